@@ -1,0 +1,29 @@
+/* Shared plumbing of the govharvest subcommands. */
+#ifndef GH_CLI_H
+#define GH_CLI_H
+
+#include <glib.h>
+
+#include "../config/config.h"
+
+/* Exit codes: 0 every input handled, 1 some input failed, 2 usage/config. */
+enum { GH_EXIT_OK = 0, GH_EXIT_FAILED = 1, GH_EXIT_USAGE = 2 };
+
+/* Options every command takes, and the config they produce. */
+struct gh_common {
+  char *config_file;
+  char *store_dir;
+  struct gh_config cfg;
+};
+
+/* Parse argv with the command's entries plus --config/--store, then load the
+ * configuration.  On any error prints one line to stderr and returns false
+ * with *exit_code = 2; after --help, returns false with *exit_code = 0. */
+gboolean gh_cli_parse(const char *command, const char *params, const char *summary,
+                      GOptionEntry *entries, int *argc, char ***argv,
+                      struct gh_common *common, int *exit_code);
+void gh_cli_common_clear(struct gh_common *common);
+
+int gh_cmd_parse(int argc, char **argv);
+
+#endif

@@ -1,0 +1,147 @@
+/* govharvest parse FILE...: one JSON record per file on stdout. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../extract/extract.h"
+#include "cli.h"
+
+/* Read at most `cap` + 1 bytes: enough to know a file is too large without
+ * holding a 2 GB upload in memory. */
+static bool
+read_bounded(const char *path, size_t cap, char **out, size_t *len, bool *too_large,
+             char **why)
+{
+  int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
+  *too_large = false;
+  if(fd < 0) {
+    *why = g_strdup(g_strerror(errno));
+    return false;
+  }
+  struct stat st;
+  if(fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    *why = g_strdup("is a directory");
+    return false;
+  }
+  if(fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > cap) {
+    close(fd);
+    *too_large = true;
+    *len = (size_t)st.st_size;
+    *out = NULL;
+    return true;
+  }
+  GByteArray *buf = g_byte_array_new();
+  guint8 chunk[65536];
+  for(;;) {
+    ssize_t n = read(fd, chunk, sizeof(chunk));
+    if(n < 0 && errno == EINTR)
+      continue;
+    if(n < 0) {
+      *why = g_strdup(g_strerror(errno));
+      close(fd);
+      g_byte_array_free(buf, TRUE);
+      return false;
+    }
+    if(n == 0)
+      break;
+    g_byte_array_append(buf, chunk, (guint)n);
+    if(buf->len > cap) {
+      *too_large = true;
+      break;
+    }
+  }
+  close(fd);
+  *len = buf->len;
+  /* NUL-terminate for the text paths; the length excludes it. */
+  g_byte_array_append(buf, (const guint8 *)"", 1);
+  *out = (char *)g_byte_array_free(buf, FALSE);
+  return true;
+}
+
+int
+gh_cmd_parse(int argc, char **argv)
+{
+  gboolean pretty = FALSE, cells = FALSE;
+  GOptionEntry entries[] = {
+    { "pretty", 'p', 0, G_OPTION_ARG_NONE, &pretty, "Indent the JSON output", NULL },
+    { "cells", 0, 0, G_OPTION_ARG_NONE, &cells,
+      "Print the extracted cell stream instead of records (debugging)", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  struct gh_common common = { 0 };
+  int rc = GH_EXIT_OK;
+  if(!gh_cli_parse("parse", "FILE...",
+                   "Parse annual-report files (text, markdown, HTML; '-' is stdin) and print\n"
+                   "one JSON record per file (JSON lines).  Exit 0 when every file parsed,\n"
+                   "1 when any failed (reason on stderr), 2 for usage errors.",
+                   entries, &argc, &argv, &common, &rc)) {
+    gh_cli_common_clear(&common);
+    return rc;
+  }
+  if(argc < 2) {
+    fprintf(stderr, "govharvest parse: no FILE given (see 'govharvest parse --help')\n");
+    gh_cli_common_clear(&common);
+    return GH_EXIT_USAGE;
+  }
+  struct gh_extract_opts opts = { .max_bytes = (size_t)common.cfg.max_document_bytes };
+  size_t flags = JSON_REAL_PRECISION(15) | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
+  for(int i = 1; i < argc; i++) {
+    const char *path = argv[i];
+    char *bytes = NULL, *why = NULL;
+    size_t len = 0;
+    bool too_large = false;
+    if(!read_bounded(path, opts.max_bytes, &bytes, &len, &too_large, &why)) {
+      fprintf(stderr, "govharvest: %s: read_failed: %s\n", path, why);
+      g_free(why);
+      rc = GH_EXIT_FAILED;
+      continue;
+    }
+    if(too_large) {
+      fprintf(stderr, "govharvest: %s: too_large: over the %zu-byte limit "
+              "([limits] max_document_bytes)\n", path, opts.max_bytes);
+      g_free(bytes);
+      rc = GH_EXIT_FAILED;
+      continue;
+    }
+    if(cells) {
+      /* Only text and HTML have a cell stream without the full pipeline. */
+      struct gh_doc *doc = gh_doc_new();
+      enum gh_format f = gh_sniff(bytes, len);
+      if(f == GH_FMT_HTML)
+        gh_html_to_doc(bytes, len, NULL, doc, NULL);
+      else if(f == GH_FMT_TEXT)
+        gh_text_to_doc(bytes, len, doc);
+      gh_doc_dump(doc, stdout);
+      gh_doc_free(&doc);
+      g_free(bytes);
+      continue;
+    }
+    struct gh_record rec;
+    gh_record_init(&rec);
+    gh_extract_record(bytes, len, &opts, &rec);
+    g_free(bytes);
+    if(rec.status != GH_STATUS_PARSED) {
+      fprintf(stderr, "govharvest: %s: %s: %s\n", path, gh_status_name(rec.status),
+              rec.reason ? rec.reason : "");
+      rc = GH_EXIT_FAILED;
+    }
+    else {
+      json_t *j = gh_record_to_json(&rec);
+      if(json_dumpf(j, stdout, flags) != 0 || fputc('\n', stdout) == EOF) {
+        fprintf(stderr, "govharvest: writing the record of %s failed\n", path);
+        rc = GH_EXIT_FAILED;
+      }
+      json_decref(j);
+    }
+    gh_record_clear(&rec);
+  }
+  if(fflush(stdout) != 0)
+    rc = GH_EXIT_FAILED;
+  gh_cli_common_clear(&common);
+  return rc;
+}

@@ -1,0 +1,116 @@
+/* govharvest: harvest China's government-information-disclosure annual
+ * reports into validated records.  This file only dispatches subcommands. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../config/config.h"
+#include "cli.h"
+#include "version.h"
+
+struct command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+};
+
+static const struct command commands[] = {
+  { "parse", gh_cmd_parse, "parse report files (text, markdown, HTML) into records" },
+};
+
+static void
+usage(FILE *out)
+{
+  fprintf(out, "Usage: govharvest <command> [options]\n\nCommands:\n");
+  for(size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "\nEvery command takes --config FILE (default %s) and --store DIR.\n"
+               "Run 'govharvest <command> --help' for a command's options.\n"
+               "'govharvest --version' prints the version.\n",
+          GH_DEFAULT_CONFIG);
+}
+
+gboolean
+gh_cli_parse(const char *command, const char *params, const char *summary,
+             GOptionEntry *entries, int *argc, char ***argv, struct gh_common *common,
+             int *exit_code)
+{
+  GOptionEntry common_entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &common->config_file,
+      "Configuration file (default " GH_DEFAULT_CONFIG ")", "FILE" },
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &common->store_dir,
+      "Store directory (overrides [store] path)", "DIR" },
+    G_OPTION_ENTRY_NULL
+  };
+  char *title = g_strdup_printf("%s%s%s", command, params ? " " : "", params ? params : "");
+  GOptionContext *ctx = g_option_context_new(title);
+  g_free(title);
+  g_option_context_set_summary(ctx, summary);
+  g_option_context_add_main_entries(ctx, common_entries, NULL);
+  if(entries)
+    g_option_context_add_main_entries(ctx, entries, NULL);
+  GError *err = NULL;
+  gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
+  g_option_context_free(ctx);
+  if(!ok) {
+    fprintf(stderr, "govharvest %s: %s (see 'govharvest %s --help')\n", command,
+            err->message, command);
+    g_error_free(err);
+    *exit_code = GH_EXIT_USAGE;
+    return FALSE;
+  }
+  /* Anything still starting with '-' after GOption is an unknown option
+   * that GOption let through because of G_OPTION_FLAG_* defaults; "-"
+   * alone means standard input. */
+  for(int i = 1; i < *argc; i++)
+    if((*argv)[i][0] == '-' && (*argv)[i][1] && strcmp((*argv)[i], "--")) {
+      fprintf(stderr, "govharvest %s: unknown option %s (see 'govharvest %s --help')\n",
+              command, (*argv)[i], command);
+      *exit_code = GH_EXIT_USAGE;
+      return FALSE;
+    }
+  const char *file = common->config_file ? common->config_file : GH_DEFAULT_CONFIG;
+  if(!gh_config_load(&common->cfg, file, common->config_file != NULL, &err)) {
+    fprintf(stderr, "govharvest: %s\n", err->message);
+    g_error_free(err);
+    *exit_code = GH_EXIT_USAGE;
+    return FALSE;
+  }
+  if(common->store_dir) {
+    g_free(common->cfg.store_path);
+    common->cfg.store_path = g_strdup(common->store_dir);
+  }
+  return TRUE;
+}
+
+void
+gh_cli_common_clear(struct gh_common *common)
+{
+  g_free(common->config_file);
+  g_free(common->store_dir);
+  gh_config_clear(&common->cfg);
+}
+
+int
+main(int argc, char **argv)
+{
+  setlocale(LC_ALL, "");
+  if(argc < 2) {
+    usage(stderr);
+    return GH_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if(!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+    printf("govharvest %s\n", GH_VERSION);
+    return GH_EXIT_OK;
+  }
+  if(!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    usage(stdout);
+    return GH_EXIT_OK;
+  }
+  for(size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    if(!strcmp(cmd, commands[i].name))
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "govharvest: unknown command '%s' (see 'govharvest --help')\n", cmd);
+  return GH_EXIT_USAGE;
+}

@@ -1,0 +1,231 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+enum kind { K_PATH, K_SIZE, K_LOGLEVEL };
+
+struct setting {
+  const char *group, *key;
+  enum kind kind;
+  const char *dflt;
+  size_t offset;
+};
+
+#define OFF(f) offsetof(struct gh_config, f)
+static const struct setting settings[] = {
+  { "store", "path", K_PATH, "/var/lib/govharvest", OFF(store_path) },
+  { "limits", "max_document_bytes", K_SIZE, "32M", OFF(max_document_bytes) },
+  { "log", "level", K_LOGLEVEL, "info", OFF(log_level) },
+};
+
+bool
+gh_parse_size(const char *s, uint64_t *out)
+{
+  char *end;
+  errno = 0;
+  if(!g_ascii_isdigit(*s))
+    return false;
+  guint64 v = g_ascii_strtoull(s, &end, 10);
+  if(errno)
+    return false;
+  guint64 mul = 1;
+  switch(g_ascii_tolower(*end)) {
+  case '\0': break;
+  case 'k': mul = 1024; end++; break;
+  case 'm': mul = 1024 * 1024; end++; break;
+  case 'g': mul = 1024ull * 1024 * 1024; end++; break;
+  default: return false;
+  }
+  if(*end == 'b' || *end == 'B')
+    end++;
+  if(*end || v > G_MAXUINT64 / mul)
+    return false;
+  *out = v * mul;
+  return true;
+}
+
+/* GKeyFile does not report line numbers, so find them: the line of `key`
+ * inside `[group]`, or of the group header when key is NULL. */
+static int
+line_of(const char *text, const char *group, const char *key)
+{
+  char **lines = g_strsplit(text, "\n", -1);
+  int found = 0;
+  bool in_group = false;
+  for(int i = 0; lines[i] && !found; i++) {
+    char *l = g_strstrip(lines[i]);
+    if(*l == '[') {
+      char *close = strchr(l, ']');
+      in_group = close && (size_t)(close - l - 1) == strlen(group) &&
+                 !strncmp(l + 1, group, strlen(group));
+      if(in_group && !key)
+        found = i + 1;
+      continue;
+    }
+    if(!in_group || !key)
+      continue;
+    char *eq = strchr(l, '=');
+    if(!eq)
+      continue;
+    *eq = '\0';
+    if(!strcmp(g_strstrip(l), key))
+      found = i + 1;
+  }
+  g_strfreev(lines);
+  return found;
+}
+
+/* The first line GKeyFile would reject, for a syntax error message. */
+static int
+bad_syntax_line(const char *text)
+{
+  char **lines = g_strsplit(text, "\n", -1);
+  int bad = 0;
+  for(int i = 0; lines[i] && !bad; i++) {
+    char *l = g_strstrip(lines[i]);
+    if(!*l || *l == '#')
+      continue;
+    if(*l == '[') {
+      if(l[strlen(l) - 1] != ']')
+        bad = i + 1;
+      continue;
+    }
+    if(!strchr(l, '='))
+      bad = i + 1;
+  }
+  g_strfreev(lines);
+  return bad;
+}
+
+static bool
+apply(struct gh_config *cfg, const struct setting *s, const char *value, GError **err)
+{
+  void *field = (char *)cfg + s->offset;
+  switch(s->kind) {
+  case K_PATH:
+    if(!*value) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "empty path");
+      return false;
+    }
+    g_free(*(char **)field);
+    *(char **)field = g_strdup(value);
+    return true;
+  case K_SIZE:
+    if(!gh_parse_size(value, (uint64_t *)field) || *(uint64_t *)field == 0) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "'%s' is not a size (a positive number with an optional K, M or G)", value);
+      return false;
+    }
+    return true;
+  case K_LOGLEVEL: {
+    static const char *const names[] = { "error", "warning", "info", "debug" };
+    for(size_t i = 0; i < G_N_ELEMENTS(names); i++)
+      if(!strcmp(value, names[i])) {
+        *(enum gh_log_level *)field = (enum gh_log_level)i;
+        return true;
+      }
+    g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                "'%s' is not one of error, warning, info, debug", value);
+    return false;
+  }
+  }
+  return false;
+}
+
+static const struct setting *
+find_setting(const char *group, const char *key)
+{
+  for(size_t i = 0; i < G_N_ELEMENTS(settings); i++)
+    if(!strcmp(settings[i].group, group) && (!key || !strcmp(settings[i].key, key)))
+      return &settings[i];
+  return NULL;
+}
+
+bool
+gh_config_load(struct gh_config *cfg, const char *file, bool must_exist, GError **err)
+{
+  memset(cfg, 0, sizeof(*cfg));
+  for(size_t i = 0; i < G_N_ELEMENTS(settings); i++) {
+    bool ok = apply(cfg, &settings[i], settings[i].dflt, NULL);
+    g_assert(ok);
+  }
+  if(!file)
+    return true;
+
+  char *text = NULL;
+  gsize len = 0;
+  GError *e = NULL;
+  if(!g_file_get_contents(file, &text, &len, &e)) {
+    bool missing = g_error_matches(e, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+    if(missing && !must_exist) {
+      g_error_free(e);
+      return true;
+    }
+    g_set_error(err, G_FILE_ERROR, e->code, "%s: %s", file, e->message);
+    g_error_free(e);
+    gh_config_clear(cfg);
+    return false;
+  }
+  cfg->file = g_strdup(file);
+
+  GKeyFile *kf = g_key_file_new();
+  bool ok = false;
+  if(!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
+    g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_PARSE, "%s:%d: %s", file,
+                bad_syntax_line(text), e->message);
+    g_error_free(e);
+    goto out;
+  }
+  gsize ngroups = 0;
+  char **groups = g_key_file_get_groups(kf, &ngroups);
+  for(gsize g = 0; g < ngroups; g++) {
+    if(!find_setting(groups[g], NULL)) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                  "%s:%d: [%s]: unknown group", file, line_of(text, groups[g], NULL), groups[g]);
+      g_strfreev(groups);
+      goto out;
+    }
+    char **keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
+    for(char **k = keys; k && *k; k++) {
+      const struct setting *s = find_setting(groups[g], *k);
+      int line = line_of(text, groups[g], *k);
+      if(!s) {
+        g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                    "%s:%d: [%s] %s: unknown key", file, line, groups[g], *k);
+        g_strfreev(keys);
+        g_strfreev(groups);
+        goto out;
+      }
+      char *v = g_key_file_get_string(kf, groups[g], *k, &e);
+      if(!v || !apply(cfg, s, g_strstrip(v), &e)) {
+        g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                    "%s:%d: [%s] %s: %s", file, line, groups[g], *k, e->message);
+        g_clear_error(&e);
+        g_free(v);
+        g_strfreev(keys);
+        g_strfreev(groups);
+        goto out;
+      }
+      g_free(v);
+    }
+    g_strfreev(keys);
+  }
+  g_strfreev(groups);
+  ok = true;
+out:
+  g_key_file_free(kf);
+  g_free(text);
+  if(!ok)
+    gh_config_clear(cfg);
+  return ok;
+}
+
+void
+gh_config_clear(struct gh_config *cfg)
+{
+  g_free(cfg->file);
+  g_free(cfg->store_path);
+  memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,65 @@
+/* The cell stream: what every extractor produces and the report parser reads.
+ *
+ * A document is a sequence of rows.  A row is either a line of running text
+ * (one cell, GH_ROW_TEXT) or a table row whose cells the source delimits
+ * (GH_ROW_TABLE).  The distinction matters for blank cells: a table row from
+ * HTML, DOCX or a positioned PDF emits every cell, empty ones included, so a
+ * blank stays blank in its own column; a line of plain text cannot say where a
+ * missing value would have been.
+ *
+ * Each cell carries its grid column when the source knows it (HTML/DOCX after
+ * rowspan/colspan expansion, PDF from glyph x positions) and -1 otherwise.
+ *
+ * Ownership: the doc owns every string added to it; gh_doc_free releases all.
+ */
+#ifndef GH_DOC_H
+#define GH_DOC_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <glib.h>
+
+enum gh_row_kind {
+  GH_ROW_TEXT,  /* a paragraph or text line: cells are not delimited */
+  GH_ROW_TABLE, /* a table row: every cell present, blank ones as "" */
+};
+
+struct gh_cell {
+  char *text; /* UTF-8, never NULL; "" for a blank cell */
+  int col;    /* grid column, or -1 when unknown */
+  int colspan;
+};
+
+struct gh_row {
+  enum gh_row_kind kind;
+  unsigned n_cells;
+  struct gh_cell *cells;
+};
+
+struct gh_doc {
+  GArray *rows;   /* struct gh_row */
+  /* Page metadata the extractor found outside the body text (HTML <title>,
+   * "发布日期" info bars).  Hints only: the parser prefers the report's text. */
+  char *title_hint;
+  char *date_hint;
+  GPtrArray *warnings; /* char *, extraction-level remarks */
+};
+
+struct gh_doc *gh_doc_new(void);
+void gh_doc_free(struct gh_doc **docp);
+
+/* Append one line of running text (copied).  Empty lines are kept: they are
+ * paragraph breaks and some reports put one cell per paragraph. */
+void gh_doc_add_text(struct gh_doc *doc, const char *text, size_t len);
+
+/* Start a table row, then add its cells in reading order. */
+void gh_doc_begin_row(struct gh_doc *doc);
+void gh_doc_add_cell(struct gh_doc *doc, const char *text, size_t len,
+                     int col, int colspan);
+
+void gh_doc_warn(struct gh_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Debug aid (govharvest parse --cells): print the stream, one row per line. */
+void gh_doc_dump(const struct gh_doc *doc, FILE *out);
+
+#endif

@@ -1,0 +1,166 @@
+#include "extract.h"
+
+#include <string.h>
+
+#include "charset.h"
+#include "report.h"
+
+const char *
+gh_format_name(enum gh_format f)
+{
+  switch(f) {
+  case GH_FMT_EMPTY: return "empty";
+  case GH_FMT_TEXT: return "text";
+  case GH_FMT_HTML: return "html";
+  case GH_FMT_PDF: return "pdf";
+  case GH_FMT_DOCX: return "docx";
+  case GH_FMT_ZIP: return "zip";
+  case GH_FMT_OLE: return "ole";
+  case GH_FMT_RTF: return "rtf";
+  case GH_FMT_IMAGE: return "image";
+  case GH_FMT_BINARY: return "binary";
+  }
+  return "binary";
+}
+
+static bool
+starts_with(const char *b, size_t len, const char *magic, size_t n)
+{
+  return len >= n && !memcmp(b, magic, n);
+}
+
+static bool
+looks_html(const char *b, size_t len)
+{
+  size_t n = len < 4096 ? len : 4096;
+  char *head = g_ascii_strdown(b, (gssize)n);
+  bool html = strstr(head, "<html") || strstr(head, "<!doctype html") ||
+              strstr(head, "<head") || strstr(head, "<body") ||
+              strstr(head, "<table") || strstr(head, "<meta") ||
+              strstr(head, "<p>") || strstr(head, "<p ") || strstr(head, "<div");
+  g_free(head);
+  return html;
+}
+
+enum gh_format
+gh_sniff(const char *b, size_t len)
+{
+  if(len == 0)
+    return GH_FMT_EMPTY;
+  /* PDF readers accept the header anywhere in the first KiB; so do we. */
+  size_t head = len < 1024 ? len : 1024;
+  if(memmem(b, head, "%PDF-", 5))
+    return GH_FMT_PDF;
+  if(starts_with(b, len, "PK\x03\x04", 4)) {
+    /* The names of a Word document's parts are plain bytes in the local
+     * headers and the central directory. */
+    if(memmem(b, len < (1u << 20) ? len : (1u << 20), "word/", 5) ||
+       (len > 65536 && memmem(b + len - 65536, 65536, "word/", 5)))
+      return GH_FMT_DOCX;
+    return GH_FMT_ZIP;
+  }
+  if(starts_with(b, len, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
+    return GH_FMT_OLE;
+  if(starts_with(b, len, "{\\rtf", 5))
+    return GH_FMT_RTF;
+  if(starts_with(b, len, "\x89PNG", 4) || starts_with(b, len, "\xFF\xD8\xFF", 3) ||
+     starts_with(b, len, "GIF8", 4) || starts_with(b, len, "II*\0", 4) ||
+     starts_with(b, len, "MM\0*", 4))
+    return GH_FMT_IMAGE;
+  size_t probe = len < 8192 ? len : 8192;
+  bool utf16 = starts_with(b, len, "\xFF\xFE", 2) || starts_with(b, len, "\xFE\xFF", 2);
+  size_t ctrl = 0;
+  for(size_t i = 0; i < probe && !utf16; i++) {
+    unsigned char c = (unsigned char)b[i];
+    if(c == 0)
+      return GH_FMT_BINARY;
+    if(c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != 0x1b)
+      ctrl++;
+  }
+  if(ctrl * 20 > probe)
+    return GH_FMT_BINARY;
+  const char *p = b;
+  size_t n = len;
+  if(starts_with(p, n, "\xEF\xBB\xBF", 3))
+    p += 3, n -= 3;
+  if(!utf16 && looks_html(p, n))
+    return GH_FMT_HTML;
+  return GH_FMT_TEXT;
+}
+
+char *
+gh_sha256_hex(const char *bytes, size_t len)
+{
+  return g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)bytes, len);
+}
+
+void
+gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
+                  struct gh_record *rec)
+{
+  enum gh_format f = gh_sniff(bytes, len);
+  g_free(rec->source.sha256);
+  rec->source.sha256 = gh_sha256_hex(bytes, len);
+  g_free(rec->source.format);
+  rec->source.format = g_strdup(gh_format_name(f));
+
+  if(opts && opts->max_bytes && len > opts->max_bytes) {
+    gh_record_fail(rec, GH_STATUS_TOO_LARGE, "%zu bytes is over the %zu-byte limit",
+                   len, opts->max_bytes);
+    return;
+  }
+
+  struct gh_doc *doc = gh_doc_new();
+  GError *err = NULL;
+  switch(f) {
+  case GH_FMT_EMPTY:
+    gh_record_fail(rec, GH_STATUS_EMPTY, "zero bytes");
+    goto out;
+  case GH_FMT_TEXT: {
+    size_t ulen = 0;
+    char *u = gh_to_utf8(bytes, len, opts ? opts->declared_charset : NULL, false, &ulen,
+                         NULL, &err);
+    if(!u) {
+      gh_record_fail(rec, GH_STATUS_EXTRACT_FAILED, "text: %s", err->message);
+      goto out;
+    }
+    gh_text_to_doc(u, ulen, doc);
+    g_free(u);
+    break;
+  }
+  case GH_FMT_HTML:
+    if(!gh_html_to_doc(bytes, len, opts ? opts->declared_charset : NULL, doc, &err)) {
+      gh_record_fail(rec, GH_STATUS_EXTRACT_FAILED, "html: %s", err->message);
+      goto out;
+    }
+    break;
+  case GH_FMT_PDF:
+  case GH_FMT_DOCX:
+    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT,
+                   "%s documents are not read by this build", gh_format_name(f));
+    goto out;
+  case GH_FMT_OLE:
+    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT,
+                   "legacy Office/WPS file (OLE2 compound document: .doc, .wps or .xls); "
+                   "no well-kept library reads these");
+    goto out;
+  case GH_FMT_RTF:
+    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT, "RTF document");
+    goto out;
+  case GH_FMT_ZIP:
+    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT, "zip archive that is not a Word document");
+    goto out;
+  case GH_FMT_IMAGE:
+    gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "an image; the report's text would need OCR");
+    goto out;
+  case GH_FMT_BINARY:
+    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT, "binary data, not a document format "
+                   "govharvest reads");
+    goto out;
+  }
+  gh_report_parse(doc, rec);
+out:
+  if(err)
+    g_error_free(err);
+  gh_doc_free(&doc);
+}

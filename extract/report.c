@@ -1,0 +1,1147 @@
+/* Report parser.  How it reads a table without trusting the layout:
+ *
+ * 1. Sections are found by their heading texts (template-spec §2), never by
+ *    the numerals 一、二、: section 三's own rows start with those numerals.
+ * 2. Each section becomes a token stream of TEXT and VALUE tokens.  Label text
+ *    accumulates until values arrive, so a label broken over lines, one
+ *    character per line or across cells reads the same as a clean one.
+ * 3. The accumulated text is matched against distinctive key phrases of each
+ *    row; the key that ends last wins, because the buffer may still hold a
+ *    group label or header text in front of the row's own label.
+ * 4. Values are placed by cell order when the source delimits every cell
+ *    (HTML/DOCX/PDF tables), otherwise sequentially with a warning whenever
+ *    a row prints fewer cells than the form has.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "textnorm.h"
+
+enum tok_kind { TOK_TEXT, TOK_VALUE };
+
+struct tok {
+  enum tok_kind kind;
+  char *norm;
+  struct gh_value v;
+  guint row;
+  int col;
+  bool table;
+};
+
+struct ctx {
+  const struct gh_doc *doc;
+  struct gh_record *rec;
+  char **rownorm; /* normalised text of each row, cells joined */
+  guint nrows;
+};
+
+/* ---- tokenising ---- */
+
+static void
+tok_push(GArray *toks, enum tok_kind kind, char *norm, const struct gh_value *v,
+         guint row, int col, bool table)
+{
+  struct tok t = { .kind = kind, .norm = norm, .row = row, .col = col, .table = table };
+  if(v)
+    t.v = *v;
+  g_array_append_val(toks, t);
+}
+
+static bool
+is_unit_word(const char *norm)
+{
+  return !strcmp(norm, "万元") || !strcmp(norm, "元");
+}
+
+/* Split "规章 0 0 0" into the label and its trailing values.  Only trailing
+ * pieces are values: "2020 年，我局…" stays text. */
+static void
+split_text_cell(GArray *toks, const char *text, guint row, int col, bool table)
+{
+  GPtrArray *pieces = g_ptr_array_new_with_free_func(g_free);
+  GArray *starts = g_array_new(FALSE, FALSE, sizeof(size_t));
+  const char *p = text;
+  while(*p) {
+    while(*p && gh_is_space_uc(g_utf8_get_char(p)))
+      p = g_utf8_next_char(p);
+    if(!*p)
+      break;
+    const char *s = p;
+    while(*p && !gh_is_space_uc(g_utf8_get_char(p)))
+      p = g_utf8_next_char(p);
+    size_t off = (size_t)(s - text);
+    g_array_append_val(starts, off);
+    g_ptr_array_add(pieces, gh_norm(s, (size_t)(p - s)));
+  }
+
+  /* Walk back over value pieces; a unit word joins the number before it. */
+  struct gh_value vals[64];
+  char *vnorm[64];
+  int nv = 0;
+  int real = 0;
+  gint i = (gint)pieces->len - 1;
+  while(i >= 0 && nv < 64) {
+    const char *pc = g_ptr_array_index(pieces, i);
+    char *joined = NULL;
+    if(is_unit_word(pc) && i > 0) {
+      joined = g_strconcat(g_ptr_array_index(pieces, i - 1), pc, NULL);
+      pc = joined;
+    }
+    struct gh_value v;
+    if(!gh_value_parse(pc, &v)) {
+      g_free(joined);
+      break;
+    }
+    vnorm[nv] = joined ? joined : g_strdup(pc);
+    vals[nv++] = v;
+    if(v.kind != GH_VALUE_BLANK)
+      real++;
+    i -= joined ? 2 : 1;
+  }
+  if(real == 0) {
+    /* "- 3 -" style decoration or dashes in prose: not a row of values. */
+    for(int k = 0; k < nv; k++)
+      g_free(vnorm[k]);
+    nv = 0;
+    i = (gint)pieces->len - 1;
+  }
+  if(i >= 0) {
+    size_t end = (guint)(i + 1) < starts->len
+                   ? g_array_index(starts, size_t, i + 1)
+                   : strlen(text);
+    char *label = gh_norm(text, end);
+    if(*label)
+      tok_push(toks, TOK_TEXT, label, NULL, row, col, table);
+    else
+      g_free(label);
+  }
+  for(int k = nv - 1; k >= 0; k--)
+    tok_push(toks, TOK_VALUE, vnorm[k], &vals[k], row, col, table);
+  g_array_free(starts, TRUE);
+  g_ptr_array_free(pieces, TRUE);
+}
+
+static GArray *
+tokenize(const struct ctx *cx, guint from, guint to)
+{
+  GArray *toks = g_array_new(FALSE, TRUE, sizeof(struct tok));
+  for(guint r = from; r < to && r < cx->nrows; r++) {
+    const struct gh_row *row = &g_array_index(cx->doc->rows, struct gh_row, r);
+    bool table = row->kind == GH_ROW_TABLE;
+    for(unsigned c = 0; c < row->n_cells; c++) {
+      const struct gh_cell *cell = &row->cells[c];
+      char *norm = gh_norm(cell->text, strlen(cell->text));
+      struct gh_value v;
+      if(!*norm) {
+        if(table) {
+          v = (struct gh_value){ .kind = GH_VALUE_BLANK };
+          tok_push(toks, TOK_VALUE, norm, &v, r, cell->col, table);
+        }
+        else
+          g_free(norm);
+        continue;
+      }
+      /* In a table cell, "1 234" is one number with a stray space; on a text
+       * line, spaces separate cells ("0 0 0"). */
+      if(table && gh_value_parse(norm, &v)) {
+        tok_push(toks, TOK_VALUE, norm, &v, r, cell->col, table);
+        continue;
+      }
+      g_free(norm);
+      split_text_cell(toks, cell->text, r, cell->col, table);
+    }
+  }
+  return toks;
+}
+
+static void
+toks_free(GArray *toks)
+{
+  for(guint i = 0; i < toks->len; i++)
+    g_free(g_array_index(toks, struct tok, i).norm);
+  g_array_free(toks, TRUE);
+}
+
+/* A run is the values that follow one label: within the same row for a
+ * table (the next row has its own label), across lines for plain text. */
+static guint
+run_end(GArray *toks, guint i)
+{
+  const struct tok *first = &g_array_index(toks, struct tok, i);
+  guint j = i;
+  while(j < toks->len) {
+    const struct tok *t = &g_array_index(toks, struct tok, j);
+    if(t->kind != TOK_VALUE || (first->table && t->row != first->row))
+      break;
+    j++;
+  }
+  return j;
+}
+
+static int
+run_real_values(GArray *toks, guint i, guint j)
+{
+  int n = 0;
+  for(guint k = i; k < j; k++)
+    if(g_array_index(toks, struct tok, k).v.kind != GH_VALUE_BLANK)
+      n++;
+  return n;
+}
+
+/* Place a run's values into `out[0..ncols)`.  Returns a short description of
+ * any guess made (static string), or NULL when the placement was certain. */
+static const char *
+place_run(GArray *toks, guint i, guint j, const struct tok **out, int ncols,
+          int single_col)
+{
+  for(int c = 0; c < ncols; c++)
+    out[c] = NULL;
+  const struct tok *first = &g_array_index(toks, struct tok, i);
+  guint n = j - i;
+  if(first->table && n == (guint)ncols) {
+    for(int c = 0; c < ncols; c++)
+      out[c] = &g_array_index(toks, struct tok, i + c);
+    return NULL;
+  }
+  const struct tok *vals[64];
+  int k = 0;
+  for(guint x = i; x < j && k < 64; x++) {
+    const struct tok *t = &g_array_index(toks, struct tok, x);
+    if(t->v.kind != GH_VALUE_BLANK)
+      vals[k++] = t;
+  }
+  if(k == ncols) {
+    for(int c = 0; c < ncols; c++)
+      out[c] = vals[c];
+    return NULL;
+  }
+  if(k == 1 && single_col >= 0) {
+    out[single_col] = vals[0];
+    return "one cell printed, read as the 总计 cell";
+  }
+  if(k < ncols) {
+    for(int c = 0; c < k; c++)
+      out[c] = vals[c];
+    return "fewer cells than columns, filled from the left";
+  }
+  for(int c = 0; c < ncols; c++)
+    out[c] = vals[c];
+  return "more cells than columns, extra cells ignored";
+}
+
+/* ---- label matching ---- */
+
+struct key {
+  const char *k;
+  int id;
+  bool at_end; /* must end the buffer (a too-generic phrase otherwise) */
+};
+
+static const struct key app_keys[] = {
+  { "本年新收", GH_APP_NEW_RECEIVED, false },
+  { "上年结转", GH_APP_CARRIED_IN, false },
+  { "予以公开", GH_APP_GRANTED, false },
+  { "部分公开", GH_APP_PARTIALLY_GRANTED, false },
+  { "国家秘密", GH_APP_DENIED_STATE_SECRET, false },
+  { "属于国家", GH_APP_DENIED_STATE_SECRET, false },
+  { "禁止公开", GH_APP_DENIED_PROHIBITED_BY_LAW, false },
+  { "其他法律", GH_APP_DENIED_PROHIBITED_BY_LAW, false },
+  { "三安全", GH_APP_DENIED_THREE_SAFETIES, false },
+  { "危及", GH_APP_DENIED_THREE_SAFETIES, false },
+  { "第三方", GH_APP_DENIED_THIRD_PARTY, false },
+  { "内部事务", GH_APP_DENIED_INTERNAL_AFFAIRS, false },
+  { "过程性", GH_APP_DENIED_PROCESS_INFO, false },
+  { "执法案卷", GH_APP_DENIED_ENFORCEMENT_FILES, false },
+  { "行政执法", GH_APP_DENIED_ENFORCEMENT_FILES, false },
+  { "行政查询", GH_APP_DENIED_ADMINISTRATIVE_QUERY, false },
+  { "不掌握", GH_APP_UNABLE_NOT_HELD, false },
+  { "另行制作", GH_APP_UNABLE_NEEDS_CREATION, false },
+  { "没有现成", GH_APP_UNABLE_NEEDS_CREATION, false },
+  { "仍不明确", GH_APP_UNABLE_UNCLEAR, false },
+  { "补正后", GH_APP_UNABLE_UNCLEAR, false },
+  { "信访", GH_APP_NP_PETITION, false },
+  { "举报投诉", GH_APP_NP_PETITION, false },
+  { "重复申请", GH_APP_NP_DUPLICATE, false },
+  { "出版物", GH_APP_NP_PUBLICATION, false },
+  { "大量反复", GH_APP_NP_EXCESSIVE, false },
+  { "重新出具", GH_APP_NP_CONFIRMATION, false },
+  { "行政机关确认", GH_APP_NP_CONFIRMATION, false },
+  { "其他处理", GH_APP_OTHER, false },
+  { "不补正", GH_APP_OTHER_NO_CORRECTION, false },
+  { "收费通知", GH_APP_OTHER_NO_FEE, false },
+  { "缴纳费用", GH_APP_OTHER_NO_FEE, false },
+  { "3.其他", GH_APP_OTHER_OTHER, true },
+  { "3,其他", GH_APP_OTHER_OTHER, true },
+  { "3、其他", GH_APP_OTHER_OTHER, true },
+  { "总计", GH_APP_TOTAL, false },
+  { "合计", GH_APP_TOTAL, false },
+  { "结转下年", GH_APP_CARRIED_OVER, false },
+  { "继续办理", GH_APP_CARRIED_OVER, false },
+  { NULL, 0, false },
+};
+
+enum { PK_RULES, PK_NORMATIVE };
+static const struct key pro_keys[] = {
+  { "规章", GH_PRO_RULES, false },
+  { "规范性文件", GH_PRO_NORMATIVE, false },
+  { "行政许可", GH_PRO_LICENSING, false },
+  { "对外管理服务", GH_PRO_OTHER_SERVICES, false },
+  { "行政处罚", GH_PRO_PENALTY, false },
+  { "行政强制", GH_PRO_COERCION, false },
+  { "事业性收费", GH_PRO_FEES, false },
+  { "集中采购", GH_PRO_PROCUREMENT, false },
+  { NULL, 0, false },
+};
+
+/* The key whose last occurrence ends latest in `buf`; ties go to the longer
+ * key.  Returns -1 when none occurs. */
+static int
+match_key(const struct key *keys, const char *buf)
+{
+  size_t blen = strlen(buf);
+  int best = -1;
+  size_t best_end = 0, best_len = 0;
+  for(const struct key *k = keys; k->k; k++) {
+    size_t klen = strlen(k->k);
+    if(klen > blen)
+      continue;
+    const char *hit = NULL;
+    if(k->at_end) {
+      if(!memcmp(buf + blen - klen, k->k, klen))
+        hit = buf + blen - klen;
+    }
+    else {
+      for(const char *p = strstr(buf, k->k); p; p = strstr(p + 1, k->k))
+        hit = p;
+    }
+    if(!hit)
+      continue;
+    size_t end = (size_t)(hit - buf) + klen;
+    if(best < 0 || end > best_end || (end == best_end && klen > best_len)) {
+      best = k->id;
+      best_end = end;
+      best_len = klen;
+    }
+  }
+  return best;
+}
+
+static char *
+shorten(const char *s)
+{
+  /* Warnings quote label text; keep them readable. */
+  glong n = g_utf8_strlen(s, -1);
+  if(n <= 24)
+    return g_strdup(s);
+  const char *cut = g_utf8_offset_to_pointer(s, 24);
+  return g_strdup_printf("%.*s…", (int)(cut - s), s);
+}
+
+/* ---- sections ---- */
+
+enum sec { SEC_OVERVIEW, SEC_PROACTIVE, SEC_APPLICATIONS, SEC_APPEALS,
+           SEC_PROBLEMS, SEC_OTHER, SEC_N };
+
+static const char *const sec_names[SEC_N] = {
+  "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+  "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况",
+  "六、其他需要报告的事项",
+};
+
+static bool
+has_prefix(const char *s, const char *prefix)
+{
+  return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Skip a heading numeral: "二、", "3、", "四.", "(三)" is NOT a section numeral. */
+static const char *
+skip_numeral(const char *s, bool *numbered)
+{
+  const char *p = s;
+  int n = 0;
+  while(*p && n < 3) {
+    gunichar c = g_utf8_get_char(p);
+    if(!strchr("0123456789", (int)(c < 128 ? c : 'x')) &&
+       !g_utf8_strchr("一二三四五六七八九十", -1, c))
+      break;
+    p = g_utf8_next_char(p);
+    n++;
+  }
+  *numbered = false;
+  if(n == 0)
+    return s;
+  if(has_prefix(p, "、"))
+    p += strlen("、");
+  else if(*p == '.' || *p == ',' || *p == ':')
+    p++;
+  else
+    return s;
+  *numbered = true;
+  return p;
+}
+
+static bool
+is_heading(const char *norm, enum sec which)
+{
+  bool numbered;
+  const char *p = skip_numeral(norm, &numbered);
+  glong len = g_utf8_strlen(p, -1);
+  switch(which) {
+  case SEC_OVERVIEW:
+    return len <= 20 && (has_prefix(p, "总体情况") || has_prefix(p, "政府信息公开总体情况") ||
+                         has_prefix(p, "概述"));
+  case SEC_PROACTIVE:
+    return len <= 20 && (has_prefix(p, "主动公开政府信息情况") ||
+                         has_prefix(p, "政府信息主动公开情况") ||
+                         has_prefix(p, "主动公开政府信息"));
+  case SEC_APPLICATIONS:
+    return len <= 30 && has_prefix(p, "收到和处理政府信息");
+  case SEC_APPEALS:
+    return len <= 35 && strstr(p, "复议") && strstr(p, "诉讼") &&
+           (numbered || has_prefix(p, "政府信息公开") || has_prefix(p, "因政府信息公开"));
+  case SEC_PROBLEMS:
+    return len <= 30 && numbered &&
+           (strstr(p, "存在的主要问题") || strstr(p, "存在的问题") || strstr(p, "存在问题") ||
+            strstr(p, "主要问题及改进"));
+  case SEC_OTHER:
+    return len <= 20 && has_prefix(p, "其他需要报告的事项");
+  default:
+    return false;
+  }
+}
+
+struct sections {
+  int start[SEC_N]; /* row of the heading, -1 when absent */
+  guint from[SEC_N], to[SEC_N];
+};
+
+static void
+find_sections(const struct ctx *cx, struct sections *s)
+{
+  int after = -1;
+  for(int k = 0; k < SEC_N; k++) {
+    s->start[k] = -1;
+    for(guint r = (guint)(after + 1); r < cx->nrows; r++)
+      if(is_heading(cx->rownorm[r], (enum sec)k)) {
+        s->start[k] = (int)r;
+        after = (int)r;
+        break;
+      }
+  }
+  /* A report whose section 三 heading is lost (an image, a typo) still has
+   * its first row label; start the section there. */
+  if(s->start[SEC_APPLICATIONS] < 0) {
+    int from = s->start[SEC_PROACTIVE] + 1;
+    for(guint r = (guint)from; r < cx->nrows; r++)
+      if(strstr(cx->rownorm[r], "本年新收")) {
+        s->start[SEC_APPLICATIONS] = (int)r - 1;
+        break;
+      }
+  }
+  for(int k = 0; k < SEC_N; k++) {
+    if(s->start[k] < 0) {
+      s->from[k] = s->to[k] = 0;
+      continue;
+    }
+    s->from[k] = (guint)s->start[k] + 1;
+    s->to[k] = cx->nrows;
+    for(int m = 0; m < SEC_N; m++)
+      if(m != k && s->start[m] > s->start[k] && (guint)s->start[m] < s->to[k])
+        s->to[k] = (guint)s->start[m];
+  }
+}
+
+/* ---- template detection (template-spec §1) ---- */
+
+static const char *const markers_2019[] = {
+  "本年新制作", "本年新公开", "对外公开总数", "上一年项目数", "本年增/减", "本年增减",
+  "对外管理服务", "集中采购", "采购项目数", "采购总金额", NULL,
+};
+static const char *const markers_2021[] = {
+  "本年制发", "本年废止", "现行有效", "本年处理决定", "本年收费金额", "行政规范性文件", NULL,
+};
+
+static enum gh_template
+vote(GArray *toks)
+{
+  int a = 0, b = 0;
+  for(guint i = 0; i < toks->len; i++) {
+    const struct tok *t = &g_array_index(toks, struct tok, i);
+    if(t->kind != TOK_TEXT)
+      continue;
+    for(const char *const *m = markers_2019; *m; m++)
+      if(strstr(t->norm, *m))
+        a++;
+    for(const char *const *m = markers_2021; *m; m++)
+      if(strstr(t->norm, *m))
+        b++;
+  }
+  if(a > b)
+    return GH_TEMPLATE_2019;
+  if(b > a)
+    return GH_TEMPLATE_2021;
+  return GH_TEMPLATE_UNKNOWN;
+}
+
+/* ---- section 三 ---- */
+
+static void
+cell_to_count(struct ctx *cx, const struct tok *t, int64_t *dst, const char *path,
+              int col)
+{
+  if(!t || t->v.kind == GH_VALUE_BLANK) {
+    *dst = GH_NULL;
+    return;
+  }
+  if(t->v.kind == GH_VALUE_DECIMAL && t->v.d != (double)(int64_t)t->v.d) {
+    gh_record_warn(cx->rec, "%s[%d]: '%s' is not a whole count; left blank", path,
+                   col, t->norm);
+    *dst = GH_NULL;
+    return;
+  }
+  *dst = t->v.kind == GH_VALUE_INT ? t->v.i : (int64_t)t->v.d;
+}
+
+struct app_state {
+  bool seen[GH_APP_N];
+  int last; /* row assigned last, for the 2019 （六）→（七） marker */
+  bool marker_2019, marker_2021;
+};
+
+static void
+parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
+{
+  GString *label = g_string_new(NULL);
+  bool after_values = false;
+  st->last = -1;
+  for(guint i = 0; i < toks->len;) {
+    const struct tok *t = &g_array_index(toks, struct tok, i);
+    if(t->kind == TOK_TEXT) {
+      if(after_values) {
+        g_string_truncate(label, 0);
+        after_values = false;
+      }
+      g_string_append(label, t->norm);
+      if(strstr(t->norm, "不补正") || strstr(t->norm, "收费通知"))
+        st->marker_2021 = true;
+      i++;
+      continue;
+    }
+    guint j = run_end(toks, i);
+    int real = run_real_values(toks, i, j);
+    if(real == 0) {
+      /* Blank header cells, or a row the report left empty: nothing to place. */
+      if(label->len && match_key(app_keys, label->str) >= 0)
+        after_values = true;
+      i = j;
+      continue;
+    }
+    int row = label->len ? match_key(app_keys, label->str) : -1;
+    if(row < 0) {
+      char *s = shorten(label->str);
+      gh_record_warn(cx->rec, "applications: %d value(s) after unrecognised text '%s' ignored",
+                     real, s);
+      g_free(s);
+    }
+    else if(st->seen[row]) {
+      gh_record_warn(cx->rec, "applications.%s printed twice; the first is kept",
+                     gh_app_rows[row].path);
+    }
+    else {
+      const struct tok *cells[GH_APP_COLS];
+      const char *guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL);
+      if(guess)
+        gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed; %s",
+                       gh_app_rows[row].path, real, GH_APP_COLS, guess);
+      for(int c = 0; c < GH_APP_COLS; c++)
+        cell_to_count(cx, cells[c], &cx->rec->app[row][c], gh_app_rows[row].path, c);
+      st->seen[row] = true;
+      if(row == GH_APP_TOTAL && st->last == GH_APP_OTHER)
+        st->marker_2019 = true;
+      if(row >= GH_APP_OTHER_NO_CORRECTION && row <= GH_APP_OTHER_OTHER)
+        st->marker_2021 = true;
+      st->last = row;
+      cx->rec->has_applications = true;
+    }
+    after_values = true;
+    i = j;
+  }
+  g_string_free(label, TRUE);
+}
+
+/* ---- section 二 ---- */
+
+static void
+set_money(struct ctx *cx, const struct tok *t, enum gh_template tpl)
+{
+  struct gh_money *m = &cx->rec->amount;
+  if(!t || t->v.kind == GH_VALUE_BLANK)
+    return;
+  m->set = true;
+  g_free(m->text);
+  m->text = g_strdup(t->norm);
+  m->unit_printed = t->v.unit != GH_UNIT_NONE;
+  switch(t->v.unit) {
+  case GH_UNIT_YUAN: m->wan = t->v.d / 10000.0; break;
+  default: m->wan = t->v.d; break; /* 万元, or as written (2021: header fixes 万元) */
+  }
+  (void)tpl;
+}
+
+static void
+parse_proactive(struct ctx *cx, GArray *toks, enum gh_template tpl)
+{
+  const struct gh_pro_desc *layout = gh_pro_layout(tpl);
+  GString *label = g_string_new(NULL);
+  bool after_values = false;
+  bool seen[GH_PRO_N] = { false };
+  for(guint i = 0; i < toks->len;) {
+    const struct tok *t = &g_array_index(toks, struct tok, i);
+    if(t->kind == TOK_TEXT) {
+      if(after_values) {
+        g_string_truncate(label, 0);
+        after_values = false;
+      }
+      g_string_append(label, t->norm);
+      i++;
+      continue;
+    }
+    guint j = run_end(toks, i);
+    int real = run_real_values(toks, i, j);
+    int row = label->len ? match_key(pro_keys, label->str) : -1;
+    const struct gh_pro_desc *d = NULL;
+    for(const struct gh_pro_desc *x = layout; x->key && row >= 0; x++)
+      if((int)x->row == row)
+        d = x;
+    if(real == 0) {
+      if(d)
+        after_values = true;
+      i = j;
+      continue;
+    }
+    if(!d) {
+      char *s = shorten(label->str);
+      gh_record_warn(cx->rec, "proactive: row '%s' is not in the %s form; its values are ignored",
+                     s, gh_template_name(tpl));
+      g_free(s);
+    }
+    else if(seen[d->row]) {
+      gh_record_warn(cx->rec, "proactive.%s printed twice; the first is kept", d->key);
+    }
+    else {
+      int ncols = d->n_ints + (d->money ? 1 : 0);
+      const struct tok *cells[4];
+      const char *guess = place_run(toks, i, j, cells, ncols, -1);
+      if(guess)
+        gh_record_warn(cx->rec, "proactive.%s: %d of %d cells printed; %s", d->key, real,
+                       ncols, guess);
+      for(int c = 0; c < d->n_ints; c++) {
+        char *path = g_strdup_printf("proactive.%s.%s", d->key, d->fields[c]);
+        cell_to_count(cx, cells[c], &cx->rec->pro[d->row][c], path, 0);
+        g_free(path);
+      }
+      if(d->money)
+        set_money(cx, cells[d->n_ints], tpl);
+      seen[d->row] = true;
+      cx->rec->has_proactive = true;
+    }
+    after_values = true;
+    i = j;
+  }
+  g_string_free(label, TRUE);
+}
+
+/* ---- section 四 ---- */
+
+static void
+parse_appeals(struct ctx *cx, GArray *toks)
+{
+  enum { N = GH_APPEAL_N * GH_APPEAL_COLS };
+  guint best_from = 0, best_to = 0;
+  int best_real = -1;
+  bool any_table = false;
+  /* In a table, the data row is the row with the most values; header rows
+   * may carry blank cells of their own. */
+  for(guint i = 0; i < toks->len;) {
+    const struct tok *t = &g_array_index(toks, struct tok, i);
+    if(t->kind != TOK_VALUE || !t->table) {
+      i++;
+      continue;
+    }
+    any_table = true;
+    guint j = i;
+    while(j < toks->len && g_array_index(toks, struct tok, j).row == t->row)
+      j++;
+    int real = 0;
+    guint nval = 0;
+    for(guint k = i; k < j; k++) {
+      const struct tok *u = &g_array_index(toks, struct tok, k);
+      if(u->kind == TOK_VALUE) {
+        nval++;
+        if(u->v.kind != GH_VALUE_BLANK)
+          real++;
+      }
+    }
+    if(real > best_real || (real == best_real && nval == N)) {
+      best_real = real;
+      best_from = i;
+      best_to = j;
+    }
+    i = j;
+  }
+  const struct tok *cells[N];
+  for(int c = 0; c < N; c++)
+    cells[c] = NULL;
+  const char *guess = NULL;
+  int real = 0;
+  if(any_table) {
+    GArray *vals = g_array_new(FALSE, FALSE, sizeof(const struct tok *));
+    for(guint k = best_from; k < best_to; k++) {
+      const struct tok *u = &g_array_index(toks, struct tok, k);
+      if(u->kind == TOK_VALUE)
+        g_array_append_val(vals, u);
+    }
+    real = best_real;
+    if(vals->len == N) {
+      for(int c = 0; c < N; c++)
+        cells[c] = g_array_index(vals, const struct tok *, c);
+    }
+    else {
+      int k = 0;
+      for(guint x = 0; x < vals->len && k < N; x++) {
+        const struct tok *u = g_array_index(vals, const struct tok *, x);
+        if(u->v.kind != GH_VALUE_BLANK)
+          cells[k++] = u;
+      }
+      if(real != N)
+        guess = real < N ? "fewer cells than columns, filled from the left"
+                         : "more cells than columns, extra cells ignored";
+    }
+    g_array_free(vals, TRUE);
+  }
+  else {
+    int k = 0;
+    for(guint i = 0; i < toks->len; i++) {
+      const struct tok *u = &g_array_index(toks, struct tok, i);
+      if(u->kind != TOK_VALUE || u->v.kind == GH_VALUE_BLANK)
+        continue;
+      if(k < N)
+        cells[k] = u;
+      k++;
+    }
+    real = k;
+    if(k != N && k > 0)
+      guess = k < N ? "fewer cells than columns, filled from the left"
+                    : "more cells than columns, extra cells ignored";
+  }
+  if(real <= 0)
+    return;
+  if(guess)
+    gh_record_warn(cx->rec, "appeals: %d of %d cells printed; %s", real, N, guess);
+  for(int c = 0; c < N; c++) {
+    int g = c / GH_APPEAL_COLS, col = c % GH_APPEAL_COLS;
+    char *path = g_strdup_printf("appeals.%s", gh_appeal_groups[g]);
+    cell_to_count(cx, cells[c], &cx->rec->appeals[g][col], path, col);
+    g_free(path);
+  }
+  cx->rec->has_appeals = true;
+}
+
+/* ---- title, agency, year, dates (template-spec §8) ---- */
+
+#define YEAR_RE "((?<![0-9])(?:19|20)[0-9]{2}(?![0-9])|[〇○O零一二三四五六七八九]{4})"
+#define MD_RE "([0-9]{1,2}|[〇一二三四五六七八九十]{1,3})"
+
+struct regexes {
+  GRegex *phrase, *year, *period, *date, *meta_date;
+};
+
+static const struct regexes *
+regexes(void)
+{
+  static struct regexes rx;
+  static gsize once = 0;
+  if(g_once_init_enter(&once)) {
+    GRegexCompileFlags f = G_REGEX_OPTIMIZE;
+    rx.phrase = g_regex_new("(?:政府|政务)信息公开(?:工作)?的?" YEAR_RE "?年?度?(?:工作)?报告", f, 0, NULL);
+    rx.year = g_regex_new(YEAR_RE "年度?", f, 0, NULL);
+    rx.period = g_regex_new("统计(?:期限|时限|时间|区间|周期|范围)[^。;]{0,15}?" YEAR_RE "年", f, 0, NULL);
+    rx.date = g_regex_new(YEAR_RE "年+" MD_RE "月" MD_RE "日", f, 0, NULL);
+    rx.meta_date = g_regex_new("(?:发布日期|发布时间|成文日期|发文日期|日期):?((?:19|20)[0-9]{2})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})", f, 0, NULL);
+    g_assert(rx.phrase && rx.year && rx.period && rx.date && rx.meta_date);
+    g_once_init_leave(&once, 1);
+  }
+  return &rx;
+}
+
+static char *
+clean_agency(const char *s)
+{
+  const char *p = s;
+  static const char *const lead[] = { "标题:", "标题", "关于", "《", NULL };
+  for(const char *const *l = lead; *l; l++)
+    if(has_prefix(p, *l))
+      p += strlen(*l);
+  char *a = g_strdup(p);
+  static const char *const trail[] = { "关于", "的", "》", ":", NULL };
+  bool again = true;
+  while(again) {
+    again = false;
+    for(const char *const *t = trail; *t; t++) {
+      size_t n = strlen(a), m = strlen(*t);
+      if(n >= m && !strcmp(a + n - m, *t)) {
+        a[n - m] = '\0';
+        again = true;
+      }
+    }
+  }
+  if(!*a || g_utf8_strlen(a, -1) > 40) {
+    g_free(a);
+    return NULL;
+  }
+  return a;
+}
+
+/* Read agency and year out of a candidate title.  Returns false when the
+ * text is not a title (no "…信息公开…报告" phrase). */
+static bool
+read_title(const char *cand, char **agency, int *year)
+{
+  const struct regexes *rx = regexes();
+  GMatchInfo *mi = NULL;
+  if(!g_regex_match(rx->phrase, cand, 0, &mi)) {
+    g_match_info_free(mi);
+    return false;
+  }
+  int ps, pe, ys, ye;
+  g_match_info_fetch_pos(mi, 0, &ps, &pe);
+  int year_after = -1;
+  if(g_match_info_fetch_pos(mi, 1, &ys, &ye) && ys >= 0)
+    year_after = gh_year_from_text(cand + ys, (size_t)(ye - ys));
+  g_match_info_free(mi);
+
+  char *pre = g_strndup(cand, (size_t)ps);
+  *agency = NULL;
+  *year = year_after;
+  GMatchInfo *ym = NULL;
+  int last_s = -1, last_e = -1, ys2 = -1, ye2 = -1;
+  g_regex_match(rx->year, pre, 0, &ym);
+  while(g_match_info_matches(ym)) {
+    g_match_info_fetch_pos(ym, 0, &last_s, &last_e);
+    g_match_info_fetch_pos(ym, 1, &ys2, &ye2);
+    g_match_info_next(ym, NULL);
+  }
+  g_match_info_free(ym);
+  if(last_s >= 0) {
+    if(*year < 0)
+      *year = gh_year_from_text(pre + ys2, (size_t)(ye2 - ys2));
+    char *before = g_strndup(pre, (size_t)last_s);
+    char *cleaned_before = clean_agency(before);
+    if(cleaned_before)
+      *agency = cleaned_before;
+    else /* "2022年度螅镇政府信息公开…": the year comes first */
+      *agency = clean_agency(pre + last_e);
+    g_free(before);
+  }
+  else
+    *agency = clean_agency(pre);
+  g_free(pre);
+  return true;
+}
+
+static bool
+row_is_blank(const struct ctx *cx, guint r)
+{
+  return !cx->rownorm[r][0];
+}
+
+static gint
+next_nonblank(const struct ctx *cx, gint r, gint step, gint limit)
+{
+  for(r += step; r >= 0 && r < limit; r += step)
+    if(!row_is_blank(cx, (guint)r))
+      return r;
+  return -1;
+}
+
+static void
+find_title(struct ctx *cx, guint head_end)
+{
+  struct gh_record *rec = cx->rec;
+  for(guint r = 0; r < head_end; r++) {
+    const char *t = cx->rownorm[r];
+    if(row_is_blank(cx, r) || g_utf8_strlen(t, -1) > 80)
+      continue;
+    char *agency = NULL;
+    int year = -1;
+    char *cand = g_strdup(t);
+    bool ok = read_title(cand, &agency, &year);
+    gint nx = next_nonblank(cx, (gint)r, 1, (gint)head_end);
+    if(!ok && nx >= 0 && g_utf8_strlen(cx->rownorm[nx], -1) <= 30) {
+      /* "…2020年政府信息" / "公开工作年度报告": a title broken over lines */
+      char *joined = g_strconcat(t, cx->rownorm[nx], NULL);
+      ok = read_title(joined, &agency, &year);
+      g_free(cand);
+      cand = joined;
+    }
+    if(!ok) {
+      g_free(cand);
+      continue;
+    }
+    gint pv = next_nonblank(cx, (gint)r, -1, (gint)head_end);
+    if(!agency && pv >= 0 && g_utf8_strlen(cx->rownorm[pv], -1) <= 40 &&
+       !strstr(cx->rownorm[pv], "。")) {
+      /* Agency on its own line above "2020年政府信息公开工作年度报告". */
+      char *joined = g_strconcat(cx->rownorm[pv], cand, NULL);
+      g_free(agency);
+      int y2 = -1;
+      if(read_title(joined, &agency, &y2) && year < 0)
+        year = y2;
+      g_free(joined);
+    }
+    g_free(cand);
+    rec->agency = agency;
+    if(year > 0 && !rec->year)
+      rec->year = year;
+    return;
+  }
+  if(cx->doc->title_hint) {
+    char *n = gh_norm(cx->doc->title_hint, strlen(cx->doc->title_hint));
+    char *agency = NULL;
+    int year = -1;
+    if(read_title(n, &agency, &year)) {
+      rec->agency = agency;
+      if(year > 0 && !rec->year)
+        rec->year = year;
+    }
+    g_free(n);
+  }
+}
+
+static int
+period_year(const struct ctx *cx)
+{
+  const struct regexes *rx = regexes();
+  for(guint r = 0; r < cx->nrows; r++) {
+    if(!strstr(cx->rownorm[r], "统计"))
+      continue;
+    GMatchInfo *mi = NULL;
+    int y = -1;
+    if(g_regex_match(rx->period, cx->rownorm[r], 0, &mi)) {
+      int s, e;
+      g_match_info_fetch_pos(mi, 1, &s, &e);
+      y = gh_year_from_text(cx->rownorm[r] + s, (size_t)(e - s));
+    }
+    g_match_info_free(mi);
+    if(y > 0)
+      return y;
+  }
+  return -1;
+}
+
+static char *
+make_date(int y, int m, int d)
+{
+  if(y < 1990 || y > 2099 || !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+    return NULL;
+  return g_strdup_printf("%04d-%02d-%02d", y, m, d);
+}
+
+static char *
+date_in(const char *s, bool last)
+{
+  const struct regexes *rx = regexes();
+  GMatchInfo *mi = NULL;
+  char *found = NULL;
+  g_regex_match(rx->date, s, 0, &mi);
+  while(g_match_info_matches(mi)) {
+    int ys, ye, ms, me, ds, de;
+    g_match_info_fetch_pos(mi, 1, &ys, &ye);
+    g_match_info_fetch_pos(mi, 2, &ms, &me);
+    g_match_info_fetch_pos(mi, 3, &ds, &de);
+    char *d = make_date(gh_year_from_text(s + ys, (size_t)(ye - ys)),
+                        gh_small_number(s + ms, (size_t)(me - ms)),
+                        gh_small_number(s + ds, (size_t)(de - ds)));
+    if(d) {
+      g_free(found);
+      found = d;
+      if(!last)
+        break;
+    }
+    g_match_info_next(mi, NULL);
+  }
+  g_match_info_free(mi);
+  return found;
+}
+
+static char *
+meta_date_in(const char *s)
+{
+  const struct regexes *rx = regexes();
+  GMatchInfo *mi = NULL;
+  char *found = NULL;
+  if(g_regex_match(rx->meta_date, s, 0, &mi)) {
+    char *y = g_match_info_fetch(mi, 1), *m = g_match_info_fetch(mi, 2),
+         *d = g_match_info_fetch(mi, 3);
+    found = make_date(atoi(y), atoi(m), atoi(d));
+    g_free(y);
+    g_free(m);
+    g_free(d);
+  }
+  g_match_info_free(mi);
+  return found;
+}
+
+static void
+find_dates(struct ctx *cx, guint head_end)
+{
+  struct gh_record *rec = cx->rec;
+  /* The signature: a short line with a full date among the last lines. */
+  gint r = (gint)cx->nrows;
+  for(int seen = 0; seen < 8 && (r = next_nonblank(cx, r, -1, (gint)cx->nrows)) >= 0; seen++) {
+    const char *t = cx->rownorm[r];
+    if(g_utf8_strlen(t, -1) > 40)
+      continue;
+    char *d = date_in(t, true);
+    if(d) {
+      rec->published_on = d;
+      if(!rec->agency) {
+        gint pv = next_nonblank(cx, r, -1, (gint)cx->nrows);
+        if(pv >= 0 && g_utf8_strlen(cx->rownorm[pv], -1) <= 30 &&
+           !g_regex_match_simple("[0-9。，,]", cx->rownorm[pv], 0, 0))
+          rec->agency = g_strdup(cx->rownorm[pv]);
+      }
+      return;
+    }
+  }
+  for(guint h = 0; h < head_end && h < cx->nrows; h++)
+    if((rec->published_on = meta_date_in(cx->rownorm[h])))
+      return;
+  if(cx->doc->date_hint) {
+    char *n = gh_norm(cx->doc->date_hint, strlen(cx->doc->date_hint));
+    rec->published_on = meta_date_in(n);
+    if(!rec->published_on)
+      rec->published_on = date_in(n, false);
+    g_free(n);
+  }
+}
+
+/* ---- driver ---- */
+
+static char *
+row_text(const struct gh_row *row)
+{
+  GString *s = g_string_new(NULL);
+  for(unsigned c = 0; c < row->n_cells; c++)
+    g_string_append(s, row->cells[c].text);
+  char *n = gh_norm(s->str, s->len);
+  g_string_free(s, TRUE);
+  return n;
+}
+
+void
+gh_report_parse(const struct gh_doc *doc, struct gh_record *rec)
+{
+  struct ctx cx = { .doc = doc, .rec = rec, .nrows = doc->rows->len };
+  cx.rownorm = g_new0(char *, cx.nrows + 1);
+  bool any_text = false;
+  for(guint r = 0; r < cx.nrows; r++) {
+    cx.rownorm[r] = row_text(&g_array_index(doc->rows, struct gh_row, r));
+    any_text |= cx.rownorm[r][0] != '\0';
+  }
+  for(guint i = 0; i < doc->warnings->len; i++)
+    gh_record_warn(rec, "%s", (const char *)g_ptr_array_index(doc->warnings, i));
+
+  if(!any_text) {
+    gh_record_fail(rec, GH_STATUS_EMPTY, "the document holds no text");
+    goto out;
+  }
+
+  struct sections s;
+  find_sections(&cx, &s);
+  guint head_end = cx.nrows;
+  for(int k = 0; k < SEC_N; k++)
+    if(s.start[k] >= 0 && (guint)s.start[k] < head_end)
+      head_end = (guint)s.start[k];
+  if(head_end > 60)
+    head_end = 60;
+
+  find_title(&cx, head_end);
+  int py = period_year(&cx);
+  if(py > 0) {
+    if(rec->year && rec->year != py)
+      gh_record_warn(rec, "the title says %d but the statistics period says %d; "
+                     "the period is used", rec->year, py);
+    rec->year = py;
+  }
+  find_dates(&cx, head_end);
+  if(!rec->year && rec->published_on)
+    rec->year = atoi(rec->published_on) - 1;
+
+  GArray *t2 = s.start[SEC_PROACTIVE] >= 0 ? tokenize(&cx, s.from[SEC_PROACTIVE], s.to[SEC_PROACTIVE]) : NULL;
+  GArray *t3 = s.start[SEC_APPLICATIONS] >= 0 ? tokenize(&cx, s.from[SEC_APPLICATIONS], s.to[SEC_APPLICATIONS]) : NULL;
+  GArray *t4 = s.start[SEC_APPEALS] >= 0 ? tokenize(&cx, s.from[SEC_APPEALS], s.to[SEC_APPEALS]) : NULL;
+
+  struct app_state st = { 0 };
+  if(t3)
+    parse_applications(&cx, t3, &st);
+
+  enum gh_template tpl2 = t2 ? vote(t2) : GH_TEMPLATE_UNKNOWN;
+  enum gh_template tpl3 = st.marker_2021 ? GH_TEMPLATE_2021
+                          : st.marker_2019 ? GH_TEMPLATE_2019 : GH_TEMPLATE_UNKNOWN;
+  rec->tpl = tpl2 != GH_TEMPLATE_UNKNOWN ? tpl2 : tpl3;
+  if(tpl2 && tpl3 && tpl2 != tpl3)
+    gh_record_warn(rec, "section 二 follows the %s form but section 三 the %s form",
+                   gh_template_name(tpl2), gh_template_name(tpl3));
+
+  if(t2 && rec->tpl != GH_TEMPLATE_UNKNOWN)
+    parse_proactive(&cx, t2, rec->tpl);
+  if(t4)
+    parse_appeals(&cx, t4);
+
+  for(int k = SEC_PROACTIVE; k <= SEC_APPEALS; k++)
+    if(s.start[k] < 0)
+      gh_record_warn(rec, "section %s not found", sec_names[k]);
+  if(t2 && !rec->has_proactive)
+    gh_record_warn(rec, "section 二 has no table values");
+  if(t4 && !rec->has_appeals)
+    gh_record_warn(rec, "section 四 has no table values");
+  if(rec->has_applications)
+    for(int i = 0; i < GH_APP_N; i++) {
+      if(gh_app_rows[i].only_2021 && rec->tpl != GH_TEMPLATE_2021)
+        continue;
+      if(i == GH_APP_OTHER && rec->tpl == GH_TEMPLATE_2021)
+        continue; /* a group label in the 2021 form */
+      if(!st.seen[i])
+        gh_record_warn(rec, "applications.%s: row not found", gh_app_rows[i].path);
+    }
+
+  if(!rec->has_applications) {
+    bool looks = rec->agency || s.start[SEC_APPLICATIONS] >= 0 || s.start[SEC_PROACTIVE] >= 0;
+    if(looks)
+      gh_record_fail(rec, GH_STATUS_TABLES_NOT_FOUND,
+                     "found the report's %s but no values in the section 三 table "
+                     "(收到和处理政府信息公开申请情况)",
+                     s.start[SEC_APPLICATIONS] >= 0 ? "section 三 heading" : "title");
+    else
+      gh_record_fail(rec, GH_STATUS_NOT_A_REPORT,
+                     "no 政府信息公开工作年度报告 title and no report sections found");
+  }
+  else {
+    rec->status = GH_STATUS_PARSED;
+    gh_record_derive(rec);
+    gh_record_check(rec);
+  }
+
+  if(t2)
+    toks_free(t2);
+  if(t3)
+    toks_free(t3);
+  if(t4)
+    toks_free(t4);
+out:
+  g_strfreev(cx.rownorm);
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Command-line behaviour of `govharvest parse`: exit codes, one-line errors,
+# bounded reads, the JSON-lines contract.  Usage: cli_parse.sh GOVHARVEST DATA
+set -u
+gh=$1
+data=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect CODE DESCRIPTION -- command...  (stdout -> $tmp/out, stderr -> $tmp/err)
+expect() {
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want; stderr: $(head -c 300 "$tmp/err")"; fi
+}
+has() { if grep -q -- "$2" "$tmp/$1"; then ok; else bad "$1 lacks '$2': $(head -c 300 "$tmp/$1")"; fi; }
+lines() { local n; n=$(wc -l <"$tmp/$1"); if [ "$n" -eq "$2" ]; then ok; else bad "$1 has $n lines, want $2"; fi; }
+
+expect 0 "version" -- "$gh" --version
+has out "^govharvest [0-9]"
+expect 0 "help" -- "$gh" --help
+has out "parse"
+expect 0 "parse --help" -- "$gh" parse --help
+has out "pretty"
+expect 2 "no command" -- "$gh"
+expect 2 "unknown command" -- "$gh" frobnicate
+lines err 1
+has err "unknown command 'frobnicate'"
+expect 2 "unknown option" -- "$gh" parse --frobnicate x
+lines err 1
+expect 2 "no files" -- "$gh" parse
+
+# All five seeds at once: one JSON line each, exit 0.
+expect 0 "seeds" -- "$gh" parse "$data"/seeds/*.txt
+lines out 5
+has out '"agency":"乌苏市商务和工业信息化局"'
+# Format comes from the bytes: the same report under a misleading name.
+cp "$data"/seeds/002_*.txt "$tmp/report.pdf"
+expect 0 "misnamed text" -- "$gh" parse "$tmp/report.pdf"
+has out '"format":"text"'
+# stdin
+expect 0 "stdin" -- bash -c "\"$gh\" parse - < \"$(ls "$data"/seeds/001_*.txt)\""
+has out '"agency":"方正县工业信息科技局"'
+
+# Failures: a clear status per file on stderr, exit 1, nothing half-filled on stdout.
+: >"$tmp/empty.txt"
+expect 1 "empty" -- "$gh" parse "$tmp/empty.txt"
+has err "empty.txt: empty:"
+lines out 0
+head -c 4096 /dev/urandom >"$tmp/noise.bin"
+printf '\0' >>"$tmp/noise.bin"
+expect 1 "binary" -- "$gh" parse "$tmp/noise.bin"
+has err "noise.bin: unsupported_format:"
+printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1legacy word file' >"$tmp/old.doc"
+expect 1 "legacy doc" -- "$gh" parse "$tmp/old.doc"
+has err "old.doc: unsupported_format: legacy Office"
+expect 1 "missing file" -- "$gh" parse "$tmp/nope.txt"
+has err "nope.txt: read_failed:"
+# A mix: good files still print, the exit code says something failed.
+expect 1 "mixed" -- "$gh" parse "$data"/seeds/000_*.txt "$tmp/empty.txt"
+lines out 1
+lines err 1
+
+# 50 MB: refused at the size cap without reading it whole.
+head -c 52428800 /dev/zero | tr '\0' 'x' >"$tmp/huge.txt"
+expect 1 "50 MB file" -- "$gh" parse "$tmp/huge.txt"
+has err "huge.txt: too_large:"
+# ... and through a pipe, where the size is not known in advance.
+expect 1 "50 MB on stdin" -- bash -c "head -c 52428800 /dev/zero | \"$gh\" parse -"
+has err "too_large"
+# With the cap raised, a 40 MB non-report is read and rejected for what it is.
+printf '[limits]\nmax_document_bytes = 64M\n' >"$tmp/big.conf"
+yes '本局今年继续推进各项工作，取得了较好成效。' | head -c 41943040 >"$tmp/prose.txt"
+expect 1 "40 MB prose" -- "$gh" parse --config "$tmp/big.conf" "$tmp/prose.txt"
+has err "prose.txt: not_a_report:"
+
+# Configuration errors name file, line and key, before any work.
+printf '[limits]\nmax_document_bytes = huge\n' >"$tmp/bad.conf"
+expect 2 "bad config" -- "$gh" parse --config "$tmp/bad.conf" "$data"/seeds/000_*.txt
+has err "bad.conf:2: \[limits\] max_document_bytes"
+lines out 0
+expect 2 "missing config" -- "$gh" parse --config "$tmp/none.conf" "$data"/seeds/000_*.txt
+has err "none.conf"
+expect 0 "--store accepted" -- "$gh" parse --store "$tmp/store" "$data"/seeds/000_*.txt
+
+# --pretty is still one valid JSON document per file.
+expect 0 "pretty" -- "$gh" parse --pretty "$data"/seeds/003_*.txt
+if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null ||
+   grep -q '^  "agency": "大姚县工业信息化商务科学技术局"' "$tmp/out"; then ok; else bad "pretty output"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,189 @@
+/* Golden tests: every input under data/seeds and data/reports is parsed and
+ *  1. compared with data/expected/<stem>.json, the values a person read off
+ *     the document (every key present there must match; "notes" is prose);
+ *  2. compared whole with data/golden/<stem>.json, the complete record
+ *     (checks, warnings, derived, source), so any change in what an analyst
+ *     would see shows up as a diff.
+ * GH_UPDATE_GOLDEN=1 rewrites the whole-record files after a deliberate
+ * parser change; review the diff before committing it. */
+#include <glib.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "extract/extract.h"
+
+static int failures;
+
+static void
+fail(const char *stem, const char *path, const char *what)
+{
+  fprintf(stderr, "FAIL %s: %s: %s\n", stem, path[0] ? path : "(root)", what);
+  failures++;
+}
+
+static char *
+dump(const json_t *j)
+{
+  return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+}
+
+/* Every key of `want` must be in `got` with an equal value. */
+static void
+subset(const char *stem, const char *path, const json_t *want, const json_t *got)
+{
+  if(json_is_object(want)) {
+    if(!json_is_object(got)) {
+      fail(stem, path, "expected an object");
+      return;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)want, k, v) {
+      if(!strcmp(k, "notes"))
+        continue;
+      char *sub = g_strdup_printf("%s.%s", path, k);
+      json_t *g = json_object_get(got, k);
+      if(!g)
+        fail(stem, sub, "missing");
+      else
+        subset(stem, sub, v, g);
+      g_free(sub);
+    }
+    return;
+  }
+  if(json_is_array(want)) {
+    if(!json_is_array(got) || json_array_size(got) != json_array_size(want)) {
+      char *w = dump(want), *g = dump(got);
+      char *msg = g_strdup_printf("expected %s, got %s", w, g);
+      fail(stem, path, msg);
+      g_free(msg);
+      free(w);
+      free(g);
+      return;
+    }
+    for(size_t i = 0; i < json_array_size(want); i++) {
+      char *sub = g_strdup_printf("%s[%zu]", path, i);
+      subset(stem, sub, json_array_get(want, i), json_array_get(got, i));
+      g_free(sub);
+    }
+    return;
+  }
+  bool eq;
+  if(json_is_number(want) && json_is_number(got))
+    eq = fabs(json_number_value(want) - json_number_value(got)) < 1e-9;
+  else
+    eq = json_equal((json_t *)want, (json_t *)got);
+  if(!eq) {
+    char *w = dump(want), *g = dump(got);
+    char *msg = g_strdup_printf("expected %s, got %s", w, g);
+    fail(stem, path, msg);
+    g_free(msg);
+    free(w);
+    free(g);
+  }
+}
+
+static void
+run_case(const char *dir, const char *input)
+{
+  char *base = g_path_get_basename(input);
+  char *dot = strrchr(base, '.');
+  char *stem = dot ? g_strndup(base, (size_t)(dot - base)) : g_strdup(base);
+  char *bytes = NULL;
+  gsize len = 0;
+  if(!g_file_get_contents(input, &bytes, &len, NULL)) {
+    fail(stem, "", "cannot read input");
+    goto out;
+  }
+  struct gh_record rec;
+  gh_record_init(&rec);
+  struct gh_extract_opts opts = { .max_bytes = 32u << 20 };
+  gh_extract_record(bytes, len, &opts, &rec);
+  json_t *got = gh_record_to_json(&rec);
+  gh_record_clear(&rec);
+
+  char *exp_path = g_strdup_printf("%s/expected/%s.json", dir, stem);
+  char *gold_path = g_strdup_printf("%s/golden/%s.json", dir, stem);
+  json_error_t jerr;
+  bool checked = false;
+  if(g_file_test(exp_path, G_FILE_TEST_EXISTS)) {
+    json_t *want = json_load_file(exp_path, 0, &jerr);
+    if(!want)
+      fail(stem, exp_path, jerr.text);
+    else
+      subset(stem, "", want, got);
+    json_decref(want);
+    checked = true;
+  }
+  if(g_getenv("GH_UPDATE_GOLDEN")) {
+    if(json_dump_file(got, gold_path, JSON_INDENT(1) | JSON_REAL_PRECISION(15)) != 0)
+      fail(stem, gold_path, "cannot write");
+  }
+  else if(g_file_test(gold_path, G_FILE_TEST_EXISTS)) {
+    json_t *want = json_load_file(gold_path, 0, &jerr);
+    if(!want)
+      fail(stem, gold_path, jerr.text);
+    else
+      subset(stem, "", want, got), checked = true;
+    /* subset() in both directions is equality, with numeric tolerance. */
+    if(want)
+      subset(stem, "(extra keys)", got, want);
+    json_decref(want);
+  }
+  if(!checked)
+    fail(stem, "", "no expected or golden file for this input");
+  else
+    printf("ok %s\n", stem);
+  json_decref(got);
+  g_free(exp_path);
+  g_free(gold_path);
+out:
+  g_free(bytes);
+  g_free(stem);
+  g_free(base);
+}
+
+static gint
+by_name(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+main(int argc, char **argv)
+{
+  if(argc != 2) {
+    fprintf(stderr, "usage: test_golden DATA_DIR\n");
+    return 2;
+  }
+  const char *subdirs[] = { "seeds", "reports" };
+  int cases = 0;
+  for(size_t s = 0; s < G_N_ELEMENTS(subdirs); s++) {
+    char *d = g_build_filename(argv[1], subdirs[s], NULL);
+    GDir *dir = g_dir_open(d, 0, NULL);
+    if(!dir) {
+      g_free(d);
+      continue;
+    }
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *n;
+    while((n = g_dir_read_name(dir)))
+      g_ptr_array_add(names, g_build_filename(d, n, NULL));
+    g_dir_close(dir);
+    g_ptr_array_sort(names, by_name);
+    for(guint i = 0; i < names->len; i++) {
+      run_case(argv[1], g_ptr_array_index(names, i));
+      cases++;
+    }
+    g_ptr_array_free(names, TRUE);
+    g_free(d);
+  }
+  if(cases == 0) {
+    fprintf(stderr, "no cases found under %s\n", argv[1]);
+    return 1;
+  }
+  printf("%d cases, %d failures\n", cases, failures);
+  return failures ? 1 : 0;
+}
