@@ -265,52 +265,6 @@ find_body(const GumboNode *root)
   return root;
 }
 
-static const GumboNode *
-find_article(const GumboNode *body, GHashTable *score)
-{
-  const GumboNode *n = body;
-  for(;;) {
-    gsize total = score_of(score, n);
-    const GumboVector *kids = children_of(n);
-    const GumboNode *best = NULL;
-    gsize best_score = 0;
-    for(unsigned i = 0; kids && i < kids->length; i++) {
-      const GumboNode *c = kids->data[i];
-      if(c->type != GUMBO_NODE_ELEMENT)
-        continue;
-      gsize sc = score_of(score, c);
-      if(sc > best_score) {
-        best_score = sc;
-        best = c;
-      }
-    }
-    /* Step in only while one child clearly holds the article, and never
-     * into a table row or cell: a table is read whole. */
-    if(!best || total == 0 || best_score * 10 < total * 6)
-      return n;
-    GumboTag t = best->v.element.tag;
-    if(t == GUMBO_TAG_TR || t == GUMBO_TAG_TD || t == GUMBO_TAG_TH ||
-       t == GUMBO_TAG_TBODY || t == GUMBO_TAG_THEAD || t == GUMBO_TAG_P)
-      return n;
-    n = best;
-  }
-}
-
-/* ---- emission ---- */
-
-struct emitter {
-  struct gh_doc *doc;
-  GString *line;
-};
-
-static void
-flush_line(struct emitter *em)
-{
-  char *s = g_strstrip(em->line->str);
-  gh_doc_add_text(em->doc, s, strlen(s));
-  g_string_truncate(em->line, 0);
-}
-
 static bool
 contains_table(const GumboNode *table)
 {
@@ -336,6 +290,64 @@ contains_table(const GumboNode *table)
   }
   g_array_free(stack, TRUE);
   return found;
+}
+
+static const GumboNode *
+find_article(const GumboNode *body, GHashTable *score)
+{
+  const GumboNode *n = body;
+  for(;;) {
+    gsize total = score_of(score, n);
+    const GumboVector *kids = children_of(n);
+    const GumboNode *best = NULL;
+    gsize best_score = 0;
+    for(unsigned i = 0; kids && i < kids->length; i++) {
+      const GumboNode *c = kids->data[i];
+      if(c->type != GUMBO_NODE_ELEMENT)
+        continue;
+      gsize sc = score_of(score, c);
+      if(sc > best_score) {
+        best_score = sc;
+        best = c;
+      }
+    }
+    /* Step in only while one child clearly holds the article.  Never into
+     * a paragraph or heading (the article is more than one of them), and
+     * into table parts only for layout tables: a data table is read whole,
+     * and the report's big section 三 table can hold most of its text. */
+    if(!best || total == 0 || best_score * 10 < total * 6)
+      return n;
+    switch(best->v.element.tag) {
+    case GUMBO_TAG_TABLE: case GUMBO_TAG_TBODY: case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TR: case GUMBO_TAG_TD: case GUMBO_TAG_TH:
+      if(!contains_table(best))
+        return n;
+      break;
+    case GUMBO_TAG_P: case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_SPAN:
+    case GUMBO_TAG_A: case GUMBO_TAG_FONT: case GUMBO_TAG_STRONG: case GUMBO_TAG_B:
+    case GUMBO_TAG_LI: case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_PRE:
+      return n;
+    default:
+      break;
+    }
+    n = best;
+  }
+}
+
+/* ---- emission ---- */
+
+struct emitter {
+  struct gh_doc *doc;
+  GString *line;
+};
+
+static void
+flush_line(struct emitter *em)
+{
+  char *s = g_strstrip(em->line->str);
+  gh_doc_add_text(em->doc, s, strlen(s));
+  g_string_truncate(em->line, 0);
 }
 
 static int

@@ -192,18 +192,31 @@ run_real_values(GArray *toks, guint i, guint j)
 
 /* Place a run's values into `out[0..ncols)`.  Returns a short description of
  * any guess made (static string), or NULL when the placement was certain. */
+enum align { ALIGN_LEFT, ALIGN_RIGHT };
+
 static const char *
 place_run(GArray *toks, guint i, guint j, const struct tok **out, int ncols,
-          int single_col)
+          int single_col, enum align align)
 {
   for(int c = 0; c < ncols; c++)
     out[c] = NULL;
   const struct tok *first = &g_array_index(toks, struct tok, i);
   guint n = j - i;
-  if(first->table && n == (guint)ncols) {
-    for(int c = 0; c < ncols; c++)
-      out[c] = &g_array_index(toks, struct tok, i + c);
-    return NULL;
+  if(first->table && n >= (guint)ncols) {
+    /* Every cell is delimited, blanks included.  A row wider than the form
+     * carries empty cells of merged label columns (section 三: values are
+     * the last 7 columns) or padding after the values (section 二). */
+    guint from = align == ALIGN_RIGHT ? j - (guint)ncols : i;
+    int outside = 0;
+    for(guint x = i; x < j; x++)
+      if((x < from || x >= from + (guint)ncols) &&
+         g_array_index(toks, struct tok, x).v.kind != GH_VALUE_BLANK)
+        outside++;
+    if(!outside) {
+      for(int c = 0; c < ncols; c++)
+        out[c] = &g_array_index(toks, struct tok, from + (guint)c);
+      return NULL;
+    }
   }
   const struct tok *vals[64];
   int k = 0;
@@ -507,6 +520,7 @@ cell_to_count(struct ctx *cx, const struct tok *t, int64_t *dst, const char *pat
 
 struct app_state {
   bool seen[GH_APP_N];
+  bool printed_blank[GH_APP_N];
   int last; /* row assigned last, for the 2019 （六）→（七） marker */
   bool marker_2019, marker_2021;
 };
@@ -533,9 +547,14 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
     guint j = run_end(toks, i);
     int real = run_real_values(toks, i, j);
     if(real == 0) {
-      /* Blank header cells, or a row the report left empty: nothing to place. */
-      if(label->len && match_key(app_keys, label->str) >= 0)
+      /* Blank header cells, or a row the report left empty: nothing to place.
+       * Remember the row was printed, but let a later row with values take
+       * the slot (a blank run after the 总计 header is not row （七）). */
+      int blank_row = label->len ? match_key(app_keys, label->str) : -1;
+      if(blank_row >= 0) {
+        st->printed_blank[blank_row] = true;
         after_values = true;
+      }
       i = j;
       continue;
     }
@@ -552,7 +571,8 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
     }
     else {
       const struct tok *cells[GH_APP_COLS];
-      const char *guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL);
+      const char *guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL,
+                                    ALIGN_RIGHT);
       if(guess)
         gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed; %s",
                        gh_app_rows[row].path, real, GH_APP_COLS, guess);
@@ -634,7 +654,7 @@ parse_proactive(struct ctx *cx, GArray *toks, enum gh_template tpl)
     else {
       int ncols = d->n_ints + (d->money ? 1 : 0);
       const struct tok *cells[4];
-      const char *guess = place_run(toks, i, j, cells, ncols, -1);
+      const char *guess = place_run(toks, i, j, cells, ncols, -1, ALIGN_LEFT);
       if(guess)
         gh_record_warn(cx->rec, "proactive.%s: %d of %d cells printed; %s", d->key, real,
                        ncols, guess);
@@ -873,7 +893,10 @@ find_title(struct ctx *cx, guint head_end)
   struct gh_record *rec = cx->rec;
   for(guint r = 0; r < head_end; r++) {
     const char *t = cx->rownorm[r];
-    if(row_is_blank(cx, r) || g_utf8_strlen(t, -1) > 80)
+    /* A title is a short line without sentence punctuation; prose such as
+     * "各部门要按时发布政府信息公开工作年度报告，" is not one. */
+    if(row_is_blank(cx, r) || g_utf8_strlen(t, -1) > 80 || strstr(t, "。") ||
+       strchr(t, ',') || strchr(t, ';'))
       continue;
     char *agency = NULL;
     int year = -1;
@@ -1115,7 +1138,7 @@ gh_report_parse(const struct gh_doc *doc, struct gh_record *rec)
         continue;
       if(i == GH_APP_OTHER && rec->tpl == GH_TEMPLATE_2021)
         continue; /* a group label in the 2021 form */
-      if(!st.seen[i])
+      if(!st.seen[i] && !st.printed_blank[i])
         gh_record_warn(rec, "applications.%s: row not found", gh_app_rows[i].path);
     }
 

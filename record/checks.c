@@ -97,6 +97,7 @@ gh_record_derive(struct gh_record *r)
 
 struct tally {
   int evaluated, failed, skipped;
+  int not_printed; /* other_detail: columns whose group row is derived */
   GString *fails;
 };
 
@@ -128,7 +129,12 @@ add_check(struct gh_record *r, const char *rule, bool soft, struct tally *t,
   struct gh_check *c = g_new0(struct gh_check, 1);
   c->rule = rule;
   c->soft = soft;
-  if(t->evaluated == 0) {
+  if(t->evaluated == 0 && t->not_printed == t->skipped && t->skipped) {
+    c->ok = GH_CHECK_NULL;
+    c->detail = g_strdup("not evaluated: the report prints no （六）其他处理 row of its "
+                         "own; it is derived from its sub-rows");
+  }
+  else if(t->evaluated == 0) {
     c->ok = GH_CHECK_NULL;
     c->detail = g_strdup_printf("not evaluated: every %s has blank cells", what);
   }
@@ -246,7 +252,12 @@ check_other_detail(struct gh_record *r)
     g_free(path);
     int64_t v[4] = { r->app[GH_APP_OTHER][c], r->app[GH_APP_OTHER_NO_CORRECTION][c],
                      r->app[GH_APP_OTHER_NO_FEE][c], r->app[GH_APP_OTHER_OTHER][c] };
-    if(derived || !all_set(v, 4)) {
+    if(derived) {
+      t.not_printed++;
+      t.skipped++;
+      continue;
+    }
+    if(!all_set(v, 4)) {
       t.skipped++;
       continue;
     }
