@@ -88,7 +88,13 @@ gh_cmd_parse(int argc, char **argv)
     gh_cli_common_clear(&common);
     return GH_EXIT_USAGE;
   }
-  struct gh_extract_opts opts = { .max_bytes = (size_t)common.cfg.max_document_bytes };
+  struct gh_extract_opts opts;
+  gh_extract_opts_init(&opts);
+  opts.max_bytes = (size_t)common.cfg.max_document_bytes;
+  opts.memory_bytes = common.cfg.extract_memory_bytes;
+  opts.cpu_seconds = common.cfg.extract_cpu_seconds;
+  opts.wall_seconds = common.cfg.extract_timeout_seconds;
+  opts.max_pdf_pages = common.cfg.max_pdf_pages;
   size_t flags = JSON_REAL_PRECISION(15) | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
   for(int i = 1; i < argc; i++) {
     const char *path = argv[i];
@@ -109,14 +115,23 @@ gh_cmd_parse(int argc, char **argv)
       continue;
     }
     if(cells) {
-      /* Only text and HTML have a cell stream without the full pipeline. */
-      struct gh_doc *doc = gh_doc_new();
       enum gh_format f = gh_sniff(bytes, len);
-      if(f == GH_FMT_HTML)
-        gh_html_to_doc(bytes, len, NULL, doc, NULL);
-      else if(f == GH_FMT_TEXT)
+      struct gh_doc *doc = NULL;
+      enum gh_status st = GH_STATUS_PARSED;
+      char *fail_why = NULL;
+      if(f == GH_FMT_TEXT) {
+        doc = gh_doc_new();
         gh_text_to_doc(bytes, len, doc);
-      gh_doc_dump(doc, stdout);
+      }
+      else
+        doc = gh_extract_doc_isolated(bytes, len, f, &opts, &st, &fail_why);
+      if(doc)
+        gh_doc_dump(doc, stdout);
+      else {
+        fprintf(stderr, "govharvest: %s: %s: %s\n", path, gh_status_name(st), fail_why);
+        rc = GH_EXIT_FAILED;
+      }
+      g_free(fail_why);
       gh_doc_free(&doc);
       g_free(bytes);
       continue;

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
-enum kind { K_PATH, K_SIZE, K_LOGLEVEL };
+enum kind { K_PATH, K_SIZE, K_COUNT, K_LOGLEVEL };
 
 struct setting {
   const char *group, *key;
@@ -17,6 +17,10 @@ struct setting {
 static const struct setting settings[] = {
   { "store", "path", K_PATH, "/var/lib/govharvest", OFF(store_path) },
   { "limits", "max_document_bytes", K_SIZE, "32M", OFF(max_document_bytes) },
+  { "limits", "max_pdf_pages", K_COUNT, "300", OFF(max_pdf_pages) },
+  { "limits", "extract_memory", K_SIZE, "1G", OFF(extract_memory_bytes) },
+  { "limits", "extract_cpu_seconds", K_COUNT, "60", OFF(extract_cpu_seconds) },
+  { "limits", "extract_timeout_seconds", K_COUNT, "120", OFF(extract_timeout_seconds) },
   { "log", "level", K_LOGLEVEL, "info", OFF(log_level) },
 };
 
@@ -119,6 +123,18 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
       return false;
     }
     return true;
+  case K_COUNT: {
+    char *end = NULL;
+    errno = 0;
+    guint64 v = g_ascii_strtoull(value, &end, 10);
+    if(!g_ascii_isdigit(*value) || errno || *end || v == 0 || v > 1000000000) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "'%s' is not a positive whole number", value);
+      return false;
+    }
+    *(uint64_t *)field = v;
+    return true;
+  }
   case K_LOGLEVEL: {
     static const char *const names[] = { "error", "warning", "info", "debug" };
     for(size_t i = 0; i < G_N_ELEMENTS(names); i++)

@@ -19,6 +19,10 @@ struct gh_config {
   char *file; /* where it was read from; NULL when only defaults apply */
   char *store_path;
   uint64_t max_document_bytes;
+  uint64_t extract_memory_bytes;
+  uint64_t extract_cpu_seconds;
+  uint64_t extract_timeout_seconds;
+  uint64_t max_pdf_pages;
   enum gh_log_level log_level;
 };
 

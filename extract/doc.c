@@ -100,3 +100,65 @@ gh_doc_dump(const struct gh_doc *doc, FILE *out)
     fputc('\n', out);
   }
 }
+
+json_t *
+gh_doc_to_json(const struct gh_doc *doc)
+{
+  json_t *rows = json_array();
+  for(guint i = 0; i < doc->rows->len; i++) {
+    const struct gh_row *r = &g_array_index(doc->rows, struct gh_row, i);
+    json_t *cells = json_array();
+    for(unsigned c = 0; c < r->n_cells; c++)
+      json_array_append_new(cells, json_pack("[s i i]", r->cells[c].text, r->cells[c].col,
+                                             r->cells[c].colspan));
+    json_array_append_new(rows, json_pack("[i o]", (int)r->kind, cells));
+  }
+  json_t *w = json_array();
+  for(guint i = 0; i < doc->warnings->len; i++)
+    json_array_append_new(w, json_string(g_ptr_array_index(doc->warnings, i)));
+  return json_pack("{s o s s? s s? s o}", "rows", rows, "title_hint", doc->title_hint,
+                   "date_hint", doc->date_hint, "warnings", w);
+}
+
+struct gh_doc *
+gh_doc_from_json(const json_t *j)
+{
+  json_t *rows = json_object_get(j, "rows");
+  if(!json_is_array(rows))
+    return NULL;
+  struct gh_doc *doc = gh_doc_new();
+  size_t i;
+  json_t *row;
+  json_array_foreach(rows, i, row) {
+    json_t *cells = json_array_get(row, 1);
+    int kind = (int)json_integer_value(json_array_get(row, 0));
+    if(!json_is_array(cells) || (kind != GH_ROW_TEXT && kind != GH_ROW_TABLE))
+      goto bad;
+    if(kind == GH_ROW_TABLE)
+      gh_doc_begin_row(doc);
+    size_t k;
+    json_t *cell;
+    json_array_foreach(cells, k, cell) {
+      const char *text = json_string_value(json_array_get(cell, 0));
+      if(!text || !g_utf8_validate(text, -1, NULL))
+        goto bad;
+      if(kind == GH_ROW_TEXT)
+        gh_doc_add_text(doc, text, strlen(text));
+      else
+        gh_doc_add_cell(doc, text, strlen(text), (int)json_integer_value(json_array_get(cell, 1)),
+                        (int)json_integer_value(json_array_get(cell, 2)));
+    }
+  }
+  const char *t = json_string_value(json_object_get(j, "title_hint"));
+  const char *d = json_string_value(json_object_get(j, "date_hint"));
+  doc->title_hint = t ? g_strdup(t) : NULL;
+  doc->date_hint = d ? g_strdup(d) : NULL;
+  json_t *w;
+  json_array_foreach(json_object_get(j, "warnings"), i, w)
+    if(json_is_string(w))
+      g_ptr_array_add(doc->warnings, g_strdup(json_string_value(w)));
+  return doc;
+bad:
+  gh_doc_free(&doc);
+  return NULL;
+}

@@ -62,4 +62,11 @@ void gh_doc_warn(struct gh_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Debug aid (govharvest parse --cells): print the stream, one row per line. */
 void gh_doc_dump(const struct gh_doc *doc, FILE *out);
 
+
+
+/* Wire form between the extraction child and the parent (isolate.c).  JSON,
+ * because it is the one format both ends already parse defensively. */
+#include <jansson.h>
+json_t *gh_doc_to_json(const struct gh_doc *doc);
+struct gh_doc *gh_doc_from_json(const json_t *j); /* NULL if malformed */
 #endif

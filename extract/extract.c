@@ -88,6 +88,19 @@ gh_sniff(const char *b, size_t len)
   return GH_FMT_TEXT;
 }
 
+void
+gh_extract_opts_init(struct gh_extract_opts *o)
+{
+  memset(o, 0, sizeof(*o));
+  o->max_bytes = 32u << 20;
+  o->isolate = true;
+  o->memory_bytes = 1ull << 30;
+  o->cpu_seconds = 60;
+  o->wall_seconds = 120;
+  o->max_pdf_pages = 300;
+  o->max_xml_bytes = 64u << 20;
+}
+
 char *
 gh_sha256_hex(const char *bytes, size_t len)
 {
@@ -129,16 +142,38 @@ gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *o
     break;
   }
   case GH_FMT_HTML:
-    if(!gh_html_to_doc(bytes, len, opts ? opts->declared_charset : NULL, doc, &err)) {
-      gh_record_fail(rec, GH_STATUS_EXTRACT_FAILED, "html: %s", err->message);
+  case GH_FMT_PDF:
+  case GH_FMT_DOCX: {
+    enum gh_status st = GH_STATUS_PARSED;
+    char *why = NULL;
+    if(opts && opts->isolate) {
+      gh_doc_free(&doc);
+      doc = gh_extract_doc_isolated(bytes, len, f, opts, &st, &why);
+    }
+    else {
+      bool ok = false;
+      if(f == GH_FMT_HTML)
+        ok = gh_html_to_doc(bytes, len, opts ? opts->declared_charset : NULL, doc, &err);
+      else if(f == GH_FMT_PDF)
+        ok = gh_pdf_to_doc(bytes, len, opts ? opts->max_pdf_pages : 0, doc, &st, &err);
+      else
+        ok = gh_docx_to_doc(bytes, len, opts && opts->max_xml_bytes ? opts->max_xml_bytes
+                                                                    : (64u << 20), doc, &err);
+      if(!ok) {
+        if(st == GH_STATUS_PARSED)
+          st = GH_STATUS_EXTRACT_FAILED;
+        why = g_strdup(err ? err->message : "extraction failed");
+      }
+    }
+    if(!doc || st != GH_STATUS_PARSED) {
+      gh_record_fail(rec, st == GH_STATUS_PARSED ? GH_STATUS_EXTRACT_FAILED : st, "%s: %s",
+                     gh_format_name(f), why ? why : "extraction failed");
+      g_free(why);
       goto out;
     }
+    g_free(why);
     break;
-  case GH_FMT_PDF:
-  case GH_FMT_DOCX:
-    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT,
-                   "%s documents are not read by this build", gh_format_name(f));
-    goto out;
+  }
   case GH_FMT_OLE:
     gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT,
                    "legacy Office/WPS file (OLE2 compound document: .doc, .wps or .xls); "

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../record/record.h"
 #include "doc.h"
@@ -31,7 +32,18 @@ const char *gh_format_name(enum gh_format f);
 struct gh_extract_opts {
   size_t max_bytes; /* larger documents are refused as too_large */
   const char *declared_charset; /* from HTTP Content-Type, or NULL */
+  /* Run PDF/DOCX/HTML readers in a limited child process (isolate.c).
+   * Off only for fuzzers, which want crashes in-process. */
+  bool isolate;
+  uint64_t memory_bytes;  /* child RLIMIT_AS; 0 = none */
+  unsigned cpu_seconds;   /* child RLIMIT_CPU; 0 = none */
+  unsigned wall_seconds;  /* killed after this; 0 = 120 */
+  unsigned max_pdf_pages; /* 0 = all */
+  size_t max_xml_bytes;   /* decompressed word/document.xml cap */
 };
+
+/* Defaults matching the [limits] section of the configuration. */
+void gh_extract_opts_init(struct gh_extract_opts *o);
 
 /* Text/markdown (already UTF-8) -> doc. */
 void gh_text_to_doc(const char *utf8, size_t len, struct gh_doc *doc);
@@ -39,6 +51,29 @@ void gh_text_to_doc(const char *utf8, size_t len, struct gh_doc *doc);
 /* HTML bytes in any charset -> doc.  False with *err on failure. */
 bool gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
                     struct gh_doc *doc, GError **err);
+
+/* PDF -> doc.  *status tells needs_ocr/encrypted/extract_failed on false. */
+bool gh_pdf_to_doc(const char *bytes, size_t len, unsigned max_pages, struct gh_doc *doc,
+                   enum gh_status *status, GError **err);
+
+/* DOCX -> doc (word/document.xml, capped at max_xml decompressed bytes). */
+bool gh_docx_to_doc(const char *bytes, size_t len, size_t max_xml, struct gh_doc *doc,
+                    GError **err);
+
+/* Run the reader for `f` in a child under the limits of `o`.  Returns the
+ * doc, or NULL with *status and *reason (g_free) saying why. */
+struct gh_doc *gh_extract_doc_isolated(const char *bytes, size_t len, enum gh_format f,
+                                       const struct gh_extract_opts *o,
+                                       enum gh_status *status, char **reason);
+
+/* The isolation primitive: run `reader` in a forked child under the limits
+ * of `o` (memory, CPU, wall time, output size) and return the doc it built,
+ * or NULL with *status and *reason.  `input_len` bounds the reply size. */
+typedef void (*gh_reader_fn)(void *ctx, struct gh_doc *doc, enum gh_status *status,
+                             GError **err);
+struct gh_doc *gh_isolate_run(gh_reader_fn reader, void *ctx, size_t input_len,
+                              const struct gh_extract_opts *o, enum gh_status *status,
+                              char **reason);
 
 /* The whole path for one document.  `rec` must be gh_record_init'ed; its
  * source.sha256 and source.format are filled here, status always set. */

@@ -67,6 +67,27 @@ expect 1 "mixed" -- "$gh" parse "$data"/seeds/000_*.txt "$tmp/empty.txt"
 lines out 1
 lines err 1
 
+# Damaged and hostile documents: each an exact status and reason, one line.
+python3 "$data/../fixtures/make_broken.py" "$tmp" "$data/reports/real_hzq2024_working.pdf"
+expect 1 "truncated pdf" -- "$gh" parse "$tmp/truncated.pdf"
+has err "truncated.pdf: extract_failed: pdf: poppler cannot open the PDF: PDF document is damaged"
+expect 1 "bad xref" -- "$gh" parse "$tmp/bad-xref.pdf"
+has err "bad-xref.pdf: extract_failed: pdf: poppler cannot open the PDF"
+expect 1 "scan" -- "$gh" parse "$tmp/scan.pdf"
+has err "scan.pdf: needs_ocr: pdf: the PDF has no text layer (1 page(s)"
+expect 1 "zip bomb" -- "$gh" parse "$tmp/bomb.docx"
+has err "bomb.docx: extract_failed: docx: word/document.xml expands past 67108864 bytes"
+expect 1 "bad xml" -- "$gh" parse "$tmp/bad-xml.docx"
+has err "bad-xml.docx: extract_failed: docx: word/document.xml is not well-formed: Premature end"
+lines err 1
+expect 1 "truncated docx" -- "$gh" parse "$tmp/truncated.docx"
+has err "truncated.docx: extract_failed: docx: word/document.xml is damaged"
+# All of them in one run beside a good report: the good one still lands.
+expect 1 "broken beside good" -- "$gh" parse "$tmp/truncated.pdf" "$tmp/bomb.docx" "$data/reports/real_hzq2024_working.pdf" "$tmp/scan.pdf"
+lines out 1
+lines err 3
+has out '"template":"2021"'
+
 # 50 MB: refused at the size cap without reading it whole.
 head -c 52428800 /dev/zero | tr '\0' 'x' >"$tmp/huge.txt"
 expect 1 "50 MB file" -- "$gh" parse "$tmp/huge.txt"

@@ -99,7 +99,8 @@ run_case(const char *dir, const char *input)
   }
   struct gh_record rec;
   gh_record_init(&rec);
-  struct gh_extract_opts opts = { .max_bytes = 32u << 20 };
+  struct gh_extract_opts opts;
+  gh_extract_opts_init(&opts);
   gh_extract_record(bytes, len, &opts, &rec);
   json_t *got = gh_record_to_json(&rec);
   gh_record_clear(&rec);
