@@ -10,18 +10,7 @@
 
 #include "extract/extract.h"
 
-static int failures, checks;
-
-#define EXPECT(cond, ...)                                                      \
-  do {                                                                         \
-    checks++;                                                                  \
-    if(!(cond)) {                                                              \
-      failures++;                                                              \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fputc('\n', stderr);                                                     \
-    }                                                                          \
-  } while(0)
+#include "check.h"
 
 static void
 good(void *ctx, struct gh_doc *doc, enum gh_status *st, GError **err)

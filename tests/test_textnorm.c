@@ -11,18 +11,7 @@
 #include "extract/extract.h"
 #include "extract/textnorm.h"
 
-static int failures, checks;
-
-#define EXPECT(cond, ...)                                                      \
-  do {                                                                         \
-    checks++;                                                                  \
-    if(!(cond)) {                                                              \
-      failures++;                                                              \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                     \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fputc('\n', stderr);                                                     \
-    }                                                                          \
-  } while(0)
+#include "check.h"
 
 static void
 test_norm(void)
