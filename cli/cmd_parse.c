@@ -115,16 +115,10 @@ gh_cmd_parse(int argc, char **argv)
       continue;
     }
     if(cells) {
-      enum gh_format f = gh_sniff(bytes, len);
-      struct gh_doc *doc = NULL;
-      enum gh_status st = GH_STATUS_PARSED;
+      enum gh_status st;
       char *fail_why = NULL;
-      if(f == GH_FMT_TEXT) {
-        doc = gh_doc_new();
-        gh_text_to_doc(bytes, len, doc);
-      }
-      else
-        doc = gh_extract_doc_isolated(bytes, len, f, &opts, &st, &fail_why);
+      struct gh_doc *doc = gh_extract_doc(bytes, len, gh_sniff(bytes, len), &opts, &st,
+                                          &fail_why);
       if(doc)
         gh_doc_dump(doc, stdout);
       else {

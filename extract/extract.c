@@ -107,6 +107,104 @@ gh_sha256_hex(const char *bytes, size_t len)
   return g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)bytes, len);
 }
 
+bool
+gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
+            struct gh_doc *doc, enum gh_status *status, GError **err)
+{
+  bool ok;
+  *status = GH_STATUS_PARSED;
+  switch(f) {
+  case GH_FMT_HTML:
+    ok = gh_html_to_doc(bytes, len, o->declared_charset, doc, err);
+    break;
+  case GH_FMT_PDF:
+    ok = gh_pdf_to_doc(bytes, len, o->max_pdf_pages, doc, status, err);
+    break;
+  case GH_FMT_DOCX:
+    ok = gh_docx_to_doc(bytes, len, o->max_xml_bytes, doc, err);
+    break;
+  default:
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no reader for %s", gh_format_name(f));
+    ok = false;
+  }
+  if(!ok && *status == GH_STATUS_PARSED)
+    *status = GH_STATUS_EXTRACT_FAILED;
+  return ok;
+}
+
+/* Why a format that has no reader is not read: one sentence per format. */
+static enum gh_status
+unread_status(enum gh_format f, const char **why)
+{
+  switch(f) {
+  case GH_FMT_EMPTY:
+    *why = "zero bytes";
+    return GH_STATUS_EMPTY;
+  case GH_FMT_OLE:
+    *why = "legacy Office/WPS file (OLE2 compound document: .doc, .wps or .xls); "
+           "no well-kept library reads these";
+    return GH_STATUS_UNSUPPORTED_FORMAT;
+  case GH_FMT_RTF:
+    *why = "RTF document";
+    return GH_STATUS_UNSUPPORTED_FORMAT;
+  case GH_FMT_ZIP:
+    *why = "zip archive that is not a Word document";
+    return GH_STATUS_UNSUPPORTED_FORMAT;
+  case GH_FMT_IMAGE:
+    *why = "an image; the report's text would need OCR";
+    return GH_STATUS_NEEDS_OCR;
+  default:
+    *why = "binary data, not a document format govharvest reads";
+    return GH_STATUS_UNSUPPORTED_FORMAT;
+  }
+}
+
+struct gh_doc *
+gh_extract_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
+               enum gh_status *status, char **reason)
+{
+  *status = GH_STATUS_PARSED;
+  *reason = NULL;
+  if(f == GH_FMT_TEXT) {
+    GError *err = NULL;
+    size_t ulen = 0;
+    char *u = gh_to_utf8(bytes, len, o->declared_charset, false, &ulen, NULL, &err);
+    if(!u) {
+      *status = GH_STATUS_EXTRACT_FAILED;
+      *reason = g_strdup_printf("text: %s", err->message);
+      g_error_free(err);
+      return NULL;
+    }
+    struct gh_doc *doc = gh_doc_new();
+    gh_text_to_doc(u, ulen, doc);
+    g_free(u);
+    return doc;
+  }
+  if(f != GH_FMT_HTML && f != GH_FMT_PDF && f != GH_FMT_DOCX) {
+    const char *why;
+    *status = unread_status(f, &why);
+    *reason = g_strdup(why);
+    return NULL;
+  }
+  char *why = NULL;
+  struct gh_doc *doc = NULL;
+  if(o->isolate)
+    doc = gh_extract_doc_isolated(bytes, len, f, o, status, &why);
+  else {
+    GError *err = NULL;
+    doc = gh_doc_new();
+    if(!gh_read_doc(bytes, len, f, o, doc, status, &err)) {
+      why = g_strdup(err->message);
+      g_error_free(err);
+      gh_doc_free(&doc);
+    }
+  }
+  if(!doc)
+    *reason = g_strdup_printf("%s: %s", gh_format_name(f), why ? why : "extraction failed");
+  g_free(why);
+  return doc;
+}
+
 void
 gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
                   struct gh_record *rec)
@@ -117,85 +215,18 @@ gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *o
   g_free(rec->source.format);
   rec->source.format = g_strdup(gh_format_name(f));
 
-  if(opts && opts->max_bytes && len > opts->max_bytes) {
+  if(opts->max_bytes && len > opts->max_bytes) {
     gh_record_fail(rec, GH_STATUS_TOO_LARGE, "%zu bytes is over the %zu-byte limit",
                    len, opts->max_bytes);
     return;
   }
-
-  struct gh_doc *doc = gh_doc_new();
-  GError *err = NULL;
-  switch(f) {
-  case GH_FMT_EMPTY:
-    gh_record_fail(rec, GH_STATUS_EMPTY, "zero bytes");
-    goto out;
-  case GH_FMT_TEXT: {
-    size_t ulen = 0;
-    char *u = gh_to_utf8(bytes, len, opts ? opts->declared_charset : NULL, false, &ulen,
-                         NULL, &err);
-    if(!u) {
-      gh_record_fail(rec, GH_STATUS_EXTRACT_FAILED, "text: %s", err->message);
-      goto out;
-    }
-    gh_text_to_doc(u, ulen, doc);
-    g_free(u);
-    break;
-  }
-  case GH_FMT_HTML:
-  case GH_FMT_PDF:
-  case GH_FMT_DOCX: {
-    enum gh_status st = GH_STATUS_PARSED;
-    char *why = NULL;
-    if(opts && opts->isolate) {
-      gh_doc_free(&doc);
-      doc = gh_extract_doc_isolated(bytes, len, f, opts, &st, &why);
-    }
-    else {
-      bool ok = false;
-      if(f == GH_FMT_HTML)
-        ok = gh_html_to_doc(bytes, len, opts ? opts->declared_charset : NULL, doc, &err);
-      else if(f == GH_FMT_PDF)
-        ok = gh_pdf_to_doc(bytes, len, opts ? opts->max_pdf_pages : 0, doc, &st, &err);
-      else
-        ok = gh_docx_to_doc(bytes, len, opts && opts->max_xml_bytes ? opts->max_xml_bytes
-                                                                    : (64u << 20), doc, &err);
-      if(!ok) {
-        if(st == GH_STATUS_PARSED)
-          st = GH_STATUS_EXTRACT_FAILED;
-        why = g_strdup(err ? err->message : "extraction failed");
-      }
-    }
-    if(!doc || st != GH_STATUS_PARSED) {
-      gh_record_fail(rec, st == GH_STATUS_PARSED ? GH_STATUS_EXTRACT_FAILED : st, "%s: %s",
-                     gh_format_name(f), why ? why : "extraction failed");
-      g_free(why);
-      goto out;
-    }
-    g_free(why);
-    break;
-  }
-  case GH_FMT_OLE:
-    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT,
-                   "legacy Office/WPS file (OLE2 compound document: .doc, .wps or .xls); "
-                   "no well-kept library reads these");
-    goto out;
-  case GH_FMT_RTF:
-    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT, "RTF document");
-    goto out;
-  case GH_FMT_ZIP:
-    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT, "zip archive that is not a Word document");
-    goto out;
-  case GH_FMT_IMAGE:
-    gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "an image; the report's text would need OCR");
-    goto out;
-  case GH_FMT_BINARY:
-    gh_record_fail(rec, GH_STATUS_UNSUPPORTED_FORMAT, "binary data, not a document format "
-                   "govharvest reads");
-    goto out;
-  }
-  gh_report_parse(doc, rec);
-out:
-  if(err)
-    g_error_free(err);
+  enum gh_status st;
+  char *why = NULL;
+  struct gh_doc *doc = gh_extract_doc(bytes, len, f, opts, &st, &why);
+  if(doc)
+    gh_report_parse(doc, rec);
+  else
+    gh_record_fail(rec, st == GH_STATUS_PARSED ? GH_STATUS_EXTRACT_FAILED : st, "%s", why);
+  g_free(why);
   gh_doc_free(&doc);
 }

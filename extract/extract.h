@@ -75,8 +75,21 @@ struct gh_doc *gh_isolate_run(gh_reader_fn reader, void *ctx, size_t input_len,
                               const struct gh_extract_opts *o, enum gh_status *status,
                               char **reason);
 
-/* The whole path for one document.  `rec` must be gh_record_init'ed; its
- * source.sha256 and source.format are filled here, status always set. */
+/* Run the reader for f (HTML, PDF or DOCX) in this process.  The one
+ * dispatch both the isolated child and in-process callers (fuzzers) use. */
+bool gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
+                 struct gh_doc *doc, enum gh_status *status, GError **err);
+
+/* Bytes of a sniffed format -> cell stream: text through charset
+ * conversion, HTML/PDF/DOCX through the reader (isolated when o->isolate).
+ * NULL with *status and *reason (g_free) when the document has no stream. */
+struct gh_doc *gh_extract_doc(const char *bytes, size_t len, enum gh_format f,
+                              const struct gh_extract_opts *o, enum gh_status *status,
+                              char **reason);
+
+/* The whole path for one document.  `rec` must be gh_record_init'ed and
+ * `opts` set up with gh_extract_opts_init; source.sha256 and source.format
+ * are filled here, status always set. */
 void gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
                        struct gh_record *rec);
 

@@ -48,23 +48,7 @@ static void
 run_reader(void *p, struct gh_doc *doc, enum gh_status *status, GError **err)
 {
   const struct reader_ctx *c = p;
-  bool ok = true;
-  switch(c->f) {
-  case GH_FMT_PDF:
-    ok = gh_pdf_to_doc(c->bytes, c->len, c->o->max_pdf_pages, doc, status, err);
-    break;
-  case GH_FMT_DOCX:
-    ok = gh_docx_to_doc(c->bytes, c->len, c->o->max_xml_bytes, doc, err);
-    break;
-  case GH_FMT_HTML:
-    ok = gh_html_to_doc(c->bytes, c->len, c->o->declared_charset, doc, err);
-    break;
-  default:
-    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no reader for %s", gh_format_name(c->f));
-    ok = false;
-  }
-  if(!ok && *status == GH_STATUS_PARSED)
-    *status = GH_STATUS_EXTRACT_FAILED;
+  gh_read_doc(c->bytes, c->len, c->f, c->o, doc, status, err);
 }
 
 static void

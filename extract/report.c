@@ -190,10 +190,10 @@ run_real_values(GArray *toks, guint i, guint j)
   return n;
 }
 
-/* Place a run's values into `out[0..ncols)`.  Returns a short description of
- * any guess made (static string), or NULL when the placement was certain. */
 enum align { ALIGN_LEFT, ALIGN_RIGHT };
 
+/* Place a run's values into `out[0..ncols)`.  Returns a short description of
+ * any guess made (static string), or NULL when the placement was certain. */
 static const char *
 place_run(GArray *toks, guint i, guint j, const struct tok **out, int ncols,
           int single_col, enum align align)

@@ -97,7 +97,7 @@ gh_record_derive(struct gh_record *r)
 
 struct tally {
   int evaluated, failed, skipped;
-  int not_printed; /* other_detail: columns whose group row is derived */
+  const char *null_reason; /* overrides the generic "blank cells" reason */
   GString *fails;
 };
 
@@ -129,14 +129,10 @@ add_check(struct gh_record *r, const char *rule, bool soft, struct tally *t,
   struct gh_check *c = g_new0(struct gh_check, 1);
   c->rule = rule;
   c->soft = soft;
-  if(t->evaluated == 0 && t->not_printed == t->skipped && t->skipped) {
+  if(t->evaluated == 0) {
     c->ok = GH_CHECK_NULL;
-    c->detail = g_strdup("not evaluated: the report prints no （六）其他处理 row of its "
-                         "own; it is derived from its sub-rows");
-  }
-  else if(t->evaluated == 0) {
-    c->ok = GH_CHECK_NULL;
-    c->detail = g_strdup_printf("not evaluated: every %s has blank cells", what);
+    c->detail = t->null_reason ? g_strdup_printf("not evaluated: %s", t->null_reason)
+                               : g_strdup_printf("not evaluated: every %s has blank cells", what);
   }
   else if(t->failed) {
     c->ok = GH_CHECK_FAIL;
@@ -246,6 +242,7 @@ check_other_detail(struct gh_record *r)
 {
   struct tally t;
   tally_init(&t);
+  int derived_cols = 0;
   for(int c = 0; c < GH_APP_COLS; c++) {
     char *path = g_strdup_printf("applications.other[%d]", c);
     bool derived = is_derived(r, path);
@@ -253,7 +250,7 @@ check_other_detail(struct gh_record *r)
     int64_t v[4] = { r->app[GH_APP_OTHER][c], r->app[GH_APP_OTHER_NO_CORRECTION][c],
                      r->app[GH_APP_OTHER_NO_FEE][c], r->app[GH_APP_OTHER_OTHER][c] };
     if(derived) {
-      t.not_printed++;
+      derived_cols++;
       t.skipped++;
       continue;
     }
@@ -266,6 +263,9 @@ check_other_detail(struct gh_record *r)
       tally_fail(&t, "column %s: （六）其他处理 prints %lld, its three sub-rows sum to %lld",
                  gh_app_cols[c], (long long)v[0], (long long)(v[1] + v[2] + v[3]));
   }
+  if(derived_cols == GH_APP_COLS)
+    t.null_reason = "the report prints no （六）其他处理 row of its own; it is derived "
+                    "from its sub-rows";
   add_check(r, "other_detail", false, &t, "column");
 }
 

@@ -112,8 +112,19 @@ expect 0 "--store accepted" -- "$gh" parse --store "$tmp/store" "$data"/seeds/00
 
 # --pretty is still one valid JSON document per file.
 expect 0 "pretty" -- "$gh" parse --pretty "$data"/seeds/003_*.txt
-if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null ||
-   grep -q '^  "agency": "大姚县工业信息化商务科学技术局"' "$tmp/out"; then ok; else bad "pretty output"; fi
+if python3 -c 'import json,sys; r = json.load(open(sys.argv[1])); sys.exit(r["agency"] != "大姚县工业信息化商务科学技术局")' "$tmp/out"; then ok; else bad "pretty output is not the record as one JSON document"; fi
+if [ "$(wc -l <"$tmp/out")" -gt 10 ]; then ok; else bad "pretty output is not indented"; fi
+
+# A GBK text file: the same record as its UTF-8 original, and --cells shows
+# the same converted text the parser saw.
+iconv -f UTF-8 -t GB18030 "$(ls "$data"/seeds/002_*.txt)" >"$tmp/gbk.txt"
+expect 0 "gbk text" -- "$gh" parse "$tmp/gbk.txt"
+has out '"agency":"吴忠市工业和信息化局"'
+has out '"new_received":\[1,0,0,0,0,0,1\]'
+expect 0 "gbk cells" -- "$gh" parse --cells "$tmp/gbk.txt"
+has out "三、收到和处理政府信息公开申请情况"
+expect 1 "cells of a scan" -- "$gh" parse --cells "$tmp/scan.pdf"
+has err "scan.pdf: needs_ocr: pdf: the PDF has no text layer"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
