@@ -24,6 +24,12 @@ gboolean gh_cli_parse(const char *command, const char *params, const char *summa
                       struct gh_common *common, int *exit_code);
 void gh_cli_common_clear(struct gh_common *common);
 
+/* The extraction limits of the [limits] section. */
+struct gh_extract_opts;
+void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg);
+
 int gh_cmd_parse(int argc, char **argv);
+int gh_cmd_crawl(int argc, char **argv);
+int gh_cmd_export(int argc, char **argv);
 
 #endif

@@ -89,12 +89,7 @@ gh_cmd_parse(int argc, char **argv)
     return GH_EXIT_USAGE;
   }
   struct gh_extract_opts opts;
-  gh_extract_opts_init(&opts);
-  opts.max_bytes = (size_t)common.cfg.max_document_bytes;
-  opts.memory_bytes = common.cfg.extract_memory_bytes;
-  opts.cpu_seconds = common.cfg.extract_cpu_seconds;
-  opts.wall_seconds = common.cfg.extract_timeout_seconds;
-  opts.max_pdf_pages = common.cfg.max_pdf_pages;
+  gh_cli_extract_opts(&opts, &common.cfg);
   size_t flags = JSON_REAL_PRECISION(15) | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
   for(int i = 1; i < argc; i++) {
     const char *path = argv[i];

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "../config/config.h"
+#include "../extract/extract.h"
 #include "cli.h"
 #include "version.h"
 
@@ -15,7 +18,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-  { "parse", gh_cmd_parse, "parse report files (text, markdown, HTML) into records" },
+  { "crawl", gh_cmd_crawl, "crawl the seed portals and store every report's record" },
+  { "export", gh_cmd_export, "dump stored records as JSON lines or CSV" },
+  { "parse", gh_cmd_parse, "parse report files (PDF, DOCX, HTML, text) into records" },
 };
 
 static void
@@ -84,6 +89,17 @@ gh_cli_parse(const char *command, const char *params, const char *summary,
 }
 
 void
+gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
+{
+  gh_extract_opts_init(o);
+  o->max_bytes = (size_t)cfg->max_document_bytes;
+  o->memory_bytes = cfg->extract_memory_bytes;
+  o->cpu_seconds = (unsigned)cfg->extract_cpu_seconds;
+  o->wall_seconds = (unsigned)cfg->extract_timeout_seconds;
+  o->max_pdf_pages = (unsigned)cfg->max_pdf_pages;
+}
+
+void
 gh_cli_common_clear(struct gh_common *common)
 {
   g_free(common->config_file);
@@ -109,8 +125,12 @@ main(int argc, char **argv)
     return GH_EXIT_OK;
   }
   for(size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-    if(!strcmp(cmd, commands[i].name))
-      return commands[i].run(argc - 1, argv + 1);
+    if(!strcmp(cmd, commands[i].name)) {
+      curl_global_init(CURL_GLOBAL_DEFAULT);
+      int rc = commands[i].run(argc - 1, argv + 1);
+      curl_global_cleanup();
+      return rc;
+    }
   fprintf(stderr, "govharvest: unknown command '%s' (see 'govharvest --help')\n", cmd);
   return GH_EXIT_USAGE;
 }

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
-enum kind { K_PATH, K_SIZE, K_COUNT, K_LOGLEVEL };
+enum kind { K_PATH, K_SIZE, K_COUNT, K_LOGLEVEL, K_STRING, K_SECONDS, K_LIST, K_HOSTMAP };
 
 struct setting {
   const char *group, *key;
@@ -22,6 +22,23 @@ static const struct setting settings[] = {
   { "limits", "extract_cpu_seconds", K_COUNT, "60", OFF(extract_cpu_seconds) },
   { "limits", "extract_timeout_seconds", K_COUNT, "120", OFF(extract_timeout_seconds) },
   { "log", "level", K_LOGLEVEL, "info", OFF(log_level) },
+  { "crawl", "seeds", K_PATH, GH_DEFAULT_SEEDS, OFF(seeds_file) },
+  { "crawl", "regions", K_PATH, GH_DATADIR "/regions.tsv", OFF(regions_file) },
+  { "crawl", "user_agent", K_STRING, GH_DEFAULT_USER_AGENT, OFF(user_agent) },
+  { "crawl", "delay", K_SECONDS, "1", OFF(delay_seconds) },
+  { "crawl", "connections_per_host", K_COUNT, "1", OFF(connections_per_host) },
+  { "crawl", "max_connections", K_COUNT, "256", OFF(max_connections) },
+  { "crawl", "max_pages_per_host", K_COUNT, "3000", OFF(max_pages_per_host) },
+  { "crawl", "max_depth", K_COUNT, "4", OFF(max_depth) },
+  { "crawl", "max_redirects", K_COUNT, "5", OFF(max_redirects) },
+  { "crawl", "connect_timeout", K_COUNT, "15", OFF(connect_timeout_seconds) },
+  { "crawl", "timeout", K_COUNT, "120", OFF(timeout_seconds) },
+  { "crawl", "retries", K_COUNT, "3", OFF(retries) },
+  { "crawl", "backoff", K_SECONDS, "5", OFF(backoff_seconds) },
+  { "crawl", "max_retry_after", K_SECONDS, "3600", OFF(max_retry_after_seconds) },
+  { "crawl", "resolve", K_HOSTMAP, "", OFF(resolve) },
+  { "crawl", "connect_to", K_HOSTMAP, "", OFF(connect_to) },
+  { "crawl", "tls_insecure_hosts", K_LIST, "", OFF(tls_insecure_hosts) },
 };
 
 bool
@@ -135,6 +152,58 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
     *(uint64_t *)field = v;
     return true;
   }
+  case K_STRING:
+    if(!*value) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "empty value");
+      return false;
+    }
+    g_free(*(char **)field);
+    *(char **)field = g_strdup(value);
+    return true;
+  case K_SECONDS: {
+    char *end = NULL;
+    double v = g_ascii_strtod(value, &end);
+    if(end == value || *end || !(v >= 0) || v > 86400) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "'%s' is not a number of seconds (0 to 86400)", value);
+      return false;
+    }
+    *(double *)field = v;
+    return true;
+  }
+  case K_HOSTMAP:
+    /* curl's syntax: at least HOST:PORT:ADDR (three fields). */
+    for(const char *item = value; *item;) {
+      size_t n = strcspn(item, ";");
+      char *one = g_strstrip(g_strndup(item, n));
+      int colons = 0;
+      for(const char *c = one; *c; c++)
+        colons += *c == ':';
+      bool bad = *one && colons < 2;
+      if(bad)
+        g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                    "'%s' is not HOST:PORT:ADDRESS (curl's --resolve/--connect-to form)", one);
+      g_free(one);
+      if(bad)
+        return false;
+      item += n + (item[n] == ';');
+    }
+    /* fall through */
+  case K_LIST: {
+    /* GKeyFile lists: items separated by ';'. */
+    char **items = g_strsplit(value, ";", -1);
+    GPtrArray *kept = g_ptr_array_new();
+    for(char **i = items; *i; i++) {
+      char *t = g_strstrip(*i);
+      if(*t)
+        g_ptr_array_add(kept, g_strdup(t));
+    }
+    g_ptr_array_add(kept, NULL);
+    g_strfreev(items);
+    g_strfreev(*(char ***)field);
+    *(char ***)field = (char **)g_ptr_array_free(kept, FALSE);
+    return true;
+  }
   case K_LOGLEVEL: {
     static const char *const names[] = { "error", "warning", "info", "debug" };
     for(size_t i = 0; i < G_N_ELEMENTS(names); i++)
@@ -243,5 +312,11 @@ gh_config_clear(struct gh_config *cfg)
 {
   g_free(cfg->file);
   g_free(cfg->store_path);
+  g_free(cfg->seeds_file);
+  g_free(cfg->regions_file);
+  g_free(cfg->user_agent);
+  g_strfreev(cfg->resolve);
+  g_strfreev(cfg->connect_to);
+  g_strfreev(cfg->tls_insecure_hosts);
   memset(cfg, 0, sizeof(*cfg));
 }

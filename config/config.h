@@ -12,6 +12,14 @@
 #include <stdint.h>
 
 #define GH_DEFAULT_CONFIG "/etc/govharvest/govharvest.conf"
+#define GH_DEFAULT_SEEDS "/etc/govharvest/seeds.tsv"
+#ifndef GH_DATADIR
+#define GH_DATADIR "/usr/local/share/govharvest"
+#endif
+/* The product token robots.txt groups are matched against. */
+#define GH_ROBOTS_TOKEN "govharvest"
+#define GH_DEFAULT_USER_AGENT \
+  "govharvest/0.1 (research harvester of government-information-disclosure annual reports)"
 
 enum gh_log_level { GH_LOG_ERROR, GH_LOG_WARNING, GH_LOG_INFO, GH_LOG_DEBUG };
 
@@ -24,6 +32,25 @@ struct gh_config {
   uint64_t extract_timeout_seconds;
   uint64_t max_pdf_pages;
   enum gh_log_level log_level;
+
+  /* [crawl] */
+  char *seeds_file;
+  char *regions_file;             /* GB/T 2260 table (config/regions.tsv) */
+  char *user_agent;
+  double delay_seconds;           /* per-host minimum gap between requests */
+  uint64_t connections_per_host;
+  uint64_t max_connections;       /* across all hosts */
+  uint64_t max_pages_per_host;    /* per crawl cycle */
+  uint64_t max_depth;             /* section/column hops from a seed */
+  uint64_t max_redirects;
+  uint64_t connect_timeout_seconds;
+  uint64_t timeout_seconds;       /* whole transfer */
+  uint64_t retries;               /* after 5xx, 429 and network errors */
+  double backoff_seconds;         /* first retry delay; doubles each time */
+  double max_retry_after_seconds; /* a longer Retry-After gives up for the cycle */
+  char **resolve;                 /* "host:port:addr", as curl --resolve */
+  char **connect_to;              /* "host:port:connhost:connport", as curl --connect-to */
+  char **tls_insecure_hosts;      /* certificate checks off for these hosts only */
 };
 
 /* Defaults, then `file` on top.  When `file` is the default path and does

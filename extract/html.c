@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "charset.h"
+#include "htmlwalk.h"
 
 #define MAX_COLS 64
 #define MAX_SPAN 500
@@ -88,53 +89,6 @@ is_block(GumboTag t)
   }
 }
 
-static const GumboVector *
-children_of(const GumboNode *n)
-{
-  if(n->type == GUMBO_NODE_ELEMENT)
-    return &n->v.element.children;
-  if(n->type == GUMBO_NODE_DOCUMENT)
-    return &n->v.document.children;
-  return NULL;
-}
-
-/* ---- iterative traversal ---- */
-
-struct frame {
-  const GumboNode *node;
-  unsigned next; /* next child to visit */
-};
-
-typedef bool (*enter_fn)(const GumboNode *n, void *ud); /* false: skip subtree */
-typedef void (*leave_fn)(const GumboNode *n, void *ud);
-
-static void
-walk(const GumboNode *root, enter_fn enter, leave_fn leave, void *ud)
-{
-  GArray *stack = g_array_new(FALSE, FALSE, sizeof(struct frame));
-  if(enter(root, ud)) {
-    struct frame f = { root, 0 };
-    g_array_append_val(stack, f);
-  }
-  while(stack->len) {
-    struct frame *top = &g_array_index(stack, struct frame, stack->len - 1);
-    const GumboVector *kids = children_of(top->node);
-    if(kids && top->next < kids->length) {
-      const GumboNode *c = kids->data[top->next++];
-      if(enter(c, ud)) {
-        struct frame f = { c, 0 };
-        g_array_append_val(stack, f);
-      }
-      continue;
-    }
-    const GumboNode *done = top->node;
-    g_array_set_size(stack, stack->len - 1);
-    if(leave)
-      leave(done, ud);
-  }
-  g_array_free(stack, TRUE);
-}
-
 /* ---- text gathering ---- */
 
 struct gather {
@@ -193,7 +147,7 @@ static char *
 inner_text(const GumboNode *n)
 {
   struct gather g = { g_string_new(NULL), false };
-  walk(n, gather_enter, gather_leave, &g);
+  gh_gumbo_walk(n, gather_enter, gather_leave, &g);
   g_strstrip(g.s->str);
   return g_string_free(g.s, FALSE);
 }
@@ -249,7 +203,7 @@ score_of(GHashTable *h, const GumboNode *n)
 static const GumboNode *
 find_body(const GumboNode *root)
 {
-  const GumboVector *kids = children_of(root);
+  const GumboVector *kids = gh_gumbo_children(root);
   for(unsigned i = 0; kids && i < kids->length; i++) {
     const GumboNode *c = kids->data[i];
     if(c->type == GUMBO_NODE_ELEMENT && c->v.element.tag == GUMBO_TAG_HTML) {
@@ -276,7 +230,7 @@ contains_table(const GumboNode *table)
   while(stack->len && !found) {
     const GumboNode *n = g_array_index(stack, const GumboNode *, stack->len - 1);
     g_array_set_size(stack, stack->len - 1);
-    const GumboVector *kids = children_of(n);
+    const GumboVector *kids = gh_gumbo_children(n);
     for(unsigned i = 0; kids && i < kids->length; i++) {
       const GumboNode *c = kids->data[i];
       if(c->type != GUMBO_NODE_ELEMENT)
@@ -298,7 +252,7 @@ find_article(const GumboNode *body, GHashTable *score)
   const GumboNode *n = body;
   for(;;) {
     gsize total = score_of(score, n);
-    const GumboVector *kids = children_of(n);
+    const GumboVector *kids = gh_gumbo_children(n);
     const GumboNode *best = NULL;
     gsize best_score = 0;
     for(unsigned i = 0; kids && i < kids->length; i++) {
@@ -537,13 +491,13 @@ gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
 
   const GumboNode *body = find_body(out->document);
   struct scorer sc = { g_hash_table_new(NULL, NULL), g_array_new(FALSE, FALSE, sizeof(gsize)), 0 };
-  walk(body, score_enter, score_leave, &sc);
+  gh_gumbo_walk(body, score_enter, score_leave, &sc);
   const GumboNode *article = find_article(body, sc.score);
   g_hash_table_destroy(sc.score);
   g_array_free(sc.acc, TRUE);
 
   struct meta m = { .article = article };
-  walk(out->document, meta_enter, NULL, &m);
+  gh_gumbo_walk(out->document, meta_enter, NULL, &m);
   if(m.title)
     gh_doc_add_text(doc, m.title, strlen(m.title));
   doc->title_hint = m.page_title;
@@ -552,7 +506,7 @@ gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
     gh_doc_add_text(doc, m.date, strlen(m.date));
 
   struct emitter em = { doc, g_string_new(NULL) };
-  walk(article, emit_enter, emit_leave, &em);
+  gh_gumbo_walk(article, emit_enter, emit_leave, &em);
   if(em.line->len)
     flush_line(&em);
   g_string_free(em.line, TRUE);

@@ -827,8 +827,8 @@ clean_agency(const char *s)
 
 /* Read agency and year out of a candidate title.  Returns false when the
  * text is not a title (no "…信息公开…报告" phrase). */
-static bool
-read_title(const char *cand, char **agency, int *year)
+bool
+gh_report_read_title(const char *cand, char **agency, int *year)
 {
   const struct regexes *rx = regexes();
   GMatchInfo *mi = NULL;
@@ -901,12 +901,12 @@ find_title(struct ctx *cx, guint head_end)
     char *agency = NULL;
     int year = -1;
     char *cand = g_strdup(t);
-    bool ok = read_title(cand, &agency, &year);
+    bool ok = gh_report_read_title(cand, &agency, &year);
     gint nx = next_nonblank(cx, (gint)r, 1, (gint)head_end);
     if(!ok && nx >= 0 && g_utf8_strlen(cx->rownorm[nx], -1) <= 30) {
       /* "…2020年政府信息" / "公开工作年度报告": a title broken over lines */
       char *joined = g_strconcat(t, cx->rownorm[nx], NULL);
-      ok = read_title(joined, &agency, &year);
+      ok = gh_report_read_title(joined, &agency, &year);
       g_free(cand);
       cand = joined;
     }
@@ -921,7 +921,7 @@ find_title(struct ctx *cx, guint head_end)
       char *joined = g_strconcat(cx->rownorm[pv], cand, NULL);
       g_free(agency);
       int y2 = -1;
-      if(read_title(joined, &agency, &y2) && year < 0)
+      if(gh_report_read_title(joined, &agency, &y2) && year < 0)
         year = y2;
       g_free(joined);
     }
@@ -935,7 +935,7 @@ find_title(struct ctx *cx, guint head_end)
     char *n = gh_norm(cx->doc->title_hint, strlen(cx->doc->title_hint));
     char *agency = NULL;
     int year = -1;
-    if(read_title(n, &agency, &year)) {
+    if(gh_report_read_title(n, &agency, &year)) {
       rec->agency = agency;
       if(year > 0 && !rec->year)
         rec->year = year;

@@ -12,4 +12,10 @@
  * GH_STATUS_PARSED the record carries derived cells and checks. */
 void gh_report_parse(const struct gh_doc *doc, struct gh_record *rec);
 
+/* Agency and year from a title ("XX县2023年政府信息公开工作年度报告"), the
+ * text normalised by gh_norm.  False when it is not a report title; *agency
+ * (g_free) may be NULL and *year -1 when the title lacks them.  The crawler
+ * reads link texts with it too. */
+bool gh_report_read_title(const char *norm, char **agency, int *year);
+
 #endif

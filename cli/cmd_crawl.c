@@ -1,0 +1,167 @@
+/* govharvest crawl: one crawl cycle over the seed list, then a summary. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../config/seeds.h"
+#include "../crawler/crawl.h"
+#include "../store/store.h"
+#include "cli.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+  (void)sig;
+  stop_requested = 1;
+  /* A second Ctrl-C kills at once. */
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+}
+
+/* --resolve/--connect-to add to the configured lists. */
+static void
+append_list(char ***list, char **more)
+{
+  GPtrArray *all = g_ptr_array_new();
+  for(char **p = *list; p && *p; p++)
+    g_ptr_array_add(all, g_strdup(*p));
+  for(char **p = more; p && *p; p++)
+    g_ptr_array_add(all, g_strdup(*p));
+  g_ptr_array_add(all, NULL);
+  g_strfreev(*list);
+  *list = (char **)g_ptr_array_free(all, FALSE);
+}
+
+static bool
+valid_hostmap(char **items, const char *opt)
+{
+  for(char **p = items; p && *p; p++) {
+    int colons = 0;
+    for(const char *c = *p; *c; c++)
+      colons += *c == ':';
+    if(colons < 2) {
+      fprintf(stderr, "govharvest crawl: %s '%s' is not HOST:PORT:ADDRESS\n", opt, *p);
+      return false;
+    }
+  }
+  return true;
+}
+
+int
+gh_cmd_crawl(int argc, char **argv)
+{
+  char *seeds_file = NULL;
+  char **resolve = NULL, **connect_to = NULL;
+  double delay = -1;
+  int max_pages = 0;
+  gboolean quiet = FALSE;
+  GOptionEntry entries[] = {
+    { "seeds", 0, 0, G_OPTION_ARG_FILENAME, &seeds_file,
+      "Seed list (TSV: url, region_code, name); overrides [crawl] seeds", "FILE" },
+    { "resolve", 0, 0, G_OPTION_ARG_STRING_ARRAY, &resolve,
+      "Use ADDR for HOST:PORT, as curl --resolve (repeatable)", "HOST:PORT:ADDR" },
+    { "connect-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &connect_to,
+      "Connect to HOST2:PORT2 for HOST:PORT, as curl --connect-to (repeatable)",
+      "HOST:PORT:HOST2:PORT2" },
+    { "delay", 0, 0, G_OPTION_ARG_DOUBLE, &delay,
+      "Minimum seconds between two requests to one host ([crawl] delay)", "SECONDS" },
+    { "max-pages", 0, 0, G_OPTION_ARG_INT, &max_pages,
+      "Most pages fetched per host in this cycle ([crawl] max_pages_per_host)", "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line", NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  struct gh_common common = { 0 };
+  int rc = GH_EXIT_OK;
+  GPtrArray *seeds = NULL;
+  struct gh_regions *regions = NULL;
+  struct gh_store *st = NULL;
+  GError *err = NULL;
+  if(!gh_cli_parse("crawl", NULL,
+                   "Crawl the seed portals: find their annual-report columns, fetch every\n"
+                   "report, parse it and store the record.  Resumes an interrupted crawl.\n"
+                   "Prints a summary; exit 0, or 1 when nothing could be fetched at all.",
+                   entries, &argc, &argv, &common, &rc))
+    goto out;
+  struct gh_config *cfg = &common.cfg;
+  if(argc > 1) {
+    fprintf(stderr, "govharvest crawl: unexpected argument '%s'\n", argv[1]);
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(delay >= 0)
+    cfg->delay_seconds = delay;
+  if(max_pages < 0 || delay < -1 || (delay < 0 && delay != -1)) {
+    fprintf(stderr, "govharvest crawl: --delay and --max-pages take positive numbers\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(max_pages > 0)
+    cfg->max_pages_per_host = (guint64)max_pages;
+  if(!valid_hostmap(resolve, "--resolve") || !valid_hostmap(connect_to, "--connect-to")) {
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  append_list(&cfg->resolve, resolve);
+  append_list(&cfg->connect_to, connect_to);
+  if(seeds_file) {
+    g_free(cfg->seeds_file);
+    cfg->seeds_file = g_strdup(seeds_file);
+  }
+  if(!(seeds = gh_seeds_load(cfg->seeds_file, &err))) {
+    fprintf(stderr, "govharvest: %s\n", err->message);
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(!(regions = gh_regions_load(cfg->regions_file, &err))) {
+    /* Without the table, records still get the seed's region code. */
+    fprintf(stderr, "govharvest: warning: %s; region codes come from seeds only\n", err->message);
+    g_clear_error(&err);
+  }
+  if(!strstr(cfg->user_agent, "http") && !strchr(cfg->user_agent, '@'))
+    fprintf(stderr, "govharvest: warning: [crawl] user_agent has no contact URL or address; "
+                    "site operators cannot reach you\n");
+  if(!gh_store_open(cfg->store_path, GH_STORE_WRITE, 0, &st, &err)) {
+    fprintf(stderr, "govharvest: %s\n", err->message);
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+
+  struct sigaction sa = { 0 };
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  struct gh_crawl_opts o = { 0 };
+  o.cfg = cfg;
+  o.seeds = seeds;
+  o.regions = regions;
+  gh_cli_extract_opts(&o.extract, cfg);
+  o.progress = !quiet && isatty(STDERR_FILENO);
+  o.stop = &stop_requested;
+  struct gh_crawl_summary sum;
+  gh_crawl_summary_init(&sum);
+  if(!gh_crawl_run(st, &o, &sum, &err)) {
+    fprintf(stderr, "govharvest: %s\n", err->message);
+    rc = GH_EXIT_FAILED;
+  } else if(sum.fetched == 0 && seeds->len > 0 && !sum.interrupted && sum.queued_left == 0 &&
+            g_hash_table_size(sum.errors) > 0) {
+    rc = GH_EXIT_FAILED;
+  }
+  gh_crawl_summary_print(&sum, stdout);
+  gh_crawl_summary_clear(&sum);
+out:
+  g_clear_error(&err);
+  gh_store_close(st);
+  gh_regions_free(regions);
+  if(seeds)
+    g_ptr_array_free(seeds, TRUE);
+  g_free(seeds_file);
+  g_strfreev(resolve);
+  g_strfreev(connect_to);
+  gh_cli_common_clear(&common);
+  return rc;
+}

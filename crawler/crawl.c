@@ -1,0 +1,1380 @@
+#include "crawl.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../extract/charset.h"
+#include "../extract/report.h"
+#include "../extract/textnorm.h"
+#include "discover.h"
+#include "robots.h"
+#include "url.h"
+
+#define GH_CRAWL_ERROR (g_quark_from_static_string("gh-crawl"))
+#define USEC 1000000
+/* A robots.txt older than this is fetched again (RFC 9309 §2.4: caching
+ * beyond 24 hours is discouraged). */
+#define ROBOTS_MAX_AGE (24 * 3600)
+/* Headers of one response: a hostile server can't grow them without bound. */
+#define MAX_HEADER_BYTES (64 * 1024)
+
+/* ---- state kept in memory: hosts and transfers, never URLs ---- */
+
+struct host {
+  char *name;
+  unsigned in_flight;
+  gint64 next_ok;   /* monotonic µs before which no request starts */
+  double delay;     /* seconds: max(config delay, Crawl-delay) */
+  struct gh_robots *robots;
+  bool robots_loading;
+  unsigned robots_attempts;
+  guint64 pages;    /* fetched in this cycle */
+  bool idle;        /* the last look found nothing queued */
+  char *drain;      /* set: mark everything queued failed with this reason */
+  char *drain_kind;
+  unsigned failures; /* consecutive, for backoff */
+  GHashTable *busy; /* URLs in flight */
+};
+
+struct xfer {
+  CURL *easy;
+  struct host *host;
+  char *url;
+  json_t *state; /* the URL's state as queued (owned) */
+  GString *body;
+  size_t cap;
+  bool too_large;
+  size_t header_bytes;
+  char *etag, *last_modified, *disposition;
+  struct curl_slist *req_headers;
+  bool robots;
+};
+
+/* One pending store operation.  Applied together in one write transaction
+ * per loop turn, so a crawl commits (and fsyncs) a few times a second, not
+ * once per URL. */
+enum op_kind { OP_STATE, OP_DEQUEUE, OP_ENQUEUE, OP_HOST, OP_DOC, OP_LAND };
+struct op {
+  enum op_kind kind;
+  char *key;     /* URL, host or sha256 */
+  json_t *json;  /* state, host state, record */
+  GBytes *bytes; /* OP_DOC */
+  const char *result; /* OP_LAND: what happened; OP_ENQUEUE: "added" */
+};
+
+struct crawl {
+  struct gh_store *st;
+  const struct gh_crawl_opts *o;
+  const struct gh_config *cfg;
+  struct gh_crawl_summary *sum;
+  CURLM *multi;
+  GHashTable *hosts; /* name -> struct host * */
+  GHashTable *seed_sites; /* site -> seed host (for IP hosts) */
+  GPtrArray *ops;
+  GPtrArray *active;      /* struct xfer * in flight */
+  GHashTable *dequeued;   /* URLs finished but not yet flushed: skip them */
+  guint64 cycle;
+  unsigned in_flight;
+  struct curl_slist *resolve, *connect_to;
+  gint64 started, last_status;
+  guint64 last_fetched;
+  GError *error;
+};
+
+static void
+op_free(void *p)
+{
+  struct op *op = p;
+  g_free(op->key);
+  json_decref(op->json);
+  if(op->bytes)
+    g_bytes_unref(op->bytes);
+  g_free(op);
+}
+
+static struct op *
+add_op(struct crawl *c, enum op_kind kind, const char *key, json_t *json)
+{
+  struct op *op = g_new0(struct op, 1);
+  op->kind = kind;
+  op->key = g_strdup(key);
+  op->json = json;
+  g_ptr_array_add(c->ops, op);
+  return op;
+}
+
+static void
+count(GHashTable *h, const char *name)
+{
+  gpointer v = g_hash_table_lookup(h, name);
+  if(!v)
+    g_hash_table_insert(h, g_strdup(name), GUINT_TO_POINTER(1));
+  else
+    g_hash_table_insert(h, g_strdup(name), GUINT_TO_POINTER(GPOINTER_TO_UINT(v) + 1));
+}
+
+static char *
+now_iso(void)
+{
+  GDateTime *d = g_date_time_new_now_utc();
+  char *s = g_date_time_format(d, "%Y-%m-%dT%H:%M:%SZ");
+  g_date_time_unref(d);
+  return s;
+}
+
+static void
+logline(struct crawl *c, enum gh_log_level level, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void
+logline(struct crawl *c, enum gh_log_level level, const char *fmt, ...)
+{
+  if(level > c->cfg->log_level)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  static const char *const names[] = { "error", "warning", "info", "debug" };
+  fprintf(stderr, "%sgovharvest: %s: %s\n", c->o->progress ? "\r\033[K" : "", names[level], msg);
+  g_free(msg);
+}
+
+/* ---- queue keys: host \0 seq (8 bytes, big-endian: FIFO per host) ---- */
+
+static GString *
+queue_key(const char *host, guint64 seq)
+{
+  GString *k = g_string_new(host);
+  g_string_append_c(k, '\0');
+  for(int i = 7; i >= 0; i--)
+    g_string_append_c(k, (char)((seq >> (i * 8)) & 0xff));
+  return k;
+}
+
+/* ---- hosts ---- */
+
+static struct host *
+host_get(struct crawl *c, const char *name)
+{
+  struct host *h = g_hash_table_lookup(c->hosts, name);
+  if(h)
+    return h;
+  h = g_new0(struct host, 1);
+  h->name = g_strdup(name);
+  h->delay = c->cfg->delay_seconds;
+  h->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_insert(c->hosts, h->name, h);
+  c->sum->hosts++;
+  return h;
+}
+
+static void
+host_free(void *p)
+{
+  struct host *h = p;
+  gh_robots_free(h->robots);
+  g_hash_table_destroy(h->busy);
+  g_free(h->drain);
+  g_free(h->drain_kind);
+  g_free(h->name);
+  g_free(h);
+}
+
+static void
+apply_robots(struct crawl *c, struct host *h, long status, const char *body, size_t len)
+{
+  gh_robots_free(h->robots);
+  if(status >= 200 && status < 300)
+    h->robots = gh_robots_parse(body, len, GH_ROBOTS_TOKEN);
+  else if(status >= 400 && status < 500)
+    h->robots = gh_robots_parse("", 0, GH_ROBOTS_TOKEN); /* RFC 9309 §2.3.1.3 */
+  else
+    h->robots = gh_robots_disallow_all();
+  double cd = gh_robots_crawl_delay(h->robots);
+  /* Honour Crawl-delay, but a site asking for an hour between requests
+   * would stall its cycle forever: cap it at a minute. */
+  if(cd > h->delay)
+    h->delay = cd > 60 ? 60 : cd;
+  else
+    h->delay = c->cfg->delay_seconds;
+}
+
+/* A host whose robots.txt was fetched recently reuses it from the store. */
+static void
+host_load(struct crawl *c, struct host *h, MDB_txn *txn)
+{
+  json_t *hs = gh_store_get_json(txn, c->st->hosts, h->name, strlen(h->name));
+  if(!hs)
+    return;
+  if((guint64)json_integer_value(json_object_get(hs, "cycle")) == c->cycle)
+    h->pages = (guint64)json_integer_value(json_object_get(hs, "pages"));
+  gint64 at = json_integer_value(json_object_get(hs, "robots_at"));
+  json_t *status = json_object_get(hs, "robots_status");
+  if(status && g_get_real_time() / USEC - at < ROBOTS_MAX_AGE) {
+    const char *body = json_string_value(json_object_get(hs, "robots"));
+    apply_robots(c, h, (long)json_integer_value(status), body ? body : "",
+                 body ? strlen(body) : 0);
+  }
+  json_decref(hs);
+}
+
+static void
+host_save(struct crawl *c, struct host *h, long robots_status, const char *robots)
+{
+  json_t *hs = json_object();
+  json_object_set_new(hs, "cycle", json_integer((json_int_t)c->cycle));
+  json_object_set_new(hs, "pages", json_integer((json_int_t)h->pages));
+  if(robots_status) {
+    json_object_set_new(hs, "robots_status", json_integer(robots_status));
+    json_object_set_new(hs, "robots", json_string(robots ? robots : ""));
+    json_object_set_new(hs, "robots_at", json_integer(g_get_real_time() / USEC));
+  }
+  add_op(c, OP_HOST, h->name, hs);
+}
+
+/* ---- URL states ---- */
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+  return json_string_value(json_object_get(o, k));
+}
+
+static void
+finish_url(struct crawl *c, struct xfer *x, const char *state, const char *error_kind,
+           const char *reason)
+{
+  json_t *s = x->state;
+  json_object_set_new(s, "state", json_string(state));
+  if(error_kind) {
+    json_object_set_new(s, "error", json_string(error_kind));
+    count(c->sum->errors, error_kind);
+  } else {
+    json_object_del(s, "error");
+  }
+  if(reason)
+    json_object_set_new(s, "reason", json_string(reason));
+  else
+    json_object_del(s, "reason");
+  add_op(c, OP_STATE, x->url, json_incref(s));
+  add_op(c, OP_DEQUEUE, x->url, json_incref(json_object_get(s, "qseq")));
+  g_hash_table_add(c->dequeued, g_strdup(x->url));
+  if(error_kind)
+    logline(c, GH_LOG_INFO, "%s: %s%s%s", x->url, error_kind, reason ? ": " : "",
+            reason ? reason : "");
+}
+
+/* Queue `url` for this cycle unless it already is, or is a report document
+ * fetched in an earlier cycle (those do not change; corrections get new
+ * URLs).  Decided inside the transaction, so duplicates in one batch and
+ * across restarts collapse. */
+static json_t *
+enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, const char *seed,
+        const char *region, const char *text, const char *referer)
+{
+  json_t *s = json_object();
+  json_object_set_new(s, "kind", json_string(gh_link_kind_name(kind)));
+  json_object_set_new(s, "depth", json_integer(depth));
+  if(seed)
+    json_object_set_new(s, "seed", json_string(seed));
+  if(region)
+    json_object_set_new(s, "region", json_string(region));
+  if(text && *text)
+    json_object_set_new(s, "text", json_string(text));
+  if(referer)
+    json_object_set_new(s, "referer", json_string(referer));
+  add_op(c, OP_ENQUEUE, url, s);
+  return s;
+}
+
+/* ---- applying a batch ---- */
+
+static int
+apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
+{
+  op->result = NULL;
+  json_t *old = gh_store_get_json(txn, c->st->urls, op->key, strlen(op->key));
+  json_t *s = json_deep_copy(op->json);
+  if(old) {
+    guint64 cyc = (guint64)json_integer_value(json_object_get(old, "cycle"));
+    const char *state = jstr(old, "state");
+    const char *kind = jstr(old, "kind");
+    bool leaf = kind && (!strcmp(kind, "report") || !strcmp(kind, "attachment"));
+    bool skip = cyc == c->cycle || (leaf && state && !strcmp(state, "done"));
+    if(skip) {
+      json_decref(old);
+      json_decref(s);
+      return 0;
+    }
+    /* Keep what a revisit needs: validators and the last hash. */
+    static const char *const keep[] = { "etag", "last_modified", "sha256", "fetched_at",
+                                        "record_status", NULL };
+    for(const char *const *k = keep; *k; k++)
+      if(json_object_get(old, *k))
+        json_object_set(s, *k, json_object_get(old, *k));
+    if(!strcmp(jstr(s, "kind"), "list") && kind && strcmp(kind, "list"))
+      json_object_set_new(s, "kind", json_string(kind)); /* a column seen as a page link */
+    json_decref(old);
+  }
+  char *host = gh_url_host(op->key);
+  if(!host) {
+    json_decref(s);
+    return 0;
+  }
+  guint64 seq = (*qseq)++;
+  json_object_set_new(s, "cycle", json_integer((json_int_t)c->cycle));
+  json_object_set_new(s, "state", json_string("queued"));
+  json_object_set_new(s, "qseq", json_integer((json_int_t)seq));
+  int rc = gh_store_put_json(txn, c->st->urls, op->key, strlen(op->key), s, 0);
+  if(!rc) {
+    GString *qk = queue_key(host, seq);
+    MDB_val k = { qk->len, qk->str }, v = { strlen(op->key), op->key };
+    rc = mdb_put(txn, c->st->queue, &k, &v, 0);
+    g_string_free(qk, TRUE);
+  }
+  if(!rc) {
+    struct host *h = host_get(c, host);
+    h->idle = false;
+    op->result = "added";
+  }
+  g_free(host);
+  json_decref(s);
+  return rc;
+}
+
+static int
+apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct crawl *c = ud;
+  guint64 qseq = 0;
+  int rc = gh_store_meta_get_u64(txn, st, "qseq", &qseq);
+  if(rc && rc != MDB_NOTFOUND)
+    return rc;
+  rc = 0;
+  for(guint i = 0; i < c->ops->len && !rc; i++) {
+    struct op *op = c->ops->pdata[i];
+    switch(op->kind) {
+    case OP_STATE:
+      rc = gh_store_put_json(txn, st->urls, op->key, strlen(op->key), op->json, 0);
+      break;
+    case OP_DEQUEUE: {
+      char *host = gh_url_host(op->key);
+      if(host && json_is_integer(op->json)) {
+        GString *qk = queue_key(host, (guint64)json_integer_value(op->json));
+        MDB_val k = { qk->len, qk->str };
+        rc = mdb_del(txn, st->queue, &k, NULL);
+        if(rc == MDB_NOTFOUND)
+          rc = 0;
+        g_string_free(qk, TRUE);
+      }
+      g_free(host);
+      break;
+    }
+    case OP_ENQUEUE:
+      rc = apply_enqueue(c, txn, op, &qseq);
+      break;
+    case OP_HOST: {
+      /* Merge: a robots-less update keeps the stored robots.txt. */
+      json_t *old = gh_store_get_json(txn, st->hosts, op->key, strlen(op->key));
+      json_t *merged = old ? old : json_object();
+      json_object_update(merged, op->json);
+      rc = gh_store_put_json(txn, st->hosts, op->key, strlen(op->key), merged, 0);
+      json_decref(merged);
+      break;
+    }
+    case OP_DOC: {
+      gsize n;
+      const char *b = g_bytes_get_data(op->bytes, &n);
+      rc = gh_store_put_doc(txn, st, op->key, b, n);
+      break;
+    }
+    case OP_LAND:
+      rc = gh_store_land_record(txn, st, op->json, &op->result);
+      break;
+    }
+  }
+  if(!rc)
+    rc = gh_store_meta_put_u64(txn, st, "qseq", qseq);
+  return rc;
+}
+
+static bool
+flush(struct crawl *c)
+{
+  if(!c->ops->len)
+    return true;
+  GError *e = NULL;
+  if(!gh_store_write(c->st, apply_ops, c, &e)) {
+    if(!c->error)
+      c->error = e;
+    else
+      g_error_free(e);
+    return false;
+  }
+  for(guint i = 0; i < c->ops->len; i++) {
+    struct op *op = c->ops->pdata[i];
+    if(op->kind == OP_LAND) {
+      const char *status = jstr(op->json, "status");
+      count(c->sum->records, status ? status : "unknown");
+      logline(c, GH_LOG_INFO, "record %s %" JSON_INTEGER_FORMAT " (%s): %s, %s",
+              jstr(op->json, "agency"), json_integer_value(json_object_get(op->json, "year")),
+              status, op->result, jstr(json_object_get(op->json, "source"), "url"));
+    } else if(op->kind == OP_ENQUEUE && op->result) {
+      const char *k = jstr(op->json, "kind");
+      if(k && (!strcmp(k, "report") || !strcmp(k, "attachment")))
+        c->sum->reports_found++;
+    }
+  }
+  g_ptr_array_set_size(c->ops, 0);
+  g_hash_table_remove_all(c->dequeued);
+  return true;
+}
+
+/* ---- scope ---- */
+
+/* Pages stay on the seed's site; attachments may come from any government
+ * host (portals keep files on a shared download server). */
+static bool
+in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind kind)
+{
+  char *host = gh_url_host(url), *seed_host = seed ? gh_url_host(seed) : NULL;
+  bool ok = false;
+  if(host && seed_host) {
+    char *a = gh_url_site(host), *b = gh_url_site(seed_host);
+    bool same_site = !strcmp(a, b);
+    bool gov = gh_url_host_is_gov(host);
+    ok = !strcmp(host, seed_host) || (same_site && gov) ||
+         (kind == GH_LINK_ATTACHMENT && gov);
+    g_free(a);
+    g_free(b);
+  }
+  (void)c;
+  g_free(host);
+  g_free(seed_host);
+  return ok;
+}
+
+/* ---- transfers ---- */
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *ud)
+{
+  struct xfer *x = ud;
+  size_t len = size * n;
+  if(x->body->len + len > x->cap) {
+    x->too_large = true;
+    return 0; /* aborts the transfer: nothing past the cap is read */
+  }
+  g_string_append_len(x->body, data, (gssize)len);
+  return len;
+}
+
+static char *
+header_value(const char *line, size_t len, const char *name)
+{
+  size_t n = strlen(name);
+  if(len <= n + 1 || g_ascii_strncasecmp(line, name, n) || line[n] != ':')
+    return NULL;
+  char *v = g_strndup(line + n + 1, len - n - 1);
+  return g_strstrip(v);
+}
+
+static size_t
+on_header(char *data, size_t size, size_t n, void *ud)
+{
+  struct xfer *x = ud;
+  size_t len = size * n;
+  x->header_bytes += len;
+  if(x->header_bytes > MAX_HEADER_BYTES)
+    return 0;
+  if(len >= 5 && !strncmp(data, "HTTP/", 5)) {
+    /* A new response (after a redirect or 100): forget the last one's. */
+    g_clear_pointer(&x->etag, g_free);
+    g_clear_pointer(&x->last_modified, g_free);
+    g_clear_pointer(&x->disposition, g_free);
+    return len;
+  }
+  char *v;
+  if((v = header_value(data, len, "ETag"))) {
+    g_free(x->etag);
+    x->etag = v;
+  } else if((v = header_value(data, len, "Last-Modified"))) {
+    g_free(x->last_modified);
+    x->last_modified = v;
+  } else if((v = header_value(data, len, "Content-Disposition"))) {
+    g_free(x->disposition);
+    x->disposition = v;
+  }
+  return len;
+}
+
+static bool
+host_listed(char **list, const char *host)
+{
+  for(char **h = list; h && *h; h++)
+    if(!g_ascii_strcasecmp(*h, host))
+      return true;
+  return false;
+}
+
+static void
+start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robots)
+{
+  const struct gh_config *cfg = c->cfg;
+  struct xfer *x = g_new0(struct xfer, 1);
+  x->host = h;
+  x->url = g_strdup(url);
+  x->state = state;
+  x->robots = robots;
+  x->body = g_string_sized_new(16384);
+  x->cap = robots ? GH_ROBOTS_MAX_BYTES : cfg->max_document_bytes;
+  CURL *e = x->easy = curl_easy_init();
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, cfg->user_agent);
+  /* Redirects are followed by the scheduler, not by curl: the target may
+   * be another host, with its own robots.txt and its own delay. */
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, robots ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)cfg->max_redirects);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)cfg->connect_timeout_seconds);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)cfg->timeout_seconds);
+  /* A server that sends a byte a second would hold a slot for the whole
+   * timeout; under 64 B/s for 30 s is a stall. */
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 64L);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
+  /* Every encoding curl can decode; the cap applies to decoded bytes, so a
+   * gzip bomb stops at the cap like any other body. */
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L); /* HTTP/2: multiplex, don't open more */
+  if(c->resolve)
+    curl_easy_setopt(e, CURLOPT_RESOLVE, c->resolve);
+  if(c->connect_to)
+    curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
+  char *bare = g_strdup(h->name);
+  char *colon = strrchr(bare, ':');
+  if(colon && !strchr(bare, ']'))
+    *colon = '\0';
+  if(host_listed(cfg->tls_insecure_hosts, bare)) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    /* Old government servers: legacy renegotiation and small DH keys. */
+    curl_easy_setopt(e, CURLOPT_SSL_CIPHER_LIST, "DEFAULT:@SECLEVEL=0");
+  }
+  g_free(bare);
+  if(state) {
+    const char *etag = jstr(state, "etag"), *lm = jstr(state, "last_modified");
+    if(etag) {
+      char *hd = g_strdup_printf("If-None-Match: %s", etag);
+      x->req_headers = curl_slist_append(x->req_headers, hd);
+      g_free(hd);
+    }
+    if(lm) {
+      char *hd = g_strdup_printf("If-Modified-Since: %s", lm);
+      x->req_headers = curl_slist_append(x->req_headers, hd);
+      g_free(hd);
+    }
+    const char *referer = jstr(state, "referer");
+    if(referer)
+      curl_easy_setopt(e, CURLOPT_REFERER, referer);
+  }
+  x->req_headers = curl_slist_append(x->req_headers, "Accept-Language: zh-CN,zh;q=0.9");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->req_headers);
+  g_hash_table_add(h->busy, g_strdup(url));
+  h->in_flight++;
+  c->in_flight++;
+  /* The gap counts from the end of a request (see finish_host): a slow
+   * server gets at least `delay` of quiet between requests. */
+  h->next_ok = G_MAXINT64;
+  g_ptr_array_add(c->active, x);
+  curl_multi_add_handle(c->multi, e);
+  logline(c, GH_LOG_DEBUG, "GET %s", url);
+}
+
+static void
+xfer_free(struct xfer *x)
+{
+  curl_slist_free_all(x->req_headers);
+  curl_easy_cleanup(x->easy);
+  g_string_free(x->body, TRUE);
+  json_decref(x->state);
+  g_free(x->url);
+  g_free(x->etag);
+  g_free(x->last_modified);
+  g_free(x->disposition);
+  g_free(x);
+}
+
+/* ---- handling a finished transfer ---- */
+
+static const char *
+curl_error_kind(CURLcode rc)
+{
+  switch(rc) {
+  case CURLE_OPERATION_TIMEDOUT: return "timeout";
+  case CURLE_COULDNT_RESOLVE_HOST: return "dns";
+  case CURLE_COULDNT_CONNECT: return "connect";
+  case CURLE_TOO_MANY_REDIRECTS: return "redirect_loop";
+  case CURLE_FILESIZE_EXCEEDED:
+  case CURLE_WRITE_ERROR: return "too_large";
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR: return "tls_error";
+  case CURLE_BAD_CONTENT_ENCODING: return "bad_encoding";
+  default: return "network";
+  }
+}
+
+static bool
+retryable_kind(const char *kind)
+{
+  return !strcmp(kind, "timeout") || !strcmp(kind, "connect") || !strcmp(kind, "network") ||
+         !strcmp(kind, "dns");
+}
+
+static void
+finish_host(struct crawl *c, struct host *h, const char *url, double extra_wait)
+{
+  g_hash_table_remove(h->busy, url);
+  h->in_flight--;
+  c->in_flight--;
+  gint64 wait = (gint64)((h->delay > extra_wait ? h->delay : extra_wait) * USEC);
+  h->next_ok = g_get_monotonic_time() + wait;
+  h->idle = false; /* a retry may have left work queued: look again */
+}
+
+/* Put the URL back for a later attempt, or give up after the retry cap. */
+static void
+retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reason,
+            double *wait)
+{
+  json_int_t attempts = json_integer_value(json_object_get(x->state, "attempts")) + 1;
+  json_object_set_new(x->state, "attempts", json_integer(attempts));
+  if((guint64)attempts > c->cfg->retries) {
+    finish_url(c, x, "failed", kind, reason);
+    return;
+  }
+  /* Exponential backoff on the host: backoff, 2×, 4×… */
+  x->host->failures++;
+  double backoff = c->cfg->backoff_seconds * (double)(1u << MIN(x->host->failures - 1, 10u));
+  if(*wait < backoff)
+    *wait = backoff;
+  json_object_set_new(x->state, "error", json_string(kind));
+  json_object_set_new(x->state, "reason", json_string(reason));
+  add_op(c, OP_STATE, x->url, json_incref(x->state)); /* still queued */
+  logline(c, GH_LOG_INFO, "%s: %s (%s), retry %d in %.0f s", x->url, kind, reason,
+          (int)attempts, *wait);
+}
+
+static void
+fill_from_title(struct gh_record *rec, const char *norm_text)
+{
+  if(!norm_text || !*norm_text)
+    return;
+  char *agency = NULL;
+  int year = -1;
+  if(gh_report_read_title(norm_text, &agency, &year)) {
+    if(!rec->agency && agency) {
+      rec->agency = agency;
+      agency = NULL;
+    }
+    if(rec->year <= 0 && year > 0)
+      rec->year = year;
+  }
+  g_free(agency);
+}
+
+static void
+handle_document(struct crawl *c, struct xfer *x, const char *eff_url, const char *ctype,
+                const char *sha, bool only_if_parsed)
+{
+  json_t *s = x->state;
+  const char *text = jstr(s, "text");
+  struct gh_extract_opts eo = c->o->extract;
+  char *cs = NULL;
+  if(ctype) {
+    const char *p = strcasestr(ctype, "charset=");
+    if(p)
+      cs = g_strndup(p + 8, strcspn(p + 8, "; \""));
+  }
+  eo.declared_charset = cs;
+  struct gh_record rec;
+  gh_record_init(&rec);
+  gh_extract_record(x->body->str, x->body->len, &eo, &rec);
+  rec.source.url = g_strdup(x->url);
+  rec.source.fetched_at = now_iso();
+  /* The link's title names the report when the file cannot (a scan). */
+  fill_from_title(&rec, text);
+  if(x->disposition) {
+    char *fname = gh_disposition_filename(x->disposition);
+    if(fname) {
+      char *n = gh_norm(fname, strlen(fname));
+      fill_from_title(&rec, n);
+      g_free(n);
+    }
+    g_free(fname);
+  }
+  if(rec.status == GH_STATUS_NEEDS_OCR || gh_title_is_image_only(text ? text : ""))
+    if(rec.status != GH_STATUS_PARSED)
+      gh_record_fail(&rec, GH_STATUS_NEEDS_OCR, "%s", rec.reason ? rec.reason : "image-only report");
+  const char *region = jstr(s, "region");
+  if(!rec.region_code) {
+    const char *code = c->o->regions ? gh_region_for(c->o->regions, rec.agency, region) : region;
+    rec.region_code = g_strdup(code);
+  }
+  json_t *j = gh_record_to_json(&rec);
+  json_t *src = json_object_get(j, "source");
+  (void)eff_url;
+  json_t *chain = json_object_get(s, "redirect_chain");
+  if(json_array_size(chain))
+    json_object_set(src, "redirected_from", json_array_get(chain, 0));
+  if(jstr(s, "referer"))
+    json_object_set_new(src, "page_url", json_string(jstr(s, "referer")));
+  if(text)
+    json_object_set_new(src, "link_text", json_string(text));
+  json_object_set_new(s, "record_status", json_string(gh_status_name(rec.status)));
+  /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
+  struct op *doc = add_op(c, OP_DOC, sha, NULL);
+  doc->bytes = g_bytes_new(x->body->str, x->body->len);
+  if(only_if_parsed && rec.status != GH_STATUS_PARSED) {
+    logline(c, GH_LOG_DEBUG, "%s: %s; its attachments carry the report", x->url,
+            gh_status_name(rec.status));
+  } else if(rec.agency && *rec.agency && rec.year > 0) {
+    add_op(c, OP_LAND, NULL, j);
+    j = NULL;
+  } else {
+    count(c->sum->records, "unlanded");
+    logline(c, GH_LOG_INFO, "%s: %s%s%s (no agency and year: not stored as a record)", x->url,
+            gh_status_name(rec.status), rec.reason ? ": " : "", rec.reason ? rec.reason : "");
+  }
+  json_decref(j);
+  gh_record_clear(&rec);
+  g_free(cs);
+}
+
+/* Discovers and queues the page's links; returns how many attachments it
+ * links. */
+static unsigned
+handle_page(struct crawl *c, struct xfer *x, const char *eff_url, const char *ctype,
+            enum gh_link_kind kind)
+{
+  json_t *s = x->state;
+  char *cs = NULL;
+  if(ctype) {
+    const char *p = strcasestr(ctype, "charset=");
+    if(p)
+      cs = g_strndup(p + 8, strcspn(p + 8, "; \""));
+  }
+  size_t ulen = 0;
+  const char *used = NULL;
+  char *utf8 = gh_to_utf8(x->body->str, x->body->len, cs, true, &ulen, &used, NULL);
+  g_free(cs);
+  if(!utf8)
+    return 0;
+  unsigned attachments = 0;
+  GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
+  gh_discover(utf8, ulen, eff_url, kind, links);
+  int depth = (int)json_integer_value(json_object_get(s, "depth"));
+  const char *seed = jstr(s, "seed");
+  for(guint i = 0; i < links->len; i++) {
+    struct gh_link *l = links->pdata[i];
+    int d = depth;
+    if(l->kind == GH_LINK_SECTION || l->kind == GH_LINK_COLUMN)
+      d = depth + 1;
+    if(d > (int)c->cfg->max_depth)
+      continue;
+    if(!in_scope(c, seed, l->url, l->kind))
+      continue;
+    enqueue(c, l->url, l->kind, d, seed, jstr(s, "region"), l->text, eff_url);
+    attachments += l->kind == GH_LINK_ATTACHMENT;
+  }
+  g_ptr_array_free(links, TRUE);
+  g_free(utf8);
+  return attachments;
+}
+
+/* A redirect becomes a new queued URL of the same kind, so the target's
+ * host gets its robots.txt check and its delay.  The chain travels in the
+ * state to catch loops and over-long chains. */
+static void
+follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
+{
+  char *to = target ? gh_url_resolve(x->url, target) : NULL;
+  json_t *chain = json_object_get(x->state, "redirect_chain");
+  chain = chain ? json_deep_copy(chain) : json_array();
+  json_array_append_new(chain, json_string(x->url));
+  bool loop = false;
+  size_t i;
+  json_t *v;
+  json_array_foreach(chain, i, v) loop |= to && !strcmp(json_string_value(v), to);
+  enum gh_link_kind kind = GH_LINK_LIST;
+  gh_link_kind_from_name(jstr(x->state, "kind"), &kind);
+  const char *seed = jstr(x->state, "seed");
+  char *why = NULL;
+  if(!to) {
+    why = g_strdup_printf("HTTP %ld without a usable Location", code);
+    finish_url(c, x, "failed", "bad_redirect", why);
+  } else if(loop || json_array_size(chain) > c->cfg->max_redirects) {
+    why = g_strdup_printf("%s after %zu redirects (to %s)", loop ? "redirect loop" : "too many redirects",
+                          json_array_size(chain), to);
+    finish_url(c, x, "failed", "redirect_loop", why);
+  } else if(!in_scope(c, seed, to, kind == GH_LINK_REPORT ? GH_LINK_ATTACHMENT : kind)) {
+    why = g_strdup_printf("redirected off the seed's site to %s", to);
+    finish_url(c, x, "failed", "off_scope", why);
+  } else {
+    json_object_set_new(x->state, "redirect_to", json_string(to));
+    finish_url(c, x, "redirected", NULL, NULL);
+    json_t *s = enqueue(c, to, kind, (int)json_integer_value(json_object_get(x->state, "depth")),
+                        seed, jstr(x->state, "region"), jstr(x->state, "text"),
+                        jstr(x->state, "referer"));
+    json_object_set(s, "redirect_chain", chain);
+  }
+  json_decref(chain);
+  g_free(why);
+  g_free(to);
+}
+
+static void
+done(struct crawl *c, struct xfer *x, CURLcode rc)
+{
+  long code = 0;
+  curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+  char *eff = NULL;
+  curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
+  char *ctype = NULL;
+  curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
+  curl_off_t retry_after = 0;
+  curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
+  const char *eff_url = eff ? eff : x->url;
+  struct host *h = x->host;
+  double wait = 0;
+  if(code > 0) {
+    c->sum->fetched++;
+    c->sum->bytes += x->body->len;
+  }
+
+  if(x->robots) {
+    long status = rc == CURLE_OK ? code : 0;
+    if(rc != CURLE_OK || status >= 500 || status == 429) {
+      if(++h->robots_attempts <= c->cfg->retries) {
+        wait = c->cfg->backoff_seconds * (double)(1u << MIN(h->robots_attempts - 1, 10u));
+        if(retry_after > 0)
+          wait = MAX(wait, (double)retry_after);
+        h->robots_loading = false;
+        finish_host(c, h, x->url, wait);
+        logline(c, GH_LOG_INFO, "%s: robots.txt unavailable (%s), retry in %.0f s", h->name,
+                rc ? curl_easy_strerror(rc) : "server error", wait);
+        return;
+      }
+      /* RFC 9309 §2.3.1.4: unreachable robots.txt means complete disallow. */
+      h->drain = g_strdup_printf("robots.txt unreachable (%s)",
+                                 rc ? curl_easy_strerror(rc) : "server error");
+      h->drain_kind = g_strdup(rc ? curl_error_kind(rc) : "robots_unreachable");
+      status = 503;
+    }
+    apply_robots(c, h, status, x->body->str, x->body->len);
+    host_save(c, h, status, status >= 200 && status < 300 ? x->body->str : "");
+    h->robots_loading = false;
+    finish_host(c, h, x->url, 0);
+    return;
+  }
+
+  if(rc != CURLE_OK) {
+    const char *kind = x->too_large ? "too_large" : curl_error_kind(rc);
+    char *reason = x->too_large
+                     ? g_strdup_printf("body over the %zu-byte limit (transfer aborted)", x->cap)
+                     : g_strdup(curl_easy_strerror(rc));
+    if(retryable_kind(kind))
+      retry_later(c, x, kind, reason, &wait);
+    else
+      finish_url(c, x, "failed", kind, reason);
+    g_free(reason);
+    finish_host(c, h, x->url, wait);
+    return;
+  }
+  h->failures = 0;
+  enum gh_link_kind kind = GH_LINK_SEED;
+  gh_link_kind_from_name(jstr(x->state, "kind"), &kind);
+  json_object_set_new(x->state, "http_status", json_integer(code));
+  json_object_del(x->state, "attempts");
+  const char *blocked = gh_detect_blocked(code, x->body->str, x->body->len);
+  char *why = NULL;
+
+  if(blocked) {
+    finish_url(c, x, "blocked", "blocked", blocked);
+  } else if(code >= 300 && code < 400 && code != 304) {
+    char *target = NULL;
+    curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &target);
+    follow_redirect(c, x, code, target);
+  } else if(code == 304) {
+    c->sum->not_modified++;
+    finish_url(c, x, "done", NULL, NULL);
+  } else if(code == 429 || code == 503) {
+    why = g_strdup_printf("HTTP %ld", code);
+    if(retry_after > 0 && (double)retry_after > c->cfg->max_retry_after_seconds) {
+      char *r = g_strdup_printf("HTTP %ld with Retry-After %" CURL_FORMAT_CURL_OFF_T
+                                " s (over the %.0f s limit; next cycle)",
+                                code, retry_after, c->cfg->max_retry_after_seconds);
+      finish_url(c, x, "failed", code == 429 ? "http_429" : "http_5xx", r);
+      g_free(r);
+    } else {
+      if(retry_after > 0)
+        wait = (double)retry_after;
+      retry_later(c, x, code == 429 ? "http_429" : "http_5xx", why, &wait);
+    }
+  } else if(code >= 500) {
+    why = g_strdup_printf("HTTP %ld", code);
+    retry_later(c, x, "http_5xx", why, &wait);
+  } else if(code >= 400 || code < 200 || code >= 300) {
+    why = g_strdup_printf("HTTP %ld", code);
+    char *kindname = g_strdup_printf("http_%ld", code);
+    finish_url(c, x, "failed", kindname, why);
+    g_free(kindname);
+  } else {
+    /* Redirects may leave government hosts (hijacked domains do). */
+    char *final_host = gh_url_host(eff_url);
+    char *seed_host = jstr(x->state, "seed") ? gh_url_host(jstr(x->state, "seed")) : NULL;
+    bool scope_ok = final_host && (gh_url_host_is_gov(final_host) ||
+                                   (seed_host && !strcmp(final_host, seed_host)));
+    g_free(seed_host);
+    g_free(final_host);
+    if(!scope_ok) {
+      why = g_strdup_printf("redirected off government hosts to %s", eff_url);
+      finish_url(c, x, "failed", "off_scope", why);
+    } else {
+      char *sha = gh_sha256_hex(x->body->str, x->body->len);
+      bool unchanged = jstr(x->state, "sha256") && !strcmp(jstr(x->state, "sha256"), sha);
+      enum gh_format fmt = gh_sniff(x->body->str, x->body->len);
+      bool page = kind == GH_LINK_SEED || kind == GH_LINK_SECTION || kind == GH_LINK_COLUMN ||
+                  kind == GH_LINK_LIST;
+      if(x->etag)
+        json_object_set_new(x->state, "etag", json_string(x->etag));
+      if(x->last_modified)
+        json_object_set_new(x->state, "last_modified", json_string(x->last_modified));
+      json_object_set_new(x->state, "sha256", json_string(sha));
+      char *iso = now_iso();
+      json_object_set_new(x->state, "fetched_at", json_string(iso));
+      g_free(iso);
+      /* List answers come as HTML, or as XML/JSON text (dataproxy.jsp). */
+      bool markup = fmt == GH_FMT_HTML || fmt == GH_FMT_TEXT;
+      if(page && markup) {
+        handle_page(c, x, eff_url, ctype, kind);
+        /* A seed may itself be a report page (the survey lists some). */
+        if(kind == GH_LINK_SEED && !unchanged && memmem(x->body->str, x->body->len, "本年新收", 12))
+          handle_document(c, x, eff_url, ctype, sha, false);
+      } else if(page && kind != GH_LINK_SEED) {
+        /* A "column" link that was a file all along. */
+        if(!unchanged)
+          handle_document(c, x, eff_url, ctype, sha, false);
+      } else if(!page) {
+        /* A report page that only links its PDF/DOCX is a wrapper: the
+         * attachment is the report, and the wrapper lands only if it
+         * parsed by itself. */
+        unsigned attachments = 0;
+        if(kind == GH_LINK_REPORT && fmt == GH_FMT_HTML)
+          attachments = handle_page(c, x, eff_url, ctype, GH_LINK_REPORT);
+        if(!unchanged)
+          handle_document(c, x, eff_url, ctype, sha, attachments > 0);
+      }
+      finish_url(c, x, "done", NULL, NULL);
+      g_free(sha);
+    }
+  }
+  g_free(why);
+  h->pages++;
+  finish_host(c, h, x->url, wait);
+}
+
+/* ---- choosing what to fetch next ---- */
+
+/* The oldest queued URL of `h` not already in flight; NULL when none. */
+static char *
+next_url(struct crawl *c, struct host *h, json_t **state)
+{
+  GError *e = NULL;
+  MDB_txn *txn = gh_store_read_begin(c->st, &e);
+  if(!txn) {
+    if(!c->error)
+      c->error = e;
+    else
+      g_error_free(e);
+    return NULL;
+  }
+  if(!h->robots && !h->robots_loading && !h->drain)
+    host_load(c, h, txn);
+  MDB_cursor *cur;
+  mdb_cursor_open(txn, c->st->queue, &cur);
+  GString *prefix = g_string_new(h->name);
+  g_string_append_c(prefix, '\0');
+  MDB_val k = { prefix->len, prefix->str }, v;
+  char *url = NULL;
+  int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  for(; !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if(k.mv_size < prefix->len || memcmp(k.mv_data, prefix->str, prefix->len))
+      break;
+    char *u = g_strndup(v.mv_data, v.mv_size);
+    if(g_hash_table_contains(h->busy, u) || g_hash_table_contains(c->dequeued, u)) {
+      g_free(u);
+      continue;
+    }
+    *state = gh_store_get_json(txn, c->st->urls, u, strlen(u));
+    if(!*state) /* a queue entry whose state was lost: recreate */
+      *state = json_pack("{s:s, s:i}", "kind", "list", "depth", 0);
+    /* The queue key is the truth about where this entry sits. */
+    guint64 seq = 0;
+    for(size_t i = k.mv_size - 8; i < k.mv_size; i++)
+      seq = (seq << 8) | ((const unsigned char *)k.mv_data)[i];
+    json_object_set_new(*state, "qseq", json_integer((json_int_t)seq));
+    url = u;
+    break;
+  }
+  g_string_free(prefix, TRUE);
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  return url;
+}
+
+/* Start whatever the politeness rules allow now.  Returns the earliest
+ * time (monotonic µs) something else could start. */
+static gint64
+fill(struct crawl *c)
+{
+  gint64 now = g_get_monotonic_time(), soonest = G_MAXINT64;
+  GHashTableIter it;
+  gpointer key, val;
+  g_hash_table_iter_init(&it, c->hosts);
+  while(g_hash_table_iter_next(&it, &key, &val)) {
+    struct host *h = val;
+    /* Bounded per turn: skipping robots-denied URLs of a big queue must
+     * not starve the event loop. */
+    int looks = 0;
+    while(!h->idle && looks++ < 64 && c->in_flight < c->cfg->max_connections &&
+          h->in_flight < c->cfg->connections_per_host && !*c->o->stop) {
+      if(h->next_ok > now) {
+        soonest = MIN(soonest, h->next_ok);
+        break;
+      }
+      if(h->robots_loading)
+        break;
+      json_t *state = NULL;
+      char *url = next_url(c, h, &state);
+      if(!url) {
+        h->idle = true;
+        break;
+      }
+      if(!h->robots && !h->drain) {
+        /* robots.txt first, through the same politeness as everything. */
+        char *robots_url = g_strdup_printf(
+          "%s://%s/robots.txt", g_str_has_prefix(url, "https://") ? "https" : "http", h->name);
+        json_decref(state);
+        g_free(url);
+        h->robots_loading = true;
+        start(c, h, robots_url, NULL, true);
+        g_free(robots_url);
+        break;
+      }
+      struct xfer tmp = { .url = url, .state = state, .host = h };
+      char *pq = gh_url_path_query(url);
+      if(h->drain) {
+        finish_url(c, &tmp, "failed", h->drain_kind, h->drain);
+      } else if(!gh_robots_allowed(h->robots, pq ? pq : "/")) {
+        c->sum->robots_denied++;
+        finish_url(c, &tmp, "robots", NULL, "disallowed by robots.txt");
+      } else if(h->pages >= c->cfg->max_pages_per_host) {
+        finish_url(c, &tmp, "skipped", "max_pages", "over [crawl] max_pages_per_host this cycle");
+      } else {
+        start(c, h, url, state, false);
+        state = NULL;
+      }
+      json_decref(state);
+      g_free(pq);
+      g_free(url);
+    }
+  }
+  return soonest;
+}
+
+/* ---- the cycle ---- */
+
+static int
+begin_cycle(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct crawl *c = ud;
+  guint64 cycle = 0, done_cycle = 0;
+  int rc = gh_store_meta_get_u64(txn, st, "cycle", &cycle);
+  if(rc && rc != MDB_NOTFOUND)
+    return rc;
+  rc = gh_store_meta_get_u64(txn, st, "cycle_done", &done_cycle);
+  if(rc && rc != MDB_NOTFOUND)
+    return rc;
+  if(cycle == 0 || done_cycle >= cycle) {
+    cycle++;
+    if((rc = gh_store_meta_put_u64(txn, st, "cycle", cycle)))
+      return rc;
+  }
+  c->cycle = cycle;
+  return 0;
+}
+
+static int
+end_cycle(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct crawl *c = ud;
+  return gh_store_meta_put_u64(txn, st, "cycle_done", c->cycle);
+}
+
+static void
+load_hosts(struct crawl *c)
+{
+  GError *e = NULL;
+  MDB_txn *txn = gh_store_read_begin(c->st, &e);
+  if(!txn) {
+    c->error = e;
+    return;
+  }
+  MDB_cursor *cur;
+  mdb_cursor_open(txn, c->st->queue, &cur);
+  MDB_val k, v;
+  int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  while(!rc) {
+    /* Jump host by host: host \0 is followed by host \1 in key order. */
+    size_t n = strnlen(k.mv_data, k.mv_size);
+    char *name = g_strndup(k.mv_data, n);
+    host_get(c, name);
+    GString *next = g_string_new(name);
+    g_string_append_c(next, '\1');
+    MDB_val nk = { next->len, next->str };
+    rc = mdb_cursor_get(cur, &nk, &v, MDB_SET_RANGE);
+    k = nk;
+    g_string_free(next, TRUE);
+    g_free(name);
+  }
+  mdb_cursor_close(cur);
+  MDB_stat ms;
+  mdb_stat(txn, c->st->queue, &ms);
+  c->sum->queued_left = ms.ms_entries;
+  mdb_txn_abort(txn);
+}
+
+static guint64
+queued(struct crawl *c)
+{
+  MDB_txn *txn = gh_store_read_begin(c->st, NULL);
+  if(!txn)
+    return 0;
+  MDB_stat ms;
+  mdb_stat(txn, c->st->queue, &ms);
+  mdb_txn_abort(txn);
+  return ms.ms_entries;
+}
+
+static void
+report_status(struct crawl *c, bool force)
+{
+  gint64 now = g_get_monotonic_time();
+  if(!force && now - c->last_status < USEC)
+    return;
+  double dt = (double)(now - c->last_status) / USEC;
+  double rate = c->last_status ? (double)(c->sum->fetched - c->last_fetched) / dt : 0;
+  c->last_status = now;
+  c->last_fetched = c->sum->fetched;
+  guint reports = 0;
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, c->sum->records);
+  while(g_hash_table_iter_next(&it, &k, &v))
+    reports += GPOINTER_TO_UINT(v);
+  guint errors = 0;
+  g_hash_table_iter_init(&it, c->sum->errors);
+  while(g_hash_table_iter_next(&it, &k, &v))
+    errors += GPOINTER_TO_UINT(v);
+  unsigned active = 0;
+  g_hash_table_iter_init(&it, c->hosts);
+  while(g_hash_table_iter_next(&it, &k, &v))
+    active += !((struct host *)v)->idle;
+  char *line = g_strdup_printf("hosts %u active, %" G_GUINT64_FORMAT " fetched, %" G_GUINT64_FORMAT
+                               " queued, %u reports, %u errors, %.1f pages/s",
+                               active, c->sum->fetched, queued(c), reports, errors, rate);
+  if(c->o->progress)
+    fprintf(stderr, "\r\033[K%s", line);
+  if(c->o->status)
+    c->o->status(line, c->o->status_ud);
+  g_free(line);
+}
+
+static struct curl_slist *
+slist_of(char **items)
+{
+  struct curl_slist *l = NULL;
+  for(char **i = items; i && *i; i++)
+    l = curl_slist_append(l, *i);
+  return l;
+}
+
+bool
+gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl_summary *sum,
+             GError **err)
+{
+  struct crawl c = { 0 };
+  c.st = st;
+  c.o = o;
+  c.cfg = o->cfg;
+  c.sum = sum;
+  c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, host_free);
+  c.ops = g_ptr_array_new_with_free_func(op_free);
+  c.active = g_ptr_array_new();
+  c.dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  c.resolve = slist_of(c.cfg->resolve);
+  c.connect_to = slist_of(c.cfg->connect_to);
+  c.started = g_get_monotonic_time();
+  c.multi = curl_multi_init();
+  /* Per-host limits are the scheduler's (connections_per_host); curl's
+   * own would count by connect-to target and serialise every host mapped
+   * to one address. */
+  curl_multi_setopt(c.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c.cfg->max_connections);
+  curl_multi_setopt(c.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+
+  bool ok = gh_store_write(st, begin_cycle, &c, err);
+  if(ok) {
+    sum->cycle = c.cycle;
+    for(guint i = 0; i < o->seeds->len; i++) {
+      const struct gh_seed *s = o->seeds->pdata[i];
+      enqueue(&c, s->url, GH_LINK_SEED, 0, s->url, s->region_code, s->name, NULL);
+    }
+    ok = flush(&c);
+    load_hosts(&c);
+  }
+  while(ok && !c.error) {
+    if(*o->stop) {
+      sum->interrupted = true;
+      break;
+    }
+    gint64 soonest = fill(&c);
+    if(!flush(&c))
+      break;
+    bool idle = c.in_flight == 0;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, c.hosts);
+    while(idle && g_hash_table_iter_next(&it, &k, &v))
+      idle = ((struct host *)v)->idle;
+    if(idle)
+      break;
+    /* Sleep until a transfer has news or a host's delay ends (at most
+     * half a second, so a stop request is seen promptly). */
+    gint64 now = g_get_monotonic_time();
+    int timeout = 500;
+    if(soonest != G_MAXINT64)
+      timeout = (int)CLAMP((soonest - now + 999) / 1000, 0, 500);
+    curl_multi_poll(c.multi, NULL, 0, timeout, NULL);
+    int running = 0;
+    curl_multi_perform(c.multi, &running);
+    CURLMsg *m;
+    int left;
+    while((m = curl_multi_info_read(c.multi, &left))) {
+      if(m->msg != CURLMSG_DONE)
+        continue;
+      struct xfer *x = NULL;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+      CURLcode rc = m->data.result;
+      curl_multi_remove_handle(c.multi, m->easy_handle);
+      g_ptr_array_remove_fast(c.active, x);
+      done(&c, x, rc);
+      xfer_free(x);
+    }
+    if(!flush(&c))
+      break;
+    if(o->progress || o->status)
+      report_status(&c, false);
+  }
+  /* Stopping: transfers in flight are abandoned; their queue entries stay,
+   * so the next run fetches them. */
+  while(c.active->len) {
+    struct xfer *x = g_ptr_array_steal_index_fast(c.active, c.active->len - 1);
+    curl_multi_remove_handle(c.multi, x->easy);
+    xfer_free(x);
+  }
+  flush(&c);
+  sum->queued_left = queued(&c);
+  if(!c.error && !sum->interrupted && sum->queued_left == 0)
+    gh_store_write(st, end_cycle, &c, NULL);
+  if(o->progress) {
+    report_status(&c, true);
+    fputc('\n', stderr);
+  }
+  sum->seconds = (double)(g_get_monotonic_time() - c.started) / USEC;
+  if(c.error) {
+    g_propagate_error(err, c.error);
+    ok = false;
+  }
+  curl_multi_cleanup(c.multi);
+  curl_slist_free_all(c.resolve);
+  curl_slist_free_all(c.connect_to);
+  g_ptr_array_free(c.ops, TRUE);
+  g_ptr_array_free(c.active, TRUE);
+  g_hash_table_destroy(c.dequeued);
+  g_hash_table_destroy(c.hosts);
+  return ok;
+}
+
+/* ---- summary ---- */
+
+void
+gh_crawl_summary_init(struct gh_crawl_summary *s)
+{
+  memset(s, 0, sizeof *s);
+  s->records = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  s->errors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+void
+gh_crawl_summary_clear(struct gh_crawl_summary *s)
+{
+  g_hash_table_destroy(s->records);
+  g_hash_table_destroy(s->errors);
+  memset(s, 0, sizeof *s);
+}
+
+static void
+print_counts(FILE *out, const char *title, GHashTable *h)
+{
+  GList *keys = g_list_sort(g_hash_table_get_keys(h), (GCompareFunc)strcmp);
+  fprintf(out, "%-14s", title);
+  if(!keys)
+    fprintf(out, " none");
+  for(GList *k = keys; k; k = k->next)
+    fprintf(out, " %s=%u", (char *)k->data, GPOINTER_TO_UINT(g_hash_table_lookup(h, k->data)));
+  fputc('\n', out);
+  g_list_free(keys);
+}
+
+void
+gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
+{
+  fprintf(out, "cycle          %" G_GUINT64_FORMAT "%s\n", s->cycle,
+          s->interrupted ? " (interrupted; run again to resume)"
+          : s->queued_left ? " (unfinished)"
+                           : " (complete)");
+  fprintf(out, "hosts          %u\n", s->hosts);
+  fprintf(out, "fetched        %" G_GUINT64_FORMAT " responses, %.1f MiB, %" G_GUINT64_FORMAT
+               " not modified\n",
+          s->fetched, (double)s->bytes / (1024.0 * 1024.0), s->not_modified);
+  fprintf(out, "reports found  %" G_GUINT64_FORMAT "\n", s->reports_found);
+  print_counts(out, "records", s->records);
+  print_counts(out, "errors", s->errors);
+  fprintf(out, "robots denied  %" G_GUINT64_FORMAT "\n", s->robots_denied);
+  fprintf(out, "queued         %" G_GUINT64_FORMAT "\n", s->queued_left);
+  fprintf(out, "time           %.1f s\n", s->seconds);
+}

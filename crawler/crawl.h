@@ -1,0 +1,59 @@
+/* The crawl scheduler: one libcurl multi event loop over every host, polite
+ * per host, with the frontier in the store.
+ *
+ * A crawl runs in cycles.  A cycle starts by queueing the seeds and ends
+ * when the queue is empty; every URL's state records the cycle it was last
+ * queued in, so a killed crawl resumes its cycle and a finished URL is never
+ * fetched twice in one cycle.  Listing pages are revisited every cycle (with
+ * conditional requests); report documents once. */
+#ifndef GH_CRAWL_H
+#define GH_CRAWL_H
+
+#include <glib.h>
+#include <signal.h>
+#include <stdbool.h>
+
+#include "../config/config.h"
+#include "../config/seeds.h"
+#include "../extract/extract.h"
+#include "../store/store.h"
+
+struct gh_crawl_opts {
+  const struct gh_config *cfg;
+  GPtrArray *seeds;                 /* struct gh_seed * */
+  const struct gh_regions *regions; /* may be NULL: seed codes only */
+  struct gh_extract_opts extract;
+  bool progress;                    /* live status line on stderr */
+  volatile sig_atomic_t *stop;      /* set by a signal handler: stop cleanly */
+  /* Called about once a second with a one-line summary (the daemon's
+   * STATUS=); may be NULL. */
+  void (*status)(const char *line, void *ud);
+  void *status_ud;
+};
+
+struct gh_crawl_summary {
+  guint64 cycle;
+  unsigned hosts;
+  guint64 fetched;      /* HTTP responses received, robots.txt included */
+  guint64 not_modified; /* 304 answers to conditional requests */
+  guint64 bytes;
+  guint64 reports_found; /* report pages and attachments newly queued */
+  guint64 robots_denied;
+  guint64 queued_left;   /* still queued when the crawl stopped */
+  GHashTable *records;   /* landed, by status name -> GUINT_TO_POINTER(count) */
+  GHashTable *errors;    /* failures by kind -> count */
+  bool interrupted;
+  double seconds;
+};
+
+void gh_crawl_summary_init(struct gh_crawl_summary *s);
+void gh_crawl_summary_clear(struct gh_crawl_summary *s);
+/* Prints the summary as the crawl command shows it. */
+void gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out);
+
+/* Runs until the frontier is drained or *stop is set.  False with *err only
+ * for store failures; fetch and parse failures are recorded per URL. */
+bool gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o,
+                  struct gh_crawl_summary *sum, GError **err);
+
+#endif

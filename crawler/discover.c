@@ -1,0 +1,769 @@
+#include "discover.h"
+
+#include <gumbo.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../extract/htmlwalk.h"
+#include "../extract/textnorm.h"
+#include "url.h"
+
+static const char *const kind_names[GH_LINK_N] = {
+  "seed", "section", "column", "list", "report", "attachment", "robots",
+};
+
+const char *
+gh_link_kind_name(enum gh_link_kind k)
+{
+  return k < GH_LINK_N ? kind_names[k] : "unknown";
+}
+
+bool
+gh_link_kind_from_name(const char *name, enum gh_link_kind *out)
+{
+  for(int i = 0; i < GH_LINK_N; i++)
+    if(name && !strcmp(name, kind_names[i])) {
+      *out = (enum gh_link_kind)i;
+      return true;
+    }
+  return false;
+}
+
+void
+gh_link_free(void *p)
+{
+  struct gh_link *l = p;
+  if(!l)
+    return;
+  g_free(l->url);
+  g_free(l->text);
+  g_free(l);
+}
+
+/* Upper bounds: a hostile page must not make us queue millions of URLs. */
+#define MAX_LINKS_PER_PAGE 5000
+#define MAX_GENERATED_PAGES 500
+#define MAX_CDATA_BLOCKS 2000
+
+static bool
+contains_any(const char *s, const char *const *words)
+{
+  for(; *words; words++)
+    if(strstr(s, *words))
+      return true;
+  return false;
+}
+
+/* ---- classification ---- */
+
+static bool
+has_year(const char *norm)
+{
+  /* 19xx/20xx not inside a longer number, or a year in 汉字 before 年. */
+  for(const char *p = norm; *p; p++) {
+    if((p[0] == '1' && p[1] == '9') || (p[0] == '2' && p[1] == '0')) {
+      if(p > norm && g_ascii_isdigit(p[-1]))
+        continue;
+      if(g_ascii_isdigit(p[2]) && g_ascii_isdigit(p[3]) && !g_ascii_isdigit(p[4]))
+        return true;
+    }
+  }
+  const char *nian = strstr(norm, "年");
+  return nian && nian - norm >= 12 && gh_year_from_text(nian - 12, 12) > 0;
+}
+
+static bool
+is_trap(const char *norm, const char *url)
+{
+  static const char *const texts[] = { "网站年度报表", "网站工作年度报表", "政府网站年度",
+                                       "网站年报", NULL };
+  static const char *const tokens[] = { "zfwzndbb", "wzndbb", "zfwznb", NULL };
+  char *lower = g_ascii_strdown(url, -1);
+  bool trap = contains_any(norm, texts) || contains_any(lower, tokens);
+  g_free(lower);
+  return trap;
+}
+
+static bool
+report_like(const char *norm)
+{
+  static const char *const report_words[] = { "年度报告", "年报", "年度工作报告", NULL };
+  static const char *const not_words[] = { "工作要点", "实施方案", "统计表", "决算", "预算",
+                                           "政府工作报告", NULL };
+  return has_year(norm) && contains_any(norm, report_words) && !contains_any(norm, not_words);
+}
+
+static bool
+column_like(const char *norm)
+{
+  static const char *const words[] = { "信息公开年报", "信息公开年度报告", "公开工作年度报告",
+                                       "年度报告", "年报", NULL };
+  return !has_year(norm) && contains_any(norm, words);
+}
+
+static bool
+section_like(const char *norm)
+{
+  static const char *const words[] = { "政府信息公开", "信息公开", "政务公开", "公开目录",
+                                       "法定主动公开", "部门公开", NULL };
+  static const char *const not_words[] = { "指南", "制度", "申请", "意见", "规定", NULL };
+  return contains_any(norm, words) && !contains_any(norm, not_words) &&
+         g_utf8_strlen(norm, -1) <= 20;
+}
+
+static bool
+year_only(const char *norm)
+{
+  /* "2023", "2023年", "2023年度", "2023年报" as a sub-column link. */
+  if(!has_year(norm))
+    return false;
+  size_t n = strlen(norm);
+  return n <= 4 + strlen("年度报告");
+}
+
+static bool
+pager_like(const char *norm)
+{
+  static const char *const words[] = { "下一页", "下页", "尾页", "末页", "上一页", "首页",
+                                       "后页", "前页", ">", ">>", "»", "›", "next", "Next",
+                                       "last", "Last", NULL };
+  for(const char *const *w = words; *w; w++)
+    if(!strcmp(norm, *w))
+      return true;
+  const char *p = norm;
+  if(*p == '[')
+    p++;
+  size_t d = strspn(p, "0123456789");
+  return d >= 1 && d <= 4 && (p[d] == '\0' || (p[d] == ']' && p[d + 1] == '\0'));
+}
+
+static const char *
+path_ext(const char *url)
+{
+  /* The extension of the path, ignoring query and fragment. */
+  const char *q = strpbrk(url, "?#");
+  size_t n = q ? (size_t)(q - url) : strlen(url);
+  for(size_t i = n; i > 0; i--) {
+    if(url[i - 1] == '/')
+      return NULL;
+    if(url[i - 1] == '.')
+      return url + i;
+  }
+  return NULL;
+}
+
+static bool
+ext_is(const char *ext, const char *want)
+{
+  size_t n = strlen(want);
+  return ext && !g_ascii_strncasecmp(ext, want, n) &&
+         (ext[n] == '\0' || ext[n] == '?' || ext[n] == '#');
+}
+
+static bool
+attachment_like(const char *norm, const char *url)
+{
+  static const char *const exts[] = { "pdf", "docx", "doc", "wps", "xls", "xlsx", "et", NULL };
+  const char *ext = path_ext(url);
+  for(const char *const *e = exts; *e; e++) {
+    if(ext_is(ext, *e))
+      return true;
+    size_t n = strlen(norm), m = strlen(*e);
+    if(n > m + 1 && norm[n - m - 1] == '.' && !g_ascii_strcasecmp(norm + n - m, *e))
+      return true;
+  }
+  return false;
+}
+
+static bool
+path_has_column_token(const char *url)
+{
+  static const char *const tokens[] = { "zfxxgknb", "xxgknb", "gknb", "xxgkndbg", "zfxxgkndbg",
+                                        "zfgknb", "zfxxgkndgzbg", "zfxxgklby_nb", "xxgk_nb",
+                                        "/ndbg", "annualreport", NULL };
+  char *path = gh_url_path_query(url);
+  if(!path)
+    return false;
+  char *lower = g_ascii_strdown(path, -1);
+  bool yes = contains_any(lower, tokens);
+  g_free(lower);
+  g_free(path);
+  return yes;
+}
+
+/* The directory of a URL's path ("/a/b/" of "/a/b/c.html"). */
+static char *
+url_dir(const char *url)
+{
+  char *path = gh_url_path_query(url);
+  if(!path)
+    return g_strdup("/");
+  char *q = strchr(path, '?');
+  if(q)
+    *q = '\0';
+  char *slash = strrchr(path, '/');
+  if(slash)
+    slash[1] = '\0';
+  return path;
+}
+
+/* -1: not worth following. */
+static int
+classify(const char *norm, const char *url, const char *page_url, enum gh_link_kind from)
+{
+  if(is_trap(norm, url))
+    return -1;
+  bool from_list = from == GH_LINK_COLUMN || from == GH_LINK_LIST;
+  if(attachment_like(norm, url))
+    return (from == GH_LINK_REPORT || report_like(norm)) ? GH_LINK_ATTACHMENT : -1;
+  if(report_like(norm))
+    return GH_LINK_REPORT;
+  if(from_list && pager_like(norm))
+    return GH_LINK_LIST;
+  if(column_like(norm))
+    return GH_LINK_COLUMN;
+  if(from_list && year_only(norm))
+    return GH_LINK_COLUMN;
+  if(from != GH_LINK_REPORT && path_has_column_token(url) && !path_has_column_token(page_url))
+    return GH_LINK_COLUMN;
+  if(from_list) {
+    /* A sub-column lives under its column: /zfxxgknb/bm/ under /zfxxgknb/.
+     * Report pages there were caught by their titles above; what is left
+     * under the column directory with a short non-numeric text is a
+     * publisher or year sub-column. */
+    char *dir = url_dir(page_url), *target = gh_url_path_query(url);
+    bool under = target && strlen(target) > strlen(dir) && g_str_has_prefix(target, dir) &&
+                 strchr(target + strlen(dir), '/') && !strchr(target, '?');
+    g_free(dir);
+    g_free(target);
+    if(under && g_utf8_strlen(norm, -1) <= 12 && *norm)
+      return GH_LINK_COLUMN;
+  }
+  if((from == GH_LINK_SEED || from == GH_LINK_SECTION) && section_like(norm))
+    return GH_LINK_SECTION;
+  return -1;
+}
+
+/* ---- collecting ---- */
+
+struct collect {
+  const char *page_url;
+  enum gh_link_kind from;
+  GPtrArray *out;
+  GHashTable *seen; /* url -> struct gh_link * */
+  unsigned count;
+};
+
+static void
+add_link(struct collect *c, const char *href, const char *norm_text, int forced_kind)
+{
+  if(c->count >= MAX_LINKS_PER_PAGE)
+    return;
+  char *url = gh_url_resolve(c->page_url, href);
+  if(!url)
+    return;
+  if(!strcmp(url, c->page_url)) {
+    g_free(url);
+    return;
+  }
+  int kind = forced_kind >= 0 ? forced_kind : classify(norm_text, url, c->page_url, c->from);
+  if(kind < 0) {
+    g_free(url);
+    return;
+  }
+  struct gh_link *old = g_hash_table_lookup(c->seen, url);
+  if(old) {
+    /* The same URL under a better name: a report title beats "下载". */
+    if(kind == GH_LINK_REPORT && old->kind != GH_LINK_REPORT) {
+      old->kind = GH_LINK_REPORT;
+      g_free(old->text);
+      old->text = g_strdup(norm_text);
+    }
+    g_free(url);
+    return;
+  }
+  struct gh_link *l = g_new0(struct gh_link, 1);
+  l->url = url;
+  l->text = g_strdup(norm_text);
+  l->kind = (enum gh_link_kind)kind;
+  g_hash_table_insert(c->seen, l->url, l);
+  g_ptr_array_add(c->out, l);
+  c->count++;
+}
+
+struct text_acc {
+  GString *s;
+};
+
+static bool
+text_enter(const GumboNode *n, void *ud)
+{
+  struct text_acc *t = ud;
+  if(n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE)
+    g_string_append(t->s, n->v.text.text);
+  else if(n->type == GUMBO_NODE_ELEMENT &&
+          (n->v.element.tag == GUMBO_TAG_SCRIPT || n->v.element.tag == GUMBO_TAG_STYLE))
+    return false;
+  return t->s->len < 4096;
+}
+
+static char *
+norm_text_of(const GumboNode *n)
+{
+  struct text_acc t = { g_string_new(NULL) };
+  gh_gumbo_walk(n, text_enter, NULL, &t);
+  char *norm = gh_norm(t.s->str, t.s->len);
+  g_string_free(t.s, TRUE);
+  return norm;
+}
+
+static bool
+truncated_text(const char *norm)
+{
+  return g_str_has_suffix(norm, "...") || g_str_has_suffix(norm, "…") ||
+         g_str_has_suffix(norm, "..");
+}
+
+static bool
+link_enter(const GumboNode *n, void *ud)
+{
+  struct collect *c = ud;
+  if(n->type != GUMBO_NODE_ELEMENT)
+    return n->type == GUMBO_NODE_DOCUMENT;
+  GumboTag tag = n->v.element.tag;
+  const char *attr = NULL;
+  if(tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA)
+    attr = "href";
+  else if(tag == GUMBO_TAG_IFRAME || tag == GUMBO_TAG_FRAME)
+    attr = "src";
+  if(!attr)
+    return true;
+  GumboAttribute *h = gumbo_get_attribute(&n->v.element.attributes, attr);
+  if(!h)
+    return tag != GUMBO_TAG_A;
+  if(tag == GUMBO_TAG_IFRAME || tag == GUMBO_TAG_FRAME) {
+    /* A column page that frames its list: the frame is the list. */
+    if(c->from == GH_LINK_COLUMN || c->from == GH_LINK_LIST)
+      add_link(c, h->value, "", GH_LINK_LIST);
+    return false;
+  }
+  char *text = norm_text_of(n);
+  /* List pages cut long titles ("…年度…") and keep the whole in title=. */
+  GumboAttribute *title = gumbo_get_attribute(&n->v.element.attributes, "title");
+  if(title && (!*text || truncated_text(text) || (report_like(title->value) && !report_like(text)))) {
+    char *t = gh_norm(title->value, strlen(title->value));
+    if(*t) {
+      g_free(text);
+      text = t;
+    } else {
+      g_free(t);
+    }
+  }
+  add_link(c, h->value, text, -1);
+  g_free(text);
+  return false;
+}
+
+static void
+collect_html(struct collect *c, const char *html, size_t len)
+{
+  GumboOptions opts = kGumboDefaultOptions;
+  opts.max_errors = 100; /* we never read them; don't collect millions */
+  GumboOutput *out = gumbo_parse_with_options(&opts, html, len);
+  gh_gumbo_walk(out->document, link_enter, NULL, c);
+  gumbo_destroy_output(&opts, out);
+}
+
+/* ---- script-written pagination ---- */
+
+static GRegex *
+rx(int which)
+{
+  static GRegex *r[4];
+  static gsize once = 0;
+  if(g_once_init_enter(&once)) {
+    GRegexCompileFlags f = G_REGEX_OPTIMIZE;
+    r[0] = g_regex_new("createPageHTML\\s*\\(([^()]{0,300})\\)", f, 0, NULL);
+    r[1] = g_regex_new("\\b(?:countPage|totalPage|pageCount|pageTotal|totalpage|pagecount|"
+                       "totalPages)\\s*[=:]\\s*['\"]?([0-9]{1,4})\\b",
+                       f, 0, NULL);
+    r[2] = g_regex_new("<totalrecord>\\s*([0-9]{1,7})\\s*</totalrecord>", f, 0, NULL);
+    r[3] = g_regex_new("https?://[A-Za-z0-9.\\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~\\-/%?=&+]*)?",
+                       f, 0, NULL);
+    g_once_init_leave(&once, 1);
+  }
+  return r[which];
+}
+
+static char *
+unquote(char *s)
+{
+  s = g_strstrip(s);
+  size_t n = strlen(s);
+  if(n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+    s[n - 1] = '\0';
+    s++;
+  }
+  return s;
+}
+
+static void
+add_generated(struct collect *c, const char *rel)
+{
+  add_link(c, rel, "", GH_LINK_LIST);
+}
+
+/* TRS: createPageHTML(pages, current, prefix, suffix) is 0-based
+ * (index.html, index_1.html…); the six-argument form (container, pages,
+ * current, prefix, suffix, records) is 1-based (xlist.shtml, xlist_2…). */
+static void
+trs_pages(struct collect *c, const char *text)
+{
+  GMatchInfo *mi = NULL;
+  g_regex_match(rx(0), text, 0, &mi);
+  for(; g_match_info_matches(mi); g_match_info_next(mi, NULL)) {
+    char *args = g_match_info_fetch(mi, 1);
+    char **a = g_strsplit(args, ",", 8);
+    guint n = g_strv_length(a);
+    int pages = -1;
+    const char *prefix = NULL, *suffix = NULL;
+    bool one_based = false;
+    if(n == 4) {
+      pages = atoi(unquote(a[0]));
+      prefix = unquote(a[2]);
+      suffix = unquote(a[3]);
+    } else if(n == 6) {
+      pages = atoi(unquote(a[1]));
+      prefix = unquote(a[3]);
+      suffix = unquote(a[4]);
+      one_based = true;
+    }
+    if(pages > 1 && prefix && suffix && *prefix && *suffix) {
+      if(pages > MAX_GENERATED_PAGES)
+        pages = MAX_GENERATED_PAGES;
+      for(int p = 1; p < pages; p++) {
+        char *rel = g_strdup_printf("%s_%d.%s", prefix, one_based ? p + 1 : p, suffix);
+        add_generated(c, rel);
+        g_free(rel);
+      }
+    }
+    g_strfreev(a);
+    g_free(args);
+  }
+  g_match_info_free(mi);
+}
+
+/* A page count in a script variable: the other pages follow the current
+ * URL's own numbering (index_N, name-N, ?pageNo=N). */
+static void
+var_pages(struct collect *c, const char *text)
+{
+  GMatchInfo *mi = NULL;
+  if(!g_regex_match(rx(1), text, 0, &mi)) {
+    g_match_info_free(mi);
+    return;
+  }
+  char *num = g_match_info_fetch(mi, 1);
+  int pages = atoi(num);
+  g_free(num);
+  g_match_info_free(mi);
+  if(pages <= 1)
+    return;
+  if(pages > MAX_GENERATED_PAGES)
+    pages = MAX_GENERATED_PAGES;
+  char *pq = gh_url_path_query(c->page_url);
+  if(!pq)
+    return;
+  static const char *const qnames[] = { "pageNo=", "page=", "pageIndex=", "curPage=", "pageNum=",
+                                        NULL };
+  const char *q = strchr(pq, '?');
+  for(const char *const *qn = qnames; q && *qn; qn++) {
+    const char *at = strstr(q, *qn);
+    if(!at || (at[-1] != '?' && at[-1] != '&'))
+      continue;
+    const char *v = at + strlen(*qn);
+    size_t d = strspn(v, "0123456789");
+    int base = d ? atoi(v) : 0;
+    base = base > 0 ? 1 : 0;
+    for(int p = base; p < pages + base; p++) {
+      char *rel = g_strdup_printf("%.*s%d%s", (int)(v - pq), pq, p, v + d);
+      add_generated(c, rel);
+      g_free(rel);
+    }
+    g_free(pq);
+    return;
+  }
+  char *query = strchr(pq, '?');
+  if(query)
+    *query = '\0';
+  char *slash = strrchr(pq, '/');
+  const char *file = slash ? slash + 1 : pq;
+  GRegex *numbered = g_regex_new("^(.*[-_])([0-9]{1,4})(\\.[a-z]{3,5})$", 0, 0, NULL);
+  GMatchInfo *m2 = NULL;
+  if(!*file || g_str_has_prefix(file, "index.") || g_str_has_prefix(file, "index_")) {
+    const char *dot = strrchr(file, '.');
+    const char *ext = dot ? dot : ".html";
+    for(int p = 1; p < pages; p++) {
+      char *rel = g_strdup_printf("index_%d%s", p, ext);
+      add_generated(c, rel);
+      g_free(rel);
+    }
+  } else if(g_regex_match(numbered, file, 0, &m2)) {
+    char *pre = g_match_info_fetch(m2, 1), *cur = g_match_info_fetch(m2, 2),
+         *ext = g_match_info_fetch(m2, 3);
+    int base = atoi(cur) > 0 ? 1 : 0;
+    for(int p = base; p < pages + base; p++) {
+      char *rel = g_strdup_printf("%s%d%s", pre, p, ext);
+      add_generated(c, rel);
+      g_free(rel);
+    }
+    g_free(pre);
+    g_free(cur);
+    g_free(ext);
+  }
+  g_match_info_free(m2);
+  g_regex_unref(numbered);
+  g_free(pq);
+}
+
+static char *
+query_param(const char *url, const char *name)
+{
+  const char *q = strchr(url, '?');
+  if(!q)
+    return NULL;
+  size_t n = strlen(name);
+  for(const char *p = q + 1; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+    if(!strncmp(p, name, n) && p[n] == '=') {
+      size_t len = strcspn(p + n + 1, "&#");
+      return g_strndup(p + n + 1, len);
+    }
+  }
+  return NULL;
+}
+
+/* Hanweb (大汉) jcms: list records sit in CDATA inside <script
+ * type="text/xml"> (gumbo sees raw text, so unwrap them here), and later
+ * pages come from dataproxy.jsp, which answers the same XML.  GET with the
+ * form fields as query parameters works where POST is the browser's way. */
+static void
+hanweb(struct collect *c, const char *text, size_t len)
+{
+  const char *end = text + len;
+  unsigned blocks = 0, records = 0;
+  char *proxy = NULL;
+  for(const char *p = text; p < end && blocks < MAX_CDATA_BLOCKS;) {
+    const char *open = g_strstr_len(p, end - p, "<![CDATA[");
+    if(!open)
+      break;
+    const char *body = open + 9;
+    const char *close = g_strstr_len(body, end - body, "]]>");
+    if(!close)
+      break;
+    blocks++;
+    /* Is this block the <nextgroup> (the proxy link) or a <record>? */
+    bool next = open - text >= 11 && g_strstr_len(open - 11, 11, "<nextgroup>");
+    if(next) {
+      GRegex *href = g_regex_new("href=['\"]([^'\"]*dataproxy[^'\"]*)['\"]", 0, 0, NULL);
+      GMatchInfo *mi = NULL;
+      char *frag = g_strndup(body, (size_t)(close - body));
+      if(g_regex_match(href, frag, 0, &mi) && !proxy) {
+        char *h = g_match_info_fetch(mi, 1);
+        proxy = gh_url_resolve(c->page_url, h);
+        g_free(h);
+      }
+      g_match_info_free(mi);
+      g_regex_unref(href);
+      g_free(frag);
+    } else {
+      records++;
+      enum gh_link_kind saved = c->from;
+      c->from = GH_LINK_LIST;
+      collect_html(c, body, (size_t)(close - body));
+      c->from = saved;
+    }
+    p = close + 3;
+  }
+  if(!proxy && strstr(c->page_url, "dataproxy.jsp"))
+    proxy = g_strdup(c->page_url);
+  GMatchInfo *mi = NULL;
+  long total = -1;
+  if(g_regex_match_full(rx(2), text, (gssize)len, 0, 0, &mi, NULL)) {
+    char *t = g_match_info_fetch(mi, 1);
+    total = atol(t);
+    g_free(t);
+  }
+  g_match_info_free(mi);
+  if(proxy && total > 0) {
+    char *perpage_s = query_param(proxy, "perpage");
+    long perpage = perpage_s ? atol(perpage_s) : 15;
+    g_free(perpage_s);
+    if(perpage <= 0 || perpage > 100)
+      perpage = 15;
+    long chunk = perpage * 3; /* what the Hanweb script asks for */
+    static const char *const keep[] = { "webid", "columnid", "unitid", "webname", NULL };
+    GString *params = g_string_new("col=1&appid=1");
+    for(const char *const *k = keep; *k; k++) {
+      char *v = query_param(proxy, *k);
+      if(v)
+        g_string_append_printf(params, "&%s=%s", *k, v);
+      g_free(v);
+    }
+    g_string_append(params, "&path=/&sourceContentType=1&permissiontype=0");
+    char *q = strchr(proxy, '?');
+    if(q)
+      *q = '\0';
+    bool shell = !strstr(c->page_url, "dataproxy.jsp");
+    /* On an answer, the chunks up to its own were generated by the shell
+     * (or by earlier answers) already. */
+    char *cur_s = shell ? NULL : query_param(c->page_url, "startrecord");
+    long current = cur_s ? atol(cur_s) : 0;
+    g_free(cur_s);
+    int generated = 0;
+    for(long s = 1; s <= total && generated < MAX_GENERATED_PAGES; s += chunk, generated++) {
+      long e = s + chunk - 1;
+      if((shell && e <= (long)records) || (!shell && s <= current))
+        continue; /* the shell already carried these */
+      char *u = g_strdup_printf("%s?startrecord=%ld&endrecord=%ld&perpage=%ld&%s", proxy, s, e,
+                                perpage, params->str);
+      add_generated(c, u);
+      g_free(u);
+    }
+    g_string_free(params, TRUE);
+  }
+  g_free(proxy);
+}
+
+/* Reports print their column's address ("可在…政府信息公开年报专栏查阅
+ * http://…/zfxxgknb/"); those are worth a visit. */
+static void
+printed_urls(struct collect *c, const char *text, size_t len)
+{
+  GMatchInfo *mi = NULL;
+  g_regex_match_full(rx(3), text, (gssize)len, 0, 0, &mi, NULL);
+  for(int n = 0; g_match_info_matches(mi) && n < 50; g_match_info_next(mi, NULL), n++) {
+    char *u = g_match_info_fetch(mi, 0);
+    char *host = gh_url_host(u);
+    if(host && gh_url_host_is_gov(host))
+      add_link(c, u, "", attachment_like("", u) ? GH_LINK_ATTACHMENT : GH_LINK_COLUMN);
+    g_free(host);
+    g_free(u);
+  }
+  g_match_info_free(mi);
+}
+
+void
+gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
+            GPtrArray *out)
+{
+  struct collect c = { page_url, from, out, g_hash_table_new(g_str_hash, g_str_equal), 0 };
+  collect_html(&c, utf8, len);
+  if(from == GH_LINK_COLUMN || from == GH_LINK_LIST || from == GH_LINK_SEED ||
+     from == GH_LINK_SECTION) {
+    hanweb(&c, utf8, len);
+    trs_pages(&c, utf8);
+    if(from == GH_LINK_COLUMN || from == GH_LINK_LIST)
+      var_pages(&c, utf8);
+  }
+  if(from == GH_LINK_REPORT)
+    printed_urls(&c, utf8, len);
+  g_hash_table_destroy(c.seen);
+}
+
+/* ---- anti-bot answers ---- */
+
+const char *
+gh_detect_blocked(long status, const char *body, size_t len)
+{
+  size_t n = len < 65536 ? len : 65536;
+  char *head = g_strndup(body ? body : "", n);
+  const char *why = NULL;
+  if((status == 412 || status == 202) && strstr(head, "$_ts"))
+    why = "瑞数 anti-bot challenge (script $_ts)";
+  else if(status == 521 && (strstr(head, "document.cookie") || strstr(head, "__jsl")))
+    why = "加速乐 anti-bot challenge (HTTP 521 cookie script)";
+  else if(len < 65536 && (strstr(head, "请求已被") && strstr(head, "阻断")))
+    why = "WAF block page (请求已被…阻断)";
+  else if(len < 65536 && (strstr(head, "云防护") && strstr(head, "拦截")))
+    why = "WAF block page (云防护拦截)";
+  else if(len < 65536 && strstr(head, "网站防火墙"))
+    why = "WAF block page (网站防火墙)";
+  g_free(head);
+  return why;
+}
+
+/* ---- Content-Disposition ---- */
+
+static char *
+percent_decode(const char *s, size_t n)
+{
+  GString *o = g_string_new(NULL);
+  for(size_t i = 0; i < n; i++) {
+    if(s[i] == '%' && i + 2 < n && g_ascii_isxdigit(s[i + 1]) && g_ascii_isxdigit(s[i + 2])) {
+      g_string_append_c(o, (char)(g_ascii_xdigit_value(s[i + 1]) * 16 +
+                                  g_ascii_xdigit_value(s[i + 2])));
+      i += 2;
+    } else {
+      g_string_append_c(o, s[i]);
+    }
+  }
+  return g_string_free(o, FALSE);
+}
+
+static char *
+bytes_to_utf8(char *raw)
+{
+  if(g_utf8_validate(raw, -1, NULL))
+    return raw;
+  char *u = g_convert(raw, -1, "UTF-8", "GB18030", NULL, NULL, NULL);
+  g_free(raw);
+  return u;
+}
+
+char *
+gh_disposition_filename(const char *v)
+{
+  if(!v)
+    return NULL;
+  const char *star = strstr(v, "filename*=");
+  if(star) {
+    const char *p = star + 10;
+    const char *q1 = strchr(p, '\'');
+    const char *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+    if(q2) {
+      char *charset = g_strndup(p, (size_t)(q1 - p));
+      size_t n = strcspn(q2 + 1, ";");
+      char *raw = percent_decode(q2 + 1, n);
+      char *out = NULL;
+      if(!g_ascii_strcasecmp(charset, "utf-8"))
+        out = bytes_to_utf8(raw);
+      else {
+        out = g_convert(raw, -1, "UTF-8", charset, NULL, NULL, NULL);
+        g_free(raw);
+      }
+      g_free(charset);
+      if(out)
+        return out;
+    }
+  }
+  const char *f = strstr(v, "filename=");
+  if(!f)
+    return NULL;
+  f += 9;
+  size_t n;
+  if(*f == '"') {
+    f++;
+    n = strcspn(f, "\"");
+  } else {
+    n = strcspn(f, ";");
+  }
+  /* Servers send raw GBK or percent-encoded UTF-8 here in equal measure. */
+  char *raw = percent_decode(f, n);
+  return bytes_to_utf8(raw);
+}
+
+bool
+gh_title_is_image_only(const char *norm)
+{
+  return norm && (strstr(norm, "图片版") || strstr(norm, "扫描版") || strstr(norm, "(图片)"));
+}

@@ -1,0 +1,57 @@
+/* Discovery: what a fetched page links to, and which of those links lead to
+ * annual reports.
+ *
+ * Everything here is general: link texts, title attributes, URL tokens and
+ * the pagination idioms of the CMSs behind Chinese portals (TRS
+ * createPageHTML, Hanweb datastore/dataproxy, index_N, pageNo, JS page-count
+ * variables).  No site is named.  No JavaScript is run. */
+#ifndef GH_DISCOVER_H
+#define GH_DISCOVER_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What a URL is to the crawler.  Stored in the URL state, so the values are
+ * stable. */
+enum gh_link_kind {
+  GH_LINK_SEED = 0,     /* a portal or column page from the seed list */
+  GH_LINK_SECTION,      /* 政府信息公开 / 政务公开 section: look for the column */
+  GH_LINK_COLUMN,       /* the annual-report column, or a year/publisher sub-column */
+  GH_LINK_LIST,         /* another page of the current list (pagination) */
+  GH_LINK_REPORT,       /* a report page (HTML; may hold attachments) */
+  GH_LINK_ATTACHMENT,   /* PDF/DOCX/DOC/WPS download of a report */
+  GH_LINK_ROBOTS,       /* robots.txt (internal) */
+  GH_LINK_N
+};
+const char *gh_link_kind_name(enum gh_link_kind k);
+bool gh_link_kind_from_name(const char *name, enum gh_link_kind *out);
+
+struct gh_link {
+  char *url; /* resolved and normalised */
+  char *text; /* link text or title, normalised (gh_norm), may be "" */
+  enum gh_link_kind kind;
+};
+void gh_link_free(void *link);
+
+/* Links worth following from a page of kind `from` at `page_url`.  `utf8` is
+ * the page already converted to UTF-8.  Traps (政府网站年度报表) and
+ * off-topic links are left out.  Adds struct gh_link * to `out`
+ * (free func gh_link_free); a URL appears once. */
+void gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
+                 GPtrArray *out);
+
+/* Anti-bot and WAF answers: a reason ("瑞数 anti-bot challenge (HTTP 412)")
+ * when the response is one, else NULL.  Such answers are never content. */
+const char *gh_detect_blocked(long http_status, const char *body, size_t len);
+
+/* A file name from Content-Disposition, decoded from RFC 5987 UTF-8
+ * (filename*=UTF-8''…) or raw GBK/UTF-8 bytes (filename="…").  g_free, or
+ * NULL. */
+char *gh_disposition_filename(const char *header_value);
+
+/* True when a title or file name reads as an image-only report
+ * ("…年度报告（图片版）"). */
+bool gh_title_is_image_only(const char *norm);
+
+#endif

@@ -1,0 +1,29 @@
+/* URLs through libcurl's URL API (CURLU): resolving links against their
+ * page, normalising so one document has one key, and deciding scope. */
+#ifndef GH_URL_H
+#define GH_URL_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+/* Resolves `href` against `base` (NULL for an absolute URL) and normalises:
+ * http/https only, host lower-cased, default port and fragment dropped,
+ * unsafe bytes percent-encoded.  NULL for javascript:, mailto:, malformed
+ * or non-HTTP links. */
+char *gh_url_resolve(const char *base, const char *href);
+
+/* Host (lower case, with ":port" when not the default), or NULL. */
+char *gh_url_host(const char *url);
+/* Path and query ("/a/b?x=1"), or NULL. */
+char *gh_url_path_query(const char *url);
+
+/* Government sites only: a *.gov.cn host, or a host the seed list names
+ * (IP-addressed portals exist).  Mirror and hijacked sites copy government
+ * pages with their paths intact; this keeps them out. */
+bool gh_url_host_is_gov(const char *host);
+
+/* The registrable site of a host: "www.x.gov.cn" and "czj.x.gov.cn" share
+ * "x.gov.cn" (g_free; any port is dropped).  Used to keep a seed's crawl on its own site. */
+char *gh_url_site(const char *host);
+
+#endif

@@ -1,0 +1,285 @@
+#include "export.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "../record/record.h"
+
+#define GH_EXPORT_ERROR (g_quark_from_static_string("gh-export"))
+
+static const char *const top_columns[] = { "agency", "region_code", "year", "template", "status",
+                                           "published_on", NULL };
+static const char *const tail_columns[] = {
+  "checks_failed", "warnings", "derived", "source.url", "source.sha256", "source.format",
+  "source.fetched_at", "source.parser_version", "source.page_url", NULL
+};
+
+static void
+add_unique(GPtrArray *cols, GHashTable *seen, char *name)
+{
+  if(g_hash_table_contains(seen, name)) {
+    g_free(name);
+    return;
+  }
+  g_hash_table_add(seen, name);
+  g_ptr_array_add(cols, name);
+}
+
+GPtrArray *
+gh_export_csv_columns(void)
+{
+  GPtrArray *cols = g_ptr_array_new();
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for(const char *const *c = top_columns; *c; c++)
+    add_unique(cols, seen, g_strdup(*c));
+  /* Both formats' section 二 side by side: a 2019 report leaves the 2021
+   * columns empty and the other way round. */
+  enum gh_template tpls[] = { GH_TEMPLATE_2019, GH_TEMPLATE_2021 };
+  for(size_t t = 0; t < G_N_ELEMENTS(tpls); t++)
+    for(const struct gh_pro_desc *d = gh_pro_layout(tpls[t]); d->key; d++) {
+      for(int i = 0; i < d->n_ints; i++)
+        add_unique(cols, seen, g_strdup_printf("proactive.%s.%s", d->key, d->fields[i]));
+      if(d->money) {
+        add_unique(cols, seen, g_strdup_printf("proactive.%s.amount_wan", d->key));
+        add_unique(cols, seen, g_strdup_printf("proactive.%s.amount_text", d->key));
+      }
+    }
+  for(int r = 0; r < GH_APP_N; r++)
+    for(int c = 0; c < GH_APP_COLS; c++)
+      add_unique(cols, seen,
+                 g_strdup_printf("applications.%s.%s", gh_app_rows[r].path, gh_app_cols[c]));
+  for(int g = 0; g < GH_APPEAL_N; g++)
+    for(int c = 0; c < GH_APPEAL_COLS; c++)
+      add_unique(cols, seen, g_strdup_printf("appeals.%s.%s", gh_appeal_groups[g], gh_appeal_cols[c]));
+  for(const char *const *c = tail_columns; *c; c++)
+    add_unique(cols, seen, g_strdup(*c));
+  /* The names now belong to `cols`. */
+  g_hash_table_steal_all(seen);
+  g_hash_table_destroy(seen);
+  g_ptr_array_set_free_func(cols, g_free);
+  return cols;
+}
+
+/* The value at a dotted path; a trailing component that names an
+ * applicant or appeal column indexes the array before it. */
+static json_t *
+at_path(json_t *rec, const char *path)
+{
+  char **parts = g_strsplit(path, ".", -1);
+  json_t *cur = rec;
+  for(char **p = parts; *p && cur; p++) {
+    if(json_is_array(cur)) {
+      int idx = -1;
+      for(int c = 0; c < GH_APP_COLS && json_array_size(cur) == GH_APP_COLS; c++)
+        if(!strcmp(*p, gh_app_cols[c]))
+          idx = c;
+      for(int c = 0; c < GH_APPEAL_COLS && json_array_size(cur) == GH_APPEAL_COLS; c++)
+        if(!strcmp(*p, gh_appeal_cols[c]))
+          idx = c;
+      cur = idx >= 0 ? json_array_get(cur, (size_t)idx) : NULL;
+    } else {
+      cur = json_object_get(cur, *p);
+    }
+  }
+  g_strfreev(parts);
+  return cur;
+}
+
+static char *
+scalar_text(json_t *v)
+{
+  if(!v || json_is_null(v))
+    return g_strdup("");
+  if(json_is_string(v))
+    return g_strdup(json_string_value(v));
+  if(json_is_integer(v))
+    return g_strdup_printf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+  if(json_is_real(v)) {
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    return g_strdup(g_ascii_formatd(buf, sizeof buf, "%.15g", json_real_value(v)));
+  }
+  if(json_is_boolean(v))
+    return g_strdup(json_is_true(v) ? "true" : "false");
+  return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static char *
+joined(json_t *arr, const char *member, bool only_failed, const char *sep)
+{
+  GString *s = g_string_new(NULL);
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) {
+    if(only_failed && !json_is_false(json_object_get(v, "ok")))
+      continue;
+    const char *t = member ? json_string_value(json_object_get(v, member)) : json_string_value(v);
+    if(!t)
+      continue;
+    if(s->len)
+      g_string_append(s, sep);
+    g_string_append(s, t);
+  }
+  return g_string_free(s, FALSE);
+}
+
+static char *
+csv_value(json_t *rec, const char *col)
+{
+  /* Lists in one cell: rule names and derived paths hold no ';', warning
+   * sentences may, so those are joined with " | ". */
+  if(!strcmp(col, "checks_failed"))
+    return joined(json_object_get(rec, "checks"), "rule", true, ";");
+  if(!strcmp(col, "warnings"))
+    return joined(json_object_get(rec, "warnings"), NULL, false, " | ");
+  if(!strcmp(col, "derived"))
+    return joined(json_object_get(rec, "derived"), NULL, false, ";");
+  return scalar_text(at_path(rec, col));
+}
+
+/* RFC 4180: quote a field holding a comma, quote, CR or LF, doubling
+ * quotes; leading '=', '+', '-', '@' are left alone (numbers are negative). */
+static void
+csv_field(GString *line, const char *v)
+{
+  if(!strpbrk(v, ",\"\r\n")) {
+    g_string_append(line, v);
+    return;
+  }
+  g_string_append_c(line, '"');
+  for(const char *p = v; *p; p++) {
+    if(*p == '"')
+      g_string_append_c(line, '"');
+    g_string_append_c(line, *p);
+  }
+  g_string_append_c(line, '"');
+}
+
+static bool
+matches(json_t *rec, const struct gh_export_filter *f)
+{
+  if(f->year && json_integer_value(json_object_get(rec, "year")) != f->year)
+    return false;
+  if(f->region) {
+    const char *code = json_string_value(json_object_get(rec, "region_code"));
+    if(!code || !g_str_has_prefix(code, f->region))
+      return false;
+  }
+  if(f->agency) {
+    const char *a = json_string_value(json_object_get(rec, "agency"));
+    if(!a || !strstr(a, f->agency))
+      return false;
+  }
+  if(f->failed_checks) {
+    bool failed = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(rec, "checks"), i, v) failed |= json_is_false(json_object_get(v, "ok"));
+    if(!failed)
+      return false;
+  }
+  return true;
+}
+
+/* Long (tidy) form: one row per cell. */
+static void
+long_rows(json_t *rec, const GPtrArray *cols, GString *buf, const char *eol)
+{
+  char *agency = scalar_text(json_object_get(rec, "agency"));
+  char *region = scalar_text(json_object_get(rec, "region_code"));
+  char *year = scalar_text(json_object_get(rec, "year"));
+  for(guint i = 0; i < cols->len; i++) {
+    const char *col = cols->pdata[i];
+    const char *dot = strchr(col, '.');
+    if(!dot || g_str_has_prefix(col, "source."))
+      continue;
+    json_t *v = at_path(rec, col);
+    if(!v || !(json_is_number(v)))
+      continue;
+    /* section = proactive/applications/appeals, row = the middle, column
+     * = the last component. */
+    const char *last = strrchr(col, '.');
+    char *section = g_strndup(col, (size_t)(dot - col));
+    char *row = g_strndup(dot + 1, (size_t)(last - dot - 1));
+    char *value = scalar_text(v);
+    const char *fields[] = { agency, region, year, section, row, last + 1, value };
+    for(size_t f = 0; f < G_N_ELEMENTS(fields); f++) {
+      if(f)
+        g_string_append_c(buf, ',');
+      csv_field(buf, fields[f]);
+    }
+    g_string_append(buf, eol);
+    g_free(section);
+    g_free(row);
+    g_free(value);
+  }
+  g_free(agency);
+  g_free(region);
+  g_free(year);
+}
+
+bool
+gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint64 *written,
+          GError **err)
+{
+  *written = 0;
+  MDB_txn *txn = gh_store_read_begin(st, err);
+  if(!txn)
+    return false;
+  const char *eol = o->excel ? "\r\n" : "\n";
+  GPtrArray *cols = gh_export_csv_columns();
+  GString *line = g_string_new(NULL);
+  if(o->excel && o->format != GH_EXPORT_JSONL)
+    g_string_append(line, "\xEF\xBB\xBF");
+  if(o->format == GH_EXPORT_CSV) {
+    for(guint i = 0; i < cols->len; i++) {
+      if(i)
+        g_string_append_c(line, ',');
+      csv_field(line, cols->pdata[i]);
+    }
+    g_string_append(line, eol);
+  } else if(o->format == GH_EXPORT_LONG) {
+    g_string_append_printf(line, "agency,region_code,year,section,row,column,value%s", eol);
+  }
+  bool ok = fwrite(line->str, 1, line->len, out) == line->len;
+  MDB_cursor *cur;
+  mdb_cursor_open(txn, st->records, &cur);
+  MDB_val k, v;
+  int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  for(; ok && !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    if(!rec || !matches(rec, &o->filter)) {
+      json_decref(rec);
+      continue;
+    }
+    g_string_truncate(line, 0);
+    if(o->format == GH_EXPORT_JSONL) {
+      char *text = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15));
+      g_string_append(line, text);
+      g_string_append_c(line, '\n');
+      free(text);
+    } else if(o->format == GH_EXPORT_CSV) {
+      for(guint i = 0; i < cols->len; i++) {
+        if(i)
+          g_string_append_c(line, ',');
+        char *val = csv_value(rec, cols->pdata[i]);
+        csv_field(line, val);
+        g_free(val);
+      }
+      g_string_append(line, eol);
+    } else {
+      long_rows(rec, cols, line, eol);
+    }
+    json_decref(rec);
+    ok = fwrite(line->str, 1, line->len, out) == line->len;
+    (*written)++;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  if(ok && fflush(out) != 0)
+    ok = false;
+  if(!ok)
+    g_set_error(err, GH_EXPORT_ERROR, errno, "writing the export failed: %s", g_strerror(errno));
+  g_string_free(line, TRUE);
+  g_ptr_array_free(cols, TRUE);
+  return ok;
+}

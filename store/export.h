@@ -1,0 +1,35 @@
+/* Streaming dumps of the current records for analysts.  One read
+ * transaction, one record in memory at a time: memory stays flat whatever
+ * the store's size, and a running crawler is never blocked. */
+#ifndef GH_EXPORT_H
+#define GH_EXPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "store.h"
+
+enum gh_export_format { GH_EXPORT_JSONL, GH_EXPORT_CSV, GH_EXPORT_LONG };
+
+struct gh_export_filter {
+  int year;             /* 0 = all */
+  const char *region;   /* code prefix ("5323" = all of 楚雄州), or NULL */
+  const char *agency;   /* substring of the agency name, or NULL */
+  bool failed_checks;   /* only records with a failing check */
+};
+
+struct gh_export_opts {
+  enum gh_export_format format;
+  struct gh_export_filter filter;
+  bool excel; /* CSV: UTF-8 BOM and CRLF, so Excel reads Chinese text */
+};
+
+/* The CSV header, in order: the documented column names. */
+GPtrArray *gh_export_csv_columns(void);
+
+/* Writes every matching record; *written counts them.  False with *err on a
+ * store or write error. */
+bool gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint64 *written,
+               GError **err);
+
+#endif

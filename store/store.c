@@ -1,0 +1,409 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define GH_STORE_ERROR (gh_store_error_quark())
+static GQuark
+gh_store_error_quark(void)
+{
+  return g_quark_from_static_string("gh-store");
+}
+
+#define DEFAULT_MAP ((size_t)256 << 20)
+/* A raw document never decompresses past this, whatever its frame claims. */
+#define MAX_DOC_BYTES ((size_t)1 << 30)
+
+static bool
+lmdb_fail(GError **err, const char *dir, const char *what, int rc)
+{
+  g_set_error(err, GH_STORE_ERROR, rc, "store %s: %s: %s", dir, what, mdb_strerror(rc));
+  return false;
+}
+
+/* flock on a file beside the environment: LMDB's own lock allows many
+ * writers in sequence, but two crawlers interleaving one frontier would each
+ * fetch what the other queued. */
+static bool
+take_writer_lock(struct gh_store *st, GError **err)
+{
+  char *path = g_build_filename(st->dir, "writer.lock", NULL);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if(fd < 0) {
+    g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot open %s: %s", st->dir, path,
+                g_strerror(errno));
+    g_free(path);
+    return false;
+  }
+  if(flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    char buf[32] = { 0 };
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if(n > 0)
+      buf[strcspn(buf, "\n")] = '\0';
+    g_set_error(err, GH_STORE_ERROR, EBUSY,
+                "store %s is in use by another govharvest process%s%s%s (a daemon or a "
+                "crawl); stop it first, or use a different --store",
+                st->dir, n > 0 ? " (pid " : "", n > 0 ? buf : "", n > 0 ? ")" : "");
+    close(fd);
+    g_free(path);
+    return false;
+  }
+  char pid[32];
+  int plen = g_snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  if(ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)plen, 0) < 0) {
+    /* The pid is only a courtesy for the message above. */
+  }
+  g_free(path);
+  st->lock_fd = fd;
+  return true;
+}
+
+static int
+open_dbis(struct gh_store *st, MDB_txn *txn, unsigned flags)
+{
+  struct {
+    const char *name;
+    MDB_dbi *dbi;
+  } dbs[] = {
+    { "meta", &st->meta },   { "records", &st->records }, { "history", &st->history },
+    { "docs", &st->docs },   { "urls", &st->urls },       { "queue", &st->queue },
+    { "hosts", &st->hosts },
+  };
+  for(size_t i = 0; i < G_N_ELEMENTS(dbs); i++) {
+    int rc = mdb_dbi_open(txn, dbs[i].name, flags, dbs[i].dbi);
+    if(rc)
+      return rc;
+  }
+  return 0;
+}
+
+bool
+gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
+              struct gh_store **out, GError **err)
+{
+  struct gh_store *st = g_new0(struct gh_store, 1);
+  st->dir = g_strdup(dir);
+  st->lock_fd = -1;
+  st->map_size = initial_map ? initial_map : DEFAULT_MAP;
+  *out = NULL;
+  char *data = g_build_filename(dir, "data.mdb", NULL);
+  bool exists = g_file_test(data, G_FILE_TEST_EXISTS);
+  g_free(data);
+  int rc;
+
+  if(mode == GH_STORE_READ && !exists) {
+    g_set_error(err, GH_STORE_ERROR, ENOENT,
+                "store %s does not exist (run 'govharvest crawl' first, or give --store)", dir);
+    goto fail;
+  }
+  if(mode == GH_STORE_WRITE) {
+    if(g_mkdir_with_parents(dir, 0750) < 0) {
+      g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot create: %s", dir,
+                  g_strerror(errno));
+      goto fail;
+    }
+    if(!take_writer_lock(st, err))
+      goto fail;
+  }
+  if((rc = mdb_env_create(&st->env)) || (rc = mdb_env_set_maxdbs(st->env, 16)) ||
+     (rc = mdb_env_set_mapsize(st->env, st->map_size))) {
+    lmdb_fail(err, dir, "cannot create environment", rc);
+    goto fail;
+  }
+  /* MDB_NOTLS: read transactions are not tied to threads, so the export
+   * streamer can hold one while the process does other work. */
+  unsigned flags = MDB_NOTLS | (mode == GH_STORE_READ ? MDB_RDONLY : 0);
+  if((rc = mdb_env_open(st->env, dir, flags, 0640))) {
+    lmdb_fail(err, dir, "cannot open", rc);
+    goto fail;
+  }
+  MDB_envinfo info;
+  mdb_env_info(st->env, &info);
+  st->map_size = info.me_mapsize;
+
+  MDB_txn *txn;
+  if((rc = mdb_txn_begin(st->env, NULL, mode == GH_STORE_READ ? MDB_RDONLY : 0, &txn))) {
+    lmdb_fail(err, dir, "cannot begin transaction", rc);
+    goto fail;
+  }
+  rc = open_dbis(st, txn, mode == GH_STORE_READ ? 0 : MDB_CREATE);
+  if(rc == MDB_NOTFOUND) {
+    mdb_txn_abort(txn);
+    g_set_error(err, GH_STORE_ERROR, rc, "store %s is not a govharvest store (no meta database)",
+                dir);
+    goto fail;
+  }
+  if(rc) {
+    mdb_txn_abort(txn);
+    lmdb_fail(err, dir, "cannot open databases", rc);
+    goto fail;
+  }
+  uint64_t schema = 0;
+  rc = gh_store_meta_get_u64(txn, st, "schema", &schema);
+  if(rc == MDB_NOTFOUND && mode == GH_STORE_WRITE) {
+    rc = gh_store_meta_put_u64(txn, st, "schema", GH_STORE_SCHEMA);
+    schema = GH_STORE_SCHEMA;
+  }
+  if(rc) {
+    mdb_txn_abort(txn);
+    lmdb_fail(err, dir, "cannot read the schema version", rc);
+    goto fail;
+  }
+  if(schema > GH_STORE_SCHEMA) {
+    mdb_txn_abort(txn);
+    g_set_error(err, GH_STORE_ERROR, EPROTO,
+                "store %s has schema version %" G_GUINT64_FORMAT
+                ", newer than this govharvest understands (%d); upgrade govharvest "
+                "(nothing was written)",
+                dir, schema, GH_STORE_SCHEMA);
+    goto fail;
+  }
+  if((rc = mdb_txn_commit(txn))) {
+    lmdb_fail(err, dir, "cannot commit", rc);
+    goto fail;
+  }
+  *out = st;
+  return true;
+fail:
+  gh_store_close(st);
+  return false;
+}
+
+void
+gh_store_close(struct gh_store *st)
+{
+  if(!st)
+    return;
+  if(st->env)
+    mdb_env_close(st->env);
+  if(st->lock_fd >= 0)
+    close(st->lock_fd); /* releases the flock */
+  g_free(st->dir);
+  g_free(st);
+}
+
+bool
+gh_store_write(struct gh_store *st, gh_store_txn_fn fn, void *ctx, GError **err)
+{
+  for(;;) {
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    if(rc == MDB_MAP_RESIZED) {
+      mdb_env_set_mapsize(st->env, 0);
+      continue;
+    }
+    if(rc)
+      return lmdb_fail(err, st->dir, "cannot begin a write", rc);
+    rc = fn(st, txn, ctx);
+    if(rc == 0)
+      rc = mdb_txn_commit(txn);
+    else
+      mdb_txn_abort(txn);
+    if(rc != MDB_MAP_FULL)
+      return rc == 0 ? true : lmdb_fail(err, st->dir, "write failed", rc);
+    /* No transaction of ours is open now, which mdb_env_set_mapsize needs. */
+    size_t bigger = st->map_size * 2;
+    if((rc = mdb_env_set_mapsize(st->env, bigger)))
+      return lmdb_fail(err, st->dir, "cannot grow the map", rc);
+    st->map_size = bigger;
+    st->grows++;
+  }
+}
+
+MDB_txn *
+gh_store_read_begin(struct gh_store *st, GError **err)
+{
+  MDB_txn *txn = NULL;
+  int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+  if(rc == MDB_MAP_RESIZED) { /* a writer grew the map since we opened */
+    mdb_env_set_mapsize(st->env, 0);
+    rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+  }
+  if(rc) {
+    lmdb_fail(err, st->dir, "cannot begin a read", rc);
+    return NULL;
+  }
+  return txn;
+}
+
+int
+gh_store_put_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                  const json_t *value, unsigned flags)
+{
+  char *text = json_dumps(value, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  if(!text)
+    return ENOMEM;
+  MDB_val k = { klen, (void *)key }, v = { strlen(text), text };
+  int rc = mdb_put(txn, dbi, &k, &v, flags);
+  free(text);
+  return rc;
+}
+
+json_t *
+gh_store_get_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
+{
+  MDB_val k = { klen, (void *)key }, v;
+  if(mdb_get(txn, dbi, &k, &v))
+    return NULL;
+  return json_loadb(v.mv_data, v.mv_size, 0, NULL);
+}
+
+int
+gh_store_meta_get_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t *out)
+{
+  MDB_val k = { strlen(name), (void *)name }, v;
+  int rc = mdb_get(txn, st->meta, &k, &v);
+  if(rc)
+    return rc;
+  char buf[24];
+  if(v.mv_size == 0 || v.mv_size >= sizeof buf)
+    return MDB_CORRUPTED;
+  memcpy(buf, v.mv_data, v.mv_size);
+  buf[v.mv_size] = '\0';
+  char *end;
+  *out = g_ascii_strtoull(buf, &end, 10);
+  return *end ? MDB_CORRUPTED : 0;
+}
+
+int
+gh_store_meta_put_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t v)
+{
+  char buf[24];
+  int n = g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, v);
+  MDB_val k = { strlen(name), (void *)name }, val = { (size_t)n, buf };
+  return mdb_put(txn, st->meta, &k, &val, 0);
+}
+
+int
+gh_store_put_doc(MDB_txn *txn, struct gh_store *st, const char *sha256, const char *bytes,
+                 size_t len)
+{
+  MDB_val k = { strlen(sha256), (void *)sha256 }, v;
+  if(mdb_get(txn, st->docs, &k, &v) == 0)
+    return 0;
+  size_t cap = ZSTD_compressBound(len);
+  /* MDB_RESERVE would save a copy, but the compressed size is only known
+   * after compressing. */
+  void *buf = g_malloc(cap);
+  size_t n = ZSTD_compress(buf, cap, bytes, len, 3);
+  if(ZSTD_isError(n)) {
+    g_free(buf);
+    return EIO;
+  }
+  v.mv_size = n;
+  v.mv_data = buf;
+  int rc = mdb_put(txn, st->docs, &k, &v, 0);
+  g_free(buf);
+  return rc;
+}
+
+char *
+gh_store_get_doc(MDB_txn *txn, struct gh_store *st, const char *sha256, size_t *len,
+                 GError **err)
+{
+  MDB_val k = { strlen(sha256), (void *)sha256 }, v;
+  int rc = mdb_get(txn, st->docs, &k, &v);
+  if(rc) {
+    lmdb_fail(err, st->dir, sha256, rc);
+    return NULL;
+  }
+  unsigned long long size = ZSTD_getFrameContentSize(v.mv_data, v.mv_size);
+  if(size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > MAX_DOC_BYTES) {
+    g_set_error(err, GH_STORE_ERROR, EIO, "store %s: document %s is damaged", st->dir, sha256);
+    return NULL;
+  }
+  char *out = g_malloc(size + 1);
+  size_t n = ZSTD_decompress(out, size, v.mv_data, v.mv_size);
+  if(ZSTD_isError(n) || n != size) {
+    g_free(out);
+    g_set_error(err, GH_STORE_ERROR, EIO, "store %s: document %s is damaged", st->dir, sha256);
+    return NULL;
+  }
+  out[n] = '\0';
+  *len = n;
+  return out;
+}
+
+char *
+gh_agency_key(const char *region_code, const char *agency)
+{
+  return g_strdup_printf("%s|%s", region_code ? region_code : "", agency ? agency : "");
+}
+
+GString *
+gh_record_key(const char *agency_key, int year)
+{
+  GString *k = g_string_new(agency_key);
+  g_string_append_c(k, '\0');
+  g_string_append_printf(k, "%04d", year);
+  return k;
+}
+
+static const char *
+source_sha(json_t *rec)
+{
+  return json_string_value(json_object_get(json_object_get(rec, "source"), "sha256"));
+}
+
+static bool
+is_parsed(json_t *rec)
+{
+  const char *s = json_string_value(json_object_get(rec, "status"));
+  return s && !strcmp(s, "parsed");
+}
+
+static int
+to_history(MDB_txn *txn, struct gh_store *st, GString *key, json_t *rec)
+{
+  uint64_t seq = 0;
+  int rc = gh_store_meta_get_u64(txn, st, "seq", &seq);
+  if(rc && rc != MDB_NOTFOUND)
+    return rc;
+  if((rc = gh_store_meta_put_u64(txn, st, "seq", seq + 1)))
+    return rc;
+  GString *hk = g_string_new_len(key->str, (gssize)key->len);
+  g_string_append_c(hk, '\0');
+  for(int i = 7; i >= 0; i--) /* big-endian, so history sorts oldest first */
+    g_string_append_c(hk, (char)((seq >> (i * 8)) & 0xff));
+  rc = gh_store_put_json(txn, st->history, hk->str, hk->len, rec, 0);
+  g_string_free(hk, TRUE);
+  return rc;
+}
+
+int
+gh_store_land_record(MDB_txn *txn, struct gh_store *st, json_t *record, const char **what)
+{
+  const char *agency = json_string_value(json_object_get(record, "agency"));
+  const char *region = json_string_value(json_object_get(record, "region_code"));
+  int year = (int)json_integer_value(json_object_get(record, "year"));
+  if(!agency || !*agency || year <= 0)
+    return EINVAL;
+  char *ak = gh_agency_key(region, agency);
+  GString *key = gh_record_key(ak, year);
+  g_free(ak);
+  json_t *cur = gh_store_get_json(txn, st->records, key->str, key->len);
+  int rc = 0;
+  if(!cur) {
+    *what = "new";
+  } else if(source_sha(cur) && source_sha(record) && !strcmp(source_sha(cur), source_sha(record))) {
+    *what = "same";
+  } else if(is_parsed(cur) && !is_parsed(record)) {
+    *what = "kept";
+    rc = to_history(txn, st, key, record);
+    goto out;
+  } else {
+    *what = "replaced";
+    if((rc = to_history(txn, st, key, cur)))
+      goto out;
+  }
+  rc = gh_store_put_json(txn, st->records, key->str, key->len, record, 0);
+out:
+  json_decref(cur);
+  g_string_free(key, TRUE);
+  return rc;
+}

@@ -1,0 +1,91 @@
+/* The store: one LMDB environment holding records, raw documents, the crawl
+ * frontier and per-host state.  docs/store.md documents every key.
+ *
+ * Named databases:
+ *   meta     "schema" -> decimal version; "cycle" -> current crawl cycle;
+ *            "cycle_done" -> last finished cycle; "seq" -> queue counter
+ *   records  agency_key \0 YYYY            -> current record (JSON)
+ *   history  agency_key \0 YYYY \0 seq(8)  -> a replaced record (JSON)
+ *   docs     sha256 hex                    -> raw document (zstd frame)
+ *   urls     normalised URL                -> URL state (JSON)
+ *   queue    host \0 seq(8, big-endian)    -> URL waiting to be fetched
+ *   hosts    host                          -> robots.txt and backoff (JSON)
+ *
+ * Writers go through gh_store_write, which retries the whole transaction
+ * after growing the map when LMDB reports MDB_MAP_FULL, so a full map never
+ * loses a write.  One writing process per store, enforced by a lock file. */
+#ifndef GH_STORE_H
+#define GH_STORE_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define GH_STORE_SCHEMA 1
+
+enum gh_store_mode {
+  GH_STORE_READ,  /* export, stats: never blocks or is blocked by a writer */
+  GH_STORE_WRITE, /* crawl, daemon, reparse: exclusive across processes */
+};
+
+struct gh_store {
+  char *dir;
+  MDB_env *env;
+  MDB_dbi meta, records, history, docs, urls, queue, hosts;
+  int lock_fd;
+  size_t map_size;
+  unsigned grows; /* how often the map was enlarged (tests read it) */
+};
+
+/* Opens (and for GH_STORE_WRITE creates) the store in `dir`.  Refuses a store
+ * written by a newer schema, and a second writer, with a message that says
+ * what to do. */
+bool gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
+                   struct gh_store **out, GError **err);
+void gh_store_close(struct gh_store *st);
+
+/* Runs fn inside one write transaction and commits.  fn returns an LMDB
+ * error code (0 = success); on MDB_MAP_FULL the transaction is aborted, the
+ * map doubled, and fn run again from the start, so fn must not keep state
+ * across attempts outside the transaction. */
+typedef int (*gh_store_txn_fn)(struct gh_store *st, MDB_txn *txn, void *ctx);
+bool gh_store_write(struct gh_store *st, gh_store_txn_fn fn, void *ctx, GError **err);
+
+/* A read transaction; abort it with mdb_txn_abort. */
+MDB_txn *gh_store_read_begin(struct gh_store *st, GError **err);
+
+/* Small helpers over a transaction. */
+int gh_store_put_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+                      const json_t *value, unsigned flags);
+/* NULL when missing or unreadable (a damaged value is treated as absent). */
+json_t *gh_store_get_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
+int gh_store_meta_get_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t *out);
+int gh_store_meta_put_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t v);
+
+/* Raw documents, zstd-compressed, keyed by sha256 hex.  Storing a document
+ * that is already there is a no-op. */
+int gh_store_put_doc(MDB_txn *txn, struct gh_store *st, const char *sha256,
+                     const char *bytes, size_t len);
+/* g_free'd buffer, or NULL with *err. */
+char *gh_store_get_doc(MDB_txn *txn, struct gh_store *st, const char *sha256, size_t *len,
+                       GError **err);
+
+/* The key a record lives under: region code (may be empty) and agency name
+ * joined by '|', so one agency's years sort together and a region prefix
+ * selects a region. */
+char *gh_agency_key(const char *region_code, const char *agency);
+
+/* Lands `record` (the JSON of gh_record_to_json) as the current record of
+ * its agency and year.  Outcome in *what: "new", "same" (identical source
+ * bytes: only the provenance is refreshed), "replaced" (the old one moved to
+ * history), or "kept" (a worse parse never displaces a parsed record; the
+ * new one goes to history instead). */
+int gh_store_land_record(MDB_txn *txn, struct gh_store *st, json_t *record,
+                         const char **what);
+
+/* Lower-level key builders shared by the exporters. */
+GString *gh_record_key(const char *agency_key, int year);
+
+#endif

@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""A loopback web of fixture government portals, for the crawl tests and
+benchmarks.
+
+    fixture_web.py DATA_DIR LOG_FILE [--port N] [--bench-hosts H --bench-pages P]
+
+Serves many virtual hosts on one 127.0.0.1 port (the Host header picks the
+site; the crawler maps every host here with --connect-to).  Prints the port
+on stdout once listening, and appends one JSON line per request to LOG_FILE:
+{"t": arrival time, "host", "path", "status", "ua"}.
+
+The sites copy what real county portals do: GBK pages, TRS createPageHTML
+pagination, a Hanweb datastore shell with dataproxy.jsp, JS page counters,
+attachments on a file server, GBK Content-Disposition names, a robots.txt
+with a group for us, 429 with Retry-After, a redirect loop, a 404 report
+link, a 瑞数-style 412 challenge, a slow page, a 政府网站年度报表 trap and a
+hijacked mirror.  The report bodies are the test data (tests/data), so each
+site's expected records are known.
+"""
+import argparse
+import html
+import json
+import os
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# ---- page templates ----------------------------------------------------
+
+
+def portal_page(site, title, crumbs, body, charset="utf-8", head_extra=""):
+    """A page inside a portal template: nav, breadcrumb, footer, 相关链接."""
+    nav = "".join(f'<li><a href="{h}">{t}</a></li>' for t, h in site["nav"])
+    crumb = " &gt; ".join(f'<a href="{h}">{t}</a>' for t, h in crumbs)
+    return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN">
+<html><head>
+<meta http-equiv="Content-Type" content="text/html; charset={charset}">
+<title>{title}_{site['name']}</title>{head_extra}
+</head><body>
+<div class="top"><div class="logo"><img src="/images/logo.png" alt="{site['name']}"></div>
+<div class="search"><form action="/search/search.jsp"><input name="q"></form></div></div>
+<div class="nav"><ul>{nav}</ul></div>
+<div class="location">当前位置：{crumb}</div>
+<div class="main">{body}</div>
+<div class="links"><h3>相关链接</h3><a href="http://www.gov.cn/">中国政府网</a>
+<a href="http://www.yn.gov.cn/">省政府门户网站</a></div>
+<div class="footer">主办：{site['name']}办公室　地址：人民路1号　ICP备案号：滇ICP备05000000号
+<script type="text/javascript">document.write(unescape("%3Cspan id='_ideConac'%3E%3C/span%3E"));</script></div>
+</body></html>"""
+
+
+def report_html(text):
+    """A report's text as an article body: tab and pipe rows become table
+    rows (how report pages carry their tables), other lines paragraphs."""
+    out, table = [], []
+
+    def flush():
+        if table:
+            out.append('<table border="1" cellspacing="0">' + "".join(table) + "</table>")
+            table.clear()
+
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("|") and set(s.replace("|", "").strip()) <= set("-: "):
+            continue  # markdown rule
+        if "\t" in line or s.startswith("|"):
+            cells = s.strip("|").split("|") if s.startswith("|") else line.split("\t")
+            table.append("<tr>" + "".join(f"<td>{html.escape(c.strip())}</td>" for c in cells) + "</tr>")
+            continue
+        flush()
+        s = s.lstrip("#").strip().replace("**", "")
+        if s:
+            out.append(f"<p>{html.escape(s)}</p>")
+    flush()
+    return '<div class="TRS_Editor">' + "\n".join(out) + "</div>"
+
+
+def article(site, title, date, body_html, crumbs, charset="utf-8"):
+    body = f"""<div class="article"><h1 class="title">{title}</h1>
+<div class="info">发布日期：{date}　来源：{site['name']}　浏览次数：<span id="count">0</span></div>
+{body_html}
+<div class="share">分享到：<a href="javascript:void(0)">微信</a></div>
+<div class="prevnext">上一篇：<a href="/news/1.html">关于开展安全生产检查的通知</a></div></div>"""
+    return portal_page(site, title, crumbs, body, charset)
+
+
+def scan_pdf():
+    """A valid one-page PDF with no text layer: a scanned report."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length 0 >>\nstream\n\nendstream"]
+    doc, offs = b"%PDF-1.4\n", []
+    for n, o in enumerate(objs, 1):
+        offs.append(len(doc))
+        doc += b"%d 0 obj\n" % n + o + b"\nendobj\n"
+    x = len(doc)
+    doc += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    doc += b"".join(b"%010d 00000 n \n" % o for o in offs)
+    doc += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
+    return doc
+
+
+# ---- responses -----------------------------------------------------------
+
+
+def R(body=b"", status=200, ctype="text/html; charset=utf-8", headers=None, delay=0.0,
+      first=None):
+    """A route: status, headers, body; `first` is a different answer for the
+    first request only (429 then 200)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    h = {"Content-Type": ctype}
+    h.update(headers or {})
+    return {"status": status, "headers": h, "body": body, "delay": delay, "first": first}
+
+
+def gbk(page):
+    return R(page.encode("gbk"), ctype="text/html; charset=GBK")
+
+
+def build_sites(data):
+    rd = lambda *p: open(os.path.join(data, *p), "rb").read()
+    rt = lambda *p: open(os.path.join(data, *p), encoding="utf-8").read()
+    sites = {}
+
+    # 1. 武定县: UTF-8 TRS portal, createPageHTML pagination, a trap, a mirror.
+    s = {"name": "武定县人民政府", "nav": [("首页", "/"), ("政务公开", "/zwgk/"), ("新闻中心", "/news/")]}
+    col = "/zwgk/zfxxgknb/"
+    crumbs = [("首页", "/"), ("政务公开", "/zwgk/"), ("政府信息公开年报", col)]
+    item = lambda href, t, d: f'<li><a href="{href}" title="{t}" target="_blank">{t[:22]}...</a><span>{d}</span></li>'
+    list1 = ("<ul class=\"list\">"
+             + item("./202103/t20210315_101.html", "武定县工业信息化商务科学技术局2020年政府信息公开工作年度报告", "2021-03-15")
+             + item("../zfwzndbb/202101/t20210120_99.html", "武定县人民政府2020年政府网站工作年度报表", "2021-01-20")
+             + "</ul><div class=\"page\"><script>createPageHTML(2, 0, \"index\", \"html\");</script></div>")
+    list2 = ("<ul class=\"list\">"
+             + item("./202102/t20210210_88.html", "大姚县农业农村局2020年政府信息公开工作年度报告", "2021-02-10")
+             + '<li><a href="http://www.aji87.cn/zwgk/zfxxgknb/202102/t20210210_88.html">武定县2020年政府信息公开年报（转载）</a></li>'
+             + "</ul><div class=\"page\"><script>createPageHTML(2, 1, \"index\", \"html\");</script></div>")
+    sites["www.wd.gov.cn"] = {
+        "/": R(portal_page(s, "首页", [("首页", "/")], '<div class="news"><a href="/news/2.html">县长调研工业园区</a></div>'
+                           '<div class="gk"><a href="/zwgk/">政务公开</a></div>')),
+        "/zwgk/": R(portal_page(s, "政务公开", crumbs[:2], '<ul><li><a href="/zwgk/zfxxgkzn/">政府信息公开指南</a></li>'
+                                '<li><a href="/zwgk/zfxxgknb/">政府信息公开年报</a></li><li><a href="/zwgk/tzgg/">通知公告</a></li></ul>')),
+        col: R(portal_page(s, "政府信息公开年报", crumbs, list1)),
+        col + "index.html": R(portal_page(s, "政府信息公开年报", crumbs, list1)),
+        col + "index_1.html": R(portal_page(s, "政府信息公开年报", crumbs, list2)),
+        col + "202103/t20210315_101.html": R(article(
+            s, "武定县工业信息化商务科学技术局2020年政府信息公开工作年度报告", "2021-03-15",
+            report_html(rt("seeds", "000_824da00c0d8709d8.txt")), crumbs)),
+        col + "202102/t20210210_88.html": R(article(
+            s, "大姚县农业农村局2020年政府信息公开工作年度报告", "2021-02-10",
+            report_html(rt("reports", "own_2019_variants.md")), crumbs)),
+    }
+
+    # 2. 方正县: GBK Hanweb shell with datastore + dataproxy.jsp, a DOCX
+    # behind download.jsp with a raw-GBK file name, a scan.
+    s = {"name": "方正县人民政府", "nav": [("首页", "/"), ("信息公开", "/col/col1200/index.html")]}
+    crumbs = [("首页", "/"), ("政府信息公开年报", "/col/col1229/index.html")]
+    rec = lambda href, t, d: f'<record><![CDATA[<li><a href="{href}" title="{t}">{t}</a><span>{d}</span></li>]]></record>'
+    records = [rec("/art/2021/1/30/art_1229_101.html", "方正县工业信息科技局2020年政府信息公开工作年度报告", "2021-01-30"),
+               rec("/art/2022/1/28/art_1229_102.html", "方正县民政局2021年政府信息公开工作年度报告（图片版）", "2022-01-28"),
+               rec("/art/2022/3/1/art_1229_103.html", "关于开展2022年防汛应急演练的通知", "2022-03-01"),
+               rec("/art/2022/1/20/art_1229_104.html", "方正县卫生健康局2021年政府信息公开工作年度报告", "2022-01-20")]
+    shell = ('<div id="1229"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=7&path=/&columnid=1229&unitid=5&webname=%E6%96%B9%E6%AD%A3&permissiontype=0&perpage=1"></a>]]></nextgroup>'
+             '<recordset>' + "".join(records[:3]) + '</recordset></datastore></script>'
+             '<script src="/module/web/jpage/jquery.js"></script><totalrecord>4</totalrecord></div>')
+    proxy = ('<?xml version="1.0" encoding="GBK"?><datastore><totalrecord>4</totalrecord><recordset>'
+             + records[3] + "</recordset></datastore>")
+    fname = "方正县工业信息科技局2020年政府信息公开工作年度报告.docx".encode("gbk")
+    sites["www.hrbfz.gov.cn"] = {
+        "/col/col1229/index.html": gbk(portal_page(s, "政府信息公开年报", crumbs, shell, "gbk")),
+        "/module/web/jpage/dataproxy.jsp": {"dataproxy": proxy.encode("gbk")},
+        "/art/2021/1/30/art_1229_101.html": gbk(article(
+            s, "方正县工业信息科技局2020年政府信息公开工作年度报告", "2021-01-30",
+            '<p>详见附件。</p><p>附件：<a href="/module/download/downfile.jsp?classid=0&filename=2101301200.docx">'
+            '方正县工业信息科技局2020年政府信息公开工作年度报告.docx</a></p>', crumbs, "gbk")),
+        "/module/download/downfile.jsp": R(rd("reports", "docx_seed_001.docx"),
+                                           ctype="application/octet-stream",
+                                           headers={"Content-Disposition": b'attachment; filename="' + fname + b'"'}),
+        "/art/2022/1/28/art_1229_102.html": gbk(article(
+            s, "方正县民政局2021年政府信息公开工作年度报告（图片版）", "2022-01-28",
+            '<p><a href="/picture/0/2201281030.pdf">方正县民政局2021年政府信息公开工作年度报告（图片版）.pdf</a></p>',
+            crumbs, "gbk")),
+        "/picture/0/2201281030.pdf": R(scan_pdf(), ctype="application/pdf"),
+        "/art/2022/1/20/art_1229_104.html": gbk(article(
+            s, "方正县卫生健康局2021年政府信息公开工作年度报告", "2022-01-20",
+            report_html(rt("reports", "own_2021_broken.txt")), crumbs, "gbk")),
+    }
+
+    # 3. 淮安市: section -> column with a JS page counter -> report pages
+    # whose PDFs sit on a separate file server.
+    s = {"name": "淮安市人民政府", "nav": [("首页", "/"), ("政府信息公开", "/zfxxgk/")]}
+    colp = "/zfxxgk/ndbg/"
+    crumbs = [("首页", "/"), ("政府信息公开", "/zfxxgk/"), ("政府信息公开年报", colp + "column-index-1.shtml")]
+    pdfs = [("淮安市人民政府2024年政府信息公开工作年度报告", "real_huaian_shi_2024_szfgs2024.pdf", "2025-01-20", "t_9001"),
+            ("淮安市洪泽区人民政府2023年政府信息公开工作年度报告", "real_hzq2023_working.pdf", "2024-01-22", "t_8001"),
+            ("淮安市洪泽区人民政府2024年政府信息公开工作年度报告", "real_hzq2024_working.pdf", "2025-01-21", "t_9002")]
+    site = {"/": R(portal_page(s, "首页", [("首页", "/")], '<a href="/zfxxgk/">政府信息公开</a>')),
+            "/zfxxgk/": R(portal_page(s, "政府信息公开", crumbs[:2],
+                                      f'<a href="{colp}column-index-1.shtml">政府信息公开年报</a>'
+                                      '<a href="/zfxxgk/zfwznb/">政府网站年报</a>'))}
+    per_page = [pdfs[:2], pdfs[2:]]
+    for n, group in enumerate(per_page, 1):
+        items = "".join(f'<li><a href="{colp}{p[3]}.html">{p[0]}</a><span>{p[2]}</span></li>' for p in group)
+        site[f"{colp}column-index-{n}.shtml"] = R(portal_page(
+            s, "政府信息公开年报", crumbs, f'<ul>{items}</ul><script>var countPage = 2;//共多少页</script>'
+            '<div id="pager"></div><script src="/js/page.js"></script>'))
+    for title, f, date, tid in pdfs:
+        site[f"{colp}{tid}.html"] = R(article(
+            s, title, date, f'<p>{title}</p><p>附件：<a href="http://file.huaian.gov.cn/uploadfiles/{tid}.pdf">{title}.pdf</a></p>', crumbs))
+    sites["www.huaian.gov.cn"] = site
+    sites["file.huaian.gov.cn"] = {f"/uploadfiles/{p[3]}.pdf": R(rd("reports", p[1]), ctype="application/pdf") for p in pdfs}
+
+    # 4. 乌苏市: robots.txt with a group for govharvest (a Crawl-delay and a
+    # disallowed 2021 path) and a '*' group that would forbid everything.
+    s = {"name": "乌苏市人民政府", "nav": [("首页", "/"), ("信息公开", "/xxgk/")]}
+    crumbs = [("首页", "/"), ("政府信息公开年报", "/xxgk/nb/")]
+    sites["www.wusu.gov.cn"] = {
+        "/robots.txt": R("User-agent: *\nDisallow: /\n\nUser-agent: GovHarvest/0.1\nUser-agent: spider\n"
+                         "Disallow: /xxgk/nb/2021/\nAllow: /xxgk/nb/2021/index\nCrawl-delay: 0.3\n"
+                         "Sitemap: http://www.wusu.gov.cn/sitemap.xml\n", ctype="text/plain"),
+        "/xxgk/nb/": R(portal_page(s, "政府信息公开年报", crumbs,
+                                   '<ul><li><a href="/xxgk/nb/2020/P020210301.docx">乌苏市商务和工业信息化局2020年政府信息公开工作年度报告.docx</a></li>'
+                                   '<li><a href="/xxgk/nb/2021/t20220120_5.html">乌苏市人民政府2021年政府信息公开工作年度报告</a></li></ul>')),
+        "/xxgk/nb/2020/P020210301.docx": R(rd("reports", "docx_seed_004.docx"),
+                                           ctype="application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        "/xxgk/nb/2021/t20220120_5.html": R("<p>never fetched: robots.txt disallows it</p>"),
+    }
+
+    # 5. 吴忠市: the column answers 429 with Retry-After once.
+    s = {"name": "吴忠市人民政府", "nav": [("首页", "/")]}
+    colw = "/xxgk/zfxxgkml/ndbg/"
+    crumbs = [("首页", "/"), ("政府信息公开年报", colw)]
+    sites["www.wuzhong.gov.cn"] = {
+        colw: R(portal_page(s, "政府信息公开年报", crumbs,
+                            f'<a href="{colw}202102/t20210205_2612.html">吴忠市工业和信息化局2020年政府信息公开工作年度报告</a>'),
+                first=R("<html><body>Too Many Requests</body></html>", status=429, headers={"Retry-After": "1"})),
+        colw + "202102/t20210205_2612.html": R(article(
+            s, "吴忠市工业和信息化局2020年政府信息公开工作年度报告", "2021-02-05",
+            report_html(rt("seeds", "002_36229eadd8369f27.txt")), crumbs)),
+    }
+
+    # 6. 大姚县: a slow report, a 404, a redirect loop, a 瑞数-style 412.
+    s = {"name": "大姚县人民政府", "nav": [("首页", "/")]}
+    cold = "/info/egovinfo/1007/nb.htm"
+    crumbs = [("首页", "/"), ("政府信息公开年报", cold)]
+    links = [("/info/1007/38121.htm", "大姚县工业信息化商务科学技术局2022年政府信息公开工作年度报告"),
+             ("/info/1007/404.htm", "大姚县人民政府2019年政府信息公开工作年度报告"),
+             ("/info/1007/loop.htm", "大姚县教育体育局2021年政府信息公开工作年度报告"),
+             ("/info/1007/ts.htm", "大姚县卫生健康局2021年政府信息公开工作年度报告")]
+    sites["www.dayao.gov.cn"] = {
+        cold: R(portal_page(s, "政府信息公开年报", crumbs,
+                            "<ul>" + "".join(f'<li><a href="{h}">{t}</a></li>' for h, t in links) + "</ul>")),
+        "/info/1007/38121.htm": R(article(s, links[0][1], "2023-01-16",
+                                          report_html(rt("seeds", "003_aecd962d443dcedf.txt")), crumbs), delay=1.5),
+        "/info/1007/404.htm": R("<html><body><h1>404 Not Found</h1></body></html>", status=404),
+        "/info/1007/loop.htm": R("", status=302, headers={"Location": "/info/1007/loop2.htm"}),
+        "/info/1007/loop2.htm": R("", status=302, headers={"Location": "/info/1007/loop.htm"}),
+        "/info/1007/ts.htm": R('<html><head><meta id="9DhefwqGPrzGxEp9hPaoag" content="x">'
+                               '<script type="text/javascript">$_ts=window[\'$_ts\'];if(!$_ts)$_ts={};$_ts.nsd=1;</script>'
+                               '<script src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script></head><body></body></html>',
+                               status=412),
+    }
+    return sites
+
+
+def bench_sites(hosts, pages):
+    """H hosts x P pages: a column with P-1 list links, each a small report
+    page, for throughput and politeness-bound measurements."""
+    sites = {}
+    for h in range(hosts):
+        name = f"www.bench{h:04d}.gov.cn"
+        s = {"name": f"基准{h}县人民政府", "nav": [("首页", "/")]}
+        items = "".join(f'<li><a href="/nb/{p}.html">基准{h}县第{p}局2022年政府信息公开工作年度报告</a></li>' for p in range(1, pages))
+        site = {"/nb/": R(portal_page(s, "政府信息公开年报", [("首页", "/")], f"<ul>{items}</ul>"))}
+        for p in range(1, pages):
+            site[f"/nb/{p}.html"] = R(portal_page(s, "报告", [("首页", "/")], f"<p>基准{h}县第{p}局 报告正文</p>" * 40))
+        sites[name] = site
+    return sites
+
+
+# ---- server ----------------------------------------------------------------
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    sites, log, lock, seen = {}, None, threading.Lock(), set()
+
+    def log_message(self, *a):
+        pass
+
+    def answer(self, r):
+        body = r["body"]
+        self.send_response(r["status"])
+        for k, v in r["headers"].items():
+            if isinstance(v, bytes):  # raw GBK header bytes, as real servers send
+                self._headers_buffer.append(k.encode() + b": " + v + b"\r\n")
+            else:
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return r["status"]
+
+    def do_GET(self):
+        t = time.time()
+        host = (self.headers.get("Host") or "").split(":")[0].lower()
+        parts = urllib.parse.urlsplit(self.path)
+        site = self.sites.get(host)
+        r = site.get(parts.path) if site else None
+        key = (host, self.path)
+        if r and "dataproxy" in r:
+            q = urllib.parse.parse_qs(parts.query)
+            r = R(r["dataproxy"], ctype="text/xml; charset=GBK") if q.get("startrecord") == ["4"] else R("", status=404)
+        if r and r.get("first"):
+            with self.lock:
+                first = key not in self.seen
+                self.seen.add(key)
+            if first:
+                r = r["first"]
+        if r is None:
+            r = R("<html><head><title>404</title></head><body>页面不存在</body></html>", status=404)
+        if r["delay"]:
+            time.sleep(r["delay"])
+        status = self.answer(r)
+        with self.lock:
+            self.log.write(json.dumps({"t": t, "host": host, "path": self.path, "status": status,
+                                       "ua": self.headers.get("User-Agent", "")}, ensure_ascii=False) + "\n")
+            self.log.flush()
+
+    do_HEAD = do_GET
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data")
+    ap.add_argument("log")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--bench-hosts", type=int, default=0)
+    ap.add_argument("--bench-pages", type=int, default=40)
+    a = ap.parse_args()
+    Handler.sites = bench_sites(a.bench_hosts, a.bench_pages) if a.bench_hosts else build_sites(a.data)
+    Handler.log = open(a.log, "a", encoding="utf-8")
+    ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer.request_queue_size = 1024
+    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    print(srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
