@@ -176,9 +176,11 @@ gh_record_fail(struct gh_record *r, enum gh_status s, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  g_free(r->reason);
-  r->reason = g_strdup_vprintf(fmt, ap);
+  /* Format before freeing: the old reason may be an argument. */
+  char *reason = g_strdup_vprintf(fmt, ap);
   va_end(ap);
+  g_free(r->reason);
+  r->reason = reason;
   r->status = s;
 }
 

@@ -306,6 +306,12 @@ class Handler(BaseHTTPRequestHandler):
         return r["status"]
 
     def do_GET(self):
+        try:
+            self.serve()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the crawler hung up (killed, timed out, too large)
+
+    def serve(self):
         t = time.time()
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         parts = urllib.parse.urlsplit(self.path)

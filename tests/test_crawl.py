@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""End-to-end crawl of the loopback fixture web (tests/web/fixture_web.py).
+
+    test_crawl.py GOVHARVEST SOURCE_DIR
+
+Asserts which records land (agency, year, status, region, template), what
+was never requested (robots.txt, traps, mirrors), that per-host delays and
+Retry-After held (from the server's request log), that a second cycle uses
+conditional requests and refetches no report, that a SIGKILLed crawl resumes
+to the same store without refetching finished URLs, that a second writer is
+refused, and that bad configs and seed files fail before any request.
+"""
+import collections
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+GH, SRC = sys.argv[1], sys.argv[2]
+DATA = os.path.join(SRC, "tests", "data")
+failures, passes = [], 0
+
+
+def check(cond, what):
+    global passes
+    if cond:
+        passes += 1
+    else:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+class Web:
+    """The fixture server on an ephemeral loopback port."""
+
+    def __init__(self, tmp):
+        self.log = os.path.join(tmp, "requests.jsonl")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "web", "fixture_web.py"),
+                                      DATA, self.log], stdout=subprocess.PIPE, text=True)
+        self.port = int(self.proc.stdout.readline())
+
+    def requests(self):
+        with open(self.log, encoding="utf-8") as f:
+            return [json.loads(l) for l in f]
+
+    def clear(self):
+        open(self.log, "w").close()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+SEEDS = """url\tregion_code\tname
+http://www.wd.gov.cn/\t532329\t武定县人民政府
+http://www.hrbfz.gov.cn/col/col1229/index.html\t230124\t方正县人民政府
+http://www.huaian.gov.cn/\t320800\t淮安市人民政府
+http://www.wusu.gov.cn/xxgk/nb/\t654202\t乌苏市人民政府
+http://www.wuzhong.gov.cn/xxgk/zfxxgkml/ndbg/\t640300\t吴忠市人民政府
+http://www.dayao.gov.cn/info/egovinfo/1007/nb.htm\t532326\t大姚县人民政府
+"""
+
+# (agency, year, status, region_code, template): exactly these land.
+EXPECTED = {
+    ("武定县工业信息化商务科学技术局", 2020, "parsed", "532329", "2019"),
+    ("大姚县农业农村局", 2020, "parsed", "532326", "2019"),  # region from the name, not the seed
+    ("方正县工业信息科技局", 2020, "parsed", "230124", "2019"),  # DOCX behind download.jsp
+    ("方正县民政局", 2021, "needs_ocr", "230124", "unknown"),  # a scan: agency/year from the link
+    ("卫生健康局", 2021, "parsed", "230124", "2021"),  # via dataproxy.jsp; region from the seed
+    ("淮安市人民政府", 2024, "parsed", "320800", "2021"),
+    ("洪泽区人民政府", 2023, "parsed", "320813", "2021"),
+    ("淮安市洪泽区人民政府", 2024, "parsed", "320813", "2021"),
+    ("乌苏市商务和工业信息化局", 2020, "parsed", "654202", "2019"),
+    ("吴忠市工业和信息化局", 2020, "parsed", "640300", "2019"),
+    ("大姚县工业信息化商务科学技术局", 2022, "parsed", "532326", "2019"),
+}
+NEVER = {
+    ("www.wusu.gov.cn", "/xxgk/nb/2021/t20220120_5.html"),  # robots.txt
+    ("www.wd.gov.cn", "/zwgk/zfwzndbb/202101/t20210120_99.html"),  # 政府网站年度报表 trap
+    ("www.aji87.cn", "/zwgk/zfxxgknb/202102/t20210210_88.html"),  # hijacked mirror
+}
+DELAY = 0.2
+
+
+def write_config(tmp, extra=""):
+    path = os.path.join(tmp, "test.conf")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"""# crawl test configuration
+[crawl]
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+regions = {SRC}/config/regions.tsv
+backoff = 0.2
+timeout = 5
+retries = 2
+{extra}
+[log]
+level = warning
+""")
+    return path
+
+
+def crawl(tmp, web, store, conf, *extra, wait=True):
+    seeds = os.path.join(tmp, "seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write(SEEDS)
+    cmd = [GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
+           "--connect-to", f"::127.0.0.1:{web.port}", "--delay", str(DELAY), "-q", *extra]
+    if not wait:
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def export(store, *args):
+    r = subprocess.run([GH, "export", "--store", store, *args], capture_output=True, timeout=60)
+    check(r.returncode == 0, f"export {args} exits 0: {r.stderr[:300]!r}")
+    return r.stdout
+
+
+def records(store):
+    return [json.loads(l) for l in export(store).decode().splitlines()]
+
+
+def key(r):
+    return (r["agency"], r["year"], r["status"], r["region_code"], r["template"])
+
+
+def without_times(recs):
+    out = []
+    for r in recs:
+        r = json.loads(json.dumps(r))
+        r["source"].pop("fetched_at", None)
+        out.append(r)
+    return sorted(out, key=lambda r: (r["agency"], r["year"]))
+
+
+def summary_errors(stdout):
+    for line in stdout.splitlines():
+        if line.startswith("errors"):
+            return dict(p.split("=") for p in line.split()[1:] if "=" in p)
+    return {}
+
+
+def test_full_crawl(tmp, web):
+    conf = write_config(tmp)
+    store = os.path.join(tmp, "store")
+    r = crawl(tmp, web, store, conf)
+    check(r.returncode == 0, f"crawl exits 0 (got {r.returncode}): {r.stderr[-500:]}")
+    recs = records(store)
+    got = {key(x) for x in recs}
+    check(got == EXPECTED, f"records: missing {EXPECTED - got}, unexpected {got - EXPECTED}")
+    check(len(recs) == len(EXPECTED), f"{len(recs)} records, want {len(EXPECTED)} (no duplicates)")
+    for x in recs:
+        src = x["source"]
+        check(src["url"] and len(src["sha256"]) == 64 and src["fetched_at"] and src["parser_version"],
+              f"provenance of {x['agency']}: {src}")
+
+    # The same bytes parse to the same record as `govharvest parse` gives
+    # (golden files): the crawl adds provenance and region, nothing else.
+    by_url = {x["source"]["url"]: x for x in recs}
+    for url, golden in [("http://file.huaian.gov.cn/uploadfiles/t_8001.pdf", "real_hzq2023_working.json"),
+                        ("http://www.wusu.gov.cn/xxgk/nb/2020/P020210301.docx", "docx_seed_004.json")]:
+        g = json.load(open(os.path.join(DATA, "golden", golden), encoding="utf-8"))
+        x = by_url.get(url)
+        check(x is not None, f"{url} landed")
+        if x:
+            for field in ("agency", "year", "template", "proactive", "applications", "appeals", "checks",
+                          "derived", "published_on"):
+                check(x[field] == g[field], f"{url}: {field} equals the golden parse")
+
+    reqs = web.requests()
+    paths = {(q["host"], q["path"]) for q in reqs}
+    for n in NEVER:
+        check(n not in paths, f"never requested {n}")
+    check(all(q["ua"].startswith("govharvest-test/1.0") for q in reqs), "every request carries the user agent")
+    # robots.txt is the first request to every host.
+    first = {}
+    for q in reqs:
+        first.setdefault(q["host"], q["path"])
+    check(all(p == "/robots.txt" for p in first.values()), f"robots.txt first on every host: {first}")
+    # Per-host delay between consecutive request arrivals (Crawl-delay 0.3
+    # on wusu), and Retry-After: 1 on wuzhong's 429.
+    by_host = collections.defaultdict(list)
+    for q in reqs:
+        by_host[q["host"]].append(q)
+    for host, qs in by_host.items():
+        want = 0.3 if host == "www.wusu.gov.cn" else DELAY
+        gaps = [b["t"] - a["t"] for a, b in zip(qs, qs[1:])]
+        check(all(g >= want - 0.02 for g in gaps), f"{host}: gaps {['%.3f' % g for g in gaps]} >= {want}")
+    col = [q for q in by_host["www.wuzhong.gov.cn"] if q["path"] == "/xxgk/zfxxgkml/ndbg/"]
+    check([q["status"] for q in col] == [429, 200], f"429 then 200: {[q['status'] for q in col]}")
+    if len(col) == 2:
+        check(col[1]["t"] - col[0]["t"] >= 0.98, f"Retry-After 1 s honoured ({col[1]['t'] - col[0]['t']:.2f} s)")
+    dataproxy = [q for q in reqs if "dataproxy.jsp" in q["path"]]
+    check(len(dataproxy) == 1 and "startrecord=4" in dataproxy[0]["path"],
+          f"one dataproxy.jsp request for the records the shell lacked: {[q['path'] for q in dataproxy]}")
+    check(any(q["path"] == "/zwgk/zfxxgknb/index_1.html" for q in reqs), "createPageHTML page 2 fetched")
+    check(any(q["path"] == "/zfxxgk/ndbg/column-index-2.shtml" for q in reqs), "countPage page 2 fetched")
+    errs = summary_errors(r.stdout)
+    check(errs.get("blocked") == "1", f"the 412 challenge counted as blocked: {errs}")
+    check(errs.get("redirect_loop") == "1", f"the redirect loop counted: {errs}")
+    check("robots denied  1" in r.stdout, "one URL denied by robots.txt in the summary")
+    check("(complete)" in r.stdout, "the cycle completed")
+
+    # Second cycle: listing pages again, with validators; reports not refetched.
+    web.clear()
+    r2 = crawl(tmp, web, store, conf)
+    check(r2.returncode == 0, f"second crawl exits 0: {r2.stderr[-300:]}")
+    reqs2 = web.requests()
+    refetched = [q["path"] for q in reqs2 if q["path"].endswith((".pdf", ".docx")) or "downfile" in q["path"]]
+    check(not refetched, f"second cycle refetches no report document: {refetched}")
+    check(any(q["path"] == "/zwgk/zfxxgknb/" for q in reqs2), "second cycle revisits the column")
+    check(without_times(records(store)) == without_times(recs) or
+          {key(x) for x in records(store)} == EXPECTED, "second cycle keeps the same records")
+    check("cycle          2" in r2.stdout, f"second run is cycle 2: {r2.stdout[:80]!r}")
+    return recs
+
+
+def test_exports(tmp, store):
+    """Every format, read back with real readers."""
+    rows = list(csv.DictReader(io.StringIO(export(store, "--format", "csv").decode("utf-8"))))
+    check(len(rows) == len(EXPECTED), f"csv has {len(rows)} rows")
+    wd = [r for r in rows if r["agency"] == "武定县工业信息化商务科学技术局"]
+    check(len(wd) == 1 and wd[0]["year"] == "2020" and wd[0]["region_code"] == "532329",
+          "csv row of 武定县工业信息化商务科学技术局")
+    check("applications.new_received.natural_person" in rows[0], "documented csv column name")
+    xl = export(store, "--format", "csv", "--excel")
+    check(xl.startswith(b"\xef\xbb\xbf") and b"\r\n" in xl and b"\n" not in xl.replace(b"\r\n", b""),
+          "--excel: BOM and CRLF only")
+    long_rows = list(csv.DictReader(io.StringIO(export(store, "--format", "long").decode("utf-8"))))
+    check(set(long_rows[0]) == {"agency", "region_code", "year", "section", "row", "column", "value"},
+          "long format columns")
+    check(any(r["section"] == "applications" and r["row"] == "new_received" and r["column"] == "total"
+              for r in long_rows), "long rows carry applications.new_received.total")
+    f = lambda *a: {json.loads(l)["agency"] for l in export(store, *a).decode().splitlines()}
+    check(f("--region", "5323") == {"武定县工业信息化商务科学技术局", "大姚县农业农村局", "大姚县工业信息化商务科学技术局"},
+          "--region 5323 selects 楚雄州")
+    check(f("--year", "2024") == {"淮安市人民政府", "淮安市洪泽区人民政府"}, "--year 2024")
+    check(f("--agency", "洪泽") == {"洪泽区人民政府", "淮安市洪泽区人民政府"}, "--agency substring")
+    failed = f("--failed-checks")
+    check("卫生健康局" in failed and "武定县工业信息化商务科学技术局" not in failed, f"--failed-checks: {failed}")
+    out = os.path.join(tmp, "dump.jsonl")
+    export(store, "-o", out)
+    check(len(open(out, encoding="utf-8").read().splitlines()) == len(EXPECTED), "-o FILE")
+
+
+def test_kill_resume(tmp, web, reference):
+    """SIGKILL mid-crawl, a refused second writer, then resume."""
+    conf = write_config(tmp)
+    store = os.path.join(tmp, "killed")
+    web.clear()
+    p = crawl(tmp, web, store, conf, wait=False)
+    time.sleep(1.2)
+    other = crawl(tmp, web, store, conf)
+    check(other.returncode == 2 and "in use by another govharvest process" in other.stderr,
+          f"second writer refused: {other.returncode} {other.stderr[:200]!r}")
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    before = web.requests()
+    web.clear()
+    r = crawl(tmp, web, store, conf)
+    check(r.returncode == 0 and "(complete)" in r.stdout, f"resumed crawl completes: {r.stdout[:200]!r}")
+    a, b = without_times(records(store)), without_times(reference)
+    check(a == b, "resumed store equals the uninterrupted crawl's: " +
+          "; ".join(f"{x['agency']}: {k}: {x.get(k)} vs {y.get(k)}" for x, y in zip(a, b)
+                    for k in set(x) | set(y) if x.get(k) != y.get(k))
+          + ("" if len(a) == len(b) else f" ({len(a)} vs {len(b)} records)"))
+    after = web.requests()
+    done = collections.Counter((q["host"], q["path"]) for q in before if q["status"] == 200)
+    again = [(q["host"], q["path"]) for q in after if (q["host"], q["path"]) in done and q["path"] != "/robots.txt"]
+    # At most the one request per host that was in flight at the kill.
+    hosts = {h for h, _ in again}
+    check(len(again) <= len(hosts) and len(before) > 5,
+          f"finished URLs not refetched after the restart ({len(before)} before the kill): {again}")
+
+
+def test_bad_input(tmp, web):
+    web.clear()
+    bad = write_config(tmp, "delay = soon\n")
+    r = crawl(tmp, web, os.path.join(tmp, "bad"), bad)
+    check(r.returncode == 2, f"bad config exits 2 (got {r.returncode})")
+    check(f"{bad}:" in r.stderr and "[crawl] delay" in r.stderr and len(r.stderr.splitlines()) == 1,
+          f"bad config names file, line and key: {r.stderr!r}")
+    badmap = write_config(tmp, "connect_to = nonsense\n")
+    r = crawl(tmp, web, os.path.join(tmp, "bad"), badmap)
+    check(r.returncode == 2 and "[crawl] connect_to" in r.stderr, f"bad connect_to: {r.stderr!r}")
+    seeds = os.path.join(tmp, "bad-seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write("url\tregion_code\tname\nhttp://www.wd.gov.cn/\t532329\tok\nftp://x.gov.cn/\t\tbad\n")
+    r = subprocess.run([GH, "crawl", "--config", write_config(tmp), "--store", os.path.join(tmp, "bad"),
+                        "--seeds", seeds, "-q"], capture_output=True, text=True)
+    check(r.returncode == 2 and f"{seeds}:3:" in r.stderr, f"bad seed line named: {r.stderr!r}")
+    check(web.requests() == [], "nothing fetched on bad input")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        web = Web(tmp)
+        try:
+            recs = test_full_crawl(tmp, web)
+            test_exports(tmp, os.path.join(tmp, "store"))
+            test_kill_resume(tmp, web, recs)
+            test_bad_input(tmp, web)
+        finally:
+            web.stop()
+    print(f"crawl: {passes} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+/* Crawler pieces: robots.txt (RFC 9309 cases), URL normalisation and scope,
+ * discovery of report links and script-written pagination, anti-bot pages,
+ * Content-Disposition names, region codes. */
+#include <string.h>
+
+#include "check.h"
+#include "config/seeds.h"
+#include "crawler/discover.h"
+#include "crawler/robots.h"
+#include "crawler/url.h"
+
+static bool
+allowed(const char *robots, const char *path)
+{
+  struct gh_robots *r = gh_robots_parse(robots, strlen(robots), "govharvest");
+  bool a = gh_robots_allowed(r, path);
+  gh_robots_free(r);
+  return a;
+}
+
+static void
+test_robots(void)
+{
+  const char *t = "User-agent: *\nDisallow: /\n\n"
+                  "User-agent: GovHarvest/1.0\nUser-agent: other\n"
+                  "Disallow: /private\nAllow: /private/ok\nDisallow: /*.pdf$\nCrawl-delay: 2.5\n";
+  EXPECT(allowed(t, "/public"), "our group, not '*', applies");
+  EXPECT(!allowed(t, "/private/x"), "disallow prefix");
+  EXPECT(allowed(t, "/private/ok/y"), "longest match wins (allow)");
+  EXPECT(!allowed(t, "/a/b.pdf"), "'*' and '$'");
+  EXPECT(allowed(t, "/a/b.pdf?x=1"), "'$' anchors the end");
+  EXPECT(allowed(t, "/robots.txt"), "robots.txt itself");
+  struct gh_robots *r = gh_robots_parse(t, strlen(t), "govharvest");
+  EXPECT(gh_robots_crawl_delay(r) == 2.5, "crawl-delay %g", gh_robots_crawl_delay(r));
+  gh_robots_free(r);
+  EXPECT(!allowed("User-agent: *\nDisallow: /\n", "/x"), "'*' group when ours is absent");
+  EXPECT(allowed("User-agent: *\nDisallow: /\nAllow: /\n", "/x"), "allow wins a tie");
+  EXPECT(allowed("User-agent: *\nDisallow:\n", "/x"), "empty disallow allows");
+  EXPECT(allowed("", "/x"), "empty file allows");
+  EXPECT(!allowed("User-agent: *\nDisallow: /%7Ea\n", "/~a/b"), "%%7E equals ~");
+  EXPECT(!allowed("User-agent: *\nDisallow: /年报\n", "/%E5%B9%B4%E6%8A%A5/1"), "UTF-8 vs percent-encoded");
+  EXPECT(!allowed("user-agent: *\ndisallow: /A # comment\n", "/A/x"), "case-insensitive keys, comments");
+  EXPECT(allowed("user-agent: *\ndisallow: /A\n", "/a"), "paths are case-sensitive");
+  EXPECT(!allowed("User-agent: a\nUser-agent: *\nSitemap: /s.xml\nDisallow: /x\n", "/x"),
+         "sitemap lines do not break a group");
+  EXPECT(!allowed("User-agent: *\nDisallow: /*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*b\n",
+                  "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/b"),
+         "many '*' stay fast and right");
+  struct gh_robots *none = gh_robots_disallow_all();
+  EXPECT(!gh_robots_allowed(none, "/") && gh_robots_allowed(none, "/robots.txt"), "unreachable = disallow all");
+  gh_robots_free(none);
+}
+
+static void
+expect_url(const char *base, const char *href, const char *want)
+{
+  char *got = gh_url_resolve(base, href);
+  EXPECT((!got && !want) || (got && want && !strcmp(got, want)), "resolve(%s, %s) = %s, want %s", base,
+         href, got ? got : "NULL", want ? want : "NULL");
+  g_free(got);
+}
+
+static void
+test_urls(void)
+{
+  const char *b = "http://www.wd.gov.cn/zwgk/zfxxgknb/index.html";
+  expect_url(b, "./202103/t20210315_101.html", "http://www.wd.gov.cn/zwgk/zfxxgknb/202103/t20210315_101.html");
+  expect_url(b, "../zfwzndbb/a.html", "http://www.wd.gov.cn/zwgk/zfwzndbb/a.html");
+  expect_url(b, "index_1.html#top", "http://www.wd.gov.cn/zwgk/zfxxgknb/index_1.html");
+  expect_url(b, " \n/a b.html\t", "http://www.wd.gov.cn/a%20b.html");
+  expect_url(b, "HTTP://WWW.WD.GOV.CN:80/x", "http://www.wd.gov.cn/x");
+  expect_url(b, "javascript:void(0)", NULL);
+  expect_url(b, "mailto:gk@wd.gov.cn", NULL);
+  expect_url(b, "ftp://www.wd.gov.cn/x", NULL);
+  expect_url(b, "#", NULL);
+  expect_url(NULL, "http://122.137.242.24:8080/pub/ndbg/", "http://122.137.242.24:8080/pub/ndbg/");
+  char *h = gh_url_host("http://122.137.242.24:8080/pub/");
+  EXPECT(h && !strcmp(h, "122.137.242.24:8080"), "host with port: %s", h);
+  g_free(h);
+  EXPECT(gh_url_host_is_gov("www.wd.gov.cn") && gh_url_host_is_gov("czj.cxz.gov.cn:8080") &&
+           !gh_url_host_is_gov("www.aji87.cn") && !gh_url_host_is_gov("gov.cn.evil.com"),
+         "gov.cn scope");
+  char *s = gh_url_site("czj.cxz.gov.cn:8080");
+  EXPECT(!strcmp(s, "cxz.gov.cn"), "site of a department host: %s", s);
+  g_free(s);
+}
+
+static struct gh_link *
+find(GPtrArray *links, const char *url_part)
+{
+  for(guint i = 0; i < links->len; i++) {
+    struct gh_link *l = links->pdata[i];
+    if(strstr(l->url, url_part))
+      return l;
+  }
+  return NULL;
+}
+
+static GPtrArray *
+discover(const char *html, const char *url, enum gh_link_kind from)
+{
+  GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
+  gh_discover(html, strlen(html), url, from, links);
+  return links;
+}
+
+static const char *
+blocked(long status, const char *body)
+{
+  return gh_detect_blocked(status, body, strlen(body));
+}
+
+static void
+test_discover(void)
+{
+  GPtrArray *l = discover(
+    "<div class=nav><a href='/zwgk/'>政务公开</a><a href='/news/'>新闻中心</a>"
+    "<a href='/zwgk/zfxxgkzn/'>政府信息公开指南</a><a href='/zwgk/zfxxgknb/'>政府信息公开年报</a></div>",
+    "http://www.wd.gov.cn/", GH_LINK_SEED);
+  EXPECT(find(l, "/zwgk/") && find(l, "/zwgk/") ->kind == GH_LINK_SECTION, "section link");
+  EXPECT(find(l, "zfxxgknb") && find(l, "zfxxgknb")->kind == GH_LINK_COLUMN, "column link");
+  EXPECT(!find(l, "news") && !find(l, "zfxxgkzn"), "news and 指南 not followed");
+  g_ptr_array_free(l, TRUE);
+
+  const char *col = "http://www.wd.gov.cn/zwgk/zfxxgknb/index.html";
+  l = discover("<li><a href='./2021/t1.html' title='武定县民政局2020年政府信息公开工作年度报告'>武定县民政局2020年政府信息公开...</a></li>"
+               "<li><a href='../zfwzndbb/t2.html'>武定县人民政府2020年政府网站工作年度报表</a></li>"
+               "<li><a href='/f/a.pdf'>附件.pdf</a></li>"
+               "<li><a href='./2022n/'>2022年</a></li>"
+               "<a href='index_3.html'>下一页</a>"
+               "<script>createPageHTML(4, 0, \"index\", \"html\");</script>"
+               "<script>createPageHTML('page_div', 3, 1, 'xlist', 'shtml', 45);</script>",
+               col, GH_LINK_COLUMN);
+  struct gh_link *rep = find(l, "t1.html");
+  EXPECT(rep && rep->kind == GH_LINK_REPORT && strstr(rep->text, "年度报告"),
+         "report from the title attribute of a cut link text");
+  EXPECT(!find(l, "zfwzndbb"), "政府网站年度报表 is a trap");
+  EXPECT(!find(l, "a.pdf"), "an attachment without a report title is not followed from a list");
+  EXPECT(find(l, "2022n") && find(l, "2022n")->kind == GH_LINK_COLUMN, "year sub-column");
+  EXPECT(find(l, "index_1.html") && find(l, "index_2.html") && find(l, "index_3.html") &&
+           !find(l, "index_4.html"),
+         "createPageHTML(4, 0, …): index_1..index_3");
+  EXPECT(find(l, "xlist_2.shtml") && find(l, "xlist_3.shtml") && !find(l, "xlist_4.shtml") &&
+           !find(l, "xlist_1.shtml"),
+         "createPageHTML('page_div', 3, …): xlist_2, xlist_3");
+  g_ptr_array_free(l, TRUE);
+
+  l = discover("<ul><li><a href='t9.html'>报告</a></li></ul><script>var pageCount = 3;</script>",
+               "http://www.x.gov.cn/nb/column-index-1.shtml", GH_LINK_COLUMN);
+  EXPECT(find(l, "column-index-2.shtml") && find(l, "column-index-3.shtml") && !find(l, "column-index-4"),
+         "JS page counter on a numbered page");
+  g_ptr_array_free(l, TRUE);
+  l = discover("<script>var totalPage=2;</script>", "http://www.x.gov.cn/list.jsp?cat=9&pageNo=0",
+               GH_LINK_LIST);
+  EXPECT(find(l, "pageNo=1") && !find(l, "pageNo=2"), "?pageNo= from 0");
+  g_ptr_array_free(l, TRUE);
+
+  l = discover("<script type=\"text/xml\"><datastore><nextgroup><![CDATA[<a href=\"/module/web/jpage/"
+               "dataproxy.jsp?page=1&webid=3&path=/&columnid=77&unitid=9&webname=x&permissiontype=0\"></a>]]>"
+               "</nextgroup><recordset><record><![CDATA[<li><a href=\"/art/2024/1/30/art_77_1.html\">"
+               "龙游县2023年政府信息公开工作年度报告</a></li>]]></record></recordset></datastore></script>"
+               "<totalrecord>100</totalrecord>",
+               "http://www.longyou.gov.cn/col/col77/index.html", GH_LINK_COLUMN);
+  rep = find(l, "art_77_1");
+  EXPECT(rep && rep->kind == GH_LINK_REPORT, "Hanweb CDATA record is a report link");
+  struct gh_link *p2 = find(l, "startrecord=46&endrecord=90&perpage=15");
+  EXPECT(p2 && strstr(p2->url, "columnid=77") && strstr(p2->url, "unitid=9") && strstr(p2->url, "webid=3"),
+         "dataproxy pages with the column's parameters");
+  EXPECT(find(l, "startrecord=1&") != NULL, "the first chunk too (the shell carried one record)");
+  EXPECT(find(l, "startrecord=91&endrecord=135") != NULL, "records 91..100");
+  g_ptr_array_free(l, TRUE);
+
+  l = discover("<p>本报告电子版可在本机关门户网站 http://www.sandu.gov.cn/zfxxgk/zfxxgknb/ 下载。"
+               "<a href='/u/r.pdf'>附件1</a></p><p>另见 http://www.evil.com/x</p>",
+               "http://www.sandu.gov.cn/zfxxgk/zfxxgknb/2022n/t1.html", GH_LINK_REPORT);
+  EXPECT(find(l, "r.pdf") && find(l, "r.pdf")->kind == GH_LINK_ATTACHMENT, "attachment of a report page");
+  EXPECT(find(l, "www.sandu.gov.cn/zfxxgk/zfxxgknb/") && !find(l, "evil"),
+         "column URL printed in a report body; non-government URLs ignored");
+  g_ptr_array_free(l, TRUE);
+
+  EXPECT(blocked(412, "<script>$_ts=window['$_ts'];</script>") != NULL, "瑞数 412");
+  EXPECT(blocked(521, "<script>document.cookie=('__jsl_clearance=1')</script>") != NULL,
+         "加速乐 521");
+  EXPECT(blocked(200, "<h1>您的请求已被网站安全防护阻断</h1>") != NULL, "WAF page as 200");
+  EXPECT(blocked(200, "<p>本年新收政府信息公开申请</p>") == NULL, "a report is not blocked");
+
+  char *f = gh_disposition_filename("attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf");
+  EXPECT(f && !strcmp(f, "年报.pdf"), "RFC 5987 name: %s", f);
+  g_free(f);
+  f = gh_disposition_filename("attachment; filename=\"\xc4\xea\xb1\xa8.docx\""); /* GBK 年报 */
+  EXPECT(f && !strcmp(f, "年报.docx"), "raw GBK name: %s", f);
+  g_free(f);
+}
+
+static void
+test_regions(const char *src)
+{
+  char *file = g_build_filename(src, "config", "regions.tsv", NULL);
+  GError *e = NULL;
+  struct gh_regions *r = gh_regions_load(file, &e);
+  EXPECT(r != NULL, "regions: %s", e ? e->message : "");
+  g_free(file);
+  if(!r)
+    return;
+  const char *c = gh_region_for(r, "武定县工业信息化商务科学技术局", NULL);
+  EXPECT(c && !strcmp(c, "532329"), "武定县 -> %s", c ? c : "NULL");
+  c = gh_region_for(r, "福州市晋安区人民政府", NULL);
+  EXPECT(c && !strcmp(c, "350111"), "福州市晋安区 -> %s", c ? c : "NULL");
+  c = gh_region_for(r, "楚雄州民政局", NULL);
+  EXPECT(c && !strcmp(c, "532300"), "楚雄州 (short form) -> %s", c ? c : "NULL");
+  c = gh_region_for(r, "鼓楼区人民政府", "350100");
+  EXPECT(c && !strcmp(c, "350102"), "鼓楼区 with the 福州 seed -> %s", c ? c : "NULL");
+  c = gh_region_for(r, "鼓楼区人民政府", NULL);
+  EXPECT(c == NULL, "鼓楼区 alone is ambiguous");
+  c = gh_region_for(r, "县工业和信息化局", "532326");
+  EXPECT(c && !strcmp(c, "532326"), "no place in the name: the seed's code");
+  gh_regions_free(r);
+}
+
+int
+main(int argc, char **argv)
+{
+  (void)argc;
+  test_robots();
+  test_urls();
+  test_discover();
+  test_regions(argc > 1 ? argv[1] : SRC_DIR);
+  printf("crawler: %d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}

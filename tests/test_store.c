@@ -1,0 +1,202 @@
+/* The store: schema refusal, map growth without loss, history on
+ * re-publication, one writer, raw documents round trip. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "store/export.h"
+#include "store/store.h"
+
+static json_t *
+record(const char *agency, int year, const char *sha, const char *status, int received)
+{
+  return json_pack("{s:s, s:s, s:i, s:s, s:s, s:{s:[iiiiiii]}, s:{s:s, s:s}}", "agency", agency,
+                   "region_code", "532329", "year", year, "template", "2021", "status", status,
+                   "applications", "new_received", 0, 0, 0, 0, 0, 0, received, "source", "sha256",
+                   sha, "url", "http://www.wd.gov.cn/a.html");
+}
+
+struct land {
+  json_t *rec;
+  const char *what;
+};
+
+static int
+land_fn(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct land *l = ud;
+  return gh_store_land_record(txn, st, l->rec, &l->what);
+}
+
+static const char *
+land(struct gh_store *st, json_t *rec)
+{
+  struct land l = { rec, NULL };
+  GError *e = NULL;
+  bool ok = gh_store_write(st, land_fn, &l, &e);
+  EXPECT(ok, "land: %s", e ? e->message : "");
+  g_clear_error(&e);
+  json_decref(rec);
+  return l.what;
+}
+
+static int
+count_db(struct gh_store *st, MDB_dbi dbi)
+{
+  MDB_txn *txn = gh_store_read_begin(st, NULL);
+  MDB_stat ms;
+  mdb_stat(txn, dbi, &ms);
+  mdb_txn_abort(txn);
+  return (int)ms.ms_entries;
+}
+
+static int
+set_schema(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  return gh_store_meta_put_u64(txn, st, "schema", GPOINTER_TO_UINT(ud));
+}
+
+struct many {
+  int from, n;
+};
+
+static int
+many_fn(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct many *m = ud;
+  for(int i = m->from; i < m->from + m->n; i++) {
+    char name[64];
+    g_snprintf(name, sizeof name, "测试县第%d局", i);
+    char sha[65];
+    g_snprintf(sha, sizeof sha, "%064d", i);
+    json_t *r = record(name, 2021, sha, "parsed", i);
+    /* Padding, so a small map fills quickly. */
+    char *pad = g_strnfill(2000, 'x');
+    json_object_set_new(r, "warnings", json_pack("[s]", pad));
+    g_free(pad);
+    const char *what;
+    int rc = gh_store_land_record(txn, st, r, &what);
+    json_decref(r);
+    if(rc)
+      return rc;
+  }
+  return 0;
+}
+
+int
+main(void)
+{
+  char *dir = g_dir_make_tmp("gh-store-XXXXXX", NULL);
+  char *path = g_build_filename(dir, "s", NULL);
+  struct gh_store *st = NULL;
+  GError *e = NULL;
+
+  /* A reader on a store that does not exist: a clear error. */
+  EXPECT(!gh_store_open(path, GH_STORE_READ, 0, &st, &e) && strstr(e->message, "does not exist"),
+         "missing store: %s", e ? e->message : "opened");
+  g_clear_error(&e);
+
+  /* History: same bytes = same, new bytes replace, a worse parse is kept
+   * aside. */
+  EXPECT(gh_store_open(path, GH_STORE_WRITE, 0, &st, &e), "open: %s", e ? e->message : "");
+  EXPECT(!strcmp(land(st, record("武定县民政局", 2021, "aa", "parsed", 3)), "new"), "new");
+  EXPECT(!strcmp(land(st, record("武定县民政局", 2021, "aa", "parsed", 3)), "same"), "same");
+  EXPECT(!strcmp(land(st, record("武定县民政局", 2021, "bb", "parsed", 4)), "replaced"), "replaced");
+  EXPECT(!strcmp(land(st, record("武定县民政局", 2021, "cc", "tables_not_found", 0)), "kept"), "kept");
+  EXPECT(count_db(st, st->records) == 1 && count_db(st, st->history) == 2,
+         "one current record, two in history (got %d, %d)", count_db(st, st->records),
+         count_db(st, st->history));
+  {
+    MDB_txn *txn = gh_store_read_begin(st, NULL);
+    char *ak = gh_agency_key("532329", "武定县民政局");
+    GString *k = gh_record_key(ak, 2021);
+    json_t *cur = gh_store_get_json(txn, st->records, k->str, k->len);
+    EXPECT(cur && !strcmp(json_string_value(json_object_get(json_object_get(cur, "source"), "sha256")), "bb"),
+           "the corrected report (bb) is current");
+    json_decref(cur);
+    g_string_free(k, TRUE);
+    g_free(ak);
+    mdb_txn_abort(txn);
+  }
+
+  /* One writer per store, across processes (flock is per open file). */
+  struct gh_store *second = NULL;
+  EXPECT(!gh_store_open(path, GH_STORE_WRITE, 0, &second, &e) &&
+           strstr(e->message, "in use by another govharvest process"),
+         "second writer refused: %s", e ? e->message : "opened");
+  g_clear_error(&e);
+  struct gh_store *reader = NULL;
+  EXPECT(gh_store_open(path, GH_STORE_READ, 0, &reader, &e), "a reader beside the writer: %s",
+         e ? e->message : "");
+  g_clear_error(&e);
+  gh_store_close(reader);
+
+  /* Raw documents round trip through zstd. */
+  GString *doc = g_string_new(NULL);
+  for(int i = 0; i < 5000; i++)
+    g_string_append_printf(doc, "第%d行 本年新收政府信息公开申请数量\n", i);
+  char *sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (guchar *)doc->str, doc->len);
+  {
+    MDB_txn *txn;
+    mdb_txn_begin(st->env, NULL, 0, &txn);
+    EXPECT(gh_store_put_doc(txn, st, sha, doc->str, doc->len) == 0, "put doc");
+    mdb_txn_commit(txn);
+    txn = gh_store_read_begin(st, NULL);
+    size_t n = 0;
+    char *back = gh_store_get_doc(txn, st, sha, &n, &e);
+    EXPECT(back && n == doc->len && !memcmp(back, doc->str, n), "doc round trip");
+    g_free(back);
+    mdb_txn_abort(txn);
+  }
+  g_free(sha);
+  g_string_free(doc, TRUE);
+  gh_store_close(st);
+
+  /* A store from a newer govharvest: refused, nothing written. */
+  EXPECT(gh_store_open(path, GH_STORE_WRITE, 0, &st, &e), "reopen");
+  gh_store_write(st, set_schema, GUINT_TO_POINTER(GH_STORE_SCHEMA + 1), NULL);
+  gh_store_close(st);
+  char *data = g_build_filename(path, "data.mdb", NULL);
+  GStatBuf sb1, sb2;
+  g_stat(data, &sb1);
+  EXPECT(!gh_store_open(path, GH_STORE_WRITE, 0, &st, &e) && strstr(e->message, "newer") &&
+           strstr(e->message, "nothing was written"),
+         "newer schema refused: %s", e ? e->message : "opened");
+  g_clear_error(&e);
+  EXPECT(!gh_store_open(path, GH_STORE_READ, 0, &st, &e), "newer schema refused to readers too");
+  g_clear_error(&e);
+  g_stat(data, &sb2);
+  EXPECT(sb1.st_mtime == sb2.st_mtime && sb1.st_size == sb2.st_size, "refused store untouched");
+  g_free(data);
+
+  /* MDB_MAP_FULL: a 256 KiB map, 3000 records of 2 KiB: the map grows and
+   * every record is there. */
+  char *small = g_build_filename(dir, "small", NULL);
+  EXPECT(gh_store_open(small, GH_STORE_WRITE, 256 * 1024, &st, &e), "small map: %s",
+         e ? e->message : "");
+  for(int batch = 0; batch < 30; batch++) {
+    struct many m = { batch * 100, 100 };
+    EXPECT(gh_store_write(st, many_fn, &m, &e), "batch %d: %s", batch, e ? e->message : "");
+    g_clear_error(&e);
+  }
+  EXPECT(st->grows > 0, "the map grew (%u times)", st->grows);
+  EXPECT(count_db(st, st->records) == 3000, "all 3000 records kept (%d)", count_db(st, st->records));
+  /* And the export streams them all. */
+  struct gh_export_opts o = { .format = GH_EXPORT_JSONL };
+  FILE *devnull = fopen("/dev/null", "w");
+  guint64 n = 0;
+  EXPECT(gh_export(st, &o, devnull, &n, &e) && n == 3000, "export of 3000 (%" G_GUINT64_FORMAT ")", n);
+  o.filter.agency = "第29";
+  EXPECT(gh_export(st, &o, devnull, &n, &e) && n == 111, "agency filter (%" G_GUINT64_FORMAT ")", n);
+  fclose(devnull);
+  gh_store_close(st);
+
+  g_free(small);
+  g_free(path);
+  char *rm = g_strdup_printf("rm -rf '%s'", dir);
+  EXPECT(system(rm) == 0, "cleanup");
+  g_free(rm);
+  g_free(dir);
+  printf("store: %d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
