@@ -310,7 +310,7 @@ apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
     }
     /* Keep what a revisit needs: validators and the last hash. */
     static const char *const keep[] = { "etag", "last_modified", "sha256", "fetched_at",
-                                        "record_status", NULL };
+                                        "record_status", "out", NULL };
     for(const char *const *k = keep; *k; k++)
       if(json_object_get(old, *k))
         json_object_set(s, *k, json_object_get(old, *k));
@@ -555,7 +555,9 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L); /* HTTP/2: multiplex, don't open more */
+  /* No CURLOPT_PIPEWAIT: curl groups connections by connect-to target, so
+   * with every host mapped to one address (tests, proxies) a transfer would
+   * wait on another host's slow response to learn whether it multiplexes. */
   if(c->resolve)
     curl_easy_setopt(e, CURLOPT_RESOLVE, c->resolve);
   if(c->connect_to)
@@ -788,6 +790,10 @@ handle_page(struct crawl *c, struct xfer *x, const char *eff_url, const char *ct
   gh_discover(utf8, ulen, eff_url, kind, links);
   int depth = (int)json_integer_value(json_object_get(s, "depth"));
   const char *seed = jstr(s, "seed");
+  /* What this page led to, kept so a later 304 can requeue it without the
+   * body (a column whose portal page did not change still gets new
+   * reports). */
+  json_t *out = json_array();
   for(guint i = 0; i < links->len; i++) {
     struct gh_link *l = links->pdata[i];
     int d = depth;
@@ -799,10 +805,33 @@ handle_page(struct crawl *c, struct xfer *x, const char *eff_url, const char *ct
       continue;
     enqueue(c, l->url, l->kind, d, seed, jstr(s, "region"), l->text, eff_url);
     attachments += l->kind == GH_LINK_ATTACHMENT;
+    if(kind != GH_LINK_REPORT)
+      json_array_append_new(out, json_pack("[s,s,i,s]", l->url, gh_link_kind_name(l->kind), d,
+                                           l->text ? l->text : ""));
   }
+  if(kind != GH_LINK_REPORT)
+    json_object_set_new(s, "out", out);
+  else
+    json_decref(out);
   g_ptr_array_free(links, TRUE);
   g_free(utf8);
   return attachments;
+}
+
+/* Unchanged listing page: queue again what it linked last time. */
+static void
+requeue_links(struct crawl *c, struct xfer *x)
+{
+  size_t i;
+  json_t *l;
+  json_array_foreach(json_object_get(x->state, "out"), i, l) {
+    enum gh_link_kind k;
+    if(!gh_link_kind_from_name(json_string_value(json_array_get(l, 1)), &k))
+      continue;
+    enqueue(c, json_string_value(json_array_get(l, 0)), k,
+            (int)json_integer_value(json_array_get(l, 2)), jstr(x->state, "seed"),
+            jstr(x->state, "region"), json_string_value(json_array_get(l, 3)), x->url);
+  }
 }
 
 /* A redirect becomes a new queued URL of the same kind, so the target's
@@ -920,6 +949,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
     follow_redirect(c, x, code, target);
   } else if(code == 304) {
     c->sum->not_modified++;
+    requeue_links(c, x);
     finish_url(c, x, "done", NULL, NULL);
   } else if(code == 429 || code == 503) {
     why = g_strdup_printf("HTTP %ld", code);

@@ -1,6 +1,7 @@
 #include "discover.h"
 
 #include <gumbo.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -652,11 +653,66 @@ printed_urls(struct collect *c, const char *text, size_t len)
   g_match_info_free(mi);
 }
 
+/* Guangdong gkmlpt: /gkmlpt/api/all/<column>?page=N&sid=<site> answers
+ * {"articles":[{"url","title"}…],"total":N}; the other pages follow by
+ * number. */
+static bool
+gkmlpt(struct collect *c, const char *text, size_t len)
+{
+  if(!strstr(c->page_url, "/gkmlpt/api/"))
+    return false;
+  json_t *j = json_loadb(text, len, 0, NULL);
+  json_t *arts = json_object_get(j, "articles");
+  if(!json_is_array(arts)) {
+    json_decref(j);
+    return false;
+  }
+  size_t i;
+  json_t *a;
+  json_array_foreach(arts, i, a) {
+    const char *url = json_string_value(json_object_get(a, "url"));
+    const char *title = json_string_value(json_object_get(a, "title"));
+    if(!url)
+      continue;
+    char *norm = gh_norm(title ? title : "", title ? strlen(title) : 0);
+    add_link(c, url, norm, -1);
+    g_free(norm);
+  }
+  char *page = query_param(c->page_url, "page");
+  json_int_t total = json_integer_value(json_object_get(j, "total"));
+  size_t per = json_array_size(arts);
+  if((!page || atoi(page) <= 1) && per > 0 && total > (json_int_t)per) {
+    json_int_t pages = (total + (json_int_t)per - 1) / (json_int_t)per;
+    if(pages > MAX_GENERATED_PAGES)
+      pages = MAX_GENERATED_PAGES;
+    char *base = g_strdup(c->page_url);
+    char *q = strchr(base, '?');
+    if(q)
+      *q = '\0';
+    char *sid = query_param(c->page_url, "sid");
+    for(json_int_t p = 2; p <= pages; p++) {
+      char *u = sid ? g_strdup_printf("%s?page=%d&sid=%s", base, (int)p, sid)
+                    : g_strdup_printf("%s?page=%d", base, (int)p);
+      add_generated(c, u);
+      g_free(u);
+    }
+    g_free(sid);
+    g_free(base);
+  }
+  g_free(page);
+  json_decref(j);
+  return true;
+}
+
 void
 gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
             GPtrArray *out)
 {
   struct collect c = { page_url, from, out, g_hash_table_new(g_str_hash, g_str_equal), 0 };
+  if(gkmlpt(&c, utf8, len)) {
+    g_hash_table_destroy(c.seen);
+    return;
+  }
   collect_html(&c, utf8, len);
   if(from == GH_LINK_COLUMN || from == GH_LINK_LIST || from == GH_LINK_SEED ||
      from == GH_LINK_SECTION) {

@@ -214,6 +214,9 @@ def test_full_crawl(tmp, web):
     refetched = [q["path"] for q in reqs2 if q["path"].endswith((".pdf", ".docx")) or "downfile" in q["path"]]
     check(not refetched, f"second cycle refetches no report document: {refetched}")
     check(any(q["path"] == "/zwgk/zfxxgknb/" for q in reqs2), "second cycle revisits the column")
+    statuses = collections.Counter(q["status"] for q in reqs2 if q["path"] != "/robots.txt")
+    check(statuses[304] >= 8 and statuses[200] == 0,
+          f"second cycle: conditional requests answered 304, nothing re-sent: {dict(statuses)}")
     check(without_times(records(store)) == without_times(recs) or
           {key(x) for x in records(store)} == EXPECTED, "second cycle keeps the same records")
     check("cycle          2" in r2.stdout, f"second run is cycle 2: {r2.stdout[:80]!r}")
@@ -249,9 +252,17 @@ def test_exports(tmp, store):
 
 
 def test_kill_resume(tmp, web, reference):
-    """SIGKILL mid-crawl, a refused second writer, then resume."""
+    """Ctrl-C, SIGKILL mid-crawl, a refused second writer, then resume."""
     conf = write_config(tmp)
     store = os.path.join(tmp, "killed")
+    web.clear()
+    p = crawl(tmp, web, store, conf, wait=False)
+    time.sleep(0.8)
+    t0 = time.time()
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=30)
+    check(p.returncode == 0 and "interrupted" in out and time.time() - t0 < 3,
+          f"Ctrl-C stops cleanly within 3 s: {p.returncode} {out[:120]!r} {err[-200:]!r}")
     web.clear()
     p = crawl(tmp, web, store, conf, wait=False)
     time.sleep(1.2)

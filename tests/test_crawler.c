@@ -178,6 +178,16 @@ test_discover(void)
          "column URL printed in a report body; non-government URLs ignored");
   g_ptr_array_free(l, TRUE);
 
+  const char *api = "{\"articles\":[{\"url\":\"http://www.panyu.gov.cn/gkmlpt/content/9/9881/post_9881288.html\","
+                    "\"title\":\"广州市番禺区人民政府2023年政府信息公开工作年度报告\"},"
+                    "{\"url\":\"http://www.panyu.gov.cn/gkmlpt/content/9/9881/post_1.html\",\"title\":\"区长调研\"}],"
+                    "\"total\":5}";
+  l = discover(api, "http://www.panyu.gov.cn/gkmlpt/api/all/2839?page=1&sid=757", GH_LINK_COLUMN);
+  EXPECT(find(l, "post_9881288") && find(l, "post_9881288")->kind == GH_LINK_REPORT && !find(l, "post_1.html"),
+         "gkmlpt JSON articles");
+  EXPECT(find(l, "2839?page=2&sid=757") && find(l, "page=3&") && !find(l, "page=4&"), "gkmlpt pages 2..3");
+  g_ptr_array_free(l, TRUE);
+
   EXPECT(blocked(412, "<script>$_ts=window['$_ts'];</script>") != NULL, "瑞数 412");
   EXPECT(blocked(521, "<script>document.cookie=('__jsl_clearance=1')</script>") != NULL,
          "加速乐 521");

@@ -111,7 +111,8 @@ def R(body=b"", status=200, ctype="text/html; charset=utf-8", headers=None, dela
     first request only (429 then 200)."""
     if isinstance(body, str):
         body = body.encode("utf-8")
-    h = {"Content-Type": ctype}
+    # Every page carries a validator, so a second crawl can ask "changed?".
+    h = {"Content-Type": ctype, "Last-Modified": "Mon, 15 Mar 2021 08:00:00 GMT"}
     h.update(headers or {})
     return {"status": status, "headers": h, "body": body, "delay": delay, "first": first}
 
@@ -331,6 +332,9 @@ class Handler(BaseHTTPRequestHandler):
             r = R("<html><head><title>404</title></head><body>页面不存在</body></html>", status=404)
         if r["delay"]:
             time.sleep(r["delay"])
+        ims = self.headers.get("If-Modified-Since")
+        if r["status"] == 200 and ims and ims == r["headers"].get("Last-Modified"):
+            r = R(b"", status=304, headers={"Last-Modified": ims})
         status = self.answer(r)
         with self.lock:
             self.log.write(json.dumps({"t": t, "host": host, "path": self.path, "status": status,
