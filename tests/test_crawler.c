@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "config/config.h"
 #include "config/seeds.h"
 #include "crawler/discover.h"
 #include "crawler/robots.h"
@@ -225,6 +226,24 @@ test_regions(const char *src)
   c = gh_region_for(r, "县工业和信息化局", "532326");
   EXPECT(c && !strcmp(c, "532326"), "no place in the name: the seed's code");
   gh_regions_free(r);
+
+  /* The shipped seed list and configuration load as they are. */
+  char *seeds_file = g_build_filename(src, "config", "seeds.tsv", NULL);
+  GPtrArray *seeds = gh_seeds_load(seeds_file, &e);
+  EXPECT(seeds && seeds->len > 200, "shipped seeds: %s", e ? e->message : "");
+  guint coded = 0;
+  for(guint i = 0; seeds && i < seeds->len; i++)
+    coded += ((struct gh_seed *)seeds->pdata[i])->region_code != NULL;
+  EXPECT(seeds && coded + 5 >= seeds->len, "shipped seeds carry region codes (%u)", coded);
+  if(seeds)
+    g_ptr_array_free(seeds, TRUE);
+  g_free(seeds_file);
+  char *conf = g_build_filename(src, "config", "govharvest.conf", NULL);
+  struct gh_config cfg;
+  EXPECT(gh_config_load(&cfg, conf, true, &e), "shipped config: %s", e ? e->message : "");
+  EXPECT(cfg.delay_seconds == 1 && cfg.connections_per_host == 1, "shipped politeness");
+  gh_config_clear(&cfg);
+  g_free(conf);
 }
 
 int
