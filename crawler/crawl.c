@@ -1,6 +1,7 @@
 #include "crawl.h"
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -510,6 +511,18 @@ on_header(char *data, size_t size, size_t n, void *ud)
   return len;
 }
 
+/* For hosts the operator named in tls_insecure_hosts only: old government
+ * servers that need legacy renegotiation (OpenSSL 3 refuses it by default)
+ * and accept small DH keys (SECLEVEL=0, set through the cipher list). */
+static CURLcode
+legacy_tls(CURL *curl, void *ssl_ctx, void *ud)
+{
+  (void)curl;
+  (void)ud;
+  SSL_CTX_set_options((SSL_CTX *)ssl_ctx, SSL_OP_LEGACY_SERVER_CONNECT);
+  return CURLE_OK;
+}
+
 static bool
 host_listed(char **list, const char *host)
 {
@@ -553,7 +566,10 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
   /* Every encoding curl can decode; the cap applies to decoded bytes, so a
    * gzip bomb stops at the cap like any other body. */
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
+  /* robots.txt is read up to its cap and the rest ignored (RFC 9309
+   * §2.5), so only documents are refused by their announced size. */
+  if(!robots)
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   /* No CURLOPT_PIPEWAIT: curl groups connections by connect-to target, so
    * with every host mapped to one address (tests, proxies) a transfer would
@@ -571,6 +587,7 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     /* Old government servers: legacy renegotiation and small DH keys. */
     curl_easy_setopt(e, CURLOPT_SSL_CIPHER_LIST, "DEFAULT:@SECLEVEL=0");
+    curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, legacy_tls);
   }
   g_free(bare);
   if(state) {
@@ -895,9 +912,13 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   }
 
   if(x->robots) {
+    if(x->too_large && code >= 200 && code < 300)
+      rc = CURLE_OK; /* parse the first 500 KiB */
     long status = rc == CURLE_OK ? code : 0;
     if(rc != CURLE_OK || status >= 500 || status == 429) {
-      if(++h->robots_attempts <= c->cfg->retries) {
+      /* A certificate or a too-large robots.txt will not change by waiting. */
+      bool transient = rc == CURLE_OK || retryable_kind(curl_error_kind(rc));
+      if(transient && ++h->robots_attempts <= c->cfg->retries) {
         wait = c->cfg->backoff_seconds * (double)(1u << MIN(h->robots_attempts - 1, 10u));
         if(retry_after > 0)
           wait = MAX(wait, (double)retry_after);

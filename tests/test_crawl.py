@@ -40,9 +40,16 @@ class Web:
 
     def __init__(self, tmp):
         self.log = os.path.join(tmp, "requests.jsonl")
+        # A self-signed certificate for the HTTPS host, made fresh each run.
+        pem = os.path.join(tmp, "tls.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=www.shanghai.gov.cn", "-keyout", pem, "-out", pem + ".crt"],
+                       check=True, capture_output=True)
+        with open(pem, "a") as f:
+            f.write(open(pem + ".crt").read())
         self.proc = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "web", "fixture_web.py"),
-                                      DATA, self.log], stdout=subprocess.PIPE, text=True)
-        self.port = int(self.proc.stdout.readline())
+                                      DATA, self.log, "--tls-cert", pem], stdout=subprocess.PIPE, text=True)
+        self.port, self.tls_port = map(int, self.proc.stdout.readline().split())
 
     def requests(self):
         with open(self.log, encoding="utf-8") as f:
@@ -289,6 +296,28 @@ def test_kill_resume(tmp, web, reference):
           f"finished URLs not refetched after the restart ({len(before)} before the kill): {again}")
 
 
+def test_tls(tmp, web):
+    """A self-signed certificate is a tls_error, unless the host is named in
+    tls_insecure_hosts; other hosts stay verified."""
+    seeds = os.path.join(tmp, "tls-seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write("https://www.shanghai.gov.cn/nw12344/\t310000\t上海市人民政府\n")
+    for insecure in (False, True):
+        conf = write_config(tmp, "tls_insecure_hosts = www.shanghai.gov.cn\n" if insecure else "")
+        store = os.path.join(tmp, f"tls-{insecure}")
+        r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
+                            "--connect-to", f"www.shanghai.gov.cn:443:127.0.0.1:{web.tls_port}",
+                            "--connect-to", f"::127.0.0.1:{web.port}"],
+                           capture_output=True, text=True, timeout=60)
+        recs = records(store)
+        if insecure:
+            check([key(x) for x in recs] == [("上海市人民政府办公厅", 2019, "parsed", "310000", "2019")],
+                  f"allowed insecure host lands its report: {[key(x) for x in recs]} {r.stderr[-300:]}")
+        else:
+            check(recs == [] and summary_errors(r.stdout).get("tls_error") == "1" and r.returncode == 1,
+                  f"self-signed certificate is a tls_error and nothing was fetched: {r.returncode} {r.stdout!r}")
+
+
 def test_bad_input(tmp, web):
     web.clear()
     bad = write_config(tmp, "delay = soon\n")
@@ -315,6 +344,7 @@ def main():
             recs = test_full_crawl(tmp, web)
             test_exports(tmp, os.path.join(tmp, "store"))
             test_kill_resume(tmp, web, recs)
+            test_tls(tmp, web)
             test_bad_input(tmp, web)
         finally:
             web.stop()

@@ -264,6 +264,18 @@ def build_sites(data):
                                '<script src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script></head><body></body></html>',
                                status=412),
     }
+    # 7. 上海市, over HTTPS with a self-signed certificate (served on the TLS
+    # port when the server is given one): a TLS error unless the operator
+    # allows this host.
+    s = {"name": "上海市人民政府", "nav": [("首页", "/")]}
+    crumbs = [("首页", "/"), ("政府信息公开年报", "/nw12344/")]
+    sites["www.shanghai.gov.cn"] = {
+        "/nw12344/": R(portal_page(s, "政府信息公开年报", crumbs,
+                                   '<a href="/nw12344/20200131/0001-12344_63958.html">2019年上海市人民政府办公厅政府信息公开工作年度报告</a>')),
+        "/nw12344/20200131/0001-12344_63958.html": R(article(
+            s, "2019年上海市人民政府办公厅政府信息公开工作年度报告", "2020-01-31",
+            rt("reports", "real_shanghai_2019.html"), crumbs)),
+    }
     return sites
 
 
@@ -351,13 +363,23 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--bench-hosts", type=int, default=0)
     ap.add_argument("--bench-pages", type=int, default=40)
+    ap.add_argument("--tls-cert", help="PEM with key and certificate: also serve HTTPS on a second port")
     a = ap.parse_args()
     Handler.sites = bench_sites(a.bench_hosts, a.bench_pages) if a.bench_hosts else build_sites(a.data)
     Handler.log = open(a.log, "a", encoding="utf-8")
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 1024
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    print(srv.server_address[1], flush=True)
+    ports = [str(srv.server_address[1])]
+    if a.tls_cert:
+        import ssl
+        tls = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        threading.Thread(target=tls.serve_forever, daemon=True).start()
+        ports.append(str(tls.server_address[1]))
+    print(" ".join(ports), flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
