@@ -14,7 +14,7 @@ gh_cmd_export(int argc, char **argv)
   gboolean excel = FALSE, failed = FALSE;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
-      "jsonl (default), csv, or long (one row per cell)", "FORMAT" },
+      "jsonl (default), csv, long (one row per cell), or sqlite (needs -o FILE)", "FORMAT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE instead of stdout", "FILE" },
     { "excel", 0, 0, G_OPTION_ARG_NONE, &excel,
       "CSV for Excel: UTF-8 byte-order mark and CRLF line ends", NULL },
@@ -44,8 +44,10 @@ gh_cmd_export(int argc, char **argv)
     o.format = GH_EXPORT_CSV;
   else if(!strcmp(format, "long"))
     o.format = GH_EXPORT_LONG;
+  else if(!strcmp(format, "sqlite"))
+    o.format = GH_EXPORT_SQLITE;
   else {
-    fprintf(stderr, "govharvest export: unknown --format '%s' (jsonl, csv, long)\n", format);
+    fprintf(stderr, "govharvest export: unknown --format '%s' (jsonl, csv, long, sqlite)\n", format);
     rc = GH_EXIT_USAGE;
     goto out;
   }
@@ -54,6 +56,12 @@ gh_cmd_export(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
+  if(o.format == GH_EXPORT_SQLITE && !output) {
+    fprintf(stderr, "govharvest export: --format sqlite writes a database file: give -o FILE\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  o.sqlite_path = output;
   o.excel = excel;
   o.filter.year = year;
   o.filter.region = region;
@@ -64,8 +72,8 @@ gh_cmd_export(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  out = output ? fopen(output, "wb") : stdout;
-  if(!out) {
+  out = o.format == GH_EXPORT_SQLITE ? NULL : output ? fopen(output, "wb") : stdout;
+  if(!out && o.format != GH_EXPORT_SQLITE) {
     fprintf(stderr, "govharvest export: %s: %s\n", output, g_strerror(errno));
     rc = GH_EXIT_FAILED;
     goto out;

@@ -19,8 +19,10 @@ struct command {
 
 static const struct command commands[] = {
   { "crawl", gh_cmd_crawl, "crawl the seed portals and store every report's record" },
-  { "export", gh_cmd_export, "dump stored records as JSON lines or CSV" },
+  { "export", gh_cmd_export, "dump stored records (JSON lines, CSV, long, SQLite)" },
   { "parse", gh_cmd_parse, "parse report files (PDF, DOCX, HTML, text) into records" },
+  { "reparse", gh_cmd_reparse, "re-read stored documents with this parser; print what changed" },
+  { "stats", gh_cmd_stats, "counts: records by year/status, errors by host, the gap list" },
 };
 
 static void

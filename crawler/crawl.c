@@ -698,24 +698,6 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
 }
 
 static void
-fill_from_title(struct gh_record *rec, const char *norm_text)
-{
-  if(!norm_text || !*norm_text)
-    return;
-  char *agency = NULL;
-  int year = -1;
-  if(gh_report_read_title(norm_text, &agency, &year)) {
-    if(!rec->agency && agency) {
-      rec->agency = agency;
-      agency = NULL;
-    }
-    if(rec->year <= 0 && year > 0)
-      rec->year = year;
-  }
-  g_free(agency);
-}
-
-static void
 handle_document(struct crawl *c, struct xfer *x, const char *eff_url, const char *ctype,
                 const char *sha, bool only_if_parsed)
 {
@@ -735,12 +717,12 @@ handle_document(struct crawl *c, struct xfer *x, const char *eff_url, const char
   rec.source.url = g_strdup(x->url);
   rec.source.fetched_at = now_iso();
   /* The link's title names the report when the file cannot (a scan). */
-  fill_from_title(&rec, text);
+  gh_record_fill_from_title(&rec, text);
   if(x->disposition) {
     char *fname = gh_disposition_filename(x->disposition);
     if(fname) {
       char *n = gh_norm(fname, strlen(fname));
-      fill_from_title(&rec, n);
+      gh_record_fill_from_title(&rec, n);
       g_free(n);
     }
     g_free(fname);

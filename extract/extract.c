@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "../record/crossyear.h"
 #include "charset.h"
 #include "report.h"
 
@@ -223,8 +224,22 @@ gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *o
   enum gh_status st;
   char *why = NULL;
   struct gh_doc *doc = gh_extract_doc(bytes, len, f, opts, &st, &why);
-  if(doc)
+  if(doc) {
     gh_report_parse(doc, rec);
+    /* The prose's fingerprint, for the year-to-year "copied text" check. */
+    GPtrArray *lines = g_ptr_array_new();
+    for(guint i = 0; i < doc->rows->len; i++) {
+      const struct gh_row *row = &g_array_index(doc->rows, struct gh_row, i);
+      if(row->kind == GH_ROW_TEXT && row->n_cells)
+        g_ptr_array_add(lines, row->cells[0].text);
+    }
+    if(lines->len) {
+      g_free(rec->source.text_fingerprint);
+      rec->source.text_fingerprint =
+        gh_text_fingerprint((const char *const *)lines->pdata, lines->len);
+    }
+    g_ptr_array_free(lines, TRUE);
+  }
   else
     gh_record_fail(rec, st == GH_STATUS_PARSED ? GH_STATUS_EXTRACT_FAILED : st, "%s", why);
   g_free(why);

@@ -1168,3 +1168,21 @@ gh_report_parse(const struct gh_doc *doc, struct gh_record *rec)
 out:
   g_strfreev(cx.rownorm);
 }
+
+void
+gh_record_fill_from_title(struct gh_record *rec, const char *norm_text)
+{
+  if(!norm_text || !*norm_text)
+    return;
+  char *agency = NULL;
+  int year = -1;
+  if(gh_report_read_title(norm_text, &agency, &year)) {
+    if(!rec->agency && agency) {
+      rec->agency = agency;
+      agency = NULL;
+    }
+    if(rec->year <= 0 && year > 0)
+      rec->year = year;
+  }
+  g_free(agency);
+}

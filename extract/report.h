@@ -18,4 +18,9 @@ void gh_report_parse(const struct gh_doc *doc, struct gh_record *rec);
  * reads link texts with it too. */
 bool gh_report_read_title(const char *norm, char **agency, int *year);
 
+/* Fills a record's missing agency and year from a link text or file name
+ * (normalised) that reads as a report title: scans name themselves only
+ * there. */
+void gh_record_fill_from_title(struct gh_record *rec, const char *norm_title);
+
 #endif

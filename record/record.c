@@ -152,6 +152,7 @@ gh_record_clear(struct gh_record *r)
   g_free(r->source.sha256);
   g_free(r->source.format);
   g_free(r->source.fetched_at);
+  g_free(r->source.text_fingerprint);
   memset(r, 0, sizeof(*r));
 }
 
@@ -302,6 +303,8 @@ gh_record_to_json(const struct gh_record *r)
   json_object_set_new(src, "format", str_or_null(r->source.format));
   json_object_set_new(src, "fetched_at", str_or_null(r->source.fetched_at));
   json_object_set_new(src, "parser_version", json_string(GH_PARSER_VERSION));
+  if(r->source.text_fingerprint)
+    json_object_set_new(src, "text_fingerprint", json_string(r->source.text_fingerprint));
   json_object_set_new(o, "source", src);
   return o;
 }

@@ -129,6 +129,7 @@ struct gh_source {
   char *sha256;
   char *format; /* pdf, html, docx, text */
   char *fetched_at;
+  char *text_fingerprint; /* gh_text_fingerprint of the prose */
 };
 
 struct gh_record {

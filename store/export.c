@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../record/crossyear.h"
 #include "../record/record.h"
+#include "export_sqlite.h"
 
 #define GH_EXPORT_ERROR (g_quark_from_static_string("gh-export"))
 
@@ -217,6 +219,42 @@ long_rows(json_t *rec, const GPtrArray *cols, GString *buf, const char *eol)
   g_free(year);
 }
 
+/* History entries of a record key: an earlier parsed version with other
+ * bytes means the report changed after publication. */
+static void
+republished_check(struct gh_store *st, MDB_txn *txn, const MDB_val *key, json_t *rec)
+{
+  MDB_cursor *cur;
+  if(mdb_cursor_open(txn, st->history, &cur))
+    return;
+  GString *prefix = g_string_new_len(key->mv_data, (gssize)key->mv_size);
+  g_string_append_c(prefix, '\0');
+  MDB_val k = { prefix->len, prefix->str }, v;
+  const char *sha = json_string_value(json_object_get(json_object_get(rec, "source"), "sha256"));
+  GString *detail = g_string_new(NULL);
+  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if(k.mv_size < prefix->len || memcmp(k.mv_data, prefix->str, prefix->len))
+      break;
+    json_t *old = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    json_t *src = json_object_get(old, "source");
+    const char *osha = json_string_value(json_object_get(src, "sha256"));
+    const char *status = json_string_value(json_object_get(old, "status"));
+    if(osha && sha && strcmp(osha, sha) && status && !strcmp(status, "parsed"))
+      g_string_append_printf(detail, "%s%s (fetched %s) was replaced", detail->len ? "; " : "",
+                             json_string_value(json_object_get(src, "url")) ? json_string_value(json_object_get(src, "url")) : "a version",
+                             json_string_value(json_object_get(src, "fetched_at")) ? json_string_value(json_object_get(src, "fetched_at")) : "?");
+    json_decref(old);
+  }
+  if(detail->len)
+    json_array_append_new(json_object_get(rec, "checks"),
+                          json_pack("{s:s, s:b, s:s, s:s}", "rule", "republished", "ok", 0, "level",
+                                    "warning", "detail", detail->str));
+  g_string_free(detail, TRUE);
+  g_string_free(prefix, TRUE);
+  mdb_cursor_close(cur);
+}
+
 bool
 gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint64 *written,
           GError **err)
@@ -240,18 +278,44 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   } else if(o->format == GH_EXPORT_LONG) {
     g_string_append_printf(line, "agency,region_code,year,section,row,column,value%s", eol);
   }
-  bool ok = fwrite(line->str, 1, line->len, out) == line->len;
+  struct gh_sqlite_out *db = NULL;
+  bool ok = true;
+  if(o->format == GH_EXPORT_SQLITE)
+    ok = (db = gh_sqlite_out_open(o->sqlite_path, err)) != NULL;
+  else
+    ok = fwrite(line->str, 1, line->len, out) == line->len;
   MDB_cursor *cur;
   mdb_cursor_open(txn, st->records, &cur);
   MDB_val k, v;
+  /* Years of one agency are adjacent in key order, so the previous record
+   * is all the cross-year checks need: memory stays flat. */
+  json_t *prev = NULL;
+  GString *prev_agency = g_string_new(NULL);
   int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
   for(; ok && !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-    if(!rec || !matches(rec, &o->filter)) {
+    if(!rec)
+      continue;
+    size_t alen = strnlen(k.mv_data, k.mv_size);
+    bool same_agency = prev && alen == prev_agency->len && !memcmp(k.mv_data, prev_agency->str, alen);
+    gh_cross_year_checks(rec, same_agency ? prev : NULL);
+    json_decref(prev);
+    prev = json_deep_copy(rec);
+    g_string_truncate(prev_agency, 0);
+    g_string_append_len(prev_agency, k.mv_data, (gssize)alen);
+    if(!matches(rec, &o->filter)) {
       json_decref(rec);
       continue;
     }
+    republished_check(st, txn, &k, rec);
     g_string_truncate(line, 0);
+    if(o->format == GH_EXPORT_SQLITE) {
+      ok = gh_sqlite_out_add(db, rec, err);
+      json_decref(rec);
+      if(ok)
+        (*written)++;
+      continue;
+    }
     if(o->format == GH_EXPORT_JSONL) {
       char *text = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15));
       g_string_append(line, text);
@@ -275,10 +339,17 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   }
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
-  if(ok && fflush(out) != 0)
-    ok = false;
-  if(!ok)
-    g_set_error(err, GH_EXPORT_ERROR, errno, "writing the export failed: %s", g_strerror(errno));
+  json_decref(prev);
+  g_string_free(prev_agency, TRUE);
+  if(db) {
+    if(!gh_sqlite_out_close(db, ok, ok ? err : NULL))
+      ok = false;
+  } else {
+    if(ok && fflush(out) != 0)
+      ok = false;
+    if(!ok)
+      g_set_error(err, GH_EXPORT_ERROR, errno, "writing the export failed: %s", g_strerror(errno));
+  }
   g_string_free(line, TRUE);
   g_ptr_array_free(cols, TRUE);
   return ok;

@@ -9,7 +9,7 @@
 
 #include "store.h"
 
-enum gh_export_format { GH_EXPORT_JSONL, GH_EXPORT_CSV, GH_EXPORT_LONG };
+enum gh_export_format { GH_EXPORT_JSONL, GH_EXPORT_CSV, GH_EXPORT_LONG, GH_EXPORT_SQLITE };
 
 struct gh_export_filter {
   int year;             /* 0 = all */
@@ -22,13 +22,18 @@ struct gh_export_opts {
   enum gh_export_format format;
   struct gh_export_filter filter;
   bool excel; /* CSV: UTF-8 BOM and CRLF, so Excel reads Chinese text */
+  const char *sqlite_path; /* GH_EXPORT_SQLITE: the database file to write */
 };
 
 /* The CSV header, in order: the documented column names. */
 GPtrArray *gh_export_csv_columns(void);
 
-/* Writes every matching record; *written counts them.  False with *err on a
- * store or write error. */
+/* Writes every matching record; *written counts them.  Each record gains
+ * the cross-year checks (record/crossyear.h) against the same agency's
+ * previous year, and a `republished` warning when history holds an earlier
+ * parsed version.  GH_EXPORT_SQLITE writes to o->sqlite_path (replaced
+ * whole, atomically) and ignores `out`.  False with *err on a store or
+ * write error. */
 bool gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint64 *written,
                GError **err);
 

@@ -357,8 +357,8 @@ is_parsed(json_t *rec)
   return s && !strcmp(s, "parsed");
 }
 
-static int
-to_history(MDB_txn *txn, struct gh_store *st, GString *key, json_t *rec)
+int
+gh_store_push_history(MDB_txn *txn, struct gh_store *st, const GString *key, json_t *rec)
 {
   uint64_t seq = 0;
   int rc = gh_store_meta_get_u64(txn, st, "seq", &seq);
@@ -394,11 +394,11 @@ gh_store_land_record(MDB_txn *txn, struct gh_store *st, json_t *record, const ch
     *what = "same";
   } else if(is_parsed(cur) && !is_parsed(record)) {
     *what = "kept";
-    rc = to_history(txn, st, key, record);
+    rc = gh_store_push_history(txn, st, key, record);
     goto out;
   } else {
     *what = "replaced";
-    if((rc = to_history(txn, st, key, cur)))
+    if((rc = gh_store_push_history(txn, st, key, cur)))
       goto out;
   }
   rc = gh_store_put_json(txn, st->records, key->str, key->len, record, 0);

@@ -85,6 +85,9 @@ char *gh_agency_key(const char *region_code, const char *agency);
 int gh_store_land_record(MDB_txn *txn, struct gh_store *st, json_t *record,
                          const char **what);
 
+/* Appends `rec` to the history of record key `key` (gh_record_key). */
+int gh_store_push_history(MDB_txn *txn, struct gh_store *st, const GString *key, json_t *rec);
+
 /* Lower-level key builders shared by the exporters. */
 GString *gh_record_key(const char *agency_key, int year);
 

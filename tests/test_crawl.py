@@ -253,6 +253,34 @@ def test_exports(tmp, store):
     check(f("--agency", "洪泽") == {"洪泽区人民政府", "淮安市洪泽区人民政府"}, "--agency substring")
     failed = f("--failed-checks")
     check("卫生健康局" in failed and "武定县工业信息化商务科学技术局" not in failed, f"--failed-checks: {failed}")
+    db = os.path.join(tmp, "dump.sqlite")
+    export(store, "--format", "sqlite", "-o", db)
+    import sqlite3
+    con = sqlite3.connect(db)
+    check(con.execute("select count(*) from reports").fetchone()[0] == len(EXPECTED), "sqlite reports")
+    got = con.execute("select c.value from reports r join cells c on c.report_id = r.id "
+                      "where r.agency = '卫生健康局' and c.section = 'applications' "
+                      "and c.row = 'new_received' and c.col = 'total'").fetchone()
+    want = [x for x in records(store) if x["agency"] == "卫生健康局"][0]["applications"]["new_received"][6]
+    check(got and got[0] == want, f"sqlite cell equals the JSON record: {got} vs {want}")
+    check(con.execute("select count(*) from checks where rule = 'balance' and ok = 0").fetchone()[0] >= 1,
+          "sqlite checks table")
+    check(con.execute("select count(*) from sources where sha256 is not null").fetchone()[0] == len(EXPECTED),
+          "sqlite sources table")
+    check(con.execute("select count(*) from sqlite_master where type = 'index'").fetchone()[0] >= 5, "indexes")
+    con.close()
+    st = json.loads(subprocess.run([GH, "stats", "--store", store, "--json"], capture_output=True,
+                                   text=True).stdout)
+    check(st["records"] == len(EXPECTED) and st["by_status"] == {"parsed": 10, "needs_ocr": 1},
+          f"stats counts: {st['records']} {st['by_status']}")
+    check(st["errors_by_kind"].get("redirect_loop") == 1 and "www.dayao.gov.cn" in st["hosts_with_errors"],
+          f"stats errors by kind and host: {st['errors_by_kind']}")
+    gap = {g["agency"]: g["missing_years"] for g in st["gaps"]}
+    check(gap.get("洪泽区人民政府") == [2024] and "淮安市人民政府" not in gap,
+          f"gap list: {gap}")
+    rp = subprocess.run([GH, "reparse", "--store", store], capture_output=True, text=True)
+    check(rp.returncode == 0 and f"{len(EXPECTED)} records, 0 changed" in rp.stdout,
+          f"reparse with the same parser changes nothing: {rp.stdout!r} {rp.stderr[-200:]!r}")
     out = os.path.join(tmp, "dump.jsonl")
     export(store, "-o", out)
     check(len(open(out, encoding="utf-8").read().splitlines()) == len(EXPECTED), "-o FILE")

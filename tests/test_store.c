@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "extract/extract.h"
 #include "store/export.h"
+#include "store/reparse.h"
 #include "store/store.h"
 
 static json_t *
@@ -190,6 +192,75 @@ main(void)
   EXPECT(gh_export(st, &o, devnull, &n, &e) && n == 111, "agency filter (%" G_GUINT64_FORMAT ")", n);
   fclose(devnull);
   gh_store_close(st);
+
+  /* Cross-year checks and republication, as export adds them. */
+  char *cy = g_build_filename(dir, "cross", NULL);
+  EXPECT(gh_store_open(cy, GH_STORE_WRITE, 0, &st, &e), "cross store");
+  json_t *r20 = record("武定县民政局", 2020, "s20", "parsed", 5);
+  json_object_set_new(json_object_get(r20, "applications"), "carried_over", json_pack("[iiiiiii]", 1, 0, 0, 0, 0, 0, 1));
+  json_object_set_new(r20, "checks", json_array());
+  json_t *r21 = record("武定县民政局", 2021, "s21", "parsed", 7);
+  json_object_set_new(json_object_get(r21, "applications"), "carried_in", json_pack("[iiiiiii]", 2, 0, 0, 0, 0, 0, 2));
+  json_object_set_new(r21, "checks", json_array());
+  json_t *r21b = json_deep_copy(r21);
+  land(st, r20);
+  json_object_set_new(json_object_get(r21, "source"), "sha256", json_string("s21-first"));
+  land(st, r21);
+  land(st, r21b); /* a corrected re-publication */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  struct gh_export_opts jo = { .format = GH_EXPORT_JSONL };
+  EXPECT(gh_export(st, &jo, mem, &n, &e) && n == 2, "cross export");
+  fclose(mem);
+  EXPECT(strstr(buf, "\"cross_year_carry\"") && strstr(buf, "carried_in.natural_person: expected 1, printed 2"),
+         "cross_year_carry fails with the column named: %.400s", buf);
+  EXPECT(strstr(buf, "\"republished\"") && strstr(buf, "was replaced"), "republished warning");
+  free(buf);
+
+  /* Reparse: a record whose stored values an older parser got wrong is
+   * corrected from the stored document; the old one goes to history. */
+  const char *doc_text = "武定县民政局2021年政府信息公开工作年度报告\n"
+                         "三、收到和处理政府信息公开申请情况\n"
+                         "本年新收政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3\n";
+  char *dsha = gh_sha256_hex(doc_text, strlen(doc_text));
+  struct gh_extract_opts eo;
+  gh_extract_opts_init(&eo);
+  eo.isolate = false;
+  struct gh_record fresh;
+  gh_record_init(&fresh);
+  gh_extract_record(doc_text, strlen(doc_text), &eo, &fresh);
+  json_t *stale = gh_record_to_json(&fresh);
+  gh_record_clear(&fresh);
+  json_array_set_new(json_object_get(json_object_get(stale, "applications"), "new_received"), 6, json_integer(99));
+  json_object_set_new(stale, "region_code", json_string("532329"));
+  {
+    MDB_txn *txn;
+    mdb_txn_begin(st->env, NULL, 0, &txn);
+    gh_store_put_doc(txn, st, dsha, doc_text, strlen(doc_text));
+    mdb_txn_commit(txn);
+  }
+  land(st, stale); /* over the 2021 record above: that one goes to history */
+  int hist_before = count_db(st, st->history);
+  buf = NULL;
+  mem = open_memstream(&buf, &len);
+  struct gh_reparse_summary rs;
+  EXPECT(gh_reparse(st, &eo, false, mem, &rs, &e), "reparse: %s", e ? e->message : "");
+  fclose(mem);
+  EXPECT(rs.changed == 1 && strstr(buf, "武定县民政局 2021: applications.new_received"),
+         "reparse names the changed field: %s", buf);
+  EXPECT(rs.no_document == 1, "records without a stored document are left alone (%" G_GUINT64_FORMAT ")",
+         rs.no_document);
+  EXPECT(count_db(st, st->history) == hist_before + 1, "the stale version went to history");
+  free(buf);
+  buf = NULL;
+  mem = open_memstream(&buf, &len);
+  EXPECT(gh_reparse(st, &eo, false, mem, &rs, &e) && rs.changed == 0, "a second reparse changes nothing");
+  fclose(mem);
+  free(buf);
+  g_free(dsha);
+  gh_store_close(st);
+  g_free(cy);
 
   g_free(small);
   g_free(path);

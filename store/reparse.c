@@ -1,0 +1,185 @@
+#include "reparse.h"
+
+#include <string.h>
+
+#include "../extract/report.h"
+#include "../record/record.h"
+
+#define BATCH 64
+
+/* Fields whose change a user cares about: everything but the bookkeeping
+ * of the run itself. */
+static void
+diff(json_t *a, json_t *b, const char *path, GString *out)
+{
+  if(json_equal(a, b))
+    return;
+  if(json_is_object(a) && json_is_object(b) && strcmp(path, "checks")) {
+    const char *k;
+    json_t *v;
+    json_object_foreach(a, k, v) {
+      if(!strcmp(k, "parser_version") || !strcmp(k, "fetched_at"))
+        continue;
+      char *p = *path ? g_strdup_printf("%s.%s", path, k) : g_strdup(k);
+      diff(v, json_object_get(b, k), p, out);
+      g_free(p);
+    }
+    json_object_foreach(b, k, v) {
+      if(!json_object_get(a, k)) {
+        char *p = *path ? g_strdup_printf("%s.%s", path, k) : g_strdup(k);
+        g_string_append_printf(out, "%s%s", out->len ? ", " : "", p);
+        g_free(p);
+      }
+    }
+    return;
+  }
+  g_string_append_printf(out, "%s%s", out->len ? ", " : "", path);
+}
+
+struct item {
+  GString *key;
+  json_t *old, *fresh;
+  GString *changes;
+};
+
+static void
+item_free(void *p)
+{
+  struct item *it = p;
+  g_string_free(it->key, TRUE);
+  json_decref(it->old);
+  json_decref(it->fresh);
+  if(it->changes)
+    g_string_free(it->changes, TRUE);
+  g_free(it);
+}
+
+static int
+write_batch(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  GPtrArray *items = ud;
+  for(guint i = 0; i < items->len; i++) {
+    struct item *it = items->pdata[i];
+    if(!it->fresh || !it->changes || !it->changes->len)
+      continue;
+    /* The old parse goes to history under its own key; the new one lands
+     * under its key, which differs when the agency or year now reads
+     * differently. */
+    MDB_val k = { it->key->len, it->key->str };
+    int rc = gh_store_push_history(txn, st, it->key, it->old);
+    if(!rc)
+      rc = mdb_del(txn, st->records, &k, NULL);
+    const char *what;
+    if(!rc)
+      rc = gh_store_land_record(txn, st, it->fresh, &what);
+    if(rc)
+      return rc;
+  }
+  return 0;
+}
+
+bool
+gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, FILE *out,
+           struct gh_reparse_summary *sum, GError **err)
+{
+  memset(sum, 0, sizeof *sum);
+  GString *after = NULL;
+  for(;;) {
+    /* One batch: read BATCH records and their documents in a short read
+     * transaction, parse outside it, write the changes in one commit. */
+    MDB_txn *txn = gh_store_read_begin(st, err);
+    if(!txn)
+      return false;
+    MDB_cursor *cur;
+    mdb_cursor_open(txn, st->records, &cur);
+    MDB_val k, v;
+    int rc;
+    if(after) {
+      k.mv_size = after->len;
+      k.mv_data = after->str;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+      if(!rc && k.mv_size == after->len && !memcmp(k.mv_data, after->str, after->len))
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    } else {
+      rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    }
+    GPtrArray *items = g_ptr_array_new_with_free_func(item_free);
+    GPtrArray *docs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    for(; !rc && items->len < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      struct item *it = g_new0(struct item, 1);
+      it->key = g_string_new_len(k.mv_data, (gssize)k.mv_size);
+      it->old = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+      const char *sha = json_string_value(json_object_get(json_object_get(it->old, "source"), "sha256"));
+      size_t n = 0;
+      char *bytes = sha ? gh_store_get_doc(txn, st, sha, &n, NULL) : NULL;
+      g_ptr_array_add(docs, bytes ? g_bytes_new_take(bytes, n) : NULL);
+      g_ptr_array_add(items, it);
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    if(!items->len) {
+      g_ptr_array_free(items, TRUE);
+      g_ptr_array_free(docs, TRUE);
+      break;
+    }
+    for(guint i = 0; i < items->len; i++) {
+      struct item *it = items->pdata[i];
+      GBytes *doc = docs->pdata[i];
+      sum->records++;
+      if(!it->old || !doc) {
+        sum->no_document++;
+        continue;
+      }
+      json_t *src = json_object_get(it->old, "source");
+      struct gh_record rec;
+      gh_record_init(&rec);
+      gsize n;
+      const char *b = g_bytes_get_data(doc, &n);
+      gh_extract_record(b, n, eo, &rec);
+      const char *link = json_string_value(json_object_get(src, "link_text"));
+      gh_record_fill_from_title(&rec, link);
+      if(!rec.region_code && json_string_value(json_object_get(it->old, "region_code")))
+        rec.region_code = g_strdup(json_string_value(json_object_get(it->old, "region_code")));
+      rec.source.url = g_strdup(json_string_value(json_object_get(src, "url")));
+      rec.source.fetched_at = g_strdup(json_string_value(json_object_get(src, "fetched_at")));
+      it->fresh = gh_record_to_json(&rec);
+      gh_record_clear(&rec);
+      /* Provenance the crawler added survives a re-parse. */
+      static const char *const keep[] = { "page_url", "link_text", "redirected_from", NULL };
+      for(const char *const *kk = keep; *kk; kk++)
+        if(json_object_get(src, *kk))
+          json_object_set(json_object_get(it->fresh, "source"), *kk, json_object_get(src, *kk));
+      if(!json_string_value(json_object_get(it->fresh, "agency")) ||
+         json_integer_value(json_object_get(it->fresh, "year")) <= 0) {
+        /* The new parser cannot place it: keep the record as it is. */
+        sum->unchanged++;
+        continue;
+      }
+      it->changes = g_string_new(NULL);
+      diff(it->old, it->fresh, "", it->changes);
+      if(it->changes->len) {
+        sum->changed++;
+        fprintf(out, "%s %" JSON_INTEGER_FORMAT ": %s\n",
+                json_string_value(json_object_get(it->old, "agency")),
+                json_integer_value(json_object_get(it->old, "year")), it->changes->str);
+      } else {
+        sum->unchanged++;
+      }
+    }
+    bool ok = dry_run || gh_store_write(st, write_batch, items, err);
+    if(!after)
+      after = g_string_new(NULL);
+    struct item *last = items->pdata[items->len - 1];
+    g_string_truncate(after, 0);
+    g_string_append_len(after, last->key->str, (gssize)last->key->len);
+    g_ptr_array_free(items, TRUE);
+    g_ptr_array_free(docs, TRUE);
+    if(!ok) {
+      g_string_free(after, TRUE);
+      return false;
+    }
+  }
+  if(after)
+    g_string_free(after, TRUE);
+  return true;
+}

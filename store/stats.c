@@ -1,0 +1,223 @@
+#include "stats.h"
+
+#include <string.h>
+
+static void
+bump(json_t *obj, const char *key)
+{
+  if(!key)
+    key = "unknown";
+  json_t *v = json_object_get(obj, key);
+  json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+static bool
+failed_error_check(json_t *rec)
+{
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(rec, "checks"), i, c) {
+    const char *level = json_string_value(json_object_get(c, "level"));
+    if(json_is_false(json_object_get(c, "ok")) && (!level || strcmp(level, "warning")))
+      return true;
+  }
+  return false;
+}
+
+/* Years an agency reported, against the latest year in the store. */
+static void
+gaps_for(json_t *gaps, const char *agency_key, GArray *years, int latest)
+{
+  if(!years->len)
+    return;
+  int first = g_array_index(years, int, 0);
+  json_t *missing = json_array();
+  guint j = 0;
+  for(int y = first; y <= latest; y++) {
+    while(j < years->len && g_array_index(years, int, j) < y)
+      j++;
+    if(j >= years->len || g_array_index(years, int, j) != y)
+      json_array_append_new(missing, json_integer(y));
+  }
+  if(json_array_size(missing)) {
+    const char *bar = strchr(agency_key, '|');
+    char *region = bar && bar != agency_key ? g_strndup(agency_key, (gsize)(bar - agency_key)) : NULL;
+    json_array_append_new(gaps, json_pack("{s:s, s:s?, s:o}", "agency", bar ? bar + 1 : agency_key,
+                                          "region_code", region, "missing_years", missing));
+    g_free(region);
+  } else {
+    json_decref(missing);
+  }
+}
+
+json_t *
+gh_stats(struct gh_store *st, GError **err)
+{
+  MDB_txn *txn = gh_store_read_begin(st, err);
+  if(!txn)
+    return NULL;
+  json_t *out = json_object();
+  json_t *by_year = json_object(), *by_tpl = json_object(), *by_fmt = json_object(),
+         *by_status = json_object(), *by_state = json_object(), *by_error = json_object(),
+         *host_errors = json_object(), *gaps = json_array();
+  json_int_t records = 0, failed = 0, history = 0, urls = 0;
+  int latest = 0;
+  MDB_cursor *cur;
+  MDB_val k, v;
+
+  /* Pass 1: counts, and the latest year reported on. */
+  mdb_cursor_open(txn, st->records, &cur);
+  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    if(!rec)
+      continue;
+    records++;
+    json_int_t y = json_integer_value(json_object_get(rec, "year"));
+    char ys[16];
+    g_snprintf(ys, sizeof ys, "%d", (int)y);
+    bump(by_year, ys);
+    if(y > latest)
+      latest = (int)y;
+    bump(by_tpl, json_string_value(json_object_get(rec, "template")));
+    bump(by_fmt, json_string_value(json_object_get(json_object_get(rec, "source"), "format")));
+    bump(by_status, json_string_value(json_object_get(rec, "status")));
+    failed += failed_error_check(rec);
+    json_decref(rec);
+  }
+  /* Pass 2: the gap list; one agency's years are adjacent in key order. */
+  GString *agency = g_string_new(NULL);
+  GArray *years = g_array_new(FALSE, FALSE, sizeof(int));
+  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    size_t alen = strnlen(k.mv_data, k.mv_size);
+    if(alen != agency->len || memcmp(k.mv_data, agency->str, alen)) {
+      gaps_for(gaps, agency->str, years, latest);
+      g_string_truncate(agency, 0);
+      g_string_append_len(agency, k.mv_data, (gssize)alen);
+      g_array_set_size(years, 0);
+    }
+    int y = 0;
+    for(size_t i = alen + 1; i < k.mv_size && i < alen + 5; i++)
+      y = y * 10 + (((const char *)k.mv_data)[i] - '0');
+    g_array_append_val(years, y);
+  }
+  gaps_for(gaps, agency->str, years, latest);
+  g_string_free(agency, TRUE);
+  g_array_free(years, TRUE);
+  mdb_cursor_close(cur);
+
+  MDB_stat ms;
+  mdb_stat(txn, st->history, &ms);
+  history = (json_int_t)ms.ms_entries;
+
+  /* URL states and failures by host. */
+  mdb_cursor_open(txn, st->urls, &cur);
+  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    if(!s)
+      continue;
+    urls++;
+    bump(by_state, json_string_value(json_object_get(s, "state")));
+    const char *e = json_string_value(json_object_get(s, "error"));
+    const char *state = json_string_value(json_object_get(s, "state"));
+    if(e && state && strcmp(state, "queued")) {
+      bump(by_error, e);
+      /* host = between "//" and the next '/' */
+      const char *h = g_strstr_len(k.mv_data, (gssize)k.mv_size, "//");
+      if(h) {
+        h += 2;
+        const char *end = memchr(h, '/', k.mv_size - (size_t)(h - (const char *)k.mv_data));
+        size_t hl = end ? (size_t)(end - h) : k.mv_size - (size_t)(h - (const char *)k.mv_data);
+        char *host = g_strndup(h, hl);
+        json_t *he = json_object_get(host_errors, host);
+        if(!he) {
+          he = json_object();
+          json_object_set_new(host_errors, host, he);
+        }
+        bump(he, e);
+        g_free(host);
+      }
+    }
+    json_decref(s);
+  }
+  mdb_cursor_close(cur);
+  mdb_stat(txn, st->queue, &ms);
+  json_int_t queued = (json_int_t)ms.ms_entries;
+  uint64_t cycle = 0, done = 0;
+  gh_store_meta_get_u64(txn, st, "cycle", &cycle);
+  gh_store_meta_get_u64(txn, st, "cycle_done", &done);
+  mdb_txn_abort(txn);
+
+  json_object_set_new(out, "records", json_integer(records));
+  json_object_set_new(out, "records_failing_checks", json_integer(failed));
+  json_object_set_new(out, "history_versions", json_integer(history));
+  json_object_set_new(out, "by_year", by_year);
+  json_object_set_new(out, "by_template", by_tpl);
+  json_object_set_new(out, "by_format", by_fmt);
+  json_object_set_new(out, "by_status", by_status);
+  json_object_set_new(out, "urls", json_integer(urls));
+  json_object_set_new(out, "urls_by_state", by_state);
+  json_object_set_new(out, "errors_by_kind", by_error);
+  json_object_set_new(out, "hosts_with_errors", host_errors);
+  json_object_set_new(out, "queued", json_integer(queued));
+  json_object_set_new(out, "cycle", json_integer((json_int_t)cycle));
+  json_object_set_new(out, "cycle_complete", json_boolean(cycle && done >= cycle));
+  json_object_set_new(out, "latest_year", json_integer(latest));
+  json_object_set_new(out, "gaps", gaps);
+  return out;
+}
+
+static void
+print_counts(FILE *out, const char *title, json_t *obj)
+{
+  fprintf(out, "%-18s", title);
+  if(!json_object_size(obj))
+    fprintf(out, " none");
+  const char *k;
+  json_t *v;
+  json_object_foreach(obj, k, v) fprintf(out, " %s=%" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+  fputc('\n', out);
+}
+
+void
+gh_stats_print(json_t *s, FILE *out)
+{
+  fprintf(out, "%-18s %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT " failing a check, %" JSON_INTEGER_FORMAT
+               " older versions in history)\n",
+          "records", json_integer_value(json_object_get(s, "records")),
+          json_integer_value(json_object_get(s, "records_failing_checks")),
+          json_integer_value(json_object_get(s, "history_versions")));
+  print_counts(out, "by year", json_object_get(s, "by_year"));
+  print_counts(out, "by template", json_object_get(s, "by_template"));
+  print_counts(out, "by format", json_object_get(s, "by_format"));
+  print_counts(out, "by status", json_object_get(s, "by_status"));
+  fprintf(out, "%-18s %" JSON_INTEGER_FORMAT ", %" JSON_INTEGER_FORMAT " queued, cycle %" JSON_INTEGER_FORMAT " %s\n",
+          "urls", json_integer_value(json_object_get(s, "urls")),
+          json_integer_value(json_object_get(s, "queued")), json_integer_value(json_object_get(s, "cycle")),
+          json_is_true(json_object_get(s, "cycle_complete")) ? "complete" : "unfinished");
+  print_counts(out, "urls by state", json_object_get(s, "urls_by_state"));
+  print_counts(out, "errors by kind", json_object_get(s, "errors_by_kind"));
+  const char *host;
+  json_t *he;
+  fprintf(out, "hosts with errors:%s\n", json_object_size(json_object_get(s, "hosts_with_errors")) ? "" : " none");
+  json_object_foreach(json_object_get(s, "hosts_with_errors"), host, he) {
+    char *t = g_strdup_printf("  %s", host);
+    print_counts(out, t, he);
+    g_free(t);
+  }
+  json_t *gaps = json_object_get(s, "gaps");
+  fprintf(out, "gaps (latest year %" JSON_INTEGER_FORMAT "):%s\n", json_integer_value(json_object_get(s, "latest_year")),
+          json_array_size(gaps) ? "" : " none");
+  size_t i;
+  json_t *g;
+  json_array_foreach(gaps, i, g) {
+    fprintf(out, "  %s", json_string_value(json_object_get(g, "agency")));
+    const char *rc = json_string_value(json_object_get(g, "region_code"));
+    if(rc)
+      fprintf(out, " (%s)", rc);
+    fprintf(out, " missing");
+    size_t j;
+    json_t *y;
+    json_array_foreach(json_object_get(g, "missing_years"), j, y) fprintf(out, " %" JSON_INTEGER_FORMAT, json_integer_value(y));
+    fputc('\n', out);
+  }
+}

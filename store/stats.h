@@ -1,0 +1,15 @@
+/* How the harvest stands: counts over records and URL states, and the gap
+ * list (an agency's year missing although earlier years were found). */
+#ifndef GH_STATS_H
+#define GH_STATS_H
+
+#include <jansson.h>
+
+#include "store.h"
+
+/* The whole picture as JSON (the `stats --json` output; the text form is
+ * printed from it).  NULL with *err on a store error. */
+json_t *gh_stats(struct gh_store *st, GError **err);
+void gh_stats_print(json_t *stats, FILE *out);
+
+#endif
