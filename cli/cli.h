@@ -30,6 +30,7 @@ void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
 
 int gh_cmd_parse(int argc, char **argv);
 int gh_cmd_crawl(int argc, char **argv);
+int gh_cmd_daemon(int argc, char **argv);
 int gh_cmd_export(int argc, char **argv);
 int gh_cmd_stats(int argc, char **argv);
 int gh_cmd_reparse(int argc, char **argv);

@@ -6,6 +6,7 @@
 
 #include "../config/seeds.h"
 #include "../crawler/crawl.h"
+#include "../crawler/log.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -141,6 +142,7 @@ gh_cmd_crawl(int argc, char **argv)
   o.regions = regions;
   gh_cli_extract_opts(&o.extract, cfg);
   o.progress = !quiet && isatty(STDERR_FILENO);
+  gh_log_setup(cfg->log_level, o.progress);
   o.stop = &stop_requested;
   struct gh_crawl_summary sum;
   gh_crawl_summary_init(&sum);

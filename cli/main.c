@@ -19,6 +19,7 @@ struct command {
 
 static const struct command commands[] = {
   { "crawl", gh_cmd_crawl, "crawl the seed portals and store every report's record" },
+  { "daemon", gh_cmd_daemon, "run as a service: scheduled re-crawls, systemd notify and watchdog" },
   { "export", gh_cmd_export, "dump stored records (JSON lines, CSV, long, SQLite)" },
   { "parse", gh_cmd_parse, "parse report files (PDF, DOCX, HTML, text) into records" },
   { "reparse", gh_cmd_reparse, "re-read stored documents with this parser; print what changed" },

@@ -1,10 +1,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 
-enum kind { K_PATH, K_SIZE, K_COUNT, K_LOGLEVEL, K_STRING, K_SECONDS, K_LIST, K_HOSTMAP };
+enum kind { K_PATH, K_SIZE, K_COUNT, K_LOGLEVEL, K_STRING, K_SECONDS, K_LIST, K_HOSTMAP,
+            K_DURATION, K_SEASON };
 
 struct setting {
   const char *group, *key;
@@ -39,6 +41,9 @@ static const struct setting settings[] = {
   { "crawl", "resolve", K_HOSTMAP, "", OFF(resolve) },
   { "crawl", "connect_to", K_HOSTMAP, "", OFF(connect_to) },
   { "crawl", "tls_insecure_hosts", K_LIST, "", OFF(tls_insecure_hosts) },
+  { "daemon", "recrawl_interval", K_DURATION, "7d", OFF(recrawl_seconds) },
+  { "daemon", "season_recrawl_interval", K_DURATION, "1d", OFF(season_recrawl_seconds) },
+  { "daemon", "season", K_SEASON, "01-01..03-31", OFF(season_from) },
 };
 
 bool
@@ -169,6 +174,36 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
       return false;
     }
     *(double *)field = v;
+    return true;
+  }
+  case K_DURATION: {
+    /* "90", "90s", "30m", "12h", "7d" */
+    char *end = NULL;
+    errno = 0;
+    guint64 v = g_ascii_strtoull(value, &end, 10);
+    guint64 mul = !*end ? 1 : !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
+                  : !strcmp(end, "d") ? 86400 : 0;
+    if(!g_ascii_isdigit(*value) || errno || !mul || v == 0 || v > 3650ull * 86400 / mul) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "'%s' is not a duration (a positive number with s, m, h or d)", value);
+      return false;
+    }
+    *(uint64_t *)field = v * mul;
+    return true;
+  }
+  case K_SEASON: {
+    /* "MM-DD..MM-DD": the weeks when the year's reports appear. */
+    int m1, d1, m2, d2;
+    char tail;
+    if(sscanf(value, "%d-%d..%d-%d%c", &m1, &d1, &m2, &d2, &tail) != 4 || m1 < 1 || m1 > 12 ||
+       m2 < 1 || m2 > 12 || d1 < 1 || d1 > 31 || d2 < 1 || d2 > 31) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "'%s' is not MM-DD..MM-DD", value);
+      return false;
+    }
+    struct gh_config *c = (struct gh_config *)((char *)field - offsetof(struct gh_config, season_from));
+    c->season_from = m1 * 100 + d1;
+    c->season_until = m2 * 100 + d2;
     return true;
   }
   case K_HOSTMAP:

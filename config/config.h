@@ -51,6 +51,11 @@ struct gh_config {
   char **resolve;                 /* "host:port:addr", as curl --resolve */
   char **connect_to;              /* "host:port:connhost:connport", as curl --connect-to */
   char **tls_insecure_hosts;      /* certificate checks off for these hosts only */
+
+  /* [daemon] */
+  uint64_t recrawl_seconds;       /* each seed, outside the season */
+  uint64_t season_recrawl_seconds;
+  int season_from, season_until;  /* month*100+day: 101 .. 331 */
 };
 
 /* Defaults, then `file` on top.  When `file` is the default path and does

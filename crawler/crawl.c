@@ -11,6 +11,7 @@
 #include "../extract/report.h"
 #include "../extract/textnorm.h"
 #include "discover.h"
+#include "log.h"
 #include "robots.h"
 #include "url.h"
 
@@ -126,10 +127,11 @@ now_iso(void)
   return s;
 }
 
+/* A log line about one URL (its URL and host become journal fields). */
+static void logline(struct crawl *c, enum gh_log_level level, const char *url, const char *fmt,
+                    ...) G_GNUC_PRINTF(4, 5);
 static void
-logline(struct crawl *c, enum gh_log_level level, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static void
-logline(struct crawl *c, enum gh_log_level level, const char *fmt, ...)
+logline(struct crawl *c, enum gh_log_level level, const char *url, const char *fmt, ...)
 {
   if(level > c->cfg->log_level)
     return;
@@ -137,8 +139,7 @@ logline(struct crawl *c, enum gh_log_level level, const char *fmt, ...)
   va_start(ap, fmt);
   char *msg = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  static const char *const names[] = { "error", "warning", "info", "debug" };
-  fprintf(stderr, "%sgovharvest: %s: %s\n", c->o->progress ? "\r\033[K" : "", names[level], msg);
+  gh_log(level, &(struct gh_log_fields){ .url = url }, "%s", msg);
   g_free(msg);
 }
 
@@ -263,7 +264,8 @@ finish_url(struct crawl *c, struct xfer *x, const char *state, const char *error
   add_op(c, OP_DEQUEUE, x->url, json_incref(json_object_get(s, "qseq")));
   g_hash_table_add(c->dequeued, g_strdup(x->url));
   if(error_kind)
-    logline(c, GH_LOG_INFO, "%s: %s%s%s", x->url, error_kind, reason ? ": " : "",
+    gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = x->url, .status = error_kind },
+           "%s: %s%s%s", x->url, error_kind, reason ? ": " : "",
             reason ? reason : "");
 }
 
@@ -286,6 +288,11 @@ enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, con
     json_object_set_new(s, "text", json_string(text));
   if(referer)
     json_object_set_new(s, "referer", json_string(referer));
+  if(kind == GH_LINK_SEED) { /* the daemon schedules seeds by this */
+    char *iso = now_iso();
+    json_object_set_new(s, "queued_at", json_string(iso));
+    g_free(iso);
+  }
   add_op(c, OP_ENQUEUE, url, s);
   return s;
 }
@@ -419,9 +426,14 @@ flush(struct crawl *c)
     if(op->kind == OP_LAND) {
       const char *status = jstr(op->json, "status");
       count(c->sum->records, status ? status : "unknown");
-      logline(c, GH_LOG_INFO, "record %s %" JSON_INTEGER_FORMAT " (%s): %s, %s",
+      const char *url = jstr(json_object_get(op->json, "source"), "url");
+      gh_log(GH_LOG_INFO,
+             &(struct gh_log_fields){ .url = url, .agency = jstr(op->json, "agency"),
+                                      .year = (int)json_integer_value(json_object_get(op->json, "year")),
+                                      .status = status },
+             "record %s %" JSON_INTEGER_FORMAT " (%s): %s, %s",
               jstr(op->json, "agency"), json_integer_value(json_object_get(op->json, "year")),
-              status, op->result, jstr(json_object_get(op->json, "source"), "url"));
+              status, op->result, url);
     } else if(op->kind == OP_ENQUEUE && op->result) {
       const char *k = jstr(op->json, "kind");
       if(k && (!strcmp(k, "report") || !strcmp(k, "attachment")))
@@ -616,7 +628,7 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
   h->next_ok = G_MAXINT64;
   g_ptr_array_add(c->active, x);
   curl_multi_add_handle(c->multi, e);
-  logline(c, GH_LOG_DEBUG, "GET %s", url);
+  logline(c, GH_LOG_DEBUG, url, "GET %s", url);
 }
 
 static void
@@ -693,7 +705,7 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
   json_object_set_new(x->state, "error", json_string(kind));
   json_object_set_new(x->state, "reason", json_string(reason));
   add_op(c, OP_STATE, x->url, json_incref(x->state)); /* still queued */
-  logline(c, GH_LOG_INFO, "%s: %s (%s), retry %d in %.0f s", x->url, kind, reason,
+  logline(c, GH_LOG_INFO, x->url, "%s: %s (%s), retry %d in %.0f s", x->url, kind, reason,
           (int)attempts, *wait);
 }
 
@@ -750,14 +762,14 @@ handle_document(struct crawl *c, struct xfer *x, const char *eff_url, const char
   struct op *doc = add_op(c, OP_DOC, sha, NULL);
   doc->bytes = g_bytes_new(x->body->str, x->body->len);
   if(only_if_parsed && rec.status != GH_STATUS_PARSED) {
-    logline(c, GH_LOG_DEBUG, "%s: %s; its attachments carry the report", x->url,
+    logline(c, GH_LOG_DEBUG, x->url, "%s: %s; its attachments carry the report", x->url,
             gh_status_name(rec.status));
   } else if(rec.agency && *rec.agency && rec.year > 0) {
     add_op(c, OP_LAND, NULL, j);
     j = NULL;
   } else {
     count(c->sum->records, "unlanded");
-    logline(c, GH_LOG_INFO, "%s: %s%s%s (no agency and year: not stored as a record)", x->url,
+    logline(c, GH_LOG_INFO, x->url, "%s: %s%s%s (no agency and year: not stored as a record)", x->url,
             gh_status_name(rec.status), rec.reason ? ": " : "", rec.reason ? rec.reason : "");
   }
   json_decref(j);
@@ -906,7 +918,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
           wait = MAX(wait, (double)retry_after);
         h->robots_loading = false;
         finish_host(c, h, x->url, wait);
-        logline(c, GH_LOG_INFO, "%s: robots.txt unavailable (%s), retry in %.0f s", h->name,
+        logline(c, GH_LOG_INFO, x->url, "%s: robots.txt unavailable (%s), retry in %.0f s", h->name,
                 rc ? curl_easy_strerror(rc) : "server error", wait);
         return;
       }
@@ -1217,7 +1229,7 @@ static void
 report_status(struct crawl *c, bool force)
 {
   gint64 now = g_get_monotonic_time();
-  if(!force && now - c->last_status < USEC)
+  if(!force && now - c->last_status < USEC / 2)
     return;
   double dt = (double)(now - c->last_status) / USEC;
   double rate = c->last_status ? (double)(c->sum->fetched - c->last_fetched) / dt : 0;
@@ -1331,6 +1343,8 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       break;
     if(o->progress || o->status)
       report_status(&c, false);
+    if(o->tick)
+      o->tick(o->status_ud);
   }
   /* Stopping: transfers in flight are abandoned; their queue entries stay,
    * so the next run fetches them. */
@@ -1343,10 +1357,10 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   sum->queued_left = queued(&c);
   if(!c.error && !sum->interrupted && sum->queued_left == 0)
     gh_store_write(st, end_cycle, &c, NULL);
-  if(o->progress) {
+  if(o->progress || o->status)
     report_status(&c, true);
+  if(o->progress)
     fputc('\n', stderr);
-  }
   sum->seconds = (double)(g_get_monotonic_time() - c.started) / USEC;
   if(c.error) {
     g_propagate_error(err, c.error);

@@ -28,7 +28,10 @@ struct gh_crawl_opts {
   /* Called about once a second with a one-line summary (the daemon's
    * STATUS=); may be NULL. */
   void (*status)(const char *line, void *ud);
-  void *status_ud;
+  /* Called every event-loop turn (at least twice a second): the daemon's
+   * watchdog ping, so a hung loop is noticed.  May be NULL. */
+  void (*tick)(void *ud);
+  void *status_ud; /* for both callbacks */
 };
 
 struct gh_crawl_summary {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end crawl of the loopback fixture web (tests/web/fixture_web.py).
 
-    test_crawl.py GOVHARVEST SOURCE_DIR
+    test_crawl.py GOVHARVEST
 
 Asserts which records land (agency, year, status, region, template), what
 was never requested (robots.txt, traps, mirrors), that per-host delays and
@@ -21,46 +21,10 @@ import sys
 import tempfile
 import time
 
-GH, SRC = sys.argv[1], sys.argv[2]
-DATA = os.path.join(SRC, "tests", "data")
-failures, passes = [], 0
-
-
-def check(cond, what):
-    global passes
-    if cond:
-        passes += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-
-
-class Web:
-    """The fixture server on an ephemeral loopback port."""
-
-    def __init__(self, tmp):
-        self.log = os.path.join(tmp, "requests.jsonl")
-        # A self-signed certificate for the HTTPS host, made fresh each run.
-        pem = os.path.join(tmp, "tls.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                        "-subj", "/CN=www.shanghai.gov.cn", "-keyout", pem, "-out", pem + ".crt"],
-                       check=True, capture_output=True)
-        with open(pem, "a") as f:
-            f.write(open(pem + ".crt").read())
-        self.proc = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "web", "fixture_web.py"),
-                                      DATA, self.log, "--tls-cert", pem], stdout=subprocess.PIPE, text=True)
-        self.port, self.tls_port = map(int, self.proc.stdout.readline().split())
-
-    def requests(self):
-        with open(self.log, encoding="utf-8") as f:
-            return [json.loads(l) for l in f]
-
-    def clear(self):
-        open(self.log, "w").close()
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
+GH = sys.argv[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
+from harness import DATA, SRC, Web, check, finish  # noqa: E402
+import harness  # noqa: E402
 
 
 SEEDS = """url\tregion_code\tname
@@ -123,13 +87,11 @@ def crawl(tmp, web, store, conf, *extra, wait=True):
 
 
 def export(store, *args):
-    r = subprocess.run([GH, "export", "--store", store, *args], capture_output=True, timeout=60)
-    check(r.returncode == 0, f"export {args} exits 0: {r.stderr[:300]!r}")
-    return r.stdout
+    return harness.export(GH, store, *args)
 
 
 def records(store):
-    return [json.loads(l) for l in export(store).decode().splitlines()]
+    return harness.records(GH, store)
 
 
 def key(r):
@@ -376,8 +338,7 @@ def main():
             test_bad_input(tmp, web)
         finally:
             web.stop()
-    print(f"crawl: {passes} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    finish("crawl")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,284 @@
+/* govharvest daemon: the service.  Re-crawls each seed on a schedule, talks
+ * to systemd (READY, STATUS, WATCHDOG, RELOADING, STOPPING), reloads on
+ * SIGHUP, stops cleanly on SIGTERM.
+ *
+ * Scheduling state is the store's: a seed is due when its own URL state
+ * says it was last fetched longer ago than the interval (shorter in the
+ * season when reports appear), so a restart does not re-crawl everything,
+ * and an unfinished cycle is resumed first. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "../config/seeds.h"
+#include "../crawler/crawl.h"
+#include "../crawler/log.h"
+#include "../store/store.h"
+#include "cli.h"
+
+static volatile sig_atomic_t terminate, reload, stop_crawl;
+
+static void
+on_signal(int sig)
+{
+  if(sig == SIGHUP)
+    reload = 1;
+  else
+    terminate = 1;
+  stop_crawl = 1; /* the crawl loop returns within half a second */
+}
+
+struct daemon {
+  char *config_file;
+  char *store_override;
+  struct gh_config cfg;
+  GPtrArray *seeds;
+  struct gh_regions *regions;
+  struct gh_store *st;
+  guint64 watchdog_usec; /* 0: no watchdog */
+  gint64 last_ping;
+};
+
+static void
+ping(void *ud)
+{
+  struct daemon *d = ud;
+  gint64 now = g_get_monotonic_time();
+  /* Twice per watchdog period, as sd_watchdog_enabled(3) advises. */
+  if(d->watchdog_usec && now - d->last_ping >= (gint64)d->watchdog_usec / 2) {
+    sd_notify(0, "WATCHDOG=1");
+    d->last_ping = now;
+  }
+}
+
+static void
+status(const char *line, void *ud)
+{
+  (void)ud;
+  sd_notifyf(0, "STATUS=crawling: %s", line);
+}
+
+/* Loads config, seeds and regions into `d`, or leaves `d` alone and says
+ * why (the running configuration stays). */
+static bool
+load(struct daemon *d, GError **err)
+{
+  struct gh_config cfg;
+  if(!gh_config_load(&cfg, d->config_file, true, err))
+    return false;
+  if(d->store_override) {
+    g_free(cfg.store_path);
+    cfg.store_path = g_strdup(d->store_override);
+  }
+  GPtrArray *seeds = gh_seeds_load(cfg.seeds_file, err);
+  if(!seeds) {
+    gh_config_clear(&cfg);
+    return false;
+  }
+  GError *rerr = NULL;
+  struct gh_regions *regions = gh_regions_load(cfg.regions_file, &rerr);
+  if(!regions) {
+    gh_log(GH_LOG_WARNING, NULL, "%s; region codes come from seeds only", rerr->message);
+    g_error_free(rerr);
+  }
+  if(d->st && strcmp(cfg.store_path, d->cfg.store_path))
+    gh_log(GH_LOG_WARNING, NULL, "[store] path changed to %s: takes effect at the next restart",
+           cfg.store_path);
+  gh_config_clear(&d->cfg);
+  d->cfg = cfg;
+  if(d->st) { /* the open store stays the store */
+    g_free(d->cfg.store_path);
+    d->cfg.store_path = g_strdup(d->st->dir);
+  }
+  if(d->seeds)
+    g_ptr_array_free(d->seeds, TRUE);
+  d->seeds = seeds;
+  gh_regions_free(d->regions);
+  d->regions = regions;
+  gh_log_setup(d->cfg.log_level, false);
+  return true;
+}
+
+static bool
+in_season(const struct gh_config *cfg, GDateTime *now)
+{
+  int md = g_date_time_get_month(now) * 100 + g_date_time_get_day_of_month(now);
+  if(cfg->season_from <= cfg->season_until)
+    return md >= cfg->season_from && md <= cfg->season_until;
+  return md >= cfg->season_from || md <= cfg->season_until; /* across New Year */
+}
+
+/* Seeds due now, and the time (unix seconds) the next one falls due. */
+static GPtrArray *
+due_seeds(struct daemon *d, gint64 *next_due, bool *cycle_open)
+{
+  GPtrArray *due = g_ptr_array_new();
+  GDateTime *now = g_date_time_new_now_utc();
+  gint64 t = g_date_time_to_unix(now);
+  guint64 interval = in_season(&d->cfg, now) ? d->cfg.season_recrawl_seconds : d->cfg.recrawl_seconds;
+  *next_due = G_MAXINT64;
+  *cycle_open = false;
+  MDB_txn *txn = gh_store_read_begin(d->st, NULL);
+  if(txn) {
+    guint64 cycle = 0, done = 0;
+    gh_store_meta_get_u64(txn, d->st, "cycle", &cycle);
+    gh_store_meta_get_u64(txn, d->st, "cycle_done", &done);
+    *cycle_open = cycle > done;
+  }
+  for(guint i = 0; i < d->seeds->len; i++) {
+    struct gh_seed *s = d->seeds->pdata[i];
+    json_t *state = txn ? gh_store_get_json(txn, d->st->urls, s->url, strlen(s->url)) : NULL;
+    /* When it was last queued, fetched or not: a seed whose site is down
+     * waits for its next turn like the others. */
+    const char *at = json_string_value(json_object_get(state, "queued_at"));
+    if(!at)
+      at = json_string_value(json_object_get(state, "fetched_at"));
+    GDateTime *last = at ? g_date_time_new_from_iso8601(at, NULL) : NULL;
+    gint64 due_at = last ? g_date_time_to_unix(last) + (gint64)interval : t;
+    if(due_at <= t)
+      g_ptr_array_add(due, s);
+    else if(due_at < *next_due)
+      *next_due = due_at;
+    if(last)
+      g_date_time_unref(last);
+    json_decref(state);
+  }
+  if(txn)
+    mdb_txn_abort(txn);
+  g_date_time_unref(now);
+  return due;
+}
+
+static void
+do_reload(struct daemon *d)
+{
+  sd_notify(0, "RELOADING=1");
+  GError *err = NULL;
+  if(load(d, &err)) {
+    gh_log(GH_LOG_INFO, NULL, "reloaded %s: %u seeds", d->config_file, d->seeds->len);
+    sd_notifyf(0, "READY=1\nSTATUS=reloaded: %u seeds", d->seeds->len);
+  } else {
+    gh_log(GH_LOG_ERROR, NULL, "reload failed, keeping the running configuration: %s", err->message);
+    sd_notifyf(0, "READY=1\nSTATUS=reload failed (running configuration kept): %s", err->message);
+    g_error_free(err);
+  }
+}
+
+int
+gh_cmd_daemon(int argc, char **argv)
+{
+  GOptionEntry entries[] = { G_OPTION_ENTRY_NULL };
+  struct gh_common common = { 0 };
+  int rc = GH_EXIT_OK;
+  struct daemon d = { 0 };
+  GError *err = NULL;
+  if(!gh_cli_parse("daemon", NULL,
+                   "Run as a service: crawl each seed again every [daemon] recrawl_interval\n"
+                   "(more often in the season when reports appear), with systemd\n"
+                   "notification and watchdog.  SIGHUP reloads the configuration and\n"
+                   "seeds; SIGTERM stops.",
+                   entries, &argc, &argv, &common, &rc))
+    goto out;
+  if(argc > 1) {
+    fprintf(stderr, "govharvest daemon: unexpected argument '%s'\n", argv[1]);
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  d.config_file = g_strdup(common.config_file ? common.config_file : GH_DEFAULT_CONFIG);
+  d.store_override = g_strdup(common.store_dir);
+  gh_log_setup(common.cfg.log_level, false);
+  if(!load(&d, &err) ||
+     !gh_store_open(d.cfg.store_path, GH_STORE_WRITE, 0, &d.st, &err)) {
+    fprintf(stderr, "govharvest: %s\n", err->message);
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
+    d.watchdog_usec = 0;
+
+  struct sigaction sa = { 0 };
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+
+  sd_notifyf(0, "READY=1\nSTATUS=started: %u seeds, store %s\nMAINPID=%ld", d.seeds->len,
+             d.st->dir, (long)getpid());
+  gh_log(GH_LOG_INFO, NULL, "started: %u seeds, store %s", d.seeds->len, d.st->dir);
+  while(!terminate) {
+    if(reload) {
+      reload = 0;
+      do_reload(&d);
+    }
+    stop_crawl = 0;
+    if(terminate)
+      break;
+    gint64 next_due;
+    bool cycle_open;
+    GPtrArray *due = due_seeds(&d, &next_due, &cycle_open);
+    if(due->len || cycle_open) {
+      struct gh_crawl_opts o = { 0 };
+      o.cfg = &d.cfg;
+      o.seeds = due;
+      o.regions = d.regions;
+      gh_cli_extract_opts(&o.extract, &d.cfg);
+      o.stop = &stop_crawl;
+      o.status = status;
+      o.tick = ping;
+      o.status_ud = &d;
+      struct gh_crawl_summary sum;
+      gh_crawl_summary_init(&sum);
+      gh_log(GH_LOG_INFO, NULL, "crawl: %u seeds due%s", due->len,
+             cycle_open ? ", resuming an unfinished cycle" : "");
+      if(!gh_crawl_run(d.st, &o, &sum, &err)) {
+        /* A store failure: systemd restarts us (Restart=on-failure). */
+        gh_log(GH_LOG_ERROR, NULL, "%s", err->message);
+        sd_notifyf(0, "STATUS=store failure: %s", err->message);
+        gh_crawl_summary_clear(&sum);
+        g_ptr_array_free(due, TRUE);
+        rc = GH_EXIT_FAILED;
+        break;
+      }
+      gh_log(GH_LOG_INFO, NULL, "crawl cycle %" G_GUINT64_FORMAT " %s: %" G_GUINT64_FORMAT
+             " responses, %" G_GUINT64_FORMAT " reports found",
+             sum.cycle, sum.interrupted ? "paused" : "finished", sum.fetched, sum.reports_found);
+      gh_crawl_summary_clear(&sum);
+      g_ptr_array_free(due, TRUE);
+      continue; /* look again: a reload may have added seeds */
+    }
+    g_ptr_array_free(due, TRUE);
+    /* Idle until the next seed falls due, a signal, or a minute (the
+     * season may start meanwhile). */
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    gint64 wait = next_due == G_MAXINT64 ? 60 : CLAMP(next_due - now, 1, 60);
+    char when[64] = "no seeds";
+    if(next_due != G_MAXINT64) {
+      GDateTime *t = g_date_time_new_from_unix_utc(next_due);
+      char *s = g_date_time_format(t, "%Y-%m-%d %H:%M UTC");
+      g_snprintf(when, sizeof when, "next crawl %s", s);
+      g_free(s);
+      g_date_time_unref(t);
+    }
+    sd_notifyf(0, "STATUS=idle: %u seeds, %s", d.seeds->len, when);
+    for(gint64 i = 0; i < wait * 10 && !terminate && !reload; i++) {
+      ping(&d);
+      g_usleep(100000);
+    }
+  }
+  sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+  gh_log(GH_LOG_INFO, NULL, "stopped");
+out:
+  g_clear_error(&err);
+  gh_store_close(d.st); /* every batch is committed; nothing is pending */
+  gh_regions_free(d.regions);
+  if(d.seeds)
+    g_ptr_array_free(d.seeds, TRUE);
+  gh_config_clear(&d.cfg);
+  g_free(d.config_file);
+  g_free(d.store_override);
+  gh_cli_common_clear(&common);
+  return rc;
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""The daemon under a fake systemd: this test is the service manager.
+
+    test_daemon.py GOVHARVEST
+
+It binds the NOTIFY_SOCKET datagram socket and sets WATCHDOG_USEC, starts
+`govharvest daemon` against the loopback fixture web, and asserts: READY=1
+arrives; WATCHDOG=1 keeps arriving at the configured rate while crawling and
+while idle; STATUS changes as pages are fetched; SIGHUP with a new seed
+picks it up; SIGHUP with a broken config keeps the running one; a second
+writer is refused; SIGTERM exits 0 within the bound with STOPPING=1 and a
+store that reopens and exports.  Then the systemd unit files pass
+`systemd-analyze verify`.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+GH = sys.argv[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
+from harness import SRC, Web, check, finish, records  # noqa: E402
+
+WATCHDOG = 0.4  # seconds
+
+
+class Notify:
+    """The service manager's end of sd_notify."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.05)
+        self.msgs = []  # (time, "KEY=value")
+
+    def pump(self, seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            try:
+                data = self.sock.recv(4096).decode()
+            except socket.timeout:
+                continue
+            for line in data.splitlines():
+                self.msgs.append((time.time(), line))
+
+    def wait_for(self, pred, seconds, since=None):
+        """The first message matching pred, received after index `since`
+        (default: from now on), waiting up to `seconds`."""
+        end = time.time() + seconds
+        seen = len(self.msgs) if since is None else since
+        while time.time() < end:
+            self.pump(0.1)
+            for t, m in self.msgs[seen:]:
+                if pred(m):
+                    return m
+            seen = len(self.msgs)
+        return None
+
+    def statuses(self):
+        return [m[7:] for _, m in self.msgs if m.startswith("STATUS=")]
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        web = Web(tmp)
+        try:
+            run(tmp, web)
+        finally:
+            web.stop()
+    check_units()
+    finish("daemon")
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def run(tmp, web):
+    seeds = os.path.join(tmp, "seeds.tsv")
+    write(seeds, "http://www.wd.gov.cn/\t532329\t武定县人民政府\n")
+    conf = os.path.join(tmp, "govharvest.conf")
+    good = f"""[crawl]
+seeds = {seeds}
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+delay = 0.1
+connect_to = ::127.0.0.1:{web.port}
+[log]
+level = info
+"""
+    write(conf, good)
+    store = os.path.join(tmp, "store")
+    notify = Notify(os.path.join(tmp, "notify.sock"))
+    env = dict(os.environ, NOTIFY_SOCKET=notify.sock.getsockname(),
+               WATCHDOG_USEC=str(int(WATCHDOG * 1e6)))
+    err = open(os.path.join(tmp, "daemon.err"), "w+")
+    d = subprocess.Popen([GH, "daemon", "--config", conf, "--store", store], env=env,
+                         stdout=subprocess.DEVNULL, stderr=err)
+
+    check(notify.wait_for(lambda m: m == "READY=1", 10) is not None, "READY=1 arrives")
+    idle = notify.wait_for(lambda m: m.startswith("STATUS=idle"), 30)
+    check(idle is not None and "next crawl" in idle, f"goes idle after the first crawl: {idle}")
+    crawling = [s for s in notify.statuses() if s.startswith("crawling:")]
+    check(len(set(crawling)) >= 2 and any("fetched" in s for s in crawling),
+          f"STATUS changes while pages are fetched: {crawling[:3]}")
+    got = {(r["agency"], r["year"]) for r in records(GH, store)} if os.path.exists(os.path.join(store, "data.mdb")) else set()
+    check(got == {("武定县工业信息化商务科学技术局", 2020), ("大姚县农业农村局", 2020)},
+          f"the first seed's records landed while the daemon runs: {got}")
+
+    # The watchdog keeps being fed while idle: at least every WATCHDOG/2 (+ slack).
+    notify.pump(2.0)
+    pings = [t for t, m in notify.msgs if m == "WATCHDOG=1" and t > time.time() - 2.0]
+    gaps = [b - a for a, b in zip(pings, pings[1:])]
+    check(len(pings) >= 4 and max(gaps, default=9) <= WATCHDOG * 0.75,
+          f"WATCHDOG=1 every {WATCHDOG / 2} s while idle: {len(pings)} pings, max gap {max(gaps, default=0):.2f}")
+
+    # One writer: a crawl on the daemon's store is refused.
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "-q"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 2 and "in use by another govharvest process" in r.stderr,
+          f"crawl beside the daemon refused: {r.returncode} {r.stderr[:200]!r}")
+
+    # SIGHUP with a new seed: it is crawled without a restart.
+    write(seeds, "http://www.wd.gov.cn/\t532329\t武定县人民政府\n"
+                 "http://www.wuzhong.gov.cn/xxgk/zfxxgkml/ndbg/\t640300\t吴忠市人民政府\n")
+    n = len(notify.msgs)
+    d.send_signal(signal.SIGHUP)
+    check(notify.wait_for(lambda m: m == "RELOADING=1", 5, since=n) is not None, "RELOADING=1 on SIGHUP")
+    check(notify.wait_for(lambda m: m.startswith("STATUS=reloaded: 2 seeds"), 5, since=n) is not None,
+          "reloaded with 2 seeds")
+    check(notify.wait_for(lambda m: m.startswith("STATUS=idle: 2 seeds"), 30, since=n) is not None,
+          "idle again after crawling the new seed")
+    got = {(r["agency"], r["year"]) for r in records(GH, store)}
+    check(("吴忠市工业和信息化局", 2020) in got, f"the new seed's report landed: {got}")
+    wd_reports = [q["path"] for q in web.requests() if q["host"] == "www.wd.gov.cn" and "/t2021" in q["path"]]
+    check(len(wd_reports) == 2 and len(set(wd_reports)) == 2,
+          f"the old seed (not due) was not crawled again: {wd_reports}")
+
+    # SIGHUP with a broken config: rejected with the reason, old one kept.
+    write(conf, good.replace("delay = 0.1", "delay = often"))
+    n = len(notify.msgs)
+    d.send_signal(signal.SIGHUP)
+    bad = notify.wait_for(lambda m: m.startswith("STATUS=reload failed"), 5, since=n)
+    check(bad is not None and "[crawl] delay" in bad, f"broken config reported in STATUS: {bad}")
+    time.sleep(0.5)
+    check(d.poll() is None, "still running on the old configuration")
+    err.seek(0)
+    log = err.read()
+    check("reload failed, keeping the running configuration" in log and f"{conf}:" in log,
+          f"the reason names the file and line: {log[-300:]!r}")
+    notify.pump(1.0)
+    check(any(m == "WATCHDOG=1" and t > time.time() - 1.0 for t, m in notify.msgs),
+          "watchdog still fed after a failed reload")
+
+    # SIGTERM: out within the bound, STOPPING=1, store consistent.
+    t0 = time.time()
+    d.send_signal(signal.SIGTERM)
+    try:
+        code = d.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        d.kill()
+        code = None
+    check(code == 0 and time.time() - t0 < 10, f"SIGTERM: exit {code} in {time.time() - t0:.1f} s")
+    notify.pump(0.3)
+    check(any(m == "STOPPING=1" for _, m in notify.msgs), "STOPPING=1 sent")
+    after = records(GH, store)
+    check(len(after) == 3, f"the store reopens and exports all records: {len(after)}")
+
+
+def check_units():
+    if not shutil.which("systemd-analyze"):
+        check(False, "systemd-analyze is installed (scripts/install-deps installs systemd)")
+        return
+    unit_dir = os.path.join(SRC, "systemd")
+    with tempfile.TemporaryDirectory() as tmp:
+        # The installed form: the binary path filled in, as cmake --install does.
+        for name in sorted(os.listdir(unit_dir)):
+            text = open(os.path.join(unit_dir, name), encoding="utf-8").read()
+            out = os.path.join(tmp, name.removesuffix(".in"))
+            write(out, text.replace("@GH_BINDIR@", os.path.dirname(os.path.abspath(GH))))
+        units = [os.path.join(tmp, n) for n in sorted(os.listdir(tmp)) if "." in n]
+        # verify looks up Documentation=man:govharvest(1): show it ours.
+        os.makedirs(os.path.join(tmp, "man", "man1"))
+        shutil.copy(os.path.join(SRC, "docs", "govharvest.1"), os.path.join(tmp, "man", "man1"))
+        r = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True,
+                           env=dict(os.environ, MANPATH=os.path.join(tmp, "man")))
+        # Without man(1) on the machine, verify cannot look the page up.
+        noise = [l for l in r.stderr.splitlines() if l.strip()
+                 and not (shutil.which("man") is None and "Command 'man " in l)]
+        check(r.returncode == 0 and not noise, f"systemd-analyze verify is clean: {r.stderr[-500:]!r}")
+        r = subprocess.run(["systemd-analyze", "security", "--offline=yes",
+                            os.path.join(tmp, "govharvest.service")], capture_output=True, text=True)
+        level = [l for l in r.stdout.splitlines() if "Overall exposure level" in l]
+        check(level and float(level[0].split()[-3]) <= 2.0,
+              f"systemd-analyze security rates the unit low exposure: {level}")
+        if level:
+            print(level[0].strip())
+
+
+if __name__ == "__main__":
+    main()
