@@ -100,6 +100,7 @@ gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
   o->cpu_seconds = (unsigned)cfg->extract_cpu_seconds;
   o->wall_seconds = (unsigned)cfg->extract_timeout_seconds;
   o->max_pdf_pages = (unsigned)cfg->max_pdf_pages;
+  o->reuse_worker = true;
 }
 
 void
@@ -131,6 +132,7 @@ main(int argc, char **argv)
     if(!strcmp(cmd, commands[i].name)) {
       curl_global_init(CURL_GLOBAL_DEFAULT);
       int rc = commands[i].run(argc - 1, argv + 1);
+      gh_worker_shutdown();
       curl_global_cleanup();
       return rc;
     }

@@ -195,12 +195,16 @@ apply_robots(struct crawl *c, struct host *h, long status, const char *body, siz
   else
     h->robots = gh_robots_disallow_all();
   double cd = gh_robots_crawl_delay(h->robots);
+  double before = h->delay;
   /* Honour Crawl-delay, but a site asking for an hour between requests
    * would stall its cycle forever: cap it at a minute. */
-  if(cd > h->delay)
+  if(cd > c->cfg->delay_seconds)
     h->delay = cd > 60 ? 60 : cd;
   else
     h->delay = c->cfg->delay_seconds;
+  /* The robots.txt request itself was spaced by the old delay. */
+  if(h->delay > before && h->next_ok != G_MAXINT64)
+    h->next_ok += (gint64)((h->delay - before) * USEC);
 }
 
 /* A host whose robots.txt was fetched recently reuses it from the store. */
@@ -623,9 +627,10 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
   g_hash_table_add(h->busy, g_strdup(url));
   h->in_flight++;
   c->in_flight++;
-  /* The gap counts from the end of a request (see finish_host): a slow
-   * server gets at least `delay` of quiet between requests. */
-  h->next_ok = G_MAXINT64;
+  /* Requests to one host start at least `delay` apart, and with one
+   * connection never overlap (fill() waits for in_flight): a crawl of P
+   * pages takes P × delay, not P × (delay + response time). */
+  h->next_ok = g_get_monotonic_time() + (gint64)(h->delay * USEC);
   g_ptr_array_add(c->active, x);
   curl_multi_add_handle(c->multi, e);
   logline(c, GH_LOG_DEBUG, url, "GET %s", url);
@@ -681,8 +686,8 @@ finish_host(struct crawl *c, struct host *h, const char *url, double extra_wait)
   g_hash_table_remove(h->busy, url);
   h->in_flight--;
   c->in_flight--;
-  gint64 wait = (gint64)((h->delay > extra_wait ? h->delay : extra_wait) * USEC);
-  h->next_ok = g_get_monotonic_time() + wait;
+  /* Backoff and Retry-After count from the answer. */
+  h->next_ok = MAX(h->next_ok, g_get_monotonic_time() + (gint64)(extra_wait * USEC));
   h->idle = false; /* a retry may have left work queued: look again */
 }
 

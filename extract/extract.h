@@ -40,6 +40,9 @@ struct gh_extract_opts {
   unsigned wall_seconds;  /* killed after this; 0 = 120 */
   unsigned max_pdf_pages; /* 0 = all */
   size_t max_xml_bytes;   /* decompressed word/document.xml cap */
+  /* Keep one extraction child for many documents (worker.c) instead of a
+   * fork per document: same limits, a fraction of the cost. */
+  bool reuse_worker;
 };
 
 /* Defaults matching the [limits] section of the configuration. */
@@ -69,6 +72,19 @@ struct gh_doc *gh_extract_doc_isolated(const char *bytes, size_t len, enum gh_fo
 /* The isolation primitive: run `reader` in a forked child under the limits
  * of `o` (memory, CPU, wall time, output size) and return the doc it built,
  * or NULL with *status and *reason.  `input_len` bounds the reply size. */
+/* The long-lived worker behind reuse_worker (worker.c), and its end. */
+struct gh_doc *gh_worker_extract(const char *bytes, size_t len, enum gh_format f,
+                                 const struct gh_extract_opts *o, enum gh_status *status,
+                                 char **reason);
+void gh_worker_shutdown(void);
+
+/* Shared by both isolation paths: the child's rlimits, a signal's reason,
+ * and the reply decoder. */
+void gh_isolate_child_limits(const struct gh_extract_opts *o);
+char *gh_isolate_signal_reason(int sig);
+struct gh_doc *gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status,
+                                      char **reason);
+
 typedef void (*gh_reader_fn)(void *ctx, struct gh_doc *doc, enum gh_status *status,
                              GError **err);
 struct gh_doc *gh_isolate_run(gh_reader_fn reader, void *ctx, size_t input_len,

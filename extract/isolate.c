@@ -51,8 +51,8 @@ run_reader(void *p, struct gh_doc *doc, enum gh_status *status, GError **err)
   gh_read_doc(c->bytes, c->len, c->f, c->o, doc, status, err);
 }
 
-static void
-child_main(int fd, gh_reader_fn reader, void *ctx, const struct gh_extract_opts *o)
+void
+gh_isolate_child_limits(const struct gh_extract_opts *o)
 {
   struct rlimit core = { 0, 0 };
   setrlimit(RLIMIT_CORE, &core);
@@ -68,13 +68,31 @@ child_main(int fd, gh_reader_fn reader, void *ctx, const struct gh_extract_opts 
     setrlimit(RLIMIT_AS, &as);
   }
 #endif
+}
+
+static void
+child_main(int fd, gh_reader_fn reader, void *ctx, const struct gh_extract_opts *o)
+{
+  gh_isolate_child_limits(o);
   struct gh_doc *doc = gh_doc_new();
   enum gh_status status = GH_STATUS_PARSED;
   GError *err = NULL;
   reader(ctx, doc, &status, &err);
   json_t *out = json_pack("{s i s s? s o}", "status", (int)status, "reason",
                           err ? err->message : NULL, "doc", gh_doc_to_json(doc));
-  int rc = out && json_dumpfd(out, fd, JSON_COMPACT) == 0 ? 0 : 3;
+  /* One buffer, written whole: json_dumpfd would issue a write per token. */
+  char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
+  int rc = text ? 0 : 3;
+  for(size_t off = 0, n = text ? strlen(text) : 0; text && off < n;) {
+    ssize_t w = write(fd, text + off, n - off);
+    if(w < 0 && errno == EINTR)
+      continue;
+    if(w <= 0) {
+      rc = 3;
+      break;
+    }
+    off += (size_t)w;
+  }
   _exit(rc);
 }
 
@@ -105,8 +123,42 @@ struct gh_doc *
 gh_extract_doc_isolated(const char *bytes, size_t len, enum gh_format f,
                         const struct gh_extract_opts *o, enum gh_status *status, char **reason)
 {
+  if(o->reuse_worker)
+    return gh_worker_extract(bytes, len, f, o, status, reason);
   struct reader_ctx c = { bytes, len, f, o };
   return gh_isolate_run(run_reader, &c, len, o, status, reason);
+}
+
+char *
+gh_isolate_signal_reason(int sig)
+{
+  return g_strdup_printf("extractor died of %s (%d)%s", signame(sig), sig,
+                         sig == SIGXCPU ? ": CPU time limit"
+                         : sig == SIGABRT ? ": aborted, often the memory limit"
+                                          : "");
+}
+
+struct gh_doc *
+gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status, char **reason)
+{
+  json_t *j = json_loadb(text, len, 0, NULL);
+  json_t *jd = json_object_get(j, "doc");
+  struct gh_doc *doc = jd ? gh_doc_from_json(jd) : NULL;
+  *status = GH_STATUS_EXTRACT_FAILED;
+  if(!doc) {
+    *reason = g_strdup("extractor sent a malformed reply");
+  } else {
+    int st = (int)json_integer_value(json_object_get(j, "status"));
+    const char *why = json_string_value(json_object_get(j, "reason"));
+    *status = st >= GH_STATUS_PARSED && st <= GH_STATUS_EXTRACT_FAILED ? (enum gh_status)st
+                                                                        : GH_STATUS_EXTRACT_FAILED;
+    if(*status != GH_STATUS_PARSED) {
+      *reason = g_strdup(why ? why : "extraction failed");
+      gh_doc_free(&doc);
+    }
+  }
+  json_decref(j);
+  return doc;
 }
 
 struct gh_doc *
@@ -177,34 +229,12 @@ gh_isolate_run(gh_reader_fn reader, void *ctx, size_t input_len,
                               o->wall_seconds ? o->wall_seconds : 120);
   else if(overflow)
     *reason = g_strdup("extractor output exceeded its bound (killed)");
-  else if(WIFSIGNALED(ws)) {
-    int sig = WTERMSIG(ws);
-    *reason = g_strdup_printf("extractor died of %s (%d)%s", signame(sig), sig,
-                              sig == SIGXCPU ? ": CPU time limit"
-                              : sig == SIGABRT ? ": aborted, often the memory limit"
-                                               : "");
-  }
+  else if(WIFSIGNALED(ws))
+    *reason = gh_isolate_signal_reason(WTERMSIG(ws));
   else if(!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
     *reason = g_strdup_printf("extractor exited with status %d", WEXITSTATUS(ws));
-  else {
-    json_error_t je;
-    json_t *j = json_loadb((const char *)buf->data, buf->len, 0, &je);
-    json_t *jd = json_object_get(j, "doc");
-    doc = jd ? gh_doc_from_json(jd) : NULL;
-    if(!doc)
-      *reason = g_strdup("extractor sent a malformed reply");
-    else {
-      int st = (int)json_integer_value(json_object_get(j, "status"));
-      const char *why = json_string_value(json_object_get(j, "reason"));
-      *status = st >= GH_STATUS_PARSED && st <= GH_STATUS_EXTRACT_FAILED ? (enum gh_status)st
-                                                                          : GH_STATUS_EXTRACT_FAILED;
-      if(*status != GH_STATUS_PARSED) {
-        *reason = g_strdup(why ? why : "extraction failed");
-        gh_doc_free(&doc);
-      }
-    }
-    json_decref(j);
-  }
+  else
+    doc = gh_isolate_parse_reply((const char *)buf->data, buf->len, status, reason);
   g_byte_array_free(buf, TRUE);
   return doc;
 }

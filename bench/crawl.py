@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Crawl benchmark on the loopback benchmark web (tests/web/fixture_web.py
+--bench-hosts H --bench-pages P: per host a column listing P-1 report pages).
+
+1. Politeness on (delay d per host): govharvest's wall time against the
+   bound, (P + 1) x d per host (robots.txt, the column, P-1 reports), with
+   all hosts in parallel.  Goal: within 1.1 of the bound.
+2. Politeness off: pages/s and MB/s of govharvest (fetching, extracting,
+   parsing, storing) beside `wget2 --recursive` (fetching and saving) on the
+   same site, same parallelism, in the same run.
+3. Peak heap (anonymous RSS) of each run.
+
+    python3 bench/crawl.py [BUILD_DIR] [--hosts H] [--pages P] [--delay D]
+
+Needs a non-sanitizer build (scripts/quickstart makes build/) and wget2
+(Debian package wget2) for the comparison.  Prints figures, asserts nothing.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+src = os.path.dirname(here)
+ap = argparse.ArgumentParser()
+ap.add_argument("build", nargs="?", default="build")
+ap.add_argument("--hosts", type=int, default=500)
+ap.add_argument("--pages", type=int, default=40)
+ap.add_argument("--delay", type=float, default=1.0)
+ap.add_argument("--off-hosts", type=int, default=50, help="hosts for the politeness-off runs")
+a = ap.parse_args()
+gh = os.path.join(a.build, "govharvest")
+
+
+def anon_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run(cmd, **kw):
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, **kw)
+    peak = 0
+    while p.poll() is None:
+        peak = max(peak, anon_kib(p.pid))
+        time.sleep(0.02)
+    return time.perf_counter() - t, peak / 1024, p.stdout.read()
+
+
+class Server:
+    def __init__(self, tmp, hosts, pages):
+        self.proc = subprocess.Popen([sys.executable, os.path.join(src, "tests", "web", "fixture_web.py"),
+                                      os.path.join(src, "tests", "data"), os.path.join(tmp, "log.jsonl"),
+                                      "--bench-hosts", str(hosts), "--bench-pages", str(pages)],
+                                     stdout=subprocess.PIPE, text=True)
+        self.port = int(self.proc.stdout.readline().split()[0])
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def crawl(tmp, srv, hosts, delay, conns, tag):
+    seeds = os.path.join(tmp, f"seeds-{tag}.tsv")
+    with open(seeds, "w") as f:
+        for h in range(hosts):
+            f.write(f"http://www.bench{h:04d}.gov.cn/nb/\t110101\tbench\n")
+    conf = os.path.join(tmp, "bench.conf")
+    with open(conf, "w") as f:
+        f.write(f"[crawl]\nuser_agent = govharvest-bench (+file:///)\nmax_connections = {max(conns, 1) * hosts}\n"
+                f"connections_per_host = {conns}\n[log]\nlevel = error\n")
+    store = os.path.join(tmp, f"store-{tag}")
+    return run([gh, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
+                "--connect-to", f"::127.0.0.1:{srv.port}", "--delay", str(delay)])
+
+
+def wget2(tmp, srv, hosts, conns):
+    out = os.path.join(tmp, "wget2")
+    urls = [f"http://www.bench{h:04d}.gov.cn/nb/" for h in range(hosts)]
+    # wget2 has no connect-to; a hosts-style resolve through its --dns options
+    # is absent too, so it goes through an HTTP proxy: the fixture server
+    # answers absolute-form requests by their Host header.
+    env = dict(os.environ, http_proxy=f"http://127.0.0.1:{srv.port}")
+    cmd = ["wget2", "--quiet", "--recursive", "--level=1", "--no-parent", "--robots=on",
+           f"--max-threads={max(conns, 1) * hosts}", "--no-host-directories", "--directory-prefix", out,
+           "--span-hosts", "--domains=gov.cn", *urls]
+    wall, rss, _ = run(cmd, env=env)
+    files = sum(len(fs) for _, _, fs in os.walk(out))
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out) for f in fs)
+    return wall, rss, files, size
+
+
+def pages_of(summary):
+    for line in summary.splitlines():
+        if line.startswith("fetched"):
+            return int(line.split()[1]), float(line.split()[3])
+    return 0, 0.0
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    srv = Server(tmp, a.hosts, a.pages)
+    try:
+        wall, rss, out = crawl(tmp, srv, a.hosts, a.delay, 1, "polite")
+        n, mib = pages_of(out)
+        bound = (a.pages + 1) * a.delay
+        print(f"politeness on: {a.hosts} hosts x {a.pages} pages, delay {a.delay} s")
+        print(f"  govharvest {wall:.1f} s for {n} responses; bound (P+1) x d = {bound:.1f} s; "
+              f"ratio {wall / bound:.3f}; peak heap {rss:.1f} MiB")
+    finally:
+        srv.stop()
+    hosts = min(a.off_hosts, a.hosts)
+    srv = Server(tmp, hosts, a.pages)
+    try:
+        print(f"politeness off: {hosts} hosts x {a.pages} pages, 1 connection per host")
+        wall, rss, out = crawl(tmp, srv, hosts, 0, 1, "fast")
+        n, mib = pages_of(out)
+        print(f"  govharvest  {n / wall:8.1f} pages/s {mib / wall:6.2f} MiB/s  peak heap {rss:6.1f} MiB"
+              "  (fetch + extract + parse + store)")
+        if shutil.which("wget2"):
+            w, r, files, size = wget2(tmp, srv, hosts, 1)
+            print(f"  wget2       {files / w:8.1f} pages/s {size / w / 2**20:6.2f} MiB/s  peak heap {r:6.1f} MiB"
+                  "  (fetch + save)")
+            print(f"  ratio govharvest/wget2 pages/s: {(n / wall) / (files / w):.2f}")
+        else:
+            print("  wget2 not installed (apt-get install wget2): no baseline")
+    finally:
+        srv.stop()
