@@ -6,7 +6,7 @@
 #include <string.h>
 
 enum kind { K_PATH, K_SIZE, K_COUNT, K_LOGLEVEL, K_STRING, K_SECONDS, K_LIST, K_HOSTMAP,
-            K_DURATION, K_SEASON };
+            K_DURATION, K_SEASON, K_COUNT0 };
 
 struct setting {
   const char *group, *key;
@@ -23,6 +23,7 @@ static const struct setting settings[] = {
   { "limits", "extract_memory", K_SIZE, "1G", OFF(extract_memory_bytes) },
   { "limits", "extract_cpu_seconds", K_COUNT, "60", OFF(extract_cpu_seconds) },
   { "limits", "extract_timeout_seconds", K_COUNT, "120", OFF(extract_timeout_seconds) },
+  { "limits", "extract_workers", K_COUNT0, "0", OFF(extract_workers) },
   { "log", "level", K_LOGLEVEL, "info", OFF(log_level) },
   { "crawl", "seeds", K_PATH, GH_DEFAULT_SEEDS, OFF(seeds_file) },
   { "crawl", "regions", K_PATH, GH_DATADIR "/regions.tsv", OFF(regions_file) },
@@ -145,13 +146,15 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
       return false;
     }
     return true;
-  case K_COUNT: {
+  case K_COUNT:
+  case K_COUNT0: {
     char *end = NULL;
     errno = 0;
     guint64 v = g_ascii_strtoull(value, &end, 10);
-    if(!g_ascii_isdigit(*value) || errno || *end || v == 0 || v > 1000000000) {
+    if(!g_ascii_isdigit(*value) || errno || *end || (v == 0 && s->kind == K_COUNT) ||
+       v > 1000000000) {
       g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                  "'%s' is not a positive whole number", value);
+                  "'%s' is not a %swhole number", value, s->kind == K_COUNT ? "positive " : "");
       return false;
     }
     *(uint64_t *)field = v;

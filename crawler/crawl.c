@@ -1,6 +1,7 @@
 #include "crawl.h"
 
 #include <curl/curl.h>
+#include <poll.h>
 #include <openssl/ssl.h>
 #include <errno.h>
 #include <stdio.h>
@@ -78,10 +79,13 @@ struct crawl {
   GPtrArray *ops;
   GPtrArray *active;      /* struct xfer * in flight */
   GHashTable *dequeued;   /* URLs finished but not yet flushed: skip them */
+  struct gh_pool *pool;   /* extraction workers */
+  unsigned workers;
+  GHashTable *processing; /* URL -> struct doc_job *: fetched, being extracted */
   guint64 cycle;
   unsigned in_flight;
   struct curl_slist *resolve, *connect_to;
-  gint64 started, last_status;
+  gint64 started, last_status, last_flush;
   guint64 last_fetched;
   GError *error;
 };
@@ -249,10 +253,9 @@ jstr(json_t *o, const char *k)
 }
 
 static void
-finish_url(struct crawl *c, struct xfer *x, const char *state, const char *error_kind,
-           const char *reason)
+finish_state(struct crawl *c, const char *url, json_t *s, const char *state,
+             const char *error_kind, const char *reason)
 {
-  json_t *s = x->state;
   json_object_set_new(s, "state", json_string(state));
   if(error_kind) {
     json_object_set_new(s, "error", json_string(error_kind));
@@ -264,13 +267,19 @@ finish_url(struct crawl *c, struct xfer *x, const char *state, const char *error
     json_object_set_new(s, "reason", json_string(reason));
   else
     json_object_del(s, "reason");
-  add_op(c, OP_STATE, x->url, json_incref(s));
-  add_op(c, OP_DEQUEUE, x->url, json_incref(json_object_get(s, "qseq")));
-  g_hash_table_add(c->dequeued, g_strdup(x->url));
+  add_op(c, OP_STATE, url, json_incref(s));
+  add_op(c, OP_DEQUEUE, url, json_incref(json_object_get(s, "qseq")));
+  g_hash_table_add(c->dequeued, g_strdup(url));
   if(error_kind)
-    gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = x->url, .status = error_kind },
-           "%s: %s%s%s", x->url, error_kind, reason ? ": " : "",
-            reason ? reason : "");
+    gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = url, .status = error_kind },
+           "%s: %s%s%s", url, error_kind, reason ? ": " : "", reason ? reason : "");
+}
+
+static void
+finish_url(struct crawl *c, struct xfer *x, const char *state, const char *error_kind,
+           const char *reason)
+{
+  finish_state(c, x->url, x->state, state, error_kind, reason);
 }
 
 /* Queue `url` for this cycle unless it already is, or is a report document
@@ -447,6 +456,21 @@ flush(struct crawl *c)
   g_ptr_array_set_size(c->ops, 0);
   g_hash_table_remove_all(c->dequeued);
   return true;
+}
+
+/* Commits at most every FLUSH_EVERY µs (or sooner when many writes wait):
+ * one fsync per batch, not per URL.  A crash loses at most that window of
+ * finished work, which the next run fetches again. */
+#define FLUSH_EVERY (USEC / 20)
+
+static bool
+maybe_flush(struct crawl *c, bool force)
+{
+  gint64 now = g_get_monotonic_time();
+  if(!c->ops->len || (!force && now - c->last_flush < FLUSH_EVERY && c->ops->len < 2000))
+    return true;
+  c->last_flush = now;
+  return flush(c);
 }
 
 /* ---- scope ---- */
@@ -714,12 +738,123 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
           (int)attempts, *wait);
 }
 
+/* A report document between its fetch and its record: extraction runs in
+ * a pool worker while the event loop goes on; the URL is finished (and
+ * dequeued) only when its record is decided, so a crash in between
+ * refetches it. */
+struct doc_job {
+  struct crawl *c;
+  char *url;
+  json_t *state;
+  GBytes *body;
+  char *sha;
+  char *disposition;
+  bool only_if_parsed;
+  bool finish_url; /* the URL's state is finished by this job */
+  enum gh_format fmt;
+  struct gh_record rec;
+};
+
 static void
-handle_document(struct crawl *c, struct xfer *x, const char *eff_url, const char *ctype,
-                const char *sha, bool only_if_parsed)
+doc_job_free(void *p)
 {
-  json_t *s = x->state;
+  struct doc_job *j = p;
+  g_free(j->url);
+  json_decref(j->state);
+  g_bytes_unref(j->body);
+  g_free(j->sha);
+  g_free(j->disposition);
+  gh_record_clear(&j->rec);
+  g_free(j);
+}
+
+/* The record is parsed: fill what the crawl knows, and land it. */
+static void
+land_document(struct crawl *c, struct doc_job *j)
+{
+  json_t *s = j->state;
+  struct gh_record *rec = &j->rec;
   const char *text = jstr(s, "text");
+  rec->source.url = g_strdup(j->url);
+  rec->source.fetched_at = now_iso();
+  /* The link's title names the report when the file cannot (a scan). */
+  gh_record_fill_from_title(rec, text);
+  if(j->disposition) {
+    char *fname = gh_disposition_filename(j->disposition);
+    if(fname) {
+      char *n = gh_norm(fname, strlen(fname));
+      gh_record_fill_from_title(rec, n);
+      g_free(n);
+    }
+    g_free(fname);
+  }
+  if(rec->status != GH_STATUS_PARSED &&
+     (rec->status == GH_STATUS_NEEDS_OCR || gh_title_is_image_only(text ? text : "")))
+    gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "%s", rec->reason ? rec->reason : "image-only report");
+  const char *region = jstr(s, "region");
+  if(!rec->region_code) {
+    const char *code = c->o->regions ? gh_region_for(c->o->regions, rec->agency, region) : region;
+    rec->region_code = g_strdup(code);
+  }
+  json_t *rj = gh_record_to_json(rec);
+  json_t *src = json_object_get(rj, "source");
+  json_t *chain = json_object_get(s, "redirect_chain");
+  if(json_array_size(chain))
+    json_object_set(src, "redirected_from", json_array_get(chain, 0));
+  if(jstr(s, "referer"))
+    json_object_set_new(src, "page_url", json_string(jstr(s, "referer")));
+  if(text)
+    json_object_set_new(src, "link_text", json_string(text));
+  json_object_set_new(s, "record_status", json_string(gh_status_name(rec->status)));
+  /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
+  struct op *doc = add_op(c, OP_DOC, j->sha, NULL);
+  doc->bytes = g_bytes_ref(j->body);
+  if(j->only_if_parsed && rec->status != GH_STATUS_PARSED) {
+    logline(c, GH_LOG_DEBUG, j->url, "%s: %s; its attachments carry the report", j->url,
+            gh_status_name(rec->status));
+  } else if(rec->agency && *rec->agency && rec->year > 0) {
+    add_op(c, OP_LAND, NULL, rj);
+    rj = NULL;
+  } else {
+    count(c->sum->records, "unlanded");
+    logline(c, GH_LOG_INFO, j->url, "%s: %s%s%s (no agency and year: not stored as a record)",
+            j->url, gh_status_name(rec->status), rec->reason ? ": " : "",
+            rec->reason ? rec->reason : "");
+  }
+  json_decref(rj);
+  if(j->finish_url)
+    finish_state(c, j->url, s, "done", NULL, NULL);
+}
+
+static void
+extracted(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason)
+{
+  struct doc_job *j = ud;
+  struct crawl *c = j->c;
+  char *why = doc ? NULL : g_strdup_printf("%s: %s", gh_format_name(j->fmt),
+                                           reason ? reason : "extraction failed");
+  gh_extract_record_finish(&j->rec, doc, st, why);
+  g_free(why);
+  gh_doc_free(&doc);
+  land_document(c, j);
+  g_hash_table_remove(c->processing, j->url); /* frees j */
+}
+
+/* Starts turning a fetched document into a record.  Returns true when it
+ * went to a worker: the job then finishes the URL (finish_url must not). */
+static bool
+handle_document(struct crawl *c, struct xfer *x, const char *sha, const char *ctype,
+                bool only_if_parsed)
+{
+  struct doc_job *j = g_new0(struct doc_job, 1);
+  j->c = c;
+  j->url = g_strdup(x->url);
+  j->state = json_incref(x->state);
+  j->body = g_bytes_new(x->body->str, x->body->len);
+  j->sha = g_strdup(sha);
+  j->disposition = g_strdup(x->disposition);
+  j->only_if_parsed = only_if_parsed;
+  gh_record_init(&j->rec);
   struct gh_extract_opts eo = c->o->extract;
   char *cs = NULL;
   if(ctype) {
@@ -728,58 +863,18 @@ handle_document(struct crawl *c, struct xfer *x, const char *eff_url, const char
       cs = g_strndup(p + 8, strcspn(p + 8, "; \""));
   }
   eo.declared_charset = cs;
-  struct gh_record rec;
-  gh_record_init(&rec);
-  gh_extract_record(x->body->str, x->body->len, &eo, &rec);
-  rec.source.url = g_strdup(x->url);
-  rec.source.fetched_at = now_iso();
-  /* The link's title names the report when the file cannot (a scan). */
-  gh_record_fill_from_title(&rec, text);
-  if(x->disposition) {
-    char *fname = gh_disposition_filename(x->disposition);
-    if(fname) {
-      char *n = gh_norm(fname, strlen(fname));
-      gh_record_fill_from_title(&rec, n);
-      g_free(n);
-    }
-    g_free(fname);
-  }
-  if(rec.status == GH_STATUS_NEEDS_OCR || gh_title_is_image_only(text ? text : ""))
-    if(rec.status != GH_STATUS_PARSED)
-      gh_record_fail(&rec, GH_STATUS_NEEDS_OCR, "%s", rec.reason ? rec.reason : "image-only report");
-  const char *region = jstr(s, "region");
-  if(!rec.region_code) {
-    const char *code = c->o->regions ? gh_region_for(c->o->regions, rec.agency, region) : region;
-    rec.region_code = g_strdup(code);
-  }
-  json_t *j = gh_record_to_json(&rec);
-  json_t *src = json_object_get(j, "source");
-  (void)eff_url;
-  json_t *chain = json_object_get(s, "redirect_chain");
-  if(json_array_size(chain))
-    json_object_set(src, "redirected_from", json_array_get(chain, 0));
-  if(jstr(s, "referer"))
-    json_object_set_new(src, "page_url", json_string(jstr(s, "referer")));
-  if(text)
-    json_object_set_new(src, "link_text", json_string(text));
-  json_object_set_new(s, "record_status", json_string(gh_status_name(rec.status)));
-  /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
-  struct op *doc = add_op(c, OP_DOC, sha, NULL);
-  doc->bytes = g_bytes_new(x->body->str, x->body->len);
-  if(only_if_parsed && rec.status != GH_STATUS_PARSED) {
-    logline(c, GH_LOG_DEBUG, x->url, "%s: %s; its attachments carry the report", x->url,
-            gh_status_name(rec.status));
-  } else if(rec.agency && *rec.agency && rec.year > 0) {
-    add_op(c, OP_LAND, NULL, j);
-    j = NULL;
+  bool async = false;
+  if(gh_extract_record_begin(x->body->str, x->body->len, &eo, &j->rec, &j->fmt)) {
+    land_document(c, j);
+    doc_job_free(j);
   } else {
-    count(c->sum->records, "unlanded");
-    logline(c, GH_LOG_INFO, x->url, "%s: %s%s%s (no agency and year: not stored as a record)", x->url,
-            gh_status_name(rec.status), rec.reason ? ": " : "", rec.reason ? rec.reason : "");
+    j->finish_url = true;
+    g_hash_table_insert(c->processing, j->url, j);
+    gh_pool_submit(c->pool, x->body->str, x->body->len, j->fmt, &eo, extracted, j);
+    async = true;
   }
-  json_decref(j);
-  gh_record_clear(&rec);
   g_free(cs);
+  return async;
 }
 
 /* Discovers and queues the page's links; returns how many attachments it
@@ -1019,15 +1114,16 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
       g_free(iso);
       /* List answers come as HTML, or as XML/JSON text (dataproxy.jsp). */
       bool markup = fmt == GH_FMT_HTML || fmt == GH_FMT_TEXT;
+      bool deferred = false;
       if(page && markup) {
         handle_page(c, x, eff_url, ctype, kind);
         /* A seed may itself be a report page (the survey lists some). */
         if(kind == GH_LINK_SEED && !unchanged && memmem(x->body->str, x->body->len, "本年新收", 12))
-          handle_document(c, x, eff_url, ctype, sha, false);
+          deferred = handle_document(c, x, sha, ctype, false);
       } else if(page && kind != GH_LINK_SEED) {
         /* A "column" link that was a file all along. */
         if(!unchanged)
-          handle_document(c, x, eff_url, ctype, sha, false);
+          deferred = handle_document(c, x, sha, ctype, false);
       } else if(!page) {
         /* A report page that only links its PDF/DOCX is a wrapper: the
          * attachment is the report, and the wrapper lands only if it
@@ -1036,9 +1132,10 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
         if(kind == GH_LINK_REPORT && fmt == GH_FMT_HTML)
           attachments = handle_page(c, x, eff_url, ctype, GH_LINK_REPORT);
         if(!unchanged)
-          handle_document(c, x, eff_url, ctype, sha, attachments > 0);
+          deferred = handle_document(c, x, sha, ctype, attachments > 0);
       }
-      finish_url(c, x, "done", NULL, NULL);
+      if(!deferred)
+        finish_url(c, x, "done", NULL, NULL);
       g_free(sha);
     }
   }
@@ -1075,7 +1172,8 @@ next_url(struct crawl *c, struct host *h, json_t **state)
     if(k.mv_size < prefix->len || memcmp(k.mv_data, prefix->str, prefix->len))
       break;
     char *u = g_strndup(v.mv_data, v.mv_size);
-    if(g_hash_table_contains(h->busy, u) || g_hash_table_contains(c->dequeued, u)) {
+    if(g_hash_table_contains(h->busy, u) || g_hash_table_contains(c->dequeued, u) ||
+       g_hash_table_contains(c->processing, u)) {
       g_free(u);
       continue;
     }
@@ -1102,6 +1200,10 @@ static gint64
 fill(struct crawl *c)
 {
   gint64 now = g_get_monotonic_time(), soonest = G_MAXINT64;
+  /* Backpressure: documents wait for a worker in memory, so stop fetching
+   * while the workers are behind. */
+  if(gh_pool_pending(c->pool) >= 4 * c->workers)
+    return soonest;
   GHashTableIter it;
   gpointer key, val;
   g_hash_table_iter_init(&it, c->hosts);
@@ -1286,6 +1388,10 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.ops = g_ptr_array_new_with_free_func(op_free);
   c.active = g_ptr_array_new();
   c.dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, doc_job_free);
+  c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
+                                     : (unsigned)MAX(1, g_get_num_processors());
+  c.pool = gh_pool_new(c.workers, &o->extract);
   c.resolve = slist_of(c.cfg->resolve);
   c.connect_to = slist_of(c.cfg->connect_to);
   c.started = g_get_monotonic_time();
@@ -1312,23 +1418,41 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       break;
     }
     gint64 soonest = fill(&c);
-    if(!flush(&c))
+    if(!maybe_flush(&c, false))
       break;
-    bool idle = c.in_flight == 0;
+    bool idle = c.in_flight == 0 && gh_pool_pending(c.pool) == 0;
     GHashTableIter it;
     gpointer k, v;
     g_hash_table_iter_init(&it, c.hosts);
     while(idle && g_hash_table_iter_next(&it, &k, &v))
       idle = ((struct host *)v)->idle;
+    if(idle && c.ops->len) { /* pending writes may queue more work */
+      if(!maybe_flush(&c, true))
+        break;
+      continue;
+    }
     if(idle)
       break;
+    if(c.ops->len)
+      soonest = MIN(soonest, c.last_flush + FLUSH_EVERY);
     /* Sleep until a transfer has news or a host's delay ends (at most
      * half a second, so a stop request is seen promptly). */
+    gint64 pool_deadline = gh_pool_service(c.pool);
+    soonest = MIN(soonest, pool_deadline);
+    struct pollfd pfds[64];
+    struct curl_waitfd wfds[64];
+    unsigned nfd = gh_pool_pollfds(c.pool, pfds, G_N_ELEMENTS(pfds));
+    for(unsigned i = 0; i < nfd; i++) {
+      wfds[i].fd = pfds[i].fd;
+      wfds[i].events = (pfds[i].events & POLLOUT) ? CURL_WAIT_POLLOUT : CURL_WAIT_POLLIN;
+      wfds[i].revents = 0;
+    }
     gint64 now = g_get_monotonic_time();
     int timeout = 500;
     if(soonest != G_MAXINT64)
       timeout = (int)CLAMP((soonest - now + 999) / 1000, 0, 500);
-    curl_multi_poll(c.multi, NULL, 0, timeout, NULL);
+    curl_multi_poll(c.multi, wfds, nfd, timeout, NULL);
+    gh_pool_service(c.pool);
     int running = 0;
     curl_multi_perform(c.multi, &running);
     CURLMsg *m;
@@ -1344,7 +1468,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       done(&c, x, rc);
       xfer_free(x);
     }
-    if(!flush(&c))
+    if(!maybe_flush(&c, false))
       break;
     if(o->progress || o->status)
       report_status(&c, false);
@@ -1358,6 +1482,10 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     curl_multi_remove_handle(c.multi, x->easy);
     xfer_free(x);
   }
+  /* Documents still in the workers are abandoned the same way. */
+  gh_pool_free(c.pool);
+  c.pool = NULL;
+  g_hash_table_remove_all(c.processing);
   flush(&c);
   sum->queued_left = queued(&c);
   if(!c.error && !sum->interrupted && sum->queued_left == 0)
@@ -1377,6 +1505,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   g_ptr_array_free(c.ops, TRUE);
   g_ptr_array_free(c.active, TRUE);
   g_hash_table_destroy(c.dequeued);
+  g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.hosts);
   return ok;
 }

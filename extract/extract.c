@@ -210,7 +210,22 @@ void
 gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
                   struct gh_record *rec)
 {
-  enum gh_format f = gh_sniff(bytes, len);
+  enum gh_format f;
+  if(gh_extract_record_begin(bytes, len, opts, rec, &f))
+    return;
+  enum gh_status st;
+  char *why = NULL;
+  struct gh_doc *doc = gh_extract_doc(bytes, len, f, opts, &st, &why);
+  gh_extract_record_finish(rec, doc, st, why);
+  g_free(why);
+  gh_doc_free(&doc);
+}
+
+bool
+gh_extract_record_begin(const char *bytes, size_t len, const struct gh_extract_opts *opts,
+                        struct gh_record *rec, enum gh_format *fmt)
+{
+  enum gh_format f = *fmt = gh_sniff(bytes, len);
   g_free(rec->source.sha256);
   rec->source.sha256 = gh_sha256_hex(bytes, len);
   g_free(rec->source.format);
@@ -219,29 +234,41 @@ gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *o
   if(opts->max_bytes && len > opts->max_bytes) {
     gh_record_fail(rec, GH_STATUS_TOO_LARGE, "%zu bytes is over the %zu-byte limit",
                    len, opts->max_bytes);
-    return;
+    return true;
   }
+  if(f == GH_FMT_HTML || f == GH_FMT_PDF || f == GH_FMT_DOCX)
+    return false; /* a reader must run: the caller decides where */
+  /* Text is read in-process; other formats fail with their status. */
   enum gh_status st;
   char *why = NULL;
   struct gh_doc *doc = gh_extract_doc(bytes, len, f, opts, &st, &why);
-  if(doc) {
-    gh_report_parse(doc, rec);
-    /* The prose's fingerprint, for the year-to-year "copied text" check. */
-    GPtrArray *lines = g_ptr_array_new();
-    for(guint i = 0; i < doc->rows->len; i++) {
-      const struct gh_row *row = &g_array_index(doc->rows, struct gh_row, i);
-      if(row->kind == GH_ROW_TEXT && row->n_cells)
-        g_ptr_array_add(lines, row->cells[0].text);
-    }
-    if(lines->len) {
-      g_free(rec->source.text_fingerprint);
-      rec->source.text_fingerprint =
-        gh_text_fingerprint((const char *const *)lines->pdata, lines->len);
-    }
-    g_ptr_array_free(lines, TRUE);
-  }
-  else
-    gh_record_fail(rec, st == GH_STATUS_PARSED ? GH_STATUS_EXTRACT_FAILED : st, "%s", why);
+  gh_extract_record_finish(rec, doc, st, why);
   g_free(why);
   gh_doc_free(&doc);
+  return true;
+}
+
+void
+gh_extract_record_finish(struct gh_record *rec, const struct gh_doc *doc, enum gh_status st,
+                         const char *why)
+{
+  if(!doc) {
+    gh_record_fail(rec, st == GH_STATUS_PARSED ? GH_STATUS_EXTRACT_FAILED : st, "%s",
+                   why ? why : "extraction failed");
+    return;
+  }
+  gh_report_parse(doc, rec);
+  /* The prose's fingerprint, for the year-to-year "copied text" check. */
+  GPtrArray *lines = g_ptr_array_new();
+  for(guint i = 0; i < doc->rows->len; i++) {
+    const struct gh_row *row = &g_array_index(doc->rows, struct gh_row, i);
+    if(row->kind == GH_ROW_TEXT && row->n_cells)
+      g_ptr_array_add(lines, row->cells[0].text);
+  }
+  if(lines->len) {
+    g_free(rec->source.text_fingerprint);
+    rec->source.text_fingerprint =
+      gh_text_fingerprint((const char *const *)lines->pdata, lines->len);
+  }
+  g_ptr_array_free(lines, TRUE);
 }

@@ -78,6 +78,23 @@ struct gh_doc *gh_worker_extract(const char *bytes, size_t len, enum gh_format f
                                  char **reason);
 void gh_worker_shutdown(void);
 
+/* A pool of such workers for callers with an event loop (the crawler):
+ * submit, poll the fds gh_pool_pollfds gives, call gh_pool_service when
+ * they are ready (or at the deadline it returns, monotonic µs).  `done`
+ * runs inside gh_pool_service (or submit) and owns `doc`. */
+struct pollfd;
+struct gh_pool;
+typedef void (*gh_pool_done_fn)(void *ud, struct gh_doc *doc, enum gh_status status,
+                                const char *reason);
+struct gh_pool *gh_pool_new(unsigned workers, const struct gh_extract_opts *o);
+void gh_pool_submit(struct gh_pool *p, const char *bytes, size_t len, enum gh_format f,
+                    const struct gh_extract_opts *o, gh_pool_done_fn done, void *ud);
+unsigned gh_pool_pending(const struct gh_pool *p);
+unsigned gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max);
+gint64 gh_pool_service(struct gh_pool *p);
+/* Kills workers with jobs (their callbacks never run) and frees. */
+void gh_pool_free(struct gh_pool *p);
+
 /* Shared by both isolation paths: the child's rlimits, a signal's reason,
  * and the reply decoder. */
 void gh_isolate_child_limits(const struct gh_extract_opts *o);
@@ -108,6 +125,16 @@ struct gh_doc *gh_extract_doc(const char *bytes, size_t len, enum gh_format f,
  * are filled here, status always set. */
 void gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
                        struct gh_record *rec);
+
+/* gh_extract_record in two halves, for callers that run the reader
+ * elsewhere (the crawler's worker pool).  begin() fills sha256 and format
+ * and returns true when the record is already complete (text, too large,
+ * unsupported formats); false when the reader for *f must run, after which
+ * finish() parses its doc (or records the failure). */
+bool gh_extract_record_begin(const char *bytes, size_t len, const struct gh_extract_opts *opts,
+                             struct gh_record *rec, enum gh_format *f);
+void gh_extract_record_finish(struct gh_record *rec, const struct gh_doc *doc,
+                              enum gh_status status, const char *why);
 
 /* Lower-case hex sha256 of the bytes (g_free). */
 char *gh_sha256_hex(const char *bytes, size_t len);

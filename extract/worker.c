@@ -1,14 +1,14 @@
-/* A long-lived extraction worker: the same isolation as isolate.c (a child
+/* Long-lived extraction workers: the same isolation as isolate.c (a child
  * process under RLIMIT_AS, a per-document CPU budget and a wall deadline),
- * without a fork per document.
+ * without a fork per document, and without blocking the caller.
  *
  * A fork per document costs a few milliseconds: copying page tables, then
  * copy-on-write faults as the reader allocates in a heap shaped by the
  * parent.  The crawler extracts hundreds of documents a second, so it keeps
- * one child and sends it documents over a pipe:
+ * a pool of children and feeds them documents over pipes while its event
+ * loop goes on fetching:
  *
- *   request:  "GHRQ", format, max_pdf_pages, max_xml_bytes, charset length,
- *             body length (little-endian integers), charset, body
+ *   request:  struct header (format, limits, lengths), charset, body
  *   reply:    length (8 bytes), then {"status", "reason", "doc"} as JSON
  *
  * A crash, a hang past the deadline or an oversized reply kills that
@@ -29,27 +29,42 @@
 
 #define GH_WORKER_DOCS 500
 #define MAGIC 0x51524847u /* "GHRQ" */
+#define USEC 1000000
 
 struct header {
   guint32 magic, format, max_pdf_pages, charset_len;
   guint64 max_xml_bytes, len;
 };
 
-static struct {
+struct job {
+  GBytes *request; /* header + charset + body, sent as one stream */
+  size_t input_len;
+  unsigned wall;
+  gh_pool_done_fn done;
+  void *ud;
+};
+
+struct worker {
   pid_t pid;
-  int req, rep; /* parent's ends */
+  int req, rep; /* our ends, non-blocking */
   unsigned served;
-} w = { 0, -1, -1, 0 };
+  struct job *job; /* NULL: idle */
+  size_t sent;
+  guint64 reply_len;
+  size_t got; /* bytes of (length + reply) received */
+  char *reply;
+  gint64 deadline; /* monotonic µs */
+};
 
-static double
-now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+struct gh_pool {
+  struct gh_extract_opts o; /* limits for every worker's life */
+  unsigned n;
+  struct worker *w;
+  GQueue waiting; /* struct job * */
+};
 
-/* Blocking full read/write for the child. */
+/* ---- the child ---- */
+
 static bool
 read_all(int fd, void *buf, size_t n)
 {
@@ -96,8 +111,7 @@ worker_main(int req, int rep, const struct gh_extract_opts *o)
     if(!read_all(req, charset, h.charset_len) || !read_all(req, body, h.len))
       _exit(0);
     body[h.len] = '\0';
-    /* The CPU budget is per document: the limit moves with the usage. */
-    if(o->cpu_seconds) {
+    if(o->cpu_seconds) { /* the CPU budget moves with the usage */
       struct rusage ru;
       getrusage(RUSAGE_SELF, &ru);
       rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
@@ -127,39 +141,64 @@ worker_main(int req, int rep, const struct gh_extract_opts *o)
   }
 }
 
-static void
-reap(bool kill_it, int *ws)
+/* ---- the parent ---- */
+
+struct gh_pool *
+gh_pool_new(unsigned workers, const struct gh_extract_opts *o)
 {
-  if(w.req >= 0)
-    close(w.req);
-  if(w.rep >= 0)
-    close(w.rep);
-  w.req = w.rep = -1;
-  if(w.pid > 0) {
-    if(kill_it)
-      kill(w.pid, SIGKILL);
-    int status = 0;
-    while(waitpid(w.pid, &status, 0) < 0 && errno == EINTR)
-      ;
-    if(ws)
-      *ws = status;
-  }
-  w.pid = 0;
-  w.served = 0;
+  struct gh_pool *p = g_new0(struct gh_pool, 1);
+  p->o = *o;
+  p->o.declared_charset = NULL;
+  p->n = workers ? workers : 1;
+  p->w = g_new0(struct worker, p->n);
+  for(unsigned i = 0; i < p->n; i++)
+    p->w[i].req = p->w[i].rep = -1;
+  g_queue_init(&p->waiting);
+  return p;
 }
 
-void
-gh_worker_shutdown(void)
+static void
+job_free(struct job *j)
 {
-  reap(false, NULL); /* closing the request pipe ends the worker */
+  g_bytes_unref(j->request);
+  g_free(j);
+}
+
+/* Ends a worker: `kill_it` for a hung or misbehaving one; otherwise closing
+ * its request pipe lets it exit by itself. */
+static int
+reap(struct worker *w, bool kill_it)
+{
+  if(w->req >= 0)
+    close(w->req);
+  if(w->rep >= 0)
+    close(w->rep);
+  w->req = w->rep = -1;
+  int status = 0;
+  if(w->pid > 0) {
+    if(kill_it)
+      kill(w->pid, SIGKILL);
+    while(waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+      ;
+  }
+  w->pid = 0;
+  w->served = 0;
+  g_clear_pointer(&w->reply, g_free);
+  return status;
 }
 
 static bool
-spawn(const struct gh_extract_opts *o, char **reason)
+spawn(struct gh_pool *p, struct worker *w, char **reason)
 {
   int a[2], b[2];
-  if(pipe2(a, O_CLOEXEC) != 0 || pipe2(b, O_CLOEXEC) != 0) {
+  if(pipe2(a, O_CLOEXEC) != 0) {
     *reason = g_strdup_printf("pipe: %s", g_strerror(errno));
+    return false;
+  }
+  if(pipe2(b, O_CLOEXEC) != 0) {
+    *reason = g_strdup_printf("pipe: %s", g_strerror(errno));
+    close(a[0]);
+    close(a[1]);
     return false;
   }
   /* A worker that dies while we write must not kill us with SIGPIPE. */
@@ -175,95 +214,265 @@ spawn(const struct gh_extract_opts *o, char **reason)
     return false;
   }
   if(pid == 0) {
+    /* Other workers' pipes are CLOEXEC but we do not exec: close them so
+     * each worker sees EOF only from its own parent end. */
+    for(unsigned i = 0; i < p->n; i++) {
+      if(p->w[i].req >= 0)
+        close(p->w[i].req);
+      if(p->w[i].rep >= 0)
+        close(p->w[i].rep);
+    }
     close(a[1]);
     close(b[0]);
-    worker_main(a[0], b[1], o);
+    worker_main(a[0], b[1], &p->o);
   }
   close(a[0]);
   close(b[1]);
-  w.pid = pid;
-  w.req = a[1];
-  w.rep = b[0];
-  w.served = 0;
-  /* Non-blocking, so every read and write below honours the deadline. */
-  fcntl(w.req, F_SETFL, O_NONBLOCK);
-  fcntl(w.rep, F_SETFL, O_NONBLOCK);
+  w->pid = pid;
+  w->req = a[1];
+  w->rep = b[0];
+  w->served = 0;
+  fcntl(w->req, F_SETFL, O_NONBLOCK);
+  fcntl(w->rep, F_SETFL, O_NONBLOCK);
   return true;
 }
 
-/* Moves n bytes to or from the worker before the deadline.  -1 timeout,
- * 0 the worker went away, 1 done. */
-static int
-transfer(int fd, bool out, void *buf, size_t n, double deadline)
+static void
+complete(struct worker *w, struct gh_doc *doc, enum gh_status st, char *reason)
 {
-  for(size_t off = 0; off < n;) {
-    double left = deadline - now_s();
-    if(left <= 0)
-      return -1;
-    struct pollfd pfd = { fd, out ? POLLOUT : POLLIN, 0 };
-    int r = poll(&pfd, 1, (int)(left * 1000) + 1);
-    if(r < 0 && errno == EINTR)
+  struct job *j = w->job;
+  w->job = NULL;
+  w->sent = w->got = 0;
+  w->reply_len = 0;
+  g_clear_pointer(&w->reply, g_free);
+  j->done(j->ud, doc, st, reason);
+  g_free(reason);
+  job_free(j);
+}
+
+static void
+fail(struct worker *w, bool timed_out, bool overflow)
+{
+  int ws = reap(w, true);
+  char *reason;
+  if(timed_out)
+    reason = g_strdup_printf("extractor timed out after %u s (killed)", w->job->wall);
+  else if(overflow)
+    reason = g_strdup("extractor output exceeded its bound (killed)");
+  else if(WIFSIGNALED(ws) && WTERMSIG(ws) != SIGKILL)
+    reason = gh_isolate_signal_reason(WTERMSIG(ws));
+  else
+    reason = g_strdup("extractor exited unexpectedly");
+  complete(w, NULL, GH_STATUS_EXTRACT_FAILED, reason);
+}
+
+void
+gh_pool_submit(struct gh_pool *p, const char *bytes, size_t len, enum gh_format f,
+               const struct gh_extract_opts *o, gh_pool_done_fn done, void *ud)
+{
+  const char *cs = o->declared_charset ? o->declared_charset : "";
+  struct header h = { MAGIC, (guint32)f, o->max_pdf_pages, (guint32)MIN(strlen(cs), 64),
+                      o->max_xml_bytes, len };
+  GByteArray *req = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + len));
+  g_byte_array_append(req, (const guint8 *)&h, sizeof h);
+  g_byte_array_append(req, (const guint8 *)cs, h.charset_len);
+  g_byte_array_append(req, (const guint8 *)bytes, (guint)len);
+  struct job *j = g_new0(struct job, 1);
+  j->request = g_byte_array_free_to_bytes(req);
+  j->input_len = len;
+  j->wall = o->wall_seconds ? o->wall_seconds : 120;
+  j->done = done;
+  j->ud = ud;
+  g_queue_push_tail(&p->waiting, j);
+  gh_pool_service(p);
+}
+
+unsigned
+gh_pool_pending(const struct gh_pool *p)
+{
+  unsigned n = p->waiting.length;
+  for(unsigned i = 0; i < p->n; i++)
+    n += p->w[i].job != NULL;
+  return n;
+}
+
+unsigned
+gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
+{
+  unsigned k = 0;
+  for(unsigned i = 0; i < p->n && k < max; i++) {
+    const struct worker *w = &p->w[i];
+    if(!w->job)
       continue;
-    if(r <= 0)
-      continue;
-    ssize_t k = out ? write(fd, (const char *)buf + off, n - off) : read(fd, (char *)buf + off, n - off);
-    if(k < 0 && (errno == EINTR || errno == EAGAIN))
-      continue;
-    if(k <= 0)
-      return 0;
-    off += (size_t)k;
+    gsize total;
+    g_bytes_get_data(w->job->request, &total);
+    fds[k].fd = w->sent < total ? w->req : w->rep;
+    fds[k].events = w->sent < total ? POLLOUT : POLLIN;
+    fds[k].revents = 0;
+    k++;
   }
-  return 1;
+  return k;
+}
+
+/* Moves bytes for one worker as far as they go without blocking. */
+static void
+service_one(struct worker *w)
+{
+  gsize total;
+  const char *req = g_bytes_get_data(w->job->request, &total);
+  while(w->sent < total) {
+    ssize_t k = write(w->req, req + w->sent, total - w->sent);
+    if(k < 0 && errno == EINTR)
+      continue;
+    if(k < 0 && errno == EAGAIN)
+      return;
+    if(k <= 0) {
+      fail(w, false, false);
+      return;
+    }
+    w->sent += (size_t)k;
+  }
+  for(;;) {
+    char *dst;
+    size_t want;
+    if(w->got < sizeof w->reply_len) {
+      dst = (char *)&w->reply_len + w->got;
+      want = sizeof w->reply_len - w->got;
+    } else {
+      size_t have = w->got - sizeof w->reply_len;
+      if(have == w->reply_len)
+        break;
+      dst = w->reply + have;
+      want = (size_t)w->reply_len - have;
+    }
+    ssize_t k = read(w->rep, dst, want);
+    if(k < 0 && errno == EINTR)
+      continue;
+    if(k < 0 && errno == EAGAIN)
+      return;
+    if(k <= 0) {
+      fail(w, false, false);
+      return;
+    }
+    w->got += (size_t)k;
+    if(w->got == sizeof w->reply_len) {
+      /* The reply is bounded like isolate.c's: a cell stream is a fraction
+       * of its document, so anything far larger is a runaway. */
+      if(w->reply_len > w->job->input_len * 8 + (16u << 20)) {
+        fail(w, false, true);
+        return;
+      }
+      w->reply = g_malloc(w->reply_len + 1);
+    }
+  }
+  w->reply[w->reply_len] = '\0';
+  enum gh_status st;
+  char *reason = NULL;
+  struct gh_doc *doc = gh_isolate_parse_reply(w->reply, w->reply_len, &st, &reason);
+  w->served++;
+  complete(w, doc, st, reason);
+}
+
+gint64
+gh_pool_service(struct gh_pool *p)
+{
+  gint64 soonest = G_MAXINT64;
+  for(unsigned i = 0; i < p->n; i++) {
+    struct worker *w = &p->w[i];
+    if(!w->job && w->pid && w->served >= GH_WORKER_DOCS)
+      reap(w, false);
+    if(!w->job && p->waiting.length) {
+      char *reason = NULL;
+      if(!w->pid && !spawn(p, w, &reason)) {
+        struct job *j = g_queue_pop_head(&p->waiting);
+        j->done(j->ud, NULL, GH_STATUS_EXTRACT_FAILED, reason);
+        g_free(reason);
+        job_free(j);
+        continue;
+      }
+      w->job = g_queue_pop_head(&p->waiting);
+      w->deadline = g_get_monotonic_time() + (gint64)w->job->wall * USEC;
+    }
+    if(!w->job)
+      continue;
+    service_one(w);
+    if(w->job && g_get_monotonic_time() >= w->deadline)
+      fail(w, true, false);
+    if(w->job)
+      soonest = MIN(soonest, w->deadline);
+    else if(p->waiting.length)
+      i--; /* this worker is free again: give it the next job now */
+  }
+  return soonest;
+}
+
+void
+gh_pool_free(struct gh_pool *p)
+{
+  if(!p)
+    return;
+  for(unsigned i = 0; i < p->n; i++) {
+    if(p->w[i].job) { /* abandoned: its caller is going away */
+      job_free(p->w[i].job);
+      p->w[i].job = NULL;
+      reap(&p->w[i], true);
+    } else {
+      reap(&p->w[i], false);
+    }
+  }
+  struct job *j;
+  while((j = g_queue_pop_head(&p->waiting)))
+    job_free(j);
+  g_free(p->w);
+  g_free(p);
+}
+
+/* ---- the blocking form, for parse and reparse ---- */
+
+static struct gh_pool *shared;
+
+struct sync_result {
+  bool done;
+  struct gh_doc *doc;
+  enum gh_status status;
+  char *reason;
+};
+
+static void
+sync_done(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason)
+{
+  struct sync_result *r = ud;
+  r->done = true;
+  r->doc = doc;
+  r->status = st;
+  r->reason = g_strdup(reason);
 }
 
 struct gh_doc *
 gh_worker_extract(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
                   enum gh_status *status, char **reason)
 {
-  *reason = NULL;
-  *status = GH_STATUS_EXTRACT_FAILED;
-  if(!w.pid && !spawn(o, reason))
-    return NULL;
-  unsigned wall = o->wall_seconds ? o->wall_seconds : 120;
-  double deadline = now_s() + wall;
-  const char *cs = o->declared_charset ? o->declared_charset : "";
-  struct header h = { MAGIC, (guint32)f, o->max_pdf_pages, (guint32)MIN(strlen(cs), 64),
-                      o->max_xml_bytes, len };
-  int r = transfer(w.req, true, &h, sizeof h, deadline);
-  if(r == 1)
-    r = transfer(w.req, true, (void *)cs, h.charset_len, deadline);
-  if(r == 1)
-    r = transfer(w.req, true, (void *)bytes, len, deadline);
-  guint64 n = 0;
-  if(r == 1)
-    r = transfer(w.rep, false, &n, sizeof n, deadline);
-  /* The reply is bounded like isolate.c's: a cell stream is a fraction of
-   * its document. */
-  size_t cap = len * 8 + (16u << 20);
-  char *text = NULL;
-  bool overflow = r == 1 && n > cap;
-  if(r == 1 && !overflow) {
-    text = g_malloc(n + 1);
-    r = transfer(w.rep, false, text, n, deadline);
-    text[r == 1 ? n : 0] = '\0';
+  if(!shared)
+    shared = gh_pool_new(1, o);
+  struct sync_result r = { 0 };
+  gh_pool_submit(shared, bytes, len, f, o, sync_done, &r);
+  while(!r.done) {
+    struct pollfd fds[1];
+    unsigned n = gh_pool_pollfds(shared, fds, 1);
+    gint64 deadline = gh_pool_service(shared);
+    if(r.done || !n)
+      continue;
+    gint64 left = deadline == G_MAXINT64 ? USEC : deadline - g_get_monotonic_time();
+    poll(fds, n, (int)CLAMP(left / 1000 + 1, 0, 1000));
   }
-  if(r != 1 || overflow) {
-    int ws = 0;
-    reap(true, &ws);
-    g_free(text);
-    if(r < 0)
-      *reason = g_strdup_printf("extractor timed out after %u s (killed)", wall);
-    else if(overflow)
-      *reason = g_strdup("extractor output exceeded its bound (killed)");
-    else if(WIFSIGNALED(ws) && WTERMSIG(ws) != SIGKILL)
-      *reason = gh_isolate_signal_reason(WTERMSIG(ws));
-    else
-      *reason = g_strdup("extractor exited unexpectedly");
-    return NULL;
-  }
-  if(++w.served >= GH_WORKER_DOCS)
-    gh_worker_shutdown();
-  struct gh_doc *doc = gh_isolate_parse_reply(text, n, status, reason);
-  g_free(text);
-  return doc;
+  *status = r.status;
+  *reason = r.reason;
+  return r.doc;
+}
+
+void
+gh_worker_shutdown(void)
+{
+  gh_pool_free(shared);
+  shared = NULL;
 }
