@@ -1,7 +1,11 @@
-/* Fill a store with N synthetic records (for bench/export.py): real record
- * shapes from the parser, varied agencies, regions and years.
+/* Fill a store for the benchmarks.
  *
- *   make_store DIR N */
+ *   make_store DIR N SAMPLE_REPORT   N synthetic records (bench/export.py):
+ *                                    real record shapes from the parser,
+ *                                    varied agencies, regions and years
+ *   make_store DIR N --frontier      N queued URLs over 100 benchmark hosts
+ *                                    (bench/frontier.py), as an interrupted
+ *                                    crawl leaves them */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +43,65 @@ fill_fn(struct gh_store *st, MDB_txn *txn, void *ud)
   return 0;
 }
 
+struct frontier {
+  long from, n;
+};
+
+/* The crawler's queue layout (crawler/crawl.c): host NUL seq(8, BE). */
+static int
+frontier_fn(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct frontier *f = ud;
+  for(long i = f->from; i < f->from + f->n; i++) {
+    char host[64], url[128];
+    g_snprintf(host, sizeof host, "www.bench%04ld.gov.cn", i % 100);
+    g_snprintf(url, sizeof url, "http://%s/nb/q/%ld.html", host, i);
+    json_t *s = json_pack("{s:s, s:i, s:i, s:s, s:I}", "kind", "report", "depth", 1, "cycle", 1,
+                          "state", "queued", "qseq", (json_int_t)i);
+    int rc = gh_store_put_json(txn, st->urls, url, strlen(url), s, 0);
+    json_decref(s);
+    GString *k = g_string_new(host);
+    g_string_append_c(k, '\0');
+    for(int b = 7; b >= 0; b--)
+      g_string_append_c(k, (char)((i >> (b * 8)) & 0xff));
+    MDB_val kv = { k->len, k->str }, vv = { strlen(url), url };
+    if(!rc)
+      rc = mdb_put(txn, st->queue, &kv, &vv, 0);
+    g_string_free(k, TRUE);
+    if(rc)
+      return rc;
+  }
+  if(f->from == 0) {
+    int rc = gh_store_meta_put_u64(txn, st, "cycle", 1);
+    if(!rc)
+      rc = gh_store_meta_put_u64(txn, st, "cycle_done", 0);
+    if(rc)
+      return rc;
+  }
+  return gh_store_meta_put_u64(txn, st, "qseq", (uint64_t)(f->from + f->n));
+}
+
 int
 main(int argc, char **argv)
 {
+  if(argc == 4 && !strcmp(argv[3], "--frontier")) {
+    long n = atol(argv[2]);
+    struct gh_store *st;
+    GError *e = NULL;
+    if(!gh_store_open(argv[1], GH_STORE_WRITE, 0, &st, &e)) {
+      fprintf(stderr, "%s\n", e->message);
+      return 1;
+    }
+    for(struct frontier f = { 0, 0 }; f.from < n; f.from += f.n) {
+      f.n = n - f.from < 50000 ? n - f.from : 50000;
+      if(!gh_store_write(st, frontier_fn, &f, &e)) {
+        fprintf(stderr, "%s\n", e->message);
+        return 1;
+      }
+    }
+    gh_store_close(st);
+    return 0;
+  }
   if(argc != 4) {
     fprintf(stderr, "usage: make_store DIR N SAMPLE_REPORT\n");
     return 2;

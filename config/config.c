@@ -36,7 +36,7 @@ static const struct setting settings[] = {
   { "crawl", "max_redirects", K_COUNT, "5", OFF(max_redirects) },
   { "crawl", "connect_timeout", K_COUNT, "15", OFF(connect_timeout_seconds) },
   { "crawl", "timeout", K_COUNT, "120", OFF(timeout_seconds) },
-  { "crawl", "retries", K_COUNT, "3", OFF(retries) },
+  { "crawl", "retries", K_COUNT0, "3", OFF(retries) },
   { "crawl", "backoff", K_SECONDS, "5", OFF(backoff_seconds) },
   { "crawl", "max_retry_after", K_SECONDS, "3600", OFF(max_retry_after_seconds) },
   { "crawl", "resolve", K_HOSTMAP, "", OFF(resolve) },

@@ -304,6 +304,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away (killed, timed out, done)
+
     def answer(self, r):
         body = r["body"]
         self.send_response(r["status"])
