@@ -170,21 +170,22 @@ with tempfile.TemporaryDirectory() as tmp:
               f"ratio {wall / bound:.3f}; peak heap {rss:.1f} MiB")
     finally:
         srv.stop()
-    hosts = min(a.off_hosts, a.hosts)
-    srv = Nginx(tmp, hosts, a.pages) if shutil.which("nginx") else Server(tmp, hosts, a.pages)
-    try:
-        print(f"politeness off: {hosts} hosts x {a.pages} pages, 1 connection per host, "
-              f"served by {'nginx' if isinstance(srv, Nginx) else 'the Python fixture server'}")
-        wall, rss, out = crawl(tmp, srv, hosts, 0, 1, "fast")
-        n, mib = pages_of(out)
-        print(f"  govharvest  {n / wall:8.1f} responses/s {mib / wall:6.2f} MiB/s  peak heap {rss:6.1f} MiB"
-              "  (fetch + extract + parse + store)")
-        if shutil.which("wget2"):
-            w, r, files, size = wget2(tmp, srv, hosts, 1)
-            print(f"  wget2       {files / w:8.1f} responses/s {size / w / 2**20:6.2f} MiB/s  peak heap {r:6.1f} MiB"
-                  "  (fetch + save)")
-            print(f"  ratio govharvest/wget2 responses/s: {(n / wall) / (files / w):.2f}")
-        else:
-            print("  wget2 not installed (apt-get install wget2): no baseline")
-    finally:
-        srv.stop()
+    # Politeness off, one host (400 pages) and many hosts.
+    for hosts, pages in ((1, 400), (min(a.off_hosts, a.hosts), a.pages)):
+        srv = Nginx(tmp, hosts, pages) if shutil.which("nginx") else Server(tmp, hosts, pages)
+        try:
+            print(f"politeness off: {hosts} host(s) x {pages} pages, 1 connection per host, "
+                  f"served by {'nginx' if isinstance(srv, Nginx) else 'the Python fixture server'}")
+            wall, rss, out = crawl(tmp, srv, hosts, 0, 1, f"fast{hosts}")
+            n, mib = pages_of(out)
+            print(f"  govharvest  {n / wall:8.1f} responses/s {mib / wall:6.2f} MiB/s  peak heap {rss:6.1f} MiB"
+                  "  (fetch + extract + parse + store)")
+            if shutil.which("wget2"):
+                w, r, files, size = wget2(tmp, srv, hosts, 1)
+                print(f"  wget2       {files / w:8.1f} responses/s {size / w / 2**20:6.2f} MiB/s  peak heap {r:6.1f} MiB"
+                      "  (fetch + save)")
+                print(f"  ratio govharvest/wget2 responses/s: {(n / wall) / (files / w):.2f}")
+            else:
+                print("  wget2 not installed (apt-get install wget2): no baseline")
+        finally:
+            srv.stop()
