@@ -738,27 +738,27 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
           (int)attempts, *wait);
 }
 
-/* A report document between its fetch and its record: extraction runs in
- * a pool worker while the event loop goes on; the URL is finished (and
- * dequeued) only when its record is decided, so a crash in between
- * refetches it. */
-struct doc_job {
+/* A fetched page or document on its way to links and a record.  The
+ * hostile parts (HTML, PDF, DOCX parsing, link discovery) run in a pool
+ * worker while the event loop goes on; the URL is finished (and dequeued)
+ * only when the job completes, so a crash in between refetches it. */
+struct page_job {
   struct crawl *c;
   char *url;
   json_t *state;
   GBytes *body;
   char *sha;
   char *disposition;
-  bool only_if_parsed;
-  bool finish_url; /* the URL's state is finished by this job */
+  enum gh_link_kind kind;
+  bool discover, extract, record_done;
   enum gh_format fmt;
   struct gh_record rec;
 };
 
 static void
-doc_job_free(void *p)
+page_job_free(void *p)
 {
-  struct doc_job *j = p;
+  struct page_job *j = p;
   g_free(j->url);
   json_decref(j->state);
   g_bytes_unref(j->body);
@@ -768,9 +768,72 @@ doc_job_free(void *p)
   g_free(j);
 }
 
-/* The record is parsed: fill what the crawl knows, and land it. */
+/* Runs in the worker: the page's links as [[url, kind, text], …]. */
+static json_t *
+discover_in_worker(const char *bytes, size_t len, const char *charset, const char *page_url,
+                   int kind)
+{
+  size_t ulen = 0;
+  char *utf8 = gh_to_utf8(bytes, len, charset, true, &ulen, NULL, NULL);
+  json_t *out = json_array();
+  if(!utf8)
+    return out;
+  GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
+  gh_discover(utf8, ulen, page_url, (enum gh_link_kind)kind, links);
+  for(guint i = 0; i < links->len; i++) {
+    struct gh_link *l = links->pdata[i];
+    json_array_append_new(out, json_pack("[s,s,s]", l->url, gh_link_kind_name(l->kind),
+                                         l->text ? l->text : ""));
+  }
+  g_ptr_array_free(links, TRUE);
+  g_free(utf8);
+  return out;
+}
+
+/* Queues what the page links to, within scope and depth; returns how many
+ * attachments it links. */
+static unsigned
+queue_links(struct crawl *c, struct page_job *j, json_t *links)
+{
+  json_t *s = j->state;
+  int depth = (int)json_integer_value(json_object_get(s, "depth"));
+  const char *seed = jstr(s, "seed");
+  unsigned attachments = 0;
+  /* What this page led to, kept so a later 304 can requeue it without the
+   * body (a column whose portal page did not change still gets new
+   * reports). */
+  json_t *out = json_array();
+  size_t i;
+  json_t *l;
+  json_array_foreach(links, i, l) {
+    const char *url = json_string_value(json_array_get(l, 0));
+    const char *text = json_string_value(json_array_get(l, 2));
+    enum gh_link_kind k;
+    if(!url || !gh_link_kind_from_name(json_string_value(json_array_get(l, 1)), &k))
+      continue;
+    int d = depth;
+    if(k == GH_LINK_SECTION || k == GH_LINK_COLUMN)
+      d = depth + 1;
+    if(d > (int)c->cfg->max_depth || !in_scope(c, seed, url, k))
+      continue;
+    enqueue(c, url, k, d, seed, jstr(s, "region"), text, j->url);
+    attachments += k == GH_LINK_ATTACHMENT;
+    if(j->kind != GH_LINK_REPORT)
+      json_array_append_new(out, json_pack("[s,s,i,s]", url, gh_link_kind_name(k), d,
+                                           text ? text : ""));
+  }
+  if(j->kind != GH_LINK_REPORT)
+    json_object_set_new(s, "out", out);
+  else
+    json_decref(out);
+  return attachments;
+}
+
+/* The record is parsed: fill what the crawl knows, and land it.  A report
+ * page that links its PDF/DOCX is a wrapper: the attachment is the
+ * report, and the wrapper lands only if it parsed by itself. */
 static void
-land_document(struct crawl *c, struct doc_job *j)
+land_document(struct crawl *c, struct page_job *j, bool only_if_parsed)
 {
   json_t *s = j->state;
   struct gh_record *rec = &j->rec;
@@ -809,7 +872,7 @@ land_document(struct crawl *c, struct doc_job *j)
   /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
   struct op *doc = add_op(c, OP_DOC, j->sha, NULL);
   doc->bytes = g_bytes_ref(j->body);
-  if(j->only_if_parsed && rec->status != GH_STATUS_PARSED) {
+  if(only_if_parsed && rec->status != GH_STATUS_PARSED) {
     logline(c, GH_LOG_DEBUG, j->url, "%s: %s; its attachments carry the report", j->url,
             gh_status_name(rec->status));
   } else if(rec->agency && *rec->agency && rec->year > 0) {
@@ -822,38 +885,51 @@ land_document(struct crawl *c, struct doc_job *j)
             rec->reason ? rec->reason : "");
   }
   json_decref(rj);
-  if(j->finish_url)
-    finish_state(c, j->url, s, "done", NULL, NULL);
 }
 
 static void
-extracted(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason)
+page_done(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason, json_t *links)
 {
-  struct doc_job *j = ud;
+  struct page_job *j = ud;
   struct crawl *c = j->c;
-  char *why = doc ? NULL : g_strdup_printf("%s: %s", gh_format_name(j->fmt),
-                                           reason ? reason : "extraction failed");
-  gh_extract_record_finish(&j->rec, doc, st, why);
-  g_free(why);
+  if(j->discover && !links) {
+    /* The worker died on this page (a parser crash, a hang): nothing it
+     * links can be trusted, and the failure is the page's. */
+    gh_doc_free(&doc);
+    finish_state(c, j->url, j->state, "failed", "extract_failed", reason ? reason : "extraction failed");
+    g_hash_table_remove(c->processing, j->url);
+    return;
+  }
+  unsigned attachments = j->discover ? queue_links(c, j, links) : 0;
+  if(j->extract) {
+    if(!j->record_done) {
+      char *why = doc ? NULL : g_strdup_printf("%s: %s", gh_format_name(j->fmt),
+                                               reason ? reason : "extraction failed");
+      gh_extract_record_finish(&j->rec, doc, st, why);
+      g_free(why);
+    }
+    land_document(c, j, j->kind == GH_LINK_REPORT && attachments > 0);
+  }
   gh_doc_free(&doc);
-  land_document(c, j);
+  finish_state(c, j->url, j->state, "done", NULL, NULL);
   g_hash_table_remove(c->processing, j->url); /* frees j */
 }
 
-/* Starts turning a fetched document into a record.  Returns true when it
- * went to a worker: the job then finishes the URL (finish_url must not). */
-static bool
-handle_document(struct crawl *c, struct xfer *x, const char *sha, const char *ctype,
-                bool only_if_parsed)
+/* Hands a fetched body to the pool for links and/or a record. */
+static void
+start_page_job(struct crawl *c, struct xfer *x, const char *sha, const char *ctype,
+               enum gh_link_kind kind, bool discover, bool extract)
 {
-  struct doc_job *j = g_new0(struct doc_job, 1);
+  struct page_job *j = g_new0(struct page_job, 1);
   j->c = c;
   j->url = g_strdup(x->url);
   j->state = json_incref(x->state);
   j->body = g_bytes_new(x->body->str, x->body->len);
   j->sha = g_strdup(sha);
   j->disposition = g_strdup(x->disposition);
-  j->only_if_parsed = only_if_parsed;
+  j->kind = kind;
+  j->discover = discover;
+  j->extract = extract;
   gh_record_init(&j->rec);
   struct gh_extract_opts eo = c->o->extract;
   char *cs = NULL;
@@ -863,70 +939,18 @@ handle_document(struct crawl *c, struct xfer *x, const char *sha, const char *ct
       cs = g_strndup(p + 8, strcspn(p + 8, "; \""));
   }
   eo.declared_charset = cs;
-  bool async = false;
-  if(gh_extract_record_begin(x->body->str, x->body->len, &eo, &j->rec, &j->fmt)) {
-    land_document(c, j);
-    doc_job_free(j);
-  } else {
-    j->finish_url = true;
-    g_hash_table_insert(c->processing, j->url, j);
-    gh_pool_submit(c->pool, x->body->str, x->body->len, j->fmt, &eo, extracted, j);
-    async = true;
-  }
-  g_free(cs);
-  return async;
-}
-
-/* Discovers and queues the page's links; returns how many attachments it
- * links. */
-static unsigned
-handle_page(struct crawl *c, struct xfer *x, const char *eff_url, const char *ctype,
-            enum gh_link_kind kind)
-{
-  json_t *s = x->state;
-  char *cs = NULL;
-  if(ctype) {
-    const char *p = strcasestr(ctype, "charset=");
-    if(p)
-      cs = g_strndup(p + 8, strcspn(p + 8, "; \""));
-  }
-  size_t ulen = 0;
-  const char *used = NULL;
-  char *utf8 = gh_to_utf8(x->body->str, x->body->len, cs, true, &ulen, &used, NULL);
-  g_free(cs);
-  if(!utf8)
-    return 0;
-  unsigned attachments = 0;
-  GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
-  gh_discover(utf8, ulen, eff_url, kind, links);
-  int depth = (int)json_integer_value(json_object_get(s, "depth"));
-  const char *seed = jstr(s, "seed");
-  /* What this page led to, kept so a later 304 can requeue it without the
-   * body (a column whose portal page did not change still gets new
-   * reports). */
-  json_t *out = json_array();
-  for(guint i = 0; i < links->len; i++) {
-    struct gh_link *l = links->pdata[i];
-    int d = depth;
-    if(l->kind == GH_LINK_SECTION || l->kind == GH_LINK_COLUMN)
-      d = depth + 1;
-    if(d > (int)c->cfg->max_depth)
-      continue;
-    if(!in_scope(c, seed, l->url, l->kind))
-      continue;
-    enqueue(c, l->url, l->kind, d, seed, jstr(s, "region"), l->text, eff_url);
-    attachments += l->kind == GH_LINK_ATTACHMENT;
-    if(kind != GH_LINK_REPORT)
-      json_array_append_new(out, json_pack("[s,s,i,s]", l->url, gh_link_kind_name(l->kind), d,
-                                           l->text ? l->text : ""));
-  }
-  if(kind != GH_LINK_REPORT)
-    json_object_set_new(s, "out", out);
+  /* Text, oversized and unsupported documents are decided here. */
+  j->fmt = gh_sniff(x->body->str, x->body->len);
+  if(extract)
+    j->record_done = gh_extract_record_begin(x->body->str, x->body->len, &eo, &j->rec, &j->fmt);
+  unsigned flags = (discover ? GH_POOL_DISCOVER : 0) | (extract && !j->record_done ? GH_POOL_EXTRACT : 0);
+  g_hash_table_insert(c->processing, j->url, j);
+  if(flags)
+    gh_pool_submit(c->pool, x->body->str, x->body->len, j->fmt, &eo, flags, j->url, kind,
+                   page_done, j);
   else
-    json_decref(out);
-  g_ptr_array_free(links, TRUE);
-  g_free(utf8);
-  return attachments;
+    page_done(j, NULL, GH_STATUS_PARSED, NULL, NULL);
+  g_free(cs);
 }
 
 /* Unchanged listing page: queue again what it linked last time. */
@@ -1112,29 +1136,19 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
       char *iso = now_iso();
       json_object_set_new(x->state, "fetched_at", json_string(iso));
       g_free(iso);
-      /* List answers come as HTML, or as XML/JSON text (dataproxy.jsp). */
+      /* List answers come as HTML, or as XML/JSON text (dataproxy.jsp).
+       * A seed may itself be a report page (the survey lists some); a
+       * "column" link may be a file all along; report pages are read for
+       * their record and their attachments. */
       bool markup = fmt == GH_FMT_HTML || fmt == GH_FMT_TEXT;
-      bool deferred = false;
-      if(page && markup) {
-        handle_page(c, x, eff_url, ctype, kind);
-        /* A seed may itself be a report page (the survey lists some). */
-        if(kind == GH_LINK_SEED && !unchanged && memmem(x->body->str, x->body->len, "本年新收", 12))
-          deferred = handle_document(c, x, sha, ctype, false);
-      } else if(page && kind != GH_LINK_SEED) {
-        /* A "column" link that was a file all along. */
-        if(!unchanged)
-          deferred = handle_document(c, x, sha, ctype, false);
-      } else if(!page) {
-        /* A report page that only links its PDF/DOCX is a wrapper: the
-         * attachment is the report, and the wrapper lands only if it
-         * parsed by itself. */
-        unsigned attachments = 0;
-        if(kind == GH_LINK_REPORT && fmt == GH_FMT_HTML)
-          attachments = handle_page(c, x, eff_url, ctype, GH_LINK_REPORT);
-        if(!unchanged)
-          deferred = handle_document(c, x, sha, ctype, attachments > 0);
-      }
-      if(!deferred)
+      bool discover = (page && markup) || (kind == GH_LINK_REPORT && fmt == GH_FMT_HTML);
+      bool extract =
+        !unchanged && (!page || (page && !markup && kind != GH_LINK_SEED) ||
+                       (kind == GH_LINK_SEED && markup &&
+                        memmem(x->body->str, x->body->len, "本年新收", 12)));
+      if(discover || extract)
+        start_page_job(c, x, sha, ctype, kind, discover, extract);
+      else
         finish_url(c, x, "done", NULL, NULL);
       g_free(sha);
     }
@@ -1388,10 +1402,10 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.ops = g_ptr_array_new_with_free_func(op_free);
   c.active = g_ptr_array_new();
   c.dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, doc_job_free);
+  c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
   c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
                                      : (unsigned)MAX(1, g_get_num_processors());
-  c.pool = gh_pool_new(c.workers, &o->extract);
+  c.pool = gh_pool_new(c.workers, &o->extract, discover_in_worker);
   c.resolve = slist_of(c.cfg->resolve);
   c.connect_to = slist_of(c.cfg->connect_to);
   c.started = g_get_monotonic_time();

@@ -84,11 +84,21 @@ void gh_worker_shutdown(void);
  * runs inside gh_pool_service (or submit) and owns `doc`. */
 struct pollfd;
 struct gh_pool;
+/* What a job asks of the worker: the reader's cell stream, the page's
+ * links (through the pool's discover function, run in the worker because
+ * it parses hostile HTML too), or both. */
+enum { GH_POOL_EXTRACT = 1, GH_POOL_DISCOVER = 2 };
+typedef json_t *(*gh_pool_discover_fn)(const char *bytes, size_t len, const char *charset,
+                                       const char *page_url, int kind);
+/* doc: NULL on failure or when not asked for; links: NULL when not asked
+ * for (borrowed: incref to keep). */
 typedef void (*gh_pool_done_fn)(void *ud, struct gh_doc *doc, enum gh_status status,
-                                const char *reason);
-struct gh_pool *gh_pool_new(unsigned workers, const struct gh_extract_opts *o);
+                                const char *reason, json_t *links);
+struct gh_pool *gh_pool_new(unsigned workers, const struct gh_extract_opts *o,
+                            gh_pool_discover_fn discover);
 void gh_pool_submit(struct gh_pool *p, const char *bytes, size_t len, enum gh_format f,
-                    const struct gh_extract_opts *o, gh_pool_done_fn done, void *ud);
+                    const struct gh_extract_opts *o, unsigned flags, const char *page_url,
+                    int kind, gh_pool_done_fn done, void *ud);
 unsigned gh_pool_pending(const struct gh_pool *p);
 unsigned gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max);
 gint64 gh_pool_service(struct gh_pool *p);
@@ -100,7 +110,7 @@ void gh_pool_free(struct gh_pool *p);
 void gh_isolate_child_limits(const struct gh_extract_opts *o);
 char *gh_isolate_signal_reason(int sig);
 struct gh_doc *gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status,
-                                      char **reason);
+                                      char **reason, json_t **links);
 
 typedef void (*gh_reader_fn)(void *ctx, struct gh_doc *doc, enum gh_status *status,
                              GError **err);

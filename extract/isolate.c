@@ -139,12 +139,21 @@ gh_isolate_signal_reason(int sig)
 }
 
 struct gh_doc *
-gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status, char **reason)
+gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status, char **reason,
+                       json_t **links)
 {
   json_t *j = json_loadb(text, len, 0, NULL);
   json_t *jd = json_object_get(j, "doc");
   struct gh_doc *doc = jd ? gh_doc_from_json(jd) : NULL;
   *status = GH_STATUS_EXTRACT_FAILED;
+  if(links) {
+    *links = json_incref(json_object_get(j, "links"));
+    if(!jd && j) { /* a discovery-only reply */
+      *status = GH_STATUS_PARSED;
+      json_decref(j);
+      return NULL;
+    }
+  }
   if(!doc) {
     *reason = g_strdup("extractor sent a malformed reply");
   } else {
@@ -234,7 +243,7 @@ gh_isolate_run(gh_reader_fn reader, void *ctx, size_t input_len,
   else if(!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
     *reason = g_strdup_printf("extractor exited with status %d", WEXITSTATUS(ws));
   else
-    doc = gh_isolate_parse_reply((const char *)buf->data, buf->len, status, reason);
+    doc = gh_isolate_parse_reply((const char *)buf->data, buf->len, status, reason, NULL);
   g_byte_array_free(buf, TRUE);
   return doc;
 }

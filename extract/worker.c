@@ -32,7 +32,7 @@
 #define USEC 1000000
 
 struct header {
-  guint32 magic, format, max_pdf_pages, charset_len;
+  guint32 magic, format, flags, kind, max_pdf_pages, charset_len, url_len, pad;
   guint64 max_xml_bytes, len;
 };
 
@@ -58,6 +58,7 @@ struct worker {
 
 struct gh_pool {
   struct gh_extract_opts o; /* limits for every worker's life */
+  gh_pool_discover_fn discover;
   unsigned n;
   struct worker *w;
   GQueue waiting; /* struct job * */
@@ -94,7 +95,7 @@ write_all(int fd, const void *buf, size_t n)
 }
 
 G_GNUC_NORETURN static void
-worker_main(int req, int rep, const struct gh_extract_opts *o)
+worker_main(int req, int rep, const struct gh_extract_opts *o, gh_pool_discover_fn discover)
 {
   /* Memory and core limits for the worker's life; CPU per document below
    * (a hard limit could not be raised again). */
@@ -104,11 +105,13 @@ worker_main(int req, int rep, const struct gh_extract_opts *o)
   for(;;) {
     struct header h;
     if(!read_all(req, &h, sizeof h) || h.magic != MAGIC || h.charset_len > 64 ||
-       (o->max_bytes && h.len > o->max_bytes))
+       h.url_len > 65536 || (o->max_bytes && h.len > o->max_bytes))
       _exit(0); /* the parent closed the pipe (retired us) or spoke nonsense */
     char charset[65] = { 0 };
+    char *url = g_malloc0(h.url_len + 1);
     char *body = g_malloc(h.len + 1);
-    if(!read_all(req, charset, h.charset_len) || !read_all(req, body, h.len))
+    if(!read_all(req, charset, h.charset_len) || !read_all(req, url, h.url_len) ||
+       !read_all(req, body, h.len))
       _exit(0);
     body[h.len] = '\0';
     if(o->cpu_seconds) { /* the CPU budget moves with the usage */
@@ -122,20 +125,29 @@ worker_main(int req, int rep, const struct gh_extract_opts *o)
     ro.max_pdf_pages = h.max_pdf_pages;
     ro.max_xml_bytes = h.max_xml_bytes;
     ro.declared_charset = h.charset_len ? charset : NULL;
-    struct gh_doc *doc = gh_doc_new();
     enum gh_status status = GH_STATUS_PARSED;
     GError *err = NULL;
-    gh_read_doc(body, h.len, (enum gh_format)h.format, &ro, doc, &status, &err);
-    json_t *out = json_pack("{s i s s? s o}", "status", (int)status, "reason",
-                            err ? err->message : NULL, "doc", gh_doc_to_json(doc));
+    json_t *out = json_object();
+    if(h.flags & GH_POOL_EXTRACT) {
+      struct gh_doc *doc = gh_doc_new();
+      gh_read_doc(body, h.len, (enum gh_format)h.format, &ro, doc, &status, &err);
+      json_object_set_new(out, "doc", gh_doc_to_json(doc));
+      gh_doc_free(&doc);
+    }
+    json_object_set_new(out, "status", json_integer((int)status));
+    if(err)
+      json_object_set_new(out, "reason", json_string(err->message));
+    /* Link discovery parses hostile HTML too: here, not in the crawler. */
+    if((h.flags & GH_POOL_DISCOVER) && discover)
+      json_object_set_new(out, "links", discover(body, h.len, ro.declared_charset, url, (int)h.kind));
     char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
     guint64 n = text ? strlen(text) : 0;
     bool ok = text && write_all(rep, &n, sizeof n) && write_all(rep, text, n);
     free(text);
     json_decref(out);
     g_clear_error(&err);
-    gh_doc_free(&doc);
     g_free(body);
+    g_free(url);
     if(!ok)
       _exit(3);
   }
@@ -144,9 +156,10 @@ worker_main(int req, int rep, const struct gh_extract_opts *o)
 /* ---- the parent ---- */
 
 struct gh_pool *
-gh_pool_new(unsigned workers, const struct gh_extract_opts *o)
+gh_pool_new(unsigned workers, const struct gh_extract_opts *o, gh_pool_discover_fn discover)
 {
   struct gh_pool *p = g_new0(struct gh_pool, 1);
+  p->discover = discover;
   p->o = *o;
   p->o.declared_charset = NULL;
   p->n = workers ? workers : 1;
@@ -224,7 +237,7 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
     }
     close(a[1]);
     close(b[0]);
-    worker_main(a[0], b[1], &p->o);
+    worker_main(a[0], b[1], &p->o, p->discover);
   }
   close(a[0]);
   close(b[1]);
@@ -238,15 +251,16 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
 }
 
 static void
-complete(struct worker *w, struct gh_doc *doc, enum gh_status st, char *reason)
+complete(struct worker *w, struct gh_doc *doc, enum gh_status st, char *reason, json_t *links)
 {
   struct job *j = w->job;
   w->job = NULL;
   w->sent = w->got = 0;
   w->reply_len = 0;
   g_clear_pointer(&w->reply, g_free);
-  j->done(j->ud, doc, st, reason);
+  j->done(j->ud, doc, st, reason, links);
   g_free(reason);
+  json_decref(links);
   job_free(j);
 }
 
@@ -263,19 +277,23 @@ fail(struct worker *w, bool timed_out, bool overflow)
     reason = gh_isolate_signal_reason(WTERMSIG(ws));
   else
     reason = g_strdup("extractor exited unexpectedly");
-  complete(w, NULL, GH_STATUS_EXTRACT_FAILED, reason);
+  complete(w, NULL, GH_STATUS_EXTRACT_FAILED, reason, NULL);
 }
 
 void
 gh_pool_submit(struct gh_pool *p, const char *bytes, size_t len, enum gh_format f,
-               const struct gh_extract_opts *o, gh_pool_done_fn done, void *ud)
+               const struct gh_extract_opts *o, unsigned flags, const char *page_url, int kind,
+               gh_pool_done_fn done, void *ud)
 {
   const char *cs = o->declared_charset ? o->declared_charset : "";
-  struct header h = { MAGIC, (guint32)f, o->max_pdf_pages, (guint32)MIN(strlen(cs), 64),
+  const char *url = page_url ? page_url : "";
+  struct header h = { MAGIC, (guint32)f, flags, (guint32)kind, o->max_pdf_pages,
+                      (guint32)MIN(strlen(cs), 64), (guint32)MIN(strlen(url), 65536), 0,
                       o->max_xml_bytes, len };
-  GByteArray *req = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + len));
+  GByteArray *req = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + h.url_len + len));
   g_byte_array_append(req, (const guint8 *)&h, sizeof h);
   g_byte_array_append(req, (const guint8 *)cs, h.charset_len);
+  g_byte_array_append(req, (const guint8 *)url, h.url_len);
   g_byte_array_append(req, (const guint8 *)bytes, (guint)len);
   struct job *j = g_new0(struct job, 1);
   j->request = g_byte_array_free_to_bytes(req);
@@ -368,9 +386,10 @@ service_one(struct worker *w)
   w->reply[w->reply_len] = '\0';
   enum gh_status st;
   char *reason = NULL;
-  struct gh_doc *doc = gh_isolate_parse_reply(w->reply, w->reply_len, &st, &reason);
+  json_t *links = NULL;
+  struct gh_doc *doc = gh_isolate_parse_reply(w->reply, w->reply_len, &st, &reason, &links);
   w->served++;
-  complete(w, doc, st, reason);
+  complete(w, doc, st, reason, links);
 }
 
 gint64
@@ -385,7 +404,7 @@ gh_pool_service(struct gh_pool *p)
       char *reason = NULL;
       if(!w->pid && !spawn(p, w, &reason)) {
         struct job *j = g_queue_pop_head(&p->waiting);
-        j->done(j->ud, NULL, GH_STATUS_EXTRACT_FAILED, reason);
+        j->done(j->ud, NULL, GH_STATUS_EXTRACT_FAILED, reason, NULL);
         g_free(reason);
         job_free(j);
         continue;
@@ -439,8 +458,9 @@ struct sync_result {
 };
 
 static void
-sync_done(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason)
+sync_done(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason, json_t *links)
 {
+  (void)links;
   struct sync_result *r = ud;
   r->done = true;
   r->doc = doc;
@@ -453,9 +473,9 @@ gh_worker_extract(const char *bytes, size_t len, enum gh_format f, const struct 
                   enum gh_status *status, char **reason)
 {
   if(!shared)
-    shared = gh_pool_new(1, o);
+    shared = gh_pool_new(1, o, NULL);
   struct sync_result r = { 0 };
-  gh_pool_submit(shared, bytes, len, f, o, sync_done, &r);
+  gh_pool_submit(shared, bytes, len, f, o, GH_POOL_EXTRACT, NULL, 0, sync_done, &r);
   while(!r.done) {
     struct pollfd fds[1];
     unsigned n = gh_pool_pollfds(shared, fds, 1);
