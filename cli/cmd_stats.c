@@ -7,9 +7,11 @@
 int
 gh_cmd_stats(int argc, char **argv)
 {
-  gboolean as_json = FALSE;
+  gboolean as_json = FALSE, urls = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print one JSON object", NULL },
+    { "urls", 0, 0, G_OPTION_ARG_NONE, &urls,
+      "Print every URL's crawl state instead, one JSON object per line", NULL },
     G_OPTION_ENTRY_NULL
   };
   struct gh_common common = { 0 };
@@ -30,6 +32,13 @@ gh_cmd_stats(int argc, char **argv)
   if(!gh_store_open(common.cfg.store_path, GH_STORE_READ, 0, &st, &err)) {
     fprintf(stderr, "govharvest: %s\n", err->message);
     rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(urls) {
+    if(!gh_stats_urls(st, stdout, &err)) {
+      fprintf(stderr, "govharvest stats: %s\n", err->message);
+      rc = GH_EXIT_FAILED;
+    }
     goto out;
   }
   json_t *s = gh_stats(st, &err);

@@ -79,6 +79,7 @@ struct crawl {
   GPtrArray *ops;
   GPtrArray *active;      /* struct xfer * in flight */
   GHashTable *dequeued;   /* URLs finished but not yet flushed: skip them */
+  GHashTable *unflushed;  /* URL -> its newest state, until the batch commits */
   struct gh_pool *pool;   /* extraction workers */
   unsigned workers;
   GHashTable *processing; /* URL -> struct doc_job *: fetched, being extracted */
@@ -109,6 +110,10 @@ add_op(struct crawl *c, enum op_kind kind, const char *key, json_t *json)
   op->key = g_strdup(key);
   op->json = json;
   g_ptr_array_add(c->ops, op);
+  /* Until the batch is committed, the newest state of a URL is here, not
+   * in the store: a retry must see its attempt count. */
+  if(kind == OP_STATE)
+    g_hash_table_replace(c->unflushed, g_strdup(key), json_incref(json));
   return op;
 }
 
@@ -455,6 +460,7 @@ flush(struct crawl *c)
   }
   g_ptr_array_set_size(c->ops, 0);
   g_hash_table_remove_all(c->dequeued);
+  g_hash_table_remove_all(c->unflushed);
   return true;
 }
 
@@ -875,6 +881,11 @@ land_document(struct crawl *c, struct page_job *j, bool only_if_parsed)
   if(only_if_parsed && rec->status != GH_STATUS_PARSED) {
     logline(c, GH_LOG_DEBUG, j->url, "%s: %s; its attachments carry the report", j->url,
             gh_status_name(rec->status));
+  } else if(rec->status == GH_STATUS_NOT_A_REPORT || rec->status == GH_STATUS_EMPTY) {
+    /* An error page behind a report link is not that agency's report: a
+     * record would hide the gap.  The URL state keeps what it was. */
+    logline(c, GH_LOG_INFO, j->url, "%s: %s: %s", j->url, gh_status_name(rec->status),
+            rec->reason ? rec->reason : "");
   } else if(rec->agency && *rec->agency && rec->year > 0) {
     add_op(c, OP_LAND, NULL, rj);
     rj = NULL;
@@ -1076,7 +1087,9 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   enum gh_link_kind kind = GH_LINK_SEED;
   gh_link_kind_from_name(jstr(x->state, "kind"), &kind);
   json_object_set_new(x->state, "http_status", json_integer(code));
-  json_object_del(x->state, "attempts");
+  /* Attempts count within a cycle; an answer that is not a retry ends them. */
+  if(code != 429 && code < 500)
+    json_object_del(x->state, "attempts");
   const char *blocked = gh_detect_blocked(code, x->body->str, x->body->len);
   char *why = NULL;
 
@@ -1191,7 +1204,8 @@ next_url(struct crawl *c, struct host *h, json_t **state)
       g_free(u);
       continue;
     }
-    *state = gh_store_get_json(txn, c->st->urls, u, strlen(u));
+    json_t *newer = g_hash_table_lookup(c->unflushed, u);
+    *state = newer ? json_deep_copy(newer) : gh_store_get_json(txn, c->st->urls, u, strlen(u));
     if(!*state) /* a queue entry whose state was lost: recreate */
       *state = json_pack("{s:s, s:i}", "kind", "list", "depth", 0);
     /* The queue key is the truth about where this entry sits. */
@@ -1402,6 +1416,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.ops = g_ptr_array_new_with_free_func(op_free);
   c.active = g_ptr_array_new();
   c.dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  c.unflushed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
   c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
                                      : (unsigned)MAX(1, g_get_num_processors());
@@ -1519,6 +1534,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   g_ptr_array_free(c.ops, TRUE);
   g_ptr_array_free(c.active, TRUE);
   g_hash_table_destroy(c.dequeued);
+  g_hash_table_destroy(c.unflushed);
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.hosts);
   return ok;

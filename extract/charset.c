@@ -114,8 +114,27 @@ gh_to_utf8(const char *bytes, size_t len, const char *declared, bool html,
     *out_len = len;
     return g_strndup(bytes, len);
   }
-  /* Declared UTF-8 (or nothing) yet invalid: a GBK page declared as UTF-8 is
-   * the usual cause.  If most of it decodes as GB18030, take that. */
+  /* Declared UTF-8 (or nothing) yet invalid.  A few bad bytes in text that
+   * is otherwise UTF-8 is damage (a truncated character, a stray byte):
+   * repair it.  Mostly invalid is a GBK page declared as UTF-8, the usual
+   * cause: decode it as GB18030.  The bytes decide, not the label. */
+  size_t good = 0, bad = 0;
+  for(const char *p = bytes, *e = bytes + len; p < e;) {
+    gunichar u = g_utf8_get_char_validated(p, e - p);
+    if(u == (gunichar)-1 || u == (gunichar)-2) {
+      bad++;
+      p++;
+    } else {
+      good += (unsigned char)*p >= 0x80;
+      p = g_utf8_next_char(p);
+    }
+  }
+  if(bad * 20 < good) {
+    *used = "UTF-8 (repaired)";
+    char *fixed = g_utf8_make_valid(bytes, (gssize)len);
+    *out_len = strlen(fixed);
+    return fixed;
+  }
   char *gb = convert(bytes, len, "GB18030", out_len, NULL);
   if(gb) {
     *used = "GB18030";

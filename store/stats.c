@@ -221,3 +221,34 @@ gh_stats_print(json_t *s, FILE *out)
     fputc('\n', out);
   }
 }
+
+bool
+gh_stats_urls(struct gh_store *st, FILE *out, GError **err)
+{
+  MDB_txn *txn = gh_store_read_begin(st, err);
+  if(!txn)
+    return false;
+  MDB_cursor *cur;
+  mdb_cursor_open(txn, st->urls, &cur);
+  MDB_val k, v;
+  bool ok = true;
+  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); ok && !rc;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    if(!s)
+      continue;
+    json_object_del(s, "out"); /* a page's links: long, and in docs/store.md */
+    char *url = g_strndup(k.mv_data, k.mv_size);
+    json_object_set_new(s, "url", json_string(url));
+    g_free(url);
+    ok = json_dumpf(s, out, JSON_COMPACT | JSON_SORT_KEYS) == 0 && fputc('\n', out) != EOF;
+    json_decref(s);
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  if(ok && fflush(out) != 0)
+    ok = false;
+  if(!ok)
+    g_set_error(err, g_quark_from_static_string("gh-stats"), 1, "writing failed");
+  return ok;
+}

@@ -12,4 +12,7 @@
 json_t *gh_stats(struct gh_store *st, GError **err);
 void gh_stats_print(json_t *stats, FILE *out);
 
+/* Every URL's state (docs/store.md) as JSON lines, with its "url" added. */
+bool gh_stats_urls(struct gh_store *st, FILE *out, GError **err);
+
 #endif

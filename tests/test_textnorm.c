@@ -131,6 +131,14 @@ test_charset(void)
   u = gh_to_utf8(utf, sizeof(utf) - 1, NULL, true, &n, &used, NULL);
   EXPECT(u && strstr(u, "年度报告") && !strcmp(used, "UTF-8"), "UTF-8 page declared as GBK");
   g_free(u);
+  /* UTF-8 with a stray byte and a cut character: repaired, not re-read as
+   * GB18030 (which would turn the whole page into mojibake). */
+  const char damaged[] = "<p>武定县工业信息化商务科学技术局\xff" "2020年政府信息公开工作年度报告\xe5\xb9</p>";
+  u = gh_to_utf8(damaged, sizeof(damaged) - 1, "utf-8", true, &n, &used, NULL);
+  EXPECT(u && strstr(u, "武定县工业信息化商务科学技术局") && strstr(u, "年度报告") &&
+           !strcmp(used, "UTF-8 (repaired)"),
+         "damaged UTF-8 repaired: %s (%s)", u, used);
+  g_free(u);
 }
 
 static void

@@ -276,7 +276,60 @@ def build_sites(data):
             s, "2019年上海市人民政府办公厅政府信息公开工作年度报告", "2020-01-31",
             rt("reports", "real_shanghai_2019.html"), crumbs)),
     }
+    sites["www.hostile.gov.cn"] = hostile_site(data)
     return sites
+
+
+# Faults served by www.hostile.gov.cn (tests/test_hostile.py): each a report
+# link on its column, each answered badly in its own way.  The values say
+# what to do; Handler.fault() does it on the raw socket.
+FAULTS = [
+    ("reset.html", "reset"),          # headers, 100 bytes, then a TCP reset
+    ("drip.html", "drip"),            # one byte a second, past the timeout
+    ("chunked.html", "chunked_cut"),  # a chunked body that stops mid-chunk
+    ("short.html", "short"),          # Content-Length 10000, 100 bytes, close
+    ("huge.pdf", "huge"),             # Content-Length of 2 GiB
+    ("endless.pdf", "endless"),       # a chunked body that never ends
+    ("bomb.html", "gzip_bomb"),       # 64 MiB of zeros, gzip-compressed
+    ("hop1.html", "hops"),            # a 30-hop redirect chain
+    ("e500.html", "500"),
+    ("e502.html", "502"),
+    ("e503.html", "503_then_ok"),     # 503 Retry-After: 1, then the report
+    ("e429.html", "429_absurd"),      # Retry-After: 999999
+    ("errpage.pdf", "error_page"),    # 200, an HTML error page instead of the PDF
+    ("mislabelled.html", "pdf_as_html"),  # a real PDF sent as text/html
+    ("gbk.html", "gbk_as_utf8"),      # a GBK page declared UTF-8
+    ("badutf8.html", "bad_utf8"),     # UTF-8 with stray bytes
+    ("oneline.html", "one_line"),     # 10 MB on one line
+    ("deep.html", "deep"),            # 100,000 nested elements
+    ("trunc.pdf", "truncated_pdf"),
+    ("good.html", "good"),            # a sound report: it must land
+]
+
+
+def hostile_site(data):
+    rd = lambda *p: open(os.path.join(data, *p), "rb").read()
+    rt = lambda *p: open(os.path.join(data, *p), encoding="utf-8").read()
+    s = {"name": "测试县人民政府", "nav": [("首页", "/")]}
+    crumbs = [("首页", "/"), ("政府信息公开年报", "/nb/")]
+    items = "".join(f'<li><a href="/nb/{f}">测试县第{i}局2023年政府信息公开工作年度报告</a></li>'
+                    for i, (f, _) in enumerate(FAULTS, 1))
+    site = {"/nb/": R(portal_page(s, "政府信息公开年报", crumbs, f"<ul>{items}</ul>"))}
+    for f, kind in FAULTS:
+        site["/nb/" + f] = {"fault": kind}
+    # What the sound answers carry.
+    site["_good"] = R(article(s, "乌苏市商务和工业信息化局2020年政府信息公开工作年度报告", "2021-03-01",
+                              report_html(rt("seeds", "004_188cb6b0829351fe.txt")), crumbs))
+    site["_503"] = R(article(s, "吴忠市工业和信息化局2020年政府信息公开工作年度报告", "2021-02-05",
+                             report_html(rt("seeds", "002_36229eadd8369f27.txt")), crumbs))
+    site["_pdf"] = rd("reports", "real_hzq2024_working.pdf")
+    site["_gbk"] = rd("reports", "own_2021_gbk_portal.html")
+    bad = article(s, "武定县工业信息化商务科学技术局2020年政府信息公开工作年度报告", "2021-03-15",
+                  report_html(rt("seeds", "000_824da00c0d8709d8.txt")), crumbs).encode()
+    site["_bad"] = bad.replace("一、总体情况".encode(), b"\xff" + "一、总体情况".encode() + b"\xe5\xb9", 1)
+    pdf = rd("reports", "real_hzq2023_working.pdf")
+    site["_trunc"] = pdf[: len(pdf) // 3]
+    return site
 
 
 def bench_sites(hosts, pages):
@@ -337,6 +390,13 @@ class Handler(BaseHTTPRequestHandler):
         site = self.sites.get(host)
         r = site.get(parts.path) if site else None
         key = (host, self.path)
+        if r is None and site and parts.path.startswith("/nb/hop"):
+            r = {"fault": "hops"}
+        if r and "fault" in r:
+            # Logged first: some faults never finish (the client gives up).
+            self.record(t, host, "fault:" + r["fault"])
+            self.fault(r["fault"], site, key, parts.path)
+            return
         if r and "dataproxy" in r:
             q = urllib.parse.parse_qs(parts.query)
             r = R(r["dataproxy"], ctype="text/xml; charset=GBK") if q.get("startrecord") == ["4"] else R("", status=404)
@@ -354,10 +414,100 @@ class Handler(BaseHTTPRequestHandler):
         if r["status"] == 200 and ims and ims == r["headers"].get("Last-Modified"):
             r = R(b"", status=304, headers={"Last-Modified": ims})
         status = self.answer(r)
+        self.record(t, host, status)
+
+    def record(self, t, host, status):
         with self.lock:
             self.log.write(json.dumps({"t": t, "host": host, "path": self.path, "status": status,
                                        "ua": self.headers.get("User-Agent", "")}, ensure_ascii=False) + "\n")
             self.log.flush()
+
+    def raw(self, data):
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def fault(self, kind, site, key, path):
+        """Misbehave on the raw connection; returns the status to log."""
+        import gzip
+        import socket
+        import struct
+        html_head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+        if kind == "reset":
+            self.raw(html_head + b"Content-Length: 5000\r\n\r\n" + b"<p>" * 33)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return 200
+        if kind == "drip":
+            self.raw(html_head + b"Content-Length: 100\r\n\r\n")
+            for _ in range(100):
+                self.raw(b"x")
+                time.sleep(1)
+            return 200
+        if kind == "chunked_cut":
+            self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"400\r\n" + b"<p>" * 100)
+            self.close_connection = True
+            return 200
+        if kind == "short":
+            self.raw(html_head + b"Content-Length: 10000\r\n\r\n" + b"<p>" * 33)
+            self.close_connection = True
+            return 200
+        if kind == "huge":
+            self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nContent-Length: 2147483648\r\n\r\n%PDF-1.4\n")
+            chunk = b"0" * 65536
+            try:
+                for _ in range(32768):  # stops when the client hangs up
+                    self.raw(chunk)
+            except OSError:
+                pass
+            self.close_connection = True
+            return 200
+        if kind == "endless":
+            self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nTransfer-Encoding: chunked\r\n\r\n")
+            chunk = b"10000\r\n" + b"0" * 65536 + b"\r\n"
+            try:
+                for _ in range(32768):
+                    self.raw(chunk)
+            except OSError:
+                pass
+            self.close_connection = True
+            return 200
+        if kind == "gzip_bomb":
+            body = gzip.compress(b"\0" * (64 << 20), 9)
+            self.raw(html_head + b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            return 200
+        if kind == "hops":
+            n = int(path[len("/nb/hop"):].split(".")[0])
+            return self.answer(R("", status=302, headers={"Location": f"/nb/hop{n + 1}.html"}))
+        if kind in ("500", "502"):
+            return self.answer(R("<h1>Server Error</h1>", status=int(kind)))
+        if kind == "503_then_ok":
+            with self.lock:
+                first = key not in self.seen
+                self.seen.add(key)
+            if first:
+                return self.answer(R("<h1>Service Unavailable</h1>", status=503, headers={"Retry-After": "1"}))
+            return self.answer(site["_503"])
+        if kind == "429_absurd":
+            return self.answer(R("<h1>Too Many Requests</h1>", status=429, headers={"Retry-After": "999999"}))
+        if kind == "error_page":
+            return self.answer(R("<html><head><title>错误</title></head><body><h1>404 页面不存在</h1>"
+                                 "<p>您访问的页面不存在或已被删除。</p></body></html>"))
+        if kind == "pdf_as_html":
+            return self.answer(R(site["_pdf"], ctype="text/html; charset=utf-8"))
+        if kind == "gbk_as_utf8":
+            return self.answer(R(site["_gbk"], ctype="text/html; charset=utf-8"))
+        if kind == "bad_utf8":
+            return self.answer(R(site["_bad"]))
+        if kind == "one_line":
+            return self.answer(R(b"<html><body><p>" + "文".encode() * ((10 << 20) // 3) + b"</p></body></html>"))
+        if kind == "deep":
+            return self.answer(R(b"<html><body>" + b"<div>" * 100000 + b"x" + b"</div>" * 100000 + b"</body></html>"))
+        if kind == "truncated_pdf":
+            return self.answer(R(site["_trunc"], ctype="application/pdf"))
+        if kind == "good":
+            return self.answer(site["_good"])
+        return self.answer(R("", status=500))
 
     do_HEAD = do_GET
 

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""The hostile web: every fault of tests/web/fixture_web.py's
+www.hostile.gov.cn (resets, drips, cut bodies, 2 GiB bodies, a gzip bomb,
+redirect chains, 5xx and absurd Retry-After, error pages, wrong types and
+charsets, a 10 MB line, 100,000 nested elements, a truncated PDF) plus a
+seed whose host refuses connections.
+
+    test_hostile.py GOVHARVEST
+
+Asserts the crawl finishes, each fault is recorded against its URL with the
+right state and error kind, every sound report still lands, and the
+crawler's own memory stays bounded (it never buffers past the cap)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+GH = sys.argv[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
+from harness import SRC, Web, check, finish, records  # noqa: E402
+
+# URL (under /nb/) -> (state, error kind or record status) the crawl must record.
+EXPECT = {
+    "reset.html": ("failed", "network"),
+    "drip.html": ("failed", "timeout"),
+    "chunked.html": ("failed", "network"),
+    "short.html": ("failed", "network"),
+    "huge.pdf": ("failed", "too_large"),
+    "endless.pdf": ("failed", "too_large"),
+    "bomb.html": ("failed", "too_large"),
+    "hop1.html": ("redirected", None),
+    "e500.html": ("failed", "http_5xx"),
+    "e502.html": ("failed", "http_5xx"),
+    "e503.html": ("done", "parsed"),
+    "e429.html": ("failed", "http_429"),
+    "errpage.pdf": ("done", "not_a_report"),
+    "mislabelled.html": ("done", "parsed"),
+    "gbk.html": ("done", "parsed"),
+    "badutf8.html": ("done", "parsed"),
+    "oneline.html": ("done", "not_a_report"),
+    "trunc.pdf": ("done", "extract_failed"),
+    "good.html": ("done", "parsed"),
+}
+# Records that must land (agency, year, status).
+LANDED = {
+    ("乌苏市商务和工业信息化局", 2020, "parsed"),            # good.html
+    ("吴忠市工业和信息化局", 2020, "parsed"),                # after a 503 and Retry-After
+    ("淮安市洪泽区人民政府", 2024, "parsed"),                # a PDF sent as text/html
+    ("楚雄市自然资源局", 2022, "parsed"),                    # GBK declared UTF-8
+    ("武定县工业信息化商务科学技术局", 2020, "parsed"),      # UTF-8 with stray bytes
+    ("测试县第19局", 2023, "extract_failed"),                # truncated PDF: named by its link
+}
+
+
+def anon_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next((int(l.split()[1]) for l in f if l.startswith("RssAnon:")), 0)
+    except OSError:
+        return 0
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        web = Web(tmp)
+        try:
+            run(tmp, web)
+        finally:
+            web.stop()
+    finish("hostile")
+
+
+def run(tmp, web):
+    seeds = os.path.join(tmp, "seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write("http://www.hostile.gov.cn/nb/\t654202\t测试县人民政府\n"
+                "http://www.refused.gov.cn/\t\t拒绝连接\n")
+    conf = os.path.join(tmp, "hostile.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[crawl]
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+timeout = 3
+connect_timeout = 2
+retries = 1
+backoff = 0.1
+max_retry_after = 60
+max_redirects = 10
+[limits]
+max_document_bytes = 16M
+[log]
+level = warning
+""")
+    store = os.path.join(tmp, "store")
+    cmd = [GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q", "--delay", "0.05",
+           # Port 1 on loopback: nothing listens, the connection is refused.
+           "--connect-to", "www.refused.gov.cn:80:127.0.0.1:1",
+           "--connect-to", f"::127.0.0.1:{web.port}"]
+    t0 = time.time()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while p.poll() is None:
+        peak = max(peak, anon_kib(p.pid))
+        time.sleep(0.05)
+    out, err = p.communicate()
+    check(p.returncode == 0 and "(complete)" in out,
+          f"the crawl finishes: exit {p.returncode}, {out[:200]!r} {err[-400:]!r}")
+    check(time.time() - t0 < 120, f"in bounded time ({time.time() - t0:.0f} s)")
+    # The cap is 16 MiB and bodies over it are aborted, never buffered: the
+    # 2 GiB body, the endless stream and the 64 MiB gzip bomb must not show.
+    # The 10 MB page is held a few times over (body, job, request, the
+    # worker's reply decoded), and AddressSanitizer's quarantine keeps freed
+    # memory a while: bounded, not small.
+    check(0 < peak < 640 * 1024, f"crawler heap stayed bounded: {peak / 1024:.0f} MiB")
+
+    states = {}
+    r = subprocess.run([GH, "stats", "--store", store, "--urls"], capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        s = json.loads(line)
+        states[s["url"]] = s
+    for name, (state, what) in EXPECT.items():
+        s = states.get(f"http://www.hostile.gov.cn/nb/{name}", {})
+        got_what = s.get("error") if state in ("failed",) else s.get("record_status")
+        check(s.get("state") == state and (what is None or got_what == what),
+              f"{name}: want {state}/{what}, got {s.get('state')}/{got_what} ({s.get('reason')})")
+    hop = states.get("http://www.hostile.gov.cn/nb/hop11.html", {})
+    check(hop.get("state") == "failed" and hop.get("error") == "redirect_loop",
+          f"the 30-hop chain stops at max_redirects 10: {hop.get('state')} {hop.get('reason')}")
+    deep = states.get("http://www.hostile.gov.cn/nb/deep.html", {})
+    check(deep.get("state") in ("done", "failed"),
+          f"100,000 nested elements: recorded, crawler alive ({deep.get('state')}, {deep.get('reason')})")
+    refused = states.get("http://www.refused.gov.cn/", {})
+    check(refused.get("state") == "failed" and refused.get("error") == "connect",
+          f"connection refused recorded: {refused.get('state')} {refused.get('error')} {refused.get('reason')}")
+    for name in ("huge.pdf", "endless.pdf", "bomb.html"):
+        reason = states.get(f"http://www.hostile.gov.cn/nb/{name}", {}).get("reason", "")
+        check("16777216" in reason or "Maximum file size" in reason,
+              f"{name}: the reason names the cap: {reason}")
+    e429 = states.get("http://www.hostile.gov.cn/nb/e429.html", {}).get("reason", "")
+    check("999999" in e429, f"the absurd Retry-After is in the reason: {e429}")
+
+    landed = {(x["agency"], x["year"], x["status"]) for x in records(GH, store)}
+    check(landed == LANDED, f"records: missing {LANDED - landed}, unexpected {landed - LANDED}")
+    reqs = web.requests()
+    drips = [q for q in reqs if q["path"] == "/nb/drip.html"]
+    check(len(drips) == 2, f"the stalled transfer was retried once: {len(drips)}")
+
+
+if __name__ == "__main__":
+    main()
