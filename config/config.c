@@ -204,9 +204,8 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
                   "'%s' is not MM-DD..MM-DD", value);
       return false;
     }
-    struct gh_config *c = (struct gh_config *)((char *)field - offsetof(struct gh_config, season_from));
-    c->season_from = m1 * 100 + d1;
-    c->season_until = m2 * 100 + d2;
+    cfg->season_from = m1 * 100 + d1;
+    cfg->season_until = m2 * 100 + d2;
     return true;
   }
   case K_HOSTMAP:
@@ -226,7 +225,7 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
         return false;
       item += n + (item[n] == ';');
     }
-    /* fall through */
+    G_GNUC_FALLTHROUGH;
   case K_LIST: {
     /* GKeyFile lists: items separated by ';'. */
     char **items = g_strsplit(value, ";", -1);
