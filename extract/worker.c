@@ -15,7 +15,9 @@
  * worker and fails that one document with the reason; the next document
  * gets a fresh worker.  Workers retire after GH_WORKER_DOCS documents, so a
  * slow leak in a library cannot accumulate. */
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -97,6 +99,22 @@ write_all(int fd, const void *buf, size_t n)
 G_GNUC_NORETURN static void
 worker_main(int req, int rep, const struct gh_extract_opts *o, gh_pool_discover_fn discover)
 {
+  /* Drop every descriptor the crawler had open (the store's files, its
+   * sockets, the writer lock's duplicate): a reader that a crafted file
+   * took over should find nothing to write through. */
+  DIR *d = opendir("/proc/self/fd");
+  if(d) {
+    GArray *fds = g_array_new(FALSE, FALSE, sizeof(int));
+    for(struct dirent *e; (e = readdir(d));) {
+      int fd = atoi(e->d_name);
+      if(fd > 2 && fd != req && fd != rep && fd != dirfd(d))
+        g_array_append_val(fds, fd);
+    }
+    closedir(d);
+    for(guint i = 0; i < fds->len; i++)
+      close(g_array_index(fds, int, i));
+    g_array_free(fds, TRUE);
+  }
   /* Memory and core limits for the worker's life; CPU per document below
    * (a hard limit could not be raised again). */
   struct gh_extract_opts life = *o;
