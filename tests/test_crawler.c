@@ -47,6 +47,14 @@ test_robots(void)
   EXPECT(!allowed("User-agent: *\nDisallow: /*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*b\n",
                   "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/b"),
          "many '*' stay fast and right");
+  /* RFC 9309 §2.5: at least 500 KiB are parsed; what lies beyond is not. */
+  GString *big = g_string_new("User-agent: *\nDisallow: /early\n");
+  while(big->len < 520 * 1024)
+    g_string_append(big, "# padding padding padding padding padding padding padding\n");
+  g_string_append(big, "Disallow: /late\n");
+  EXPECT(!allowed(big->str, "/early/x") && allowed(big->str, "/late/x"),
+         "rules past 500 KiB are ignored");
+  g_string_free(big, TRUE);
   struct gh_robots *none = gh_robots_disallow_all();
   EXPECT(!gh_robots_allowed(none, "/") && gh_robots_allowed(none, "/robots.txt"), "unreachable = disallow all");
   gh_robots_free(none);

@@ -76,7 +76,8 @@ def run(tmp, web):
     seeds = os.path.join(tmp, "seeds.tsv")
     with open(seeds, "w", encoding="utf-8") as f:
         f.write("http://www.hostile.gov.cn/nb/\t654202\t测试县人民政府\n"
-                "http://www.refused.gov.cn/\t\t拒绝连接\n")
+                "http://www.refused.gov.cn/\t\t拒绝连接\n"
+                "http://www.robots503.gov.cn/nb/\t\trobots.txt 503\n")
     conf = os.path.join(tmp, "hostile.conf")
     with open(conf, "w") as f:
         f.write(f"""[crawl]
@@ -134,6 +135,12 @@ level = warning
     refused = states.get("http://www.refused.gov.cn/", {})
     check(refused.get("state") == "failed" and refused.get("error") == "connect",
           f"connection refused recorded: {refused.get('state')} {refused.get('error')} {refused.get('reason')}")
+    r503 = states.get("http://www.robots503.gov.cn/nb/", {})
+    check(r503.get("state") == "failed" and r503.get("error") == "robots_unreachable",
+          f"robots.txt answering 503 disallows the host: {r503.get('state')} {r503.get('error')}")
+    reqs503 = [q["path"] for q in web.requests() if q["host"] == "www.robots503.gov.cn"]
+    check(reqs503 and set(reqs503) == {"/robots.txt"} and len(reqs503) == 2,
+          f"only robots.txt was requested there, retried once: {reqs503}")
     for name in ("huge.pdf", "endless.pdf", "bomb.html"):
         reason = states.get(f"http://www.hostile.gov.cn/nb/{name}", {}).get("reason", "")
         check("16777216" in reason or "Maximum file size" in reason,

@@ -277,6 +277,12 @@ def build_sites(data):
             rt("reports", "real_shanghai_2019.html"), crumbs)),
     }
     sites["www.hostile.gov.cn"] = hostile_site(data)
+    # robots.txt that always answers 503: RFC 9309 says assume complete
+    # disallow, so nothing else on the host may be fetched.
+    sites["www.robots503.gov.cn"] = {
+        "/robots.txt": R("<h1>503</h1>", status=503),
+        "/nb/": R("<p>never fetched</p>"),
+    }
     return sites
 
 
