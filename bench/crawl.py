@@ -31,6 +31,8 @@ ap.add_argument("--hosts", type=int, default=500)
 ap.add_argument("--pages", type=int, default=40)
 ap.add_argument("--delay", type=float, default=1.0)
 ap.add_argument("--off-hosts", type=int, default=50, help="hosts for the politeness-off runs")
+ap.add_argument("--one-core", action="store_true",
+                help="pin govharvest (and its workers) to CPU 0 and the server to CPU 1")
 a = ap.parse_args()
 gh = os.path.join(a.build, "govharvest")
 
@@ -110,6 +112,8 @@ class Server:
                                       "--bench-hosts", str(hosts), "--bench-pages", str(pages)],
                                      stdout=subprocess.PIPE, text=True)
         self.port = int(self.proc.stdout.readline().split()[0])
+        if a.one_core:
+            subprocess.run(["taskset", "-a", "-p", "-c", "1", str(self.proc.pid)], stdout=subprocess.DEVNULL)
 
     def clear_log(self):
         open(self.log, "w").close()
@@ -129,8 +133,9 @@ def crawl(tmp, srv, hosts, delay, conns, tag):
         f.write(f"[crawl]\nuser_agent = govharvest-bench (+file:///)\nmax_connections = {max(conns, 1) * hosts}\n"
                 f"connections_per_host = {conns}\n[log]\nlevel = error\n")
     store = os.path.join(tmp, f"store-{tag}")
-    return run([gh, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
-                "--connect-to", f"::127.0.0.1:{srv.port}", "--delay", str(delay)])
+    pin = ["taskset", "-c", "0"] if a.one_core else []
+    return run(pin + [gh, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
+                      "--connect-to", f"::127.0.0.1:{srv.port}", "--delay", str(delay)])
 
 
 def wget2(tmp, srv, hosts, conns):
@@ -165,7 +170,8 @@ with tempfile.TemporaryDirectory() as tmp:
         wall, rss, out = crawl(tmp, srv, a.hosts, a.delay, 1, "polite")
         n, mib = pages_of(out)
         bound = (a.pages + 1) * a.delay
-        print(f"politeness on: {a.hosts} hosts x {a.pages} pages, delay {a.delay} s")
+        print(f"politeness on: {a.hosts} hosts x {a.pages} pages, delay {a.delay} s"
+              + (", govharvest on one core" if a.one_core else ""))
         print(f"  govharvest {wall:.1f} s for {n} responses; bound (P+1) x d = {bound:.1f} s; "
               f"ratio {wall / bound:.3f}; peak heap {rss:.1f} MiB")
     finally:

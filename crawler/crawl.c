@@ -82,6 +82,7 @@ struct crawl {
   GHashTable *unflushed;  /* URL -> its newest state, until the batch commits */
   struct gh_pool *pool;   /* extraction workers */
   unsigned workers;
+  guint64 pending_bytes;  /* bodies waiting in or for a worker */
   GHashTable *processing; /* URL -> struct doc_job *: fetched, being extracted */
   guint64 cycle;
   unsigned in_flight;
@@ -761,10 +762,13 @@ struct page_job {
   struct gh_record rec;
 };
 
+#define PENDING_BYTES_MAX ((guint64)256 << 20)
+
 static void
 page_job_free(void *p)
 {
   struct page_job *j = p;
+  j->c->pending_bytes -= g_bytes_get_size(j->body);
   g_free(j->url);
   json_decref(j->state);
   g_bytes_unref(j->body);
@@ -936,6 +940,7 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, const char *cty
   j->url = g_strdup(x->url);
   j->state = json_incref(x->state);
   j->body = g_bytes_new(x->body->str, x->body->len);
+  c->pending_bytes += x->body->len;
   j->sha = g_strdup(sha);
   j->disposition = g_strdup(x->disposition);
   j->kind = kind;
@@ -1229,8 +1234,9 @@ fill(struct crawl *c)
 {
   gint64 now = g_get_monotonic_time(), soonest = G_MAXINT64;
   /* Backpressure: documents wait for a worker in memory, so stop fetching
-   * while the workers are behind. */
-  if(gh_pool_pending(c->pool) >= 4 * c->workers)
+   * while the workers are far behind.  Bounded by bytes, not count: a
+   * burst of 500 small column pages is normal, 500 large PDFs are not. */
+  if(c->pending_bytes > PENDING_BYTES_MAX || gh_pool_pending(c->pool) >= 2048)
     return soonest;
   GHashTableIter it;
   gpointer key, val;
