@@ -6,7 +6,10 @@
  * poppler_page_get_text.  Glyphs are grouped by baseline into lines, sorted
  * left to right, and a horizontal gap wider than a glyph starts a new cell,
  * so "31    0    0" stays three values while "本机关不掌握" stays one label.
- * Tables continue across pages simply because lines do.
+ * Runs of lines with three or more values are tables: their columns are the
+ * clusters of the values' x positions, and each value goes to its column,
+ * so a blank cell stays blank where it is instead of shifting the values
+ * after it.  Tables continue across pages because lines do.
  *
  * Runs only inside the extraction child (isolate.c): poppler on hostile
  * input may crash, loop or allocate without bound. */
@@ -38,31 +41,235 @@ by_x(const void *a, const void *b)
   return (p->x0 > q->x0) - (p->x0 < q->x0);
 }
 
+/* A line as cells: glyph runs separated by gaps of most of a glyph. */
+struct pcell {
+  char *text;
+  double x0, x1;
+  bool numeric; /* a value or a blank marker ("-", "/") */
+};
+
+struct pline {
+  GPtrArray *cells; /* struct pcell * */
+  double h;
+  unsigned numeric;
+};
+
 static void
-emit_line(struct gh_doc *doc, struct glyph *g, size_t n)
+pcell_free(void *p)
+{
+  struct pcell *c = p;
+  g_free(c->text);
+  g_free(c);
+}
+
+static void
+pline_free(void *p)
+{
+  struct pline *l = p;
+  g_ptr_array_free(l->cells, TRUE);
+  g_free(l);
+}
+
+static void
+close_cell(struct pline *l, GString *text, double x0, double x1)
+{
+  if(!text->len)
+    return;
+  struct pcell *c = g_new0(struct pcell, 1);
+  c->text = g_strdup(text->str);
+  c->x0 = x0;
+  c->x1 = x1;
+  char *norm = gh_norm(text->str, text->len);
+  struct gh_value v;
+  /* A value has a digit ("（一）" parses as a count in running text, but in a
+   * table it is a label), or is a blank marker. */
+  c->numeric = *norm && gh_value_parse(norm, &v) &&
+               (v.kind == GH_VALUE_BLANK || strpbrk(norm, "0123456789"));
+  g_free(norm);
+  l->numeric += c->numeric;
+  g_ptr_array_add(l->cells, c);
+  g_string_truncate(text, 0);
+}
+
+static struct pline *
+make_line(struct glyph *g, size_t n)
 {
   qsort(g, n, sizeof(*g), by_x);
-  GString *line = g_string_new(NULL);
+  struct pline *l = g_new0(struct pline, 1);
+  l->cells = g_ptr_array_new_with_free_func(pcell_free);
+  GString *cell = g_string_new(NULL);
+  double x0 = n ? g[0].x0 : 0, x1 = x0;
   for(size_t i = 0; i < n; i++) {
+    l->h = MAX(l->h, g[i].h);
     if(i > 0) {
       double gap = g[i].x0 - g[i - 1].x1;
       double h = MAX(g[i].h, g[i - 1].h);
       /* A gap of most of a glyph's height separates cells; justified
        * Chinese text has gaps of a fraction of that. */
-      if(gap > 0.9 * h)
-        g_string_append(line, "  ");
-      else if(gap > 0.25 * h && g_ascii_isdigit((int)(g[i].c < 128 ? g[i].c : 'x')) !=
-                                    g_ascii_isdigit((int)(g[i - 1].c < 128 ? g[i - 1].c : 'x')))
-        g_string_append_c(line, ' ');
+      if(gap > 0.9 * h) {
+        close_cell(l, cell, x0, x1);
+        x0 = g[i].x0;
+      } else if(gap > 0.25 * h && g_ascii_isdigit((int)(g[i].c < 128 ? g[i].c : 'x')) !=
+                                      g_ascii_isdigit((int)(g[i - 1].c < 128 ? g[i - 1].c : 'x'))) {
+        g_string_append_c(cell, ' ');
+      }
     }
-    g_string_append_unichar(line, g[i].c);
+    g_string_append_unichar(cell, g[i].c);
+    x1 = g[i].x1;
   }
-  gh_doc_add_text(doc, line->str, line->len);
-  g_string_free(line, TRUE);
+  close_cell(l, cell, x0, x1);
+  g_string_free(cell, TRUE);
+  return l;
 }
 
 static void
-page_lines(struct gh_doc *doc, PopplerPage *page, size_t *glyphs_seen)
+emit_text(struct gh_doc *doc, const struct pline *l)
+{
+  GString *s = g_string_new(NULL);
+  for(guint i = 0; i < l->cells->len; i++) {
+    if(i)
+      g_string_append(s, "  ");
+    g_string_append(s, ((struct pcell *)l->cells->pdata[i])->text);
+  }
+  gh_doc_add_text(doc, s->str, s->len);
+  g_string_free(s, TRUE);
+}
+
+static int
+by_double(const void *a, const void *b)
+{
+  double p = *(const double *)a, q = *(const double *)b;
+  return (p > q) - (p < q);
+}
+
+/* A table row from a line, its values placed in the block's columns: a
+ * blank cell stays blank in its column instead of shifting the values
+ * after it.  False when the line does not fit the columns (then it stays
+ * text). */
+static bool
+emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, unsigned k,
+               double tol)
+{
+  GString *label = g_string_new(NULL);
+  const struct pcell **slot = g_new0(const struct pcell *, k);
+  bool ok = true, seen_value = false;
+  for(guint i = 0; i < l->cells->len && ok; i++) {
+    const struct pcell *c = l->cells->pdata[i];
+    if(!c->numeric) {
+      /* Labels come before the values; text after them is not a row. */
+      ok = !seen_value;
+      g_string_append(label, c->text);
+      continue;
+    }
+    seen_value = true;
+    double mid = (c->x0 + c->x1) / 2;
+    unsigned best = 0;
+    for(unsigned j = 1; j < k; j++)
+      if(fabs(cols[j] - mid) < fabs(cols[best] - mid))
+        best = j;
+    ok = fabs(cols[best] - mid) <= tol && !slot[best];
+    slot[best] = c;
+  }
+  if(ok) {
+    gh_doc_begin_row(doc);
+    if(label->len)
+      gh_doc_add_cell(doc, label->str, label->len, 0, 1);
+    for(unsigned j = 0; j < k; j++)
+      gh_doc_add_cell(doc, slot[j] ? slot[j]->text : "", slot[j] ? strlen(slot[j]->text) : 0,
+                      (int)j + 1, 1);
+  }
+  g_free(slot);
+  g_string_free(label, TRUE);
+  return ok;
+}
+
+/* Lines with three or more values form table blocks; a block's columns are
+ * the clusters of its values' x centres.  A block is used only when its
+ * fullest row fills every column (the columns are then certain); otherwise
+ * its lines stay text, as before. */
+static void
+emit_lines(struct gh_doc *doc, GPtrArray *lines)
+{
+  guint i = 0;
+  while(i < lines->len) {
+    struct pline *l = lines->pdata[i];
+    if(l->numeric < 3) {
+      emit_text(doc, l);
+      i++;
+      continue;
+    }
+    /* The block: numeric lines no more than 12 lines apart (labels wrapped
+     * in narrow cells take a line per few characters) whose value counts
+     * stay comparable (section 二's 3 columns, 三's 7 and 四's 15
+     * are separate tables). */
+    guint end = i + 1, last = i;
+    unsigned max_n = l->numeric;
+    for(guint j = i + 1; j < lines->len && j - last <= 12; j++) {
+      struct pline *m = lines->pdata[j];
+      if(m->numeric < 3)
+        continue;
+      if(m->numeric * 2 > max_n * 3 || max_n * 2 > m->numeric * 3 + 2)
+        break;
+      max_n = MAX(max_n, m->numeric);
+      last = j;
+      end = j + 1;
+    }
+    GArray *mids = g_array_new(FALSE, FALSE, sizeof(double));
+    double hsum = 0;
+    unsigned hn = 0;
+    for(guint j = i; j < end; j++) {
+      struct pline *m = lines->pdata[j];
+      if(m->numeric < 3)
+        continue;
+      hsum += m->h;
+      hn++;
+      for(guint c = 0; c < m->cells->len; c++) {
+        struct pcell *pc = m->cells->pdata[c];
+        if(pc->numeric) {
+          double mid = (pc->x0 + pc->x1) / 2;
+          g_array_append_val(mids, mid);
+        }
+      }
+    }
+    double tol = 1.2 * (hn ? hsum / hn : 10);
+    qsort(mids->data, mids->len, sizeof(double), by_double);
+    /* Clusters holding values of at least a quarter of the rows are
+     * columns; a sparse one is a label fragment that reads as a number
+     * ("2." of "2.其他…"), and its lines stay text. */
+    GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
+    double sum = 0;
+    unsigned cnt = 0;
+    for(guint j = 0; j <= mids->len; j++) {
+      double x = j < mids->len ? g_array_index(mids, double, j) : 0;
+      if(cnt && (j == mids->len || x - g_array_index(mids, double, j - 1) > tol)) {
+        double centre = sum / cnt;
+        if(cnt * 4 >= hn)
+          g_array_append_val(cols, centre);
+        sum = 0;
+        cnt = 0;
+      }
+      sum += x;
+      cnt++;
+    }
+    /* The fullest rows fill every column: then the columns are certain. */
+    unsigned full = 0;
+    for(guint j = i; j < end; j++)
+      full += ((struct pline *)lines->pdata[j])->numeric == cols->len;
+    bool table = cols->len >= 3 && full * 2 >= hn;
+    for(guint j = i; j < end; j++) {
+      struct pline *m = lines->pdata[j];
+      if(!table || m->numeric < 3 ||
+         !emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, tol))
+        emit_text(doc, m);
+    }
+    g_array_free(cols, TRUE);
+    g_array_free(mids, TRUE);
+    i = end;
+  }
+}
+
+static void
+page_lines(GPtrArray *lines, PopplerPage *page, size_t *glyphs_seen)
 {
   char *text = poppler_page_get_text(page);
   PopplerRectangle *rects = NULL;
@@ -95,7 +302,7 @@ page_lines(struct gh_doc *doc, PopplerPage *page, size_t *glyphs_seen)
        * tight enough to keep table rows apart, loose enough for mixed
        * fonts (digits sit a little lower than CJK glyphs). */
       if(k == gs->len || fabs(g[k].yc - line_y) > 0.4 * MAX(line_h, g[k].h)) {
-        emit_line(doc, g + start, k - start);
+        g_ptr_array_add(lines, make_line(g + start, k - start));
         if(k < gs->len) {
           start = k;
           line_y = g[k].yc;
@@ -149,14 +356,19 @@ gh_pdf_to_doc(const char *bytes, size_t len, unsigned max_pages, struct gh_doc *
   else
     g_free(title);
   size_t glyphs = 0;
+  /* All pages' lines first: a table continues across a page break, and
+   * its columns are found over the whole of it. */
+  GPtrArray *lines = g_ptr_array_new_with_free_func(pline_free);
   for(int i = 0; i < n; i++) {
     PopplerPage *page = poppler_document_get_page(pdf, i);
     if(!page)
       continue;
-    page_lines(doc, page, &glyphs);
+    page_lines(lines, page, &glyphs);
     g_object_unref(page);
   }
   g_object_unref(pdf);
+  emit_lines(doc, lines);
+  g_ptr_array_free(lines, TRUE);
   if(glyphs == 0) {
     /* Scanned reports: pages of images.  Report it as such rather than as
      * an empty report, so someone can OCR it. */

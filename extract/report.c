@@ -840,6 +840,12 @@ gh_report_read_title(const char *cand, char **agency, int *year)
   }
   int ps, pe, ys, ye;
   g_match_info_fetch_pos(mi, 0, &ps, &pe);
+  /* "…关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知": every
+   * 2021-format preamble cites the format itself; that is not a title. */
+  if(g_str_has_prefix(cand + pe, "格式")) {
+    g_match_info_free(mi);
+    return false;
+  }
   int year_after = -1;
   if(g_match_info_fetch_pos(mi, 1, &ys, &ye) && ys >= 0)
     year_after = gh_year_from_text(cand + ys, (size_t)(ye - ys));
