@@ -67,7 +67,15 @@ gh_export_csv_columns(void)
 static json_t *
 at_path(json_t *rec, const char *path)
 {
-  char **parts = g_strsplit(path, ".", -1);
+  /* The same few hundred column paths for every record: split them once. */
+  static GHashTable *split;
+  if(!split)
+    split = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
+  char **parts = g_hash_table_lookup(split, path);
+  if(!parts) {
+    parts = g_strsplit(path, ".", -1);
+    g_hash_table_insert(split, g_strdup(path), parts);
+  }
   json_t *cur = rec;
   for(char **p = parts; *p && cur; p++) {
     if(json_is_array(cur)) {
@@ -83,7 +91,6 @@ at_path(json_t *rec, const char *path)
       cur = json_object_get(cur, *p);
     }
   }
-  g_strfreev(parts);
   return cur;
 }
 
