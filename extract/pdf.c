@@ -153,13 +153,33 @@ emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, un
   GString *label = g_string_new(NULL);
   const struct pcell **slot = g_new0(const struct pcell *, k);
   bool ok = true, seen_value = false;
+  struct pcell peeled = { 0 };
   for(guint i = 0; i < l->cells->len && ok; i++) {
     const struct pcell *c = l->cells->pdata[i];
     if(!c->numeric) {
       /* Labels come before the values; text after them is not a row. */
       ok = !seen_value;
-      g_string_append(label, c->text);
-      continue;
+      /* A label that fills its cell leaves less than a glyph's gap before
+       * the first value: "…只计这一情形 12" arrives as one run.  The number
+       * after its last space is the first value; its centre lies about a
+       * quarter glyph per digit before the run's end. */
+      const char *sp = strrchr(c->text, ' ');
+      char *norm = sp && i + 1 < l->cells->len && ((struct pcell *)l->cells->pdata[i + 1])->numeric
+                     ? gh_norm(sp + 1, strlen(sp + 1)) : NULL;
+      struct gh_value v;
+      if(norm && *norm && strspn(norm, "0123456789") == strlen(norm) && gh_value_parse(norm, &v)) {
+        g_string_append_len(label, c->text, sp - c->text);
+        peeled.text = (char *)(sp + 1); /* read only; never freed */
+        peeled.x1 = c->x1;
+        peeled.x0 = c->x1 - 0.5 * l->h * (double)strlen(norm);
+        peeled.numeric = true;
+        c = &peeled;
+      } else {
+        g_string_append(label, c->text);
+      }
+      g_free(norm);
+      if(c != &peeled)
+        continue;
     }
     seen_value = true;
     double mid = (c->x0 + c->x1) / 2;
