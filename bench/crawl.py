@@ -23,6 +23,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "web"))
+from harness import anon_kib  # noqa: E402
+
 here = os.path.dirname(os.path.abspath(__file__))
 src = os.path.dirname(here)
 ap = argparse.ArgumentParser()
@@ -35,17 +38,6 @@ ap.add_argument("--one-core", action="store_true",
                 help="pin govharvest (and its workers) to CPU 0 and the server to CPU 1")
 a = ap.parse_args()
 gh = os.path.join(a.build, "govharvest")
-
-
-def anon_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def run(cmd, **kw):

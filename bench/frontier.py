@@ -18,6 +18,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "web"))
+from harness import anon_kib  # noqa: E402
+
 here = os.path.dirname(os.path.abspath(__file__))
 src = os.path.dirname(here)
 build = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -25,17 +28,6 @@ sizes = [int(x) for x in sys.argv[2:]] or [10_000, 100_000, 1_000_000]
 gh = os.path.join(build, "govharvest")
 maker = os.path.join(build, "bench", "make_store")
 SECONDS = 5
-
-
-def anon_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 with tempfile.TemporaryDirectory() as tmp:

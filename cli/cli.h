@@ -24,6 +24,11 @@ gboolean gh_cli_parse(const char *command, const char *params, const char *summa
                       struct gh_common *common, int *exit_code);
 void gh_cli_common_clear(struct gh_common *common);
 
+/* Opens the configured store; on failure prints the reason (a missing
+ * store, a newer schema, a store in use) and sets *exit_code to 2. */
+struct gh_store;
+struct gh_store *gh_cli_open_store(const struct gh_config *cfg, int mode, int *exit_code);
+
 /* The extraction limits of the [limits] section. */
 struct gh_extract_opts;
 void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg);

@@ -94,7 +94,7 @@ gh_cmd_crawl(int argc, char **argv)
   }
   if(delay >= 0)
     cfg->delay_seconds = delay;
-  if(max_pages < 0 || delay < -1 || (delay < 0 && delay != -1)) {
+  if(max_pages < 0 || (delay < 0 && delay != -1)) { /* -1: not given */
     fprintf(stderr, "govharvest crawl: --delay and --max-pages take positive numbers\n");
     rc = GH_EXIT_USAGE;
     goto out;
@@ -124,11 +124,8 @@ gh_cmd_crawl(int argc, char **argv)
   if(!strstr(cfg->user_agent, "http") && !strchr(cfg->user_agent, '@'))
     fprintf(stderr, "govharvest: warning: [crawl] user_agent has no contact URL or address; "
                     "site operators cannot reach you\n");
-  if(!gh_store_open(cfg->store_path, GH_STORE_WRITE, 0, &st, &err)) {
-    fprintf(stderr, "govharvest: %s\n", err->message);
-    rc = GH_EXIT_USAGE;
+  if(!(st = gh_cli_open_store(cfg, GH_STORE_WRITE, &rc)))
     goto out;
-  }
 
   struct sigaction sa = { 0 };
   sa.sa_handler = on_signal;

@@ -67,11 +67,8 @@ gh_cmd_export(int argc, char **argv)
   o.filter.region = region;
   o.filter.agency = agency;
   o.filter.failed_checks = failed;
-  if(!gh_store_open(common.cfg.store_path, GH_STORE_READ, 0, &st, &err)) {
-    fprintf(stderr, "govharvest: %s\n", err->message);
-    rc = GH_EXIT_USAGE;
+  if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
-  }
   out = o.format == GH_EXPORT_SQLITE ? NULL : output ? fopen(output, "wb") : stdout;
   if(!out && o.format != GH_EXPORT_SQLITE) {
     fprintf(stderr, "govharvest export: %s: %s\n", output, g_strerror(errno));

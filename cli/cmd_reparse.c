@@ -28,11 +28,8 @@ gh_cmd_reparse(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  if(!gh_store_open(common.cfg.store_path, GH_STORE_WRITE, 0, &st, &err)) {
-    fprintf(stderr, "govharvest: %s\n", err->message);
-    rc = GH_EXIT_USAGE;
+  if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_WRITE, &rc)))
     goto out;
-  }
   struct gh_extract_opts eo;
   gh_cli_extract_opts(&eo, &common.cfg);
   struct gh_reparse_summary sum;

@@ -29,11 +29,8 @@ gh_cmd_stats(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  if(!gh_store_open(common.cfg.store_path, GH_STORE_READ, 0, &st, &err)) {
-    fprintf(stderr, "govharvest: %s\n", err->message);
-    rc = GH_EXIT_USAGE;
+  if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
-  }
   if(urls) {
     if(!gh_stats_urls(st, stdout, &err)) {
       fprintf(stderr, "govharvest stats: %s\n", err->message);

@@ -8,6 +8,7 @@
 
 #include "../config/config.h"
 #include "../extract/extract.h"
+#include "../store/store.h"
 #include "cli.h"
 #include "version.h"
 
@@ -89,6 +90,19 @@ gh_cli_parse(const char *command, const char *params, const char *summary,
     common->cfg.store_path = g_strdup(common->store_dir);
   }
   return TRUE;
+}
+
+struct gh_store *
+gh_cli_open_store(const struct gh_config *cfg, int mode, int *exit_code)
+{
+  struct gh_store *st = NULL;
+  GError *err = NULL;
+  if(!gh_store_open(cfg->store_path, (enum gh_store_mode)mode, 0, &st, &err)) {
+    fprintf(stderr, "govharvest: %s\n", err->message);
+    g_error_free(err);
+    *exit_code = GH_EXIT_USAGE;
+  }
+  return st;
 }
 
 void

@@ -128,12 +128,6 @@ index_forms(struct gh_regions *t, struct region *r)
     index_name(t, g_strndup(r->name, strlen(r->name) - strlen("地区")), r);
 }
 
-const char *
-gh_regions_default_path(void)
-{
-  return GH_DATADIR "/regions.tsv";
-}
-
 struct gh_regions *
 gh_regions_load(const char *file, GError **err)
 {
@@ -189,13 +183,6 @@ gh_regions_free(struct gh_regions *t)
   g_hash_table_destroy(t->by_code);
   g_ptr_array_free(t->all, TRUE);
   g_free(t);
-}
-
-const char *
-gh_region_name(const struct gh_regions *t, const char *code)
-{
-  struct region *r = code ? g_hash_table_lookup(t->by_code, code) : NULL;
-  return r ? r->name : NULL;
 }
 
 static bool

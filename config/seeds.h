@@ -21,8 +21,6 @@ struct gh_regions;
 /* NULL with *err when the file cannot be read or a line is malformed. */
 struct gh_regions *gh_regions_load(const char *file, GError **err);
 void gh_regions_free(struct gh_regions *r);
-/* Where the bundled table is installed, and where the source tree keeps it. */
-const char *gh_regions_default_path(void);
 
 /* The region code of an agency from the place names in its name
  * ("武定县工业信息化商务科学技术局" -> 532329).  `hint` (the seed's code,
@@ -30,7 +28,5 @@ const char *gh_regions_default_path(void);
  * the answer when the name holds no place at all ("县工信局").  NULL when
  * neither helps.  The string belongs to the table. */
 const char *gh_region_for(const struct gh_regions *r, const char *agency, const char *hint);
-/* The name of a code, or NULL. */
-const char *gh_region_name(const struct gh_regions *r, const char *code);
 
 #endif

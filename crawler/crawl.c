@@ -75,7 +75,6 @@ struct crawl {
   struct gh_crawl_summary *sum;
   CURLM *multi;
   GHashTable *hosts; /* name -> struct host * */
-  GHashTable *seed_sites; /* site -> seed host (for IP hosts) */
   GPtrArray *ops;
   GPtrArray *active;      /* struct xfer * in flight */
   GHashTable *dequeued;   /* URLs finished but not yet flushed: skip them */
@@ -485,7 +484,7 @@ maybe_flush(struct crawl *c, bool force)
 /* Pages stay on the seed's site; attachments may come from any government
  * host (portals keep files on a shared download server). */
 static bool
-in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind kind)
+in_scope(const char *seed, const char *url, enum gh_link_kind kind)
 {
   char *host = gh_url_host(url), *seed_host = seed ? gh_url_host(seed) : NULL;
   bool ok = false;
@@ -498,7 +497,6 @@ in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind k
     g_free(a);
     g_free(b);
   }
-  (void)c;
   g_free(host);
   g_free(seed_host);
   return ok;
@@ -824,7 +822,7 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
     int d = depth;
     if(k == GH_LINK_SECTION || k == GH_LINK_COLUMN)
       d = depth + 1;
-    if(d > (int)c->cfg->max_depth || !in_scope(c, seed, url, k))
+    if(d > (int)c->cfg->max_depth || !in_scope(seed, url, k))
       continue;
     enqueue(c, url, k, d, seed, jstr(s, "region"), text, j->url);
     attachments += k == GH_LINK_ATTACHMENT;
@@ -932,8 +930,8 @@ page_done(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason, j
 
 /* Hands a fetched body to the pool for links and/or a record. */
 static void
-start_page_job(struct crawl *c, struct xfer *x, const char *sha, const char *ctype,
-               enum gh_link_kind kind, bool discover, bool extract)
+start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format fmt,
+               const char *ctype, enum gh_link_kind kind, bool discover, bool extract)
 {
   struct page_job *j = g_new0(struct page_job, 1);
   j->c = c;
@@ -956,9 +954,10 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, const char *cty
   }
   eo.declared_charset = cs;
   /* Text, oversized and unsupported documents are decided here. */
-  j->fmt = gh_sniff(x->body->str, x->body->len);
+  j->fmt = fmt;
   if(extract)
-    j->record_done = gh_extract_record_begin(x->body->str, x->body->len, &eo, &j->rec, &j->fmt);
+    j->record_done =
+      gh_extract_record_begin(x->body->str, x->body->len, sha, &eo, &j->rec, &j->fmt);
   unsigned flags = (discover ? GH_POOL_DISCOVER : 0) | (extract && !j->record_done ? GH_POOL_EXTRACT : 0);
   g_hash_table_insert(c->processing, j->url, j);
   if(flags)
@@ -1010,7 +1009,7 @@ follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
     why = g_strdup_printf("%s after %zu redirects (to %s)", loop ? "redirect loop" : "too many redirects",
                           json_array_size(chain), to);
     finish_url(c, x, "failed", "redirect_loop", why);
-  } else if(!in_scope(c, seed, to, kind == GH_LINK_REPORT ? GH_LINK_ATTACHMENT : kind)) {
+  } else if(!in_scope(seed, to, kind == GH_LINK_REPORT ? GH_LINK_ATTACHMENT : kind)) {
     why = g_strdup_printf("redirected off the seed's site to %s", to);
     finish_url(c, x, "failed", "off_scope", why);
   } else {
@@ -1026,18 +1025,50 @@ follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
   g_free(to);
 }
 
+/* A 2xx answer: validators and hash noted, then links and/or a record,
+ * or nothing when the page is unchanged and has nothing to offer. */
+static void
+fetched(struct crawl *c, struct xfer *x, enum gh_link_kind kind, const char *ctype)
+{
+  char *sha = gh_sha256_hex(x->body->str, x->body->len);
+  bool unchanged = jstr(x->state, "sha256") && !strcmp(jstr(x->state, "sha256"), sha);
+  enum gh_format fmt = gh_sniff(x->body->str, x->body->len);
+  bool page = kind == GH_LINK_SEED || kind == GH_LINK_SECTION || kind == GH_LINK_COLUMN ||
+              kind == GH_LINK_LIST;
+  if(x->etag)
+    json_object_set_new(x->state, "etag", json_string(x->etag));
+  if(x->last_modified)
+    json_object_set_new(x->state, "last_modified", json_string(x->last_modified));
+  json_object_set_new(x->state, "sha256", json_string(sha));
+  char *iso = now_iso();
+  json_object_set_new(x->state, "fetched_at", json_string(iso));
+  g_free(iso);
+  /* List answers come as HTML, or as XML/JSON text (dataproxy.jsp).
+   * A seed may itself be a report page (the survey lists some); a
+   * "column" link may be a file all along; report pages are read for
+   * their record and their attachments. */
+  bool markup = fmt == GH_FMT_HTML || fmt == GH_FMT_TEXT;
+  bool discover = (page && markup) || (kind == GH_LINK_REPORT && fmt == GH_FMT_HTML);
+  bool extract =
+    !unchanged && (!page || (page && !markup && kind != GH_LINK_SEED) ||
+                   (kind == GH_LINK_SEED && markup &&
+                    memmem(x->body->str, x->body->len, "本年新收", 12)));
+  if(discover || extract)
+    start_page_job(c, x, sha, fmt, ctype, kind, discover, extract);
+  else
+    finish_url(c, x, "done", NULL, NULL);
+  g_free(sha);
+}
+
 static void
 done(struct crawl *c, struct xfer *x, CURLcode rc)
 {
   long code = 0;
   curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-  char *eff = NULL;
-  curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
   char *ctype = NULL;
   curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
   curl_off_t retry_after = 0;
   curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
-  const char *eff_url = eff ? eff : x->url;
   struct host *h = x->host;
   double wait = 0;
   if(code > 0) {
@@ -1130,46 +1161,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
     finish_url(c, x, "failed", kindname, why);
     g_free(kindname);
   } else {
-    /* Redirects may leave government hosts (hijacked domains do). */
-    char *final_host = gh_url_host(eff_url);
-    char *seed_host = jstr(x->state, "seed") ? gh_url_host(jstr(x->state, "seed")) : NULL;
-    bool scope_ok = final_host && (gh_url_host_is_gov(final_host) ||
-                                   (seed_host && !strcmp(final_host, seed_host)));
-    g_free(seed_host);
-    g_free(final_host);
-    if(!scope_ok) {
-      why = g_strdup_printf("redirected off government hosts to %s", eff_url);
-      finish_url(c, x, "failed", "off_scope", why);
-    } else {
-      char *sha = gh_sha256_hex(x->body->str, x->body->len);
-      bool unchanged = jstr(x->state, "sha256") && !strcmp(jstr(x->state, "sha256"), sha);
-      enum gh_format fmt = gh_sniff(x->body->str, x->body->len);
-      bool page = kind == GH_LINK_SEED || kind == GH_LINK_SECTION || kind == GH_LINK_COLUMN ||
-                  kind == GH_LINK_LIST;
-      if(x->etag)
-        json_object_set_new(x->state, "etag", json_string(x->etag));
-      if(x->last_modified)
-        json_object_set_new(x->state, "last_modified", json_string(x->last_modified));
-      json_object_set_new(x->state, "sha256", json_string(sha));
-      char *iso = now_iso();
-      json_object_set_new(x->state, "fetched_at", json_string(iso));
-      g_free(iso);
-      /* List answers come as HTML, or as XML/JSON text (dataproxy.jsp).
-       * A seed may itself be a report page (the survey lists some); a
-       * "column" link may be a file all along; report pages are read for
-       * their record and their attachments. */
-      bool markup = fmt == GH_FMT_HTML || fmt == GH_FMT_TEXT;
-      bool discover = (page && markup) || (kind == GH_LINK_REPORT && fmt == GH_FMT_HTML);
-      bool extract =
-        !unchanged && (!page || (page && !markup && kind != GH_LINK_SEED) ||
-                       (kind == GH_LINK_SEED && markup &&
-                        memmem(x->body->str, x->body->len, "本年新收", 12)));
-      if(discover || extract)
-        start_page_job(c, x, sha, ctype, kind, discover, extract);
-      else
-        finish_url(c, x, "done", NULL, NULL);
-      g_free(sha);
-    }
+    fetched(c, x, kind, ctype);
   }
   g_free(why);
   h->pages++;
@@ -1271,15 +1263,15 @@ fill(struct crawl *c)
         g_free(robots_url);
         break;
       }
-      struct xfer tmp = { .url = url, .state = state, .host = h };
       char *pq = gh_url_path_query(url);
       if(h->drain) {
-        finish_url(c, &tmp, "failed", h->drain_kind, h->drain);
+        finish_state(c, url, state, "failed", h->drain_kind, h->drain);
       } else if(!gh_robots_allowed(h->robots, pq ? pq : "/")) {
         c->sum->robots_denied++;
-        finish_url(c, &tmp, "robots", NULL, "disallowed by robots.txt");
+        finish_state(c, url, state, "robots", NULL, "disallowed by robots.txt");
       } else if(h->pages >= c->cfg->max_pages_per_host) {
-        finish_url(c, &tmp, "skipped", "max_pages", "over [crawl] max_pages_per_host this cycle");
+        finish_state(c, url, state, "skipped", "max_pages",
+                     "over [crawl] max_pages_per_host this cycle");
       } else {
         start(c, h, url, state, false);
         state = NULL;

@@ -22,8 +22,8 @@ gh_log_setup(enum gh_log_level level, bool progress)
   progress_line = progress;
 }
 
-bool
-gh_log_to_journal(void)
+static bool
+log_to_journal(void)
 {
   if(journal < 0) {
     /* systemd sets JOURNAL_STREAM=dev:inode of the stream it connected;
@@ -48,7 +48,7 @@ gh_log(enum gh_log_level level, const struct gh_log_fields *f, const char *fmt, 
   va_end(ap);
   static const char *const names[] = { "error", "warning", "info", "debug" };
   static const int priorities[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-  if(gh_log_to_journal()) {
+  if(log_to_journal()) {
     /* sd_journal_sendv: only the fields this line has. */
     GPtrArray *kv = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(kv, g_strdup_printf("MESSAGE=%s", msg));

@@ -19,7 +19,6 @@ struct gh_log_fields {
 
 /* `progress`: a status line is being redrawn on stderr; clear it first. */
 void gh_log_setup(enum gh_log_level level, bool progress);
-bool gh_log_to_journal(void);
 void gh_log(enum gh_log_level level, const struct gh_log_fields *f, const char *fmt, ...)
   G_GNUC_PRINTF(3, 4);
 

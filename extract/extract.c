@@ -206,13 +206,11 @@ gh_extract_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_
   return doc;
 }
 
-void
-gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
-                  struct gh_record *rec)
+/* Runs the reader for `f` wherever opts says and parses its result. */
+static void
+read_and_parse(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *opts,
+               struct gh_record *rec)
 {
-  enum gh_format f;
-  if(gh_extract_record_begin(bytes, len, opts, rec, &f))
-    return;
   enum gh_status st;
   char *why = NULL;
   struct gh_doc *doc = gh_extract_doc(bytes, len, f, opts, &st, &why);
@@ -221,13 +219,23 @@ gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *o
   gh_doc_free(&doc);
 }
 
+void
+gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
+                  struct gh_record *rec)
+{
+  enum gh_format f;
+  if(!gh_extract_record_begin(bytes, len, NULL, opts, rec, &f))
+    read_and_parse(bytes, len, f, opts, rec);
+}
+
 bool
-gh_extract_record_begin(const char *bytes, size_t len, const struct gh_extract_opts *opts,
-                        struct gh_record *rec, enum gh_format *fmt)
+gh_extract_record_begin(const char *bytes, size_t len, const char *sha256,
+                        const struct gh_extract_opts *opts, struct gh_record *rec,
+                        enum gh_format *fmt)
 {
   enum gh_format f = *fmt = gh_sniff(bytes, len);
   g_free(rec->source.sha256);
-  rec->source.sha256 = gh_sha256_hex(bytes, len);
+  rec->source.sha256 = sha256 ? g_strdup(sha256) : gh_sha256_hex(bytes, len);
   g_free(rec->source.format);
   rec->source.format = g_strdup(gh_format_name(f));
 
@@ -239,12 +247,7 @@ gh_extract_record_begin(const char *bytes, size_t len, const struct gh_extract_o
   if(f == GH_FMT_HTML || f == GH_FMT_PDF || f == GH_FMT_DOCX)
     return false; /* a reader must run: the caller decides where */
   /* Text is read in-process; other formats fail with their status. */
-  enum gh_status st;
-  char *why = NULL;
-  struct gh_doc *doc = gh_extract_doc(bytes, len, f, opts, &st, &why);
-  gh_extract_record_finish(rec, doc, st, why);
-  g_free(why);
-  gh_doc_free(&doc);
+  read_and_parse(bytes, len, f, opts, rec);
   return true;
 }
 

@@ -53,7 +53,7 @@ struct worker {
   struct job *job; /* NULL: idle */
   size_t sent;
   guint64 reply_len;
-  size_t got; /* bytes of (length + reply) received */
+  size_t got; /* bytes received of the length, then of the reply */
   char *reply;
   gint64 deadline; /* monotonic µs */
 };
@@ -66,35 +66,34 @@ struct gh_pool {
   GQueue waiting; /* struct job * */
 };
 
+/* Moves bytes between buf[*off..n) and fd until done (1), until the
+ * pipe would block (-1, non-blocking ends only), or until it fails or
+ * closes (0).  The worker's blocking ends and the pool's non-blocking ones
+ * share it. */
+static int
+pump(int fd, bool out, char *buf, size_t n, size_t *off)
+{
+  while(*off < n) {
+    ssize_t k = out ? write(fd, buf + *off, n - *off) : read(fd, buf + *off, n - *off);
+    if(k < 0 && errno == EINTR)
+      continue;
+    if(k < 0 && errno == EAGAIN)
+      return -1;
+    if(k <= 0)
+      return 0;
+    *off += (size_t)k;
+  }
+  return 1;
+}
+
+static bool
+pump_all(int fd, bool out, void *buf, size_t n)
+{
+  size_t off = 0;
+  return pump(fd, out, buf, n, &off) == 1;
+}
+
 /* ---- the child ---- */
-
-static bool
-read_all(int fd, void *buf, size_t n)
-{
-  for(size_t off = 0; off < n;) {
-    ssize_t r = read(fd, (char *)buf + off, n - off);
-    if(r < 0 && errno == EINTR)
-      continue;
-    if(r <= 0)
-      return false;
-    off += (size_t)r;
-  }
-  return true;
-}
-
-static bool
-write_all(int fd, const void *buf, size_t n)
-{
-  for(size_t off = 0; off < n;) {
-    ssize_t r = write(fd, (const char *)buf + off, n - off);
-    if(r < 0 && errno == EINTR)
-      continue;
-    if(r <= 0)
-      return false;
-    off += (size_t)r;
-  }
-  return true;
-}
 
 G_GNUC_NORETURN static void
 worker_main(int req, int rep, const struct gh_extract_opts *o, gh_pool_discover_fn discover)
@@ -122,14 +121,14 @@ worker_main(int req, int rep, const struct gh_extract_opts *o, gh_pool_discover_
   gh_isolate_child_limits(&life);
   for(;;) {
     struct header h;
-    if(!read_all(req, &h, sizeof h) || h.magic != MAGIC || h.charset_len > 64 ||
+    if(!pump_all(req, false, &h, sizeof h) || h.magic != MAGIC || h.charset_len > 64 ||
        h.url_len > 65536 || (o->max_bytes && h.len > o->max_bytes))
       _exit(0); /* the parent closed the pipe (retired us) or spoke nonsense */
     char charset[65] = { 0 };
     char *url = g_malloc0(h.url_len + 1);
     char *body = g_malloc(h.len + 1);
-    if(!read_all(req, charset, h.charset_len) || !read_all(req, url, h.url_len) ||
-       !read_all(req, body, h.len))
+    if(!pump_all(req, false, charset, h.charset_len) || !pump_all(req, false, url, h.url_len) ||
+       !pump_all(req, false, body, h.len))
       _exit(0);
     body[h.len] = '\0';
     if(o->cpu_seconds) { /* the CPU budget moves with the usage */
@@ -160,7 +159,7 @@ worker_main(int req, int rep, const struct gh_extract_opts *o, gh_pool_discover_
       json_object_set_new(out, "links", discover(body, h.len, ro.declared_charset, url, (int)h.kind));
     char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
     guint64 n = text ? strlen(text) : 0;
-    bool ok = text && write_all(rep, &n, sizeof n) && write_all(rep, text, n);
+    bool ok = text && pump_all(rep, true, &n, sizeof n) && pump_all(rep, true, text, n);
     free(text);
     json_decref(out);
     g_clear_error(&err);
@@ -350,57 +349,33 @@ gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
   return k;
 }
 
-/* Moves bytes for one worker as far as they go without blocking. */
+/* Moves one worker's job as far as it goes without blocking: the request
+ * out, then the reply's length, then the reply. */
 static void
 service_one(struct worker *w)
 {
   gsize total;
-  const char *req = g_bytes_get_data(w->job->request, &total);
-  while(w->sent < total) {
-    ssize_t k = write(w->req, req + w->sent, total - w->sent);
-    if(k < 0 && errno == EINTR)
-      continue;
-    if(k < 0 && errno == EAGAIN)
-      return;
-    if(k <= 0) {
-      fail(w, false, false);
-      return;
-    }
-    w->sent += (size_t)k;
-  }
-  for(;;) {
-    char *dst;
-    size_t want;
-    if(w->got < sizeof w->reply_len) {
-      dst = (char *)&w->reply_len + w->got;
-      want = sizeof w->reply_len - w->got;
-    } else {
-      size_t have = w->got - sizeof w->reply_len;
-      if(have == w->reply_len)
-        break;
-      dst = w->reply + have;
-      want = (size_t)w->reply_len - have;
-    }
-    ssize_t k = read(w->rep, dst, want);
-    if(k < 0 && errno == EINTR)
-      continue;
-    if(k < 0 && errno == EAGAIN)
-      return;
-    if(k <= 0) {
-      fail(w, false, false);
+  char *req = (char *)g_bytes_get_data(w->job->request, &total);
+  int r = pump(w->req, true, req, total, &w->sent);
+  if(r == 1 && !w->reply) {
+    r = pump(w->rep, false, (char *)&w->reply_len, sizeof w->reply_len, &w->got);
+    /* The reply is bounded like isolate.c's: a cell stream is a fraction
+     * of its document, so anything far larger is a runaway. */
+    if(r == 1 && w->reply_len > w->job->input_len * 8 + (16u << 20)) {
+      fail(w, false, true);
       return;
     }
-    w->got += (size_t)k;
-    if(w->got == sizeof w->reply_len) {
-      /* The reply is bounded like isolate.c's: a cell stream is a fraction
-       * of its document, so anything far larger is a runaway. */
-      if(w->reply_len > w->job->input_len * 8 + (16u << 20)) {
-        fail(w, false, true);
-        return;
-      }
+    if(r == 1) {
       w->reply = g_malloc(w->reply_len + 1);
+      w->got = 0; /* now counts reply bytes */
     }
   }
+  if(r == 1)
+    r = pump(w->rep, false, w->reply, w->reply_len, &w->got);
+  if(r == 0)
+    fail(w, false, false);
+  if(r != 1)
+    return;
   w->reply[w->reply_len] = '\0';
   enum gh_status st;
   char *reason = NULL;
@@ -410,35 +385,44 @@ service_one(struct worker *w)
   complete(w, doc, st, reason, links);
 }
 
+/* Gives an idle worker the next waiting job (spawning it if needed).
+ * False when nothing could be started. */
+static bool
+take_job(struct gh_pool *p, struct worker *w)
+{
+  while(!w->job && p->waiting.length) {
+    if(w->pid && w->served >= GH_WORKER_DOCS)
+      reap(w, false); /* retired: a fresh one below */
+    char *reason = NULL;
+    if(!w->pid && !spawn(p, w, &reason)) {
+      struct job *j = g_queue_pop_head(&p->waiting);
+      j->done(j->ud, NULL, GH_STATUS_EXTRACT_FAILED, reason, NULL);
+      g_free(reason);
+      job_free(j);
+      continue;
+    }
+    w->job = g_queue_pop_head(&p->waiting);
+    w->deadline = g_get_monotonic_time() + (gint64)w->job->wall * USEC;
+  }
+  return w->job != NULL;
+}
+
 gint64
 gh_pool_service(struct gh_pool *p)
 {
   gint64 soonest = G_MAXINT64;
   for(unsigned i = 0; i < p->n; i++) {
     struct worker *w = &p->w[i];
-    if(!w->job && w->pid && w->served >= GH_WORKER_DOCS)
-      reap(w, false);
-    if(!w->job && p->waiting.length) {
-      char *reason = NULL;
-      if(!w->pid && !spawn(p, w, &reason)) {
-        struct job *j = g_queue_pop_head(&p->waiting);
-        j->done(j->ud, NULL, GH_STATUS_EXTRACT_FAILED, reason, NULL);
-        g_free(reason);
-        job_free(j);
-        continue;
+    /* A worker that finishes a job takes the next one at once. */
+    while(take_job(p, w)) {
+      service_one(w);
+      if(w->job && g_get_monotonic_time() >= w->deadline)
+        fail(w, true, false);
+      if(w->job) {
+        soonest = MIN(soonest, w->deadline);
+        break;
       }
-      w->job = g_queue_pop_head(&p->waiting);
-      w->deadline = g_get_monotonic_time() + (gint64)w->job->wall * USEC;
     }
-    if(!w->job)
-      continue;
-    service_one(w);
-    if(w->job && g_get_monotonic_time() >= w->deadline)
-      fail(w, true, false);
-    if(w->job)
-      soonest = MIN(soonest, w->deadline);
-    else if(p->waiting.length)
-      i--; /* this worker is free again: give it the next job now */
   }
   return soonest;
 }

@@ -13,20 +13,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
-from harness import SRC, Web, check, finish, records  # noqa: E402
+from harness import SEEDS, SRC, check, finish, records, with_web  # noqa: E402
 
-SEEDS = """http://www.wd.gov.cn/\t532329\t武定县人民政府
-http://www.hrbfz.gov.cn/col/col1229/index.html\t230124\t方正县人民政府
-http://www.huaian.gov.cn/\t320800\t淮安市人民政府
-http://www.wusu.gov.cn/xxgk/nb/\t654202\t乌苏市人民政府
-http://www.wuzhong.gov.cn/xxgk/zfxxgkml/ndbg/\t640300\t吴忠市人民政府
-http://www.dayao.gov.cn/info/egovinfo/1007/nb.htm\t532326\t大姚县人民政府
-"""
 KILLS = 20
 FINAL = {"done", "failed", "robots", "redirected", "blocked", "skipped"}
 
@@ -45,17 +37,14 @@ def url_states(store):
     return {json.loads(l)["url"]: json.loads(l) for l in r.stdout.splitlines()}
 
 
-def main():
+def run(tmp, web):
     rng = random.Random(20261123)  # fixed: a failure is reproducible
-    with tempfile.TemporaryDirectory() as tmp:
-        web = Web(tmp)
-        try:
-            seeds = os.path.join(tmp, "seeds.tsv")
-            with open(seeds, "w", encoding="utf-8") as f:
-                f.write(SEEDS)
-            conf = os.path.join(tmp, "c.conf")
-            with open(conf, "w") as f:
-                f.write(f"""[crawl]
+    seeds = os.path.join(tmp, "seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write(SEEDS)
+    conf = os.path.join(tmp, "c.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[crawl]
 seeds = {seeds}
 regions = {SRC}/config/regions.tsv
 user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
@@ -68,50 +57,52 @@ connect_to = ::127.0.0.1:{web.port}
 level = error
 """)
 
-            def crawl(store):
-                return [GH, "crawl", "--config", conf, "--store", store, "-q"]
+    def crawl(store):
+        return [GH, "crawl", "--config", conf, "--store", store, "-q"]
 
-            ref = os.path.join(tmp, "reference")
-            r = subprocess.run(crawl(ref), capture_output=True, text=True, timeout=120)
-            check(r.returncode == 0 and "(complete)" in r.stdout, f"reference crawl: {r.stdout[:200]!r}")
-            want = comparable(records(GH, ref))
-            want_urls = {u: s["state"] for u, s in url_states(ref).items()}
+    ref = os.path.join(tmp, "reference")
+    r = subprocess.run(crawl(ref), capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0 and "(complete)" in r.stdout, f"reference crawl: {r.stdout[:200]!r}")
+    want = comparable(records(GH, ref))
+    want_urls = {u: s["state"] for u, s in url_states(ref).items()}
 
-            store = os.path.join(tmp, "killed")
-            killed_at = []
-            for i in range(KILLS):
-                cmd = crawl(store) if i % 2 == 0 else [GH, "daemon", "--config", conf, "--store", store]
-                p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                delay = rng.uniform(0.05, 1.2)
-                time.sleep(delay)
-                p.send_signal(signal.SIGKILL)
-                p.wait()
-                killed_at.append(round(delay, 2))
-            r = subprocess.run(crawl(store), capture_output=True, text=True, timeout=120)
-            # After a daemon kill the cycle may have completed already; either
-            # way the last run must end with a complete cycle.
-            check(r.returncode == 0 and "(complete)" in r.stdout,
-                  f"the crawl completes after {KILLS} kills at {killed_at}: {r.stdout[:200]!r} {r.stderr[-300:]!r}")
-            got = comparable(records(GH, store))
-            check(got == want, "the store equals the uninterrupted run's: " +
-                  "; ".join(f"{a['agency']} {a['year']}" for a in got if a not in want) +
-                  " | missing " + "; ".join(f"{a['agency']} {a['year']}" for a in want if a not in got))
-            got_urls = {u: s["state"] for u, s in url_states(store).items()}
-            lost = [u for u in want_urls if u not in got_urls]
-            check(not lost, f"no URL lost: {lost[:5]}")
-            unfinished = {u: s for u, s in got_urls.items() if s not in FINAL}
-            check(not unfinished, f"every URL in a final state: {list(unfinished.items())[:5]}")
-            differ = {u: (want_urls.get(u), s) for u, s in got_urls.items()
-                      if u in want_urls and s != want_urls[u]}
-            check(not differ, f"URL states as in the uninterrupted run: {list(differ.items())[:5]}")
-            if shutil.which("mdb_stat"):
-                st = subprocess.run(["mdb_stat", "-a", store], capture_output=True, text=True)
-                check(st.returncode == 0 and "Status of records" in st.stdout,
-                      f"mdb_stat reads the store: {st.returncode} {st.stderr[:200]!r}")
-            else:
-                check(False, "mdb_stat is installed (scripts/install-deps installs lmdb-utils)")
-        finally:
-            web.stop()
+    store = os.path.join(tmp, "killed")
+    killed_at = []
+    for i in range(KILLS):
+        cmd = crawl(store) if i % 2 == 0 else [GH, "daemon", "--config", conf, "--store", store]
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        delay = rng.uniform(0.05, 1.2)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        killed_at.append(round(delay, 2))
+    r = subprocess.run(crawl(store), capture_output=True, text=True, timeout=120)
+    # After a daemon kill the cycle may have completed already; either
+    # way the last run must end with a complete cycle.
+    check(r.returncode == 0 and "(complete)" in r.stdout,
+          f"the crawl completes after {KILLS} kills at {killed_at}: {r.stdout[:200]!r} {r.stderr[-300:]!r}")
+    got = comparable(records(GH, store))
+    check(got == want, "the store equals the uninterrupted run's: " +
+          "; ".join(f"{a['agency']} {a['year']}" for a in got if a not in want) +
+          " | missing " + "; ".join(f"{a['agency']} {a['year']}" for a in want if a not in got))
+    got_urls = {u: s["state"] for u, s in url_states(store).items()}
+    lost = [u for u in want_urls if u not in got_urls]
+    check(not lost, f"no URL lost: {lost[:5]}")
+    unfinished = {u: s for u, s in got_urls.items() if s not in FINAL}
+    check(not unfinished, f"every URL in a final state: {list(unfinished.items())[:5]}")
+    differ = {u: (want_urls.get(u), s) for u, s in got_urls.items()
+              if u in want_urls and s != want_urls[u]}
+    check(not differ, f"URL states as in the uninterrupted run: {list(differ.items())[:5]}")
+    if shutil.which("mdb_stat"):
+        st = subprocess.run(["mdb_stat", "-a", store], capture_output=True, text=True)
+        check(st.returncode == 0 and "Status of records" in st.stdout,
+              f"mdb_stat reads the store: {st.returncode} {st.stderr[:200]!r}")
+    else:
+        check(False, "mdb_stat is installed (scripts/install-deps installs lmdb-utils)")
+
+
+def main():
+    with_web(run)
     finish("crashsafe")
 
 

@@ -23,7 +23,7 @@ import time
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
-from harness import SRC, Web, check, finish, records  # noqa: E402
+from harness import SRC, check, finish, records, with_web  # noqa: E402
 
 WATCHDOG = 0.4  # seconds
 
@@ -65,12 +65,7 @@ class Notify:
 
 
 def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        web = Web(tmp)
-        try:
-            run(tmp, web)
-        finally:
-            web.stop()
+    with_web(run)
     check_units()
     finish("daemon")
 

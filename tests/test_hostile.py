@@ -14,12 +14,11 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
-from harness import SRC, Web, check, finish, records  # noqa: E402
+from harness import SRC, anon_kib, check, finish, records, with_web  # noqa: E402
 
 # URL (under /nb/) -> (state, error kind or record status) the crawl must record.
 EXPECT = {
@@ -54,21 +53,8 @@ LANDED = {
 }
 
 
-def anon_kib(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next((int(l.split()[1]) for l in f if l.startswith("RssAnon:")), 0)
-    except OSError:
-        return 0
-
-
 def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        web = Web(tmp)
-        try:
-            run(tmp, web)
-        finally:
-            web.stop()
+    with_web(run)
     finish("hostile")
 
 

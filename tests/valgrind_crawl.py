@@ -10,49 +10,39 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
-from harness import SRC, Web, check, finish  # noqa: E402
+from harness import SEEDS, SRC, check, finish, with_web  # noqa: E402
 
-SEEDS = """http://www.wd.gov.cn/\t532329\t武定县人民政府
-http://www.hrbfz.gov.cn/col/col1229/index.html\t230124\t方正县人民政府
-http://www.huaian.gov.cn/\t320800\t淮安市人民政府
-http://www.wusu.gov.cn/xxgk/nb/\t654202\t乌苏市人民政府
-http://www.wuzhong.gov.cn/xxgk/zfxxgkml/ndbg/\t640300\t吴忠市人民政府
-http://www.dayao.gov.cn/info/egovinfo/1007/nb.htm\t532326\t大姚县人民政府
-https://www.shanghai.gov.cn/nw12344/\t310000\t上海市人民政府
-"""
 
-with tempfile.TemporaryDirectory() as tmp:
-    web = Web(tmp)
-    try:
-        seeds = os.path.join(tmp, "seeds.tsv")
-        with open(seeds, "w", encoding="utf-8") as f:
-            f.write(SEEDS)
-        conf = os.path.join(tmp, "c.conf")
-        with open(conf, "w") as f:
-            f.write(f"[crawl]\nregions = {SRC}/config/regions.tsv\nuser_agent = t (+http://127.0.0.1/)\n"
-                    "timeout = 30\n[limits]\nextract_timeout_seconds = 600\n[log]\nlevel = error\n")
-        log = os.path.join(tmp, "vg.log")
-        r = subprocess.run(["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
-                            "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=9",
-                            "--child-silent-after-fork=yes", f"--log-file={log}",
-                            GH, "crawl", "--config", conf, "--store", os.path.join(tmp, "store"),
-                            "--seeds", seeds, "-q", "--delay", "0.1",
-                            "--connect-to", f"www.shanghai.gov.cn:443:127.0.0.1:{web.tls_port}",
-                            "--connect-to", f"::127.0.0.1:{web.port}"],
-                           capture_output=True, text=True, timeout=600)
-        text = open(log).read()
-        summary = re.findall(r"ERROR SUMMARY: (\d+) errors", text)
-        check(r.returncode == 0 and "(complete)" in r.stdout,
-              f"the crawl completes under valgrind: {r.returncode} {r.stdout[:120]!r}")
-        check(summary == ["0"], f"no memory errors: {summary}\n{text[-3000:]}")
-        check("definitely lost: 0 bytes" in text or "All heap blocks were freed" in text,
-              "no definite leak")
-        check("indirectly lost: 0 bytes" in text or "All heap blocks were freed" in text,
-              "no indirect leak")
-    finally:
-        web.stop()
+def run(tmp, web):
+    seeds = os.path.join(tmp, "seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write(SEEDS + "https://www.shanghai.gov.cn/nw12344/\t310000\t上海市人民政府\n")
+    conf = os.path.join(tmp, "c.conf")
+    with open(conf, "w") as f:
+        f.write(f"[crawl]\nregions = {SRC}/config/regions.tsv\nuser_agent = t (+http://127.0.0.1/)\n"
+                "timeout = 30\n[limits]\nextract_timeout_seconds = 600\n[log]\nlevel = error\n")
+    log = os.path.join(tmp, "vg.log")
+    r = subprocess.run(["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+                        "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=9",
+                        "--child-silent-after-fork=yes", f"--log-file={log}",
+                        GH, "crawl", "--config", conf, "--store", os.path.join(tmp, "store"),
+                        "--seeds", seeds, "-q", "--delay", "0.1",
+                        "--connect-to", f"www.shanghai.gov.cn:443:127.0.0.1:{web.tls_port}",
+                        "--connect-to", f"::127.0.0.1:{web.port}"],
+                       capture_output=True, text=True, timeout=600)
+    text = open(log).read()
+    summary = re.findall(r"ERROR SUMMARY: (\d+) errors", text)
+    check(r.returncode == 0 and "(complete)" in r.stdout,
+          f"the crawl completes under valgrind: {r.returncode} {r.stdout[:120]!r}")
+    check(summary == ["0"], f"no memory errors: {summary}\n{text[-3000:]}")
+    check("definitely lost: 0 bytes" in text or "All heap blocks were freed" in text,
+          "no definite leak")
+    check("indirectly lost: 0 bytes" in text or "All heap blocks were freed" in text,
+          "no indirect leak")
+
+
+with_web(run)
 finish("valgrind")

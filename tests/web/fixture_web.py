@@ -27,6 +27,9 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from make_broken import scan_pdf  # noqa: E402
+
 # ---- page templates ----------------------------------------------------
 
 
@@ -84,22 +87,6 @@ def article(site, title, date, body_html, crumbs, charset="utf-8"):
 <div class="share">分享到：<a href="javascript:void(0)">微信</a></div>
 <div class="prevnext">上一篇：<a href="/news/1.html">关于开展安全生产检查的通知</a></div></div>"""
     return portal_page(site, title, crumbs, body, charset)
-
-
-def scan_pdf():
-    """A valid one-page PDF with no text layer: a scanned report."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-            b"<< /Length 0 >>\nstream\n\nendstream"]
-    doc, offs = b"%PDF-1.4\n", []
-    for n, o in enumerate(objs, 1):
-        offs.append(len(doc))
-        doc += b"%d 0 obj\n" % n + o + b"\nendobj\n"
-    x = len(doc)
-    doc += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    doc += b"".join(b"%010d 00000 n \n" % o for o in offs)
-    doc += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
-    return doc
 
 
 # ---- responses -----------------------------------------------------------

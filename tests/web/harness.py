@@ -5,10 +5,21 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(SRC, "tests", "data")
 failures, passes = [], 0
+
+# The six fixture portals of fixture_web.py as a seed list.
+SEEDS = """url\tregion_code\tname
+http://www.wd.gov.cn/\t532329\t武定县人民政府
+http://www.hrbfz.gov.cn/col/col1229/index.html\t230124\t方正县人民政府
+http://www.huaian.gov.cn/\t320800\t淮安市人民政府
+http://www.wusu.gov.cn/xxgk/nb/\t654202\t乌苏市人民政府
+http://www.wuzhong.gov.cn/xxgk/zfxxgkml/ndbg/\t640300\t吴忠市人民政府
+http://www.dayao.gov.cn/info/egovinfo/1007/nb.htm\t532326\t大姚县人民政府
+"""
 
 
 def check(cond, what):
@@ -61,3 +72,23 @@ def export(gh, store, *args):
 
 def records(gh, store):
     return [json.loads(l) for l in export(gh, store).decode().splitlines()]
+
+
+def with_web(run):
+    """run(tmp, web) in a temporary directory with the fixture web up."""
+    with tempfile.TemporaryDirectory() as tmp:
+        web = Web(tmp)
+        try:
+            run(tmp, web)
+        finally:
+            web.stop()
+
+
+def anon_kib(pid):
+    """A process's anonymous resident memory (its heap, not the mapped
+    store or the page cache), in KiB; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next((int(l.split()[1]) for l in f if l.startswith("RssAnon:")), 0)
+    except OSError:
+        return 0
