@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "../config/config.h"
+#include "../crawler/crawl.h"
 #include "../extract/extract.h"
 #include "../store/store.h"
 #include "cli.h"
@@ -125,10 +126,19 @@ gh_cli_common_clear(struct gh_common *common)
   gh_config_clear(&common->cfg);
 }
 
+/* What the extraction workers can be asked to run (extract/worker.c). */
+static const struct gh_pool_work works[] = {
+  { GH_POOL_WORK_DOC, gh_pool_read_doc },
+  { GH_CRAWL_WORK, gh_crawl_work },
+  { NULL, NULL },
+};
+
 int
 main(int argc, char **argv)
 {
   setlocale(LC_ALL, "");
+  if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
+    return gh_pool_worker_main(argc, argv, works);
   if(argc < 2) {
     usage(stderr);
     return GH_EXIT_USAGE;

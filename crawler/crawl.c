@@ -252,7 +252,7 @@ host_save(struct crawl *c, struct host *h, long robots_status, const char *robot
 /* ---- URL states ---- */
 
 static const char *
-jstr(json_t *o, const char *k)
+jstr(const json_t *o, const char *k)
 {
   return json_string_value(json_object_get(o, k));
 }
@@ -776,25 +776,80 @@ page_job_free(void *p)
   g_free(j);
 }
 
-/* Runs in the worker: the page's links as [[url, kind, text], …]. */
-static json_t *
-discover_in_worker(const char *bytes, size_t len, const char *charset, const char *page_url,
-                   int kind)
+/* The download name a Content-Disposition header gives, as normalised
+ * title text (NULL without one).  Decoded here, in the loop: the raw
+ * header may be GBK bytes, which cannot travel in the worker's JSON. */
+static char *
+disposition_title(const char *disposition)
 {
-  size_t ulen = 0;
-  char *utf8 = gh_to_utf8(bytes, len, charset, true, &ulen, NULL, NULL);
-  json_t *out = json_array();
-  if(!utf8)
-    return out;
-  GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
-  gh_discover(utf8, ulen, page_url, (enum gh_link_kind)kind, links);
-  for(guint i = 0; i < links->len; i++) {
-    struct gh_link *l = links->pdata[i];
-    json_array_append_new(out, json_pack("[s,s,s]", l->url, gh_link_kind_name(l->kind),
-                                         l->text ? l->text : ""));
+  char *fname = disposition ? gh_disposition_filename(disposition) : NULL;
+  char *n = fname ? gh_norm(fname, strlen(fname)) : NULL;
+  g_free(fname);
+  return n;
+}
+
+/* What the link and the download name tell about a record its file could
+ * not fully tell: the title's agency and year (a scan has no text), and
+ * "needs OCR" for a failed read behind an image-only link. */
+static void
+complete_record(struct gh_record *rec, const char *link_text, const char *file_title)
+{
+  gh_record_fill_from_title(rec, link_text);
+  if(file_title)
+    gh_record_fill_from_title(rec, file_title);
+  if(rec->status != GH_STATUS_PARSED &&
+     (rec->status == GH_STATUS_NEEDS_OCR || gh_title_is_image_only(link_text ? link_text : "")))
+    gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "%s", rec->reason ? rec->reason : "image-only report");
+}
+
+/* Runs in the worker, on the fetched bytes: the page's links as
+ * [[url, kind, text], …] and/or its whole record, so the crawler's loop
+ * gets a small reply and never parses what a portal sent. */
+json_t *
+gh_crawl_work(const struct gh_pool_input *in)
+{
+  const json_t *a = in->args;
+  json_t *out = json_object();
+  if(json_is_true(json_object_get(a, "discover"))) {
+    size_t ulen = 0;
+    char *utf8 = gh_to_utf8(in->bytes, in->len, in->o->declared_charset, true, &ulen, NULL, NULL);
+    json_t *jl = json_array();
+    if(utf8) {
+      GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
+      gh_discover(utf8, ulen, jstr(a, "url"),
+                  (enum gh_link_kind)json_integer_value(json_object_get(a, "kind")), links);
+      for(guint i = 0; i < links->len; i++) {
+        struct gh_link *l = links->pdata[i];
+        json_array_append_new(jl, json_pack("[s,s,s]", l->url, gh_link_kind_name(l->kind),
+                                            l->text ? l->text : ""));
+      }
+      g_ptr_array_free(links, TRUE);
+      g_free(utf8);
+    }
+    json_object_set_new(out, "links", jl);
   }
-  g_ptr_array_free(links, TRUE);
-  g_free(utf8);
+  if(json_is_true(json_object_get(a, "record"))) {
+    struct gh_record rec;
+    gh_record_init(&rec);
+    rec.source.sha256 = g_strdup(jstr(a, "sha256"));
+    rec.source.format = g_strdup(gh_format_name(in->format));
+    struct gh_doc *doc = gh_doc_new();
+    enum gh_status st = GH_STATUS_PARSED;
+    GError *err = NULL;
+    char *why = NULL;
+    if(!gh_read_doc(in->bytes, in->len, in->format, in->o, doc, &st, &err)) {
+      why = g_strdup_printf("%s: %s", gh_format_name(in->format),
+                            err ? err->message : "extraction failed");
+      gh_doc_free(&doc);
+    }
+    gh_extract_record_finish(&rec, doc, st, why);
+    complete_record(&rec, jstr(a, "text"), jstr(a, "file_title"));
+    json_object_set_new(out, "record", gh_record_to_json(&rec));
+    gh_record_clear(&rec);
+    gh_doc_free(&doc);
+    g_clear_error(&err);
+    g_free(why);
+  }
   return out;
 }
 
@@ -837,38 +892,29 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
   return attachments;
 }
 
-/* The record is parsed: fill what the crawl knows, and land it.  A report
- * page that links its PDF/DOCX is a wrapper: the attachment is the
- * report, and the wrapper lands only if it parsed by itself. */
+/* The record is parsed: fill what the crawl knows, and land it (`rj`,
+ * taken).  A report page that links its PDF/DOCX is a wrapper: the
+ * attachment is the report, and the wrapper lands only if it parsed by
+ * itself. */
 static void
-land_document(struct crawl *c, struct page_job *j, bool only_if_parsed)
+land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_parsed)
 {
   json_t *s = j->state;
-  struct gh_record *rec = &j->rec;
   const char *text = jstr(s, "text");
-  rec->source.url = g_strdup(j->url);
-  rec->source.fetched_at = now_iso();
-  /* The link's title names the report when the file cannot (a scan). */
-  gh_record_fill_from_title(rec, text);
-  if(j->disposition) {
-    char *fname = gh_disposition_filename(j->disposition);
-    if(fname) {
-      char *n = gh_norm(fname, strlen(fname));
-      gh_record_fill_from_title(rec, n);
-      g_free(n);
-    }
-    g_free(fname);
+  const char *status = jstr(rj, "status");
+  const char *reason = jstr(rj, "reason");
+  const char *agency = jstr(rj, "agency");
+  json_int_t year = json_integer_value(json_object_get(rj, "year"));
+  if(!jstr(rj, "region_code")) {
+    const char *region = jstr(s, "region");
+    const char *code = c->o->regions ? gh_region_for(c->o->regions, agency, region) : region;
+    json_object_set_new(rj, "region_code", code ? json_string(code) : json_null());
   }
-  if(rec->status != GH_STATUS_PARSED &&
-     (rec->status == GH_STATUS_NEEDS_OCR || gh_title_is_image_only(text ? text : "")))
-    gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "%s", rec->reason ? rec->reason : "image-only report");
-  const char *region = jstr(s, "region");
-  if(!rec->region_code) {
-    const char *code = c->o->regions ? gh_region_for(c->o->regions, rec->agency, region) : region;
-    rec->region_code = g_strdup(code);
-  }
-  json_t *rj = gh_record_to_json(rec);
   json_t *src = json_object_get(rj, "source");
+  char *iso = now_iso();
+  json_object_set_new(src, "url", json_string(j->url));
+  json_object_set_new(src, "fetched_at", json_string(iso));
+  g_free(iso);
   json_t *chain = json_object_get(s, "redirect_chain");
   if(json_array_size(chain))
     json_object_set(src, "redirected_from", json_array_get(chain, 0));
@@ -876,54 +922,58 @@ land_document(struct crawl *c, struct page_job *j, bool only_if_parsed)
     json_object_set_new(src, "page_url", json_string(jstr(s, "referer")));
   if(text)
     json_object_set_new(src, "link_text", json_string(text));
-  json_object_set_new(s, "record_status", json_string(gh_status_name(rec->status)));
+  json_object_set_new(s, "record_status", json_string(status ? status : ""));
   /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
   struct op *doc = add_op(c, OP_DOC, j->sha, NULL);
   doc->bytes = g_bytes_ref(j->body);
-  if(only_if_parsed && rec->status != GH_STATUS_PARSED) {
+  bool parsed = status && !strcmp(status, gh_status_name(GH_STATUS_PARSED));
+  if(only_if_parsed && !parsed) {
     logline(c, GH_LOG_DEBUG, j->url, "%s: %s; its attachments carry the report", j->url,
-            gh_status_name(rec->status));
-  } else if(rec->status == GH_STATUS_NOT_A_REPORT || rec->status == GH_STATUS_EMPTY) {
+            status);
+  } else if(status && (!strcmp(status, gh_status_name(GH_STATUS_NOT_A_REPORT)) ||
+                       !strcmp(status, gh_status_name(GH_STATUS_EMPTY)))) {
     /* An error page behind a report link is not that agency's report: a
      * record would hide the gap.  The URL state keeps what it was. */
-    logline(c, GH_LOG_INFO, j->url, "%s: %s: %s", j->url, gh_status_name(rec->status),
-            rec->reason ? rec->reason : "");
-  } else if(rec->agency && *rec->agency && rec->year > 0) {
+    logline(c, GH_LOG_INFO, j->url, "%s: %s: %s", j->url, status, reason ? reason : "");
+  } else if(agency && *agency && year > 0) {
     add_op(c, OP_LAND, NULL, rj);
     rj = NULL;
   } else {
     count(c->sum->records, "unlanded");
     logline(c, GH_LOG_INFO, j->url, "%s: %s%s%s (no agency and year: not stored as a record)",
-            j->url, gh_status_name(rec->status), rec->reason ? ": " : "",
-            rec->reason ? rec->reason : "");
+            j->url, status, reason ? ": " : "", reason ? reason : "");
   }
   json_decref(rj);
 }
 
 static void
-page_done(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason, json_t *links)
+page_done(void *ud, json_t *reply, const char *failure)
 {
   struct page_job *j = ud;
   struct crawl *c = j->c;
+  json_t *links = json_object_get(reply, "links");
   if(j->discover && !links) {
     /* The worker died on this page (a parser crash, a hang): nothing it
      * links can be trusted, and the failure is the page's. */
-    gh_doc_free(&doc);
-    finish_state(c, j->url, j->state, "failed", "extract_failed", reason ? reason : "extraction failed");
+    finish_state(c, j->url, j->state, "failed", "extract_failed",
+                 failure ? failure : "extraction failed");
     g_hash_table_remove(c->processing, j->url);
     return;
   }
   unsigned attachments = j->discover ? queue_links(c, j, links) : 0;
   if(j->extract) {
-    if(!j->record_done) {
-      char *why = doc ? NULL : g_strdup_printf("%s: %s", gh_format_name(j->fmt),
-                                               reason ? reason : "extraction failed");
-      gh_extract_record_finish(&j->rec, doc, st, why);
-      g_free(why);
+    json_t *rj = json_incref(json_object_get(reply, "record"));
+    if(!rj) {
+      if(!j->record_done)
+        gh_record_fail(&j->rec, GH_STATUS_EXTRACT_FAILED, "%s: %s", gh_format_name(j->fmt),
+                       failure ? failure : "extraction failed");
+      char *title = disposition_title(j->disposition);
+      complete_record(&j->rec, jstr(j->state, "text"), title);
+      g_free(title);
+      rj = gh_record_to_json(&j->rec);
     }
-    land_document(c, j, j->kind == GH_LINK_REPORT && attachments > 0);
+    land_document(c, j, rj, j->kind == GH_LINK_REPORT && attachments > 0);
   }
-  gh_doc_free(&doc);
   finish_state(c, j->url, j->state, "done", NULL, NULL);
   g_hash_table_remove(c->processing, j->url); /* frees j */
 }
@@ -958,13 +1008,22 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   if(extract)
     j->record_done =
       gh_extract_record_begin(x->body->str, x->body->len, sha, &eo, &j->rec, &j->fmt);
-  unsigned flags = (discover ? GH_POOL_DISCOVER : 0) | (extract && !j->record_done ? GH_POOL_EXTRACT : 0);
+  bool record = extract && !j->record_done;
   g_hash_table_insert(c->processing, j->url, j);
-  if(flags)
-    gh_pool_submit(c->pool, x->body->str, x->body->len, j->fmt, &eo, flags, j->url, kind,
-                   page_done, j);
-  else
-    page_done(j, NULL, GH_STATUS_PARSED, NULL, NULL);
+  if(discover || record) {
+    char *title = disposition_title(x->disposition);
+    json_t *args = json_pack("{s s s i s b s b s s s s? s s?}", "url", j->url, "kind", (int)kind,
+                             "discover", discover, "record", record, "sha256", sha, "text",
+                             jstr(x->state, "text"), "file_title", title);
+    g_free(title);
+    if(args)
+      gh_pool_submit(c->pool, x->body->str, x->body->len, j->fmt, &eo, args, page_done, j);
+    else /* every string above is UTF-8 by now; this is a bug, said so */
+      page_done(j, NULL, "internal error: the job's arguments are not valid JSON");
+    json_decref(args);
+  } else {
+    page_done(j, NULL, NULL);
+  }
   g_free(cs);
 }
 
@@ -1418,7 +1477,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
   c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
                                      : (unsigned)MAX(1, g_get_num_processors());
-  c.pool = gh_pool_new(c.workers, &o->extract, discover_in_worker);
+  c.pool = gh_pool_new(c.workers, &o->extract, GH_CRAWL_WORK);
   c.resolve = slist_of(c.cfg->resolve);
   c.connect_to = slist_of(c.cfg->connect_to);
   c.started = g_get_monotonic_time();

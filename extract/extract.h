@@ -80,25 +80,42 @@ void gh_worker_shutdown(void);
 
 /* A pool of such workers for callers with an event loop (the crawler):
  * submit, poll the fds gh_pool_pollfds gives, call gh_pool_service when
- * they are ready (or at the deadline it returns, monotonic µs).  `done`
- * runs inside gh_pool_service (or submit) and owns `doc`. */
+ * they are ready (or at the deadline it returns, monotonic µs).
+ *
+ * The pool's work function runs in the worker, on hostile bytes, under the
+ * limits: it gets the body, its sniffed format, the limits (with the
+ * declared charset) and the caller's arguments, and returns the reply
+ * object.  `done` runs inside gh_pool_service (or submit) with that reply
+ * (borrowed), or with NULL and the failure (a crash, a timeout, an
+ * oversized or malformed reply). */
 struct pollfd;
 struct gh_pool;
-/* What a job asks of the worker: the reader's cell stream, the page's
- * links (through the pool's discover function, run in the worker because
- * it parses hostile HTML too), or both. */
-enum { GH_POOL_EXTRACT = 1, GH_POOL_DISCOVER = 2 };
-typedef json_t *(*gh_pool_discover_fn)(const char *bytes, size_t len, const char *charset,
-                                       const char *page_url, int kind);
-/* doc: NULL on failure or when not asked for; links: NULL when not asked
- * for (borrowed: incref to keep). */
-typedef void (*gh_pool_done_fn)(void *ud, struct gh_doc *doc, enum gh_status status,
-                                const char *reason, json_t *links);
-struct gh_pool *gh_pool_new(unsigned workers, const struct gh_extract_opts *o,
-                            gh_pool_discover_fn discover);
+struct gh_pool_input {
+  const char *bytes;
+  size_t len;
+  enum gh_format format;
+  const struct gh_extract_opts *o;
+  const json_t *args; /* NULL when the caller sent none */
+};
+typedef json_t *(*gh_pool_work_fn)(const struct gh_pool_input *in);
+typedef void (*gh_pool_done_fn)(void *ud, json_t *reply, const char *failure);
+/* Workers are this program started again with GH_POOL_WORKER_ARG and the
+ * work function's name: its main() must hand such a command line to
+ * gh_pool_worker_main, with the table of work functions, before anything
+ * else. */
+#define GH_POOL_WORKER_ARG "__extract-worker"
+#define GH_POOL_WORK_DOC "doc" /* gh_pool_read_doc */
+struct gh_pool_work {
+  const char *name;
+  gh_pool_work_fn fn;
+};
+int gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works);
+struct gh_pool *gh_pool_new(unsigned workers, const struct gh_extract_opts *o, const char *work);
 void gh_pool_submit(struct gh_pool *p, const char *bytes, size_t len, enum gh_format f,
-                    const struct gh_extract_opts *o, unsigned flags, const char *page_url,
-                    int kind, gh_pool_done_fn done, void *ud);
+                    const struct gh_extract_opts *o, const json_t *args, gh_pool_done_fn done,
+                    void *ud);
+/* The plain work function: the reader's cell stream as gh_doc_reply. */
+json_t *gh_pool_read_doc(const struct gh_pool_input *in);
 unsigned gh_pool_pending(const struct gh_pool *p);
 unsigned gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max);
 gint64 gh_pool_service(struct gh_pool *p);
@@ -110,7 +127,11 @@ void gh_pool_free(struct gh_pool *p);
 void gh_isolate_child_limits(const struct gh_extract_opts *o);
 char *gh_isolate_signal_reason(int sig);
 struct gh_doc *gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status,
-                                      char **reason, json_t **links);
+                                      char **reason);
+/* A reader's result as a reply object ({"status", "reason", "doc"}), and
+ * back: the doc, or NULL with *status and *reason when it failed. */
+json_t *gh_doc_reply(const struct gh_doc *doc, enum gh_status status, const GError *err);
+struct gh_doc *gh_doc_from_reply(const json_t *reply, enum gh_status *status, char **reason);
 
 typedef void (*gh_reader_fn)(void *ctx, struct gh_doc *doc, enum gh_status *status,
                              GError **err);

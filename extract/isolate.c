@@ -78,8 +78,7 @@ child_main(int fd, gh_reader_fn reader, void *ctx, const struct gh_extract_opts 
   enum gh_status status = GH_STATUS_PARSED;
   GError *err = NULL;
   reader(ctx, doc, &status, &err);
-  json_t *out = json_pack("{s i s s? s o}", "status", (int)status, "reason",
-                          err ? err->message : NULL, "doc", gh_doc_to_json(doc));
+  json_t *out = gh_doc_reply(doc, status, err);
   /* One buffer, written whole: json_dumpfd would issue a write per token. */
   char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
   int rc = text ? 0 : 3;
@@ -138,22 +137,28 @@ gh_isolate_signal_reason(int sig)
                                           : "");
 }
 
+json_t *
+gh_doc_reply(const struct gh_doc *doc, enum gh_status status, const GError *err)
+{
+  return json_pack("{s i s s? s o}", "status", (int)status, "reason", err ? err->message : NULL,
+                   "doc", gh_doc_to_json(doc));
+}
+
 struct gh_doc *
-gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status, char **reason,
-                       json_t **links)
+gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status, char **reason)
 {
   json_t *j = json_loadb(text, len, 0, NULL);
+  struct gh_doc *doc = gh_doc_from_reply(j, status, reason);
+  json_decref(j);
+  return doc;
+}
+
+struct gh_doc *
+gh_doc_from_reply(const json_t *j, enum gh_status *status, char **reason)
+{
   json_t *jd = json_object_get(j, "doc");
   struct gh_doc *doc = jd ? gh_doc_from_json(jd) : NULL;
   *status = GH_STATUS_EXTRACT_FAILED;
-  if(links) {
-    *links = json_incref(json_object_get(j, "links"));
-    if(!jd && j) { /* a discovery-only reply */
-      *status = GH_STATUS_PARSED;
-      json_decref(j);
-      return NULL;
-    }
-  }
   if(!doc) {
     *reason = g_strdup("extractor sent a malformed reply");
   } else {
@@ -166,7 +171,6 @@ gh_isolate_parse_reply(const char *text, size_t len, enum gh_status *status, cha
       gh_doc_free(&doc);
     }
   }
-  json_decref(j);
   return doc;
 }
 
@@ -243,7 +247,7 @@ gh_isolate_run(gh_reader_fn reader, void *ctx, size_t input_len,
   else if(!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
     *reason = g_strdup_printf("extractor exited with status %d", WEXITSTATUS(ws));
   else
-    doc = gh_isolate_parse_reply((const char *)buf->data, buf->len, status, reason, NULL);
+    doc = gh_isolate_parse_reply((const char *)buf->data, buf->len, status, reason);
   g_byte_array_free(buf, TRUE);
   return doc;
 }

@@ -8,34 +8,65 @@
  * a pool of children and feeds them documents over pipes while its event
  * loop goes on fetching:
  *
- *   request:  struct header (format, limits, lengths), charset, body
- *   reply:    length (8 bytes), then {"status", "reason", "doc"} as JSON
+ *   request:  struct header (format, limits, lengths), charset, the
+ *             caller's arguments (JSON text), body
+ *   reply:    length (8 bytes), then the work function's JSON object
+ *
+ * What runs in the worker is the caller's work function: the crawler reads
+ * the document, parses its record and finds its links there, so only a
+ * small record and a link list come back, never the cell stream.
+ *
+ * Workers are spawned (posix_spawn of this very program, a hidden
+ * subcommand) rather than forked: a fork shares the crawler's whole heap
+ * copy-on-write, so every page the loop touched afterwards faulted and
+ * was copied, and each retirement started that again.  A fresh program
+ * also holds none of the crawler's memory (configuration, store pages,
+ * queued URLs) for a reader that a crafted file took over to read.
  *
  * A crash, a hang past the deadline or an oversized reply kills that
  * worker and fails that one document with the reason; the next document
  * gets a fresh worker.  Workers retire after GH_WORKER_DOCS documents, so a
  * slow leak in a library cannot accumulate. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "extract.h"
 
+/* Under valgrind, /proc/self/exe is valgrind's own tool, not this
+ * program: the valgrind memcheck test spawns the client's path instead. */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 #define GH_WORKER_DOCS 500
 #define MAGIC 0x51524847u /* "GHRQ" */
 #define USEC 1000000
+/* The worker's ends of its pipes, fixed across the exec. */
+#define REQ_FD 3
+#define REP_FD 4
+
+extern char **environ;
 
 struct header {
-  guint32 magic, format, flags, kind, max_pdf_pages, charset_len, url_len, pad;
-  guint64 max_xml_bytes, len;
+  guint32 magic, format, max_pdf_pages, charset_len;
+  guint64 args_len, max_xml_bytes, len;
 };
 
 struct job {
@@ -60,7 +91,7 @@ struct worker {
 
 struct gh_pool {
   struct gh_extract_opts o; /* limits for every worker's life */
-  gh_pool_discover_fn discover;
+  char *work;               /* the work function's name, for the worker */
   unsigned n;
   struct worker *w;
   GQueue waiting; /* struct job * */
@@ -96,24 +127,8 @@ pump_all(int fd, bool out, void *buf, size_t n)
 /* ---- the child ---- */
 
 G_GNUC_NORETURN static void
-worker_main(int req, int rep, const struct gh_extract_opts *o, gh_pool_discover_fn discover)
+worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn work)
 {
-  /* Drop every descriptor the crawler had open (the store's files, its
-   * sockets, the writer lock's duplicate): a reader that a crafted file
-   * took over should find nothing to write through. */
-  DIR *d = opendir("/proc/self/fd");
-  if(d) {
-    GArray *fds = g_array_new(FALSE, FALSE, sizeof(int));
-    for(struct dirent *e; (e = readdir(d));) {
-      int fd = atoi(e->d_name);
-      if(fd > 2 && fd != req && fd != rep && fd != dirfd(d))
-        g_array_append_val(fds, fd);
-    }
-    closedir(d);
-    for(guint i = 0; i < fds->len; i++)
-      close(g_array_index(fds, int, i));
-    g_array_free(fds, TRUE);
-  }
   /* Memory and core limits for the worker's life; CPU per document below
    * (a hard limit could not be raised again). */
   struct gh_extract_opts life = *o;
@@ -122,12 +137,12 @@ worker_main(int req, int rep, const struct gh_extract_opts *o, gh_pool_discover_
   for(;;) {
     struct header h;
     if(!pump_all(req, false, &h, sizeof h) || h.magic != MAGIC || h.charset_len > 64 ||
-       h.url_len > 65536 || (o->max_bytes && h.len > o->max_bytes))
+       h.args_len > (1u << 20) || (o->max_bytes && h.len > o->max_bytes))
       _exit(0); /* the parent closed the pipe (retired us) or spoke nonsense */
     char charset[65] = { 0 };
-    char *url = g_malloc0(h.url_len + 1);
+    char *args = g_malloc0(h.args_len + 1);
     char *body = g_malloc(h.len + 1);
-    if(!pump_all(req, false, charset, h.charset_len) || !pump_all(req, false, url, h.url_len) ||
+    if(!pump_all(req, false, charset, h.charset_len) || !pump_all(req, false, args, h.args_len) ||
        !pump_all(req, false, body, h.len))
       _exit(0);
     body[h.len] = '\0';
@@ -142,41 +157,80 @@ worker_main(int req, int rep, const struct gh_extract_opts *o, gh_pool_discover_
     ro.max_pdf_pages = h.max_pdf_pages;
     ro.max_xml_bytes = h.max_xml_bytes;
     ro.declared_charset = h.charset_len ? charset : NULL;
-    enum gh_status status = GH_STATUS_PARSED;
-    GError *err = NULL;
-    json_t *out = json_object();
-    if(h.flags & GH_POOL_EXTRACT) {
-      struct gh_doc *doc = gh_doc_new();
-      gh_read_doc(body, h.len, (enum gh_format)h.format, &ro, doc, &status, &err);
-      json_object_set_new(out, "doc", gh_doc_to_json(doc));
-      gh_doc_free(&doc);
-    }
-    json_object_set_new(out, "status", json_integer((int)status));
-    if(err)
-      json_object_set_new(out, "reason", json_string(err->message));
-    /* Link discovery parses hostile HTML too: here, not in the crawler. */
-    if((h.flags & GH_POOL_DISCOVER) && discover)
-      json_object_set_new(out, "links", discover(body, h.len, ro.declared_charset, url, (int)h.kind));
+    json_t *jargs = h.args_len ? json_loadb(args, h.args_len, 0, NULL) : NULL;
+    struct gh_pool_input in = { body, h.len, (enum gh_format)h.format, &ro, jargs };
+    json_t *out = work(&in);
     char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
     guint64 n = text ? strlen(text) : 0;
     bool ok = text && pump_all(rep, true, &n, sizeof n) && pump_all(rep, true, text, n);
     free(text);
     json_decref(out);
-    g_clear_error(&err);
+    json_decref(jargs);
     g_free(body);
-    g_free(url);
+    g_free(args);
     if(!ok)
       _exit(3);
   }
 }
 
+static bool
+parse_u64(const char *s, guint64 *v)
+{
+  return s && g_ascii_string_to_unsigned(s, 10, 0, G_MAXUINT64, v, NULL);
+}
+
+int
+gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works)
+{
+  /* argv: program, GH_POOL_WORKER_ARG, work, max_bytes, memory_bytes,
+   * cpu_seconds */
+  guint64 max_bytes, memory, cpu;
+  gh_pool_work_fn work = NULL;
+  for(const struct gh_pool_work *w = works; argc == 6 && w->name; w++)
+    if(!strcmp(w->name, argv[2]))
+      work = w->fn;
+  struct stat a, b;
+  if(!work || !parse_u64(argv[3], &max_bytes) || !parse_u64(argv[4], &memory) ||
+     !parse_u64(argv[5], &cpu) || fstat(REQ_FD, &a) || fstat(REP_FD, &b) || !S_ISFIFO(a.st_mode) ||
+     !S_ISFIFO(b.st_mode)) {
+    fprintf(stderr, "%s: an extraction worker is started by the crawler, not by hand\n",
+            argv[0]);
+    return 2;
+  }
+  /* Nothing but the two pipes: a reader that a crafted file took over
+   * finds no store, socket or lock to write through.  (The spawn closed
+   * them already; this also covers descriptors opened since by library
+   * constructors.) */
+  closefrom(REP_FD + 1);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  struct gh_extract_opts o;
+  gh_extract_opts_init(&o);
+  o.max_bytes = (size_t)max_bytes;
+  o.memory_bytes = memory;
+  o.cpu_seconds = (unsigned)cpu;
+  worker_loop(REQ_FD, REP_FD, &o, work);
+}
+
+json_t *
+gh_pool_read_doc(const struct gh_pool_input *in)
+{
+  enum gh_status status = GH_STATUS_PARSED;
+  GError *err = NULL;
+  struct gh_doc *doc = gh_doc_new();
+  gh_read_doc(in->bytes, in->len, in->format, in->o, doc, &status, &err);
+  json_t *out = gh_doc_reply(doc, status, err);
+  gh_doc_free(&doc);
+  g_clear_error(&err);
+  return out;
+}
+
 /* ---- the parent ---- */
 
 struct gh_pool *
-gh_pool_new(unsigned workers, const struct gh_extract_opts *o, gh_pool_discover_fn discover)
+gh_pool_new(unsigned workers, const struct gh_extract_opts *o, const char *work)
 {
   struct gh_pool *p = g_new0(struct gh_pool, 1);
-  p->discover = discover;
+  p->work = g_strdup(work);
   p->o = *o;
   p->o.declared_charset = NULL;
   p->n = workers ? workers : 1;
@@ -217,6 +271,16 @@ reap(struct worker *w, bool kill_it)
   return status;
 }
 
+/* A pipe end moved to a descriptor above the worker's fixed ones, so the
+ * spawn's dup2s cannot overwrite one with the other. */
+static int
+lift(int fd)
+{
+  int high = fcntl(fd, F_DUPFD_CLOEXEC, REP_FD + 1);
+  close(fd);
+  return high;
+}
+
 static bool
 spawn(struct gh_pool *p, struct worker *w, char **reason)
 {
@@ -231,33 +295,49 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
     close(a[1]);
     return false;
   }
+  a[0] = lift(a[0]);
+  b[1] = lift(b[1]);
   /* A worker that dies while we write must not kill us with SIGPIPE. */
   signal(SIGPIPE, SIG_IGN);
-  fflush(NULL);
-  pid_t pid = fork();
-  if(pid < 0) {
-    *reason = g_strdup_printf("fork: %s", g_strerror(errno));
-    close(a[0]);
-    close(a[1]);
-    close(b[0]);
-    close(b[1]);
-    return false;
-  }
-  if(pid == 0) {
-    /* Other workers' pipes are CLOEXEC but we do not exec: close them so
-     * each worker sees EOF only from its own parent end. */
-    for(unsigned i = 0; i < p->n; i++) {
-      if(p->w[i].req >= 0)
-        close(p->w[i].req);
-      if(p->w[i].rep >= 0)
-        close(p->w[i].rep);
-    }
-    close(a[1]);
-    close(b[0]);
-    worker_main(a[0], b[1], &p->o, p->discover);
-  }
+  char max_bytes[24], memory[24], cpu[24];
+  g_snprintf(max_bytes, sizeof max_bytes, "%" G_GUINT64_FORMAT, (guint64)p->o.max_bytes);
+  g_snprintf(memory, sizeof memory, "%" G_GUINT64_FORMAT, (guint64)p->o.memory_bytes);
+  g_snprintf(cpu, sizeof cpu, "%u", p->o.cpu_seconds);
+  char *argv[] = { (char *)g_get_prgname() ? (char *)g_get_prgname() : "govharvest",
+                   GH_POOL_WORKER_ARG, p->work, max_bytes, memory, cpu, NULL };
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, a[0], REQ_FD);
+  posix_spawn_file_actions_adddup2(&fa, b[1], REP_FD);
+  posix_spawn_file_actions_addclosefrom_np(&fa, REP_FD + 1);
+  /* Default dispositions and an empty mask: the daemon's blocked or
+   * ignored signals are not the worker's. */
+  posix_spawnattr_t at;
+  posix_spawnattr_init(&at);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setsigdefault(&at, &all);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  /* /proc/self/exe is this very program even after an upgrade replaced
+   * its file, so a worker always speaks this crawler's protocol. */
+  char *exe = RUNNING_ON_VALGRIND ? g_file_read_link("/proc/self/exe", NULL) : NULL;
+  pid_t pid;
+  int rc = a[0] < 0 || b[1] < 0
+             ? EMFILE
+             : posix_spawn(&pid, exe ? exe : "/proc/self/exe", &fa, &at, argv, environ);
+  g_free(exe);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
   close(a[0]);
   close(b[1]);
+  if(rc != 0) {
+    *reason = g_strdup_printf("starting an extraction worker: %s", g_strerror(rc));
+    close(a[1]);
+    close(b[0]);
+    return false;
+  }
   w->pid = pid;
   w->req = a[1];
   w->rep = b[0];
@@ -268,16 +348,16 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
 }
 
 static void
-complete(struct worker *w, struct gh_doc *doc, enum gh_status st, char *reason, json_t *links)
+complete(struct worker *w, json_t *reply, char *failure)
 {
   struct job *j = w->job;
   w->job = NULL;
   w->sent = w->got = 0;
   w->reply_len = 0;
   g_clear_pointer(&w->reply, g_free);
-  j->done(j->ud, doc, st, reason, links);
-  g_free(reason);
-  json_decref(links);
+  j->done(j->ud, reply, failure);
+  g_free(failure);
+  json_decref(reply);
   job_free(j);
 }
 
@@ -294,23 +374,25 @@ fail(struct worker *w, bool timed_out, bool overflow)
     reason = gh_isolate_signal_reason(WTERMSIG(ws));
   else
     reason = g_strdup("extractor exited unexpectedly");
-  complete(w, NULL, GH_STATUS_EXTRACT_FAILED, reason, NULL);
+  complete(w, NULL, reason);
 }
 
 void
 gh_pool_submit(struct gh_pool *p, const char *bytes, size_t len, enum gh_format f,
-               const struct gh_extract_opts *o, unsigned flags, const char *page_url, int kind,
-               gh_pool_done_fn done, void *ud)
+               const struct gh_extract_opts *o, const json_t *args, gh_pool_done_fn done,
+               void *ud)
 {
   const char *cs = o->declared_charset ? o->declared_charset : "";
-  const char *url = page_url ? page_url : "";
-  struct header h = { MAGIC, (guint32)f, flags, (guint32)kind, o->max_pdf_pages,
-                      (guint32)MIN(strlen(cs), 64), (guint32)MIN(strlen(url), 65536), 0,
+  char *jargs = args ? json_dumps(args, JSON_COMPACT) : NULL;
+  size_t alen = jargs ? strlen(jargs) : 0;
+  struct header h = { MAGIC, (guint32)f, o->max_pdf_pages, (guint32)MIN(strlen(cs), 64), alen,
                       o->max_xml_bytes, len };
-  GByteArray *req = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + h.url_len + len));
+  GByteArray *req = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + alen + len));
   g_byte_array_append(req, (const guint8 *)&h, sizeof h);
   g_byte_array_append(req, (const guint8 *)cs, h.charset_len);
-  g_byte_array_append(req, (const guint8 *)url, h.url_len);
+  if(jargs)
+    g_byte_array_append(req, (const guint8 *)jargs, (guint)alen);
+  free(jargs);
   g_byte_array_append(req, (const guint8 *)bytes, (guint)len);
   struct job *j = g_new0(struct job, 1);
   j->request = g_byte_array_free_to_bytes(req);
@@ -376,13 +458,9 @@ service_one(struct worker *w)
     fail(w, false, false);
   if(r != 1)
     return;
-  w->reply[w->reply_len] = '\0';
-  enum gh_status st;
-  char *reason = NULL;
-  json_t *links = NULL;
-  struct gh_doc *doc = gh_isolate_parse_reply(w->reply, w->reply_len, &st, &reason, &links);
+  json_t *reply = json_loadb(w->reply, w->reply_len, 0, NULL);
   w->served++;
-  complete(w, doc, st, reason, links);
+  complete(w, reply, reply ? NULL : g_strdup("extractor sent a malformed reply"));
 }
 
 /* Gives an idle worker the next waiting job (spawning it if needed).
@@ -396,7 +474,7 @@ take_job(struct gh_pool *p, struct worker *w)
     char *reason = NULL;
     if(!w->pid && !spawn(p, w, &reason)) {
       struct job *j = g_queue_pop_head(&p->waiting);
-      j->done(j->ud, NULL, GH_STATUS_EXTRACT_FAILED, reason, NULL);
+      j->done(j->ud, NULL, reason);
       g_free(reason);
       job_free(j);
       continue;
@@ -445,6 +523,7 @@ gh_pool_free(struct gh_pool *p)
   while((j = g_queue_pop_head(&p->waiting)))
     job_free(j);
   g_free(p->w);
+  g_free(p->work);
   g_free(p);
 }
 
@@ -460,14 +539,15 @@ struct sync_result {
 };
 
 static void
-sync_done(void *ud, struct gh_doc *doc, enum gh_status st, const char *reason, json_t *links)
+sync_done(void *ud, json_t *reply, const char *failure)
 {
-  (void)links;
   struct sync_result *r = ud;
   r->done = true;
-  r->doc = doc;
-  r->status = st;
-  r->reason = g_strdup(reason);
+  r->status = GH_STATUS_EXTRACT_FAILED;
+  if(reply)
+    r->doc = gh_doc_from_reply(reply, &r->status, &r->reason);
+  else
+    r->reason = g_strdup(failure);
 }
 
 struct gh_doc *
@@ -475,9 +555,9 @@ gh_worker_extract(const char *bytes, size_t len, enum gh_format f, const struct 
                   enum gh_status *status, char **reason)
 {
   if(!shared)
-    shared = gh_pool_new(1, o, NULL);
+    shared = gh_pool_new(1, o, GH_POOL_WORK_DOC);
   struct sync_result r = { 0 };
-  gh_pool_submit(shared, bytes, len, f, o, GH_POOL_EXTRACT, NULL, 0, sync_done, &r);
+  gh_pool_submit(shared, bytes, len, f, o, NULL, sync_done, &r);
   while(!r.done) {
     struct pollfd fds[1];
     unsigned n = gh_pool_pollfds(shared, fds, 1);

@@ -1,9 +1,15 @@
 /* The extraction child: a reader that crashes, aborts, hangs or burns CPU
  * must become one failed document with the reason, and the calling process
  * must carry on.  Real readers are exercised by the golden tests; here the
- * faults are made on purpose so every path is certain to run. */
+ * faults are made on purpose so every path is certain to run.
+ *
+ * The same for the crawler's worker pool (extract/worker.c), whose workers
+ * are this test program started again: its main() dispatches them. */
+#include <dirent.h>
 #include <glib.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -66,9 +72,210 @@ run(gh_reader_fn fn, unsigned wall, unsigned cpu, enum gh_status *st, char **why
   return gh_isolate_run(fn, NULL, 1024, &o, st, why);
 }
 
-int
-main(void)
+/* ---- pool work functions, run in the spawned workers ---- */
+
+static json_t *
+work_echo(const struct gh_pool_input *in)
 {
+  return json_pack("{s O s I s s? s i}", "args", in->args, "len", (json_int_t)in->len,
+                   "charset", in->o->declared_charset, "pid", (int)getpid());
+}
+
+static json_t *
+work_abort(const struct gh_pool_input *in)
+{
+  (void)in;
+  abort();
+}
+
+static json_t *
+work_hang(const struct gh_pool_input *in)
+{
+  (void)in;
+  for(;;)
+    pause();
+  return NULL; /* not reached */
+}
+
+/* What the worker holds open, and whether a signal the parent blocked
+ * reaches it. */
+static json_t *
+work_env(const struct gh_pool_input *in)
+{
+  (void)in;
+  json_t *fds = json_array();
+  DIR *d = opendir("/proc/self/fd");
+  for(struct dirent *e; d && (e = readdir(d));)
+    if(e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d))
+      json_array_append_new(fds, json_integer(atoi(e->d_name)));
+  if(d)
+    closedir(d);
+  sigset_t mask;
+  sigprocmask(SIG_SETMASK, NULL, &mask);
+  return json_pack("{s o s b}", "fds", fds, "term_blocked", sigismember(&mask, SIGTERM));
+}
+
+static json_t *
+work_flood(const struct gh_pool_input *in)
+{
+  (void)in;
+  char *big = g_malloc(40u << 20);
+  memset(big, 'x', (40u << 20) - 1);
+  big[(40u << 20) - 1] = '\0';
+  return json_pack("{s s%}", "flood", big, (size_t)((40u << 20) - 1));
+}
+
+static const struct gh_pool_work works[] = {
+  { "echo", work_echo }, { "abort", work_abort }, { "hang", work_hang },
+  { "env", work_env },   { "flood", work_flood }, { NULL, NULL },
+};
+
+struct outcome {
+  json_t *reply;
+  char *failure;
+  bool done;
+};
+
+static void
+pool_done(void *ud, json_t *reply, const char *failure)
+{
+  struct outcome *o = ud;
+  o->reply = json_incref(reply);
+  o->failure = g_strdup(failure);
+  o->done = true;
+}
+
+static void
+drain(struct gh_pool *p)
+{
+  while(gh_pool_pending(p)) {
+    struct pollfd fds[8];
+    unsigned n = gh_pool_pollfds(p, fds, 8);
+    poll(fds, n, 100);
+    gh_pool_service(p);
+  }
+}
+
+static struct gh_pool *
+pool(unsigned workers, const char *work)
+{
+  struct gh_extract_opts o;
+  gh_extract_opts_init(&o);
+  o.wall_seconds = 1;
+  return gh_pool_new(workers, &o, work);
+}
+
+/* Each job has 1 s, except a flood's 40 MiB, which takes longer to write
+ * under the sanitizers. */
+static void
+submit(struct gh_pool *p, int n, const char *charset, struct outcome *out)
+{
+  struct gh_extract_opts o;
+  gh_extract_opts_init(&o);
+  o.wall_seconds = n < 0 ? 30 : 1;
+  o.declared_charset = charset;
+  json_t *args = json_pack("{s i}", "n", n);
+  gh_pool_submit(p, "body", 4, GH_FMT_TEXT, &o, args, pool_done, out);
+  json_decref(args);
+}
+
+static void
+clear(struct outcome *o, size_t n)
+{
+  for(size_t i = 0; i < n; i++) {
+    json_decref(o[i].reply);
+    g_free(o[i].failure);
+  }
+  memset(o, 0, n * sizeof *o);
+}
+
+static void
+test_pool(void)
+{
+  /* Replies carry the job's arguments, body and charset back. */
+  struct outcome out[1200] = { 0 };
+  struct gh_pool *p = pool(2, "echo");
+  for(int i = 0; i < 6; i++)
+    submit(p, i, i % 2 ? "gbk" : NULL, &out[i]);
+  drain(p);
+  for(int i = 0; i < 6; i++) {
+    json_t *r = out[i].reply;
+    EXPECT(out[i].done && r && json_integer_value(json_object_get(json_object_get(r, "args"), "n")) == i &&
+             json_integer_value(json_object_get(r, "len")) == 4 &&
+             (i % 2 ? !g_strcmp0(json_string_value(json_object_get(r, "charset")), "gbk")
+                    : json_is_null(json_object_get(r, "charset"))),
+           "echo job %d: %s", i, out[i].failure ? out[i].failure : "");
+  }
+  clear(out, 6);
+  /* A worker retires after 500 documents: 1200 jobs, three workers. */
+  GHashTable *pids = g_hash_table_new(NULL, NULL);
+  for(int i = 0; i < 1200; i++)
+    submit(p, i, NULL, &out[i]);
+  drain(p);
+  int ok = 0;
+  for(int i = 0; i < 1200; i++) {
+    ok += out[i].reply != NULL;
+    g_hash_table_add(pids, GINT_TO_POINTER(json_integer_value(json_object_get(out[i].reply, "pid"))));
+  }
+  EXPECT(ok == 1200, "%d of 1200 jobs answered", ok);
+  EXPECT(g_hash_table_size(pids) >= 3 && g_hash_table_size(pids) <= 4,
+         "workers retire: %u distinct workers for 1200 jobs on 2", g_hash_table_size(pids));
+  g_hash_table_destroy(pids);
+  clear(out, 1200);
+  gh_pool_free(p);
+
+  /* A crash or a hang fails that one job; the next job gets a worker. */
+  p = pool(1, "abort");
+  submit(p, 0, NULL, &out[0]);
+  drain(p);
+  EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGABRT"), "abort: %s",
+         out[0].failure ? out[0].failure : "(null)");
+  clear(out, 1);
+  gh_pool_free(p);
+  p = pool(1, "hang");
+  submit(p, 0, NULL, &out[0]);
+  submit(p, 1, NULL, &out[1]);
+  drain(p);
+  EXPECT(out[0].failure && strstr(out[0].failure, "timed out after 1 s") && out[1].failure,
+         "hang: %s", out[0].failure ? out[0].failure : "(null)");
+  clear(out, 2);
+  gh_pool_free(p);
+  /* An oversized reply is cut off, not buffered. */
+  p = pool(1, "flood");
+  submit(p, -1, NULL, &out[0]);
+  drain(p);
+  EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "exceeded its bound"),
+         "flood: %s", out[0].failure ? out[0].failure : "(null)");
+  clear(out, 1);
+  gh_pool_free(p);
+
+  /* The worker holds its two pipes and stdio only, and does not inherit a
+   * blocked signal. */
+  sigset_t term, old;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigprocmask(SIG_BLOCK, &term, &old);
+  FILE *leak = tmpfile(); /* an open descriptor the worker must not get */
+  p = pool(1, "env");
+  submit(p, 0, NULL, &out[0]);
+  drain(p);
+  json_t *fds = json_object_get(out[0].reply, "fds");
+  char *text = fds ? json_dumps(fds, JSON_COMPACT) : NULL;
+  EXPECT(text && !strcmp(text, "[0,1,2,3,4]"), "worker's descriptors: %s", text ? text : "(none)");
+  EXPECT(json_is_false(json_object_get(out[0].reply, "term_blocked")),
+         "the worker's signal mask is empty");
+  free(text);
+  clear(out, 1);
+  gh_pool_free(p);
+  fclose(leak);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+  if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
+    return gh_pool_worker_main(argc, argv, works);
   enum gh_status st;
   char *why = NULL;
   struct gh_doc *doc = run(good, 10, 10, &st, &why);
@@ -104,6 +311,8 @@ main(void)
   EXPECT(!doc && st == GH_STATUS_NEEDS_OCR && why && !strcmp(why, "no text layer"),
          "status crosses the pipe: %s", why ? why : "(null)");
   g_free(why);
+
+  test_pool();
 
   printf("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;

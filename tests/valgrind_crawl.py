@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A full crawl of the fixture web under valgrind memcheck: no memory error
-and no leak (definite or indirect) in the crawler process.
+and no leak (definite or indirect) in the crawler process, and no memory
+error in its extraction workers (programs it spawns, traced too), which
+must still parse the reports.
 
     valgrind_crawl.py GOVHARVEST      (a build without sanitizers)
-
-The extraction workers are forks that _exit without freeing; their exit is
-not a leak, so they are left out (--child-silent-after-fork)."""
+"""
+import glob
+import json
 import os
 import re
 import subprocess
@@ -27,17 +29,29 @@ def run(tmp, web):
     log = os.path.join(tmp, "vg.log")
     r = subprocess.run(["valgrind", "--leak-check=full", "--show-leak-kinds=definite,indirect",
                         "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=9",
-                        "--child-silent-after-fork=yes", f"--log-file={log}",
+                        "--trace-children=yes", f"--log-file={log}.%p",
                         GH, "crawl", "--config", conf, "--store", os.path.join(tmp, "store"),
                         "--seeds", seeds, "-q", "--delay", "0.1",
                         "--connect-to", f"www.shanghai.gov.cn:443:127.0.0.1:{web.tls_port}",
                         "--connect-to", f"::127.0.0.1:{web.port}"],
                        capture_output=True, text=True, timeout=600)
-    text = open(log).read()
+    text, workers = "", ""  # one log per process: the crawler's and each worker's
+    for path in glob.glob(log + ".*"):
+        part = open(path).read()
+        if "__extract-worker" in part:
+            workers += part
+        else:
+            text += part
     summary = re.findall(r"ERROR SUMMARY: (\d+) errors", text)
     check(r.returncode == 0 and "(complete)" in r.stdout,
           f"the crawl completes under valgrind: {r.returncode} {r.stdout[:120]!r}")
     check(summary == ["0"], f"no memory errors: {summary}\n{text[-3000:]}")
+    wsum = re.findall(r"ERROR SUMMARY: (\d+) errors", workers)
+    check(wsum and set(wsum) == {"0"}, f"no memory errors in the {len(wsum)} workers: {wsum}\n{workers[-3000:]}")
+    out = subprocess.run([GH, "export", "--store", os.path.join(tmp, "store"), "--format", "jsonl"],
+                         capture_output=True, text=True)
+    parsed = [x for x in map(json.loads, out.stdout.splitlines()) if x["status"] == "parsed"]
+    check(len(parsed) >= 10, f"the workers parsed the reports: {len(parsed)} parsed records")
     check("definitely lost: 0 bytes" in text or "All heap blocks were freed" in text,
           "no definite leak")
     check("indirectly lost: 0 bytes" in text or "All heap blocks were freed" in text,
