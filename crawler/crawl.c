@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../extract/charset.h"
@@ -844,7 +845,15 @@ gh_crawl_work(const struct gh_pool_input *in)
     }
     gh_extract_record_finish(&rec, doc, st, why);
     complete_record(&rec, jstr(a, "text"), jstr(a, "file_title"));
-    json_object_set_new(out, "record", gh_record_to_json(&rec));
+    /* What the loop will not store (an error page, a page with no report
+     * and no agency/year) comes back as its verdict only: the whole record
+     * would cost the loop more to decode than the page cost to fetch. */
+    bool lands = rec.status != GH_STATUS_NOT_A_REPORT && rec.status != GH_STATUS_EMPTY &&
+                 rec.agency && *rec.agency && rec.year > 0;
+    json_object_set_new(out, "record",
+                        lands ? gh_record_to_json(&rec)
+                              : json_pack("{s s s s?}", "status", gh_status_name(rec.status),
+                                          "reason", rec.reason));
     gh_record_clear(&rec);
     gh_doc_free(&doc);
     g_clear_error(&err);
@@ -892,21 +901,15 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
   return attachments;
 }
 
-/* The record is parsed: fill what the crawl knows, and land it (`rj`,
- * taken).  A report page that links its PDF/DOCX is a wrapper: the
- * attachment is the report, and the wrapper lands only if it parsed by
- * itself. */
+/* Provenance the crawl knows and the parser cannot: where the bytes came
+ * from and how the crawler got there, and the region code. */
 static void
-land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_parsed)
+add_provenance(struct crawl *c, struct page_job *j, json_t *rj)
 {
   json_t *s = j->state;
-  const char *text = jstr(s, "text");
-  const char *status = jstr(rj, "status");
-  const char *reason = jstr(rj, "reason");
-  const char *agency = jstr(rj, "agency");
-  json_int_t year = json_integer_value(json_object_get(rj, "year"));
   if(!jstr(rj, "region_code")) {
     const char *region = jstr(s, "region");
+    const char *agency = jstr(rj, "agency");
     const char *code = c->o->regions ? gh_region_for(c->o->regions, agency, region) : region;
     json_object_set_new(rj, "region_code", code ? json_string(code) : json_null());
   }
@@ -920,9 +923,21 @@ land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_pars
     json_object_set(src, "redirected_from", json_array_get(chain, 0));
   if(jstr(s, "referer"))
     json_object_set_new(src, "page_url", json_string(jstr(s, "referer")));
-  if(text)
-    json_object_set_new(src, "link_text", json_string(text));
-  json_object_set_new(s, "record_status", json_string(status ? status : ""));
+  if(jstr(s, "text"))
+    json_object_set_new(src, "link_text", json_string(jstr(s, "text")));
+}
+
+/* The record is parsed (`rj`, taken): land it, or say why not.  A report
+ * page that links its PDF/DOCX is a wrapper: the attachment is the report,
+ * and the wrapper lands only if it parsed by itself. */
+static void
+land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_parsed)
+{
+  const char *status = jstr(rj, "status");
+  const char *reason = jstr(rj, "reason");
+  const char *agency = jstr(rj, "agency");
+  json_int_t year = json_integer_value(json_object_get(rj, "year"));
+  json_object_set_new(j->state, "record_status", json_string(status ? status : ""));
   /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
   struct op *doc = add_op(c, OP_DOC, j->sha, NULL);
   doc->bytes = g_bytes_ref(j->body);
@@ -936,6 +951,7 @@ land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_pars
      * record would hide the gap.  The URL state keeps what it was. */
     logline(c, GH_LOG_INFO, j->url, "%s: %s: %s", j->url, status, reason ? reason : "");
   } else if(agency && *agency && year > 0) {
+    add_provenance(c, j, rj);
     add_op(c, OP_LAND, NULL, rj);
     rj = NULL;
   } else {
@@ -1007,7 +1023,7 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   j->fmt = fmt;
   if(extract)
     j->record_done =
-      gh_extract_record_begin(x->body->str, x->body->len, sha, &eo, &j->rec, &j->fmt);
+      gh_extract_record_begin(x->body->str, x->body->len, fmt, sha, &eo, &j->rec);
   bool record = extract && !j->record_done;
   g_hash_table_insert(c->processing, j->url, j);
   if(discover || record) {
@@ -1460,6 +1476,16 @@ slist_of(char **items)
   return l;
 }
 
+/* User + system CPU of this process or of its reaped children. */
+static double
+cpu_seconds(int who)
+{
+  struct rusage ru;
+  getrusage(who, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 bool
 gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl_summary *sum,
              GError **err)
@@ -1481,6 +1507,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.resolve = slist_of(c.cfg->resolve);
   c.connect_to = slist_of(c.cfg->connect_to);
   c.started = g_get_monotonic_time();
+  double cpu0 = cpu_seconds(RUSAGE_SELF), wcpu0 = cpu_seconds(RUSAGE_CHILDREN);
   c.multi = curl_multi_init();
   /* Per-host limits are the scheduler's (connections_per_host); curl's
    * own would count by connect-to target and serialise every host mapped
@@ -1569,7 +1596,9 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     xfer_free(x);
   }
   /* Documents still in the workers are abandoned the same way. */
-  gh_pool_free(c.pool);
+  gh_pool_free(c.pool); /* reaps every worker: their CPU is counted below */
+  sum->cpu_seconds = cpu_seconds(RUSAGE_SELF) - cpu0;
+  sum->worker_cpu_seconds = cpu_seconds(RUSAGE_CHILDREN) - wcpu0;
   c.pool = NULL;
   g_hash_table_remove_all(c.processing);
   flush(&c);
@@ -1645,4 +1674,6 @@ gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
   fprintf(out, "robots denied  %" G_GUINT64_FORMAT "\n", s->robots_denied);
   fprintf(out, "queued         %" G_GUINT64_FORMAT "\n", s->queued_left);
   fprintf(out, "time           %.1f s\n", s->seconds);
+  fprintf(out, "cpu            %.1f s crawler, %.1f s extraction workers\n", s->cpu_seconds,
+          s->worker_cpu_seconds);
 }

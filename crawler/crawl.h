@@ -47,6 +47,8 @@ struct gh_crawl_summary {
   GHashTable *errors;    /* failures by kind -> count */
   bool interrupted;
   double seconds;
+  double cpu_seconds;        /* the crawler process: fetching, scheduling, storing */
+  double worker_cpu_seconds; /* its extraction workers: reading, parsing, discovery */
 };
 
 void gh_crawl_summary_init(struct gh_crawl_summary *s);

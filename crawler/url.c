@@ -58,15 +58,19 @@ done:
   return out;
 }
 
+/* Two parts of a URL from one parse, joined by `sep` when the second is
+ * there: the scheduler asks for these several times per response. */
 static char *
-part(const char *url, CURLUPart which, unsigned flags)
+two_parts(const char *url, CURLUPart first, CURLUPart second, const char *sep)
 {
   CURLU *u = curl_url();
-  char *v = NULL, *out = NULL;
-  if(!curl_url_set(u, CURLUPART_URL, url, 0) && !curl_url_get(u, which, &v, flags)) {
-    out = g_strdup(v);
-    curl_free(v);
+  char *a = NULL, *b = NULL, *out = NULL;
+  if(!curl_url_set(u, CURLUPART_URL, url, 0) && !curl_url_get(u, first, &a, 0)) {
+    curl_url_get(u, second, &b, 0); /* absent: a default port, no query */
+    out = b ? g_strconcat(a, sep, b, NULL) : g_strdup(a);
   }
+  curl_free(a);
+  curl_free(b);
   curl_url_cleanup(u);
   return out;
 }
@@ -74,34 +78,16 @@ part(const char *url, CURLUPart which, unsigned flags)
 char *
 gh_url_host(const char *url)
 {
-  char *host = part(url, CURLUPART_HOST, 0);
-  char *port = part(url, CURLUPART_PORT, 0); /* NULL for the default port */
-  if(host && port) {
-    char *hp = g_strdup_printf("%s:%s", host, port);
-    g_free(host);
-    host = hp;
-  }
-  g_free(port);
-  if(host) {
-    char *l = g_ascii_strdown(host, -1);
-    g_free(host);
-    host = l;
-  }
+  char *host = two_parts(url, CURLUPART_HOST, CURLUPART_PORT, ":");
+  for(char *p = host; p && *p; p++)
+    *p = g_ascii_tolower(*p);
   return host;
 }
 
 char *
 gh_url_path_query(const char *url)
 {
-  char *path = part(url, CURLUPART_PATH, 0);
-  char *query = part(url, CURLUPART_QUERY, 0);
-  if(path && query) {
-    char *pq = g_strdup_printf("%s?%s", path, query);
-    g_free(path);
-    path = pq;
-  }
-  g_free(query);
-  return path;
+  return two_parts(url, CURLUPART_PATH, CURLUPART_QUERY, "?");
 }
 
 bool

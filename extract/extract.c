@@ -30,17 +30,21 @@ starts_with(const char *b, size_t len, const char *magic, size_t n)
   return len >= n && !memcmp(b, magic, n);
 }
 
+/* A tag that only markup opens with, in any case, within the first 4 KiB.
+ * Runs on every fetched body, so it looks only where a '<' is. */
 static bool
 looks_html(const char *b, size_t len)
 {
+  static const char *const tags[] = { "<html", "<!doctype html", "<head", "<body", "<table",
+                                      "<meta", "<p>",   "<p ",            "<div",  NULL };
   size_t n = len < 4096 ? len : 4096;
-  char *head = g_ascii_strdown(b, (gssize)n);
-  bool html = strstr(head, "<html") || strstr(head, "<!doctype html") ||
-              strstr(head, "<head") || strstr(head, "<body") ||
-              strstr(head, "<table") || strstr(head, "<meta") ||
-              strstr(head, "<p>") || strstr(head, "<p ") || strstr(head, "<div");
-  g_free(head);
-  return html;
+  for(const char *p = b, *end = b + n; (p = memchr(p, '<', (size_t)(end - p))); p++)
+    for(const char *const *t = tags; *t; t++) {
+      size_t k = strlen(*t);
+      if((size_t)(end - p) >= k && !g_ascii_strncasecmp(p, *t, k))
+        return true;
+    }
+  return false;
 }
 
 enum gh_format
@@ -223,17 +227,15 @@ void
 gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
                   struct gh_record *rec)
 {
-  enum gh_format f;
-  if(!gh_extract_record_begin(bytes, len, NULL, opts, rec, &f))
+  enum gh_format f = gh_sniff(bytes, len);
+  if(!gh_extract_record_begin(bytes, len, f, NULL, opts, rec))
     read_and_parse(bytes, len, f, opts, rec);
 }
 
 bool
-gh_extract_record_begin(const char *bytes, size_t len, const char *sha256,
-                        const struct gh_extract_opts *opts, struct gh_record *rec,
-                        enum gh_format *fmt)
+gh_extract_record_begin(const char *bytes, size_t len, enum gh_format f, const char *sha256,
+                        const struct gh_extract_opts *opts, struct gh_record *rec)
 {
-  enum gh_format f = *fmt = gh_sniff(bytes, len);
   g_free(rec->source.sha256);
   rec->source.sha256 = sha256 ? g_strdup(sha256) : gh_sha256_hex(bytes, len);
   g_free(rec->source.format);

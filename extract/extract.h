@@ -158,14 +158,14 @@ void gh_extract_record(const char *bytes, size_t len, const struct gh_extract_op
                        struct gh_record *rec);
 
 /* gh_extract_record in two halves, for callers that run the reader
- * elsewhere (the crawler's worker pool).  begin() fills sha256 (taken from
- * `sha256` when the caller has it, else computed) and format, and returns
- * true when the record is already complete (text, too large, unsupported
- * formats); false when the reader for *f must run, after which finish()
- * parses its doc (or records the failure). */
-bool gh_extract_record_begin(const char *bytes, size_t len, const char *sha256,
-                             const struct gh_extract_opts *opts, struct gh_record *rec,
-                             enum gh_format *f);
+ * elsewhere (the crawler's worker pool).  begin() takes the format the
+ * caller sniffed (gh_sniff), fills sha256 (taken from `sha256` when the
+ * caller has it, else computed) and format, and returns true when the
+ * record is already complete (text, too large, unsupported formats); false
+ * when the reader for `f` must run, after which finish() parses its doc (or
+ * records the failure). */
+bool gh_extract_record_begin(const char *bytes, size_t len, enum gh_format f, const char *sha256,
+                             const struct gh_extract_opts *opts, struct gh_record *rec);
 void gh_extract_record_finish(struct gh_record *rec, const struct gh_doc *doc,
                               enum gh_status status, const char *why);
 

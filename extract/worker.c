@@ -95,6 +95,7 @@ struct gh_pool {
   unsigned n;
   struct worker *w;
   GQueue waiting; /* struct job * */
+  GArray *retired; /* pids of retired workers not yet reaped */
 };
 
 /* Moves bytes between buf[*off..n) and fd until done (1), until the
@@ -238,6 +239,7 @@ gh_pool_new(unsigned workers, const struct gh_extract_opts *o, const char *work)
   for(unsigned i = 0; i < p->n; i++)
     p->w[i].req = p->w[i].rep = -1;
   g_queue_init(&p->waiting);
+  p->retired = g_array_new(FALSE, FALSE, sizeof(pid_t));
   return p;
 }
 
@@ -248,10 +250,13 @@ job_free(struct job *j)
   g_free(j);
 }
 
-/* Ends a worker: `kill_it` for a hung or misbehaving one; otherwise closing
- * its request pipe lets it exit by itself. */
+/* Ends a worker: `kill_it` for a hung or misbehaving one, waiting for its
+ * status (the reason of the failure); otherwise closing its request pipe
+ * lets it exit by itself, and it is reaped later (retired): tearing down a
+ * process with poppler mapped takes milliseconds the loop should not
+ * wait. */
 static int
-reap(struct worker *w, bool kill_it)
+reap(struct gh_pool *p, struct worker *w, bool kill_it)
 {
   if(w->req >= 0)
     close(w->req);
@@ -259,11 +264,12 @@ reap(struct worker *w, bool kill_it)
     close(w->rep);
   w->req = w->rep = -1;
   int status = 0;
-  if(w->pid > 0) {
-    if(kill_it)
-      kill(w->pid, SIGKILL);
+  if(w->pid > 0 && kill_it) {
+    kill(w->pid, SIGKILL);
     while(waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
       ;
+  } else if(w->pid > 0) {
+    g_array_append_val(p->retired, w->pid);
   }
   w->pid = 0;
   w->served = 0;
@@ -362,9 +368,9 @@ complete(struct worker *w, json_t *reply, char *failure)
 }
 
 static void
-fail(struct worker *w, bool timed_out, bool overflow)
+fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
 {
-  int ws = reap(w, true);
+  int ws = reap(p, w, true);
   char *reason;
   if(timed_out)
     reason = g_strdup_printf("extractor timed out after %u s (killed)", w->job->wall);
@@ -434,7 +440,7 @@ gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
 /* Moves one worker's job as far as it goes without blocking: the request
  * out, then the reply's length, then the reply. */
 static void
-service_one(struct worker *w)
+service_one(struct gh_pool *p, struct worker *w)
 {
   gsize total;
   char *req = (char *)g_bytes_get_data(w->job->request, &total);
@@ -444,7 +450,7 @@ service_one(struct worker *w)
     /* The reply is bounded like isolate.c's: a cell stream is a fraction
      * of its document, so anything far larger is a runaway. */
     if(r == 1 && w->reply_len > w->job->input_len * 8 + (16u << 20)) {
-      fail(w, false, true);
+      fail(p, w, false, true);
       return;
     }
     if(r == 1) {
@@ -455,7 +461,7 @@ service_one(struct worker *w)
   if(r == 1)
     r = pump(w->rep, false, w->reply, w->reply_len, &w->got);
   if(r == 0)
-    fail(w, false, false);
+    fail(p, w, false, false);
   if(r != 1)
     return;
   json_t *reply = json_loadb(w->reply, w->reply_len, 0, NULL);
@@ -470,7 +476,7 @@ take_job(struct gh_pool *p, struct worker *w)
 {
   while(!w->job && p->waiting.length) {
     if(w->pid && w->served >= GH_WORKER_DOCS)
-      reap(w, false); /* retired: a fresh one below */
+      reap(p, w, false); /* retired: a fresh one below */
     char *reason = NULL;
     if(!w->pid && !spawn(p, w, &reason)) {
       struct job *j = g_queue_pop_head(&p->waiting);
@@ -489,13 +495,18 @@ gint64
 gh_pool_service(struct gh_pool *p)
 {
   gint64 soonest = G_MAXINT64;
+  for(guint i = 0; i < p->retired->len;) /* reap the retired that have exited */
+    if(waitpid(g_array_index(p->retired, pid_t, i), NULL, WNOHANG) != 0)
+      g_array_remove_index_fast(p->retired, i);
+    else
+      i++;
   for(unsigned i = 0; i < p->n; i++) {
     struct worker *w = &p->w[i];
     /* A worker that finishes a job takes the next one at once. */
     while(take_job(p, w)) {
-      service_one(w);
+      service_one(p, w);
       if(w->job && g_get_monotonic_time() >= w->deadline)
-        fail(w, true, false);
+        fail(p, w, true, false);
       if(w->job) {
         soonest = MIN(soonest, w->deadline);
         break;
@@ -514,15 +525,19 @@ gh_pool_free(struct gh_pool *p)
     if(p->w[i].job) { /* abandoned: its caller is going away */
       job_free(p->w[i].job);
       p->w[i].job = NULL;
-      reap(&p->w[i], true);
+      reap(p, &p->w[i], true);
     } else {
-      reap(&p->w[i], false);
+      reap(p, &p->w[i], false);
     }
   }
   struct job *j;
   while((j = g_queue_pop_head(&p->waiting)))
     job_free(j);
   g_free(p->w);
+  for(guint i = 0; i < p->retired->len; i++)
+    while(waitpid(g_array_index(p->retired, pid_t, i), NULL, 0) < 0 && errno == EINTR)
+      ;
+  g_array_free(p->retired, TRUE);
   g_free(p->work);
   g_free(p);
 }

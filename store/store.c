@@ -183,6 +183,7 @@ gh_store_close(struct gh_store *st)
     mdb_env_close(st->env);
   if(st->lock_fd >= 0)
     close(st->lock_fd); /* releases the flock */
+  ZSTD_freeCCtx(st->zc);
   g_free(st->dir);
   g_free(st);
 }
@@ -289,8 +290,10 @@ gh_store_put_doc(MDB_txn *txn, struct gh_store *st, const char *sha256, const ch
   size_t cap = ZSTD_compressBound(len);
   /* MDB_RESERVE would save a copy, but the compressed size is only known
    * after compressing. */
+  if(!st->zc && !(st->zc = ZSTD_createCCtx()))
+    return ENOMEM;
   void *buf = g_malloc(cap);
-  size_t n = ZSTD_compress(buf, cap, bytes, len, 3);
+  size_t n = ZSTD_compressCCtx(st->zc, buf, cap, bytes, len, 3);
   if(ZSTD_isError(n)) {
     g_free(buf);
     return EIO;

@@ -35,6 +35,7 @@ struct gh_store {
   MDB_env *env;
   MDB_dbi meta, records, history, docs, urls, queue, hosts;
   int lock_fd;
+  struct ZSTD_CCtx_s *zc; /* reused: a fresh context per document cost more than compressing */
   size_t map_size;
   unsigned grows; /* how often the map was enlarged (tests read it) */
 };
