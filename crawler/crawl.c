@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../extract/charset.h"
+#include "../extract/htmlwalk.h"
 #include "../extract/report.h"
 #include "../extract/textnorm.h"
 #include "discover.h"
@@ -803,42 +804,61 @@ complete_record(struct gh_record *rec, const char *link_text, const char *file_t
     gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "%s", rec->reason ? rec->reason : "image-only report");
 }
 
-/* Runs in the worker, on the fetched bytes: the page's links as
- * [[url, kind, text], …] and/or its whole record, so the crawler's loop
- * gets a small reply and never parses what a portal sent. */
+/* The page's links as [[url, kind, text], …], from its tree when parsed. */
+static json_t *
+links_json(const GumboOutput *tree, const char *utf8, size_t ulen, const json_t *a)
+{
+  json_t *jl = json_array();
+  if(!utf8)
+    return jl;
+  GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
+  gh_discover_tree(tree, utf8, ulen, jstr(a, "url"),
+                   (enum gh_link_kind)json_integer_value(json_object_get(a, "kind")), links);
+  for(guint i = 0; i < links->len; i++) {
+    struct gh_link *l = links->pdata[i];
+    json_array_append_new(jl, json_pack("[s,s,s]", l->url, gh_link_kind_name(l->kind),
+                                        l->text ? l->text : ""));
+  }
+  g_ptr_array_free(links, TRUE);
+  return jl;
+}
+
+/* Runs in the worker, on the fetched bytes: the page's links and/or its
+ * record, so the crawler's loop gets a small reply and never parses what a
+ * portal sent.  An HTML report page is converted and parsed once for both. */
 json_t *
 gh_crawl_work(const struct gh_pool_input *in)
 {
   const json_t *a = in->args;
+  bool discover = json_is_true(json_object_get(a, "discover"));
+  bool record = json_is_true(json_object_get(a, "record"));
   json_t *out = json_object();
-  if(json_is_true(json_object_get(a, "discover"))) {
-    size_t ulen = 0;
-    char *utf8 = gh_to_utf8(in->bytes, in->len, in->o->declared_charset, true, &ulen, NULL, NULL);
-    json_t *jl = json_array();
-    if(utf8) {
-      GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
-      gh_discover(utf8, ulen, jstr(a, "url"),
-                  (enum gh_link_kind)json_integer_value(json_object_get(a, "kind")), links);
-      for(guint i = 0; i < links->len; i++) {
-        struct gh_link *l = links->pdata[i];
-        json_array_append_new(jl, json_pack("[s,s,s]", l->url, gh_link_kind_name(l->kind),
-                                            l->text ? l->text : ""));
-      }
-      g_ptr_array_free(links, TRUE);
-      g_free(utf8);
-    }
-    json_object_set_new(out, "links", jl);
-  }
-  if(json_is_true(json_object_get(a, "record"))) {
+  GError *err = NULL;
+  size_t ulen = 0;
+  char *utf8 = NULL;
+  GumboOutput *tree = NULL;
+  if(discover || (record && in->format == GH_FMT_HTML))
+    utf8 = gh_to_utf8(in->bytes, in->len, in->o->declared_charset, true, &ulen, NULL, &err);
+  if(utf8 && in->format == GH_FMT_HTML)
+    tree = gh_gumbo_parse(utf8, ulen);
+  if(discover)
+    json_object_set_new(out, "links", links_json(tree, utf8, ulen, a));
+  if(record) {
     struct gh_record rec;
     gh_record_init(&rec);
     rec.source.sha256 = g_strdup(jstr(a, "sha256"));
     rec.source.format = g_strdup(gh_format_name(in->format));
     struct gh_doc *doc = gh_doc_new();
     enum gh_status st = GH_STATUS_PARSED;
-    GError *err = NULL;
     char *why = NULL;
-    if(!gh_read_doc(in->bytes, in->len, in->format, in->o, doc, &st, &err)) {
+    bool ok;
+    if(in->format != GH_FMT_HTML)
+      ok = gh_read_doc(in->bytes, in->len, in->format, in->o, doc, &st, &err);
+    else if((ok = tree != NULL))
+      gh_html_tree_to_doc(tree, doc);
+    else if(!err)
+      g_set_error(&err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "gumbo could not parse the page");
+    if(!ok) {
       why = g_strdup_printf("%s: %s", gh_format_name(in->format),
                             err ? err->message : "extraction failed");
       gh_doc_free(&doc);
@@ -856,9 +876,11 @@ gh_crawl_work(const struct gh_pool_input *in)
                                           "reason", rec.reason));
     gh_record_clear(&rec);
     gh_doc_free(&doc);
-    g_clear_error(&err);
     g_free(why);
   }
+  gh_gumbo_free(tree);
+  g_free(utf8);
+  g_clear_error(&err);
   return out;
 }
 

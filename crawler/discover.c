@@ -365,14 +365,16 @@ link_enter(const GumboNode *n, void *ud)
   return false;
 }
 
+/* The page's <a>/<area>/<iframe> links, from `tree` when the caller parsed
+ * the page already. */
 static void
-collect_html(struct collect *c, const char *html, size_t len)
+collect_html(struct collect *c, const GumboOutput *tree, const char *html, size_t len)
 {
-  GumboOptions opts = kGumboDefaultOptions;
-  opts.max_errors = 100; /* we never read them; don't collect millions */
-  GumboOutput *out = gumbo_parse_with_options(&opts, html, len);
-  gh_gumbo_walk(out->document, link_enter, NULL, c);
-  gumbo_destroy_output(&opts, out);
+  GumboOutput *own = tree ? NULL : gh_gumbo_parse(html, len);
+  const GumboOutput *out = tree ? tree : own;
+  if(out)
+    gh_gumbo_walk(out->document, link_enter, NULL, c);
+  gh_gumbo_free(own);
 }
 
 /* ---- script-written pagination ---- */
@@ -582,7 +584,7 @@ hanweb(struct collect *c, const char *text, size_t len)
       records++;
       enum gh_link_kind saved = c->from;
       c->from = GH_LINK_LIST;
-      collect_html(c, body, (size_t)(close - body));
+      collect_html(c, NULL, body, (size_t)(close - body));
       c->from = saved;
     }
     p = close + 3;
@@ -710,12 +712,19 @@ void
 gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
             GPtrArray *out)
 {
+  gh_discover_tree(NULL, utf8, len, page_url, from, out);
+}
+
+void
+gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
+                 enum gh_link_kind from, GPtrArray *out)
+{
   struct collect c = { page_url, from, out, g_hash_table_new(g_str_hash, g_str_equal), 0 };
   if(gkmlpt(&c, utf8, len)) {
     g_hash_table_destroy(c.seen);
     return;
   }
-  collect_html(&c, utf8, len);
+  collect_html(&c, tree, utf8, len);
   if(from == GH_LINK_COLUMN || from == GH_LINK_LIST || from == GH_LINK_SEED ||
      from == GH_LINK_SECTION) {
     hanweb(&c, utf8, len);

@@ -40,6 +40,11 @@ void gh_link_free(void *link);
  * (free func gh_link_free); a URL appears once. */
 void gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
                  GPtrArray *out);
+/* The same, with the page's gumbo tree (gh_gumbo_parse of `utf8`) when the
+ * caller has it, or NULL. */
+struct GumboInternalOutput;
+void gh_discover_tree(const struct GumboInternalOutput *tree, const char *utf8, size_t len,
+                      const char *page_url, enum gh_link_kind from, GPtrArray *out);
 
 /* Anti-bot and WAF answers: a reason ("瑞数 anti-bot challenge (HTTP 412)")
  * when the response is one, else NULL.  Such answers are never content. */

@@ -263,7 +263,10 @@ gh_extract_record_finish(struct gh_record *rec, const struct gh_doc *doc, enum g
     return;
   }
   gh_report_parse(doc, rec);
-  /* The prose's fingerprint, for the year-to-year "copied text" check. */
+  /* The prose's fingerprint, for the year-to-year "copied text" check:
+   * a report's only, since nothing else is stored as a record. */
+  if(rec->status == GH_STATUS_NOT_A_REPORT || rec->status == GH_STATUS_EMPTY)
+    return;
   GPtrArray *lines = g_ptr_array_new();
   for(guint i = 0; i < doc->rows->len; i++) {
     const struct gh_row *row = &g_array_index(doc->rows, struct gh_row, i);

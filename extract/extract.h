@@ -54,6 +54,10 @@ void gh_text_to_doc(const char *utf8, size_t len, struct gh_doc *doc);
 /* HTML bytes in any charset -> doc.  False with *err on failure. */
 bool gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
                     struct gh_doc *doc, GError **err);
+/* The same from a page already parsed (gh_gumbo_parse), for a caller that
+ * also finds the page's links in that tree. */
+struct GumboInternalOutput;
+void gh_html_tree_to_doc(const struct GumboInternalOutput *out, struct gh_doc *doc);
 
 /* PDF -> doc.  *status tells needs_ocr/encrypted/extract_failed on false. */
 bool gh_pdf_to_doc(const char *bytes, size_t len, unsigned max_pages, struct gh_doc *doc,

@@ -476,19 +476,24 @@ gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
                struct gh_doc *doc, GError **err)
 {
   size_t ulen = 0;
-  const char *used = NULL;
-  char *utf8 = gh_to_utf8(bytes, len, declared_charset, true, &ulen, &used, err);
+  char *utf8 = gh_to_utf8(bytes, len, declared_charset, true, &ulen, NULL, err);
   if(!utf8)
     return false;
-  GumboOptions opts = kGumboDefaultOptions;
-  opts.max_errors = 100; /* the error list is for humans; bound its memory */
-  GumboOutput *out = gumbo_parse_with_options(&opts, utf8, ulen);
+  GumboOutput *out = gh_gumbo_parse(utf8, ulen);
   if(!out) {
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "gumbo could not parse the page");
     g_free(utf8);
     return false;
   }
+  gh_html_tree_to_doc(out, doc);
+  gh_gumbo_free(out);
+  g_free(utf8);
+  return true;
+}
 
+void
+gh_html_tree_to_doc(const GumboOutput *out, struct gh_doc *doc)
+{
   const GumboNode *body = find_body(out->document);
   struct scorer sc = { g_hash_table_new(NULL, NULL), g_array_new(FALSE, FALSE, sizeof(gsize)), 0 };
   gh_gumbo_walk(body, score_enter, score_leave, &sc);
@@ -511,9 +516,4 @@ gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
     flush_line(&em);
   g_string_free(em.line, TRUE);
   g_free(m.title);
-
-  gumbo_destroy_output(&kGumboDefaultOptions, out);
-  g_free(utf8);
-  (void)used;
-  return true;
 }

@@ -43,3 +43,18 @@ gh_gumbo_walk(const GumboNode *root, gh_enter_fn enter, gh_leave_fn leave, void 
   }
   g_array_free(stack, TRUE);
 }
+
+GumboOutput *
+gh_gumbo_parse(const char *utf8, size_t len)
+{
+  GumboOptions opts = kGumboDefaultOptions;
+  opts.max_errors = 100;
+  return gumbo_parse_with_options(&opts, utf8, len);
+}
+
+void
+gh_gumbo_free(GumboOutput *out)
+{
+  if(out)
+    gumbo_destroy_output(&kGumboDefaultOptions, out);
+}

@@ -834,6 +834,10 @@ gh_report_read_title(const char *cand, char **agency, int *year)
 {
   const struct regexes *rx = regexes();
   GMatchInfo *mi = NULL;
+  /* The phrase has this literal: most lines are rejected without PCRE,
+   * which runs uncompiled here (see regexes()). */
+  if(!strstr(cand, "信息公开"))
+    return false;
   if(!g_regex_match(rx->phrase, cand, 0, &mi)) {
     g_match_info_free(mi);
     return false;
@@ -987,6 +991,8 @@ date_in(const char *s, bool last)
   const struct regexes *rx = regexes();
   GMatchInfo *mi = NULL;
   char *found = NULL;
+  if(!strstr(s, "月") || !strstr(s, "日")) /* literals of the pattern */
+    return NULL;
   g_regex_match(rx->date, s, 0, &mi);
   while(g_match_info_matches(mi)) {
     int ys, ye, ms, me, ds, de;
@@ -1014,6 +1020,8 @@ meta_date_in(const char *s)
   const struct regexes *rx = regexes();
   GMatchInfo *mi = NULL;
   char *found = NULL;
+  if(!strstr(s, "日期") && !strstr(s, "时间")) /* literals of the pattern */
+    return NULL;
   if(g_regex_match(rx->meta_date, s, 0, &mi)) {
     char *y = g_match_info_fetch(mi, 1), *m = g_match_info_fetch(mi, 2),
          *d = g_match_info_fetch(mi, 3);
