@@ -25,8 +25,11 @@
  *
  * A crash, a hang past the deadline or an oversized reply kills that
  * worker and fails that one document with the reason; the next document
- * gets a fresh worker.  Workers retire after GH_WORKER_DOCS documents, so a
- * slow leak in a library cannot accumulate. */
+ * gets a fresh worker.  A worker is replaced when its resident memory
+ * passes GH_WORKER_RSS (a leak in a library, or a heap that a huge PDF left
+ * grown and glibc keeps), checked every GH_WORKER_RSS_EVERY documents, and
+ * after GH_WORKER_DOCS documents in any case.  Starting one costs ~40 ms of
+ * CPU (loading poppler and its ~90 libraries), so not more often. */
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -55,7 +58,9 @@
 #define RUNNING_ON_VALGRIND 0
 #endif
 
-#define GH_WORKER_DOCS 500
+#define GH_WORKER_DOCS 10000
+#define GH_WORKER_RSS ((guint64)256 << 20)
+#define GH_WORKER_RSS_EVERY 16
 #define MAGIC 0x51524847u /* "GHRQ" */
 #define USEC 1000000
 /* The worker's ends of its pipes, fixed across the exec. */
@@ -469,13 +474,34 @@ service_one(struct gh_pool *p, struct worker *w)
   complete(w, reply, reply ? NULL : g_strdup("extractor sent a malformed reply"));
 }
 
+/* The worker's resident set, from /proc (0 when it cannot be read). */
+static guint64
+resident_bytes(pid_t pid)
+{
+  char path[64], *text = NULL;
+  g_snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+  guint64 pages = 0;
+  if(g_file_get_contents(path, &text, NULL, NULL))
+    sscanf(text, "%*u %" G_GUINT64_FORMAT, &pages);
+  g_free(text);
+  return pages * (guint64)sysconf(_SC_PAGESIZE);
+}
+
+static bool
+worn_out(const struct worker *w)
+{
+  return w->served >= GH_WORKER_DOCS ||
+         (w->served && w->served % GH_WORKER_RSS_EVERY == 0 &&
+          resident_bytes(w->pid) > GH_WORKER_RSS);
+}
+
 /* Gives an idle worker the next waiting job (spawning it if needed).
  * False when nothing could be started. */
 static bool
 take_job(struct gh_pool *p, struct worker *w)
 {
   while(!w->job && p->waiting.length) {
-    if(w->pid && w->served >= GH_WORKER_DOCS)
+    if(w->pid && worn_out(w))
       reap(p, w, false); /* retired: a fresh one below */
     char *reason = NULL;
     if(!w->pid && !spawn(p, w, &reason)) {
