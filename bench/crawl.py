@@ -7,8 +7,15 @@
    all hosts in parallel.  Goal: within 1.1 of the bound.
 2. Politeness off: pages/s and MB/s of govharvest (fetching, extracting,
    parsing, storing) beside `wget2 --recursive` (fetching and saving) on the
-   same site, same parallelism, in the same run.
+   same site, same parallelism, in the same run, and the CPU each spent per
+   response (govharvest's split between its crawler process and its
+   extraction workers).  Each figure is the median of --runs runs.
 3. Peak heap (anonymous RSS) of each run.
+
+The seed URLs carry the server's port and govharvest resolves every host to
+127.0.0.1 (`--resolve '*:PORT:127.0.0.1'`), as DNS would on the real web.
+`--connect-to` would make libcurl file every host's connections under the
+one connect-to address, and check each idle one before every request.
 
     python3 bench/crawl.py [BUILD_DIR] [--hosts H] [--pages P] [--delay D]
 
@@ -34,6 +41,9 @@ ap.add_argument("--hosts", type=int, default=500)
 ap.add_argument("--pages", type=int, default=40)
 ap.add_argument("--delay", type=float, default=1.0)
 ap.add_argument("--off-hosts", type=int, default=50, help="hosts for the politeness-off runs")
+ap.add_argument("--off-pages", type=int, default=200, help="pages per host, politeness off, many hosts")
+ap.add_argument("--one-host-pages", type=int, default=2000, help="pages of the one-host run")
+ap.add_argument("--runs", type=int, default=3, help="runs per politeness-off figure (median)")
 ap.add_argument("--one-core", action="store_true",
                 help="pin govharvest (and its workers) to CPU 0 and the server to CPU 1")
 a = ap.parse_args()
@@ -41,13 +51,19 @@ gh = os.path.join(a.build, "govharvest")
 
 
 def run(cmd, **kw):
+    """Wall seconds, peak heap MiB, stdout, and CPU seconds (user + system,
+    the process and the children it reaped)."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, **kw)
     peak = 0
-    while p.poll() is None:
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
         peak = max(peak, anon_kib(p.pid))
         time.sleep(0.02)
-    return time.perf_counter() - t, peak / 1024, p.stdout.read()
+    p.returncode = os.waitstatus_to_exitcode(status)  # reaped here, for Popen's bookkeeping
+    return time.perf_counter() - t, peak / 1024, p.stdout.read(), ru.ru_utime + ru.ru_stime
 
 
 class Nginx:
@@ -119,34 +135,49 @@ def crawl(tmp, srv, hosts, delay, conns, tag):
     seeds = os.path.join(tmp, f"seeds-{tag}.tsv")
     with open(seeds, "w") as f:
         for h in range(hosts):
-            f.write(f"http://www.bench{h:04d}.gov.cn/nb/\t110101\tbench\n")
+            f.write(f"http://www.bench{h:04d}.gov.cn:{srv.port}/nb/\t110101\tbench\n")
     conf = os.path.join(tmp, "bench.conf")
     with open(conf, "w") as f:
         f.write(f"[crawl]\nuser_agent = govharvest-bench (+file:///)\nmax_connections = {max(conns, 1) * hosts}\n"
                 f"connections_per_host = {conns}\n[log]\nlevel = error\n")
     store = os.path.join(tmp, f"store-{tag}")
+    shutil.rmtree(store, ignore_errors=True)
     pin = ["taskset", "-c", "0"] if a.one_core else []
     return run(pin + [gh, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
-                      "--connect-to", f"::127.0.0.1:{srv.port}", "--delay", str(delay)])
+                      "--resolve", f"*:{srv.port}:127.0.0.1", "--delay", str(delay)])
 
 
 def wget2(tmp, srv, hosts, conns):
     out = os.path.join(tmp, "wget2")
+    shutil.rmtree(out, ignore_errors=True)
     urls = [f"http://www.bench{h:04d}.gov.cn/nb/" for h in range(hosts)]
-    # wget2 has no connect-to; a hosts-style resolve through its --dns options
-    # is absent too, so it goes through an HTTP proxy: the fixture server
-    # answers absolute-form requests by their Host header.
+    # wget2 has neither --resolve nor --connect-to, so it goes through an
+    # HTTP proxy: both servers answer absolute-form requests by their Host.
     env = dict(os.environ, http_proxy=f"http://127.0.0.1:{srv.port}")
     cmd = ["wget2", "--quiet", "--recursive", "--level=1", "--no-parent", "--robots=on",
            f"--max-threads={max(conns, 1) * hosts}", "--directory-prefix", out,
            "--span-hosts", "--domains=gov.cn", *urls]
     srv.clear_log()
-    wall, rss, _ = run(cmd, env=env)
+    wall, rss, _, cpu = run(cmd, env=env)
     # Responses as the server counted them (robots.txt included, as in
     # govharvest's count).
     responses = sum(1 for _ in open(srv.log))
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out) for f in fs)
-    return wall, rss, responses, size
+    return wall, rss, responses, size, cpu
+
+
+def median_run(fn):
+    """The run with the median wall time of a.runs runs."""
+    runs = sorted((fn() for _ in range(a.runs)), key=lambda r: r[0])
+    return runs[len(runs) // 2]
+
+
+def cpu_split(summary):
+    for line in summary.splitlines():
+        if line.startswith("cpu"):
+            f = line.split()
+            return float(f[1]), float(f[4])
+    return 0.0, 0.0
 
 
 def pages_of(summary):
@@ -159,7 +190,7 @@ def pages_of(summary):
 with tempfile.TemporaryDirectory() as tmp:
     srv = Server(tmp, a.hosts, a.pages)
     try:
-        wall, rss, out = crawl(tmp, srv, a.hosts, a.delay, 1, "polite")
+        wall, rss, out, _ = crawl(tmp, srv, a.hosts, a.delay, 1, "polite")
         n, mib = pages_of(out)
         bound = (a.pages + 1) * a.delay
         print(f"politeness on: {a.hosts} hosts x {a.pages} pages, delay {a.delay} s"
@@ -168,19 +199,24 @@ with tempfile.TemporaryDirectory() as tmp:
               f"ratio {wall / bound:.3f}; peak heap {rss:.1f} MiB")
     finally:
         srv.stop()
-    # Politeness off, one host (400 pages) and many hosts.
-    for hosts, pages in ((1, 400), (min(a.off_hosts, a.hosts), a.pages)):
+    # Politeness off, one host (one connection: latency-bound) and many.
+    for hosts, pages in ((1, a.one_host_pages), (min(a.off_hosts, a.hosts), a.off_pages)):
         srv = Nginx(tmp, hosts, pages) if shutil.which("nginx") else Server(tmp, hosts, pages)
         try:
             print(f"politeness off: {hosts} host(s) x {pages} pages, 1 connection per host, "
-                  f"served by {'nginx' if isinstance(srv, Nginx) else 'the Python fixture server'}")
-            wall, rss, out = crawl(tmp, srv, hosts, 0, 1, f"fast{hosts}")
+                  f"served by {'nginx' if isinstance(srv, Nginx) else 'the Python fixture server'}, "
+                  f"median of {a.runs}")
+            wall, rss, out, cpu = median_run(lambda: crawl(tmp, srv, hosts, 0, 1, f"fast{hosts}"))
             n, mib = pages_of(out)
-            print(f"  govharvest  {n / wall:8.1f} responses/s {mib / wall:6.2f} MiB/s  peak heap {rss:6.1f} MiB"
+            loop, workers = cpu_split(out)
+            print(f"  govharvest  {n / wall:8.1f} responses/s {mib / wall:6.2f} MiB/s  "
+                  f"CPU {cpu / n * 1e6:4.0f} us/response ({loop / n * 1e6:.0f} crawler + "
+                  f"{workers / n * 1e6:.0f} workers)  peak heap {rss:6.1f} MiB"
                   "  (fetch + extract + parse + store)")
             if shutil.which("wget2"):
-                w, r, files, size = wget2(tmp, srv, hosts, 1)
-                print(f"  wget2       {files / w:8.1f} responses/s {size / w / 2**20:6.2f} MiB/s  peak heap {r:6.1f} MiB"
+                w, r, files, size, wcpu = median_run(lambda: wget2(tmp, srv, hosts, 1))
+                print(f"  wget2       {files / w:8.1f} responses/s {size / w / 2**20:6.2f} MiB/s  "
+                      f"CPU {wcpu / files * 1e6:4.0f} us/response  peak heap {r:6.1f} MiB"
                       "  (fetch + save)")
                 print(f"  ratio govharvest/wget2 responses/s: {(n / wall) / (files / w):.2f}")
             else:

@@ -57,6 +57,11 @@ struct xfer {
   char *etag, *last_modified, *disposition;
   struct curl_slist *req_headers;
   bool robots;
+  /* A 2xx whose body is still to be hashed and handed to a worker: done()
+   * frees the host first, so its next request goes out before that work. */
+  bool fetched;
+  enum gh_link_kind kind;
+  const char *ctype; /* the easy handle's, valid until xfer_free */
 };
 
 /* One pending store operation.  Applied together in one write transaction
@@ -1162,6 +1167,9 @@ fetched(struct crawl *c, struct xfer *x, enum gh_link_kind kind, const char *cty
   g_free(sha);
 }
 
+/* An answer: its URL's state, the host's politeness, retries.  A 2xx is
+ * left marked `fetched` for fetched() to run after the loop has started
+ * the next requests. */
 static void
 done(struct crawl *c, struct xfer *x, CURLcode rc)
 {
@@ -1263,11 +1271,17 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
     finish_url(c, x, "failed", kindname, why);
     g_free(kindname);
   } else {
-    fetched(c, x, kind, ctype);
+    x->fetched = true;
+    x->kind = kind;
+    x->ctype = ctype;
   }
   g_free(why);
   h->pages++;
   finish_host(c, h, x->url, wait);
+  /* The connection is free, but the URL stays busy until fetched() has
+   * run: its queue entry is still there and must not be picked again. */
+  if(x->fetched)
+    g_hash_table_add(h->busy, g_strdup(x->url));
 }
 
 /* ---- choosing what to fetch next ---- */
@@ -1561,6 +1575,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     ok = flush(&c);
     load_hosts(&c);
   }
+  bool kicked = false; /* curl_multi_perform ran after the last poll */
   while(ok && !c.error) {
     if(*o->stop) {
       sum->interrupted = true;
@@ -1600,12 +1615,18 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     int timeout = 500;
     if(soonest != G_MAXINT64)
       timeout = (int)CLAMP((soonest - now + 999) / 1000, 0, 500);
+    /* The previous turn ran curl itself: an answer that arrived then is
+     * waiting in curl's message queue, with no socket left to wake us. */
+    if(kicked)
+      timeout = 0;
+    kicked = false;
     curl_multi_poll(c.multi, wfds, nfd, timeout, NULL);
     gh_pool_service(c.pool);
     int running = 0;
     curl_multi_perform(c.multi, &running);
     CURLMsg *m;
     int left;
+    GPtrArray *answered = NULL;
     while((m = curl_multi_info_read(c.multi, &left))) {
       if(m->msg != CURLMSG_DONE)
         continue;
@@ -1615,7 +1636,29 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       curl_multi_remove_handle(c.multi, m->easy_handle);
       g_ptr_array_remove_fast(c.active, x);
       done(&c, x, rc);
-      xfer_free(x);
+      if(!x->fetched) {
+        xfer_free(x);
+        continue;
+      }
+      if(!answered)
+        answered = g_ptr_array_new();
+      g_ptr_array_add(answered, x);
+    }
+    if(answered) {
+      /* The hosts these answers freed get their next requests on the wire
+       * first; hashing the bodies and handing them to the workers overlaps
+       * with those round trips.  On one connection that work was the gap
+       * between two requests. */
+      fill(&c);
+      curl_multi_perform(c.multi, &running);
+      kicked = true;
+      for(guint i = 0; i < answered->len; i++) {
+        struct xfer *x = answered->pdata[i];
+        fetched(&c, x, x->kind, x->ctype);
+        g_hash_table_remove(x->host->busy, x->url);
+        xfer_free(x);
+      }
+      g_ptr_array_free(answered, TRUE);
     }
     if(!maybe_flush(&c, false))
       break;
