@@ -41,6 +41,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,6 +133,28 @@ pump_all(int fd, bool out, void *buf, size_t n)
 
 /* ---- the child ---- */
 
+/* The reply's length and text in one system call when the pipe takes it
+ * (blocking end: writev writes all unless interrupted or broken). */
+static bool
+write_reply(int fd, const char *text, guint64 n)
+{
+  struct iovec iov[2] = { { &n, sizeof n }, { (void *)text, (size_t)n } };
+  ssize_t w;
+  while((w = writev(fd, iov, 2)) < 0 && errno == EINTR)
+    ;
+  if(w < 0)
+    return false;
+  size_t done = (size_t)w;
+  if(done < sizeof n) {
+    size_t off = done;
+    if(!pump_all(fd, true, (char *)&n + off, sizeof n - off))
+      return false;
+    done = sizeof n;
+  }
+  size_t off = done - sizeof n;
+  return pump(fd, true, (char *)text, (size_t)n, &off) == 1;
+}
+
 G_GNUC_NORETURN static void
 worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn work)
 {
@@ -145,12 +168,15 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
     if(!pump_all(req, false, &h, sizeof h) || h.magic != MAGIC || h.charset_len > 64 ||
        h.args_len > (1u << 20) || (o->max_bytes && h.len > o->max_bytes))
       _exit(0); /* the parent closed the pipe (retired us) or spoke nonsense */
-    char charset[65] = { 0 };
-    char *args = g_malloc0(h.args_len + 1);
-    char *body = g_malloc(h.len + 1);
-    if(!pump_all(req, false, charset, h.charset_len) || !pump_all(req, false, args, h.args_len) ||
-       !pump_all(req, false, body, h.len))
+    /* Charset, arguments and body follow the header back to back: one
+     * read for all three (each system call costs here). */
+    char *rest = g_malloc((size_t)(h.charset_len + h.args_len + h.len) + 1);
+    if(!pump_all(req, false, rest, (size_t)(h.charset_len + h.args_len + h.len)))
       _exit(0);
+    char charset[65] = { 0 };
+    memcpy(charset, rest, h.charset_len);
+    const char *args = rest + h.charset_len;
+    char *body = rest + h.charset_len + h.args_len;
     body[h.len] = '\0';
     if(o->cpu_seconds) { /* the CPU budget moves with the usage */
       struct rusage ru;
@@ -168,12 +194,11 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
     json_t *out = work(&in);
     char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
     guint64 n = text ? strlen(text) : 0;
-    bool ok = text && pump_all(rep, true, &n, sizeof n) && pump_all(rep, true, text, n);
+    bool ok = text && write_reply(rep, text, n);
     free(text);
     json_decref(out);
     json_decref(jargs);
-    g_free(body);
-    g_free(args);
+    g_free(rest);
     if(!ok)
       _exit(3);
   }
@@ -443,33 +468,48 @@ gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
 }
 
 /* Moves one worker's job as far as it goes without blocking: the request
- * out, then the reply's length, then the reply. */
+ * out, then the reply (an 8-byte length, then the text), read in as few
+ * calls as the pipe allows. */
 static void
 service_one(struct gh_pool *p, struct worker *w)
 {
   gsize total;
   char *req = (char *)g_bytes_get_data(w->job->request, &total);
   int r = pump(w->req, true, req, total, &w->sent);
-  if(r == 1 && !w->reply) {
-    r = pump(w->rep, false, (char *)&w->reply_len, sizeof w->reply_len, &w->got);
-    /* The reply is bounded like isolate.c's: a cell stream is a fraction
-     * of its document, so anything far larger is a runaway. */
-    if(r == 1 && w->reply_len > w->job->input_len * 8 + (16u << 20)) {
-      fail(p, w, false, true);
-      return;
-    }
-    if(r == 1) {
-      w->reply = g_malloc(w->reply_len + 1);
-      w->got = 0; /* now counts reply bytes */
-    }
-  }
-  if(r == 1)
-    r = pump(w->rep, false, w->reply, w->reply_len, &w->got);
-  if(r == 0)
-    fail(p, w, false, false);
-  if(r != 1)
+  if(r != 1) {
+    if(r == 0)
+      fail(p, w, false, false);
     return;
-  json_t *reply = json_loadb(w->reply, w->reply_len, 0, NULL);
+  }
+  const size_t head = sizeof w->reply_len;
+  for(;;) {
+    /* Until the length is known, read into a 64 KiB start buffer: most
+     * replies arrive whole in the first read. */
+    bool have_len = w->got >= head;
+    size_t want = have_len ? head + w->reply_len : 65536;
+    if(!w->reply)
+      w->reply = g_malloc(want + 1);
+    r = pump(w->rep, false, w->reply, want, &w->got);
+    if(!have_len && w->got >= head) { /* the length just arrived */
+      memcpy(&w->reply_len, w->reply, head);
+      /* The reply is bounded like isolate.c's: a cell stream is a fraction
+       * of its document, so anything far larger is a runaway.  A worker
+       * answers once per request, so bytes past the reply are nonsense. */
+      bool runaway = w->reply_len > w->job->input_len * 8 + (16u << 20);
+      if(runaway || w->got > head + w->reply_len) {
+        fail(p, w, false, runaway);
+        return;
+      }
+      w->reply = g_realloc(w->reply, head + w->reply_len + 1);
+      continue; /* read on up to the reply's end */
+    }
+    if(have_len && w->got == head + w->reply_len)
+      break;
+    if(r == 0) /* closed or failed before the whole reply */
+      fail(p, w, false, false);
+    return; /* or: would block, more later */
+  }
+  json_t *reply = json_loadb(w->reply + head, w->reply_len, 0, NULL);
   w->served++;
   complete(w, reply, reply ? NULL : g_strdup("extractor sent a malformed reply"));
 }
