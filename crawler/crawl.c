@@ -1754,6 +1754,6 @@ gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
   fprintf(out, "robots denied  %" G_GUINT64_FORMAT "\n", s->robots_denied);
   fprintf(out, "queued         %" G_GUINT64_FORMAT "\n", s->queued_left);
   fprintf(out, "time           %.1f s\n", s->seconds);
-  fprintf(out, "cpu            %.1f s crawler, %.1f s extraction workers\n", s->cpu_seconds,
+  fprintf(out, "cpu            %.2f s crawler, %.2f s extraction workers\n", s->cpu_seconds,
           s->worker_cpu_seconds);
 }

@@ -234,6 +234,10 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works)
    * constructors.) */
   closefrom(REP_FD + 1);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* Below the crawler's event loop: the loop's turn decides when the next
+   * requests go out, a worker's only when a reply is ready.  Idle CPU is
+   * still all the workers'. */
+  setpriority(PRIO_PROCESS, 0, 10);
   struct gh_extract_opts o;
   gh_extract_opts_init(&o);
   o.max_bytes = (size_t)max_bytes;
@@ -518,12 +522,17 @@ service_one(struct gh_pool *p, struct worker *w)
 static guint64
 resident_bytes(pid_t pid)
 {
-  char path[64], *text = NULL;
+  char path[64], text[128];
   g_snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+  if(fd >= 0)
+    close(fd);
   guint64 pages = 0;
-  if(g_file_get_contents(path, &text, NULL, NULL))
+  if(n > 0) {
+    text[n] = '\0';
     sscanf(text, "%*u %" G_GUINT64_FORMAT, &pages);
-  g_free(text);
+  }
   return pages * (guint64)sysconf(_SC_PAGESIZE);
 }
 
