@@ -234,6 +234,7 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works)
    * constructors.) */
   closefrom(REP_FD + 1);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, "gh-extract"); /* in top and ps, not "exe" */
   /* Below the crawler's event loop: the loop's turn decides when the next
    * requests go out, a worker's only when a reply is ready.  Idle CPU is
    * still all the workers'. */
@@ -343,8 +344,7 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
   g_snprintf(max_bytes, sizeof max_bytes, "%" G_GUINT64_FORMAT, (guint64)p->o.max_bytes);
   g_snprintf(memory, sizeof memory, "%" G_GUINT64_FORMAT, (guint64)p->o.memory_bytes);
   g_snprintf(cpu, sizeof cpu, "%u", p->o.cpu_seconds);
-  char *argv[] = { (char *)g_get_prgname() ? (char *)g_get_prgname() : "govharvest",
-                   GH_POOL_WORKER_ARG, p->work, max_bytes, memory, cpu, NULL };
+  char *argv[] = { "govharvest", GH_POOL_WORKER_ARG, p->work, max_bytes, memory, cpu, NULL };
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, a[0], REQ_FD);
