@@ -862,8 +862,10 @@ gh_crawl_work(const struct gh_pool_input *in)
     enum gh_status st = GH_STATUS_PARSED;
     char *why = NULL;
     bool ok;
-    if(in->format != GH_FMT_HTML)
+    if(in->format != GH_FMT_HTML) {
+      g_clear_error(&err); /* a conversion error is discovery's, not this reader's */
       ok = gh_read_doc(in->bytes, in->len, in->format, in->o, doc, &st, &err);
+    }
     else if((ok = tree != NULL))
       gh_html_tree_to_doc(tree, doc);
     else if(!err)
