@@ -1603,7 +1603,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       soonest = MIN(soonest, c.last_flush + FLUSH_EVERY);
     /* Sleep until a transfer has news or a host's delay ends (at most
      * half a second, so a stop request is seen promptly). */
-    gint64 pool_deadline = gh_pool_service(c.pool);
+    gint64 pool_deadline = gh_pool_deadline(c.pool);
     soonest = MIN(soonest, pool_deadline);
     struct pollfd pfds[64];
     struct curl_waitfd wfds[64];

@@ -123,6 +123,9 @@ json_t *gh_pool_read_doc(const struct gh_pool_input *in);
 unsigned gh_pool_pending(const struct gh_pool *p);
 unsigned gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max);
 gint64 gh_pool_service(struct gh_pool *p);
+/* The soonest deadline of the jobs in the workers (G_MAXINT64: none), for
+ * a caller's poll timeout, without touching the pipes. */
+gint64 gh_pool_deadline(const struct gh_pool *p);
 /* Kills workers with jobs (their callbacks never run) and frees. */
 void gh_pool_free(struct gh_pool *p);
 

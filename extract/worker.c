@@ -479,12 +479,17 @@ service_one(struct gh_pool *p, struct worker *w)
 {
   gsize total;
   char *req = (char *)g_bytes_get_data(w->job->request, &total);
+  bool writing = w->sent < total;
   int r = pump(w->req, true, req, total, &w->sent);
   if(r != 1) {
     if(r == 0)
       fail(p, w, false, false);
     return;
   }
+  /* Just handed over: the reply cannot be there yet, and a read would only
+   * say EAGAIN.  The caller's poll on gh_pool_pollfds tells when it is. */
+  if(writing)
+    return;
   const size_t head = sizeof w->reply_len;
   for(;;) {
     /* Until the length is known, read into a 64 KiB start buffer: most
@@ -588,6 +593,16 @@ gh_pool_service(struct gh_pool *p)
       }
     }
   }
+  return soonest;
+}
+
+gint64
+gh_pool_deadline(const struct gh_pool *p)
+{
+  gint64 soonest = G_MAXINT64;
+  for(unsigned i = 0; i < p->n; i++)
+    if(p->w[i].job)
+      soonest = MIN(soonest, p->w[i].deadline);
   return soonest;
 }
 
