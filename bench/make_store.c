@@ -47,7 +47,7 @@ struct frontier {
   long from, n;
 };
 
-/* The crawler's queue layout (crawler/crawl.c): host NUL seq(8, BE). */
+/* Queued URLs as the crawler leaves them: a state and a queue entry. */
 static int
 frontier_fn(struct gh_store *st, MDB_txn *txn, void *ud)
 {
@@ -60,10 +60,7 @@ frontier_fn(struct gh_store *st, MDB_txn *txn, void *ud)
                           "state", "queued", "qseq", (json_int_t)i);
     int rc = gh_store_put_json(txn, st->urls, url, strlen(url), s, 0);
     json_decref(s);
-    GString *k = g_string_new(host);
-    g_string_append_c(k, '\0');
-    for(int b = 7; b >= 0; b--)
-      g_string_append_c(k, (char)((i >> (b * 8)) & 0xff));
+    GString *k = gh_store_queue_key(host, (uint64_t)i);
     MDB_val kv = { k->len, k->str }, vv = { strlen(url), url };
     if(!rc)
       rc = mdb_put(txn, st->queue, &kv, &vv, 0);

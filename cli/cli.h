@@ -17,7 +17,8 @@ struct gh_common {
 };
 
 /* Parse argv with the command's entries plus --config/--store, then load the
- * configuration.  On any error prints one line to stderr and returns false
+ * configuration.  `params` names the operands in --help; NULL: the command
+ * takes none, and one is an error.  On any error prints one line to stderr and returns false
  * with *exit_code = 2; after --help, returns false with *exit_code = 0. */
 gboolean gh_cli_parse(const char *command, const char *params, const char *summary,
                       GOptionEntry *entries, int *argc, char ***argv,

@@ -87,11 +87,6 @@ gh_cmd_crawl(int argc, char **argv)
                    entries, &argc, &argv, &common, &rc))
     goto out;
   struct gh_config *cfg = &common.cfg;
-  if(argc > 1) {
-    fprintf(stderr, "govharvest crawl: unexpected argument '%s'\n", argv[1]);
-    rc = GH_EXIT_USAGE;
-    goto out;
-  }
   if(delay >= 0)
     cfg->delay_seconds = delay;
   if(max_pages < 0 || (delay < 0 && delay != -1)) { /* -1: not given */

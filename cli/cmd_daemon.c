@@ -181,11 +181,6 @@ gh_cmd_daemon(int argc, char **argv)
                    "seeds; SIGTERM stops.",
                    entries, &argc, &argv, &common, &rc))
     goto out;
-  if(argc > 1) {
-    fprintf(stderr, "govharvest daemon: unexpected argument '%s'\n", argv[1]);
-    rc = GH_EXIT_USAGE;
-    goto out;
-  }
   d.config_file = g_strdup(common.config_file ? common.config_file : GH_DEFAULT_CONFIG);
   d.store_override = g_strdup(common.store_dir);
   gh_log_setup(common.cfg.log_level, false);

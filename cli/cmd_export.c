@@ -51,11 +51,6 @@ gh_cmd_export(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  if(argc > 1) {
-    fprintf(stderr, "govharvest export: unexpected argument '%s'\n", argv[1]);
-    rc = GH_EXIT_USAGE;
-    goto out;
-  }
   if(o.format == GH_EXPORT_SQLITE && !output) {
     fprintf(stderr, "govharvest export: --format sqlite writes a database file: give -o FILE\n");
     rc = GH_EXIT_USAGE;

@@ -23,11 +23,6 @@ gh_cmd_reparse(int argc, char **argv)
                    "with the changed fields; the old version stays in history.",
                    entries, &argc, &argv, &common, &rc))
     goto out;
-  if(argc > 1) {
-    fprintf(stderr, "govharvest reparse: unexpected argument '%s'\n", argv[1]);
-    rc = GH_EXIT_USAGE;
-    goto out;
-  }
   if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_WRITE, &rc)))
     goto out;
   struct gh_extract_opts eo;

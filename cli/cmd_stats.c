@@ -24,11 +24,6 @@ gh_cmd_stats(int argc, char **argv)
                    "whose report for a year is missing although earlier years were found).",
                    entries, &argc, &argv, &common, &rc))
     goto out;
-  if(argc > 1) {
-    fprintf(stderr, "govharvest stats: unexpected argument '%s'\n", argv[1]);
-    rc = GH_EXIT_USAGE;
-    goto out;
-  }
   if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
   if(urls) {

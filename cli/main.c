@@ -79,6 +79,12 @@ gh_cli_parse(const char *command, const char *params, const char *summary,
       *exit_code = GH_EXIT_USAGE;
       return FALSE;
     }
+  /* Commands without parameters take no operands either. */
+  if(!params && *argc > 1) {
+    fprintf(stderr, "govharvest %s: unexpected argument '%s'\n", command, (*argv)[1]);
+    *exit_code = GH_EXIT_USAGE;
+    return FALSE;
+  }
   const char *file = common->config_file ? common->config_file : GH_DEFAULT_CONFIG;
   if(!gh_config_load(&common->cfg, file, common->config_file != NULL, &err)) {
     fprintf(stderr, "govharvest: %s\n", err->message);

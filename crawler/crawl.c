@@ -161,18 +161,6 @@ logline(struct crawl *c, enum gh_log_level level, const char *url, const char *f
   g_free(msg);
 }
 
-/* ---- queue keys: host \0 seq (8 bytes, big-endian: FIFO per host) ---- */
-
-static GString *
-queue_key(const char *host, guint64 seq)
-{
-  GString *k = g_string_new(host);
-  g_string_append_c(k, '\0');
-  for(int i = 7; i >= 0; i--)
-    g_string_append_c(k, (char)((seq >> (i * 8)) & 0xff));
-  return k;
-}
-
 /* ---- hosts ---- */
 
 static struct host *
@@ -364,7 +352,7 @@ apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
   json_object_set_new(s, "qseq", json_integer((json_int_t)seq));
   int rc = gh_store_put_json(txn, c->st->urls, op->key, strlen(op->key), s, 0);
   if(!rc) {
-    GString *qk = queue_key(host, seq);
+    GString *qk = gh_store_queue_key(host, seq);
     MDB_val k = { qk->len, qk->str }, v = { strlen(op->key), op->key };
     rc = mdb_put(txn, c->st->queue, &k, &v, 0);
     g_string_free(qk, TRUE);
@@ -397,7 +385,7 @@ apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
     case OP_DEQUEUE: {
       char *host = gh_url_host(op->key);
       if(host && json_is_integer(op->json)) {
-        GString *qk = queue_key(host, (guint64)json_integer_value(op->json));
+        GString *qk = gh_store_queue_key(host, (guint64)json_integer_value(op->json));
         MDB_val k = { qk->len, qk->str };
         rc = mdb_del(txn, st->queue, &k, NULL);
         if(rc == MDB_NOTFOUND)
@@ -1324,10 +1312,7 @@ next_url(struct crawl *c, struct host *h, json_t **state)
     if(!*state) /* a queue entry whose state was lost: recreate */
       *state = json_pack("{s:s, s:i}", "kind", "list", "depth", 0);
     /* The queue key is the truth about where this entry sits. */
-    guint64 seq = 0;
-    for(size_t i = k.mv_size - 8; i < k.mv_size; i++)
-      seq = (seq << 8) | ((const unsigned char *)k.mv_data)[i];
-    json_object_set_new(*state, "qseq", json_integer((json_int_t)seq));
+    json_object_set_new(*state, "qseq", json_integer((json_int_t)gh_store_queue_seq(&k)));
     url = u;
     break;
   }

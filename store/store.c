@@ -347,6 +347,25 @@ gh_record_key(const char *agency_key, int year)
   return k;
 }
 
+GString *
+gh_store_queue_key(const char *host, uint64_t seq)
+{
+  GString *k = g_string_new(host);
+  g_string_append_c(k, '\0');
+  for(int i = 7; i >= 0; i--)
+    g_string_append_c(k, (char)((seq >> (i * 8)) & 0xff));
+  return k;
+}
+
+uint64_t
+gh_store_queue_seq(const MDB_val *key)
+{
+  uint64_t seq = 0;
+  for(size_t i = key->mv_size - 8; i < key->mv_size; i++)
+    seq = (seq << 8) | ((const unsigned char *)key->mv_data)[i];
+  return seq;
+}
+
 static const char *
 source_sha(json_t *rec)
 {

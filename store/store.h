@@ -3,7 +3,7 @@
  *
  * Named databases:
  *   meta     "schema" -> decimal version; "cycle" -> current crawl cycle;
- *            "cycle_done" -> last finished cycle; "seq" -> queue counter
+ *            "cycle_done" -> last finished cycle; "qseq" -> queue counter
  *   records  agency_key \0 YYYY            -> current record (JSON)
  *   history  agency_key \0 YYYY \0 seq(8)  -> a replaced record (JSON)
  *   docs     sha256 hex                    -> raw document (zstd frame)
@@ -89,7 +89,12 @@ int gh_store_land_record(MDB_txn *txn, struct gh_store *st, json_t *record,
 /* Appends `rec` to the history of record key `key` (gh_record_key). */
 int gh_store_push_history(MDB_txn *txn, struct gh_store *st, const GString *key, json_t *rec);
 
-/* Lower-level key builders shared by the exporters. */
+/* Lower-level key builders shared by the exporters, the crawler and the
+ * benchmarks. */
 GString *gh_record_key(const char *agency_key, int year);
+/* A queue key, host \0 seq (8 bytes, big-endian: FIFO per host), and the
+ * seq back out of one. */
+GString *gh_store_queue_key(const char *host, uint64_t seq);
+uint64_t gh_store_queue_seq(const MDB_val *key);
 
 #endif

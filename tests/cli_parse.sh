@@ -35,6 +35,12 @@ has err "unknown command 'frobnicate'"
 expect 2 "unknown option" -- "$gh" parse --frobnicate x
 lines err 1
 expect 2 "no files" -- "$gh" parse
+# Commands without operands refuse one, before touching any store.
+for cmd in crawl daemon export stats reparse; do
+  expect 2 "$cmd with an operand" -- "$gh" "$cmd" --store "$tmp/none" stray
+  lines err 1
+  has err "govharvest $cmd: unexpected argument 'stray'"
+done
 
 # All five seeds at once: one JSON line each, exit 0.
 expect 0 "seeds" -- "$gh" parse "$data"/seeds/*.txt
