@@ -670,7 +670,8 @@ xfer_free(struct xfer *x)
 {
   curl_slist_free_all(x->req_headers);
   curl_easy_cleanup(x->easy);
-  g_string_free(x->body, TRUE);
+  if(x->body) /* NULL once handed to a page job */
+    g_string_free(x->body, TRUE);
   json_decref(x->state);
   g_free(x->url);
   g_free(x->etag);
@@ -1019,14 +1020,21 @@ page_done(void *ud, json_t *reply, const char *failure)
 /* Hands a fetched body to the pool for links and/or a record. */
 static void
 start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format fmt,
-               const char *ctype, enum gh_link_kind kind, bool discover, bool extract)
+               bool discover, bool extract)
 {
+  enum gh_link_kind kind = x->kind;
+  const char *ctype = x->ctype;
   struct page_job *j = g_new0(struct page_job, 1);
   j->c = c;
   j->url = g_strdup(x->url);
   j->state = json_incref(x->state);
-  j->body = g_bytes_new(x->body->str, x->body->len);
-  c->pending_bytes += x->body->len;
+  /* The body moves from the transfer to the job: the worker's request and
+   * the stored document share it, no copy (a PDF can be 32 MiB). */
+  gsize len;
+  j->body = g_string_free_to_bytes(x->body);
+  x->body = NULL;
+  const char *bytes = g_bytes_get_data(j->body, &len);
+  c->pending_bytes += len;
   j->sha = g_strdup(sha);
   j->disposition = g_strdup(x->disposition);
   j->kind = kind;
@@ -1045,7 +1053,7 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   j->fmt = fmt;
   if(extract)
     j->record_done =
-      gh_extract_record_begin(x->body->str, x->body->len, fmt, sha, &eo, &j->rec);
+      gh_extract_record_begin(bytes, len, fmt, sha, &eo, &j->rec);
   bool record = extract && !j->record_done;
   g_hash_table_insert(c->processing, j->url, j);
   if(discover || record) {
@@ -1055,7 +1063,7 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
                              jstr(x->state, "text"), "file_title", title);
     g_free(title);
     if(args)
-      gh_pool_submit(c->pool, x->body->str, x->body->len, j->fmt, &eo, args, page_done, j);
+      gh_pool_submit(c->pool, j->body, j->fmt, &eo, args, page_done, j);
     else /* every string above is UTF-8 by now; this is a bug, said so */
       page_done(j, NULL, "internal error: the job's arguments are not valid JSON");
     json_decref(args);
@@ -1125,8 +1133,9 @@ follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
 /* A 2xx answer: validators and hash noted, then links and/or a record,
  * or nothing when the page is unchanged and has nothing to offer. */
 static void
-fetched(struct crawl *c, struct xfer *x, enum gh_link_kind kind, const char *ctype)
+fetched(struct crawl *c, struct xfer *x)
 {
+  enum gh_link_kind kind = x->kind;
   char *sha = gh_sha256_hex(x->body->str, x->body->len);
   bool unchanged = jstr(x->state, "sha256") && !strcmp(jstr(x->state, "sha256"), sha);
   enum gh_format fmt = gh_sniff(x->body->str, x->body->len);
@@ -1151,7 +1160,7 @@ fetched(struct crawl *c, struct xfer *x, enum gh_link_kind kind, const char *cty
                    (kind == GH_LINK_SEED && markup &&
                     memmem(x->body->str, x->body->len, "本年新收", 12)));
   if(discover || extract)
-    start_page_job(c, x, sha, fmt, ctype, kind, discover, extract);
+    start_page_job(c, x, sha, fmt, discover, extract);
   else
     finish_url(c, x, "done", NULL, NULL);
   g_free(sha);
@@ -1641,7 +1650,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       kicked = true;
       for(guint i = 0; i < answered->len; i++) {
         struct xfer *x = answered->pdata[i];
-        fetched(&c, x, x->kind, x->ctype);
+        fetched(&c, x);
         g_hash_table_remove(x->host->busy, x->url);
         xfer_free(x);
       }

@@ -115,7 +115,8 @@ struct gh_pool_work {
 };
 int gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works);
 struct gh_pool *gh_pool_new(unsigned workers, const struct gh_extract_opts *o, const char *work);
-void gh_pool_submit(struct gh_pool *p, const char *bytes, size_t len, enum gh_format f,
+/* `body` is shared (referenced), not copied, until the job ends. */
+void gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f,
                     const struct gh_extract_opts *o, const json_t *args, gh_pool_done_fn done,
                     void *ud);
 /* The plain work function: the reader's cell stream as gh_doc_reply. */

@@ -76,7 +76,9 @@ struct header {
 };
 
 struct job {
-  GBytes *request; /* header + charset + body, sent as one stream */
+  GBytes *head; /* header, charset and arguments */
+  GBytes *body; /* the caller's, shared: sent after head without a copy */
+  size_t total; /* bytes of head and body */
   size_t input_len;
   unsigned wall;
   gh_pool_done_fn done;
@@ -88,9 +90,9 @@ struct worker {
   int req, rep; /* our ends, non-blocking */
   unsigned served;
   struct job *job; /* NULL: idle */
-  size_t sent;
+  size_t sent; /* of head and body */
   guint64 reply_len;
-  size_t got; /* bytes received of the length, then of the reply */
+  size_t got; /* of the reply, its 8-byte length included */
   char *reply;
   gint64 deadline; /* monotonic µs */
 };
@@ -133,28 +135,6 @@ pump_all(int fd, bool out, void *buf, size_t n)
 
 /* ---- the child ---- */
 
-/* The reply's length and text in one system call when the pipe takes it
- * (blocking end: writev writes all unless interrupted or broken). */
-static bool
-write_reply(int fd, const char *text, guint64 n)
-{
-  struct iovec iov[2] = { { &n, sizeof n }, { (void *)text, (size_t)n } };
-  ssize_t w;
-  while((w = writev(fd, iov, 2)) < 0 && errno == EINTR)
-    ;
-  if(w < 0)
-    return false;
-  size_t done = (size_t)w;
-  if(done < sizeof n) {
-    size_t off = done;
-    if(!pump_all(fd, true, (char *)&n + off, sizeof n - off))
-      return false;
-    done = sizeof n;
-  }
-  size_t off = done - sizeof n;
-  return pump(fd, true, (char *)text, (size_t)n, &off) == 1;
-}
-
 G_GNUC_NORETURN static void
 worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn work)
 {
@@ -170,8 +150,9 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
       _exit(0); /* the parent closed the pipe (retired us) or spoke nonsense */
     /* Charset, arguments and body follow the header back to back: one
      * read for all three (each system call costs here). */
-    char *rest = g_malloc((size_t)(h.charset_len + h.args_len + h.len) + 1);
-    if(!pump_all(req, false, rest, (size_t)(h.charset_len + h.args_len + h.len)))
+    size_t rest_len = (size_t)(h.charset_len + h.args_len + h.len);
+    char *rest = g_malloc(rest_len + 1);
+    if(!pump_all(req, false, rest, rest_len))
       _exit(0);
     char charset[65] = { 0 };
     memcpy(charset, rest, h.charset_len);
@@ -192,10 +173,17 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
     json_t *jargs = h.args_len ? json_loadb(args, h.args_len, 0, NULL) : NULL;
     struct gh_pool_input in = { body, h.len, (enum gh_format)h.format, &ro, jargs };
     json_t *out = work(&in);
+    /* Length and text in one write: each system call costs here. */
+    GString *reply = g_string_sized_new(4096);
+    g_string_set_size(reply, sizeof(guint64));
     char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
     guint64 n = text ? strlen(text) : 0;
-    bool ok = text && write_reply(rep, text, n);
+    memcpy(reply->str, &n, sizeof n);
+    if(text)
+      g_string_append_len(reply, text, (gssize)n);
+    bool ok = text && pump_all(rep, true, reply->str, reply->len);
     free(text);
+    g_string_free(reply, TRUE);
     json_decref(out);
     json_decref(jargs);
     g_free(rest);
@@ -281,7 +269,8 @@ gh_pool_new(unsigned workers, const struct gh_extract_opts *o, const char *work)
 static void
 job_free(struct job *j)
 {
-  g_bytes_unref(j->request);
+  g_bytes_unref(j->head);
+  g_bytes_unref(j->body);
   g_free(j);
 }
 
@@ -418,24 +407,25 @@ fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
 }
 
 void
-gh_pool_submit(struct gh_pool *p, const char *bytes, size_t len, enum gh_format f,
-               const struct gh_extract_opts *o, const json_t *args, gh_pool_done_fn done,
-               void *ud)
+gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
+               const json_t *args, gh_pool_done_fn done, void *ud)
 {
   const char *cs = o->declared_charset ? o->declared_charset : "";
   char *jargs = args ? json_dumps(args, JSON_COMPACT) : NULL;
   size_t alen = jargs ? strlen(jargs) : 0;
+  size_t len = g_bytes_get_size(body);
   struct header h = { MAGIC, (guint32)f, o->max_pdf_pages, (guint32)MIN(strlen(cs), 64), alen,
                       o->max_xml_bytes, len };
-  GByteArray *req = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + alen + len));
-  g_byte_array_append(req, (const guint8 *)&h, sizeof h);
-  g_byte_array_append(req, (const guint8 *)cs, h.charset_len);
+  GByteArray *head = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + alen));
+  g_byte_array_append(head, (const guint8 *)&h, sizeof h);
+  g_byte_array_append(head, (const guint8 *)cs, h.charset_len);
   if(jargs)
-    g_byte_array_append(req, (const guint8 *)jargs, (guint)alen);
+    g_byte_array_append(head, (const guint8 *)jargs, (guint)alen);
   free(jargs);
-  g_byte_array_append(req, (const guint8 *)bytes, (guint)len);
   struct job *j = g_new0(struct job, 1);
-  j->request = g_byte_array_free_to_bytes(req);
+  j->head = g_byte_array_free_to_bytes(head);
+  j->body = g_bytes_ref(body);
+  j->total = g_bytes_get_size(j->head) + len;
   j->input_len = len;
   j->wall = o->wall_seconds ? o->wall_seconds : 120;
   j->done = done;
@@ -461,14 +451,30 @@ gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
     const struct worker *w = &p->w[i];
     if(!w->job)
       continue;
-    gsize total;
-    g_bytes_get_data(w->job->request, &total);
-    fds[k].fd = w->sent < total ? w->req : w->rep;
-    fds[k].events = w->sent < total ? POLLOUT : POLLIN;
+    bool sending = w->sent < w->job->total;
+    fds[k].fd = sending ? w->req : w->rep;
+    fds[k].events = sending ? POLLOUT : POLLIN;
     fds[k].revents = 0;
     k++;
   }
   return k;
+}
+
+/* Writes what is left of the request, head then body, without blocking:
+ * pump()'s result. */
+static int
+send_request(struct worker *w)
+{
+  gsize hn, bn;
+  char *head = (char *)g_bytes_get_data(w->job->head, &hn);
+  char *body = (char *)g_bytes_get_data(w->job->body, &bn);
+  int r = w->sent < hn ? pump(w->req, true, head, hn, &w->sent) : 1;
+  if(r == 1) {
+    size_t off = w->sent - hn;
+    r = pump(w->req, true, body, bn, &off);
+    w->sent = hn + off;
+  }
+  return r;
 }
 
 /* Moves one worker's job as far as it goes without blocking: the request
@@ -477,10 +483,8 @@ gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
 static void
 service_one(struct gh_pool *p, struct worker *w)
 {
-  gsize total;
-  char *req = (char *)g_bytes_get_data(w->job->request, &total);
-  bool writing = w->sent < total;
-  int r = pump(w->req, true, req, total, &w->sent);
+  bool writing = w->sent < w->job->total;
+  int r = send_request(w);
   if(r != 1) {
     if(r == 0)
       fail(p, w, false, false);
@@ -662,7 +666,10 @@ gh_worker_extract(const char *bytes, size_t len, enum gh_format f, const struct 
   if(!shared)
     shared = gh_pool_new(1, o, GH_POOL_WORK_DOC);
   struct sync_result r = { 0 };
-  gh_pool_submit(shared, bytes, len, f, o, NULL, sync_done, &r);
+  /* The job ends before this returns: the caller's bytes need no copy. */
+  GBytes *body = g_bytes_new_static(bytes, len);
+  gh_pool_submit(shared, body, f, o, NULL, sync_done, &r);
+  g_bytes_unref(body);
   while(!r.done) {
     struct pollfd fds[1];
     unsigned n = gh_pool_pollfds(shared, fds, 1);

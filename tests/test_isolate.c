@@ -188,7 +188,9 @@ submit(struct gh_pool *p, int n, const char *charset, unsigned wall, struct outc
   o.wall_seconds = wall;
   o.declared_charset = charset;
   json_t *args = json_pack("{s i}", "n", n);
-  gh_pool_submit(p, "body", 4, GH_FMT_TEXT, &o, args, pool_done, out);
+  GBytes *body = g_bytes_new_static("body", 4);
+  gh_pool_submit(p, body, GH_FMT_TEXT, &o, args, pool_done, out);
+  g_bytes_unref(body);
   json_decref(args);
 }
 
