@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "../crawler/url.h"
+
 static void
 bump(json_t *obj, const char *key)
 {
@@ -121,21 +123,18 @@ gh_stats(struct gh_store *st, GError **err)
     const char *state = json_string_value(json_object_get(s, "state"));
     if(e && state && strcmp(state, "queued")) {
       bump(by_error, e);
-      /* host = between "//" and the next '/' */
-      const char *h = g_strstr_len(k.mv_data, (gssize)k.mv_size, "//");
-      if(h) {
-        h += 2;
-        const char *end = memchr(h, '/', k.mv_size - (size_t)(h - (const char *)k.mv_data));
-        size_t hl = end ? (size_t)(end - h) : k.mv_size - (size_t)(h - (const char *)k.mv_data);
-        char *host = g_strndup(h, hl);
+      char *url = g_strndup(k.mv_data, k.mv_size);
+      char *host = gh_url_host(url); /* the crawler's notion of a host, port included */
+      if(host) {
         json_t *he = json_object_get(host_errors, host);
         if(!he) {
           he = json_object();
           json_object_set_new(host_errors, host, he);
         }
         bump(he, e);
-        g_free(host);
       }
+      g_free(host);
+      g_free(url);
     }
     json_decref(s);
   }

@@ -228,6 +228,12 @@ def test_exports(tmp, store):
           f"stats counts: {st['records']} {st['by_status']}")
     check(st["errors_by_kind"].get("redirect_loop") == 1 and "www.dayao.gov.cn" in st["hosts_with_errors"],
           f"stats errors by kind and host: {st['errors_by_kind']}")
+    # Every failure is counted under exactly one host, by its kind.
+    per_host = collections.Counter()
+    for kinds in st["hosts_with_errors"].values():
+        per_host.update(kinds)
+    check(per_host == collections.Counter(st["errors_by_kind"]),
+          f"errors by host add up to errors by kind: {dict(per_host)} vs {st['errors_by_kind']}")
     gap = {g["agency"]: g["missing_years"] for g in st["gaps"]}
     check(gap.get("洪泽区人民政府") == [2024] and "淮安市人民政府" not in gap,
           f"gap list: {gap}")
