@@ -44,6 +44,8 @@ ap.add_argument("--off-hosts", type=int, default=50, help="hosts for the politen
 ap.add_argument("--off-pages", type=int, default=200, help="pages per host, politeness off, many hosts")
 ap.add_argument("--one-host-pages", type=int, default=2000, help="pages of the one-host run")
 ap.add_argument("--runs", type=int, default=3, help="runs per politeness-off figure (median)")
+ap.add_argument("--parts", default="polite,one,many",
+                help="which runs: polite (politeness on), one (one host), many (many hosts)")
 ap.add_argument("--one-core", action="store_true",
                 help="pin govharvest (and its workers) to CPU 0 and the server to CPU 1")
 a = ap.parse_args()
@@ -187,20 +189,24 @@ def pages_of(summary):
     return 0, 0.0
 
 
+parts = set(a.parts.split(","))
 with tempfile.TemporaryDirectory() as tmp:
-    srv = Server(tmp, a.hosts, a.pages)
-    try:
-        wall, rss, out, _ = crawl(tmp, srv, a.hosts, a.delay, 1, "polite")
-        n, mib = pages_of(out)
-        bound = (a.pages + 1) * a.delay
-        print(f"politeness on: {a.hosts} hosts x {a.pages} pages, delay {a.delay} s"
-              + (", govharvest on one core" if a.one_core else ""))
-        print(f"  govharvest {wall:.1f} s for {n} responses; bound (P+1) x d = {bound:.1f} s; "
-              f"ratio {wall / bound:.3f}; peak heap {rss:.1f} MiB")
-    finally:
-        srv.stop()
+    if "polite" in parts:
+        srv = Server(tmp, a.hosts, a.pages)
+        try:
+            wall, rss, out, _ = crawl(tmp, srv, a.hosts, a.delay, 1, "polite")
+            n, mib = pages_of(out)
+            bound = (a.pages + 1) * a.delay
+            print(f"politeness on: {a.hosts} hosts x {a.pages} pages, delay {a.delay} s"
+                  + (", govharvest on one core" if a.one_core else ""))
+            print(f"  govharvest {wall:.1f} s for {n} responses; bound (P+1) x d = {bound:.1f} s; "
+                  f"ratio {wall / bound:.3f}; peak heap {rss:.1f} MiB")
+        finally:
+            srv.stop()
     # Politeness off, one host (one connection: latency-bound) and many.
-    for hosts, pages in ((1, a.one_host_pages), (min(a.off_hosts, a.hosts), a.off_pages)):
+    for part, hosts, pages in (("one", 1, a.one_host_pages), ("many", min(a.off_hosts, a.hosts), a.off_pages)):
+        if part not in parts:
+            continue
         srv = Nginx(tmp, hosts, pages) if shutil.which("nginx") else Server(tmp, hosts, pages)
         try:
             print(f"politeness off: {hosts} host(s) x {pages} pages, 1 connection per host, "
