@@ -1,6 +1,8 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -89,6 +91,7 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
   struct gh_store *st = g_new0(struct gh_store, 1);
   st->dir = g_strdup(dir);
   st->lock_fd = -1;
+  pthread_mutex_init(&st->map_lock, NULL);
   st->map_size = initial_map ? initial_map : DEFAULT_MAP;
   *out = NULL;
   char *data = g_build_filename(dir, "data.mdb", NULL);
@@ -184,36 +187,186 @@ gh_store_close(struct gh_store *st)
   if(st->lock_fd >= 0)
     close(st->lock_fd); /* releases the flock */
   ZSTD_freeCCtx(st->zc);
+  pthread_mutex_destroy(&st->map_lock);
   g_free(st->dir);
   g_free(st);
+}
+
+int
+gh_store_write_once(struct gh_store *st, gh_store_txn_fn fn, void *ctx)
+{
+  pthread_mutex_lock(&st->map_lock);
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+  if(!rc) {
+    rc = fn(st, txn, ctx);
+    if(rc == 0)
+      rc = mdb_txn_commit(txn);
+    else
+      mdb_txn_abort(txn);
+  }
+  pthread_mutex_unlock(&st->map_lock);
+  return rc;
+}
+
+bool
+gh_store_adjust_map(struct gh_store *st, int why, GError **err)
+{
+  /* mdb_env_set_mapsize needs no transaction open in the process: the
+   * caller has none, and map_lock keeps a committer thread out. */
+  pthread_mutex_lock(&st->map_lock);
+  size_t size = why == MDB_MAP_FULL ? st->map_size * 2 : 0; /* 0: adopt the file's */
+  int rc = mdb_env_set_mapsize(st->env, size);
+  if(!rc && why == MDB_MAP_FULL) {
+    st->map_size = size;
+    st->grows++;
+  }
+  pthread_mutex_unlock(&st->map_lock);
+  return rc ? lmdb_fail(err, st->dir, "cannot grow the map", rc) : true;
 }
 
 bool
 gh_store_write(struct gh_store *st, gh_store_txn_fn fn, void *ctx, GError **err)
 {
   for(;;) {
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-    if(rc == MDB_MAP_RESIZED) {
-      mdb_env_set_mapsize(st->env, 0);
-      continue;
-    }
-    if(rc)
-      return lmdb_fail(err, st->dir, "cannot begin a write", rc);
-    rc = fn(st, txn, ctx);
-    if(rc == 0)
-      rc = mdb_txn_commit(txn);
-    else
-      mdb_txn_abort(txn);
-    if(rc != MDB_MAP_FULL)
+    int rc = gh_store_write_once(st, fn, ctx);
+    if(rc != MDB_MAP_FULL && rc != MDB_MAP_RESIZED)
       return rc == 0 ? true : lmdb_fail(err, st->dir, "write failed", rc);
-    /* No transaction of ours is open now, which mdb_env_set_mapsize needs. */
-    size_t bigger = st->map_size * 2;
-    if((rc = mdb_env_set_mapsize(st->env, bigger)))
-      return lmdb_fail(err, st->dir, "cannot grow the map", rc);
-    st->map_size = bigger;
-    st->grows++;
+    if(!gh_store_adjust_map(st, rc, err))
+      return false;
   }
+}
+
+/* ---- committing from a thread of its own ---- */
+
+/* pthread's mutex and condition, not GMutex/GCond: glib's are futex-based
+ * and invisible to ThreadSanitizer, which is how this handover is checked. */
+struct gh_store_committer {
+  struct gh_store *st;
+  GThread *thread;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  gh_store_txn_fn fn;
+  void *ctx;
+  bool running;  /* handed over, result not yet collected */
+  bool finished; /* the thread is done with this attempt; rc holds its result */
+  bool quit;
+  int rc;
+  void (*wake)(void *);
+  void *wake_ud;
+};
+
+static gpointer
+committer_main(gpointer p)
+{
+  struct gh_store_committer *cm = p;
+  pthread_mutex_lock(&cm->lock);
+  for(;;) {
+    while(!cm->quit && !(cm->running && !cm->finished))
+      pthread_cond_wait(&cm->cond, &cm->lock);
+    if(cm->quit)
+      break;
+    pthread_mutex_unlock(&cm->lock);
+    int rc = gh_store_write_once(cm->st, cm->fn, cm->ctx);
+    pthread_mutex_lock(&cm->lock);
+    cm->rc = rc;
+    cm->finished = true;
+    pthread_cond_broadcast(&cm->cond);
+    if(cm->wake)
+      cm->wake(cm->wake_ud);
+  }
+  pthread_mutex_unlock(&cm->lock);
+  return NULL;
+}
+
+struct gh_store_committer *
+gh_store_committer_new(struct gh_store *st, void (*wake)(void *), void *wake_ud)
+{
+  struct gh_store_committer *cm = g_new0(struct gh_store_committer, 1);
+  cm->st = st;
+  cm->wake = wake;
+  cm->wake_ud = wake_ud;
+  pthread_mutex_init(&cm->lock, NULL);
+  pthread_cond_init(&cm->cond, NULL);
+  /* Signals (SIGTERM, SIGINT) stay with the caller's thread, whose poll
+   * they interrupt; the committer starts with all of them blocked. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  cm->thread = g_thread_new("gh-commit", committer_main, cm);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return cm;
+}
+
+bool
+gh_store_committer_start(struct gh_store_committer *cm, gh_store_txn_fn fn, void *ctx)
+{
+  pthread_mutex_lock(&cm->lock);
+  bool idle = !cm->running;
+  if(idle) {
+    cm->fn = fn;
+    cm->ctx = ctx;
+    cm->running = true;
+    cm->finished = false;
+    pthread_cond_broadcast(&cm->cond);
+  }
+  pthread_mutex_unlock(&cm->lock);
+  return idle;
+}
+
+enum gh_commit
+gh_store_committer_poll(struct gh_store_committer *cm, bool wait, GError **err)
+{
+  pthread_mutex_lock(&cm->lock);
+  for(;;) {
+    if(!cm->running) {
+      pthread_mutex_unlock(&cm->lock);
+      return GH_COMMIT_IDLE;
+    }
+    while(wait && !cm->finished)
+      pthread_cond_wait(&cm->cond, &cm->lock);
+    if(!cm->finished) {
+      pthread_mutex_unlock(&cm->lock);
+      return GH_COMMIT_RUNNING;
+    }
+    int rc = cm->rc;
+    if(rc != MDB_MAP_FULL && rc != MDB_MAP_RESIZED) {
+      cm->running = false;
+      pthread_mutex_unlock(&cm->lock);
+      if(!rc)
+        return GH_COMMIT_DONE;
+      lmdb_fail(err, cm->st->dir, "write failed", rc);
+      return GH_COMMIT_FAILED;
+    }
+    /* The thread waits while `finished` is set, so the map is adjusted
+     * with no transaction open; then the same batch runs again. */
+    pthread_mutex_unlock(&cm->lock);
+    bool ok = gh_store_adjust_map(cm->st, rc, err);
+    pthread_mutex_lock(&cm->lock);
+    if(!ok) {
+      cm->running = false;
+      pthread_mutex_unlock(&cm->lock);
+      return GH_COMMIT_FAILED;
+    }
+    cm->finished = false;
+    pthread_cond_broadcast(&cm->cond);
+  }
+}
+
+void
+gh_store_committer_free(struct gh_store_committer *cm)
+{
+  if(!cm)
+    return;
+  gh_store_committer_poll(cm, true, NULL);
+  pthread_mutex_lock(&cm->lock);
+  cm->quit = true;
+  pthread_cond_broadcast(&cm->cond);
+  pthread_mutex_unlock(&cm->lock);
+  g_thread_join(cm->thread);
+  pthread_mutex_destroy(&cm->lock);
+  pthread_cond_destroy(&cm->cond);
+  g_free(cm);
 }
 
 MDB_txn *
@@ -222,7 +375,9 @@ gh_store_read_begin(struct gh_store *st, GError **err)
   MDB_txn *txn = NULL;
   int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
   if(rc == MDB_MAP_RESIZED) { /* a writer grew the map since we opened */
+    pthread_mutex_lock(&st->map_lock);
     mdb_env_set_mapsize(st->env, 0);
+    pthread_mutex_unlock(&st->map_lock);
     rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
   }
   if(rc) {

@@ -20,6 +20,7 @@
 #include <glib.h>
 #include <jansson.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,6 +39,10 @@ struct gh_store {
   struct ZSTD_CCtx_s *zc; /* reused: a fresh context per document cost more than compressing */
   size_t map_size;
   unsigned grows; /* how often the map was enlarged (tests read it) */
+  /* Held across a write transaction and around mdb_env_set_mapsize, which
+   * LMDB allows only while no transaction is open in the process: the
+   * crawler commits from a thread of its own. */
+  pthread_mutex_t map_lock;
 };
 
 /* Opens (and for GH_STORE_WRITE creates) the store in `dir`.  Refuses a store
@@ -53,6 +58,32 @@ void gh_store_close(struct gh_store *st);
  * across attempts outside the transaction. */
 typedef int (*gh_store_txn_fn)(struct gh_store *st, MDB_txn *txn, void *ctx);
 bool gh_store_write(struct gh_store *st, gh_store_txn_fn fn, void *ctx, GError **err);
+
+/* gh_store_write's two halves, for a committer thread: one attempt that
+ * never touches the map and returns the LMDB code (MDB_MAP_FULL and
+ * MDB_MAP_RESIZED included), and the map adjustment those two call for,
+ * made by a thread that holds no read transaction, before trying again. */
+int gh_store_write_once(struct gh_store *st, gh_store_txn_fn fn, void *ctx);
+bool gh_store_adjust_map(struct gh_store *st, int why, GError **err);
+
+/* Write-behind: one transaction at a time runs on a thread of its own, so
+ * an event loop goes on while a batch is written and fsynced.  `wake` is
+ * called from that thread when a transaction finishes (curl_multi_wakeup).
+ * The caller keeps every object the transaction reads unchanged until poll
+ * reports it done, and adjusts nothing itself: poll grows the map on the
+ * calling thread, which must hold no read transaction then, and runs the
+ * batch again. */
+struct gh_store_committer;
+enum gh_commit { GH_COMMIT_IDLE, GH_COMMIT_RUNNING, GH_COMMIT_DONE, GH_COMMIT_FAILED };
+struct gh_store_committer *gh_store_committer_new(struct gh_store *st, void (*wake)(void *),
+                                                  void *wake_ud);
+/* false while the previous transaction is still to be collected. */
+bool gh_store_committer_start(struct gh_store_committer *cm, gh_store_txn_fn fn, void *ctx);
+/* DONE or FAILED (with *err) once per started transaction, then IDLE;
+ * `wait` blocks until the running one ends. */
+enum gh_commit gh_store_committer_poll(struct gh_store_committer *cm, bool wait, GError **err);
+/* Waits for a running transaction (its result is dropped) and joins. */
+void gh_store_committer_free(struct gh_store_committer *cm);
 
 /* A read transaction; abort it with mdb_txn_abort. */
 MDB_txn *gh_store_read_begin(struct gh_store *st, GError **err);

@@ -1,5 +1,6 @@
 /* The store: schema refusal, map growth without loss, history on
  * re-publication, one writer, raw documents round trip. */
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -61,6 +62,24 @@ set_schema(struct gh_store *st, MDB_txn *txn, void *ud)
 struct many {
   int from, n;
 };
+
+static void
+count_wake(void *ud)
+{
+  g_atomic_int_inc((int *)ud);
+}
+
+/* Writes a record, then fails: the transaction must leave nothing. */
+static int
+failing_fn(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  (void)ud;
+  json_t *r = record("失败县局", 2021, "f", "parsed", 1);
+  const char *what;
+  int rc = gh_store_land_record(txn, st, r, &what);
+  json_decref(r);
+  return rc ? rc : EIO;
+}
 
 static int
 many_fn(struct gh_store *st, MDB_txn *txn, void *ud)
@@ -192,6 +211,36 @@ main(void)
   EXPECT(gh_export(st, &o, devnull, &n, &e) && n == 111, "agency filter (%" G_GUINT64_FORMAT ")", n);
   fclose(devnull);
   gh_store_close(st);
+
+  /* The same through the committer thread, as the crawler writes: the map
+   * fills inside the thread's transaction, poll grows it on this thread
+   * and runs the batch again; every batch wakes the caller once. */
+  char *bg = g_build_filename(dir, "committer", NULL);
+  EXPECT(gh_store_open(bg, GH_STORE_WRITE, 256 * 1024, &st, &e), "committer store");
+  int wakes = 0;
+  struct gh_store_committer *cm = gh_store_committer_new(st, count_wake, &wakes);
+  EXPECT(gh_store_committer_poll(cm, true, &e) == GH_COMMIT_IDLE, "idle before any batch");
+  for(int batch = 0; batch < 30; batch++) {
+    struct many m = { batch * 100, 100 };
+    EXPECT(gh_store_committer_start(cm, many_fn, &m), "batch %d handed over", batch);
+    EXPECT(!gh_store_committer_start(cm, many_fn, &m), "a second batch waits for the first");
+    EXPECT(gh_store_committer_poll(cm, true, &e) == GH_COMMIT_DONE, "batch %d committed: %s", batch,
+           e ? e->message : "");
+    g_clear_error(&e);
+  }
+  EXPECT(st->grows > 0, "the map grew under the committer (%u times)", st->grows);
+  EXPECT(count_db(st, st->records) == 3000, "all 3000 records kept (%d)", count_db(st, st->records));
+  EXPECT(g_atomic_int_get(&wakes) >= 30, "each batch woke the caller (%d)", wakes);
+  EXPECT(gh_store_committer_start(cm, failing_fn, NULL), "failing batch handed over");
+  EXPECT(gh_store_committer_poll(cm, true, &e) == GH_COMMIT_FAILED && e &&
+           strstr(e->message, "write failed"),
+         "a failed batch is reported: %s", e ? e->message : "no error");
+  g_clear_error(&e);
+  EXPECT(gh_store_committer_poll(cm, false, &e) == GH_COMMIT_IDLE, "and collected once");
+  gh_store_committer_free(cm);
+  EXPECT(count_db(st, st->records) == 3000, "the failed batch wrote nothing");
+  gh_store_close(st);
+  g_free(bg);
 
   /* Cross-year checks and republication, as export adds them. */
   char *cy = g_build_filename(dir, "cross", NULL);
