@@ -70,8 +70,10 @@ struct xfer {
 };
 
 /* One pending store operation.  Applied together in one write transaction
- * per loop turn, so a crawl commits (and fsyncs) a few times a second, not
- * once per URL. */
+ * every FLUSH_EVERY, so a crawl commits (and fsyncs) a few times a second,
+ * not once per URL, and on the committer's thread, so the event loop goes
+ * on meanwhile.  The JSON an op holds is not modified after add_op: that
+ * thread reads it. */
 enum op_kind { OP_STATE, OP_DEQUEUE, OP_ENQUEUE, OP_HOST, OP_DOC, OP_LAND };
 struct op {
   enum op_kind kind;
@@ -79,6 +81,7 @@ struct op {
   json_t *json;  /* state, host state, record */
   GBytes *bytes; /* OP_DOC */
   const char *result; /* OP_LAND: what happened; OP_ENQUEUE: "added" */
+  char *host;         /* OP_ENQUEUE, added: the host that has work again */
 };
 
 struct crawl {
@@ -93,6 +96,11 @@ struct crawl {
   GPtrArray *active;      /* struct xfer * in flight */
   GHashTable *dequeued;   /* URLs finished but not yet flushed: skip them */
   GHashTable *unflushed;  /* URL -> its newest state, until the batch commits */
+  /* The batch being written by the committer thread, and its two sets:
+   * still not in the store, so still consulted.  Empty when none. */
+  struct gh_store_committer *committer;
+  GPtrArray *committing;
+  GHashTable *committing_dequeued, *committing_unflushed;
   struct gh_pool *pool;   /* extraction workers */
   unsigned workers;
   guint64 pending_bytes;  /* bodies waiting in or for a worker */
@@ -110,6 +118,7 @@ op_free(void *p)
 {
   struct op *op = p;
   g_free(op->key);
+  g_free(op->host);
   json_decref(op->json);
   if(op->bytes)
     g_bytes_unref(op->bytes);
@@ -363,26 +372,30 @@ apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
     g_string_free(qk, TRUE);
   }
   if(!rc) {
-    struct host *h = host_get(c, host);
-    h->idle = false;
     op->result = "added";
+    g_free(op->host);
+    op->host = host;
+    host = NULL;
   }
   g_free(host);
   json_decref(s);
   return rc;
 }
 
+/* Runs on the committer thread: reads the committing batch and the store,
+ * nothing else of the crawl's. */
 static int
 apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
 {
   struct crawl *c = ud;
+  GPtrArray *ops = c->committing;
   guint64 qseq = 0;
   int rc = gh_store_meta_get_u64(txn, st, "qseq", &qseq);
   if(rc && rc != MDB_NOTFOUND)
     return rc;
   rc = 0;
-  for(guint i = 0; i < c->ops->len && !rc; i++) {
-    struct op *op = c->ops->pdata[i];
+  for(guint i = 0; i < ops->len && !rc; i++) {
+    struct op *op = ops->pdata[i];
     switch(op->kind) {
     case OP_STATE:
       rc = gh_store_put_json(txn, st->urls, op->key, strlen(op->key), op->json, 0);
@@ -428,21 +441,13 @@ apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
   return rc;
 }
 
-static bool
-flush(struct crawl *c)
+/* A batch is in the store: count and log what it did, wake the hosts it
+ * queued work for, forget its in-memory sets. */
+static void
+committed(struct crawl *c)
 {
-  if(!c->ops->len)
-    return true;
-  GError *e = NULL;
-  if(!gh_store_write(c->st, apply_ops, c, &e)) {
-    if(!c->error)
-      c->error = e;
-    else
-      g_error_free(e);
-    return false;
-  }
-  for(guint i = 0; i < c->ops->len; i++) {
-    struct op *op = c->ops->pdata[i];
+  for(guint i = 0; i < c->committing->len; i++) {
+    struct op *op = c->committing->pdata[i];
     if(op->kind == OP_LAND) {
       const char *status = jstr(op->json, "status");
       count(c->sum->records, status ? status : "unknown");
@@ -455,30 +460,90 @@ flush(struct crawl *c)
               jstr(op->json, "agency"), json_integer_value(json_object_get(op->json, "year")),
               status, op->result, url);
     } else if(op->kind == OP_ENQUEUE && op->result) {
+      host_get(c, op->host)->idle = false;
       const char *k = jstr(op->json, "kind");
       if(k && (!strcmp(k, "report") || !strcmp(k, "attachment")))
         c->sum->reports_found++;
     }
   }
-  g_ptr_array_set_size(c->ops, 0);
-  g_hash_table_remove_all(c->dequeued);
-  g_hash_table_remove_all(c->unflushed);
+}
+
+/* Collects the committer's batch if it has finished (with `wait`, once it
+ * has).  false on a store error, which ends the crawl: the batch's URLs are
+ * still queued in the store, so the next run fetches them again. */
+static bool
+collect(struct crawl *c, bool wait)
+{
+  GError *e = NULL;
+  enum gh_commit r = gh_store_committer_poll(c->committer, wait, &e);
+  if(r == GH_COMMIT_IDLE || r == GH_COMMIT_RUNNING)
+    return true;
+  if(r == GH_COMMIT_DONE)
+    committed(c);
+  else if(!c->error)
+    c->error = e;
+  else
+    g_error_free(e);
+  g_ptr_array_set_size(c->committing, 0);
+  g_hash_table_remove_all(c->committing_dequeued);
+  g_hash_table_remove_all(c->committing_unflushed);
+  return r == GH_COMMIT_DONE;
+}
+
+/* Hands the pending ops to the committer unless it is still busy with the
+ * previous batch. */
+static bool
+flush_start(struct crawl *c)
+{
+  if(!collect(c, false))
+    return false;
+  if(!c->ops->len || c->committing->len)
+    return true;
+  GPtrArray *ops = c->committing;
+  c->committing = c->ops;
+  c->ops = ops;
+  GHashTable *t = c->committing_dequeued;
+  c->committing_dequeued = c->dequeued;
+  c->dequeued = t;
+  t = c->committing_unflushed;
+  c->committing_unflushed = c->unflushed;
+  c->unflushed = t;
+  c->last_flush = g_get_monotonic_time();
+  gh_store_committer_start(c->committer, apply_ops, c);
   return true;
 }
 
-/* Commits at most every FLUSH_EVERY µs (or sooner when many writes wait):
- * one fsync per batch, not per URL.  A crash loses at most that window of
- * finished work, which the next run fetches again. */
+/* Everything pending is in the store when this returns true. */
+static bool
+flush(struct crawl *c)
+{
+  return collect(c, true) && flush_start(c) && collect(c, true);
+}
+
+static bool
+is_dequeued(struct crawl *c, const char *url)
+{
+  return g_hash_table_contains(c->dequeued, url) ||
+         g_hash_table_contains(c->committing_dequeued, url);
+}
+
+/* Starts a commit at most every FLUSH_EVERY µs (or sooner when many writes
+ * wait): one fsync per batch, not per URL.  A crash loses at most that
+ * window of finished work (and the batch being written), which the next
+ * run fetches again. */
 #define FLUSH_EVERY (USEC / 10)
 
 static bool
 maybe_flush(struct crawl *c, bool force)
 {
+  if(force)
+    return flush(c);
+  if(!collect(c, false))
+    return false;
   gint64 now = g_get_monotonic_time();
-  if(!c->ops->len || (!force && now - c->last_flush < FLUSH_EVERY && c->ops->len < 8000))
+  if(!c->ops->len || (now - c->last_flush < FLUSH_EVERY && c->ops->len < 8000))
     return true;
-  c->last_flush = now;
-  return flush(c);
+  return flush_start(c);
 }
 
 /* ---- scope ---- */
@@ -723,7 +788,7 @@ finish_host(struct crawl *c, struct xfer *x, double extra_wait)
   /* Not finished and not on its way to a worker: still queued, so the
    * next pick must be able to see it again. */
   json_t *qseq = x->state ? json_object_get(x->state, "qseq") : NULL;
-  if(qseq && !x->fetched && !g_hash_table_contains(c->dequeued, x->url))
+  if(qseq && !x->fetched && !is_dequeued(c, x->url))
     h->scan_from = MIN(h->scan_from, (guint64)json_integer_value(qseq));
   h->in_flight--;
   c->in_flight--;
@@ -1323,12 +1388,14 @@ next_url(struct crawl *c, struct host *h, json_t **state, guint64 *seq)
     if(k.mv_size < plen || memcmp(k.mv_data, from->str, plen))
       break;
     char *u = g_strndup(v.mv_data, v.mv_size);
-    if(g_hash_table_contains(h->busy, u) || g_hash_table_contains(c->dequeued, u) ||
+    if(g_hash_table_contains(h->busy, u) || is_dequeued(c, u) ||
        g_hash_table_contains(c->processing, u)) {
       g_free(u);
       continue;
     }
     json_t *newer = g_hash_table_lookup(c->unflushed, u);
+    if(!newer)
+      newer = g_hash_table_lookup(c->committing_unflushed, u);
     *state = newer ? json_deep_copy(newer) : gh_store_get_json(txn, c->st->urls, u, strlen(u));
     if(!*state) /* a queue entry whose state was lost: recreate */
       *state = json_pack("{s:s, s:i}", "kind", "list", "depth", 0);
@@ -1529,6 +1596,14 @@ slist_of(char **items)
 }
 
 /* User + system CPU of this process or of its reaped children. */
+/* Called on the committer thread: curl_multi_wakeup is the one curl call
+ * made for that. */
+static void
+wake_loop(void *multi)
+{
+  curl_multi_wakeup(multi);
+}
+
 static double
 cpu_seconds(int who)
 {
@@ -1561,6 +1636,10 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.active = g_ptr_array_new();
   c.dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c.unflushed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
+  c.committing = g_ptr_array_new_with_free_func(op_free);
+  c.committing_dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  c.committing_unflushed =
+    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
   c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
                                      : (unsigned)MAX(1, g_get_num_processors());
@@ -1575,6 +1654,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
    * to one address. */
   curl_multi_setopt(c.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c.cfg->max_connections);
   curl_multi_setopt(c.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  c.committer = gh_store_committer_new(st, wake_loop, c.multi);
 
   bool ok = gh_store_write(st, begin_cycle, &c, err);
   if(ok) {
@@ -1601,14 +1681,15 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     g_hash_table_iter_init(&it, c.hosts);
     while(idle && g_hash_table_iter_next(&it, &k, &v))
       idle = ((struct host *)v)->idle;
-    if(idle && c.ops->len) { /* pending writes may queue more work */
+    if(idle && (c.ops->len || c.committing->len)) { /* pending writes may queue more work */
       if(!maybe_flush(&c, true))
         break;
       continue;
     }
     if(idle)
       break;
-    if(c.ops->len)
+    /* A batch due for commit; while the committer is busy, it wakes us. */
+    if(c.ops->len && !c.committing->len)
       soonest = MIN(soonest, c.last_flush + FLUSH_EVERY);
     /* Sleep until a transfer has news or a host's delay ends (at most
      * half a second, so a stop request is seen promptly). */
@@ -1692,6 +1773,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.pool = NULL;
   g_hash_table_remove_all(c.processing);
   flush(&c);
+  gh_store_committer_free(c.committer);
   sum->queued_left = queued(&c);
   if(!c.error && !sum->interrupted && sum->queued_left == 0)
     gh_store_write(st, end_cycle, &c, NULL);
@@ -1708,9 +1790,12 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   curl_slist_free_all(c.resolve);
   curl_slist_free_all(c.connect_to);
   g_ptr_array_free(c.ops, TRUE);
+  g_ptr_array_free(c.committing, TRUE);
   g_ptr_array_free(c.active, TRUE);
   g_hash_table_destroy(c.dequeued);
   g_hash_table_destroy(c.unflushed);
+  g_hash_table_destroy(c.committing_dequeued);
+  g_hash_table_destroy(c.committing_unflushed);
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.hosts);
   g_hash_table_destroy(c.seed_hosts);

@@ -29,11 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define GH_UNDER_ASAN 1
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GH_UNDER_SANITIZER 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define GH_UNDER_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GH_UNDER_SANITIZER 1
 #endif
 #endif
 
@@ -60,8 +60,8 @@ gh_isolate_child_limits(const struct gh_extract_opts *o)
     struct rlimit cpu = { o->cpu_seconds, o->cpu_seconds + 1 };
     setrlimit(RLIMIT_CPU, &cpu);
   }
-#ifndef GH_UNDER_ASAN
-  /* AddressSanitizer reserves terabytes of address space for its shadow
+#ifndef GH_UNDER_SANITIZER
+  /* Address and thread sanitizers reserve terabytes of address space for their shadow
    * memory, so the cap is only applied in normal builds. */
   if(o->memory_bytes) {
     struct rlimit as = { o->memory_bytes, o->memory_bytes };
