@@ -208,10 +208,24 @@ url_dir(const char *url)
   return path;
 }
 
+struct collect {
+  const char *page_url;
+  enum gh_link_kind from;
+  GPtrArray *out;
+  GHashTable *seen; /* url -> struct gh_link * */
+  unsigned count;
+  /* The page URL parsed once, and what classify asks of it, computed on
+   * first use: a column page has thousands of links. */
+  CURLU *base;
+  int page_column_token; /* -1: not yet known */
+  char *page_dir;
+};
+
 /* -1: not worth following. */
 static int
-classify(const char *norm, const char *url, const char *page_url, enum gh_link_kind from)
+classify(struct collect *c, const char *norm, const char *url)
 {
+  enum gh_link_kind from = c->from;
   if(is_trap(norm, url))
     return -1;
   bool from_list = from == GH_LINK_COLUMN || from == GH_LINK_LIST;
@@ -225,17 +239,23 @@ classify(const char *norm, const char *url, const char *page_url, enum gh_link_k
     return GH_LINK_COLUMN;
   if(from_list && year_only(norm))
     return GH_LINK_COLUMN;
-  if(from != GH_LINK_REPORT && path_has_column_token(url) && !path_has_column_token(page_url))
-    return GH_LINK_COLUMN;
+  if(from != GH_LINK_REPORT && path_has_column_token(url)) {
+    if(c->page_column_token < 0)
+      c->page_column_token = path_has_column_token(c->page_url);
+    if(!c->page_column_token)
+      return GH_LINK_COLUMN;
+  }
   if(from_list) {
     /* A sub-column lives under its column: /zfxxgknb/bm/ under /zfxxgknb/.
      * Report pages there were caught by their titles above; what is left
      * under the column directory with a short non-numeric text is a
      * publisher or year sub-column. */
-    char *dir = url_dir(page_url), *target = gh_url_path_query(url);
+    if(!c->page_dir)
+      c->page_dir = url_dir(c->page_url);
+    const char *dir = c->page_dir;
+    char *target = gh_url_path_query(url);
     bool under = target && strlen(target) > strlen(dir) && g_str_has_prefix(target, dir) &&
                  strchr(target + strlen(dir), '/') && !strchr(target, '?');
-    g_free(dir);
     g_free(target);
     if(under && g_utf8_strlen(norm, -1) <= 12 && *norm)
       return GH_LINK_COLUMN;
@@ -247,27 +267,21 @@ classify(const char *norm, const char *url, const char *page_url, enum gh_link_k
 
 /* ---- collecting ---- */
 
-struct collect {
-  const char *page_url;
-  enum gh_link_kind from;
-  GPtrArray *out;
-  GHashTable *seen; /* url -> struct gh_link * */
-  unsigned count;
-};
-
 static void
 add_link(struct collect *c, const char *href, const char *norm_text, int forced_kind)
 {
   if(c->count >= MAX_LINKS_PER_PAGE)
     return;
-  char *url = gh_url_resolve(c->page_url, href);
+  if(!c->base && !(c->base = gh_url_base(c->page_url)))
+    return;
+  char *url = gh_url_resolve_from(c->base, href);
   if(!url)
     return;
   if(!strcmp(url, c->page_url)) {
     g_free(url);
     return;
   }
-  int kind = forced_kind >= 0 ? forced_kind : classify(norm_text, url, c->page_url, c->from);
+  int kind = forced_kind >= 0 ? forced_kind : classify(c, norm_text, url);
   if(kind < 0) {
     g_free(url);
     return;
@@ -719,11 +733,10 @@ void
 gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
                  enum gh_link_kind from, GPtrArray *out)
 {
-  struct collect c = { page_url, from, out, g_hash_table_new(g_str_hash, g_str_equal), 0 };
-  if(gkmlpt(&c, utf8, len)) {
-    g_hash_table_destroy(c.seen);
-    return;
-  }
+  struct collect c = { page_url, from, out, g_hash_table_new(g_str_hash, g_str_equal), 0,
+                       NULL, -1, NULL };
+  if(gkmlpt(&c, utf8, len))
+    goto out;
   collect_html(&c, tree, utf8, len);
   if(from == GH_LINK_COLUMN || from == GH_LINK_LIST || from == GH_LINK_SEED ||
      from == GH_LINK_SECTION) {
@@ -734,7 +747,10 @@ gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const ch
   }
   if(from == GH_LINK_REPORT)
     printed_urls(&c, utf8, len);
+out:
   g_hash_table_destroy(c.seen);
+  curl_url_cleanup(c.base);
+  g_free(c.page_dir);
 }
 
 /* ---- anti-bot answers ---- */

@@ -3,8 +3,19 @@
 #include <curl/curl.h>
 #include <string.h>
 
+CURLU *
+gh_url_base(const char *base)
+{
+  CURLU *u = curl_url();
+  if(u && base && curl_url_set(u, CURLUPART_URL, base, 0)) {
+    curl_url_cleanup(u);
+    return NULL;
+  }
+  return u;
+}
+
 char *
-gh_url_resolve(const char *base, const char *href)
+gh_url_resolve_from(CURLU *base, const char *href)
 {
   if(!href)
     return NULL;
@@ -21,28 +32,31 @@ gh_url_resolve(const char *base, const char *href)
      !g_ascii_strncasecmp(clean->str, "mailto:", 7) || !g_ascii_strncasecmp(clean->str, "tel:", 4))
     goto done;
 
-  CURLU *u = curl_url();
-  CURLUcode rc = CURLUE_OK;
-  if(base)
-    rc = curl_url_set(u, CURLUPART_URL, base, 0);
-  if(!rc)
-    /* With a base already set, CURLU resolves relative references (RFC 3986
-     * §5.2); CURLU_URLENCODE escapes the spaces and raw UTF-8/GBK bytes
-     * portals put in links. */
-    rc = curl_url_set(u, CURLUPART_URL, clean->str, CURLU_URLENCODE | CURLU_NON_SUPPORT_SCHEME);
+  /* A copy of the parsed base: a page's links share one parse of it. */
+  CURLU *u = base ? curl_url_dup(base) : curl_url();
+  /* With a base already set, CURLU resolves relative references (RFC 3986
+   * §5.2); CURLU_URLENCODE escapes the spaces and raw UTF-8/GBK bytes
+   * portals put in links. */
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, clean->str, CURLU_URLENCODE | CURLU_NON_SUPPORT_SCHEME);
   char *scheme = NULL;
   if(!rc && !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
      (!strcmp(scheme, "http") || !strcmp(scheme, "https"))) {
-    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+    if(strchr(clean->str, '#'))
+      curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
     char *host = NULL;
     if(!curl_url_get(u, CURLUPART_HOST, &host, 0)) {
-      char *lower = g_ascii_strdown(host, -1);
-      /* A trailing dot names the same host. */
-      size_t n = strlen(lower);
-      if(n > 1 && lower[n - 1] == '.')
-        lower[n - 1] = '\0';
-      curl_url_set(u, CURLUPART_HOST, lower, 0);
-      g_free(lower);
+      /* Lower case, and a trailing dot names the same host. */
+      size_t n = strlen(host);
+      bool upper = false;
+      for(const char *p = host; *p && !upper; p++)
+        upper = g_ascii_isupper(*p);
+      if(upper || (n > 1 && host[n - 1] == '.')) {
+        char *lower = g_ascii_strdown(host, -1);
+        if(n > 1 && lower[n - 1] == '.')
+          lower[n - 1] = '\0';
+        curl_url_set(u, CURLUPART_HOST, lower, 0);
+        g_free(lower);
+      }
       curl_free(host);
       char *url = NULL;
       if(!curl_url_get(u, CURLUPART_URL, &url, CURLU_NO_DEFAULT_PORT)) {
@@ -55,6 +69,17 @@ gh_url_resolve(const char *base, const char *href)
   curl_url_cleanup(u);
 done:
   g_string_free(clean, TRUE);
+  return out;
+}
+
+char *
+gh_url_resolve(const char *base, const char *href)
+{
+  CURLU *b = NULL;
+  if(base && !(b = gh_url_base(base)))
+    return NULL; /* an unparseable base resolves nothing */
+  char *out = gh_url_resolve_from(b, href);
+  curl_url_cleanup(b);
   return out;
 }
 

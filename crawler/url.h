@@ -3,6 +3,7 @@
 #ifndef GH_URL_H
 #define GH_URL_H
 
+#include <curl/curl.h>
 #include <glib.h>
 #include <stdbool.h>
 
@@ -11,6 +12,12 @@
  * unsafe bytes percent-encoded.  NULL for javascript:, mailto:, malformed
  * or non-HTTP links. */
 char *gh_url_resolve(const char *base, const char *href);
+
+/* The same for many links of one page: the base parsed once (NULL when it
+ * does not parse; free with curl_url_cleanup), then each href resolved
+ * against a copy of it. */
+CURLU *gh_url_base(const char *base);
+char *gh_url_resolve_from(CURLU *base, const char *href);
 
 /* Host (lower case, with ":port" when not the default), or NULL. */
 char *gh_url_host(const char *url);

@@ -67,6 +67,17 @@ expect_url(const char *base, const char *href, const char *want)
   EXPECT((!got && !want) || (got && want && !strcmp(got, want)), "resolve(%s, %s) = %s, want %s", base,
          href, got ? got : "NULL", want ? want : "NULL");
   g_free(got);
+  /* Through a parsed base, as discovery resolves a page's links: the base
+   * is not changed by resolving against it. */
+  CURLU *b = base ? gh_url_base(base) : NULL;
+  for(int i = 0; i < 2; i++) {
+    got = gh_url_resolve_from(b, href);
+    EXPECT((!got && !want) || (got && want && !strcmp(got, want)),
+           "resolve_from(%s, %s) #%d = %s, want %s", base, href, i, got ? got : "NULL",
+           want ? want : "NULL");
+    g_free(got);
+  }
+  curl_url_cleanup(b);
 }
 
 static void
@@ -78,6 +89,10 @@ test_urls(void)
   expect_url(b, "index_1.html#top", "http://www.wd.gov.cn/zwgk/zfxxgknb/index_1.html");
   expect_url(b, " \n/a b.html\t", "http://www.wd.gov.cn/a%20b.html");
   expect_url(b, "HTTP://WWW.WD.GOV.CN:80/x", "http://www.wd.gov.cn/x");
+  expect_url(b, "http://www.wd.gov.cn./x", "http://www.wd.gov.cn/x");
+  expect_url("http://www.wd.gov.cn/a/b.html#frag", "c.html?p=2", "http://www.wd.gov.cn/a/c.html?p=2");
+  expect_url("http://www.wd.gov.cn/a/b.html?x=1", "#only", NULL);
+  expect_url("not a url", "a.html", NULL);
   expect_url(b, "javascript:void(0)", NULL);
   expect_url(b, "mailto:gk@wd.gov.cn", NULL);
   expect_url(b, "ftp://www.wd.gov.cn/x", NULL);
