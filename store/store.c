@@ -24,7 +24,10 @@ gh_store_error_quark(void)
 static bool
 lmdb_fail(GError **err, const char *dir, const char *what, int rc)
 {
-  g_set_error(err, GH_STORE_ERROR, rc, "store %s: %s: %s", dir, what, mdb_strerror(rc));
+  /* LMDB reports a short write (a full disk, a file size limit) as EIO. */
+  bool space = rc == EIO || rc == ENOSPC || rc == EFBIG || rc == EDQUOT;
+  g_set_error(err, GH_STORE_ERROR, rc, "store %s: %s: %s%s", dir, what, mdb_strerror(rc),
+              space ? " (is the disk full?  The store keeps its last committed state)" : "");
   return false;
 }
 

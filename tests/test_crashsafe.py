@@ -3,12 +3,15 @@
 fetches, commits, extraction), restarting each time, then finish the crawl.
 The store must equal an uninterrupted run's: the same records, every URL
 in the same final state, nothing lost or duplicated, and LMDB's own
-`mdb_stat` must read it without complaint.
+`mdb_stat` must read it without complaint.  Then a store whose file cannot
+grow mid-crawl: a clear error, nothing committed lost, and the next run
+completes it.
 
     test_crashsafe.py GOVHARVEST"""
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -93,6 +96,29 @@ level = error
     differ = {u: (want_urls.get(u), s) for u, s in got_urls.items()
               if u in want_urls and s != want_urls[u]}
     check(not differ, f"URL states as in the uninterrupted run: {list(differ.items())[:5]}")
+    mdb_stat_reads(store)
+
+    # A store that stops taking writes mid-crawl (a file size limit: EFBIG,
+    # as a full disk gives ENOSPC).  The crawl must stop with an error that
+    # names the store, keep what it had committed, and a later run must
+    # finish the job as if nothing had happened.
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (160 * 1024, 160 * 1024))
+
+    full = os.path.join(tmp, "full")
+    r = subprocess.run(crawl(full), capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+    check(r.returncode != 0 and full in r.stderr and "disk full" in r.stderr,
+          f"a store that cannot grow stops the crawl with its reason: {r.returncode} {r.stderr[-300:]!r}")
+    partial = comparable(records(GH, full))
+    check(all(p in want for p in partial), f"what was committed is intact ({len(partial)} records)")
+    mdb_stat_reads(full)
+    r = subprocess.run(crawl(full), capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0 and "(complete)" in r.stdout, f"the crawl then completes: {r.stdout[:200]!r}")
+    check(comparable(records(GH, full)) == want, "and the store equals the uninterrupted run's")
+
+
+def mdb_stat_reads(store):
     if shutil.which("mdb_stat"):
         st = subprocess.run(["mdb_stat", "-a", store], capture_output=True, text=True)
         check(st.returncode == 0 and "Status of records" in st.stdout,
