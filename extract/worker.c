@@ -106,24 +106,46 @@ struct gh_pool {
   GArray *retired; /* pids of retired workers not yet reaped */
 };
 
-/* Moves bytes between buf[*off..n) and fd until done (1), until the
- * pipe would block (-1, non-blocking ends only), or until it fails or
- * closes (0).  The worker's blocking ends and the pool's non-blocking ones
- * share it. */
+/* Moves bytes between fd and the (at most two) buffers of iov, from byte
+ * *off of their concatenation, until done (1), until the pipe would block
+ * (-1, non-blocking ends only), or until it fails or closes (0).  The
+ * worker's blocking ends and the pool's non-blocking ones share it; two
+ * buffers let a request's header and body go out in one writev. */
+static int
+pumpv(int fd, bool out, const struct iovec *iov, int n, size_t *off)
+{
+  size_t total = 0;
+  for(int i = 0; i < n; i++)
+    total += iov[i].iov_len;
+  while(*off < total) {
+    struct iovec left[2];
+    int k = 0;
+    size_t skip = *off;
+    for(int i = 0; i < n && k < 2; i++) {
+      if(skip >= iov[i].iov_len) {
+        skip -= iov[i].iov_len;
+        continue;
+      }
+      left[k++] = (struct iovec){ (char *)iov[i].iov_base + skip, iov[i].iov_len - skip };
+      skip = 0;
+    }
+    ssize_t r = out ? writev(fd, left, k) : readv(fd, left, k);
+    if(r < 0 && errno == EINTR)
+      continue;
+    if(r < 0 && errno == EAGAIN)
+      return -1;
+    if(r <= 0)
+      return 0;
+    *off += (size_t)r;
+  }
+  return 1;
+}
+
 static int
 pump(int fd, bool out, char *buf, size_t n, size_t *off)
 {
-  while(*off < n) {
-    ssize_t k = out ? write(fd, buf + *off, n - *off) : read(fd, buf + *off, n - *off);
-    if(k < 0 && errno == EINTR)
-      continue;
-    if(k < 0 && errno == EAGAIN)
-      return -1;
-    if(k <= 0)
-      return 0;
-    *off += (size_t)k;
-  }
-  return 1;
+  struct iovec one = { buf, n };
+  return pumpv(fd, out, &one, 1, off);
 }
 
 static bool
@@ -461,33 +483,17 @@ gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
 }
 
 /* Writes what is left of the request, head then body, without blocking:
- * pump()'s result. */
+ * pumpv()'s result. */
 static int
 send_request(struct worker *w)
 {
   gsize hn, bn;
-  const char *head = g_bytes_get_data(w->job->head, &hn);
-  const char *body = g_bytes_get_data(w->job->body, &bn);
+  const void *head = g_bytes_get_data(w->job->head, &hn);
+  const void *body = g_bytes_get_data(w->job->body, &bn);
   /* Header and body from their own buffers in one writev: a small page's
    * whole request is one system call. */
-  while(w->sent < hn + bn) {
-    struct iovec iov[2];
-    int n = 0;
-    if(w->sent < hn)
-      iov[n++] = (struct iovec){ (void *)(head + w->sent), hn - w->sent };
-    size_t boff = w->sent > hn ? w->sent - hn : 0;
-    if(bn > boff)
-      iov[n++] = (struct iovec){ (void *)(body + boff), bn - boff };
-    ssize_t k = writev(w->req, iov, n);
-    if(k < 0 && errno == EINTR)
-      continue;
-    if(k < 0 && errno == EAGAIN)
-      return -1;
-    if(k <= 0)
-      return 0;
-    w->sent += (size_t)k;
-  }
-  return 1;
+  struct iovec iov[2] = { { (void *)head, hn }, { (void *)body, bn } };
+  return pumpv(w->req, true, iov, 2, &w->sent);
 }
 
 /* Moves one worker's job as far as it goes without blocking: the request
