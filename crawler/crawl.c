@@ -101,6 +101,7 @@ struct crawl {
   struct gh_store_committer *committer;
   GPtrArray *committing;
   GHashTable *committing_dequeued, *committing_unflushed;
+  guint64 op_bytes, committing_bytes; /* raw documents held by those batches */
   struct gh_pool *pool;   /* extraction workers */
   unsigned workers;
   guint64 pending_bytes;  /* bodies waiting in or for a worker */
@@ -487,6 +488,7 @@ collect(struct crawl *c, bool wait)
   g_ptr_array_set_size(c->committing, 0);
   g_hash_table_remove_all(c->committing_dequeued);
   g_hash_table_remove_all(c->committing_unflushed);
+  c->committing_bytes = 0;
   return r == GH_COMMIT_DONE;
 }
 
@@ -508,6 +510,8 @@ flush_start(struct crawl *c)
   t = c->committing_unflushed;
   c->committing_unflushed = c->unflushed;
   c->unflushed = t;
+  c->committing_bytes = c->op_bytes;
+  c->op_bytes = 0;
   c->last_flush = g_get_monotonic_time();
   gh_store_committer_start(c->committer, apply_ops, c);
   return true;
@@ -532,6 +536,7 @@ is_dequeued(struct crawl *c, const char *url)
  * window of finished work (and the batch being written), which the next
  * run fetches again. */
 #define FLUSH_EVERY (USEC / 10)
+#define OPS_PER_BATCH 8000
 
 static bool
 maybe_flush(struct crawl *c, bool force)
@@ -541,7 +546,7 @@ maybe_flush(struct crawl *c, bool force)
   if(!collect(c, false))
     return false;
   gint64 now = g_get_monotonic_time();
-  if(!c->ops->len || (now - c->last_flush < FLUSH_EVERY && c->ops->len < 8000))
+  if(!c->ops->len || (now - c->last_flush < FLUSH_EVERY && c->ops->len < OPS_PER_BATCH))
     return true;
   return flush_start(c);
 }
@@ -1040,6 +1045,7 @@ land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_pars
   /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
   struct op *doc = add_op(c, OP_DOC, j->sha, NULL);
   doc->bytes = g_bytes_ref(j->body);
+  c->op_bytes += g_bytes_get_size(j->body);
   bool parsed = status && !strcmp(status, gh_status_name(GH_STATUS_PARSED));
   if(only_if_parsed && !parsed) {
     logline(c, GH_LOG_DEBUG, j->url, "%s: %s; its attachments carry the report", j->url,
@@ -1421,6 +1427,11 @@ fill(struct crawl *c)
    * while the workers are far behind.  Bounded by bytes, not count: a
    * burst of 500 small column pages is normal, 500 large PDFs are not. */
   if(c->pending_bytes > PENDING_BYTES_MAX || gh_pool_pending(c->pool) >= 2048)
+    return soonest;
+  /* The same while the committer is behind (a stalled disk): finished
+   * work waits in memory for it, documents included.  Its end wakes us. */
+  if(c->committing->len &&
+     (c->ops->len >= 4 * OPS_PER_BATCH || c->op_bytes + c->committing_bytes > PENDING_BYTES_MAX))
     return soonest;
   GHashTableIter it;
   gpointer key, val;
