@@ -84,6 +84,16 @@ struct op {
   char *host;         /* OP_ENQUEUE, added: the host that has work again */
 };
 
+/* Store operations gathered for one commit, with what the loop must know
+ * of them until they are in the store: the URLs they finish (their queue
+ * entries are still there) and the newest state of each URL they touch. */
+struct batch {
+  GPtrArray *ops;        /* struct op * */
+  GHashTable *dequeued;  /* URLs finished: not to be picked again */
+  GHashTable *unflushed; /* URL -> its newest state */
+  guint64 doc_bytes;     /* raw documents held by ops */
+};
+
 struct crawl {
   struct gh_store *st;
   const struct gh_crawl_opts *o;
@@ -92,16 +102,11 @@ struct crawl {
   CURLM *multi;
   GHashTable *hosts; /* name -> struct host * */
   GHashTable *seed_hosts; /* seed URL -> its host, for scope checks */
-  GPtrArray *ops;
   GPtrArray *active;      /* struct xfer * in flight */
-  GHashTable *dequeued;   /* URLs finished but not yet flushed: skip them */
-  GHashTable *unflushed;  /* URL -> its newest state, until the batch commits */
-  /* The batch being written by the committer thread, and its two sets:
-   * still not in the store, so still consulted.  Empty when none. */
+  /* The batch being gathered, and the one the committer thread is writing
+   * (empty when none): not in the store yet, so both are consulted. */
+  struct batch gathering, committing;
   struct gh_store_committer *committer;
-  GPtrArray *committing;
-  GHashTable *committing_dequeued, *committing_unflushed;
-  guint64 op_bytes, committing_bytes; /* raw documents held by those batches */
   struct gh_pool *pool;   /* extraction workers */
   unsigned workers;
   guint64 pending_bytes;  /* bodies waiting in or for a worker */
@@ -126,6 +131,32 @@ op_free(void *p)
   g_free(op);
 }
 
+static void
+batch_init(struct batch *b)
+{
+  b->ops = g_ptr_array_new_with_free_func(op_free);
+  b->dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  b->unflushed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
+  b->doc_bytes = 0;
+}
+
+static void
+batch_clear(struct batch *b)
+{
+  g_ptr_array_set_size(b->ops, 0);
+  g_hash_table_remove_all(b->dequeued);
+  g_hash_table_remove_all(b->unflushed);
+  b->doc_bytes = 0;
+}
+
+static void
+batch_free(struct batch *b)
+{
+  g_ptr_array_free(b->ops, TRUE);
+  g_hash_table_destroy(b->dequeued);
+  g_hash_table_destroy(b->unflushed);
+}
+
 static struct op *
 add_op(struct crawl *c, enum op_kind kind, const char *key, json_t *json)
 {
@@ -133,11 +164,11 @@ add_op(struct crawl *c, enum op_kind kind, const char *key, json_t *json)
   op->kind = kind;
   op->key = g_strdup(key);
   op->json = json;
-  g_ptr_array_add(c->ops, op);
+  g_ptr_array_add(c->gathering.ops, op);
   /* Until the batch is committed, the newest state of a URL is here, not
    * in the store: a retry must see its attempt count. */
   if(kind == OP_STATE)
-    g_hash_table_replace(c->unflushed, g_strdup(key), json_incref(json));
+    g_hash_table_replace(c->gathering.unflushed, g_strdup(key), json_incref(json));
   return op;
 }
 
@@ -286,7 +317,7 @@ finish_state(struct crawl *c, const char *url, json_t *s, const char *state,
     json_object_del(s, "reason");
   add_op(c, OP_STATE, url, json_incref(s));
   add_op(c, OP_DEQUEUE, url, json_incref(json_object_get(s, "qseq")));
-  g_hash_table_add(c->dequeued, g_strdup(url));
+  g_hash_table_add(c->gathering.dequeued, g_strdup(url));
   if(error_kind)
     gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = url, .status = error_kind },
            "%s: %s%s%s", url, error_kind, reason ? ": " : "", reason ? reason : "");
@@ -389,7 +420,7 @@ static int
 apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
 {
   struct crawl *c = ud;
-  GPtrArray *ops = c->committing;
+  GPtrArray *ops = c->committing.ops;
   guint64 qseq = 0;
   int rc = gh_store_meta_get_u64(txn, st, "qseq", &qseq);
   if(rc && rc != MDB_NOTFOUND)
@@ -447,8 +478,8 @@ apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
 static void
 committed(struct crawl *c)
 {
-  for(guint i = 0; i < c->committing->len; i++) {
-    struct op *op = c->committing->pdata[i];
+  for(guint i = 0; i < c->committing.ops->len; i++) {
+    struct op *op = c->committing.ops->pdata[i];
     if(op->kind == OP_LAND) {
       const char *status = jstr(op->json, "status");
       count(c->sum->records, status ? status : "unknown");
@@ -485,10 +516,7 @@ collect(struct crawl *c, bool wait)
     c->error = e;
   else
     g_error_free(e);
-  g_ptr_array_set_size(c->committing, 0);
-  g_hash_table_remove_all(c->committing_dequeued);
-  g_hash_table_remove_all(c->committing_unflushed);
-  c->committing_bytes = 0;
+  batch_clear(&c->committing);
   return r == GH_COMMIT_DONE;
 }
 
@@ -499,19 +527,11 @@ flush_start(struct crawl *c)
 {
   if(!collect(c, false))
     return false;
-  if(!c->ops->len || c->committing->len)
+  if(!c->gathering.ops->len || c->committing.ops->len)
     return true;
-  GPtrArray *ops = c->committing;
-  c->committing = c->ops;
-  c->ops = ops;
-  GHashTable *t = c->committing_dequeued;
-  c->committing_dequeued = c->dequeued;
-  c->dequeued = t;
-  t = c->committing_unflushed;
-  c->committing_unflushed = c->unflushed;
-  c->unflushed = t;
-  c->committing_bytes = c->op_bytes;
-  c->op_bytes = 0;
+  struct batch empty = c->committing; /* cleared when it was collected */
+  c->committing = c->gathering;
+  c->gathering = empty;
   c->last_flush = g_get_monotonic_time();
   gh_store_committer_start(c->committer, apply_ops, c);
   return true;
@@ -527,8 +547,8 @@ flush(struct crawl *c)
 static bool
 is_dequeued(struct crawl *c, const char *url)
 {
-  return g_hash_table_contains(c->dequeued, url) ||
-         g_hash_table_contains(c->committing_dequeued, url);
+  return g_hash_table_contains(c->gathering.dequeued, url) ||
+         g_hash_table_contains(c->committing.dequeued, url);
 }
 
 /* Starts a commit at most every FLUSH_EVERY µs (or sooner when many writes
@@ -546,7 +566,8 @@ maybe_flush(struct crawl *c, bool force)
   if(!collect(c, false))
     return false;
   gint64 now = g_get_monotonic_time();
-  if(!c->ops->len || (now - c->last_flush < FLUSH_EVERY && c->ops->len < OPS_PER_BATCH))
+  guint n = c->gathering.ops->len;
+  if(!n || (now - c->last_flush < FLUSH_EVERY && n < OPS_PER_BATCH))
     return true;
   return flush_start(c);
 }
@@ -835,7 +856,7 @@ struct page_job {
   json_t *state;
   GBytes *body;
   char *sha;
-  char *disposition;
+  char *file_title; /* the Content-Disposition name, decoded (or NULL) */
   enum gh_link_kind kind;
   bool discover, extract, record_done;
   enum gh_format fmt;
@@ -853,7 +874,7 @@ page_job_free(void *p)
   json_decref(j->state);
   g_bytes_unref(j->body);
   g_free(j->sha);
-  g_free(j->disposition);
+  g_free(j->file_title);
   gh_record_clear(&j->rec);
   g_free(j);
 }
@@ -1045,7 +1066,7 @@ land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_pars
   /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
   struct op *doc = add_op(c, OP_DOC, j->sha, NULL);
   doc->bytes = g_bytes_ref(j->body);
-  c->op_bytes += g_bytes_get_size(j->body);
+  c->gathering.doc_bytes += g_bytes_get_size(j->body);
   bool parsed = status && !strcmp(status, gh_status_name(GH_STATUS_PARSED));
   if(only_if_parsed && !parsed) {
     logline(c, GH_LOG_DEBUG, j->url, "%s: %s; its attachments carry the report", j->url,
@@ -1088,9 +1109,7 @@ page_done(void *ud, json_t *reply, const char *failure)
       if(!j->record_done)
         gh_record_fail(&j->rec, GH_STATUS_EXTRACT_FAILED, "%s: %s", gh_format_name(j->fmt),
                        failure ? failure : "extraction failed");
-      char *title = disposition_title(j->disposition);
-      complete_record(&j->rec, jstr(j->state, "text"), title);
-      g_free(title);
+      complete_record(&j->rec, jstr(j->state, "text"), j->file_title);
       rj = gh_record_to_json(&j->rec);
     }
     land_document(c, j, rj, j->kind == GH_LINK_REPORT && attachments > 0);
@@ -1118,7 +1137,7 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   const char *bytes = g_bytes_get_data(j->body, &len);
   c->pending_bytes += len;
   j->sha = g_strdup(sha);
-  j->disposition = g_strdup(x->disposition);
+  j->file_title = disposition_title(x->disposition);
   j->kind = kind;
   j->discover = discover;
   j->extract = extract;
@@ -1139,11 +1158,9 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   bool record = extract && !j->record_done;
   g_hash_table_insert(c->processing, j->url, j);
   if(discover || record) {
-    char *title = disposition_title(x->disposition);
     json_t *args = json_pack("{s s s i s b s b s s s s? s s?}", "url", j->url, "kind", (int)kind,
                              "discover", discover, "record", record, "sha256", sha, "text",
-                             jstr(x->state, "text"), "file_title", title);
-    g_free(title);
+                             jstr(x->state, "text"), "file_title", j->file_title);
     if(args)
       gh_pool_submit(c->pool, j->body, j->fmt, &eo, args, page_done, j);
     else /* every string above is UTF-8 by now; this is a bug, said so */
@@ -1399,9 +1416,9 @@ next_url(struct crawl *c, struct host *h, json_t **state, guint64 *seq)
       g_free(u);
       continue;
     }
-    json_t *newer = g_hash_table_lookup(c->unflushed, u);
+    json_t *newer = g_hash_table_lookup(c->gathering.unflushed, u);
     if(!newer)
-      newer = g_hash_table_lookup(c->committing_unflushed, u);
+      newer = g_hash_table_lookup(c->committing.unflushed, u);
     *state = newer ? json_deep_copy(newer) : gh_store_get_json(txn, c->st->urls, u, strlen(u));
     if(!*state) /* a queue entry whose state was lost: recreate */
       *state = json_pack("{s:s, s:i}", "kind", "list", "depth", 0);
@@ -1430,8 +1447,9 @@ fill(struct crawl *c)
     return soonest;
   /* The same while the committer is behind (a stalled disk): finished
    * work waits in memory for it, documents included.  Its end wakes us. */
-  if(c->committing->len &&
-     (c->ops->len >= 4 * OPS_PER_BATCH || c->op_bytes + c->committing_bytes > PENDING_BYTES_MAX))
+  if(c->committing.ops->len &&
+     (c->gathering.ops->len >= 4 * OPS_PER_BATCH ||
+      c->gathering.doc_bytes + c->committing.doc_bytes > PENDING_BYTES_MAX))
     return soonest;
   GHashTableIter it;
   gpointer key, val;
@@ -1606,7 +1624,6 @@ slist_of(char **items)
   return l;
 }
 
-/* User + system CPU of this process or of its reaped children. */
 /* Called on the committer thread: curl_multi_wakeup is the one curl call
  * made for that. */
 static void
@@ -1615,6 +1632,8 @@ wake_loop(void *multi)
   curl_multi_wakeup(multi);
 }
 
+/* User + system CPU of this process (its threads) or of its reaped
+ * children. */
 static double
 cpu_seconds(int who)
 {
@@ -1643,14 +1662,9 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.sum = sum;
   c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, host_free);
   c.seed_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  c.ops = g_ptr_array_new_with_free_func(op_free);
   c.active = g_ptr_array_new();
-  c.dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  c.unflushed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
-  c.committing = g_ptr_array_new_with_free_func(op_free);
-  c.committing_dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  c.committing_unflushed =
-    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
+  batch_init(&c.gathering);
+  batch_init(&c.committing);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
   c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
                                      : (unsigned)MAX(1, g_get_num_processors());
@@ -1692,7 +1706,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     g_hash_table_iter_init(&it, c.hosts);
     while(idle && g_hash_table_iter_next(&it, &k, &v))
       idle = ((struct host *)v)->idle;
-    if(idle && (c.ops->len || c.committing->len)) { /* pending writes may queue more work */
+    if(idle && (c.gathering.ops->len || c.committing.ops->len)) { /* pending writes may queue more work */
       if(!maybe_flush(&c, true))
         break;
       continue;
@@ -1700,7 +1714,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     if(idle)
       break;
     /* A batch due for commit; while the committer is busy, it wakes us. */
-    if(c.ops->len && !c.committing->len)
+    if(c.gathering.ops->len && !c.committing.ops->len)
       soonest = MIN(soonest, c.last_flush + FLUSH_EVERY);
     /* Sleep until a transfer has news or a host's delay ends (at most
      * half a second, so a stop request is seen promptly). */
@@ -1779,12 +1793,12 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   }
   /* Documents still in the workers are abandoned the same way. */
   gh_pool_free(c.pool); /* reaps every worker: their CPU is counted below */
-  sum->cpu_seconds = cpu_seconds(RUSAGE_SELF) - cpu0;
-  sum->worker_cpu_seconds = cpu_seconds(RUSAGE_CHILDREN) - wcpu0;
   c.pool = NULL;
   g_hash_table_remove_all(c.processing);
   flush(&c);
   gh_store_committer_free(c.committer);
+  sum->cpu_seconds = cpu_seconds(RUSAGE_SELF) - cpu0; /* the committer's included */
+  sum->worker_cpu_seconds = cpu_seconds(RUSAGE_CHILDREN) - wcpu0;
   sum->queued_left = queued(&c);
   if(!c.error && !sum->interrupted && sum->queued_left == 0)
     gh_store_write(st, end_cycle, &c, NULL);
@@ -1800,13 +1814,9 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   curl_multi_cleanup(c.multi);
   curl_slist_free_all(c.resolve);
   curl_slist_free_all(c.connect_to);
-  g_ptr_array_free(c.ops, TRUE);
-  g_ptr_array_free(c.committing, TRUE);
+  batch_free(&c.gathering);
+  batch_free(&c.committing);
   g_ptr_array_free(c.active, TRUE);
-  g_hash_table_destroy(c.dequeued);
-  g_hash_table_destroy(c.unflushed);
-  g_hash_table_destroy(c.committing_dequeued);
-  g_hash_table_destroy(c.committing_unflushed);
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.hosts);
   g_hash_table_destroy(c.seed_hosts);
