@@ -84,7 +84,7 @@ void gh_worker_shutdown(void);
 
 /* A pool of such workers for callers with an event loop (the crawler):
  * submit, poll the fds gh_pool_pollfds gives, call gh_pool_service when
- * they are ready (or at the deadline it returns, monotonic µs).
+ * they are ready or at gh_pool_deadline (monotonic µs).
  *
  * The pool's work function runs in the worker, on hostile bytes, under the
  * limits: it gets the body, its sniffed format, the limits (with the
@@ -123,7 +123,7 @@ void gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f,
 json_t *gh_pool_read_doc(const struct gh_pool_input *in);
 unsigned gh_pool_pending(const struct gh_pool *p);
 unsigned gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max);
-gint64 gh_pool_service(struct gh_pool *p);
+void gh_pool_service(struct gh_pool *p);
 /* The soonest deadline of the jobs in the workers (G_MAXINT64: none), for
  * a caller's poll timeout, without touching the pipes. */
 gint64 gh_pool_deadline(const struct gh_pool *p);

@@ -195,17 +195,13 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
     json_t *jargs = h.args_len ? json_loadb(args, h.args_len, 0, NULL) : NULL;
     struct gh_pool_input in = { body, h.len, (enum gh_format)h.format, &ro, jargs };
     json_t *out = work(&in);
-    /* Length and text in one write: each system call costs here. */
-    GString *reply = g_string_sized_new(4096);
-    g_string_set_size(reply, sizeof(guint64));
+    /* Length and text in one writev: each system call costs here. */
     char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
     guint64 n = text ? strlen(text) : 0;
-    memcpy(reply->str, &n, sizeof n);
-    if(text)
-      g_string_append_len(reply, text, (gssize)n);
-    bool ok = text && pump_all(rep, true, reply->str, reply->len);
+    struct iovec iov[2] = { { &n, sizeof n }, { text, n } };
+    size_t off = 0;
+    bool ok = text && pumpv(rep, true, iov, 2, &off) == 1;
     free(text);
-    g_string_free(reply, TRUE);
     json_decref(out);
     json_decref(jargs);
     g_free(rest);
@@ -594,10 +590,9 @@ take_job(struct gh_pool *p, struct worker *w)
   return w->job != NULL;
 }
 
-gint64
+void
 gh_pool_service(struct gh_pool *p)
 {
-  gint64 soonest = G_MAXINT64;
   for(guint i = 0; i < p->retired->len;) /* reap the retired that have exited */
     if(waitpid(g_array_index(p->retired, pid_t, i), NULL, WNOHANG) != 0)
       g_array_remove_index_fast(p->retired, i);
@@ -610,13 +605,10 @@ gh_pool_service(struct gh_pool *p)
       service_one(p, w);
       if(w->job && g_get_monotonic_time() >= w->deadline)
         fail(p, w, true, false);
-      if(w->job) {
-        soonest = MIN(soonest, w->deadline);
+      if(w->job)
         break;
-      }
     }
   }
-  return soonest;
 }
 
 gint64
@@ -692,9 +684,10 @@ gh_worker_extract(const char *bytes, size_t len, enum gh_format f, const struct 
   while(!r.done) {
     struct pollfd fds[1];
     unsigned n = gh_pool_pollfds(shared, fds, 1);
-    gint64 deadline = gh_pool_service(shared);
+    gh_pool_service(shared);
     if(r.done || !n)
       continue;
+    gint64 deadline = gh_pool_deadline(shared);
     gint64 left = deadline == G_MAXINT64 ? USEC : deadline - g_get_monotonic_time();
     poll(fds, n, (int)CLAMP(left / 1000 + 1, 0, 1000));
   }
