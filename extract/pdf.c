@@ -203,10 +203,77 @@ emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, un
   return ok;
 }
 
-/* Lines with three or more values form table blocks; a block's columns are
- * the clusters of its values' x centres.  A block is used only when its
- * fullest row fills every column (the columns are then certain); otherwise
- * its lines stay text, as before. */
+/* The end (exclusive) of the table block that numeric line i starts:
+ * numeric lines no more than 12 lines apart (labels wrapped in narrow
+ * cells take a line per few characters) whose value counts stay comparable
+ * (section 二's 3 columns, 三's 7 and 四's 15 are separate tables). */
+static guint
+block_end(GPtrArray *lines, guint i)
+{
+  guint end = i + 1, last = i;
+  unsigned max_n = ((struct pline *)lines->pdata[i])->numeric;
+  for(guint j = i + 1; j < lines->len && j - last <= 12; j++) {
+    struct pline *m = lines->pdata[j];
+    if(m->numeric < 3)
+      continue;
+    if(m->numeric * 2 > max_n * 3 || max_n * 2 > m->numeric * 3 + 2)
+      break;
+    max_n = MAX(max_n, m->numeric);
+    last = j;
+    end = j + 1;
+  }
+  return end;
+}
+
+/* The columns of block [i, end): the clusters of its values' x centres
+ * that hold values of at least a quarter of its numeric rows (a sparse one
+ * is a label fragment that reads as a number, "2." of "2.其他…").  Sets
+ * the matching tolerance and the number of numeric rows. */
+static GArray *
+block_columns(GPtrArray *lines, guint i, guint end, double *tol, unsigned *rows)
+{
+  GArray *mids = g_array_new(FALSE, FALSE, sizeof(double));
+  double hsum = 0;
+  unsigned hn = 0;
+  for(guint j = i; j < end; j++) {
+    struct pline *m = lines->pdata[j];
+    if(m->numeric < 3)
+      continue;
+    hsum += m->h;
+    hn++;
+    for(guint c = 0; c < m->cells->len; c++) {
+      struct pcell *pc = m->cells->pdata[c];
+      if(pc->numeric) {
+        double mid = (pc->x0 + pc->x1) / 2;
+        g_array_append_val(mids, mid);
+      }
+    }
+  }
+  *tol = 1.2 * (hn ? hsum / hn : 10);
+  *rows = hn;
+  qsort(mids->data, mids->len, sizeof(double), by_double);
+  GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
+  double sum = 0;
+  unsigned cnt = 0;
+  for(guint j = 0; j <= mids->len; j++) {
+    double x = j < mids->len ? g_array_index(mids, double, j) : 0;
+    if(cnt && (j == mids->len || x - g_array_index(mids, double, j - 1) > *tol)) {
+      double centre = sum / cnt;
+      if(cnt * 4 >= hn)
+        g_array_append_val(cols, centre);
+      sum = 0;
+      cnt = 0;
+    }
+    sum += x;
+    cnt++;
+  }
+  g_array_free(mids, TRUE);
+  return cols;
+}
+
+/* Lines with three or more values form table blocks.  A block is used only
+ * when its fullest rows fill every column (the columns are then certain);
+ * otherwise its lines stay text, as before. */
 static void
 emit_lines(struct gh_doc *doc, GPtrArray *lines)
 {
@@ -218,64 +285,14 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
       i++;
       continue;
     }
-    /* The block: numeric lines no more than 12 lines apart (labels wrapped
-     * in narrow cells take a line per few characters) whose value counts
-     * stay comparable (section 二's 3 columns, 三's 7 and 四's 15
-     * are separate tables). */
-    guint end = i + 1, last = i;
-    unsigned max_n = l->numeric;
-    for(guint j = i + 1; j < lines->len && j - last <= 12; j++) {
-      struct pline *m = lines->pdata[j];
-      if(m->numeric < 3)
-        continue;
-      if(m->numeric * 2 > max_n * 3 || max_n * 2 > m->numeric * 3 + 2)
-        break;
-      max_n = MAX(max_n, m->numeric);
-      last = j;
-      end = j + 1;
-    }
-    GArray *mids = g_array_new(FALSE, FALSE, sizeof(double));
-    double hsum = 0;
-    unsigned hn = 0;
-    for(guint j = i; j < end; j++) {
-      struct pline *m = lines->pdata[j];
-      if(m->numeric < 3)
-        continue;
-      hsum += m->h;
-      hn++;
-      for(guint c = 0; c < m->cells->len; c++) {
-        struct pcell *pc = m->cells->pdata[c];
-        if(pc->numeric) {
-          double mid = (pc->x0 + pc->x1) / 2;
-          g_array_append_val(mids, mid);
-        }
-      }
-    }
-    double tol = 1.2 * (hn ? hsum / hn : 10);
-    qsort(mids->data, mids->len, sizeof(double), by_double);
-    /* Clusters holding values of at least a quarter of the rows are
-     * columns; a sparse one is a label fragment that reads as a number
-     * ("2." of "2.其他…"), and its lines stay text. */
-    GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
-    double sum = 0;
-    unsigned cnt = 0;
-    for(guint j = 0; j <= mids->len; j++) {
-      double x = j < mids->len ? g_array_index(mids, double, j) : 0;
-      if(cnt && (j == mids->len || x - g_array_index(mids, double, j - 1) > tol)) {
-        double centre = sum / cnt;
-        if(cnt * 4 >= hn)
-          g_array_append_val(cols, centre);
-        sum = 0;
-        cnt = 0;
-      }
-      sum += x;
-      cnt++;
-    }
-    /* The fullest rows fill every column: then the columns are certain. */
+    guint end = block_end(lines, i);
+    double tol;
+    unsigned rows;
+    GArray *cols = block_columns(lines, i, end, &tol, &rows);
     unsigned full = 0;
     for(guint j = i; j < end; j++)
       full += ((struct pline *)lines->pdata[j])->numeric == cols->len;
-    bool table = cols->len >= 3 && full * 2 >= hn;
+    bool table = cols->len >= 3 && full * 2 >= rows;
     for(guint j = i; j < end; j++) {
       struct pline *m = lines->pdata[j];
       if(!table || m->numeric < 3 ||
@@ -283,7 +300,6 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
         emit_text(doc, m);
     }
     g_array_free(cols, TRUE);
-    g_array_free(mids, TRUE);
     i = end;
   }
 }
