@@ -115,6 +115,7 @@ struct crawl {
   unsigned in_flight;
   struct curl_slist *resolve, *connect_to;
   gint64 started, last_status, last_flush;
+  bool stall_reported; /* the running commit was said to be stalled */
   guint64 last_fetched;
   GError *error;
 };
@@ -500,16 +501,61 @@ committed(struct crawl *c)
   }
 }
 
+static void report_status(struct crawl *c, bool force);
+
+/* True while the batch being committed has run past the stall limit
+ * (saying so once per stall).  A batch is bounded (see fill), so a commit
+ * that long is a stalled disk, not a big one. */
+static bool
+commit_stalled(struct crawl *c)
+{
+  if(!c->committing.ops->len || !c->o->commit_stall_usec)
+    return false;
+  gint64 age = g_get_monotonic_time() - c->last_flush;
+  if(age < c->o->commit_stall_usec)
+    return false;
+  if(!c->stall_reported) {
+    c->stall_reported = true;
+    logline(c, GH_LOG_ERROR, NULL,
+            "store: a commit has been running for %.0f s (is the disk stalled?); "
+            "finished work waits in memory and the watchdog is not fed until it completes",
+            (double)age / USEC);
+  }
+  return true;
+}
+
+/* The caller's per-turn callback (the daemon's watchdog ping), withheld
+ * while the store is stalled. */
+static void
+tick(struct crawl *c)
+{
+  if(c->o->tick && !commit_stalled(c))
+    c->o->tick(c->o->status_ud);
+}
+
 /* Collects the committer's batch if it has finished (with `wait`, once it
- * has).  false on a store error, which ends the crawl: the batch's URLs are
- * still queued in the store, so the next run fetches them again. */
+ * has, ticking meanwhile).  false on a store error, which ends the crawl:
+ * the batch's URLs are still queued in the store, so the next run fetches
+ * them again. */
 static bool
 collect(struct crawl *c, bool wait)
 {
   GError *e = NULL;
-  enum gh_commit r = gh_store_committer_poll(c->committer, wait, &e);
+  enum gh_commit r;
+  while((r = gh_store_committer_poll(c->committer, wait ? g_get_monotonic_time() + USEC / 4 : 0, &e)) ==
+          GH_COMMIT_RUNNING &&
+        wait) {
+    tick(c);
+    if(c->o->progress || c->o->status)
+      report_status(c, false);
+  }
   if(r == GH_COMMIT_IDLE || r == GH_COMMIT_RUNNING)
     return true;
+  if(c->stall_reported) {
+    c->stall_reported = false;
+    logline(c, GH_LOG_WARNING, NULL, "store: the stalled commit ended after %.1f s",
+            (double)(g_get_monotonic_time() - c->last_flush) / USEC);
+  }
   if(r == GH_COMMIT_DONE)
     committed(c);
   else if(!c->error)
@@ -1605,9 +1651,13 @@ report_status(struct crawl *c, bool force)
   g_hash_table_iter_init(&it, c->hosts);
   while(g_hash_table_iter_next(&it, &k, &v))
     active += !((struct host *)v)->idle;
-  char *line = g_strdup_printf("hosts %u active, %" G_GUINT64_FORMAT " fetched, %" G_GUINT64_FORMAT
+  char stalled[64] = "";
+  if(c->stall_reported)
+    g_snprintf(stalled, sizeof stalled, "store stalled (a commit running for %.0f s), ",
+               (double)(now - c->last_flush) / USEC);
+  char *line = g_strdup_printf("%shosts %u active, %" G_GUINT64_FORMAT " fetched, %" G_GUINT64_FORMAT
                                " queued, %u reports, %u errors, %.1f pages/s",
-                               active, c->sum->fetched, queued(c), reports, errors, rate);
+                               stalled, active, c->sum->fetched, queued(c), reports, errors, rate);
   if(c->o->progress)
     fprintf(stderr, "\r\033[K%s", line);
   if(c->o->status)
@@ -1781,8 +1831,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       break;
     if(o->progress || o->status)
       report_status(&c, false);
-    if(o->tick)
-      o->tick(o->status_ud);
+    tick(&c);
   }
   /* Stopping: transfers in flight are abandoned; their queue entries stay,
    * so the next run fetches them. */

@@ -290,7 +290,13 @@ gh_store_committer_new(struct gh_store *st, void (*wake)(void *), void *wake_ud)
   cm->wake = wake;
   cm->wake_ud = wake_ud;
   pthread_mutex_init(&cm->lock, NULL);
-  pthread_cond_init(&cm->cond, NULL);
+  /* Timed waits count on the clock g_get_monotonic_time reads: a wall
+   * clock step must not stretch or cut a caller's wait. */
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&cm->cond, &ca);
+  pthread_condattr_destroy(&ca);
   /* Signals (SIGTERM, SIGINT) stay with the caller's thread, whose poll
    * they interrupt; the committer starts with all of them blocked. */
   sigset_t all, old;
@@ -318,16 +324,20 @@ gh_store_committer_start(struct gh_store_committer *cm, gh_store_txn_fn fn, void
 }
 
 enum gh_commit
-gh_store_committer_poll(struct gh_store_committer *cm, bool wait, GError **err)
+gh_store_committer_poll(struct gh_store_committer *cm, gint64 wait_until, GError **err)
 {
+  struct timespec until = { (time_t)(wait_until / G_USEC_PER_SEC), (long)(wait_until % G_USEC_PER_SEC) * 1000 };
   pthread_mutex_lock(&cm->lock);
   for(;;) {
     if(!cm->running) {
       pthread_mutex_unlock(&cm->lock);
       return GH_COMMIT_IDLE;
     }
-    while(wait && !cm->finished)
+    while(!cm->finished && wait_until == G_MAXINT64)
       pthread_cond_wait(&cm->cond, &cm->lock);
+    while(!cm->finished && wait_until > 0 && wait_until < G_MAXINT64 &&
+          pthread_cond_timedwait(&cm->cond, &cm->lock, &until) != ETIMEDOUT)
+      ;
     if(!cm->finished) {
       pthread_mutex_unlock(&cm->lock);
       return GH_COMMIT_RUNNING;
@@ -361,7 +371,7 @@ gh_store_committer_free(struct gh_store_committer *cm)
 {
   if(!cm)
     return;
-  gh_store_committer_poll(cm, true, NULL);
+  gh_store_committer_poll(cm, G_MAXINT64, NULL);
   pthread_mutex_lock(&cm->lock);
   cm->quit = true;
   pthread_cond_broadcast(&cm->cond);

@@ -79,9 +79,11 @@ struct gh_store_committer *gh_store_committer_new(struct gh_store *st, void (*wa
                                                   void *wake_ud);
 /* false while the previous transaction is still to be collected. */
 bool gh_store_committer_start(struct gh_store_committer *cm, gh_store_txn_fn fn, void *ctx);
-/* DONE or FAILED (with *err) once per started transaction, then IDLE;
- * `wait` blocks until the running one ends. */
-enum gh_commit gh_store_committer_poll(struct gh_store_committer *cm, bool wait, GError **err);
+/* DONE or FAILED (with *err) once per started transaction, then IDLE.
+ * While one runs, waits for it until `wait_until` (g_get_monotonic_time
+ * µs; 0: not at all, G_MAXINT64: for as long as it takes), then says
+ * RUNNING. */
+enum gh_commit gh_store_committer_poll(struct gh_store_committer *cm, gint64 wait_until, GError **err);
 /* Waits for a running transaction (its result is dropped) and joins. */
 void gh_store_committer_free(struct gh_store_committer *cm);
 

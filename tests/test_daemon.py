@@ -66,6 +66,7 @@ class Notify:
 
 def main():
     with_web(run)
+    with_web(run_stalled_disk)
     check_units()
     finish("daemon")
 
@@ -165,6 +166,65 @@ level = info
     check(any(m == "STOPPING=1" for _, m in notify.msgs), "STOPPING=1 sent")
     after = records(GH, store)
     check(len(after) == 3, f"the store reopens and exports all records: {len(after)}")
+
+
+def run_stalled_disk(tmp, web):
+    """A disk that stops answering: one fdatasync in the first crawl takes
+    3 s (strace injects the delay), far past the 0.4 s watchdog.  The
+    daemon must say so, stop feeding the watchdog while the commit hangs
+    (systemd would restart it, as it would a hung loop), and carry on once
+    the disk answers: pings resume and the crawl's records land."""
+    strace = ["strace", "-f", "--seccomp-bpf", "-qq", "-o", "/dev/null", "-e", "trace=fdatasync",
+              "-e", "inject=fdatasync:delay_exit=3000000:when=3"]
+    if subprocess.run(strace + ["true"], capture_output=True).returncode != 0:
+        print("daemon: strace cannot trace here (ptrace refused); stalled-disk case not run")
+        return
+    seeds = os.path.join(tmp, "seeds.tsv")
+    write(seeds, "http://www.wd.gov.cn/\t532329\t武定县人民政府\n")
+    conf = os.path.join(tmp, "govharvest.conf")
+    write(conf, f"""[crawl]
+seeds = {seeds}
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+delay = 0.1
+connect_to = ::127.0.0.1:{web.port}
+[log]
+level = info
+""")
+    store = os.path.join(tmp, "store")
+    notify = Notify(os.path.join(tmp, "notify.sock"))
+    # LeakSanitizer cannot run under ptrace; the first scenario checks leaks.
+    env = dict(os.environ, NOTIFY_SOCKET=notify.sock.getsockname(), WATCHDOG_USEC=str(int(WATCHDOG * 1e6)),
+               ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
+    err = open(os.path.join(tmp, "daemon.err"), "w+")
+    d = subprocess.Popen(strace + [GH, "daemon", "--config", conf, "--store", store], env=env,
+                         stdout=subprocess.DEVNULL, stderr=err)
+    ready = notify.wait_for(lambda m: m.startswith("MAINPID="), 20)
+    idle = notify.wait_for(lambda m: m.startswith("STATUS=idle"), 60)
+    check(idle is not None, f"the crawl on a stalling disk ends: {idle}")
+    notify.pump(1.0)
+    pings = [t for t, m in notify.msgs if m == "WATCHDOG=1"]
+    gaps = [b - a for a, b in zip(pings, pings[1:])]
+    check(max(gaps, default=0) >= 2.0,
+          f"no WATCHDOG=1 while the commit hangs: longest gap {max(gaps, default=0):.2f} s")
+    check(len([t for t in pings if t > time.time() - 1.0]) >= 3,
+          "pings resume once the commit completes")
+    check(any(s.startswith("crawling: store stalled") for s in notify.statuses()),
+          f"STATUS says the store is stalled: {notify.statuses()[:6]}")
+    err.seek(0)
+    log = err.read()
+    check("a commit has been running for" in log and "the stalled commit ended after" in log,
+          f"the stall and its end are logged: {log[-400:]!r}")
+    got = {(r["agency"], r["year"]) for r in records(GH, store)} if os.path.exists(os.path.join(store, "data.mdb")) else set()
+    check(got == {("武定县工业信息化商务科学技术局", 2020), ("大姚县农业农村局", 2020)},
+          f"the crawl's records landed after the stall: {got}")
+    if ready:
+        os.kill(int(ready.split("=", 1)[1]), signal.SIGTERM)
+    try:
+        d.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        d.kill()
+        d.wait()
 
 
 def check_units():

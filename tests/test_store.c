@@ -69,6 +69,17 @@ count_wake(void *ud)
   g_atomic_int_inc((int *)ud);
 }
 
+/* A batch on a stalled disk: the transaction takes 300 ms. */
+static int
+slow_fn(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  (void)st;
+  (void)txn;
+  (void)ud;
+  g_usleep(300 * 1000);
+  return 0;
+}
+
 /* Writes a record, then fails: the transaction must leave nothing. */
 static int
 failing_fn(struct gh_store *st, MDB_txn *txn, void *ud)
@@ -219,12 +230,12 @@ main(void)
   EXPECT(gh_store_open(bg, GH_STORE_WRITE, 256 * 1024, &st, &e), "committer store");
   int wakes = 0;
   struct gh_store_committer *cm = gh_store_committer_new(st, count_wake, &wakes);
-  EXPECT(gh_store_committer_poll(cm, true, &e) == GH_COMMIT_IDLE, "idle before any batch");
+  EXPECT(gh_store_committer_poll(cm, G_MAXINT64, &e) == GH_COMMIT_IDLE, "idle before any batch");
   for(int batch = 0; batch < 30; batch++) {
     struct many m = { batch * 100, 100 };
     EXPECT(gh_store_committer_start(cm, many_fn, &m), "batch %d handed over", batch);
     EXPECT(!gh_store_committer_start(cm, many_fn, &m), "a second batch waits for the first");
-    EXPECT(gh_store_committer_poll(cm, true, &e) == GH_COMMIT_DONE, "batch %d committed: %s", batch,
+    EXPECT(gh_store_committer_poll(cm, G_MAXINT64, &e) == GH_COMMIT_DONE, "batch %d committed: %s", batch,
            e ? e->message : "");
     g_clear_error(&e);
   }
@@ -232,11 +243,21 @@ main(void)
   EXPECT(count_db(st, st->records) == 3000, "all 3000 records kept (%d)", count_db(st, st->records));
   EXPECT(g_atomic_int_get(&wakes) >= 30, "each batch woke the caller (%d)", wakes);
   EXPECT(gh_store_committer_start(cm, failing_fn, NULL), "failing batch handed over");
-  EXPECT(gh_store_committer_poll(cm, true, &e) == GH_COMMIT_FAILED && e &&
+  EXPECT(gh_store_committer_poll(cm, G_MAXINT64, &e) == GH_COMMIT_FAILED && e &&
            strstr(e->message, "write failed"),
          "a failed batch is reported: %s", e ? e->message : "no error");
   g_clear_error(&e);
-  EXPECT(gh_store_committer_poll(cm, false, &e) == GH_COMMIT_IDLE, "and collected once");
+  EXPECT(gh_store_committer_poll(cm, 0, &e) == GH_COMMIT_IDLE, "and collected once");
+  /* A bounded wait on a slow batch comes back at its bound, still running
+   * (the crawler feeds the watchdog between such waits). */
+  EXPECT(gh_store_committer_start(cm, slow_fn, NULL), "slow batch handed over");
+  gint64 t0 = g_get_monotonic_time();
+  enum gh_commit r = gh_store_committer_poll(cm, t0 + 50 * 1000, &e);
+  gint64 waited = g_get_monotonic_time() - t0;
+  EXPECT(r == GH_COMMIT_RUNNING && waited >= 50 * 1000,
+         "a 50 ms wait on a 300 ms batch: state %d after %" G_GINT64_FORMAT " us", r, waited);
+  EXPECT(gh_store_committer_poll(cm, 0, &e) == GH_COMMIT_RUNNING, "no wait: still running");
+  EXPECT(gh_store_committer_poll(cm, G_MAXINT64, &e) == GH_COMMIT_DONE, "then done");
   gh_store_committer_free(cm);
   EXPECT(count_db(st, st->records) == 3000, "the failed batch wrote nothing");
   gh_store_close(st);
