@@ -17,6 +17,7 @@
 
 #include "charset.h"
 #include "htmlwalk.h"
+#include "textnorm.h"
 
 #define MAX_COLS 64
 #define MAX_SPAN 500
@@ -446,7 +447,7 @@ meta_enter(const GumboNode *n, void *ud)
     return false;
   if(!m->title && title_like(n)) {
     char *t = inner_text(n);
-    if(strstr(t, "报告") && g_utf8_strlen(t, -1) <= 80) {
+    if(strstr(t, "报告") && gh_utf8_len_upto(t, 80) <= 80) {
       m->title = t;
       return false;
     }
@@ -461,7 +462,7 @@ meta_enter(const GumboNode *n, void *ud)
     if(leafish) {
       char *t = inner_text(n);
       if((strstr(t, "发布日期") || strstr(t, "发布时间") || strstr(t, "成文日期")) &&
-         g_utf8_strlen(t, -1) <= 200) {
+         gh_utf8_len_upto(t, 200) <= 200) {
         m->date = t;
         return false;
       }

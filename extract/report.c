@@ -345,8 +345,7 @@ static char *
 shorten(const char *s)
 {
   /* Warnings quote label text; keep them readable. */
-  glong n = g_utf8_strlen(s, -1);
-  if(n <= 24)
+  if(gh_utf8_len_upto(s, 24) <= 24)
     return g_strdup(s);
   const char *cut = g_utf8_offset_to_pointer(s, 24);
   return g_strdup_printf("%.*s…", (int)(cut - s), s);
@@ -401,7 +400,7 @@ is_heading(const char *norm, enum sec which)
 {
   bool numbered;
   const char *p = skip_numeral(norm, &numbered);
-  glong len = g_utf8_strlen(p, -1);
+  size_t len = gh_utf8_len_upto(p, 35);
   switch(which) {
   case SEC_OVERVIEW:
     return len <= 20 && (has_prefix(p, "总体情况") || has_prefix(p, "政府信息公开总体情况") ||
@@ -820,7 +819,7 @@ clean_agency(const char *s)
       }
     }
   }
-  if(!*a || g_utf8_strlen(a, -1) > 40) {
+  if(!*a || gh_utf8_len_upto(a, 40) > 40) {
     g_free(a);
     return NULL;
   }
@@ -907,7 +906,7 @@ find_title(struct ctx *cx, guint head_end)
     const char *t = cx->rownorm[r];
     /* A title is a short line without sentence punctuation; prose such as
      * "各部门要按时发布政府信息公开工作年度报告，" is not one. */
-    if(row_is_blank(cx, r) || g_utf8_strlen(t, -1) > 80 || strstr(t, "。") ||
+    if(row_is_blank(cx, r) || gh_utf8_len_upto(t, 80) > 80 || strstr(t, "。") ||
        strchr(t, ',') || strchr(t, ';'))
       continue;
     char *agency = NULL;
@@ -915,7 +914,7 @@ find_title(struct ctx *cx, guint head_end)
     char *cand = g_strdup(t);
     bool ok = gh_report_read_title(cand, &agency, &year);
     gint nx = next_nonblank(cx, (gint)r, 1, (gint)head_end);
-    if(!ok && nx >= 0 && g_utf8_strlen(cx->rownorm[nx], -1) <= 30) {
+    if(!ok && nx >= 0 && gh_utf8_len_upto(cx->rownorm[nx], 30) <= 30) {
       /* "…2020年政府信息" / "公开工作年度报告": a title broken over lines */
       char *joined = g_strconcat(t, cx->rownorm[nx], NULL);
       ok = gh_report_read_title(joined, &agency, &year);
@@ -927,7 +926,7 @@ find_title(struct ctx *cx, guint head_end)
       continue;
     }
     gint pv = next_nonblank(cx, (gint)r, -1, (gint)head_end);
-    if(!agency && pv >= 0 && g_utf8_strlen(cx->rownorm[pv], -1) <= 40 &&
+    if(!agency && pv >= 0 && gh_utf8_len_upto(cx->rownorm[pv], 40) <= 40 &&
        !strstr(cx->rownorm[pv], "。")) {
       /* Agency on its own line above "2020年政府信息公开工作年度报告". */
       char *joined = g_strconcat(cx->rownorm[pv], cand, NULL);
@@ -1042,14 +1041,14 @@ find_dates(struct ctx *cx, guint head_end)
   gint r = (gint)cx->nrows;
   for(int seen = 0; seen < 8 && (r = next_nonblank(cx, r, -1, (gint)cx->nrows)) >= 0; seen++) {
     const char *t = cx->rownorm[r];
-    if(g_utf8_strlen(t, -1) > 40)
+    if(gh_utf8_len_upto(t, 40) > 40)
       continue;
     char *d = date_in(t, true);
     if(d) {
       rec->published_on = d;
       if(!rec->agency) {
         gint pv = next_nonblank(cx, r, -1, (gint)cx->nrows);
-        if(pv >= 0 && g_utf8_strlen(cx->rownorm[pv], -1) <= 30 &&
+        if(pv >= 0 && gh_utf8_len_upto(cx->rownorm[pv], 30) <= 30 &&
            !g_regex_match_simple("[0-9。，,]", cx->rownorm[pv], 0, 0))
           rec->agency = g_strdup(cx->rownorm[pv]);
       }

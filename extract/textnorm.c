@@ -6,6 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+size_t
+gh_utf8_len_upto(const char *s, size_t cap)
+{
+  size_t n = 0;
+  for(const char *p = s; *p && n <= cap; p = g_utf8_next_char(p))
+    n++;
+  return n;
+}
+
 bool
 gh_is_space_uc(uint32_t c)
 {

@@ -18,6 +18,11 @@ char *gh_norm(const char *s, size_t len);
  * (ASCII space/tab/newline, U+3000, U+00A0, zero-width U+200B..U+200D, BOM). */
 bool gh_is_space_uc(uint32_t c);
 
+/* The length of UTF-8 text s in characters, counted no further than
+ * cap + 1: enough to compare with cap, without walking a long paragraph
+ * that every heading and label test would otherwise measure whole. */
+size_t gh_utf8_len_upto(const char *s, size_t cap);
+
 enum gh_unit { GH_UNIT_NONE = 0, GH_UNIT_YUAN, GH_UNIT_WAN };
 
 enum gh_value_kind {

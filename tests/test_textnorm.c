@@ -195,10 +195,27 @@ test_config(void)
   EXPECT(!gh_parse_size("99999999999999999999G", &v), "overflow");
 }
 
+/* Heading and label tests compare a line's length with a small bound;
+ * the count must agree with g_utf8_strlen up to the bound, and stop
+ * there. */
+static void
+test_utf8_len(void)
+{
+  const char *cases[] = { "", "a", "二、", "收到和处理政府信息公开申请情况", "Ａｂ\u3000c😀",
+                          "政府信息公开工作年度报告政府信息公开工作年度报告政府信息公开工作年度报告" };
+  for(size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    size_t full = (size_t)g_utf8_strlen(cases[i], -1);
+    for(size_t cap = 0; cap < 40; cap++)
+      EXPECT(gh_utf8_len_upto(cases[i], cap) == MIN(full, cap + 1), "len of %s up to %zu: %zu (full %zu)",
+             cases[i], cap, gh_utf8_len_upto(cases[i], cap), full);
+  }
+}
+
 int
 main(void)
 {
   test_norm();
+  test_utf8_len();
   test_values();
   test_years();
   test_sniff();
