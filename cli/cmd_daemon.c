@@ -224,6 +224,9 @@ gh_cmd_daemon(int argc, char **argv)
       o.status = status;
       o.tick = ping;
       o.status_ud = &d;
+      /* A commit that outlasts the watchdog period stops the pings, so
+       * systemd restarts a daemon whose disk hangs as it would a hung loop. */
+      o.commit_stall_usec = d.watchdog_usec ? (gint64)d.watchdog_usec : GH_COMMIT_STALL_USEC;
       struct gh_crawl_summary sum;
       gh_crawl_summary_init(&sum);
       gh_log(GH_LOG_INFO, NULL, "crawl: %u seeds due%s", due->len,
