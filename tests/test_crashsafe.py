@@ -113,6 +113,12 @@ level = error
           f"a store that cannot grow stops the crawl with its reason: {r.returncode} {r.stderr[-300:]!r}")
     partial = comparable(records(GH, full))
     check(all(p in want for p in partial), f"what was committed is intact ({len(partial)} records)")
+    # The seeds' queue entries are committed before the first fetch, so the
+    # store cannot be empty.  Every URL in it is one the reference run knew,
+    # either still queued or in the reference's final state.
+    have = {u: s["state"] for u, s in url_states(full).items()}
+    odd = {u: (s, want_urls.get(u)) for u, s in have.items() if s != "queued" and s != want_urls.get(u)}
+    check(have and not odd, f"the URL states committed before the failure are kept: {len(have)} URLs, {list(odd.items())[:3]}")
     mdb_stat_reads(full)
     r = subprocess.run(crawl(full), capture_output=True, text=True, timeout=120)
     check(r.returncode == 0 and "(complete)" in r.stdout, f"the crawl then completes: {r.stdout[:200]!r}")
