@@ -341,11 +341,19 @@ match_key(const struct key *keys, const char *buf)
   return best;
 }
 
+/* p has at most `cap` characters.  Tested last where a cheaper test can
+ * fail first: is_heading runs for every row and every section of a page. */
+static bool
+short_line(const char *p, size_t cap)
+{
+  return gh_utf8_len_upto(p, cap) <= cap;
+}
+
 static char *
 shorten(const char *s)
 {
   /* Warnings quote label text; keep them readable. */
-  if(gh_utf8_len_upto(s, 24) <= 24)
+  if(short_line(s, 24))
     return g_strdup(s);
   const char *cut = g_utf8_offset_to_pointer(s, 24);
   return g_strdup_printf("%.*s…", (int)(cut - s), s);
@@ -400,26 +408,25 @@ is_heading(const char *norm, enum sec which)
 {
   bool numbered;
   const char *p = skip_numeral(norm, &numbered);
-  size_t len = gh_utf8_len_upto(p, 35);
   switch(which) {
   case SEC_OVERVIEW:
-    return len <= 20 && (has_prefix(p, "总体情况") || has_prefix(p, "政府信息公开总体情况") ||
-                         has_prefix(p, "概述"));
+    return (has_prefix(p, "总体情况") || has_prefix(p, "政府信息公开总体情况") ||
+            has_prefix(p, "概述")) && short_line(p, 20);
   case SEC_PROACTIVE:
-    return len <= 20 && (has_prefix(p, "主动公开政府信息情况") ||
-                         has_prefix(p, "政府信息主动公开情况") ||
-                         has_prefix(p, "主动公开政府信息"));
+    return (has_prefix(p, "主动公开政府信息情况") || has_prefix(p, "政府信息主动公开情况") ||
+            has_prefix(p, "主动公开政府信息")) && short_line(p, 20);
   case SEC_APPLICATIONS:
-    return len <= 30 && has_prefix(p, "收到和处理政府信息");
+    return has_prefix(p, "收到和处理政府信息") && short_line(p, 30);
   case SEC_APPEALS:
-    return len <= 35 && strstr(p, "复议") && strstr(p, "诉讼") &&
-           (numbered || has_prefix(p, "政府信息公开") || has_prefix(p, "因政府信息公开"));
+    return strstr(p, "复议") && strstr(p, "诉讼") &&
+           (numbered || has_prefix(p, "政府信息公开") || has_prefix(p, "因政府信息公开")) &&
+           short_line(p, 35);
   case SEC_PROBLEMS:
-    return len <= 30 && numbered &&
+    return numbered &&
            (strstr(p, "存在的主要问题") || strstr(p, "存在的问题") || strstr(p, "存在问题") ||
-            strstr(p, "主要问题及改进"));
+            strstr(p, "主要问题及改进")) && short_line(p, 30);
   case SEC_OTHER:
-    return len <= 20 && has_prefix(p, "其他需要报告的事项");
+    return has_prefix(p, "其他需要报告的事项") && short_line(p, 20);
   default:
     return false;
   }
@@ -819,7 +826,7 @@ clean_agency(const char *s)
       }
     }
   }
-  if(!*a || gh_utf8_len_upto(a, 40) > 40) {
+  if(!*a || !short_line(a, 40)) {
     g_free(a);
     return NULL;
   }
@@ -906,7 +913,7 @@ find_title(struct ctx *cx, guint head_end)
     const char *t = cx->rownorm[r];
     /* A title is a short line without sentence punctuation; prose such as
      * "各部门要按时发布政府信息公开工作年度报告，" is not one. */
-    if(row_is_blank(cx, r) || gh_utf8_len_upto(t, 80) > 80 || strstr(t, "。") ||
+    if(row_is_blank(cx, r) || !short_line(t, 80) || strstr(t, "。") ||
        strchr(t, ',') || strchr(t, ';'))
       continue;
     char *agency = NULL;
@@ -914,7 +921,7 @@ find_title(struct ctx *cx, guint head_end)
     char *cand = g_strdup(t);
     bool ok = gh_report_read_title(cand, &agency, &year);
     gint nx = next_nonblank(cx, (gint)r, 1, (gint)head_end);
-    if(!ok && nx >= 0 && gh_utf8_len_upto(cx->rownorm[nx], 30) <= 30) {
+    if(!ok && nx >= 0 && short_line(cx->rownorm[nx], 30)) {
       /* "…2020年政府信息" / "公开工作年度报告": a title broken over lines */
       char *joined = g_strconcat(t, cx->rownorm[nx], NULL);
       ok = gh_report_read_title(joined, &agency, &year);
@@ -926,7 +933,7 @@ find_title(struct ctx *cx, guint head_end)
       continue;
     }
     gint pv = next_nonblank(cx, (gint)r, -1, (gint)head_end);
-    if(!agency && pv >= 0 && gh_utf8_len_upto(cx->rownorm[pv], 40) <= 40 &&
+    if(!agency && pv >= 0 && short_line(cx->rownorm[pv], 40) &&
        !strstr(cx->rownorm[pv], "。")) {
       /* Agency on its own line above "2020年政府信息公开工作年度报告". */
       char *joined = g_strconcat(cx->rownorm[pv], cand, NULL);
@@ -1041,14 +1048,14 @@ find_dates(struct ctx *cx, guint head_end)
   gint r = (gint)cx->nrows;
   for(int seen = 0; seen < 8 && (r = next_nonblank(cx, r, -1, (gint)cx->nrows)) >= 0; seen++) {
     const char *t = cx->rownorm[r];
-    if(gh_utf8_len_upto(t, 40) > 40)
+    if(!short_line(t, 40))
       continue;
     char *d = date_in(t, true);
     if(d) {
       rec->published_on = d;
       if(!rec->agency) {
         gint pv = next_nonblank(cx, r, -1, (gint)cx->nrows);
-        if(pv >= 0 && gh_utf8_len_upto(cx->rownorm[pv], 30) <= 30 &&
+        if(pv >= 0 && short_line(cx->rownorm[pv], 30) &&
            !g_regex_match_simple("[0-9。，,]", cx->rownorm[pv], 0, 0))
           rec->agency = g_strdup(cx->rownorm[pv]);
       }
