@@ -264,6 +264,19 @@ def build_sites(data):
             rt("reports", "real_shanghai_2019.html"), crumbs)),
     }
     sites["www.hostile.gov.cn"] = hostile_site(data)
+    # A column whose first report always fails with 500 (so every retry
+    # sends the host's scan back to it) ahead of six sound pages
+    # (tests/test_crashsafe.py, retries while commits are slow).
+    s = {"name": "重试县人民政府", "nav": [("首页", "/")]}
+    crumbs = [("首页", "/"), ("政府信息公开年报", "/nb/")]
+    items = "".join(f'<li><a href="/nb/{i}.html">重试县第{i}局2023年政府信息公开工作年度报告</a></li>'
+                    for i in range(7))
+    retry = {"/nb/": R(portal_page(s, "政府信息公开年报", crumbs, f"<ul>{items}</ul>")),
+             "/nb/0.html": R("<h1>Server Error</h1>", status=500, delay=0.15)}
+    for i in range(1, 7):
+        retry[f"/nb/{i}.html"] = R(portal_page(s, f"重试县第{i}局2023年政府信息公开工作年度报告", crumbs,
+                                               "<p>本年度共收到政府信息公开申请0件。</p>"))
+    sites["www.retry.gov.cn"] = retry
     # robots.txt that always answers 503: RFC 9309 says assume complete
     # disallow, so nothing else on the host may be fetched.
     sites["www.robots503.gov.cn"] = {
