@@ -12,6 +12,12 @@
    extraction workers).  Each figure is the median of --runs runs.
 3. Peak heap (anonymous RSS) of each run.
 
+The politeness-off runs are made twice when /dev/shm exists: with the store
+and wget2's files on the disk (the temporary directory), and both on tmpfs.
+wget2 saves a file per page, govharvest appends to one LMDB file, so the
+cost of creating files on the machine's disk weighs on wget2 only; the
+tmpfs figures show the two without it.
+
 The seed URLs carry the server's port and govharvest resolves every host to
 127.0.0.1 (`--resolve '*:PORT:127.0.0.1'`), as DNS would on the real web.
 `--connect-to` would make libcurl file every host's connections under the
@@ -23,6 +29,7 @@ Needs a non-sanitizer build (scripts/quickstart makes build/) and wget2
 (Debian package wget2) for the comparison.  Prints figures, asserts nothing.
 """
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -133,7 +140,7 @@ class Server:
         self.proc.wait()
 
 
-def crawl(tmp, srv, hosts, delay, conns, tag):
+def crawl(tmp, srv, hosts, delay, conns, tag, where=None):
     seeds = os.path.join(tmp, f"seeds-{tag}.tsv")
     with open(seeds, "w") as f:
         for h in range(hosts):
@@ -142,15 +149,15 @@ def crawl(tmp, srv, hosts, delay, conns, tag):
     with open(conf, "w") as f:
         f.write(f"[crawl]\nuser_agent = govharvest-bench (+file:///)\nmax_connections = {max(conns, 1) * hosts}\n"
                 f"connections_per_host = {conns}\n[log]\nlevel = error\n")
-    store = os.path.join(tmp, f"store-{tag}")
+    store = os.path.join(where or tmp, f"store-{tag}")
     shutil.rmtree(store, ignore_errors=True)
     pin = ["taskset", "-c", "0"] if a.one_core else []
     return run(pin + [gh, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
                       "--resolve", f"*:{srv.port}:127.0.0.1", "--delay", str(delay)])
 
 
-def wget2(tmp, srv, hosts, conns):
-    out = os.path.join(tmp, "wget2")
+def wget2(where, srv, hosts, conns):
+    out = os.path.join(where, "wget2")
     shutil.rmtree(out, ignore_errors=True)
     urls = [f"http://www.bench{h:04d}.gov.cn/nb/" for h in range(hosts)]
     # wget2 has neither --resolve nor --connect-to, so it goes through an
@@ -190,7 +197,11 @@ def pages_of(summary):
 
 
 parts = set(a.parts.split(","))
-with tempfile.TemporaryDirectory() as tmp:
+with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+    places = [("store and files on disk (" + tmp + ")", tmp)]
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        places.append(("store and files on tmpfs (/dev/shm)",
+                       stack.enter_context(tempfile.TemporaryDirectory(dir="/dev/shm"))))
     if "polite" in parts:
         srv = Server(tmp, a.hosts, a.pages)
         try:
@@ -212,20 +223,22 @@ with tempfile.TemporaryDirectory() as tmp:
             print(f"politeness off: {hosts} host(s) x {pages} pages, 1 connection per host, "
                   f"served by {'nginx' if isinstance(srv, Nginx) else 'the Python fixture server'}, "
                   f"median of {a.runs}")
-            wall, rss, out, cpu = median_run(lambda: crawl(tmp, srv, hosts, 0, 1, f"fast{hosts}"))
-            n, mib = pages_of(out)
-            loop, workers = cpu_split(out)
-            print(f"  govharvest  {n / wall:8.1f} responses/s {mib / wall:6.2f} MiB/s  "
-                  f"CPU {cpu / n * 1e6:4.0f} us/response ({loop / n * 1e6:.0f} crawler + "
-                  f"{workers / n * 1e6:.0f} workers)  peak heap {rss:6.1f} MiB"
-                  "  (fetch + extract + parse + store)")
-            if shutil.which("wget2"):
-                w, r, files, size, wcpu = median_run(lambda: wget2(tmp, srv, hosts, 1))
-                print(f"  wget2       {files / w:8.1f} responses/s {size / w / 2**20:6.2f} MiB/s  "
-                      f"CPU {wcpu / files * 1e6:4.0f} us/response  peak heap {r:6.1f} MiB"
-                      "  (fetch + save)")
-                print(f"  ratio govharvest/wget2 responses/s: {(n / wall) / (files / w):.2f}")
-            else:
-                print("  wget2 not installed (apt-get install wget2): no baseline")
+            for label, where in places:
+                print(f" {label}:")
+                wall, rss, out, cpu = median_run(lambda: crawl(tmp, srv, hosts, 0, 1, f"fast{hosts}", where))
+                n, mib = pages_of(out)
+                loop, workers = cpu_split(out)
+                print(f"  govharvest  {n / wall:8.1f} responses/s {mib / wall:6.2f} MiB/s  "
+                      f"CPU {cpu / n * 1e6:4.0f} us/response ({loop / n * 1e6:.0f} crawler + "
+                      f"{workers / n * 1e6:.0f} workers)  peak heap {rss:6.1f} MiB"
+                      "  (fetch + extract + parse + store)")
+                if shutil.which("wget2"):
+                    w, r, files, size, wcpu = median_run(lambda: wget2(where, srv, hosts, 1))
+                    print(f"  wget2       {files / w:8.1f} responses/s {size / w / 2**20:6.2f} MiB/s  "
+                          f"CPU {wcpu / files * 1e6:4.0f} us/response  peak heap {r:6.1f} MiB"
+                          "  (fetch + save)")
+                    print(f"  ratio govharvest/wget2 responses/s: {(n / wall) / (files / w):.2f}")
+                else:
+                    print("  wget2 not installed (apt-get install wget2): no baseline")
         finally:
             srv.stop()
