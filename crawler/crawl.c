@@ -983,13 +983,13 @@ gh_crawl_work(const struct gh_pool_input *in)
   GError *err = NULL;
   size_t ulen = 0;
   char *utf8 = NULL;
-  GumboOutput *tree = NULL;
+  struct gh_html_tree *tree = NULL;
   if(discover || (record && in->format == GH_FMT_HTML))
     utf8 = gh_to_utf8(in->bytes, in->len, in->o->declared_charset, true, &ulen, NULL, &err);
   if(utf8 && in->format == GH_FMT_HTML)
     tree = gh_gumbo_parse(utf8, ulen);
   if(discover)
-    json_object_set_new(out, "links", links_json(tree, utf8, ulen, a));
+    json_object_set_new(out, "links", links_json(tree ? tree->out : NULL, utf8, ulen, a));
   if(record) {
     struct gh_record rec;
     gh_record_init(&rec);
@@ -1004,7 +1004,7 @@ gh_crawl_work(const struct gh_pool_input *in)
       ok = gh_read_doc(in->bytes, in->len, in->format, in->o, doc, &st, &err);
     }
     else if((ok = tree != NULL))
-      gh_html_tree_to_doc(tree, doc);
+      gh_html_tree_to_doc(tree->out, doc);
     else if(!err)
       g_set_error(&err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "gumbo could not parse the page");
     if(!ok) {

@@ -384,8 +384,8 @@ link_enter(const GumboNode *n, void *ud)
 static void
 collect_html(struct collect *c, const GumboOutput *tree, const char *html, size_t len)
 {
-  GumboOutput *own = tree ? NULL : gh_gumbo_parse(html, len);
-  const GumboOutput *out = tree ? tree : own;
+  struct gh_html_tree *own = tree ? NULL : gh_gumbo_parse(html, len);
+  const GumboOutput *out = tree ? tree : own ? own->out : NULL;
   if(out)
     gh_gumbo_walk(out->document, link_enter, NULL, c);
   gh_gumbo_free(own);

@@ -480,14 +480,14 @@ gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
   char *utf8 = gh_to_utf8(bytes, len, declared_charset, true, &ulen, NULL, err);
   if(!utf8)
     return false;
-  GumboOutput *out = gh_gumbo_parse(utf8, ulen);
-  if(!out) {
+  struct gh_html_tree *t = gh_gumbo_parse(utf8, ulen);
+  if(!t) {
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "gumbo could not parse the page");
     g_free(utf8);
     return false;
   }
-  gh_html_tree_to_doc(out, doc);
-  gh_gumbo_free(out);
+  gh_html_tree_to_doc(t->out, doc);
+  gh_gumbo_free(t);
   g_free(utf8);
   return true;
 }

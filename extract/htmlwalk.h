@@ -4,14 +4,21 @@
 #define GH_HTMLWALK_H
 
 #include <gumbo.h>
+#include <obstack.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+/* A parsed page and the arena its tree lives in. */
+struct gh_html_tree {
+  GumboOutput *out;
+  struct obstack arena;
+};
 
 /* A page (UTF-8) parsed the one way both the reader and link discovery
  * want it: the error list is for humans, so its memory is bounded.  NULL
  * when gumbo gives up.  gh_gumbo_free(NULL) is a no-op. */
-GumboOutput *gh_gumbo_parse(const char *utf8, size_t len);
-void gh_gumbo_free(GumboOutput *out);
+struct gh_html_tree *gh_gumbo_parse(const char *utf8, size_t len);
+void gh_gumbo_free(struct gh_html_tree *t);
 
 /* Children of an element or the document, else NULL. */
 const GumboVector *gh_gumbo_children(const GumboNode *n);
