@@ -76,11 +76,14 @@ def write(path, text):
         f.write(text)
 
 
-def run(tmp, web):
+def setup(tmp, web):
+    """Both scenarios' start: one seed, its config, a store path and the
+    service manager's socket.  Returns (seeds, conf, config text, store,
+    notify)."""
     seeds = os.path.join(tmp, "seeds.tsv")
     write(seeds, "http://www.wd.gov.cn/\t532329\t武定县人民政府\n")
     conf = os.path.join(tmp, "govharvest.conf")
-    good = f"""[crawl]
+    text = f"""[crawl]
 seeds = {seeds}
 regions = {SRC}/config/regions.tsv
 user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
@@ -89,9 +92,12 @@ connect_to = ::127.0.0.1:{web.port}
 [log]
 level = info
 """
-    write(conf, good)
-    store = os.path.join(tmp, "store")
-    notify = Notify(os.path.join(tmp, "notify.sock"))
+    write(conf, text)
+    return seeds, conf, text, os.path.join(tmp, "store"), Notify(os.path.join(tmp, "notify.sock"))
+
+
+def run(tmp, web):
+    seeds, conf, good, store, notify = setup(tmp, web)
     env = dict(os.environ, NOTIFY_SOCKET=notify.sock.getsockname(),
                WATCHDOG_USEC=str(int(WATCHDOG * 1e6)))
     err = open(os.path.join(tmp, "daemon.err"), "w+")
@@ -179,20 +185,7 @@ def run_stalled_disk(tmp, web):
     if subprocess.run(strace + ["true"], capture_output=True).returncode != 0:
         print("daemon: strace cannot trace here (ptrace refused); stalled-disk case not run")
         return
-    seeds = os.path.join(tmp, "seeds.tsv")
-    write(seeds, "http://www.wd.gov.cn/\t532329\t武定县人民政府\n")
-    conf = os.path.join(tmp, "govharvest.conf")
-    write(conf, f"""[crawl]
-seeds = {seeds}
-regions = {SRC}/config/regions.tsv
-user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
-delay = 0.1
-connect_to = ::127.0.0.1:{web.port}
-[log]
-level = info
-""")
-    store = os.path.join(tmp, "store")
-    notify = Notify(os.path.join(tmp, "notify.sock"))
+    _, conf, _, store, notify = setup(tmp, web)
     # LeakSanitizer cannot run under ptrace; the first scenario checks leaks.
     env = dict(os.environ, NOTIFY_SOCKET=notify.sock.getsockname(), WATCHDOG_USEC=str(int(WATCHDOG * 1e6)),
                ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
