@@ -136,7 +136,6 @@ gh_cmd_crawl(int argc, char **argv)
   o.progress = !quiet && isatty(STDERR_FILENO);
   gh_log_setup(cfg->log_level, o.progress);
   o.stop = &stop_requested;
-  o.commit_stall_usec = GH_COMMIT_STALL_USEC;
   struct gh_crawl_summary sum;
   gh_crawl_summary_init(&sum);
   if(!gh_crawl_run(st, &o, &sum, &err)) {

@@ -226,7 +226,7 @@ gh_cmd_daemon(int argc, char **argv)
       o.status_ud = &d;
       /* A commit that outlasts the watchdog period stops the pings, so
        * systemd restarts a daemon whose disk hangs as it would a hung loop. */
-      o.commit_stall_usec = d.watchdog_usec ? (gint64)d.watchdog_usec : GH_COMMIT_STALL_USEC;
+      o.commit_stall_usec = (gint64)d.watchdog_usec; /* 0 without one: a minute */
       struct gh_crawl_summary sum;
       gh_crawl_summary_init(&sum);
       gh_log(GH_LOG_INFO, NULL, "crawl: %u seeds due%s", due->len,

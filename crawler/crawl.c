@@ -509,10 +509,11 @@ static void report_status(struct crawl *c, bool force);
 static bool
 commit_stalled(struct crawl *c)
 {
-  if(!c->committing.ops->len || !c->o->commit_stall_usec)
+  if(!c->committing.ops->len)
     return false;
+  gint64 limit = c->o->commit_stall_usec ? c->o->commit_stall_usec : 60 * USEC;
   gint64 age = g_get_monotonic_time() - c->last_flush;
-  if(age < c->o->commit_stall_usec)
+  if(age < limit)
     return false;
   if(!c->stall_reported) {
     c->stall_reported = true;

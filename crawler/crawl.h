@@ -32,12 +32,11 @@ struct gh_crawl_opts {
    * watchdog ping, so a hung loop is noticed.  May be NULL. */
   void (*tick)(void *ud);
   void *status_ud; /* for both callbacks */
-  /* A store commit running longer than this (µs; 0: no limit) is taken
+  /* A store commit running longer than this (µs; 0: a minute) is taken
    * for a stalled disk: it is logged and shown in the status, and tick is
    * not called until it completes, so a watchdog restarts the daemon as it
-   * would a hung loop. */
+   * would a hung loop.  The daemon passes its watchdog period. */
   gint64 commit_stall_usec;
-#define GH_COMMIT_STALL_USEC (60 * G_USEC_PER_SEC) /* without a watchdog */
 };
 
 struct gh_crawl_summary {
