@@ -129,19 +129,21 @@ gh_cmd_parse(int argc, char **argv)
     gh_record_init(&rec);
     gh_extract_record(bytes, len, &opts, &rec);
     g_free(bytes);
+    /* Every document that was read yields its record, parsed or not: a
+     * report whose tables could not be read still carries its agency, year
+     * and whatever sections were read, and says why (issue: nothing thrown
+     * away).  The reason goes to stderr too, for people. */
     if(rec.status != GH_STATUS_PARSED) {
       fprintf(stderr, "govharvest: %s: %s: %s\n", path, gh_status_name(rec.status),
               rec.reason ? rec.reason : "");
       rc = GH_EXIT_FAILED;
     }
-    else {
-      json_t *j = gh_record_to_json(&rec);
-      if(json_dumpf(j, stdout, flags) != 0 || fputc('\n', stdout) == EOF) {
-        fprintf(stderr, "govharvest: writing the record of %s failed\n", path);
-        rc = GH_EXIT_FAILED;
-      }
-      json_decref(j);
+    json_t *j = gh_record_to_json(&rec);
+    if(json_dumpf(j, stdout, flags) != 0 || fputc('\n', stdout) == EOF) {
+      fprintf(stderr, "govharvest: writing the record of %s failed\n", path);
+      rc = GH_EXIT_FAILED;
     }
+    json_decref(j);
     gh_record_clear(&rec);
   }
   if(fflush(stdout) != 0)

@@ -27,6 +27,7 @@ struct tok {
   struct gh_value v;
   guint row;
   int col;
+  int span;
   bool table;
 };
 
@@ -43,7 +44,8 @@ static void
 tok_push(GArray *toks, enum tok_kind kind, char *norm, const struct gh_value *v,
          guint row, int col, bool table)
 {
-  struct tok t = { .kind = kind, .norm = norm, .row = row, .col = col, .table = table };
+  struct tok t = { .kind = kind, .norm = norm, .row = row, .col = col, .span = 1,
+                   .table = table };
   if(v)
     t.v = *v;
   g_array_append_val(toks, t);
@@ -123,6 +125,8 @@ split_text_cell(GArray *toks, const char *text, guint row, int col, bool table)
   g_ptr_array_free(pieces, TRUE);
 }
 
+static void tokenize_cell(GArray *toks, const struct gh_cell *cell, guint r, bool table);
+
 static GArray *
 tokenize(const struct ctx *cx, guint from, guint to)
 {
@@ -132,28 +136,37 @@ tokenize(const struct ctx *cx, guint from, guint to)
     bool table = row->kind == GH_ROW_TABLE;
     for(unsigned c = 0; c < row->n_cells; c++) {
       const struct gh_cell *cell = &row->cells[c];
-      char *norm = gh_norm(cell->text, strlen(cell->text));
-      struct gh_value v;
-      if(!*norm) {
-        if(table) {
-          v = (struct gh_value){ .kind = GH_VALUE_BLANK };
-          tok_push(toks, TOK_VALUE, norm, &v, r, cell->col, table);
-        }
-        else
-          g_free(norm);
-        continue;
-      }
-      /* In a table cell, "1 234" is one number with a stray space; on a text
-       * line, spaces separate cells ("0 0 0"). */
-      if(table && gh_value_parse(norm, &v)) {
-        tok_push(toks, TOK_VALUE, norm, &v, r, cell->col, table);
-        continue;
-      }
-      g_free(norm);
-      split_text_cell(toks, cell->text, r, cell->col, table);
+      guint first_tok = toks->len;
+      tokenize_cell(toks, cell, r, table);
+      for(guint k = first_tok; k < toks->len; k++)
+        g_array_index(toks, struct tok, k).span = cell->colspan > 0 ? cell->colspan : 1;
     }
   }
   return toks;
+}
+
+static void
+tokenize_cell(GArray *toks, const struct gh_cell *cell, guint r, bool table)
+{
+  char *norm = gh_norm(cell->text, strlen(cell->text));
+  struct gh_value v;
+  if(!*norm) {
+    if(table) {
+      v = (struct gh_value){ .kind = GH_VALUE_BLANK };
+      tok_push(toks, TOK_VALUE, norm, &v, r, cell->col, table);
+    }
+    else
+      g_free(norm);
+    return;
+  }
+  /* In a table cell, "1 234" is one number with a stray space; on a text
+   * line, spaces separate cells ("0 0 0"). */
+  if(table && gh_value_parse(norm, &v)) {
+    tok_push(toks, TOK_VALUE, norm, &v, r, cell->col, table);
+    return;
+  }
+  g_free(norm);
+  split_text_cell(toks, cell->text, r, cell->col, table);
 }
 
 static void
@@ -188,6 +201,179 @@ run_real_values(GArray *toks, guint i, guint j)
     if(g_array_index(toks, struct tok, k).v.kind != GH_VALUE_BLANK)
       n++;
   return n;
+}
+
+/* ---- header anchors ----
+ *
+ * A table prints its column headers, and a value belongs to the header it
+ * sits under, whatever else its row holds: Word and WPS grids carry phantom
+ * columns (a trailing gridCol, a column split in two), and a blank cell
+ * must stay blank in its own column rather than let the next value slide
+ * into it.  Anchors are the grid-column ranges of the headers; extractors
+ * that know grid columns (HTML, DOCX, pipe tables, positioned PDF) give
+ * every cell one. */
+#define MAX_ANCHORS 16
+struct anchors {
+  int n; /* logical columns; 0 when the headers were not all found */
+  int lo[MAX_ANCHORS], hi[MAX_ANCHORS]; /* grid columns [lo, hi) */
+};
+
+static int
+anchor_of(const struct anchors *a, const struct tok *t)
+{
+  /* A cell spanning several grid columns sits under the header that any
+   * of its columns belongs to (a value merged over a split column). */
+  int span = t->span > 0 ? t->span : 1;
+  for(int c = t->col; c < t->col + span; c++)
+    for(int k = 0; k < a->n; k++)
+      if(c >= a->lo[k] && c < a->hi[k])
+        return k;
+  return -1;
+}
+
+/* Place the run [i, j) under the anchors.  False when it cannot be placed
+ * that way: a cell without a grid column, a value under no header, or two
+ * values under one header; the caller then falls back and says so. */
+static bool
+place_anchored(GArray *toks, guint i, guint j, const struct tok **out, const struct anchors *a)
+{
+  if(a->n <= 0)
+    return false;
+  for(int c = 0; c < a->n; c++)
+    out[c] = NULL;
+  for(guint x = i; x < j; x++) {
+    const struct tok *t = &g_array_index(toks, struct tok, x);
+    if(t->kind != TOK_VALUE)
+      continue;
+    bool blank = t->v.kind == GH_VALUE_BLANK;
+    if(t->col < 0)
+      return false;
+    int k = anchor_of(a, t);
+    if(k < 0) {
+      if(blank)
+        continue; /* a phantom column's empty cell */
+      return false;
+    }
+    if(out[k] && out[k]->v.kind != GH_VALUE_BLANK) {
+      if(blank)
+        continue;
+      return false;
+    }
+    out[k] = t;
+  }
+  return true;
+}
+
+/* Set anchor k from a header cell, first occurrence only. */
+static void
+anchor_set(struct anchors *a, bool *have, int k, const struct tok *t)
+{
+  if(have[k])
+    return;
+  have[k] = true;
+  a->lo[k] = t->col;
+  a->hi[k] = t->col + (t->span > 0 ? t->span : 1);
+}
+
+/* Anchors are usable when they are ordered left to right without overlap;
+ * one missing header between two found ones takes the columns between
+ * them (a header lost to an image or a typo). */
+static bool
+anchors_finish(struct anchors *a, bool *have, int n)
+{
+  int missing = -1;
+  for(int k = 0; k < n; k++)
+    if(!have[k]) {
+      if(missing >= 0)
+        return false;
+      missing = k;
+    }
+  if(missing >= 0) {
+    if(missing == 0 || missing == n - 1)
+      return false;
+    a->lo[missing] = a->hi[missing - 1];
+    a->hi[missing] = a->lo[missing + 1];
+  }
+  for(int k = 0; k < n; k++)
+    if(a->lo[k] >= a->hi[k] || (k && a->lo[k] < a->hi[k - 1]))
+      return false;
+  a->n = n;
+  return true;
+}
+
+static const struct {
+  const char *name;
+  int col;
+} app_heads[] = {
+  { "自然人", 0 },       { "商业企业", 1 },     { "科研机构", 2 }, { "社会公益组织", 3 },
+  { "社会组织", 3 },     { "公益组织", 3 },     { "法律服务机构", 4 }, { "其他", 5 },
+  { "其他组织", 5 },     { "总计", 6 },         { "合计", 6 },
+};
+
+/* Section 三's applicant columns, from the header rows above its first
+ * data row. */
+static void
+app_anchors(GArray *toks, struct anchors *a)
+{
+  bool have[GH_APP_COLS] = { false };
+  a->n = 0;
+  for(guint i = 0; i < toks->len; i++) {
+    const struct tok *t = &g_array_index(toks, struct tok, i);
+    if(t->kind == TOK_VALUE) {
+      if(t->v.kind != GH_VALUE_BLANK)
+        break; /* the first value: the header is over */
+      continue;
+    }
+    if(strstr(t->norm, "本年新收") || strstr(t->norm, "上年结转"))
+      break;
+    if(!t->table || t->col < 0)
+      continue;
+    for(size_t h = 0; h < G_N_ELEMENTS(app_heads); h++)
+      if(!strcmp(t->norm, app_heads[h].name))
+        anchor_set(a, have, app_heads[h].col, t);
+  }
+  anchors_finish(a, have, GH_APP_COLS);
+}
+
+static const char *const appeal_heads[] = { "结果维持", "结果纠正", "其他结果", "尚未审结",
+                                            "总计", NULL };
+
+/* Section 四's fifteen columns: its five result headers printed once per
+ * group, ordered by grid column. */
+static void
+appeal_anchors(GArray *toks, guint upto, struct anchors *a)
+{
+  enum { N = GH_APPEAL_N * GH_APPEAL_COLS };
+  const struct tok *h[N + 1];
+  int n = 0;
+  a->n = 0;
+  for(guint i = 0; i < upto && i < toks->len; i++) {
+    const struct tok *t = &g_array_index(toks, struct tok, i);
+    if(t->kind != TOK_TEXT || !t->table || t->col < 0)
+      continue;
+    for(const char *const *name = appeal_heads; *name; name++)
+      if(!strcmp(t->norm, *name)) {
+        if(n > N)
+          return;
+        h[n++] = t;
+        break;
+      }
+  }
+  if(n != N)
+    return;
+  /* Insertion sort by column: the group headers' rows come first. */
+  for(int x = 1; x < n; x++)
+    for(int y = x; y > 0 && h[y - 1]->col > h[y]->col; y--) {
+      const struct tok *tmp = h[y];
+      h[y] = h[y - 1];
+      h[y - 1] = tmp;
+    }
+  bool have[N];
+  for(int k = 0; k < N; k++) {
+    have[k] = false;
+    anchor_set(a, have, k, h[k]);
+  }
+  anchors_finish(a, have, N);
 }
 
 enum align { ALIGN_LEFT, ALIGN_RIGHT };
@@ -536,6 +722,8 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
 {
   GString *label = g_string_new(NULL);
   bool after_values = false;
+  struct anchors anch;
+  app_anchors(toks, &anch);
   st->last = -1;
   for(guint i = 0; i < toks->len;) {
     const struct tok *t = &g_array_index(toks, struct tok, i);
@@ -576,9 +764,16 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
                      gh_app_rows[row].path);
     }
     else {
-      const struct tok *cells[GH_APP_COLS];
-      const char *guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL,
-                                    ALIGN_RIGHT);
+      const struct tok *cells[MAX_ANCHORS];
+      const char *guess = NULL;
+      if(!place_anchored(toks, i, j, cells, &anch)) {
+        guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL, ALIGN_RIGHT);
+        /* Exactly seven cells read in order whatever the grid says (an
+         * irregular grid of a hand-made table); any other count that the
+         * headers could not place is a guess. */
+        if(anch.n && !guess && j - i != GH_APP_COLS)
+          guess = "cells not under the table's column headers, placed by count";
+      }
       if(guess)
         gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed; %s",
                        gh_app_rows[row].path, real, GH_APP_COLS, guess);
@@ -624,12 +819,29 @@ parse_proactive(struct ctx *cx, GArray *toks, enum gh_template tpl)
   GString *label = g_string_new(NULL);
   bool after_values = false;
   bool seen[GH_PRO_N] = { false };
+  /* Each block prints its own header row (信息内容 | 本年制发件数 | …); its
+   * cells after 信息内容 anchor the block's value columns. */
+  struct anchors hdr = { 0 };
+  guint hdr_row = G_MAXUINT;
   for(guint i = 0; i < toks->len;) {
     const struct tok *t = &g_array_index(toks, struct tok, i);
     if(t->kind == TOK_TEXT) {
       if(after_values) {
         g_string_truncate(label, 0);
         after_values = false;
+      }
+      if(t->table && t->col >= 0 && !strstr(t->norm, "信息内容") &&
+         (strstr(t->norm, "数量") || strstr(t->norm, "件数") || strstr(t->norm, "金额") ||
+          strstr(t->norm, "增/减") || strstr(t->norm, "增减"))) {
+        if(t->row != hdr_row) {
+          hdr.n = 0;
+          hdr_row = t->row;
+        }
+        if(hdr.n < MAX_ANCHORS && (!hdr.n || t->col >= hdr.hi[hdr.n - 1])) {
+          hdr.lo[hdr.n] = t->col;
+          hdr.hi[hdr.n] = t->col + (t->span > 0 ? t->span : 1);
+          hdr.n++;
+        }
       }
       g_string_append(label, t->norm);
       i++;
@@ -659,8 +871,10 @@ parse_proactive(struct ctx *cx, GArray *toks, enum gh_template tpl)
     }
     else {
       int ncols = d->n_ints + (d->money ? 1 : 0);
-      const struct tok *cells[4];
-      const char *guess = place_run(toks, i, j, cells, ncols, -1, ALIGN_LEFT);
+      const struct tok *cells[MAX_ANCHORS];
+      const char *guess = NULL;
+      if(hdr.n != ncols || !place_anchored(toks, i, j, cells, &hdr))
+        guess = place_run(toks, i, j, cells, ncols, -1, ALIGN_LEFT);
       if(guess)
         gh_record_warn(cx->rec, "proactive.%s: %d of %d cells printed; %s", d->key, real,
                        ncols, guess);
@@ -718,12 +932,17 @@ parse_appeals(struct ctx *cx, GArray *toks)
     }
     i = j;
   }
-  const struct tok *cells[N];
+  const struct tok *cells[MAX_ANCHORS];
   for(int c = 0; c < N; c++)
     cells[c] = NULL;
   const char *guess = NULL;
   int real = 0;
-  if(any_table) {
+  struct anchors anch;
+  appeal_anchors(toks, best_from, &anch);
+  if(any_table && place_anchored(toks, best_from, best_to, cells, &anch)) {
+    real = best_real;
+  }
+  else if(any_table) {
     GArray *vals = g_array_new(FALSE, FALSE, sizeof(const struct tok *));
     for(guint k = best_from; k < best_to; k++) {
       const struct tok *u = &g_array_index(toks, struct tok, k);
