@@ -351,7 +351,10 @@ appeal_anchors(GArray *toks, guint upto, struct anchors *a)
     const struct tok *t = &g_array_index(toks, struct tok, i);
     if(t->kind != TOK_TEXT || !t->table || t->col < 0)
       continue;
-    for(const char *const *name = appeal_heads; *name; name++)
+    bool dup = false;
+    for(int k = 0; k < n && !dup; k++)
+      dup = h[k]->col == t->col; /* a header merged over two header rows */
+    for(const char *const *name = appeal_heads; *name && !dup; name++)
       if(!strcmp(t->norm, *name)) {
         if(n > N)
           return;
@@ -378,6 +381,22 @@ appeal_anchors(GArray *toks, guint upto, struct anchors *a)
 
 enum align { ALIGN_LEFT, ALIGN_RIGHT };
 
+/* Whether the cells [from, from + ncols) contradict total = Σ the others,
+ * where `total_col` is the total's column (blank cells count as 0; a blank
+ * total contradicts nothing). */
+static bool
+row_total_breaks(GArray *toks, guint from, int ncols, int total_col)
+{
+  const struct tok *t = &g_array_index(toks, struct tok, from + (guint)total_col);
+  if(t->v.kind == GH_VALUE_BLANK)
+    return false;
+  double sum = 0;
+  for(int c = 0; c < ncols; c++)
+    if(c != total_col)
+      sum += g_array_index(toks, struct tok, from + (guint)c).v.d;
+  return sum != t->v.d;
+}
+
 /* Place a run's values into `out[0..ncols)`.  Returns a short description of
  * any guess made (static string), or NULL when the placement was certain. */
 static const char *
@@ -391,16 +410,39 @@ place_run(GArray *toks, guint i, guint j, const struct tok **out, int ncols,
   if(first->table && n >= (guint)ncols) {
     /* Every cell is delimited, blanks included.  A row wider than the form
      * carries empty cells of merged label columns (section 三: values are
-     * the last 7 columns) or padding after the values (section 二). */
-    guint from = align == ALIGN_RIGHT ? j - (guint)ncols : i;
-    int outside = 0;
-    for(guint x = i; x < j; x++)
-      if((x < from || x >= from + (guint)ncols) &&
-         g_array_index(toks, struct tok, x).v.kind != GH_VALUE_BLANK)
-        outside++;
-    if(!outside) {
+     * the last 7 columns) or padding after the values (section 二).  Each
+     * window whose outside cells are all blank is a possible placement;
+     * with more than one, the row's own total (section 三) chooses. */
+    guint first_ok = G_MAXUINT, n_ok = 0, n_sum = 0, sum_from = 0;
+    /* n_ok: windows with nothing outside; n_sum: those the row total does
+     * not contradict. */
+    for(guint w = 0; w + (guint)ncols <= n; w++) {
+      guint from = align == ALIGN_RIGHT ? j - (guint)ncols - w : i + w;
+      bool outside = false;
+      for(guint x = i; x < j && !outside; x++)
+        outside = (x < from || x >= from + (guint)ncols) &&
+                  g_array_index(toks, struct tok, x).v.kind != GH_VALUE_BLANK;
+      if(outside)
+        continue;
+      if(first_ok == G_MAXUINT)
+        first_ok = from;
+      n_ok++;
+      if(single_col < 0 || !row_total_breaks(toks, from, ncols, single_col)) {
+        if(!n_sum)
+          sum_from = from;
+        n_sum++;
+      }
+    }
+    if(n_ok) {
+      guint from = n_sum >= 1 ? sum_from : first_ok;
       for(int c = 0; c < ncols; c++)
         out[c] = &g_array_index(toks, struct tok, from + (guint)c);
+      if(n_sum > 1)
+        return "placement ambiguous: blank cells could sit in more than one column";
+      /* Without grid columns (a tab-separated row), a blank cell right
+       * after the label may be the label's merged cell or a blank value. */
+      if(first->col < 0 && first->v.kind == GH_VALUE_BLANK && from == i && n == (guint)ncols)
+        return "placement ambiguous: the blank after the label may be a merged label cell";
       return NULL;
     }
   }
@@ -1028,6 +1070,17 @@ static char *
 clean_agency(const char *s)
 {
   const char *p = s;
+  /* Page chrome joined in front of a title: navigation bars and
+   * breadcrumbs ("首页|政务动态|…", "您当前所在位置:首页>…>").  An agency
+   * name holds none of their separators, so it starts after the last. */
+  static const char *const seps[] = { ">", "|", "»", "›", "/", "\\", "位置:", "位置", NULL };
+  for(const char *const *sep = seps; *sep; sep++) {
+    const char *hit = NULL;
+    for(const char *q = strstr(p, *sep); q; q = strstr(q + 1, *sep))
+      hit = q;
+    if(hit)
+      p = hit + strlen(*sep);
+  }
   static const char *const lead[] = { "标题:", "标题", "关于", "《", NULL };
   for(const char *const *l = lead; *l; l++)
     if(has_prefix(p, *l))
@@ -1140,6 +1193,16 @@ find_title(struct ctx *cx, guint head_end)
     char *cand = g_strdup(t);
     bool ok = gh_report_read_title(cand, &agency, &year);
     gint nx = next_nonblank(cx, (gint)r, 1, (gint)head_end);
+    char *na = NULL;
+    int ny = -1;
+    if(!ok && nx >= 0 && gh_report_read_title(cx->rownorm[nx], &na, &ny) && na) {
+      /* The next line is a whole title with its agency: this line is
+       * something above it (a breadcrumb, a banner), not its first half. */
+      g_free(na);
+      g_free(cand);
+      continue;
+    }
+    g_free(na);
     if(!ok && nx >= 0 && short_line(cx->rownorm[nx], 30)) {
       /* "…2020年政府信息" / "公开工作年度报告": a title broken over lines */
       char *joined = g_strconcat(t, cx->rownorm[nx], NULL);
