@@ -483,6 +483,9 @@ struct key {
 static const struct key app_keys[] = {
   { "本年新收", GH_APP_NEW_RECEIVED, false },
   { "上年结转", GH_APP_CARRIED_IN, false },
+  /* "一、本年(2021)新收…", "二、上年(2020)结转…": a year inside the label */
+  { "新收政府信息", GH_APP_NEW_RECEIVED, false },
+  { "结转政府信息", GH_APP_CARRIED_IN, false },
   { "予以公开", GH_APP_GRANTED, false },
   { "部分公开", GH_APP_PARTIALLY_GRANTED, false },
   { "国家秘密", GH_APP_DENIED_STATE_SECRET, false },
@@ -733,6 +736,214 @@ vote(GArray *toks)
   return GH_TEMPLATE_UNKNOWN;
 }
 
+/* ---- rows whose labels wrap around their values ----
+ *
+ * A narrow label cell wraps its label over several lines, and the row's
+ * values print on one of them: the first (top-aligned), a middle one, or
+ * the last.  Read in order, the text between two rows of values is the
+ * tail of one label and the head of the next, with the cut anywhere, and
+ * a group label set vertically beside them may sit in the middle.  The
+ * simple rule (a row's label is the text since the previous values) is
+ * right for bottom-aligned cells only.  When it leaves a row unread, the
+ * rows are aligned with the form instead: each gap between two runs of
+ * values is cut in two, every run's label is the gap's tail before it
+ * plus the next gap's head, and the cuts and the rows are chosen together
+ * so that labels name their rows and rows keep the form's order. */
+
+#define DP_MAX_CUTS 25
+
+struct gap {
+  guint first, n; /* TEXT tokens toks[first..] (indices in `idx`) */
+  guint *idx;
+  int ncut;
+  int cut[DP_MAX_CUTS]; /* allowed cut positions, 0..n */
+};
+
+static bool
+has_key_of(const char *buf, int row)
+{
+  for(const struct key *k = app_keys; k->k; k++)
+    if(k->id == row && strstr(buf, k->k))
+      return true;
+  return false;
+}
+
+/* 3: the label names `row` and no other row; 2: it names others too but
+ * `row` ends last; 1: it names `row` among others; 0: not at all. */
+static int
+label_score(const char *buf, int row)
+{
+  if(!has_key_of(buf, row))
+    return 0;
+  bool other = false;
+  for(int r = 0; r < GH_APP_N && !other; r++)
+    other = r != row && has_key_of(buf, r);
+  if(!other)
+    return 3;
+  return match_key(app_keys, buf) == row ? 2 : 1;
+}
+
+static void
+gap_label(GString *out, GArray *toks, const struct gap *g, guint from, guint to)
+{
+  for(guint x = from; x < to && x < g->n; x++)
+    g_string_append(out, g_array_index(toks, struct tok, g->idx[x]).norm);
+}
+
+/* Rows for the K runs [runs[2k], runs[2k+1]) of values; row[k] = -1 when
+ * a run names no row.  Returns the number of runs given a row. */
+static int
+align_rows(GArray *toks, const guint *runs, int K, int *row)
+{
+  /* gaps[k]: the text before run k; gaps[K]: after the last. */
+  struct gap *gaps = g_new0(struct gap, (gsize)K + 1);
+  guint pos = 0;
+  for(int k = 0; k <= K; k++) {
+    guint end = k < K ? runs[2 * k] : toks->len;
+    struct gap *g = &gaps[k];
+    g->idx = g_new(guint, end - pos + 1);
+    for(guint x = pos; x < end; x++) {
+      const struct tok *t = &g_array_index(toks, struct tok, x);
+      if(t->kind != TOK_TEXT)
+        continue;
+      /* Before the first row, the column headers (…总计) are not a label. */
+      if(k == 0 && (strstr(t->norm, "总计") || strstr(t->norm, "合计") ||
+                    strstr(t->norm, "自然人") || strstr(t->norm, "组织") ||
+                    strstr(t->norm, "机构") || strstr(t->norm, "其他"))) {
+        g->n = 0;
+        continue;
+      }
+      g->idx[g->n++] = x;
+    }
+    if(k == 0)
+      g->cut[g->ncut++] = 0;
+    else if(k == K)
+      g->cut[g->ncut++] = (int)g->n;
+    else
+      for(guint c = 0; c <= g->n; c++)
+        if(c <= 12 || c + 12 >= g->n)
+          g->cut[g->ncut++] = (int)c;
+    pos = k < K ? runs[2 * k + 1] : pos;
+  }
+  /* best[k][b][r]: best score of runs 0..k with gap k+1 cut at its cut b
+   * and r the last row used (GH_APP_N = none yet). */
+  enum { R = GH_APP_N + 1 };
+  int nb = DP_MAX_CUTS;
+  int *best = g_new(int, (gsize)K * nb * R);
+  int *from = g_new(int, (gsize)K * nb * R); /* (a * R + rprev) */
+  int *used = g_new(int, (gsize)K * nb * R); /* row given to run k, -1 none */
+  for(gsize x = 0; x < (gsize)K * nb * R; x++)
+    best[x] = -1;
+  GString *lab = g_string_new(NULL);
+  for(int k = 0; k < K; k++) {
+    const struct gap *ga = &gaps[k], *gb = &gaps[k + 1];
+    int na = k == 0 ? 1 : gaps[k].ncut;
+    for(int a = 0; a < na; a++) {
+      for(int b = 0; b < gb->ncut; b++) {
+        g_string_truncate(lab, 0);
+        gap_label(lab, toks, ga, (guint)ga->cut[a], ga->n);
+        gap_label(lab, toks, gb, 0, (guint)gb->cut[b]);
+        int sc[GH_APP_N];
+        for(int r = 0; r < GH_APP_N; r++)
+          sc[r] = label_score(lab->str, r);
+        for(int rp = 0; rp < R; rp++) {
+          int prev;
+          if(k == 0)
+            prev = rp == GH_APP_N ? 0 : -1;
+          else
+            prev = best[((gsize)(k - 1) * nb + a) * R + rp];
+          if(prev < 0)
+            continue;
+          /* Skip this run: the last row stays rp. */
+          int *cell = &best[((gsize)k * nb + b) * R + rp];
+          if(prev > *cell) {
+            *cell = prev;
+            from[((gsize)k * nb + b) * R + rp] = a * R + rp;
+            used[((gsize)k * nb + b) * R + rp] = -1;
+          }
+          for(int r = rp == GH_APP_N ? 0 : rp + 1; r < GH_APP_N; r++) {
+            if(!sc[r])
+              continue;
+            int v = prev + sc[r];
+            int *c2 = &best[((gsize)k * nb + b) * R + r];
+            if(v > *c2) {
+              *c2 = v;
+              from[((gsize)k * nb + b) * R + r] = a * R + rp;
+              used[((gsize)k * nb + b) * R + r] = r;
+            }
+          }
+        }
+      }
+    }
+  }
+  g_string_free(lab, TRUE);
+  int bb = 0, br = 0, bv = -1;
+  for(int b = 0; b < gaps[K].ncut; b++)
+    for(int r = 0; r < R; r++)
+      if(K > 0 && best[((gsize)(K - 1) * nb + b) * R + r] > bv) {
+        bv = best[((gsize)(K - 1) * nb + b) * R + r];
+        bb = b;
+        br = r;
+      }
+  int assigned = 0;
+  for(int k = K - 1; k >= 0 && bv >= 0; k--) {
+    gsize at = ((gsize)k * nb + bb) * R + br;
+    row[k] = used[at];
+    assigned += row[k] >= 0;
+    bb = from[at] / R;
+    br = from[at] % R;
+  }
+  g_free(best);
+  g_free(from);
+  g_free(used);
+  for(int k = 0; k <= K; k++)
+    g_free(gaps[k].idx);
+  g_free(gaps);
+  return assigned;
+}
+
+/* The simple rule's verdict without side effects: does it leave any run
+ * of values unread or read twice?  Fills runs[] with the K runs. */
+static bool
+simple_rule_fails(GArray *toks, guint **runs_out, int *K_out)
+{
+  GString *label = g_string_new(NULL);
+  bool after_values = false, fails = false, seen[GH_APP_N] = { false };
+  GArray *runs = g_array_new(FALSE, FALSE, sizeof(guint));
+  for(guint i = 0; i < toks->len;) {
+    const struct tok *t = &g_array_index(toks, struct tok, i);
+    if(t->kind == TOK_TEXT) {
+      if(after_values) {
+        g_string_truncate(label, 0);
+        after_values = false;
+      }
+      g_string_append(label, t->norm);
+      i++;
+      continue;
+    }
+    guint j = run_end(toks, i);
+    int row = label->len ? match_key(app_keys, label->str) : -1;
+    if(run_real_values(toks, i, j) == 0) {
+      if(row >= 0)
+        after_values = true;
+      i = j;
+      continue;
+    }
+    g_array_append_val(runs, i);
+    g_array_append_val(runs, j);
+    if(row < 0 || seen[row])
+      fails = true;
+    else
+      seen[row] = true;
+    after_values = true;
+    i = j;
+  }
+  g_string_free(label, TRUE);
+  *K_out = (int)(runs->len / 2);
+  *runs_out = (guint *)(void *)g_array_free(runs, FALSE);
+  return fails;
+}
+
 /* ---- section 三 ---- */
 
 static void
@@ -767,6 +978,24 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
   struct anchors anch;
   app_anchors(toks, &anch);
   st->last = -1;
+  guint *runs = NULL;
+  int K = 0, k = 0;
+  int *aligned = NULL;
+  if(simple_rule_fails(toks, &runs, &K) && K > 0) {
+    aligned = g_new(int, (gsize)K);
+    for(int x = 0; x < K; x++)
+      aligned[x] = -1;
+    align_rows(toks, runs, K, aligned);
+    /* A run whose label names nothing, between two rows one apart in the
+     * form, is the row between them. */
+    for(int x = 1; x + 1 < K; x++)
+      if(aligned[x] < 0 && aligned[x - 1] >= 0 && aligned[x + 1] == aligned[x - 1] + 2) {
+        aligned[x] = aligned[x - 1] + 1;
+        gh_record_warn(cx->rec, "applications.%s: label not read; placed by its position in "
+                       "the form", gh_app_rows[aligned[x]].path);
+      }
+  }
+  g_free(runs);
   for(guint i = 0; i < toks->len;) {
     const struct tok *t = &g_array_index(toks, struct tok, i);
     if(t->kind == TOK_TEXT) {
@@ -795,6 +1024,9 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
       continue;
     }
     int row = label->len ? match_key(app_keys, label->str) : -1;
+    if(aligned)
+      row = k < K ? aligned[k] : -1;
+    k++;
     if(row < 0) {
       char *s = shorten(label->str);
       gh_record_warn(cx->rec, "applications: %d value(s) after unrecognised text '%s' ignored",
@@ -832,6 +1064,7 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
     after_values = true;
     i = j;
   }
+  g_free(aligned);
   g_string_free(label, TRUE);
 }
 

@@ -54,11 +54,21 @@ has out '"format":"text"'
 expect 0 "stdin" -- bash -c "\"$gh\" parse - < \"$(ls "$data"/seeds/001_*.txt)\""
 has out '"agency":"方正县工业信息科技局"'
 
-# Failures: a clear status per file on stderr, exit 1, nothing half-filled on stdout.
+# Failures: a clear status per file on stderr, exit 1, and the file's record
+# on stdout all the same, its status saying what happened (nothing is
+# thrown away: a partly readable report keeps what was read).
 : >"$tmp/empty.txt"
 expect 1 "empty" -- "$gh" parse "$tmp/empty.txt"
 has err "empty.txt: empty:"
-lines out 0
+lines out 1
+has out '"status":"empty"'
+printf '乐平市统计局2023年政府信息公开工作年度报告\n一、总体情况\n本年度无。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n（表格为图片）\n' >"$tmp/notables.txt"
+expect 1 "tables not found" -- "$gh" parse "$tmp/notables.txt"
+has err "notables.txt: tables_not_found:"
+has out '"status":"tables_not_found"'
+has out '"agency":"乐平市统计局"'
+has out '"year":2023'
+has out '"reason":"found the report'
 head -c 4096 /dev/urandom >"$tmp/noise.bin"
 printf '\0' >>"$tmp/noise.bin"
 expect 1 "binary" -- "$gh" parse "$tmp/noise.bin"
@@ -70,7 +80,7 @@ expect 1 "missing file" -- "$gh" parse "$tmp/nope.txt"
 has err "nope.txt: read_failed:"
 # A mix: good files still print, the exit code says something failed.
 expect 1 "mixed" -- "$gh" parse "$data"/seeds/000_*.txt "$tmp/empty.txt"
-lines out 1
+lines out 2
 lines err 1
 
 # Damaged and hostile documents: each an exact status and reason, one line.
@@ -90,9 +100,10 @@ expect 1 "truncated docx" -- "$gh" parse "$tmp/truncated.docx"
 has err "truncated.docx: extract_failed: docx: word/document.xml is damaged"
 # All of them in one run beside a good report: the good one still lands.
 expect 1 "broken beside good" -- "$gh" parse "$tmp/truncated.pdf" "$tmp/bomb.docx" "$data/reports/real_hzq2024_working.pdf" "$tmp/scan.pdf"
-lines out 1
+lines out 4
 lines err 3
 has out '"template":"2021"'
+has out '"status":"needs_ocr"'
 
 # 50 MB: refused at the size cap without reading it whole.
 head -c 52428800 /dev/zero | tr '\0' 'x' >"$tmp/huge.txt"

@@ -266,6 +266,10 @@ def table3(rec, o):
         return [C(fmt_num(v), num=True) for v in app_value(rec, path)]
 
     for p, _, label in head:
+        if o.get("year_labels"):
+            # "一、本年(2021)新收…": the year printed inside the label
+            y = rec["year"] - (1 if p == "carried_in" else 0)
+            label = label.replace("本年", "本年(%d)" % y).replace("上年", "上年(%d)" % y)
         rows.append([C(label, cs=3)] + vals(p))
     first = True
     groups_done = set()
@@ -669,7 +673,7 @@ def variant(rng, i, fmt=None):
     rec = random_record(rng, tpl, hybrid)
     fmt = fmt or rng.choice(["html", "docx", "pdf", "pdf", "text"])
     o = {"title": rng.choice(["one", "one", "two", "inphrase", "spaced"]),
-         "period": rng.random() < 0.7}
+         "period": rng.random() < 0.7, "year_labels": rng.random() < 0.2}
     style = None
     if fmt in ("docx", "pdf"):
         o.update({
