@@ -1464,6 +1464,40 @@ find_title(struct ctx *cx, guint head_end)
       rec->year = year;
     return;
   }
+  /* The title inside a sentence: "根据…规定，现公布区统计局2023年政府信息
+   * 公开工作年度报告。"  The agency starts after the verb. */
+  static const char *const verbs[] = { "现公布", "现予公布", "特公布", "现发布", "公布", "发布",
+                                       NULL };
+  for(guint r = 0; r < head_end; r++) {
+    const char *t = cx->rownorm[r];
+    if(!strstr(t, "信息公开"))
+      continue;
+    for(const char *const *v = verbs; *v; v++) {
+      const char *at = strstr(t, *v);
+      if(!at)
+        continue;
+      const char *from = at + strlen(*v);
+      const char *stop = strpbrk(from, ",;");
+      const char *full = strstr(from, "。");
+      size_t n = strlen(from);
+      if(stop && (size_t)(stop - from) < n)
+        n = (size_t)(stop - from);
+      if(full && (size_t)(full - from) < n)
+        n = (size_t)(full - from);
+      char *cand = g_strndup(from, n);
+      char *agency = NULL;
+      int year = -1;
+      bool ok = gh_report_read_title(cand, &agency, &year) && agency;
+      g_free(cand);
+      if(ok) {
+        rec->agency = agency;
+        if(year > 0 && !rec->year)
+          rec->year = year;
+        return;
+      }
+      g_free(agency);
+    }
+  }
   if(cx->doc->title_hint) {
     char *n = gh_norm(cx->doc->title_hint, strlen(cx->doc->title_hint));
     char *agency = NULL;

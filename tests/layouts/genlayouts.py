@@ -341,6 +341,10 @@ def title_lines(rec, o, rng):
         return [a, "%d年政府信息公开工作年度报告" % y]
     if style == "inphrase":
         return ["%s政府信息公开工作%d年度报告" % (a, y)]
+    if style == "sentence":
+        # no title line: the title only inside the preamble's sentence
+        return ["根据《中华人民共和国政府信息公开条例》规定，现公布%s%d年政府信息公开工作年度报告。"
+                % (a, y)]
     if style == "spaced":
         return ["%s %d 年政府信息公开工作年度报告" % (a, y)]
     return ["%s%d年政府信息公开工作年度报告" % (a, y)]
@@ -408,8 +412,13 @@ def grid(rows):
 # ---------------------------------------------------------------- HTML
 
 def render_html(blocks, o):
+    # The page title: the report's title, or the site's name when the
+    # report states its title only inside a sentence.
+    title = blocks[2 if o.get("chrome") else 0][1]
+    if o.get("title") == "sentence":
+        title = "政府信息公开年报"
     parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title></head><body>'
-             % html.escape(blocks[0][1] if not o.get("chrome") else blocks[2][1])]
+             % html.escape(title)]
     for kind, x in blocks:
         if kind == "p":
             parts.append("<p>%s</p>" % html.escape(x))
@@ -672,7 +681,7 @@ def variant(rng, i, fmt=None):
     hybrid = tpl == "2021" and rng.random() < 0.15
     rec = random_record(rng, tpl, hybrid)
     fmt = fmt or rng.choice(["html", "docx", "pdf", "pdf", "text"])
-    o = {"title": rng.choice(["one", "one", "two", "inphrase", "spaced"]),
+    o = {"title": rng.choice(["one", "one", "two", "inphrase", "spaced", "sentence"]),
          "period": rng.random() < 0.7, "year_labels": rng.random() < 0.2}
     style = None
     if fmt in ("docx", "pdf"):
