@@ -271,13 +271,160 @@ block_columns(GPtrArray *lines, guint i, guint end, double *tol, unsigned *rows)
   return cols;
 }
 
+/* ---- header columns ----
+ *
+ * Columns found from values alone miss a column that the report left blank
+ * on every row (a 科研机构 column of blanks), and its neighbours' values
+ * then read one column off.  The table's header prints every column, so
+ * the header cells above a block give its columns: header text wrapped in
+ * a narrow cell ("商业" over "企业", one character per line) is joined by
+ * geometry, cells on adjacent lines whose x-ranges overlap, not by reading
+ * order. */
+
+struct stack {
+  GString *text;
+  double x0, x1;
+  guint last_line;
+};
+
+static void
+stack_free(void *p)
+{
+  struct stack *s = p;
+  g_string_free(s->text, TRUE);
+  g_free(s);
+}
+
+static double
+overlap(double a0, double a1, double b0, double b1)
+{
+  return MIN(a1, b1) - MAX(a0, b0);
+}
+
+/* Group headers that span several columns (申请人情况, 法人或其他组织,
+ * 行政复议…) and captions are not columns of their own. */
+static bool
+spanning_header(const char *norm)
+{
+  static const char *const words[] = { "申请人情况", "法人或其他组织", "行政复议", "行政诉讼",
+                                       "直接起诉", "复议后起诉", "第二十条", "信息内容",
+                                       "勾稽", NULL };
+  for(const char *const *w = words; *w; w++)
+    if(strstr(norm, *w))
+      return true;
+  return false;
+}
+
+/* The columns of the block that starts at line `first`, from the header
+ * cells in lines [from, first) right of `label_x1` (the right edge of the
+ * row labels): one centre per header stack that does not span others.
+ * NULL when they are fewer than the value columns or do not cover them. */
+static GArray *
+header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const GArray *vcols,
+               double tol, GPtrArray **names)
+{
+  GPtrArray *stacks = g_ptr_array_new_with_free_func(stack_free);
+  for(guint j = from; j < first; j++) {
+    struct pline *l = lines->pdata[j];
+    for(guint c = 0; c < l->cells->len; c++) {
+      struct pcell *pc = l->cells->pdata[c];
+      if(pc->x1 < label_x1)
+        continue; /* a row label's or the corner cell's text */
+      /* The stack it continues: on one of the lines just above, over
+       * most of the wider of the two (a narrow header under a caption
+       * that spans it is a stack of its own). */
+      struct stack *hit = NULL;
+      for(guint k = 0; k < stacks->len && !hit; k++) {
+        struct stack *st = stacks->pdata[k];
+        double w = MAX(st->x1 - st->x0, pc->x1 - pc->x0);
+        if(st->last_line + 3 >= j && st->last_line < j &&
+           overlap(st->x0, st->x1, pc->x0, pc->x1) > 0.4 * w)
+          hit = st;
+      }
+      if(!hit) {
+        hit = g_new0(struct stack, 1);
+        hit->text = g_string_new(NULL);
+        hit->x0 = pc->x0;
+        hit->x1 = pc->x1;
+        g_ptr_array_add(stacks, hit);
+      }
+      g_string_append(hit->text, pc->text);
+      hit->x0 = MIN(hit->x0, pc->x0);
+      hit->x1 = MAX(hit->x1, pc->x1);
+      hit->last_line = j;
+    }
+  }
+  /* Leaf headers: not a spanning caption, not over two others' centres. */
+  GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
+  *names = g_ptr_array_new_with_free_func(g_free);
+  for(guint k = 0; k < stacks->len; k++) {
+    struct stack *st = stacks->pdata[k];
+    char *norm = gh_norm(st->text->str, st->text->len);
+    unsigned inside = 0;
+    for(guint m = 0; m < stacks->len; m++) {
+      struct stack *o = stacks->pdata[m];
+      double mid = (o->x0 + o->x1) / 2;
+      inside += m != k && mid > st->x0 && mid < st->x1;
+    }
+    if(!*norm || spanning_header(norm) || inside >= 2 || strpbrk(norm, "0123456789")) {
+      g_free(norm);
+      continue;
+    }
+    double mid = (st->x0 + st->x1) / 2;
+    guint at = 0;
+    while(at < cols->len && g_array_index(cols, double, at) < mid)
+      at++;
+    g_array_insert_val(cols, at, mid);
+    g_ptr_array_insert(*names, (gint)at, norm);
+  }
+  g_ptr_array_free(stacks, TRUE);
+  /* Usable when every value column has a header within reach and the
+   * headers add columns rather than lose any. */
+  bool ok = cols->len >= vcols->len && cols->len <= 16;
+  for(guint v = 0; v < vcols->len && ok; v++) {
+    double x = g_array_index(vcols, double, v), best = G_MAXDOUBLE;
+    for(guint h = 0; h < cols->len; h++)
+      best = MIN(best, fabs(g_array_index(cols, double, h) - x));
+    ok = best <= tol;
+  }
+  /* Two headers closer than a glyph are one column read twice. */
+  for(guint h = 1; h < cols->len && ok; h++)
+    ok = g_array_index(cols, double, h) - g_array_index(cols, double, h - 1) > tol / 1.2;
+  if(!ok) {
+    g_array_free(cols, TRUE);
+    g_ptr_array_free(*names, TRUE);
+    *names = NULL;
+    return NULL;
+  }
+  return cols;
+}
+
 /* Lines with three or more values form table blocks.  A block is used only
  * when its fullest rows fill every column (the columns are then certain);
  * otherwise its lines stay text, as before. */
+/* The right edge of the row labels of block [i, end): the left edge of
+ * its leftmost value, less a little. */
+static double
+label_edge(GPtrArray *lines, guint i, guint end)
+{
+  double x = G_MAXDOUBLE;
+  for(guint j = i; j < end; j++) {
+    struct pline *m = lines->pdata[j];
+    if(m->numeric < 3)
+      continue;
+    for(guint c = 0; c < m->cells->len; c++) {
+      struct pcell *pc = m->cells->pdata[c];
+      if(pc->numeric)
+        x = MIN(x, pc->x0);
+    }
+  }
+  return x - 2;
+}
+
 static void
 emit_lines(struct gh_doc *doc, GPtrArray *lines)
 {
-  guint i = 0;
+  guint i = 0, prev_end = 0;
   while(i < lines->len) {
     struct pline *l = lines->pdata[i];
     if(l->numeric < 3) {
@@ -293,6 +440,26 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     for(guint j = i; j < end; j++)
       full += ((struct pline *)lines->pdata[j])->numeric == cols->len;
     bool table = cols->len >= 3 && full * 2 >= rows;
+    if(table) {
+      /* The header above the block, back to the previous block or at most
+       * 16 lines. */
+      guint from = i > prev_end + 16 ? i - 16 : prev_end;
+      GPtrArray *names = NULL;
+      GArray *hcols = header_columns(lines, from, i, label_edge(lines, i, end), cols, tol,
+                                     &names);
+      if(hcols) {
+        g_array_free(cols, TRUE);
+        cols = hcols;
+        /* The headers as a table row, so the parser anchors the values
+         * under them exactly as it does for HTML and DOCX. */
+        gh_doc_begin_row(doc);
+        for(guint h = 0; h < names->len; h++) {
+          const char *n = names->pdata[h];
+          gh_doc_add_cell(doc, n, strlen(n), (int)h + 1, 1);
+        }
+        g_ptr_array_free(names, TRUE);
+      }
+    }
     for(guint j = i; j < end; j++) {
       struct pline *m = lines->pdata[j];
       if(!table || m->numeric < 3 ||
@@ -300,7 +467,7 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
         emit_text(doc, m);
     }
     g_array_free(cols, TRUE);
-    i = end;
+    i = prev_end = end;
   }
 }
 
