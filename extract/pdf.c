@@ -148,7 +148,7 @@ by_double(const void *a, const void *b)
  * text). */
 static bool
 emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, unsigned k,
-               double tol)
+               double tol, double label_x1)
 {
   GString *label = g_string_new(NULL);
   const struct pcell **slot = g_new0(const struct pcell *, k);
@@ -156,14 +156,15 @@ emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, un
   struct pcell peeled = { 0 };
   for(guint i = 0; i < l->cells->len && ok; i++) {
     const struct pcell *c = l->cells->pdata[i];
-    if(!c->numeric) {
+    /* A number left of the values is part of a label ("2." of "2.其他"). */
+    if(!c->numeric || (c->x1 < label_x1 && !seen_value)) {
       /* Labels come before the values; text after them is not a row. */
       ok = !seen_value;
       /* A label that fills its cell leaves less than a glyph's gap before
        * the first value: "…只计这一情形 12" arrives as one run.  The number
        * after its last space is the first value; its centre lies about a
        * quarter glyph per digit before the run's end. */
-      const char *sp = strrchr(c->text, ' ');
+      const char *sp = c->numeric ? NULL : strrchr(c->text, ' ');
       char *norm = sp && i + 1 < l->cells->len && ((struct pcell *)l->cells->pdata[i + 1])->numeric
                      ? gh_norm(sp + 1, strlen(sp + 1)) : NULL;
       struct gh_value v;
@@ -203,6 +204,8 @@ emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, un
   return ok;
 }
 
+static bool line_has(const struct pline *l, const char *word);
+
 /* The end (exclusive) of the table block that numeric line i starts:
  * numeric lines no more than 12 lines apart (labels wrapped in narrow
  * cells take a line per few characters) whose value counts stay comparable
@@ -214,6 +217,11 @@ block_end(GPtrArray *lines, guint i)
   unsigned max_n = ((struct pline *)lines->pdata[i])->numeric;
   for(guint j = i + 1; j < lines->len && j - last <= 12; j++) {
     struct pline *m = lines->pdata[j];
+    /* The next table's heading or header ends this one, whatever the
+     * value counts (a section 四 row with two blank groups prints five). */
+    if(!m->numeric && (line_has(m, "行政复议") || line_has(m, "信息内容") ||
+                       line_has(m, "第二十条") || line_has(m, "收到和处理")))
+      break;
     if(m->numeric < 3)
       continue;
     if(m->numeric * 2 > max_n * 3 || max_n * 2 > m->numeric * 3 + 2)
@@ -285,7 +293,22 @@ struct stack {
   GString *text;
   double x0, x1;
   guint last_line;
+  bool closed; /* a spanning caption or a whole header name: nothing joins */
 };
+
+/* The leaf headers of the national tables, whole. */
+static bool
+whole_header(const char *norm)
+{
+  static const char *const names[] = {
+    "自然人", "商业企业", "科研机构", "社会公益组织", "社会组织", "法律服务机构", "总计",
+    "结果维持", "结果纠正", "其他结果", "尚未审结", NULL,
+  };
+  for(const char *const *n = names; *n; n++)
+    if(!strcmp(norm, *n))
+      return true;
+  return false;
+}
 
 static void
 stack_free(void *p)
@@ -336,6 +359,8 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       struct stack *hit = NULL;
       for(guint k = 0; k < stacks->len && !hit; k++) {
         struct stack *st = stacks->pdata[k];
+        if(st->closed)
+          continue;
         double w = MAX(st->x1 - st->x0, pc->x1 - pc->x0);
         if(st->last_line + 3 >= j && st->last_line < j &&
            overlap(st->x0, st->x1, pc->x0, pc->x1) > 0.4 * w)
@@ -352,6 +377,9 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       hit->x0 = MIN(hit->x0, pc->x0);
       hit->x1 = MAX(hit->x1, pc->x1);
       hit->last_line = j;
+      char *n = gh_norm(hit->text->str, hit->text->len);
+      hit->closed = spanning_header(n) || whole_header(n);
+      g_free(n);
     }
   }
   /* Leaf headers: not a spanning caption, not over two others' centres. */
@@ -366,6 +394,8 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       double mid = (o->x0 + o->x1) / 2;
       inside += m != k && mid > st->x0 && mid < st->x1;
     }
+    if(getenv("GH_DEBUG_PDF"))
+      fprintf(stderr, "  stack %s [%.0f,%.0f] inside=%u\n", norm, st->x0, st->x1, inside);
     if(!*norm || spanning_header(norm) || inside >= 2 || strpbrk(norm, "0123456789")) {
       g_free(norm);
       continue;
@@ -390,6 +420,12 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
   /* Two headers closer than a glyph are one column read twice. */
   for(guint h = 1; h < cols->len && ok; h++)
     ok = g_array_index(cols, double, h) - g_array_index(cols, double, h - 1) > tol / 1.2;
+  if(getenv("GH_DEBUG_PDF")) {
+    fprintf(stderr, "header_columns: %u headers for %u value columns:%s", cols->len, vcols->len, ok ? " ok" : " refused");
+    for(guint h = 0; h < (*names)->len; h++)
+      fprintf(stderr, " %s@%.0f", (char *)(*names)->pdata[h], g_array_index(cols, double, h));
+    fprintf(stderr, "\n");
+  }
   if(!ok) {
     g_array_free(cols, TRUE);
     g_ptr_array_free(*names, TRUE);
@@ -402,31 +438,142 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
 /* Lines with three or more values form table blocks.  A block is used only
  * when its fullest rows fill every column (the columns are then certain);
  * otherwise its lines stay text, as before. */
-/* The right edge of the row labels of block [i, end): the left edge of
- * its leftmost value, less a little. */
+/* The right edge of the row labels of block [i, end): the furthest right
+ * a label printed before a row's first value reaches, never past the
+ * leftmost value.  A table without row labels (section 四) has none, and
+ * every header cell is a column's. */
 static double
 label_edge(GPtrArray *lines, guint i, guint end)
 {
-  double x = G_MAXDOUBLE;
+  double vx = G_MAXDOUBLE, lx = -G_MAXDOUBLE;
   for(guint j = i; j < end; j++) {
     struct pline *m = lines->pdata[j];
     if(m->numeric < 3)
       continue;
+    bool before = true;
     for(guint c = 0; c < m->cells->len; c++) {
       struct pcell *pc = m->cells->pdata[c];
-      if(pc->numeric)
-        x = MIN(x, pc->x0);
+      if(pc->numeric) {
+        vx = MIN(vx, pc->x0);
+        before = false;
+      }
+      else if(before)
+        lx = MAX(lx, pc->x1);
     }
   }
-  return x - 2;
+  return lx > -G_MAXDOUBLE ? MIN(lx + 1, vx - 2) : -G_MAXDOUBLE;
+}
+
+/* The right edge of the 信息内容 cell on line j, or a negative number. */
+static double
+info_header_edge(const struct pline *l)
+{
+  for(guint c = 0; c < l->cells->len; c++) {
+    const struct pcell *pc = l->cells->pdata[c];
+    char *n = gh_norm(pc->text, strlen(pc->text));
+    bool hit = strstr(n, "信息内容") != NULL;
+    g_free(n);
+    if(hit)
+      return pc->x1;
+  }
+  return -1;
+}
+
+static bool
+line_has(const struct pline *l, const char *word)
+{
+  for(guint c = 0; c < l->cells->len; c++) {
+    const struct pcell *pc = l->cells->pdata[c];
+    char *n = gh_norm(pc->text, strlen(pc->text));
+    bool hit = strstr(n, word) != NULL;
+    g_free(n);
+    if(hit)
+      return true;
+  }
+  return false;
+}
+
+/* Section 二's small tables: a header row led by 信息内容 (its cells maybe
+ * wrapped over the next lines), then a row or two of one to three values.
+ * Their rows are too short for the value-cluster blocks, and a blank cell
+ * would shift the values after it, so each value goes to the nearest
+ * header column.  Marks the lines it emits in `claimed`; returns the line
+ * after the table. */
+static guint
+emit_info_table(struct gh_doc *doc, GPtrArray *lines, guint j, double edge, bool *claimed)
+{
+  guint hdr_end = j + 1;
+  while(hdr_end < lines->len && hdr_end < j + 4 &&
+        ((struct pline *)lines->pdata[hdr_end])->numeric == 0)
+    hdr_end++;
+  GArray *none = g_array_new(FALSE, FALSE, sizeof(double));
+  GPtrArray *names = NULL;
+  GArray *cols = header_columns(lines, j, hdr_end, edge + 1, none, 0, &names);
+  g_array_free(none, TRUE);
+  if(!cols || !cols->len) {
+    if(cols)
+      g_array_free(cols, TRUE);
+    if(names)
+      g_ptr_array_free(names, TRUE);
+    return j;
+  }
+  /* The header lines as text (the parser reads the form from them), then
+   * the header cells as a row with their columns. */
+  for(guint k = j; k < hdr_end; k++) {
+    emit_text(doc, lines->pdata[k]);
+    claimed[k] = true;
+  }
+  gh_doc_begin_row(doc);
+  for(guint h = 0; h < names->len; h++) {
+    const char *n = names->pdata[h];
+    gh_doc_add_cell(doc, n, strlen(n), (int)h + 1, 1);
+  }
+  g_ptr_array_free(names, TRUE);
+  /* The rows: lines with values until a line of text after them (the
+   * table's end) or the next table's header; text lines before the first
+   * row are its wrapped labels. */
+  guint k = hdr_end, rows = 0;
+  for(; k < lines->len && k < hdr_end + 12; k++) {
+    struct pline *m = lines->pdata[k];
+    if(line_has(m, "信息内容") || line_has(m, "第二十条") || line_has(m, "收到和处理") ||
+       m->numeric > cols->len)
+      break;
+    if(!m->numeric) {
+      if(rows)
+        break;
+      emit_text(doc, m);
+      claimed[k] = true;
+      continue;
+    }
+    rows++;
+    if(!emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, G_MAXDOUBLE,
+                       edge + 1))
+      emit_text(doc, m);
+    claimed[k] = true;
+  }
+  g_array_free(cols, TRUE);
+  return k;
 }
 
 static void
 emit_lines(struct gh_doc *doc, GPtrArray *lines)
 {
   guint i = 0, prev_end = 0;
+  bool *claimed = g_new0(bool, lines->len + 1);
   while(i < lines->len) {
     struct pline *l = lines->pdata[i];
+    if(claimed[i]) {
+      i++;
+      continue;
+    }
+    double edge = info_header_edge(l);
+    if(edge > 0) {
+      guint next = emit_info_table(doc, lines, i, edge, claimed);
+      if(next > i) {
+        i = prev_end = next;
+        continue;
+      }
+    }
     if(l->numeric < 3) {
       emit_text(doc, l);
       i++;
@@ -440,16 +587,23 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     for(guint j = i; j < end; j++)
       full += ((struct pline *)lines->pdata[j])->numeric == cols->len;
     bool table = cols->len >= 3 && full * 2 >= rows;
-    if(table) {
+    if(getenv("GH_DEBUG_PDF"))
+      fprintf(stderr, "block lines %u..%u: %u columns, %u of %u rows full%s\n", i, end, cols->len,
+              full, rows, table ? "" : ": not a table");
+    bool by_header = false;
+    double lx = label_edge(lines, i, end);
+    /* Columns from values need most rows full to be certain; columns from
+     * the header are certain even when most rows leave a cell blank. */
+    if(cols->len >= 3) {
       /* The header above the block, back to the previous block or at most
        * 16 lines. */
       guint from = i > prev_end + 16 ? i - 16 : prev_end;
       GPtrArray *names = NULL;
-      GArray *hcols = header_columns(lines, from, i, label_edge(lines, i, end), cols, tol,
-                                     &names);
+      GArray *hcols = header_columns(lines, from, i, lx, cols, tol, &names);
       if(hcols) {
         g_array_free(cols, TRUE);
         cols = hcols;
+        by_header = table = true;
         /* The headers as a table row, so the parser anchors the values
          * under them exactly as it does for HTML and DOCX. */
         gh_doc_begin_row(doc);
@@ -459,16 +613,46 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
         }
         g_ptr_array_free(names, TRUE);
       }
+      /* Rows after the last full one that print only a value or two (the
+       * rest blank) still belong to the table. */
+      while(table && end < lines->len && end < i + 400) {
+        guint k = end;
+        while(k < lines->len && k < end + 4 && ((struct pline *)lines->pdata[k])->numeric == 0)
+          k++;
+        if(k >= lines->len || k >= end + 4)
+          break;
+        struct pline *m = lines->pdata[k];
+        if(m->numeric >= 3 || line_has(m, "信息内容"))
+          break;
+        bool fits = true;
+        for(guint c = 0; c < m->cells->len && fits; c++) {
+          struct pcell *pc = m->cells->pdata[c];
+          if(!pc->numeric || pc->x1 < lx)
+            continue;
+          double mid = (pc->x0 + pc->x1) / 2, best = G_MAXDOUBLE;
+          for(guint h = 0; h < cols->len; h++)
+            best = MIN(best, fabs(g_array_index(cols, double, h) - mid));
+          fits = best <= tol;
+        }
+        if(!fits)
+          break;
+        end = k + 1;
+      }
     }
     for(guint j = i; j < end; j++) {
       struct pline *m = lines->pdata[j];
-      if(!table || m->numeric < 3 ||
-         !emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, tol))
+      /* With header columns, a row that prints one or two values (the
+       * rest blank) is a row too; without them, too few values cannot
+       * say which columns they are in. */
+      bool row_like = m->numeric >= 3 || (by_header && m->numeric >= 1);
+      if(!table || !row_like ||
+         !emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, tol, lx))
         emit_text(doc, m);
     }
     g_array_free(cols, TRUE);
     i = prev_end = end;
   }
+  g_free(claimed);
 }
 
 static void

@@ -497,8 +497,11 @@ def docx_table(rows, o, rng, kind):
     grid_cols = list(widths)
     if split is not None:
         gi = 3 + split
-        grid_cols = grid_cols[:gi] + [grid_cols[gi] // 2, grid_cols[gi] - grid_cols[gi] // 2] + \
-            grid_cols[gi + 1:]
+        # A sliver beside the real column, as a nudged border leaves it.
+        sliver = grid_cols[gi] // 8
+        halves = [sliver, grid_cols[gi] - sliver] if o.get("split_side") == "right" else \
+            [grid_cols[gi] - sliver, sliver]
+        grid_cols = grid_cols[:gi] + halves + grid_cols[gi + 1:]
     if lead:
         grid_cols = [120] + grid_cols
     if trail:
@@ -544,6 +547,10 @@ def docx_table(rows, o, rng, kind):
                     a = dpara(text if left else "", size, jc)
                     b = dpara("" if left else text, size, jc)
                     half = grid_cols[(1 if lead else 0) + 3 + split]
+                    # the value sits in the wide half
+                    left = half > wsum // 2
+                    a = dpara(text if left else "", size, jc)
+                    b = dpara("" if left else text, size, jc)
                     cells.append('<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/><w:vAlign w:val="%s"/>'
                                  '</w:tcPr>%s</w:tc>' % (half, valign, a))
                     cells.append('<w:tc><w:tcPr><w:tcW w:w="%d" w:type="dxa"/><w:vAlign w:val="%s"/>'
