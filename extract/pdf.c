@@ -41,11 +41,17 @@ by_x(const void *a, const void *b)
   return (p->x0 > q->x0) - (p->x0 < q->x0);
 }
 
-/* A line as cells: glyph runs separated by gaps of most of a glyph. */
+/* A line as cells: glyph runs separated by gaps of more than half a glyph.
+ * Justified Chinese text has gaps of a fraction of that; two table cells
+ * side by side are apart by their two paddings, about 0.8-0.9 of a glyph
+ * in Word and WPS tables (a vertically set group label beside a row label
+ * must not run into it). */
+#define CELL_GAP 0.6
 struct pcell {
   char *text;
   double x0, x1;
   bool numeric; /* a value or a blank marker ("-", "/") */
+  bool group;   /* a piece of a group label set down a narrow column */
 };
 
 struct pline {
@@ -104,9 +110,7 @@ make_line(struct glyph *g, size_t n)
     if(i > 0) {
       double gap = g[i].x0 - g[i - 1].x1;
       double h = MAX(g[i].h, g[i - 1].h);
-      /* A gap of most of a glyph's height separates cells; justified
-       * Chinese text has gaps of a fraction of that. */
-      if(gap > 0.9 * h) {
+      if(gap > CELL_GAP * h) {
         close_cell(l, cell, x0, x1);
         x0 = g[i].x0;
       } else if(gap > 0.25 * h && g_ascii_isdigit((int)(g[i].c < 128 ? g[i].c : 'x')) !=
@@ -126,12 +130,17 @@ static void
 emit_text(struct gh_doc *doc, const struct pline *l)
 {
   GString *s = g_string_new(NULL);
+  unsigned kept = 0;
   for(guint i = 0; i < l->cells->len; i++) {
-    if(i)
+    const struct pcell *c = l->cells->pdata[i];
+    if(c->group)
+      continue;
+    if(kept++)
       g_string_append(s, "  ");
-    g_string_append(s, ((struct pcell *)l->cells->pdata[i])->text);
+    g_string_append(s, c->text);
   }
-  gh_doc_add_text(doc, s->str, s->len);
+  if(kept || !l->cells->len)
+    gh_doc_add_text(doc, s->str, s->len);
   g_string_free(s, TRUE);
 }
 
@@ -156,6 +165,8 @@ emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, un
   struct pcell peeled = { 0 };
   for(guint i = 0; i < l->cells->len && ok; i++) {
     const struct pcell *c = l->cells->pdata[i];
+    if(c->group)
+      continue;
     /* A number left of the values is part of a label ("2." of "2.其他"). */
     if(!c->numeric || (c->x1 < label_x1 && !seen_value)) {
       /* Labels come before the values; text after them is not a row. */
@@ -354,14 +365,15 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       if(pc->x1 < label_x1)
         continue; /* a row label's or the corner cell's text */
       /* The stack it continues: on one of the lines just above, over
-       * most of the wider of the two (a narrow header under a caption
-       * that spans it is a stack of its own). */
+       * most of the narrower of the two.  Captions that span columns
+       * (申请人情况…) and whole header names are closed, so a header under
+       * a caption is a stack of its own. */
       struct stack *hit = NULL;
       for(guint k = 0; k < stacks->len && !hit; k++) {
         struct stack *st = stacks->pdata[k];
         if(st->closed)
           continue;
-        double w = MAX(st->x1 - st->x0, pc->x1 - pc->x0);
+        double w = MIN(st->x1 - st->x0, pc->x1 - pc->x0);
         if(st->last_line + 3 >= j && st->last_line < j &&
            overlap(st->x0, st->x1, pc->x0, pc->x1) > 0.4 * w)
           hit = st;
@@ -462,6 +474,139 @@ label_edge(GPtrArray *lines, guint i, guint end)
     }
   }
   return lx > -G_MAXDOUBLE ? MIN(lx + 1, vx - 2) : -G_MAXDOUBLE;
+}
+
+/* ---- group labels set down a narrow column ----
+ *
+ * Section 三 prints its group labels (三、本年度办理结果, （三）不予公开 …)
+ * in narrow merged cells left of the row labels, a character or two per
+ * line.  Read line by line, those pieces land between the pieces of the
+ * row labels beside them ("予以" + "、" + "公开") and break the phrases
+ * the parser matches.  The label columns are where label cells start;
+ * a piece that fits inside its label column, with a piece at the same
+ * place on the line above or below, is part of a vertical group label:
+ * it is taken out of the rows and the group label is emitted whole after
+ * the table. */
+
+static int
+by_double_asc(const void *a, const void *b)
+{
+  double p = *(const double *)a, q = *(const double *)b;
+  return (p > q) - (p < q);
+}
+
+/* Where label cells start in lines [i, end): clusters of their x0 held by
+ * at least two cells, left to right. */
+static GArray *
+label_columns(GPtrArray *lines, guint i, guint end, double label_x1)
+{
+  GArray *xs = g_array_new(FALSE, FALSE, sizeof(double));
+  for(guint j = i; j < end; j++) {
+    struct pline *m = lines->pdata[j];
+    for(guint c = 0; c < m->cells->len; c++) {
+      struct pcell *pc = m->cells->pdata[c];
+      if(pc->x0 < label_x1 && !pc->numeric)
+        g_array_append_val(xs, pc->x0);
+    }
+  }
+  qsort(xs->data, xs->len, sizeof(double), by_double_asc);
+  GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
+  guint run = 0;
+  for(guint k = 0; k <= xs->len; k++) {
+    if(k < xs->len && k > run && g_array_index(xs, double, k) - g_array_index(xs, double, k - 1) <= 2)
+      continue;
+    if(k > run && k - run >= 2)
+      g_array_append_val(cols, g_array_index(xs, double, run));
+    run = k;
+  }
+  g_array_free(xs, TRUE);
+  return cols;
+}
+
+/* The label column a cell starts in, and the start of the next one. */
+static int
+label_col_of(const GArray *cols, double x0, double *next)
+{
+  int best = -1;
+  for(guint k = 0; k < cols->len; k++)
+    if(fabs(g_array_index(cols, double, k) - x0) <= 2)
+      best = (int)k;
+  *next = best >= 0 && (guint)best + 1 < cols->len ? g_array_index(cols, double, best + 1)
+                                                   : G_MAXDOUBLE;
+  return best;
+}
+
+static bool
+fits_label_col(const GArray *cols, const struct pcell *pc, int *col)
+{
+  double next;
+  *col = label_col_of(cols, pc->x0, &next);
+  return *col >= 0 && next < G_MAXDOUBLE && pc->x1 < next - 1 && !pc->numeric;
+}
+
+static bool
+line_has_fitting(const struct pline *m, const GArray *cols, int col, double x0)
+{
+  for(guint c = 0; c < m->cells->len; c++) {
+    const struct pcell *pc = m->cells->pdata[c];
+    int k;
+    if(fabs(pc->x0 - x0) <= 2 && fits_label_col(cols, pc, &k) && k == col)
+      return true;
+  }
+  return false;
+}
+
+/* Mark the group-label pieces of block [i, end) and emit nothing; returns
+ * the group labels, joined down their columns, for after the table. */
+static GPtrArray *
+mark_group_labels(GPtrArray *lines, guint i, guint end, double label_x1)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func(g_free);
+  GArray *cols = label_columns(lines, i, end, label_x1);
+  if(cols->len < 2) {
+    g_array_free(cols, TRUE);
+    return groups;
+  }
+  GString **acc = g_new0(GString *, cols->len);
+  guint *last = g_new0(guint, cols->len);
+  for(guint j = i; j < end; j++) {
+    struct pline *m = lines->pdata[j];
+    for(guint c = 0; c < m->cells->len; c++) {
+      struct pcell *pc = m->cells->pdata[c];
+      int k;
+      if(!fits_label_col(cols, pc, &k))
+        continue;
+      bool above = j > i && line_has_fitting(lines->pdata[j - 1], cols, k, pc->x0);
+      bool below = j + 1 < end && line_has_fitting(lines->pdata[j + 1], cols, k, pc->x0);
+      /* Beside it on the line, a label in a later column: the piece and
+       * that label are two cells, not one label wrapped (a row label over
+       * two columns, "（六）其他处理", wraps with nothing beside it). */
+      bool beside = false;
+      double nx = g_array_index(cols, double, k + 1);
+      for(guint d = 0; d < m->cells->len && !beside; d++) {
+        const struct pcell *o = m->cells->pdata[d];
+        beside = o != pc && !o->numeric && o->x0 >= nx - 2 && o->x0 < label_x1;
+      }
+      if((!above && !below) || !beside)
+        continue;
+      pc->group = true;
+      if(acc[k] && last[k] + 1 < j) {
+        g_ptr_array_add(groups, g_string_free(acc[k], FALSE));
+        acc[k] = NULL;
+      }
+      if(!acc[k])
+        acc[k] = g_string_new(NULL);
+      g_string_append(acc[k], pc->text);
+      last[k] = j;
+    }
+  }
+  for(guint k = 0; k < cols->len; k++)
+    if(acc[k])
+      g_ptr_array_add(groups, g_string_free(acc[k], FALSE));
+  g_free(acc);
+  g_free(last);
+  g_array_free(cols, TRUE);
+  return groups;
 }
 
 /* The right edge of the 信息内容 cell on line j, or a negative number. */
@@ -639,6 +784,7 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
         end = k + 1;
       }
     }
+    GPtrArray *groups = table && lx > -G_MAXDOUBLE ? mark_group_labels(lines, i, end, lx) : NULL;
     for(guint j = i; j < end; j++) {
       struct pline *m = lines->pdata[j];
       /* With header columns, a row that prints one or two values (the
@@ -649,6 +795,12 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
          !emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, tol, lx))
         emit_text(doc, m);
     }
+    for(guint g = 0; groups && g < groups->len; g++) {
+      const char *t = groups->pdata[g];
+      gh_doc_add_text(doc, t, strlen(t));
+    }
+    if(groups)
+      g_ptr_array_free(groups, TRUE);
     g_array_free(cols, TRUE);
     i = prev_end = end;
   }
