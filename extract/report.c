@@ -335,6 +335,32 @@ app_anchors(GArray *toks, struct anchors *a)
   anchors_finish(a, have, GH_APP_COLS);
 }
 
+/* A cell of a header row of section 三 (自然人 … 总计, no values in its
+ * row): column names, never part of a row's label.  A PDF's header row
+ * arrives after the text of a bottom-aligned first label ("一、本年新收…"
+ * above "数量"), and must not come between the two. */
+static bool
+app_header_cell(GArray *toks, guint i)
+{
+  const struct tok *t = &g_array_index(toks, struct tok, i);
+  if(t->kind != TOK_TEXT || !t->table)
+    return false;
+  bool name = false;
+  for(size_t h = 0; h < G_N_ELEMENTS(app_heads) && !name; h++)
+    name = !strcmp(t->norm, app_heads[h].name);
+  if(!name)
+    return false;
+  for(guint k = i; k > 0 && g_array_index(toks, struct tok, k - 1).row == t->row; k--)
+    if(g_array_index(toks, struct tok, k - 1).kind == TOK_VALUE &&
+       g_array_index(toks, struct tok, k - 1).v.kind != GH_VALUE_BLANK)
+      return false;
+  for(guint k = i + 1; k < toks->len && g_array_index(toks, struct tok, k).row == t->row; k++)
+    if(g_array_index(toks, struct tok, k).kind == TOK_VALUE &&
+       g_array_index(toks, struct tok, k).v.kind != GH_VALUE_BLANK)
+      return false;
+  return true;
+}
+
 static const char *const appeal_heads[] = { "结果维持", "结果纠正", "其他结果", "尚未审结",
                                             "总计", NULL };
 
@@ -804,7 +830,7 @@ align_rows(GArray *toks, const guint *runs, int K, int *row)
     g->idx = g_new(guint, end - pos + 1);
     for(guint x = pos; x < end; x++) {
       const struct tok *t = &g_array_index(toks, struct tok, x);
-      if(t->kind != TOK_TEXT)
+      if(t->kind != TOK_TEXT || app_header_cell(toks, x))
         continue;
       /* Before the first row, the column headers (…总计) are not a label. */
       if(k == 0 && (strstr(t->norm, "总计") || strstr(t->norm, "合计") ||
@@ -917,7 +943,8 @@ simple_rule_fails(GArray *toks, guint **runs_out, int *K_out)
         g_string_truncate(label, 0);
         after_values = false;
       }
-      g_string_append(label, t->norm);
+      if(!app_header_cell(toks, i))
+        g_string_append(label, t->norm);
       i++;
       continue;
     }
@@ -1003,7 +1030,8 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
         g_string_truncate(label, 0);
         after_values = false;
       }
-      g_string_append(label, t->norm);
+      if(!app_header_cell(toks, i))
+        g_string_append(label, t->norm);
       if(strstr(t->norm, "不补正") || strstr(t->norm, "收费通知"))
         st->marker_2021 = true;
       i++;
