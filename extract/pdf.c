@@ -760,14 +760,21 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
       }
       /* Rows after the last full one that print only a value or two (the
        * rest blank) still belong to the table. */
-      while(table && end < lines->len && end < i + 400) {
+      while(table && by_header && end < lines->len) {
         guint k = end;
-        while(k < lines->len && k < end + 4 && ((struct pline *)lines->pdata[k])->numeric == 0)
-          k++;
-        if(k >= lines->len || k >= end + 4)
+        bool stop = false;
+        while(k < lines->len && k < end + 10 && ((struct pline *)lines->pdata[k])->numeric == 0 &&
+              !stop) {
+          struct pline *q = lines->pdata[k];
+          stop = line_has(q, "行政复议") || line_has(q, "信息内容") || line_has(q, "第二十条") ||
+                 line_has(q, "存在的主要问题") || line_has(q, "其他需要报告");
+          if(!stop)
+            k++;
+        }
+        if(stop || k >= lines->len || k >= end + 10)
           break;
         struct pline *m = lines->pdata[k];
-        if(m->numeric >= 3 || line_has(m, "信息内容"))
+        if(m->numeric > cols->len)
           break;
         bool fits = true;
         for(guint c = 0; c < m->cells->len && fits; c++) {
