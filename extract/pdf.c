@@ -700,11 +700,27 @@ emit_info_table(struct gh_doc *doc, GPtrArray *lines, guint j, double edge, bool
   return k;
 }
 
+/* Whether lines [from, to) hold the start of another table or section. */
+static bool
+table_break_between(GPtrArray *lines, guint from, guint to)
+{
+  for(guint j = from; j < to && j < lines->len; j++) {
+    const struct pline *q = lines->pdata[j];
+    if(line_has(q, "行政复议") || line_has(q, "信息内容") || line_has(q, "第二十条") ||
+       line_has(q, "收到和处理") || line_has(q, "存在的主要问题") || line_has(q, "其他需要报告"))
+      return true;
+  }
+  return false;
+}
+
 static void
 emit_lines(struct gh_doc *doc, GPtrArray *lines)
 {
   guint i = 0, prev_end = 0;
   bool *claimed = g_new0(bool, lines->len + 1);
+  /* The header columns of the last table, for its continuation after a
+   * page break or a long wrapped label, where no header is printed. */
+  GArray *last_hcols = NULL;
   while(i < lines->len) {
     struct pline *l = lines->pdata[i];
     if(claimed[i]) {
@@ -745,10 +761,27 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
       guint from = i > prev_end + 16 ? i - 16 : prev_end;
       GPtrArray *names = NULL;
       GArray *hcols = header_columns(lines, from, i, lx, cols, tol, &names);
+      if(!hcols && last_hcols && last_hcols->len >= cols->len &&
+         !table_break_between(lines, prev_end, i)) {
+        bool cover = true;
+        for(guint v = 0; v < cols->len && cover; v++) {
+          double x = g_array_index(cols, double, v), best = G_MAXDOUBLE;
+          for(guint h = 0; h < last_hcols->len; h++)
+            best = MIN(best, fabs(g_array_index(last_hcols, double, h) - x));
+          cover = best <= tol;
+        }
+        if(cover) {
+          hcols = g_array_copy(last_hcols);
+          names = g_ptr_array_new(); /* the header row was emitted with the table's start */
+        }
+      }
       if(hcols) {
         g_array_free(cols, TRUE);
         cols = hcols;
         by_header = table = true;
+        if(last_hcols)
+          g_array_free(last_hcols, TRUE);
+        last_hcols = g_array_copy(cols);
         /* The headers as a table row, so the parser anchors the values
          * under them exactly as it does for HTML and DOCX. */
         gh_doc_begin_row(doc);
@@ -763,7 +796,7 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
       while(table && by_header && end < lines->len) {
         guint k = end;
         bool stop = false;
-        while(k < lines->len && k < end + 10 && ((struct pline *)lines->pdata[k])->numeric == 0 &&
+        while(k < lines->len && k < end + 16 && ((struct pline *)lines->pdata[k])->numeric == 0 &&
               !stop) {
           struct pline *q = lines->pdata[k];
           stop = line_has(q, "行政复议") || line_has(q, "信息内容") || line_has(q, "第二十条") ||
@@ -771,7 +804,7 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
           if(!stop)
             k++;
         }
-        if(stop || k >= lines->len || k >= end + 10)
+        if(stop || k >= lines->len || k >= end + 16)
           break;
         struct pline *m = lines->pdata[k];
         if(m->numeric > cols->len)
@@ -811,6 +844,8 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     g_array_free(cols, TRUE);
     i = prev_end = end;
   }
+  if(last_hcols)
+    g_array_free(last_hcols, TRUE);
   g_free(claimed);
 }
 
