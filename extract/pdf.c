@@ -342,7 +342,7 @@ spanning_header(const char *norm)
 {
   static const char *const words[] = { "申请人情况", "法人或其他组织", "行政复议", "行政诉讼",
                                        "直接起诉", "复议后起诉", "第二十条", "信息内容",
-                                       "勾稽", NULL };
+                                       "勾稽", "收到和处理", "政府信息公开", NULL };
   for(const char *const *w = words; *w; w++)
     if(strstr(norm, *w))
       return true;
@@ -390,7 +390,8 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       hit->x1 = MAX(hit->x1, pc->x1);
       hit->last_line = j;
       char *n = gh_norm(hit->text->str, hit->text->len);
-      hit->closed = spanning_header(n) || whole_header(n);
+      /* Longer than any header cell: a heading or a sentence. */
+      hit->closed = spanning_header(n) || whole_header(n) || gh_utf8_len_upto(n, 16) > 16;
       g_free(n);
     }
   }
