@@ -458,19 +458,28 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
 static double
 label_edge(GPtrArray *lines, guint i, guint end)
 {
+  /* The leftmost value of the full rows bounds the labels; every row with
+   * a value, full or not, shows how far its label reaches. */
   double vx = G_MAXDOUBLE, lx = -G_MAXDOUBLE;
   for(guint j = i; j < end; j++) {
     struct pline *m = lines->pdata[j];
     if(m->numeric < 3)
       continue;
-    bool before = true;
     for(guint c = 0; c < m->cells->len; c++) {
       struct pcell *pc = m->cells->pdata[c];
-      if(pc->numeric) {
+      if(pc->numeric)
         vx = MIN(vx, pc->x0);
-        before = false;
-      }
-      else if(before)
+    }
+  }
+  for(guint j = i; j < end; j++) {
+    struct pline *m = lines->pdata[j];
+    if(!m->numeric)
+      continue;
+    for(guint c = 0; c < m->cells->len; c++) {
+      struct pcell *pc = m->cells->pdata[c];
+      if(pc->numeric && pc->x0 >= vx - 2)
+        break;
+      if(!pc->numeric)
         lx = MAX(lx, pc->x1);
     }
   }
@@ -564,6 +573,12 @@ mark_group_labels(GPtrArray *lines, guint i, guint end, double label_x1)
 {
   GPtrArray *groups = g_ptr_array_new_with_free_func(g_free);
   GArray *cols = label_columns(lines, i, end, label_x1);
+  if(getenv("GH_DEBUG_PDF")) {
+    fprintf(stderr, "label columns of lines %u..%u (labels end at %.0f):", i, end, label_x1);
+    for(guint k = 0; k < cols->len; k++)
+      fprintf(stderr, " %.1f", g_array_index(cols, double, k));
+    fprintf(stderr, "\n");
+  }
   if(cols->len < 2) {
     g_array_free(cols, TRUE);
     return groups;
@@ -825,6 +840,9 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
         end = k + 1;
       }
     }
+    /* The labels' edge again, over the whole table now that it is known. */
+    if(table)
+      lx = label_edge(lines, i, end);
     GPtrArray *groups = table && lx > -G_MAXDOUBLE ? mark_group_labels(lines, i, end, lx) : NULL;
     for(guint j = i; j < end; j++) {
       struct pline *m = lines->pdata[j];
