@@ -554,13 +554,28 @@ fits_label_col(const GArray *cols, const struct pcell *pc, int *col)
   return *col >= 0 && next < G_MAXDOUBLE && pc->x1 < next - 1 && !pc->numeric;
 }
 
+/* Whether line m has a piece at x0 that fits label column `col`, of at
+ * most `max_chars` characters (0: any). */
 static bool
-line_has_fitting(const struct pline *m, const GArray *cols, int col, double x0)
+line_has_fitting(const struct pline *m, const GArray *cols, int col, double x0, long max_chars)
 {
   for(guint c = 0; c < m->cells->len; c++) {
     const struct pcell *pc = m->cells->pdata[c];
     int k;
-    if(fabs(pc->x0 - x0) <= 2 && fits_label_col(cols, pc, &k) && k == col)
+    if(fabs(pc->x0 - x0) <= 2 && fits_label_col(cols, pc, &k) && k == col &&
+       (!max_chars || g_utf8_strlen(pc->text, -1) <= max_chars))
+      return true;
+  }
+  return false;
+}
+
+/* Whether line m has a row label starting at or after x `from`. */
+static bool
+line_has_label_from(const struct pline *m, double from, double label_x1)
+{
+  for(guint d = 0; d < m->cells->len; d++) {
+    const struct pcell *o = m->cells->pdata[d];
+    if(!o->numeric && !o->group && o->x0 >= from - 2 && o->x0 < label_x1)
       return true;
   }
   return false;
@@ -592,16 +607,28 @@ mark_group_labels(GPtrArray *lines, guint i, guint end, double label_x1)
       int k;
       if(!fits_label_col(cols, pc, &k))
         continue;
-      bool above = j > i && line_has_fitting(lines->pdata[j - 1], cols, k, pc->x0);
-      bool below = j + 1 < end && line_has_fitting(lines->pdata[j + 1], cols, k, pc->x0);
+      bool above = j > i && line_has_fitting(lines->pdata[j - 1], cols, k, pc->x0, 0);
+      bool below = j + 1 < end && line_has_fitting(lines->pdata[j + 1], cols, k, pc->x0, 0);
       /* Beside it on the line, a label in a later column: the piece and
        * that label are two cells, not one label wrapped (a row label over
        * two columns, "（六）其他处理", wraps with nothing beside it). */
-      bool beside = false;
       double nx = g_array_index(cols, double, k + 1);
-      for(guint d = 0; d < m->cells->len && !beside; d++) {
-        const struct pcell *o = m->cells->pdata[d];
-        beside = o != pc && !o->numeric && o->x0 >= nx - 2 && o->x0 < label_x1;
+      bool beside = line_has_label_from(m, nx, label_x1);
+      if(!beside) {
+        /* Centred vertically, a group label's pieces sit between the row
+         * labels' lines: a piece of one or two characters, another such
+         * piece two lines up or down, row labels on the lines around. */
+        bool near_piece = false, near_label = false;
+        if(g_utf8_strlen(pc->text, -1) <= 2) {
+          for(guint d = j > i + 2 ? j - 2 : i; d <= j + 2 && d < end; d++)
+            if(d != j && line_has_fitting(lines->pdata[d], cols, k, pc->x0, 2))
+              near_piece = true;
+          for(guint d = j > i ? j - 1 : i; d <= j + 1 && d < end; d++)
+            if(d != j && line_has_label_from(lines->pdata[d], nx, label_x1))
+              near_label = true;
+        }
+        beside = near_piece && near_label;
+        above = below = beside;
       }
       if((!above && !below) || !beside)
         continue;
