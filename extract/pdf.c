@@ -355,7 +355,7 @@ spanning_header(const char *norm)
  * NULL when they are fewer than the value columns or do not cover them. */
 static GArray *
 header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const GArray *vcols,
-               double tol, GPtrArray **names)
+               double *tolp, GPtrArray **names)
 {
   GPtrArray *stacks = g_ptr_array_new_with_free_func(stack_free);
   for(guint j = from; j < first; j++) {
@@ -421,18 +421,33 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
     g_ptr_array_insert(*names, (gint)at, norm);
   }
   g_ptr_array_free(stacks, TRUE);
-  /* Usable when every value column has a header within reach and the
-   * headers add columns rather than lose any. */
+  /* A header's text may sit left, centred or right in its column while
+   * the values are centred: a value belongs to the nearest header, within
+   * a little over half the spacing of the headers. */
+  double tol = *tolp, gap = G_MAXDOUBLE;
+  for(guint h = 1; h < cols->len; h++)
+    gap = MIN(gap, g_array_index(cols, double, h) - g_array_index(cols, double, h - 1));
+  double reach = gap < G_MAXDOUBLE ? MAX(tol, 0.6 * gap) : G_MAXDOUBLE / 4;
+  /* Usable when every value column has a header of its own within reach
+   * and the headers add columns rather than lose any. */
   bool ok = cols->len >= vcols->len && cols->len <= 16;
+  gboolean *taken = g_new0(gboolean, cols->len + 1);
   for(guint v = 0; v < vcols->len && ok; v++) {
     double x = g_array_index(vcols, double, v), best = G_MAXDOUBLE;
+    guint at = 0;
     for(guint h = 0; h < cols->len; h++)
-      best = MIN(best, fabs(g_array_index(cols, double, h) - x));
-    ok = best <= tol;
+      if(fabs(g_array_index(cols, double, h) - x) < best) {
+        best = fabs(g_array_index(cols, double, h) - x);
+        at = h;
+      }
+    ok = best <= reach && !taken[at];
+    taken[at] = TRUE;
   }
+  g_free(taken);
   /* Two headers closer than a glyph are one column read twice. */
-  for(guint h = 1; h < cols->len && ok; h++)
-    ok = g_array_index(cols, double, h) - g_array_index(cols, double, h - 1) > tol / 1.2;
+  ok = ok && gap > tol / 1.2;
+  if(ok)
+    *tolp = reach;
   if(getenv("GH_DEBUG_PDF")) {
     fprintf(stderr, "header_columns: %u headers for %u value columns:%s", cols->len, vcols->len, ok ? " ok" : " refused");
     for(guint h = 0; h < (*names)->len; h++)
@@ -696,7 +711,8 @@ emit_info_table(struct gh_doc *doc, GPtrArray *lines, guint j, double edge, bool
     hdr_end++;
   GArray *none = g_array_new(FALSE, FALSE, sizeof(double));
   GPtrArray *names = NULL;
-  GArray *cols = header_columns(lines, j, hdr_end, edge + 1, none, 0, &names);
+  double reach = 0;
+  GArray *cols = header_columns(lines, j, hdr_end, edge + 1, none, &reach, &names);
   g_array_free(none, TRUE);
   if(!cols || !cols->len) {
     if(cols)
@@ -764,6 +780,7 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
   /* The header columns of the last table, for its continuation after a
    * page break or a long wrapped label, where no header is printed. */
   GArray *last_hcols = NULL;
+  double last_tol = 0;
   while(i < lines->len) {
     struct pline *l = lines->pdata[i];
     if(claimed[i]) {
@@ -803,7 +820,8 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
        * 16 lines. */
       guint from = i > prev_end + 16 ? i - 16 : prev_end;
       GPtrArray *names = NULL;
-      GArray *hcols = header_columns(lines, from, i, lx, cols, tol, &names);
+      double htol = tol;
+      GArray *hcols = header_columns(lines, from, i, lx, cols, &htol, &names);
       if(!hcols && last_hcols && last_hcols->len >= cols->len &&
          !table_break_between(lines, prev_end, i)) {
         bool cover = true;
@@ -811,20 +829,23 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
           double x = g_array_index(cols, double, v), best = G_MAXDOUBLE;
           for(guint h = 0; h < last_hcols->len; h++)
             best = MIN(best, fabs(g_array_index(last_hcols, double, h) - x));
-          cover = best <= tol;
+          cover = best <= last_tol;
         }
         if(cover) {
           hcols = g_array_copy(last_hcols);
+          htol = last_tol;
           names = g_ptr_array_new(); /* the header row was emitted with the table's start */
         }
       }
       if(hcols) {
         g_array_free(cols, TRUE);
         cols = hcols;
+        tol = htol;
         by_header = table = true;
         if(last_hcols)
           g_array_free(last_hcols, TRUE);
         last_hcols = g_array_copy(cols);
+        last_tol = tol;
         /* The headers as a table row, so the parser anchors the values
          * under them exactly as it does for HTML and DOCX. */
         gh_doc_begin_row(doc);
