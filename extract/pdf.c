@@ -631,12 +631,12 @@ mark_group_labels(GPtrArray *lines, guint i, guint end, double label_x1)
       bool beside = line_has_label_from(m, nx, label_x1);
       if(!beside) {
         /* Centred vertically, a group label's pieces sit between the row
-         * labels' lines: a piece of one or two characters, another such
+         * labels' lines: a piece of up to three characters, another such
          * piece two lines up or down, row labels on the lines around. */
         bool near_piece = false, near_label = false;
-        if(g_utf8_strlen(pc->text, -1) <= 2) {
+        if(g_utf8_strlen(pc->text, -1) <= 3) {
           for(guint d = j > i + 2 ? j - 2 : i; d <= j + 2 && d < end; d++)
-            if(d != j && line_has_fitting(lines->pdata[d], cols, k, pc->x0, 2))
+            if(d != j && line_has_fitting(lines->pdata[d], cols, k, pc->x0, 3))
               near_piece = true;
           for(guint d = j > i ? j - 1 : i; d <= j + 1 && d < end; d++)
             if(d != j && line_has_label_from(lines->pdata[d], nx, label_x1))
@@ -795,6 +795,17 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
         continue;
       }
     }
+    /* A row of one or two values (the rest blank) just before a table's
+     * first full row is the table's first row: the table starts there. */
+    guint lead = i;
+    if(l->numeric && l->numeric < 3) {
+      guint k = i + 1;
+      while(k < lines->len && k < i + 8 && ((struct pline *)lines->pdata[k])->numeric < 3)
+        k++;
+      if(k < lines->len && k < i + 8 && !claimed[k] && !table_break_between(lines, i + 1, k + 1))
+        i = k;
+    }
+    l = lines->pdata[i];
     if(l->numeric < 3) {
       emit_text(doc, l);
       i++;
@@ -818,10 +829,10 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     if(cols->len >= 3) {
       /* The header above the block, back to the previous block or at most
        * 16 lines. */
-      guint from = i > prev_end + 16 ? i - 16 : prev_end;
+      guint from = lead > prev_end + 16 ? lead - 16 : prev_end;
       GPtrArray *names = NULL;
       double htol = tol;
-      GArray *hcols = header_columns(lines, from, i, lx, cols, &htol, &names);
+      GArray *hcols = header_columns(lines, from, lead, lx, cols, &htol, &names);
       if(!hcols && last_hcols && last_hcols->len >= cols->len &&
          !table_break_between(lines, prev_end, i)) {
         bool cover = true;
@@ -890,9 +901,15 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     }
     /* The labels' edge again, over the whole table now that it is known. */
     if(table)
-      lx = label_edge(lines, i, end);
-    GPtrArray *groups = table && lx > -G_MAXDOUBLE ? mark_group_labels(lines, i, end, lx) : NULL;
-    for(guint j = i; j < end; j++) {
+      lx = label_edge(lines, lead, end);
+    GPtrArray *groups = table && lx > -G_MAXDOUBLE ? mark_group_labels(lines, lead, end, lx) : NULL;
+    if(!by_header) {
+      /* Without a header's columns, rows of a value or two stay text. */
+      for(guint j = lead; j < i; j++)
+        emit_text(doc, lines->pdata[j]);
+      lead = i;
+    }
+    for(guint j = lead; j < end; j++) {
       struct pline *m = lines->pdata[j];
       /* With header columns, a row that prints one or two values (the
        * rest blank) is a row too; without them, too few values cannot
