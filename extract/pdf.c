@@ -364,7 +364,8 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       struct pcell *pc = l->cells->pdata[c];
       if(pc->x1 < label_x1)
         continue; /* a row label's or the corner cell's text */
-      /* The stack it continues: on one of the lines just above, over
+      /* The stack it continues: on one of the five lines above (a header
+       * centred over two header rows skips some), over
        * most of the narrower of the two.  Captions that span columns
        * (申请人情况…) and whole header names are closed, so a header under
        * a caption is a stack of its own. */
@@ -374,7 +375,7 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
         if(st->closed)
           continue;
         double w = MIN(st->x1 - st->x0, pc->x1 - pc->x0);
-        if(st->last_line + 3 >= j && st->last_line < j &&
+        if(st->last_line + 5 >= j && st->last_line < j &&
            overlap(st->x0, st->x1, pc->x0, pc->x1) > 0.4 * w)
           hit = st;
       }
