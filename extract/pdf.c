@@ -872,7 +872,7 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
       while(table && by_header && end < lines->len) {
         guint k = end;
         bool stop = false;
-        while(k < lines->len && k < end + 16 && ((struct pline *)lines->pdata[k])->numeric == 0 &&
+        while(k < lines->len && k < end + 30 && ((struct pline *)lines->pdata[k])->numeric == 0 &&
               !stop) {
           struct pline *q = lines->pdata[k];
           stop = line_has(q, "行政复议") || line_has(q, "信息内容") || line_has(q, "第二十条") ||
@@ -880,7 +880,7 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
           if(!stop)
             k++;
         }
-        if(stop || k >= lines->len || k >= end + 16)
+        if(stop || k >= lines->len || k >= end + 30)
           break;
         struct pline *m = lines->pdata[k];
         if(m->numeric > cols->len)
