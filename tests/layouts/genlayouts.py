@@ -697,7 +697,7 @@ def variant(rng, i, fmt=None):
         digits = max([len(str(v)) for g in rec["applications"].values()
                       for vals in (g.values() if isinstance(g, dict) else [g]) for v in vals if v]
                      or [1])
-        widths = [1800, 2400, 3200, 4200] if digits < 5 else [1800, 2400, 3200]
+        widths = [1800, 2400, 3200, 4200] if digits < 4 else [1800, 2400, 3200]
         o.update({
             "valign": rng.choice(["top", "center", "bottom"]),
             "label_width": rng.choice(widths),
