@@ -159,6 +159,8 @@ static bool
 emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, unsigned k,
                double tol, double label_x1)
 {
+  if(!k)
+    return false;
   GString *label = g_string_new(NULL);
   const struct pcell **slot = g_new0(const struct pcell *, k);
   bool ok = true, seen_value = false;
@@ -431,7 +433,7 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
   double reach = gap < G_MAXDOUBLE ? MAX(tol, 0.6 * gap) : G_MAXDOUBLE / 4;
   /* Usable when every value column has a header of its own within reach
    * and the headers add columns rather than lose any. */
-  bool ok = cols->len >= vcols->len && cols->len <= 16;
+  bool ok = cols->len >= MAX(vcols->len, 1) && cols->len <= 16;
   gboolean *taken = g_new0(gboolean, cols->len + 1);
   for(guint v = 0; v < vcols->len && ok; v++) {
     double x = g_array_index(vcols, double, v), best = G_MAXDOUBLE;
@@ -760,6 +762,19 @@ emit_info_table(struct gh_doc *doc, GPtrArray *lines, guint j, double edge, bool
   return k;
 }
 
+/* Whether line i or a line next to it holds text (a row label) beside its
+ * values: a lone number between empty lines is a page number, not a row. */
+static bool
+has_label_near(GPtrArray *lines, guint i)
+{
+  for(guint j = i > 0 ? i - 1 : 0; j <= i + 1 && j < lines->len; j++) {
+    const struct pline *m = lines->pdata[j];
+    if(m->cells->len > m->numeric)
+      return true;
+  }
+  return false;
+}
+
 /* Whether lines [from, to) hold the start of another table or section. */
 static bool
 table_break_between(GPtrArray *lines, guint from, guint to)
@@ -799,15 +814,18 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     /* A row of one or two values (the rest blank) just before a table's
      * first full row is the table's first row: the table starts there. */
     guint lead = i;
-    if(l->numeric && l->numeric < 3) {
+    bool sparse = false;
+    if(l->numeric && l->numeric < 3 && has_label_near(lines, i)) {
       guint k = i + 1;
-      while(k < lines->len && k < i + 8 && ((struct pline *)lines->pdata[k])->numeric < 3)
+      while(k < lines->len && k < i + 60 && ((struct pline *)lines->pdata[k])->numeric < 3)
         k++;
-      if(k < lines->len && k < i + 8 && !claimed[k] && !table_break_between(lines, i + 1, k + 1))
+      if(k < lines->len && k < i + 60 && !claimed[k] && !table_break_between(lines, i + 1, k + 1))
         i = k;
+      else
+        sparse = true; /* no full row near: a table of blanks, if a header says so */
     }
     l = lines->pdata[i];
-    if(l->numeric < 3) {
+    if(l->numeric < 3 && !sparse) {
       emit_text(doc, l);
       i++;
       continue;
@@ -827,10 +845,10 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     double lx = label_edge(lines, i, end);
     /* Columns from values need most rows full to be certain; columns from
      * the header are certain even when most rows leave a cell blank. */
-    if(cols->len >= 3) {
-      /* The header above the block, back to the previous block or at most
-       * 16 lines. */
-      guint from = lead > prev_end + 16 ? lead - 16 : prev_end;
+    if(cols->len >= 3 || sparse) {
+      /* The header above the block, back to the previous block (at most 80
+       * lines: rows of blanks and long labels may come first). */
+      guint from = lead > prev_end + 80 ? lead - 80 : prev_end;
       GPtrArray *names = NULL;
       double htol = tol;
       GArray *hcols = header_columns(lines, from, lead, lx, cols, &htol, &names);
@@ -848,6 +866,12 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
           htol = last_tol;
           names = g_ptr_array_new(); /* the header row was emitted with the table's start */
         }
+      }
+      if(hcols && sparse && hcols->len < 3) {
+        /* A table of blanks is taken from a real table header only. */
+        g_array_free(hcols, TRUE);
+        g_ptr_array_free(names, TRUE);
+        hcols = NULL;
       }
       if(hcols) {
         g_array_free(cols, TRUE);
@@ -909,6 +933,14 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
       for(guint j = lead; j < i; j++)
         emit_text(doc, lines->pdata[j]);
       lead = i;
+      if(sparse) {
+        emit_text(doc, l);
+        if(groups)
+          g_ptr_array_free(groups, TRUE);
+        g_array_free(cols, TRUE);
+        i++;
+        continue;
+      }
     }
     for(guint j = lead; j < end; j++) {
       struct pline *m = lines->pdata[j];
