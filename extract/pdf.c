@@ -4,12 +4,28 @@
  * out column by column), so lines are rebuilt from glyph boxes instead:
  * poppler_page_get_text_layout gives one rectangle per character of
  * poppler_page_get_text.  Glyphs are grouped by baseline into lines, sorted
- * left to right, and a horizontal gap wider than a glyph starts a new cell,
- * so "31    0    0" stays three values while "本机关不掌握" stays one label.
- * Runs of lines with three or more values are tables: their columns are the
- * clusters of the values' x positions, and each value goes to its column,
- * so a blank cell stays blank where it is instead of shifting the values
- * after it.  Tables continue across pages because lines do.
+ * left to right, and a horizontal gap of more than half a glyph starts a new
+ * cell, so "31    0    0" stays three values while "本机关不掌握" stays one
+ * label.
+ *
+ * Tables are found from their values and placed by their headers:
+ *  - lines with three or more values start a block, and section 二's small
+ *    tables start at their 信息内容 header row;
+ *  - the header cells above a block are stacked by geometry (cells on
+ *    nearby lines whose x-ranges overlap), so a header wrapped in a narrow
+ *    cell reads whole, and the leaf headers give the block's columns, a
+ *    column that is blank on every row included;
+ *  - each value goes to the nearest header column, so a blank cell stays
+ *    blank in its column instead of shifting the values after it, and rows
+ *    that print a value or two belong to the table too;
+ *  - a table runs on across page breaks and long wrapped labels, keeping
+ *    its header's columns;
+ *  - group labels set down a narrow column (三、本年度办理结果, （三）不予
+ *    公开) are taken out of the row labels they interleave with and emitted
+ *    whole after the table.
+ * The header cells are emitted as a table row with their columns, so the
+ * parser anchors values under them as it does for HTML and DOCX.
+ * GH_DEBUG_PDF=1 prints the blocks, header stacks and label columns.
  *
  * Runs only inside the extraction child (isolate.c): poppler on hostile
  * input may crash, loop or allocate without bound. */
