@@ -112,7 +112,7 @@ main(int argc, char **argv)
   gh_extract_opts_init(&eo);
   struct gh_record rec;
   gh_record_init(&rec);
-  gh_extract_record(text, len, &eo, &rec);
+  gh_extract_record(text, len, &eo, NULL, &rec);
   struct fill f = { gh_record_to_json(&rec), 0, 5000 };
   gh_record_clear(&rec);
   g_free(text);

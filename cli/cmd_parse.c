@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../extract/extract.h"
+#include "../extract/textnorm.h"
 #include "cli.h"
 
 /* Read at most `cap` + 1 bytes: enough to know a file is too large without
@@ -67,8 +68,14 @@ int
 gh_cmd_parse(int argc, char **argv)
 {
   gboolean pretty = FALSE, cells = FALSE;
+  char *title = NULL, *file_title = NULL;
   GOptionEntry entries[] = {
     { "pretty", 'p', 0, G_OPTION_ARG_NONE, &pretty, "Indent the JSON output", NULL },
+    { "title", 't', 0, G_OPTION_ARG_STRING, &title,
+      "The title of the link that led to the files, as a crawl would know it: gives the agency "
+      "and year a document does not print, and marks a scan (图片版)", "TEXT" },
+    { "file-title", 0, 0, G_OPTION_ARG_STRING, &file_title,
+      "The files' download name (Content-Disposition), used like --title", "NAME" },
     { "cells", 0, 0, G_OPTION_ARG_NONE, &cells,
       "Print the extracted cell stream instead of records (debugging)", NULL },
     G_OPTION_ENTRY_NULL
@@ -80,17 +87,25 @@ gh_cmd_parse(int argc, char **argv)
                    "one JSON record per file (JSON lines).  Exit 0 when every file parsed,\n"
                    "1 when any failed (reason on stderr), 2 for usage errors.",
                    entries, &argc, &argv, &common, &rc)) {
+    g_free(title);
+    g_free(file_title);
     gh_cli_common_clear(&common);
     return rc;
   }
   if(argc < 2) {
     fprintf(stderr, "govharvest parse: no FILE given (see 'govharvest parse --help')\n");
+    g_free(title);
+    g_free(file_title);
     gh_cli_common_clear(&common);
     return GH_EXIT_USAGE;
   }
   struct gh_extract_opts opts;
   gh_cli_extract_opts(&opts, &common.cfg);
   size_t flags = JSON_REAL_PRECISION(15) | (pretty ? JSON_INDENT(2) : JSON_COMPACT);
+  /* The same hints a crawl passes, normalised the same way. */
+  char *title_norm = title ? gh_norm(title, strlen(title)) : NULL;
+  char *file_norm = file_title ? gh_norm(file_title, strlen(file_title)) : NULL;
+  struct gh_doc_hints hints = { .link_text = title_norm, .file_title = file_norm };
   for(int i = 1; i < argc; i++) {
     const char *path = argv[i];
     char *bytes = NULL, *why = NULL;
@@ -127,7 +142,7 @@ gh_cmd_parse(int argc, char **argv)
     }
     struct gh_record rec;
     gh_record_init(&rec);
-    gh_extract_record(bytes, len, &opts, &rec);
+    gh_extract_record(bytes, len, &opts, &hints, &rec);
     g_free(bytes);
     /* Every document that was read yields its record, parsed or not: a
      * report whose tables could not be read still carries its agency, year
@@ -148,6 +163,10 @@ gh_cmd_parse(int argc, char **argv)
   }
   if(fflush(stdout) != 0)
     rc = GH_EXIT_FAILED;
+  g_free(title_norm);
+  g_free(file_norm);
+  g_free(title);
+  g_free(file_title);
   gh_cli_common_clear(&common);
   return rc;
 }

@@ -938,18 +938,11 @@ disposition_title(const char *disposition)
   return n;
 }
 
-/* What the link and the download name tell about a record its file could
- * not fully tell: the title's agency and year (a scan has no text), and
- * "needs OCR" for a failed read behind an image-only link. */
-static void
-complete_record(struct gh_record *rec, const char *link_text, const char *file_title)
+/* The hints of a job: its link text and download name. */
+static struct gh_doc_hints
+job_hints(const char *link_text, const char *file_title)
 {
-  gh_record_fill_from_title(rec, link_text);
-  if(file_title)
-    gh_record_fill_from_title(rec, file_title);
-  if(rec->status != GH_STATUS_PARSED &&
-     (rec->status == GH_STATUS_NEEDS_OCR || gh_title_is_image_only(link_text ? link_text : "")))
-    gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "%s", rec->reason ? rec->reason : "image-only report");
+  return (struct gh_doc_hints){ .link_text = link_text, .file_title = file_title };
 }
 
 /* The page's links as [[url, kind, text], …], from its tree when parsed. */
@@ -1013,8 +1006,8 @@ gh_crawl_work(const struct gh_pool_input *in)
                             err ? err->message : "extraction failed");
       gh_doc_free(&doc);
     }
-    gh_extract_record_finish(&rec, doc, st, why);
-    complete_record(&rec, jstr(a, "text"), jstr(a, "file_title"));
+    struct gh_doc_hints hints = job_hints(jstr(a, "text"), jstr(a, "file_title"));
+    gh_extract_record_finish(&rec, doc, st, why, &hints);
     /* What the loop will not store (an error page, a page with no report
      * and no agency/year) comes back as its verdict only: the whole record
      * would cost the loop more to decode than the page cost to fetch. */
@@ -1097,6 +1090,8 @@ add_provenance(struct crawl *c, struct page_job *j, json_t *rj)
     json_object_set_new(src, "page_url", json_string(jstr(s, "referer")));
   if(jstr(s, "text"))
     json_object_set_new(src, "link_text", json_string(jstr(s, "text")));
+  if(j->file_title)
+    json_object_set_new(src, "file_title", json_string(j->file_title));
 }
 
 /* The record is parsed (`rj`, taken): land it, or say why not.  A report
@@ -1153,10 +1148,12 @@ page_done(void *ud, json_t *reply, const char *failure)
   if(j->extract) {
     json_t *rj = json_incref(json_object_get(reply, "record"));
     if(!rj) {
-      if(!j->record_done)
+      if(!j->record_done) {
         gh_record_fail(&j->rec, GH_STATUS_EXTRACT_FAILED, "%s: %s", gh_format_name(j->fmt),
                        failure ? failure : "extraction failed");
-      complete_record(&j->rec, jstr(j->state, "text"), j->file_title);
+        struct gh_doc_hints hints = job_hints(jstr(j->state, "text"), j->file_title);
+        gh_extract_record_complete(&j->rec, &hints);
+      }
       rj = gh_record_to_json(&j->rec);
     }
     land_document(c, j, rj, j->kind == GH_LINK_REPORT && attachments > 0);
@@ -1199,9 +1196,10 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   eo.declared_charset = cs;
   /* Text, oversized and unsupported documents are decided here. */
   j->fmt = fmt;
-  if(extract)
-    j->record_done =
-      gh_extract_record_begin(bytes, len, fmt, sha, &eo, &j->rec);
+  if(extract) {
+    struct gh_doc_hints hints = job_hints(jstr(x->state, "text"), j->file_title);
+    j->record_done = gh_extract_record_begin(bytes, len, fmt, sha, &eo, &hints, &j->rec);
+  }
   bool record = extract && !j->record_done;
   g_hash_table_insert(c->processing, j->url, j);
   if(discover || record) {

@@ -845,8 +845,4 @@ gh_disposition_filename(const char *v)
   return bytes_to_utf8(raw);
 }
 
-bool
-gh_title_is_image_only(const char *norm)
-{
-  return norm && (strstr(norm, "图片版") || strstr(norm, "扫描版") || strstr(norm, "(图片)"));
-}
+

@@ -55,8 +55,5 @@ const char *gh_detect_blocked(long http_status, const char *body, size_t len);
  * NULL. */
 char *gh_disposition_filename(const char *header_value);
 
-/* True when a title or file name reads as an image-only report
- * ("…年度报告（图片版）"). */
-bool gh_title_is_image_only(const char *norm);
 
 #endif

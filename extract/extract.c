@@ -229,28 +229,47 @@ gh_extract_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_
 /* Runs the reader for `f` wherever opts says and parses its result. */
 static void
 read_and_parse(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *opts,
-               struct gh_record *rec)
+               const struct gh_doc_hints *hints, struct gh_record *rec)
 {
   enum gh_status st;
   char *why = NULL;
   struct gh_doc *doc = gh_extract_doc(bytes, len, f, opts, &st, &why);
-  gh_extract_record_finish(rec, doc, st, why);
+  gh_extract_record_finish(rec, doc, st, why, hints);
   g_free(why);
   gh_doc_free(&doc);
 }
 
 void
 gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
-                  struct gh_record *rec)
+                  const struct gh_doc_hints *hints, struct gh_record *rec)
 {
   enum gh_format f = gh_sniff(bytes, len);
-  if(!gh_extract_record_begin(bytes, len, f, NULL, opts, rec))
-    read_and_parse(bytes, len, f, opts, rec);
+  if(!gh_extract_record_begin(bytes, len, f, NULL, opts, hints, rec))
+    read_and_parse(bytes, len, f, opts, hints, rec);
+}
+
+bool
+gh_title_is_image_only(const char *norm)
+{
+  return norm && (strstr(norm, "图片版") || strstr(norm, "扫描版") || strstr(norm, "(图片)"));
+}
+
+void
+gh_extract_record_complete(struct gh_record *rec, const struct gh_doc_hints *hints)
+{
+  const char *link = hints ? hints->link_text : NULL;
+  gh_record_fill_from_title(rec, link);
+  if(hints && hints->file_title)
+    gh_record_fill_from_title(rec, hints->file_title);
+  if(rec->status != GH_STATUS_PARSED &&
+     (rec->status == GH_STATUS_NEEDS_OCR || gh_title_is_image_only(link ? link : "")))
+    gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "%s", rec->reason ? rec->reason : "image-only report");
 }
 
 bool
 gh_extract_record_begin(const char *bytes, size_t len, enum gh_format f, const char *sha256,
-                        const struct gh_extract_opts *opts, struct gh_record *rec)
+                        const struct gh_extract_opts *opts, const struct gh_doc_hints *hints,
+                        struct gh_record *rec)
 {
   g_free(rec->source.sha256);
   rec->source.sha256 = sha256 ? g_strdup(sha256) : gh_sha256_hex(bytes, len);
@@ -260,25 +279,28 @@ gh_extract_record_begin(const char *bytes, size_t len, enum gh_format f, const c
   if(opts->max_bytes && len > opts->max_bytes) {
     gh_record_fail(rec, GH_STATUS_TOO_LARGE, "%zu bytes is over the %zu-byte limit",
                    len, opts->max_bytes);
+    gh_extract_record_complete(rec, hints);
     return true;
   }
   if(f == GH_FMT_HTML || f == GH_FMT_PDF || f == GH_FMT_DOCX)
     return false; /* a reader must run: the caller decides where */
   /* Text is read in-process; other formats fail with their status. */
-  read_and_parse(bytes, len, f, opts, rec);
+  read_and_parse(bytes, len, f, opts, hints, rec);
   return true;
 }
 
 void
 gh_extract_record_finish(struct gh_record *rec, const struct gh_doc *doc, enum gh_status st,
-                         const char *why)
+                         const char *why, const struct gh_doc_hints *hints)
 {
   if(!doc) {
     gh_record_fail(rec, st == GH_STATUS_PARSED ? GH_STATUS_EXTRACT_FAILED : st, "%s",
                    why ? why : "extraction failed");
+    gh_extract_record_complete(rec, hints);
     return;
   }
   gh_report_parse(doc, rec);
+  gh_extract_record_complete(rec, hints);
   /* The prose's fingerprint, for the year-to-year "copied text" check:
    * a report's only, since nothing else is stored as a record. */
   if(rec->status == GH_STATUS_NOT_A_REPORT || rec->status == GH_STATUS_EMPTY)

@@ -159,11 +159,26 @@ struct gh_doc *gh_extract_doc(const char *bytes, size_t len, enum gh_format f,
                               const struct gh_extract_opts *o, enum gh_status *status,
                               char **reason);
 
-/* The whole path for one document.  `rec` must be gh_record_init'ed and
- * `opts` set up with gh_extract_opts_init; source.sha256 and source.format
- * are filled here, status always set. */
+/* What a crawl knew of a document besides its bytes: the text of the link
+ * that led to it and its download name (Content-Disposition), both
+ * normalised by gh_norm, both optional.  The store keeps them in the
+ * record's source (link_text, file_title), so a reparse applies the same. */
+struct gh_doc_hints {
+  const char *link_text;
+  const char *file_title;
+};
+
+/* The whole path for one document, the one that parse, reparse and the
+ * crawl's extraction job all take, so the same bytes with the same hints
+ * give the same record whoever reads them.  `rec` must be
+ * gh_record_init'ed and `opts` set up with gh_extract_opts_init; `hints`
+ * may be NULL; source.sha256 and source.format are filled here, status
+ * always set. */
 void gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *opts,
-                       struct gh_record *rec);
+                       const struct gh_doc_hints *hints, struct gh_record *rec);
+
+/* A title that says the report is a scan (图片版, 扫描版). */
+bool gh_title_is_image_only(const char *norm);
 
 /* gh_extract_record in two halves, for callers that run the reader
  * elsewhere (the crawler's worker pool).  begin() takes the format the
@@ -173,9 +188,15 @@ void gh_extract_record(const char *bytes, size_t len, const struct gh_extract_op
  * when the reader for `f` must run, after which finish() parses its doc (or
  * records the failure). */
 bool gh_extract_record_begin(const char *bytes, size_t len, enum gh_format f, const char *sha256,
-                             const struct gh_extract_opts *opts, struct gh_record *rec);
+                             const struct gh_extract_opts *opts, const struct gh_doc_hints *hints,
+                             struct gh_record *rec);
 void gh_extract_record_finish(struct gh_record *rec, const struct gh_doc *doc,
-                              enum gh_status status, const char *why);
+                              enum gh_status status, const char *why,
+                              const struct gh_doc_hints *hints);
+/* The last step of every path, also for a record that failed before any
+ * reader ran: the hints' agency and year where the document lacks them,
+ * and needs_ocr for a failed read behind an image-only title. */
+void gh_extract_record_complete(struct gh_record *rec, const struct gh_doc_hints *hints);
 
 /* Lower-case hex sha256 of the bytes (g_free). */
 char *gh_sha256_hex(const char *bytes, size_t len);

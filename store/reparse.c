@@ -135,9 +135,12 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
       gh_record_init(&rec);
       gsize n;
       const char *b = g_bytes_get_data(doc, &n);
-      gh_extract_record(b, n, eo, &rec);
-      const char *link = json_string_value(json_object_get(src, "link_text"));
-      gh_record_fill_from_title(&rec, link);
+      /* The hints the crawl had, so the same bytes give the same record. */
+      struct gh_doc_hints hints = {
+        .link_text = json_string_value(json_object_get(src, "link_text")),
+        .file_title = json_string_value(json_object_get(src, "file_title")),
+      };
+      gh_extract_record(b, n, eo, &hints, &rec);
       if(!rec.region_code && json_string_value(json_object_get(it->old, "region_code")))
         rec.region_code = g_strdup(json_string_value(json_object_get(it->old, "region_code")));
       rec.source.url = g_strdup(json_string_value(json_object_get(src, "url")));
@@ -145,7 +148,8 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
       it->fresh = gh_record_to_json(&rec);
       gh_record_clear(&rec);
       /* Provenance the crawler added survives a re-parse. */
-      static const char *const keep[] = { "page_url", "link_text", "redirected_from", NULL };
+      static const char *const keep[] = { "page_url", "link_text", "file_title", "redirected_from",
+                                          NULL };
       for(const char *const *kk = keep; *kk; kk++)
         if(json_object_get(src, *kk))
           json_object_set(json_object_get(it->fresh, "source"), *kk, json_object_get(src, *kk));

@@ -91,6 +91,14 @@ expect 1 "bad xref" -- "$gh" parse "$tmp/bad-xref.pdf"
 has err "bad-xref.pdf: extract_failed: pdf: poppler cannot open the PDF"
 expect 1 "scan" -- "$gh" parse "$tmp/scan.pdf"
 has err "scan.pdf: needs_ocr: pdf: the PDF has no text layer (1 page(s)"
+# The link title a crawl would have: agency and year for the scan's record.
+expect 1 "scan with its link title" -- "$gh" parse --title "崇义县统计局2023年政府信息公开工作年度报告（图片版）" "$tmp/scan.pdf"
+has out '"status":"needs_ocr"'
+has out '"agency":"崇义县统计局"'
+has out '"year":2023'
+expect 1 "file title" -- "$gh" parse --file-title "崇义县统计局2022年政府信息公开工作年度报告.pdf" "$tmp/scan.pdf"
+has out '"agency":"崇义县统计局"'
+has out '"year":2022'
 expect 1 "zip bomb" -- "$gh" parse "$tmp/bomb.docx"
 has err "bomb.docx: extract_failed: docx: word/document.xml expands past 67108864 bytes"
 expect 1 "bad xml" -- "$gh" parse "$tmp/bad-xml.docx"

@@ -101,7 +101,7 @@ run_case(const char *dir, const char *input)
   gh_record_init(&rec);
   struct gh_extract_opts opts;
   gh_extract_opts_init(&opts);
-  gh_extract_record(bytes, len, &opts, &rec);
+  gh_extract_record(bytes, len, &opts, NULL, &rec);
   json_t *got = gh_record_to_json(&rec);
   gh_record_clear(&rec);
 

@@ -299,7 +299,7 @@ main(void)
   eo.isolate = false;
   struct gh_record fresh;
   gh_record_init(&fresh);
-  gh_extract_record(doc_text, strlen(doc_text), &eo, &fresh);
+  gh_extract_record(doc_text, strlen(doc_text), &eo, NULL, &fresh);
   json_t *stale = gh_record_to_json(&fresh);
   gh_record_clear(&fresh);
   json_array_set_new(json_object_get(json_object_get(stale, "applications"), "new_received"), 6, json_integer(99));
