@@ -1,4 +1,5 @@
 #include "extract.h"
+#include "hant.h"
 
 #include <openssl/evp.h>
 #include <string.h>
@@ -299,7 +300,10 @@ gh_extract_record_finish(struct gh_record *rec, const struct gh_doc *doc, enum g
     gh_extract_record_complete(rec, hints);
     return;
   }
-  gh_report_parse(doc, rec);
+  /* A report in traditional characters is read in simplified ones. */
+  struct gh_doc *simp = gh_doc_is_traditional(doc) ? gh_doc_to_simplified(doc) : NULL;
+  gh_report_parse(simp ? simp : doc, rec);
+  gh_doc_free(&simp);
   gh_extract_record_complete(rec, hints);
   /* The prose's fingerprint, for the year-to-year "copied text" check:
    * a report's only, since nothing else is stored as a record. */

@@ -36,6 +36,7 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import zipfile
 
@@ -719,8 +720,19 @@ def variant(rng, i, fmt=None):
             rec = fill_blanks(rec)
     if fmt == "html":
         o["chrome"] = rng.random() < 0.3
+    if fmt in ("html", "text") and shutil.which("opencc"):
+        # The parser reads it converted back: the expected record is the
+        # simplified one.
+        o["traditional"] = rng.random() < 0.1
     name = "v%04d_%s_%s%s" % (i, fmt if not style else "text-" + style, tpl, "h" if hybrid else "")
     return name, fmt, o, rec
+
+
+def to_traditional(data):
+    """The document in traditional characters, as mirrors and big5
+    gateways republish it (OpenCC's s2t, the `opencc` command)."""
+    return subprocess.run(["opencc", "-c", "s2t.json"], input=data, capture_output=True,
+                          check=True, timeout=60).stdout
 
 
 def write_variants(outdir, count, seed, formats=None):
@@ -738,6 +750,8 @@ def write_variants(outdir, count, seed, formats=None):
             data, ext = render_docx(blocks, o, rng), "docx"
         else:
             data, ext = render_text(blocks, o["style"]), "txt"
+        if o.get("traditional"):
+            data = to_traditional(data)
         path = os.path.join(outdir, "%s.%s" % (name, ext))
         with open(path, "wb") as f:
             f.write(data)
