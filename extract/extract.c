@@ -1,4 +1,5 @@
 #include "extract.h"
+#include "flat.h"
 #include "hant.h"
 
 #include <openssl/evp.h>
@@ -300,9 +301,13 @@ gh_extract_record_finish(struct gh_record *rec, const struct gh_doc *doc, enum g
     gh_extract_record_complete(rec, hints);
     return;
   }
-  /* A report in traditional characters is read in simplified ones. */
+  /* A report in traditional characters is read in simplified ones, and a
+   * page flattened to one line is rebuilt into its rows first. */
   struct gh_doc *simp = gh_doc_is_traditional(doc) ? gh_doc_to_simplified(doc) : NULL;
-  gh_report_parse(simp ? simp : doc, rec);
+  const struct gh_doc *use = simp ? simp : doc;
+  struct gh_doc *flat = gh_unflatten(use);
+  gh_report_parse(flat ? flat : use, rec);
+  gh_doc_free(&flat);
   gh_doc_free(&simp);
   gh_extract_record_complete(rec, hints);
   /* The prose's fingerprint, for the year-to-year "copied text" check:

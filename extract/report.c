@@ -617,6 +617,12 @@ match_key(const struct key *keys, const char *buf)
   return best;
 }
 
+int
+gh_report_app_row(const char *norm)
+{
+  return match_key(app_keys, norm);
+}
+
 /* p has at most `cap` characters.  Tested last where a cheaper test can
  * fail first: is_heading runs for every row and every section of a page. */
 static bool

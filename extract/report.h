@@ -23,4 +23,8 @@ bool gh_report_read_title(const char *norm, char **agency, int *year);
  * there. */
 void gh_record_fill_from_title(struct gh_record *rec, const char *norm_title);
 
+/* The section 三 row (enum gh_app_row) a label names, by the parser's own
+ * phrases; -1 when it names none.  `norm` is gh_norm'ed text. */
+int gh_report_app_row(const char *norm);
+
 #endif

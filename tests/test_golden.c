@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "extract/extract.h"
@@ -33,6 +34,23 @@ dump(const json_t *j)
 static void
 subset(const char *stem, const char *path, const json_t *want, const json_t *got)
 {
+  if(json_is_object(want) && json_is_array(got)) {
+    /* {"0": v, "6": w}: the cells of a row a person read in some columns
+     * only (a flattened page's total and natural-person columns). */
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)want, k, v) {
+      char *sub = g_strdup_printf("%s[%s]", path, k);
+      char *end = NULL;
+      long i = strtol(k, &end, 10);
+      if(!*k || *end || i < 0 || (size_t)i >= json_array_size(got))
+        fail(stem, sub, "no such cell");
+      else
+        subset(stem, sub, v, json_array_get(got, (size_t)i));
+      g_free(sub);
+    }
+    return;
+  }
   if(json_is_object(want)) {
     if(!json_is_object(got)) {
       fail(stem, path, "expected an object");
