@@ -1657,7 +1657,11 @@ find_dates(struct ctx *cx, guint head_end)
       rec->published_on = d;
       if(!rec->agency) {
         gint pv = next_nonblank(cx, r, -1, (gint)cx->nrows);
-        if(pv >= 0 && short_line(cx->rownorm[pv], 30) &&
+        bool numbered = false;
+        if(pv >= 0)
+          skip_numeral(cx->rownorm[pv], &numbered);
+        /* The signature's name, never a section heading above the date. */
+        if(pv >= 0 && !numbered && short_line(cx->rownorm[pv], 30) &&
            !g_regex_match_simple("[0-9。，,]", cx->rownorm[pv], 0, 0))
           rec->agency = g_strdup(cx->rownorm[pv]);
       }

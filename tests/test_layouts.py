@@ -64,9 +64,12 @@ def lookup(rec, path):
     return cur
 
 
-def compare(want, got):
-    """Returns (cells right, cells compared, list of differences)."""
+def compare(want, got, flat=False):
+    """Returns (cells right, cells compared, list of differences).  On a
+    flattened page a cell may be left blank where the record warns that
+    its cells ran together ambiguously; it is counted, not failed."""
     diffs = []
+    warned = " ".join(got.get("warnings") or [])
     for k in ("agency", "year", "template"):
         if got.get(k) != want[k]:
             diffs.append("%s: want %r, got %r" % (k, want[k], got.get(k)))
@@ -81,6 +84,8 @@ def compare(want, got):
                             and abs(g - w) < 1e-6)
         if same:
             right += 1
+        elif flat and g is None and "run together" in warned:
+            pass  # unread, and said so
         else:
             diffs.append("%s: want %r, got %r" % (path, w, g))
     return right, total, diffs
@@ -115,7 +120,7 @@ def main():
     for (name, path), line in zip(made, lines):
         got = json.loads(line)
         exp = json.load(open(os.path.join(tmp, name + ".expected.json"), encoding="utf-8"))
-        right, total, diffs = compare(exp["record"], got)
+        right, total, diffs = compare(exp["record"], got, exp["options"].get("style") == "flat")
         family = name.split("_")[1]
         f = fam[family]
         f[0] += 1

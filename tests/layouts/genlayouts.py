@@ -11,7 +11,9 @@ and copy-paste tools do:
   pdf      the docx through LibreOffice (soffice --convert-to pdf)
   text     markdown rows with and without the leading |, one cell per line
            ending in |, one cell per paragraph, tab-separated rows,
-           multi-space rows
+           multi-space rows, and a page flattened to one line with its
+           cells run together (read only where the arithmetic allows: a
+           cell left blank with a warning is right, a wrong value is not)
 
 DOCX/PDF knobs (each variant draws a few): phantom grid columns (a trailing
 or leading empty gridCol, a split column whose header spans two grid
@@ -617,7 +619,27 @@ def flat_rows(rows):
     return out
 
 
+def render_flat(blocks):
+    """A portal page's text content: the title on its own line, the rest
+    one line, every cell run into the next (blank cells vanish)."""
+    head, body = [], []
+    titled = False
+    for kind, x in blocks:
+        if kind == "p" and not titled and not body and x != "一、总体情况":
+            head.append(x)
+            titled = "年度报告" in x
+            continue
+        if kind == "p":
+            body.append(x)
+        else:
+            for r in flat_rows(x):
+                body.append("".join(r))
+    return ("\n".join(head) + "\n" + "".join(body) + "\n").encode("utf-8")
+
+
 def render_text(blocks, style):
+    if style == "flat":
+        return render_flat(blocks)
     lines = []
     for kind, x in blocks:
         if kind == "p":
@@ -714,9 +736,9 @@ def variant(rng, i, fmt=None):
             "font": rng.choice([18, 21]),
         })
     if fmt == "text":
-        style = rng.choice(["markdown", "pipes", "cellpipe", "paragraph", "tabs", "spaces"])
+        style = rng.choice(["markdown", "pipes", "cellpipe", "paragraph", "tabs", "spaces", "flat"])
         o["style"] = style
-        if style in ("paragraph", "spaces"):
+        if style in ("paragraph", "spaces", "flat"):
             rec = fill_blanks(rec)
     if fmt == "html":
         o["chrome"] = rng.random() < 0.3
