@@ -321,7 +321,7 @@ block_columns(GPtrArray *lines, guint i, guint end, double *tol, unsigned *rows)
 struct stack {
   GString *text;
   double x0, x1;
-  guint last_line;
+  guint first_line, last_line;
   bool closed; /* a spanning caption or a whole header name: nothing joins */
 };
 
@@ -402,6 +402,7 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
         hit->text = g_string_new(NULL);
         hit->x0 = pc->x0;
         hit->x1 = pc->x1;
+        hit->first_line = j;
         g_ptr_array_add(stacks, hit);
       }
       g_string_append(hit->text, pc->text);
@@ -412,6 +413,28 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       /* Longer than any header cell: a heading or a sentence. */
       hit->closed = spanning_header(n) || whole_header(n) || gh_utf8_len_upto(n, 16) > 16;
       g_free(n);
+    }
+  }
+  /* A header set one character per line and centred over two header rows
+   * ("总" … "计") can skip more lines than the joining above allows: two
+   * open stacks in the same place, one below the other, are one header. */
+  for(guint k = 0; k < stacks->len; k++) {
+    struct stack *a = stacks->pdata[k];
+    for(guint m = k + 1; m < stacks->len && !a->closed; m++) {
+      struct stack *b = stacks->pdata[m];
+      double w = MIN(a->x1 - a->x0, b->x1 - b->x0);
+      if(b->closed || a->last_line >= b->first_line || b->first_line > a->last_line + 12 ||
+         overlap(a->x0, a->x1, b->x0, b->x1) < 0.8 * w)
+        continue;
+      g_string_append(a->text, b->text->str);
+      a->x0 = MIN(a->x0, b->x0);
+      a->x1 = MAX(a->x1, b->x1);
+      a->last_line = b->last_line;
+      char *n = gh_norm(a->text->str, a->text->len);
+      a->closed = spanning_header(n) || whole_header(n);
+      g_free(n);
+      g_ptr_array_remove_index(stacks, m);
+      m--;
     }
   }
   /* Leaf headers: not a spanning caption, not over two others' centres. */
