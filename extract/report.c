@@ -1773,6 +1773,11 @@ gh_report_parse(const struct gh_doc *doc, struct gh_record *rec)
   if(!rec->has_applications) {
     bool looks = rec->agency || s.start[SEC_APPLICATIONS] >= 0 || s.start[SEC_PROACTIVE] >= 0;
     if(looks)
+      gh_record_warn(rec, "section 三 has no readable values: the record keeps its title, "
+                     "year and what sections 二 and 四 gave (%s, %s)",
+                     rec->has_proactive ? "二 read" : "二 not read",
+                     rec->has_appeals ? "四 read" : "四 not read");
+    if(looks)
       gh_record_fail(rec, GH_STATUS_TABLES_NOT_FOUND,
                      "found the report's %s but no values in the section 三 table "
                      "(收到和处理政府信息公开申请情况)",
