@@ -819,13 +819,46 @@ has_key_of(const char *buf, int row)
   return false;
 }
 
+/* Whether `key` occurs in `buf` with at most one character of something
+ * else inside it: a piece of a group label read into the middle of a row
+ * label ("大" + "理" + "量反复"). */
+static bool
+has_key_split_once(const char *buf, const char *key)
+{
+  size_t kl = strlen(key);
+  for(const char *p = buf; *p; p = g_utf8_next_char(p)) {
+    /* The key's head matches here, the foreign character follows, then
+     * its tail. */
+    for(size_t cut = 1; cut < kl; cut++) {
+      if(key[cut] & 0x80 && (key[cut] & 0xC0) == 0x80)
+        continue; /* inside a character */
+      if(strncmp(p, key, cut))
+        continue;
+      const char *after = g_utf8_next_char(p + cut);
+      if(!strncmp(after, key + cut, kl - cut))
+        return true;
+    }
+  }
+  return false;
+}
+
+static bool
+has_key_of_split(const char *buf, int row)
+{
+  for(const struct key *k = app_keys; k->k; k++)
+    if(k->id == row && g_utf8_strlen(k->k, -1) >= 3 && has_key_split_once(buf, k->k))
+      return true;
+  return false;
+}
+
 /* 3: the label names `row` and no other row; 2: it names others too but
- * `row` ends last; 1: it names `row` among others; 0: not at all. */
+ * `row` ends last; 1: it names `row` among others, or names it with one
+ * foreign character inside; 0: not at all. */
 static int
 label_score(const char *buf, int row)
 {
   if(!has_key_of(buf, row))
-    return 0;
+    return has_key_of_split(buf, row) ? 1 : 0;
   bool other = false;
   for(int r = 0; r < GH_APP_N && !other; r++)
     other = r != row && has_key_of(buf, r);
@@ -953,32 +986,55 @@ align_rows(GArray *toks, const guint *runs, int K, int *row)
   return assigned;
 }
 
+/* Walks section 三's tokens run by run: the label is the text since the
+ * previous values (header cells aside), then the next run of values
+ * [*from, *to).  The caller sets w->after_values once a run has taken the
+ * label, so the next text starts a new one. */
+struct label_walk {
+  GString *label;
+  bool after_values;
+  bool marker_2021; /* saw 不补正 or 收费通知: the 2021 form's sub-rows */
+  guint i;
+};
+
+static bool
+walk_next(GArray *toks, struct label_walk *w, guint *from, guint *to)
+{
+  while(w->i < toks->len) {
+    const struct tok *t = &g_array_index(toks, struct tok, w->i);
+    if(t->kind != TOK_TEXT)
+      break;
+    if(w->after_values) {
+      g_string_truncate(w->label, 0);
+      w->after_values = false;
+    }
+    if(!app_header_cell(toks, w->i))
+      g_string_append(w->label, t->norm);
+    if(strstr(t->norm, "不补正") || strstr(t->norm, "收费通知"))
+      w->marker_2021 = true;
+    w->i++;
+  }
+  if(w->i >= toks->len)
+    return false;
+  *from = w->i;
+  *to = w->i = run_end(toks, w->i);
+  return true;
+}
+
 /* The simple rule's verdict without side effects: does it leave any run
  * of values unread or read twice?  Fills runs[] with the K runs. */
 static bool
 simple_rule_fails(GArray *toks, guint **runs_out, int *K_out)
 {
-  GString *label = g_string_new(NULL);
-  bool after_values = false, fails = false, seen[GH_APP_N] = { false };
+  struct label_walk w = { .label = g_string_new(NULL) };
+  bool fails = false, seen[GH_APP_N] = { false };
   GArray *runs = g_array_new(FALSE, FALSE, sizeof(guint));
-  for(guint i = 0; i < toks->len;) {
-    const struct tok *t = &g_array_index(toks, struct tok, i);
-    if(t->kind == TOK_TEXT) {
-      if(after_values) {
-        g_string_truncate(label, 0);
-        after_values = false;
-      }
-      if(!app_header_cell(toks, i))
-        g_string_append(label, t->norm);
-      i++;
-      continue;
-    }
-    guint j = run_end(toks, i);
-    int row = label->len ? match_key(app_keys, label->str) : -1;
+  guint i, j;
+  while(walk_next(toks, &w, &i, &j)) {
+    int row = w.label->len ? match_key(app_keys, w.label->str) : -1;
     if(run_real_values(toks, i, j) == 0) {
       if(row >= 0)
-        after_values = true;
-      i = j;
+        w.after_values = true;
       continue;
     }
     g_array_append_val(runs, i);
@@ -987,10 +1043,9 @@ simple_rule_fails(GArray *toks, guint **runs_out, int *K_out)
       fails = true;
     else
       seen[row] = true;
-    after_values = true;
-    i = j;
+    w.after_values = true;
   }
-  g_string_free(label, TRUE);
+  g_string_free(w.label, TRUE);
   *K_out = (int)(runs->len / 2);
   *runs_out = (guint *)(void *)g_array_free(runs, FALSE);
   return fails;
@@ -1025,8 +1080,7 @@ struct app_state {
 static void
 parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
 {
-  GString *label = g_string_new(NULL);
-  bool after_values = false;
+  struct label_walk w = { .label = g_string_new(NULL) };
   struct anchors anch;
   app_anchors(toks, &anch);
   st->last = -1;
@@ -1048,21 +1102,9 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
       }
   }
   g_free(runs);
-  for(guint i = 0; i < toks->len;) {
-    const struct tok *t = &g_array_index(toks, struct tok, i);
-    if(t->kind == TOK_TEXT) {
-      if(after_values) {
-        g_string_truncate(label, 0);
-        after_values = false;
-      }
-      if(!app_header_cell(toks, i))
-        g_string_append(label, t->norm);
-      if(strstr(t->norm, "不补正") || strstr(t->norm, "收费通知"))
-        st->marker_2021 = true;
-      i++;
-      continue;
-    }
-    guint j = run_end(toks, i);
+  GString *label = w.label;
+  guint i, j;
+  while(walk_next(toks, &w, &i, &j)) {
     int real = run_real_values(toks, i, j);
     if(real == 0) {
       /* Blank header cells, or a row the report left empty: nothing to place.
@@ -1071,9 +1113,8 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
       int blank_row = label->len ? match_key(app_keys, label->str) : -1;
       if(blank_row >= 0) {
         st->printed_blank[blank_row] = true;
-        after_values = true;
+        w.after_values = true;
       }
-      i = j;
       continue;
     }
     int row = label->len ? match_key(app_keys, label->str) : -1;
@@ -1114,9 +1155,10 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
       st->last = row;
       cx->rec->has_applications = true;
     }
-    after_values = true;
-    i = j;
+    w.after_values = true;
   }
+  if(w.marker_2021)
+    st->marker_2021 = true;
   g_free(aligned);
   g_string_free(label, TRUE);
 }
