@@ -288,7 +288,8 @@ block_columns(GPtrArray *lines, guint i, guint end, double *tol, unsigned *rows)
   }
   *tol = 1.2 * (hn ? hsum / hn : 10);
   *rows = hn;
-  qsort(mids->data, mids->len, sizeof(double), by_double);
+  if(mids->len) /* none in a table of blank rows; qsort wants an array */
+    qsort(mids->data, mids->len, sizeof(double), by_double);
   GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
   double sum = 0;
   unsigned cnt = 0;
@@ -576,7 +577,8 @@ label_columns(GPtrArray *lines, guint i, guint end, double label_x1)
         g_array_append_val(xs, pc->x0);
     }
   }
-  qsort(xs->data, xs->len, sizeof(double), by_double_asc);
+  if(xs->len)
+    qsort(xs->data, xs->len, sizeof(double), by_double_asc);
   GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
   guint run = 0;
   for(guint k = 0; k <= xs->len; k++) {

@@ -832,7 +832,7 @@ has_key_split_once(const char *buf, const char *key)
     for(size_t cut = 1; cut < kl; cut++) {
       if(key[cut] & 0x80 && (key[cut] & 0xC0) == 0x80)
         continue; /* inside a character */
-      if(strncmp(p, key, cut))
+      if(strncmp(p, key, cut) || !p[cut])
         continue;
       const char *after = g_utf8_next_char(p + cut);
       if(!strncmp(after, key + cut, kl - cut))
