@@ -52,68 +52,112 @@ readings_clear(struct readings *r)
 
 typedef bool (*reading_ok_fn)(const double *v, int n);
 
-static void
-cut(const char *s, size_t len, size_t at, int n, int k, size_t *starts, struct readings *r,
-    reading_ok_fn ok, int *overflow)
+/* The cutting below is bounded whatever the input: at most this many
+ * steps per run, after which the run counts as unreadable. */
+#define CUT_STEPS 200000
+
+struct cut_state {
+  const char *s;
+  size_t len;
+  int n;
+  size_t starts[MAX_PARTS];
+  struct readings *r;
+  reading_ok_fn ok;
+  int group; /* > 0: every `group` numbers, the last is the sum of the others */
+  int overflow;
+  long steps;
+};
+
+/* The value of part i (its text from starts[i] up to `end`). */
+static double
+part_value(const struct cut_state *c, int i, size_t end)
 {
+  char *t = g_strndup(c->s + c->starts[i], end - c->starts[i]);
+  double v = g_ascii_strtod(t, NULL);
+  g_free(t);
+  return v;
+}
+
+static void
+cut(struct cut_state *c, size_t at, int k)
+{
+  const char *s = c->s;
+  size_t len = c->len;
+  int n = c->n;
+  struct readings *r = c->r;
+  if(++c->steps > CUT_STEPS) {
+    c->overflow++;
+    return;
+  }
+  /* Every part needs a character, and none has more than 15. */
+  if(len - at < (size_t)(n - k) || len - at > (size_t)(n - k) * 15)
+    return;
+  if(c->group && k > 0 && k % c->group == 0) {
+    /* A group just closed: its last number must be the sum of the rest. */
+    double sum = 0;
+    for(int i = k - c->group; i < k - 1; i++)
+      sum += part_value(c, i, c->starts[i + 1]);
+    if(sum != part_value(c, k - 1, k < n ? at : len))
+      return;
+  }
   if(k == n) {
     if(at != len)
       return;
     double v[MAX_PARTS];
-    for(int i = 0; i < n; i++) {
-      size_t e = i + 1 < n ? starts[i + 1] : len;
-      char *t = g_strndup(s + starts[i], e - starts[i]);
-      v[i] = g_ascii_strtod(t, NULL);
-      g_free(t);
-    }
-    if(ok && !ok(v, n))
+    for(int i = 0; i < n; i++)
+      v[i] = part_value(c, i, i + 1 < n ? c->starts[i + 1] : len);
+    if(c->ok && !c->ok(v, n))
       return;
     if(r->count == MAX_READINGS) {
-      (*overflow)++;
+      c->overflow++;
       return;
     }
     for(int i = 0; i < n; i++) {
-      size_t e = i + 1 < n ? starts[i + 1] : len;
+      size_t e = i + 1 < n ? c->starts[i + 1] : len;
       r->v[r->count][i] = v[i];
-      r->text[r->count][i] = g_strndup(s + starts[i], e - starts[i]);
+      r->text[r->count][i] = g_strndup(s + c->starts[i], e - c->starts[i]);
     }
     r->count++;
     return;
   }
   if(at >= len)
     return;
-  starts[k] = at;
+  c->starts[k] = at;
   size_t p = at;
   if(s[p] == '-' || s[p] == '+')
     p++;
   bool zero = p < len && s[p] == '0';
   bool dot = false;
   for(size_t e = p + 1; e <= len && e - at <= 15; e++) {
-    char c = s[e - 1];
-    if(c == '.') {
+    char ch = s[e - 1];
+    if(ch == '.') {
       if(dot || e == p + 1)
         break;
       dot = true;
       continue; /* a number does not end on its point */
     }
-    if(!g_ascii_isdigit(c))
+    if(!g_ascii_isdigit(ch))
       break;
     /* "0" is a number; "05" is not, but "0.5" is. */
     if(zero && !dot && e > p + 1)
       break;
-    cut(s, len, e, n, k + 1, starts, r, ok, overflow);
+    cut(c, e, k + 1);
   }
 }
 
+/* The readings of `digits` as n numbers; `group` as in struct cut_state.
+ * More than MAX_READINGS (or past the step bound) reads as many. */
 static int
-read_run(const char *digits, int n, reading_ok_fn ok, struct readings *r)
+read_run(const char *digits, int n, reading_ok_fn ok, int group, struct readings *r)
 {
-  size_t starts[MAX_PARTS];
-  int overflow = 0;
+  struct cut_state c = { .s = digits, .len = strlen(digits), .n = n, .r = r, .ok = ok,
+                         .group = group };
   r->n = n;
   r->count = 0;
-  cut(digits, strlen(digits), 0, n, 0, starts, r, ok, &overflow);
-  return overflow ? MAX_READINGS + overflow : r->count;
+  if(n > MAX_PARTS)
+    return 0;
+  cut(&c, 0, 0);
+  return c.overflow ? MAX_READINGS + c.overflow : r->count;
 }
 
 static bool
@@ -260,7 +304,7 @@ flat_proactive(struct gh_doc *doc, const char *seg, bool form2021)
     }
     /* The label before the row's own name is a caption or header text. */
     struct readings r;
-    int count = read_run(p->run, n, NULL, &r);
+    int count = read_run(p->run, n, NULL, 0, &r);
     if(count == 1) {
       if(p->unit) {
         char *last = g_strconcat(r.text[0][n - 1], p->unit, NULL);
@@ -271,8 +315,8 @@ flat_proactive(struct gh_doc *doc, const char *seg, bool form2021)
     }
     else {
       gh_doc_add_text(doc, p->label, strlen(p->label));
-      gh_doc_warn(doc, "proactive row '%s': its cells run together as '%s', which reads %d ways; "
-                       "left blank", p->label, p->run, count);
+      gh_doc_warn(doc, "proactive row '%s': its cells run together as '%s', which %s; left blank",
+                  p->label, p->run, count ? "reads more than one way" : "does not read as the row's cells");
     }
     readings_clear(&r);
   }
@@ -336,7 +380,7 @@ flat_applications(struct gh_doc *doc, const char *seg, bool form2021)
     struct app_row *a = &rows[n++];
     a->p = p;
     a->row = gh_report_app_row(p->label);
-    int count = read_run(p->run, 7, row_total_ok, &a->r);
+    int count = read_run(p->run, 7, row_total_ok, 7, &a->r);
     a->pick = count == 1 ? 0 : -1;
     if(count > MAX_READINGS)
       a->r.count = 0; /* too many to weigh */
@@ -407,15 +451,15 @@ flat_appeals(struct gh_doc *doc, const char *seg)
     if(!p->run)
       continue;
     struct readings r;
-    int count = read_run(p->run, 15, appeals_ok, &r);
+    int count = read_run(p->run, 15, appeals_ok, 5, &r);
     if(count == 1) {
       gh_doc_begin_row(doc);
       for(int k = 0; k < 15; k++)
         gh_doc_add_cell(doc, r.text[0][k], strlen(r.text[0][k]), -1, 1);
     }
     else
-      gh_doc_warn(doc, "appeals: the cells run together as '%s', which reads %d ways; left blank",
-                  p->run, count);
+      gh_doc_warn(doc, "appeals: the cells run together as '%s', which %s; left blank", p->run,
+                  count ? "the group totals do not read one way" : "does not read as 15 cells");
     readings_clear(&r);
   }
   g_ptr_array_free(ps, TRUE);

@@ -826,15 +826,21 @@ static bool
 has_key_split_once(const char *buf, const char *key)
 {
   size_t kl = strlen(key);
-  for(const char *p = buf; *p; p = g_utf8_next_char(p)) {
-    /* The key's head matches here, the foreign character follows, then
-     * its tail. */
-    for(size_t cut = 1; cut < kl; cut++) {
-      if(key[cut] & 0x80 && (key[cut] & 0xC0) == 0x80)
-        continue; /* inside a character */
-      if(strncmp(p, key, cut) || !p[cut])
-        continue;
-      const char *after = g_utf8_next_char(p + cut);
+  char head[64];
+  if(kl >= sizeof head)
+    return false;
+  /* At each character boundary of the key: its head found by strstr (fast
+   * on long labels), then one character, then its tail. */
+  for(size_t cut = 1; cut < kl; cut++) {
+    if((key[cut] & 0xC0) == 0x80)
+      continue; /* inside a character */
+    memcpy(head, key, cut);
+    head[cut] = '\0';
+    for(const char *h = strstr(buf, head); h; h = strstr(h + 1, head)) {
+      const char *p = h + cut;
+      if(!*p)
+        break;
+      const char *after = g_utf8_next_char(p);
       if(!strncmp(after, key + cut, kl - cut))
         return true;
     }
@@ -867,15 +873,29 @@ label_score(const char *buf, int row)
   return match_key(app_keys, buf) == row ? 2 : 1;
 }
 
+/* A label is at most this long: row labels are short, and a longer one
+ * would only make every try cost more. */
+#define DP_LABEL_MAX 240
+
 static void
 gap_label(GString *out, GArray *toks, const struct gap *g, guint from, guint to)
 {
-  for(guint x = from; x < to && x < g->n; x++)
-    g_string_append(out, g_array_index(toks, struct tok, g->idx[x]).norm);
+  for(guint x = from; x < to && x < g->n && out->len < DP_LABEL_MAX; x++) {
+    const char *t = g_array_index(toks, struct tok, g->idx[x]).norm;
+    size_t room = DP_LABEL_MAX - out->len, n = strlen(t);
+    if(n > room) {
+      const char *cut = t + room;
+      while(cut > t && ((unsigned char)*cut & 0xC0) == 0x80)
+        cut--; /* whole characters only */
+      n = (size_t)(cut - t);
+    }
+    g_string_append_len(out, t, (gssize)n);
+  }
 }
 
 /* Rows for the K runs [runs[2k], runs[2k+1]) of values; row[k] = -1 when
- * a run names no row.  Returns the number of runs given a row. */
+ * a run names no row.  Returns the number of runs given a row, or -1 when
+ * the table is too large or scattered to align within the work bound. */
 static int
 align_rows(GArray *toks, const guint *runs, int K, int *row)
 {
@@ -908,6 +928,18 @@ align_rows(GArray *toks, const guint *runs, int K, int *row)
         if(c <= 12 || c + 12 >= g->n)
           g->cut[g->ncut++] = (int)c;
     pos = k < K ? runs[2 * k + 1] : pos;
+  }
+  /* The work is bounded whatever the document: the labels tried (one per
+   * pair of cuts around a run) are capped, and a table too scattered for
+   * that keeps the simple rule's reading. */
+  gsize tries = 0;
+  for(int k = 0; k < K; k++)
+    tries += (gsize)(k == 0 ? 1 : gaps[k].ncut) * (gsize)gaps[k + 1].ncut;
+  if(K > 64 || tries > 20000) {
+    for(int k = 0; k <= K; k++)
+      g_free(gaps[k].idx);
+    g_free(gaps);
+    return -1;
   }
   /* best[k][b][r]: best score of runs 0..k with gap k+1 cut at its cut b
    * and r the last row used (GH_APP_N = none yet). */
@@ -1091,10 +1123,15 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
     aligned = g_new(int, (gsize)K);
     for(int x = 0; x < K; x++)
       aligned[x] = -1;
-    align_rows(toks, runs, K, aligned);
+    if(align_rows(toks, runs, K, aligned) < 0) {
+      gh_record_warn(cx->rec, "applications: %d runs of values, too many to align with the "
+                     "form's rows; read by the labels before them", K);
+      g_free(aligned);
+      aligned = NULL;
+    }
     /* A run whose label names nothing, between two rows one apart in the
      * form, is the row between them. */
-    for(int x = 1; x + 1 < K; x++)
+    for(int x = 1; aligned && x + 1 < K; x++)
       if(aligned[x] < 0 && aligned[x - 1] >= 0 && aligned[x + 1] == aligned[x - 1] + 2) {
         aligned[x] = aligned[x - 1] + 1;
         gh_record_warn(cx->rec, "applications.%s: label not read; placed by its position in "

@@ -126,6 +126,29 @@ yes '本局今年继续推进各项工作，取得了较好成效。' | head -c 
 expect 1 "40 MB prose" -- "$gh" parse --config "$tmp/big.conf" "$tmp/prose.txt"
 has err "prose.txt: not_a_report:"
 
+# Hostile tables cost bounded work: a flattened page whose runs of digits
+# could be cut astronomically many ways, and a section 三 whose values are
+# scattered among hundreds of label lines (each would take minutes and
+# gigabytes of comparisons unbounded).
+python3 - "$tmp" <<'PY'
+import random, sys
+d = sys.argv[1]
+with open(d + "/digits.txt", "w") as f:
+    f.write("某局2023年政府信息公开工作年度报告\n一、总体情况无。二、主动公开政府信息情况规章000"
+            "三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量" + "1" * 60 +
+            "四、政府信息公开行政复议、行政诉讼情况" + "1" * 90 + "五、存在的主要问题及改进情况无\n")
+with open(d + "/scattered.txt", "w") as f:
+    f.write("某局2023年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n")
+    for i in range(300):
+        f.write("".join("标签%d文字\n" % j for j in range(30)))
+        f.write(" ".join(str(random.randrange(9)) for _ in range(7)) + "\n")
+    f.write("四、政府信息公开行政复议、行政诉讼情况\n")
+PY
+expect 1 "run of digits" -- timeout 60 "$gh" parse "$tmp/digits.txt"
+has out "does not read one way; left blank"
+expect 1 "scattered table" -- timeout 60 "$gh" parse "$tmp/scattered.txt"
+has out '"status":"tables_not_found"'
+
 # Configuration errors name file, line and key, before any work.
 printf '[limits]\nmax_document_bytes = huge\n' >"$tmp/bad.conf"
 expect 2 "bad config" -- "$gh" parse --config "$tmp/bad.conf" "$data"/seeds/000_*.txt

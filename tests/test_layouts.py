@@ -102,8 +102,8 @@ def main():
     a = ap.parse_args()
     formats = a.formats.split(",") if a.formats else None
     if not shutil.which("soffice"):
-        formats = [f for f in (formats or ["html", "docx", "text"]) if f != "pdf"]
-        print("note: soffice not found; PDF variants skipped")
+        formats = [f for f in (formats or ["html", "docx", "text"]) if f not in ("pdf", "lodocx")]
+        print("note: soffice not found; PDF and LibreOffice DOCX variants skipped")
     tmp = a.keep or tempfile.mkdtemp(prefix="gh-layouts-")
     made = genlayouts.write_variants(tmp, a.count, a.seed, formats)
     env = dict(os.environ)

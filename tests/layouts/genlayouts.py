@@ -9,6 +9,7 @@ and copy-paste tools do:
   html     the national tables with rowspan/colspan, blanks as &nbsp;
   docx     WordprocessingML written here, with the knobs below
   pdf      the docx through LibreOffice (soffice --convert-to pdf)
+  lodocx   the docx saved again by LibreOffice (its own grid and merges)
   text     markdown rows with and without the leading |, one cell per line
            ending in |, one cell per paragraph, tab-separated rows,
            multi-space rows, and a page flattened to one line with its
@@ -714,7 +715,7 @@ def variant(rng, i, fmt=None):
     o = {"title": rng.choice(["one", "one", "two", "inphrase", "spaced", "sentence"]),
          "period": rng.random() < 0.7, "year_labels": rng.random() < 0.2}
     style = None
-    if fmt in ("docx", "pdf"):
+    if fmt in ("docx", "pdf", "lodocx"):
         # Value columns stay wide enough for the numbers: a report whose
         # numbers wrap inside their cells is not one of these layouts.
         digits = max([len(str(v)) for g in rec["applications"].values()
@@ -761,6 +762,7 @@ def write_variants(outdir, count, seed, formats=None):
     rng = random.Random(seed)
     os.makedirs(outdir, exist_ok=True)
     pdf_sources = []
+    lo_sources = []
     made = []
     for i in range(count):
         fmt = formats[i % len(formats)] if formats else None
@@ -768,18 +770,26 @@ def write_variants(outdir, count, seed, formats=None):
         blocks = document(rec, o, rng)
         if fmt == "html":
             data, ext = render_html(blocks, o), "html"
-        elif fmt in ("docx", "pdf"):
+        elif fmt in ("docx", "pdf", "lodocx"):
             data, ext = render_docx(blocks, o, rng), "docx"
         else:
             data, ext = render_text(blocks, o["style"]), "txt"
         if o.get("traditional"):
             data = to_traditional(data)
         path = os.path.join(outdir, "%s.%s" % (name, ext))
+        if fmt == "lodocx":
+            # Written here, saved again by LibreOffice: its own grid,
+            # spans and merges, as a Word file resaved by an office suite.
+            os.makedirs(os.path.join(outdir, ".lo-src"), exist_ok=True)
+            path = os.path.join(outdir, ".lo-src", "%s.%s" % (name, ext))
         with open(path, "wb") as f:
             f.write(data)
         if fmt == "pdf":
             pdf_sources.append(path)
             path = path[:-5] + ".pdf"
+        if fmt == "lodocx":
+            lo_sources.append(path)
+            path = os.path.join(outdir, "%s.docx" % name)
         with open(os.path.join(outdir, name + ".expected.json"), "w", encoding="utf-8") as f:
             json.dump({"options": o, "format": fmt, "record": expected(rec, fmt, o.get("style"))},
                       f, ensure_ascii=False, indent=1)
@@ -788,15 +798,18 @@ def write_variants(outdir, count, seed, formats=None):
         to_pdf(pdf_sources, outdir)
         for p in pdf_sources:
             os.unlink(p)
+    if lo_sources:
+        to_pdf(lo_sources, outdir, "docx:MS Word 2007 XML")
+        shutil.rmtree(os.path.join(outdir, ".lo-src"), ignore_errors=True)
     return made
 
 
-def to_pdf(paths, outdir):
+def to_pdf(paths, outdir, target="pdf"):
     profile = os.path.join(outdir, ".lo-profile")
     # Batches keep one soffice start for many files.
     for k in range(0, len(paths), 40):
         subprocess.run(["soffice", "-env:UserInstallation=file://" + os.path.abspath(profile),
-                        "--headless", "--convert-to", "pdf", "--outdir", outdir] + paths[k:k + 40],
+                        "--headless", "--convert-to", target, "--outdir", outdir] + paths[k:k + 40],
                        check=True, capture_output=True, timeout=900)
 
 
