@@ -925,7 +925,7 @@ align_rows(GArray *toks, const guint *runs, int K, int *row)
       g->cut[g->ncut++] = (int)g->n;
     else
       for(guint c = 0; c <= g->n; c++)
-        if(c <= 12 || c + 12 >= g->n)
+        if(c <= 12 || c + 12 > g->n) /* 13 + 12 = DP_MAX_CUTS at most */
           g->cut[g->ncut++] = (int)c;
     pos = k < K ? runs[2 * k + 1] : pos;
   }
