@@ -112,6 +112,18 @@ section_like(const char *norm)
          g_utf8_strlen(norm, -1) <= 20;
 }
 
+/* A sub-column of a city's report column named for a group of agencies:
+ * 县（市、区）, 市直部门, 乡镇（街道）, 部门年报 … */
+static bool
+agency_group_like(const char *norm)
+{
+  static const char *const words[] = { "县(市、区)", "县(市,区)", "县市区", "县(区)", "区县",
+                                       "市直", "区直", "县直", "部门", "单位", "乡镇", "街道",
+                                       "镇(街道)", "各县", "各区", "开发区", "园区", NULL };
+  return contains_any(norm, words) && g_utf8_strlen(norm, -1) <= 12 &&
+         !strpbrk(norm, "0123456789");
+}
+
 static bool
 year_only(const char *norm)
 {
@@ -161,19 +173,64 @@ ext_is(const char *ext, const char *want)
          (ext[n] == '\0' || ext[n] == '?' || ext[n] == '#');
 }
 
+static const char *const doc_exts[] = { "pdf", "docx", "doc", "wps", "xls", "xlsx", "et", NULL };
+
+/* A query value that names a document: downfile.jsp?filename=….pdf,
+ * ?file=/uploads/….docx. */
+static bool
+query_names_document(const char *url)
+{
+  const char *q = strchr(url, '?');
+  if(!q)
+    return false;
+  char *lower = g_ascii_strdown(q, -1);
+  bool yes = false;
+  for(const char *const *e = doc_exts; *e && !yes; e++) {
+    char *dot = g_strconcat(".", *e, NULL);
+    size_t dl = strlen(dot);
+    for(const char *p = strstr(lower, dot); p && !yes; p = strstr(p + 1, dot))
+      yes = p[dl] == '\0' || p[dl] == '&' || p[dl] == '#';
+    g_free(dot);
+  }
+  g_free(lower);
+  return yes;
+}
+
 static bool
 attachment_like(const char *norm, const char *url)
 {
-  static const char *const exts[] = { "pdf", "docx", "doc", "wps", "xls", "xlsx", "et", NULL };
   const char *ext = path_ext(url);
-  for(const char *const *e = exts; *e; e++) {
+  for(const char *const *e = doc_exts; *e; e++) {
     if(ext_is(ext, *e))
       return true;
     size_t n = strlen(norm), m = strlen(*e);
     if(n > m + 1 && norm[n - m - 1] == '.' && !g_ascii_strcasecmp(norm + n - m, *e))
       return true;
   }
-  return false;
+  return query_names_document(url);
+}
+
+/* A CMS's download script, whatever it serves: Hanweb downfile.jsp, VSB
+ * download.jsp?…wbfileid=, /attach/, /u/cms/ …  What it is is decided by
+ * the answer's bytes, never by this name. */
+static bool
+download_script(const char *url)
+{
+  static const char *const tokens[] = { "downfile", "download.jsp", "/download/", "downloadattach",
+                                        "/attach/", "/attachment/", "/u/cms/", "filedown",
+                                        "getfile", "wbfileid=", NULL };
+  char *lower = g_ascii_strdown(url, -1);
+  bool yes = contains_any(lower, tokens);
+  g_free(lower);
+  return yes;
+}
+
+/* A link text that offers a download (下载, 附件, 点击下载) or is empty. */
+static bool
+download_text(const char *norm)
+{
+  static const char *const words[] = { "下载", "附件", "点击", "查看原文", "全文", NULL };
+  return !*norm || (contains_any(norm, words) && g_utf8_strlen(norm, -1) <= 20);
 }
 
 static bool
@@ -214,6 +271,7 @@ struct collect {
   GPtrArray *out;
   GHashTable *seen; /* url -> struct gh_link * */
   unsigned count;
+  unsigned anchors; /* every <a href> on the page, followed or not */
   /* The page URL parsed once, and what classify asks of it, computed on
    * first use: a column page has thousands of links. */
   CURLU *base;
@@ -231,13 +289,17 @@ classify(struct collect *c, const char *norm, const char *url)
   bool from_list = from == GH_LINK_COLUMN || from == GH_LINK_LIST;
   if(attachment_like(norm, url))
     return (from == GH_LINK_REPORT || report_like(norm)) ? GH_LINK_ATTACHMENT : -1;
+  /* A report page's 点击下载 through a download script: the answer's bytes
+   * say what it is (an error page lands nothing). */
+  if(from == GH_LINK_REPORT && download_script(url) && download_text(norm))
+    return GH_LINK_ATTACHMENT;
   if(report_like(norm))
     return GH_LINK_REPORT;
   if(from_list && pager_like(norm))
     return GH_LINK_LIST;
   if(column_like(norm))
     return GH_LINK_COLUMN;
-  if(from_list && year_only(norm))
+  if(from_list && (year_only(norm) || agency_group_like(norm)))
     return GH_LINK_COLUMN;
   if(from != GH_LINK_REPORT && path_has_column_token(url)) {
     if(c->page_column_token < 0)
@@ -339,6 +401,52 @@ truncated_text(const char *norm)
          g_str_has_suffix(norm, "..");
 }
 
+static GRegex *rx(int which);
+
+/* A root or section page that sends the browser on without HTTP: the
+ * target is the same kind of page as this one (a seed's is a page to look
+ * for the column on, not a seed of its own). */
+static void
+redirect_to(struct collect *c, const char *href)
+{
+  add_link(c, href, "", c->from == GH_LINK_SEED ? GH_LINK_SECTION : (int)c->from);
+}
+
+static void
+refresh_meta(struct collect *c, const GumboNode *n)
+{
+  GumboAttribute *eq = gumbo_get_attribute(&n->v.element.attributes, "http-equiv");
+  GumboAttribute *content = gumbo_get_attribute(&n->v.element.attributes, "content");
+  if(!eq || !content || g_ascii_strcasecmp(eq->value, "refresh"))
+    return;
+  GMatchInfo *mi = NULL;
+  if(g_regex_match(rx(5), content->value, 0, &mi)) {
+    char *u = g_match_info_fetch(mi, 1);
+    redirect_to(c, u);
+    g_free(u);
+  }
+  g_match_info_free(mi);
+}
+
+/* window.location = "…" in a page that is little else (a portal root that
+ * forwards to its home page): a page full of links has its own content,
+ * and its scripts' locations are search boxes and menus. */
+static void
+script_redirects(struct collect *c, const char *text, size_t len, unsigned links_before)
+{
+  if(links_before > 3 || len > 64 * 1024)
+    return;
+  GMatchInfo *mi = NULL;
+  g_regex_match_full(rx(4), text, (gssize)len, 0, 0, &mi, NULL);
+  for(int n = 0; g_match_info_matches(mi) && n < 3; g_match_info_next(mi, NULL), n++) {
+    char *u = g_match_info_fetch(mi, 1);
+    if(!g_str_has_prefix(u, "javascript:") && u[0] != '#')
+      redirect_to(c, u);
+    g_free(u);
+  }
+  g_match_info_free(mi);
+}
+
 static bool
 link_enter(const GumboNode *n, void *ud)
 {
@@ -347,6 +455,10 @@ link_enter(const GumboNode *n, void *ud)
     return n->type == GUMBO_NODE_DOCUMENT;
   GumboTag tag = n->v.element.tag;
   const char *attr = NULL;
+  if(tag == GUMBO_TAG_META && c->from != GH_LINK_REPORT) {
+    refresh_meta(c, n);
+    return false;
+  }
   if(tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA)
     attr = "href";
   else if(tag == GUMBO_TAG_IFRAME || tag == GUMBO_TAG_FRAME)
@@ -356,6 +468,7 @@ link_enter(const GumboNode *n, void *ud)
   GumboAttribute *h = gumbo_get_attribute(&n->v.element.attributes, attr);
   if(!h)
     return tag != GUMBO_TAG_A;
+  c->anchors += tag == GUMBO_TAG_A;
   if(tag == GUMBO_TAG_IFRAME || tag == GUMBO_TAG_FRAME) {
     /* A column page that frames its list: the frame is the list. */
     if(c->from == GH_LINK_COLUMN || c->from == GH_LINK_LIST)
@@ -396,7 +509,7 @@ collect_html(struct collect *c, const GumboOutput *tree, const char *html, size_
 static GRegex *
 rx(int which)
 {
-  static GRegex *r[4];
+  static GRegex *r[6];
   static gsize once = 0;
   if(g_once_init_enter(&once)) {
     /* No G_REGEX_OPTIMIZE: PCRE2's JIT reads past buffers with SIMD loads, which
@@ -409,6 +522,13 @@ rx(int which)
     r[2] = g_regex_new("<totalrecord>\\s*([0-9]{1,7})\\s*</totalrecord>", f, 0, NULL);
     r[3] = g_regex_new("https?://[A-Za-z0-9.\\-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~\\-/%?=&+]*)?",
                        f, 0, NULL);
+    /* window.location.href = "…", location = '…', location.replace("…") */
+    r[4] = g_regex_new("\\b(?:window\\.|document\\.|top\\.|self\\.)?location"
+                       "(?:\\.href)?\\s*(?:=\\s*|\\.(?:replace|assign)\\s*\\(\\s*)"
+                       "['\"]([^'\"\\s<>]{1,500})['\"]", f, 0, NULL);
+    /* <meta http-equiv="refresh" content="0; url=…"> */
+    r[5] = g_regex_new("^\\s*[0-9.]*\\s*[;,]?\\s*url\\s*=\\s*['\"]?([^'\"\\s]{1,500})",
+                       G_REGEX_CASELESS, 0, NULL);
     g_once_init_leave(&once, 1);
   }
   return r[which];
@@ -733,11 +853,14 @@ void
 gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
                  enum gh_link_kind from, GPtrArray *out)
 {
-  struct collect c = { page_url, from, out, g_hash_table_new(g_str_hash, g_str_equal), 0,
-                       NULL, -1, NULL };
+  struct collect c = { .page_url = page_url, .from = from, .out = out,
+                       .seen = g_hash_table_new(g_str_hash, g_str_equal),
+                       .page_column_token = -1 };
   if(gkmlpt(&c, utf8, len))
     goto out;
   collect_html(&c, tree, utf8, len);
+  if(from == GH_LINK_SEED || from == GH_LINK_SECTION || from == GH_LINK_COLUMN)
+    script_redirects(&c, utf8, len, c.anchors);
   if(from == GH_LINK_COLUMN || from == GH_LINK_LIST || from == GH_LINK_SEED ||
      from == GH_LINK_SECTION) {
     hanweb(&c, utf8, len);

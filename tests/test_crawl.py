@@ -232,6 +232,36 @@ def test_full_crawl(tmp, web):
     return recs
 
 
+XINGGUO_EXPECTED = {
+    ("兴国县统计局", 2023, "parsed", "360732", "2021"),  # DOCX behind downfile.jsp "点击下载"
+    ("兴国县长冈乡人民政府", 2023, "parsed", "360732", "2021"),  # VSB download.jsp, needs a Referer
+}
+
+
+def test_discovery_shapes(tmp, web):
+    """A portal that moves on by <meta refresh> and by script, sub-columns
+    named for groups of agencies, and attachments behind download
+    scripts (tests/web/fixture_web.py, xingguo_site)."""
+    conf = write_config(tmp)
+    seeds = os.path.join(tmp, "xingguo-seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write("url\tregion_code\tname\nhttp://www.xingguo.gov.cn/\t360732\t兴国县人民政府\n")
+    store = os.path.join(tmp, "store-xingguo")
+    web.clear()
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
+                        "--connect-to", f"::127.0.0.1:{web.port}", "-q"],
+                       capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0, f"xingguo crawl exits 0: {r.stderr[-400:]}")
+    got = {key(x) for x in records(store)}
+    check(got == XINGGUO_EXPECTED, f"xingguo records: missing {XINGGUO_EXPECTED - got}, "
+          f"unexpected {got - XINGGUO_EXPECTED}")
+    paths = {q["path"] for q in web.requests() if q["host"] == "www.xingguo.gov.cn"}
+    for p in ("/index.html", "/zwgk/index.html", "/col/col3301/index.html", "/col/col3302/index.html"):
+        check(p in paths, f"xingguo: {p} reached")
+    check("/col/col3303/index.html" not in paths and "/col/col3400/index.html" not in paths,
+          "xingguo: 关于我们 and 通知公告 not followed")
+
+
 def test_exports(tmp, store):
     """Every format, read back with real readers."""
     rows = list(csv.DictReader(io.StringIO(export(store, "--format", "csv").decode("utf-8"))))
@@ -381,6 +411,7 @@ def run(tmp, web):
     test_kill_resume(tmp, web, recs)
     test_tls(tmp, web)
     test_bad_input(tmp, web)
+    test_discovery_shapes(tmp, web)
 
 
 def main():

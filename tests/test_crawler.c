@@ -212,6 +212,63 @@ test_discover(void)
   EXPECT(find(l, "2839?page=2&sid=757") && find(l, "page=3&") && !find(l, "page=4&"), "gkmlpt pages 2..3");
   g_ptr_array_free(l, TRUE);
 
+  /* Report pages that wrap their attachment in a download script. */
+  l = discover("<div class=article><p>附件：<a href='/module/download/downfile.jsp?classid=0&amp;"
+               "filename=2301201200.pdf'>点击下载</a></p>"
+               "<p><a href='/system/_content/download.jsp?urltype=news.DownloadAttachUrl&amp;owner=14"
+               "&amp;wbfileid=8812'>下载</a></p>"
+               "<p><a href='/attach/0/abc.jsp?id=7'>附件</a></p>"
+               "<p><a href='/system/_content/download.jsp?urltype=x&amp;wbfileid=1'>关于开展防汛演练的通知</a></p>"
+               "<p><a href='/news/1.html'>上一篇：县长调研</a></p></div>",
+               "http://www.x.gov.cn/art/2023/1/20/art_1_2.html", GH_LINK_REPORT);
+  EXPECT(find(l, "filename=2301201200.pdf") &&
+           find(l, "filename=2301201200.pdf")->kind == GH_LINK_ATTACHMENT,
+         "Hanweb downfile.jsp?filename=….pdf is an attachment");
+  EXPECT(find(l, "wbfileid=8812") && find(l, "wbfileid=8812")->kind == GH_LINK_ATTACHMENT,
+         "VSB download.jsp behind 下载 is an attachment");
+  EXPECT(find(l, "/attach/0/abc.jsp") != NULL, "/attach/ behind 附件");
+  EXPECT(!find(l, "wbfileid=1") && !find(l, "/news/1.html"),
+         "a download script under another title, and page chrome, are not");
+  g_ptr_array_free(l, TRUE);
+  l = discover("<li><a href='/zfxxgk/zfxxgknb/?filename=x.docx'>x</a></li>",
+               "http://www.x.gov.cn/zfxxgk/zfxxgknb/", GH_LINK_COLUMN);
+  EXPECT(!find(l, "x.docx"), "an attachment link on a list needs a report title");
+  g_ptr_array_free(l, TRUE);
+
+  /* Sub-columns named for a group of agencies, anywhere on the site. */
+  l = discover("<ul><li><a href='/col/col3301/index.html'>市直部门</a></li>"
+               "<li><a href='/col/col3302/index.html'>县（市、区）</a></li>"
+               "<li><a href='/col/col3303/index.html'>乡镇（街道）</a></li>"
+               "<li><a href='/col/col3304/index.html'>2023年度</a></li>"
+               "<li><a href='/col/col12/index.html'>通知公告</a></li></ul>",
+               "http://www.x.gov.cn/col/col3300/index.html", GH_LINK_COLUMN);
+  EXPECT(find(l, "col3301") && find(l, "col3302") && find(l, "col3303") && find(l, "col3304") &&
+           find(l, "col3301")->kind == GH_LINK_COLUMN,
+         "市直部门, 县（市、区）, 乡镇（街道） and 2023年度 are sub-columns");
+  EXPECT(!find(l, "col12/"), "通知公告 is not");
+  g_ptr_array_free(l, TRUE);
+
+  /* Roots that move on without HTTP. */
+  l = discover("<html><head><meta http-equiv=\"Refresh\" content=\"0; URL='/zwgk/index.html'\">"
+               "</head><body></body></html>", "http://www.x.gov.cn/", GH_LINK_SEED);
+  EXPECT(find(l, "/zwgk/index.html") && find(l, "/zwgk/index.html")->kind == GH_LINK_SECTION,
+         "meta refresh on a root");
+  g_ptr_array_free(l, TRUE);
+  l = discover("<html><body><script>window.location.href = \"/portal/index.html\";</script>"
+               "</body></html>", "http://www.x.gov.cn/", GH_LINK_SEED);
+  EXPECT(find(l, "/portal/index.html") != NULL, "window.location.href on a root");
+  g_ptr_array_free(l, TRUE);
+  l = discover("<script>location.replace('http://xxgk.x.gov.cn/');</script>",
+               "http://www.x.gov.cn/zwgk/", GH_LINK_SECTION);
+  EXPECT(find(l, "xxgk.x.gov.cn") && find(l, "xxgk.x.gov.cn")->kind == GH_LINK_SECTION,
+         "location.replace on a section page");
+  g_ptr_array_free(l, TRUE);
+  l = discover("<a href='/a.html'>新闻</a><a href='/b.html'>公告</a><a href='/c.html'>政务公开</a>"
+               "<a href='/d.html'>互动</a><script>function go(){location.href='/search/s.jsp';}</script>",
+               "http://www.x.gov.cn/", GH_LINK_SEED);
+  EXPECT(!find(l, "search"), "a page full of links: its scripts' locations are not redirects");
+  g_ptr_array_free(l, TRUE);
+
   EXPECT(blocked(412, "<script>$_ts=window['$_ts'];</script>") != NULL, "瑞数 412");
   EXPECT(blocked(521, "<script>document.cookie=('__jsl_clearance=1')</script>") != NULL,
          "加速乐 521");

@@ -28,7 +28,9 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "layouts"))
 from make_broken import scan_pdf  # noqa: E402
+import genlayouts  # noqa: E402
 
 # ---- page templates ----------------------------------------------------
 
@@ -277,6 +279,7 @@ def build_sites(data):
         retry[f"/nb/{i}.html"] = R(portal_page(s, f"重试县第{i}局2023年政府信息公开工作年度报告", crumbs,
                                                "<p>本年度共收到政府信息公开申请0件。</p>"))
     sites["www.retry.gov.cn"] = retry
+    sites["www.xingguo.gov.cn"] = xingguo_site()
     # robots.txt that always answers 503: RFC 9309 says assume complete
     # disallow, so nothing else on the host may be fetched.
     sites["www.robots503.gov.cn"] = {
@@ -284,6 +287,59 @@ def build_sites(data):
         "/nb/": R("<p>never fetched</p>"),
     }
     return sites
+
+
+def generated_docx(agency, year, seed):
+    """A report of the layout generator as DOCX, for a given agency/year."""
+    import random
+    rng = random.Random(seed)
+    rec = genlayouts.random_record(rng, "2021")
+    rec["agency"], rec["year"] = agency, year
+    return genlayouts.render_docx(genlayouts.document(rec, {"title": "one"}, rng), {}, rng)
+
+
+# The discovery shapes of tests/test_crawl.py's test_discovery_shapes (with
+# XINGGUO_EXPECTED there): a root that moves on by <meta refresh>, a section
+# page that moves on by script, a column whose sub-columns are named for
+# groups of agencies (not under its path, no column token), report pages
+# that wrap their files in a Hanweb downfile.jsp ("点击下载") and a VSB
+# download.jsp that answers an error page without a Referer.
+def xingguo_site():
+    s = {"name": "兴国县人民政府", "nav": [("首页", "/index.html"), ("政务公开", "/zwgk/index.html")]}
+    col = "/col/col3300/index.html"
+    crumbs = [("首页", "/index.html"), ("政务公开", "/zwgk/index.html"), ("政府信息公开年报", col)]
+    items = lambda links: "<ul>" + "".join(f'<li><a href="{h}" target="_blank">{t}</a></li>'
+                                           for h, t in links) + "</ul>"
+    t1 = "兴国县统计局2023年政府信息公开工作年度报告"
+    t2 = "兴国县长冈乡人民政府2023年政府信息公开工作年度报告"
+    return {
+        "/": R('<html><head><meta http-equiv="refresh" content="0;url=/index.html"></head>'
+               "<body></body></html>"),
+        "/index.html": R("<html><head><title>兴国县人民政府</title></head><body>"
+                         '<script type="text/javascript">window.location.href="/zwgk/index.html";</script>'
+                         "</body></html>"),
+        "/zwgk/index.html": R(portal_page(s, "政务公开", crumbs[:2], items(
+            [("/col/col3200/index.html", "政府信息公开指南"), (col, "政府信息公开年报"),
+             ("/col/col3400/index.html", "通知公告")]))),
+        col: R(portal_page(s, "政府信息公开年报", crumbs, items(
+            [("/col/col3301/index.html", "县直部门"), ("/col/col3302/index.html", "乡镇（街道）"),
+             ("/col/col3303/index.html", "关于我们")]))),
+        "/col/col3301/index.html": R(portal_page(s, "县直部门", crumbs, items(
+            [("/art/2024/1/20/art_3301_1.html", t1)]))),
+        "/col/col3302/index.html": R(portal_page(s, "乡镇（街道）", crumbs, items(
+            [("/art/2024/1/22/art_3302_1.html", t2)]))),
+        "/art/2024/1/20/art_3301_1.html": R(article(
+            s, t1, "2024-01-20", '<p>附件：<a href="/module/download/downfile.jsp?classid=0&amp;'
+            'filename=2401201200.docx">点击下载</a></p>', crumbs)),
+        "/module/download/downfile.jsp": R(generated_docx("兴国县统计局", 2023, 11),
+                                           ctype="application/octet-stream"),
+        "/art/2024/1/22/art_3302_1.html": R(article(
+            s, t2, "2024-01-22", '<p><a href="/system/_content/download.jsp?urltype=news.DownloadAttachUrl'
+            '&amp;owner=1&amp;wbfileid=5501">下载</a></p>', crumbs)),
+        "/system/_content/download.jsp": {"need_referer": R(
+            generated_docx("兴国县长冈乡人民政府", 2023, 12), ctype="application/octet-stream"),
+            "else": R("<html><body>非法访问</body></html>")},
+    }
 
 
 # Faults served by www.hostile.gov.cn (tests/test_hostile.py): each a report
@@ -403,6 +459,8 @@ class Handler(BaseHTTPRequestHandler):
             self.record(t, host, "fault:" + r["fault"])
             self.fault(r["fault"], site, key, parts.path)
             return
+        if r and "need_referer" in r:
+            r = r["need_referer"] if self.headers.get("Referer") else r["else"]
         if r and "dataproxy" in r:
             q = urllib.parse.parse_qs(parts.query)
             r = R(r["dataproxy"], ctype="text/xml; charset=GBK") if q.get("startrecord") == ["4"] else R("", status=404)
