@@ -509,7 +509,7 @@ collect_html(struct collect *c, const GumboOutput *tree, const char *html, size_
 static GRegex *
 rx(int which)
 {
-  static GRegex *r[6];
+  static GRegex *r[7];
   static gsize once = 0;
   if(g_once_init_enter(&once)) {
     /* No G_REGEX_OPTIMIZE: PCRE2's JIT reads past buffers with SIMD loads, which
@@ -529,6 +529,9 @@ rx(int which)
     /* <meta http-equiv="refresh" content="0; url=…"> */
     r[5] = g_regex_new("^\\s*[0-9.]*\\s*[;,]?\\s*url\\s*=\\s*['\"]?([^'\"\\s]{1,500})",
                        G_REGEX_CASELESS, 0, NULL);
+    /* Hanweb jpage({… totalRecord: 45, …}) */
+    r[6] = g_regex_new("\\btotalRecord['\"]?\\s*[:=]\\s*['\"]?([0-9]{1,7})\\b", G_REGEX_CASELESS,
+                       0, NULL);
     g_once_init_leave(&once, 1);
   }
   return r[which];
@@ -725,14 +728,22 @@ hanweb(struct collect *c, const char *text, size_t len)
   }
   if(!proxy && strstr(c->page_url, "dataproxy.jsp"))
     proxy = g_strdup(c->page_url);
-  GMatchInfo *mi = NULL;
+  /* The total: <totalrecord>N</totalrecord>, or a jpage({… totalRecord: N
+   * …}) call.  Without one, the first group is asked for: the answer
+   * carries the total, and its own discovery generates the rest. */
   long total = -1;
-  if(g_regex_match_full(rx(2), text, (gssize)len, 0, 0, &mi, NULL)) {
-    char *t = g_match_info_fetch(mi, 1);
-    total = atol(t);
-    g_free(t);
+  for(int which = 2; which <= 6 && total < 0; which += 4) {
+    GMatchInfo *mi = NULL;
+    if(g_regex_match_full(rx(which), text, (gssize)len, 0, 0, &mi, NULL)) {
+      char *t = g_match_info_fetch(mi, 1);
+      total = atol(t);
+      g_free(t);
+    }
+    g_match_info_free(mi);
   }
-  g_match_info_free(mi);
+  bool unknown_total = total < 0 && proxy && !strstr(c->page_url, "dataproxy.jsp");
+  if(unknown_total)
+    total = (long)records + 1; /* one group past what the shell carried */
   if(proxy && total > 0) {
     char *perpage_s = query_param(proxy, "perpage");
     long perpage = perpage_s ? atol(perpage_s) : 15;

@@ -212,6 +212,26 @@ test_discover(void)
   EXPECT(find(l, "2839?page=2&sid=757") && find(l, "page=3&") && !find(l, "page=4&"), "gkmlpt pages 2..3");
   g_ptr_array_free(l, TRUE);
 
+  /* Hanweb shells without <totalrecord>: jpage's totalRecord, or none. */
+  const char *shell_head = "<script type=\"text/xml\"><datastore><nextgroup><![CDATA[<a href=\"/module/"
+                           "web/jpage/dataproxy.jsp?page=1&webid=3&path=/&columnid=78&unitid=9&"
+                           "perpage=10\"></a>]]></nextgroup><recordset><record><![CDATA[<li><a href="
+                           "\"/art/2024/1/30/art_78_1.html\">龙游县2023年政府信息公开工作年度报告</a>"
+                           "</li>]]></record></recordset></datastore></script>";
+  char *page = g_strconcat(shell_head, "<script>$(function(){$('#78').jpage({dataStore: "
+                           "dataStore, perPage: 10, totalRecord: 75, proxyUrl: "
+                           "'/module/web/jpage/dataproxy.jsp'});});</script>", NULL);
+  l = discover(page, "http://www.longyou.gov.cn/col/col78/index.html", GH_LINK_COLUMN);
+  EXPECT(find(l, "startrecord=1&endrecord=30") && find(l, "startrecord=61&endrecord=90") &&
+           !find(l, "startrecord=91"),
+         "jpage totalRecord: 75 gives the groups up to 75");
+  g_ptr_array_free(l, TRUE);
+  g_free(page);
+  l = discover(shell_head, "http://www.longyou.gov.cn/col/col78/index.html", GH_LINK_COLUMN);
+  EXPECT(find(l, "startrecord=1&endrecord=30") && !find(l, "startrecord=31"),
+         "no total at all: the first group is asked for (its answer carries the total)");
+  g_ptr_array_free(l, TRUE);
+
   /* Report pages that wrap their attachment in a download script. */
   l = discover("<div class=article><p>附件：<a href='/module/download/downfile.jsp?classid=0&amp;"
                "filename=2301201200.pdf'>点击下载</a></p>"
