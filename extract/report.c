@@ -1446,13 +1446,24 @@ clean_agency(const char *s)
     if(hit)
       p = hit + strlen(*sep);
   }
-  static const char *const lead[] = { "标题:", "标题", "关于", "《", NULL };
-  for(const char *const *l = lead; *l; l++)
-    if(has_prefix(p, *l))
-      p += strlen(*l);
+  /* Leading words no agency name starts with: a title's label, and the
+   * last items of a navigation bar glued to the title
+   * ("…|政府信息公开吴起县住房和城乡建设局"). */
+  static const char *const lead[] = { "标题:", "标题", "关于", "《", "首页", "当前位置:",
+                                      "您的位置:", "政府信息公开年报", "政府信息公开",
+                                      "政务公开", "信息公开", "政务动态", "年度报告", "年报", NULL };
+  bool again = true;
+  while(again) {
+    again = false;
+    for(const char *const *l = lead; *l; l++)
+      if(has_prefix(p, *l) && strlen(p) > strlen(*l)) {
+        p += strlen(*l);
+        again = true;
+      }
+  }
   char *a = g_strdup(p);
   static const char *const trail[] = { "关于", "的", "》", ":", NULL };
-  bool again = true;
+  again = true;
   while(again) {
     again = false;
     for(const char *const *t = trail; *t; t++) {

@@ -357,10 +357,15 @@ def title_lines(rec, o, rng):
 def document(rec, o, rng):
     """The blocks of a whole report."""
     b = []
-    if o.get("chrome"):
+    titles = title_lines(rec, o, rng)
+    if o.get("chrome") == "glued":
+        # A page whose text starts with its navigation bar, the title glued
+        # to the bar's last item.
+        titles[0] = "首页|政务动态|政府信息公开" + titles[0]
+    elif o.get("chrome"):
         b.append(("p", "首页|政务动态|政府信息公开|政府信息公开年报"))
         b.append(("p", "您当前所在位置：首页 > 政务公开 > 政府信息公开年报"))
-    for t in title_lines(rec, o, rng):
+    for t in titles:
         b.append(("p", t))
     y = rec["year"]
     if o.get("period", True):
@@ -418,7 +423,7 @@ def grid(rows):
 def render_html(blocks, o):
     # The page title: the report's title, or the site's name when the
     # report states its title only inside a sentence.
-    title = blocks[2 if o.get("chrome") else 0][1]
+    title = blocks[2 if o.get("chrome") == "lines" else 0][1]
     if o.get("title") == "sentence":
         title = "政府信息公开年报"
     parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title></head><body>'
@@ -742,7 +747,7 @@ def variant(rng, i, fmt=None):
         if style in ("paragraph", "spaces", "flat"):
             rec = fill_blanks(rec)
     if fmt == "html":
-        o["chrome"] = rng.random() < 0.3
+        o["chrome"] = rng.choice([False, False, "lines", "glued"])
     if fmt in ("html", "text") and shutil.which("opencc"):
         # The parser reads it converted back: the expected record is the
         # simplified one.
