@@ -447,6 +447,49 @@ script_redirects(struct collect *c, const char *text, size_t len, unsigned links
   g_match_info_free(mi);
 }
 
+/* Hanweb JPaaS columns print no list: a script tag
+ *   <script src="…/unitbuild.js" url="/api-gateway/…/build/unit"
+ *           queryData="{'pageId':'…','tagId':'…'}">
+ * declares the API that answers {"data":{"html":"<ul>…</ul>"}}.  The API
+ * with those parameters is the column's list (jpaas_json reads it). */
+static void
+jpaas_unit(struct collect *c, const GumboNode *n)
+{
+  const GumboVector *attrs = &n->v.element.attributes;
+  GumboAttribute *src = gumbo_get_attribute(attrs, "src");
+  GumboAttribute *api = gumbo_get_attribute(attrs, "url");
+  GumboAttribute *qd = gumbo_get_attribute(attrs, "querydata");
+  if(!src || !api || !strstr(src->value, "unitbuild.js") || !*api->value)
+    return;
+  GString *u = g_string_new(api->value);
+  if(qd) {
+    /* The attribute is a JavaScript object literal in single quotes. */
+    char *js = g_strdup(qd->value);
+    for(char *p = js; *p; p++)
+      if(*p == '\'')
+        *p = '"';
+    json_t *q = json_loads(js, 0, NULL);
+    g_free(js);
+    const char *k;
+    json_t *v;
+    char sep = strchr(u->str, '?') ? '&' : '?';
+    json_object_foreach(q, k, v) {
+      char *val = json_is_string(v) ? g_strdup(json_string_value(v))
+                                    : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+      char *ek = g_uri_escape_string(k, NULL, FALSE);
+      char *ev = val ? g_uri_escape_string(val, NULL, FALSE) : g_strdup("");
+      g_string_append_printf(u, "%c%s=%s", sep, ek, ev);
+      sep = '&';
+      g_free(ek);
+      g_free(ev);
+      free(val);
+    }
+    json_decref(q);
+  }
+  add_link(c, u->str, "", GH_LINK_LIST);
+  g_string_free(u, TRUE);
+}
+
 static bool
 link_enter(const GumboNode *n, void *ud)
 {
@@ -457,6 +500,11 @@ link_enter(const GumboNode *n, void *ud)
   const char *attr = NULL;
   if(tag == GUMBO_TAG_META && c->from != GH_LINK_REPORT) {
     refresh_meta(c, n);
+    return false;
+  }
+  if(tag == GUMBO_TAG_SCRIPT) {
+    if(c->from != GH_LINK_REPORT)
+      jpaas_unit(c, n);
     return false;
   }
   if(tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA)
@@ -853,6 +901,27 @@ gkmlpt(struct collect *c, const char *text, size_t len)
   return true;
 }
 
+/* A JPaaS unit answer: {"data":{"html":"<ul>…</ul>"}}; its links are the
+ * column's. */
+static bool
+jpaas_json(struct collect *c, const char *text, size_t len)
+{
+  if(!len || (*text != '{' && *text != ' ' && *text != '\n') || !strstr(c->page_url, "build/unit"))
+    return false;
+  json_t *j = json_loadb(text, len, 0, NULL);
+  const char *html = json_string_value(json_object_get(json_object_get(j, "data"), "html"));
+  if(!html) {
+    json_decref(j);
+    return false;
+  }
+  enum gh_link_kind saved = c->from;
+  c->from = GH_LINK_LIST;
+  collect_html(c, NULL, html, strlen(html));
+  c->from = saved;
+  json_decref(j);
+  return true;
+}
+
 void
 gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
             GPtrArray *out)
@@ -867,7 +936,7 @@ gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const ch
   struct collect c = { .page_url = page_url, .from = from, .out = out,
                        .seen = g_hash_table_new(g_str_hash, g_str_equal),
                        .page_column_token = -1 };
-  if(gkmlpt(&c, utf8, len))
+  if(gkmlpt(&c, utf8, len) || jpaas_json(&c, utf8, len))
     goto out;
   collect_html(&c, tree, utf8, len);
   if(from == GH_LINK_SEED || from == GH_LINK_SECTION || from == GH_LINK_COLUMN)

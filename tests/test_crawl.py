@@ -256,7 +256,8 @@ def test_discovery_shapes(tmp, web):
     check(got == XINGGUO_EXPECTED, f"xingguo records: missing {XINGGUO_EXPECTED - got}, "
           f"unexpected {got - XINGGUO_EXPECTED}")
     paths = {q["path"] for q in web.requests() if q["host"] == "www.xingguo.gov.cn"}
-    for p in ("/index.html", "/zwgk/index.html", "/col/col3301/index.html", "/col/col3302/index.html"):
+    for p in ("/index.html", "/zwgk/index.html", "/col/col3301/index.html", "/col/col3302/index.html",
+              "/api-gateway/jpaas-publish-server/front/page/build/unit?webId=a1&pageId=3302&tagId=list"):
         check(p in paths, f"xingguo: {p} reached")
     check("/col/col3303/index.html" not in paths and "/col/col3400/index.html" not in paths,
           "xingguo: 关于我们 and 通知公告 not followed")

@@ -232,6 +232,25 @@ test_discover(void)
          "no total at all: the first group is asked for (its answer carries the total)");
   g_ptr_array_free(l, TRUE);
 
+  /* Hanweb JPaaS: the list comes from the API a unitbuild.js tag declares. */
+  l = discover("<div id=\"list\"></div><script type=\"text/javascript\" "
+               "src=\"/module/jpage/AuthorizedRead/unitbuild.js\" "
+               "url=\"/api-gateway/jpaas-publish-server/front/page/build/unit\" "
+               "queryData=\"{'webId':'3f5a','pageId':'1229701','tagId':'信息列表'}\"></script>",
+               "http://www.x.gov.cn/col/col1229701/index.html", GH_LINK_COLUMN);
+  struct gh_link *unit = find(l, "build/unit");
+  EXPECT(unit && unit->kind == GH_LINK_LIST && strstr(unit->url, "pageId=1229701") &&
+           strstr(unit->url, "webId=3f5a"),
+         "unitbuild.js: its API with queryData is the list: %s", unit ? unit->url : "none");
+  g_ptr_array_free(l, TRUE);
+  l = discover("{\"data\":{\"html\":\"<ul><li><a href='/art/2024/2/1/art_1229701_5.html'>"
+               "某县2023年政府信息公开工作年度报告</a></li></ul>\"},\"result\":true}",
+               "http://www.x.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?pageId=1",
+               GH_LINK_LIST);
+  EXPECT(find(l, "art_1229701_5") && find(l, "art_1229701_5")->kind == GH_LINK_REPORT,
+         "the API's data.html holds the report links");
+  g_ptr_array_free(l, TRUE);
+
   /* Report pages that wrap their attachment in a download script. */
   l = discover("<div class=article><p>附件：<a href='/module/download/downfile.jsp?classid=0&amp;"
                "filename=2301201200.pdf'>点击下载</a></p>"

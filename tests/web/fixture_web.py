@@ -301,9 +301,10 @@ def generated_docx(agency, year, seed):
 # The discovery shapes of tests/test_crawl.py's test_discovery_shapes (with
 # XINGGUO_EXPECTED there): a root that moves on by <meta refresh>, a section
 # page that moves on by script, a column whose sub-columns are named for
-# groups of agencies (not under its path, no column token), report pages
-# that wrap their files in a Hanweb downfile.jsp ("点击下载") and a VSB
-# download.jsp that answers an error page without a Referer.
+# groups of agencies (not under its path, no column token), one of them a
+# Hanweb JPaaS column (unitbuild.js), report pages that wrap their files in
+# a Hanweb downfile.jsp ("点击下载") and a VSB download.jsp that answers an
+# error page without a Referer.
 def xingguo_site():
     s = {"name": "兴国县人民政府", "nav": [("首页", "/index.html"), ("政务公开", "/zwgk/index.html")]}
     col = "/col/col3300/index.html"
@@ -326,8 +327,16 @@ def xingguo_site():
              ("/col/col3303/index.html", "关于我们")]))),
         "/col/col3301/index.html": R(portal_page(s, "县直部门", crumbs, items(
             [("/art/2024/1/20/art_3301_1.html", t1)]))),
-        "/col/col3302/index.html": R(portal_page(s, "乡镇（街道）", crumbs, items(
-            [("/art/2024/1/22/art_3302_1.html", t2)]))),
+        # A Hanweb JPaaS column: the list comes from the API its
+        # unitbuild.js tag declares.
+        "/col/col3302/index.html": R(portal_page(
+            s, "乡镇（街道）", crumbs, '<div id="list"></div><script type="text/javascript" '
+            'src="/module/jpage/AuthorizedRead/unitbuild.js" '
+            'url="/api-gateway/jpaas-publish-server/front/page/build/unit" '
+            "queryData=\"{'webId':'a1','pageId':'3302','tagId':'list'}\"></script>")),
+        "/api-gateway/jpaas-publish-server/front/page/build/unit": R(
+            json.dumps({"data": {"html": items([("/art/2024/1/22/art_3302_1.html", t2)])},
+                        "result": True}, ensure_ascii=False), ctype="application/json;charset=UTF-8"),
         "/art/2024/1/20/art_3301_1.html": R(article(
             s, t1, "2024-01-20", '<p>附件：<a href="/module/download/downfile.jsp?classid=0&amp;'
             'filename=2401201200.docx">点击下载</a></p>', crumbs)),
