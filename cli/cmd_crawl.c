@@ -7,6 +7,7 @@
 #include "../config/seeds.h"
 #include "../crawler/crawl.h"
 #include "../crawler/log.h"
+#include "../store/stats.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -49,6 +50,35 @@ valid_hostmap(char **items, const char *opt)
     }
   }
   return true;
+}
+
+/* A completed cycle names the seeds of this run that yielded no column or
+ * no report: such a miss is otherwise silent (the cycle is "complete"). */
+static void
+print_misses(struct gh_store *st, GPtrArray *seeds)
+{
+  GError *err = NULL;
+  json_t *stats = gh_stats(st, &err);
+  if(!stats) {
+    g_clear_error(&err);
+    return;
+  }
+  GHashTable *mine = g_hash_table_new(g_str_hash, g_str_equal);
+  for(guint i = 0; i < seeds->len; i++)
+    g_hash_table_add(mine, ((struct gh_seed *)seeds->pdata[i])->url);
+  static const char *const keys[] = { "seeds_without_column", "seeds_without_reports", NULL };
+  for(const char *const *k = keys; *k; k++) {
+    json_t *all = json_object_get(stats, *k), *keep = json_array();
+    size_t i;
+    json_t *u;
+    json_array_foreach(all, i, u)
+      if(g_hash_table_contains(mine, json_string_value(u)))
+        json_array_append(keep, u);
+    json_object_set_new(stats, *k, keep);
+  }
+  gh_stats_print_misses(stats, stdout, 20);
+  g_hash_table_destroy(mine);
+  json_decref(stats);
 }
 
 int
@@ -146,6 +176,8 @@ gh_cmd_crawl(int argc, char **argv)
     rc = GH_EXIT_FAILED;
   }
   gh_crawl_summary_print(&sum, stdout);
+  if(rc == GH_EXIT_OK && !sum.interrupted && !sum.queued_left)
+    print_misses(st, seeds);
   gh_crawl_summary_clear(&sum);
 out:
   g_clear_error(&err);

@@ -52,6 +52,56 @@ gaps_for(json_t *gaps, const char *agency_key, GArray *years, int latest)
   }
 }
 
+/* Per seed: report columns and list pages reached, report links found
+ * (report pages and attachments), and those fetched.  A seed whose crawl
+ * reached no column, or a column with no report in it, is a silent miss
+ * otherwise: the crawl ends "complete" all the same. */
+static void
+seed_account(json_t *seeds, const json_t *state)
+{
+  const char *seed = json_string_value(json_object_get(state, "seed"));
+  const char *kind = json_string_value(json_object_get(state, "kind"));
+  const char *st = json_string_value(json_object_get(state, "state"));
+  if(!seed || !kind)
+    return;
+  json_t *e = json_object_get(seeds, seed);
+  if(!e) {
+    e = json_pack("{s:i, s:i, s:i}", "columns", 0, "report_links", 0, "reports_fetched", 0);
+    json_object_set_new(seeds, seed, e);
+  }
+  /* The stored kind names (gh_link_kind_name). */
+  if(!strcmp(kind, "column") || !strcmp(kind, "list"))
+    bump(e, "columns");
+  if(!strcmp(kind, "report") || !strcmp(kind, "attachment")) {
+    bump(e, "report_links");
+    if(st && !strcmp(st, "done"))
+      bump(e, "reports_fetched");
+  }
+}
+
+static void
+seed_misses(json_t *out, json_t *seeds)
+{
+  json_t *no_column = json_array(), *no_reports = json_array();
+  GList *keys = NULL;
+  const char *seed;
+  json_t *e;
+  json_object_foreach(seeds, seed, e) keys = g_list_prepend(keys, (gpointer)seed);
+  keys = g_list_sort(keys, (GCompareFunc)strcmp);
+  for(GList *l = keys; l; l = l->next) {
+    e = json_object_get(seeds, l->data);
+    json_int_t cols = json_integer_value(json_object_get(e, "columns"));
+    json_int_t reps = json_integer_value(json_object_get(e, "report_links"));
+    if(!cols && !reps)
+      json_array_append_new(no_column, json_string(l->data));
+    else if(!reps)
+      json_array_append_new(no_reports, json_string(l->data));
+  }
+  g_list_free(keys);
+  json_object_set_new(out, "seeds_without_column", no_column);
+  json_object_set_new(out, "seeds_without_reports", no_reports);
+}
+
 json_t *
 gh_stats(struct gh_store *st, GError **err)
 {
@@ -111,13 +161,15 @@ gh_stats(struct gh_store *st, GError **err)
   mdb_stat(txn, st->history, &ms);
   history = (json_int_t)ms.ms_entries;
 
-  /* URL states and failures by host. */
+  /* URL states and failures by host; per seed, what its crawl found. */
+  json_t *seeds = json_object();
   mdb_cursor_open(txn, st->urls, &cur);
   for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
     if(!s)
       continue;
     urls++;
+    seed_account(seeds, s);
     bump(by_state, json_string_value(json_object_get(s, "state")));
     const char *e = json_string_value(json_object_get(s, "error"));
     const char *state = json_string_value(json_object_get(s, "state"));
@@ -162,6 +214,8 @@ gh_stats(struct gh_store *st, GError **err)
   json_object_set_new(out, "cycle_complete", json_boolean(cycle && done >= cycle));
   json_object_set_new(out, "latest_year", json_integer(latest));
   json_object_set_new(out, "gaps", gaps);
+  json_object_set_new(out, "seeds", seeds);
+  seed_misses(out, seeds);
   return out;
 }
 
@@ -203,6 +257,7 @@ gh_stats_print(json_t *s, FILE *out)
     print_counts(out, t, he);
     g_free(t);
   }
+  gh_stats_print_misses(s, out, 0);
   json_t *gaps = json_object_get(s, "gaps");
   fprintf(out, "gaps (latest year %" JSON_INTEGER_FORMAT "):%s\n", json_integer_value(json_object_get(s, "latest_year")),
           json_array_size(gaps) ? "" : " none");
@@ -218,6 +273,32 @@ gh_stats_print(json_t *s, FILE *out)
     json_t *y;
     json_array_foreach(json_object_get(g, "missing_years"), j, y) fprintf(out, " %" JSON_INTEGER_FORMAT, json_integer_value(y));
     fputc('\n', out);
+  }
+}
+
+void
+gh_stats_print_misses(json_t *s, FILE *out, size_t max)
+{
+  static const struct {
+    const char *key, *what;
+  } lists[] = {
+    { "seeds_without_column", "seeds where no report column was found" },
+    { "seeds_without_reports", "seeds whose column held no report" },
+  };
+  for(size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
+    json_t *a = json_object_get(s, lists[l].key);
+    if(!json_array_size(a))
+      continue;
+    fprintf(out, "%zu %s:\n", json_array_size(a), lists[l].what);
+    size_t i;
+    json_t *u;
+    json_array_foreach(a, i, u) {
+      if(max && i >= max) {
+        fprintf(out, "  … %zu more (govharvest stats)\n", json_array_size(a) - max);
+        break;
+      }
+      fprintf(out, "  %s\n", json_string_value(u));
+    }
   }
 }
 

@@ -11,6 +11,10 @@
  * printed from it).  NULL with *err on a store error. */
 json_t *gh_stats(struct gh_store *st, GError **err);
 void gh_stats_print(json_t *stats, FILE *out);
+/* The seeds whose crawl found no report column, or a column without a
+ * report (stats' seeds_without_column / seeds_without_reports), at most
+ * `max` of each (0: all). */
+void gh_stats_print_misses(json_t *stats, FILE *out, size_t max);
 
 /* Every URL's state (docs/store.md) as JSON lines, with its "url" added. */
 bool gh_stats_urls(struct gh_store *st, FILE *out, GError **err);

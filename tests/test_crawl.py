@@ -245,7 +245,8 @@ def test_discovery_shapes(tmp, web):
     conf = write_config(tmp)
     seeds = os.path.join(tmp, "xingguo-seeds.tsv")
     with open(seeds, "w", encoding="utf-8") as f:
-        f.write("url\tregion_code\tname\nhttp://www.xingguo.gov.cn/\t360732\t兴国县人民政府\n")
+        f.write("url\tregion_code\tname\nhttp://www.xingguo.gov.cn/\t360732\t兴国县人民政府\n"
+                "http://www.yudu.gov.cn/\t360731\t于都县人民政府\n")
     store = os.path.join(tmp, "store-xingguo")
     web.clear()
     r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
@@ -259,8 +260,19 @@ def test_discovery_shapes(tmp, web):
     for p in ("/index.html", "/zwgk/index.html", "/col/col3301/index.html", "/col/col3302/index.html",
               "/api-gateway/jpaas-publish-server/front/page/build/unit?webId=a1&pageId=3302&tagId=list"):
         check(p in paths, f"xingguo: {p} reached")
-    check("/col/col3303/index.html" not in paths and "/col/col3400/index.html" not in paths,
-          "xingguo: 关于我们 and 通知公告 not followed")
+    check("/col/col3303/index.html" not in paths, "xingguo: 关于我们 not followed")
+    # A seed that yields nothing is named, not silent.
+    miss = "http://www.yudu.gov.cn/"
+    check("1 seeds where no report column was found:\n  " + miss in r.stdout,
+          f"the crawl summary names the seed that yielded no column: {r.stdout[-400:]!r}")
+    check("http://www.xingguo.gov.cn/\n" not in r.stdout.split("no report column was found")[-1],
+          "the seed that found reports is not named")
+    st = json.loads(subprocess.run([GH, "stats", "--store", store, "--json"], capture_output=True,
+                                   text=True).stdout)
+    check(st.get("seeds_without_column") == [miss] and st.get("seeds_without_reports") == [],
+          f"stats lists it too: {st.get('seeds_without_column')} {st.get('seeds_without_reports')}")
+    check(st["seeds"].get("http://www.xingguo.gov.cn/", {}).get("report_links") == 4,
+          f"per seed: two report pages and their two files {st['seeds'].get('http://www.xingguo.gov.cn/')}")
 
 
 def test_exports(tmp, store):

@@ -280,6 +280,13 @@ def build_sites(data):
                                                "<p>本年度共收到政府信息公开申请0件。</p>"))
     sites["www.retry.gov.cn"] = retry
     sites["www.xingguo.gov.cn"] = xingguo_site()
+    # A portal a seed list may hold by mistake: nothing on it leads to reports.
+    s = {"name": "于都县人民政府", "nav": [("首页", "/"), ("新闻", "/news/")]}
+    sites["www.yudu.gov.cn"] = {
+        "/": R(portal_page(s, "首页", [("首页", "/")], '<ul><li><a href="/news/1.html">'
+                           '县长调研春耕生产</a></li><li><a href="/news/2.html">关于开展2024年防汛演练的通知'
+                           '</a></li></ul>')),
+    }
     # robots.txt that always answers 503: RFC 9309 says assume complete
     # disallow, so nothing else on the host may be fetched.
     sites["www.robots503.gov.cn"] = {
