@@ -901,6 +901,62 @@ gkmlpt(struct collect *c, const char *text, size_t len)
   return true;
 }
 
+/* A Guangdong gkmlpt page (/gkmlpt/index, /gkmlpt/policy …) is an empty
+ * shell whose script holds the site id (SID: '755031') and the column
+ * tree ({"id":2839,"name":"政府信息公开年报",…}).  The annual-report
+ * column's list is /gkmlpt/api/all/<id>?page=1&sid=<sid>; the answer's
+ * own discovery (gkmlpt) pages through the rest. */
+static void
+gkmlpt_shell(struct collect *c, const char *text, size_t len)
+{
+  if(!strstr(c->page_url, "/gkmlpt/") || strstr(c->page_url, "/gkmlpt/api/") ||
+     len > 4 * 1024 * 1024)
+    return;
+  GRegex *sid_rx = g_regex_new("\\bSID\\s*[:=]\\s*['\"]?([0-9]{1,12})", 0, 0, NULL);
+  GRegex *id_rx = g_regex_new("['\"]?\\bid['\"]?\\s*:\\s*['\"]?([0-9]{1,9})", 0, 0, NULL);
+  GMatchInfo *mi = NULL;
+  char *sid = NULL;
+  if(g_regex_match_full(sid_rx, text, (gssize)len, 0, 0, &mi, NULL))
+    sid = g_match_info_fetch(mi, 1);
+  g_match_info_free(mi);
+  char *root = g_strdup(c->page_url);
+  char *g = strstr(root, "/gkmlpt/");
+  if(sid && g) {
+    g[strlen("/gkmlpt/")] = '\0';
+    int found = 0;
+    static const char *const names[] = { "信息公开年报", "信息公开年度报告", "年度报告", NULL };
+    for(const char *const *nm = names; *nm && !found; nm++) {
+      for(const char *h = g_strstr_len(text, (gssize)len, *nm); h && found < 4;
+          h = g_strstr_len(h + 1, (gssize)(len - (size_t)(h + 1 - text)), *nm)) {
+        /* The id of the tree node that names it: the nearest "id": before
+         * the name within the node (120 bytes). */
+        const char *from = h - text > 120 ? h - 120 : text;
+        char *win = g_strndup(from, (size_t)(h - from));
+        char *id = NULL;
+        g_regex_match(id_rx, win, 0, &mi);
+        while(g_match_info_matches(mi)) {
+          g_free(id);
+          id = g_match_info_fetch(mi, 1);
+          g_match_info_next(mi, NULL);
+        }
+        g_match_info_free(mi);
+        g_free(win);
+        if(id) {
+          char *u = g_strdup_printf("%sapi/all/%s?page=1&sid=%s", root, id, sid);
+          add_link(c, u, "", GH_LINK_COLUMN);
+          g_free(u);
+          found++;
+        }
+        g_free(id);
+      }
+    }
+  }
+  g_free(root);
+  g_free(sid);
+  g_regex_unref(sid_rx);
+  g_regex_unref(id_rx);
+}
+
 /* A JPaaS unit answer: {"data":{"html":"<ul>…</ul>"}}; its links are the
  * column's. */
 static bool
@@ -939,8 +995,10 @@ gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const ch
   if(gkmlpt(&c, utf8, len) || jpaas_json(&c, utf8, len))
     goto out;
   collect_html(&c, tree, utf8, len);
-  if(from == GH_LINK_SEED || from == GH_LINK_SECTION || from == GH_LINK_COLUMN)
+  if(from == GH_LINK_SEED || from == GH_LINK_SECTION || from == GH_LINK_COLUMN) {
     script_redirects(&c, utf8, len, c.anchors);
+    gkmlpt_shell(&c, utf8, len);
+  }
   if(from == GH_LINK_COLUMN || from == GH_LINK_LIST || from == GH_LINK_SEED ||
      from == GH_LINK_SECTION) {
     hanweb(&c, utf8, len);

@@ -232,6 +232,17 @@ test_discover(void)
          "no total at all: the first group is asked for (its answer carries the total)");
   g_ptr_array_free(l, TRUE);
 
+  /* A gkmlpt shell: the site id and the column tree in its script. */
+  l = discover("<div id=\"app\"></div><script>window._CONFIG = {SID: '757001', TREE: "
+               "[{\"id\":2830,\"name\":\"机构职能\",\"children\":[]},{\"id\":2839,\"name\":"
+               "\"政府信息公开年报\",\"children\":[]}]};</script>",
+               "http://www.panyu.gov.cn/gkmlpt/index", GH_LINK_SECTION);
+  struct gh_link *gk = find(l, "/gkmlpt/api/all/");
+  EXPECT(gk && strstr(gk->url, "/gkmlpt/api/all/2839?page=1&sid=757001") && gk->kind == GH_LINK_COLUMN &&
+           !find(l, "all/2830"),
+         "gkmlpt shell: the 年报 node's API column: %s", gk ? gk->url : "none");
+  g_ptr_array_free(l, TRUE);
+
   /* Hanweb JPaaS: the list comes from the API a unitbuild.js tag declares. */
   l = discover("<div id=\"list\"></div><script type=\"text/javascript\" "
                "src=\"/module/jpage/AuthorizedRead/unitbuild.js\" "
