@@ -130,18 +130,32 @@ cell_rows_add(struct gh_doc *doc, struct cell_rows *cr, const char *c, size_t cn
  * markdown rule line ("|---|---|"), or every row opens with a pipe.
  * Otherwise they are "a | b |" rows, where an opening pipe is an empty
  * first cell (a covered label cell, a blank first group). */
+/* The next line of [*p, end) as (*s, *n), without its \r\n; advances *p.
+ * False at the end. */
+static bool
+next_line(const char **p, const char *end, const char **s, size_t *n)
+{
+  if(*p >= end)
+    return false;
+  const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+  if(!nl)
+    nl = end;
+  *s = *p;
+  *n = (size_t)(nl - *p);
+  *p = nl + 1;
+  if(*n && (*s)[*n - 1] == '\r')
+    (*n)--;
+  return true;
+}
+
 static bool
 pipes_are_markdown(const char *p, const char *end)
 {
   unsigned bare = 0;
   bool rule = false;
-  while(p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    if(!nl)
-      nl = end;
-    const char *t = p;
-    size_t tn = (size_t)(nl - p);
-    p = nl + 1;
+  const char *t;
+  size_t tn;
+  while(next_line(&p, end, &t, &tn)) {
     trim(&t, &tn);
     if(count_char(t, tn, '|') < 2)
       continue;
@@ -159,15 +173,9 @@ gh_text_to_doc(const char *utf8, size_t len, struct gh_doc *doc)
   const char *p = utf8, *end = utf8 + len;
   struct cell_rows cr = { 0 };
   bool markdown = pipes_are_markdown(p, end);
-  while(p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    if(!nl)
-      nl = end;
-    const char *s = p;
-    size_t n = (size_t)(nl - p);
-    p = nl + 1;
-    if(n && s[n - 1] == '\r')
-      n--;
+  const char *s;
+  size_t n;
+  while(next_line(&p, end, &s, &n)) {
     const char *t = s;
     size_t tn = n;
     trim(&t, &tn);
