@@ -1171,7 +1171,19 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
     else {
       const struct tok *cells[MAX_ANCHORS];
       const char *guess = NULL;
-      if(!place_anchored(toks, i, j, cells, &anch)) {
+      bool anchored = place_anchored(toks, i, j, cells, &anch);
+      if(anchored && j - i == GH_APP_COLS) {
+        /* Seven cells are the form's seven, in order: headers that put
+         * them elsewhere sit on a grid this row does not share (a label
+         * merged over one column more or less than the header's corner),
+         * and following them would shift every value. */
+        for(int c = 0; c < GH_APP_COLS && anchored; c++)
+          anchored = cells[c] == &g_array_index(toks, struct tok, i + (guint)c);
+        if(!anchored)
+          gh_record_warn(cx->rec, "applications.%s: its cells do not sit under the table's "
+                         "headers; read in order", gh_app_rows[row].path);
+      }
+      if(!anchored) {
         guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL, ALIGN_RIGHT);
         /* Exactly seven cells read in order whatever the grid says (an
          * irregular grid of a hand-made table); any other count that the

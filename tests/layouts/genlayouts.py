@@ -269,12 +269,16 @@ def table3(rec, o):
     def vals(path):
         return [C(fmt_num(v), num=True) for v in app_value(rec, path)]
 
+    # An irregular hand-made grid: data-row labels merged over one column
+    # less than the header's corner, so every value sits one grid column
+    # left of its header.
+    lab_cs = 2 if o.get("irregular") else 3
     for p, _, label in head:
         if o.get("year_labels"):
             # "一、本年(2021)新收…": the year printed inside the label
             y = rec["year"] - (1 if p == "carried_in" else 0)
             label = label.replace("本年", "本年(%d)" % y).replace("上年", "上年(%d)" % y)
-        rows.append([C(label, cs=3)] + vals(p))
+        rows.append([C(label, cs=lab_cs)] + vals(p))
     first = True
     groups_done = set()
     for p, group, label in result:
@@ -283,15 +287,15 @@ def table3(rec, o):
             row.append(C("三、本年度办理结果", rs=len(result)))
             first = False
         if group is None:
-            row.append(C(label, cs=2))
+            row.append(C(label, cs=lab_cs - 1))
         else:
             if group not in groups_done:
                 n = sum(1 for _, g, _ in result if g == group)
                 row.append(C(group, rs=n))
                 groups_done.add(group)
-            row.append(C(label))
+            row.append(C(label, cs=lab_cs - 2) if lab_cs > 2 else C(label))
         rows.append(row + vals(p))
-    rows.append([C(co[2], cs=3)] + vals(co[0]))
+    rows.append([C(co[2], cs=lab_cs)] + vals(co[0]))
     return rows
 
 
@@ -748,6 +752,7 @@ def variant(rng, i, fmt=None):
             rec = fill_blanks(rec)
     if fmt == "html":
         o["chrome"] = rng.choice([False, False, "lines", "glued"])
+        o["irregular"] = rng.random() < 0.2
     if fmt in ("html", "text") and shutil.which("opencc"):
         # The parser reads it converted back: the expected record is the
         # simplified one.
