@@ -1358,7 +1358,21 @@ parse_appeals(struct ctx *cx, GArray *toks)
   int real = 0;
   struct anchors anch;
   appeal_anchors(toks, best_from, &anch);
-  if(any_table && place_anchored(toks, best_from, best_to, cells, &anch)) {
+  bool anchored = any_table && place_anchored(toks, best_from, best_to, cells, &anch);
+  if(anchored) {
+    /* Fifteen cells are the form's fifteen, in order (see applications). */
+    guint nv = 0, k = 0;
+    for(guint x = best_from; x < best_to; x++)
+      nv += g_array_index(toks, struct tok, x).kind == TOK_VALUE;
+    for(guint x = best_from; x < best_to && nv == N && anchored; x++) {
+      const struct tok *u = &g_array_index(toks, struct tok, x);
+      if(u->kind == TOK_VALUE)
+        anchored = cells[k++] == u;
+    }
+    if(!anchored)
+      gh_record_warn(cx->rec, "appeals: the cells do not sit under the table's headers; read in order");
+  }
+  if(anchored) {
     real = best_real;
   }
   else if(any_table) {
