@@ -1376,6 +1376,8 @@ parse_appeals(struct ctx *cx, GArray *toks)
     real = best_real;
   }
   else if(any_table) {
+    for(int c = 0; c < N; c++)
+      cells[c] = NULL; /* what a failed anchoring left behind */
     GArray *vals = g_array_new(FALSE, FALSE, sizeof(const struct tok *));
     for(guint k = best_from; k < best_to; k++) {
       const struct tok *u = &g_array_index(toks, struct tok, k);
