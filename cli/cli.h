@@ -34,7 +34,13 @@ struct gh_store *gh_cli_open_store(const struct gh_config *cfg, int mode, int *e
 struct gh_extract_opts;
 void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg);
 
+/* Appends a copy of the strings of `more` (NULL-terminated, may be NULL)
+ * to the NULL-terminated list *list (g_strfreev'd and replaced): a
+ * command-line --resolve adds to the configuration's. */
+void gh_cli_append_list(char ***list, char **more);
+
 int gh_cmd_parse(int argc, char **argv);
+int gh_cmd_probe(int argc, char **argv);
 int gh_cmd_crawl(int argc, char **argv);
 int gh_cmd_daemon(int argc, char **argv);
 int gh_cmd_export(int argc, char **argv);

@@ -24,19 +24,6 @@ on_signal(int sig)
 }
 
 /* --resolve/--connect-to add to the configured lists. */
-static void
-append_list(char ***list, char **more)
-{
-  GPtrArray *all = g_ptr_array_new();
-  for(char **p = *list; p && *p; p++)
-    g_ptr_array_add(all, g_strdup(*p));
-  for(char **p = more; p && *p; p++)
-    g_ptr_array_add(all, g_strdup(*p));
-  g_ptr_array_add(all, NULL);
-  g_strfreev(*list);
-  *list = (char **)g_ptr_array_free(all, FALSE);
-}
-
 static bool
 valid_hostmap(char **items, const char *opt)
 {
@@ -130,8 +117,8 @@ gh_cmd_crawl(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  append_list(&cfg->resolve, resolve);
-  append_list(&cfg->connect_to, connect_to);
+  gh_cli_append_list(&cfg->resolve, resolve);
+  gh_cli_append_list(&cfg->connect_to, connect_to);
   if(seeds_file) {
     g_free(cfg->seeds_file);
     cfg->seeds_file = g_strdup(seeds_file);

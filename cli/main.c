@@ -24,6 +24,7 @@ static const struct command commands[] = {
   { "daemon", gh_cmd_daemon, "run as a service: scheduled re-crawls, systemd notify and watchdog" },
   { "export", gh_cmd_export, "dump stored records (JSON lines, CSV, long, SQLite)" },
   { "parse", gh_cmd_parse, "parse report files (PDF, DOCX, HTML, text) into records" },
+  { "probe", gh_cmd_probe, "show what discovery makes of a page: its kind, links kept and dropped, why" },
   { "reparse", gh_cmd_reparse, "re-read stored documents with this parser; print what changed" },
   { "stats", gh_cmd_stats, "counts: records by year/status, errors by host, the gap list" },
 };
@@ -38,6 +39,19 @@ usage(FILE *out)
                "Run 'govharvest <command> --help' for a command's options.\n"
                "'govharvest --version' prints the version.\n",
           GH_DEFAULT_CONFIG);
+}
+
+void
+gh_cli_append_list(char ***list, char **more)
+{
+  GPtrArray *all = g_ptr_array_new();
+  for(char **p = *list; p && *p; p++)
+    g_ptr_array_add(all, g_strdup(*p));
+  for(char **p = more; p && *p; p++)
+    g_ptr_array_add(all, g_strdup(*p));
+  g_ptr_array_add(all, NULL);
+  g_strfreev(*list);
+  *list = (char **)g_ptr_array_free(all, FALSE);
 }
 
 gboolean

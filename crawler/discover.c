@@ -272,6 +272,11 @@ struct collect {
   GHashTable *seen; /* url -> struct gh_link * */
   unsigned count;
   unsigned anchors; /* every <a href> on the page, followed or not */
+  /* For `probe`: every link's verdict and why (NULL: not asked). */
+  GPtrArray *explain;
+  GHashTable *explained; /* URLs given a verdict: one each */
+  const char *why;  /* the reason classify gave, or the rule that forced a kind */
+  const char *rule; /* the rule adding links now (pagination, redirect …) */
   /* The page URL parsed once, and what classify asks of it, computed on
    * first use: a column page has thousands of links. */
   CURLU *base;
@@ -285,27 +290,30 @@ classify(struct collect *c, const char *norm, const char *url)
 {
   enum gh_link_kind from = c->from;
   if(is_trap(norm, url))
-    return -1;
+    return c->why = "a trap (政府网站年度报表)", -1;
   bool from_list = from == GH_LINK_COLUMN || from == GH_LINK_LIST;
-  if(attachment_like(norm, url))
-    return (from == GH_LINK_REPORT || report_like(norm)) ? GH_LINK_ATTACHMENT : -1;
+  if(attachment_like(norm, url)) {
+    if(from == GH_LINK_REPORT || report_like(norm))
+      return c->why = "a document file on a report page or under a report title", GH_LINK_ATTACHMENT;
+    return c->why = "a document file without a report title, off a report page", -1;
+  }
   /* A report page's 点击下载 through a download script: the answer's bytes
    * say what it is (an error page lands nothing). */
   if(from == GH_LINK_REPORT && download_script(url) && download_text(norm))
-    return GH_LINK_ATTACHMENT;
+    return c->why = "a download script behind a 下载/附件 link on a report page", GH_LINK_ATTACHMENT;
   if(report_like(norm))
-    return GH_LINK_REPORT;
+    return c->why = "a report title (a year and 年度报告/年报)", GH_LINK_REPORT;
   if(from_list && pager_like(norm))
-    return GH_LINK_LIST;
+    return c->why = "a page link of the list", GH_LINK_LIST;
   if(column_like(norm))
-    return GH_LINK_COLUMN;
+    return c->why = "a report column's name (年报, 年度报告, no year)", GH_LINK_COLUMN;
   if(from_list && (year_only(norm) || agency_group_like(norm)))
-    return GH_LINK_COLUMN;
+    return c->why = "a sub-column of the list: a year or a group of agencies", GH_LINK_COLUMN;
   if(from != GH_LINK_REPORT && path_has_column_token(url)) {
     if(c->page_column_token < 0)
       c->page_column_token = path_has_column_token(c->page_url);
     if(!c->page_column_token)
-      return GH_LINK_COLUMN;
+      return c->why = "a report column's URL token (zfxxgknb, ndbg …)", GH_LINK_COLUMN;
   }
   if(from_list) {
     /* A sub-column lives under its column: /zfxxgknb/bm/ under /zfxxgknb/.
@@ -320,11 +328,13 @@ classify(struct collect *c, const char *norm, const char *url)
                  strchr(target + strlen(dir), '/') && !strchr(target, '?');
     g_free(target);
     if(under && g_utf8_strlen(norm, -1) <= 12 && *norm)
-      return GH_LINK_COLUMN;
+      return c->why = "a short link under the column's directory: a sub-column", GH_LINK_COLUMN;
   }
   if((from == GH_LINK_SEED || from == GH_LINK_SECTION) && section_like(norm))
-    return GH_LINK_SECTION;
-  return -1;
+    return c->why = "a 政府信息公开/政务公开 section", GH_LINK_SECTION;
+  return c->why = from == GH_LINK_REPORT ? "not a document of the report"
+                : from_list ? "not a report title, page link or sub-column"
+                            : "not a section, column or report", -1;
 }
 
 /* ---- collecting ---- */
@@ -343,7 +353,22 @@ add_link(struct collect *c, const char *href, const char *norm_text, int forced_
     g_free(url);
     return;
   }
-  int kind = forced_kind >= 0 ? forced_kind : classify(c, norm_text, url);
+  int kind;
+  if(forced_kind >= 0) {
+    kind = forced_kind;
+    c->why = c->rule ? c->rule : "a link its kind was known for";
+  }
+  else
+    kind = classify(c, norm_text, url);
+  if(c->explain && !g_hash_table_contains(c->seen, url) &&
+     g_hash_table_add(c->explained, g_strdup(url))) {
+    struct gh_verdict *v = g_new0(struct gh_verdict, 1);
+    v->url = g_strdup(url);
+    v->text = g_strdup(norm_text);
+    v->kind = kind;
+    v->why = c->why;
+    g_ptr_array_add(c->explain, v);
+  }
   if(kind < 0) {
     g_free(url);
     return;
@@ -409,7 +434,9 @@ static GRegex *rx(int which);
 static void
 redirect_to(struct collect *c, const char *href)
 {
+  c->rule = "a redirect without HTTP (meta refresh or window.location)";
   add_link(c, href, "", c->from == GH_LINK_SEED ? GH_LINK_SECTION : (int)c->from);
+  c->rule = NULL;
 }
 
 static void
@@ -486,7 +513,9 @@ jpaas_unit(struct collect *c, const GumboNode *n)
     }
     json_decref(q);
   }
+  c->rule = "the list API of a Hanweb JPaaS column (unitbuild.js)";
   add_link(c, u->str, "", GH_LINK_LIST);
+  c->rule = NULL;
   g_string_free(u, TRUE);
 }
 
@@ -519,8 +548,11 @@ link_enter(const GumboNode *n, void *ud)
   c->anchors += tag == GUMBO_TAG_A;
   if(tag == GUMBO_TAG_IFRAME || tag == GUMBO_TAG_FRAME) {
     /* A column page that frames its list: the frame is the list. */
-    if(c->from == GH_LINK_COLUMN || c->from == GH_LINK_LIST)
+    if(c->from == GH_LINK_COLUMN || c->from == GH_LINK_LIST) {
+      c->rule = "a frame of a column page: its list";
       add_link(c, h->value, "", GH_LINK_LIST);
+      c->rule = NULL;
+    }
     return false;
   }
   char *text = norm_text_of(n);
@@ -600,7 +632,11 @@ unquote(char *s)
 static void
 add_generated(struct collect *c, const char *rel)
 {
+  const char *saved = c->rule;
+  if(!c->rule)
+    c->rule = "a page of the list its CMS script announces";
   add_link(c, rel, "", GH_LINK_LIST);
+  c->rule = saved;
 }
 
 /* TRS: createPageHTML(pages, current, prefix, suffix) is 0-based
@@ -842,8 +878,11 @@ printed_urls(struct collect *c, const char *text, size_t len)
   for(int n = 0; g_match_info_matches(mi) && n < 50; g_match_info_next(mi, NULL), n++) {
     char *u = g_match_info_fetch(mi, 0);
     char *host = gh_url_host(u);
-    if(host && gh_url_host_is_gov(host))
+    if(host && gh_url_host_is_gov(host)) {
+      c->rule = "an address printed in the report's text";
       add_link(c, u, "", attachment_like("", u) ? GH_LINK_ATTACHMENT : GH_LINK_COLUMN);
+      c->rule = NULL;
+    }
     g_free(host);
     g_free(u);
   }
@@ -943,7 +982,9 @@ gkmlpt_shell(struct collect *c, const char *text, size_t len)
         g_free(win);
         if(id) {
           char *u = g_strdup_printf("%sapi/all/%s?page=1&sid=%s", root, id, sid);
+          c->rule = "the 年报 node of a gkmlpt column tree";
           add_link(c, u, "", GH_LINK_COLUMN);
+          c->rule = NULL;
           g_free(u);
           found++;
         }
@@ -985,13 +1026,42 @@ gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kin
   gh_discover_tree(NULL, utf8, len, page_url, from, out);
 }
 
+static void discover_run(const GumboOutput *tree, const char *utf8, size_t len,
+                         const char *page_url, enum gh_link_kind from, GPtrArray *out,
+                         GPtrArray *explain);
+
 void
 gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
                  enum gh_link_kind from, GPtrArray *out)
 {
+  discover_run(tree, utf8, len, page_url, from, out, NULL);
+}
+
+void
+gh_verdict_free(void *p)
+{
+  struct gh_verdict *v = p;
+  g_free(v->url);
+  g_free(v->text);
+  g_free(v);
+}
+
+void
+gh_discover_explain(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
+                    GPtrArray *out, GPtrArray *verdicts)
+{
+  discover_run(NULL, utf8, len, page_url, from, out, verdicts);
+}
+
+static void
+discover_run(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
+             enum gh_link_kind from, GPtrArray *out, GPtrArray *explain)
+{
   struct collect c = { .page_url = page_url, .from = from, .out = out,
                        .seen = g_hash_table_new(g_str_hash, g_str_equal),
-                       .page_column_token = -1 };
+                       .page_column_token = -1, .explain = explain,
+                       .explained = explain ? g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                                    g_free, NULL) : NULL };
   if(gkmlpt(&c, utf8, len) || jpaas_json(&c, utf8, len))
     goto out;
   collect_html(&c, tree, utf8, len);
@@ -1010,6 +1080,8 @@ gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const ch
     printed_urls(&c, utf8, len);
 out:
   g_hash_table_destroy(c.seen);
+  if(c.explained)
+    g_hash_table_destroy(c.explained);
   curl_url_cleanup(c.base);
   g_free(c.page_dir);
 }

@@ -46,6 +46,20 @@ struct GumboInternalOutput;
 void gh_discover_tree(const struct GumboInternalOutput *tree, const char *utf8, size_t len,
                       const char *page_url, enum gh_link_kind from, GPtrArray *out);
 
+/* What discovery made of one link, for `govharvest probe`: the kind it
+ * was given, or -1 when it was dropped, and why (a static string). */
+struct gh_verdict {
+  char *url;
+  char *text;
+  int kind;
+  const char *why;
+};
+void gh_verdict_free(void *verdict);
+/* gh_discover, also recording every link's verdict in `verdicts` (free
+ * func gh_verdict_free), in page order. */
+void gh_discover_explain(const char *utf8, size_t len, const char *page_url,
+                         enum gh_link_kind from, GPtrArray *out, GPtrArray *verdicts);
+
 /* Anti-bot and WAF answers: a reason ("瑞数 anti-bot challenge (HTTP 412)")
  * when the response is one, else NULL.  Such answers are never content. */
 const char *gh_detect_blocked(long http_status, const char *body, size_t len);

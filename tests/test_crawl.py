@@ -275,6 +275,43 @@ def test_discovery_shapes(tmp, web):
           f"per seed: two report pages and their two files {st['seeds'].get('http://www.xingguo.gov.cn/')}")
 
 
+def test_probe(tmp, web):
+    """govharvest probe: what discovery makes of a page, and why; robots.txt
+    first; nothing stored."""
+    conf = write_config(tmp)
+    ct = ["--connect-to", f"::127.0.0.1:{web.port}"]
+    web.clear()
+    r = subprocess.run([GH, "probe", "--config", conf, *ct, "http://www.yudu.gov.cn/"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and "kind        no way to reports from here" in r.stdout and
+          "would follow 0 link(s)" in r.stdout and
+          '"县长调研春耕生产": not a section, column or report' in r.stdout,
+          f"probe shows why a portal yields nothing: {r.stdout[:600]!r} {r.stderr[-200:]!r}")
+    reqs = [q["path"] for q in web.requests() if q["host"] == "www.yudu.gov.cn"]
+    check(reqs == ["/robots.txt", "/"], f"probe asks robots.txt first, then the page only: {reqs}")
+    r = subprocess.run([GH, "probe", "--config", conf, *ct, "--json", "--as", "column",
+                        "http://www.xingguo.gov.cn/col/col3300/index.html"],
+                       capture_output=True, text=True, timeout=60)
+    j = json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else {}
+    follow = {x["url"]: x for x in j.get("follow", [])}
+    sub = follow.get("http://www.xingguo.gov.cn/col/col3301/index.html", {})
+    check(sub.get("kind") == "column" and "group of agencies" in sub.get("why", ""),
+          f"probe --json names the rule that kept a sub-column: {sub}")
+    check(any(x["url"].endswith("/col/col3303/index.html") for x in j.get("dropped", [])),
+          "probe --json lists the dropped 关于我们 link")
+    r = subprocess.run([GH, "probe", "--config", conf, *ct,
+                        "http://www.wusu.gov.cn/xxgk/nb/2021/t20220120_5.html"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 1 and "forbids this URL" in r.stdout and "blocked by robots.txt" in r.stdout,
+          f"probe honours robots.txt: {r.stdout!r}")
+    r = subprocess.run([GH, "probe", "--config", conf, *ct, "--as", "report",
+                        "http://www.xingguo.gov.cn/module/download/downfile.jsp?classid=0&filename=x.docx"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and "attachment (a document)" in r.stdout and
+          "record      parsed, 兴国县统计局 2023" in r.stdout,
+          f"probe parses a document: {r.stdout!r}")
+
+
 def test_exports(tmp, store):
     """Every format, read back with real readers."""
     rows = list(csv.DictReader(io.StringIO(export(store, "--format", "csv").decode("utf-8"))))
@@ -425,6 +462,7 @@ def run(tmp, web):
     test_tls(tmp, web)
     test_bad_input(tmp, web)
     test_discovery_shapes(tmp, web)
+    test_probe(tmp, web)
 
 
 def main():
