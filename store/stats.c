@@ -289,7 +289,7 @@ gh_stats_print_misses(json_t *s, FILE *out, size_t max)
     json_t *a = json_object_get(s, lists[l].key);
     if(!json_array_size(a))
       continue;
-    fprintf(out, "%zu %s:\n", json_array_size(a), lists[l].what);
+    fprintf(out, "%zu %s (govharvest probe URL shows why):\n", json_array_size(a), lists[l].what);
     size_t i;
     json_t *u;
     json_array_foreach(a, i, u) {

@@ -263,7 +263,8 @@ def test_discovery_shapes(tmp, web):
     check("/col/col3303/index.html" not in paths, "xingguo: 关于我们 not followed")
     # A seed that yields nothing is named, not silent.
     miss = "http://www.yudu.gov.cn/"
-    check("1 seeds where no report column was found:\n  " + miss in r.stdout,
+    check("1 seeds where no report column was found (govharvest probe URL shows why):\n  " + miss
+          in r.stdout,
           f"the crawl summary names the seed that yielded no column: {r.stdout[-400:]!r}")
     check("http://www.xingguo.gov.cn/\n" not in r.stdout.split("no report column was found")[-1],
           "the seed that found reports is not named")
