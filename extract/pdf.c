@@ -113,6 +113,82 @@ close_cell(struct pline *l, GString *text, double x0, double x1)
   g_string_truncate(text, 0);
 }
 
+static bool
+single_cjk(const struct pcell *c)
+{
+  return !c->numeric && g_utf8_strlen(c->text, -1) == 1 && (unsigned char)c->text[0] >= 0x80;
+}
+
+static bool whole_header(const char *norm);
+static bool spanning_header(const char *norm);
+
+/* Header words of the national tables, whole: section 二's, and the
+ * captions of sections 三 and 四. */
+static bool
+block_header(const char *norm)
+{
+  static const char *const names[] = {
+    "信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
+    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
+    "处理决定数量", "采购项目数量", "采购总金额", "本年收费金额", "(单位:万元)",
+    "本年收费金额(单位:万元)", "其他", "申请人情况", "法人或其他组织", "行政复议", "行政诉讼",
+    "未经复议直接起诉", "复议后起诉", NULL,
+  };
+  for(const char *const *n = names; *n; n++)
+    if(!strcmp(norm, *n))
+      return true;
+  return false;
+}
+
+/* Text spread over its cell's width (分散对齐, common in Chinese forms)
+ * arrives as pieces a gap apart: "申  请  人  情  况", "本年  制发  件数".
+ * A run of pieces at equal gaps that spells a header of the national
+ * tables is one cell's text, and is joined, whatever the gaps (a caption
+ * spread over the whole table).  Other runs may be a table's columns (one
+ * character left in each of several narrow header cells: "结 结 其 尚"),
+ * which must stay apart; spread row labels are joined where labels are
+ * read (a row's label cells are one label). */
+static void
+merge_distributed(struct pline *l)
+{
+  GPtrArray *c = l->cells;
+  for(guint i = 0; i + 1 < c->len; i++) {
+    const struct pcell *p0 = c->pdata[i];
+    if(p0->numeric || g_utf8_strlen(p0->text, -1) > 8)
+      continue;
+    guint j = i + 1;
+    double gmin = G_MAXDOUBLE, gmax = 0;
+    GString *t = g_string_new(p0->text);
+    guint best = 0; /* the longest run that spells a header */
+    while(j < c->len && !((struct pcell *)c->pdata[j])->numeric && t->len < 64) {
+      const struct pcell *a = c->pdata[j - 1], *b = c->pdata[j];
+      double gap = b->x0 - a->x1;
+      double ngmin = MIN(gmin, gap), ngmax = MAX(gmax, gap);
+      if(j > i + 1 && ngmax > 1.3 * ngmin + 0.5)
+        break;
+      gmin = ngmin;
+      gmax = ngmax;
+      g_string_append(t, b->text);
+      j++;
+      char *norm = gh_norm(t->str, t->len);
+      if(whole_header(norm) || block_header(norm))
+        best = j;
+      g_free(norm);
+    }
+    g_string_free(t, TRUE);
+    if(!best)
+      continue;
+    struct pcell *first = c->pdata[i];
+    GString *m = g_string_new(first->text);
+    for(guint k = i + 1; k < best; k++)
+      g_string_append(m, ((struct pcell *)c->pdata[k])->text);
+    first->x1 = ((struct pcell *)c->pdata[best - 1])->x1;
+    g_free(first->text);
+    first->text = g_string_free(m, FALSE);
+    g_ptr_array_remove_range(c, i + 1, best - i - 1);
+  }
+}
+
 static struct pline *
 make_line(struct glyph *g, size_t n)
 {
@@ -139,6 +215,7 @@ make_line(struct glyph *g, size_t n)
   }
   close_cell(l, cell, x0, x1);
   g_string_free(cell, TRUE);
+  merge_distributed(l);
   return l;
 }
 
@@ -348,6 +425,41 @@ stack_free(void *p)
   g_free(s);
 }
 
+/* Whether a + b is part of a column header's name ("自"+"然" of 自然人):
+ * the value columns found may be fewer than the table's (a blank column),
+ * so two pieces in one column's reach may still be two headers ("社", "法"). */
+static bool
+part_of_header(const char *a, const char *b)
+{
+  static const char *const names[] = {
+    "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计",
+    "结果维持", "结果纠正", "其他结果", "尚未审结", NULL,
+  };
+  char *ab = g_strconcat(a, b, NULL);
+  char *n = gh_norm(ab, strlen(ab));
+  bool yes = false;
+  for(const char *const *w = names; *w && !yes; w++)
+    yes = strstr(*w, n) != NULL;
+  g_free(n);
+  g_free(ab);
+  return yes;
+}
+
+/* The value column whose Voronoi cell holds x (within half a column's
+ * spacing of its centre), or -1. */
+static int
+vcol_of(const GArray *vcols, double x, double spacing)
+{
+  int best = -1;
+  double d = G_MAXDOUBLE;
+  for(guint v = 0; v < vcols->len; v++)
+    if(fabs(g_array_index(vcols, double, v) - x) < d) {
+      d = fabs(g_array_index(vcols, double, v) - x);
+      best = (int)v;
+    }
+  return d <= 0.5 * spacing ? best : -1;
+}
+
 static double
 overlap(double a0, double a1, double b0, double b1)
 {
@@ -377,12 +489,38 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
                double *tolp, GPtrArray **names)
 {
   GPtrArray *stacks = g_ptr_array_new_with_free_func(stack_free);
+  /* The value columns' Voronoi cells: pieces of one line in one column's
+   * cell are one header cell's text spread over its width (分散对齐:
+   * "自  然" over "人"), and are read as one piece. */
+  double spacing = vcols->len >= 2 ? (g_array_index(vcols, double, vcols->len - 1) -
+                                      g_array_index(vcols, double, 0)) / (vcols->len - 1)
+                                   : 0;
+  GPtrArray *joined = g_ptr_array_new_with_free_func(pcell_free);
   for(guint j = from; j < first; j++) {
     struct pline *l = lines->pdata[j];
+    GPtrArray *pieces = g_ptr_array_new();
     for(guint c = 0; c < l->cells->len; c++) {
       struct pcell *pc = l->cells->pdata[c];
       if(pc->x1 < label_x1)
         continue; /* a row label's or the corner cell's text */
+      struct pcell *last = pieces->len ? pieces->pdata[pieces->len - 1] : NULL;
+      if(last && spacing > 0 && single_cjk(pc) &&
+         vcol_of(vcols, (last->x0 + last->x1) / 2, spacing) >= 0 &&
+         vcol_of(vcols, (last->x0 + last->x1) / 2, spacing) ==
+           vcol_of(vcols, (pc->x0 + pc->x1) / 2, spacing) &&
+         part_of_header(last->text, pc->text)) {
+        struct pcell *m = g_new0(struct pcell, 1);
+        m->text = g_strconcat(last->text, pc->text, NULL);
+        m->x0 = last->x0;
+        m->x1 = pc->x1;
+        g_ptr_array_add(joined, m);
+        pieces->pdata[pieces->len - 1] = m;
+        continue;
+      }
+      g_ptr_array_add(pieces, pc);
+    }
+    for(guint c = 0; c < pieces->len; c++) {
+      struct pcell *pc = pieces->pdata[c];
       /* The stack it continues: on one of the five lines above (a header
        * centred over two header rows skips some), over
        * most of the narrower of the two.  Captions that span columns
@@ -415,7 +553,9 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       hit->closed = spanning_header(n) || whole_header(n) || gh_utf8_len_upto(n, 16) > 16;
       g_free(n);
     }
+    g_ptr_array_free(pieces, TRUE);
   }
+  g_ptr_array_free(joined, TRUE);
   /* A header set one character per line and centred over two header rows
    * ("总" … "计") can skip more lines than the joining above allows: two
    * open stacks in the same place, one below the other, are one header. */
@@ -444,15 +584,21 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
   for(guint k = 0; k < stacks->len; k++) {
     struct stack *st = stacks->pdata[k];
     char *norm = gh_norm(st->text->str, st->text->len);
+    /* A caption spans the headers under it: it holds the centres of
+     * narrower stacks.  (A caption centred over the table holds nothing
+     * of a leaf under its middle, though its centre is over that leaf.) */
     unsigned inside = 0;
     for(guint m = 0; m < stacks->len; m++) {
       struct stack *o = stacks->pdata[m];
       double mid = (o->x0 + o->x1) / 2;
-      inside += m != k && mid > st->x0 && mid < st->x1;
+      inside += m != k && mid > st->x0 && mid < st->x1 && o->x1 - o->x0 < st->x1 - st->x0;
     }
     if(getenv("GH_DEBUG_PDF"))
       fprintf(stderr, "  stack %s [%.0f,%.0f] inside=%u\n", norm, st->x0, st->x1, inside);
-    if(!*norm || spanning_header(norm) || inside >= 2 || strpbrk(norm, "0123456789")) {
+    /* Sentence punctuation: the corner cell's note or a row label, never
+     * a column header. */
+    bool prose = strchr(norm, ',') || strstr(norm, "、") || strstr(norm, "。");
+    if(!*norm || spanning_header(norm) || inside >= 2 || prose || strpbrk(norm, "0123456789")) {
       g_free(norm);
       continue;
     }
@@ -640,6 +786,100 @@ line_has_label_from(const struct pline *m, double from, double label_x1)
   return false;
 }
 
+/* A line whose label is spread over its cell (分散对齐): three or more
+ * single characters left of the values at equal gaps.  A vertical group
+ * label puts one piece on a line, two at most. */
+static bool
+spread_label(const struct pline *m, double label_x1)
+{
+  unsigned singles = 0;
+  double gmin = G_MAXDOUBLE, gmax = 0, prev_x1 = 0;
+  for(guint c = 0; c < m->cells->len; c++) {
+    const struct pcell *pc = m->cells->pdata[c];
+    if(pc->x0 >= label_x1 || !single_cjk(pc))
+      continue;
+    if(singles) {
+      gmin = MIN(gmin, pc->x0 - prev_x1);
+      gmax = MAX(gmax, pc->x0 - prev_x1);
+    }
+    prev_x1 = pc->x1;
+    singles++;
+  }
+  return singles >= 3 && gmax <= 1.3 * gmin + 0.5;
+}
+
+static bool
+short_piece(const struct pcell *pc, double label_x1)
+{
+  return !pc->numeric && !pc->group && pc->x0 < label_x1 && g_utf8_strlen(pc->text, -1) <= 3;
+}
+
+/* Whether line m has a row label piece starting right of x. */
+static bool
+label_right_of(const struct pline *m, double x, double label_x1)
+{
+  for(guint d = 0; d < m->cells->len; d++) {
+    const struct pcell *o = m->cells->pdata[d];
+    if(!o->numeric && !o->group && o->x0 > x && o->x0 < label_x1)
+      return true;
+  }
+  return false;
+}
+
+/* Group labels centred in their cells start wherever their text's width
+ * puts them, so the label columns (where label cells start) miss them: a
+ * piece of up to three characters with a row label right of it, on its
+ * line or the next, and another such piece centred on the same x within
+ * three lines, is a group label's too. */
+static void
+centred_group_labels(GPtrArray *lines, guint i, guint end, double label_x1, GPtrArray *groups)
+{
+  GString *acc = NULL;
+  double acc_mid = 0;
+  guint acc_line = 0;
+  for(guint j = i; j < end; j++) {
+    struct pline *m = lines->pdata[j];
+    if(spread_label(m, label_x1))
+      continue;
+    for(guint c = 0; c < m->cells->len; c++) {
+      struct pcell *pc = m->cells->pdata[c];
+      if(!short_piece(pc, label_x1))
+        continue;
+      bool right = label_right_of(m, pc->x1 + 2, label_x1) ||
+                   (j + 1 < end && label_right_of(lines->pdata[j + 1], pc->x1 + 2, label_x1)) ||
+                   (j > i && label_right_of(lines->pdata[j - 1], pc->x1 + 2, label_x1));
+      if(!right)
+        continue;
+      double mid = (pc->x0 + pc->x1) / 2;
+      bool stacked = false;
+      for(guint d = j > i + 3 ? j - 3 : i; d <= j + 3 && d < end && !stacked; d++) {
+        if(d == j)
+          continue;
+        const struct pline *o = lines->pdata[d];
+        for(guint e = 0; e < o->cells->len && !stacked; e++) {
+          const struct pcell *q = o->cells->pdata[e];
+          stacked = (short_piece(q, label_x1) || q->group) &&
+                    fabs((q->x0 + q->x1) / 2 - mid) <= 2;
+        }
+      }
+      if(!stacked)
+        continue;
+      pc->group = true;
+      if(acc && (fabs(mid - acc_mid) > 2 || acc_line + 3 < j)) {
+        g_ptr_array_add(groups, g_string_free(acc, FALSE));
+        acc = NULL;
+      }
+      if(!acc)
+        acc = g_string_new(NULL);
+      g_string_append(acc, pc->text);
+      acc_mid = mid;
+      acc_line = j;
+    }
+  }
+  if(acc)
+    g_ptr_array_add(groups, g_string_free(acc, FALSE));
+}
+
 /* Mark the group-label pieces of block [i, end) and emit nothing; returns
  * the group labels, joined down their columns, for after the table. */
 static GPtrArray *
@@ -655,12 +895,15 @@ mark_group_labels(GPtrArray *lines, guint i, guint end, double label_x1)
   }
   if(cols->len < 2) {
     g_array_free(cols, TRUE);
+    centred_group_labels(lines, i, end, label_x1, groups);
     return groups;
   }
   GString **acc = g_new0(GString *, cols->len);
   guint *last = g_new0(guint, cols->len);
   for(guint j = i; j < end; j++) {
     struct pline *m = lines->pdata[j];
+    if(spread_label(m, label_x1))
+      continue; /* a spread row label's characters, not a group label's */
     for(guint c = 0; c < m->cells->len; c++) {
       struct pcell *pc = m->cells->pdata[c];
       int k;
@@ -708,6 +951,7 @@ mark_group_labels(GPtrArray *lines, guint i, guint end, double label_x1)
   g_free(acc);
   g_free(last);
   g_array_free(cols, TRUE);
+  centred_group_labels(lines, i, end, label_x1, groups);
   return groups;
 }
 

@@ -99,7 +99,11 @@ def main():
     ap.add_argument("--formats")
     ap.add_argument("--keep")
     ap.add_argument("--show", type=int, default=8, help="wrong cells shown per document")
+    ap.add_argument("--spread", action="store_true",
+                    help="also draw text spread over its cells' width (分散对齐), a family "
+                         "the PDF reader does not read whole yet")
     a = ap.parse_args()
+    genlayouts.SPREAD = a.spread
     formats = a.formats.split(",") if a.formats else None
     if not shutil.which("soffice"):
         formats = [f for f in (formats or ["html", "docx", "text"]) if f not in ("pdf", "lodocx")]

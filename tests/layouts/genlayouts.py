@@ -121,6 +121,11 @@ DEPTS = ["人民政府", "人民政府办公室", "统计局", "卫生健康局"
 TOWNS = ["中村乡", "城关镇", "长岗乡", "梅江镇", "黄陂镇", "青塘镇"]
 
 
+# Text spread over its cell's width (分散对齐) in DOCX/PDF variants: read
+# in DOCX, and in most PDFs but not all yet (README, "Layout generator"),
+# so it is drawn only when asked for (test_layouts.py --spread).
+SPREAD = False
+
 # ---------------------------------------------------------------- records
 
 def _split(rng, total, n, blanks):
@@ -551,7 +556,9 @@ def docx_table(rows, o, rng, kind):
                 pr += '<w:vMerge w:val="restart"/>' if origin else "<w:vMerge/>"
             pr += '<w:vAlign w:val="%s"/>' % valign
             text = cell["t"] if origin else ""
-            jc = "center" if cell["num"] else None
+            # Text cells left-aligned, centred, or spread over the cell's
+            # width (分散对齐, common in Chinese forms).
+            jc = "center" if cell["num"] else o.get("text_align")
             if in_split and span == 1:
                 # The split column: header cells span both halves; a data
                 # row has the value in one half and nothing in the other.
@@ -730,7 +737,8 @@ def variant(rng, i, fmt=None):
         digits = max([len(str(v)) for g in rec["applications"].values()
                       for vals in (g.values() if isinstance(g, dict) else [g]) for v in vals if v]
                      or [1])
-        widths = [1800, 2400, 3200, 4200] if digits < 4 else [1800, 2400, 3200]
+        widths = [1800, 2400, 3200, 4200] if digits < 4 else \
+            [1800, 2400, 3200] if digits < 5 else [1800, 2400]
         o.update({
             "valign": rng.choice(["top", "center", "bottom"]),
             "label_width": rng.choice(widths),
@@ -744,6 +752,7 @@ def variant(rng, i, fmt=None):
             "landscape": rng.random() < 0.2,
             "overview_paras": rng.choice([1, 1, 6, 12]),
             "font": rng.choice([18, 21]),
+            "text_align": rng.choice([None, None, "center"] + (["distribute"] if SPREAD else [])),
         })
     if fmt == "text":
         style = rng.choice(["markdown", "pipes", "cellpipe", "paragraph", "tabs", "spaces", "flat"])
