@@ -102,15 +102,6 @@ fetch(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist
   curl_easy_cleanup(e);
 }
 
-static struct curl_slist *
-slist(char **items)
-{
-  struct curl_slist *l = NULL;
-  for(char **p = items; p && *p; p++)
-    l = curl_slist_append(l, *p);
-  return l;
-}
-
 /* What a page is, from what its links are. */
 static const char *
 page_kind(const GPtrArray *out, bool report_text, enum gh_link_kind as)
@@ -346,7 +337,7 @@ gh_cmd_probe(int argc, char **argv)
   }
   gh_cli_append_list(&common.cfg.resolve, resolve);
   gh_cli_append_list(&common.cfg.connect_to, connect_to);
-  struct curl_slist *rl = slist(common.cfg.resolve), *cl = slist(common.cfg.connect_to);
+  struct curl_slist *rl = gh_curl_slist(common.cfg.resolve), *cl = gh_curl_slist(common.cfg.connect_to);
   for(int i = 1; i < argc; i++) {
     char *norm = gh_url_resolve(NULL, argv[i]);
     if(!norm) {

@@ -1664,15 +1664,6 @@ report_status(struct crawl *c, bool force)
   g_free(line);
 }
 
-static struct curl_slist *
-slist_of(char **items)
-{
-  struct curl_slist *l = NULL;
-  for(char **i = items; i && *i; i++)
-    l = curl_slist_append(l, *i);
-  return l;
-}
-
 /* Called on the committer thread: curl_multi_wakeup is the one curl call
  * made for that. */
 static void
@@ -1718,8 +1709,8 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
                                      : (unsigned)MAX(1, g_get_num_processors());
   c.pool = gh_pool_new(c.workers, &o->extract, GH_CRAWL_WORK);
-  c.resolve = slist_of(c.cfg->resolve);
-  c.connect_to = slist_of(c.cfg->connect_to);
+  c.resolve = gh_curl_slist(c.cfg->resolve);
+  c.connect_to = gh_curl_slist(c.cfg->connect_to);
   c.started = g_get_monotonic_time();
   double cpu0 = cpu_seconds(RUSAGE_SELF), wcpu0 = cpu_seconds(RUSAGE_CHILDREN);
   c.multi = curl_multi_init();

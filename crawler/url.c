@@ -148,3 +148,12 @@ gh_url_site(const char *host)
   }
   return g_strndup(host, n);
 }
+
+struct curl_slist *
+gh_curl_slist(char **items)
+{
+  struct curl_slist *l = NULL;
+  for(char **i = items; i && *i; i++)
+    l = curl_slist_append(l, *i);
+  return l;
+}

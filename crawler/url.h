@@ -33,4 +33,8 @@ bool gh_url_host_is_gov(const char *host);
  * "x.gov.cn" (g_free; any port is dropped).  Used to keep a seed's crawl on its own site. */
 char *gh_url_site(const char *host);
 
+/* A curl string list of the NULL-terminated `items` (may be NULL); free
+ * with curl_slist_free_all.  For --resolve/--connect-to. */
+struct curl_slist *gh_curl_slist(char **items);
+
 #endif
