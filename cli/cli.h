@@ -34,10 +34,22 @@ struct gh_store *gh_cli_open_store(const struct gh_config *cfg, int mode, int *e
 struct gh_extract_opts;
 void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg);
 
-/* Appends a copy of the strings of `more` (NULL-terminated, may be NULL)
- * to the NULL-terminated list *list (g_strfreev'd and replaced): a
- * command-line --resolve adds to the configuration's. */
-void gh_cli_append_list(char ***list, char **more);
+/* The --resolve and --connect-to options of the commands that fetch
+ * (crawl, probe), filling two char ** (G_OPTION_ARG_STRING_ARRAY). */
+#define GH_CLI_HOSTMAP_ENTRIES(resolve, connect_to)                                               \
+  { "resolve", 0, 0, G_OPTION_ARG_STRING_ARRAY, (resolve),                                        \
+    "Use ADDR for HOST:PORT, as curl --resolve (repeatable)", "HOST:PORT:ADDR" },                 \
+  {                                                                                               \
+    "connect-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, (connect_to),                                  \
+      "Connect to HOST2:PORT2 for HOST:PORT, as curl --connect-to (repeatable)",                  \
+      "HOST:PORT:HOST2:PORT2"                                                                     \
+  }
+
+/* Adds the command line's --resolve/--connect-to items to the configured
+ * lists.  A malformed item is named on stderr, *exit_code set to
+ * GH_EXIT_USAGE and false returned. */
+bool gh_cli_add_hostmaps(const char *command, struct gh_config *cfg, char **resolve,
+                         char **connect_to, int *exit_code);
 
 int gh_cmd_parse(int argc, char **argv);
 int gh_cmd_probe(int argc, char **argv);

@@ -23,49 +23,19 @@ on_signal(int sig)
   signal(SIGTERM, SIG_DFL);
 }
 
-/* --resolve/--connect-to add to the configured lists. */
-static bool
-valid_hostmap(char **items, const char *opt)
-{
-  for(char **p = items; p && *p; p++) {
-    int colons = 0;
-    for(const char *c = *p; *c; c++)
-      colons += *c == ':';
-    if(colons < 2) {
-      fprintf(stderr, "govharvest crawl: %s '%s' is not HOST:PORT:ADDRESS\n", opt, *p);
-      return false;
-    }
-  }
-  return true;
-}
-
 /* A completed cycle names the seeds of this run that yielded no column or
  * no report: such a miss is otherwise silent (the cycle is "complete"). */
 static void
 print_misses(struct gh_store *st, GPtrArray *seeds)
 {
-  GError *err = NULL;
-  json_t *stats = gh_stats(st, &err);
-  if(!stats) {
-    g_clear_error(&err);
-    return;
-  }
   GHashTable *mine = g_hash_table_new(g_str_hash, g_str_equal);
   for(guint i = 0; i < seeds->len; i++)
     g_hash_table_add(mine, ((struct gh_seed *)seeds->pdata[i])->url);
-  static const char *const keys[] = { "seeds_without_column", "seeds_without_reports", NULL };
-  for(const char *const *k = keys; *k; k++) {
-    json_t *all = json_object_get(stats, *k), *keep = json_array();
-    size_t i;
-    json_t *u;
-    json_array_foreach(all, i, u)
-      if(g_hash_table_contains(mine, json_string_value(u)))
-        json_array_append(keep, u);
-    json_object_set_new(stats, *k, keep);
-  }
-  gh_stats_print_misses(stats, stdout, 20);
+  json_t *misses = gh_stats_seed_misses(st, mine, NULL);
+  if(misses)
+    gh_stats_print_misses(misses, stdout, 20);
+  json_decref(misses);
   g_hash_table_destroy(mine);
-  json_decref(stats);
 }
 
 int
@@ -79,11 +49,7 @@ gh_cmd_crawl(int argc, char **argv)
   GOptionEntry entries[] = {
     { "seeds", 0, 0, G_OPTION_ARG_FILENAME, &seeds_file,
       "Seed list (TSV: url, region_code, name); overrides [crawl] seeds", "FILE" },
-    { "resolve", 0, 0, G_OPTION_ARG_STRING_ARRAY, &resolve,
-      "Use ADDR for HOST:PORT, as curl --resolve (repeatable)", "HOST:PORT:ADDR" },
-    { "connect-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &connect_to,
-      "Connect to HOST2:PORT2 for HOST:PORT, as curl --connect-to (repeatable)",
-      "HOST:PORT:HOST2:PORT2" },
+    GH_CLI_HOSTMAP_ENTRIES(&resolve, &connect_to),
     { "delay", 0, 0, G_OPTION_ARG_DOUBLE, &delay,
       "Minimum seconds between two requests to one host ([crawl] delay)", "SECONDS" },
     { "max-pages", 0, 0, G_OPTION_ARG_INT, &max_pages,
@@ -113,12 +79,8 @@ gh_cmd_crawl(int argc, char **argv)
   }
   if(max_pages > 0)
     cfg->max_pages_per_host = (guint64)max_pages;
-  if(!valid_hostmap(resolve, "--resolve") || !valid_hostmap(connect_to, "--connect-to")) {
-    rc = GH_EXIT_USAGE;
+  if(!gh_cli_add_hostmaps("crawl", cfg, resolve, connect_to, &rc))
     goto out;
-  }
-  gh_cli_append_list(&cfg->resolve, resolve);
-  gh_cli_append_list(&cfg->connect_to, connect_to);
   if(seeds_file) {
     g_free(cfg->seeds_file);
     cfg->seeds_file = g_strdup(seeds_file);

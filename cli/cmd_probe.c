@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../crawler/crawl.h"
 #include "../crawler/discover.h"
 #include "../crawler/robots.h"
 #include "../crawler/url.h"
@@ -19,26 +20,6 @@
 #include "../extract/extract.h"
 #include "../extract/textnorm.h"
 #include "cli.h"
-
-struct body {
-  GByteArray *bytes;
-  size_t cap;
-  bool too_large;
-  char *ctype;
-};
-
-static size_t
-on_body(char *p, size_t size, size_t n, void *ud)
-{
-  struct body *b = ud;
-  size_t len = size * n;
-  if(b->bytes->len + len > b->cap) {
-    b->too_large = true;
-    return 0; /* stops the transfer */
-  }
-  g_byte_array_append(b->bytes, (const guint8 *)p, (guint)len);
-  return len;
-}
 
 struct fetch {
   long status;
@@ -59,47 +40,41 @@ fetch_clear(struct fetch *f)
   memset(f, 0, sizeof *f);
 }
 
+/* One GET with the crawler's request options.  Redirects are followed
+ * here, within max_redirects: probe reads one page, not a host's queue. */
 static void
 fetch(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
-      const char *url, bool follow, struct fetch *f)
+      const char *url, struct fetch *f)
 {
   memset(f, 0, sizeof *f);
   CURL *e = curl_easy_init();
-  struct body b = { g_byte_array_new(), cfg->max_document_bytes ? cfg->max_document_bytes
-                                                               : 32u << 20, false, NULL };
+  struct gh_capped in = { g_string_sized_new(16384), cfg->max_document_bytes, false };
   char errbuf[CURL_ERROR_SIZE] = "";
+  char *host = gh_url_host(url);
+  struct curl_slist *headers = curl_slist_append(NULL, GH_ACCEPT_LANGUAGE);
   curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
-  curl_easy_setopt(e, CURLOPT_USERAGENT, cfg->user_agent);
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
-  curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)cfg->max_redirects);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)cfg->connect_timeout_seconds);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)cfg->timeout_seconds);
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gh_capped_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &in);
+  gh_crawl_easy_setup(e, cfg, host ? host : "", resolve, connect_to);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-  if(resolve)
-    curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
-  if(connect_to)
-    curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to);
   CURLcode rc = curl_easy_perform(e);
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &f->status);
   char *eff = NULL, *ct = NULL;
   curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
   curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
   f->final_url = g_strdup(eff ? eff : url);
-  f->ctype = ct ? g_strdup(ct) : NULL;
-  if(b.too_large)
+  f->ctype = g_strdup(ct);
+  if(in.too_large)
     f->error = g_strdup_printf("too_large: over the %zu-byte limit ([limits] max_document_bytes)",
-                               b.cap);
+                               in.cap);
   else if(rc != CURLE_OK)
     f->error = g_strdup_printf("%s", *errbuf ? errbuf : curl_easy_strerror(rc));
-  gsize n = b.bytes->len;
-  f->body = g_bytes_new_take(g_byte_array_free(b.bytes, FALSE), n);
+  f->body = g_string_free_to_bytes(in.body);
   curl_easy_cleanup(e);
+  curl_slist_free_all(headers);
+  g_free(host);
 }
 
 /* What a page is, from what its links are. */
@@ -130,29 +105,29 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
 {
   json_t *j = json_pack("{s:s}", "url", url);
   int rc = GH_EXIT_OK;
-  char *robots_url = NULL;
-  char *host = gh_url_host(url);
-  const char *scheme_end = strstr(url, "://");
-  if(host && scheme_end)
-    robots_url = g_strdup_printf("%.*s://%s/robots.txt", (int)(scheme_end - url), url, host);
-  g_free(host);
+  char *robots_url = gh_url_resolve(url, "/robots.txt");
   /* robots.txt first, as the crawler does (RFC 9309: 4xx allows all,
    * an unreachable or failing robots.txt forbids all). */
   struct fetch f;
   bool allowed = true;
   double delay = cfg->delay_seconds;
   if(robots_url) {
-    fetch(cfg, resolve, connect_to, robots_url, true, &f);
+    fetch(cfg, resolve, connect_to, robots_url, &f);
     gsize n = 0;
     const char *b = f.body ? g_bytes_get_data(f.body, &n) : NULL;
-    struct gh_robots *r = f.error || f.status >= 500 || f.status == 0
-                            ? gh_robots_disallow_all()
-                            : f.status >= 400 ? gh_robots_parse("", 0, GH_ROBOTS_TOKEN)
-                                              : gh_robots_parse(b ? b : "", n, GH_ROBOTS_TOKEN);
+    if(f.error && !f.status) {
+      /* No answer at all: the crawler would set the host aside with this
+       * error (after its retries), not read its pages. */
+      json_object_set_new(j, "kind", json_string("unreachable"));
+      json_object_set_new(j, "error", json_sprintf("robots.txt: %s", f.error));
+      rc = GH_EXIT_FAILED;
+      fetch_clear(&f);
+      goto print;
+    }
+    struct gh_robots *r = gh_robots_for_answer(f.error ? 0 : f.status, b, n, GH_ROBOTS_TOKEN);
     char *pq = gh_url_path_query(url);
     allowed = gh_robots_allowed(r, pq ? pq : "/");
-    if(gh_robots_crawl_delay(r) > delay)
-      delay = MIN(gh_robots_crawl_delay(r), 60.0);
+    delay = gh_robots_delay(r, delay);
     json_object_set_new(j, "robots", json_pack("{s:i, s:b}", "status", (int)f.status, "allowed",
                                                allowed));
     g_free(pq);
@@ -166,7 +141,7 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
   }
   if(delay > 0)
     g_usleep((gulong)(delay * G_USEC_PER_SEC));
-  fetch(cfg, resolve, connect_to, url, true, &f);
+  fetch(cfg, resolve, connect_to, url, &f);
   json_object_set_new(j, "status", json_integer(f.status));
   if(strcmp(f.final_url, url))
     json_object_set_new(j, "redirected_to", json_string(f.final_url));
@@ -202,14 +177,11 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
     gh_record_clear(&rec);
   }
   else {
-    const char *declared = NULL;
-    char *cs = f.ctype ? strstr(f.ctype, "charset=") : NULL;
-    char *dc = cs ? g_strndup(cs + 8, strcspn(cs + 8, "; \"")) : NULL;
-    declared = dc;
+    char *declared = gh_content_type_charset(f.ctype);
     size_t ulen = 0;
     GError *err = NULL;
     char *utf8 = gh_to_utf8(bytes, len, declared, fmt == GH_FMT_HTML, &ulen, NULL, &err);
-    g_free(dc);
+    g_free(declared);
     if(!utf8) {
       json_object_set_new(j, "kind", json_string("unreadable"));
       json_object_set_new(j, "error", json_string(err ? err->message : "charset"));
@@ -307,10 +279,7 @@ gh_cmd_probe(int argc, char **argv)
     { "as", 0, 0, G_OPTION_ARG_STRING, &as,
       "Read the page as this kind of page: seed (default), section, column, list or report",
       "KIND" },
-    { "resolve", 0, 0, G_OPTION_ARG_STRING_ARRAY, &resolve,
-      "HOST:PORT:ADDR, as curl --resolve (repeatable)", "H:P:A" },
-    { "connect-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &connect_to,
-      "HOST:PORT:HOST2:PORT2, as curl --connect-to (repeatable)", "H:P:H2:P2" },
+    GH_CLI_HOSTMAP_ENTRIES(&resolve, &connect_to),
     G_OPTION_ENTRY_NULL
   };
   struct gh_common common = { 0 };
@@ -335,8 +304,8 @@ gh_cmd_probe(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  gh_cli_append_list(&common.cfg.resolve, resolve);
-  gh_cli_append_list(&common.cfg.connect_to, connect_to);
+  if(!gh_cli_add_hostmaps("probe", &common.cfg, resolve, connect_to, &rc))
+    goto out;
   struct curl_slist *rl = gh_curl_slist(common.cfg.resolve), *cl = gh_curl_slist(common.cfg.connect_to);
   for(int i = 1; i < argc; i++) {
     char *norm = gh_url_resolve(NULL, argv[i]);

@@ -41,8 +41,8 @@ usage(FILE *out)
           GH_DEFAULT_CONFIG);
 }
 
-void
-gh_cli_append_list(char ***list, char **more)
+static void
+append_list(char ***list, char **more)
 {
   GPtrArray *all = g_ptr_array_new();
   for(char **p = *list; p && *p; p++)
@@ -52,6 +52,24 @@ gh_cli_append_list(char ***list, char **more)
   g_ptr_array_add(all, NULL);
   g_strfreev(*list);
   *list = (char **)g_ptr_array_free(all, FALSE);
+}
+
+bool
+gh_cli_add_hostmaps(const char *command, struct gh_config *cfg, char **resolve,
+                    char **connect_to, int *exit_code)
+{
+  char **lists[] = { resolve, connect_to };
+  static const char *const opts[] = { "--resolve", "--connect-to" };
+  for(int l = 0; l < 2; l++)
+    for(char **p = lists[l]; p && *p; p++)
+      if(!gh_hostmap_item_ok(*p)) {
+        fprintf(stderr, "govharvest %s: %s '%s' is not HOST:PORT:ADDRESS\n", command, opts[l], *p);
+        *exit_code = GH_EXIT_USAGE;
+        return false;
+      }
+  append_list(&cfg->resolve, resolve);
+  append_list(&cfg->connect_to, connect_to);
+  return true;
 }
 
 gboolean

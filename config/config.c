@@ -48,6 +48,15 @@ static const struct setting settings[] = {
 };
 
 bool
+gh_hostmap_item_ok(const char *item)
+{
+  int colons = 0;
+  for(const char *c = item; *c; c++)
+    colons += *c == ':';
+  return colons >= 2;
+}
+
+bool
 gh_parse_size(const char *s, uint64_t *out)
 {
   char *end;
@@ -209,14 +218,10 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
     return true;
   }
   case K_HOSTMAP:
-    /* curl's syntax: at least HOST:PORT:ADDR (three fields). */
     for(const char *item = value; *item;) {
       size_t n = strcspn(item, ";");
       char *one = g_strstrip(g_strndup(item, n));
-      int colons = 0;
-      for(const char *c = one; *c; c++)
-        colons += *c == ':';
-      bool bad = *one && colons < 2;
+      bool bad = *one && !gh_hostmap_item_ok(one);
       if(bad)
         g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                     "'%s' is not HOST:PORT:ADDRESS (curl's --resolve/--connect-to form)", one);

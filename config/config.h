@@ -66,6 +66,10 @@ bool gh_config_load(struct gh_config *cfg, const char *file, bool must_exist,
                     GError **err);
 void gh_config_clear(struct gh_config *cfg);
 
+/* One item of [crawl] resolve/connect_to or --resolve/--connect-to:
+ * curl's syntax needs at least HOST:PORT:ADDR (three fields). */
+bool gh_hostmap_item_ok(const char *item);
+
 /* "32M", "1G", "512k", "1048576" -> bytes. */
 bool gh_parse_size(const char *s, uint64_t *out);
 

@@ -55,9 +55,7 @@ struct xfer {
   struct host *host;
   char *url;
   json_t *state; /* the URL's state as queued (owned) */
-  GString *body;
-  size_t cap;
-  bool too_large;
+  struct gh_capped in;
   size_t header_bytes;
   char *etag, *last_modified, *disposition;
   struct curl_slist *req_headers;
@@ -241,20 +239,9 @@ static void
 apply_robots(struct crawl *c, struct host *h, long status, const char *body, size_t len)
 {
   gh_robots_free(h->robots);
-  if(status >= 200 && status < 300)
-    h->robots = gh_robots_parse(body, len, GH_ROBOTS_TOKEN);
-  else if(status >= 400 && status < 500)
-    h->robots = gh_robots_parse("", 0, GH_ROBOTS_TOKEN); /* RFC 9309 §2.3.1.3 */
-  else
-    h->robots = gh_robots_disallow_all();
-  double cd = gh_robots_crawl_delay(h->robots);
+  h->robots = gh_robots_for_answer(status, body, len, GH_ROBOTS_TOKEN);
   double before = h->delay;
-  /* Honour Crawl-delay, but a site asking for an hour between requests
-   * would stall its cycle forever: cap it at a minute. */
-  if(cd > c->cfg->delay_seconds)
-    h->delay = cd > 60 ? 60 : cd;
-  else
-    h->delay = c->cfg->delay_seconds;
+  h->delay = gh_robots_delay(h->robots, c->cfg->delay_seconds);
   /* The robots.txt request itself was spaced by the old delay. */
   if(h->delay > before && h->next_ok != G_MAXINT64)
     h->next_ok += (gint64)((h->delay - before) * USEC);
@@ -647,16 +634,16 @@ in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind k
 
 /* ---- transfers ---- */
 
-static size_t
-on_body(char *data, size_t size, size_t n, void *ud)
+size_t
+gh_capped_write(char *data, size_t size, size_t n, void *ud)
 {
-  struct xfer *x = ud;
+  struct gh_capped *in = ud;
   size_t len = size * n;
-  if(x->body->len + len > x->cap) {
-    x->too_large = true;
+  if(in->body->len + len > in->cap) {
+    in->too_large = true;
     return 0; /* aborts the transfer: nothing past the cap is read */
   }
-  g_string_append_len(x->body, data, (gssize)len);
+  g_string_append_len(in->body, data, (gssize)len);
   return len;
 }
 
@@ -720,28 +707,11 @@ host_listed(char **list, const char *host)
   return false;
 }
 
-static void
-start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robots)
+void
+gh_crawl_easy_setup(CURL *e, const struct gh_config *cfg, const char *host_port,
+                    struct curl_slist *resolve, struct curl_slist *connect_to)
 {
-  const struct gh_config *cfg = c->cfg;
-  struct xfer *x = g_new0(struct xfer, 1);
-  x->host = h;
-  x->url = g_strdup(url);
-  x->state = state;
-  x->robots = robots;
-  x->body = g_string_sized_new(16384);
-  x->cap = robots ? GH_ROBOTS_MAX_BYTES : cfg->max_document_bytes;
-  CURL *e = x->easy = curl_easy_init();
-  curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
   curl_easy_setopt(e, CURLOPT_USERAGENT, cfg->user_agent);
-  /* Redirects are followed by the scheduler, not by curl: the target may
-   * be another host, with its own robots.txt and its own delay. */
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, robots ? 1L : 0L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)cfg->max_redirects);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -754,19 +724,15 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
   /* Every encoding curl can decode; the cap applies to decoded bytes, so a
    * gzip bomb stops at the cap like any other body. */
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-  /* robots.txt is read up to its cap and the rest ignored (RFC 9309
-   * §2.5), so only documents are refused by their announced size. */
-  if(!robots)
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->cap);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   /* No CURLOPT_PIPEWAIT: curl groups connections by connect-to target, so
    * with every host mapped to one address (tests, proxies) a transfer would
    * wait on another host's slow response to learn whether it multiplexes. */
-  if(c->resolve)
-    curl_easy_setopt(e, CURLOPT_RESOLVE, c->resolve);
-  if(c->connect_to)
-    curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
-  char *bare = g_strdup(h->name);
+  if(resolve)
+    curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
+  if(connect_to)
+    curl_easy_setopt(e, CURLOPT_CONNECT_TO, connect_to);
+  char *bare = g_strdup(host_port);
   char *colon = strrchr(bare, ':');
   if(colon && !strchr(bare, ']'))
     *colon = '\0';
@@ -778,6 +744,34 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
     curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, legacy_tls);
   }
   g_free(bare);
+}
+
+static void
+start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robots)
+{
+  const struct gh_config *cfg = c->cfg;
+  struct xfer *x = g_new0(struct xfer, 1);
+  x->host = h;
+  x->url = g_strdup(url);
+  x->state = state;
+  x->robots = robots;
+  x->in.body = g_string_sized_new(16384);
+  x->in.cap = robots ? GH_ROBOTS_MAX_BYTES : cfg->max_document_bytes;
+  CURL *e = x->easy = curl_easy_init();
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gh_capped_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->in);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+  gh_crawl_easy_setup(e, cfg, h->name, c->resolve, c->connect_to);
+  /* Redirects are followed by the scheduler, not by curl: the target may
+   * be another host, with its own robots.txt and its own delay. */
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, robots ? 1L : 0L);
+  /* robots.txt is read up to its cap and the rest ignored (RFC 9309
+   * §2.5), so only documents are refused by their announced size. */
+  if(!robots)
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->in.cap);
   if(state) {
     const char *etag = jstr(state, "etag"), *lm = jstr(state, "last_modified");
     if(etag) {
@@ -794,7 +788,7 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
     if(referer)
       curl_easy_setopt(e, CURLOPT_REFERER, referer);
   }
-  x->req_headers = curl_slist_append(x->req_headers, "Accept-Language: zh-CN,zh;q=0.9");
+  x->req_headers = curl_slist_append(x->req_headers, GH_ACCEPT_LANGUAGE);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->req_headers);
   g_hash_table_add(h->busy, g_strdup(url));
   h->in_flight++;
@@ -813,8 +807,8 @@ xfer_free(struct xfer *x)
 {
   curl_slist_free_all(x->req_headers);
   curl_easy_cleanup(x->easy);
-  if(x->body) /* NULL once handed to a page job */
-    g_string_free(x->body, TRUE);
+  if(x->in.body) /* NULL once handed to a page job */
+    g_string_free(x->in.body, TRUE);
   json_decref(x->state);
   g_free(x->url);
   g_free(x->etag);
@@ -938,13 +932,6 @@ disposition_title(const char *disposition)
   return n;
 }
 
-/* The hints of a job: its link text and download name. */
-static struct gh_doc_hints
-job_hints(const char *link_text, const char *file_title)
-{
-  return (struct gh_doc_hints){ .link_text = link_text, .file_title = file_title };
-}
-
 /* The page's links as [[url, kind, text], …], from its tree when parsed. */
 static json_t *
 links_json(const GumboOutput *tree, const char *utf8, size_t ulen, const json_t *a)
@@ -1006,7 +993,7 @@ gh_crawl_work(const struct gh_pool_input *in)
                             err ? err->message : "extraction failed");
       gh_doc_free(&doc);
     }
-    struct gh_doc_hints hints = job_hints(jstr(a, "text"), jstr(a, "file_title"));
+    struct gh_doc_hints hints = { .link_text = jstr(a, "text"), .file_title = jstr(a, "file_title") };
     gh_extract_record_finish(&rec, doc, st, why, &hints);
     /* What the loop will not store (an error page, a page with no report
      * and no agency/year) comes back as its verdict only: the whole record
@@ -1151,7 +1138,7 @@ page_done(void *ud, json_t *reply, const char *failure)
       if(!j->record_done) {
         gh_record_fail(&j->rec, GH_STATUS_EXTRACT_FAILED, "%s: %s", gh_format_name(j->fmt),
                        failure ? failure : "extraction failed");
-        struct gh_doc_hints hints = job_hints(jstr(j->state, "text"), j->file_title);
+        struct gh_doc_hints hints = { .link_text = jstr(j->state, "text"), .file_title = j->file_title };
         gh_extract_record_complete(&j->rec, &hints);
       }
       rj = gh_record_to_json(&j->rec);
@@ -1176,8 +1163,8 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   /* The body moves from the transfer to the job: the worker's request and
    * the stored document share it, no copy (a PDF can be 32 MiB). */
   gsize len;
-  j->body = g_string_free_to_bytes(x->body);
-  x->body = NULL;
+  j->body = g_string_free_to_bytes(x->in.body);
+  x->in.body = NULL;
   const char *bytes = g_bytes_get_data(j->body, &len);
   c->pending_bytes += len;
   j->sha = g_strdup(sha);
@@ -1187,17 +1174,12 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   j->extract = extract;
   gh_record_init(&j->rec);
   struct gh_extract_opts eo = c->o->extract;
-  char *cs = NULL;
-  if(ctype) {
-    const char *p = strcasestr(ctype, "charset=");
-    if(p)
-      cs = g_strndup(p + 8, strcspn(p + 8, "; \""));
-  }
+  char *cs = gh_content_type_charset(ctype);
   eo.declared_charset = cs;
   /* Text, oversized and unsupported documents are decided here. */
   j->fmt = fmt;
   if(extract) {
-    struct gh_doc_hints hints = job_hints(jstr(x->state, "text"), j->file_title);
+    struct gh_doc_hints hints = { .link_text = jstr(x->state, "text"), .file_title = j->file_title };
     j->record_done = gh_extract_record_begin(bytes, len, fmt, sha, &eo, &hints, &j->rec);
   }
   bool record = extract && !j->record_done;
@@ -1280,9 +1262,9 @@ static void
 fetched(struct crawl *c, struct xfer *x)
 {
   enum gh_link_kind kind = x->kind;
-  char *sha = gh_sha256_hex(x->body->str, x->body->len);
+  char *sha = gh_sha256_hex(x->in.body->str, x->in.body->len);
   bool unchanged = jstr(x->state, "sha256") && !strcmp(jstr(x->state, "sha256"), sha);
-  enum gh_format fmt = gh_sniff(x->body->str, x->body->len);
+  enum gh_format fmt = gh_sniff(x->in.body->str, x->in.body->len);
   bool page = kind == GH_LINK_SEED || kind == GH_LINK_SECTION || kind == GH_LINK_COLUMN ||
               kind == GH_LINK_LIST;
   if(x->etag)
@@ -1302,7 +1284,7 @@ fetched(struct crawl *c, struct xfer *x)
   bool extract =
     !unchanged && (!page || (page && !markup && kind != GH_LINK_SEED) ||
                    (kind == GH_LINK_SEED && markup &&
-                    memmem(x->body->str, x->body->len, "本年新收", 12)));
+                    memmem(x->in.body->str, x->in.body->len, "本年新收", 12)));
   if(discover || extract)
     start_page_job(c, x, sha, fmt, discover, extract);
   else
@@ -1326,11 +1308,11 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   double wait = 0;
   if(code > 0) {
     c->sum->fetched++;
-    c->sum->bytes += x->body->len;
+    c->sum->bytes += x->in.body->len;
   }
 
   if(x->robots) {
-    if(x->too_large && code >= 200 && code < 300)
+    if(x->in.too_large && code >= 200 && code < 300)
       rc = CURLE_OK; /* parse the first 500 KiB */
     long status = rc == CURLE_OK ? code : 0;
     if(rc != CURLE_OK || status >= 500 || status == 429) {
@@ -1352,17 +1334,17 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
       h->drain_kind = g_strdup(rc ? curl_error_kind(rc) : "robots_unreachable");
       status = 503;
     }
-    apply_robots(c, h, status, x->body->str, x->body->len);
-    host_save(c, h, status, status >= 200 && status < 300 ? x->body->str : "");
+    apply_robots(c, h, status, x->in.body->str, x->in.body->len);
+    host_save(c, h, status, status >= 200 && status < 300 ? x->in.body->str : "");
     h->robots_loading = false;
     finish_host(c, x, 0);
     return;
   }
 
   if(rc != CURLE_OK) {
-    const char *kind = x->too_large ? "too_large" : curl_error_kind(rc);
-    char *reason = x->too_large
-                     ? g_strdup_printf("body over the %zu-byte limit (transfer aborted)", x->cap)
+    const char *kind = x->in.too_large ? "too_large" : curl_error_kind(rc);
+    char *reason = x->in.too_large
+                     ? g_strdup_printf("body over the %zu-byte limit (transfer aborted)", x->in.cap)
                      : g_strdup(curl_easy_strerror(rc));
     if(retryable_kind(kind))
       retry_later(c, x, kind, reason, &wait);
@@ -1379,7 +1361,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   /* Attempts count within a cycle; an answer that is not a retry ends them. */
   if(code != 429 && code < 500)
     json_object_del(x->state, "attempts");
-  const char *blocked = gh_detect_blocked(code, x->body->str, x->body->len);
+  const char *blocked = gh_detect_blocked(code, x->in.body->str, x->in.body->len);
   char *why = NULL;
 
   if(blocked) {

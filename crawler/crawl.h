@@ -9,6 +9,7 @@
 #ifndef GH_CRAWL_H
 #define GH_CRAWL_H
 
+#include <curl/curl.h>
 #include <glib.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -17,6 +18,27 @@
 #include "../config/seeds.h"
 #include "../extract/extract.h"
 #include "../store/store.h"
+
+/* A response body read up to a cap: the CURLOPT_WRITEFUNCTION
+ * gh_capped_write (with the struct as CURLOPT_WRITEDATA) aborts the transfer
+ * with too_large set rather than read a byte past `cap`. */
+struct gh_capped {
+  GString *body;
+  size_t cap;
+  bool too_large;
+};
+size_t gh_capped_write(char *data, size_t size, size_t n, void *ud);
+
+/* The options every request of govharvest carries, the crawler's and
+ * probe's alike: the user agent, http(s) only, time and stall limits,
+ * content decoding, the configured host maps and, for a host named in
+ * [crawl] tls_insecure_hosts, legacy TLS.  `host_port` is the URL's
+ * "host[:port]".  Redirects, caps and request headers are the caller's. */
+void gh_crawl_easy_setup(CURL *e, const struct gh_config *cfg, const char *host_port,
+                         struct curl_slist *resolve, struct curl_slist *connect_to);
+/* Requests ask for Chinese pages: some portals serve a language picker
+ * or an English shell otherwise. */
+#define GH_ACCEPT_LANGUAGE "Accept-Language: zh-CN,zh;q=0.9"
 
 struct gh_crawl_opts {
   const struct gh_config *cfg;

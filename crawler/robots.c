@@ -186,6 +186,16 @@ gh_robots_disallow_all(void)
   return r;
 }
 
+struct gh_robots *
+gh_robots_for_answer(long status, const char *body, size_t len, const char *agent)
+{
+  if(status >= 200 && status < 300)
+    return gh_robots_parse(body ? body : "", body ? len : 0, agent);
+  if(status >= 400 && status < 500)
+    return gh_robots_parse("", 0, agent);
+  return gh_robots_disallow_all();
+}
+
 void
 gh_robots_free(struct gh_robots *r)
 {
@@ -219,4 +229,11 @@ double
 gh_robots_crawl_delay(const struct gh_robots *r)
 {
   return r->crawl_delay;
+}
+
+double
+gh_robots_delay(const struct gh_robots *r, double configured)
+{
+  double cd = gh_robots_crawl_delay(r);
+  return cd > configured ? MIN(cd, GH_ROBOTS_MAX_DELAY) : configured;
 }

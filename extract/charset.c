@@ -147,3 +147,10 @@ gh_to_utf8(const char *bytes, size_t len, const char *declared, bool html,
   (void)err;
   return fixed;
 }
+
+char *
+gh_content_type_charset(const char *content_type)
+{
+  const char *p = content_type ? strcasestr(content_type, "charset=") : NULL;
+  return p ? g_strndup(p + 8, strcspn(p + 8, "; \"'")) : NULL;
+}

@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The charset a Content-Type header names ("text/html; Charset=GBK" ->
+ * "GBK"), newly allocated, or NULL. */
+char *gh_content_type_charset(const char *content_type);
+
 /* Returns newly allocated NUL-terminated UTF-8 (g_free) and its length, or
  * NULL with *err set.  `declared` may be NULL.  `html` enables the <meta>
  * sniff.  *used receives the charset applied (static string). */

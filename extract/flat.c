@@ -26,7 +26,7 @@ static const char *const headings[] = {
   "六、其他需要报告的事项", NULL,
 };
 
-enum { SEC_NONE = -1, SEC_PRO = 1, SEC_APP = 2, SEC_APPEAL = 3 };
+enum { SEC_PRO = 1, SEC_APP = 2, SEC_APPEAL = 3 };
 
 #define MAX_PARTS 15
 #define MAX_READINGS 64
@@ -50,8 +50,6 @@ readings_clear(struct readings *r)
   r->count = 0;
 }
 
-typedef bool (*reading_ok_fn)(const double *v, int n);
-
 /* The cutting below is bounded whatever the input: at most this many
  * steps per run, after which the run counts as unreadable. */
 #define CUT_STEPS 200000
@@ -62,8 +60,9 @@ struct cut_state {
   int n;
   size_t starts[MAX_PARTS];
   struct readings *r;
-  reading_ok_fn ok;
-  int group; /* > 0: every `group` numbers, the last is the sum of the others */
+  /* > 0: every `group` numbers, the last is the sum of the others (a
+   * table row ending in its total; section 四's five-cell groups). */
+  int group;
   int overflow;
   long steps;
 };
@@ -106,8 +105,6 @@ cut(struct cut_state *c, size_t at, int k)
     double v[MAX_PARTS];
     for(int i = 0; i < n; i++)
       v[i] = part_value(c, i, i + 1 < n ? c->starts[i + 1] : len);
-    if(c->ok && !c->ok(v, n))
-      return;
     if(r->count == MAX_READINGS) {
       c->overflow++;
       return;
@@ -148,34 +145,15 @@ cut(struct cut_state *c, size_t at, int k)
 /* The readings of `digits` as n numbers; `group` as in struct cut_state.
  * More than MAX_READINGS (or past the step bound) reads as many. */
 static int
-read_run(const char *digits, int n, reading_ok_fn ok, int group, struct readings *r)
+read_run(const char *digits, int n, int group, struct readings *r)
 {
-  struct cut_state c = { .s = digits, .len = strlen(digits), .n = n, .r = r, .ok = ok,
-                         .group = group };
+  struct cut_state c = { .s = digits, .len = strlen(digits), .n = n, .r = r, .group = group };
   r->n = n;
   r->count = 0;
   if(n > MAX_PARTS)
     return 0;
   cut(&c, 0, 0);
   return c.overflow ? MAX_READINGS + c.overflow : r->count;
-}
-
-static bool
-row_total_ok(const double *v, int n)
-{
-  double s = 0;
-  for(int i = 0; i < n - 1; i++)
-    s += v[i];
-  return s == v[n - 1];
-}
-
-static bool
-appeals_ok(const double *v, int n)
-{
-  for(int g = 0; g + 5 <= n; g += 5)
-    if(v[g] + v[g + 1] + v[g + 2] + v[g + 3] != v[g + 4])
-      return false;
-  return true;
 }
 
 /* ---- splitting the line into labels and runs of digits ---- */
@@ -304,7 +282,7 @@ flat_proactive(struct gh_doc *doc, const char *seg, bool form2021)
     }
     /* The label before the row's own name is a caption or header text. */
     struct readings r;
-    int count = read_run(p->run, n, NULL, 0, &r);
+    int count = read_run(p->run, n, 0, &r);
     if(count == 1) {
       if(p->unit) {
         char *last = g_strconcat(r.text[0][n - 1], p->unit, NULL);
@@ -380,7 +358,7 @@ flat_applications(struct gh_doc *doc, const char *seg, bool form2021)
     struct app_row *a = &rows[n++];
     a->p = p;
     a->row = gh_report_app_row(p->label);
-    int count = read_run(p->run, 7, row_total_ok, 7, &a->r);
+    int count = read_run(p->run, 7, 7, &a->r);
     a->pick = count == 1 ? 0 : -1;
     if(count > MAX_READINGS)
       a->r.count = 0; /* too many to weigh */
@@ -451,7 +429,7 @@ flat_appeals(struct gh_doc *doc, const char *seg)
     if(!p->run)
       continue;
     struct readings r;
-    int count = read_run(p->run, 15, appeals_ok, 5, &r);
+    int count = read_run(p->run, 15, 5, &r);
     if(count == 1) {
       gh_doc_begin_row(doc);
       for(int k = 0; k < 15; k++)

@@ -403,17 +403,20 @@ struct stack {
   bool closed; /* a spanning caption or a whole header name: nothing joins */
 };
 
-/* The leaf headers of the national tables, whole. */
+/* The leaf column headers of the national tables' sections 三 and 四. */
+static const char *const leaf_headers[] = {
+  "自然人", "商业企业", "科研机构", "社会公益组织", "社会组织", "法律服务机构", "其他", "总计",
+  "结果维持", "结果纠正", "其他结果", "尚未审结", NULL,
+};
+
+/* A leaf header, whole: nothing joins it.  Not 其他, which may still
+ * become 其他结果 with the piece below it. */
 static bool
 whole_header(const char *norm)
 {
-  static const char *const names[] = {
-    "自然人", "商业企业", "科研机构", "社会公益组织", "社会组织", "法律服务机构", "总计",
-    "结果维持", "结果纠正", "其他结果", "尚未审结", NULL,
-  };
-  for(const char *const *n = names; *n; n++)
+  for(const char *const *n = leaf_headers; *n; n++)
     if(!strcmp(norm, *n))
-      return true;
+      return strcmp(norm, "其他") != 0;
   return false;
 }
 
@@ -431,14 +434,10 @@ stack_free(void *p)
 static bool
 part_of_header(const char *a, const char *b)
 {
-  static const char *const names[] = {
-    "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计",
-    "结果维持", "结果纠正", "其他结果", "尚未审结", NULL,
-  };
   char *ab = g_strconcat(a, b, NULL);
   char *n = gh_norm(ab, strlen(ab));
   bool yes = false;
-  for(const char *const *w = names; *w && !yes; w++)
+  for(const char *const *w = leaf_headers; *w && !yes; w++)
     yes = strstr(*w, n) != NULL;
   g_free(n);
   g_free(ab);

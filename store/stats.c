@@ -219,6 +219,30 @@ gh_stats(struct gh_store *st, GError **err)
   return out;
 }
 
+json_t *
+gh_stats_seed_misses(struct gh_store *st, GHashTable *only, GError **err)
+{
+  MDB_txn *txn = gh_store_read_begin(st, err);
+  if(!txn)
+    return NULL;
+  json_t *seeds = json_object(), *out = json_object();
+  MDB_cursor *cur;
+  MDB_val k, v;
+  mdb_cursor_open(txn, st->urls, &cur);
+  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    const char *seed = json_string_value(json_object_get(s, "seed"));
+    if(seed && (!only || g_hash_table_contains(only, seed)))
+      seed_account(seeds, s);
+    json_decref(s);
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  seed_misses(out, seeds);
+  json_decref(seeds);
+  return out;
+}
+
 static void
 print_counts(FILE *out, const char *title, json_t *obj)
 {

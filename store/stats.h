@@ -16,6 +16,10 @@ void gh_stats_print(json_t *stats, FILE *out);
  * `max` of each (0: all). */
 void gh_stats_print_misses(json_t *stats, FILE *out, size_t max);
 
+/* Only the two miss lists of gh_stats, from the URL states alone, for
+ * the seeds in `only` (a set of seed URLs; NULL: every seed). */
+json_t *gh_stats_seed_misses(struct gh_store *st, GHashTable *only, GError **err);
+
 /* Every URL's state (docs/store.md) as JSON lines, with its "url" added. */
 bool gh_stats_urls(struct gh_store *st, FILE *out, GError **err);
 

@@ -311,6 +311,11 @@ def test_probe(tmp, web):
     check(r.returncode == 0 and "attachment (a document)" in r.stdout and
           "record      parsed, 兴国县统计局 2023" in r.stdout,
           f"probe parses a document: {r.stdout!r}")
+    r = subprocess.run([GH, "probe", "--config", conf, "--resolve", "www.yudu.gov.cn:80",
+                        "http://www.yudu.gov.cn/"], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 2 and r.stderr.strip() ==
+          "govharvest probe: --resolve 'www.yudu.gov.cn:80' is not HOST:PORT:ADDRESS",
+          f"probe names a malformed --resolve: {r.returncode} {r.stderr!r}")
 
 
 def test_exports(tmp, store):
@@ -435,6 +440,16 @@ def test_tls(tmp, web):
         else:
             check(recs == [] and summary_errors(r.stdout).get("tls_error") == "1" and r.returncode == 1,
                   f"self-signed certificate is a tls_error and nothing was fetched: {r.returncode} {r.stdout!r}")
+        # probe makes its requests with the crawler's options: the same
+        # verdict on the same host.
+        r = subprocess.run([GH, "probe", "--config", conf,
+                            "--connect-to", f"www.shanghai.gov.cn:443:127.0.0.1:{web.tls_port}",
+                            "https://www.shanghai.gov.cn/nw12344/"],
+                           capture_output=True, text=True, timeout=60)
+        reached = r.returncode == 0 and "HTTP 200" in r.stdout and "unreachable" not in r.stdout
+        check(reached == insecure and (insecure or (r.returncode == 1 and "unreachable" in r.stdout
+                                                    and "robots.txt: SSL" in r.stdout)),
+              f"probe reads the insecure host only when listed ({insecure}): {r.returncode} {r.stdout!r}")
 
 
 def test_bad_input(tmp, web):
