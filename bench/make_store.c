@@ -58,7 +58,7 @@ frontier_fn(struct gh_store *st, MDB_txn *txn, void *ud)
     g_snprintf(url, sizeof url, "http://%s/nb/q/%ld.html", host, i);
     json_t *s = json_pack("{s:s, s:i, s:i, s:s, s:I}", "kind", "report", "depth", 1, "cycle", 1,
                           "state", "queued", "qseq", (json_int_t)i);
-    int rc = gh_store_put_json(txn, st->urls, url, strlen(url), s, 0);
+    int rc = gh_store_url_put(txn, st, url, s);
     json_decref(s);
     GString *k = gh_store_queue_key(host, (uint64_t)i);
     MDB_val kv = { k->len, k->str }, vv = { strlen(url), url };

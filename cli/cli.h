@@ -30,6 +30,10 @@ void gh_cli_common_clear(struct gh_common *common);
 struct gh_store;
 struct gh_store *gh_cli_open_store(const struct gh_config *cfg, int mode, int *exit_code);
 
+/* The exit code for a failed store read or write: 2 for a damaged store
+ * (after the message), 1 otherwise. */
+int gh_cli_store_failure(const char *command, const GError *err);
+
 /* The extraction limits of the [limits] section. */
 struct gh_extract_opts;
 void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg);

@@ -129,7 +129,7 @@ due_seeds(struct daemon *d, gint64 *next_due, bool *cycle_open)
   }
   for(guint i = 0; i < d->seeds->len; i++) {
     struct gh_seed *s = d->seeds->pdata[i];
-    json_t *state = txn ? gh_store_get_json(txn, d->st->urls, s->url, strlen(s->url)) : NULL;
+    json_t *state = txn ? gh_store_url_get(txn, d->st, s->url) : NULL;
     /* When it was last queued, fetched or not: a seed whose site is down
      * waits for its next turn like the others. */
     const char *at = json_string_value(json_object_get(state, "queued_at"));
@@ -190,6 +190,8 @@ gh_cmd_daemon(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
+  if(d.st->notice)
+    gh_log(GH_LOG_WARNING, NULL, "%s", d.st->notice);
   if(sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
     d.watchdog_usec = 0;
 

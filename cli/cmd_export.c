@@ -15,7 +15,7 @@ gh_cmd_export(int argc, char **argv)
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
       "jsonl (default), csv, long (one row per cell), or sqlite (needs -o FILE)", "FORMAT" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE instead of stdout", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (replaced whole, atomically; - is standard output)", "FILE" },
     { "excel", 0, 0, G_OPTION_ARG_NONE, &excel,
       "CSV for Excel: UTF-8 byte-order mark and CRLF line ends", NULL },
     { "year", 0, 0, G_OPTION_ARG_INT, &year, "Only reports on year YEAR", "YEAR" },
@@ -31,6 +31,7 @@ gh_cmd_export(int argc, char **argv)
   int rc = GH_EXIT_OK;
   struct gh_store *st = NULL;
   FILE *out = NULL;
+  struct gh_export_file *file = NULL;
   GError *err = NULL;
   if(!gh_cli_parse("export", NULL,
                    "Write the stored records, one per line (jsonl), one row per agency and\n"
@@ -64,22 +65,42 @@ gh_cmd_export(int argc, char **argv)
   o.filter.failed_checks = failed;
   if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
-  out = o.format == GH_EXPORT_SQLITE ? NULL : output ? fopen(output, "wb") : stdout;
+  if(output && !strcmp(output, "-") && o.format != GH_EXPORT_SQLITE) {
+    g_free(output);
+    output = NULL;
+  }
+  if(output && o.format == GH_EXPORT_SQLITE && !gh_export_path_ok(output, st->dir, &err)) {
+    fprintf(stderr, "govharvest export: %s\n", err->message);
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  out = o.format == GH_EXPORT_SQLITE ? NULL
+        : output                     ? gh_export_file_open(output, st->dir, &file, &err)
+                                     : stdout;
   if(!out && o.format != GH_EXPORT_SQLITE) {
-    fprintf(stderr, "govharvest export: %s: %s\n", output, g_strerror(errno));
-    rc = GH_EXIT_FAILED;
+    fprintf(stderr, "govharvest export: %s\n", err->message);
+    rc = g_error_matches(err, g_quark_from_static_string("gh-export"), EINVAL) ? GH_EXIT_USAGE
+                                                                                : GH_EXIT_FAILED;
     goto out;
   }
   guint64 n = 0;
   if(!gh_export(st, &o, out, &n, &err)) {
-    fprintf(stderr, "govharvest export: %s\n", err->message);
+    rc = gh_cli_store_failure("export", err);
+    goto out;
+  }
+  if(file) {
+    struct gh_export_file *f = file;
+    file = NULL;
+    if(!gh_export_file_commit(f, &err)) {
+      fprintf(stderr, "govharvest export: %s\n", err->message);
+      rc = GH_EXIT_FAILED;
+    }
+  } else if(out && fflush(out) != 0) {
+    fprintf(stderr, "govharvest export: standard output: %s\n", g_strerror(errno));
     rc = GH_EXIT_FAILED;
   }
 out:
-  if(out && out != stdout && fclose(out) != 0 && rc == GH_EXIT_OK) {
-    fprintf(stderr, "govharvest export: %s: %s\n", output, g_strerror(errno));
-    rc = GH_EXIT_FAILED;
-  }
+  gh_export_file_abort(file); /* an export that failed leaves the previous one */
   g_clear_error(&err);
   gh_store_close(st);
   g_free(format);

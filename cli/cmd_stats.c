@@ -27,16 +27,13 @@ gh_cmd_stats(int argc, char **argv)
   if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
   if(urls) {
-    if(!gh_stats_urls(st, stdout, &err)) {
-      fprintf(stderr, "govharvest stats: %s\n", err->message);
-      rc = GH_EXIT_FAILED;
-    }
+    if(!gh_stats_urls(st, stdout, &err))
+      rc = gh_cli_store_failure("stats", err);
     goto out;
   }
   json_t *s = gh_stats(st, &err);
   if(!s) {
-    fprintf(stderr, "govharvest stats: %s\n", err->message);
-    rc = GH_EXIT_FAILED;
+    rc = gh_cli_store_failure("stats", err);
     goto out;
   }
   if(as_json) {

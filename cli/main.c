@@ -141,7 +141,16 @@ gh_cli_open_store(const struct gh_config *cfg, int mode, int *exit_code)
     g_error_free(err);
     *exit_code = GH_EXIT_USAGE;
   }
+  if(st && st->notice)
+    fprintf(stderr, "govharvest: %s\n", st->notice);
   return st;
+}
+
+int
+gh_cli_store_failure(const char *command, const GError *err)
+{
+  fprintf(stderr, "govharvest %s: %s\n", command, err ? err->message : "failed");
+  return gh_store_is_damage(err) ? GH_EXIT_USAGE : GH_EXIT_FAILED;
 }
 
 void

@@ -352,7 +352,7 @@ static int
 apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
 {
   op->result = NULL;
-  json_t *old = gh_store_get_json(txn, c->st->urls, op->key, strlen(op->key));
+  json_t *old = gh_store_url_get(txn, c->st, op->key);
   json_t *s = json_deep_copy(op->json);
   if(old) {
     guint64 cyc = (guint64)json_integer_value(json_object_get(old, "cycle"));
@@ -384,7 +384,7 @@ apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
   json_object_set_new(s, "cycle", json_integer((json_int_t)c->cycle));
   json_object_set_new(s, "state", json_string("queued"));
   json_object_set_new(s, "qseq", json_integer((json_int_t)seq));
-  int rc = gh_store_put_json(txn, c->st->urls, op->key, strlen(op->key), s, 0);
+  int rc = gh_store_url_put(txn, c->st, op->key, s);
   if(!rc) {
     GString *qk = gh_store_queue_key(host, seq);
     MDB_val k = { qk->len, qk->str }, v = { strlen(op->key), op->key };
@@ -418,7 +418,7 @@ apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
     struct op *op = ops->pdata[i];
     switch(op->kind) {
     case OP_STATE:
-      rc = gh_store_put_json(txn, st->urls, op->key, strlen(op->key), op->json, 0);
+      rc = gh_store_url_put(txn, st, op->key, op->json);
       break;
     case OP_DEQUEUE: {
       char *host = gh_url_host(op->key);
@@ -1446,7 +1446,7 @@ next_url(struct crawl *c, struct host *h, json_t **state, guint64 *seq)
     json_t *newer = g_hash_table_lookup(c->gathering.unflushed, u);
     if(!newer)
       newer = g_hash_table_lookup(c->committing.unflushed, u);
-    *state = newer ? json_deep_copy(newer) : gh_store_get_json(txn, c->st->urls, u, strlen(u));
+    *state = newer ? json_deep_copy(newer) : gh_store_url_get(txn, c->st, u);
     if(!*state) /* a queue entry whose state was lost: recreate */
       *state = json_pack("{s:s, s:i}", "kind", "list", "depth", 0);
     /* The queue key is the truth about where this entry sits. */

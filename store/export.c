@@ -1,6 +1,9 @@
 #include "export.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "../record/crossyear.h"
@@ -291,18 +294,27 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
     ok = (db = gh_sqlite_out_open(o->sqlite_path, err)) != NULL;
   else
     ok = fwrite(line->str, 1, line->len, out) == line->len;
-  MDB_cursor *cur;
-  mdb_cursor_open(txn, st->records, &cur);
-  MDB_val k, v;
+  MDB_cursor *cur = NULL;
+  MDB_val k = { 0, NULL }, v;
+  int rc = ok ? mdb_cursor_open(txn, st->records, &cur) : 0;
+  if(rc)
+    ok = gh_store_walk_end(rc, st, "records", NULL, err);
+  bool store_ok = ok;
   /* Years of one agency are adjacent in key order, so the previous record
    * is all the cross-year checks need: memory stays flat. */
   json_t *prev = NULL;
   GString *prev_agency = g_string_new(NULL);
-  int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  if(ok)
+    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
   for(; ok && !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-    if(!rec)
-      continue;
+    json_error_t je;
+    json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, &je);
+    if(!json_is_object(rec)) {
+      /* Never a quiet gap in an analyst's data. */
+      json_decref(rec);
+      ok = store_ok = gh_store_damage(err, st, "records", &k, "the record is not valid JSON");
+      break;
+    }
     size_t alen = strnlen(k.mv_data, k.mv_size);
     bool same_agency = prev && alen == prev_agency->len && !memcmp(k.mv_data, prev_agency->str, alen);
     gh_cross_year_checks(rec, same_agency ? prev : NULL);
@@ -344,11 +356,16 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
     ok = fwrite(line->str, 1, line->len, out) == line->len;
     (*written)++;
   }
+  if(ok && cur)
+    ok = store_ok = gh_store_walk_end(rc, st, "records", &k, err);
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
   json_decref(prev);
   g_string_free(prev_agency, TRUE);
-  if(db) {
+  if(!store_ok) {
+    if(db)
+      gh_sqlite_out_close(db, false, NULL);
+  } else if(db) {
     if(!gh_sqlite_out_close(db, ok, ok ? err : NULL))
       ok = false;
   } else {
@@ -359,5 +376,126 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   }
   g_string_free(line, TRUE);
   g_ptr_array_free(cols, TRUE);
+  return ok;
+}
+
+/* ---- atomic output files ---- */
+
+struct gh_export_file {
+  char *path, *tmp;
+  FILE *f;
+};
+
+bool
+gh_export_path_ok(const char *path, const char *store_dir, GError **err)
+{
+  char *dir = g_path_get_dirname(path);
+  char *rdir = realpath(dir, NULL);
+  char *rstore = store_dir ? realpath(store_dir, NULL) : NULL;
+  bool ok = true;
+  if(rdir && rstore) {
+    size_t n = strlen(rstore);
+    if(!strncmp(rdir, rstore, n) && (rdir[n] == '\0' || rdir[n] == '/')) {
+      g_set_error(err, GH_EXPORT_ERROR, EINVAL,
+                  "%s is inside the store %s: an export there could overwrite the store; "
+                  "write it elsewhere",
+                  path, store_dir);
+      ok = false;
+    }
+  }
+  free(rdir);
+  free(rstore);
+  g_free(dir);
+  return ok;
+}
+
+bool
+gh_export_sync(const char *path, int fd, GError **err)
+{
+  if(fd >= 0 && fsync(fd) < 0) {
+    g_set_error(err, GH_EXPORT_ERROR, errno, "%s: cannot write to disk: %s", path,
+                g_strerror(errno));
+    return false;
+  }
+  char *dir = g_path_get_dirname(path);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if(dfd >= 0) {
+    fsync(dfd); /* the rename itself: best effort, some filesystems refuse */
+    close(dfd);
+  }
+  g_free(dir);
+  return true;
+}
+
+FILE *
+gh_export_file_open(const char *path, const char *store_dir, struct gh_export_file **out,
+                    GError **err)
+{
+  *out = NULL;
+  if(!gh_export_path_ok(path, store_dir, err))
+    return NULL;
+  char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+  char *tmpl = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+  g_free(dir);
+  g_free(base);
+  int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, 0644);
+  if(fd < 0) {
+    g_set_error(err, GH_EXPORT_ERROR, errno, "%s: cannot create a file beside it: %s", path,
+                g_strerror(errno));
+    g_free(tmpl);
+    return NULL;
+  }
+  struct gh_export_file *f = g_new0(struct gh_export_file, 1);
+  f->path = g_strdup(path);
+  f->tmp = tmpl;
+  f->f = fdopen(fd, "wb");
+  if(!f->f) {
+    close(fd);
+    gh_export_file_abort(f);
+    g_set_error(err, GH_EXPORT_ERROR, ENOMEM, "%s: out of memory", path);
+    return NULL;
+  }
+  *out = f;
+  return f->f;
+}
+
+void
+gh_export_file_abort(struct gh_export_file *f)
+{
+  if(!f)
+    return;
+  if(f->f)
+    fclose(f->f);
+  unlink(f->tmp);
+  g_free(f->path);
+  g_free(f->tmp);
+  g_free(f);
+}
+
+bool
+gh_export_file_commit(struct gh_export_file *f, GError **err)
+{
+  bool ok = fflush(f->f) == 0;
+  if(!ok)
+    g_set_error(err, GH_EXPORT_ERROR, errno, "%s: %s", f->path, g_strerror(errno));
+  ok = ok && gh_export_sync(f->path, fileno(f->f), err);
+  int rc = fclose(f->f);
+  f->f = NULL;
+  if(ok && rc != 0) {
+    g_set_error(err, GH_EXPORT_ERROR, errno, "%s: %s", f->path, g_strerror(errno));
+    ok = false;
+  }
+  if(ok && rename(f->tmp, f->path) != 0) {
+    g_set_error(err, GH_EXPORT_ERROR, errno, "%s: cannot rename %s into place: %s", f->path,
+                f->tmp, g_strerror(errno));
+    ok = false;
+  }
+  if(ok)
+    gh_export_sync(f->path, -1, NULL);
+  else
+    unlink(f->tmp);
+  g_free(f->path);
+  g_free(f->tmp);
+  g_free(f);
   return ok;
 }

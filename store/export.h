@@ -37,4 +37,20 @@ GPtrArray *gh_export_csv_columns(void);
 bool gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint64 *written,
                GError **err);
 
+/* Export files appear whole or not at all: the bytes go to a temporary
+ * file in the target's directory, which is fsynced and renamed over the
+ * target, so a kill or a full disk leaves the previous export in place.
+ * The path must not lie inside the store's directory (`store_dir`). */
+struct gh_export_file;
+FILE *gh_export_file_open(const char *path, const char *store_dir, struct gh_export_file **out,
+                          GError **err);
+/* Flushes, fsyncs, renames into place and frees. */
+bool gh_export_file_commit(struct gh_export_file *f, GError **err);
+/* Removes the temporary file and frees (NULL is fine). */
+void gh_export_file_abort(struct gh_export_file *f);
+/* false with *err when `path` lies inside `store_dir`. */
+bool gh_export_path_ok(const char *path, const char *store_dir, GError **err);
+/* fsync of a finished file and of its directory's entry for it. */
+bool gh_export_sync(const char *path, int fd, GError **err);
+
 #endif

@@ -1,6 +1,10 @@
 #include "export_sqlite.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "export.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +52,10 @@ gh_sqlite_out_open(const char *path, GError **err)
 {
   struct gh_sqlite_out *o = g_new0(struct gh_sqlite_out, 1);
   o->path = g_strdup(path);
-  o->tmp = g_strdup_printf("%s.tmp", path);
+  char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+  o->tmp = g_strdup_printf("%s/.%s.tmp", dir, base);
+  g_free(dir);
+  g_free(base);
   remove(o->tmp);
   if(sqlite3_open_v2(o->tmp, &o->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
      sqlite3_exec(o->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
@@ -235,6 +242,12 @@ gh_sqlite_out_close(struct gh_sqlite_out *o, bool commit, GError **err)
   sqlite3_finalize(o->source);
   if(sqlite3_close(o->db) != SQLITE_OK && ok)
     ok = fail(o, err, "cannot close the database");
+  if(ok) { /* synchronous=OFF wrote without syncing: sync once, before the rename */
+    int fd = open(o->tmp, O_RDONLY | O_CLOEXEC);
+    ok = gh_export_sync(o->path, fd, err);
+    if(fd >= 0)
+      close(fd);
+  }
   if(ok && rename(o->tmp, o->path) != 0) {
     g_set_error(err, GH_SQLITE_ERROR, 2, "%s: cannot rename %s into place: %s", o->path, o->tmp,
                 g_strerror(errno));

@@ -111,18 +111,24 @@ gh_stats(struct gh_store *st, GError **err)
   json_t *out = json_object();
   json_t *by_year = json_object(), *by_tpl = json_object(), *by_fmt = json_object(),
          *by_status = json_object(), *by_state = json_object(), *by_error = json_object(),
-         *host_errors = json_object(), *gaps = json_array();
+         *host_errors = json_object(), *gaps = json_array(), *seeds = NULL;
   json_int_t records = 0, failed = 0, history = 0, urls = 0;
   int latest = 0;
-  MDB_cursor *cur;
-  MDB_val k, v;
+  MDB_cursor *cur = NULL;
+  MDB_val k = { 0, NULL }, v;
+  bool ok = true;
+  int rc;
 
   /* Pass 1: counts, and the latest year reported on. */
-  mdb_cursor_open(txn, st->records, &cur);
-  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+  if((rc = mdb_cursor_open(txn, st->records, &cur)))
+    goto damaged_records;
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-    if(!rec)
-      continue;
+    if(!json_is_object(rec)) {
+      json_decref(rec);
+      ok = gh_store_damage(err, st, "records", &k, "the record is not valid JSON");
+      goto out;
+    }
     records++;
     json_int_t y = json_integer_value(json_object_get(rec, "year"));
     char ys[16];
@@ -136,10 +142,12 @@ gh_stats(struct gh_store *st, GError **err)
     failed += failed_error_check(rec);
     json_decref(rec);
   }
+  if(rc != MDB_NOTFOUND)
+    goto damaged_records;
   /* Pass 2: the gap list; one agency's years are adjacent in key order. */
   GString *agency = g_string_new(NULL);
   GArray *years = g_array_new(FALSE, FALSE, sizeof(int));
-  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     size_t alen = strnlen(k.mv_data, k.mv_size);
     if(alen != agency->len || memcmp(k.mv_data, agency->str, alen)) {
       gaps_for(gaps, agency->str, years, latest);
@@ -155,19 +163,26 @@ gh_stats(struct gh_store *st, GError **err)
   gaps_for(gaps, agency->str, years, latest);
   g_string_free(agency, TRUE);
   g_array_free(years, TRUE);
+  if(rc != MDB_NOTFOUND)
+    goto damaged_records;
   mdb_cursor_close(cur);
+  cur = NULL;
 
   MDB_stat ms;
   mdb_stat(txn, st->history, &ms);
   history = (json_int_t)ms.ms_entries;
 
   /* URL states and failures by host; per seed, what its crawl found. */
-  json_t *seeds = json_object();
-  mdb_cursor_open(txn, st->urls, &cur);
-  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-    if(!s)
-      continue;
+  seeds = json_object();
+  if((rc = mdb_cursor_open(txn, st->urls, &cur)))
+    goto damaged_urls;
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    json_t *s;
+    char *url;
+    if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
+      ok = gh_store_damage(err, st, "url_state", &k, "the URL state does not decode");
+      goto out;
+    }
     urls++;
     seed_account(seeds, s);
     bump(by_state, json_string_value(json_object_get(s, "state")));
@@ -175,7 +190,6 @@ gh_stats(struct gh_store *st, GError **err)
     const char *state = json_string_value(json_object_get(s, "state"));
     if(e && state && strcmp(state, "queued")) {
       bump(by_error, e);
-      char *url = g_strndup(k.mv_data, k.mv_size);
       char *host = gh_url_host(url); /* the crawler's notion of a host, port included */
       if(host) {
         json_t *he = json_object_get(host_errors, host);
@@ -186,17 +200,21 @@ gh_stats(struct gh_store *st, GError **err)
         bump(he, e);
       }
       g_free(host);
-      g_free(url);
     }
+    g_free(url);
     json_decref(s);
   }
+  if(rc != MDB_NOTFOUND)
+    goto damaged_urls;
   mdb_cursor_close(cur);
+  cur = NULL;
   mdb_stat(txn, st->queue, &ms);
   json_int_t queued = (json_int_t)ms.ms_entries;
   uint64_t cycle = 0, done = 0;
   gh_store_meta_get_u64(txn, st, "cycle", &cycle);
   gh_store_meta_get_u64(txn, st, "cycle_done", &done);
   mdb_txn_abort(txn);
+  txn = NULL;
 
   json_object_set_new(out, "records", json_integer(records));
   json_object_set_new(out, "records_failing_checks", json_integer(failed));
@@ -217,6 +235,28 @@ gh_stats(struct gh_store *st, GError **err)
   json_object_set_new(out, "seeds", seeds);
   seed_misses(out, seeds);
   return out;
+
+damaged_urls:
+  ok = gh_store_walk_end(rc, st, "url_state", &k, err);
+  goto out;
+damaged_records:
+  ok = gh_store_walk_end(rc, st, "records", &k, err);
+out:
+  /* Only reached on damage: counts from part of a store are not shown. */
+  (void)ok;
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  json_decref(out);
+  json_decref(by_year);
+  json_decref(by_tpl);
+  json_decref(by_fmt);
+  json_decref(by_status);
+  json_decref(by_state);
+  json_decref(by_error);
+  json_decref(host_errors);
+  json_decref(gaps);
+  json_decref(seeds);
+  return NULL;
 }
 
 json_t *
@@ -226,18 +266,33 @@ gh_stats_seed_misses(struct gh_store *st, GHashTable *only, GError **err)
   if(!txn)
     return NULL;
   json_t *seeds = json_object(), *out = json_object();
-  MDB_cursor *cur;
-  MDB_val k, v;
-  mdb_cursor_open(txn, st->urls, &cur);
-  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+  MDB_cursor *cur = NULL;
+  MDB_val k = { 0, NULL }, v;
+  int rc = mdb_cursor_open(txn, st->urls, &cur);
+  bool ok = true;
+  for(rc = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    json_t *s;
+    char *url;
+    if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
+      ok = gh_store_damage(err, st, "url_state", &k, "the URL state does not decode");
+      break;
+    }
     const char *seed = json_string_value(json_object_get(s, "seed"));
     if(seed && (!only || g_hash_table_contains(only, seed)))
       seed_account(seeds, s);
     json_decref(s);
+    g_free(url);
   }
+  if(ok)
+    ok = gh_store_walk_end(rc, st, "url_state", &k, err);
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
+  if(!ok) {
+    json_decref(seeds);
+    json_decref(out);
+    return NULL;
+  }
   seed_misses(out, seeds);
   json_decref(seeds);
   return out;
@@ -332,24 +387,30 @@ gh_stats_urls(struct gh_store *st, FILE *out, GError **err)
   MDB_txn *txn = gh_store_read_begin(st, err);
   if(!txn)
     return false;
-  MDB_cursor *cur;
-  mdb_cursor_open(txn, st->urls, &cur);
-  MDB_val k, v;
-  bool ok = true;
-  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); ok && !rc;
+  MDB_cursor *cur = NULL;
+  MDB_val k = { 0, NULL }, v;
+  bool ok = true, store_ok = true;
+  int rc = mdb_cursor_open(txn, st->urls, &cur);
+  for(rc = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); ok && !rc;
       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-    if(!s)
-      continue;
+    json_t *s;
+    char *url;
+    if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
+      store_ok = gh_store_damage(err, st, "url_state", &k, "the URL state does not decode");
+      break;
+    }
     json_object_del(s, "out"); /* a page's links: long, and in docs/store.md */
-    char *url = g_strndup(k.mv_data, k.mv_size);
     json_object_set_new(s, "url", json_string(url));
     g_free(url);
     ok = json_dumpf(s, out, JSON_COMPACT | JSON_SORT_KEYS) == 0 && fputc('\n', out) != EOF;
     json_decref(s);
   }
+  if(ok && store_ok)
+    store_ok = gh_store_walk_end(rc, st, "url_state", &k, err);
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
+  if(!store_ok)
+    return false;
   if(ok && fflush(out) != 0)
     ok = false;
   if(!ok)

@@ -31,60 +31,241 @@ lmdb_fail(GError **err, const char *dir, const char *what, int rc)
   return false;
 }
 
-/* flock on a file beside the environment: LMDB's own lock allows many
- * writers in sequence, but two crawlers interleaving one frontier would each
- * fetch what the other queued. */
+/* One writing process per store: LMDB's own lock allows many writers in
+ * sequence, but two crawlers interleaving one frontier would each fetch what
+ * the other queued.  The flock is taken on the store directory itself, which
+ * cannot be deleted while it holds data.mdb, so removing a file cannot lift
+ * it; writer.lock only records the holder's pid for the message. */
 static bool
 take_writer_lock(struct gh_store *st, GError **err)
 {
-  char *path = g_build_filename(st->dir, "writer.lock", NULL);
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if(fd < 0) {
-    g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot open %s: %s", st->dir, path,
+    g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot open: %s", st->dir,
                 g_strerror(errno));
-    g_free(path);
     return false;
   }
+  char *path = g_build_filename(st->dir, "writer.lock", NULL);
   if(flock(fd, LOCK_EX | LOCK_NB) < 0) {
     char buf[32] = { 0 };
-    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-    if(n > 0)
+    gsize n = 0;
+    char *text = NULL;
+    if(g_file_get_contents(path, &text, &n, NULL) && n > 0) {
+      g_strlcpy(buf, text, sizeof buf);
       buf[strcspn(buf, "\n")] = '\0';
+    }
+    g_free(text);
     g_set_error(err, GH_STORE_ERROR, EBUSY,
                 "store %s is in use by another govharvest process%s%s%s (a daemon or a "
                 "crawl); stop it first, or use a different --store",
-                st->dir, n > 0 ? " (pid " : "", n > 0 ? buf : "", n > 0 ? ")" : "");
+                st->dir, *buf ? " (pid " : "", buf, *buf ? ")" : "");
     close(fd);
     g_free(path);
     return false;
   }
   char pid[32];
-  int plen = g_snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-  if(ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)plen, 0) < 0) {
-    /* The pid is only a courtesy for the message above. */
-  }
+  g_snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  /* The pid is only a courtesy for the message above. */
+  (void)g_file_set_contents(path, pid, -1, NULL);
   g_free(path);
   st->lock_fd = fd;
   return true;
 }
 
+/* What is wrong with a store directory, said as such: a missing store, a
+ * file given as a store and a directory this user cannot read are three
+ * different mistakes. */
+static bool
+check_store_dir(const char *dir, enum gh_store_mode mode, GError **err)
+{
+  struct stat sb;
+  if(stat(dir, &sb) < 0) {
+    if(errno == ENOENT && mode == GH_STORE_WRITE)
+      return true; /* created by the caller */
+    if(errno == ENOENT)
+      g_set_error(err, GH_STORE_ERROR, ENOENT,
+                  "store %s does not exist (run 'govharvest crawl' first, or give --store)", dir);
+    else
+      g_set_error(err, GH_STORE_ERROR, errno, "store %s: %s", dir, g_strerror(errno));
+    return false;
+  }
+  if(!S_ISDIR(sb.st_mode)) {
+    g_set_error(err, GH_STORE_ERROR, ENOTDIR,
+                "store %s is not a directory (--store names the directory that holds data.mdb)",
+                dir);
+    return false;
+  }
+  if(access(dir, (mode == GH_STORE_WRITE ? W_OK : 0) | R_OK | X_OK) < 0) {
+    g_set_error(err, GH_STORE_ERROR, errno, "store %s: %s (run as the store's owner)", dir,
+                g_strerror(errno));
+    return false;
+  }
+  char *data = g_build_filename(dir, "data.mdb", NULL);
+  bool there = g_file_test(data, G_FILE_TEST_EXISTS);
+  g_free(data);
+  if(!there && mode == GH_STORE_READ) {
+    g_set_error(err, GH_STORE_ERROR, ENOENT,
+                "store %s does not exist: the directory has no data.mdb (run 'govharvest "
+                "crawl' first, or give --store)",
+                dir);
+    return false;
+  }
+  return true;
+}
+
+/* The databases every schema has; the URL states' depends on the schema. */
 static int
-open_dbis(struct gh_store *st, MDB_txn *txn, unsigned flags)
+open_dbis(struct gh_store *st, MDB_txn *txn, unsigned flags, uint64_t schema)
 {
   struct {
     const char *name;
     MDB_dbi *dbi;
   } dbs[] = {
-    { "meta", &st->meta },   { "records", &st->records }, { "history", &st->history },
-    { "docs", &st->docs },   { "urls", &st->urls },       { "queue", &st->queue },
-    { "hosts", &st->hosts },
+    { "records", &st->records }, { "history", &st->history }, { "docs", &st->docs },
+    { "queue", &st->queue },     { "hosts", &st->hosts },
   };
   for(size_t i = 0; i < G_N_ELEMENTS(dbs); i++) {
     int rc = mdb_dbi_open(txn, dbs[i].name, flags, dbs[i].dbi);
     if(rc)
       return rc;
   }
-  return 0;
+  st->urls_legacy = schema < 2;
+  return mdb_dbi_open(txn, st->urls_legacy ? "urls" : "url_state", flags, &st->urls);
+}
+
+/* The checks LMDB does not make before it maps a file: a data.mdb shorter
+ * than its own last page faults (SIGBUS) on the first read past its end,
+ * and an empty one would silently become a new store. */
+static bool
+check_data_file(const char *dir, GError **err)
+{
+  char *data = g_build_filename(dir, "data.mdb", NULL);
+  struct stat sb;
+  bool ok = true;
+  if(stat(data, &sb) == 0) {
+    if(!S_ISREG(sb.st_mode)) {
+      g_set_error(err, GH_STORE_ERROR, EINVAL, "store %s: %s is not a regular file", dir, data);
+      ok = false;
+    } else if(sb.st_size == 0) {
+      g_set_error(err, GH_STORE_ERROR, EINVAL,
+                  "store %s is damaged: %s is empty (0 bytes); restore it from a backup "
+                  "(govharvest backup), or remove the directory to start a new store",
+                  dir, data);
+      ok = false;
+    }
+  }
+  g_free(data);
+  return ok;
+}
+
+static bool
+check_data_size(struct gh_store *st, GError **err)
+{
+  MDB_envinfo info;
+  MDB_stat ms;
+  int fd = -1;
+  struct stat sb;
+  if(mdb_env_info(st->env, &info) || mdb_env_stat(st->env, &ms) || mdb_env_get_fd(st->env, &fd) ||
+     fstat(fd, &sb))
+    return true; /* nothing to compare with: LMDB's own checks stand */
+  unsigned long long need = ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize;
+  if((unsigned long long)sb.st_size >= need)
+    return true;
+  g_set_error(err, GH_STORE_ERROR, EIO,
+              "store %s is damaged: data.mdb is %lld bytes but its last page ends at %llu "
+              "(the file was truncated); restore it from a backup (govharvest backup) — "
+              "nothing was read or written",
+              st->dir, (long long)sb.st_size, need);
+  return false;
+}
+
+/* ---- schema 1 -> 2: URL states re-keyed by the URL's SHA-256 ---- */
+
+struct migrate {
+  MDB_dbi old;
+  bool finished;
+};
+
+static int
+migrate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct migrate *m = ud;
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(txn, m->old, &cur);
+  if(rc)
+    return rc;
+  MDB_val k, v;
+  unsigned n = 0;
+  m->finished = false;
+  /* Batches keep each transaction's dirty pages well under LMDB's limit. */
+  while(n < 20000 && !(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST))) {
+    char *url = g_strndup(k.mv_data, k.mv_size);
+    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    if(!s) /* keep what cannot be read, as the text it was */
+      s = json_pack("{s:s, s:s%}", "state", "damaged", "raw", (const char *)v.mv_data, v.mv_size);
+    rc = gh_store_url_put(txn, st, url, s);
+    json_decref(s);
+    g_free(url);
+    if(rc || (rc = mdb_cursor_del(cur, 0)))
+      break;
+    n++;
+  }
+  mdb_cursor_close(cur);
+  if(rc == MDB_NOTFOUND) {
+    m->finished = true;
+    if(!(rc = mdb_drop(txn, m->old, 1)))
+      rc = gh_store_meta_put_u64(txn, st, "schema", GH_STORE_SCHEMA);
+  }
+  return rc;
+}
+
+static bool
+migrate_v1(struct gh_store *st, GError **err)
+{
+  /* A compacted copy first: a migration that fails half-way (a full disk)
+   * leaves the store consistent, but the copy is what an operator can go
+   * back to with an older govharvest.  An interrupted migration's copy is
+   * the older one, and is kept. */
+  char *bak = g_build_filename(st->dir, "schema-1-backup", NULL);
+  char *bakdata = g_build_filename(bak, "data.mdb", NULL);
+  bool ok = true;
+  if(!g_file_test(bakdata, G_FILE_TEST_EXISTS)) {
+    int rc;
+    if(g_mkdir_with_parents(bak, 0750) < 0) {
+      g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot create %s for the backup: %s",
+                  st->dir, bak, g_strerror(errno));
+      ok = false;
+    } else if((rc = mdb_env_copy2(st->env, bak, MDB_CP_COMPACT))) {
+      lmdb_fail(err, st->dir, "cannot back up before migrating to schema 2", rc);
+      unlink(bakdata);
+      ok = false;
+    }
+  }
+  g_free(bakdata);
+  if(ok)
+    st->notice = g_strdup_printf("store %s migrated from schema 1 to %d (URL states keyed by "
+                                 "hash); the schema-1 store was copied to %s first",
+                                 st->dir, GH_STORE_SCHEMA, bak);
+  g_free(bak);
+  if(!ok)
+    return false;
+  struct migrate m = { .old = st->urls };
+  while(ok && !m.finished)
+    ok = gh_store_write(st, migrate_batch, &m, err);
+  if(!ok)
+    return false;
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+  if(!rc) {
+    rc = mdb_dbi_open(txn, "url_state", MDB_CREATE, &st->urls);
+    rc = rc ? rc : mdb_txn_commit(txn);
+    if(rc && txn)
+      mdb_txn_abort(txn);
+  }
+  if(rc)
+    return lmdb_fail(err, st->dir, "cannot reopen the URL states after migrating", rc);
+  st->urls_legacy = false;
+  return true;
 }
 
 bool
@@ -97,16 +278,10 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
   pthread_mutex_init(&st->map_lock, NULL);
   st->map_size = initial_map ? initial_map : DEFAULT_MAP;
   *out = NULL;
-  char *data = g_build_filename(dir, "data.mdb", NULL);
-  bool exists = g_file_test(data, G_FILE_TEST_EXISTS);
-  g_free(data);
   int rc;
 
-  if(mode == GH_STORE_READ && !exists) {
-    g_set_error(err, GH_STORE_ERROR, ENOENT,
-                "store %s does not exist (run 'govharvest crawl' first, or give --store)", dir);
+  if(!check_store_dir(dir, mode, err) || !check_data_file(dir, err))
     goto fail;
-  }
   if(mode == GH_STORE_WRITE) {
     if(g_mkdir_with_parents(dir, 0750) < 0) {
       g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot create: %s", dir,
@@ -125,9 +300,17 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
    * streamer can hold one while the process does other work. */
   unsigned flags = MDB_NOTLS | (mode == GH_STORE_READ ? MDB_RDONLY : 0);
   if((rc = mdb_env_open(st->env, dir, flags, 0640))) {
-    lmdb_fail(err, dir, "cannot open", rc);
+    if(rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+      g_set_error(err, GH_STORE_ERROR, rc,
+                  "store %s: data.mdb is not an LMDB file this govharvest can read (%s); "
+                  "nothing was written",
+                  dir, mdb_strerror(rc));
+    else
+      lmdb_fail(err, dir, "cannot open", rc);
     goto fail;
   }
+  if(!check_data_size(st, err))
+    goto fail;
   MDB_envinfo info;
   mdb_env_info(st->env, &info);
   st->map_size = info.me_mapsize;
@@ -137,20 +320,28 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
     lmdb_fail(err, dir, "cannot begin transaction", rc);
     goto fail;
   }
-  rc = open_dbis(st, txn, mode == GH_STORE_READ ? 0 : MDB_CREATE);
+  rc = mdb_dbi_open(txn, "meta", 0, &st->meta);
+  if(rc == MDB_NOTFOUND && mode == GH_STORE_WRITE) {
+    /* Only an empty environment becomes a new store: a foreign LMDB file
+     * is left as it is. */
+    MDB_stat ms;
+    rc = mdb_stat(txn, 0, &ms);
+    if(!rc && ms.ms_entries == 0)
+      rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta);
+    else if(!rc)
+      rc = MDB_NOTFOUND;
+  }
   if(rc == MDB_NOTFOUND) {
     mdb_txn_abort(txn);
-    g_set_error(err, GH_STORE_ERROR, rc, "store %s is not a govharvest store (no meta database)",
+    g_set_error(err, GH_STORE_ERROR, rc,
+                "store %s is not a govharvest store (an LMDB file without its meta database); "
+                "nothing was written",
                 dir);
     goto fail;
   }
-  if(rc) {
-    mdb_txn_abort(txn);
-    lmdb_fail(err, dir, "cannot open databases", rc);
-    goto fail;
-  }
   uint64_t schema = 0;
-  rc = gh_store_meta_get_u64(txn, st, "schema", &schema);
+  if(!rc)
+    rc = gh_store_meta_get_u64(txn, st, "schema", &schema);
   if(rc == MDB_NOTFOUND && mode == GH_STORE_WRITE) {
     rc = gh_store_meta_put_u64(txn, st, "schema", GH_STORE_SCHEMA);
     schema = GH_STORE_SCHEMA;
@@ -169,10 +360,18 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
                 dir, schema, GH_STORE_SCHEMA);
     goto fail;
   }
+  rc = open_dbis(st, txn, mode == GH_STORE_READ ? 0 : MDB_CREATE, schema);
+  if(rc) {
+    mdb_txn_abort(txn);
+    lmdb_fail(err, dir, "cannot open databases", rc);
+    goto fail;
+  }
   if((rc = mdb_txn_commit(txn))) {
     lmdb_fail(err, dir, "cannot commit", rc);
     goto fail;
   }
+  if(mode == GH_STORE_WRITE && st->urls_legacy && !migrate_v1(st, err))
+    goto fail;
   *out = st;
   return true;
 fail:
@@ -190,6 +389,7 @@ gh_store_close(struct gh_store *st)
   if(st->lock_fd >= 0)
     close(st->lock_fd); /* releases the flock */
   ZSTD_freeCCtx(st->zc);
+  g_free(st->notice);
   pthread_mutex_destroy(&st->map_lock);
   g_free(st->dir);
   g_free(st);
@@ -422,6 +622,144 @@ gh_store_get_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
   return json_loadb(v.mv_data, v.mv_size, 0, NULL);
 }
 
+/* ---- damage ---- */
+
+/* A key as an operator can read it: text with NUL shown as '/', or hex
+ * for a binary key (a URL hash). */
+static char *
+key_text(const MDB_val *k)
+{
+  if(!k || !k->mv_data)
+    return g_strdup("(the start)");
+  const char *p = k->mv_data;
+  size_t n = MIN(k->mv_size, (size_t)200);
+  bool text = g_utf8_validate(p, (gssize)n, NULL) || n == 200;
+  for(size_t i = 0; text && i < n; i++)
+    text = p[i] == '\0' || (unsigned char)p[i] >= 0x20;
+  GString *out = g_string_new(NULL);
+  for(size_t i = 0; i < n; i++) {
+    if(!text)
+      g_string_append_printf(out, "%02x", (unsigned char)p[i]);
+    else if(p[i] == '\0')
+      g_string_append_c(out, '/');
+    else
+      g_string_append_c(out, p[i]);
+  }
+  if(k->mv_size > n)
+    g_string_append(out, "…");
+  return g_string_free(out, FALSE);
+}
+
+bool
+gh_store_damage(GError **err, const struct gh_store *st, const char *db, const MDB_val *key,
+                const char *what)
+{
+  char *kt = key_text(key);
+  g_set_error(err, GH_STORE_ERROR, GH_STORE_DAMAGED,
+              "store %s is damaged: database '%s', key %s: %s (run 'govharvest check'; "
+              "restore from a backup)",
+              st->dir, db, kt, what);
+  g_free(kt);
+  return false;
+}
+
+bool
+gh_store_is_damage(const GError *e)
+{
+  return e && e->domain == GH_STORE_ERROR && (e->code == GH_STORE_DAMAGED || e->code == MDB_PAGE_NOTFOUND ||
+                                               e->code == MDB_INVALID || e->code == EIO);
+}
+
+bool
+gh_store_walk_end(int rc, const struct gh_store *st, const char *db, const MDB_val *key,
+                  GError **err)
+{
+  if(rc == MDB_NOTFOUND || rc == 0)
+    return true;
+  char what[160];
+  g_snprintf(what, sizeof what, "reading past this key failed: %s", mdb_strerror(rc));
+  return gh_store_damage(err, st, db, key, what);
+}
+
+/* ---- URL states ---- */
+
+static void
+url_key(const char *url, guint8 out[32])
+{
+  GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+  g_checksum_update(ck, (const guchar *)url, (gssize)strlen(url));
+  gsize n = 32;
+  g_checksum_get_digest(ck, out, &n);
+  g_checksum_free(ck);
+}
+
+json_t *
+gh_store_url_get(MDB_txn *txn, struct gh_store *st, const char *url)
+{
+  if(st->urls_legacy)
+    return strlen(url) < 512 ? gh_store_get_json(txn, st->urls, url, strlen(url)) : NULL;
+  guint8 h[32];
+  url_key(url, h);
+  MDB_val k = { sizeof h, h }, v;
+  if(mdb_get(txn, st->urls, &k, &v))
+    return NULL;
+  char *url2 = NULL;
+  json_t *state = NULL;
+  if(gh_store_url_entry(st, &k, &v, &url2, &state) && strcmp(url2, url)) {
+    json_decref(state); /* not this URL's (a SHA-256 collision) */
+    state = NULL;
+  }
+  g_free(url2);
+  return state;
+}
+
+int
+gh_store_url_put(MDB_txn *txn, struct gh_store *st, const char *url, const json_t *state)
+{
+  if(st->urls_legacy)
+    return EROFS; /* a schema-1 store is migrated before anything is written */
+  char *text = json_dumps(state, JSON_COMPACT | JSON_REAL_PRECISION(15));
+  if(!text)
+    return ENOMEM;
+  size_t ul = strlen(url), tl = strlen(text);
+  guint8 h[32];
+  url_key(url, h);
+  MDB_val k = { sizeof h, h }, v = { ul + 1 + tl, NULL };
+  int rc = mdb_put(txn, st->urls, &k, &v, MDB_RESERVE);
+  if(!rc) {
+    memcpy(v.mv_data, url, ul + 1);
+    memcpy((char *)v.mv_data + ul + 1, text, tl);
+  }
+  free(text);
+  return rc;
+}
+
+bool
+gh_store_url_entry(const struct gh_store *st, const MDB_val *k, const MDB_val *v, char **url,
+                   json_t **state)
+{
+  *url = NULL;
+  *state = NULL;
+  if(st->urls_legacy) {
+    *url = g_strndup(k->mv_data, k->mv_size);
+    *state = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+  } else {
+    const char *nul = k->mv_size == 32 ? memchr(v->mv_data, '\0', v->mv_size) : NULL;
+    if(nul) {
+      size_t ul = (size_t)(nul - (const char *)v->mv_data);
+      *url = g_strndup(v->mv_data, ul);
+      *state = json_loadb(nul + 1, v->mv_size - ul - 1, 0, NULL);
+    }
+  }
+  if(*state && json_is_object(*state))
+    return true;
+  json_decref(*state);
+  *state = NULL;
+  g_free(*url);
+  *url = NULL;
+  return false;
+}
+
 int
 gh_store_meta_get_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t *out)
 {
@@ -503,7 +841,18 @@ gh_store_get_doc(MDB_txn *txn, struct gh_store *st, const char *sha256, size_t *
 char *
 gh_agency_key(const char *region_code, const char *agency)
 {
-  return g_strdup_printf("%s|%s", region_code ? region_code : "", agency ? agency : "");
+  /* LMDB keys stop at 511 bytes; an agency name read from a hostile
+   * document may be longer.  The key keeps a prefix cut at a character
+   * boundary (the record keeps the whole name). */
+  enum { MAX_NAME = 300 };
+  const char *a = agency ? agency : "";
+  size_t n = strlen(a);
+  if(n > MAX_NAME) {
+    n = MAX_NAME;
+    while(n > 0 && ((unsigned char)a[n] & 0xC0) == 0x80)
+      n--;
+  }
+  return g_strdup_printf("%.12s|%.*s", region_code ? region_code : "", (int)n, a);
 }
 
 GString *

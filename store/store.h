@@ -7,7 +7,7 @@
  *   records  agency_key \0 YYYY            -> current record (JSON)
  *   history  agency_key \0 YYYY \0 seq(8)  -> a replaced record (JSON)
  *   docs     sha256 hex                    -> raw document (zstd frame)
- *   urls     normalised URL                -> URL state (JSON)
+ *   url_state sha256(normalised URL), 32 bytes -> URL NUL URL state (JSON)
  *   queue    host \0 seq(8, big-endian)    -> URL waiting to be fetched
  *   hosts    host                          -> robots.txt and backoff (JSON)
  *
@@ -24,7 +24,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define GH_STORE_SCHEMA 1
+/* 2: URLs keyed by their SHA-256 (schema 1 keyed them by the URL itself,
+ * which LMDB caps at 511 bytes).  A writer migrates a schema-1 store on
+ * open, after a backup; a reader reads either. */
+#define GH_STORE_SCHEMA 2
 
 enum gh_store_mode {
   GH_STORE_READ,  /* export, stats: never blocks or is blocked by a writer */
@@ -35,6 +38,8 @@ struct gh_store {
   char *dir;
   MDB_env *env;
   MDB_dbi meta, records, history, docs, urls, queue, hosts;
+  char *notice;     /* what opening did that the operator should hear of (a migration) */
+  bool urls_legacy; /* schema 1 opened read-only: `urls` is keyed by the URL */
   int lock_fd;
   struct ZSTD_CCtx_s *zc; /* reused: a fresh context per document cost more than compressing */
   size_t map_size;
@@ -44,6 +49,18 @@ struct gh_store {
    * crawler commits from a thread of its own. */
   pthread_mutex_t map_lock;
 };
+
+/* A damaged store, as every reader reports it: an error in the "gh-store"
+ * domain with this code, naming the database and the key.  Commands exit 2
+ * on it (never 0 with what was read so far). */
+#define GH_STORE_DAMAGED MDB_CORRUPTED
+bool gh_store_damage(GError **err, const struct gh_store *st, const char *db, const MDB_val *key,
+                     const char *what);
+bool gh_store_is_damage(const GError *e);
+/* After a cursor walk: `rc` is the cursor's last result.  MDB_NOTFOUND is
+ * the end; anything else is damage after `key` (the last key read, or NULL). */
+bool gh_store_walk_end(int rc, const struct gh_store *st, const char *db, const MDB_val *key,
+                       GError **err);
 
 /* Opens (and for GH_STORE_WRITE creates) the store in `dir`.  Refuses a store
  * written by a newer schema, and a second writer, with a message that says
@@ -97,6 +114,15 @@ int gh_store_put_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 json_t *gh_store_get_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 int gh_store_meta_get_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t *out);
 int gh_store_meta_put_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t v);
+
+/* URL states.  Keys are the SHA-256 of the URL, so a URL of any length
+ * fits; the value holds the URL, a NUL, and the state's JSON. */
+json_t *gh_store_url_get(MDB_txn *txn, struct gh_store *st, const char *url);
+int gh_store_url_put(MDB_txn *txn, struct gh_store *st, const char *url, const json_t *state);
+/* An entry met by a cursor over st->urls: the URL (g_free) and its state.
+ * false when the entry does not decode (a damaged store). */
+bool gh_store_url_entry(const struct gh_store *st, const MDB_val *k, const MDB_val *v, char **url,
+                        json_t **state);
 
 /* Raw documents, zstd-compressed, keyed by sha256 hex.  Storing a document
  * that is already there is a no-op. */
