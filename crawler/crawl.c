@@ -328,6 +328,26 @@ enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, con
 {
   json_t *s = json_object();
   json_object_set_new(s, "kind", json_string(gh_link_kind_name(kind)));
+  size_t ulen = strlen(url);
+  if(ulen > GH_URL_MAX) {
+    /* Recorded, never queued: the store keys URLs by hash, so the state
+     * fits, and the page that linked it is named. */
+    char *why = g_strdup_printf("%zu bytes, over the %d-byte limit", ulen, GH_URL_MAX);
+    json_object_set_new(s, "cycle", json_integer((json_int_t)c->cycle));
+    json_object_set_new(s, "state", json_string("failed"));
+    json_object_set_new(s, "error", json_string("url_too_long"));
+    json_object_set_new(s, "reason", json_string(why));
+    if(seed)
+      json_object_set_new(s, "seed", json_string(seed));
+    if(referer)
+      json_object_set_new(s, "referer", json_string(referer));
+    count(c->sum->errors, "url_too_long");
+    gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = referer, .status = "url_too_long" },
+           "a link of %s: %s", referer ? referer : "a seed", why);
+    g_free(why);
+    add_op(c, OP_STATE, url, json_incref(s));
+    return s;
+  }
   json_object_set_new(s, "depth", json_integer(depth));
   if(seed)
     json_object_set_new(s, "seed", json_string(seed));

@@ -43,27 +43,27 @@ gh_url_resolve_from(CURLU *base, const char *href)
      (!strcmp(scheme, "http") || !strcmp(scheme, "https"))) {
     if(strchr(clean->str, '#'))
       curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
-    char *host = NULL;
-    if(!curl_url_get(u, CURLUPART_HOST, &host, 0)) {
-      /* Lower case, and a trailing dot names the same host. */
+    char *raw = NULL;
+    /* An IDN host in its punycode form, so two spellings are one host
+     * (glib's IDNA: libcurl 7.88's CURLU_PUNYCODE fails on output); lower
+     * case; a trailing dot names the same host. */
+    char *host = !curl_url_get(u, CURLUPART_HOST, &raw, 0) ? g_hostname_to_ascii(raw) : NULL;
+    if(host && strlen(host) <= GH_HOST_MAX) {
       size_t n = strlen(host);
-      bool upper = false;
-      for(const char *p = host; *p && !upper; p++)
-        upper = g_ascii_isupper(*p);
-      if(upper || (n > 1 && host[n - 1] == '.')) {
-        char *lower = g_ascii_strdown(host, -1);
-        if(n > 1 && lower[n - 1] == '.')
-          lower[n - 1] = '\0';
+      char *lower = g_ascii_strdown(host, -1);
+      if(n > 1 && lower[n - 1] == '.')
+        lower[n - 1] = '\0';
+      if(strcmp(raw, lower))
         curl_url_set(u, CURLUPART_HOST, lower, 0);
-        g_free(lower);
-      }
-      curl_free(host);
+      g_free(lower);
       char *url = NULL;
       if(!curl_url_get(u, CURLUPART_URL, &url, CURLU_NO_DEFAULT_PORT)) {
         out = g_strdup(url);
         curl_free(url);
       }
     }
+    g_free(host);
+    curl_free(raw);
   }
   curl_free(scheme);
   curl_url_cleanup(u);

@@ -7,9 +7,17 @@
 #include <glib.h>
 #include <stdbool.h>
 
+/* The longest URL the crawler queues (bytes, normalised).  Longer links
+ * are recorded as failed with error `url_too_long`; real report links,
+ * percent-encoded Chinese file names included, stay far below it. */
+#define GH_URL_MAX 8192
+/* A host name longer than DNS allows (RFC 1035) is no host. */
+#define GH_HOST_MAX 253
+
 /* Resolves `href` against `base` (NULL for an absolute URL) and normalises:
- * http/https only, host lower-cased, default port and fragment dropped,
- * unsafe bytes percent-encoded.  NULL for javascript:, mailto:, malformed
+ * http/https only, host lower-cased (an IDN host in its punycode form, so
+ * two spellings are one host), default port and fragment dropped, unsafe
+ * bytes percent-encoded.  NULL for javascript:, mailto:, malformed
  * or non-HTTP links. */
 char *gh_url_resolve(const char *base, const char *href);
 

@@ -98,6 +98,17 @@ test_urls(void)
   expect_url(b, "ftp://www.wd.gov.cn/x", NULL);
   expect_url(b, "#", NULL);
   expect_url(NULL, "http://122.137.242.24:8080/pub/ndbg/", "http://122.137.242.24:8080/pub/ndbg/");
+  expect_url(NULL, "http://[::1]:8080/x", "http://[::1]:8080/x");
+  /* IDN: the Unicode and punycode spellings are one host. */
+  expect_url(NULL, "http://www.政府.中国/nb/", "http://www.xn--mxtq1m.xn--fiqs8s/nb/");
+  expect_url(NULL, "http://WWW.XN--MXTQ1M.xn--fiqs8s/nb/", "http://www.xn--mxtq1m.xn--fiqs8s/nb/");
+  /* A host longer than DNS allows is no host. */
+  GString *longhost = g_string_new("http://");
+  for(int i = 0; i < 30; i++)
+    g_string_append(longhost, "abcdefghi.");
+  g_string_append(longhost, "gov.cn/");
+  expect_url(NULL, longhost->str, NULL);
+  g_string_free(longhost, TRUE);
   char *h = gh_url_host("http://122.137.242.24:8080/pub/");
   EXPECT(h && !strcmp(h, "122.137.242.24:8080"), "host with port: %s", h);
   g_free(h);

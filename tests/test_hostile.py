@@ -50,6 +50,7 @@ LANDED = {
     ("楚雄市自然资源局", 2022, "parsed"),                    # GBK declared UTF-8
     ("武定县工业信息化商务科学技术局", 2020, "parsed"),      # UTF-8 with stray bytes
     ("测试县第19局", 2023, "extract_failed"),                # truncated PDF: named by its link
+    ("洪泽区人民政府", 2023, "parsed"),                      # a 600-byte attachment URL
 }
 
 
@@ -131,6 +132,14 @@ level = warning
         reason = states.get(f"http://www.hostile.gov.cn/nb/{name}", {}).get("reason", "")
         check("16777216" in reason or "Maximum file size" in reason,
               f"{name}: the reason names the cap: {reason}")
+    longs = [s for u, s in states.items() if "/nb/%e9%99%84%e4%bb%b6/" in u.lower()]
+    check(len(longs) == 1 and min(len(u) for u in states if "/nb/%e9%99%84" in u.lower()) > 600
+          and longs[0].get("state") == "done" and longs[0].get("record_status") == "parsed",
+          f"a link over LMDB's 511-byte key limit is fetched and lands: {longs}")
+    toolong = [s for u, s in states.items() if "/nb/x.html?q=" in u]
+    check(len(toolong) == 1 and toolong[0].get("state") == "failed"
+          and toolong[0].get("error") == "url_too_long" and "8192" in toolong[0].get("reason", ""),
+          f"a 9 KB link is recorded as url_too_long: {[(t.get('state'), t.get('error')) for t in toolong]}")
     e429 = states.get("http://www.hostile.gov.cn/nb/e429.html", {}).get("reason", "")
     check("999999" in e429, f"the absurd Retry-After is in the reason: {e429}")
 

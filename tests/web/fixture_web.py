@@ -392,7 +392,14 @@ def hostile_site(data):
     crumbs = [("首页", "/"), ("政府信息公开年报", "/nb/")]
     items = "".join(f'<li><a href="/nb/{f}">测试县第{i}局2023年政府信息公开工作年度报告</a></li>'
                     for i, (f, _) in enumerate(FAULTS, 1))
+    # A real attachment name of 70 Chinese characters: 600+ bytes once
+    # percent-encoded, over LMDB's 511-byte key limit; and a link of 9 KB.
+    longname = "/nb/附件/" + ("洪泽区人民政府关于印发二〇二三年度政府信息公开工作年度报告的通知附件" * 2)[:70] + ".pdf"
+    items += f'<li><a href="{longname}">洪泽区人民政府2023年政府信息公开工作年度报告（附件）</a></li>'
+    items += f'<li><a href="/nb/x.html?q={"长" * 3000}">测试县超长链接2023年政府信息公开工作年度报告</a></li>'
     site = {"/nb/": R(portal_page(s, "政府信息公开年报", crumbs, f"<ul>{items}</ul>"))}
+    site[longname] = R(rd("reports", "real_hzq2023_working.pdf"),
+                                           ctype="application/pdf")
     for f, kind in FAULTS:
         site["/nb/" + f] = {"fault": kind}
     # What the sound answers carry.
@@ -467,6 +474,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = urllib.parse.urlsplit(self.path)
         site = self.sites.get(host)
         r = site.get(parts.path) if site else None
+        if site and r is None and "%" in parts.path:  # a link as written, before encoding
+            r = site.get(urllib.parse.unquote(parts.path))
         key = (host, self.path)
         if r is None and site and parts.path.startswith("/nb/hop"):
             r = {"fault": "hops"}
