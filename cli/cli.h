@@ -55,6 +55,8 @@ void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
 bool gh_cli_add_hostmaps(const char *command, struct gh_config *cfg, char **resolve,
                          char **connect_to, int *exit_code);
 
+int gh_cmd_backup(int argc, char **argv);
+int gh_cmd_check(int argc, char **argv);
 int gh_cmd_parse(int argc, char **argv);
 int gh_cmd_probe(int argc, char **argv);
 int gh_cmd_crawl(int argc, char **argv);

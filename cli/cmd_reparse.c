@@ -28,10 +28,8 @@ gh_cmd_reparse(int argc, char **argv)
   struct gh_extract_opts eo;
   gh_cli_extract_opts(&eo, &common.cfg);
   struct gh_reparse_summary sum;
-  if(!gh_reparse(st, &eo, dry_run, stdout, &sum, &err)) {
-    fprintf(stderr, "govharvest reparse: %s\n", err->message);
-    rc = GH_EXIT_FAILED;
-  }
+  if(!gh_reparse(st, &eo, dry_run, stdout, &sum, &err))
+    rc = gh_cli_store_failure("reparse", err);
   printf("reparse: %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT " changed%s, %" G_GUINT64_FORMAT
          " unchanged, %" G_GUINT64_FORMAT " without a stored document\n",
          sum.records, sum.changed, dry_run ? " (dry run: nothing written)" : "", sum.unchanged,

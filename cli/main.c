@@ -20,6 +20,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+  { "backup", gh_cmd_backup, "write a consistent, compacted copy of the store (safe while it runs)" },
+  { "check", gh_cmd_check, "read the whole store and list what is damaged or inconsistent" },
   { "crawl", gh_cmd_crawl, "crawl the seed portals and store every report's record" },
   { "daemon", gh_cmd_daemon, "run as a service: scheduled re-crawls, systemd notify and watchdog" },
   { "export", gh_cmd_export, "dump stored records (JSON lines, CSV, long, SQLite)" },

@@ -298,7 +298,7 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   MDB_val k = { 0, NULL }, v;
   int rc = ok ? mdb_cursor_open(txn, st->records, &cur) : 0;
   if(rc)
-    ok = gh_store_walk_end(rc, st, "records", NULL, err);
+    ok = gh_store_walk_end(rc, txn, st->records, 0, st, "records", NULL, err);
   bool store_ok = ok;
   /* Years of one agency are adjacent in key order, so the previous record
    * is all the cross-year checks need: memory stays flat. */
@@ -306,7 +306,9 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   GString *prev_agency = g_string_new(NULL);
   if(ok)
     rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  size_t seen = 0;
   for(; ok && !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    seen++;
     json_error_t je;
     json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, &je);
     if(!json_is_object(rec)) {
@@ -357,7 +359,7 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
     (*written)++;
   }
   if(ok && cur)
-    ok = store_ok = gh_store_walk_end(rc, st, "records", &k, err);
+    ok = store_ok = gh_store_walk_end(rc, txn, st->records, seen, st, "records", &k, err);
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
   json_decref(prev);

@@ -105,22 +105,37 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
     }
     GPtrArray *items = g_ptr_array_new_with_free_func(item_free);
     GPtrArray *docs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    bool damaged = false;
     for(; !rc && items->len < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      json_t *old = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+      if(!json_is_object(old)) {
+        json_decref(old);
+        damaged = !gh_store_damage(err, st, "records", &k, "the record is not valid JSON");
+        break;
+      }
       struct item *it = g_new0(struct item, 1);
       it->key = g_string_new_len(k.mv_data, (gssize)k.mv_size);
-      it->old = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+      it->old = old;
       const char *sha = json_string_value(json_object_get(json_object_get(it->old, "source"), "sha256"));
       size_t n = 0;
       char *bytes = sha ? gh_store_get_doc(txn, st, sha, &n, NULL) : NULL;
       g_ptr_array_add(docs, bytes ? g_bytes_new_take(bytes, n) : NULL);
       g_ptr_array_add(items, it);
     }
+    /* The end of the walk, or damage: the walk's count is checked against
+     * the database's own (reparse replaces records, never adds keys). */
+    if(!damaged && rc != 0 && (rc != MDB_NOTFOUND || !items->len) &&
+       !gh_store_walk_end(rc, txn, st->records, (size_t)(sum->records + items->len), st, "records",
+                          &k, err))
+      damaged = true;
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
-    if(!items->len) {
+    if(damaged || !items->len) {
       g_ptr_array_free(items, TRUE);
       g_ptr_array_free(docs, TRUE);
-      break;
+      if(after)
+        g_string_free(after, TRUE);
+      return !damaged;
     }
     for(guint i = 0; i < items->len; i++) {
       struct item *it = items->pdata[i];
@@ -183,7 +198,4 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
       return false;
     }
   }
-  if(after)
-    g_string_free(after, TRUE);
-  return true;
 }

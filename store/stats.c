@@ -142,8 +142,8 @@ gh_stats(struct gh_store *st, GError **err)
     failed += failed_error_check(rec);
     json_decref(rec);
   }
-  if(rc != MDB_NOTFOUND)
-    goto damaged_records;
+  if(!gh_store_walk_end(rc, txn, st->records, (size_t)records, st, "records", &k, err))
+    goto out;
   /* Pass 2: the gap list; one agency's years are adjacent in key order. */
   GString *agency = g_string_new(NULL);
   GArray *years = g_array_new(FALSE, FALSE, sizeof(int));
@@ -204,8 +204,8 @@ gh_stats(struct gh_store *st, GError **err)
     g_free(url);
     json_decref(s);
   }
-  if(rc != MDB_NOTFOUND)
-    goto damaged_urls;
+  if(!gh_store_walk_end(rc, txn, st->urls, (size_t)urls, st, "url_state", &k, err))
+    goto out;
   mdb_cursor_close(cur);
   cur = NULL;
   mdb_stat(txn, st->queue, &ms);
@@ -237,10 +237,10 @@ gh_stats(struct gh_store *st, GError **err)
   return out;
 
 damaged_urls:
-  ok = gh_store_walk_end(rc, st, "url_state", &k, err);
+  ok = gh_store_walk_end(rc, txn, st->urls, 0, st, "url_state", &k, err);
   goto out;
 damaged_records:
-  ok = gh_store_walk_end(rc, st, "records", &k, err);
+  ok = gh_store_walk_end(rc, txn, st->records, 0, st, "records", &k, err);
 out:
   /* Only reached on damage: counts from part of a store are not shown. */
   (void)ok;
@@ -270,8 +270,9 @@ gh_stats_seed_misses(struct gh_store *st, GHashTable *only, GError **err)
   MDB_val k = { 0, NULL }, v;
   int rc = mdb_cursor_open(txn, st->urls, &cur);
   bool ok = true;
+  size_t seen = 0;
   for(rc = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
-      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
     json_t *s;
     char *url;
     if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
@@ -285,7 +286,7 @@ gh_stats_seed_misses(struct gh_store *st, GHashTable *only, GError **err)
     g_free(url);
   }
   if(ok)
-    ok = gh_store_walk_end(rc, st, "url_state", &k, err);
+    ok = gh_store_walk_end(rc, txn, st->urls, seen, st, "url_state", &k, err);
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
   if(!ok) {
@@ -391,8 +392,9 @@ gh_stats_urls(struct gh_store *st, FILE *out, GError **err)
   MDB_val k = { 0, NULL }, v;
   bool ok = true, store_ok = true;
   int rc = mdb_cursor_open(txn, st->urls, &cur);
+  size_t seen = 0;
   for(rc = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); ok && !rc;
-      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
     json_t *s;
     char *url;
     if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
@@ -406,7 +408,7 @@ gh_stats_urls(struct gh_store *st, FILE *out, GError **err)
     json_decref(s);
   }
   if(ok && store_ok)
-    store_ok = gh_store_walk_end(rc, st, "url_state", &k, err);
+    store_ok = gh_store_walk_end(rc, txn, st->urls, seen, st, "url_state", &k, err);
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
   if(!store_ok)

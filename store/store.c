@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <ucontext.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -158,6 +160,8 @@ check_data_file(const char *dir, GError **err)
   return ok;
 }
 
+static void guard_map(struct gh_store *st, bool on);
+
 static bool
 check_data_size(struct gh_store *st, GError **err)
 {
@@ -250,22 +254,20 @@ migrate_v1(struct gh_store *st, GError **err)
   if(!ok)
     return false;
   struct migrate m = { .old = st->urls };
-  while(ok && !m.finished)
-    ok = gh_store_write(st, migrate_batch, &m, err);
-  if(!ok)
-    return false;
   MDB_txn *txn;
   int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
   if(!rc) {
-    rc = mdb_dbi_open(txn, "url_state", MDB_CREATE, &st->urls);
-    rc = rc ? rc : mdb_txn_commit(txn);
-    if(rc && txn)
+    if((rc = mdb_dbi_open(txn, "url_state", MDB_CREATE, &st->urls)))
       mdb_txn_abort(txn);
+    else
+      rc = mdb_txn_commit(txn); /* frees the transaction, also on failure */
   }
   if(rc)
-    return lmdb_fail(err, st->dir, "cannot reopen the URL states after migrating", rc);
-  st->urls_legacy = false;
-  return true;
+    return lmdb_fail(err, st->dir, "cannot create the URL states' database", rc);
+  st->urls_legacy = false; /* writes go to url_state from here on */
+  while(ok && !m.finished)
+    ok = gh_store_write(st, migrate_batch, &m, err);
+  return ok;
 }
 
 bool
@@ -311,6 +313,7 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
   }
   if(!check_data_size(st, err))
     goto fail;
+  guard_map(st, true);
   MDB_envinfo info;
   mdb_env_info(st->env, &info);
   st->map_size = info.me_mapsize;
@@ -321,34 +324,53 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
     goto fail;
   }
   rc = mdb_dbi_open(txn, "meta", 0, &st->meta);
-  if(rc == MDB_NOTFOUND && mode == GH_STORE_WRITE) {
-    /* Only an empty environment becomes a new store: a foreign LMDB file
-     * is left as it is. */
-    MDB_stat ms;
-    rc = mdb_stat(txn, 0, &ms);
-    if(!rc && ms.ms_entries == 0)
+  bool fresh = false;
+  if(rc == MDB_NOTFOUND) {
+    /* No meta database: an empty environment (a new store), a foreign
+     * LMDB file, or a damaged main database whose walk does not match its
+     * own count.  Only the first is written to. */
+    MDB_dbi main_db;
+    MDB_cursor *cur;
+    MDB_val k = { 0, NULL }, v;
+    size_t seen = 0;
+    int wrc = mdb_dbi_open(txn, NULL, 0, &main_db);
+    if(!wrc && !(wrc = mdb_cursor_open(txn, main_db, &cur))) {
+      for(wrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !wrc; wrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        seen++;
+      mdb_cursor_close(cur);
+    }
+    GError *damage = NULL;
+    if(!gh_store_walk_end(wrc, txn, main_db, seen, st, "(main)", NULL, &damage)) {
+      mdb_txn_abort(txn);
+      g_propagate_error(err, damage);
+      goto fail;
+    }
+    if(seen == 0 && mode == GH_STORE_WRITE) {
       rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &st->meta);
-    else if(!rc)
-      rc = MDB_NOTFOUND;
+      fresh = true;
+    }
   }
   if(rc == MDB_NOTFOUND) {
     mdb_txn_abort(txn);
     g_set_error(err, GH_STORE_ERROR, rc,
-                "store %s is not a govharvest store (an LMDB file without its meta database); "
-                "nothing was written",
+                "store %s has no meta database: it is not a govharvest store, or its main "
+                "database is damaged (run 'govharvest check'); nothing was written",
                 dir);
     goto fail;
   }
   uint64_t schema = 0;
   if(!rc)
     rc = gh_store_meta_get_u64(txn, st, "schema", &schema);
-  if(rc == MDB_NOTFOUND && mode == GH_STORE_WRITE) {
+  if(rc == MDB_NOTFOUND && fresh) {
     rc = gh_store_meta_put_u64(txn, st, "schema", GH_STORE_SCHEMA);
     schema = GH_STORE_SCHEMA;
   }
   if(rc) {
+    /* A store whose meta database lost its schema is damaged, not new:
+     * starting over would hide its records and frontier. */
     mdb_txn_abort(txn);
-    lmdb_fail(err, dir, "cannot read the schema version", rc);
+    MDB_val k = { 6, "schema" };
+    gh_store_damage(err, st, "meta", &k, mdb_strerror(rc));
     goto fail;
   }
   if(schema > GH_STORE_SCHEMA) {
@@ -384,8 +406,10 @@ gh_store_close(struct gh_store *st)
 {
   if(!st)
     return;
-  if(st->env)
+  if(st->env) {
+    guard_map(st, false);
     mdb_env_close(st->env);
+  }
   if(st->lock_fd >= 0)
     close(st->lock_fd); /* releases the flock */
   ZSTD_freeCCtx(st->zc);
@@ -419,7 +443,9 @@ gh_store_adjust_map(struct gh_store *st, int why, GError **err)
    * caller has none, and map_lock keeps a committer thread out. */
   pthread_mutex_lock(&st->map_lock);
   size_t size = why == MDB_MAP_FULL ? st->map_size * 2 : 0; /* 0: adopt the file's */
+  guard_map(st, false);
   int rc = mdb_env_set_mapsize(st->env, size);
+  guard_map(st, true); /* the map may have moved */
   if(!rc && why == MDB_MAP_FULL) {
     st->map_size = size;
     st->grows++;
@@ -589,7 +615,9 @@ gh_store_read_begin(struct gh_store *st, GError **err)
   int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
   if(rc == MDB_MAP_RESIZED) { /* a writer grew the map since we opened */
     pthread_mutex_lock(&st->map_lock);
+    guard_map(st, false);
     mdb_env_set_mapsize(st->env, 0);
+    guard_map(st, true);
     pthread_mutex_unlock(&st->map_lock);
     rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
   }
@@ -622,6 +650,151 @@ gh_store_get_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
   return json_loadb(v.mv_data, v.mv_size, 0, NULL);
 }
 
+/* ---- faults inside the map ----
+ *
+ * LMDB trusts its pages: a damaged page header sends a reader to an offset
+ * past the end of data.mdb (SIGBUS) or off the map (SIGSEGV).  A fault whose
+ * address lies inside an open store's map is that store's damage, not a
+ * bug of ours: it is reported as such and the process exits 2.  Any other
+ * fault goes on to the handler that was there before (the default, or a
+ * sanitizer's). */
+
+#define MAX_GUARDED 8
+static struct {
+  _Atomic(uintptr_t) lo, hi;
+  char msg[512];
+} guarded[MAX_GUARDED];
+static struct sigaction old_segv, old_bus;
+
+/* LMDB's code, from /proc/self/maps: a fault whose instruction is in it
+ * (a NULL page from a damaged branch, say) is the store's damage too. */
+static uintptr_t lmdb_text_lo, lmdb_text_hi;
+
+static uintptr_t
+fault_pc(void *uc)
+{
+#if defined(__x86_64__)
+  return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+  return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.pc;
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+static void
+on_fault(int sig, siginfo_t *si, void *uc)
+{
+  uintptr_t a = (uintptr_t)si->si_addr, pc = fault_pc(uc);
+  bool in_lmdb = pc && pc >= lmdb_text_lo && pc < lmdb_text_hi;
+  for(int i = 0; i < MAX_GUARDED; i++)
+    if(guarded[i].hi && ((a >= guarded[i].lo && a < guarded[i].hi) || in_lmdb)) {
+      ssize_t n = write(2, guarded[i].msg, strlen(guarded[i].msg));
+      (void)n;
+      _exit(2);
+    }
+  sigaction(sig, sig == SIGBUS ? &old_bus : &old_segv, NULL);
+}
+
+static void
+find_lmdb_text(void)
+{
+  char *maps = NULL;
+  if(!g_file_get_contents("/proc/self/maps", &maps, NULL, NULL))
+    return;
+  for(char *line = maps; line && *line;) {
+    char *nl = strchr(line, '\n');
+    if(nl)
+      *nl = '\0';
+    unsigned long a, b;
+    char perms[8];
+    if(strstr(line, "/liblmdb.so") && sscanf(line, "%lx-%lx %7s", &a, &b, perms) == 3 &&
+       strchr(perms, 'x')) {
+      lmdb_text_lo = a;
+      lmdb_text_hi = b;
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  g_free(maps);
+}
+
+static void
+install_fault_handlers(void)
+{
+  find_lmdb_text();
+  struct sigaction sa = { 0 };
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &old_segv);
+  sigaction(SIGBUS, &sa, &old_bus);
+}
+
+/* Where LMDB mapped data.mdb: LMDB does not say (me_mapaddr is only set
+ * for MDB_FIXEDMAP), and reading a value to find out could itself fault
+ * on a damaged root page, so the mapping is found by its file in
+ * /proc/self/maps (one not guarded yet: tests open a store twice). */
+static bool
+map_range(struct gh_store *st, uintptr_t *lo, uintptr_t *hi)
+{
+  char *data = g_build_filename(st->dir, "data.mdb", NULL);
+  char *real = realpath(data, NULL);
+  g_free(data);
+  char *maps = NULL;
+  if(!real || !g_file_get_contents("/proc/self/maps", &maps, NULL, NULL)) {
+    free(real);
+    return false;
+  }
+  bool found = false;
+  for(char *line = maps; line && *line && !found;) {
+    char *nl = strchr(line, '\n');
+    if(nl)
+      *nl = '\0';
+    unsigned long a, b;
+    const char *path = strchr(line, '/');
+    if(path && !strcmp(path, real) && sscanf(line, "%lx-%lx", &a, &b) == 2) {
+      found = true;
+      for(int i = 0; i < MAX_GUARDED && found; i++)
+        found = !(a >= guarded[i].lo && a < guarded[i].hi);
+      *lo = a;
+      *hi = b;
+    }
+    line = nl ? nl + 1 : NULL;
+  }
+  g_free(maps);
+  free(real);
+  return found;
+}
+
+static void
+guard_map(struct gh_store *st, bool on)
+{
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, install_fault_handlers);
+  uintptr_t lo = 0, hi = 0;
+  if(on && !map_range(st, &lo, &hi))
+    return;
+  for(int i = 0; i < MAX_GUARDED; i++) {
+    if(on && guarded[i].hi == 0) {
+      g_snprintf(guarded[i].msg, sizeof guarded[i].msg,
+                 "govharvest: store %s is damaged: a read inside data.mdb faulted (a damaged "
+                 "page); run 'govharvest check', restore from a backup\n",
+                 st->dir);
+      guarded[i].lo = lo;
+      guarded[i].hi = hi;
+      st->guard_slot = i + 1;
+      return;
+    }
+    if(!on && st->guard_slot == i + 1) {
+      guarded[i].hi = 0;
+      guarded[i].lo = 0;
+      st->guard_slot = 0;
+      return;
+    }
+  }
+}
+
 /* ---- damage ---- */
 
 /* A key as an operator can read it: text with NUL shown as '/', or hex
@@ -633,9 +806,17 @@ key_text(const MDB_val *k)
     return g_strdup("(the start)");
   const char *p = k->mv_data;
   size_t n = MIN(k->mv_size, (size_t)200);
-  bool text = g_utf8_validate(p, (gssize)n, NULL) || n == 200;
+  bool text = true;
   for(size_t i = 0; text && i < n; i++)
     text = p[i] == '\0' || (unsigned char)p[i] >= 0x20;
+  if(text) { /* UTF-8 between the NUL separators (a cut at 200 may split a character) */
+    char *copy = g_strndup(p, n);
+    for(size_t i = 0; i < n; i++)
+      copy[i] = copy[i] ? copy[i] : '/';
+    const char *end;
+    text = g_utf8_validate(copy, (gssize)n, &end) || (n == 200 && end - copy > 190);
+    g_free(copy);
+  }
   GString *out = g_string_new(NULL);
   for(size_t i = 0; i < n; i++) {
     if(!text)
@@ -671,14 +852,26 @@ gh_store_is_damage(const GError *e)
 }
 
 bool
-gh_store_walk_end(int rc, const struct gh_store *st, const char *db, const MDB_val *key,
-                  GError **err)
+gh_store_walk_end(int rc, MDB_txn *txn, MDB_dbi dbi, size_t seen, const struct gh_store *st,
+                  const char *db, const MDB_val *key, GError **err)
 {
-  if(rc == MDB_NOTFOUND || rc == 0)
-    return true;
-  char what[160];
-  g_snprintf(what, sizeof what, "reading past this key failed: %s", mdb_strerror(rc));
-  return gh_store_damage(err, st, db, key, what);
+  char what[200];
+  if(rc != MDB_NOTFOUND && rc != 0) {
+    g_snprintf(what, sizeof what, "reading past this key failed: %s", mdb_strerror(rc));
+    return gh_store_damage(err, st, db, key, what);
+  }
+  MDB_stat ms;
+  if((rc = mdb_stat(txn, dbi, &ms))) {
+    g_snprintf(what, sizeof what, "cannot count its entries: %s", mdb_strerror(rc));
+    return gh_store_damage(err, st, db, NULL, what);
+  }
+  if(ms.ms_entries != seen) {
+    g_snprintf(what, sizeof what,
+               "a walk over the database gave %zu entries where it holds %zu (a damaged page)",
+               seen, (size_t)ms.ms_entries);
+    return gh_store_damage(err, st, db, NULL, what);
+  }
+  return true;
 }
 
 /* ---- URL states ---- */

@@ -39,7 +39,8 @@ struct gh_store {
   MDB_env *env;
   MDB_dbi meta, records, history, docs, urls, queue, hosts;
   char *notice;     /* what opening did that the operator should hear of (a migration) */
-  bool urls_legacy; /* schema 1 opened read-only: `urls` is keyed by the URL */
+  bool urls_legacy;
+  int guard_slot;   /* the map's entry in the fault guard (store.c), 0: none */ /* schema 1 opened read-only: `urls` is keyed by the URL */
   int lock_fd;
   struct ZSTD_CCtx_s *zc; /* reused: a fresh context per document cost more than compressing */
   size_t map_size;
@@ -57,10 +58,13 @@ struct gh_store {
 bool gh_store_damage(GError **err, const struct gh_store *st, const char *db, const MDB_val *key,
                      const char *what);
 bool gh_store_is_damage(const GError *e);
-/* After a cursor walk: `rc` is the cursor's last result.  MDB_NOTFOUND is
- * the end; anything else is damage after `key` (the last key read, or NULL). */
-bool gh_store_walk_end(int rc, const struct gh_store *st, const char *db, const MDB_val *key,
-                       GError **err);
+/* After a cursor walk over all of `dbi` (named `db`): `rc` is the cursor's
+ * last result and `seen` the entries it gave.  MDB_NOTFOUND is the end;
+ * anything else is damage after `key` (the last key read, or NULL).  A walk
+ * that gave more or fewer entries than the database's own count has met a
+ * damaged page (LMDB does not check page headers): damage too. */
+bool gh_store_walk_end(int rc, MDB_txn *txn, MDB_dbi dbi, size_t seen, const struct gh_store *st,
+                       const char *db, const MDB_val *key, GError **err);
 
 /* Opens (and for GH_STORE_WRITE creates) the store in `dir`.  Refuses a store
  * written by a newer schema, and a second writer, with a message that says

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "extract/extract.h"
@@ -157,6 +158,53 @@ main(void)
            strstr(e->message, "in use by another govharvest process"),
          "second writer refused: %s", e ? e->message : "opened");
   g_clear_error(&e);
+  /* Deleting writer.lock (it looks like a stale pidfile) does not lift
+   * the lock: it is held on the directory. */
+  {
+    char *wl = g_build_filename(path, "writer.lock", NULL);
+    EXPECT(unlink(wl) == 0, "writer.lock removed");
+    EXPECT(!gh_store_open(path, GH_STORE_WRITE, 0, &second, &e) &&
+             strstr(e->message, "in use by another govharvest process"),
+           "second writer refused without writer.lock: %s", e ? e->message : "opened");
+    g_clear_error(&e);
+    g_free(wl);
+  }
+  /* URL states of any length: keyed by hash, the URL kept in the value. */
+  {
+    GString *u = g_string_new("http://www.hzq.gov.cn/nb/");
+    while(u->len < 20000)
+      g_string_append(u, "%E6%B4%AA%E6%B3%BD");
+    g_string_append(u, ".pdf");
+    MDB_txn *txn;
+    mdb_txn_begin(st->env, NULL, 0, &txn);
+    json_t *state = json_pack("{s:s, s:s}", "kind", "attachment", "state", "queued");
+    EXPECT(gh_store_url_put(txn, st, u->str, state) == 0, "a 20 KB URL's state is stored");
+    EXPECT(gh_store_url_put(txn, st, "http://www.hzq.gov.cn/", state) == 0, "a short one too");
+    json_decref(state);
+    EXPECT(mdb_txn_commit(txn) == 0, "committed");
+    txn = gh_store_read_begin(st, NULL);
+    json_t *back = gh_store_url_get(txn, st, u->str);
+    EXPECT(back && !strcmp(json_string_value(json_object_get(back, "kind")), "attachment"),
+           "and read back by its URL");
+    json_decref(back);
+    EXPECT(!gh_store_url_get(txn, st, "http://www.hzq.gov.cn/other"), "an unknown URL is absent");
+    MDB_cursor *cur;
+    MDB_val k, v;
+    mdb_cursor_open(txn, st->urls, &cur);
+    int found = 0;
+    for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      char *url;
+      json_t *js;
+      EXPECT(gh_store_url_entry(st, &k, &v, &url, &js), "an entry decodes");
+      found += url && !strcmp(url, u->str);
+      g_free(url);
+      json_decref(js);
+    }
+    EXPECT(found == 1, "a cursor gives the whole URL back");
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    g_string_free(u, TRUE);
+  }
   struct gh_store *reader = NULL;
   EXPECT(gh_store_open(path, GH_STORE_READ, 0, &reader, &e), "a reader beside the writer: %s",
          e ? e->message : "");
@@ -331,6 +379,47 @@ main(void)
   g_free(dsha);
   gh_store_close(st);
   g_free(cy);
+
+  /* Damaged files: refused with a message, never mapped past their end
+   * (SIGBUS) and never taken for a new store. */
+  {
+    char *dmg = g_build_filename(dir, "damaged", NULL);
+    EXPECT(gh_store_open(dmg, GH_STORE_WRITE, 0, &st, &e), "damaged: create");
+    for(int i = 0; i < 300; i++) {
+      char name[64];
+      g_snprintf(name, sizeof name, "第%d局", i);
+      land(st, record(name, 2021, name, "parsed", i));
+    }
+    gh_store_close(st);
+    char *df = g_build_filename(dmg, "data.mdb", NULL);
+    GStatBuf sb;
+    g_stat(df, &sb);
+    EXPECT(truncate(df, sb.st_size / 2) == 0, "truncate");
+    EXPECT(!gh_store_open(dmg, GH_STORE_READ, 0, &st, &e) && strstr(e->message, "truncated") &&
+             gh_store_is_damage(e),
+           "a truncated data.mdb is refused to readers: %s", e ? e->message : "opened");
+    g_clear_error(&e);
+    EXPECT(!gh_store_open(dmg, GH_STORE_WRITE, 0, &st, &e) && strstr(e->message, "truncated"),
+           "and to writers: %s", e ? e->message : "opened");
+    g_clear_error(&e);
+    EXPECT(truncate(df, 0) == 0, "empty");
+    EXPECT(!gh_store_open(dmg, GH_STORE_WRITE, 0, &st, &e) && strstr(e->message, "empty"),
+           "a 0-byte data.mdb is not a new store: %s", e ? e->message : "opened");
+    g_clear_error(&e);
+    g_stat(df, &sb);
+    EXPECT(sb.st_size == 0, "and it was left as it was");
+    EXPECT(g_file_set_contents(df, "this is not an LMDB file, but long enough to look like one? no.",
+                               -1, NULL), "garbage");
+    EXPECT(!gh_store_open(dmg, GH_STORE_WRITE, 0, &st, &e) && strstr(e->message, "not an LMDB file"),
+           "garbage in data.mdb is refused: %s", e ? e->message : "opened");
+    g_clear_error(&e);
+    /* A file given as the store. */
+    EXPECT(!gh_store_open(df, GH_STORE_READ, 0, &st, &e) && strstr(e->message, "not a directory"),
+           "a regular file as the store: %s", e ? e->message : "opened");
+    g_clear_error(&e);
+    g_free(df);
+    g_free(dmg);
+  }
 
   g_free(small);
   g_free(path);

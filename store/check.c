@@ -1,0 +1,282 @@
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define GH_CHECK_ERROR (g_quark_from_static_string("gh-check"))
+
+struct ctx {
+  struct gh_store *st;
+  MDB_txn *txn;
+  FILE *out;
+  struct gh_check_summary *sum;
+  GHashTable *queued; /* URL -> TRUE: the queue's entries */
+};
+
+static void G_GNUC_PRINTF(4, 5)
+problem(struct ctx *c, const char *db, const MDB_val *key, const char *fmt, ...)
+{
+  GError *e = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  char *what = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  /* The damage message names the key the way every reader does. */
+  gh_store_damage(&e, c->st, db, key, what);
+  const char *m = strstr(e->message, "database '");
+  fprintf(c->out, "%s\n", m ? m : e->message);
+  c->sum->problems++;
+  g_error_free(e);
+  g_free(what);
+}
+
+typedef void (*entry_fn)(struct ctx *c, const MDB_val *k, const MDB_val *v);
+
+static guint64
+walk(struct ctx *c, MDB_dbi dbi, const char *db, entry_fn fn)
+{
+  MDB_cursor *cur;
+  MDB_val k = { 0, NULL }, v;
+  guint64 n = 0;
+  int rc = mdb_cursor_open(c->txn, dbi, &cur);
+  if(rc) {
+    problem(c, db, NULL, "cannot open a cursor: %s", mdb_strerror(rc));
+    return 0;
+  }
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    n++;
+    fn(c, &k, &v);
+  }
+  GError *e = NULL;
+  if(!gh_store_walk_end(rc, c->txn, dbi, n, c->st, db, &k, &e)) {
+    const char *m = strstr(e->message, "database '");
+    fprintf(c->out, "%s\n", m ? m : e->message);
+    c->sum->problems++;
+    g_error_free(e);
+  }
+  mdb_cursor_close(cur);
+  return n;
+}
+
+static json_t *
+json_value(struct ctx *c, const char *db, const MDB_val *k, const char *data, size_t len)
+{
+  json_error_t je;
+  json_t *j = json_loadb(data, len, 0, &je);
+  if(!json_is_object(j)) {
+    problem(c, db, k, "not a JSON object: %s", j ? "another JSON value" : je.text);
+    json_decref(j);
+    return NULL;
+  }
+  return j;
+}
+
+static void
+record_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
+{
+  json_t *r = json_value(c, "records", k, v->mv_data, v->mv_size);
+  if(!r)
+    return;
+  const char *agency = json_string_value(json_object_get(r, "agency"));
+  json_int_t year = json_integer_value(json_object_get(r, "year"));
+  if(!agency || year <= 0) {
+    problem(c, "records", k, "the record has no agency or year");
+  } else {
+    char *ak = gh_agency_key(json_string_value(json_object_get(r, "region_code")), agency);
+    GString *want = gh_record_key(ak, (int)year);
+    if(want->len != k->mv_size || memcmp(want->str, k->mv_data, want->len))
+      problem(c, "records", k, "the record (%s %d) sits under another key", agency, (int)year);
+    g_string_free(want, TRUE);
+    g_free(ak);
+  }
+  const char *sha = json_string_value(json_object_get(json_object_get(r, "source"), "sha256"));
+  if(sha) {
+    MDB_val dk = { strlen(sha), (void *)sha }, dv;
+    int rc = mdb_get(c->txn, c->st->docs, &dk, &dv);
+    if(rc == MDB_NOTFOUND)
+      problem(c, "records", k, "its document %s is not in docs", sha);
+    else if(rc)
+      problem(c, "records", k, "looking up its document failed: %s", mdb_strerror(rc));
+  }
+  json_decref(r);
+}
+
+static void
+history_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
+{
+  json_decref(json_value(c, "history", k, v->mv_data, v->mv_size));
+}
+
+static void
+host_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
+{
+  json_decref(json_value(c, "hosts", k, v->mv_data, v->mv_size));
+}
+
+static void
+doc_entry(struct ctx *c, const MDB_val *k, const MDB_val *v G_GNUC_UNUSED)
+{
+  char sha[65];
+  if(k->mv_size != 64) {
+    problem(c, "docs", k, "the key is not a SHA-256");
+    return;
+  }
+  memcpy(sha, k->mv_data, 64);
+  sha[64] = '\0';
+  GError *e = NULL;
+  size_t n = 0;
+  char *bytes = gh_store_get_doc(c->txn, c->st, sha, &n, &e);
+  if(!bytes) {
+    problem(c, "docs", k, "does not decompress");
+    g_clear_error(&e);
+    return;
+  }
+  char *got = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)bytes, n);
+  if(strcmp(got, sha))
+    problem(c, "docs", k, "the bytes hash to %s", got);
+  g_free(got);
+  g_free(bytes);
+}
+
+static void
+url_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
+{
+  char *url;
+  json_t *s;
+  if(!gh_store_url_entry(c->st, k, v, &url, &s)) {
+    problem(c, "url_state", k, "the URL state does not decode");
+    return;
+  }
+  if(!c->st->urls_legacy) {
+    char *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, url, -1);
+    GString *want = g_string_new(NULL);
+    for(size_t i = 0; i < k->mv_size; i++)
+      g_string_append_printf(want, "%02x", ((const unsigned char *)k->mv_data)[i]);
+    if(strcmp(hex, want->str))
+      problem(c, "url_state", k, "the state of %s sits under another URL's hash", url);
+    g_string_free(want, TRUE);
+    g_free(hex);
+  }
+  const char *state = json_string_value(json_object_get(s, "state"));
+  if(!state)
+    problem(c, "url_state", k, "the state of %s has no \"state\"", url);
+  json_decref(s);
+  g_free(url);
+}
+
+static void
+queue_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
+{
+  const char *nul = memchr(k->mv_data, '\0', k->mv_size);
+  if(!nul || k->mv_size - (size_t)(nul - (const char *)k->mv_data) != 9) {
+    problem(c, "queue", k, "the key is not host NUL sequence");
+    return;
+  }
+  char *url = g_strndup(v->mv_data, v->mv_size);
+  /* The host part of the URL (after "://", to the next '/') is the key's. */
+  const char *h = strstr(url, "://");
+  size_t hl = h ? strcspn(h + 3, "/?#") : 0;
+  size_t kl = (size_t)(nul - (const char *)k->mv_data);
+  if(!h || g_ascii_strncasecmp(h + 3, k->mv_data, MAX(hl, kl)) != 0 || hl != kl) {
+    /* A default port is dropped from the key's host: compare without it. */
+    bool port_only = h && hl > kl && h[3 + kl] == ':' &&
+                     !g_ascii_strncasecmp(h + 3, k->mv_data, kl);
+    if(!port_only)
+      problem(c, "queue", k, "queued under another host than %s's", url);
+  }
+  json_t *s = gh_store_url_get(c->txn, c->st, url);
+  if(!s)
+    problem(c, "queue", k, "%s is queued but has no URL state", url);
+  json_decref(s);
+  g_free(url);
+}
+
+bool
+gh_store_check(struct gh_store *st, FILE *out, struct gh_check_summary *sum, GError **err)
+{
+  memset(sum, 0, sizeof *sum);
+  MDB_txn *txn = gh_store_read_begin(st, err);
+  if(!txn)
+    return false;
+  struct ctx c = { st, txn, out, sum, NULL };
+  uint64_t schema = 0;
+  int rc = gh_store_meta_get_u64(txn, st, "schema", &schema);
+  if(rc) {
+    MDB_val k = { 6, "schema" };
+    problem(&c, "meta", &k, "%s", mdb_strerror(rc));
+  }
+  sum->records = walk(&c, st->records, "records", record_entry);
+  sum->history = walk(&c, st->history, "history", history_entry);
+  sum->docs = walk(&c, st->docs, "docs", doc_entry);
+  sum->urls = walk(&c, st->urls, st->urls_legacy ? "urls" : "url_state", url_entry);
+  sum->queue = walk(&c, st->queue, "queue", queue_entry);
+  sum->hosts = walk(&c, st->hosts, "hosts", host_entry);
+  mdb_txn_abort(txn);
+  return true;
+}
+
+bool
+gh_store_backup(struct gh_store *st, const char *dir, GError **err)
+{
+  /* Where DIR is or would be: its nearest existing ancestor, resolved. */
+  char *probe = g_strdup(dir), *rdir = NULL, *rstore = realpath(st->dir, NULL);
+  while(!(rdir = realpath(probe, NULL)) && strcmp(probe, ".") && strcmp(probe, "/")) {
+    char *up = g_path_get_dirname(probe);
+    g_free(probe);
+    probe = up;
+  }
+  g_free(probe);
+  size_t n = rstore ? strlen(rstore) : 0;
+  bool inside = rstore && !strncmp(rdir, rstore, n) && (rdir[n] == '\0' || rdir[n] == '/');
+  free(rdir);
+  free(rstore);
+  if(inside) {
+    g_set_error(err, GH_CHECK_ERROR, EINVAL,
+                "backup %s is the store %s or inside it; give a directory elsewhere", dir,
+                st->dir);
+    return false;
+  }
+  if(g_mkdir_with_parents(dir, 0750) < 0) {
+    g_set_error(err, GH_CHECK_ERROR, errno, "backup %s: cannot create: %s", dir, g_strerror(errno));
+    return false;
+  }
+  char *target = g_build_filename(dir, "data.mdb", NULL);
+  char *tmp = g_build_filename(dir, ".data.mdb.partial", NULL);
+  bool ok = false;
+  if(g_file_test(target, G_FILE_TEST_EXISTS)) {
+    g_set_error(err, GH_CHECK_ERROR, EEXIST,
+                "backup %s already holds a data.mdb; give an empty directory", dir);
+    goto out;
+  }
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if(fd < 0) {
+    g_set_error(err, GH_CHECK_ERROR, errno, "backup %s: %s", tmp, g_strerror(errno));
+    goto out;
+  }
+  int rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT);
+  if(rc)
+    g_set_error(err, GH_CHECK_ERROR, rc, "backup of %s into %s failed: %s", st->dir, dir,
+                mdb_strerror(rc));
+  else if(fsync(fd) < 0)
+    g_set_error(err, GH_CHECK_ERROR, errno, "backup %s: %s", tmp, g_strerror(errno));
+  else
+    ok = true;
+  if(close(fd) < 0 && ok) {
+    g_set_error(err, GH_CHECK_ERROR, errno, "backup %s: %s", tmp, g_strerror(errno));
+    ok = false;
+  }
+  if(ok && rename(tmp, target) < 0) {
+    g_set_error(err, GH_CHECK_ERROR, errno, "backup %s: %s", target, g_strerror(errno));
+    ok = false;
+  }
+  if(!ok)
+    unlink(tmp);
+out:
+  g_free(target);
+  g_free(tmp);
+  return ok;
+}

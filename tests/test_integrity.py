@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""The store's integrity, from the command line, on copies of a real store:
+
+- a store written by the previous release (schema 1, tests/data/stores/
+  schema1, made by a crawl of the fixture web) reads the same with this
+  one, and is migrated on the first write open: backup first, nothing lost;
+- damage (bytes overwritten in every page, a truncated or empty data.mdb,
+  a record that no longer parses) is an error naming the database, exit 2,
+  never a crash and never a short export that exits 0;
+- `check` finds what is damaged, `backup` writes a copy that checks clean;
+- exports replace their file whole or not at all, and never write into the
+  store;
+- deleting writer.lock does not let a second writer in.
+
+    test_integrity.py GOVHARVEST
+"""
+import gzip
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+GH = sys.argv[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
+from harness import DATA, check, finish  # noqa: E402
+
+SCHEMA1 = os.path.join(DATA, "stores", "schema1")
+
+
+def gh(*args, **kw):
+    return subprocess.run([GH, *args], capture_output=True, timeout=120, **kw)
+
+
+def lines(b):
+    return sorted(b.decode().splitlines())
+
+
+def unpack(dst):
+    os.makedirs(dst)
+    with gzip.open(os.path.join(SCHEMA1, "data.mdb.gz")) as f, open(os.path.join(dst, "data.mdb"), "wb") as o:
+        shutil.copyfileobj(f, o)
+
+
+def dbs(store):
+    r = subprocess.run(["mdb_stat", "-a", store], capture_output=True, text=True)
+    return {l[len("Status of "):].strip() for l in r.stdout.splitlines() if l.startswith("Status of ")}
+
+
+def migration(tmp):
+    old_export = open(os.path.join(SCHEMA1, "export.jsonl"), "rb").read()
+    old_urls = open(os.path.join(SCHEMA1, "urls.jsonl"), "rb").read()
+    s = os.path.join(tmp, "s1")
+    unpack(s)
+    # Read as it is: readers never migrate.
+    r = gh("export", "--store", s)
+    check(r.returncode == 0 and lines(r.stdout) == lines(old_export),
+          f"a schema-1 store exports as the previous release did: {r.returncode} {r.stderr[:200]!r}")
+    r = gh("stats", "--urls", "--store", s)
+    check(r.returncode == 0 and lines(r.stdout) == lines(old_urls),
+          f"and its URL states read the same: {r.returncode} {r.stderr[:200]!r}")
+    check("urls" in dbs(s) and "url_state" not in dbs(s), "a reader changed nothing")
+    # The first writer migrates.
+    r = gh("reparse", "--store", s)
+    err = r.stderr.decode()
+    check(r.returncode == 0 and "migrated from schema 1" in err and "schema-1-backup" in err,
+          f"the first write open migrates, and says so: {r.returncode} {err[:300]!r}")
+    bak = os.path.join(s, "schema-1-backup")
+    check(os.path.exists(os.path.join(bak, "data.mdb")), "a copy of the schema-1 store was made first")
+    check("url_state" in dbs(s) and "urls" not in dbs(s), f"URL states re-keyed: {dbs(s)}")
+    r = gh("stats", "--urls", "--store", s)
+    check(r.returncode == 0 and lines(r.stdout) == lines(old_urls),
+          f"every URL state survived the migration: {len(r.stdout.splitlines())} of "
+          f"{len(old_urls.splitlines())}")
+    r = gh("export", "--store", s)
+    old = {(j["agency"], j["year"]): j for j in map(json.loads, old_export.decode().splitlines())}
+    new = {(j["agency"], j["year"]): j for j in map(json.loads, r.stdout.decode().splitlines())}
+    check(r.returncode == 0 and old.keys() == new.keys(),
+          f"every record survived: missing {old.keys() - new.keys()}")
+    check(all(new[k]["source"] == old[k]["source"] | {"parser_version": new[k]["source"]["parser_version"]}
+              for k in old.keys() & new.keys()), "with its provenance")
+    r = gh("check", "--store", s)
+    check(r.returncode == 0 and b"0 problems" in r.stdout, f"the migrated store checks clean: {r.stdout[-300:]!r}")
+    r = gh("check", "--store", bak)
+    check(r.returncode == 0, f"so does its backup: {r.stdout[-200:]!r} {r.stderr[-200:]!r}")
+    # The old backup opened by this release is migrated like any other;
+    # a second write open of the migrated store does nothing more.
+    r = gh("reparse", "--store", s)
+    check(r.returncode == 0 and b"migrated" not in r.stderr, "migration happens once")
+    return s
+
+
+def damage(tmp, good):
+    """Overwrite 96 bytes at three offsets of every page, in turn, and ask
+    export, stats and check.  Some pages are free or hold slack: those may
+    read clean.  None may crash or exit 0 with different output."""
+    size = os.path.getsize(os.path.join(good, "data.mdb"))
+    base = {c: gh(*c, "--store", good).stdout for c in (("export",), ("stats", "--json"))}
+    d = os.path.join(tmp, "d")
+    crashes, silent, reported = [], [], 0
+    for page in range(2, size // 4096):
+        for off in (0, 16, 1000):
+            shutil.rmtree(d, ignore_errors=True)
+            shutil.copytree(good, d)
+            with open(os.path.join(d, "data.mdb"), "r+b") as f:
+                f.seek(page * 4096 + off)
+                f.write(b"\xAA" * 96)
+            for c in (("export",), ("stats", "--json"), ("check",)):
+                r = gh(*c, "--store", d)
+                if r.returncode < 0:
+                    crashes.append((page, off, c[0], -r.returncode))
+                elif r.returncode == 0 and c[0] != "check" and r.stdout != base[c]:
+                    silent.append((page, off, c[0]))
+                elif r.returncode == 2:
+                    reported += 1
+                    if b"damaged" not in r.stderr:
+                        silent.append((page, off, c[0], r.stderr[:100]))
+    check(not crashes, f"no damaged page crashes a reader: {crashes[:5]}")
+    check(not silent, f"no damaged page reads as a different success: {silent[:5]}")
+    check(reported > 50, f"damage is reported as such ({reported} reports)")
+
+    # A record that no longer parses: named, exit 2, not skipped.
+    shutil.rmtree(d)
+    shutil.copytree(good, d)
+    data = bytearray(open(os.path.join(d, "data.mdb"), "rb").read())
+    at = data.find('"agency":"大姚县农业农村局"'.encode())
+    check(at > 0, "the record is in the file")
+    data[at:at + 9] = b"\x00\x01\x02garble"
+    open(os.path.join(d, "data.mdb"), "wb").write(data)
+    for c in (("export",), ("export", "-f", "csv"), ("stats",)):
+        r = gh(*c, "--store", d)
+        err = r.stderr.decode()
+        check(r.returncode == 2 and "database 'records'" in err and "大姚县农业农村局" in err,
+              f"{' '.join(c)}: a record that does not parse is named, exit 2: {r.returncode} {err[:200]!r}")
+    r = gh("check", "--store", d)
+    check(r.returncode == 1 and "大姚县农业农村局" in r.stdout.decode() and "1 problem" in r.stderr.decode(),
+          f"check lists it: {r.stdout[:300]!r} {r.stderr[-200:]!r}")
+
+    # Truncated and empty files, with the writer too.
+    seeds = os.path.join(tmp, "seeds.tsv")
+    with open(seeds, "w") as f:
+        f.write("http://www.x.gov.cn/\t\tx\n")
+    for cut, want in ((size // 2, "truncated"), (0, "empty")):
+        shutil.rmtree(d)
+        shutil.copytree(good, d)
+        os.truncate(os.path.join(d, "data.mdb"), cut)
+        for c in (("export",), ("stats",), ("check",),
+                  ("crawl", "--seeds", seeds, "--connect-to", "::127.0.0.1:1", "-q")):
+            r = gh(*c, "--store", d)
+            check(r.returncode == 2 and want in r.stderr.decode(),
+                  f"{c[0]} on a {want} data.mdb: exit 2 naming it: {r.returncode} {r.stderr[:200]!r}")
+        check(os.path.getsize(os.path.join(d, "data.mdb")) == cut, f"the {want} file was left as it was")
+
+
+def backup(tmp, good):
+    b = os.path.join(tmp, "bk")
+    r = gh("backup", "--store", good, b)
+    check(r.returncode == 0 and os.path.exists(os.path.join(b, "data.mdb")), f"backup: {r.stderr!r}")
+    check(gh("check", "--store", b).returncode == 0, "the backup checks clean")
+    check(lines(gh("export", "--store", b).stdout) == lines(gh("export", "--store", good).stdout),
+          "and holds the same records")
+    r = gh("backup", "--store", good, b)
+    check(r.returncode == 2 and b"already holds" in r.stderr, f"a backup never overwrites one: {r.stderr!r}")
+    r = gh("backup", "--store", good, os.path.join(good, "inside"))
+    check(r.returncode == 2 and not os.path.exists(os.path.join(good, "inside")),
+          f"nor writes into the store: {r.stderr!r}")
+
+
+def exports(tmp, good):
+    out = os.path.join(tmp, "records.jsonl")
+    r = gh("export", "--store", good, "-o", out)
+    check(r.returncode == 0, "export -o")
+    before = open(out, "rb").read()
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    for fmt in ("jsonl", "csv", "long", "sqlite"):
+        target = out if fmt == "jsonl" else os.path.join(tmp, f"records.{fmt}")
+        if fmt != "jsonl":
+            gh("export", "--store", good, "-f", fmt, "-o", target)
+        prev = open(target, "rb").read()
+        # A full disk (here: a 4 KiB file size limit) half-way through.
+        r = subprocess.run([GH, "export", "--store", good, "-f", fmt, "-o", target],
+                           capture_output=True, preexec_fn=small_files, timeout=60)
+        check(r.returncode == 1 and open(target, "rb").read() == prev,
+              f"{fmt}: a write that fails leaves the previous export whole: {r.returncode} {r.stderr[:200]!r}")
+        check(b"GError" not in r.stderr and b"CRITICAL" not in r.stderr, f"{fmt}: one clean error: {r.stderr!r}")
+        left = [f for f in os.listdir(tmp) if f.startswith(".")]
+        check(not left, f"{fmt}: no temporary file left behind: {left}")
+    check(open(out, "rb").read() == before, "the jsonl export is the one written first")
+    live = os.path.join(good, "data.mdb")
+    data = open(live, "rb").read()
+    for fmt in ("jsonl", "sqlite"):
+        r = gh("export", "--store", good, "-f", fmt, "-o", live)
+        check(r.returncode == 2 and b"inside the store" in r.stderr and open(live, "rb").read() == data,
+              f"{fmt}: export -o STORE/data.mdb is refused: {r.returncode} {r.stderr!r}")
+    r = gh("export", "--store", good, "-o", "-")
+    check(r.returncode == 0 and r.stdout.strip() == before.strip(), "-o - is standard output")
+
+
+def lock(tmp, good):
+    """A writer holds the store; removing writer.lock does not let another in."""
+    s = os.path.join(tmp, "locked")
+    shutil.copytree(good, s)
+    os.unlink(os.path.join(s, "writer.lock"))  # the last writer's, copied along
+    # A crawl that stays up: its only seed's host accepts and never answers.
+    import socket
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    seeds = os.path.join(tmp, "lock-seeds.tsv")
+    with open(seeds, "w") as f:
+        f.write("http://www.slow.gov.cn/\t\tslow\n")
+    conf = os.path.join(tmp, "lock.conf")
+    with open(conf, "w") as f:
+        f.write("[crawl]\ntimeout = 30\nconnect_timeout = 30\nuser_agent = t/1 (+http://127.0.0.1/)\n")
+    p = subprocess.Popen([GH, "crawl", "--config", conf, "--store", s, "--seeds", seeds, "-q",
+                          "--connect-to", f"::127.0.0.1:{port}"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    try:
+        wl = os.path.join(s, "writer.lock")
+        for _ in range(100):
+            if os.path.exists(wl) and open(wl).read().strip():
+                break
+            import time
+            time.sleep(0.05)
+        pid = open(wl).read().strip()
+        check(pid == str(p.pid), f"writer.lock names the crawl: {pid} {p.pid}")
+        os.unlink(wl)
+        r = gh("reparse", "--store", s)
+        check(r.returncode == 2 and b"in use by another govharvest process" in r.stderr,
+              f"a second writer is refused after writer.lock was deleted: {r.returncode} {r.stderr!r}")
+        check(gh("export", "--store", s).returncode == 0, "readers go on beside the writer")
+    finally:
+        p.kill()
+        p.wait()
+        srv.close()
+    r = gh("reparse", "--store", s)
+    check(r.returncode == 0, f"once the writer is gone, the store opens: {r.stderr!r}")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        good = migration(tmp)
+        backup(tmp, good)
+        exports(tmp, good)
+        lock(tmp, good)
+        damage(tmp, good)
+    finish("integrity")
+
+
+if __name__ == "__main__":
+    main()
