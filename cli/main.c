@@ -9,6 +9,7 @@
 #include "../config/config.h"
 #include "../crawler/crawl.h"
 #include "../extract/extract.h"
+#include "../extract/htmlwalk.h"
 #include "../store/store.h"
 #include "cli.h"
 #include "version.h"
@@ -164,6 +165,7 @@ gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
   o->cpu_seconds = (unsigned)cfg->extract_cpu_seconds;
   o->wall_seconds = (unsigned)cfg->extract_timeout_seconds;
   o->max_pdf_pages = (unsigned)cfg->max_pdf_pages;
+  gh_html_set_max_depth((unsigned)cfg->max_html_depth); /* workers get it on their command line */
   o->reuse_worker = true;
 }
 

@@ -24,6 +24,7 @@ static const struct setting settings[] = {
   { "limits", "extract_cpu_seconds", K_COUNT, "60", OFF(extract_cpu_seconds) },
   { "limits", "extract_timeout_seconds", K_COUNT, "120", OFF(extract_timeout_seconds) },
   { "limits", "extract_workers", K_COUNT0, "0", OFF(extract_workers) },
+  { "limits", "max_html_depth", K_COUNT, "400", OFF(max_html_depth) },
   { "log", "level", K_LOGLEVEL, "info", OFF(log_level) },
   { "crawl", "seeds", K_PATH, GH_DEFAULT_SEEDS, OFF(seeds_file) },
   { "crawl", "regions", K_PATH, GH_DATADIR "/regions.tsv", OFF(regions_file) },
@@ -50,10 +51,30 @@ static const struct setting settings[] = {
 bool
 gh_hostmap_item_ok(const char *item)
 {
-  int colons = 0;
-  for(const char *c = item; *c; c++)
-    colons += *c == ':';
-  return colons >= 2;
+  /* Fields split at colons outside [IPv6] brackets. */
+  const char *cut[8];
+  int colons = 0, depth = 0;
+  for(const char *c = item; *c; c++) {
+    depth += (*c == '[') - (*c == ']');
+    if(*c == ':' && depth == 0 && colons < 8)
+      cut[colons++] = c;
+  }
+  if(colons < 2)
+    return false;
+  /* A port field is empty (connect_to's "any") or 1..65535. */
+  const char *ports[2] = { cut[0] + 1, colons == 3 ? cut[2] + 1 : NULL };
+  const char *ends[2] = { cut[1], colons == 3 ? item + strlen(item) : NULL };
+  for(int i = 0; i < 2 && ports[i]; i++) {
+    if(ports[i] == ends[i])
+      continue;
+    guint64 port = 0;
+    char *digits = g_strndup(ports[i], (gsize)(ends[i] - ports[i]));
+    bool ok = g_ascii_string_to_unsigned(digits, 10, 1, 65535, &port, NULL);
+    g_free(digits);
+    if(!ok)
+      return false;
+  }
+  return true;
 }
 
 bool
@@ -164,6 +185,13 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
        v > 1000000000) {
       g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                   "'%s' is not a %swhole number", value, s->kind == K_COUNT ? "positive " : "");
+      return false;
+    }
+    /* Each worker is a process with its own memory cap: past 256 a typo
+     * (extract_workers = 10000) would fork the machine to a halt. */
+    if(s->offset == OFF(extract_workers) && v > 256) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "%" G_GUINT64_FORMAT " workers is more than 256", v);
       return false;
     }
     *(uint64_t *)field = v;

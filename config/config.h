@@ -31,6 +31,7 @@ struct gh_config {
   uint64_t extract_cpu_seconds;
   uint64_t extract_timeout_seconds;
   uint64_t max_pdf_pages;
+  uint64_t max_html_depth; /* nesting flattened past this before gumbo */
   uint64_t extract_workers;       /* crawler's extraction processes; 0 = one per CPU */
   enum gh_log_level log_level;
 

@@ -151,7 +151,9 @@ gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_ext
     ok = false;
   }
   if(!ok && *status == GH_STATUS_PARSED)
-    *status = GH_STATUS_EXTRACT_FAILED;
+    *status = err && *err && g_error_matches(*err, G_FILE_ERROR, G_FILE_ERROR_NOSPC)
+                ? GH_STATUS_TOO_LARGE /* a reader's own cap (XML bytes, cells) */
+                : GH_STATUS_EXTRACT_FAILED;
   return ok;
 }
 

@@ -487,6 +487,9 @@ gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
     return false;
   }
   gh_html_tree_to_doc(t->out, doc);
+  if(t->flattened)
+    gh_doc_warn(doc, "HTML nested past %u levels: %zu tags flattened before parsing",
+                gh_html_max_depth(), t->flattened);
   gh_gumbo_free(t);
   g_free(utf8);
   return true;

@@ -1,6 +1,7 @@
 #include "htmlwalk.h"
 
 #include <glib.h>
+#include <string.h>
 
 const GumboVector *
 gh_gumbo_children(const GumboNode *n)
@@ -69,9 +70,129 @@ arena_free(void *arena, void *p)
   (void)p;
 }
 
+/* ---- bounded nesting ----
+ *
+ * gumbo's cost grows with the square of the nesting depth (each new element
+ * scans the stack of open elements): 100,000 nested <div>s took 25 s,
+ * 200,000 a worker's whole CPU budget.  Real portal pages nest a few dozen
+ * levels, sloppy ones (unclosed <font>) a few hundred.  Before gumbo sees a
+ * page, open tags past the limit are dropped together with the close tags
+ * that match them, so the page's text stays and its excess structure goes.
+ * Elements whose end tag is optional (p, li, td, tr …) and void elements
+ * do not count: pages leave those open by the thousand. */
+
+static unsigned html_max_depth = GH_HTML_MAX_DEPTH_DEFAULT;
+
+void
+gh_html_set_max_depth(unsigned depth)
+{
+  html_max_depth = depth ? depth : GH_HTML_MAX_DEPTH_DEFAULT;
+}
+
+unsigned
+gh_html_max_depth(void)
+{
+  return html_max_depth;
+}
+
+static bool
+name_in(const char *name, size_t n, const char *const *list)
+{
+  for(; *list; list++)
+    if(strlen(*list) == n && !g_ascii_strncasecmp(name, *list, n))
+      return true;
+  return false;
+}
+
+static const char *const uncounted[] = {
+  /* void */
+  "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+  "track", "wbr", "keygen",
+  /* optional end tags */
+  "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
+  "colgroup", "caption", "rb", "rt", "rp", "rtc", "html", "head", "body", NULL
+};
+static const char *const raw_text[] = { "script", "style", "textarea", "title", "xmp",
+                                        "iframe", "noembed", "noframes", "plaintext", NULL };
+
+GString *
+gh_html_bound_depth(const char *html, size_t len, unsigned max_depth, size_t *dropped)
+{
+  *dropped = 0;
+  GString *out = NULL;
+  GByteArray *kept = g_byte_array_new(); /* per open counted element: 1 kept, 0 dropped */
+  size_t copied = 0; /* html[0, copied) is in out already (when out) */
+  const char *p = html, *end = html + len;
+  while(p < end && (p = memchr(p, '<', (size_t)(end - p)))) {
+    const char *t = p + 1;
+    if(t < end && *t == '!') { /* comment, doctype, CDATA */
+      const char *close = t + 3 <= end && !memcmp(t, "!--", 3) ? g_strstr_len(t, end - t, "-->") : NULL;
+      const char *gt = close ? close + 2 : memchr(t, '>', (size_t)(end - t));
+      p = gt ? gt + 1 : end;
+      continue;
+    }
+    bool closing = t < end && *t == '/';
+    if(closing)
+      t++;
+    const char *name = t;
+    while(t < end && (g_ascii_isalnum(*t) || *t == '-' || *t == ':'))
+      t++;
+    size_t n = (size_t)(t - name);
+    if(!n || !g_ascii_isalpha(*name)) {
+      p++;
+      continue;
+    }
+    const char *gt = memchr(t, '>', (size_t)(end - t));
+    const char *tag_end = gt ? gt + 1 : end;
+    if(!closing && name_in(name, n, raw_text)) {
+      /* Skip to the matching close tag: no markup inside. */
+      const char *q = tag_end;
+      for(; q && q < end; q++) {
+        q = memchr(q, '<', (size_t)(end - q));
+        if(!q || (q + 2 + n <= end && q[1] == '/' && !g_ascii_strncasecmp(q + 2, name, n)))
+          break;
+      }
+      p = q ? q : end;
+      continue;
+    }
+    bool self_closing = gt && gt > t && gt[-1] == '/';
+    if(name_in(name, n, uncounted) || (self_closing && !closing)) {
+      p = tag_end;
+      continue;
+    }
+    bool drop = false;
+    if(!closing) {
+      drop = kept->len >= max_depth;
+      guint8 k = !drop;
+      g_byte_array_append(kept, &k, 1);
+    } else if(kept->len) {
+      drop = kept->data[kept->len - 1] == 0;
+      g_byte_array_set_size(kept, kept->len - 1);
+    }
+    if(drop) {
+      if(!out)
+        out = g_string_sized_new(len);
+      g_string_append_len(out, html + copied, p - (html + copied));
+      copied = (size_t)(tag_end - html);
+      (*dropped)++;
+    }
+    p = tag_end;
+  }
+  g_byte_array_free(kept, TRUE);
+  if(out)
+    g_string_append_len(out, html + copied, (gssize)(len - copied));
+  return out;
+}
+
 struct gh_html_tree *
 gh_gumbo_parse(const char *utf8, size_t len)
 {
+  size_t dropped = 0;
+  GString *bounded = gh_html_bound_depth(utf8, len, html_max_depth, &dropped);
+  if(bounded) {
+    utf8 = bounded->str;
+    len = bounded->len;
+  }
   struct gh_html_tree *t = g_new(struct gh_html_tree, 1);
   obstack_begin(&t->arena, 64 * 1024);
   GumboOptions opts = kGumboDefaultOptions;
@@ -80,6 +201,9 @@ gh_gumbo_parse(const char *utf8, size_t len)
   opts.deallocator = arena_free;
   opts.userdata = &t->arena;
   t->out = gumbo_parse_with_options(&opts, utf8, len);
+  t->flattened = dropped;
+  if(bounded) /* gumbo's tree points into its own buffers, not the input */
+    g_string_free(bounded, TRUE);
   if(!t->out) {
     gh_gumbo_free(t);
     return NULL;

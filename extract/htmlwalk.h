@@ -11,6 +11,7 @@
 /* A parsed page and the arena its tree lives in. */
 struct gh_html_tree {
   GumboOutput *out;
+  size_t flattened; /* tags dropped past the nesting limit (0: none) */
   struct obstack arena;
 };
 
@@ -18,6 +19,17 @@ struct gh_html_tree {
  * want it: the error list is for humans, so its memory is bounded.  NULL
  * when gumbo gives up.  gh_gumbo_free(NULL) is a no-op. */
 struct gh_html_tree *gh_gumbo_parse(const char *utf8, size_t len);
+
+/* Nesting past this many levels is flattened before gumbo parses a page
+ * ([limits] max_html_depth; see htmlwalk.c for why).  Set once per
+ * process, before parsing. */
+#define GH_HTML_MAX_DEPTH_DEFAULT 400
+void gh_html_set_max_depth(unsigned depth);
+unsigned gh_html_max_depth(void);
+/* The page with open tags past `max_depth` and their close tags removed,
+ * or NULL when nothing is past it; *dropped counts the tags removed. */
+#include <glib.h>
+GString *gh_html_bound_depth(const char *html, size_t len, unsigned max_depth, size_t *dropped);
 void gh_gumbo_free(struct gh_html_tree *t);
 
 /* Children of an element or the document, else NULL. */

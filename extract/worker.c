@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "extract.h"
+#include "htmlwalk.h"
 
 /* Under valgrind, /proc/self/exe is valgrind's own tool, not this
  * program: the valgrind memcheck test spawns the client's path instead. */
@@ -220,15 +221,15 @@ int
 gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works)
 {
   /* argv: program, GH_POOL_WORKER_ARG, work, max_bytes, memory_bytes,
-   * cpu_seconds */
-  guint64 max_bytes, memory, cpu;
+   * cpu_seconds, max_html_depth */
+  guint64 max_bytes, memory, cpu, depth;
   gh_pool_work_fn work = NULL;
-  for(const struct gh_pool_work *w = works; argc == 6 && w->name; w++)
+  for(const struct gh_pool_work *w = works; argc == 7 && w->name; w++)
     if(!strcmp(w->name, argv[2]))
       work = w->fn;
   struct stat a, b;
   if(!work || !parse_u64(argv[3], &max_bytes) || !parse_u64(argv[4], &memory) ||
-     !parse_u64(argv[5], &cpu) || fstat(REQ_FD, &a) || fstat(REP_FD, &b) || !S_ISFIFO(a.st_mode) ||
+     !parse_u64(argv[5], &cpu) || !parse_u64(argv[6], &depth) || fstat(REQ_FD, &a) || fstat(REP_FD, &b) || !S_ISFIFO(a.st_mode) ||
      !S_ISFIFO(b.st_mode)) {
     fprintf(stderr, "%s: an extraction worker is started by the crawler, not by hand\n",
             argv[0]);
@@ -245,6 +246,7 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works)
    * requests go out, a worker's only when a reply is ready.  Idle CPU is
    * still all the workers'. */
   setpriority(PRIO_PROCESS, 0, 10);
+  gh_html_set_max_depth((unsigned)MIN(depth, G_MAXUINT));
   struct gh_extract_opts o;
   gh_extract_opts_init(&o);
   o.max_bytes = (size_t)max_bytes;
@@ -347,11 +349,12 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
   b[1] = lift(b[1]);
   /* A worker that dies while we write must not kill us with SIGPIPE. */
   signal(SIGPIPE, SIG_IGN);
-  char max_bytes[24], memory[24], cpu[24];
+  char max_bytes[24], memory[24], cpu[24], depth[24];
   g_snprintf(max_bytes, sizeof max_bytes, "%" G_GUINT64_FORMAT, (guint64)p->o.max_bytes);
   g_snprintf(memory, sizeof memory, "%" G_GUINT64_FORMAT, (guint64)p->o.memory_bytes);
   g_snprintf(cpu, sizeof cpu, "%u", p->o.cpu_seconds);
-  char *argv[] = { "govharvest", GH_POOL_WORKER_ARG, p->work, max_bytes, memory, cpu, NULL };
+  g_snprintf(depth, sizeof depth, "%u", gh_html_max_depth());
+  char *argv[] = { "govharvest", GH_POOL_WORKER_ARG, p->work, max_bytes, memory, cpu, depth, NULL };
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, a[0], REQ_FD);

@@ -100,7 +100,7 @@ expect 1 "file title" -- "$gh" parse --file-title "崇义县统计局2022年政�
 has out '"agency":"崇义县统计局"'
 has out '"year":2022'
 expect 1 "zip bomb" -- "$gh" parse "$tmp/bomb.docx"
-has err "bomb.docx: extract_failed: docx: word/document.xml expands past 67108864 bytes"
+has err "bomb.docx: too_large: docx: word/document.xml expands past 67108864 bytes"
 expect 1 "bad xml" -- "$gh" parse "$tmp/bad-xml.docx"
 has err "bad-xml.docx: extract_failed: docx: word/document.xml is not well-formed: Premature end"
 lines err 1
@@ -148,6 +148,41 @@ expect 1 "run of digits" -- timeout 60 "$gh" parse "$tmp/digits.txt"
 has out "does not read one way; left blank"
 expect 1 "scattered table" -- timeout 60 "$gh" parse "$tmp/scattered.txt"
 has out '"status":"tables_not_found"'
+
+# 200,000 nested <div>s around a report (quadratic in gumbo: the whole CPU
+# budget) are flattened before parsing: the report still reads, with a
+# warning, and a 20 s timeout is far above what it takes.
+python3 - "$tmp" "$data" <<'PY'
+import sys, glob
+d, data = sys.argv[1], sys.argv[2]
+body = open(glob.glob(data + "/seeds/000_*.txt")[0], encoding="utf-8").read()
+with open(d + "/deep.html", "w", encoding="utf-8") as f:
+    f.write("<html><head><title>武定县工业信息化商务科学技术局2020年政府信息公开工作年度报告</title></head><body>")
+    f.write("<div>" * 200000 + "<pre>" + body + "</pre>" + "</div>" * 200000 + "</body></html>")
+PY
+expect 0 "200,000 nested elements" -- timeout 20 "$gh" parse "$tmp/deep.html"
+has out '"status":"parsed"'
+has out 'tags flattened before parsing'
+# A DOCX of a few hundred KB holding a 1000 x 1000 table (737 MB of libxml2
+# tree): refused as too_large before any tree is built.
+python3 - "$tmp" <<'PY'
+import sys, zipfile
+row = "<w:tr>" + "<w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>" * 1000 + "</w:tr>"
+xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document '
+       'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:tbl>'
+       + row * 1000 + "</w:tbl></w:body></w:document>")
+with zipfile.ZipFile(sys.argv[1] + "/table.docx", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+    z.writestr("word/document.xml", xml)
+PY
+expect 1 "a million-cell DOCX table" -- timeout 20 "$gh" parse "$tmp/table.docx"
+has err "table.docx: too_large: docx: word/document.xml has over 50000 table cells"
+printf '[limits]\nextract_workers = 100000\n' >"$tmp/workers.conf"
+expect 2 "extract_workers capped" -- "$gh" parse --config "$tmp/workers.conf" "$data"/seeds/000_*.txt
+has err "more than 256"
+printf '[crawl]\nresolve = www.x.gov.cn:99999:127.0.0.1\n' >"$tmp/port.conf"
+expect 2 "resolve port checked" -- "$gh" parse --config "$tmp/port.conf" "$data"/seeds/000_*.txt
+has err "port.conf:2: \[crawl\] resolve"
 
 # Configuration errors name file, line and key, before any work.
 printf '[limits]\nmax_document_bytes = huge\n' >"$tmp/bad.conf"
