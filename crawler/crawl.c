@@ -42,6 +42,10 @@ struct host {
   char *drain;      /* set: mark everything queued failed with this reason */
   char *drain_kind;
   unsigned failures; /* consecutive, for backoff */
+  /* Set after [crawl] host_failures consecutive network failures (a
+   * tarpit, a dead server): nothing more is started on the host this
+   * cycle; its URLs stay queued for the next. */
+  char *unhealthy;
   GHashTable *busy; /* URLs in flight */
   /* Queue entries below this sequence number are all in flight, being
    * extracted or finished: next_url starts here instead of walking past
@@ -115,6 +119,7 @@ struct crawl {
   gint64 started, last_status, last_flush;
   bool stall_reported; /* the running commit was said to be stalled */
   guint64 last_fetched;
+  bool time_up; /* [crawl] cycle_time_limit passed: start nothing more */
   GError *error;
 };
 
@@ -231,6 +236,7 @@ host_free(void *p)
   g_hash_table_destroy(h->busy);
   g_free(h->drain);
   g_free(h->drain_kind);
+  g_free(h->unhealthy);
   g_free(h->name);
   g_free(h);
 }
@@ -884,6 +890,25 @@ finish_host(struct crawl *c, struct xfer *x, double extra_wait)
   h->idle = false; /* a retry may have left work queued: look again */
 }
 
+/* A failure budget per host (after Nutch's fetcher.max.exceptions.per.queue):
+ * past [crawl] host_failures consecutive network failures, the host gets
+ * no more requests this cycle.  Nothing is lost: its URLs stay queued, the
+ * host is named in the summary and, through the hosts database, in stats. */
+static void
+host_failed(struct crawl *c, struct host *h, const char *kind, const char *reason)
+{
+  if(h->unhealthy || h->failures < c->cfg->host_failures)
+    return;
+  h->unhealthy = g_strdup_printf("%u consecutive %s failures (last: %s)", h->failures, kind,
+                                 reason ? reason : kind);
+  g_hash_table_replace(c->sum->unhealthy, g_strdup(h->name), g_strdup(h->unhealthy));
+  gh_log(GH_LOG_WARNING, NULL, "%s: %s; its queued URLs wait for the next cycle", h->name,
+         h->unhealthy);
+  json_t *hs = json_pack("{s:I, s:s, s:I}", "cycle", (json_int_t)c->cycle, "unhealthy", h->unhealthy,
+                         "unhealthy_cycle", (json_int_t)c->cycle);
+  add_op(c, OP_HOST, h->name, hs);
+}
+
 /* Put the URL back for a later attempt, or give up after the retry cap. */
 static void
 retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reason,
@@ -893,11 +918,16 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
   json_object_set_new(x->state, "attempts", json_integer(attempts));
   if((guint64)attempts > c->cfg->retries) {
     finish_url(c, x, "failed", kind, reason);
+    x->host->failures++;
+    host_failed(c, x->host, kind, reason);
     return;
   }
   /* Exponential backoff on the host: backoff, 2×, 4×… */
   x->host->failures++;
-  double backoff = c->cfg->backoff_seconds * (double)(1u << MIN(x->host->failures - 1, 10u));
+  host_failed(c, x->host, kind, reason);
+  /* Capped at 8x: past that the failure budget (host_failed) decides,
+   * not ever longer waits that keep a one-shot crawl running. */
+  double backoff = c->cfg->backoff_seconds * (double)(1u << MIN(x->host->failures - 1, 3u));
   if(*wait < backoff)
     *wait = backoff;
   json_object_set_new(x->state, "error", json_string(kind));
@@ -1506,6 +1536,8 @@ fill(struct crawl *c)
     /* Bounded per turn: skipping robots-denied URLs of a big queue must
      * not starve the event loop. */
     int looks = 0;
+    if(h->unhealthy || c->time_up)
+      continue;
     while(!h->idle && looks++ < 64 && c->in_flight < c->cfg->max_connections &&
           h->in_flight < c->cfg->connections_per_host && !*c->o->stop) {
       if(h->next_ok > now) {
@@ -1552,6 +1584,13 @@ fill(struct crawl *c)
     }
   }
   return soonest;
+}
+
+static bool
+cfg_limit_reached(struct crawl *c)
+{
+  return c->cfg->cycle_time_limit_seconds &&
+         g_get_monotonic_time() - c->started >= (gint64)c->cfg->cycle_time_limit_seconds * USEC;
 }
 
 /* ---- the cycle ---- */
@@ -1747,7 +1786,15 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     gpointer k, v;
     g_hash_table_iter_init(&it, c.hosts);
     while(idle && g_hash_table_iter_next(&it, &k, &v))
-      idle = ((struct host *)v)->idle;
+      idle = ((struct host *)v)->idle || ((struct host *)v)->unhealthy || c.time_up;
+    if(!c.time_up && cfg_limit_reached(&c)) {
+      c.time_up = true;
+      sum->time_limited = true;
+      gh_log(GH_LOG_WARNING, NULL,
+             "[crawl] cycle_time_limit (%" G_GUINT64_FORMAT " s) reached: no new requests; what is "
+             "queued waits for the next cycle",
+             c.cfg->cycle_time_limit_seconds);
+    }
     if(idle && (c.gathering.ops->len || c.committing.ops->len)) { /* pending writes may queue more work */
       if(!maybe_flush(&c, true))
         break;
@@ -1872,6 +1919,7 @@ gh_crawl_summary_init(struct gh_crawl_summary *s)
   memset(s, 0, sizeof *s);
   s->records = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   s->errors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  s->unhealthy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }
 
 void
@@ -1879,6 +1927,7 @@ gh_crawl_summary_clear(struct gh_crawl_summary *s)
 {
   g_hash_table_destroy(s->records);
   g_hash_table_destroy(s->errors);
+  g_hash_table_destroy(s->unhealthy);
   memset(s, 0, sizeof *s);
 }
 
@@ -1900,6 +1949,9 @@ gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
 {
   fprintf(out, "cycle          %" G_GUINT64_FORMAT "%s\n", s->cycle,
           s->interrupted ? " (interrupted; run again to resume)"
+          : s->time_limited && s->queued_left ? " (unfinished: cycle_time_limit reached; run again to resume)"
+          : s->queued_left && g_hash_table_size(s->unhealthy)
+            ? " (unfinished: unhealthy hosts wait for the next run)"
           : s->queued_left ? " (unfinished)"
                            : " (complete)");
   fprintf(out, "hosts          %u\n", s->hosts);
@@ -1911,6 +1963,11 @@ gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
   print_counts(out, "errors", s->errors);
   fprintf(out, "robots denied  %" G_GUINT64_FORMAT "\n", s->robots_denied);
   fprintf(out, "queued         %" G_GUINT64_FORMAT "\n", s->queued_left);
+  GList *hosts = g_list_sort(g_hash_table_get_keys(s->unhealthy), (GCompareFunc)strcmp);
+  for(GList *l = hosts; l; l = l->next)
+    fprintf(out, "unhealthy      %s: %s\n", (const char *)l->data,
+            (const char *)g_hash_table_lookup(s->unhealthy, l->data));
+  g_list_free(hosts);
   fprintf(out, "time           %.1f s\n", s->seconds);
   fprintf(out, "cpu            %.2f s crawler, %.2f s extraction workers\n", s->cpu_seconds,
           s->worker_cpu_seconds);

@@ -72,7 +72,9 @@ struct gh_crawl_summary {
   guint64 queued_left;   /* still queued when the crawl stopped */
   GHashTable *records;   /* landed, by status name -> GUINT_TO_POINTER(count) */
   GHashTable *errors;    /* failures by kind -> count */
+  GHashTable *unhealthy; /* host -> why it was set aside this cycle ([crawl] host_failures) */
   bool interrupted;
+  bool time_limited;     /* [crawl] cycle_time_limit stopped new requests */
   double seconds;
   double cpu_seconds;        /* the crawler process: fetching, scheduling, storing */
   double worker_cpu_seconds; /* its extraction workers: reading, parsing, discovery */

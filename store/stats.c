@@ -213,6 +213,27 @@ gh_stats(struct gh_store *st, GError **err)
   uint64_t cycle = 0, done = 0;
   gh_store_meta_get_u64(txn, st, "cycle", &cycle);
   gh_store_meta_get_u64(txn, st, "cycle_done", &done);
+  /* Hosts set aside in the current cycle after repeated failures. */
+  json_t *unhealthy = json_object();
+  json_object_set_new(out, "unhealthy_hosts", unhealthy);
+  size_t nhosts = 0;
+  if((rc = mdb_cursor_open(txn, st->hosts, &cur)))
+    goto damaged_hosts;
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    nhosts++;
+    json_t *hs = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    const char *why = json_string_value(json_object_get(hs, "unhealthy"));
+    if(why && (uint64_t)json_integer_value(json_object_get(hs, "unhealthy_cycle")) == cycle) {
+      char *name = g_strndup(k.mv_data, k.mv_size);
+      json_object_set_new(unhealthy, name, json_string(why));
+      g_free(name);
+    }
+    json_decref(hs);
+  }
+  if(!gh_store_walk_end(rc, txn, st->hosts, nhosts, st, "hosts", &k, err))
+    goto out;
+  mdb_cursor_close(cur);
+  cur = NULL;
   mdb_txn_abort(txn);
   txn = NULL;
 
@@ -238,6 +259,9 @@ gh_stats(struct gh_store *st, GError **err)
 
 damaged_urls:
   ok = gh_store_walk_end(rc, txn, st->urls, 0, st, "url_state", &k, err);
+  goto out;
+damaged_hosts:
+  ok = gh_store_walk_end(rc, txn, st->hosts, 0, st, "hosts", &k, err);
   goto out;
 damaged_records:
   ok = gh_store_walk_end(rc, txn, st->records, 0, st, "records", &k, err);
@@ -337,6 +361,12 @@ gh_stats_print(json_t *s, FILE *out)
     print_counts(out, t, he);
     g_free(t);
   }
+  json_t *uh = json_object_get(s, "unhealthy_hosts");
+  fprintf(out, "unhealthy hosts:%s\n", json_object_size(uh) ? "" : " none");
+  const char *why_key;
+  json_t *why;
+  json_object_foreach(uh, why_key, why)
+    fprintf(out, "  %s: %s (its URLs wait for the next cycle)\n", why_key, json_string_value(why));
   gh_stats_print_misses(s, out, 0);
   json_t *gaps = json_object_get(s, "gaps");
   fprintf(out, "gaps (latest year %" JSON_INTEGER_FORMAT "):%s\n", json_integer_value(json_object_get(s, "latest_year")),

@@ -56,6 +56,7 @@ LANDED = {
 
 def main():
     with_web(run)
+    with_web(tarpit)
     finish("hostile")
 
 
@@ -76,6 +77,9 @@ retries = 1
 backoff = 0.1
 max_retry_after = 60
 max_redirects = 10
+# Its faults come four in a row: this test wants each recorded, not the
+# host set aside (tarpit() below tests that).
+host_failures = 50
 [limits]
 max_document_bytes = 16M
 [log]
@@ -148,6 +152,57 @@ level = warning
     reqs = web.requests()
     drips = [q for q in reqs if q["path"] == "/nb/drip.html"]
     check(len(drips) == 2, f"the stalled transfer was retried once: {len(drips)}")
+
+
+def tarpit(tmp, web):
+    """One host that drips every answer, beside a sound one: after
+    host_failures consecutive failures the tarpit waits for the next cycle,
+    and the crawl ends long before its 30 URLs x 2 attempts x timeout."""
+    seeds = os.path.join(tmp, "tarpit-seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write("http://www.tarpit.gov.cn/nb/\t\t陷阱县人民政府\n"
+                "http://www.wusu.gov.cn/xxgk/nb/\t654202\t乌苏市人民政府\n")
+    conf = os.path.join(tmp, "tarpit.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[crawl]
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+timeout = 3
+retries = 1
+backoff = 0.1
+host_failures = 3
+[log]
+level = warning
+""")
+    store = os.path.join(tmp, "tarpit-store")
+    t0 = time.time()
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
+                        "--delay", "0.05", "--connect-to", f"::127.0.0.1:{web.port}"],
+                       capture_output=True, text=True, timeout=300)
+    took = time.time() - t0
+    check(r.returncode == 0 and took < 60,
+          f"a tarpit host does not hold the crawl: {took:.0f} s, exit {r.returncode} {r.stderr[-300:]!r}")
+    check("unhealthy      www.tarpit.gov.cn: 3 consecutive timeout failures" in r.stdout
+          and "unhealthy hosts wait" in r.stdout,
+          f"the summary names the unhealthy host and why: {r.stdout!r}")
+    drips = [q for q in web.requests() if q["host"] == "www.tarpit.gov.cn" and q["path"].startswith("/nb/t")]
+    check(len(drips) == 3, f"three failed requests, then no more: {len(drips)}")
+    landed = {(x["agency"], x["year"]) for x in records(GH, store)}
+    check(("乌苏市商务和工业信息化局", 2020) in landed, f"the sound host's report landed: {landed}")
+    s = json.loads(subprocess.run([GH, "stats", "--json", "--store", store], capture_output=True,
+                                  text=True).stdout)
+    check("www.tarpit.gov.cn" in s.get("unhealthy_hosts", {}) and s["queued"] >= 27,
+          f"stats lists the host, its URLs still queued: {s.get('unhealthy_hosts')} {s.get('queued')}")
+    # No failure budget, a cycle time limit instead: new requests stop at it.
+    with open(conf, "a") as f:
+        f.write("[crawl]\nhost_failures = 1000\ncycle_time_limit = 4s\n")
+    t0 = time.time()
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store + "2", "--seeds", seeds, "-q",
+                        "--delay", "0.05", "--connect-to", f"::127.0.0.1:{web.port}"],
+                       capture_output=True, text=True, timeout=300)
+    took = time.time() - t0
+    check(r.returncode == 0 and took < 20 and "cycle_time_limit reached" in r.stdout,
+          f"cycle_time_limit ends the crawl: {took:.0f} s {r.stdout[:120]!r} {r.stderr[-200:]!r}")
 
 
 if __name__ == "__main__":

@@ -266,6 +266,7 @@ def build_sites(data):
             rt("reports", "real_shanghai_2019.html"), crumbs)),
     }
     sites["www.hostile.gov.cn"] = hostile_site(data)
+    sites["www.tarpit.gov.cn"] = tarpit_site()
     # A column whose first report always fails with 500 (so every retry
     # sends the host's scan back to it) ahead of six sound pages
     # (tests/test_crashsafe.py, retries while commits are slow).
@@ -414,6 +415,19 @@ def hostile_site(data):
     site["_bad"] = bad.replace("一、总体情况".encode(), b"\xff" + "一、总体情况".encode() + b"\xe5\xb9", 1)
     pdf = rd("reports", "real_hzq2023_working.pdf")
     site["_trunc"] = pdf[: len(pdf) // 3]
+    return site
+
+
+def tarpit_site():
+    """A host whose every report drips one byte a second (tests/test_hostile.py:
+    the crawl sets it aside after [crawl] host_failures, instead of waiting
+    out each of its 30 URLs)."""
+    s = {"name": "陷阱县人民政府", "nav": [("首页", "/")]}
+    items = "".join(f'<li><a href="/nb/t{i}.html">陷阱县第{i}局2023年政府信息公开工作年度报告</a></li>'
+                    for i in range(30))
+    site = {"/nb/": R(portal_page(s, "政府信息公开年报", [("首页", "/")], f"<ul>{items}</ul>"))}
+    for i in range(30):
+        site[f"/nb/t{i}.html"] = {"fault": "drip"}
     return site
 
 
