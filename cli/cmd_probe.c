@@ -55,7 +55,8 @@ fetch(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist
   curl_easy_setopt(e, CURLOPT_URL, url);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gh_capped_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &in);
-  gh_crawl_easy_setup(e, cfg, host ? host : "", resolve, connect_to);
+  struct gh_private_guard guard;
+  gh_crawl_easy_setup(e, cfg, host ? host : "", resolve, connect_to, &guard);
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
@@ -69,6 +70,10 @@ fetch(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist
   if(in.too_large)
     f->error = g_strdup_printf("too_large: over the %zu-byte limit ([limits] max_document_bytes)",
                                in.cap);
+  else if(rc == CURLE_COULDNT_CONNECT && guard.refused)
+    f->error = g_strdup_printf("private_address: the host resolves to %s, a private address "
+                               "([crawl] allow_private lists hosts allowed to)",
+                               guard.addr);
   else if(rc != CURLE_OK)
     f->error = g_strdup_printf("%s", *errbuf ? errbuf : curl_easy_strerror(rc));
   f->body = g_string_free_to_bytes(in.body);

@@ -45,6 +45,7 @@ static const struct setting settings[] = {
   { "crawl", "resolve", K_HOSTMAP, "", OFF(resolve) },
   { "crawl", "connect_to", K_HOSTMAP, "", OFF(connect_to) },
   { "crawl", "tls_insecure_hosts", K_LIST, "", OFF(tls_insecure_hosts) },
+  { "crawl", "allow_private", K_LIST, "", OFF(allow_private) },
   { "daemon", "recrawl_interval", K_DURATION, "7d", OFF(recrawl_seconds) },
   { "daemon", "season_recrawl_interval", K_DURATION, "1d", OFF(season_recrawl_seconds) },
   { "daemon", "season", K_SEASON, "01-01..03-31", OFF(season_from) },
@@ -392,5 +393,6 @@ gh_config_clear(struct gh_config *cfg)
   g_strfreev(cfg->resolve);
   g_strfreev(cfg->connect_to);
   g_strfreev(cfg->tls_insecure_hosts);
+  g_strfreev(cfg->allow_private);
   memset(cfg, 0, sizeof(*cfg));
 }

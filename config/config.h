@@ -55,6 +55,7 @@ struct gh_config {
   char **resolve;                 /* "host:port:addr", as curl --resolve */
   char **connect_to;              /* "host:port:connhost:connport", as curl --connect-to */
   char **tls_insecure_hosts;      /* certificate checks off for these hosts only */
+  char **allow_private;           /* hosts allowed to resolve to private addresses */
 
   /* [daemon] */
   uint64_t recrawl_seconds;       /* each seed, outside the season */

@@ -1,5 +1,9 @@
 #include "crawl.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+
 #include <curl/curl.h>
 #include <malloc.h>
 #include <poll.h>
@@ -69,6 +73,7 @@ struct xfer {
   bool fetched;
   enum gh_link_kind kind;
   const char *ctype; /* the easy handle's, valid until xfer_free */
+  struct gh_private_guard guard;
 };
 
 /* One pending store operation.  Applied together in one write transaction
@@ -733,10 +738,115 @@ host_listed(char **list, const char *host)
   return false;
 }
 
+static bool
+v4_private(uint32_t a)
+{
+  static const struct { uint32_t net; int bits; } nets[] = {
+    { 0x00000000, 8 },  { 0x0A000000, 8 },  { 0x64400000, 10 }, { 0x7F000000, 8 },
+    { 0xA9FE0000, 16 }, { 0xAC100000, 12 }, { 0xC0000000, 24 }, { 0xC0A80000, 16 },
+    { 0xC6120000, 15 }, { 0xE0000000, 4 },  { 0xF0000000, 4 },
+  };
+  for(size_t i = 0; i < G_N_ELEMENTS(nets); i++)
+    if((a >> (32 - nets[i].bits)) == (nets[i].net >> (32 - nets[i].bits)))
+      return true;
+  return false;
+}
+
+bool
+gh_addr_is_private(const struct sockaddr *sa)
+{
+  /* Copies, not casts: the caller's object may be any of the sockaddr
+   * types, and the optimiser may assume a struct sockaddr read does not
+   * see a struct sockaddr_in's bytes. */
+  sa_family_t family;
+  memcpy(&family, (const char *)sa + offsetof(struct sockaddr, sa_family), sizeof family);
+  if(family == AF_INET) {
+    struct in_addr in;
+    memcpy(&in, (const char *)sa + offsetof(struct sockaddr_in, sin_addr), sizeof in);
+    return v4_private(ntohl(in.s_addr));
+  }
+  if(family == AF_INET6) {
+    struct in6_addr a;
+    memcpy(&a, (const char *)sa + offsetof(struct sockaddr_in6, sin6_addr), sizeof a);
+    if(IN6_IS_ADDR_V4MAPPED(&a) || IN6_IS_ADDR_V4COMPAT(&a)) {
+      uint32_t v4;
+      memcpy(&v4, &a.s6_addr[12], 4);
+      return v4_private(ntohl(v4));
+    }
+    return IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LINKLOCAL(&a) ||
+           IN6_IS_ADDR_SITELOCAL(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
+           (a.s6_addr[0] & 0xFE) == 0xFC; /* fc00::/7, unique local */
+  }
+  return true; /* not an internet address at all */
+}
+
+/* A host the operator pointed somewhere on purpose. */
+static bool
+host_mapped(const struct gh_config *cfg, const char *host)
+{
+  if(host_listed(cfg->allow_private, host))
+    return true;
+  char **lists[] = { cfg->resolve, cfg->connect_to };
+  for(int l = 0; l < 2; l++)
+    for(char **m = lists[l]; m && *m; m++) {
+      const char *colon = strchr(*m, ':');
+      size_t n = colon ? (size_t)(colon - *m) : strlen(*m);
+      if(n == 0 || (n == 1 && **m == '*') || (n == strlen(host) && !g_ascii_strncasecmp(*m, host, n)))
+        return true;
+    }
+  return false;
+}
+
+static bool
+proxy_configured(void)
+{
+  static const char *const vars[] = { "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
+                                       "all_proxy", NULL };
+  for(const char *const *v = vars; *v; v++)
+    if(g_getenv(*v) && *g_getenv(*v))
+      return true;
+  return false;
+}
+
+static curl_socket_t
+open_public(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+  struct gh_private_guard *g = ud;
+  (void)purpose;
+  if(gh_addr_is_private(&a->addr)) {
+    /* The URL being connected for (a redirect's, when curl follows). */
+    char *eff = NULL, *host = NULL;
+    curl_easy_getinfo(g->easy, CURLINFO_EFFECTIVE_URL, &eff);
+    CURLU *u = curl_url();
+    if(eff && !curl_url_set(u, CURLUPART_URL, eff, 0))
+      curl_url_get(u, CURLUPART_HOST, &host, 0);
+    bool allowed = host && host_mapped(g->cfg, host);
+    curl_free(host);
+    curl_url_cleanup(u);
+    if(!allowed) {
+      const void *in = a->family == AF_INET ? (const void *)&((struct sockaddr_in *)&a->addr)->sin_addr
+                                            : (const void *)&((struct sockaddr_in6 *)&a->addr)->sin6_addr;
+      if(!inet_ntop(a->family, in, g->addr, sizeof g->addr))
+        g_strlcpy(g->addr, "?", sizeof g->addr);
+      g->refused = true;
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 void
 gh_crawl_easy_setup(CURL *e, const struct gh_config *cfg, const char *host_port,
-                    struct curl_slist *resolve, struct curl_slist *connect_to)
+                    struct curl_slist *resolve, struct curl_slist *connect_to,
+                    struct gh_private_guard *guard)
 {
+  if(guard && !proxy_configured()) {
+    guard->easy = e;
+    guard->cfg = cfg;
+    guard->refused = false;
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_public);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, guard);
+  }
   curl_easy_setopt(e, CURLOPT_USERAGENT, cfg->user_agent);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)cfg->max_redirects);
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -790,7 +900,7 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->in);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-  gh_crawl_easy_setup(e, cfg, h->name, c->resolve, c->connect_to);
+  gh_crawl_easy_setup(e, cfg, h->name, c->resolve, c->connect_to, &x->guard);
   /* Redirects are followed by the scheduler, not by curl: the target may
    * be another host, with its own robots.txt and its own delay. */
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, robots ? 1L : 0L);
@@ -862,6 +972,8 @@ curl_error_kind(CURLcode rc)
   case CURLE_SSL_CACERT_BADFILE:
   case CURLE_SSL_ISSUER_ERROR: return "tls_error";
   case CURLE_BAD_CONTENT_ENCODING: return "bad_encoding";
+  /* libcurl 7.88 answers an endless header block with out-of-memory. */
+  case CURLE_OUT_OF_MEMORY: return "too_large";
   default: return "network";
   }
 }
@@ -1365,6 +1477,16 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
     if(x->in.too_large && code >= 200 && code < 300)
       rc = CURLE_OK; /* parse the first 500 KiB */
     long status = rc == CURLE_OK ? code : 0;
+    if(rc == CURLE_COULDNT_CONNECT && x->guard.refused) {
+      h->drain = g_strdup_printf("%s resolves to the private address %s ([crawl] allow_private "
+                                 "lists hosts allowed to)", h->name, x->guard.addr);
+      h->drain_kind = g_strdup("private_address");
+      apply_robots(c, h, 503, "", 0);
+      h->robots_loading = false;
+      finish_host(c, x, 0);
+      gh_log(GH_LOG_WARNING, NULL, "%s", h->drain);
+      return;
+    }
     if(rc != CURLE_OK || status >= 500 || status == 429) {
       /* A certificate or a too-large robots.txt will not change by waiting. */
       bool transient = rc == CURLE_OK || retryable_kind(curl_error_kind(rc));
@@ -1392,9 +1514,15 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   }
 
   if(rc != CURLE_OK) {
-    const char *kind = x->in.too_large ? "too_large" : curl_error_kind(rc);
+    bool refused = rc == CURLE_COULDNT_CONNECT && x->guard.refused;
+    const char *kind = x->in.too_large ? "too_large" : refused ? "private_address" : curl_error_kind(rc);
     char *reason = x->in.too_large
                      ? g_strdup_printf("body over the %zu-byte limit (transfer aborted)", x->in.cap)
+                   : refused ? g_strdup_printf("the host resolves to the private address %s "
+                                               "([crawl] allow_private lists hosts allowed to)",
+                                               x->guard.addr)
+                   : rc == CURLE_OUT_OF_MEMORY
+                     ? g_strdup("the answer's headers are too large (over libcurl's 100 KiB)")
                      : g_strdup(curl_easy_strerror(rc));
     if(retryable_kind(kind))
       retry_later(c, x, kind, reason, &wait);

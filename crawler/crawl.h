@@ -10,6 +10,7 @@
 #define GH_CRAWL_H
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 #include <glib.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,8 +35,25 @@ size_t gh_capped_write(char *data, size_t size, size_t n, void *ud);
  * content decoding, the configured host maps and, for a host named in
  * [crawl] tls_insecure_hosts, legacy TLS.  `host_port` is the URL's
  * "host[:port]".  Redirects, caps and request headers are the caller's. */
+/* No private targets from DNS: a public name that resolves to a loopback,
+ * private, link-local (cloud metadata), CGNAT or multicast address is not
+ * connected to, unless the host is mapped by [crawl] resolve/connect_to
+ * (or --resolve/--connect-to) or listed in [crawl] allow_private, or a
+ * proxy is configured (the proxy is what is connected to).  The guard
+ * lives as long as the handle; after a CURLE_COULDNT_CONNECT, `refused`
+ * says the guard was why and `addr` which address it was. */
+struct gh_private_guard {
+  CURL *easy;
+  const struct gh_config *cfg;
+  bool refused;
+  char addr[64];
+};
 void gh_crawl_easy_setup(CURL *e, const struct gh_config *cfg, const char *host_port,
-                         struct curl_slist *resolve, struct curl_slist *connect_to);
+                         struct curl_slist *resolve, struct curl_slist *connect_to,
+                         struct gh_private_guard *guard);
+/* Loopback, private, link-local, CGNAT, multicast, reserved, unspecified
+ * (IPv4, IPv6, and IPv4 mapped in IPv6). */
+bool gh_addr_is_private(const struct sockaddr *sa);
 /* Requests ask for Chinese pages: some portals serve a language picker
  * or an English shell otherwise. */
 #define GH_ACCEPT_LANGUAGE "Accept-Language: zh-CN,zh;q=0.9"

@@ -1,11 +1,13 @@
 /* Crawler pieces: robots.txt (RFC 9309 cases), URL normalisation and scope,
  * discovery of report links and script-written pagination, anti-bot pages,
  * Content-Disposition names, region codes. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "check.h"
 #include "config/config.h"
 #include "config/seeds.h"
+#include "crawler/crawl.h"
 #include "crawler/discover.h"
 #include "crawler/robots.h"
 #include "crawler/url.h"
@@ -118,6 +120,36 @@ test_urls(void)
   char *s = gh_url_site("czj.cxz.gov.cn:8080");
   EXPECT(!strcmp(s, "cxz.gov.cn"), "site of a department host: %s", s);
   g_free(s);
+}
+
+static bool
+private_addr(const char *text)
+{
+  struct sockaddr_storage ss = { 0 };
+  if(strchr(text, ':')) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    a->sin6_family = AF_INET6;
+    inet_pton(AF_INET6, text, &a->sin6_addr);
+  } else {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    inet_pton(AF_INET, text, &a->sin_addr);
+  }
+  return gh_addr_is_private((struct sockaddr *)&ss);
+}
+
+static void
+test_private_addresses(void)
+{
+  const char *priv[] = { "127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
+                         "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::",
+                         "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", NULL };
+  const char *pub[] = { "61.135.169.121", "8.8.8.8", "172.32.0.1", "61.135.169.121", "100.128.0.1", "2400:da00::6666",
+                        "::ffff:61.135.169.121", NULL };
+  for(const char **a = priv; *a; a++)
+    EXPECT(private_addr(*a), "%s is private", *a);
+  for(const char **a = pub; *a; a++)
+    EXPECT(!private_addr(*a), "%s is public", *a);
 }
 
 static struct gh_link *
@@ -393,6 +425,7 @@ main(int argc, char **argv)
   (void)argc;
   test_robots();
   test_urls();
+  test_private_addresses();
   test_discover();
   test_regions(argc > 1 ? argv[1] : SRC_DIR);
   printf("crawler: %d checks, %d failures\n", checks, failures);

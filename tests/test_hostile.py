@@ -57,6 +57,7 @@ LANDED = {
 def main():
     with_web(run)
     with_web(tarpit)
+    with_web(private_targets)
     finish("hostile")
 
 
@@ -203,6 +204,47 @@ level = warning
     took = time.time() - t0
     check(r.returncode == 0 and took < 20 and "cycle_time_limit reached" in r.stdout,
           f"cycle_time_limit ends the crawl: {took:.0f} s {r.stdout[:120]!r} {r.stderr[-200:]!r}")
+
+
+def private_targets(tmp, web):
+    """A name that resolves to loopback (as a hijacked *.gov.cn record or a
+    link to an internal host would) is not connected to, unless mapped."""
+    seeds = os.path.join(tmp, "private-seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write(f"http://localhost:{web.port}/nb/\t\t内网\n")
+    conf = os.path.join(tmp, "private.conf")
+    with open(conf, "w") as f:
+        f.write("[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\n"
+                "timeout = 3\nretries = 0\n[log]\nlevel = error\n")
+
+    def crawl(store, *extra):
+        subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
+                        "--delay", "0.05", *extra], capture_output=True, text=True, timeout=60)
+        r = subprocess.run([GH, "stats", "--urls", "--store", store], capture_output=True, text=True)
+        return {j["url"]: j for j in map(json.loads, r.stdout.splitlines())}
+
+    web.clear()
+    states = crawl(os.path.join(tmp, "p1"))
+    s = states.get(f"http://localhost:{web.port}/nb/", {})
+    check(s.get("state") == "failed" and s.get("error") == "private_address" and ("127.0.0.1" in s.get("reason", "") or "::1" in s.get("reason", "")),
+          f"a host resolving to loopback is refused: {s}")
+    check(not web.requests(), f"nothing reached the loopback server: {web.requests()[:3]}")
+    # Mapped explicitly: allowed.
+    states = crawl(os.path.join(tmp, "p2"), "--resolve", f"localhost:{web.port}:127.0.0.1")
+    s = states.get(f"http://localhost:{web.port}/nb/", {})
+    check(s.get("error") != "private_address" and web.requests(),
+          f"a host mapped with --resolve is fetched: {s.get('state')} {s.get('error')}")
+    # Listed in [crawl] allow_private: allowed.
+    with open(conf, "a") as f:
+        f.write("[crawl]\nallow_private = localhost\n")
+    web.clear()
+    states = crawl(os.path.join(tmp, "p3"))
+    s = states.get(f"http://localhost:{web.port}/nb/", {})
+    check(s.get("error") != "private_address" and web.requests(),
+          f"a host in allow_private is fetched: {s.get('state')} {s.get('error')}")
+    r = subprocess.run([GH, "probe", f"http://localhost:{web.port}/nb/"], capture_output=True, text=True,
+                       timeout=60)
+    check("private_address" in r.stdout + r.stderr, f"probe says why: {r.stdout[-300:]!r} {r.stderr[-200:]!r}")
 
 
 if __name__ == "__main__":
