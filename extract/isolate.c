@@ -29,13 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define GH_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define GH_UNDER_SANITIZER 1
-#endif
-#endif
+#include "confine.h" /* GH_UNDER_SANITIZER */
 
 struct reader_ctx {
   const char *bytes;
@@ -114,6 +108,7 @@ signame(int sig)
   case SIGILL: return "SIGILL";
   case SIGKILL: return "SIGKILL";
   case SIGXCPU: return "SIGXCPU";
+  case SIGSYS: return "SIGSYS: a system call its seccomp filter forbids (extract/confine.c)";
   default: return "signal";
   }
 }

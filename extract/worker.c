@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "extract.h"
+#include "confine.h"
 #include "htmlwalk.h"
 
 /* Under valgrind, /proc/self/exe is valgrind's own tool, not this
@@ -61,6 +62,10 @@
 #endif
 
 #define GH_WORKER_DOCS 10000
+/* A worker's hard RLIMIT_CPU is this many per-document budgets; the pool
+ * retires it at half (checked with the resident size), so the hard limit
+ * only stops a reader that lifted its own soft limit. */
+#define GH_WORKER_CPU_LIFETIME 50u
 #define GH_WORKER_RSS ((guint64)256 << 20)
 #define GH_WORKER_RSS_EVERY 16
 #define MAGIC 0x51524847u /* "GHRQ" */
@@ -182,11 +187,13 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
     const char *args = rest + h.charset_len;
     char *body = rest + h.charset_len + h.args_len;
     body[h.len] = '\0';
-    if(o->cpu_seconds) { /* the CPU budget moves with the usage */
+    if(o->cpu_seconds) { /* the CPU budget moves with the usage, under the hard lifetime cap */
       struct rusage ru;
       getrusage(RUSAGE_SELF, &ru);
       rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
-      struct rlimit cpu = { used + o->cpu_seconds, RLIM_INFINITY };
+      struct rlimit cpu;
+      getrlimit(RLIMIT_CPU, &cpu);
+      cpu.rlim_cur = MIN(used + o->cpu_seconds, cpu.rlim_max);
       setrlimit(RLIMIT_CPU, &cpu);
     }
     struct gh_extract_opts ro = *o;
@@ -247,6 +254,12 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works)
    * still all the workers'. */
   setpriority(PRIO_PROCESS, 0, 10);
   gh_html_set_max_depth((unsigned)MIN(depth, G_MAXUINT));
+  GError *err = NULL;
+  if(!gh_confine_worker((unsigned)MIN(cpu * GH_WORKER_CPU_LIFETIME, G_MAXUINT), &err)) {
+    /* Never serve unconfined: the pool reports the worker's death. */
+    fprintf(stderr, "govharvest: %s\n", err->message);
+    _exit(4);
+  }
   struct gh_extract_opts o;
   gh_extract_opts_init(&o);
   o.max_bytes = (size_t)max_bytes;
@@ -373,11 +386,13 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
   /* /proc/self/exe is this very program even after an upgrade replaced
    * its file, so a worker always speaks this crawler's protocol. */
   char *exe = RUNNING_ON_VALGRIND ? g_file_read_link("/proc/self/exe", NULL) : NULL;
+  char **env = gh_confine_environ(); /* nothing of the caller's environment */
   pid_t pid;
   int rc = a[0] < 0 || b[1] < 0
              ? EMFILE
-             : posix_spawn(&pid, exe ? exe : "/proc/self/exe", &fa, &at, argv, environ);
+             : posix_spawn(&pid, exe ? exe : "/proc/self/exe", &fa, &at, argv, env);
   g_free(exe);
+  g_strfreev(env);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
   close(a[0]);
@@ -563,12 +578,35 @@ resident_bytes(pid_t pid)
   return pages * (guint64)sysconf(_SC_PAGESIZE);
 }
 
-static bool
-worn_out(const struct worker *w)
+/* CPU seconds a process has used (utime + stime of /proc/PID/stat). */
+static guint64
+cpu_used(pid_t pid)
 {
-  return w->served >= GH_WORKER_DOCS ||
-         (w->served && w->served % GH_WORKER_RSS_EVERY == 0 &&
-          resident_bytes(w->pid) > GH_WORKER_RSS);
+  char path[64], text[1024];
+  g_snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+  if(fd >= 0)
+    close(fd);
+  if(n <= 0)
+    return 0;
+  text[n] = '\0';
+  const char *p = strrchr(text, ')'); /* the command name may hold spaces */
+  unsigned long long ut = 0, stime = 0;
+  if(!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &stime) != 2)
+    return 0;
+  return (guint64)((ut + stime) / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+static bool
+worn_out(const struct gh_pool *p, const struct worker *w)
+{
+  if(w->served >= GH_WORKER_DOCS)
+    return true;
+  if(!w->served || w->served % GH_WORKER_RSS_EVERY)
+    return false;
+  return resident_bytes(w->pid) > GH_WORKER_RSS ||
+         (p->o.cpu_seconds && cpu_used(w->pid) > p->o.cpu_seconds * GH_WORKER_CPU_LIFETIME / 2);
 }
 
 /* Gives an idle worker the next waiting job (spawning it if needed).
@@ -577,7 +615,7 @@ static bool
 take_job(struct gh_pool *p, struct worker *w)
 {
   while(!w->job && p->waiting.length) {
-    if(w->pid && worn_out(w))
+    if(w->pid && worn_out(p, w))
       reap(p, w, false); /* retired: a fresh one below */
     char *reason = NULL;
     if(!w->pid && !spawn(p, w, &reason)) {

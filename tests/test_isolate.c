@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "extract/extract.h"
@@ -112,7 +115,48 @@ work_env(const struct gh_pool_input *in)
     closedir(d);
   sigset_t mask;
   sigprocmask(SIG_SETMASK, NULL, &mask);
-  return json_pack("{s o s b}", "fds", fds, "term_blocked", sigismember(&mask, SIGTERM));
+  json_t *out = json_pack("{s o s b}", "fds", fds, "term_blocked", sigismember(&mask, SIGTERM));
+  /* How it is confined (extract/confine.c). */
+  char *status = NULL;
+  if(g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
+    static const char *const keys[] = { "NoNewPrivs", "Seccomp", "CapEff", "CapPrm", "CapBnd",
+                                        "CapAmb", NULL };
+    for(char **l = g_strsplit(status, "\n", -1), **ll = l; *ll; ll++) {
+      for(const char *const *k = keys; *k; k++)
+        if(g_str_has_prefix(*ll, *k) && (*ll)[strlen(*k)] == ':')
+          json_object_set_new(out, *k, json_string(g_strstrip(*ll + strlen(*k) + 1)));
+      if(!ll[1])
+        g_strfreev(l);
+    }
+    g_free(status);
+  }
+  struct rlimit cpu;
+  getrlimit(RLIMIT_CPU, &cpu);
+  json_object_set_new(out, "cpu_hard", json_integer(cpu.rlim_max == RLIM_INFINITY ? -1 : (json_int_t)cpu.rlim_max));
+  char *cwd = g_get_current_dir();
+  json_object_set_new(out, "cwd", json_string(cwd));
+  g_free(cwd);
+  json_object_set_new(out, "environ", json_integer((json_int_t)g_strv_length(environ)));
+  json_object_set_new(out, "home", json_string(g_getenv("HOME") ? g_getenv("HOME") : ""));
+  return out;
+}
+
+/* A reader taken over: it tries to reach the network. */
+static json_t *
+work_escape(const struct gh_pool_input *in)
+{
+  (void)in;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  return json_pack("{s i}", "socket", fd);
+}
+
+/* ... or to write a file. */
+static json_t *
+work_write(const struct gh_pool_input *in)
+{
+  (void)in;
+  int fd = open("/tmp/gh-confine-test", O_WRONLY | O_CREAT, 0600);
+  return json_pack("{s i}", "open", fd);
 }
 
 static json_t *
@@ -140,6 +184,7 @@ work_bloat(const struct gh_pool_input *in)
 static const struct gh_pool_work works[] = {
   { "echo", work_echo }, { "abort", work_abort }, { "hang", work_hang },
   { "env", work_env },   { "flood", work_flood }, { "bloat", work_bloat },
+  { "escape", work_escape }, { "write", work_write },
   { NULL, NULL },
 };
 
@@ -283,9 +328,43 @@ test_pool(void)
   EXPECT(json_is_false(json_object_get(out[0].reply, "term_blocked")),
          "the worker's signal mask is empty");
   free(text);
+  /* Confined whoever runs it (as root in CI): no new privileges, no
+   * capabilities, a seccomp filter, a hard CPU limit, a clean environment
+   * and "/" as its directory. */
+  json_t *r = out[0].reply;
+  EXPECT(!g_strcmp0(json_string_value(json_object_get(r, "NoNewPrivs")), "1"), "NoNewPrivs 1");
+  EXPECT(!g_strcmp0(json_string_value(json_object_get(r, "Seccomp")), "2"), "a seccomp filter");
+  EXPECT(!g_strcmp0(json_string_value(json_object_get(r, "CapEff")), "0000000000000000") &&
+           !g_strcmp0(json_string_value(json_object_get(r, "CapPrm")), "0000000000000000") &&
+           !g_strcmp0(json_string_value(json_object_get(r, "CapBnd")), "0000000000000000"),
+         "no capabilities: eff %s bnd %s", json_string_value(json_object_get(r, "CapEff")),
+         json_string_value(json_object_get(r, "CapBnd")));
+  EXPECT(json_integer_value(json_object_get(r, "cpu_hard")) > 0, "a hard CPU limit: %" JSON_INTEGER_FORMAT,
+         json_integer_value(json_object_get(r, "cpu_hard")));
+  EXPECT(!g_strcmp0(json_string_value(json_object_get(r, "cwd")), "/"), "in /");
+  EXPECT(!strcmp(json_string_value(json_object_get(r, "home")), "") &&
+           json_integer_value(json_object_get(r, "environ")) <= 6,
+         "a clean environment (%" JSON_INTEGER_FORMAT " variables)",
+         json_integer_value(json_object_get(r, "environ")));
   clear(out, 1);
   gh_pool_free(p);
   fclose(leak);
+  /* What a takeover would do next kills the worker. */
+  p = pool(1, "escape");
+  submit(p, 0, NULL, 10, &out[0]);
+  drain(p);
+  EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGSYS"),
+         "socket() kills the worker: %s", out[0].failure ? out[0].failure : "(a reply)");
+  clear(out, 1);
+  gh_pool_free(p);
+  p = pool(1, "write");
+  submit(p, 0, NULL, 10, &out[0]);
+  drain(p);
+  EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGSYS") &&
+           !g_file_test("/tmp/gh-confine-test", G_FILE_TEST_EXISTS),
+         "opening a file for writing kills the worker: %s", out[0].failure ? out[0].failure : "(a reply)");
+  clear(out, 1);
+  gh_pool_free(p);
   sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
