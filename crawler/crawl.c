@@ -356,7 +356,7 @@ enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, con
     gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = referer, .status = "url_too_long" },
            "a link of %s: %s", referer ? referer : "a seed", why);
     g_free(why);
-    add_op(c, OP_STATE, url, json_incref(s));
+    add_op(c, OP_STATE, url, s); /* the op owns it; callers borrow, as below */
     return s;
   }
   json_object_set_new(s, "depth", json_integer(depth));

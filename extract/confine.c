@@ -109,6 +109,20 @@ install_filter(GError **err)
      (rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
                             SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY))))
     ok = fail(err, "open rule", -rc);
+  /* Explicitly fatal, so sanitizer builds (EPERM by default) kill on it
+   * too: opening for writing, creating, truncating. */
+  static const struct { int mask, value; } writes[] = {
+    { O_ACCMODE, O_WRONLY }, { O_ACCMODE, O_RDWR }, { O_CREAT, O_CREAT }, { O_TRUNC, O_TRUNC },
+  };
+  for(size_t i = 0; ok && i < G_N_ELEMENTS(writes); i++) {
+    if((rc = seccomp_rule_add(f, SCMP_ACT_KILL_PROCESS, SCMP_SYS(openat), 1,
+                              SCMP_A2(SCMP_CMP_MASKED_EQ, writes[i].mask, writes[i].value))))
+      ok = fail(err, "openat rule", -rc);
+    if(ok && seccomp_syscall_resolve_name("open") != __NR_SCMP_ERROR &&
+       (rc = seccomp_rule_add(f, SCMP_ACT_KILL_PROCESS, SCMP_SYS(open), 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, writes[i].mask, writes[i].value))))
+      ok = fail(err, "open rule", -rc);
+  }
   /* isatty() on stdio: TCGETS only. */
   if(ok && (rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
                                   SCMP_A1(SCMP_CMP_EQ, TCGETS))))

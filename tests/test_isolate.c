@@ -121,13 +121,12 @@ work_env(const struct gh_pool_input *in)
   if(g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
     static const char *const keys[] = { "NoNewPrivs", "Seccomp", "CapEff", "CapPrm", "CapBnd",
                                         "CapAmb", NULL };
-    for(char **l = g_strsplit(status, "\n", -1), **ll = l; *ll; ll++) {
+    char **lines = g_strsplit(status, "\n", -1);
+    for(char **ll = lines; *ll; ll++)
       for(const char *const *k = keys; *k; k++)
         if(g_str_has_prefix(*ll, *k) && (*ll)[strlen(*k)] == ':')
           json_object_set_new(out, *k, json_string(g_strstrip(*ll + strlen(*k) + 1)));
-      if(!ll[1])
-        g_strfreev(l);
-    }
+    g_strfreev(lines);
     g_free(status);
   }
   struct rlimit cpu;
