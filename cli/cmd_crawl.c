@@ -90,6 +90,14 @@ gh_cmd_crawl(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
+  if(seeds->len == 0) {
+    /* Not "complete": a crawl of nothing is a mistake in the seed file. */
+    fprintf(stderr, "govharvest crawl: %s has no seeds (one URL per line, with an optional "
+                    "region code and name, tab-separated)\n",
+            cfg->seeds_file);
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
   if(!(regions = gh_regions_load(cfg->regions_file, &err))) {
     /* Without the table, records still get the seed's region code. */
     fprintf(stderr, "govharvest: warning: %s; region codes come from seeds only\n", err->message);

@@ -184,6 +184,11 @@ printf '[crawl]\nresolve = www.x.gov.cn:99999:127.0.0.1\n' >"$tmp/port.conf"
 expect 2 "resolve port checked" -- "$gh" parse --config "$tmp/port.conf" "$data"/seeds/000_*.txt
 has err "port.conf:2: \[crawl\] resolve"
 
+# A crawl of an empty seed list is a mistake, not a complete crawl.
+printf 'url\tregion_code\tname\n# nothing yet\n' >"$tmp/empty-seeds.tsv"
+expect 2 "empty seed list" -- "$gh" crawl --store "$tmp/empty-store" --seeds "$tmp/empty-seeds.tsv"
+has err "has no seeds"
+
 # Configuration errors name file, line and key, before any work.
 printf '[limits]\nmax_document_bytes = huge\n' >"$tmp/bad.conf"
 expect 2 "bad config" -- "$gh" parse --config "$tmp/bad.conf" "$data"/seeds/000_*.txt
