@@ -18,14 +18,26 @@
 #endif
 #endif
 
+/* RUNNING_ON_VALGRIND: valgrind's client request, 0 where valgrind's
+ * headers are absent. */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 /* Once, in the worker, after start-up and before the first document:
  * working directory "/", no new privileges, every capability dropped
  * (bounding, ambient, effective, permitted, inheritable), a hard
  * RLIMIT_CPU of `cpu_lifetime` seconds (0: none), and a seccomp filter
  * that allows reading files, memory management, signals, time and the
  * two pipes, and kills the process on anything else (sockets, exec,
- * fork, ptrace, writing files…).  False with *err when the kernel
- * refused a step; the worker then does not serve. */
+ * fork, ptrace, writing files…).  Under valgrind the filter is left out
+ * (it would apply to valgrind's own calls).  False with *err when the
+ * kernel refused a step; the worker then does not serve. */
 bool gh_confine_worker(unsigned cpu_lifetime, GError **err);
 
 /* The environment a worker is started with: nothing of the caller's but

@@ -50,16 +50,9 @@
 #include "confine.h"
 #include "htmlwalk.h"
 
-/* Under valgrind, /proc/self/exe is valgrind's own tool, not this
- * program: the valgrind memcheck test spawns the client's path instead. */
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
+/* Under valgrind (RUNNING_ON_VALGRIND, from confine.h), /proc/self/exe is
+ * valgrind's own tool, not this program: the valgrind memcheck test spawns
+ * the client's path instead. */
 
 #define GH_WORKER_DOCS 10000
 /* A worker's hard RLIMIT_CPU is this many per-document budgets; the pool
