@@ -472,6 +472,9 @@ meta_enter(const GumboNode *n, void *ud)
   return true;
 }
 
+/* Table cells (<td>, <th>) a page may hold before it is refused as too_large. */
+#define GH_HTML_MAX_CELLS 100000
+
 bool
 gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
                struct gh_doc *doc, GError **err)
@@ -480,6 +483,22 @@ gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
   char *utf8 = gh_to_utf8(bytes, len, declared_charset, true, &ulen, NULL, err);
   if(!utf8)
     return false;
+  /* A table of a million cells fits in the byte cap (4 bytes a cell) and
+   * would cost gumbo's tree and the cell stream hundreds of MB: counted
+   * first.  A report's tables have a few hundred cells. */
+  size_t cells = 0;
+  for(const char *p = utf8, *end = utf8 + ulen; cells <= GH_HTML_MAX_CELLS && p + 3 < end &&
+                                                 (p = memchr(p, '<', (size_t)(end - p) - 3));
+      p++)
+    if((p[1] | 0x20) == 't' && ((p[2] | 0x20) == 'd' || (p[2] | 0x20) == 'h') &&
+       (p[3] == '>' || g_ascii_isspace(p[3])))
+      cells++;
+  if(cells > GH_HTML_MAX_CELLS) {
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOSPC,
+                "the page has over %d table cells (a report has a few hundred)", GH_HTML_MAX_CELLS);
+    g_free(utf8);
+    return false;
+  }
   struct gh_html_tree *t = gh_gumbo_parse(utf8, ulen);
   if(!t) {
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "gumbo could not parse the page");

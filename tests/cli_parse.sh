@@ -175,6 +175,9 @@ with zipfile.ZipFile(sys.argv[1] + "/table.docx", "w", zipfile.ZIP_DEFLATED, com
     z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
     z.writestr("word/document.xml", xml)
 PY
+python3 -c "open('$tmp/cells.html','w').write('<table>'+('<tr>'+'<td>1'*1000)*1000+'</table>')"
+expect 1 "a million-cell HTML table" -- timeout 20 "$gh" parse "$tmp/cells.html"
+has err "cells.html: too_large: html: the page has over 100000 table cells"
 expect 1 "a million-cell DOCX table" -- timeout 20 "$gh" parse "$tmp/table.docx"
 has err "table.docx: too_large: docx: word/document.xml has over 50000 table cells"
 printf '[limits]\nextract_workers = 100000\n' >"$tmp/workers.conf"

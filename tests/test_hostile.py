@@ -40,6 +40,7 @@ EXPECT = {
     "badutf8.html": ("done", "parsed"),
     "oneline.html": ("done", "not_a_report"),
     "trunc.pdf": ("done", "extract_failed"),
+    "headers.html": ("failed", "too_large"),
     "good.html": ("done", "parsed"),
 }
 # Records that must land (agency, year, status).
@@ -49,7 +50,7 @@ LANDED = {
     ("淮安市洪泽区人民政府", 2024, "parsed"),                # a PDF sent as text/html
     ("楚雄市自然资源局", 2022, "parsed"),                    # GBK declared UTF-8
     ("武定县工业信息化商务科学技术局", 2020, "parsed"),      # UTF-8 with stray bytes
-    ("测试县第19局", 2023, "extract_failed"),                # truncated PDF: named by its link
+    ("测试县第20局", 2023, "extract_failed"),                # truncated PDF: named by its link
     ("洪泽区人民政府", 2023, "parsed"),                      # a 600-byte attachment URL
 }
 
@@ -161,7 +162,9 @@ def tarpit(tmp, web):
     and the crawl ends long before its 30 URLs x 2 attempts x timeout."""
     seeds = os.path.join(tmp, "tarpit-seeds.tsv")
     with open(seeds, "w", encoding="utf-8") as f:
+        # A seed of 650 bytes (over LMDB's old key limit) beside them.
         f.write("http://www.tarpit.gov.cn/nb/\t\t陷阱县人民政府\n"
+                "http://www.wusu.gov.cn/" + "%E6%B4%AA" * 70 + ".html\t654202\t超长种子\n"
                 "http://www.wusu.gov.cn/xxgk/nb/\t654202\t乌苏市人民政府\n")
     conf = os.path.join(tmp, "tarpit.conf")
     with open(conf, "w") as f:
@@ -188,6 +191,12 @@ level = warning
           f"the summary names the unhealthy host and why: {r.stdout!r}")
     drips = [q for q in web.requests() if q["host"] == "www.tarpit.gov.cn" and q["path"].startswith("/nb/t")]
     check(len(drips) == 3, f"three failed requests, then no more: {len(drips)}")
+    urls = [json.loads(l) for l in subprocess.run([GH, "stats", "--urls", "--store", store],
+                                                  capture_output=True, text=True).stdout.splitlines()]
+    long_seed = [u for u in urls if len(u["url"]) > 600 and u.get("kind") == "seed"]
+    check(len(long_seed) == 1 and long_seed[0].get("state") == "failed"
+          and long_seed[0].get("error") == "http_404",
+          f"a 650-byte seed is fetched and recorded like any other: {[(u.get('state'), u.get('error')) for u in long_seed]}")
     landed = {(x["agency"], x["year"]) for x in records(GH, store)}
     check(("乌苏市商务和工业信息化局", 2020) in landed, f"the sound host's report landed: {landed}")
     s = json.loads(subprocess.run([GH, "stats", "--json", "--store", store], capture_output=True,

@@ -381,6 +381,7 @@ FAULTS = [
     ("badutf8.html", "bad_utf8"),     # UTF-8 with stray bytes
     ("oneline.html", "one_line"),     # 10 MB on one line
     ("deep.html", "deep"),            # 100,000 nested elements
+    ("headers.html", "endless_header"),  # header lines without end
     ("trunc.pdf", "truncated_pdf"),
     ("good.html", "good"),            # a sound report: it must land
 ]
@@ -538,6 +539,15 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "reset":
             self.raw(html_head + b"Content-Length: 5000\r\n\r\n" + b"<p>" * 33)
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return 200
+        if kind == "endless_header":
+            self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+            try:
+                for i in range(20000):  # 1.2 MB of headers; stops when the client hangs up
+                    self.raw(b"X-Filler-%d: " % i + b"y" * 50 + b"\r\n")
+            except OSError:
+                pass
             self.close_connection = True
             return 200
         if kind == "drip":
