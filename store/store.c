@@ -683,11 +683,28 @@ fault_pc(void *uc)
 #endif
 }
 
+/* The return address of a leaf function that faulted: memcpy and memcmp
+ * (called by LMDB on a damaged page) set up no frame, so it is the word at
+ * the stack pointer (x86-64) or the link register (arm64). */
+static uintptr_t
+fault_caller(void *uc)
+{
+#if defined(__x86_64__)
+  return *(const uintptr_t *)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+  return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.regs[30];
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
 static void
 on_fault(int sig, siginfo_t *si, void *uc)
 {
-  uintptr_t a = (uintptr_t)si->si_addr, pc = fault_pc(uc);
-  bool in_lmdb = pc && pc >= lmdb_text_lo && pc < lmdb_text_hi;
+  uintptr_t a = (uintptr_t)si->si_addr, pc = fault_pc(uc), caller = fault_caller(uc);
+  bool in_lmdb = (pc && pc >= lmdb_text_lo && pc < lmdb_text_hi) ||
+                 (caller && caller >= lmdb_text_lo && caller < lmdb_text_hi);
   for(int i = 0; i < MAX_GUARDED; i++)
     if(guarded[i].hi && ((a >= guarded[i].lo && a < guarded[i].hi) || in_lmdb)) {
       ssize_t n = write(2, guarded[i].msg, strlen(guarded[i].msg));
@@ -778,8 +795,8 @@ guard_map(struct gh_store *st, bool on)
   for(int i = 0; i < MAX_GUARDED; i++) {
     if(on && guarded[i].hi == 0) {
       g_snprintf(guarded[i].msg, sizeof guarded[i].msg,
-                 "govharvest: store %s is damaged: a read inside data.mdb faulted (a damaged "
-                 "page); run 'govharvest check', restore from a backup\n",
+                 "govharvest: store %s is damaged: LMDB faulted on a damaged page of "
+                 "data.mdb; run 'govharvest check', restore from a backup\n",
                  st->dir);
       guarded[i].lo = lo;
       guarded[i].hi = hi;
@@ -917,13 +934,16 @@ gh_store_url_put(MDB_txn *txn, struct gh_store *st, const char *url, const json_
   size_t ul = strlen(url), tl = strlen(text);
   guint8 h[32];
   url_key(url, h);
-  MDB_val k = { sizeof h, h }, v = { ul + 1 + tl, NULL };
-  int rc = mdb_put(txn, st->urls, &k, &v, MDB_RESERVE);
-  if(!rc) {
-    memcpy(v.mv_data, url, ul + 1);
-    memcpy((char *)v.mv_data + ul + 1, text, tl);
-  }
+  /* Built here and copied by LMDB, not written into an MDB_RESERVE slot:
+   * on a damaged page that slot can be anywhere, and the write would be
+   * ours. */
+  char *buf = g_malloc(ul + 1 + tl);
+  memcpy(buf, url, ul + 1);
+  memcpy(buf + ul + 1, text, tl);
   free(text);
+  MDB_val k = { sizeof h, h }, v = { ul + 1 + tl, buf };
+  int rc = mdb_put(txn, st->urls, &k, &v, 0);
+  g_free(buf);
   return rc;
 }
 
