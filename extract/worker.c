@@ -553,21 +553,30 @@ service_one(struct gh_pool *p, struct worker *w)
   complete(w, reply, reply ? NULL : g_strdup("extractor sent a malformed reply"));
 }
 
-/* The worker's resident set, from /proc (0 when it cannot be read). */
+/* /proc/PID/NAME into buf (NUL-terminated); false when it cannot be read. */
+static bool
+read_proc(pid_t pid, const char *name, char *buf, size_t size)
+{
+  char path[64];
+  g_snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : -1;
+  if(fd >= 0)
+    close(fd);
+  if(n <= 0)
+    return false;
+  buf[n] = '\0';
+  return true;
+}
+
+/* The worker's resident set (0 when it cannot be read). */
 static guint64
 resident_bytes(pid_t pid)
 {
-  char path[64], text[128];
-  g_snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-  if(fd >= 0)
-    close(fd);
+  char text[128];
   guint64 pages = 0;
-  if(n > 0) {
-    text[n] = '\0';
+  if(read_proc(pid, "statm", text, sizeof text))
     sscanf(text, "%*u %" G_GUINT64_FORMAT, &pages);
-  }
   return pages * (guint64)sysconf(_SC_PAGESIZE);
 }
 
@@ -575,15 +584,9 @@ resident_bytes(pid_t pid)
 static guint64
 cpu_used(pid_t pid)
 {
-  char path[64], text[1024];
-  g_snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-  if(fd >= 0)
-    close(fd);
-  if(n <= 0)
+  char text[1024];
+  if(!read_proc(pid, "stat", text, sizeof text))
     return 0;
-  text[n] = '\0';
   const char *p = strrchr(text, ')'); /* the command name may hold spaces */
   unsigned long long ut = 0, stime = 0;
   if(!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &stime) != 2)

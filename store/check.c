@@ -222,18 +222,7 @@ gh_store_check(struct gh_store *st, FILE *out, struct gh_check_summary *sum, GEr
 bool
 gh_store_backup(struct gh_store *st, const char *dir, GError **err)
 {
-  /* Where DIR is or would be: its nearest existing ancestor, resolved. */
-  char *probe = g_strdup(dir), *rdir = NULL, *rstore = realpath(st->dir, NULL);
-  while(!(rdir = realpath(probe, NULL)) && strcmp(probe, ".") && strcmp(probe, "/")) {
-    char *up = g_path_get_dirname(probe);
-    g_free(probe);
-    probe = up;
-  }
-  g_free(probe);
-  size_t n = rstore ? strlen(rstore) : 0;
-  bool inside = rstore && !strncmp(rdir, rstore, n) && (rdir[n] == '\0' || rdir[n] == '/');
-  free(rdir);
-  free(rstore);
+  bool inside = gh_store_path_inside(st->dir, dir);
   if(inside) {
     g_set_error(err, GH_CHECK_ERROR, EINVAL,
                 "backup %s is the store %s or inside it; give a directory elsewhere", dir,

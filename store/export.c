@@ -391,24 +391,16 @@ struct gh_export_file {
 bool
 gh_export_path_ok(const char *path, const char *store_dir, GError **err)
 {
+  /* The file's directory: a path naming the store's data.mdb is inside. */
   char *dir = g_path_get_dirname(path);
-  char *rdir = realpath(dir, NULL);
-  char *rstore = store_dir ? realpath(store_dir, NULL) : NULL;
-  bool ok = true;
-  if(rdir && rstore) {
-    size_t n = strlen(rstore);
-    if(!strncmp(rdir, rstore, n) && (rdir[n] == '\0' || rdir[n] == '/')) {
-      g_set_error(err, GH_EXPORT_ERROR, EINVAL,
-                  "%s is inside the store %s: an export there could overwrite the store; "
-                  "write it elsewhere",
-                  path, store_dir);
-      ok = false;
-    }
-  }
-  free(rdir);
-  free(rstore);
+  bool inside = store_dir && gh_store_path_inside(store_dir, dir);
   g_free(dir);
-  return ok;
+  if(inside)
+    g_set_error(err, GH_EXPORT_ERROR, EINVAL,
+                "%s is inside the store %s: an export there could overwrite the store; "
+                "write it elsewhere",
+                path, store_dir);
+  return !inside;
 }
 
 bool

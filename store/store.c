@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <ucontext.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -810,6 +811,23 @@ guard_map(struct gh_store *st, bool on)
       return;
     }
   }
+}
+
+bool
+gh_store_path_inside(const char *store_dir, const char *path)
+{
+  char *probe = g_strdup(path), *rpath = NULL, *rstore = realpath(store_dir, NULL);
+  while(!(rpath = realpath(probe, NULL)) && strcmp(probe, ".") && strcmp(probe, "/")) {
+    char *up = g_path_get_dirname(probe);
+    g_free(probe);
+    probe = up;
+  }
+  g_free(probe);
+  size_t n = rstore ? strlen(rstore) : 0;
+  bool inside = rpath && rstore && !strncmp(rpath, rstore, n) && (rpath[n] == '\0' || rpath[n] == '/');
+  free(rpath);
+  free(rstore);
+  return inside;
 }
 
 /* ---- damage ---- */

@@ -66,6 +66,11 @@ bool gh_store_is_damage(const GError *e);
 bool gh_store_walk_end(int rc, MDB_txn *txn, MDB_dbi dbi, size_t seen, const struct gh_store *st,
                        const char *db, const MDB_val *key, GError **err);
 
+/* Whether `path` (existing or not: its nearest existing ancestor is
+ * resolved) is the store directory `store_dir` or lies inside it.  Exports
+ * and backups refuse such paths: they could overwrite the live store. */
+bool gh_store_path_inside(const char *store_dir, const char *path);
+
 /* Opens (and for GH_STORE_WRITE creates) the store in `dir`.  Refuses a store
  * written by a newer schema, and a second writer, with a message that says
  * what to do. */
