@@ -302,7 +302,18 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
   /* MDB_NOTLS: read transactions are not tied to threads, so the export
    * streamer can hold one while the process does other work. */
   unsigned flags = MDB_NOTLS | (mode == GH_STORE_READ ? MDB_RDONLY : 0);
-  if((rc = mdb_env_open(st->env, dir, flags, 0640))) {
+  rc = mdb_env_open(st->env, dir, flags, 0640);
+  if((rc == EACCES || rc == EROFS) && mode == GH_STORE_READ) {
+    /* A read-only copy (a backup on read-only media, another user's store):
+     * LMDB cannot create its lock file there.  Without it, a reader must
+     * not run beside a writer; nobody writes to a read-only directory. */
+    mdb_env_close(st->env);
+    st->env = NULL;
+    if(!(rc = mdb_env_create(&st->env)) && !(rc = mdb_env_set_maxdbs(st->env, 16)) &&
+       !(rc = mdb_env_set_mapsize(st->env, st->map_size)))
+      rc = mdb_env_open(st->env, dir, flags | MDB_NOLOCK, 0640);
+  }
+  if(rc) {
     if(rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
       g_set_error(err, GH_STORE_ERROR, rc,
                   "store %s: data.mdb is not an LMDB file this govharvest can read (%s); "

@@ -224,6 +224,38 @@ def exports(tmp, good):
     check(r.returncode == 0 and r.stdout.strip() == before.strip(), "-o - is standard output")
 
 
+def read_only(tmp, good):
+    """A copy of the store in a directory this process cannot write (no
+    lock.mdb can be created there) still reads."""
+    ro = os.path.join(tmp, "ro")
+    shutil.copytree(good, ro)
+    os.unlink(os.path.join(ro, "lock.mdb"))
+    mounted = False
+    if os.geteuid() == 0:
+        # Root writes anywhere: a read-only bind mount, where allowed.
+        mounted = subprocess.run(["mount", "--bind", ro, ro], capture_output=True).returncode == 0 and \
+            subprocess.run(["mount", "-o", "remount,ro,bind", ro], capture_output=True).returncode == 0
+        if not mounted:
+            subprocess.run(["umount", ro], capture_output=True)
+            print("note: read-only store not tested (no bind mount here, and root writes anywhere)")
+            return
+    else:
+        for f in os.listdir(ro):
+            os.chmod(os.path.join(ro, f), 0o444)
+        os.chmod(ro, 0o555)
+    try:
+        r = gh("export", "--store", ro)
+        check(r.returncode == 0 and lines(r.stdout) == lines(gh("export", "--store", good).stdout),
+              f"a read-only copy exports: {r.returncode} {r.stderr[:200]!r}")
+        r = gh("check", "--store", ro)
+        check(r.returncode == 0, f"and checks: {r.stderr[:200]!r}")
+    finally:
+        if mounted:
+            subprocess.run(["umount", ro], capture_output=True)
+        else:
+            os.chmod(ro, 0o755)
+
+
 def lock(tmp, good):
     """A writer holds the store; removing writer.lock does not let another in."""
     s = os.path.join(tmp, "locked")
@@ -271,6 +303,7 @@ def main():
         good = migration(tmp)
         backup(tmp, good)
         exports(tmp, good)
+        read_only(tmp, good)
         lock(tmp, good)
         damage(tmp, good)
     finish("integrity")
