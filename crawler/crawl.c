@@ -824,8 +824,9 @@ open_public(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
     curl_free(host);
     curl_url_cleanup(u);
     if(!allowed) {
-      const void *in = a->family == AF_INET ? (const void *)&((struct sockaddr_in *)&a->addr)->sin_addr
-                                            : (const void *)&((struct sockaddr_in6 *)&a->addr)->sin6_addr;
+      const char *base = (const char *)&a->addr; /* no casts: curl's sockaddr is 2-aligned */
+      const void *in = base + (a->family == AF_INET ? offsetof(struct sockaddr_in, sin_addr)
+                                                    : offsetof(struct sockaddr_in6, sin6_addr));
       if(!inet_ntop(a->family, in, g->addr, sizeof g->addr))
         g_strlcpy(g->addr, "?", sizeof g->addr);
       g->refused = true;

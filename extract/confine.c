@@ -74,6 +74,15 @@ add(scmp_filter_ctx f, const char *name, GError **err)
   return rc == 0 || rc == -EEXIST ? true : fail(err, name, -rc);
 }
 
+/* One argument comparison (libseccomp's SCMP_An macros leave a field to
+ * implicit zero, which clang's -Wmissing-field-initializers rejects). */
+static struct scmp_arg_cmp
+cmp(unsigned arg, enum scmp_compare op, scmp_datum_t a, scmp_datum_t b)
+{
+  struct scmp_arg_cmp c = { .arg = arg, .op = op, .datum_a = a, .datum_b = b };
+  return c;
+}
+
 static bool
 install_filter(GError **err)
 {
@@ -103,11 +112,11 @@ install_filter(GError **err)
   /* open/openat: read-only only (O_WRONLY, O_RDWR and O_CREAT killed). */
   int rc;
   if(ok && (rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-                                  SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY))))
+                                  cmp(2, SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY))))
     ok = fail(err, "openat rule", -rc);
   if(ok && seccomp_syscall_resolve_name("open") != __NR_SCMP_ERROR &&
      (rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(open), 1,
-                            SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY))))
+                            cmp(1, SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY))))
     ok = fail(err, "open rule", -rc);
 #ifdef GH_UNDER_SANITIZER
   /* Explicitly fatal, so sanitizer builds (EPERM by default) kill on it
@@ -118,17 +127,17 @@ install_filter(GError **err)
   };
   for(size_t i = 0; ok && i < G_N_ELEMENTS(writes); i++) {
     if((rc = seccomp_rule_add(f, SCMP_ACT_KILL_PROCESS, SCMP_SYS(openat), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, writes[i].mask, writes[i].value))))
+                              cmp(2, SCMP_CMP_MASKED_EQ, writes[i].mask, writes[i].value))))
       ok = fail(err, "openat rule", -rc);
     if(ok && seccomp_syscall_resolve_name("open") != __NR_SCMP_ERROR &&
        (rc = seccomp_rule_add(f, SCMP_ACT_KILL_PROCESS, SCMP_SYS(open), 1,
-                              SCMP_A1(SCMP_CMP_MASKED_EQ, writes[i].mask, writes[i].value))))
+                              cmp(1, SCMP_CMP_MASKED_EQ, writes[i].mask, writes[i].value))))
       ok = fail(err, "open rule", -rc);
   }
 #endif
   /* isatty() on stdio: TCGETS only. */
   if(ok && (rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                                  SCMP_A1(SCMP_CMP_EQ, TCGETS))))
+                                  cmp(1, SCMP_CMP_EQ, TCGETS, 0))))
     ok = fail(err, "ioctl rule", -rc);
   if(ok && (rc = seccomp_load(f))) /* sets no_new_privs itself (SCMP_FLTATR_CTL_NNP) */
     ok = fail(err, "seccomp_load", -rc);

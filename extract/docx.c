@@ -225,7 +225,7 @@ gh_docx_to_doc(const char *bytes, size_t len, size_t max_xml, struct gh_doc *doc
    * in the text before any tree is built (a national report has a few
    * hundred). */
   size_t cells = 0;
-  for(const guint8 *p = xml->data, *end = xml->data + xml->len;
+  for(const guint8 *p = xml->len ? xml->data : NULL, *end = p ? p + xml->len : NULL;
       p && cells <= GH_DOCX_MAX_CELLS && (p = memmem(p, (size_t)(end - p), "<w:tc", 5)); p += 5)
     if(p + 5 < end && (p[5] == '>' || p[5] == ' ' || p[5] == '/'))
       cells++;
