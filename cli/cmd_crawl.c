@@ -11,12 +11,12 @@
 #include "../store/store.h"
 #include "cli.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, stop_signal;
 
 static void
 on_signal(int sig)
 {
-  (void)sig;
+  stop_signal = sig;
   stop_requested = 1;
   /* A second Ctrl-C kills at once. */
   signal(SIGINT, SIG_DFL);
@@ -132,6 +132,10 @@ gh_cmd_crawl(int argc, char **argv)
             g_hash_table_size(sum.errors) > 0) {
     rc = GH_EXIT_FAILED;
   }
+  /* Interrupted is not done: `crawl && export` must not go on with part
+   * of a crawl.  The shell's convention, 128 + the signal. */
+  if(rc == GH_EXIT_OK && sum.interrupted)
+    rc = 128 + (stop_signal ? (int)stop_signal : SIGINT);
   gh_crawl_summary_print(&sum, stdout);
   if(rc == GH_EXIT_OK && !sum.interrupted && !sum.queued_left)
     print_misses(st, seeds);

@@ -390,7 +390,7 @@ def test_kill_resume(tmp, web, reference):
     t0 = time.time()
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
-    check(p.returncode == 0 and "interrupted" in out and time.time() - t0 < 3,
+    check(p.returncode == 130 and "interrupted" in out and time.time() - t0 < 3,
           f"Ctrl-C stops cleanly within 3 s: {p.returncode} {out[:120]!r} {err[-200:]!r}")
     web.clear()
     p = crawl(tmp, web, store, conf, wait=False)
