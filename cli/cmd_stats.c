@@ -7,9 +7,11 @@
 int
 gh_cmd_stats(int argc, char **argv)
 {
-  gboolean as_json = FALSE, urls = FALSE;
+  gboolean as_json = FALSE, urls = FALSE, all = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print one JSON object", NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all,
+      "Print the whole gap list and seed-miss lists (the text form shows 20 of each)", NULL },
     { "urls", 0, 0, G_OPTION_ARG_NONE, &urls,
       "Print every URL's crawl state instead, one JSON object per line", NULL },
     G_OPTION_ENTRY_NULL
@@ -40,7 +42,7 @@ gh_cmd_stats(int argc, char **argv)
     json_dumpf(s, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
     fputc('\n', stdout);
   } else {
-    gh_stats_print(s, stdout);
+    gh_stats_print(s, stdout, all ? 0 : 20);
   }
   json_decref(s);
   if(fflush(stdout) != 0)

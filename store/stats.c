@@ -329,14 +329,21 @@ print_counts(FILE *out, const char *title, json_t *obj)
   fprintf(out, "%-18s", title);
   if(!json_object_size(obj))
     fprintf(out, " none");
+  /* In key order (years ascending), not the hash table's. */
+  GList *keys = NULL;
   const char *k;
   json_t *v;
-  json_object_foreach(obj, k, v) fprintf(out, " %s=%" JSON_INTEGER_FORMAT, k, json_integer_value(v));
+  json_object_foreach(obj, k, v) keys = g_list_prepend(keys, (gpointer)k);
+  keys = g_list_sort(keys, (GCompareFunc)strcmp);
+  for(GList *l = keys; l; l = l->next)
+    fprintf(out, " %s=%" JSON_INTEGER_FORMAT, (const char *)l->data,
+            json_integer_value(json_object_get(obj, l->data)));
+  g_list_free(keys);
   fputc('\n', out);
 }
 
 void
-gh_stats_print(json_t *s, FILE *out)
+gh_stats_print(json_t *s, FILE *out, size_t max)
 {
   fprintf(out, "%-18s %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT " failing a check, %" JSON_INTEGER_FORMAT
                " older versions in history)\n",
@@ -367,13 +374,17 @@ gh_stats_print(json_t *s, FILE *out)
   json_t *why;
   json_object_foreach(uh, why_key, why)
     fprintf(out, "  %s: %s (its URLs wait for the next cycle)\n", why_key, json_string_value(why));
-  gh_stats_print_misses(s, out, 0);
+  gh_stats_print_misses(s, out, max);
   json_t *gaps = json_object_get(s, "gaps");
   fprintf(out, "gaps (latest year %" JSON_INTEGER_FORMAT "):%s\n", json_integer_value(json_object_get(s, "latest_year")),
           json_array_size(gaps) ? "" : " none");
   size_t i;
   json_t *g;
   json_array_foreach(gaps, i, g) {
+    if(max && i >= max) {
+      fprintf(out, "  … %zu more (govharvest stats --all, or --json)\n", json_array_size(gaps) - max);
+      break;
+    }
     fprintf(out, "  %s", json_string_value(json_object_get(g, "agency")));
     const char *rc = json_string_value(json_object_get(g, "region_code"));
     if(rc)

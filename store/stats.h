@@ -10,7 +10,9 @@
 /* The whole picture as JSON (the `stats --json` output; the text form is
  * printed from it).  NULL with *err on a store error. */
 json_t *gh_stats(struct gh_store *st, GError **err);
-void gh_stats_print(json_t *stats, FILE *out);
+/* The text form; the gap and miss lists show at most `max` entries each
+ * (0: all). */
+void gh_stats_print(json_t *stats, FILE *out, size_t max);
 /* The seeds whose crawl found no report column, or a column without a
  * report (stats' seeds_without_column / seeds_without_reports), at most
  * `max` of each (0: all). */

@@ -9,6 +9,7 @@
 #include "extract/extract.h"
 #include "store/export.h"
 #include "store/reparse.h"
+#include "store/stats.h"
 #include "store/store.h"
 
 static json_t *
@@ -379,6 +380,35 @@ main(void)
   g_free(dsha);
   gh_store_close(st);
   g_free(cy);
+
+  /* stats' text form: counts in key order, a gap list of 20 and a count
+   * of the rest (a national store has tens of thousands). */
+  {
+    char *gp = g_build_filename(dir, "gaps", NULL);
+    EXPECT(gh_store_open(gp, GH_STORE_WRITE, 0, &st, &e), "gaps store");
+    for(int i = 0; i < 30; i++) {
+      char name[64];
+      g_snprintf(name, sizeof name, "第%02d局", i);
+      land(st, record(name, 2023, name, "parsed", i));
+      char sha19[64];
+      g_snprintf(sha19, sizeof sha19, "%s-2019", name);
+      land(st, record(name, 2019, sha19, "parsed", i));
+    }
+    json_t *js = gh_stats(st, &e);
+    EXPECT(js && json_array_size(json_object_get(js, "gaps")) == 30, "30 agencies miss 2020-2022");
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *ms = open_memstream(&text, &tlen);
+    gh_stats_print(js, ms, 20);
+    fclose(ms);
+    EXPECT(strstr(text, "by year            2019=30 2023=30"), "years ascending: %s", text);
+    EXPECT(strstr(text, "… 10 more (govharvest stats --all"), "20 gaps shown, the rest counted");
+    EXPECT(!strstr(text, "第29局"), "the 30th gap is not printed");
+    free(text);
+    json_decref(js);
+    gh_store_close(st);
+    g_free(gp);
+  }
 
   /* Damaged files: refused with a message, never mapped past their end
    * (SIGBUS) and never taken for a new store. */
