@@ -13,6 +13,8 @@ enum { GH_EXIT_OK = 0, GH_EXIT_FAILED = 1, GH_EXIT_USAGE = 2 };
 struct gh_common {
   char *config_file;
   char *store_dir;
+  char *log_level;  /* --log-level, over [log] level */
+  gboolean verbose; /* -v: --log-level debug */
   struct gh_config cfg;
 };
 

@@ -54,7 +54,8 @@ gh_cmd_crawl(int argc, char **argv)
       "Minimum seconds between two requests to one host ([crawl] delay)", "SECONDS" },
     { "max-pages", 0, 0, G_OPTION_ARG_INT, &max_pages,
       "Most pages fetched per host in this cycle ([crawl] max_pages_per_host)", "N" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No progress line", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      "No progress line, and only errors logged (unless --log-level says otherwise)", NULL },
     G_OPTION_ENTRY_NULL
   };
   struct gh_common common = { 0 };
@@ -121,6 +122,8 @@ gh_cmd_crawl(int argc, char **argv)
   o.regions = regions;
   gh_cli_extract_opts(&o.extract, cfg);
   o.progress = !quiet && isatty(STDERR_FILENO);
+  if(quiet && !common.log_level && !common.verbose)
+    cfg->log_level = GH_LOG_ERROR;
   gh_log_setup(cfg->log_level, o.progress);
   o.stop = &stop_requested;
   struct gh_crawl_summary sum;
@@ -130,6 +133,18 @@ gh_cmd_crawl(int argc, char **argv)
     rc = GH_EXIT_FAILED;
   } else if(sum.fetched == 0 && seeds->len > 0 && !sum.interrupted && sum.queued_left == 0 &&
             g_hash_table_size(sum.errors) > 0) {
+    /* Said on stderr too: with the summary in a file, exit 1 alone says
+     * nothing of why. */
+    GString *why = g_string_new(NULL);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, sum.errors);
+    while(g_hash_table_iter_next(&it, &k, &v))
+      g_string_append_printf(why, "%s%s=%u", why->len ? " " : "", (const char *)k, GPOINTER_TO_UINT(v));
+    fprintf(stderr, "govharvest crawl: nothing could be fetched (%s); 'govharvest stats --urls' "
+                    "gives each URL's reason\n",
+            why->str);
+    g_string_free(why, TRUE);
     rc = GH_EXIT_FAILED;
   }
   /* Interrupted is not done: `crawl && export` must not go on with part

@@ -85,6 +85,9 @@ gh_cli_parse(const char *command, const char *params, const char *summary,
       "Configuration file (default " GH_DEFAULT_CONFIG ")", "FILE" },
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &common->store_dir,
       "Store directory (overrides [store] path)", "DIR" },
+    { "log-level", 0, 0, G_OPTION_ARG_STRING, &common->log_level,
+      "error, warning, info or debug (overrides [log] level)", "LEVEL" },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &common->verbose, "Log at debug level", NULL },
     G_OPTION_ENTRY_NULL
   };
   char *title = g_strdup_printf("%s%s%s", command, params ? " " : "", params ? params : "");
@@ -131,6 +134,14 @@ gh_cli_parse(const char *command, const char *params, const char *summary,
     g_free(common->cfg.store_path);
     common->cfg.store_path = g_strdup(common->store_dir);
   }
+  if(common->log_level && !gh_parse_log_level(common->log_level, &common->cfg.log_level)) {
+    fprintf(stderr, "govharvest %s: --log-level '%s' is not one of error, warning, info, debug\n",
+            command, common->log_level);
+    *exit_code = GH_EXIT_USAGE;
+    return FALSE;
+  }
+  if(common->verbose && !common->log_level)
+    common->cfg.log_level = GH_LOG_DEBUG;
   return TRUE;
 }
 
@@ -174,6 +185,7 @@ gh_cli_common_clear(struct gh_common *common)
 {
   g_free(common->config_file);
   g_free(common->store_dir);
+  g_free(common->log_level);
   gh_config_clear(&common->cfg);
 }
 

@@ -81,6 +81,18 @@ gh_hostmap_item_ok(const char *item)
 }
 
 bool
+gh_parse_log_level(const char *s, enum gh_log_level *out)
+{
+  static const char *const names[] = { "error", "warning", "info", "debug" };
+  for(size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    if(s && !strcmp(s, names[i])) {
+      *out = (enum gh_log_level)i;
+      return true;
+    }
+  return false;
+}
+
+bool
 gh_parse_size(const char *s, uint64_t *out)
 {
   char *end;
@@ -279,17 +291,12 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
     *(char ***)field = (char **)g_ptr_array_free(kept, FALSE);
     return true;
   }
-  case K_LOGLEVEL: {
-    static const char *const names[] = { "error", "warning", "info", "debug" };
-    for(size_t i = 0; i < G_N_ELEMENTS(names); i++)
-      if(!strcmp(value, names[i])) {
-        *(enum gh_log_level *)field = (enum gh_log_level)i;
-        return true;
-      }
+  case K_LOGLEVEL:
+    if(gh_parse_log_level(value, (enum gh_log_level *)field))
+      return true;
     g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                 "'%s' is not one of error, warning, info, debug", value);
     return false;
-  }
   }
   return false;
 }

@@ -74,6 +74,9 @@ void gh_config_clear(struct gh_config *cfg);
  * curl's syntax needs at least HOST:PORT:ADDR (three fields). */
 bool gh_hostmap_item_ok(const char *item);
 
+/* "error", "warning", "info", "debug" -> the level; false for anything else. */
+bool gh_parse_log_level(const char *s, enum gh_log_level *out);
+
 /* "32M", "1G", "512k", "1048576" -> bytes. */
 bool gh_parse_size(const char *s, uint64_t *out);
 

@@ -187,6 +187,9 @@ printf '[crawl]\nresolve = www.x.gov.cn:99999:127.0.0.1\n' >"$tmp/port.conf"
 expect 2 "resolve port checked" -- "$gh" parse --config "$tmp/port.conf" "$data"/seeds/000_*.txt
 has err "port.conf:2: \[crawl\] resolve"
 
+expect 2 "bad --log-level" -- "$gh" parse --log-level loud "$data"/seeds/000_*.txt
+has err "\-\-log-level 'loud' is not one of error, warning, info, debug"
+expect 0 "-v accepted" -- "$gh" parse -v "$data"/seeds/000_*.txt
 # A crawl of an empty seed list is a mistake, not a complete crawl.
 printf 'url\tregion_code\tname\n# nothing yet\n' >"$tmp/empty-seeds.tsv"
 expect 2 "empty seed list" -- "$gh" crawl --store "$tmp/empty-store" --seeds "$tmp/empty-seeds.tsv"
