@@ -55,7 +55,7 @@ gh_cmd_crawl(int argc, char **argv)
     { "max-pages", 0, 0, G_OPTION_ARG_INT, &max_pages,
       "Most pages fetched per host in this cycle ([crawl] max_pages_per_host)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
-      "No progress line, and only errors logged (unless --log-level says otherwise)", NULL },
+      "No progress line; only warnings and errors logged (unless --log-level says otherwise)", NULL },
     G_OPTION_ENTRY_NULL
   };
   struct gh_common common = { 0 };
@@ -122,8 +122,8 @@ gh_cmd_crawl(int argc, char **argv)
   o.regions = regions;
   gh_cli_extract_opts(&o.extract, cfg);
   o.progress = !quiet && isatty(STDERR_FILENO);
-  if(quiet && !common.log_level && !common.verbose)
-    cfg->log_level = GH_LOG_ERROR;
+  if(quiet && !common.log_level && !common.verbose && cfg->log_level > GH_LOG_WARNING)
+    cfg->log_level = GH_LOG_WARNING;
   gh_log_setup(cfg->log_level, o.progress);
   o.stop = &stop_requested;
   struct gh_crawl_summary sum;
@@ -141,9 +141,9 @@ gh_cmd_crawl(int argc, char **argv)
     g_hash_table_iter_init(&it, sum.errors);
     while(g_hash_table_iter_next(&it, &k, &v))
       g_string_append_printf(why, "%s%s=%u", why->len ? " " : "", (const char *)k, GPOINTER_TO_UINT(v));
-    fprintf(stderr, "govharvest crawl: nothing could be fetched (%s); 'govharvest stats --urls' "
-                    "gives each URL's reason\n",
-            why->str);
+    fprintf(stderr, "govharvest crawl: nothing could be fetched from all %u host%s: %s "
+                    "('govharvest stats --urls' gives each URL's reason)\n",
+            sum.hosts, sum.hosts == 1 ? "" : "s", why->str);
     g_string_free(why, TRUE);
     rc = GH_EXIT_FAILED;
   }

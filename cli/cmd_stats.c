@@ -4,14 +4,35 @@
 #include "../store/stats.h"
 #include "cli.h"
 
+static gint64 gaps_max = 20;
+
+static gboolean
+gaps_option(const char *name, const char *value, gpointer data, GError **err)
+{
+  (void)name;
+  (void)data;
+  guint64 n = 0;
+  if(!value) {
+    gaps_max = 0; /* all */
+    return TRUE;
+  }
+  if(!g_ascii_string_to_unsigned(value, 10, 1, G_MAXINT32, &n, NULL)) {
+    g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                "--gaps takes a positive number ('%s')", value);
+    return FALSE;
+  }
+  gaps_max = (gint64)n;
+  return TRUE;
+}
+
 int
 gh_cmd_stats(int argc, char **argv)
 {
-  gboolean as_json = FALSE, urls = FALSE, all = FALSE;
+  gboolean as_json = FALSE, urls = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print one JSON object", NULL },
-    { "all", 0, 0, G_OPTION_ARG_NONE, &all,
-      "Print the whole gap list and seed-miss lists (the text form shows 20 of each)", NULL },
+    { "gaps", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)gaps_option,
+      "List N entries of the gap and seed-miss lists (default 20; --gaps alone: all)", "N" },
     { "urls", 0, 0, G_OPTION_ARG_NONE, &urls,
       "Print every URL's crawl state instead, one JSON object per line", NULL },
     G_OPTION_ENTRY_NULL
@@ -42,7 +63,7 @@ gh_cmd_stats(int argc, char **argv)
     json_dumpf(s, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
     fputc('\n', stdout);
   } else {
-    gh_stats_print(s, stdout, all ? 0 : 20);
+    gh_stats_print(s, stdout, (size_t)gaps_max);
   }
   json_decref(s);
   if(fflush(stdout) != 0)

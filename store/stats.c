@@ -382,7 +382,7 @@ gh_stats_print(json_t *s, FILE *out, size_t max)
   json_t *g;
   json_array_foreach(gaps, i, g) {
     if(max && i >= max) {
-      fprintf(out, "  … %zu more (govharvest stats --all, or --json)\n", json_array_size(gaps) - max);
+      fprintf(out, "  … %zu more (govharvest stats --gaps, or --json)\n", json_array_size(gaps) - max);
       break;
     }
     fprintf(out, "  %s", json_string_value(json_object_get(g, "agency")));

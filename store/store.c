@@ -312,6 +312,10 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
     if(!(rc = mdb_env_create(&st->env)) && !(rc = mdb_env_set_maxdbs(st->env, 16)) &&
        !(rc = mdb_env_set_mapsize(st->env, st->map_size)))
       rc = mdb_env_open(st->env, dir, flags | MDB_NOLOCK, 0640);
+    if(!rc)
+      st->notice = g_strdup_printf("warning: store %s is read-only here and was opened without "
+                                   "LMDB's lock file: no writer may run on it meanwhile",
+                                   dir);
   }
   if(rc) {
     if(rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)

@@ -402,7 +402,7 @@ main(void)
     gh_stats_print(js, ms, 20);
     fclose(ms);
     EXPECT(strstr(text, "by year            2019=30 2023=30"), "years ascending: %s", text);
-    EXPECT(strstr(text, "… 10 more (govharvest stats --all"), "20 gaps shown, the rest counted");
+    EXPECT(strstr(text, "… 10 more (govharvest stats --gaps"), "20 gaps shown, the rest counted");
     EXPECT(!strstr(text, "第29局"), "the 30th gap is not printed");
     free(text);
     json_decref(js);
