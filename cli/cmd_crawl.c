@@ -86,7 +86,12 @@ gh_cmd_crawl(int argc, char **argv)
     g_free(cfg->seeds_file);
     cfg->seeds_file = g_strdup(seeds_file);
   }
-  if(!(seeds = gh_seeds_load(cfg->seeds_file, &err))) {
+  GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+  seeds = gh_seeds_load(cfg->seeds_file, notes, &err);
+  for(guint i = 0; i < notes->len; i++)
+    fprintf(stderr, "govharvest: warning: %s\n", (const char *)notes->pdata[i]);
+  g_ptr_array_free(notes, TRUE);
+  if(!seeds) {
     fprintf(stderr, "govharvest: %s\n", err->message);
     rc = GH_EXIT_USAGE;
     goto out;

@@ -72,7 +72,11 @@ load(struct daemon *d, GError **err)
     g_free(cfg.store_path);
     cfg.store_path = g_strdup(d->store_override);
   }
-  GPtrArray *seeds = gh_seeds_load(cfg.seeds_file, err);
+  GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+  GPtrArray *seeds = gh_seeds_load(cfg.seeds_file, notes, err);
+  for(guint i = 0; i < notes->len; i++)
+    gh_log(GH_LOG_WARNING, NULL, "%s", (const char *)notes->pdata[i]);
+  g_ptr_array_free(notes, TRUE);
   if(!seeds) {
     gh_config_clear(&cfg);
     return false;

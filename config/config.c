@@ -310,17 +310,12 @@ find_setting(const char *group, const char *key)
   return NULL;
 }
 
-bool
-gh_config_load(struct gh_config *cfg, const char *file, bool must_exist, GError **err)
+/* One file's settings on top of what cfg holds.  *found says whether it
+ * existed (a missing file is an error only when must_exist). */
+static bool
+load_file(struct gh_config *cfg, const char *file, bool must_exist, bool *found, GError **err)
 {
-  memset(cfg, 0, sizeof(*cfg));
-  for(size_t i = 0; i < G_N_ELEMENTS(settings); i++) {
-    bool ok = apply(cfg, &settings[i], settings[i].dflt, NULL);
-    g_assert(ok);
-  }
-  if(!file)
-    return true;
-
+  *found = false;
   char *text = NULL;
   gsize len = 0;
   GError *e = NULL;
@@ -332,10 +327,9 @@ gh_config_load(struct gh_config *cfg, const char *file, bool must_exist, GError 
     }
     g_set_error(err, G_FILE_ERROR, e->code, "%s: %s", file, e->message);
     g_error_free(e);
-    gh_config_clear(cfg);
     return false;
   }
-  cfg->file = g_strdup(file);
+  *found = true;
 
   GKeyFile *kf = g_key_file_new();
   bool ok = false;
@@ -384,6 +378,57 @@ gh_config_load(struct gh_config *cfg, const char *file, bool must_exist, GError 
 out:
   g_key_file_free(kf);
   g_free(text);
+  return ok;
+}
+
+static gint
+by_path(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *
+gh_config_drop_ins(const char *dir, const char *suffix)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+  GDir *d = g_dir_open(dir, 0, NULL);
+  for(const char *n; d && (n = g_dir_read_name(d));)
+    if(g_str_has_suffix(n, suffix) && n[0] != '.')
+      g_ptr_array_add(files, g_build_filename(dir, n, NULL));
+  if(d)
+    g_dir_close(d);
+  g_ptr_array_sort(files, by_path);
+  return files;
+}
+
+bool
+gh_config_load(struct gh_config *cfg, const char *file, bool must_exist, GError **err)
+{
+  memset(cfg, 0, sizeof(*cfg));
+  for(size_t i = 0; i < G_N_ELEMENTS(settings); i++) {
+    bool ok = apply(cfg, &settings[i], settings[i].dflt, NULL);
+    g_assert(ok);
+  }
+  if(!file)
+    return true;
+  bool found = false;
+  if(!load_file(cfg, file, must_exist, &found, err)) {
+    gh_config_clear(cfg);
+    return false;
+  }
+  if(found)
+    cfg->file = g_strdup(file);
+  /* Drop-ins beside the file: the .conf files of conf.d, in name order,
+   * each over the ones before.  Local settings live there, so upgrades that replace the
+   * reference file keep them. */
+  char *dir = g_path_get_dirname(file), *dd = g_build_filename(dir, "conf.d", NULL);
+  GPtrArray *extra = gh_config_drop_ins(dd, ".conf");
+  bool ok = true;
+  for(guint i = 0; ok && i < extra->len; i++)
+    ok = load_file(cfg, extra->pdata[i], true, &found, err);
+  g_ptr_array_free(extra, TRUE);
+  g_free(dd);
+  g_free(dir);
   if(!ok)
     gh_config_clear(cfg);
   return ok;

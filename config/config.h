@@ -63,7 +63,13 @@ struct gh_config {
   int season_from, season_until;  /* month*100+day: 101 .. 331 */
 };
 
-/* Defaults, then `file` on top.  When `file` is the default path and does
+/* The files of drop-in directory `dir` whose names end in `suffix`, in
+ * name order (hidden files left out); an absent directory gives none.
+ * g_ptr_array_free(…, TRUE). */
+GPtrArray *gh_config_drop_ins(const char *dir, const char *suffix);
+
+/* Defaults, then `file` on top, then the .conf files of conf.d/ beside it
+ * in name order, each over the ones before.  When `file` is the default path and does
  * not exist, defaults alone are fine; a file named on the command line must
  * exist.  False with a one-line *err ("FILE:LINE: [group] key: why"). */
 bool gh_config_load(struct gh_config *cfg, const char *file, bool must_exist,

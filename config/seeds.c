@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../crawler/url.h"
+#include "config.h"
 
 static void
 seed_free(void *p)
@@ -20,8 +21,34 @@ is_code(const char *s)
   return strlen(s) == 6 && strspn(s, "0123456789") == 6;
 }
 
+static bool load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes,
+                     GError **err);
+
 GPtrArray *
-gh_seeds_load(const char *file, GError **err)
+gh_seeds_load(const char *file, GPtrArray *notes, GError **err)
+{
+  GPtrArray *seeds = g_ptr_array_new_with_free_func(seed_free);
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  bool ok = load_one(file, seeds, seen, notes, err);
+  /* Local seed lists beside it, appended: the .tsv files of seeds.d keep an operator's
+   * additions apart from the reference list an upgrade replaces. */
+  char *dir = g_path_get_dirname(file), *dd = g_build_filename(dir, "seeds.d", NULL);
+  GPtrArray *extra = gh_config_drop_ins(dd, ".tsv");
+  for(guint i = 0; ok && i < extra->len; i++)
+    ok = load_one(extra->pdata[i], seeds, seen, notes, err);
+  g_ptr_array_free(extra, TRUE);
+  g_free(dd);
+  g_free(dir);
+  g_hash_table_destroy(seen);
+  if(!ok) {
+    g_ptr_array_free(seeds, TRUE);
+    return NULL;
+  }
+  return seeds;
+}
+
+static bool
+load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes, GError **err)
 {
   char *text = NULL;
   gsize len = 0;
@@ -29,9 +56,8 @@ gh_seeds_load(const char *file, GError **err)
   if(!g_file_get_contents(file, &text, &len, &e)) {
     g_set_error(err, G_FILE_ERROR, e->code, "%s: %s", file, e->message);
     g_error_free(e);
-    return NULL;
+    return false;
   }
-  GPtrArray *seeds = g_ptr_array_new_with_free_func(seed_free);
   char **lines = g_strsplit(text, "\n", -1);
   g_free(text);
   bool ok = true;
@@ -56,7 +82,13 @@ gh_seeds_load(const char *file, GError **err)
       g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                   "%s:%d: region code '%s' is not 6 digits (GB/T 2260)", file, i + 1, code);
       ok = false;
+    } else if(g_hash_table_contains(seen, norm)) {
+      if(notes)
+        g_ptr_array_add(notes, g_strdup_printf("%s:%d: %s is already listed at %s; kept once",
+                                               file, i + 1, norm,
+                                               (const char *)g_hash_table_lookup(seen, norm)));
     } else {
+      g_hash_table_insert(seen, g_strdup(norm), g_strdup_printf("%s:%d", file, i + 1));
       struct gh_seed *s = g_new0(struct gh_seed, 1);
       s->url = norm;
       norm = NULL;
@@ -68,11 +100,7 @@ gh_seeds_load(const char *file, GError **err)
     g_strfreev(f);
   }
   g_strfreev(lines);
-  if(!ok) {
-    g_ptr_array_free(seeds, TRUE);
-    return NULL;
-  }
-  return seeds;
+  return ok;
 }
 
 /* ---- regions ---- */

@@ -15,7 +15,10 @@ struct gh_seed {
 /* A GPtrArray of struct gh_seed * (free func set), or NULL with *err as
  * "FILE:LINE: why".  Blank lines and '#' comments are skipped, as is a
  * header line starting with "url". */
-GPtrArray *gh_seeds_load(const char *file, GError **err);
+/* Seeds of `file` and then of the .tsv files in seeds.d/ beside it, in
+ * name order.  A URL listed twice is kept once, its first line winning;
+ * each repeat is a line appended to `notes` (may be NULL). */
+GPtrArray *gh_seeds_load(const char *file, GPtrArray *notes, GError **err);
 
 struct gh_regions;
 /* NULL with *err when the file cannot be read or a line is malformed. */

@@ -190,6 +190,40 @@ has err "port.conf:2: \[crawl\] resolve"
 expect 2 "bad --log-level" -- "$gh" parse --log-level loud "$data"/seeds/000_*.txt
 has err "\-\-log-level 'loud' is not one of error, warning, info, debug"
 expect 0 "-v accepted" -- "$gh" parse -v "$data"/seeds/000_*.txt
+# Drop-ins: conf.d/*.conf over the main file, in name order; an error in
+# one names that file and line.
+mkdir -p "$tmp/etc/conf.d"
+printf '[limits]\nmax_document_bytes = 32M\n' >"$tmp/etc/govharvest.conf"
+printf '[limits]\nmax_document_bytes = 100\n' >"$tmp/etc/conf.d/10-small.conf"
+expect 1 "a conf.d drop-in applies" -- "$gh" parse --config "$tmp/etc/govharvest.conf" "$data"/seeds/000_*.txt
+has err "too_large"
+printf '[limits]\nmax_document_bytes = 32M\n' >"$tmp/etc/conf.d/20-back.conf"
+expect 0 "later drop-ins override earlier ones" -- "$gh" parse --config "$tmp/etc/govharvest.conf" "$data"/seeds/000_*.txt
+printf '\n[crawl]\nfrobnicate = 1\n' >"$tmp/etc/conf.d/30-bad.conf"
+expect 2 "a bad drop-in" -- "$gh" parse --config "$tmp/etc/govharvest.conf" "$data"/seeds/000_*.txt
+has err "30-bad.conf:3: \[crawl\] frobnicate: unknown key"
+rm "$tmp/etc/conf.d/30-bad.conf"
+# seeds.d/*.tsv are appended; a seed listed twice is kept once, with a warning.
+mkdir -p "$tmp/etc/seeds.d"
+printf 'url\tregion_code\tname\nhttp://www.x.gov.cn/\t\tx\n' >"$tmp/etc/seeds.tsv"
+printf 'http://www.y.gov.cn/\t\ty\nhttp://WWW.X.GOV.CN/\t\tx again\n' >"$tmp/etc/seeds.d/local.tsv"
+printf '[crawl]\nretries = 0\nuser_agent = t/1 (+http://127.0.0.1/)\n' >"$tmp/etc/conf.d/40-crawl.conf"
+expect 1 "crawl with seeds.d" -- "$gh" crawl --config "$tmp/etc/govharvest.conf" --seeds "$tmp/etc/seeds.tsv" \
+  --store "$tmp/dropin-store" --connect-to ::127.0.0.1:1 --delay 0.01 -q
+has err "local.tsv:2: http://www.x.gov.cn/ is already listed at .*seeds.tsv:2; kept once"
+has err "from all 2 hosts"
+# Reinstalling keeps an edited configuration (the new reference copy goes
+# to the data directory as .example).
+build=$(dirname "$gh")
+if [ -f "$build/cmake_install.cmake" ]; then
+  cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+  echo "# a local edit" >>"$tmp/prefix/etc/govharvest/govharvest.conf"
+  expect 0 "reinstall" -- cmake --install "$build" --prefix "$tmp/prefix"
+  has out "Kept: .*/etc/govharvest/govharvest.conf"
+  if tail -1 "$tmp/prefix/etc/govharvest/govharvest.conf" | grep -q "a local edit"; then ok; else bad "reinstall overwrote the edited config"; fi
+  if [ -f "$tmp/prefix/share/govharvest/govharvest.conf.example" ]; then ok; else bad "no .example reference copy"; fi
+fi
+
 # A crawl of an empty seed list is a mistake, not a complete crawl.
 printf 'url\tregion_code\tname\n# nothing yet\n' >"$tmp/empty-seeds.tsv"
 expect 2 "empty seed list" -- "$gh" crawl --store "$tmp/empty-store" --seeds "$tmp/empty-seeds.tsv"

@@ -402,7 +402,7 @@ test_regions(const char *src)
 
   /* The shipped seed list and configuration load as they are. */
   char *seeds_file = g_build_filename(src, "config", "seeds.tsv", NULL);
-  GPtrArray *seeds = gh_seeds_load(seeds_file, &e);
+  GPtrArray *seeds = gh_seeds_load(seeds_file, NULL, &e);
   EXPECT(seeds && seeds->len > 200, "shipped seeds: %s", e ? e->message : "");
   guint coded = 0;
   for(guint i = 0; seeds && i < seeds->len; i++)
