@@ -47,8 +47,17 @@ walk(struct ctx *c, MDB_dbi dbi, const char *db, entry_fn fn)
     problem(c, db, NULL, "cannot open a cursor: %s", mdb_strerror(rc));
     return 0;
   }
-  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+  /* A damaged page can make a walk run on over garbage: it stops one past
+   * the database's own count, and the count check below says so. */
+  MDB_stat ms;
+  size_t limit = mdb_stat(c->txn, dbi, &ms) ? G_MAXSIZE : (size_t)ms.ms_entries + 1;
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc && n < limit;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     n++;
+    if(!gh_store_val_ok(c->st, &k) || !gh_store_val_ok(c->st, &v)) {
+      problem(c, db, NULL, "entry %" G_GUINT64_FORMAT " points outside the file (a damaged page)", n);
+      continue;
+    }
     fn(c, &k, &v);
   }
   GError *e = NULL;

@@ -309,6 +309,11 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   size_t seen = 0;
   for(; ok && !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     seen++;
+    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
+      ok = store_ok = gh_store_damage(err, st, "records", NULL,
+                                      "an entry points outside the file (a damaged page)");
+      break;
+    }
     json_error_t je;
     json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, &je);
     if(!json_is_object(rec)) {

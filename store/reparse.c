@@ -107,6 +107,11 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
     GPtrArray *docs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
     bool damaged = false;
     for(; !rc && items->len < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
+        damaged = !gh_store_damage(err, st, "records", NULL,
+                                   "an entry points outside the file (a damaged page)");
+        break;
+      }
       json_t *old = json_loadb(v.mv_data, v.mv_size, 0, NULL);
       if(!json_is_object(old)) {
         json_decref(old);

@@ -123,6 +123,10 @@ gh_stats(struct gh_store *st, GError **err)
   if((rc = mdb_cursor_open(txn, st->records, &cur)))
     goto damaged_records;
   for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
+      ok = gh_store_damage(err, st, "records", NULL, "an entry points outside the file (a damaged page)");
+      goto out;
+    }
     json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
     if(!json_is_object(rec)) {
       json_decref(rec);
@@ -148,6 +152,12 @@ gh_stats(struct gh_store *st, GError **err)
   GString *agency = g_string_new(NULL);
   GArray *years = g_array_new(FALSE, FALSE, sizeof(int));
   for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if(!gh_store_val_ok(st, &k)) {
+      ok = gh_store_damage(err, st, "records", NULL, "a key points outside the file (a damaged page)");
+      g_string_free(agency, TRUE);
+      g_array_free(years, TRUE);
+      goto out;
+    }
     size_t alen = strnlen(k.mv_data, k.mv_size);
     if(alen != agency->len || memcmp(k.mv_data, agency->str, alen)) {
       gaps_for(gaps, agency->str, years, latest);
@@ -179,6 +189,10 @@ gh_stats(struct gh_store *st, GError **err)
   for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     json_t *s;
     char *url;
+    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
+      ok = gh_store_damage(err, st, "url_state", NULL, "an entry points outside the file (a damaged page)");
+      goto out;
+    }
     if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
       ok = gh_store_damage(err, st, "url_state", &k, "the URL state does not decode");
       goto out;
@@ -221,6 +235,10 @@ gh_stats(struct gh_store *st, GError **err)
     goto damaged_hosts;
   for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     nhosts++;
+    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
+      ok = gh_store_damage(err, st, "hosts", NULL, "an entry points outside the file (a damaged page)");
+      goto out;
+    }
     json_t *hs = json_loadb(v.mv_data, v.mv_size, 0, NULL);
     const char *why = json_string_value(json_object_get(hs, "unhealthy"));
     if(why && (uint64_t)json_integer_value(json_object_get(hs, "unhealthy_cycle")) == cycle) {
@@ -299,8 +317,9 @@ gh_stats_seed_misses(struct gh_store *st, GHashTable *only, GError **err)
       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
     json_t *s;
     char *url;
-    if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
-      ok = gh_store_damage(err, st, "url_state", &k, "the URL state does not decode");
+    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v) ||
+       !gh_store_url_entry(st, &k, &v, &url, &s)) {
+      ok = gh_store_damage(err, st, "url_state", NULL, "an entry does not decode");
       break;
     }
     const char *seed = json_string_value(json_object_get(s, "seed"));
@@ -438,8 +457,9 @@ gh_stats_urls(struct gh_store *st, FILE *out, GError **err)
       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
     json_t *s;
     char *url;
-    if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
-      store_ok = gh_store_damage(err, st, "url_state", &k, "the URL state does not decode");
+    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v) ||
+       !gh_store_url_entry(st, &k, &v, &url, &s)) {
+      store_ok = gh_store_damage(err, st, "url_state", NULL, "an entry does not decode");
       break;
     }
     json_object_del(s, "out"); /* a page's links: long, and in docs/store.md */

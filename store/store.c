@@ -845,6 +845,18 @@ gh_store_path_inside(const char *store_dir, const char *path)
   return inside;
 }
 
+bool
+gh_store_val_ok(const struct gh_store *st, const MDB_val *v)
+{
+  if(!st->guard_slot)
+    return true;
+  /* The whole reservation: a pointer past the file's end but inside it
+   * faults inside the map, which the fault guard reports as damage. */
+  uintptr_t lo = guarded[st->guard_slot - 1].lo, end = guarded[st->guard_slot - 1].hi;
+  uintptr_t p = (uintptr_t)v->mv_data;
+  return v->mv_size == 0 || (p >= lo && p <= end && v->mv_size <= end - p);
+}
+
 /* ---- damage ---- */
 
 /* A key as an operator can read it: text with NUL shown as '/', or hex

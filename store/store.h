@@ -40,7 +40,8 @@ struct gh_store {
   MDB_dbi meta, records, history, docs, urls, queue, hosts;
   char *notice;     /* what opening did that the operator should hear of (a migration) */
   bool urls_legacy;
-  int guard_slot;   /* the map's entry in the fault guard (store.c), 0: none */ /* schema 1 opened read-only: `urls` is keyed by the URL */
+  int guard_slot;   /* the map's entry in the fault guard (store.c), 0: none */
+  size_t file_size; /* data.mdb's size when the map was guarded (readers' bound) */ /* schema 1 opened read-only: `urls` is keyed by the URL */
   int lock_fd;
   struct ZSTD_CCtx_s *zc; /* reused: a fresh context per document cost more than compressing */
   size_t map_size;
@@ -58,6 +59,12 @@ struct gh_store {
 bool gh_store_damage(GError **err, const struct gh_store *st, const char *db, const MDB_val *key,
                      const char *what);
 bool gh_store_is_damage(const GError *e);
+/* Whether a key or value LMDB handed a *read* transaction lies inside the
+ * store's map.  A damaged page can hand out a pointer anywhere; readers
+ * check before they look (true when the map is not known).  Not for write
+ * transactions: their changed pages live on the heap. */
+bool gh_store_val_ok(const struct gh_store *st, const MDB_val *v);
+
 /* After a cursor walk over all of `dbi` (named `db`): `rc` is the cursor's
  * last result and `seen` the entries it gave.  MDB_NOTFOUND is the end;
  * anything else is damage after `key` (the last key read, or NULL).  A walk
