@@ -920,7 +920,8 @@ gh_store_walk_end(int rc, MDB_txn *txn, MDB_dbi dbi, size_t seen, const struct g
   char what[200];
   if(rc != MDB_NOTFOUND && rc != 0) {
     g_snprintf(what, sizeof what, "reading past this key failed: %s", mdb_strerror(rc));
-    return gh_store_damage(err, st, db, key, what);
+    /* The last key of a failed walk may itself be what is damaged. */
+    return gh_store_damage(err, st, db, key && gh_store_val_ok(st, key) ? key : NULL, what);
   }
   MDB_stat ms;
   if((rc = mdb_stat(txn, dbi, &ms))) {
