@@ -47,7 +47,11 @@ gh_url_resolve_from(CURLU *base, const char *href)
     /* An IDN host in its punycode form, so two spellings are one host
      * (glib's IDNA: libcurl 7.88's CURLU_PUNYCODE fails on output); lower
      * case; a trailing dot names the same host. */
-    char *host = !curl_url_get(u, CURLUPART_HOST, &raw, 0) ? g_hostname_to_ascii(raw) : NULL;
+    /* g_hostname_to_ascii wants valid UTF-8 (on other bytes glib's IDNA
+     * code wrote past its buffers: fuzz_url); a host that is not is no host. */
+    char *host = !curl_url_get(u, CURLUPART_HOST, &raw, 0) && g_utf8_validate(raw, -1, NULL)
+                   ? g_hostname_to_ascii(raw)
+                   : NULL;
     if(host && strlen(host) <= GH_HOST_MAX) {
       size_t n = strlen(host);
       char *lower = g_ascii_strdown(host, -1);
