@@ -14,8 +14,16 @@ struct ctx {
   MDB_txn *txn;
   FILE *out;
   struct gh_check_summary *sum;
-  GHashTable *queued; /* URL -> TRUE: the queue's entries */
 };
+
+/* One line of the report: a damage message from where the database is named. */
+static void
+report(struct ctx *c, const GError *e)
+{
+  const char *m = strstr(e->message, "database '");
+  fprintf(c->out, "%s\n", m ? m : e->message);
+  c->sum->problems++;
+}
 
 static void G_GNUC_PRINTF(4, 5)
 problem(struct ctx *c, const char *db, const MDB_val *key, const char *fmt, ...)
@@ -27,48 +35,41 @@ problem(struct ctx *c, const char *db, const MDB_val *key, const char *fmt, ...)
   va_end(ap);
   /* The damage message names the key the way every reader does. */
   gh_store_damage(&e, c->st, db, key, what);
-  const char *m = strstr(e->message, "database '");
-  fprintf(c->out, "%s\n", m ? m : e->message);
-  c->sum->problems++;
+  report(c, e);
   g_error_free(e);
   g_free(what);
 }
 
 typedef void (*entry_fn)(struct ctx *c, const MDB_val *k, const MDB_val *v);
 
+struct walk {
+  struct ctx *c;
+  entry_fn fn;
+  guint64 n;
+};
+
+static bool
+walk_entry(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+{
+  (void)err;
+  struct walk *w = ud;
+  w->n++;
+  w->fn(w->c, k, v); /* an entry's problems are reported, and the walk goes on */
+  return true;
+}
+
+/* One database: each entry's problems, then the walk's own (a damaged
+ * page ends the walk of that database; the others are still read). */
 static guint64
 walk(struct ctx *c, MDB_dbi dbi, const char *db, entry_fn fn)
 {
-  MDB_cursor *cur;
-  MDB_val k = { 0, NULL }, v;
-  guint64 n = 0;
-  int rc = mdb_cursor_open(c->txn, dbi, &cur);
-  if(rc) {
-    problem(c, db, NULL, "cannot open a cursor: %s", mdb_strerror(rc));
-    return 0;
-  }
-  /* A damaged page can make a walk run on over garbage: it stops one past
-   * the database's own count, and the count check below says so. */
-  MDB_stat ms;
-  size_t limit = mdb_stat(c->txn, dbi, &ms) ? G_MAXSIZE : (size_t)ms.ms_entries + 1;
-  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc && n < limit;
-      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    n++;
-    if(!gh_store_val_ok(c->st, &k) || !gh_store_val_ok(c->st, &v)) {
-      problem(c, db, NULL, "entry %" G_GUINT64_FORMAT " points outside the file (a damaged page)", n);
-      continue;
-    }
-    fn(c, &k, &v);
-  }
+  struct walk w = { c, fn, 0 };
   GError *e = NULL;
-  if(!gh_store_walk_end(rc, c->txn, dbi, n, c->st, db, &k, &e)) {
-    const char *m = strstr(e->message, "database '");
-    fprintf(c->out, "%s\n", m ? m : e->message);
-    c->sum->problems++;
+  if(!gh_store_each(c->txn, c->st, dbi, db, walk_entry, &w, &e)) {
+    report(c, e);
     g_error_free(e);
   }
-  mdb_cursor_close(cur);
-  return n;
+  return w.n;
 }
 
 static json_t *
@@ -211,7 +212,7 @@ gh_store_check(struct gh_store *st, FILE *out, struct gh_check_summary *sum, GEr
   MDB_txn *txn = gh_store_read_begin(st, err);
   if(!txn)
     return false;
-  struct ctx c = { st, txn, out, sum, NULL };
+  struct ctx c = { st, txn, out, sum };
   uint64_t schema = 0;
   int rc = gh_store_meta_get_u64(txn, st, "schema", &schema);
   if(rc) {

@@ -265,6 +265,79 @@ republished_check(struct gh_store *st, MDB_txn *txn, const MDB_val *key, json_t 
   mdb_cursor_close(cur);
 }
 
+/* One export's state while the records are walked. */
+struct export_walk {
+  struct gh_store *st;
+  MDB_txn *txn;
+  const struct gh_export_opts *o;
+  FILE *out;
+  struct gh_sqlite_out *db;
+  GPtrArray *cols;
+  GString *line;
+  const char *eol;
+  /* Years of one agency are adjacent in key order, so the previous record
+   * is all the cross-year checks need: memory stays flat. */
+  json_t *prev;
+  GString *prev_agency;
+  guint64 *written;
+  bool write_failed; /* the walk stopped on the output, not the store */
+};
+
+static bool
+export_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+{
+  struct export_walk *w = ud;
+  json_t *rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+  if(!json_is_object(rec)) {
+    /* Never a quiet gap in an analyst's data. */
+    json_decref(rec);
+    return gh_store_damage(err, w->st, "records", k, "the record is not valid JSON");
+  }
+  size_t alen = strnlen(k->mv_data, k->mv_size);
+  bool same_agency =
+    w->prev && alen == w->prev_agency->len && !memcmp(k->mv_data, w->prev_agency->str, alen);
+  gh_cross_year_checks(rec, same_agency ? w->prev : NULL);
+  json_decref(w->prev);
+  w->prev = json_deep_copy(rec);
+  g_string_truncate(w->prev_agency, 0);
+  g_string_append_len(w->prev_agency, k->mv_data, (gssize)alen);
+  if(!matches(rec, &w->o->filter)) {
+    json_decref(rec);
+    return true;
+  }
+  republished_check(w->st, w->txn, k, rec);
+  bool ok;
+  if(w->o->format == GH_EXPORT_SQLITE) {
+    ok = gh_sqlite_out_add(w->db, rec, err);
+  } else {
+    GString *line = w->line;
+    g_string_truncate(line, 0);
+    if(w->o->format == GH_EXPORT_JSONL) {
+      char *text = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15));
+      g_string_append(line, text);
+      g_string_append_c(line, '\n');
+      free(text);
+    } else if(w->o->format == GH_EXPORT_CSV) {
+      for(guint i = 0; i < w->cols->len; i++) {
+        if(i)
+          g_string_append_c(line, ',');
+        char *val = csv_value(rec, w->cols->pdata[i]);
+        csv_field(line, val);
+        g_free(val);
+      }
+      g_string_append(line, w->eol);
+    } else {
+      long_rows(rec, w->cols, line, w->eol);
+    }
+    ok = fwrite(line->str, 1, line->len, w->out) == line->len;
+  }
+  json_decref(rec);
+  if(ok)
+    (*w->written)++;
+  w->write_failed = !ok;
+  return ok;
+}
+
 bool
 gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint64 *written,
           GError **err)
@@ -273,116 +346,50 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   MDB_txn *txn = gh_store_read_begin(st, err);
   if(!txn)
     return false;
-  const char *eol = o->excel ? "\r\n" : "\n";
-  GPtrArray *cols = gh_export_csv_columns();
-  GString *line = g_string_new(NULL);
+  struct export_walk w = { .st = st, .txn = txn, .o = o, .out = out, .cols = gh_export_csv_columns(),
+                           .line = g_string_new(NULL), .eol = o->excel ? "\r\n" : "\n",
+                           .prev_agency = g_string_new(NULL), .written = written };
+  GString *line = w.line;
   if(o->excel && o->format != GH_EXPORT_JSONL)
     g_string_append(line, "\xEF\xBB\xBF");
   if(o->format == GH_EXPORT_CSV) {
-    for(guint i = 0; i < cols->len; i++) {
+    for(guint i = 0; i < w.cols->len; i++) {
       if(i)
         g_string_append_c(line, ',');
-      csv_field(line, cols->pdata[i]);
+      csv_field(line, w.cols->pdata[i]);
     }
-    g_string_append(line, eol);
+    g_string_append(line, w.eol);
   } else if(o->format == GH_EXPORT_LONG) {
-    g_string_append_printf(line, "agency,region_code,year,section,row,column,value%s", eol);
+    g_string_append_printf(line, "agency,region_code,year,section,row,column,value%s", w.eol);
   }
-  struct gh_sqlite_out *db = NULL;
-  bool ok = true;
+  bool ok, store_ok = true;
   if(o->format == GH_EXPORT_SQLITE)
-    ok = (db = gh_sqlite_out_open(o->sqlite_path, err)) != NULL;
+    ok = (w.db = gh_sqlite_out_open(o->sqlite_path, err)) != NULL;
   else
-    ok = fwrite(line->str, 1, line->len, out) == line->len;
-  MDB_cursor *cur = NULL;
-  MDB_val k = { 0, NULL }, v;
-  int rc = ok ? mdb_cursor_open(txn, st->records, &cur) : 0;
-  if(rc)
-    ok = gh_store_walk_end(rc, txn, st->records, 0, st, "records", NULL, err);
-  bool store_ok = ok;
-  /* Years of one agency are adjacent in key order, so the previous record
-   * is all the cross-year checks need: memory stays flat. */
-  json_t *prev = NULL;
-  GString *prev_agency = g_string_new(NULL);
-  if(ok)
-    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-  size_t seen = 0;
-  for(; ok && !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    seen++;
-    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
-      ok = store_ok = gh_store_damage(err, st, "records", NULL,
-                                      "an entry points outside the file (a damaged page)");
-      break;
-    }
-    json_error_t je;
-    json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, &je);
-    if(!json_is_object(rec)) {
-      /* Never a quiet gap in an analyst's data. */
-      json_decref(rec);
-      ok = store_ok = gh_store_damage(err, st, "records", &k, "the record is not valid JSON");
-      break;
-    }
-    size_t alen = strnlen(k.mv_data, k.mv_size);
-    bool same_agency = prev && alen == prev_agency->len && !memcmp(k.mv_data, prev_agency->str, alen);
-    gh_cross_year_checks(rec, same_agency ? prev : NULL);
-    json_decref(prev);
-    prev = json_deep_copy(rec);
-    g_string_truncate(prev_agency, 0);
-    g_string_append_len(prev_agency, k.mv_data, (gssize)alen);
-    if(!matches(rec, &o->filter)) {
-      json_decref(rec);
-      continue;
-    }
-    republished_check(st, txn, &k, rec);
-    g_string_truncate(line, 0);
-    if(o->format == GH_EXPORT_SQLITE) {
-      ok = gh_sqlite_out_add(db, rec, err);
-      json_decref(rec);
-      if(ok)
-        (*written)++;
-      continue;
-    }
-    if(o->format == GH_EXPORT_JSONL) {
-      char *text = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15));
-      g_string_append(line, text);
-      g_string_append_c(line, '\n');
-      free(text);
-    } else if(o->format == GH_EXPORT_CSV) {
-      for(guint i = 0; i < cols->len; i++) {
-        if(i)
-          g_string_append_c(line, ',');
-        char *val = csv_value(rec, cols->pdata[i]);
-        csv_field(line, val);
-        g_free(val);
-      }
-      g_string_append(line, eol);
-    } else {
-      long_rows(rec, cols, line, eol);
-    }
-    json_decref(rec);
-    ok = fwrite(line->str, 1, line->len, out) == line->len;
-    (*written)++;
+    ok = !(w.write_failed = fwrite(line->str, 1, line->len, out) != line->len);
+  if(ok) {
+    ok = gh_store_each(txn, st, st->records, "records", export_record, &w, err);
+    store_ok = ok || w.write_failed;
   }
-  if(ok && cur)
-    ok = store_ok = gh_store_walk_end(rc, txn, st->records, seen, st, "records", &k, err);
-  mdb_cursor_close(cur);
   mdb_txn_abort(txn);
-  json_decref(prev);
-  g_string_free(prev_agency, TRUE);
+  json_decref(w.prev);
+  g_string_free(w.prev_agency, TRUE);
   if(!store_ok) {
-    if(db)
-      gh_sqlite_out_close(db, false, NULL);
-  } else if(db) {
-    if(!gh_sqlite_out_close(db, ok, ok ? err : NULL))
+    if(w.db)
+      gh_sqlite_out_close(w.db, false, NULL);
+  } else if(w.db) {
+    if(!gh_sqlite_out_close(w.db, ok, ok ? err : NULL))
       ok = false;
   } else {
-    if(ok && fflush(out) != 0)
+    if(ok && fflush(out) != 0) {
       ok = false;
-    if(!ok)
+      w.write_failed = true;
+    }
+    if(!ok && w.write_failed)
       g_set_error(err, GH_EXPORT_ERROR, errno, "writing the export failed: %s", g_strerror(errno));
   }
   g_string_free(line, TRUE);
-  g_ptr_array_free(cols, TRUE);
+  g_ptr_array_free(w.cols, TRUE);
   return ok;
 }
 

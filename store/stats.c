@@ -102,203 +102,169 @@ seed_misses(json_t *out, json_t *seeds)
   json_object_set_new(out, "seeds_without_reports", no_reports);
 }
 
+/* What one read of the store adds up (gh_stats). */
+struct tally {
+  const struct gh_store *st;
+  json_t *by_year, *by_tpl, *by_fmt, *by_status, *by_state, *by_error, *host_errors, *gaps,
+    *seeds, *unhealthy;
+  json_int_t records, failed, urls;
+  int latest;
+  uint64_t cycle;
+  GString *agency; /* pass 2: the agency whose years are being gathered */
+  GArray *years;
+};
+
+/* Pass 1: counts, and the latest year reported on. */
+static bool
+tally_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+{
+  struct tally *t = ud;
+  json_t *rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+  if(!json_is_object(rec)) {
+    json_decref(rec);
+    return gh_store_damage(err, t->st, "records", k, "the record is not valid JSON");
+  }
+  t->records++;
+  json_int_t y = json_integer_value(json_object_get(rec, "year"));
+  char ys[16];
+  g_snprintf(ys, sizeof ys, "%d", (int)y);
+  bump(t->by_year, ys);
+  t->latest = MAX(t->latest, (int)y);
+  bump(t->by_tpl, json_string_value(json_object_get(rec, "template")));
+  bump(t->by_fmt, json_string_value(json_object_get(json_object_get(rec, "source"), "format")));
+  bump(t->by_status, json_string_value(json_object_get(rec, "status")));
+  t->failed += failed_error_check(rec);
+  json_decref(rec);
+  return true;
+}
+
+/* Pass 2: the gap list; one agency's years are adjacent in key order. */
+static bool
+tally_years(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+{
+  (void)v;
+  (void)err;
+  struct tally *t = ud;
+  size_t alen = strnlen(k->mv_data, k->mv_size);
+  if(alen != t->agency->len || memcmp(k->mv_data, t->agency->str, alen)) {
+    gaps_for(t->gaps, t->agency->str, t->years, t->latest);
+    g_string_truncate(t->agency, 0);
+    g_string_append_len(t->agency, k->mv_data, (gssize)alen);
+    g_array_set_size(t->years, 0);
+  }
+  int y = 0;
+  for(size_t i = alen + 1; i < k->mv_size && i < alen + 5; i++)
+    y = y * 10 + (((const char *)k->mv_data)[i] - '0');
+  g_array_append_val(t->years, y);
+  return true;
+}
+
+/* URL states and failures by host; per seed, what its crawl found. */
+static bool
+tally_url(const char *url, json_t *s, void *ud, GError **err)
+{
+  (void)err;
+  struct tally *t = ud;
+  t->urls++;
+  seed_account(t->seeds, s);
+  const char *e = json_string_value(json_object_get(s, "error"));
+  const char *state = json_string_value(json_object_get(s, "state"));
+  bump(t->by_state, state);
+  if(e && state && strcmp(state, "queued")) {
+    bump(t->by_error, e);
+    char *host = gh_url_host(url); /* the crawler's notion of a host, port included */
+    if(host) {
+      json_t *he = json_object_get(t->host_errors, host);
+      if(!he) {
+        he = json_object();
+        json_object_set_new(t->host_errors, host, he);
+      }
+      bump(he, e);
+    }
+    g_free(host);
+  }
+  return true;
+}
+
+/* Hosts set aside in the current cycle after repeated failures. */
+static bool
+tally_host(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+{
+  (void)err;
+  struct tally *t = ud;
+  json_t *hs = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+  const char *why = json_string_value(json_object_get(hs, "unhealthy"));
+  if(why && (uint64_t)json_integer_value(json_object_get(hs, "unhealthy_cycle")) == t->cycle) {
+    char *name = g_strndup(k->mv_data, k->mv_size);
+    json_object_set_new(t->unhealthy, name, json_string(why));
+    g_free(name);
+  }
+  json_decref(hs);
+  return true;
+}
+
 json_t *
 gh_stats(struct gh_store *st, GError **err)
 {
   MDB_txn *txn = gh_store_read_begin(st, err);
   if(!txn)
     return NULL;
-  json_t *out = json_object();
-  json_t *by_year = json_object(), *by_tpl = json_object(), *by_fmt = json_object(),
-         *by_status = json_object(), *by_state = json_object(), *by_error = json_object(),
-         *host_errors = json_object(), *gaps = json_array(), *seeds = NULL;
-  json_int_t records = 0, failed = 0, history = 0, urls = 0;
-  int latest = 0;
-  MDB_cursor *cur = NULL;
-  MDB_val k = { 0, NULL }, v;
-  bool ok = true;
-  int rc;
-
-  /* Pass 1: counts, and the latest year reported on. */
-  if((rc = mdb_cursor_open(txn, st->records, &cur)))
-    goto damaged_records;
-  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
-      ok = gh_store_damage(err, st, "records", NULL, "an entry points outside the file (a damaged page)");
-      goto out;
-    }
-    json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-    if(!json_is_object(rec)) {
-      json_decref(rec);
-      ok = gh_store_damage(err, st, "records", &k, "the record is not valid JSON");
-      goto out;
-    }
-    records++;
-    json_int_t y = json_integer_value(json_object_get(rec, "year"));
-    char ys[16];
-    g_snprintf(ys, sizeof ys, "%d", (int)y);
-    bump(by_year, ys);
-    if(y > latest)
-      latest = (int)y;
-    bump(by_tpl, json_string_value(json_object_get(rec, "template")));
-    bump(by_fmt, json_string_value(json_object_get(json_object_get(rec, "source"), "format")));
-    bump(by_status, json_string_value(json_object_get(rec, "status")));
-    failed += failed_error_check(rec);
-    json_decref(rec);
-  }
-  if(!gh_store_walk_end(rc, txn, st->records, (size_t)records, st, "records", &k, err))
-    goto out;
-  /* Pass 2: the gap list; one agency's years are adjacent in key order. */
-  GString *agency = g_string_new(NULL);
-  GArray *years = g_array_new(FALSE, FALSE, sizeof(int));
-  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    if(!gh_store_val_ok(st, &k)) {
-      ok = gh_store_damage(err, st, "records", NULL, "a key points outside the file (a damaged page)");
-      g_string_free(agency, TRUE);
-      g_array_free(years, TRUE);
-      goto out;
-    }
-    size_t alen = strnlen(k.mv_data, k.mv_size);
-    if(alen != agency->len || memcmp(k.mv_data, agency->str, alen)) {
-      gaps_for(gaps, agency->str, years, latest);
-      g_string_truncate(agency, 0);
-      g_string_append_len(agency, k.mv_data, (gssize)alen);
-      g_array_set_size(years, 0);
-    }
-    int y = 0;
-    for(size_t i = alen + 1; i < k.mv_size && i < alen + 5; i++)
-      y = y * 10 + (((const char *)k.mv_data)[i] - '0');
-    g_array_append_val(years, y);
-  }
-  gaps_for(gaps, agency->str, years, latest);
-  g_string_free(agency, TRUE);
-  g_array_free(years, TRUE);
-  if(rc != MDB_NOTFOUND)
-    goto damaged_records;
-  mdb_cursor_close(cur);
-  cur = NULL;
-
-  MDB_stat ms;
-  mdb_stat(txn, st->history, &ms);
-  history = (json_int_t)ms.ms_entries;
-
-  /* URL states and failures by host; per seed, what its crawl found. */
-  seeds = json_object();
-  if((rc = mdb_cursor_open(txn, st->urls, &cur)))
-    goto damaged_urls;
-  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    json_t *s;
-    char *url;
-    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
-      ok = gh_store_damage(err, st, "url_state", NULL, "an entry points outside the file (a damaged page)");
-      goto out;
-    }
-    if(!gh_store_url_entry(st, &k, &v, &url, &s)) {
-      ok = gh_store_damage(err, st, "url_state", &k, "the URL state does not decode");
-      goto out;
-    }
-    urls++;
-    seed_account(seeds, s);
-    bump(by_state, json_string_value(json_object_get(s, "state")));
-    const char *e = json_string_value(json_object_get(s, "error"));
-    const char *state = json_string_value(json_object_get(s, "state"));
-    if(e && state && strcmp(state, "queued")) {
-      bump(by_error, e);
-      char *host = gh_url_host(url); /* the crawler's notion of a host, port included */
-      if(host) {
-        json_t *he = json_object_get(host_errors, host);
-        if(!he) {
-          he = json_object();
-          json_object_set_new(host_errors, host, he);
-        }
-        bump(he, e);
-      }
-      g_free(host);
-    }
-    g_free(url);
-    json_decref(s);
-  }
-  if(!gh_store_walk_end(rc, txn, st->urls, (size_t)urls, st, "url_state", &k, err))
-    goto out;
-  mdb_cursor_close(cur);
-  cur = NULL;
-  mdb_stat(txn, st->queue, &ms);
-  json_int_t queued = (json_int_t)ms.ms_entries;
-  uint64_t cycle = 0, done = 0;
-  gh_store_meta_get_u64(txn, st, "cycle", &cycle);
+  struct tally t = {
+    .st = st, .by_year = json_object(), .by_tpl = json_object(), .by_fmt = json_object(),
+    .by_status = json_object(), .by_state = json_object(), .by_error = json_object(),
+    .host_errors = json_object(), .gaps = json_array(), .seeds = json_object(),
+    .unhealthy = json_object(), .agency = g_string_new(NULL),
+    .years = g_array_new(FALSE, FALSE, sizeof(int)),
+  };
+  uint64_t done = 0;
+  gh_store_meta_get_u64(txn, st, "cycle", &t.cycle);
   gh_store_meta_get_u64(txn, st, "cycle_done", &done);
-  /* Hosts set aside in the current cycle after repeated failures. */
-  json_t *unhealthy = json_object();
-  json_object_set_new(out, "unhealthy_hosts", unhealthy);
-  size_t nhosts = 0;
-  if((rc = mdb_cursor_open(txn, st->hosts, &cur)))
-    goto damaged_hosts;
-  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    nhosts++;
-    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
-      ok = gh_store_damage(err, st, "hosts", NULL, "an entry points outside the file (a damaged page)");
-      goto out;
-    }
-    json_t *hs = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-    const char *why = json_string_value(json_object_get(hs, "unhealthy"));
-    if(why && (uint64_t)json_integer_value(json_object_get(hs, "unhealthy_cycle")) == cycle) {
-      char *name = g_strndup(k.mv_data, k.mv_size);
-      json_object_set_new(unhealthy, name, json_string(why));
-      g_free(name);
-    }
-    json_decref(hs);
+  /* Counts from part of a store are not shown: any damage ends it. */
+  bool ok = gh_store_each(txn, st, st->records, "records", tally_record, &t, err) &&
+            gh_store_each(txn, st, st->records, "records", tally_years, &t, err) &&
+            gh_store_each_url(txn, st, tally_url, &t, err) &&
+            gh_store_each(txn, st, st->hosts, "hosts", tally_host, &t, err);
+  gaps_for(t.gaps, t.agency->str, t.years, t.latest);
+  MDB_stat hist, queue;
+  mdb_stat(txn, st->history, &hist);
+  mdb_stat(txn, st->queue, &queue);
+  mdb_txn_abort(txn);
+  g_string_free(t.agency, TRUE);
+  g_array_free(t.years, TRUE);
+
+  json_t *out = json_pack(
+    "{s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:I, s:b, s:i, s:o, s:o, s:o}",
+    "records", (json_int_t)t.records, "records_failing_checks", (json_int_t)t.failed,
+    "history_versions", (json_int_t)hist.ms_entries, "by_year", t.by_year, "by_template", t.by_tpl,
+    "by_format", t.by_fmt, "by_status", t.by_status, "urls", (json_int_t)t.urls, "urls_by_state",
+    t.by_state, "errors_by_kind", t.by_error, "hosts_with_errors", t.host_errors, "queued",
+    (json_int_t)queue.ms_entries, "cycle", (json_int_t)t.cycle, "cycle_complete",
+    t.cycle && done >= t.cycle, "latest_year", t.latest, "gaps", t.gaps, "unhealthy_hosts",
+    t.unhealthy, "seeds", json_incref(t.seeds));
+  seed_misses(out, t.seeds);
+  json_decref(t.seeds);
+  if(!ok) {
+    json_decref(out);
+    return NULL;
   }
-  if(!gh_store_walk_end(rc, txn, st->hosts, nhosts, st, "hosts", &k, err))
-    goto out;
-  mdb_cursor_close(cur);
-  cur = NULL;
-  mdb_txn_abort(txn);
-  txn = NULL;
-
-  json_object_set_new(out, "records", json_integer(records));
-  json_object_set_new(out, "records_failing_checks", json_integer(failed));
-  json_object_set_new(out, "history_versions", json_integer(history));
-  json_object_set_new(out, "by_year", by_year);
-  json_object_set_new(out, "by_template", by_tpl);
-  json_object_set_new(out, "by_format", by_fmt);
-  json_object_set_new(out, "by_status", by_status);
-  json_object_set_new(out, "urls", json_integer(urls));
-  json_object_set_new(out, "urls_by_state", by_state);
-  json_object_set_new(out, "errors_by_kind", by_error);
-  json_object_set_new(out, "hosts_with_errors", host_errors);
-  json_object_set_new(out, "queued", json_integer(queued));
-  json_object_set_new(out, "cycle", json_integer((json_int_t)cycle));
-  json_object_set_new(out, "cycle_complete", json_boolean(cycle && done >= cycle));
-  json_object_set_new(out, "latest_year", json_integer(latest));
-  json_object_set_new(out, "gaps", gaps);
-  json_object_set_new(out, "seeds", seeds);
-  seed_misses(out, seeds);
   return out;
+}
 
-damaged_urls:
-  ok = gh_store_walk_end(rc, txn, st->urls, 0, st, "url_state", &k, err);
-  goto out;
-damaged_hosts:
-  ok = gh_store_walk_end(rc, txn, st->hosts, 0, st, "hosts", &k, err);
-  goto out;
-damaged_records:
-  ok = gh_store_walk_end(rc, txn, st->records, 0, st, "records", &k, err);
-out:
-  /* Only reached on damage: counts from part of a store are not shown. */
-  (void)ok;
-  mdb_cursor_close(cur);
-  mdb_txn_abort(txn);
-  json_decref(out);
-  json_decref(by_year);
-  json_decref(by_tpl);
-  json_decref(by_fmt);
-  json_decref(by_status);
-  json_decref(by_state);
-  json_decref(by_error);
-  json_decref(host_errors);
-  json_decref(gaps);
-  json_decref(seeds);
-  return NULL;
+struct seed_count {
+  json_t *seeds;
+  GHashTable *only;
+};
+
+static bool
+count_seed(const char *url, json_t *s, void *ud, GError **err)
+{
+  (void)url;
+  (void)err;
+  struct seed_count *c = ud;
+  const char *seed = json_string_value(json_object_get(s, "seed"));
+  if(seed && (!c->only || g_hash_table_contains(c->only, seed)))
+    seed_account(c->seeds, s);
+  return true;
 }
 
 json_t *
@@ -307,38 +273,15 @@ gh_stats_seed_misses(struct gh_store *st, GHashTable *only, GError **err)
   MDB_txn *txn = gh_store_read_begin(st, err);
   if(!txn)
     return NULL;
-  json_t *seeds = json_object(), *out = json_object();
-  MDB_cursor *cur = NULL;
-  MDB_val k = { 0, NULL }, v;
-  int rc = mdb_cursor_open(txn, st->urls, &cur);
-  bool ok = true;
-  size_t seen = 0;
-  for(rc = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc;
-      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
-    json_t *s;
-    char *url;
-    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v) ||
-       !gh_store_url_entry(st, &k, &v, &url, &s)) {
-      ok = gh_store_damage(err, st, "url_state", NULL, "an entry does not decode");
-      break;
-    }
-    const char *seed = json_string_value(json_object_get(s, "seed"));
-    if(seed && (!only || g_hash_table_contains(only, seed)))
-      seed_account(seeds, s);
-    json_decref(s);
-    g_free(url);
-  }
-  if(ok)
-    ok = gh_store_walk_end(rc, txn, st->urls, seen, st, "url_state", &k, err);
-  mdb_cursor_close(cur);
+  struct seed_count c = { json_object(), only };
+  bool ok = gh_store_each_url(txn, st, count_seed, &c, err);
   mdb_txn_abort(txn);
-  if(!ok) {
-    json_decref(seeds);
-    json_decref(out);
-    return NULL;
+  json_t *out = NULL;
+  if(ok) {
+    out = json_object();
+    seed_misses(out, c.seeds);
   }
-  seed_misses(out, seeds);
-  json_decref(seeds);
+  json_decref(c.seeds);
   return out;
 }
 
@@ -442,41 +385,30 @@ gh_stats_print_misses(json_t *s, FILE *out, size_t max)
   }
 }
 
+#define GH_STATS_ERROR (g_quark_from_static_string("gh-stats"))
+
+static bool
+print_url(const char *url, json_t *s, void *ud, GError **err)
+{
+  json_object_del(s, "out"); /* a page's links: long, and in docs/store.md */
+  json_object_set_new(s, "url", json_string(url));
+  if(json_dumpf(s, ud, JSON_COMPACT | JSON_SORT_KEYS) == 0 && fputc('\n', ud) != EOF)
+    return true;
+  g_set_error(err, GH_STATS_ERROR, 1, "writing failed");
+  return false;
+}
+
 bool
 gh_stats_urls(struct gh_store *st, FILE *out, GError **err)
 {
   MDB_txn *txn = gh_store_read_begin(st, err);
   if(!txn)
     return false;
-  MDB_cursor *cur = NULL;
-  MDB_val k = { 0, NULL }, v;
-  bool ok = true, store_ok = true;
-  int rc = mdb_cursor_open(txn, st->urls, &cur);
-  size_t seen = 0;
-  for(rc = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); ok && !rc;
-      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
-    json_t *s;
-    char *url;
-    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v) ||
-       !gh_store_url_entry(st, &k, &v, &url, &s)) {
-      store_ok = gh_store_damage(err, st, "url_state", NULL, "an entry does not decode");
-      break;
-    }
-    json_object_del(s, "out"); /* a page's links: long, and in docs/store.md */
-    json_object_set_new(s, "url", json_string(url));
-    g_free(url);
-    ok = json_dumpf(s, out, JSON_COMPACT | JSON_SORT_KEYS) == 0 && fputc('\n', out) != EOF;
-    json_decref(s);
-  }
-  if(ok && store_ok)
-    store_ok = gh_store_walk_end(rc, txn, st->urls, seen, st, "url_state", &k, err);
-  mdb_cursor_close(cur);
+  bool ok = gh_store_each_url(txn, st, print_url, out, err);
   mdb_txn_abort(txn);
-  if(!store_ok)
-    return false;
-  if(ok && fflush(out) != 0)
+  if(ok && fflush(out) != 0) {
+    g_set_error(err, GH_STATS_ERROR, 1, "writing failed");
     ok = false;
-  if(!ok)
-    g_set_error(err, g_quark_from_static_string("gh-stats"), 1, "writing failed");
+  }
   return ok;
 }

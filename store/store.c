@@ -937,6 +937,65 @@ gh_store_walk_end(int rc, MDB_txn *txn, MDB_dbi dbi, size_t seen, const struct g
   return true;
 }
 
+bool
+gh_store_each(MDB_txn *txn, const struct gh_store *st, MDB_dbi dbi, const char *db,
+              gh_store_each_fn fn, void *ud, GError **err)
+{
+  MDB_cursor *cur;
+  MDB_val k = { 0, NULL }, v;
+  MDB_stat ms;
+  int rc = mdb_cursor_open(txn, dbi, &cur);
+  if(rc)
+    return gh_store_walk_end(rc, txn, dbi, 0, st, db, NULL, err);
+  size_t n = 0, limit = mdb_stat(txn, dbi, &ms) ? G_MAXSIZE : (size_t)ms.ms_entries + 1;
+  bool ok = true;
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc && n < limit;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    n++;
+    if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
+      ok = gh_store_damage(err, st, db, NULL, "an entry points outside the file (a damaged page)");
+      break;
+    }
+    if(!fn(&k, &v, ud, err)) {
+      ok = false; /* with *err as fn left it */
+      break;
+    }
+  }
+  if(ok)
+    ok = gh_store_walk_end(rc, txn, dbi, n, st, db, &k, err);
+  mdb_cursor_close(cur);
+  return ok;
+}
+
+struct each_url {
+  const struct gh_store *st;
+  gh_store_each_url_fn fn;
+  void *ud;
+};
+
+static bool
+each_url_entry(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+{
+  struct each_url *e = ud;
+  char *url;
+  json_t *state;
+  if(!gh_store_url_entry(e->st, k, v, &url, &state))
+    return gh_store_damage(err, e->st, "url_state", k, "the URL state does not decode");
+  bool go = e->fn(url, state, e->ud, err);
+  json_decref(state);
+  g_free(url);
+  return go;
+}
+
+bool
+gh_store_each_url(MDB_txn *txn, const struct gh_store *st, gh_store_each_url_fn fn, void *ud,
+                  GError **err)
+{
+  struct each_url e = { st, fn, ud };
+  return gh_store_each(txn, st, st->urls, st->urls_legacy ? "urls" : "url_state", each_url_entry,
+                       &e, err);
+}
+
 /* ---- URL states ---- */
 
 static void

@@ -65,6 +65,23 @@ bool gh_store_is_damage(const GError *e);
  * transactions: their changed pages live on the heap. */
 bool gh_store_val_ok(const struct gh_store *st, const MDB_val *v);
 
+/* Walks every entry of `dbi` (named `db` in messages) in key order, inside
+ * read transaction `txn`.  Each key and value is checked to lie inside the
+ * map before `fn` sees it; fn returns false to stop the walk, which then
+ * returns false with *err as fn left it (set, or not for a caller's own
+ * reason).  A cursor error, an entry outside the map, or a walk whose
+ * length differs from the database's own count (a damaged page; the walk
+ * stops one past it) is damage: false with *err.  The one loop every
+ * reader of a whole database uses. */
+typedef bool (*gh_store_each_fn)(const MDB_val *k, const MDB_val *v, void *ud, GError **err);
+bool gh_store_each(MDB_txn *txn, const struct gh_store *st, MDB_dbi dbi, const char *db,
+                   gh_store_each_fn fn, void *ud, GError **err);
+/* The same over the URL states, each decoded: fn gets the URL and its
+ * state (borrowed for the call).  An entry that does not decode is damage. */
+typedef bool (*gh_store_each_url_fn)(const char *url, json_t *state, void *ud, GError **err);
+bool gh_store_each_url(MDB_txn *txn, const struct gh_store *st, gh_store_each_url_fn fn, void *ud,
+                       GError **err);
+
 /* After a cursor walk over all of `dbi` (named `db`): `rc` is the cursor's
  * last result and `seen` the entries it gave.  MDB_NOTFOUND is the end;
  * anything else is damage after `key` (the last key read, or NULL).  A walk
