@@ -27,7 +27,7 @@ static const struct setting settings[] = {
   { "limits", "max_html_depth", K_COUNT, "400", OFF(max_html_depth) },
   { "log", "level", K_LOGLEVEL, "info", OFF(log_level) },
   { "crawl", "seeds", K_PATH, GH_DEFAULT_SEEDS, OFF(seeds_file) },
-  { "crawl", "regions", K_PATH, GH_DATADIR "/regions.tsv", OFF(regions_file) },
+  { "crawl", "regions", K_PATH, "builtin", OFF(regions_file) },
   { "crawl", "user_agent", K_STRING, GH_DEFAULT_USER_AGENT, OFF(user_agent) },
   { "crawl", "delay", K_SECONDS, "1", OFF(delay_seconds) },
   { "crawl", "connections_per_host", K_COUNT, "1", OFF(connections_per_host) },

@@ -37,7 +37,7 @@ struct gh_config {
 
   /* [crawl] */
   char *seeds_file;
-  char *regions_file;             /* GB/T 2260 table (config/regions.tsv) */
+  char *regions_file;             /* GB/T 2260 table; "builtin": compiled in */
   char *user_agent;
   double delay_seconds;           /* per-host minimum gap between requests */
   uint64_t connections_per_host;
