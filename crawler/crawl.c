@@ -103,6 +103,7 @@ struct batch {
 
 struct crawl {
   struct gh_store *st;
+  GHashTable *seed_names; /* seed URL -> its name in the seed list (borrowed) */
   const struct gh_crawl_opts *o;
   const struct gh_config *cfg;
   struct gh_crawl_summary *sum;
@@ -1217,17 +1218,12 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
 }
 
 /* Provenance the crawl knows and the parser cannot: where the bytes came
- * from and how the crawler got there, and the region code. */
+ * from and how the crawler got there, and the agency's identity (its
+ * place from the name, else from the link, the file name or the seed). */
 static void
 add_provenance(struct crawl *c, struct page_job *j, json_t *rj)
 {
   json_t *s = j->state;
-  if(!jstr(rj, "region_code")) {
-    const char *region = jstr(s, "region");
-    const char *agency = jstr(rj, "agency");
-    const char *code = c->o->regions ? gh_region_for(c->o->regions, agency, region) : region;
-    json_object_set_new(rj, "region_code", code ? json_string(code) : json_null());
-  }
   json_t *src = json_object_get(rj, "source");
   char *iso = now_iso();
   json_object_set_new(src, "url", json_string(j->url));
@@ -1242,6 +1238,12 @@ add_provenance(struct crawl *c, struct page_job *j, json_t *rj)
     json_object_set_new(src, "link_text", json_string(jstr(s, "text")));
   if(j->file_title)
     json_object_set_new(src, "file_title", json_string(j->file_title));
+  const char *seed_name = jstr(s, "seed") ? g_hash_table_lookup(c->seed_names, jstr(s, "seed")) : NULL;
+  const char *extra[] = { seed_name, NULL };
+  gh_record_identify(rj, c->o->regions ? c->o->regions : gh_regions_builtin(), jstr(s, "region"),
+                     extra);
+  if(!json_object_get(rj, "region_code"))
+    json_object_set_new(rj, "region_code", json_null());
 }
 
 /* The record is parsed (`rj`, taken): land it, or say why not.  A report
@@ -1876,6 +1878,12 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   batch_init(&c.gathering);
   batch_init(&c.committing);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
+  c.seed_names = g_hash_table_new(g_str_hash, g_str_equal);
+  for(guint i = 0; i < o->seeds->len; i++) {
+    const struct gh_seed *s = o->seeds->pdata[i];
+    if(s->name && *s->name)
+      g_hash_table_insert(c.seed_names, s->url, s->name);
+  }
   c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
                                      : (unsigned)MAX(1, g_get_num_processors());
   c.pool = gh_pool_new(c.workers, &o->extract, GH_CRAWL_WORK);
@@ -2035,6 +2043,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   batch_free(&c.committing);
   g_ptr_array_free(c.active, TRUE);
   g_hash_table_destroy(c.processing);
+  g_hash_table_destroy(c.seed_names);
   g_hash_table_destroy(c.hosts);
   g_hash_table_destroy(c.seed_hosts);
   return ok;

@@ -564,3 +564,35 @@ gh_agency_key_join(const char *code, const char *name)
   }
   return g_strdup_printf("%.12s|%.*s", code ? code : "", (int)n, a);
 }
+
+void
+gh_record_identify(json_t *rec, const struct gh_regions *t, const char *hint,
+                   const char *const *extra)
+{
+  const char *agency = json_string_value(json_object_get(rec, "agency"));
+  if(!agency || !*agency)
+    return;
+  const char *own = json_string_value(json_object_get(rec, "region_code"));
+  json_t *src = json_object_get(rec, "source");
+  const char *context[8];
+  size_t n = 0;
+  const char *framing[] = { json_string_value(json_object_get(src, "link_text")),
+                            json_string_value(json_object_get(src, "file_title")) };
+  for(size_t i = 0; i < G_N_ELEMENTS(framing); i++)
+    if(framing[i] && *framing[i])
+      context[n++] = framing[i];
+  for(const char *const *e = extra; e && *e && n + 1 < G_N_ELEMENTS(context); e++)
+    if(**e)
+      context[n++] = *e;
+  context[n] = NULL;
+  const char *code = NULL;
+  char *name = gh_agency_identity(t, agency, own ? own : hint, context, &code);
+  char *key = gh_agency_key_join(code, name);
+  /* The place the identity settled on is the record's region (json_string
+   * copies `code` before the old value it may point into is released). */
+  if(code && (!own || strcmp(own, code)))
+    json_object_set_new(rec, "region_code", json_string(code));
+  json_object_set_new(rec, "agency_key", json_string(key));
+  g_free(key);
+  g_free(name);
+}

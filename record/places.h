@@ -7,6 +7,7 @@
 #define GH_PLACES_H
 
 #include <glib.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 struct gh_regions;
@@ -59,5 +60,13 @@ char *gh_agency_identity(const struct gh_regions *r, const char *agency, const c
 /* "CODE|NAME" (CODE empty when unknown): the key a record is stored and
  * exported under, cut to fit an LMDB key (g_free). */
 char *gh_agency_key_join(const char *code, const char *name);
+
+/* Gives the record JSON `rec` its identity: "agency_key" and
+ * "region_code" (the place the key settled on, where one is known).  The hint is rec's region_code, else
+ * `hint`; the framing texts are rec's source.link_text and
+ * source.file_title, then `extra` (NULL-terminated, may be NULL: the seed's
+ * name).  Nothing when rec has no agency. */
+void gh_record_identify(json_t *rec, const struct gh_regions *r, const char *hint,
+                        const char *const *extra);
 
 #endif

@@ -1,5 +1,7 @@
 #include "check.h"
 
+#include "../record/places.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -96,11 +98,20 @@ record_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
   if(!agency || year <= 0) {
     problem(c, "records", k, "the record has no agency or year");
   } else {
-    char *ak = gh_agency_key(json_string_value(json_object_get(r, "region_code")), agency);
-    GString *want = gh_record_key(ak, (int)year);
-    if(want->len != k->mv_size || memcmp(want->str, k->mv_data, want->len))
-      problem(c, "records", k, "the record (%s %d) sits under another key", agency, (int)year);
-    g_string_free(want, TRUE);
+    /* Schema 3 keys by the record's agency_key; a store not yet migrated
+     * by region code and the name as printed. */
+    const char *key = json_string_value(json_object_get(r, "agency_key"));
+    char *ak = c->st->schema < 3
+                 ? gh_agency_key_join(json_string_value(json_object_get(r, "region_code")), agency)
+                 : g_strdup(key);
+    if(!ak) {
+      problem(c, "records", k, "the record (%s %d) has no agency_key", agency, (int)year);
+    } else {
+      GString *want = gh_record_key(ak, (int)year);
+      if(want->len != k->mv_size || memcmp(want->str, k->mv_data, want->len))
+        problem(c, "records", k, "the record (%s %d) sits under another key", agency, (int)year);
+      g_string_free(want, TRUE);
+    }
     g_free(ak);
   }
   const char *sha = json_string_value(json_object_get(json_object_get(r, "source"), "sha256"));

@@ -1,5 +1,7 @@
 #include "reparse.h"
 
+#include "../record/places.h"
+
 #include <string.h>
 
 #include "../extract/report.h"
@@ -173,6 +175,17 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
       for(const char *const *kk = keep; *kk; kk++)
         if(json_object_get(src, *kk))
           json_object_set(json_object_get(it->fresh, "source"), *kk, json_object_get(src, *kk));
+      /* The identity as the crawl gave it, from the new parse's name (the
+       * seed's name is not kept; the old record's region stands for it). */
+      gh_record_identify(it->fresh, gh_regions_builtin(),
+                         json_string_value(json_object_get(it->old, "region_code")), NULL);
+      /* What landing noted about rival documents is not the parser's to
+       * drop. */
+      size_t wi;
+      json_t *w;
+      json_array_foreach(json_object_get(it->old, "warnings"), wi, w)
+        if(g_str_has_prefix(json_string_value(w) ? json_string_value(w) : "", GH_STORE_RIVAL_NOTE))
+          json_array_append(json_object_get(it->fresh, "warnings"), w);
       if(!json_string_value(json_object_get(it->fresh, "agency")) ||
          json_integer_value(json_object_get(it->fresh, "year")) <= 0) {
         /* The new parser cannot place it: keep the record as it is. */

@@ -28,7 +28,7 @@ failed_error_check(json_t *rec)
 
 /* Years an agency reported, against the latest year in the store. */
 static void
-gaps_for(json_t *gaps, const char *agency_key, GArray *years, int latest)
+gaps_for(json_t *gaps, const char *agency_key, GArray *years, int latest, GHashTable *names)
 {
   if(!years->len)
     return;
@@ -44,8 +44,12 @@ gaps_for(json_t *gaps, const char *agency_key, GArray *years, int latest)
   if(json_array_size(missing)) {
     const char *bar = strchr(agency_key, '|');
     char *region = bar && bar != agency_key ? g_strndup(agency_key, (gsize)(bar - agency_key)) : NULL;
-    json_array_append_new(gaps, json_pack("{s:s, s:s?, s:o}", "agency", bar ? bar + 1 : agency_key,
-                                          "region_code", region, "missing_years", missing));
+    /* The name as the latest report prints it; the key is what joins. */
+    const char *printed = g_hash_table_lookup(names, agency_key);
+    json_array_append_new(gaps, json_pack("{s:s, s:s, s:s?, s:o}", "agency",
+                                          printed ? printed : bar ? bar + 1 : agency_key,
+                                          "agency_key", agency_key, "region_code", region,
+                                          "missing_years", missing));
     g_free(region);
   } else {
     json_decref(missing);
@@ -111,6 +115,8 @@ struct tally {
   int latest;
   uint64_t cycle;
   GString *agency; /* pass 2: the agency whose years are being gathered */
+  GHashTable *names; /* agency key -> the name its latest record prints (pass 1) */
+  GHashTable *name_year; /* agency key -> that record's year */
   GArray *years;
 };
 
@@ -130,6 +136,14 @@ tally_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
   g_snprintf(ys, sizeof ys, "%d", (int)y);
   bump(t->by_year, ys);
   t->latest = MAX(t->latest, (int)y);
+  const char *agency = json_string_value(json_object_get(rec, "agency"));
+  char *ak = g_strndup(k->mv_data, strnlen(k->mv_data, k->mv_size));
+  if(agency && GPOINTER_TO_INT(g_hash_table_lookup(t->name_year, ak)) <= (int)y) {
+    g_hash_table_insert(t->name_year, g_strdup(ak), GINT_TO_POINTER((int)y));
+    g_hash_table_insert(t->names, ak, g_strdup(agency));
+  } else {
+    g_free(ak);
+  }
   bump(t->by_tpl, json_string_value(json_object_get(rec, "template")));
   bump(t->by_fmt, json_string_value(json_object_get(json_object_get(rec, "source"), "format")));
   bump(t->by_status, json_string_value(json_object_get(rec, "status")));
@@ -147,7 +161,7 @@ tally_years(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
   struct tally *t = ud;
   size_t alen = strnlen(k->mv_data, k->mv_size);
   if(alen != t->agency->len || memcmp(k->mv_data, t->agency->str, alen)) {
-    gaps_for(t->gaps, t->agency->str, t->years, t->latest);
+    gaps_for(t->gaps, t->agency->str, t->years, t->latest, t->names);
     g_string_truncate(t->agency, 0);
     g_string_append_len(t->agency, k->mv_data, (gssize)alen);
     g_array_set_size(t->years, 0);
@@ -214,6 +228,8 @@ gh_stats(struct gh_store *st, GError **err)
     .by_status = json_object(), .by_state = json_object(), .by_error = json_object(),
     .host_errors = json_object(), .gaps = json_array(), .seeds = json_object(),
     .unhealthy = json_object(), .agency = g_string_new(NULL),
+    .names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+    .name_year = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     .years = g_array_new(FALSE, FALSE, sizeof(int)),
   };
   uint64_t done = 0;
@@ -224,12 +240,14 @@ gh_stats(struct gh_store *st, GError **err)
             gh_store_each(txn, st, st->records, "records", tally_years, &t, err) &&
             gh_store_each_url(txn, st, tally_url, &t, err) &&
             gh_store_each(txn, st, st->hosts, "hosts", tally_host, &t, err);
-  gaps_for(t.gaps, t.agency->str, t.years, t.latest);
+  gaps_for(t.gaps, t.agency->str, t.years, t.latest, t.names);
   MDB_stat hist, queue;
   mdb_stat(txn, st->history, &hist);
   mdb_stat(txn, st->queue, &queue);
   mdb_txn_abort(txn);
   g_string_free(t.agency, TRUE);
+  g_hash_table_destroy(t.names);
+  g_hash_table_destroy(t.name_year);
   g_array_free(t.years, TRUE);
 
   json_t *out = json_pack(

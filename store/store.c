@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include "../record/places.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -219,19 +221,20 @@ migrate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
   if(rc == MDB_NOTFOUND) {
     m->finished = true;
     if(!(rc = mdb_drop(txn, m->old, 1)))
-      rc = gh_store_meta_put_u64(txn, st, "schema", GH_STORE_SCHEMA);
+      rc = gh_store_meta_put_u64(txn, st, "schema", 2);
   }
   return rc;
 }
 
+/* A compacted copy of the store in STORE/schema-N-backup before a
+ * migration from schema N: a migration that fails half-way (a full disk)
+ * leaves the store consistent, but the copy is what an operator can go back
+ * to with an older govharvest.  An interrupted migration's copy is the
+ * older one, and is kept. */
 static bool
-migrate_v1(struct gh_store *st, GError **err)
+backup_before(struct gh_store *st, int from, const char *what, GError **err)
 {
-  /* A compacted copy first: a migration that fails half-way (a full disk)
-   * leaves the store consistent, but the copy is what an operator can go
-   * back to with an older govharvest.  An interrupted migration's copy is
-   * the older one, and is kept. */
-  char *bak = g_build_filename(st->dir, "schema-1-backup", NULL);
+  char *bak = g_strdup_printf("%s/schema-%d-backup", st->dir, from);
   char *bakdata = g_build_filename(bak, "data.mdb", NULL);
   bool ok = true;
   if(!g_file_test(bakdata, G_FILE_TEST_EXISTS)) {
@@ -241,18 +244,32 @@ migrate_v1(struct gh_store *st, GError **err)
                   st->dir, bak, g_strerror(errno));
       ok = false;
     } else if((rc = mdb_env_copy2(st->env, bak, MDB_CP_COMPACT))) {
-      lmdb_fail(err, st->dir, "cannot back up before migrating to schema 2", rc);
+      char *why = g_strdup_printf("cannot back up before migrating from schema %d", from);
+      lmdb_fail(err, st->dir, why, rc);
+      g_free(why);
       unlink(bakdata);
       ok = false;
     }
   }
   g_free(bakdata);
-  if(ok)
-    st->notice = g_strdup_printf("store %s migrated from schema 1 to %d (URL states keyed by "
-                                 "hash); the schema-1 store was copied to %s first",
-                                 st->dir, GH_STORE_SCHEMA, bak);
+  if(ok) {
+    char *line = g_strdup_printf("store %s migrated from schema %d to %d (%s); the schema-%d "
+                                 "store was copied to %s first",
+                                 st->dir, from, GH_STORE_SCHEMA, what, from, bak);
+    /* Two migrations in one open: the first backup is the one to name. */
+    if(!st->notice)
+      st->notice = line;
+    else
+      g_free(line);
+  }
   g_free(bak);
-  if(!ok)
+  return ok;
+}
+
+static bool
+migrate_v1(struct gh_store *st, GError **err)
+{
+  if(!backup_before(st, 1, "URL states keyed by hash, records by agency key", err))
     return false;
   struct migrate m = { .old = st->urls };
   MDB_txn *txn;
@@ -266,8 +283,144 @@ migrate_v1(struct gh_store *st, GError **err)
   if(rc)
     return lmdb_fail(err, st->dir, "cannot create the URL states' database", rc);
   st->urls_legacy = false; /* writes go to url_state from here on */
+  bool ok = true;
   while(ok && !m.finished)
     ok = gh_store_write(st, migrate_batch, &m, err);
+  if(ok)
+    st->schema = 2;
+  return ok;
+}
+
+/* ---- schema 2 -> 3: records keyed by agency identity ---- */
+
+struct rekey {
+  GString *after; /* the last key looked at; the next batch starts past it */
+  bool finished;
+  unsigned moved;
+};
+
+/* Moves the history of record key `from` under record key `to`.  History
+ * keys end in a store-wide sequence number, so nothing collides. */
+static int
+move_history(MDB_txn *txn, struct gh_store *st, const GString *from, const GString *to)
+{
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(txn, st->history, &cur);
+  if(rc)
+    return rc;
+  GString *prefix = g_string_new_len(from->str, (gssize)from->len);
+  g_string_append_c(prefix, '\0');
+  GPtrArray *keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+  MDB_val k = { prefix->len, prefix->str }, v;
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+      !rc && k.mv_size == prefix->len + 8 && !memcmp(k.mv_data, prefix->str, prefix->len);
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+    g_ptr_array_add(keys, g_bytes_new(k.mv_data, k.mv_size));
+  mdb_cursor_close(cur);
+  rc = rc == MDB_NOTFOUND ? 0 : rc;
+  for(guint i = 0; !rc && i < keys->len; i++) {
+    gsize n;
+    const char *old = g_bytes_get_data(keys->pdata[i], &n);
+    MDB_val ok = { n, (void *)old }, ov;
+    if((rc = mdb_get(txn, st->history, &ok, &ov)))
+      break;
+    GString *nk = g_string_new_len(to->str, (gssize)to->len);
+    g_string_append_c(nk, '\0');
+    g_string_append_len(nk, old + prefix->len, 8);
+    /* A put may split the page ov points into: copy it first. */
+    GBytes *val = g_bytes_new(ov.mv_data, ov.mv_size);
+    MDB_val nkv = { nk->len, nk->str }, nv = { ov.mv_size, (void *)g_bytes_get_data(val, NULL) };
+    if(!(rc = mdb_put(txn, st->history, &nkv, &nv, 0)))
+      rc = mdb_del(txn, st->history, &ok, NULL);
+    g_bytes_unref(val);
+    g_string_free(nk, TRUE);
+  }
+  g_ptr_array_free(keys, TRUE);
+  g_string_free(prefix, TRUE);
+  return rc;
+}
+
+static int
+rekey_batch(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct rekey *m = ud;
+  enum { BATCH = 5000 };
+  /* The keys first, then the moves: a move lands records ahead of the
+   * cursor, where the next batch meets them already keyed, and skips them. */
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(txn, st->records, &cur);
+  if(rc)
+    return rc;
+  MDB_val k = { m->after->len, m->after->str }, v;
+  rc = m->after->len ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
+                     : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  if(!rc && m->after->len && k.mv_size == m->after->len &&
+     !memcmp(k.mv_data, m->after->str, k.mv_size))
+    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+  GPtrArray *keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+  for(; !rc && keys->len < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+    g_ptr_array_add(keys, g_bytes_new(k.mv_data, k.mv_size));
+  mdb_cursor_close(cur);
+  bool last = rc == MDB_NOTFOUND;
+  rc = rc == MDB_NOTFOUND ? 0 : rc;
+  unsigned moved = 0;
+  for(guint i = 0; !rc && i < keys->len; i++) {
+    gsize n;
+    const char *kd = g_bytes_get_data(keys->pdata[i], &n);
+    GString *oldk = g_string_new_len(kd, (gssize)n);
+    json_t *rec = gh_store_get_json(txn, st->records, oldk->str, oldk->len);
+    int year = (int)json_integer_value(json_object_get(rec, "year"));
+    const char *agency = json_string_value(json_object_get(rec, "agency"));
+    if(json_is_object(rec) && agency && *agency && year > 0) {
+      bool had = json_string_value(json_object_get(rec, "agency_key")) != NULL;
+      GString *newk = gh_record_key(gh_store_record_agency_key(rec), year);
+      if(newk->len == oldk->len && !memcmp(newk->str, oldk->str, oldk->len)) {
+        if(!had) /* the same key: the record only gains its agency_key */
+          rc = gh_store_put_json(txn, st->records, oldk->str, oldk->len, rec, 0);
+      } else {
+        MDB_val ok = { oldk->len, oldk->str };
+        const char *what;
+        if(!(rc = mdb_del(txn, st->records, &ok, NULL)) &&
+           !(rc = move_history(txn, st, oldk, newk)))
+          rc = gh_store_land_record(txn, st, rec, &what);
+        moved++;
+      }
+      g_string_free(newk, TRUE);
+    }
+    /* What does not decode stays where it is, for `check` to name. */
+    json_decref(rec);
+    g_string_free(oldk, TRUE);
+  }
+  if(!rc && last)
+    rc = gh_store_meta_put_u64(txn, st, "schema", 3);
+  /* Only a batch that will commit moves the position on: gh_store_write
+   * runs a batch again from the start after growing a full map. */
+  if(!rc) {
+    m->finished = last;
+    m->moved += moved;
+    if(keys->len) {
+      gsize n;
+      const char *kd = g_bytes_get_data(keys->pdata[keys->len - 1], &n);
+      g_string_truncate(m->after, 0);
+      g_string_append_len(m->after, kd, (gssize)n);
+    }
+  }
+  g_ptr_array_free(keys, TRUE);
+  return rc;
+}
+
+static bool
+migrate_v2(struct gh_store *st, GError **err)
+{
+  if(!backup_before(st, 2, "records keyed by agency key", err))
+    return false;
+  struct rekey m = { .after = g_string_new(NULL) };
+  bool ok = true;
+  while(ok && !m.finished)
+    ok = gh_store_write(st, rekey_batch, &m, err);
+  g_string_free(m.after, TRUE);
+  if(ok)
+    st->schema = 3;
   return ok;
 }
 
@@ -408,7 +561,10 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
     lmdb_fail(err, dir, "cannot commit", rc);
     goto fail;
   }
+  st->schema = schema;
   if(mode == GH_STORE_WRITE && st->urls_legacy && !migrate_v1(st, err))
+    goto fail;
+  if(mode == GH_STORE_WRITE && st->schema < 3 && !migrate_v2(st, err))
     goto fail;
   *out = st;
   return true;
@@ -1156,23 +1312,6 @@ gh_store_get_doc(MDB_txn *txn, struct gh_store *st, const char *sha256, size_t *
   return out;
 }
 
-char *
-gh_agency_key(const char *region_code, const char *agency)
-{
-  /* LMDB keys stop at 511 bytes; an agency name read from a hostile
-   * document may be longer.  The key keeps a prefix cut at a character
-   * boundary (the record keeps the whole name). */
-  enum { MAX_NAME = 300 };
-  const char *a = agency ? agency : "";
-  size_t n = strlen(a);
-  if(n > MAX_NAME) {
-    n = MAX_NAME;
-    while(n > 0 && ((unsigned char)a[n] & 0xC0) == 0x80)
-      n--;
-  }
-  return g_strdup_printf("%.12s|%.*s", region_code ? region_code : "", (int)n, a);
-}
-
 GString *
 gh_record_key(const char *agency_key, int year)
 {
@@ -1232,24 +1371,101 @@ gh_store_push_history(MDB_txn *txn, struct gh_store *st, const GString *key, jso
   return rc;
 }
 
+const char *
+gh_store_record_agency_key(json_t *record)
+{
+  if(!json_string_value(json_object_get(record, "agency_key")))
+    gh_record_identify(record, gh_regions_builtin(), NULL, NULL);
+  return json_string_value(json_object_get(record, "agency_key"));
+}
+
+static const char *
+source_url(json_t *rec)
+{
+  return json_string_value(json_object_get(json_object_get(rec, "source"), "url"));
+}
+
+/* Of two different documents for one agency and year, whether the
+ * newcomer is the current one: the later publication; else a parsed one
+ * over one that is not; else the one that landed first, so the current
+ * record does not flip with the order pages are fetched in. */
+static bool
+newcomer_wins(json_t *cur, json_t *rec, const char **why)
+{
+  const char *a = json_string_value(json_object_get(cur, "published_on"));
+  const char *b = json_string_value(json_object_get(rec, "published_on"));
+  int by_date = a && b ? strcmp(b, a) : 0;
+  if(by_date) {
+    *why = "published later";
+    return by_date > 0;
+  }
+  if(is_parsed(cur) != is_parsed(rec)) {
+    *why = "parsed";
+    return is_parsed(rec);
+  }
+  *why = "landed first";
+  return false;
+}
+
+/* The current record names the other document it was preferred to, so a
+ * reader of one row knows there were two. */
+static void
+note_rival(json_t *winner, json_t *loser, const char *why)
+{
+  json_t *w = json_object_get(winner, "warnings");
+  if(!json_is_array(w)) {
+    w = json_array();
+    json_object_set_new(winner, "warnings", w);
+  }
+  const char *lp = json_string_value(json_object_get(loser, "published_on"));
+  char *msg = g_strdup_printf(GH_STORE_RIVAL_NOTE " (%s%s%s) is kept in history; this one is "
+                              "current: %s",
+                              source_url(loser) ? source_url(loser) : "no URL",
+                              lp ? ", published " : "", lp ? lp : "", why);
+  bool known = false;
+  size_t i;
+  json_t *x;
+  json_array_foreach(w, i, x) known = known || !g_strcmp0(json_string_value(x), msg);
+  if(!known)
+    json_array_append_new(w, json_string(msg));
+  g_free(msg);
+}
+
 int
 gh_store_land_record(MDB_txn *txn, struct gh_store *st, json_t *record, const char **what)
 {
-  const char *agency = json_string_value(json_object_get(record, "agency"));
-  const char *region = json_string_value(json_object_get(record, "region_code"));
   int year = (int)json_integer_value(json_object_get(record, "year"));
+  const char *agency = json_string_value(json_object_get(record, "agency"));
   if(!agency || !*agency || year <= 0)
     return EINVAL;
-  char *ak = gh_agency_key(region, agency);
-  GString *key = gh_record_key(ak, year);
-  g_free(ak);
+  GString *key = gh_record_key(gh_store_record_agency_key(record), year);
   json_t *cur = gh_store_get_json(txn, st->records, key->str, key->len);
   int rc = 0;
+  const char *why = NULL;
   if(!cur) {
     *what = "new";
   } else if(source_sha(cur) && source_sha(record) && !strcmp(source_sha(cur), source_sha(record))) {
     *what = "same";
+  } else if(source_url(cur) && source_url(record) && strcmp(source_url(cur), source_url(record))) {
+    /* Two documents (a report posted twice, a corrected version, a
+     * department's report under its government's name): both are kept,
+     * one is current by a stated rule. */
+    if(newcomer_wins(cur, record, &why)) {
+      *what = "replaced";
+      note_rival(record, cur, why);
+      if((rc = gh_store_push_history(txn, st, key, cur)))
+        goto out;
+    } else {
+      *what = "kept";
+      rc = gh_store_push_history(txn, st, key, record);
+      if(!rc) {
+        note_rival(cur, record, why);
+        rc = gh_store_put_json(txn, st->records, key->str, key->len, cur, 0);
+      }
+      goto out;
+    }
   } else if(is_parsed(cur) && !is_parsed(record)) {
+    /* The same document again, worse parsed: never displaces the parse. */
     *what = "kept";
     rc = gh_store_push_history(txn, st, key, record);
     goto out;

@@ -25,9 +25,12 @@
 #include <stdint.h>
 
 /* 2: URLs keyed by their SHA-256 (schema 1 keyed them by the URL itself,
- * which LMDB caps at 511 bytes).  A writer migrates a schema-1 store on
- * open, after a backup; a reader reads either. */
-#define GH_STORE_SCHEMA 2
+ * which LMDB caps at 511 bytes).  3: records keyed by agency identity
+ * (record/places.h: 淮安市洪泽区人民政府 and 洪泽区政府 are one agency;
+ * schema 2 keyed them by region code and the name as printed).  A writer
+ * migrates an older store on open, after a backup of it; a reader reads
+ * any. */
+#define GH_STORE_SCHEMA 3
 
 enum gh_store_mode {
   GH_STORE_READ,  /* export, stats: never blocks or is blocked by a writer */
@@ -40,6 +43,7 @@ struct gh_store {
   MDB_dbi meta, records, history, docs, urls, queue, hosts;
   char *notice;     /* what opening did that the operator should hear of (a migration) */
   bool urls_legacy;
+  uint64_t schema;  /* as found on open, or migrated to */
   int guard_slot;   /* the map's entry in the fault guard (store.c), 0: none */
   size_t file_size; /* data.mdb's size when the map was guarded (readers' bound) */ /* schema 1 opened read-only: `urls` is keyed by the URL */
   int lock_fd;
@@ -165,16 +169,22 @@ int gh_store_put_doc(MDB_txn *txn, struct gh_store *st, const char *sha256,
 char *gh_store_get_doc(MDB_txn *txn, struct gh_store *st, const char *sha256, size_t *len,
                        GError **err);
 
-/* The key a record lives under: region code (may be empty) and agency name
- * joined by '|', so one agency's years sort together and a region prefix
- * selects a region. */
-char *gh_agency_key(const char *region_code, const char *agency);
+/* The agency key a record lives under ("CODE|NAME", record/places.h): its
+ * "agency_key", given by gh_record_identify — with the built-in region
+ * table here when the record has none yet.  Borrowed from the record. */
+const char *gh_store_record_agency_key(json_t *record);
 
 /* Lands `record` (the JSON of gh_record_to_json) as the current record of
- * its agency and year.  Outcome in *what: "new", "same" (identical source
- * bytes: only the provenance is refreshed), "replaced" (the old one moved to
- * history), or "kept" (a worse parse never displaces a parsed record; the
- * new one goes to history instead). */
+ * its agency key and year.  Outcome in *what: "new", "same" (identical
+ * source bytes: only the provenance is refreshed), "replaced" (the old one
+ * moved to history), or "kept" (the new one goes to history instead).  The
+ * same URL again replaces, unless a parse would give way to a failure.  A
+ * different document for the same key and year is current if published
+ * later, else if parsed where the other is not, else the one that landed
+ * first stays; the current one says so in its warnings. */
+/* How that warning starts: it belongs to the store, not to the parse, and
+ * a reparse carries it over. */
+#define GH_STORE_RIVAL_NOTE "another document for this agency and year"
 int gh_store_land_record(MDB_txn *txn, struct gh_store *st, json_t *record,
                          const char **what);
 

@@ -142,15 +142,48 @@ main(void)
          count_db(st, st->history));
   {
     MDB_txn *txn = gh_store_read_begin(st, NULL);
-    char *ak = gh_agency_key("532329", "武定县民政局");
-    GString *k = gh_record_key(ak, 2021);
+    GString *k = gh_record_key("532329|民政局", 2021);
     json_t *cur = gh_store_get_json(txn, st->records, k->str, k->len);
     EXPECT(cur && !strcmp(json_string_value(json_object_get(json_object_get(cur, "source"), "sha256")), "bb"),
-           "the corrected report (bb) is current");
+           "the corrected report (bb) is current, under the agency key");
     json_decref(cur);
     g_string_free(k, TRUE);
-    g_free(ak);
     mdb_txn_abort(txn);
+  }
+
+  /* Another document for one agency and year, under any of its names: both
+   * kept, the later publication current, else the parsed one, else the
+   * first; the current one says so. */
+  {
+    json_t *a = record("武定县人民政府", 2022, "d1", "parsed", 5);
+    json_object_set_new(a, "published_on", json_string("2023-01-20"));
+    EXPECT(!strcmp(land(st, a), "new"), "2022 first document");
+    json_t *b = record("楚雄州武定县政府", 2022, "d2", "parsed", 6);
+    json_object_set_new(json_object_get(b, "source"), "url", json_string("http://www.wd.gov.cn/b.pdf"));
+    json_object_set_new(b, "published_on", json_string("2023-03-01"));
+    EXPECT(!strcmp(land(st, b), "replaced"), "the later publication replaces");
+    json_t *c = record("武定县人民政府", 2022, "d3", "tables_not_found", 0);
+    json_object_set_new(json_object_get(c, "source"), "url", json_string("http://www.wd.gov.cn/c.doc"));
+    EXPECT(!strcmp(land(st, c), "kept"), "an unparsed undated one does not");
+    json_t *d = record("武定县人民政府", 2022, "d4", "parsed", 7);
+    json_object_set_new(json_object_get(d, "source"), "url", json_string("http://www.wd.gov.cn/d.html"));
+    EXPECT(!strcmp(land(st, d), "kept"), "an undated parsed one leaves the first in place");
+    MDB_txn *txn = gh_store_read_begin(st, NULL);
+    GString *k = gh_record_key("532329|人民政府", 2022);
+    json_t *cur = gh_store_get_json(txn, st->records, k->str, k->len);
+    const char *sha = json_string_value(json_object_get(json_object_get(cur, "source"), "sha256"));
+    EXPECT(sha && !strcmp(sha, "d2"), "the later publication is current (%s)", sha ? sha : "none");
+    char *w = json_dumps(json_object_get(cur, "warnings"), 0);
+    EXPECT(w && strstr(w, "a.html") && strstr(w, "c.doc") && strstr(w, "d.html") &&
+             strstr(w, "published later"),
+           "the current record names the other documents: %s", w);
+    free(w);
+    json_decref(cur);
+    g_string_free(k, TRUE);
+    mdb_txn_abort(txn);
+    EXPECT(count_db(st, st->records) == 2 && count_db(st, st->history) == 5,
+           "two current records, five in history (got %d, %d)", count_db(st, st->records),
+           count_db(st, st->history));
   }
 
   /* One writer per store, across processes (flock is per open file). */

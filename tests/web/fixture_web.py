@@ -633,8 +633,13 @@ def main():
     ap.add_argument("--bench-hosts", type=int, default=0)
     ap.add_argument("--bench-pages", type=int, default=40)
     ap.add_argument("--tls-cert", help="PEM with key and certificate: also serve HTTPS on a second port")
+    ap.add_argument("--identity-seed", type=int, help="also serve identity_web.py's portals for this seed")
     a = ap.parse_args()
     Handler.sites = bench_sites(a.bench_hosts, a.bench_pages) if a.bench_hosts else build_sites(a.data)
+    if a.identity_seed is not None:
+        from identity_web import identity_web
+        for host, paths in identity_web(a.identity_seed)[0].items():
+            Handler.sites[host] = {p: R(body, ctype=ct) for p, (body, ct) in paths.items()}
     Handler.log = open(a.log, "a", encoding="utf-8")
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 1024

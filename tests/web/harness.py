@@ -40,7 +40,7 @@ class Web:
     """The fixture server (fixture_web.py) on ephemeral loopback ports: plain
     HTTP for every host, HTTPS (a certificate made here) for the TLS host."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, extra=()):
         self.log = os.path.join(tmp, "requests.jsonl")
         pem = os.path.join(tmp, "tls.pem")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
@@ -49,7 +49,8 @@ class Web:
         with open(pem, "a") as f:
             f.write(open(pem + ".crt").read())
         self.proc = subprocess.Popen([sys.executable, os.path.join(SRC, "tests", "web", "fixture_web.py"),
-                                      DATA, self.log, "--tls-cert", pem], stdout=subprocess.PIPE, text=True)
+                                      DATA, self.log, "--tls-cert", pem, *extra], stdout=subprocess.PIPE,
+                                     text=True)
         self.port, self.tls_port = map(int, self.proc.stdout.readline().split())
 
     def requests(self):
