@@ -7,13 +7,16 @@
 #include <string.h>
 
 #include "../record/crossyear.h"
+#include "../record/places.h"
 #include "../record/record.h"
 #include "export_sqlite.h"
 
 #define GH_EXPORT_ERROR (g_quark_from_static_string("gh-export"))
 
 static const char *const top_columns[] = { "agency", "region_code", "year", "template", "status",
-                                           "published_on", NULL };
+                                           "published_on", "agency_key", "province_code", "province",
+                                           "prefecture_code", "prefecture", "county_code", "county",
+                                           "quality", NULL };
 static const char *const tail_columns[] = {
   "checks_failed", "warnings", "derived", "source.url", "source.sha256", "source.format",
   "source.fetched_at", "source.parser_version", "source.page_url", NULL
@@ -143,9 +146,83 @@ csv_value(json_t *rec, const char *col)
     return joined(json_object_get(rec, "checks"), "rule", true, ";");
   if(!strcmp(col, "warnings"))
     return joined(json_object_get(rec, "warnings"), NULL, false, " | ");
-  if(!strcmp(col, "derived"))
-    return joined(json_object_get(rec, "derived"), NULL, false, ";");
+  if(!strcmp(col, "derived")) {
+    /* Named as this file names its columns: applications.new_received[6]
+     * is applications.new_received.total here. */
+    GString *s = g_string_new(NULL);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(rec, "derived"), i, v) {
+      char *name = gh_export_column_of_path(json_string_value(v));
+      if(name) {
+        if(s->len)
+          g_string_append_c(s, ';');
+        g_string_append(s, name);
+        g_free(name);
+      }
+    }
+    return g_string_free(s, FALSE);
+  }
   return scalar_text(at_path(rec, col));
+}
+
+char *
+gh_export_column_of_path(const char *path)
+{
+  if(!path)
+    return NULL;
+  const char *br = strchr(path, '[');
+  if(!br)
+    return g_strdup(path);
+  int i = atoi(br + 1);
+  const char *col = NULL;
+  if(g_str_has_prefix(path, "applications.") && i >= 0 && i < GH_APP_COLS)
+    col = gh_app_cols[i];
+  else if(g_str_has_prefix(path, "appeals.") && i >= 0 && i < GH_APPEAL_COLS)
+    col = gh_appeal_cols[i];
+  return col ? g_strdup_printf("%.*s.%s", (int)(br - path), path, col) : g_strdup(path);
+}
+
+const char *
+gh_export_quality(json_t *rec)
+{
+  const char *status = json_string_value(json_object_get(rec, "status"));
+  if(!status || strcmp(status, "parsed"))
+    return "error";
+  bool warned = json_array_size(json_object_get(rec, "warnings")) > 0;
+  size_t i;
+  json_t *c;
+  json_array_foreach(json_object_get(rec, "checks"), i, c) {
+    if(!json_is_false(json_object_get(c, "ok")))
+      continue;
+    const char *level = json_string_value(json_object_get(c, "level"));
+    if(!level || strcmp(level, "warning"))
+      return "error";
+    warned = true;
+  }
+  return warned ? "warning" : "ok";
+}
+
+static void
+set_or_null(json_t *rec, const char *key, const char *v)
+{
+  json_object_set_new(rec, key, v ? json_string(v) : json_null());
+}
+
+void
+gh_export_annotate(json_t *rec)
+{
+  /* Records of a store written before schema 3 have no key yet. */
+  gh_store_record_agency_key(rec);
+  struct gh_place pl;
+  gh_region_place(gh_regions_builtin(), json_string_value(json_object_get(rec, "region_code")), &pl);
+  set_or_null(rec, "province_code", pl.province_code);
+  set_or_null(rec, "province", pl.province);
+  set_or_null(rec, "prefecture_code", pl.prefecture_code);
+  set_or_null(rec, "prefecture", pl.prefecture);
+  set_or_null(rec, "county_code", pl.county_code);
+  set_or_null(rec, "county", pl.county);
+  json_object_set_new(rec, "quality", json_string(gh_export_quality(rec)));
 }
 
 /* RFC 4180: quote a field holding a comma, quote, CR or LF, doubling
@@ -213,11 +290,13 @@ long_rows(json_t *rec, const GPtrArray *cols, GString *buf, const char *eol)
     char *section = g_strndup(col, (size_t)(dot - col));
     char *row = g_strndup(dot + 1, (size_t)(last - dot - 1));
     char *value = scalar_text(v);
-    const char *fields[] = { agency, region, year, section, row, last + 1, value };
+    const char *fields[] = { agency, region, year, section, row, last + 1, value,
+                             json_string_value(json_object_get(rec, "agency_key")),
+                             json_string_value(json_object_get(rec, "quality")) };
     for(size_t f = 0; f < G_N_ELEMENTS(fields); f++) {
       if(f)
         g_string_append_c(buf, ',');
-      csv_field(buf, fields[f]);
+      csv_field(buf, fields[f] ? fields[f] : "");
     }
     g_string_append(buf, eol);
     g_free(section);
@@ -250,7 +329,12 @@ republished_check(struct gh_store *st, MDB_txn *txn, const MDB_val *key, json_t 
     json_t *src = json_object_get(old, "source");
     const char *osha = json_string_value(json_object_get(src, "sha256"));
     const char *status = json_string_value(json_object_get(old, "status"));
-    if(osha && sha && strcmp(osha, sha) && status && !strcmp(status, "parsed"))
+    /* The same URL with other bytes; another document for the agency and
+     * year is named by the record's own warning (gh_store_land_record). */
+    const char *ourl = json_string_value(json_object_get(src, "url"));
+    const char *url = json_string_value(json_object_get(json_object_get(rec, "source"), "url"));
+    if(osha && sha && strcmp(osha, sha) && status && !strcmp(status, "parsed") &&
+       !g_strcmp0(ourl, url))
       g_string_append_printf(detail, "%s%s (fetched %s) was replaced", detail->len ? "; " : "",
                              json_string_value(json_object_get(src, "url")) ? json_string_value(json_object_get(src, "url")) : "a version",
                              json_string_value(json_object_get(src, "fetched_at")) ? json_string_value(json_object_get(src, "fetched_at")) : "?");
@@ -306,6 +390,7 @@ export_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
     return true;
   }
   republished_check(w->st, w->txn, k, rec);
+  gh_export_annotate(rec);
   bool ok;
   if(w->o->format == GH_EXPORT_SQLITE) {
     ok = gh_sqlite_out_add(w->db, rec, err);
@@ -360,7 +445,8 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
     }
     g_string_append(line, w.eol);
   } else if(o->format == GH_EXPORT_LONG) {
-    g_string_append_printf(line, "agency,region_code,year,section,row,column,value%s", w.eol);
+    g_string_append_printf(line, "agency,region_code,year,section,row,column,value,agency_key,"
+                                 "quality%s", w.eol);
   }
   bool ok, store_ok = true;
   if(o->format == GH_EXPORT_SQLITE)

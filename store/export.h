@@ -53,4 +53,15 @@ bool gh_export_path_ok(const char *path, const char *store_dir, GError **err);
 /* fsync of a finished file and of its directory's entry for it. */
 bool gh_export_sync(const char *path, int fd, GError **err);
 
+/* What every export adds to a stored record: agency_key (for records of
+ * older stores), the names and codes of its province, prefecture and
+ * county (null where the region does not reach that level), and quality:
+ * "error" (not parsed, or an error-level check failed), "warning" (parsed,
+ * but a warning-level check failed or the record has warnings) or "ok". */
+void gh_export_annotate(json_t *rec);
+const char *gh_export_quality(json_t *rec);
+/* A record path (applications.new_received[6]) as the CSV column that
+ * holds it (applications.new_received.total); g_free. */
+char *gh_export_column_of_path(const char *path);
+
 #endif

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "../record/places.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,11 +14,17 @@
 
 static const char schema[] =
   "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+  /* region_code, province_code, prefecture_code and county_code join
+   * regions(code); agency_key is the agency across the years. */
+  "CREATE TABLE regions(code TEXT PRIMARY KEY, name TEXT NOT NULL, level TEXT NOT NULL,"
+  " parent TEXT REFERENCES regions(code));"
   "CREATE TABLE reports(id INTEGER PRIMARY KEY, agency TEXT NOT NULL, region_code TEXT,"
   " year INTEGER NOT NULL, template TEXT, status TEXT NOT NULL, published_on TEXT,"
-  " warnings TEXT, derived TEXT, record TEXT NOT NULL);"
+  " warnings TEXT, derived TEXT, record TEXT NOT NULL, agency_key TEXT NOT NULL,"
+  " quality TEXT NOT NULL, province_code TEXT, prefecture_code TEXT, county_code TEXT);"
+  /* NUMERIC: counts stay INTEGER, amounts in 万元 REAL. */
   "CREATE TABLE cells(report_id INTEGER NOT NULL REFERENCES reports(id), section TEXT NOT NULL,"
-  " row TEXT NOT NULL, col TEXT NOT NULL, value REAL NOT NULL);"
+  " row TEXT NOT NULL, col TEXT NOT NULL, value NUMERIC NOT NULL);"
   "CREATE TABLE checks(report_id INTEGER NOT NULL REFERENCES reports(id), rule TEXT NOT NULL,"
   " ok INTEGER, level TEXT, detail TEXT);"
   "CREATE TABLE sources(report_id INTEGER PRIMARY KEY REFERENCES reports(id), url TEXT,"
@@ -26,6 +33,7 @@ static const char schema[] =
 
 static const char indexes[] =
   "CREATE INDEX reports_agency_year ON reports(agency, year);"
+  "CREATE INDEX reports_key_year ON reports(agency_key, year);"
   "CREATE INDEX reports_region ON reports(region_code);"
   "CREATE INDEX reports_year ON reports(year);"
   "CREATE INDEX cells_report ON cells(report_id);"
@@ -59,11 +67,31 @@ gh_sqlite_out_open(const char *path, GError **err)
   remove(o->tmp);
   if(sqlite3_open_v2(o->tmp, &o->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
      sqlite3_exec(o->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-     sqlite3_prepare_v2(o->db, "INSERT INTO reports VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &o->report, NULL) ||
+     sqlite3_prepare_v2(o->db, "INSERT INTO reports VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &o->report, NULL) ||
      sqlite3_prepare_v2(o->db, "INSERT INTO cells VALUES(?,?,?,?,?)", -1, &o->cell, NULL) ||
      sqlite3_prepare_v2(o->db, "INSERT INTO checks VALUES(?,?,?,?,?)", -1, &o->check, NULL) ||
      sqlite3_prepare_v2(o->db, "INSERT INTO sources VALUES(?,?,?,?,?,?,?)", -1, &o->source, NULL)) {
     fail(o, err, "cannot create the database");
+    gh_sqlite_out_close(o, false, NULL);
+    return NULL;
+  }
+  /* The region table the codes refer to, whole. */
+  sqlite3_stmt *reg = NULL;
+  bool ok = sqlite3_prepare_v2(o->db, "INSERT INTO regions VALUES(?,?,?,?)", -1, &reg, NULL) == SQLITE_OK;
+  const char *code, *name, *level, *parent;
+  for(guint i = 0; ok && gh_regions_at(gh_regions_builtin(), i, &code, &name, &level, &parent); i++) {
+    sqlite3_bind_text(reg, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(reg, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(reg, 3, level, -1, SQLITE_STATIC);
+    if(parent)
+      sqlite3_bind_text(reg, 4, parent, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null(reg, 4);
+    ok = sqlite3_step(reg) == SQLITE_DONE && sqlite3_reset(reg) == SQLITE_OK;
+  }
+  sqlite3_finalize(reg);
+  if(!ok) {
+    fail(o, err, "cannot write the regions table");
     gh_sqlite_out_close(o, false, NULL);
     return NULL;
   }
@@ -195,11 +223,26 @@ gh_sqlite_out_add(struct gh_sqlite_out *o, json_t *rec, GError **err)
   for(int i = 0; i < 6; i++)
     bind_json(o->report, i + 2, json_object_get(rec, top[i]));
   char *w = joined(json_object_get(rec, "warnings"));
-  char *d = joined(json_object_get(rec, "derived"));
+  /* As section.row.col, the cells table's own names. */
+  json_t *dn = json_array();
+  size_t di;
+  json_t *dv;
+  json_array_foreach(json_object_get(rec, "derived"), di, dv) {
+    char *name = gh_export_column_of_path(json_string_value(dv));
+    if(name)
+      json_array_append_new(dn, json_string(name));
+    g_free(name);
+  }
+  char *d = joined(dn);
+  json_decref(dn);
   char *all = dump(rec);
   sqlite3_bind_text(o->report, 8, w, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(o->report, 9, d, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(o->report, 10, all, -1, SQLITE_TRANSIENT);
+  static const char *const more[] = { "agency_key", "quality", "province_code", "prefecture_code",
+                                      "county_code" };
+  for(int i = 0; i < 5; i++)
+    bind_json(o->report, 11 + i, json_object_get(rec, more[i]));
   g_free(w);
   g_free(d);
   free(all);

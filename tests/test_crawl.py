@@ -146,8 +146,9 @@ def same_as_parse(web, recs):
             continue
         y = json.loads(lines[0])
         for field in sorted(set(x) | set(y)):
-            if field in ("source", "region_code", "agency_key"):
-                continue
+            if field in ("source", "region_code", "agency_key", "province_code", "province",
+                         "prefecture_code", "prefecture", "county_code", "county", "quality"):
+                continue  # the crawl's and the export's, not the parser's
             a, b = x.get(field), y.get(field)
             if field == "checks":  # cross-year checks need the agency's other years: export adds them
                 a = [c for c in a or [] if not c["rule"].startswith(("cross_year", "same_text"))]
@@ -333,7 +334,8 @@ def test_exports(tmp, store):
     check(xl.startswith(b"\xef\xbb\xbf") and b"\r\n" in xl and b"\n" not in xl.replace(b"\r\n", b""),
           "--excel: BOM and CRLF only")
     long_rows = list(csv.DictReader(io.StringIO(export(store, "--format", "long").decode("utf-8"))))
-    check(set(long_rows[0]) == {"agency", "region_code", "year", "section", "row", "column", "value"},
+    check(set(long_rows[0]) == {"agency", "region_code", "year", "section", "row", "column", "value",
+                                "agency_key", "quality"},
           "long format columns")
     check(any(r["section"] == "applications" and r["row"] == "new_received" and r["column"] == "total"
               for r in long_rows), "long rows carry applications.new_received.total")
@@ -359,6 +361,14 @@ def test_exports(tmp, store):
     check(con.execute("select count(*) from sources where sha256 is not null").fetchone()[0] == len(EXPECTED),
           "sqlite sources table")
     check(con.execute("select count(*) from sqlite_master where type = 'index'").fetchone()[0] >= 5, "indexes")
+    check(con.execute("select count(distinct typeof(value)) from cells where section = 'applications'")
+          .fetchone()[0] == 1 and con.execute("select typeof(value) from cells where section = "
+                                              "'applications' limit 1").fetchone()[0] == "integer",
+          "sqlite counts are INTEGER")
+    hz = con.execute("select distinct r.agency_key, c.name, p.name from reports r join regions c on "
+                     "c.code = r.county_code join regions p on p.code = r.prefecture_code "
+                     "where r.agency like '%洪泽%'").fetchall()
+    check(hz == [("320813|人民政府", "洪泽区", "淮安市")], f"sqlite regions table joins: {hz}")
     con.close()
     st = json.loads(subprocess.run([GH, "stats", "--store", store, "--json"], capture_output=True,
                                    text=True).stdout)
@@ -379,6 +389,22 @@ def test_exports(tmp, store):
           f"gap list: {gap}")
     keys = {r["agency_key"] for r in records(store) if "洪泽" in r["agency"]}
     check(keys == {"320813|人民政府"}, f"洪泽区's two names have one key: {keys}")
+    # Places by name in every record, and one quality flag.
+    hz = [r for r in records(store) if "洪泽" in r["agency"]]
+    check(all((r["province"], r["prefecture"], r["county"], r["county_code"]) ==
+              ("江苏省", "淮安市", "洪泽区", "320813") for r in hz), f"places of 洪泽区: {hz[:1]}")
+    recs = records(store)
+    check({r["quality"] for r in recs} <= {"ok", "warning", "error"} and
+          all((r["quality"] == "error") == (r["status"] != "parsed" or any(
+              c["ok"] is False and c.get("level") != "warning" for c in r["checks"])) for r in recs),
+          f"quality: {[(r['agency'], r['quality']) for r in recs]}")
+    csv_rows = list(__import__("csv").DictReader(io.StringIO(export(store, "-f", "csv").decode("utf-8-sig"))))
+    header = set(csv_rows[0])
+    check({"agency_key", "province", "prefecture", "county", "county_code", "quality"} <= header,
+          "the CSV carries the key, the places and the quality flag")
+    named = [d for row in csv_rows for d in row["derived"].split(";") if d]
+    check(named and all(d in header for d in named),
+          f"derived names the CSV's own columns: {[d for d in named if d not in header][:5]} of {len(named)}")
     rp = subprocess.run([GH, "reparse", "--store", store], capture_output=True, text=True)
     check(rp.returncode == 0 and f"{len(EXPECTED)} records, 0 changed" in rp.stdout,
           f"reparse with the same parser changes nothing: {rp.stdout!r} {rp.stderr[-200:]!r}")

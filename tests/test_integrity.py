@@ -45,6 +45,21 @@ def unpack(dst):
         shutil.copyfileobj(f, o)
 
 
+# What exports add since schema 3 (identity, places, one quality flag).
+ADDED = ("agency_key", "province_code", "province", "prefecture_code", "prefecture", "county_code",
+         "county", "quality")
+
+
+def without_added(b):
+    out = []
+    for line in b.decode().splitlines():
+        j = json.loads(line)
+        for k in ADDED:
+            j.pop(k, None)
+        out.append(json.dumps(j, sort_keys=True, ensure_ascii=False))
+    return sorted(out)
+
+
 def dbs(store):
     r = subprocess.run(["mdb_stat", "-a", store], capture_output=True, text=True)
     return {l[len("Status of "):].strip() for l in r.stdout.splitlines() if l.startswith("Status of ")}
@@ -57,7 +72,7 @@ def migration(tmp):
     unpack(s)
     # Read as it is: readers never migrate.
     r = gh("export", "--store", s)
-    check(r.returncode == 0 and lines(r.stdout) == lines(old_export),
+    check(r.returncode == 0 and without_added(r.stdout) == without_added(old_export),
           f"a schema-1 store exports as the previous release did: {r.returncode} {r.stderr[:200]!r}")
     r = gh("stats", "--urls", "--store", s)
     check(r.returncode == 0 and lines(r.stdout) == lines(old_urls),
