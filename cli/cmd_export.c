@@ -3,31 +3,96 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../store/columns.h"
 #include "../store/export.h"
 #include "cli.h"
+
+/* FILE-metadata.json beside a CSV export (CSV on the Web), replaced whole
+ * like the export. */
+static bool
+write_csvw(const char *csv, const char *store_dir)
+{
+  GError *err = NULL;
+  char *path = g_strconcat(csv, "-metadata.json", NULL), *base = g_path_get_basename(csv);
+  struct gh_export_file *f = NULL;
+  FILE *out = gh_export_file_open(path, store_dir, &f, &err);
+  json_t *meta = gh_columns_csvw(base);
+  bool ok = out && json_dumpf(meta, out, JSON_INDENT(1)) == 0 &&
+            fputc('\n', out) != EOF;
+  if(ok) {
+    struct gh_export_file *g = f;
+    f = NULL;
+    ok = gh_export_file_commit(g, &err);
+  }
+  if(!ok)
+    fprintf(stderr, "govharvest export: %s: %s\n", path, err ? err->message : g_strerror(errno));
+  gh_export_file_abort(f);
+  json_decref(meta);
+  g_clear_error(&err);
+  g_free(path);
+  g_free(base);
+  return ok;
+}
+
+static int
+write_dictionary(const char *output)
+{
+  GString *csv = gh_columns_csv();
+  GError *err = NULL;
+  int rc = GH_EXIT_OK;
+  if(!output || !strcmp(output, "-")) {
+    if(fwrite(csv->str, 1, csv->len, stdout) != csv->len || fflush(stdout) != 0) {
+      fprintf(stderr, "govharvest export: standard output: %s\n", g_strerror(errno));
+      rc = GH_EXIT_FAILED;
+    }
+  } else if(!g_file_set_contents(output, csv->str, (gssize)csv->len, &err)) {
+    fprintf(stderr, "govharvest export: %s\n", err->message);
+    g_error_free(err);
+    rc = GH_EXIT_FAILED;
+  }
+  g_string_free(csv, TRUE);
+  return rc;
+}
 
 int
 gh_cmd_export(int argc, char **argv)
 {
-  char *format = NULL, *output = NULL, *region = NULL, *agency = NULL;
-  int year = 0;
-  gboolean excel = FALSE, failed = FALSE;
+  char *format = NULL, *output = NULL, *header = NULL;
+  char **years = NULL, **regions = NULL, **agencies = NULL, **statuses = NULL, **qualities = NULL;
+  gboolean excel = FALSE, failed = FALSE, dictionary = FALSE;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
       "jsonl (default), csv, long (one row per cell), or sqlite (needs -o FILE)", "FORMAT" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (replaced whole, atomically; - is standard output)", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      "Write to FILE (replaced whole, atomically; - is standard output).  A CSV file gets "
+      "FILE-metadata.json beside it (CSV on the Web: labels, units, datatypes)", "FILE" },
     { "excel", 0, 0, G_OPTION_ARG_NONE, &excel,
-      "CSV for Excel: UTF-8 byte-order mark and CRLF line ends", NULL },
-    { "year", 0, 0, G_OPTION_ARG_INT, &year, "Only reports on year YEAR", "YEAR" },
-    { "region", 0, 0, G_OPTION_ARG_STRING, &region,
-      "Only regions whose GB/T 2260 code starts with PREFIX (5323 = 楚雄州)", "PREFIX" },
-    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, "Only agencies whose name contains TEXT",
+      "CSV for Excel: UTF-8 byte-order mark and CRLF line ends (csv and long only)", NULL },
+    { "header", 0, 0, G_OPTION_ARG_STRING, &header,
+      "CSV header: en (the column names, default) or zh (the national form's labels)", "LANG" },
+    { "year", 0, 0, G_OPTION_ARG_STRING_ARRAY, &years,
+      "Only reports on YEAR or a range (2020..2024, 2022.., ..2021); repeat for more", "YEARS" },
+    { "region", 0, 0, G_OPTION_ARG_STRING_ARRAY, &regions,
+      "Only regions whose GB/T 2260 code starts with PREFIX (5323 = 楚雄州); repeat for more",
+      "PREFIX" },
+    { "agency", 0, 0, G_OPTION_ARG_STRING_ARRAY, &agencies,
+      "Only agencies whose name contains TEXT, or whose agency_key is TEXT; repeat for more",
       "TEXT" },
+    { "status", 0, 0, G_OPTION_ARG_STRING_ARRAY, &statuses,
+      "Only records of STATUS (parsed, needs_ocr, tables_not_found, ...); repeat for more",
+      "STATUS" },
+    { "quality", 0, 0, G_OPTION_ARG_STRING_ARRAY, &qualities,
+      "Only records of QUALITY (ok, warning, error); repeat for more", "QUALITY" },
     { "failed-checks", 0, 0, G_OPTION_ARG_NONE, &failed,
       "Only records with at least one failing check", NULL },
+    { "dictionary", 0, 0, G_OPTION_ARG_NONE, &dictionary,
+      "Write the data dictionary (columns.csv: column, Chinese label, section, template, unit, "
+      "meaning, datatype) instead of records; needs no store", NULL },
     G_OPTION_ENTRY_NULL
   };
   struct gh_common common = { 0 };
+  struct gh_export_opts o = { 0 };
+  o.filter.years = g_array_new(FALSE, FALSE, sizeof(int));
   int rc = GH_EXIT_OK;
   struct gh_store *st = NULL;
   FILE *out = NULL;
@@ -38,7 +103,10 @@ gh_cmd_export(int argc, char **argv)
                    "year (csv), or one row per cell (long).  Streams: memory stays flat.",
                    entries, &argc, &argv, &common, &rc))
     goto out;
-  struct gh_export_opts o = { 0 };
+  if(dictionary) {
+    rc = write_dictionary(output);
+    goto out;
+  }
   if(!format || !strcmp(format, "jsonl"))
     o.format = GH_EXPORT_JSONL;
   else if(!strcmp(format, "csv"))
@@ -52,16 +120,45 @@ gh_cmd_export(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  if(o.format == GH_EXPORT_SQLITE && !output) {
+  if(o.format == GH_EXPORT_SQLITE && (!output || !strcmp(output, "-"))) {
     fprintf(stderr, "govharvest export: --format sqlite writes a database file: give -o FILE\n");
     rc = GH_EXIT_USAGE;
     goto out;
   }
+  if(excel && o.format != GH_EXPORT_CSV && o.format != GH_EXPORT_LONG) {
+    fprintf(stderr, "govharvest export: --excel applies to --format csv and long only\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(header && strcmp(header, "en") && strcmp(header, "zh")) {
+    fprintf(stderr, "govharvest export: unknown --header '%s' (en, zh)\n", header);
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(header && o.format != GH_EXPORT_CSV) {
+    fprintf(stderr, "govharvest export: --header applies to --format csv only\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  for(char **y = years; y && *y; y++)
+    if(!gh_export_parse_years(*y, o.filter.years)) {
+      fprintf(stderr, "govharvest export: --year '%s' is not a year or a range (2020..2024)\n", *y);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+  for(char **q = qualities; q && *q; q++)
+    if(strcmp(*q, "ok") && strcmp(*q, "warning") && strcmp(*q, "error")) {
+      fprintf(stderr, "govharvest export: --quality '%s' is not ok, warning or error\n", *q);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
   o.sqlite_path = output;
   o.excel = excel;
-  o.filter.year = year;
-  o.filter.region = region;
-  o.filter.agency = agency;
+  o.header_zh = header && !strcmp(header, "zh");
+  o.filter.regions = regions;
+  o.filter.agencies = agencies;
+  o.filter.statuses = statuses;
+  o.filter.qualities = qualities;
   o.filter.failed_checks = failed;
   if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
@@ -88,11 +185,15 @@ gh_cmd_export(int argc, char **argv)
     rc = gh_cli_store_failure("export", err);
     goto out;
   }
+  if(n == 0)
+    fprintf(stderr, "govharvest export: 0 records matched\n");
   if(file) {
     struct gh_export_file *f = file;
     file = NULL;
     if(!gh_export_file_commit(f, &err)) {
       fprintf(stderr, "govharvest export: %s\n", err->message);
+      rc = GH_EXIT_FAILED;
+    } else if(o.format == GH_EXPORT_CSV && !write_csvw(output, st->dir)) {
       rc = GH_EXIT_FAILED;
     }
   } else if(out && fflush(out) != 0) {
@@ -105,8 +206,13 @@ out:
   gh_store_close(st);
   g_free(format);
   g_free(output);
-  g_free(region);
-  g_free(agency);
+  g_free(header);
+  g_strfreev(years);
+  g_strfreev(regions);
+  g_strfreev(agencies);
+  g_strfreev(statuses);
+  g_strfreev(qualities);
+  g_array_unref(o.filter.years);
   gh_cli_common_clear(&common);
   return rc;
 }

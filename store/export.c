@@ -9,6 +9,7 @@
 #include "../record/crossyear.h"
 #include "../record/places.h"
 #include "../record/record.h"
+#include "columns.h"
 #include "export_sqlite.h"
 
 #define GH_EXPORT_ERROR (g_quark_from_static_string("gh-export"))
@@ -243,21 +244,67 @@ csv_field(GString *line, const char *v)
   g_string_append_c(line, '"');
 }
 
+bool
+gh_export_parse_years(const char *v, GArray *years)
+{
+  const char *dots = strstr(v, "..");
+  char *a = dots ? g_strndup(v, (gsize)(dots - v)) : g_strdup(v);
+  const char *b = dots ? dots + 2 : v;
+  guint64 from = 0, to = 9999;
+  bool ok = (!*a || g_ascii_string_to_unsigned(a, 10, 1, 9999, &from, NULL)) &&
+            (!*b || g_ascii_string_to_unsigned(b, 10, 1, 9999, &to, NULL)) && (*a || *b) &&
+            from <= to;
+  g_free(a);
+  if(ok) {
+    int r[2] = { (int)from, (int)to };
+    g_array_append_vals(years, r, 2);
+  }
+  return ok;
+}
+
+static bool
+any_prefix(char **list, const char *v, bool substring)
+{
+  if(!list || !*list)
+    return true;
+  for(char **p = list; *p; p++)
+    if(v && (substring ? strstr(v, *p) != NULL : g_str_has_prefix(v, *p)))
+      return true;
+  return false;
+}
+
+static bool
+any_equal(char **list, const char *v)
+{
+  if(!list || !*list)
+    return true;
+  for(char **p = list; *p; p++)
+    if(v && !strcmp(v, *p))
+      return true;
+  return false;
+}
+
+/* The conditions a stored record can be held to before the export adds
+ * anything; quality waits for the annotations (matches_quality). */
 static bool
 matches(json_t *rec, const struct gh_export_filter *f)
 {
-  if(f->year && json_integer_value(json_object_get(rec, "year")) != f->year)
+  if(f->years && f->years->len) {
+    int y = (int)json_integer_value(json_object_get(rec, "year"));
+    bool in = false;
+    for(guint i = 0; i + 1 < f->years->len; i += 2)
+      in = in || (y >= g_array_index(f->years, int, i) && y <= g_array_index(f->years, int, i + 1));
+    if(!in)
+      return false;
+  }
+  if(!any_prefix(f->regions, json_string_value(json_object_get(rec, "region_code")), false))
     return false;
-  if(f->region) {
-    const char *code = json_string_value(json_object_get(rec, "region_code"));
-    if(!code || !g_str_has_prefix(code, f->region))
-      return false;
-  }
-  if(f->agency) {
-    const char *a = json_string_value(json_object_get(rec, "agency"));
-    if(!a || !strstr(a, f->agency))
-      return false;
-  }
+  if(f->agencies && *f->agencies &&
+     !any_prefix(f->agencies, json_string_value(json_object_get(rec, "agency")), true) &&
+     !any_equal(f->agencies, gh_store_record_agency_key(rec)))
+    return false;
+  if(!any_equal(f->statuses, json_string_value(json_object_get(rec, "status"))))
+    return false;
   if(f->failed_checks) {
     bool failed = false;
     size_t i;
@@ -391,6 +438,10 @@ export_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
   }
   republished_check(w->st, w->txn, k, rec);
   gh_export_annotate(rec);
+  if(!any_equal(w->o->filter.qualities, json_string_value(json_object_get(rec, "quality")))) {
+    json_decref(rec);
+    return true;
+  }
   bool ok;
   if(w->o->format == GH_EXPORT_SQLITE) {
     ok = gh_sqlite_out_add(w->db, rec, err);
@@ -438,12 +489,16 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   if(o->excel && o->format != GH_EXPORT_JSONL)
     g_string_append(line, "\xEF\xBB\xBF");
   if(o->format == GH_EXPORT_CSV) {
+    GPtrArray *labels = o->header_zh ? gh_columns() : NULL;
     for(guint i = 0; i < w.cols->len; i++) {
       if(i)
         g_string_append_c(line, ',');
-      csv_field(line, w.cols->pdata[i]);
+      csv_field(line, labels ? ((struct gh_column_info *)labels->pdata[i])->label_zh
+                             : (const char *)w.cols->pdata[i]);
     }
     g_string_append(line, w.eol);
+    if(labels)
+      g_ptr_array_unref(labels);
   } else if(o->format == GH_EXPORT_LONG) {
     g_string_append_printf(line, "agency,region_code,year,section,row,column,value,agency_key,"
                                  "quality%s", w.eol);

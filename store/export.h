@@ -11,17 +11,25 @@
 
 enum gh_export_format { GH_EXPORT_JSONL, GH_EXPORT_CSV, GH_EXPORT_LONG, GH_EXPORT_SQLITE };
 
+/* Each list is a union (NULL or empty: no condition); the lists are
+ * intersected. */
 struct gh_export_filter {
-  int year;             /* 0 = all */
-  const char *region;   /* code prefix ("5323" = all of 楚雄州), or NULL */
-  const char *agency;   /* substring of the agency name, or NULL */
+  GArray *years;        /* int pairs: inclusive [from, to] ranges */
+  char **regions;       /* code prefixes ("5323" = all of 楚雄州) */
+  char **agencies;      /* substrings of the agency name, or agency keys */
+  char **statuses;      /* parsed, needs_ocr, ... */
+  char **qualities;     /* ok, warning, error */
   bool failed_checks;   /* only records with a failing check */
 };
+/* Parses a --year value, "2023", "2020..2024", "2020.." or "..2022", into
+ * `years`; false when it is none of these. */
+bool gh_export_parse_years(const char *v, GArray *years);
 
 struct gh_export_opts {
   enum gh_export_format format;
   struct gh_export_filter filter;
   bool excel; /* CSV: UTF-8 BOM and CRLF, so Excel reads Chinese text */
+  bool header_zh; /* CSV: the Chinese labels of columns.csv as the header */
   const char *sqlite_path; /* GH_EXPORT_SQLITE: the database file to write */
 };
 

@@ -346,6 +346,47 @@ def test_exports(tmp, store):
     check(f("--agency", "洪泽") == {"洪泽区人民政府", "淮安市洪泽区人民政府"}, "--agency substring")
     failed = f("--failed-checks")
     check("卫生健康局" in failed and "武定县工业信息化商务科学技术局" not in failed, f"--failed-checks: {failed}")
+    # Filters compose: a repeated option is a union, options intersect.
+    every = [json.loads(l) for l in export(store).decode().splitlines()]
+    years = lambda lo, hi: {r["agency"] for r in every if lo <= r["year"] <= hi}
+    check(f("--year", "2021..2023") == years(2021, 2023), "--year range")
+    check(f("--year", "2020", "--year", "2024") == years(2020, 2020) | years(2024, 2024), "--year repeated: union")
+    check(f("--year", "2023..") == years(2023, 9999) and f("--year", "..2020") == years(0, 2020), "open ranges")
+    check(f("--region", "5323", "--region", "3208") ==
+          {r["agency"] for r in every if r["region_code"] and r["region_code"][:4] in ("5323", "3208")},
+          "--region repeated: union")
+    check(f("--region", "3208", "--year", "2024") == {"淮安市人民政府", "淮安市洪泽区人民政府"}, "options intersect")
+    check(f("--agency", "320813|人民政府") == {"洪泽区人民政府", "淮安市洪泽区人民政府"}, "--agency takes a key")
+    check(f("--status", "needs_ocr") == {r["agency"] for r in every if r["status"] == "needs_ocr"},
+          "--status")
+    for q in ("ok", "warning", "error"):
+        check(f("--quality", q) == {r["agency"] for r in every if r["quality"] == q}, f"--quality {q}")
+    r = subprocess.run([GH, "export", "--store", store, "--year", "1990"], capture_output=True, text=True)
+    check(r.returncode == 0 and r.stdout == "" and "0 records matched" in r.stderr, f"0 matched: {r.stderr!r}")
+    for bad in (["--year", "20x1"], ["--year", "2024..2020"], ["--quality", "good"], ["-f", "jsonl", "--excel"],
+                ["-f", "sqlite", "-o", "-"], ["--header", "fr", "-f", "csv"], ["--header", "zh"]):
+        r = subprocess.run([GH, "export", "--store", store, *bad], capture_output=True, text=True)
+        check(r.returncode == 2 and "govharvest export:" in r.stderr, f"refused: {bad}: {r.returncode} {r.stderr!r}")
+    r = subprocess.run([GH, "export", "--store", store, "-o", "-"], capture_output=True)
+    check(r.returncode == 0 and r.stdout == export(store), "-o - is standard output")
+    # The dictionary: beside every CSV file as CSV on the Web metadata, and
+    # as the Chinese header.
+    out = os.path.join(tmp, "records.csv")
+    export(store, "-f", "csv", "-o", out)
+    meta = json.load(open(out + "-metadata.json", encoding="utf-8"))
+    cols = meta["tableSchema"]["columns"]
+    header = next(csv.reader(open(out, encoding="utf-8")))
+    check(meta["url"] == "records.csv" and [c["name"] for c in cols] == header, "metadata names every column")
+    dic = list(csv.DictReader(open(os.path.join(SRC, "docs", "columns.csv"), encoding="utf-8")))
+    check([d["column"] for d in dic] == header, "docs/columns.csv lists the CSV's columns in order")
+    r = subprocess.run([GH, "export", "--dictionary"], capture_output=True, text=True)
+    check(r.stdout == open(os.path.join(SRC, "docs", "columns.csv"), encoding="utf-8").read(),
+          "docs/columns.csv is what this build writes (export --dictionary > docs/columns.csv)")
+    check(all(c["titles"]["zh"] and c["titles"]["en"] == c["name"] and c["datatype"] in
+              ("integer", "number", "string", "date") for c in cols), "titles in zh and en, datatypes")
+    zh = next(csv.reader(io.StringIO(export(store, "-f", "csv", "--header", "zh").decode("utf-8"))))
+    check(zh[:3] == ["机关名称", "行政区划代码", "报告年度"] and len(set(zh)) == len(zh) == len(header) and
+          "一、本年新收政府信息公开申请数量｜总计" in zh, f"--header zh: {zh[:5]}")
     db = os.path.join(tmp, "dump.sqlite")
     export(store, "--format", "sqlite", "-o", db)
     import sqlite3

@@ -300,7 +300,8 @@ main(void)
   FILE *devnull = fopen("/dev/null", "w");
   guint64 n = 0;
   EXPECT(gh_export(st, &o, devnull, &n, &e) && n == 3000, "export of 3000 (%" G_GUINT64_FORMAT ")", n);
-  o.filter.agency = "第29";
+  char *only[] = { "第29", NULL };
+  o.filter.agencies = only;
   EXPECT(gh_export(st, &o, devnull, &n, &e) && n == 111, "agency filter (%" G_GUINT64_FORMAT ")", n);
   fclose(devnull);
   gh_store_close(st);
