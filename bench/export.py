@@ -40,18 +40,24 @@ def run(cmd):
     return time.perf_counter() - t, peak_anon / 1024, p.returncode
 
 
-print(f"{'records':>8} {'format':<22} {'records/s':>10} {'MB/s':>7} {'peak heap (anon RSS) MiB':>25}")
+print(f"{'records':>8} {'format':<22} {'records/s':>10} {'MB/s':>7} {'size MB':>8} {'x CSV':>6} "
+      f"{'peak heap (anon RSS) MiB':>25}")
 for n in sizes:
     with tempfile.TemporaryDirectory() as tmp:
         store = os.path.join(tmp, "store")
         subprocess.run([maker, store, str(n), sample], check=True)
         cases = [(f, [gh, "export", "--store", store, "--format", f, "-o", os.path.join(tmp, "out." + f)])
-                 for f in ("jsonl", "csv", "long", "sqlite")]
+                 for f in ("csv", "jsonl", "long", "sqlite")]
+        cases.append(("sqlite --with-json", [gh, "export", "--store", store, "--format", "sqlite",
+                                             "--with-json", "-o", os.path.join(tmp, "out.json.sqlite")]))
+        csv_mb = None
         if shutil.which("mdb_dump"):
             cases.append(("mdb_dump (baseline)", ["mdb_dump", "-s", "records", "-p", store]))
         for name, cmd in cases:
             wall, rss, status = run(cmd)
             out = cmd[-1] if "-o" in cmd else None
             mb = os.path.getsize(out) / 1e6 if out and os.path.exists(out) else 0
-            print(f"{n:>8} {name:<22} {n / wall:>10.0f} {mb / wall if mb else 0:>7.1f} {rss:>25.1f}"
-                  + ("" if status == 0 else "  (failed)"))
+            csv_mb = csv_mb or (mb if name == "csv" else None)
+            ratio = f"{mb / csv_mb:>6.2f}" if mb and csv_mb else f"{'':>6}"
+            print(f"{n:>8} {name:<22} {n / wall:>10.0f} {mb / wall if mb else 0:>7.1f} {mb:>8.1f} {ratio} "
+                  f"{rss:>25.1f}" + ("" if status == 0 else "  (failed)"))

@@ -59,7 +59,7 @@ gh_cmd_export(int argc, char **argv)
 {
   char *format = NULL, *output = NULL, *header = NULL;
   char **years = NULL, **regions = NULL, **agencies = NULL, **statuses = NULL, **qualities = NULL;
-  gboolean excel = FALSE, failed = FALSE, dictionary = FALSE;
+  gboolean excel = FALSE, failed = FALSE, dictionary = FALSE, with_json = FALSE;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
       "jsonl (default), csv, long (one row per cell), or sqlite (needs -o FILE)", "FORMAT" },
@@ -83,6 +83,8 @@ gh_cmd_export(int argc, char **argv)
       "STATUS" },
     { "quality", 0, 0, G_OPTION_ARG_STRING_ARRAY, &qualities,
       "Only records of QUALITY (ok, warning, error); repeat for more", "QUALITY" },
+    { "with-json", 0, 0, G_OPTION_ARG_NONE, &with_json,
+      "SQLite: keep each record's whole JSON in reports.record", NULL },
     { "failed-checks", 0, 0, G_OPTION_ARG_NONE, &failed,
       "Only records with at least one failing check", NULL },
     { "dictionary", 0, 0, G_OPTION_ARG_NONE, &dictionary,
@@ -152,7 +154,13 @@ gh_cmd_export(int argc, char **argv)
       rc = GH_EXIT_USAGE;
       goto out;
     }
+  if(with_json && o.format != GH_EXPORT_SQLITE) {
+    fprintf(stderr, "govharvest export: --with-json applies to --format sqlite only\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
   o.sqlite_path = output;
+  o.sqlite_json = with_json;
   o.excel = excel;
   o.header_zh = header && !strcmp(header, "zh");
   o.filter.regions = regions;

@@ -71,8 +71,8 @@ gh_export_csv_columns(void)
 
 /* The value at a dotted path; a trailing component that names an
  * applicant or appeal column indexes the array before it. */
-static json_t *
-at_path(json_t *rec, const char *path)
+json_t *
+gh_export_value(json_t *rec, const char *path)
 {
   /* The same few hundred column paths for every record: split them once. */
   static GHashTable *split;
@@ -164,7 +164,7 @@ csv_value(json_t *rec, const char *col)
     }
     return g_string_free(s, FALSE);
   }
-  return scalar_text(at_path(rec, col));
+  return scalar_text(gh_export_value(rec, col));
 }
 
 char *
@@ -328,7 +328,7 @@ long_rows(json_t *rec, const GPtrArray *cols, GString *buf, const char *eol)
     const char *dot = strchr(col, '.');
     if(!dot || g_str_has_prefix(col, "source."))
       continue;
-    json_t *v = at_path(rec, col);
+    json_t *v = gh_export_value(rec, col);
     if(!v || !(json_is_number(v)))
       continue;
     /* section = proactive/applications/appeals, row = the middle, column
@@ -505,7 +505,7 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   }
   bool ok, store_ok = true;
   if(o->format == GH_EXPORT_SQLITE)
-    ok = (w.db = gh_sqlite_out_open(o->sqlite_path, err)) != NULL;
+    ok = (w.db = gh_sqlite_out_open(o->sqlite_path, o->sqlite_json, err)) != NULL;
   else
     ok = !(w.write_failed = fwrite(line->str, 1, line->len, out) != line->len);
   if(ok) {

@@ -31,6 +31,7 @@ struct gh_export_opts {
   bool excel; /* CSV: UTF-8 BOM and CRLF, so Excel reads Chinese text */
   bool header_zh; /* CSV: the Chinese labels of columns.csv as the header */
   const char *sqlite_path; /* GH_EXPORT_SQLITE: the database file to write */
+  bool sqlite_json;        /* GH_EXPORT_SQLITE: keep each record's JSON too */
 };
 
 /* The CSV header, in order: the documented column names. */
@@ -60,6 +61,10 @@ void gh_export_file_abort(struct gh_export_file *f);
 bool gh_export_path_ok(const char *path, const char *store_dir, GError **err);
 /* fsync of a finished file and of its directory's entry for it. */
 bool gh_export_sync(const char *path, int fd, GError **err);
+
+/* The value a CSV column (gh_export_csv_columns) holds in a record,
+ * borrowed; NULL when absent. */
+json_t *gh_export_value(json_t *rec, const char *column);
 
 /* What every export adds to a stored record: agency_key (for records of
  * older stores), the names and codes of its province, prefecture and
