@@ -1,7 +1,9 @@
 /* govharvest stats: how the harvest stands. */
 #include <stdio.h>
 
+#include "../store/export.h"
 #include "../store/stats.h"
+#include "../store/stats_html.h"
 #include "cli.h"
 
 static gint64 gaps_max = 20;
@@ -29,10 +31,14 @@ int
 gh_cmd_stats(int argc, char **argv)
 {
   gboolean as_json = FALSE, urls = FALSE;
+  char *html = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print one JSON object", NULL },
     { "gaps", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)gaps_option,
       "List N entries of the gap and seed-miss lists (default 20; --gaps alone: all)", "N" },
+    { "html", 0, 0, G_OPTION_ARG_FILENAME, &html,
+      "Write the coverage picture to FILE: one self-contained page with a province x year "
+      "matrix, the failing checks and every record by county with its source", "FILE" },
     { "urls", 0, 0, G_OPTION_ARG_NONE, &urls,
       "Print every URL's crawl state instead, one JSON object per line", NULL },
     G_OPTION_ENTRY_NULL
@@ -54,6 +60,21 @@ gh_cmd_stats(int argc, char **argv)
       rc = gh_cli_store_failure("stats", err);
     goto out;
   }
+  if(html) {
+    struct gh_export_file *f = NULL;
+    FILE *page = gh_export_file_open(html, st->dir, &f, &err);
+    if(!page) {
+      fprintf(stderr, "govharvest stats: %s\n", err->message);
+      rc = GH_EXIT_FAILED;
+    } else if(!gh_stats_html(st, page, &err)) {
+      gh_export_file_abort(f);
+      rc = gh_cli_store_failure("stats", err);
+    } else if(!gh_export_file_commit(f, &err)) {
+      fprintf(stderr, "govharvest stats: %s\n", err->message);
+      rc = GH_EXIT_FAILED;
+    }
+    goto out;
+  }
   json_t *s = gh_stats(st, &err);
   if(!s) {
     rc = gh_cli_store_failure("stats", err);
@@ -69,6 +90,7 @@ gh_cmd_stats(int argc, char **argv)
   if(fflush(stdout) != 0)
     rc = GH_EXIT_FAILED;
 out:
+  g_free(html);
   g_clear_error(&err);
   gh_store_close(st);
   gh_cli_common_clear(&common);

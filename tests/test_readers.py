@@ -6,7 +6,8 @@ jsonl export is the truth; the CSV, the long CSV, the SQLite file, the
 data dictionary and regions.tsv are read back with pandas, sqlite3 (the
 command-line shell), sqlite-utils and DuckDB (the npm package
 @duckdb/node-api), and each must give the same records, places by name and
-the same cells.  A reader that is not installed is skipped with a note
+the same cells; `stats --html` is opened in headless chromium and must show
+what the records say.  A reader that is not installed is skipped with a note
 (.ci/run installs all four: python3-pandas, sqlite3, sqlite-utils from
 Debian, DuckDB from npm into $GH_TEST_NODE_MODULES).
 
@@ -14,6 +15,7 @@ Debian, DuckDB from npm into $GH_TEST_NODE_MODULES).
 """
 import gzip
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -175,6 +177,73 @@ const { DuckDBInstance } = require('@duckdb/node-api');
     check(got["regions"][0]["n"] > 3300, f"DuckDB reads regions.tsv as it is: {got['regions']}")
 
 
+def with_browser(recs, files, store):
+    """stats --html opened in a real headless browser: what it shows is what
+    the records say."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    page = os.path.join(os.path.dirname(files["csv"]), "coverage.html")
+    gh("stats", "--store", store, "--html", page)
+    raw = open(page, encoding="utf-8").read()
+    check(not re.search(r'<(script|link|img|iframe)|src=|@import|url\(', raw),
+          "the page is self-contained: no script, no fetched resource")
+    if not browser:
+        skipped.append("chromium")
+        return
+    with tempfile.TemporaryDirectory() as prof:
+        r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={prof}",
+                            "--dump-dom", "file://" + page], capture_output=True, text=True, timeout=120)
+    dom = r.stdout
+    check(r.returncode == 0 and "<table id=\"matrix\">" in dom, f"chromium renders the page: {r.stderr[-300:]}")
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tables, self.cur, self.cell, self.links, self.in_cell = {}, None, None, [], False
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "table":
+                self.cur = self.tables.setdefault(a.get("id", f"t{len(self.tables)}"), [])
+            elif tag == "tr" and self.cur is not None:
+                self.cur.append([])
+            elif tag in ("td", "th"):
+                self.cell, self.in_cell = "", True
+            elif tag == "a":
+                self.links.append(a.get("href"))
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cur is not None and self.cur:
+                self.cur[-1].append(self.cell)
+                self.in_cell = False
+
+        def handle_data(self, d):
+            if self.in_cell:
+                self.cell += d
+
+    t = Tables()
+    t.feed(dom)
+    matrix = t.tables.get("matrix", [])
+    years = [int(y) for y in matrix[0][1:]] if matrix else []
+    want = {}
+    for r in recs:
+        if r["status"] == "parsed":
+            want.setdefault((r["province"] or "（地区不明）", r["year"]), set()).add(r["agency_key"])
+    got = {(row[0], y): int(v) for row in matrix[1:] for y, v in zip(years, row[1:])}
+    check(got and all(got.get(k, 0) == len(v) for k, v in want.items()) and
+          sum(got.values()) == sum(len(v) for v in want.values()),
+          f"the province x year matrix counts agencies with parsed reports: {got} vs {want}")
+    check(sorted(l for l in t.links if l) == sorted(r["source"]["url"] for r in recs),
+          "every record links its source")
+    failing = {}
+    for r in recs:
+        for c in r["checks"]:
+            if c["ok"] is False:
+                failing[c["rule"]] = failing.get(c["rule"], 0) + 1
+    shown = {row[0]: int(row[1]) for row in t.tables.get("checks", [])[1:]}
+    check(shown == failing, f"the failing checks: {shown} vs {failing}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         recs, files = truth(tmp)
@@ -182,6 +251,7 @@ def main():
               "the jsonl carries the key, the places and the quality")
         for reader in (with_pandas, with_sqlite3, with_sqlite_utils, with_duckdb):
             reader(recs, files)
+        with_browser(recs, files, os.path.join(tmp, "store"))
     for s in skipped:
         print(f"readers: skipped {s}: not installed", file=sys.stderr)
     finish("readers")
