@@ -254,5 +254,16 @@ has out "三、收到和处理政府信息公开申请情况"
 expect 1 "cells of a scan" -- "$gh" parse --cells "$tmp/scan.pdf"
 has err "scan.pdf: needs_ocr: pdf: the PDF has no text layer"
 
+# Every long option a command's --help lists is documented in the man page
+# and in the README.
+src=$(cd "$(dirname "$0")/.." && pwd)
+for c in parse probe crawl export daemon stats reparse check backup; do
+  for o in $("$gh" "$c" --help-all 2>/dev/null | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' |
+              grep -oE -- '--[a-z][a-z-]*' | grep -v -- '^--help'); do
+    if grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$src/docs/govharvest.1"; then ok; else bad "man page lacks $c $o"; fi
+    if grep -qF -- "$o" "$src/README.md"; then ok; else bad "README lacks $c $o"; fi
+  done
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
