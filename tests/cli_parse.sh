@@ -222,6 +222,12 @@ if [ -f "$build/cmake_install.cmake" ]; then
   has out "Kept: .*/etc/govharvest/govharvest.conf"
   if tail -1 "$tmp/prefix/etc/govharvest/govharvest.conf" | grep -q "a local edit"; then ok; else bad "reinstall overwrote the edited config"; fi
   if [ -f "$tmp/prefix/share/govharvest/govharvest.conf.example" ]; then ok; else bad "no .example reference copy"; fi
+  # The data dictionary and the region table beside the program, the docs
+  # in the doc directory.
+  for f in share/govharvest/columns.csv share/govharvest/regions.tsv share/doc/govharvest/record-schema.md \
+           share/doc/govharvest/store.md share/doc/govharvest/columns.csv share/doc/govharvest/README.md; do
+    if [ -s "$tmp/prefix/$f" ]; then ok; else bad "not installed: $f"; fi
+  done
 fi
 
 # A crawl of an empty seed list is a mistake, not a complete crawl.
