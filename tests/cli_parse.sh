@@ -230,6 +230,20 @@ if [ -f "$build/cmake_install.cmake" ]; then
   done
 fi
 
+# The quick start's demo crawl (with this build): the store stays, the
+# headline columns and the next commands are printed.
+src_dir=$(cd "$(dirname "$0")/.." && pwd)
+if [ -f "$build/cmake_install.cmake" ]; then
+  expect 0 "quickstart" -- env GH_BUILD_DIR="$(cd "$build" && pwd)" GH_DEMO_STORE="$tmp/demo-store" \
+    bash "$src_dir/scripts/quickstart"
+  has out "agency .* year  received  granted  appeals  agency_key"
+  has out "淮安市洪泽区人民政府 .* 2024        95       50        6  320813|人民政府"
+  has out "Next, try:"
+  has out "stats --store $tmp/demo-store --html"
+  expect 0 "the demo store stays" -- "$gh" export --store "$tmp/demo-store"
+  lines out 8
+fi
+
 # A crawl of an empty seed list is a mistake, not a complete crawl.
 printf 'url\tregion_code\tname\n# nothing yet\n' >"$tmp/empty-seeds.tsv"
 expect 2 "empty seed list" -- "$gh" crawl --store "$tmp/empty-store" --seeds "$tmp/empty-seeds.tsv"
