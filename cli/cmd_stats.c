@@ -30,12 +30,18 @@ gaps_option(const char *name, const char *value, gpointer data, GError **err)
 int
 gh_cmd_stats(int argc, char **argv)
 {
-  gboolean as_json = FALSE, urls = FALSE;
+  gboolean as_json = FALSE, urls = FALSE, by_seed = FALSE, csv = FALSE;
+  gint by_region = 0;
   char *html = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print one JSON object", NULL },
     { "gaps", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)gaps_option,
       "List N entries of the gap and seed-miss lists (default 20; --gaps alone: all)", "N" },
+    { "by-seed", 0, 0, G_OPTION_ARG_NONE, &by_seed,
+      "Per seed: column found, links, documents, records by status, errors by kind", NULL },
+    { "by-region", 0, 0, G_OPTION_ARG_INT, &by_region,
+      "Records by region x year: 2 (province), 4 (prefecture) or 6 (county) digits", "2|4|6" },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "With --by-seed or --by-region: CSV", NULL },
     { "html", 0, 0, G_OPTION_ARG_FILENAME, &html,
       "Write the coverage picture to FILE: one self-contained page with a province x year "
       "matrix, the failing checks and every record by county with its source", "FILE" },
@@ -53,6 +59,21 @@ gh_cmd_stats(int argc, char **argv)
                    "whose report for a year is missing although earlier years were found).",
                    entries, &argc, &argv, &common, &rc))
     goto out;
+  if(by_region && by_region != 2 && by_region != 4 && by_region != 6) {
+    fprintf(stderr, "govharvest stats: --by-region takes 2, 4 or 6 (digits of the code)\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(csv && !by_seed && !by_region) {
+    fprintf(stderr, "govharvest stats: --csv goes with --by-seed or --by-region\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(by_seed && by_region) {
+    fprintf(stderr, "govharvest stats: --by-seed or --by-region, one at a time\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
   if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
   if(urls) {
@@ -80,7 +101,11 @@ gh_cmd_stats(int argc, char **argv)
     rc = gh_cli_store_failure("stats", err);
     goto out;
   }
-  if(as_json) {
+  if(by_seed) {
+    gh_stats_print_by_seed(s, stdout, csv);
+  } else if(by_region) {
+    gh_stats_print_by_region(s, by_region, stdout, csv);
+  } else if(as_json) {
     json_dumpf(s, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
     fputc('\n', stdout);
   } else {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../crawler/url.h"
+#include "../record/places.h"
 
 static void
 bump(json_t *obj, const char *key)
@@ -81,6 +82,21 @@ seed_account(json_t *seeds, const json_t *state)
     if(st && !strcmp(st, "done"))
       bump(e, "reports_fetched");
   }
+  /* What became of them: records by status, failures by kind. */
+  const char *rs = json_string_value(json_object_get(state, "record_status"));
+  if(rs && *rs) {
+    json_t *by = json_object_get(e, "records");
+    if(!by)
+      json_object_set_new(e, "records", by = json_object());
+    bump(by, rs);
+  }
+  const char *err = json_string_value(json_object_get(state, "error"));
+  if(err && st && strcmp(st, "queued")) {
+    json_t *by = json_object_get(e, "errors");
+    if(!by)
+      json_object_set_new(e, "errors", by = json_object());
+    bump(by, err);
+  }
 }
 
 static void
@@ -117,6 +133,7 @@ struct tally {
   GString *agency; /* pass 2: the agency whose years are being gathered */
   GHashTable *names; /* agency key -> the name its latest record prints (pass 1) */
   GHashTable *name_year; /* agency key -> that record's year */
+  json_t *by_region;     /* "2"|"4"|"6" -> region code -> year -> records */
   GArray *years;
 };
 
@@ -147,6 +164,21 @@ tally_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
   bump(t->by_tpl, json_string_value(json_object_get(rec, "template")));
   bump(t->by_fmt, json_string_value(json_object_get(json_object_get(rec, "source"), "format")));
   bump(t->by_status, json_string_value(json_object_get(rec, "status")));
+  /* Province, prefecture and county × year: one record is one agency's
+   * year (the store's key). */
+  const char *rc = json_string_value(json_object_get(rec, "region_code"));
+  for(int level = 2; level <= 6; level += 2) {
+    char lk[2] = { (char)('0' + level), 0 }, code[8] = "unknown";
+    if(rc && strlen(rc) == 6)
+      g_snprintf(code, sizeof code, "%.*s%.*s", level, rc, 6 - level, "0000");
+    json_t *lv = json_object_get(t->by_region, lk);
+    if(!lv)
+      json_object_set_new(t->by_region, lk, lv = json_object());
+    json_t *rg = json_object_get(lv, code);
+    if(!rg)
+      json_object_set_new(lv, code, rg = json_object());
+    bump(rg, ys);
+  }
   t->failed += failed_error_check(rec);
   json_decref(rec);
   return true;
@@ -230,7 +262,7 @@ gh_stats(struct gh_store *st, GError **err)
     .unhealthy = json_object(), .agency = g_string_new(NULL),
     .names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
     .name_year = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-    .years = g_array_new(FALSE, FALSE, sizeof(int)),
+    .years = g_array_new(FALSE, FALSE, sizeof(int)), .by_region = json_object(),
   };
   uint64_t done = 0;
   gh_store_meta_get_u64(txn, st, "cycle", &t.cycle);
@@ -259,6 +291,7 @@ gh_stats(struct gh_store *st, GError **err)
     (json_int_t)queue.ms_entries, "cycle", (json_int_t)t.cycle, "cycle_complete",
     t.cycle && done >= t.cycle, "latest_year", t.latest, "gaps", t.gaps, "unhealthy_hosts",
     t.unhealthy, "seeds", json_incref(t.seeds));
+  json_object_set_new(out, "by_region", t.by_region);
   seed_misses(out, t.seeds);
   json_decref(t.seeds);
   if(!ok) {
@@ -429,4 +462,143 @@ gh_stats_urls(struct gh_store *st, FILE *out, GError **err)
     ok = false;
   }
   return ok;
+}
+
+/* Counts of one object as "key=n key=n" in key order. */
+static char *
+counts_text(json_t *obj)
+{
+  GList *keys = NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(obj, k, v) keys = g_list_prepend(keys, (gpointer)k);
+  keys = g_list_sort(keys, (GCompareFunc)strcmp);
+  GString *t = g_string_new(NULL);
+  for(GList *l = keys; l; l = l->next)
+    g_string_append_printf(t, "%s%s=%" JSON_INTEGER_FORMAT, t->len ? " " : "", (const char *)l->data,
+                           json_integer_value(json_object_get(obj, l->data)));
+  g_list_free(keys);
+  return g_string_free(t, FALSE);
+}
+
+static void
+csv_cell(FILE *out, const char *v, bool last)
+{
+  if(strpbrk(v, ",\"\r\n")) {
+    fputc('"', out);
+    for(const char *p = v; *p; p++) {
+      if(*p == '"')
+        fputc('"', out);
+      fputc(*p, out);
+    }
+    fputc('"', out);
+  } else {
+    fputs(v, out);
+  }
+  fputc(last ? '\n' : ',', out);
+}
+
+static GList *
+sorted_keys(json_t *obj)
+{
+  GList *keys = NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(obj, k, v) keys = g_list_prepend(keys, (gpointer)k);
+  return g_list_sort(keys, (GCompareFunc)strcmp);
+}
+
+void
+gh_stats_print_by_seed(json_t *s, FILE *out, bool csv)
+{
+  json_t *seeds = json_object_get(s, "seeds");
+  GList *keys = sorted_keys(seeds);
+  if(csv)
+    fputs("seed,column_found,links,documents,records,errors\n", out);
+  /* links: report links found; documents: those fetched; records: landed
+   * (by status) — the words of the crawl summary. */
+  else
+    fprintf(out, "%-60s %6s %6s %9s  %s\n", "seed", "column", "links", "documents",
+            "records; errors");
+  for(GList *l = keys; l; l = l->next) {
+    json_t *e = json_object_get(seeds, l->data);
+    json_int_t cols = json_integer_value(json_object_get(e, "columns"));
+    json_int_t links = json_integer_value(json_object_get(e, "report_links"));
+    json_int_t docs = json_integer_value(json_object_get(e, "reports_fetched"));
+    char *recs = counts_text(json_object_get(e, "records"));
+    char *errs = counts_text(json_object_get(e, "errors"));
+    /* A column is found when the crawl reached one, or reports without one
+     * (a seed that is itself the column). */
+    bool found = cols > 0 || links > 0;
+    if(csv) {
+      char n[3][32];
+      g_snprintf(n[0], sizeof n[0], "%" JSON_INTEGER_FORMAT, links);
+      g_snprintf(n[1], sizeof n[1], "%" JSON_INTEGER_FORMAT, docs);
+      csv_cell(out, l->data, false);
+      csv_cell(out, found ? "yes" : "no", false);
+      csv_cell(out, n[0], false);
+      csv_cell(out, n[1], false);
+      csv_cell(out, recs, false);
+      csv_cell(out, errs, true);
+    } else {
+      fprintf(out, "%-60s %6s %6" JSON_INTEGER_FORMAT " %9" JSON_INTEGER_FORMAT "  %s%s%s\n",
+              (const char *)l->data, found ? "yes" : "no", links, docs, *recs ? recs : "-",
+              *errs ? "; " : "", errs);
+    }
+    g_free(recs);
+    g_free(errs);
+  }
+  g_list_free(keys);
+}
+
+void
+gh_stats_print_by_region(json_t *s, int level, FILE *out, bool csv)
+{
+  char lk[2] = { (char)('0' + level), 0 };
+  json_t *regions = json_object_get(json_object_get(s, "by_region"), lk);
+  /* The years any region has, as columns. */
+  GHashTable *ys = g_hash_table_new(g_str_hash, g_str_equal);
+  const char *code;
+  json_t *row;
+  json_object_foreach(regions, code, row) {
+    const char *y;
+    json_t *n;
+    json_object_foreach(row, y, n) g_hash_table_add(ys, (gpointer)y);
+  }
+  GList *years = g_list_sort(g_hash_table_get_keys(ys), (GCompareFunc)strcmp);
+  GList *codes = sorted_keys(regions);
+  const struct gh_regions *t = gh_regions_builtin();
+  if(csv)
+    fputs("region_code,region,", out);
+  else
+    fprintf(out, "%-8s %-24s", "code", "region");
+  for(GList *y = years; y; y = y->next)
+    fprintf(out, csv ? "%s," : " %6s", (const char *)y->data);
+  fputs(csv ? "total\n" : "  total\n", out);
+  for(GList *c = codes; c; c = c->next) {
+    row = json_object_get(regions, c->data);
+    const char *name = gh_region_name(t, c->data);
+    if(!name)
+      name = strcmp(c->data, "unknown") ? "" : "(no region)";
+    json_int_t total = 0;
+    if(csv) {
+      csv_cell(out, c->data, false);
+      csv_cell(out, name, false);
+    } else {
+      /* Pad by display width: Chinese characters take two columns. */
+      long w = 0;
+      for(const char *p = name; *p; p = g_utf8_next_char(p))
+        w += g_unichar_iswide(g_utf8_get_char(p)) ? 2 : 1;
+      fprintf(out, "%-8s %s%*s", (const char *)c->data, name, (int)MAX(0, 24 - w), "");
+    }
+    for(GList *y = years; y; y = y->next) {
+      json_int_t n = json_integer_value(json_object_get(row, y->data));
+      total += n;
+      fprintf(out, csv ? "%" JSON_INTEGER_FORMAT "," : " %6" JSON_INTEGER_FORMAT, n);
+    }
+    fprintf(out, csv ? "%" JSON_INTEGER_FORMAT "\n" : "  %5" JSON_INTEGER_FORMAT "\n", total);
+  }
+  g_list_free(codes);
+  g_list_free(years);
+  g_hash_table_destroy(ys);
 }

@@ -4,6 +4,8 @@
 #define GH_STATS_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
 
 #include "store.h"
 
@@ -17,6 +19,14 @@ void gh_stats_print(json_t *stats, FILE *out, size_t max);
  * report (stats' seeds_without_column / seeds_without_reports), at most
  * `max` of each (0: all). */
 void gh_stats_print_misses(json_t *stats, FILE *out, size_t max);
+
+/* Per seed: whether a report column was found, report links, documents
+ * fetched, records by status and errors by kind; a table, or CSV. */
+void gh_stats_print_by_seed(json_t *stats, FILE *out, bool csv);
+/* Records (one per agency and year) by region × year, regions cut to
+ * `level` digits of their code (2 province, 4 prefecture, 6 county) and
+ * named from the region table; a table, or CSV. */
+void gh_stats_print_by_region(json_t *stats, int level, FILE *out, bool csv);
 
 /* Only the two miss lists of gh_stats, from the URL states alone, for
  * the seeds in `only` (a set of seed URLs; NULL: every seed). */

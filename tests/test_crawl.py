@@ -415,6 +415,29 @@ def test_exports(tmp, store):
                                    text=True).stdout)
     check(st["records"] == len(EXPECTED) and st["by_status"] == {"parsed": 10, "needs_ocr": 1},
           f"stats counts: {st['records']} {st['by_status']}")
+    # Views that scale: region x year at each level, per seed; CSV for both.
+    recs_now = records(store)
+    for level in (2, 4, 6):
+        out = subprocess.run([GH, "stats", "--store", store, "--by-region", str(level), "--csv"],
+                             capture_output=True, text=True).stdout
+        rows = list(csv.DictReader(io.StringIO(out)))
+        want = collections.Counter((r["region_code"][:level] + "0" * (6 - level)) if r["region_code"] else "unknown"
+                                   for r in recs_now)
+        check({r["region_code"]: int(r["total"]) for r in rows} == dict(want),
+              f"stats --by-region {level}: {[(r['region_code'], r['total']) for r in rows]} vs {dict(want)}")
+        check(all(r["region"] for r in rows if r["region_code"] != "unknown"), f"regions named at level {level}")
+    out = subprocess.run([GH, "stats", "--store", store, "--by-seed", "--csv"], capture_output=True, text=True).stdout
+    by_seed = {r["seed"]: r for r in csv.DictReader(io.StringIO(out))}
+    check(set(by_seed) == set(st["seeds"]) and all(
+        int(by_seed[k]["links"]) == v["report_links"] and int(by_seed[k]["documents"]) == v["reports_fetched"]
+        for k, v in st["seeds"].items()), f"stats --by-seed --csv: {list(by_seed.values())[:2]}")
+    check(any("parsed=" in r["records"] for r in by_seed.values()) and
+          any(r["errors"] for r in by_seed.values()), "per seed: records by status and errors by kind")
+    text = subprocess.run([GH, "stats", "--store", store, "--by-region", "2"], capture_output=True, text=True).stdout
+    check("江苏省" in text and "total" in text.splitlines()[0], "stats --by-region 2 as a table")
+    for bad in (["--by-region", "3"], ["--csv"], ["--by-seed", "--by-region", "2"]):
+        r = subprocess.run([GH, "stats", "--store", store, *bad], capture_output=True, text=True)
+        check(r.returncode == 2 and "govharvest stats:" in r.stderr, f"stats refuses {bad}: {r.stderr!r}")
     check(st["errors_by_kind"].get("redirect_loop") == 1 and "www.dayao.gov.cn" in st["hosts_with_errors"],
           f"stats errors by kind and host: {st['errors_by_kind']}")
     # Every failure is counted under exactly one host, by its kind.
