@@ -66,5 +66,6 @@ int gh_cmd_daemon(int argc, char **argv);
 int gh_cmd_export(int argc, char **argv);
 int gh_cmd_stats(int argc, char **argv);
 int gh_cmd_reparse(int argc, char **argv);
+int gh_cmd_queue(int argc, char **argv);
 
 #endif

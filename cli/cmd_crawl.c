@@ -45,7 +45,8 @@ gh_cmd_crawl(int argc, char **argv)
   char **resolve = NULL, **connect_to = NULL;
   double delay = -1;
   int max_pages = 0;
-  gboolean quiet = FALSE;
+  gboolean quiet = FALSE, refetch = FALSE;
+  char **only_seeds = NULL, **only_regions = NULL;
   GOptionEntry entries[] = {
     { "seeds", 0, 0, G_OPTION_ARG_FILENAME, &seeds_file,
       "Seed list (TSV: url, region_code, name); overrides [crawl] seeds", "FILE" },
@@ -54,13 +55,21 @@ gh_cmd_crawl(int argc, char **argv)
       "Minimum seconds between two requests to one host ([crawl] delay)", "SECONDS" },
     { "max-pages", 0, 0, G_OPTION_ARG_INT, &max_pages,
       "Most pages fetched per host in this cycle ([crawl] max_pages_per_host)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only_seeds,
+      "Crawl only this seed now (repeatable; a URL not in the seed list is crawled as a seed "
+      "of its own), even where this cycle already did", "URL" },
+    { "region", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only_regions,
+      "Crawl only the seeds whose region code starts with PREFIX now (repeatable)", "PREFIX" },
+    { "refetch", 0, 0, G_OPTION_ARG_NONE, &refetch,
+      "Fetch known report documents again (conditional requests: unchanged ones answer 304)",
+      NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       "No progress line; only warnings and errors logged (unless --log-level says otherwise)", NULL },
     G_OPTION_ENTRY_NULL
   };
   struct gh_common common = { 0 };
   int rc = GH_EXIT_OK;
-  GPtrArray *seeds = NULL;
+  GPtrArray *seeds = NULL, *all_seeds = NULL, *adhoc = NULL;
   struct gh_regions *regions = NULL;
   struct gh_store *st = NULL;
   GError *err = NULL;
@@ -104,6 +113,21 @@ gh_cmd_crawl(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
+  if(only_seeds || only_regions) {
+    GPtrArray *sel = NULL;
+    notes = g_ptr_array_new_with_free_func(g_free);
+    if(!gh_seeds_select(seeds, only_seeds, only_regions, &sel, &adhoc, notes, &err)) {
+      fprintf(stderr, "govharvest crawl: %s\n", err->message);
+      g_ptr_array_free(notes, TRUE);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    for(guint i = 0; i < notes->len; i++)
+      fprintf(stderr, "govharvest: warning: %s\n", (const char *)notes->pdata[i]);
+    g_ptr_array_free(notes, TRUE);
+    all_seeds = seeds;
+    seeds = sel;
+  }
   if(!(regions = gh_regions_load(cfg->regions_file, &err))) {
     /* Without the table, records still get the seed's region code. */
     fprintf(stderr, "govharvest: warning: %s; region codes come from seeds only\n", err->message);
@@ -125,6 +149,8 @@ gh_cmd_crawl(int argc, char **argv)
   o.cfg = cfg;
   o.seeds = seeds;
   o.regions = regions;
+  o.refetch = refetch;
+  o.force = only_seeds || only_regions;
   gh_cli_extract_opts(&o.extract, cfg);
   o.progress = !quiet && isatty(STDERR_FILENO);
   if(quiet && !common.log_level && !common.verbose && cfg->log_level > GH_LOG_WARNING)
@@ -166,7 +192,13 @@ out:
   gh_regions_free(regions);
   if(seeds)
     g_ptr_array_free(seeds, TRUE);
+  if(adhoc)
+    g_ptr_array_free(adhoc, TRUE);
+  if(all_seeds)
+    g_ptr_array_free(all_seeds, TRUE);
   g_free(seeds_file);
+  g_strfreev(only_seeds);
+  g_strfreev(only_regions);
   g_strfreev(resolve);
   g_strfreev(connect_to);
   gh_cli_common_clear(&common);

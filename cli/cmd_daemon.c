@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../config/seeds.h"
+#include "../store/requests.h"
 #include "../crawler/crawl.h"
 #include "../crawler/log.h"
 #include "../store/store.h"
@@ -39,6 +40,8 @@ struct daemon {
   struct gh_store *st;
   guint64 watchdog_usec; /* 0: no watchdog */
   gint64 last_ping;
+  gint64 last_spool_look; /* monotonic µs */
+  bool request_waiting;   /* a `govharvest queue` request is in the spool */
 };
 
 static void
@@ -50,6 +53,15 @@ ping(void *ud)
   if(d->watchdog_usec && now - d->last_ping >= (gint64)d->watchdog_usec / 2) {
     sd_notify(0, "WATCHDOG=1");
     d->last_ping = now;
+  }
+  /* A request in the spool pauses the crawl (it resumes after): "now"
+   * means within seconds, not after a cycle of 3,000 hosts. */
+  if(d->st && !d->request_waiting && now - d->last_spool_look >= G_USEC_PER_SEC) {
+    d->last_spool_look = now;
+    if(gh_requests_waiting(d->st->dir)) {
+      d->request_waiting = true;
+      stop_crawl = 1;
+    }
   }
 }
 
@@ -155,6 +167,92 @@ due_seeds(struct daemon *d, gint64 *next_due, bool *cycle_open)
   return due;
 }
 
+/* Runs one crawl of `seeds`; false on a store failure (then *rc is set). */
+static bool
+crawl_now(struct daemon *d, GPtrArray *seeds, bool force, bool refetch, bool cycle_open,
+          const char *why, int *rc)
+{
+  GError *err = NULL;
+  struct gh_crawl_opts o = { 0 };
+  o.cfg = &d->cfg;
+  o.seeds = seeds;
+  o.regions = d->regions;
+  o.force = force;
+  o.refetch = refetch;
+  gh_cli_extract_opts(&o.extract, &d->cfg);
+  o.stop = &stop_crawl;
+  o.status = status;
+  o.tick = ping;
+  o.status_ud = d;
+  /* A commit that outlasts the watchdog period stops the pings, so
+   * systemd restarts a daemon whose disk hangs as it would a hung loop. */
+  o.commit_stall_usec = (gint64)d->watchdog_usec; /* 0 without one: a minute */
+  struct gh_crawl_summary sum;
+  gh_crawl_summary_init(&sum);
+  gh_log(GH_LOG_INFO, NULL, "crawl: %u seeds %s%s", seeds->len, why,
+         cycle_open ? ", resuming an unfinished cycle" : "");
+  bool ok = gh_crawl_run(d->st, &o, &sum, &err);
+  if(!ok) {
+    /* A store failure: systemd restarts us (Restart=on-failure). */
+    gh_log(GH_LOG_ERROR, NULL, "%s", err->message);
+    sd_notifyf(0, "STATUS=store failure: %s", err->message);
+    g_error_free(err);
+    *rc = GH_EXIT_FAILED;
+  } else {
+    gh_log(GH_LOG_INFO, NULL, "crawl cycle %" G_GUINT64_FORMAT " %s: %" G_GUINT64_FORMAT
+           " documents, %" G_GUINT64_FORMAT " links found",
+           sum.cycle, sum.interrupted ? "paused" : "finished", sum.fetched, sum.reports_found);
+  }
+  gh_crawl_summary_clear(&sum);
+  return ok;
+}
+
+/* Takes the spool's requests (govharvest queue) and crawls their seeds
+ * now, past this cycle's visits.  false on a store failure. */
+static bool
+take_requests(struct daemon *d, int *rc)
+{
+  GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+  GPtrArray *reqs = gh_requests_take(d->st->dir, notes);
+  GPtrArray *seeds = g_ptr_array_new(), *adhocs = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+  GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+  bool refetch = false, ok = true;
+  for(guint i = 0; i < reqs->len; i++) {
+    const struct gh_request *r = reqs->pdata[i];
+    GPtrArray *sel = NULL, *adhoc = NULL;
+    GError *err = NULL;
+    if(!gh_seeds_select(d->seeds, r->seeds, r->regions, &sel, &adhoc, notes, &err)) {
+      gh_log(GH_LOG_WARNING, NULL, "request %s: %s; dropped", r->path, err->message);
+      g_error_free(err);
+      gh_request_done(r);
+      continue;
+    }
+    gh_log(GH_LOG_INFO, NULL, "request %s (%s): %u seeds%s", r->path,
+           r->requested_at ? r->requested_at : "?", sel->len, r->refetch ? ", refetch" : "");
+    for(guint k = 0; k < sel->len; k++)
+      if(g_hash_table_add(seen, ((struct gh_seed *)sel->pdata[k])->url))
+        g_ptr_array_add(seeds, sel->pdata[k]);
+    refetch = refetch || r->refetch;
+    g_ptr_array_free(sel, TRUE);
+    g_ptr_array_add(adhocs, adhoc); /* owns the ad-hoc seeds until the crawl ends */
+  }
+  for(guint i = 0; i < notes->len; i++)
+    gh_log(GH_LOG_WARNING, NULL, "%s", (const char *)notes->pdata[i]);
+  if(seeds->len) {
+    sd_notifyf(0, "STATUS=crawling %u requested seeds", seeds->len);
+    ok = crawl_now(d, seeds, true, refetch, false, "requested", rc);
+    /* Done unless stopping: a killed or stopped daemon takes them again. */
+    for(guint i = 0; ok && !terminate && i < reqs->len; i++)
+      gh_request_done(reqs->pdata[i]);
+  }
+  g_hash_table_destroy(seen);
+  g_ptr_array_free(seeds, TRUE);
+  g_ptr_array_free(adhocs, TRUE);
+  g_ptr_array_free(reqs, TRUE);
+  g_ptr_array_free(notes, TRUE);
+  return ok;
+}
+
 static void
 do_reload(struct daemon *d)
 {
@@ -217,40 +315,19 @@ gh_cmd_daemon(int argc, char **argv)
     stop_crawl = 0;
     if(terminate)
       break;
+    d.request_waiting = false;
+    if(!take_requests(&d, &rc))
+      break;
+    if(terminate)
+      break;
     gint64 next_due;
     bool cycle_open;
     GPtrArray *due = due_seeds(&d, &next_due, &cycle_open);
     if(due->len || cycle_open) {
-      struct gh_crawl_opts o = { 0 };
-      o.cfg = &d.cfg;
-      o.seeds = due;
-      o.regions = d.regions;
-      gh_cli_extract_opts(&o.extract, &d.cfg);
-      o.stop = &stop_crawl;
-      o.status = status;
-      o.tick = ping;
-      o.status_ud = &d;
-      /* A commit that outlasts the watchdog period stops the pings, so
-       * systemd restarts a daemon whose disk hangs as it would a hung loop. */
-      o.commit_stall_usec = (gint64)d.watchdog_usec; /* 0 without one: a minute */
-      struct gh_crawl_summary sum;
-      gh_crawl_summary_init(&sum);
-      gh_log(GH_LOG_INFO, NULL, "crawl: %u seeds due%s", due->len,
-             cycle_open ? ", resuming an unfinished cycle" : "");
-      if(!gh_crawl_run(d.st, &o, &sum, &err)) {
-        /* A store failure: systemd restarts us (Restart=on-failure). */
-        gh_log(GH_LOG_ERROR, NULL, "%s", err->message);
-        sd_notifyf(0, "STATUS=store failure: %s", err->message);
-        gh_crawl_summary_clear(&sum);
-        g_ptr_array_free(due, TRUE);
-        rc = GH_EXIT_FAILED;
-        break;
-      }
-      gh_log(GH_LOG_INFO, NULL, "crawl cycle %" G_GUINT64_FORMAT " %s: %" G_GUINT64_FORMAT
-             " responses, %" G_GUINT64_FORMAT " reports found",
-             sum.cycle, sum.interrupted ? "paused" : "finished", sum.fetched, sum.reports_found);
-      gh_crawl_summary_clear(&sum);
+      bool ok = crawl_now(&d, due, false, false, cycle_open, "due", &rc);
       g_ptr_array_free(due, TRUE);
+      if(!ok)
+        break;
       continue; /* look again: a reload may have added seeds */
     }
     g_ptr_array_free(due, TRUE);
@@ -267,7 +344,7 @@ gh_cmd_daemon(int argc, char **argv)
       g_date_time_unref(t);
     }
     sd_notifyf(0, "STATUS=idle: %u seeds, %s", d.seeds->len, when);
-    for(gint64 i = 0; i < wait * 10 && !terminate && !reload; i++) {
+    for(gint64 i = 0; i < wait * 10 && !terminate && !reload && !d.request_waiting; i++) {
       ping(&d);
       g_usleep(100000);
     }

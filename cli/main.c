@@ -28,6 +28,7 @@ static const struct command commands[] = {
   { "export", gh_cmd_export, "dump stored records (JSON lines, CSV, long, SQLite)" },
   { "parse", gh_cmd_parse, "parse report files (PDF, DOCX, HTML, text) into records" },
   { "probe", gh_cmd_probe, "show what discovery makes of a page: its kind, links kept and dropped, why" },
+  { "queue", gh_cmd_queue, "ask the running daemon to crawl some seeds now (a spooled request)" },
   { "reparse", gh_cmd_reparse, "re-read stored documents with this parser; print what changed" },
   { "stats", gh_cmd_stats, "counts: records by year/status, errors by host, the gap list" },
 };

@@ -102,3 +102,55 @@ load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes,
   g_strfreev(lines);
   return ok;
 }
+
+bool
+gh_seeds_select(GPtrArray *all, char **urls, char **regions, GPtrArray **selected,
+                GPtrArray **adhoc, GPtrArray *notes, GError **err)
+{
+  *selected = g_ptr_array_new();
+  *adhoc = g_ptr_array_new_with_free_func(seed_free);
+  GHashTable *taken = g_hash_table_new(g_str_hash, g_str_equal);
+  bool ok = true;
+  for(char **u = urls; ok && u && *u; u++) {
+    char *norm = gh_url_resolve(NULL, *u);
+    if(!norm) {
+      g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "'%s' is not an http(s) URL", *u);
+      ok = false;
+      break;
+    }
+    struct gh_seed *found = NULL;
+    for(guint i = 0; i < all->len && !found; i++)
+      if(!strcmp(((struct gh_seed *)all->pdata[i])->url, norm))
+        found = all->pdata[i];
+    if(!found) {
+      found = g_new0(struct gh_seed, 1);
+      found->url = g_strdup(norm);
+      found->name = g_strdup("");
+      g_ptr_array_add(*adhoc, found);
+      if(notes)
+        g_ptr_array_add(notes, g_strdup_printf("%s is not in the seed list: crawled as a seed "
+                                               "without a region", norm));
+    }
+    if(g_hash_table_add(taken, found->url))
+      g_ptr_array_add(*selected, found);
+    g_free(norm);
+  }
+  for(char **r = regions; ok && r && *r; r++)
+    for(guint i = 0; i < all->len; i++) {
+      struct gh_seed *sd = all->pdata[i];
+      if(sd->region_code && g_str_has_prefix(sd->region_code, *r) && g_hash_table_add(taken, sd->url))
+        g_ptr_array_add(*selected, sd);
+    }
+  g_hash_table_destroy(taken);
+  if(ok && !(*selected)->len) {
+    g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                "no seed matches the regions asked for");
+    ok = false;
+  }
+  if(!ok) {
+    g_ptr_array_free(*selected, TRUE);
+    g_ptr_array_free(*adhoc, TRUE);
+    *selected = *adhoc = NULL;
+  }
+  return ok;
+}

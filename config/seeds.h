@@ -22,4 +22,13 @@ struct gh_seed {
  * each repeat is a line appended to `notes` (may be NULL). */
 GPtrArray *gh_seeds_load(const char *file, GPtrArray *notes, GError **err);
 
+/* The seeds of `all` (borrowed into *selected, a GPtrArray without a free
+ * function) whose URL is one of `urls` (normalised here) or whose region
+ * code starts with one of `regions` (either may be NULL).  A URL not in
+ * the list becomes a seed of its own, kept in *adhoc (free func set), with
+ * a line in `notes`.  false with *err when a URL is not http(s) or nothing
+ * matches. */
+bool gh_seeds_select(GPtrArray *all, char **urls, char **regions, GPtrArray **selected,
+                     GPtrArray **adhoc, GPtrArray *notes, GError **err);
+
 #endif

@@ -88,6 +88,7 @@ struct op {
   json_t *json;  /* state, host state, record */
   GBytes *bytes; /* OP_DOC */
   const char *result; /* OP_LAND: what happened; OP_ENQUEUE: "added" */
+  bool force;         /* OP_ENQUEUE: past this cycle's visit (gh_crawl_opts.force) */
   char *host;         /* OP_ENQUEUE, added: the host that has work again */
 };
 
@@ -104,6 +105,8 @@ struct batch {
 struct crawl {
   struct gh_store *st;
   GHashTable *seed_names; /* seed URL -> its name in the seed list (borrowed) */
+  GHashTable *run_seeds;  /* the seed URLs of this run (borrowed) */
+  gint64 run_id;          /* marks pages a forced run requeued: each once */
   const struct gh_crawl_opts *o;
   const struct gh_config *cfg;
   struct gh_crawl_summary *sum;
@@ -374,7 +377,8 @@ enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, con
     json_object_set_new(s, "queued_at", json_string(iso));
     g_free(iso);
   }
-  add_op(c, OP_ENQUEUE, url, s);
+  struct op *op = add_op(c, OP_ENQUEUE, url, s);
+  op->force = c->o->force && seed && g_hash_table_contains(c->run_seeds, seed);
   return s;
 }
 
@@ -391,7 +395,15 @@ apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
     const char *state = jstr(old, "state");
     const char *kind = jstr(old, "kind");
     bool leaf = kind && (!strcmp(kind, "report") || !strcmp(kind, "attachment"));
-    bool skip = cyc == c->cycle || (leaf && state && !strcmp(state, "done"));
+    bool leaf_done = leaf && state && !strcmp(state, "done");
+    bool same_cycle = cyc == c->cycle;
+    /* A forced run visits its seeds' pages again, once each (the mark is
+     * in the state, so a batch run twice decides the same); a page still
+     * queued is fetched anyway. */
+    bool forced = op->force && same_cycle && (!state || strcmp(state, "queued")) &&
+                  json_integer_value(json_object_get(old, "forced_run")) != c->run_id &&
+                  (!leaf_done || c->o->refetch);
+    bool skip = (same_cycle && !forced) || (!same_cycle && leaf_done && !c->o->refetch);
     if(skip) {
       json_decref(old);
       json_decref(s);
@@ -412,6 +424,9 @@ apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
     json_decref(s);
     return 0;
   }
+  /* Whatever a forced run queues, it queues once. */
+  if(op->force)
+    json_object_set_new(s, "forced_run", json_integer(c->run_id));
   guint64 seq = (*qseq)++;
   json_object_set_new(s, "cycle", json_integer((json_int_t)c->cycle));
   json_object_set_new(s, "state", json_string("queued"));
@@ -1206,14 +1221,13 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
       continue;
     enqueue(c, url, k, d, seed, jstr(s, "region"), text, j->url);
     attachments += k == GH_LINK_ATTACHMENT;
-    if(j->kind != GH_LINK_REPORT)
+    /* A report page keeps only its attachments: a 304 on it then still
+     * reaches the document (crawl --refetch). */
+    if(j->kind != GH_LINK_REPORT || k == GH_LINK_ATTACHMENT)
       json_array_append_new(out, json_pack("[s,s,i,s]", url, gh_link_kind_name(k), d,
                                            text ? text : ""));
   }
-  if(j->kind != GH_LINK_REPORT)
-    json_object_set_new(s, "out", out);
-  else
-    json_decref(out);
+  json_object_set_new(s, "out", out);
   return attachments;
 }
 
@@ -1879,8 +1893,11 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   batch_init(&c.committing);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
   c.seed_names = g_hash_table_new(g_str_hash, g_str_equal);
+  c.run_seeds = g_hash_table_new(g_str_hash, g_str_equal);
+  c.run_id = g_get_real_time() ^ ((gint64)getpid() << 40);
   for(guint i = 0; i < o->seeds->len; i++) {
     const struct gh_seed *s = o->seeds->pdata[i];
+    g_hash_table_add(c.run_seeds, s->url);
     if(s->name && *s->name)
       g_hash_table_insert(c.seed_names, s->url, s->name);
   }
@@ -2044,6 +2061,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   g_ptr_array_free(c.active, TRUE);
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.seed_names);
+  g_hash_table_destroy(c.run_seeds);
   g_hash_table_destroy(c.hosts);
   g_hash_table_destroy(c.seed_hosts);
   return ok;

@@ -64,6 +64,13 @@ struct gh_crawl_opts {
   const struct gh_regions *regions; /* may be NULL: seed codes only */
   struct gh_extract_opts extract;
   bool progress;                    /* live status line on stderr */
+  /* Fetch report documents fetched in earlier cycles again (conditional
+   * requests still honoured: an unchanged one answers 304). */
+  bool refetch;
+  /* Crawl `seeds` again even where this cycle already did (an operator's
+   * "now": crawl --seed/--region, a daemon request); each page once per
+   * run. */
+  bool force;
   volatile sig_atomic_t *stop;      /* set by a signal handler: stop cleanly */
   /* Called about once a second with a one-line summary (the daemon's
    * STATUS=); may be NULL. */

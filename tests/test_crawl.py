@@ -568,9 +568,37 @@ def test_bad_input(tmp, web):
     check(web.requests() == [], "nothing fetched on bad input")
 
 
+def test_crawl_now(tmp, web, store):
+    """Re-crawl one county now: --seed and --region crawl only those seeds,
+    even where the cycle already did; --refetch asks again for the known
+    documents, conditionally (304s, nothing re-parsed)."""
+    conf = write_config(tmp)
+    before = records(store)
+    web.clear()
+    r = crawl(tmp, web, store, conf, "--seed", "http://www.wd.gov.cn/")
+    hosts = {q["host"] for q in web.requests()}
+    check(r.returncode == 0 and hosts == {"www.wd.gov.cn"}, f"crawl --seed: only its host: {hosts} {r.stderr[-200:]}")
+    wd_reports = [q for q in web.requests() if "/t2021" in q["path"]]
+    check(not wd_reports, f"without --refetch the known reports are not asked for: {wd_reports[:2]}")
+    web.clear()
+    r = crawl(tmp, web, store, conf, "--region", "3208", "--refetch")
+    got = web.requests()
+    pdfs = [q for q in got if q["host"] == "file.huaian.gov.cn"]
+    check(r.returncode == 0 and {q["host"] for q in got} == {"www.huaian.gov.cn", "file.huaian.gov.cn"},
+          f"crawl --region 3208: only 淮安's hosts: {sorted({q['host'] for q in got})}")
+    check(len(pdfs) == 3 and all(q["status"] == 304 for q in pdfs),
+          f"--refetch asks for every known document again, conditionally: {[(q['path'], q['status']) for q in pdfs]}")
+    check(records(store) == before, "and nothing changed")
+    r = crawl(tmp, web, store, conf, "--region", "99")
+    check(r.returncode == 2 and "no seed matches" in r.stderr, f"--region matching nothing: {r.stderr!r}")
+    r = crawl(tmp, web, store, conf, "--seed", "http://www.new-seed.gov.cn/x/")
+    check("is not in the seed list" in r.stderr, f"a URL not in the list is crawled as its own seed: {r.stderr!r}")
+
+
 def run(tmp, web):
     recs = test_full_crawl(tmp, web)
     test_exports(tmp, os.path.join(tmp, "store"))
+    test_crawl_now(tmp, web, os.path.join(tmp, "store"))
     test_kill_resume(tmp, web, recs)
     test_tls(tmp, web)
     test_bad_input(tmp, web)

@@ -143,6 +143,31 @@ def run(tmp, web):
     check(len(wd_reports) == 2 and len(set(wd_reports)) == 2,
           f"the old seed (not due) was not crawled again: {wd_reports}")
 
+    # govharvest queue: the running daemon crawls a seed now, though it is
+    # not due, and fetches its known reports again (conditionally).
+    web.clear()
+    n = len(notify.msgs)
+    t0 = time.time()
+    r = subprocess.run([GH, "queue", "--config", conf, "--store", store, "--seed", "http://www.wd.gov.cn/",
+                        "--refetch"], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and "queued" in r.stdout and os.listdir(os.path.join(store, "requests")),
+          f"queue writes a request into the spool: {r.stdout!r} {r.stderr!r}")
+    taken = notify.wait_for(lambda m: m.startswith("STATUS=crawling 1 requested"), 10, since=n)
+    check(taken is not None and time.time() - t0 < 5, f"the daemon takes it up within seconds: {taken}")
+    check(notify.wait_for(lambda m: m.startswith("STATUS=idle"), 30, since=n) is not None, "and goes idle again")
+    wd = [(q["path"], q["status"]) for q in web.requests() if q["host"] == "www.wd.gov.cn"]
+    check(any(p == "/" for p, _ in wd) and any("/t2021" in p and st == 304 for p, st in wd),
+          f"the seed crawled again, its reports asked for conditionally: {wd}")
+    check(not [f for f in os.listdir(os.path.join(store, "requests")) if not f.startswith(".")],
+          f"the request is gone from the spool: {os.listdir(os.path.join(store, 'requests'))}")
+    r = subprocess.run([GH, "queue", "--config", conf, "--store", store], capture_output=True, text=True)
+    check(r.returncode == 2 and "--seed URL or --region PREFIX" in r.stderr, f"queue without seeds: {r.stderr!r}")
+    # A request that matches no seed is dropped with a reason in the journal.
+    subprocess.run([GH, "queue", "--config", conf, "--store", store, "--region", "99"], capture_output=True)
+    time.sleep(2.5)
+    err.seek(0)
+    check("no seed matches" in err.read(), "a request matching nothing is logged and dropped")
+
     # SIGHUP with a broken config: rejected with the reason, old one kept.
     write(conf, good.replace("delay = 0.1", "delay = often"))
     n = len(notify.msgs)

@@ -1,0 +1,171 @@
+#include "requests.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A request is a few hundred bytes; anything much bigger is not one. */
+enum { MAX_REQUEST = 1 << 20 };
+
+static char *
+spool_dir(const char *store_dir)
+{
+  return g_build_filename(store_dir, "requests", NULL);
+}
+
+static void
+request_free(void *p)
+{
+  struct gh_request *r = p;
+  g_free(r->path);
+  g_strfreev(r->seeds);
+  g_strfreev(r->regions);
+  g_free(r->requested_at);
+  g_free(r);
+}
+
+bool
+gh_request_submit(const char *store_dir, char **seeds, char **regions, bool refetch, char **path,
+                  GError **err)
+{
+  char *dir = spool_dir(store_dir);
+  *path = NULL;
+  if(g_mkdir_with_parents(dir, 0770) < 0) {
+    g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(errno), "cannot create %s: %s", dir,
+                g_strerror(errno));
+    g_free(dir);
+    return false;
+  }
+  json_t *s = json_array(), *r = json_array();
+  for(char **u = seeds; u && *u; u++)
+    json_array_append_new(s, json_string(*u));
+  for(char **g = regions; g && *g; g++)
+    json_array_append_new(r, json_string(*g));
+  GDateTime *now = g_date_time_new_now_utc();
+  char *iso = g_date_time_format_iso8601(now);
+  json_t *req = json_pack("{s:o, s:o, s:b, s:s, s:s}", "seeds", s, "regions", r, "refetch", refetch,
+                          "requested_at", iso, "by", g_get_user_name());
+  char *text = json_dumps(req, JSON_INDENT(1));
+  char *name = g_strdup_printf("%016" G_GINT64_FORMAT "-%ld.json", g_get_real_time(), (long)getpid());
+  char *final = g_build_filename(dir, name, NULL);
+  /* g_file_set_contents writes a temporary file and renames it: the daemon
+   * never reads half a request.  Its temporary names do not end in .json. */
+  bool ok = g_file_set_contents(final, text, -1, err);
+  if(ok)
+    chmod(final, 0660);
+  if(ok)
+    *path = g_steal_pointer(&final);
+  g_free(final);
+  g_free(name);
+  free(text);
+  json_decref(req);
+  g_free(iso);
+  g_date_time_unref(now);
+  g_free(dir);
+  return ok;
+}
+
+/* g_ptr_array_sort hands pointers to the elements. */
+static gint
+by_name(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The spool's request files, oldest first: waiting (*.json) and, with `taken`,
+ * also those a daemon took and did not finish (*.taken). */
+static GPtrArray *
+list(const char *dir, bool taken)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+  GDir *d = g_dir_open(dir, 0, NULL);
+  const char *n;
+  while(d && (n = g_dir_read_name(d)))
+    if(n[0] != '.' && (g_str_has_suffix(n, ".json") || (taken && g_str_has_suffix(n, ".taken"))))
+      g_ptr_array_add(names, g_strdup(n));
+  if(d)
+    g_dir_close(d);
+  g_ptr_array_sort(names, by_name);
+  return names;
+}
+
+bool
+gh_requests_waiting(const char *store_dir)
+{
+  char *dir = spool_dir(store_dir);
+  GPtrArray *names = list(dir, false);
+  bool any = names->len > 0;
+  g_ptr_array_free(names, TRUE);
+  g_free(dir);
+  return any;
+}
+
+static char **
+strings(json_t *arr)
+{
+  GPtrArray *out = g_ptr_array_new();
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v)
+    if(json_is_string(v) && *json_string_value(v))
+      g_ptr_array_add(out, g_strdup(json_string_value(v)));
+  g_ptr_array_add(out, NULL);
+  return (char **)g_ptr_array_free(out, FALSE);
+}
+
+GPtrArray *
+gh_requests_take(const char *store_dir, GPtrArray *notes)
+{
+  char *dir = spool_dir(store_dir);
+  GPtrArray *names = list(dir, true);
+  GPtrArray *out = g_ptr_array_new_with_free_func(request_free);
+  for(guint i = 0; i < names->len; i++) {
+    const char *n = names->pdata[i];
+    char *path = g_build_filename(dir, n, NULL);
+    char *taken = g_str_has_suffix(n, ".taken") ? g_strdup(path)
+                                                : g_strconcat(path, ".taken", NULL);
+    if(strcmp(path, taken) && rename(path, taken) < 0) {
+      g_free(path);
+      g_free(taken);
+      continue; /* gone meanwhile */
+    }
+    char *text = NULL;
+    gsize len = 0;
+    json_t *j = NULL;
+    struct stat sb;
+    if(stat(taken, &sb) == 0 && sb.st_size <= MAX_REQUEST &&
+       g_file_get_contents(taken, &text, &len, NULL))
+      j = json_loadb(text, len, 0, NULL);
+    g_free(text);
+    json_t *seeds = json_object_get(j, "seeds"), *regions = json_object_get(j, "regions");
+    if(!json_is_object(j) || (seeds && !json_is_array(seeds)) || (regions && !json_is_array(regions))) {
+      char *bad = g_strconcat(path, ".bad", NULL);
+      if(rename(taken, bad) == 0 && notes)
+        g_ptr_array_add(notes, g_strdup_printf("request %s is not a request (kept as %s)", path, bad));
+      g_free(bad);
+    } else {
+      struct gh_request *r = g_new0(struct gh_request, 1);
+      r->path = g_strdup(taken);
+      r->seeds = strings(seeds);
+      r->regions = strings(regions);
+      r->refetch = json_is_true(json_object_get(j, "refetch"));
+      r->requested_at = g_strdup(json_string_value(json_object_get(j, "requested_at")));
+      g_ptr_array_add(out, r);
+    }
+    json_decref(j);
+    g_free(path);
+    g_free(taken);
+  }
+  g_ptr_array_free(names, TRUE);
+  g_free(dir);
+  return out;
+}
+
+void
+gh_request_done(const struct gh_request *r)
+{
+  unlink(r->path);
+}
