@@ -26,6 +26,7 @@ static const struct setting settings[] = {
   { "limits", "extract_workers", K_COUNT0, "0", OFF(extract_workers) },
   { "limits", "max_html_depth", K_COUNT, "400", OFF(max_html_depth) },
   { "log", "level", K_LOGLEVEL, "info", OFF(log_level) },
+  { "log", "heartbeat", K_DURATION, "60s", OFF(heartbeat_seconds) },
   { "crawl", "seeds", K_PATH, GH_DEFAULT_SEEDS, OFF(seeds_file) },
   { "crawl", "regions", K_PATH, "builtin", OFF(regions_file) },
   { "crawl", "user_agent", K_STRING, GH_DEFAULT_USER_AGENT, OFF(user_agent) },
@@ -238,7 +239,8 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
     guint64 v = g_ascii_strtoull(value, &end, 10);
     guint64 mul = !*end ? 1 : !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
                   : !strcmp(end, "d") ? 86400 : 0;
-    bool zero_ok = s->offset == OFF(cycle_time_limit_seconds); /* 0: no limit */
+    /* 0: no limit, no heartbeat */
+    bool zero_ok = s->offset == OFF(cycle_time_limit_seconds) || s->offset == OFF(heartbeat_seconds);
     if(!g_ascii_isdigit(*value) || errno || !mul || (v == 0 && !zero_ok) ||
        v > 3650ull * 86400 / mul) {
       g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,

@@ -34,6 +34,7 @@ struct gh_config {
   uint64_t max_html_depth; /* nesting flattened past this before gumbo */
   uint64_t extract_workers;       /* crawler's extraction processes; 0 = one per CPU */
   enum gh_log_level log_level;
+  uint64_t heartbeat_seconds;     /* [log] heartbeat: a progress line this often without a TTY; 0: none */
 
   /* [crawl] */
   char *seeds_file;

@@ -125,7 +125,11 @@ struct crawl {
   guint64 cycle;
   unsigned in_flight;
   struct curl_slist *resolve, *connect_to;
-  gint64 started, last_status, last_flush;
+  gint64 started, last_status, last_flush, last_measure, last_heartbeat;
+  GHashTable *qcount;     /* host -> queued entries, at the last measure_queue */
+  GPtrArray *run_hosts;   /* the hosts of this run's seeds (one per seed) */
+  unsigned seeds_done;
+  double eta_seconds;
   bool stall_reported; /* the running commit was said to be stalled */
   guint64 last_fetched;
   bool time_up; /* [crawl] cycle_time_limit passed: start nothing more */
@@ -581,7 +585,7 @@ collect(struct crawl *c, bool wait)
           GH_COMMIT_RUNNING &&
         wait) {
     tick(c);
-    if(c->o->progress || c->o->status)
+    if(c->o->progress || c->o->status || c->cfg->heartbeat_seconds)
       report_status(c, false);
   }
   if(r == GH_COMMIT_IDLE || r == GH_COMMIT_RUNNING)
@@ -1812,6 +1816,63 @@ queued(struct crawl *c)
   return ms.ms_entries;
 }
 
+/* Queue lengths per host, from one walk of the queue database (its keys
+ * are host NUL seq): how many seeds are done and when the cycle may end.
+ * Every two seconds only: at national scale the walk is a million keys. */
+static void
+measure_queue(struct crawl *c)
+{
+  g_hash_table_remove_all(c->qcount);
+  MDB_txn *txn = gh_store_read_begin(c->st, NULL);
+  MDB_cursor *cur = NULL;
+  if(!txn || mdb_cursor_open(txn, c->st->queue, &cur)) {
+    if(txn)
+      mdb_txn_abort(txn);
+    return;
+  }
+  MDB_val k, v;
+  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if(!gh_store_val_ok(c->st, &k))
+      break;
+    char *host = g_strndup(k.mv_data, strnlen(k.mv_data, k.mv_size));
+    gpointer n = g_hash_table_lookup(c->qcount, host);
+    g_hash_table_replace(c->qcount, host, GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  /* ETA: the slowest host, at its delay (the politeness bound), from now. */
+  double eta = 0;
+  GHashTableIter it;
+  gpointer key, val;
+  g_hash_table_iter_init(&it, c->qcount);
+  while(g_hash_table_iter_next(&it, &key, &val)) {
+    struct host *h = g_hash_table_lookup(c->hosts, key);
+    if(h && h->unhealthy)
+      continue; /* waits for the next cycle */
+    double delay = h ? h->delay : c->cfg->delay_seconds;
+    eta = MAX(eta, GPOINTER_TO_UINT(val) * MAX(delay, 0.05));
+  }
+  c->eta_seconds = eta;
+  unsigned done = 0;
+  for(guint i = 0; i < c->run_hosts->len; i++) {
+    const char *h = c->run_hosts->pdata[i];
+    struct host *hs = g_hash_table_lookup(c->hosts, h);
+    done += !g_hash_table_contains(c->qcount, h) && (!hs || !hs->in_flight);
+  }
+  c->seeds_done = done;
+}
+
+static void
+hms(char *buf, size_t n, double seconds)
+{
+  long t = (long)(seconds + 0.5);
+  g_snprintf(buf, n, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+}
+
+/* The progress line: on a terminal every half second, to the daemon's
+ * STATUS, and without a terminal every [log] heartbeat as a log line.  Its
+ * words are the summary's: links (report links found), documents
+ * (fetched), records (landed). */
 static void
 report_status(struct crawl *c, bool force)
 {
@@ -1822,12 +1883,17 @@ report_status(struct crawl *c, bool force)
   double rate = c->last_status ? (double)(c->sum->fetched - c->last_fetched) / dt : 0;
   c->last_status = now;
   c->last_fetched = c->sum->fetched;
-  guint reports = 0;
+  guint64 waiting = queued(c);
+  if(force || now - c->last_measure >= 2 * USEC || (waiting == 0 && c->eta_seconds > 0)) {
+    measure_queue(c);
+    c->last_measure = now;
+  }
+  guint records = 0;
   GHashTableIter it;
   gpointer k, v;
   g_hash_table_iter_init(&it, c->sum->records);
   while(g_hash_table_iter_next(&it, &k, &v))
-    reports += GPOINTER_TO_UINT(v);
+    records += GPOINTER_TO_UINT(v);
   guint errors = 0;
   g_hash_table_iter_init(&it, c->sum->errors);
   while(g_hash_table_iter_next(&it, &k, &v))
@@ -1840,13 +1906,26 @@ report_status(struct crawl *c, bool force)
   if(c->stall_reported)
     g_snprintf(stalled, sizeof stalled, "store stalled (a commit running for %.0f s), ",
                (double)(now - c->last_flush) / USEC);
-  char *line = g_strdup_printf("%shosts %u active, %" G_GUINT64_FORMAT " fetched, %" G_GUINT64_FORMAT
-                               " queued, %u reports, %u errors, %.1f pages/s",
-                               stalled, active, c->sum->fetched, queued(c), reports, errors, rate);
+  char elapsed[32], eta[32];
+  hms(elapsed, sizeof elapsed, (double)(now - c->started) / USEC);
+  hms(eta, sizeof eta, c->eta_seconds);
+  char *line = g_strdup_printf("%sseeds %u/%u done, hosts %u active, %" G_GUINT64_FORMAT
+                               " links, %" G_GUINT64_FORMAT " documents fetched, %" G_GUINT64_FORMAT
+                               " queued, %u records, %u errors, %.1f pages/s, %s elapsed, ETA %s",
+                               stalled, c->seeds_done, c->run_hosts->len, active,
+                               c->sum->reports_found, c->sum->fetched, waiting, records, errors,
+                               rate, elapsed, eta);
   if(c->o->progress)
     fprintf(stderr, "\r\033[K%s", line);
   if(c->o->status)
     c->o->status(line, c->o->status_ud);
+  /* No terminal (a file, the journal): a heartbeat, not a flood. */
+  if(!c->o->progress && c->cfg->heartbeat_seconds &&
+     now - c->last_heartbeat >= (gint64)c->cfg->heartbeat_seconds * USEC) {
+    if(c->last_heartbeat)
+      gh_log(GH_LOG_INFO, NULL, "progress: %s", line);
+    c->last_heartbeat = now;
+  }
   g_free(line);
 }
 
@@ -1894,10 +1973,14 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
   c.seed_names = g_hash_table_new(g_str_hash, g_str_equal);
   c.run_seeds = g_hash_table_new(g_str_hash, g_str_equal);
+  c.qcount = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  c.run_hosts = g_ptr_array_new_with_free_func(g_free);
   c.run_id = g_get_real_time() ^ ((gint64)getpid() << 40);
   for(guint i = 0; i < o->seeds->len; i++) {
     const struct gh_seed *s = o->seeds->pdata[i];
     g_hash_table_add(c.run_seeds, s->url);
+    char *sh = gh_url_host(s->url);
+    g_ptr_array_add(c.run_hosts, sh ? sh : g_strdup(""));
     if(s->name && *s->name)
       g_hash_table_insert(c.seed_names, s->url, s->name);
   }
@@ -2022,7 +2105,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     }
     if(!maybe_flush(&c, false))
       break;
-    if(o->progress || o->status)
+    if(o->progress || o->status || c.cfg->heartbeat_seconds)
       report_status(&c, false);
     tick(&c);
   }
@@ -2044,7 +2127,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   sum->queued_left = queued(&c);
   if(!c.error && !sum->interrupted && sum->queued_left == 0)
     gh_store_write(st, end_cycle, &c, NULL);
-  if(o->progress || o->status)
+  if(o->progress || o->status || c.cfg->heartbeat_seconds)
     report_status(&c, true);
   if(o->progress)
     fputc('\n', stderr);
@@ -2062,6 +2145,8 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.seed_names);
   g_hash_table_destroy(c.run_seeds);
+  g_hash_table_destroy(c.qcount);
+  g_ptr_array_free(c.run_hosts, TRUE);
   g_hash_table_destroy(c.hosts);
   g_hash_table_destroy(c.seed_hosts);
   return ok;
@@ -2110,11 +2195,13 @@ gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
             ? " (unfinished: unhealthy hosts wait for the next run)"
           : s->queued_left ? " (unfinished)"
                            : " (complete)");
+  /* The progress line's words: links found, documents fetched, records
+   * landed. */
   fprintf(out, "hosts          %u\n", s->hosts);
-  fprintf(out, "fetched        %" G_GUINT64_FORMAT " responses, %.1f MiB, %" G_GUINT64_FORMAT
+  fprintf(out, "links          %" G_GUINT64_FORMAT " report links found\n", s->reports_found);
+  fprintf(out, "documents      %" G_GUINT64_FORMAT " fetched, %.1f MiB, %" G_GUINT64_FORMAT
                " not modified\n",
           s->fetched, (double)s->bytes / (1024.0 * 1024.0), s->not_modified);
-  fprintf(out, "reports found  %" G_GUINT64_FORMAT "\n", s->reports_found);
   print_counts(out, "records", s->records);
   print_counts(out, "errors", s->errors);
   fprintf(out, "robots denied  %" G_GUINT64_FORMAT "\n", s->robots_denied);

@@ -14,6 +14,8 @@ import collections
 import csv
 import io
 import json
+import shutil
+import re
 import os
 import signal
 import subprocess
@@ -595,10 +597,43 @@ def test_crawl_now(tmp, web, store):
     check("is not in the seed list" in r.stderr, f"a URL not in the list is crawled as its own seed: {r.stderr!r}")
 
 
+def test_progress(tmp, web):
+    """Without a terminal, a heartbeat line every [log] heartbeat; the
+    line and the summary say links, documents and records."""
+    conf = write_config(tmp, "")
+    with open(conf, "a") as f:
+        f.write("heartbeat = 1s\n")  # into the [log] group write_config ends with
+    store = os.path.join(tmp, "store-progress")
+    seeds = os.path.join(tmp, "seeds-progress.tsv")
+    with open(seeds, "w") as f:
+        f.write("http://www.huaian.gov.cn/\t320800\t淮安市人民政府\n")
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
+                        "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.4", "--log-level", "info"],
+                       capture_output=True, text=True, timeout=120)
+    beats = [l for l in r.stderr.splitlines() if "progress: seeds" in l]
+    check(r.returncode == 0 and len(beats) >= 2, f"heartbeat lines without a terminal: {beats}")
+    check(all(re.search(r"seeds \d+/1 done, hosts \d+ active, \d+ links, \d+ documents fetched, \d+ queued, "
+                        r"\d+ records, \d+ errors, [\d.]+ pages/s, \d+:\d\d:\d\d elapsed, ETA \d+:\d\d:\d\d", b)
+              for b in beats), f"the line: seeds done/total, elapsed, ETA: {beats[:1]}")
+    check(re.search(r"^links +\d+ report links found$", r.stdout, re.M) and
+          re.search(r"^documents +\d+ fetched", r.stdout, re.M) and re.search(r"^records +parsed=", r.stdout, re.M),
+          f"the summary's words: {r.stdout}")
+    with open(conf) as f:
+        text = f.read()
+    with open(conf, "w") as f:
+        f.write(text.replace("heartbeat = 1s", "heartbeat = 0"))
+    shutil.rmtree(store)
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
+                        "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.4", "--log-level", "info"],
+                       capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0 and "progress:" not in r.stderr, "heartbeat = 0: none")
+
+
 def run(tmp, web):
     recs = test_full_crawl(tmp, web)
     test_exports(tmp, os.path.join(tmp, "store"))
     test_crawl_now(tmp, web, os.path.join(tmp, "store"))
+    test_progress(tmp, web)
     test_kill_resume(tmp, web, recs)
     test_tls(tmp, web)
     test_bad_input(tmp, web)
