@@ -34,6 +34,58 @@ write_csvw(const char *csv, const char *store_dir)
   return ok;
 }
 
+static int write_dictionary(const char *output);
+
+/* export --all: every format into `dir`, each file replaced whole, so an
+ * analyst's reader never sees a half-written one. */
+static int
+export_all(struct gh_store *st, struct gh_export_opts *o, const char *dir)
+{
+  GError *err = NULL;
+  if(g_mkdir_with_parents(dir, 0750) < 0) {
+    fprintf(stderr, "govharvest export: cannot create %s: %s\n", dir, g_strerror(errno));
+    return GH_EXIT_FAILED;
+  }
+  static const struct {
+    enum gh_export_format format;
+    const char *name;
+  } files[] = { { GH_EXPORT_JSONL, "records.jsonl" }, { GH_EXPORT_CSV, "records.csv" },
+                { GH_EXPORT_SQLITE, "records.sqlite" } };
+  int rc = GH_EXIT_OK;
+  for(size_t i = 0; i < G_N_ELEMENTS(files) && rc == GH_EXIT_OK; i++) {
+    char *path = g_build_filename(dir, files[i].name, NULL);
+    o->format = files[i].format;
+    o->sqlite_path = path;
+    guint64 n = 0;
+    struct gh_export_file *f = NULL;
+    FILE *out = NULL;
+    if(files[i].format != GH_EXPORT_SQLITE &&
+       !(out = gh_export_file_open(path, st->dir, &f, &err))) {
+      fprintf(stderr, "govharvest export: %s\n", err->message);
+      rc = GH_EXIT_FAILED;
+    } else if(!gh_export(st, o, out, &n, &err)) {
+      gh_export_file_abort(f);
+      rc = gh_cli_store_failure("export", err);
+    } else if(f && !gh_export_file_commit(f, &err)) {
+      fprintf(stderr, "govharvest export: %s\n", err->message);
+      rc = GH_EXIT_FAILED;
+    } else if(files[i].format == GH_EXPORT_CSV && !write_csvw(path, st->dir)) {
+      rc = GH_EXIT_FAILED;
+    } else if(i == 0) {
+      fprintf(stderr, "govharvest export: %" G_GUINT64_FORMAT " records into %s\n", n, dir);
+    }
+    g_clear_error(&err);
+    g_free(path);
+  }
+  o->sqlite_path = NULL;
+  if(rc == GH_EXIT_OK) {
+    char *path = g_build_filename(dir, "columns.csv", NULL);
+    rc = write_dictionary(path);
+    g_free(path);
+  }
+  return rc;
+}
+
 static int
 write_dictionary(const char *output)
 {
@@ -59,7 +111,7 @@ gh_cmd_export(int argc, char **argv)
 {
   char *format = NULL, *output = NULL, *header = NULL;
   char **years = NULL, **regions = NULL, **agencies = NULL, **statuses = NULL, **qualities = NULL;
-  gboolean excel = FALSE, failed = FALSE, dictionary = FALSE, with_json = FALSE;
+  gboolean excel = FALSE, failed = FALSE, dictionary = FALSE, with_json = FALSE, all = FALSE;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
       "jsonl (default), csv, long (one row per cell), or sqlite (needs -o FILE)", "FORMAT" },
@@ -87,6 +139,10 @@ gh_cmd_export(int argc, char **argv)
       "SQLite: keep each record's whole JSON in reports.record", NULL },
     { "failed-checks", 0, 0, G_OPTION_ARG_NONE, &failed,
       "Only records with at least one failing check", NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all,
+      "Write every format into [export] dir (or -o DIR): records.jsonl, records.csv with its "
+      "metadata, records.sqlite and columns.csv, each replaced whole; the nightly unit's job",
+      NULL },
     { "dictionary", 0, 0, G_OPTION_ARG_NONE, &dictionary,
       "Write the data dictionary (columns.csv: column, Chinese label, section, template, unit, "
       "meaning, datatype) instead of records; needs no store", NULL },
@@ -109,7 +165,14 @@ gh_cmd_export(int argc, char **argv)
     rc = write_dictionary(output);
     goto out;
   }
-  if(!format || !strcmp(format, "jsonl"))
+  if(all) {
+    if(format) {
+      fprintf(stderr, "govharvest export: --all writes every format; drop --format\n");
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    o.format = GH_EXPORT_JSONL;
+  } else if(!format || !strcmp(format, "jsonl"))
     o.format = GH_EXPORT_JSONL;
   else if(!strcmp(format, "csv"))
     o.format = GH_EXPORT_CSV;
@@ -170,6 +233,10 @@ gh_cmd_export(int argc, char **argv)
   o.filter.failed_checks = failed;
   if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
+  if(all) {
+    rc = export_all(st, &o, output ? output : common.cfg.export_dir);
+    goto out;
+  }
   if(output && !strcmp(output, "-") && o.format != GH_EXPORT_SQLITE) {
     g_free(output);
     output = NULL;

@@ -18,6 +18,7 @@ struct setting {
 #define OFF(f) offsetof(struct gh_config, f)
 static const struct setting settings[] = {
   { "store", "path", K_PATH, "/var/lib/govharvest", OFF(store_path) },
+  { "export", "dir", K_PATH, "/var/lib/govharvest/export", OFF(export_dir) },
   { "limits", "max_document_bytes", K_SIZE, "32M", OFF(max_document_bytes) },
   { "limits", "max_pdf_pages", K_COUNT, "300", OFF(max_pdf_pages) },
   { "limits", "extract_memory", K_SIZE, "1G", OFF(extract_memory_bytes) },
@@ -441,6 +442,7 @@ gh_config_clear(struct gh_config *cfg)
 {
   g_free(cfg->file);
   g_free(cfg->store_path);
+  g_free(cfg->export_dir);
   g_free(cfg->seeds_file);
   g_free(cfg->regions_file);
   g_free(cfg->user_agent);

@@ -26,6 +26,7 @@ enum gh_log_level { GH_LOG_ERROR, GH_LOG_WARNING, GH_LOG_INFO, GH_LOG_DEBUG };
 struct gh_config {
   char *file; /* where it was read from; NULL when only defaults apply */
   char *store_path;
+  char *export_dir;               /* [export] dir: where export --all writes */
   uint64_t max_document_bytes;
   uint64_t extract_memory_bytes;
   uint64_t extract_cpu_seconds;

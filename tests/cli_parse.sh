@@ -225,7 +225,8 @@ if [ -f "$build/cmake_install.cmake" ]; then
   # The data dictionary and the region table beside the program, the docs
   # in the doc directory.
   for f in share/govharvest/columns.csv share/govharvest/regions.tsv share/doc/govharvest/record-schema.md \
-           share/doc/govharvest/store.md share/doc/govharvest/columns.csv share/doc/govharvest/README.md; do
+           share/doc/govharvest/store.md share/doc/govharvest/columns.csv share/doc/govharvest/README.md \
+           lib/sysusers.d/govharvest.conf lib/systemd/system/govharvest.service; do
     if [ -s "$tmp/prefix/$f" ]; then ok; else bad "not installed: $f"; fi
   done
 fi

@@ -371,6 +371,20 @@ def test_exports(tmp, store):
         check(r.returncode == 2 and "govharvest export:" in r.stderr, f"refused: {bad}: {r.returncode} {r.stderr!r}")
     r = subprocess.run([GH, "export", "--store", store, "-o", "-"], capture_output=True)
     check(r.returncode == 0 and r.stdout == export(store), "-o - is standard output")
+    # export --all: every format into the export directory, group-readable
+    # under the unit's UMask=0027, nothing else.
+    outdir = os.path.join(tmp, "nightly")
+    r = subprocess.run([GH, "export", "--store", store, "--all", "-o", outdir], capture_output=True, text=True,
+                       preexec_fn=lambda: os.umask(0o027))
+    names = sorted(os.listdir(outdir)) if os.path.isdir(outdir) else []
+    check(r.returncode == 0 and names == ["columns.csv", "records.csv", "records.csv-metadata.json",
+                                          "records.jsonl", "records.sqlite"],
+          f"export --all writes every format: {names} {r.stderr!r}")
+    modes = {n: oct(os.stat(os.path.join(outdir, n)).st_mode & 0o777) for n in names}
+    check(oct(os.stat(outdir).st_mode & 0o777) == "0o750" and set(modes.values()) == {"0o640"},
+          f"the directory 0750, the files 0640 (the group reads them): {modes}")
+    check(open(os.path.join(outdir, "records.jsonl"), "rb").read() == export(store),
+          "records.jsonl is the jsonl export")
     # The dictionary: beside every CSV file as CSV on the Web metadata, and
     # as the Chinese header.
     out = os.path.join(tmp, "records.csv")

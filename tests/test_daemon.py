@@ -261,7 +261,27 @@ def check_units():
             text = open(os.path.join(unit_dir, name), encoding="utf-8").read()
             out = os.path.join(tmp, name.removesuffix(".in"))
             write(out, text.replace("@GH_BINDIR@", os.path.dirname(os.path.abspath(GH))))
-        units = [os.path.join(tmp, n) for n in sorted(os.listdir(tmp)) if "." in n]
+        units = [os.path.join(tmp, n) for n in sorted(os.listdir(tmp)) if n.endswith((".service", ".timer"))]
+        # Both units run as the static user the sysusers.d file creates.
+        for u in ("govharvest.service", "govharvest-export.service"):
+            text = open(os.path.join(tmp, u), encoding="utf-8").read()
+            check("User=govharvest" in text and "Group=govharvest" in text and "DynamicUser" not in text,
+                  f"{u} runs as the static user govharvest")
+        export_unit = open(os.path.join(tmp, "govharvest-export.service"), encoding="utf-8").read()
+        check("export --config /etc/govharvest/govharvest.conf --store /var/lib/govharvest --all" in export_unit
+              and "UMask=0027" in export_unit, "the export unit writes every format into [export] dir, group-readable")
+        if shutil.which("systemd-sysusers"):
+            root = os.path.join(tmp, "root")
+            os.makedirs(os.path.join(root, "etc"))
+            r = subprocess.run(["systemd-sysusers", f"--root={root}", os.path.join(unit_dir, "govharvest.sysusers")],
+                               capture_output=True, text=True)
+            passwd = open(os.path.join(root, "etc", "passwd")).read() if os.path.exists(
+                os.path.join(root, "etc", "passwd")) else ""
+            group = open(os.path.join(root, "etc", "group")).read() if os.path.exists(
+                os.path.join(root, "etc", "group")) else ""
+            check(r.returncode == 0 and "govharvest:" in passwd
+                  and "govharvest:" in group and ":/var/lib/govharvest:" in passwd,
+                  f"systemd-sysusers creates the user and group: {r.stderr[-200:]!r} {passwd!r}")
         # verify looks up Documentation=man:govharvest(1): show it ours.
         os.makedirs(os.path.join(tmp, "man", "man1"))
         shutil.copy(os.path.join(SRC, "docs", "govharvest.1"), os.path.join(tmp, "man", "man1"))
@@ -271,13 +291,14 @@ def check_units():
         noise = [l for l in r.stderr.splitlines() if l.strip()
                  and not (shutil.which("man") is None and "Command 'man " in l)]
         check(r.returncode == 0 and not noise, f"systemd-analyze verify is clean: {r.stderr[-500:]!r}")
-        r = subprocess.run(["systemd-analyze", "security", "--offline=yes",
-                            os.path.join(tmp, "govharvest.service")], capture_output=True, text=True)
-        level = [l for l in r.stdout.splitlines() if "Overall exposure level" in l]
-        check(level and float(level[0].split()[-3]) <= 2.0,
-              f"systemd-analyze security rates the unit low exposure: {level}")
-        if level:
-            print(level[0].strip())
+        for u in ("govharvest.service", "govharvest-export.service"):
+            r = subprocess.run(["systemd-analyze", "security", "--offline=yes", os.path.join(tmp, u)],
+                               capture_output=True, text=True)
+            level = [l for l in r.stdout.splitlines() if "Overall exposure level" in l]
+            check(level and float(level[0].split()[-3]) <= 2.0,
+                  f"systemd-analyze security rates {u} low exposure: {level}")
+            if level:
+                print(level[0].strip())
 
 
 if __name__ == "__main__":
