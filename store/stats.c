@@ -389,8 +389,12 @@ gh_stats_print(json_t *s, FILE *out, size_t max)
     fprintf(out, "  %s: %s (its URLs wait for the next cycle)\n", why_key, json_string_value(why));
   gh_stats_print_misses(s, out, max);
   json_t *gaps = json_object_get(s, "gaps");
-  fprintf(out, "gaps (latest year %" JSON_INTEGER_FORMAT "):%s\n", json_integer_value(json_object_get(s, "latest_year")),
-          json_array_size(gaps) ? "" : " none");
+  if(json_array_size(gaps))
+    fprintf(out, "gaps: %zu agencies miss a year (latest year %" JSON_INTEGER_FORMAT "):\n",
+            json_array_size(gaps), json_integer_value(json_object_get(s, "latest_year")));
+  else
+    fprintf(out, "gaps: none (latest year %" JSON_INTEGER_FORMAT ")\n",
+            json_integer_value(json_object_get(s, "latest_year")));
   size_t i;
   json_t *g;
   json_array_foreach(gaps, i, g) {

@@ -449,6 +449,10 @@ def test_exports(tmp, store):
         for k, v in st["seeds"].items()), f"stats --by-seed --csv: {list(by_seed.values())[:2]}")
     check(any("parsed=" in r["records"] for r in by_seed.values()) and
           any(r["errors"] for r in by_seed.values()), "per seed: records by status and errors by kind")
+    text = subprocess.run([GH, "stats", "--store", store, "--gaps=1"], capture_output=True, text=True).stdout
+    n = len(st["gaps"])
+    check(f"gaps: {n} agencies miss a year" in text and f"… {n - 1} more" in text and
+          text.index("by year") < text.index("gaps:"), f"stats --gaps=1: a count and the first one: {text[-400:]}")
     text = subprocess.run([GH, "stats", "--store", store, "--by-region", "2"], capture_output=True, text=True).stdout
     check("江苏省" in text and "total" in text.splitlines()[0], "stats --by-region 2 as a table")
     for bad in (["--by-region", "3"], ["--csv"], ["--by-seed", "--by-region", "2"]):
