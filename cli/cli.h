@@ -3,6 +3,7 @@
 #define GH_CLI_H
 
 #include <glib.h>
+#include <stdio.h>
 
 #include "../config/config.h"
 
@@ -67,5 +68,9 @@ int gh_cmd_export(int argc, char **argv);
 int gh_cmd_stats(int argc, char **argv);
 int gh_cmd_reparse(int argc, char **argv);
 int gh_cmd_queue(int argc, char **argv);
+int gh_cmd_seeds(int argc, char **argv);
+/* The crawl summary's coverage line for a seed list. */
+struct gh_regions;
+void gh_cli_print_coverage(FILE *out, const struct gh_regions *regions, GPtrArray *seeds);
 
 #endif

@@ -183,6 +183,7 @@ gh_cmd_crawl(int argc, char **argv)
   if(rc == GH_EXIT_OK && sum.interrupted)
     rc = 128 + (stop_signal ? (int)stop_signal : SIGINT);
   gh_crawl_summary_print(&sum, stdout);
+  gh_cli_print_coverage(stdout, regions ? regions : gh_regions_builtin(), all_seeds ? all_seeds : seeds);
   if(rc == GH_EXIT_OK && !sum.interrupted && !sum.queued_left)
     print_misses(st, seeds);
   gh_crawl_summary_clear(&sum);

@@ -21,67 +21,6 @@
 #include "../extract/textnorm.h"
 #include "cli.h"
 
-struct fetch {
-  long status;
-  char *final_url;
-  GBytes *body;
-  char *ctype;
-  char *error;
-};
-
-static void
-fetch_clear(struct fetch *f)
-{
-  g_free(f->final_url);
-  g_free(f->ctype);
-  g_free(f->error);
-  if(f->body)
-    g_bytes_unref(f->body);
-  memset(f, 0, sizeof *f);
-}
-
-/* One GET with the crawler's request options.  Redirects are followed
- * here, within max_redirects: probe reads one page, not a host's queue. */
-static void
-fetch(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
-      const char *url, struct fetch *f)
-{
-  memset(f, 0, sizeof *f);
-  CURL *e = curl_easy_init();
-  struct gh_capped in = { g_string_sized_new(16384), cfg->max_document_bytes, false };
-  char errbuf[CURL_ERROR_SIZE] = "";
-  char *host = gh_url_host(url);
-  struct curl_slist *headers = curl_slist_append(NULL, GH_ACCEPT_LANGUAGE);
-  curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gh_capped_write);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &in);
-  struct gh_private_guard guard;
-  gh_crawl_easy_setup(e, cfg, host ? host : "", resolve, connect_to, &guard);
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-  CURLcode rc = curl_easy_perform(e);
-  curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &f->status);
-  char *eff = NULL, *ct = NULL;
-  curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
-  curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
-  f->final_url = g_strdup(eff ? eff : url);
-  f->ctype = g_strdup(ct);
-  if(in.too_large)
-    f->error = g_strdup_printf("too_large: over the %zu-byte limit ([limits] max_document_bytes)",
-                               in.cap);
-  else if(rc == CURLE_COULDNT_CONNECT && guard.refused)
-    f->error = g_strdup_printf("private_address: the host resolves to %s, a private address "
-                               "([crawl] allow_private lists hosts allowed to)",
-                               guard.addr);
-  else if(rc != CURLE_OK)
-    f->error = g_strdup_printf("%s", *errbuf ? errbuf : curl_easy_strerror(rc));
-  f->body = g_string_free_to_bytes(in.body);
-  curl_easy_cleanup(e);
-  curl_slist_free_all(headers);
-  g_free(host);
-}
-
 /* What a page is, from what its links are. */
 static const char *
 page_kind(const GPtrArray *out, bool report_text, enum gh_link_kind as)
@@ -113,11 +52,11 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
   char *robots_url = gh_url_resolve(url, "/robots.txt");
   /* robots.txt first, as the crawler does (RFC 9309: 4xx allows all,
    * an unreachable or failing robots.txt forbids all). */
-  struct fetch f;
+  struct gh_page f;
   bool allowed = true;
   double delay = cfg->delay_seconds;
   if(robots_url) {
-    fetch(cfg, resolve, connect_to, robots_url, &f);
+    gh_get_page(cfg, resolve, connect_to, robots_url, true, &f);
     gsize n = 0;
     const char *b = f.body ? g_bytes_get_data(f.body, &n) : NULL;
     if(f.error && !f.status) {
@@ -126,7 +65,7 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
       json_object_set_new(j, "kind", json_string("unreachable"));
       json_object_set_new(j, "error", json_sprintf("robots.txt: %s", f.error));
       rc = GH_EXIT_FAILED;
-      fetch_clear(&f);
+      gh_page_clear(&f);
       goto print;
     }
     struct gh_robots *r = gh_robots_for_answer(f.error ? 0 : f.status, b, n, GH_ROBOTS_TOKEN);
@@ -137,7 +76,7 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
                                                allowed));
     g_free(pq);
     gh_robots_free(r);
-    fetch_clear(&f);
+    gh_page_clear(&f);
   }
   if(!allowed) {
     json_object_set_new(j, "kind", json_string("blocked by robots.txt"));
@@ -146,7 +85,7 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
   }
   if(delay > 0)
     g_usleep((gulong)(delay * G_USEC_PER_SEC));
-  fetch(cfg, resolve, connect_to, url, &f);
+  gh_get_page(cfg, resolve, connect_to, url, true, &f);
   json_object_set_new(j, "status", json_integer(f.status));
   if(strcmp(f.final_url, url))
     json_object_set_new(j, "redirected_to", json_string(f.final_url));
@@ -155,7 +94,7 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
     json_object_set_new(j, "error", f.error ? json_string(f.error)
                                             : json_sprintf("HTTP %ld", f.status));
     rc = GH_EXIT_FAILED;
-    fetch_clear(&f);
+    gh_page_clear(&f);
     goto print;
   }
   gsize len = 0;
@@ -218,7 +157,7 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
       g_free(utf8);
     }
   }
-  fetch_clear(&f);
+  gh_page_clear(&f);
 print:
   if(json_out) {
     json_dumpf(j, stdout, JSON_COMPACT);

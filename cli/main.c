@@ -30,6 +30,7 @@ static const struct command commands[] = {
   { "probe", gh_cmd_probe, "show what discovery makes of a page: its kind, links kept and dropped, why" },
   { "queue", gh_cmd_queue, "ask the running daemon to crawl some seeds now (a spooled request)" },
   { "reparse", gh_cmd_reparse, "re-read stored documents with this parser; print what changed" },
+  { "seeds", gh_cmd_seeds, "seed-list coverage of the country; discover portals from provincial ones" },
   { "stats", gh_cmd_stats, "counts: records by year/status, errors by host, the gap list" },
 };
 

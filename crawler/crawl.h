@@ -58,6 +58,24 @@ bool gh_addr_is_private(const struct sockaddr *sa);
  * or an English shell otherwise. */
 #define GH_ACCEPT_LANGUAGE "Accept-Language: zh-CN,zh;q=0.9"
 
+/* One GET with the crawler's request options: for probe and seed
+ * discovery, which read a page at a time rather than a host's queue.
+ * With `follow`, redirects are followed here within max_redirects;
+ * without, a 3xx comes back with its `location` (resolved).  `error` is
+ * set when no whole answer came (too_large, private_address, curl's
+ * message). */
+struct gh_page {
+  long status;
+  char *final_url;
+  char *location;
+  GBytes *body;
+  char *ctype;
+  char *error;
+};
+void gh_get_page(const struct gh_config *cfg, struct curl_slist *resolve,
+                 struct curl_slist *connect_to, const char *url, bool follow, struct gh_page *f);
+void gh_page_clear(struct gh_page *f);
+
 struct gh_crawl_opts {
   const struct gh_config *cfg;
   GPtrArray *seeds;                 /* struct gh_seed * */

@@ -191,6 +191,23 @@ gh_regions_load(const char *file, GError **err)
   return t;
 }
 
+char **
+gh_province_portals(void)
+{
+  GBytes *b = g_resource_lookup_data(gh_places_get_resource(), "/govharvest/provinces.tsv",
+                                     G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  GPtrArray *out = g_ptr_array_new();
+  char **lines = b ? g_strsplit(g_bytes_get_data(b, NULL), "\n", -1) : NULL;
+  for(char **l = lines; l && *l; l++)
+    if(g_str_has_prefix(*l, "http"))
+      g_ptr_array_add(out, g_strndup(*l, strcspn(*l, "\t")));
+  g_ptr_array_add(out, NULL);
+  g_strfreev(lines);
+  if(b)
+    g_bytes_unref(b);
+  return (char **)g_ptr_array_free(out, FALSE);
+}
+
 const struct gh_regions *
 gh_regions_builtin(void)
 {
@@ -344,6 +361,20 @@ gh_region_for(const struct gh_regions *t, const char *agency, const char *hint)
 {
   const struct region *r = agency ? find_place(t, agency, hint) : NULL;
   return r ? r->code : hint;
+}
+
+const char *
+gh_region_named(const struct gh_regions *t, const char *text, const char *hint)
+{
+  const struct region *r = text ? find_place(t, text, hint) : NULL;
+  return r ? r->code : NULL;
+}
+
+bool
+gh_region_within(const struct gh_regions *t, const char *code, const char *ancestor)
+{
+  const struct region *r = code ? g_hash_table_lookup(t->by_code, code) : NULL;
+  return r && ancestor && within(t, r, ancestor);
 }
 
 const char *
@@ -595,4 +626,40 @@ gh_record_identify(json_t *rec, const struct gh_regions *t, const char *hint,
   json_object_set_new(rec, "agency_key", json_string(key));
   g_free(key);
   g_free(name);
+}
+
+json_t *
+gh_regions_coverage(const struct gh_regions *t, GHashTable *codes, const char *level)
+{
+  int want = !strcmp(level, "county") ? 2 : !strcmp(level, "prefecture") ? 1 : -1;
+  if(want < 0)
+    return NULL;
+  json_t *provinces = json_array();
+  json_int_t covered = 0, total = 0;
+  /* The table is in code order: a province, then its places. */
+  json_t *cur = NULL;
+  for(guint i = 0; i < t->all->len; i++) {
+    const struct region *r = t->all->pdata[i];
+    if(r->level == 0) {
+      cur = json_pack("{s:s, s:s, s:i, s:i, s:[]}", "code", r->code, "name", r->name, "covered", 0,
+                      "total", 0, "missing");
+      json_array_append_new(provinces, cur);
+      continue;
+    }
+    if(r->level != want || !cur)
+      continue;
+    bool has = codes && g_hash_table_contains(codes, r->code);
+    json_object_set_new(cur, "total", json_integer(json_integer_value(json_object_get(cur, "total")) + 1));
+    total++;
+    if(has) {
+      json_object_set_new(cur, "covered",
+                          json_integer(json_integer_value(json_object_get(cur, "covered")) + 1));
+      covered++;
+    } else {
+      json_array_append_new(json_object_get(cur, "missing"),
+                            json_pack("{s:s, s:s}", "code", r->code, "name", r->name));
+    }
+  }
+  return json_pack("{s:s, s:I, s:I, s:o}", "level", level, "covered", covered, "total", total,
+                   "provinces", provinces);
 }

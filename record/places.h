@@ -17,6 +17,9 @@ struct gh_regions;
  * or a line is malformed. */
 struct gh_regions *gh_regions_load(const char *file, GError **err);
 void gh_regions_free(struct gh_regions *r);
+/* The 31 provincial portals (config/provinces.tsv, compiled in) as
+ * NULL-terminated URLs (g_strfreev). */
+char **gh_province_portals(void);
 /* The built-in table, loaded once per process and never freed. */
 const struct gh_regions *gh_regions_builtin(void);
 /* The i-th region in table order (codes ascending); false past the end.
@@ -30,6 +33,13 @@ bool gh_regions_at(const struct gh_regions *r, guint i, const char **code, const
  * the answer when the name holds no place at all ("县工信局").  NULL when
  * neither helps.  The string belongs to the table. */
 const char *gh_region_for(const struct gh_regions *r, const char *agency, const char *hint);
+
+/* The code of the place `text` names (the deepest, agreeing with `hint`),
+ * or NULL when it names none or two tie: unlike gh_region_for, never the
+ * hint itself. */
+const char *gh_region_named(const struct gh_regions *r, const char *text, const char *hint);
+/* Whether the place `code` is `ancestor` or lies within it. */
+bool gh_region_within(const struct gh_regions *r, const char *code, const char *ancestor);
 
 /* A code's place at each level; a field is NULL where the code does not
  * reach that level (a province's code has no county).  Strings belong to
@@ -60,6 +70,15 @@ char *gh_agency_identity(const struct gh_regions *r, const char *agency, const c
 /* "CODE|NAME" (CODE empty when unknown): the key a record is stored and
  * exported under, cut to fit an LMDB key (g_free). */
 char *gh_agency_key_join(const char *code, const char *name);
+
+/* Coverage of places by portals: for `level` "county" (every county-level
+ * division) or "prefecture" (every prefecture-level city), per province
+ * the places whose code is one of `codes` (a set of 6-digit codes: the
+ * seeds' regions) and those that are not.  JSON:
+ *   {"level", "covered", "total", "provinces": [{"code", "name", "covered",
+ *    "total", "missing": [{"code", "name"}...]}...]}
+ * NULL for an unknown level. */
+json_t *gh_regions_coverage(const struct gh_regions *r, GHashTable *codes, const char *level);
 
 /* Gives the record JSON `rec` its identity: "agency_key" and
  * "region_code" (the place the key settled on, where one is known).  The hint is rec's region_code, else

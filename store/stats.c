@@ -134,6 +134,7 @@ struct tally {
   GHashTable *names; /* agency key -> the name its latest record prints (pass 1) */
   GHashTable *name_year; /* agency key -> that record's year */
   json_t *by_region;     /* "2"|"4"|"6" -> region code -> year -> records */
+  GHashTable *seed_codes; /* the region codes of the seeds crawled */
   GArray *years;
 };
 
@@ -213,6 +214,10 @@ tally_url(const char *url, json_t *s, void *ud, GError **err)
   struct tally *t = ud;
   t->urls++;
   seed_account(t->seeds, s);
+  const char *kind = json_string_value(json_object_get(s, "kind"));
+  const char *region = json_string_value(json_object_get(s, "region"));
+  if(kind && !strcmp(kind, "seed") && region)
+    g_hash_table_add(t->seed_codes, g_strdup(region));
   const char *e = json_string_value(json_object_get(s, "error"));
   const char *state = json_string_value(json_object_get(s, "state"));
   bump(t->by_state, state);
@@ -263,6 +268,7 @@ gh_stats(struct gh_store *st, GError **err)
     .names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
     .name_year = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     .years = g_array_new(FALSE, FALSE, sizeof(int)), .by_region = json_object(),
+    .seed_codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
   };
   uint64_t done = 0;
   gh_store_meta_get_u64(txn, st, "cycle", &t.cycle);
@@ -292,6 +298,16 @@ gh_stats(struct gh_store *st, GError **err)
     t.cycle && done >= t.cycle, "latest_year", t.latest, "gaps", t.gaps, "unhealthy_hosts",
     t.unhealthy, "seeds", json_incref(t.seeds));
   json_object_set_new(out, "by_region", t.by_region);
+  /* The seeds crawled against the country, as `seeds coverage` counts. */
+  json_t *cc = gh_regions_coverage(gh_regions_builtin(), t.seed_codes, "county");
+  json_t *pc = gh_regions_coverage(gh_regions_builtin(), t.seed_codes, "prefecture");
+  json_object_set_new(out, "coverage",
+                      json_pack("{s:[O,O], s:[O,O]}", "counties", json_object_get(cc, "covered"),
+                                json_object_get(cc, "total"), "prefectures",
+                                json_object_get(pc, "covered"), json_object_get(pc, "total")));
+  json_decref(cc);
+  json_decref(pc);
+  g_hash_table_destroy(t.seed_codes);
   seed_misses(out, t.seeds);
   json_decref(t.seeds);
   if(!ok) {
@@ -372,6 +388,13 @@ gh_stats_print(json_t *s, FILE *out, size_t max)
           json_integer_value(json_object_get(s, "queued")), json_integer_value(json_object_get(s, "cycle")),
           json_is_true(json_object_get(s, "cycle_complete")) ? "complete" : "unfinished");
   print_counts(out, "urls by state", json_object_get(s, "urls_by_state"));
+  json_t *cov = json_object_get(s, "coverage");
+  fprintf(out, "%-18s %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " counties, %" JSON_INTEGER_FORMAT
+               " of %" JSON_INTEGER_FORMAT " prefectures have a seed\n",
+          "coverage", json_integer_value(json_array_get(json_object_get(cov, "counties"), 0)),
+          json_integer_value(json_array_get(json_object_get(cov, "counties"), 1)),
+          json_integer_value(json_array_get(json_object_get(cov, "prefectures"), 0)),
+          json_integer_value(json_array_get(json_object_get(cov, "prefectures"), 1)));
   print_counts(out, "errors by kind", json_object_get(s, "errors_by_kind"));
   const char *host;
   json_t *he;

@@ -278,8 +278,9 @@ has err "scan.pdf: needs_ocr: pdf: the PDF has no text layer"
 # Every long option a command's --help lists is documented in the man page
 # and in the README.
 src=$(cd "$(dirname "$0")/.." && pwd)
-for c in parse probe crawl export daemon stats reparse check backup; do
-  for o in $("$gh" "$c" --help-all 2>/dev/null | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' |
+for c in parse probe crawl export daemon stats reparse check backup queue "seeds coverage" "seeds discover"; do
+  # shellcheck disable=SC2086 # "seeds coverage" is a command and its subcommand
+  for o in $("$gh" $c --help-all 2>/dev/null | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' |
               grep -oE -- '--[a-z][a-z-]*' | grep -v -- '^--help'); do
     if grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$src/docs/govharvest.1"; then ok; else bad "man page lacks $c $o"; fi
     if grep -qF -- "$o" "$src/README.md"; then ok; else bad "README lacks $c $o"; fi

@@ -633,6 +633,9 @@ def test_progress(tmp, web):
     check(all(re.search(r"seeds \d+/1 done, hosts \d+ active, \d+ links, \d+ documents fetched, \d+ queued, "
                         r"\d+ records, \d+ errors, [\d.]+ pages/s, \d+:\d\d:\d\d elapsed, ETA \d+:\d\d:\d\d", b)
               for b in beats), f"the line: seeds done/total, elapsed, ETA: {beats[:1]}")
+    check(re.search(r"^coverage +1 of \d+ counties, 1 of 333 prefectures have a seed", r.stdout, re.M) is None and
+          re.search(r"^coverage +0 of \d+ counties, 1 of 333 prefectures have a seed", r.stdout, re.M),
+          f"the summary's coverage line for the seeds in use: {r.stdout}")
     check(re.search(r"^links +\d+ report links found$", r.stdout, re.M) and
           re.search(r"^documents +\d+ fetched", r.stdout, re.M) and re.search(r"^records +parsed=", r.stdout, re.M),
           f"the summary's words: {r.stdout}")

@@ -634,8 +634,13 @@ def main():
     ap.add_argument("--bench-pages", type=int, default=40)
     ap.add_argument("--tls-cert", help="PEM with key and certificate: also serve HTTPS on a second port")
     ap.add_argument("--identity-seed", type=int, help="also serve identity_web.py's portals for this seed")
+    ap.add_argument("--portal-seed", type=int, help="also serve portal_web.py's portals for this seed")
     a = ap.parse_args()
     Handler.sites = bench_sites(a.bench_hosts, a.bench_pages) if a.bench_hosts else build_sites(a.data)
+    if a.portal_seed is not None:
+        from portal_web import portal_web
+        for host, paths in portal_web(a.portal_seed)[0].items():
+            Handler.sites[host] = {p: R(body, status=st, ctype=ct, headers=hd) for p, (body, ct, st, hd) in paths.items()}
     if a.identity_seed is not None:
         from identity_web import identity_web
         for host, paths in identity_web(a.identity_seed)[0].items():
