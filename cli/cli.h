@@ -43,6 +43,18 @@ void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
 
 /* The --resolve and --connect-to options of the commands that fetch
  * (crawl, probe), filling two char ** (G_OPTION_ARG_STRING_ARRAY). */
+/* --seed URL, --region PREFIX (repeatable) and --refetch: which seeds to
+ * crawl now, for crawl and queue alike. */
+#define GH_CLI_NOW_ENTRIES(seeds, regions, refetch)                                               \
+  { "seed", 0, 0, G_OPTION_ARG_STRING_ARRAY, (seeds),                                            \
+    "Crawl only this seed now (repeatable; a URL not in the seed list is crawled as a seed of "   \
+    "its own), even where this cycle already did", "URL" },                                       \
+    { "region", 0, 0, G_OPTION_ARG_STRING_ARRAY, (regions),                                      \
+      "Crawl only the seeds whose region code starts with PREFIX now (repeatable)", "PREFIX" },   \
+    { "refetch", 0, 0, G_OPTION_ARG_NONE, (refetch),                                             \
+      "Fetch known report documents again (conditional requests: unchanged ones answer 304)",    \
+      NULL }
+
 #define GH_CLI_HOSTMAP_ENTRIES(resolve, connect_to)                                               \
   { "resolve", 0, 0, G_OPTION_ARG_STRING_ARRAY, (resolve),                                        \
     "Use ADDR for HOST:PORT, as curl --resolve (repeatable)", "HOST:PORT:ADDR" },                 \

@@ -55,14 +55,7 @@ gh_cmd_crawl(int argc, char **argv)
       "Minimum seconds between two requests to one host ([crawl] delay)", "SECONDS" },
     { "max-pages", 0, 0, G_OPTION_ARG_INT, &max_pages,
       "Most pages fetched per host in this cycle ([crawl] max_pages_per_host)", "N" },
-    { "seed", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only_seeds,
-      "Crawl only this seed now (repeatable; a URL not in the seed list is crawled as a seed "
-      "of its own), even where this cycle already did", "URL" },
-    { "region", 0, 0, G_OPTION_ARG_STRING_ARRAY, &only_regions,
-      "Crawl only the seeds whose region code starts with PREFIX now (repeatable)", "PREFIX" },
-    { "refetch", 0, 0, G_OPTION_ARG_NONE, &refetch,
-      "Fetch known report documents again (conditional requests: unchanged ones answer 304)",
-      NULL },
+    GH_CLI_NOW_ENTRIES(&only_seeds, &only_regions, &refetch),
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
       "No progress line; only warnings and errors logged (unless --log-level says otherwise)", NULL },
     G_OPTION_ENTRY_NULL

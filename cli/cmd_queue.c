@@ -14,13 +14,7 @@ gh_cmd_queue(int argc, char **argv)
   char **seeds = NULL, **regions = NULL;
   gboolean refetch = FALSE;
   GOptionEntry entries[] = {
-    { "seed", 0, 0, G_OPTION_ARG_STRING_ARRAY, &seeds,
-      "Crawl this seed now (repeatable; a URL not in the daemon's seed list is crawled as a "
-      "seed of its own)", "URL" },
-    { "region", 0, 0, G_OPTION_ARG_STRING_ARRAY, &regions,
-      "Crawl the seeds whose region code starts with PREFIX now (repeatable)", "PREFIX" },
-    { "refetch", 0, 0, G_OPTION_ARG_NONE, &refetch,
-      "Fetch their known report documents again (conditional requests)", NULL },
+    GH_CLI_NOW_ENTRIES(&seeds, &regions, &refetch),
     G_OPTION_ENTRY_NULL
   };
   struct gh_common common = { 0 };

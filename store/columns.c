@@ -246,23 +246,6 @@ gh_columns(void)
   return out;
 }
 
-static void
-field(GString *s, const char *v, bool last)
-{
-  if(strpbrk(v, ",\"\r\n")) {
-    g_string_append_c(s, '"');
-    for(const char *p = v; *p; p++) {
-      if(*p == '"')
-        g_string_append_c(s, '"');
-      g_string_append_c(s, *p);
-    }
-    g_string_append_c(s, '"');
-  } else {
-    g_string_append(s, v);
-  }
-  g_string_append_c(s, last ? '\n' : ',');
-}
-
 GString *
 gh_columns_csv(void)
 {
@@ -272,8 +255,10 @@ gh_columns_csv(void)
     const struct gh_column_info *c = cols->pdata[i];
     const char *f[] = { c->name, c->label_zh, c->section, c->templates, c->unit, c->meaning,
                         c->datatype };
-    for(size_t k = 0; k < G_N_ELEMENTS(f); k++)
-      field(s, f[k], k + 1 == G_N_ELEMENTS(f));
+    for(size_t k = 0; k < G_N_ELEMENTS(f); k++) {
+      gh_csv_field(s, f[k]);
+      g_string_append_c(s, k + 1 == G_N_ELEMENTS(f) ? '\n' : ',');
+    }
   }
   g_ptr_array_unref(cols);
   return s;

@@ -228,8 +228,8 @@ gh_export_annotate(json_t *rec)
 
 /* RFC 4180: quote a field holding a comma, quote, CR or LF, doubling
  * quotes; leading '=', '+', '-', '@' are left alone (numbers are negative). */
-static void
-csv_field(GString *line, const char *v)
+void
+gh_csv_field(GString *line, const char *v)
 {
   if(!strpbrk(v, ",\"\r\n")) {
     g_string_append(line, v);
@@ -343,7 +343,7 @@ long_rows(json_t *rec, const GPtrArray *cols, GString *buf, const char *eol)
     for(size_t f = 0; f < G_N_ELEMENTS(fields); f++) {
       if(f)
         g_string_append_c(buf, ',');
-      csv_field(buf, fields[f] ? fields[f] : "");
+      gh_csv_field(buf, fields[f] ? fields[f] : "");
     }
     g_string_append(buf, eol);
     g_free(section);
@@ -458,7 +458,7 @@ export_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
         if(i)
           g_string_append_c(line, ',');
         char *val = csv_value(rec, w->cols->pdata[i]);
-        csv_field(line, val);
+        gh_csv_field(line, val);
         g_free(val);
       }
       g_string_append(line, w->eol);
@@ -493,7 +493,7 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
     for(guint i = 0; i < w.cols->len; i++) {
       if(i)
         g_string_append_c(line, ',');
-      csv_field(line, labels ? ((struct gh_column_info *)labels->pdata[i])->label_zh
+      gh_csv_field(line, labels ? ((struct gh_column_info *)labels->pdata[i])->label_zh
                              : (const char *)w.cols->pdata[i]);
     }
     g_string_append(line, w.eol);

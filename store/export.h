@@ -62,6 +62,10 @@ bool gh_export_path_ok(const char *path, const char *store_dir, GError **err);
 /* fsync of a finished file and of its directory's entry for it. */
 bool gh_export_sync(const char *path, int fd, GError **err);
 
+/* Appends `v` as one RFC 4180 field (quoted when it holds a comma, quote,
+ * CR or LF; quotes doubled).  Every CSV govharvest writes goes through it. */
+void gh_csv_field(GString *line, const char *v);
+
 /* The value a CSV column (gh_export_csv_columns) holds in a record,
  * borrowed; NULL when absent. */
 json_t *gh_export_value(json_t *rec, const char *column);

@@ -1,5 +1,7 @@
 #include "stats.h"
 
+#include "export.h"
+
 #include <string.h>
 
 #include "../crawler/url.h"
@@ -352,6 +354,29 @@ gh_stats_seed_misses(struct gh_store *st, GHashTable *only, GError **err)
   return out;
 }
 
+static GList *
+sorted_keys(json_t *obj)
+{
+  GList *keys = NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(obj, k, v) keys = g_list_prepend(keys, (gpointer)k);
+  return g_list_sort(keys, (GCompareFunc)strcmp);
+}
+
+/* Counts of one object as "key=n key=n" in key order. */
+static char *
+counts_text(json_t *obj)
+{
+  GList *keys = sorted_keys(obj);
+  GString *t = g_string_new(NULL);
+  for(GList *l = keys; l; l = l->next)
+    g_string_append_printf(t, "%s%s=%" JSON_INTEGER_FORMAT, t->len ? " " : "", (const char *)l->data,
+                           json_integer_value(json_object_get(obj, l->data)));
+  g_list_free(keys);
+  return g_string_free(t, FALSE);
+}
+
 static void
 print_counts(FILE *out, const char *title, json_t *obj)
 {
@@ -359,16 +384,9 @@ print_counts(FILE *out, const char *title, json_t *obj)
   if(!json_object_size(obj))
     fprintf(out, " none");
   /* In key order (years ascending), not the hash table's. */
-  GList *keys = NULL;
-  const char *k;
-  json_t *v;
-  json_object_foreach(obj, k, v) keys = g_list_prepend(keys, (gpointer)k);
-  keys = g_list_sort(keys, (GCompareFunc)strcmp);
-  for(GList *l = keys; l; l = l->next)
-    fprintf(out, " %s=%" JSON_INTEGER_FORMAT, (const char *)l->data,
-            json_integer_value(json_object_get(obj, l->data)));
-  g_list_free(keys);
-  fputc('\n', out);
+  char *t = counts_text(obj);
+  fprintf(out, "%s%s\n", *t ? " " : "", t);
+  g_free(t);
 }
 
 void
@@ -491,48 +509,14 @@ gh_stats_urls(struct gh_store *st, FILE *out, GError **err)
   return ok;
 }
 
-/* Counts of one object as "key=n key=n" in key order. */
-static char *
-counts_text(json_t *obj)
-{
-  GList *keys = NULL;
-  const char *k;
-  json_t *v;
-  json_object_foreach(obj, k, v) keys = g_list_prepend(keys, (gpointer)k);
-  keys = g_list_sort(keys, (GCompareFunc)strcmp);
-  GString *t = g_string_new(NULL);
-  for(GList *l = keys; l; l = l->next)
-    g_string_append_printf(t, "%s%s=%" JSON_INTEGER_FORMAT, t->len ? " " : "", (const char *)l->data,
-                           json_integer_value(json_object_get(obj, l->data)));
-  g_list_free(keys);
-  return g_string_free(t, FALSE);
-}
-
 static void
 csv_cell(FILE *out, const char *v, bool last)
 {
-  if(strpbrk(v, ",\"\r\n")) {
-    fputc('"', out);
-    for(const char *p = v; *p; p++) {
-      if(*p == '"')
-        fputc('"', out);
-      fputc(*p, out);
-    }
-    fputc('"', out);
-  } else {
-    fputs(v, out);
-  }
-  fputc(last ? '\n' : ',', out);
-}
-
-static GList *
-sorted_keys(json_t *obj)
-{
-  GList *keys = NULL;
-  const char *k;
-  json_t *v;
-  json_object_foreach(obj, k, v) keys = g_list_prepend(keys, (gpointer)k);
-  return g_list_sort(keys, (GCompareFunc)strcmp);
+  GString *f = g_string_new(NULL);
+  gh_csv_field(f, v);
+  g_string_append_c(f, last ? '\n' : ',');
+  fputs(f->str, out);
+  g_string_free(f, TRUE);
 }
 
 void
