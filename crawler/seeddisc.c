@@ -30,7 +30,8 @@ gh_portal_free(void *p)
 static const char *const nav_words[] = {
   "政府网站", "市县政府", "县区政府", "县（市、区）", "县(市、区)", "市州政府", "地市政府", "市州网站",
   "网站群", "友情链接", "网站导航", "地方政府", "市县网站", "县区网站", "部门网站", "各区政府",
-  "区县政府", "相关链接", "政府门户", NULL
+  "区县政府", "相关链接", "政府门户", "县市区", "县（市）区", "区县", "市县区", "县（市、区", "市县",
+  "县区", "所属县", "设区市", "各市", NULL
 };
 
 static bool
@@ -441,12 +442,24 @@ valid_identifier(const struct gh_regions *t, const char *id)
   return strspn(code, "0123456789") == 6 && gh_region_name(t, code);
 }
 
+/* A home page's address as the seed list keeps it: the site's root when
+ * the page is the root or its index page. */
+static char *
+home_url(const char *url)
+{
+  char *pq = gh_url_path_query(url);
+  bool index = !pq || !strcmp(pq, "/") ||
+               (!strchr(pq + 1, '/') && !strchr(pq, '?') && g_str_has_prefix(pq, "/index."));
+  g_free(pq);
+  return index ? gh_url_resolve(url, "/") : g_strdup(url);
+}
+
 static struct gh_portal *
 identify(struct disc *d, const char *url, struct page *p, const char *owner)
 {
   const struct gh_regions *t = d->o->regions;
   struct gh_portal *x = g_new0(struct gh_portal, 1);
-  x->url = g_strdup(url);
+  x->url = home_url(url);
   x->xxgk = g_strdup(p->xxgk);
   char *name = site_name(t, p->title->str, owner);
   char *id_code = NULL;
@@ -534,14 +547,11 @@ follow_navigation(struct disc *d, const struct item *it, struct page *p, const c
       bool outside = code && !inside && ((named && !inside) ||
                                          (anywhere && !gh_region_within(t, anywhere, code)));
       if(!outside && (l->nav || (named && inside))) {
+        /* A link to a page inside the site (a column, index.html) still
+         * means the site: its home page is what identifies it. */
         char *root = gh_url_resolve(l->url, "/");
-        /* A link to a page deep in the site still means the site. */
-        const char *target = l->url;
-        char *pq = gh_url_path_query(l->url);
-        if(pq && strlen(pq) > 1 && !g_str_has_suffix(pq, "/") && !strstr(pq, "index"))
-          target = root;
-        push(d, target, it->depth + 1, true, code);
-        g_free(pq);
+        if(root)
+          push(d, root, it->depth + 1, true, code);
         g_free(root);
         n++;
       }

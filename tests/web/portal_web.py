@@ -119,7 +119,9 @@ def portal_web(seed):
         counties = COUNTIES[ccode]
         links = [(f"http://{h}/", link_text(n)) for _, n, h, _ in counties]
         links.append(("http://www.yudu.com.cn/", "于都县"))  # not a government host
-        body = nav(rng, rng.choice(["县（市、区）政府网站", "县区政府网站", "政府网站"]), links)
+        # Deep links to a county's site (a column, its index page) mean the site.
+        links = [(h + rng.choice(["", "index.html", "col/col101/index.html"]), t) for h, t in links]
+        body = nav(rng, rng.choice(["县（市、区）政府网站", "县区政府网站", "政府网站", "县市区", "区县"]), links)
         if ccode in DEPARTMENTS:
             name, host, ident = DEPARTMENTS[ccode]
             body += nav(rng, "部门网站", [(f"http://{host}/", name)])
