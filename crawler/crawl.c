@@ -1123,7 +1123,7 @@ links_json(const GumboOutput *tree, const char *utf8, size_t ulen, const json_t 
   if(!utf8)
     return jl;
   GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
-  gh_discover_tree(tree, utf8, ulen, jstr(a, "url"),
+  gh_discover_tree(tree, utf8, ulen, jstr(a, "url"), jstr(a, "referer"),
                    (enum gh_link_kind)json_integer_value(json_object_get(a, "kind")), links);
   for(guint i = 0; i < links->len; i++) {
     struct gh_link *l = links->pdata[i];
@@ -1368,9 +1368,12 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   bool record = extract && !j->record_done;
   g_hash_table_insert(c->processing, j->url, j);
   if(discover || record) {
-    json_t *args = json_pack("{s s s i s b s b s s s s? s s?}", "url", j->url, "kind", (int)kind,
+    /* The page that led here: an API answer of HTML (Hanweb JPaaS) is
+     * inserted into that page, so its relative links are that page's. */
+    json_t *args = json_pack("{s s s i s b s b s s s s? s s? s s?}", "url", j->url, "kind", (int)kind,
                              "discover", discover, "record", record, "sha256", sha, "text",
-                             jstr(x->state, "text"), "file_title", j->file_title);
+                             jstr(x->state, "text"), "file_title", j->file_title, "referer",
+                             jstr(x->state, "referer"));
     if(args)
       gh_pool_submit(c->pool, j->body, j->fmt, &eo, args, page_done, j);
     else /* every string above is UTF-8 by now; this is a bug, said so */

@@ -267,6 +267,7 @@ url_dir(const char *url)
 
 struct collect {
   const char *page_url;
+  const char *embedding_url; /* the page an API answer of HTML is inserted into, or NULL */
   enum gh_link_kind from;
   GPtrArray *out;
   GHashTable *seen; /* url -> struct gh_link * */
@@ -1013,6 +1014,16 @@ jpaas_json(struct collect *c, const char *text, size_t len)
   }
   enum gh_link_kind saved = c->from;
   c->from = GH_LINK_LIST;
+  /* The script puts the HTML into the column page: relative links are
+   * the column's, not the API's.  (Nothing else runs after this.) */
+  if(c->embedding_url) {
+    c->page_url = c->embedding_url;
+    curl_url_cleanup(c->base);
+    c->base = NULL;
+    g_free(c->page_dir);
+    c->page_dir = NULL;
+    c->page_column_token = -1;
+  }
   collect_html(c, NULL, html, strlen(html));
   c->from = saved;
   json_decref(j);
@@ -1023,18 +1034,18 @@ void
 gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
             GPtrArray *out)
 {
-  gh_discover_tree(NULL, utf8, len, page_url, from, out);
+  gh_discover_tree(NULL, utf8, len, page_url, NULL, from, out);
 }
 
 static void discover_run(const GumboOutput *tree, const char *utf8, size_t len,
-                         const char *page_url, enum gh_link_kind from, GPtrArray *out,
-                         GPtrArray *explain);
+                         const char *page_url, const char *embedding_url, enum gh_link_kind from,
+                         GPtrArray *out, GPtrArray *explain);
 
 void
 gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
-                 enum gh_link_kind from, GPtrArray *out)
+                 const char *embedding_url, enum gh_link_kind from, GPtrArray *out)
 {
-  discover_run(tree, utf8, len, page_url, from, out, NULL);
+  discover_run(tree, utf8, len, page_url, embedding_url, from, out, NULL);
 }
 
 void
@@ -1050,14 +1061,14 @@ void
 gh_discover_explain(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
                     GPtrArray *out, GPtrArray *verdicts)
 {
-  discover_run(NULL, utf8, len, page_url, from, out, verdicts);
+  discover_run(NULL, utf8, len, page_url, NULL, from, out, verdicts);
 }
 
 static void
 discover_run(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
-             enum gh_link_kind from, GPtrArray *out, GPtrArray *explain)
+             const char *embedding_url, enum gh_link_kind from, GPtrArray *out, GPtrArray *explain)
 {
-  struct collect c = { .page_url = page_url, .from = from, .out = out,
+  struct collect c = { .page_url = page_url, .embedding_url = embedding_url, .from = from, .out = out,
                        .seen = g_hash_table_new(g_str_hash, g_str_equal),
                        .page_column_token = -1, .explain = explain,
                        .explained = explain ? g_hash_table_new_full(g_str_hash, g_str_equal,

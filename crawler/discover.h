@@ -41,10 +41,13 @@ void gh_link_free(void *link);
 void gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
                  GPtrArray *out);
 /* The same, with the page's gumbo tree (gh_gumbo_parse of `utf8`) when the
- * caller has it, or NULL. */
+ * caller has it, or NULL, and the page that led here (`embedding_url`, may
+ * be NULL): an API answer of HTML (Hanweb JPaaS) is inserted into that
+ * page by its script, so its relative links resolve against it. */
 struct GumboInternalOutput;
 void gh_discover_tree(const struct GumboInternalOutput *tree, const char *utf8, size_t len,
-                      const char *page_url, enum gh_link_kind from, GPtrArray *out);
+                      const char *page_url, const char *embedding_url, enum gh_link_kind from,
+                      GPtrArray *out);
 
 /* What discovery made of one link, for `govharvest probe`: the kind it
  * was given, or -1 when it was dropped, and why (a static string). */

@@ -488,7 +488,10 @@ class Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         parts = urllib.parse.urlsplit(self.path)
         site = self.sites.get(host)
-        r = site.get(parts.path) if site else None
+        # A route may name its query (list.jsp?pageNo=2); else the path.
+        r = site.get(parts.path + "?" + parts.query) if site and parts.query else None
+        if site and r is None:
+            r = site.get(parts.path)
         if site and r is None and "%" in parts.path:  # a link as written, before encoding
             r = site.get(urllib.parse.unquote(parts.path))
         key = (host, self.path)
@@ -635,8 +638,15 @@ def main():
     ap.add_argument("--tls-cert", help="PEM with key and certificate: also serve HTTPS on a second port")
     ap.add_argument("--identity-seed", type=int, help="also serve identity_web.py's portals for this seed")
     ap.add_argument("--portal-seed", type=int, help="also serve portal_web.py's portals for this seed")
+    ap.add_argument("--cms-seed", type=int, help="also serve cms_web.py's portals for this seed")
     a = ap.parse_args()
     Handler.sites = bench_sites(a.bench_hosts, a.bench_pages) if a.bench_hosts else build_sites(a.data)
+    if a.cms_seed is not None:
+        from cms_web import cms_web
+        route = lambda v: R(v[0], ctype=v[1], status=v[2], headers=v[3])
+        for host, paths in cms_web(a.cms_seed)[0].items():
+            Handler.sites[host] = {p: ({k: route(x) for k, x in v.items()} if isinstance(v, dict) else route(v))
+                                   for p, v in paths.items()}
     if a.portal_seed is not None:
         from portal_web import portal_web
         for host, paths in portal_web(a.portal_seed)[0].items():
