@@ -14,6 +14,7 @@
 
 #include "../config/seeds.h"
 #include "../store/requests.h"
+#include "../store/stats.h"
 #include "../crawler/crawl.h"
 #include "../crawler/log.h"
 #include "../store/store.h"
@@ -167,6 +168,34 @@ due_seeds(struct daemon *d, gint64 *next_due, bool *cycle_open)
   return due;
 }
 
+/* A seed that yielded no report column, or a column without a report, is
+ * a silent miss unless said: one journal line each, and the STATUS. */
+static void
+log_misses(struct daemon *d, GPtrArray *seeds)
+{
+  GHashTable *mine = g_hash_table_new(g_str_hash, g_str_equal);
+  for(guint i = 0; i < seeds->len; i++)
+    g_hash_table_add(mine, ((struct gh_seed *)seeds->pdata[i])->url);
+  json_t *m = gh_stats_seed_misses(d->st, mine, NULL);
+  size_t i;
+  json_t *u;
+  json_array_foreach(json_object_get(m, "seeds_without_column"), i, u)
+    gh_log(GH_LOG_WARNING, &(struct gh_log_fields){ .url = json_string_value(u), .status = "no_column" },
+           "seed %s: no_column: no report column found (govharvest probe --follow %s shows why)",
+           json_string_value(u), json_string_value(u));
+  json_array_foreach(json_object_get(m, "seeds_without_reports"), i, u)
+    gh_log(GH_LOG_WARNING, &(struct gh_log_fields){ .url = json_string_value(u), .status = "no_reports" },
+           "seed %s: no_reports: its report column holds no report (govharvest probe --follow %s "
+           "shows why)",
+           json_string_value(u), json_string_value(u));
+  size_t nc = json_array_size(json_object_get(m, "seeds_without_column"));
+  size_t nr = json_array_size(json_object_get(m, "seeds_without_reports"));
+  if(nc || nr)
+    sd_notifyf(0, "STATUS=no_column: %zu seeds, no_reports: %zu seeds (see the journal)", nc, nr);
+  json_decref(m);
+  g_hash_table_destroy(mine);
+}
+
 /* Runs one crawl of `seeds`; false on a store failure (then *rc is set). */
 static bool
 crawl_now(struct daemon *d, GPtrArray *seeds, bool force, bool refetch, bool cycle_open,
@@ -202,6 +231,8 @@ crawl_now(struct daemon *d, GPtrArray *seeds, bool force, bool refetch, bool cyc
     gh_log(GH_LOG_INFO, NULL, "crawl cycle %" G_GUINT64_FORMAT " %s: %" G_GUINT64_FORMAT
            " documents, %" G_GUINT64_FORMAT " links found",
            sum.cycle, sum.interrupted ? "paused" : "finished", sum.fetched, sum.reports_found);
+    if(!sum.interrupted && !sum.queued_left)
+      log_misses(d, seeds);
   }
   gh_crawl_summary_clear(&sum);
   return ok;

@@ -43,9 +43,11 @@ page_kind(const GPtrArray *out, bool report_text, enum gh_link_kind as)
   return "no way to reports from here";
 }
 
-static int
-probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
-          const char *url, enum gh_link_kind as, bool json_out)
+/* What discovery makes of one page, as JSON (see print_probe); *rc gets
+ * 1 when the page could not be read. */
+static json_t *
+probe_page(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
+           const char *url, enum gh_link_kind as, int *rc_out)
 {
   json_t *j = json_pack("{s:s}", "url", url);
   int rc = GH_EXIT_OK;
@@ -159,6 +161,15 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
   }
   gh_page_clear(&f);
 print:
+  g_free(robots_url);
+  *rc_out = rc;
+  return j;
+}
+
+static void
+print_probe(json_t *j, bool json_out)
+{
+  const char *url = json_string_value(json_object_get(j, "url"));
   if(json_out) {
     json_dumpf(j, stdout, JSON_COMPACT);
     fputc('\n', stdout);
@@ -207,19 +218,138 @@ print:
                json_string_value(json_object_get(e, "why")));
     }
   }
+}
+
+static int
+probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
+          const char *url, enum gh_link_kind as, bool json_out)
+{
+  int rc;
+  json_t *j = probe_page(cfg, resolve, connect_to, url, as, &rc);
+  print_probe(j, json_out);
   json_decref(j);
-  g_free(robots_url);
+  return rc;
+}
+
+/* probe --follow: from a seed, the pages discovery would walk to its
+ * report column (sections, columns, their further pages), each read as the
+ * crawler reads it, up to max_pages; then the path to every page with
+ * report links and the reports the crawl would land.  Report pages and
+ * attachments are listed, not fetched. */
+static int
+probe_follow(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
+             const char *seed, unsigned max_pages, bool json_out)
+{
+  json_t *pages = json_array(), *reports = json_array();
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  GQueue todo = G_QUEUE_INIT;
+  g_queue_push_tail(&todo, json_pack("{s:s, s:i, s:i}", "url", seed, "kind", GH_LINK_SEED, "parent", -1));
+  g_hash_table_add(seen, g_strdup(seed));
+  int rc = GH_EXIT_OK;
+  bool capped = false;
+  json_t *it;
+  while((it = g_queue_pop_head(&todo))) {
+    if(json_array_size(pages) >= max_pages) {
+      capped = true;
+      json_decref(it);
+      continue;
+    }
+    const char *url = json_string_value(json_object_get(it, "url"));
+    enum gh_link_kind kind = (enum gh_link_kind)json_integer_value(json_object_get(it, "kind"));
+    int prc;
+    json_t *j = probe_page(cfg, resolve, connect_to, url, kind, &prc);
+    if(prc && json_array_size(pages) == 0)
+      rc = prc;
+    json_int_t me = (json_int_t)json_array_size(pages);
+    json_t *pg = json_pack("{s:s, s:s, s:s, s:O, s:I}", "url", url, "as", gh_link_kind_name(kind),
+                           "kind", json_string_value(json_object_get(j, "kind")) ?
+                                     json_string_value(json_object_get(j, "kind")) : "?",
+                           "parent", json_object_get(it, "parent"), "reports", (json_int_t)0);
+    if(json_object_get(j, "error"))
+      json_object_set(pg, "error", json_object_get(j, "error"));
+    size_t i;
+    json_t *e;
+    json_int_t nrep = 0;
+    json_array_foreach(json_object_get(j, "follow"), i, e) {
+      const char *k = json_string_value(json_object_get(e, "kind"));
+      const char *to = json_string_value(json_object_get(e, "url"));
+      enum gh_link_kind lk;
+      if(!k || !to || !gh_link_kind_from_name(k, &lk))
+        continue;
+      if(lk == GH_LINK_REPORT || lk == GH_LINK_ATTACHMENT) {
+        const char *text = json_string_value(json_object_get(e, "text"));
+        GMatchInfo *mi = NULL;
+        GRegex *yr = g_regex_new("(19|20)\\d\\d", 0, 0, NULL);
+        char *year = text && g_regex_match(yr, text, 0, &mi) ? g_match_info_fetch(mi, 0) : NULL;
+        g_match_info_free(mi);
+        g_regex_unref(yr);
+        json_array_append_new(reports, json_pack("{s:s, s:s, s:s, s:s?, s:I}", "url", to, "kind", k,
+                                                 "text", text ? text : "", "year", year, "page", me));
+        g_free(year);
+        nrep++;
+      } else if(g_hash_table_add(seen, g_strdup(to))) {
+        g_queue_push_tail(&todo, json_pack("{s:s, s:i, s:I}", "url", to, "kind", lk, "parent", me));
+      }
+    }
+    json_object_set_new(pg, "reports", json_integer(nrep));
+    json_array_append_new(pages, pg);
+    json_decref(j);
+    json_decref(it);
+  }
+  g_hash_table_destroy(seen);
+  if(json_out) {
+    json_t *o = json_pack("{s:s, s:o, s:o, s:b}", "seed", seed, "pages", pages, "reports", reports,
+                          "capped", capped);
+    json_dumpf(o, stdout, JSON_COMPACT);
+    fputc('\n', stdout);
+    json_decref(o);
+    return rc;
+  }
+  printf("%s: %zu page(s) read%s\n", seed, json_array_size(pages),
+         capped ? " (stopped at --max-pages; more were linked)" : "");
+  size_t i;
+  json_t *pg;
+  json_array_foreach(pages, i, pg) {
+    /* The path from the seed: its ancestors, indented by depth. */
+    int depth = 0;
+    for(json_int_t p = json_integer_value(json_object_get(pg, "parent")); p >= 0;
+        p = json_integer_value(json_object_get(json_array_get(pages, (size_t)p), "parent")))
+      depth++;
+    printf("  %*s%s %s: %s", depth * 2, "", json_string_value(json_object_get(pg, "as")),
+           json_string_value(json_object_get(pg, "url")), json_string_value(json_object_get(pg, "kind")));
+    if(json_integer_value(json_object_get(pg, "reports")))
+      printf(", %" JSON_INTEGER_FORMAT " report link(s)", json_integer_value(json_object_get(pg, "reports")));
+    if(json_object_get(pg, "error"))
+      printf(" (%s)", json_string_value(json_object_get(pg, "error")));
+    putchar('\n');
+  }
+  printf("reports it would land: %zu\n", json_array_size(reports));
+  json_array_foreach(reports, i, pg)
+    printf("  %-4s %s\n       %s\n", json_string_value(json_object_get(pg, "year")) ?
+                                        json_string_value(json_object_get(pg, "year")) : "?",
+           json_string_value(json_object_get(pg, "text")), json_string_value(json_object_get(pg, "url")));
+  if(!json_array_size(reports))
+    printf("  none: no report column was reached (the pages above say what each one is; "
+           "govharvest probe URL shows every link kept or dropped)\n");
+  json_decref(pages);
+  json_decref(reports);
   return rc;
 }
 
 int
 gh_cmd_probe(int argc, char **argv)
 {
-  gboolean json_out = FALSE;
+  gboolean json_out = FALSE, follow = FALSE;
+  int max_pages = 30;
   char *as = NULL;
   char **resolve = NULL, **connect_to = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json_out, "One JSON object per URL", NULL },
+    { "follow", 0, 0, G_OPTION_ARG_NONE, &follow,
+      "Walk from each URL (a seed) as the crawl would, to its report column: the path, and the "
+      "reports it would land", NULL },
+    { "max-pages", 0, 0, G_OPTION_ARG_INT, &max_pages,
+      "With --follow: most pages read (default 30)", "N" },
     { "as", 0, 0, G_OPTION_ARG_STRING, &as,
       "Read the page as this kind of page: seed (default), section, column, list or report",
       "KIND" },
@@ -258,7 +388,8 @@ gh_cmd_probe(int argc, char **argv)
       rc = GH_EXIT_FAILED;
       continue;
     }
-    if(probe_one(&common.cfg, rl, cl, norm, kind, json_out) != GH_EXIT_OK)
+    if((follow ? probe_follow(&common.cfg, rl, cl, norm, (unsigned)MAX(1, max_pages), json_out)
+               : probe_one(&common.cfg, rl, cl, norm, kind, json_out)) != GH_EXIT_OK)
       rc = GH_EXIT_FAILED;
     g_free(norm);
   }

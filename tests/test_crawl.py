@@ -287,6 +287,20 @@ def test_probe(tmp, web):
     first; nothing stored."""
     conf = write_config(tmp)
     ct = ["--connect-to", f"::127.0.0.1:{web.port}"]
+    # --follow: the walk from a seed to its column, and the reports it would land.
+    r = subprocess.run([GH, "probe", "--config", conf, *ct, "--follow", "--json", "http://www.huaian.gov.cn/"],
+                       capture_output=True, text=True, timeout=120)
+    fo = json.loads(r.stdout or "{}")
+    check(r.returncode == 0 and [p["as"] for p in fo.get("pages", [])][:3] == ["seed", "section", "column"]
+          and sorted(x["year"] for x in fo.get("reports", [])) == ["2023", "2024", "2024"] and not fo["capped"],
+          f"probe --follow: seed, section, column, and the three reports: {r.stdout[:500]}")
+    r = subprocess.run([GH, "probe", "--config", conf, *ct, "--follow", "--max-pages", "2", "--json",
+                        "http://www.huaian.gov.cn/"], capture_output=True, text=True, timeout=120)
+    check(json.loads(r.stdout or "{}").get("capped") is True, "probe --follow stops at --max-pages, and says so")
+    r = subprocess.run([GH, "probe", "--config", conf, *ct, "--follow", "http://www.yudu.gov.cn/"],
+                       capture_output=True, text=True, timeout=120)
+    check("reports it would land: 0" in r.stdout and "no report column was reached" in r.stdout,
+          f"probe --follow on a seed that yields nothing says so: {r.stdout[-300:]}")
     web.clear()
     r = subprocess.run([GH, "probe", "--config", conf, *ct, "http://www.yudu.gov.cn/"],
                        capture_output=True, text=True, timeout=60)

@@ -162,6 +162,16 @@ def run(tmp, web):
           f"the request is gone from the spool: {os.listdir(os.path.join(store, 'requests'))}")
     r = subprocess.run([GH, "queue", "--config", conf, "--store", store], capture_output=True, text=True)
     check(r.returncode == 2 and "--seed URL or --region PREFIX" in r.stderr, f"queue without seeds: {r.stderr!r}")
+    # A seed that yields no report column is said in the journal and the
+    # STATUS, not left silent.
+    n = len(notify.msgs)
+    subprocess.run([GH, "queue", "--config", conf, "--store", store, "--seed",
+                    "http://www.wuzhong.gov.cn/nothing-here/"], capture_output=True)
+    miss = notify.wait_for(lambda m: m.startswith("STATUS=no_column: 1 seeds"), 15, since=n)
+    err.seek(0)
+    check(miss is not None and "no_column: no report column found" in err.read(),
+          f"a seed without a column: journal and STATUS: {miss}")
+    notify.wait_for(lambda m: m.startswith("STATUS=idle"), 30, since=n)
     # A request that matches no seed is dropped with a reason in the journal.
     subprocess.run([GH, "queue", "--config", conf, "--store", store, "--region", "99"], capture_output=True)
     time.sleep(2.5)
