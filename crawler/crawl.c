@@ -1206,6 +1206,8 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
   int depth = (int)json_integer_value(json_object_get(s, "depth"));
   const char *seed = jstr(s, "seed");
   unsigned attachments = 0;
+  bool api = strstr(j->url, "dataproxy.jsp") || strstr(j->url, "/build/unit");
+  const char *embed = api ? (jstr(s, "embed") ? jstr(s, "embed") : jstr(s, "referer")) : j->url;
   /* What this page led to, kept so a later 304 can requeue it without the
    * body (a column whose portal page did not change still gets new
    * reports). */
@@ -1223,7 +1225,12 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
       d = depth + 1;
     if(d > (int)c->cfg->max_depth || !in_scope(c, seed, url, k))
       continue;
-    enqueue(c, url, k, d, seed, jstr(s, "region"), text, j->url);
+    json_t *ns = enqueue(c, url, k, d, seed, jstr(s, "region"), text, j->url);
+    /* What an API answer (dataproxy.jsp, JPaaS) links is shown in the
+     * column page, also when one answer leads to the next: the column is
+     * kept along the chain for the worker to resolve against. */
+    if(api && embed && ns)
+      json_object_set_new(ns, "embed", json_string(embed));
     attachments += k == GH_LINK_ATTACHMENT;
     /* A report page keeps only its attachments: a 304 on it then still
      * reaches the document (crawl --refetch). */
@@ -1373,7 +1380,8 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
     json_t *args = json_pack("{s s s i s b s b s s s s? s s? s s?}", "url", j->url, "kind", (int)kind,
                              "discover", discover, "record", record, "sha256", sha, "text",
                              jstr(x->state, "text"), "file_title", j->file_title, "referer",
-                             jstr(x->state, "referer"));
+                             jstr(x->state, "embed") ? jstr(x->state, "embed")
+                                                     : jstr(x->state, "referer"));
     if(args)
       gh_pool_submit(c->pool, j->body, j->fmt, &eo, args, page_done, j);
     else /* every string above is UTF-8 by now; this is a bug, said so */

@@ -267,7 +267,10 @@ url_dir(const char *url)
 
 struct collect {
   const char *page_url;
-  const char *embedding_url; /* the page an API answer of HTML is inserted into, or NULL */
+  /* What the page's links resolve against and are judged under: the page,
+   * or for an API answer (Hanweb dataproxy.jsp, JPaaS build/unit) the page
+   * its script inserts the answer into. */
+  const char *link_base;
   enum gh_link_kind from;
   GPtrArray *out;
   GHashTable *seen; /* url -> struct gh_link * */
@@ -312,7 +315,7 @@ classify(struct collect *c, const char *norm, const char *url)
     return c->why = "a sub-column of the list: a year or a group of agencies", GH_LINK_COLUMN;
   if(from != GH_LINK_REPORT && path_has_column_token(url)) {
     if(c->page_column_token < 0)
-      c->page_column_token = path_has_column_token(c->page_url);
+      c->page_column_token = path_has_column_token(c->link_base);
     if(!c->page_column_token)
       return c->why = "a report column's URL token (zfxxgknb, ndbg …)", GH_LINK_COLUMN;
   }
@@ -322,7 +325,7 @@ classify(struct collect *c, const char *norm, const char *url)
      * under the column directory with a short non-numeric text is a
      * publisher or year sub-column. */
     if(!c->page_dir)
-      c->page_dir = url_dir(c->page_url);
+      c->page_dir = url_dir(c->link_base);
     const char *dir = c->page_dir;
     char *target = gh_url_path_query(url);
     bool under = target && strlen(target) > strlen(dir) && g_str_has_prefix(target, dir) &&
@@ -345,7 +348,7 @@ add_link(struct collect *c, const char *href, const char *norm_text, int forced_
 {
   if(c->count >= MAX_LINKS_PER_PAGE)
     return;
-  if(!c->base && !(c->base = gh_url_base(c->page_url)))
+  if(!c->base && !(c->base = gh_url_base(c->link_base)))
     return;
   char *url = gh_url_resolve_from(c->base, href);
   if(!url)
@@ -1014,16 +1017,6 @@ jpaas_json(struct collect *c, const char *text, size_t len)
   }
   enum gh_link_kind saved = c->from;
   c->from = GH_LINK_LIST;
-  /* The script puts the HTML into the column page: relative links are
-   * the column's, not the API's.  (Nothing else runs after this.) */
-  if(c->embedding_url) {
-    c->page_url = c->embedding_url;
-    curl_url_cleanup(c->base);
-    c->base = NULL;
-    g_free(c->page_dir);
-    c->page_dir = NULL;
-    c->page_column_token = -1;
-  }
   collect_html(c, NULL, html, strlen(html));
   c->from = saved;
   json_decref(j);
@@ -1068,7 +1061,9 @@ static void
 discover_run(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
              const char *embedding_url, enum gh_link_kind from, GPtrArray *out, GPtrArray *explain)
 {
-  struct collect c = { .page_url = page_url, .embedding_url = embedding_url, .from = from, .out = out,
+  bool api = strstr(page_url, "dataproxy.jsp") || strstr(page_url, "/build/unit");
+  struct collect c = { .page_url = page_url, .link_base = api && embedding_url ? embedding_url : page_url,
+                       .from = from, .out = out,
                        .seen = g_hash_table_new(g_str_hash, g_str_equal),
                        .page_column_token = -1, .explain = explain,
                        .explained = explain ? g_hash_table_new_full(g_str_hash, g_str_equal,

@@ -41,9 +41,10 @@ void gh_link_free(void *link);
 void gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
                  GPtrArray *out);
 /* The same, with the page's gumbo tree (gh_gumbo_parse of `utf8`) when the
- * caller has it, or NULL, and the page that led here (`embedding_url`, may
- * be NULL): an API answer of HTML (Hanweb JPaaS) is inserted into that
- * page by its script, so its relative links resolve against it. */
+ * caller has it, or NULL, and the page an API answer is shown in
+ * (`embedding_url`, may be NULL): a Hanweb dataproxy.jsp or JPaaS answer is
+ * inserted into its column page by the page's script, so its relative links
+ * resolve against, and are judged under, that page. */
 struct GumboInternalOutput;
 void gh_discover_tree(const struct GumboInternalOutput *tree, const char *utf8, size_t len,
                       const char *page_url, const char *embedding_url, enum gh_link_kind from,

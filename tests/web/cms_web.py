@@ -8,6 +8,9 @@ column, and the column in one CMS family's shape:
   pageno  a list script paged by ?pageNo=N with 下一页/尾页 links
   jpaas   Hanweb JPaaS: the list only from the API a unitbuild.js tag declares
   subcols a column of sub-columns named for groups of agencies (县直部门, 乡镇（街道）)
+  hanweb  Hanweb jpage: a <datastore> shell with the first records in CDATA and a
+          <nextgroup> dataproxy.jsp link; the total in <totalrecord>, in a
+          jpage({… totalRecord: N …}) call, or nowhere (the proxy's answer says)
 
 Variations per seed: pagination depth (1 to 12 pages), page size, charset
 (UTF-8, GBK, GB2312), links relative, absolute, root-relative or
@@ -36,7 +39,7 @@ DEPTS = ["卫生健康局", "教育体育局", "民政局", "财政局", "住房
          "市场监督管理局", "自然资源局", "交通运输局", "文化广电旅游局", "应急管理局", "人力资源和社会保障局",
          "生态环境局", "水利局", "林业局", "统计局", "审计局", "商务局", "退役军人事务局"]
 TOWNS = ["城关镇", "中村乡", "长冈乡", "新华街道", "河东乡", "西江镇"]
-FAMILIES = ["trs", "pageno", "jpaas", "subcols"]
+FAMILIES = ["trs", "pageno", "jpaas", "subcols", "hanweb"]
 
 
 def report_doc(rng, agency, year):
@@ -160,6 +163,37 @@ def cms_web(seed):
             links.append('<li><a href="/zwgk/zcwj/">政策文件</a></li>')
             add(col, page("政府信息公开年报", "<ul>" + "".join(links) + "</ul>", charset, site=gov,
                           crumbs="政府信息公开年报"))
+        elif family == "hanweb":
+            perpage = rng.choice([5, 10, 15])
+            chunk = perpage * 3  # what the Hanweb script asks the proxy for
+            colid = rng.randrange(1000, 9999)
+            proxy = "/module/web/jpage/dataproxy.jsp"
+
+            def record(item):
+                who, year, k = item
+                target, title = report_link(who, year, k, col)
+                h = href_form(rng, host, target, col)
+                return (f'<record><![CDATA[<li><a href="{html.escape(h)}" title="{html.escape(title)}" '
+                        f'target="_blank">{html.escape(title)}</a><span>{year + 1}-01-20</span></li>]]></record>')
+            recs = [record(item) for item in reports]
+            total_in = rng.choice(["totalrecord", "jpage", "none"])
+            first = recs[:perpage]
+            shell = (f'<div id="{colid}"><script type="text/xml"><datastore>'
+                     f'<nextgroup><![CDATA[<a href="{proxy}?page=1&webid=1&path=/&columnid={colid}&unitid=5'
+                     f'&webname=%E4%BC%9A%E6%98%8C&permissiontype=0&perpage={perpage}"></a>]]></nextgroup>'
+                     + (f"<totalrecord>{len(recs)}</totalrecord>" if total_in == "totalrecord" else "")
+                     + f"<recordset>{''.join(first)}</recordset></datastore></script></div>")
+            if total_in == "jpage":
+                shell += (f"<script>jpage({{ totalRecord: {len(recs)}, perPage: {perpage}, "
+                          f"pageSize: {perpage} }});</script>")
+            add(col, page("政府信息公开年报", shell, charset, site=gov, crumbs="政府信息公开年报"))
+            answers = {}
+            for start in range(1, max(len(recs), 1) + 1, chunk):
+                part = recs[start - 1:start - 1 + chunk]
+                xml = (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(recs)}</totalrecord>'
+                       f"<recordset>{''.join(part)}</recordset></datastore>")
+                answers[str(start)] = (xml.encode("utf-8"), "text/xml; charset=UTF-8", 200, {})
+            add(proxy, {"by_param": "startrecord", "answers": answers})
         elif family == "jpaas":
             api = "/api-gateway/jpaas-publish-server/front/page/build/unit"
             add(col, page("政府信息公开年报", '<div id="list"></div><script type="text/javascript" '

@@ -504,6 +504,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if r and "need_referer" in r:
             r = r["need_referer"] if self.headers.get("Referer") else r["else"]
+        if r and "by_param" in r:  # one answer per value of a query parameter
+            q = urllib.parse.parse_qs(parts.query)
+            r = r["answers"].get((q.get(r["by_param"]) or [""])[0]) or R("", status=404)
         if r and "dataproxy" in r:
             q = urllib.parse.parse_qs(parts.query)
             r = R(r["dataproxy"], ctype="text/xml; charset=GBK") if q.get("startrecord") == ["4"] else R("", status=404)
@@ -644,9 +647,15 @@ def main():
     if a.cms_seed is not None:
         from cms_web import cms_web
         route = lambda v: R(v[0], ctype=v[1], status=v[2], headers=v[3])
+
+        def routes(v):
+            if isinstance(v, tuple):
+                return route(v)
+            if "by_param" in v:
+                return {"by_param": v["by_param"], "answers": {k: route(x) for k, x in v["answers"].items()}}
+            return {k: route(x) for k, x in v.items()}
         for host, paths in cms_web(a.cms_seed)[0].items():
-            Handler.sites[host] = {p: ({k: route(x) for k, x in v.items()} if isinstance(v, dict) else route(v))
-                                   for p, v in paths.items()}
+            Handler.sites[host] = {p: routes(v) for p, v in paths.items()}
     if a.portal_seed is not None:
         from portal_web import portal_web
         for host, paths in portal_web(a.portal_seed)[0].items():
