@@ -11,6 +11,8 @@ column, and the column in one CMS family's shape:
   hanweb  Hanweb jpage: a <datastore> shell with the first records in CDATA and a
           <nextgroup> dataproxy.jsp link; the total in <totalrecord>, in a
           jpage({… totalRecord: N …}) call, or nowhere (the proxy's answer says)
+  gkmlpt  Guangdong gkmlpt: an empty /gkmlpt/index shell whose script holds the
+          site id and the column tree; the list from /gkmlpt/api/all/<id>?page=N
 
 Variations per seed: pagination depth (1 to 12 pages), page size, charset
 (UTF-8, GBK, GB2312), links relative, absolute, root-relative or
@@ -39,7 +41,7 @@ DEPTS = ["卫生健康局", "教育体育局", "民政局", "财政局", "住房
          "市场监督管理局", "自然资源局", "交通运输局", "文化广电旅游局", "应急管理局", "人力资源和社会保障局",
          "生态环境局", "水利局", "林业局", "统计局", "审计局", "商务局", "退役军人事务局"]
 TOWNS = ["城关镇", "中村乡", "长冈乡", "新华街道", "河东乡", "西江镇"]
-FAMILIES = ["trs", "pageno", "jpaas", "subcols", "hanweb"]
+FAMILIES = ["trs", "pageno", "jpaas", "subcols", "hanweb", "gkmlpt"]
 
 
 def report_doc(rng, agency, year):
@@ -163,6 +165,26 @@ def cms_web(seed):
             links.append('<li><a href="/zwgk/zcwj/">政策文件</a></li>')
             add(col, page("政府信息公开年报", "<ul>" + "".join(links) + "</ul>", charset, site=gov,
                           crumbs="政府信息公开年报"))
+        elif family == "gkmlpt":
+            sid, node = str(rng.randrange(100000, 999999)), rng.randrange(1000, 9999)
+            tree = [{"id": node - 1, "name": "政策文件", "children": []},
+                    {"id": node, "name": rng.choice(["政府信息公开年报", "政府信息公开年度报告"]), "children": []},
+                    {"id": node + 1, "name": "人事信息", "children": []}]
+            col = "/gkmlpt/index"
+            add(col, page("政府信息公开", f'<div id="app"></div><script>var SID = \'{sid}\'; '
+                          f"window.CATEGORY_TREE = {json.dumps(tree, ensure_ascii=False)};</script>",
+                          charset, site=gov, crumbs="政府信息公开"))
+            per_api = rng.choice([10, 15])
+            answers = {}
+            arts = []
+            for who, year, k in reports:
+                target, title = report_link(who, year, k, f"/gkmlpt/content/{node % 10}/{node}/")
+                arts.append({"url": f"http://{host}{target}", "title": title, "date": f"{year + 1}-01-20"})
+            for p in range(max(1, (len(arts) + per_api - 1) // per_api)):
+                body = {"articles": arts[p * per_api:(p + 1) * per_api], "total": len(arts)}
+                answers[str(p + 1)] = (json.dumps(body, ensure_ascii=False).encode(), "application/json;charset=UTF-8",
+                                       200, {})
+            add(f"/gkmlpt/api/all/{node}", {"by_param": "page", "answers": answers})
         elif family == "hanweb":
             perpage = rng.choice([5, 10, 15])
             chunk = perpage * 3  # what the Hanweb script asks the proxy for
@@ -227,12 +249,16 @@ def cms_web(seed):
                     if p == 0:
                         add(col, v)
                         add(lst, v)
-        section = "/zwgk/"
-        add(section, page("政务公开", f'<ul><li><a href="/zwgk/zcwj/">政策文件</a></li>'
-                          f'<li><a href="{col}">政府信息公开年报</a></li><li><a href="/zwgk/rsxx/">人事信息</a></li></ul>',
-                          charset, site=gov, crumbs="政务公开"))
-        add("/", page(gov, '<div><a href="/zwgk/">政务公开</a><a href="http://www.gov.cn/">中国政府网</a></div>',
-                      charset, site=gov, crumbs=""))
+        if family == "gkmlpt":  # the portal's 政府信息公开 is the gkmlpt shell itself
+            add("/", page(gov, f'<div><a href="{col}">政府信息公开</a><a href="http://www.gov.cn/">中国政府网</a></div>',
+                          charset, site=gov, crumbs=""))
+        else:
+            section = "/zwgk/"
+            add(section, page("政务公开", f'<ul><li><a href="/zwgk/zcwj/">政策文件</a></li>'
+                              f'<li><a href="{col}">政府信息公开年报</a></li><li><a href="/zwgk/rsxx/">人事信息</a></li></ul>',
+                              charset, site=gov, crumbs="政务公开"))
+            add("/", page(gov, '<div><a href="/zwgk/">政务公开</a><a href="http://www.gov.cn/">中国政府网</a></div>',
+                          charset, site=gov, crumbs=""))
         sites[host] = site
         seeds.append(f"http://{host}/\t{code}\t{gov}")
     return sites, "\n".join(seeds) + "\n", expected
