@@ -903,6 +903,35 @@ gh_crawl_easy_setup(CURL *e, const struct gh_config *cfg, const char *host_port,
   g_free(bare);
 }
 
+/* Hanweb's jpage script POSTs a column's parameters to dataproxy.jsp with
+ * only the record range in the URL, and some servers answer nothing else:
+ * a generated proxy URL (discover.c) goes the same way.  The URL with
+ * every parameter stays its identity in the store. */
+static void
+dataproxy_post(CURL *e, const char *url)
+{
+  const char *q = strchr(url, '?');
+  if(!q || !g_strstr_len(url, q - url, "/dataproxy.jsp") || !strstr(q, "columnid="))
+    return;
+  GString *range = g_string_new_len(url, q - url), *form = g_string_new(NULL);
+  char **params = g_strsplit(q + 1, "&", -1);
+  char sep = '?';
+  for(char **p = params; *p; p++) {
+    if(g_str_has_prefix(*p, "startrecord=") || g_str_has_prefix(*p, "endrecord=") ||
+       g_str_has_prefix(*p, "perpage=")) {
+      g_string_append_printf(range, "%c%s", sep, *p);
+      sep = '&';
+    } else if(**p) {
+      g_string_append_printf(form, "%s%s", form->len ? "&" : "", *p);
+    }
+  }
+  g_strfreev(params);
+  curl_easy_setopt(e, CURLOPT_URL, range->str);
+  curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, form->str);
+  g_string_free(range, TRUE);
+  g_string_free(form, TRUE);
+}
+
 static void
 start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robots)
 {
@@ -947,6 +976,8 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
   }
   x->req_headers = curl_slist_append(x->req_headers, GH_ACCEPT_LANGUAGE);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->req_headers);
+  if(!robots)
+    dataproxy_post(e, url);
   g_hash_table_add(h->busy, g_strdup(url));
   h->in_flight++;
   c->in_flight++;

@@ -41,6 +41,10 @@ def one(tmp, seed):
         got = {(x["agency"], x["year"]) for x in records(GH, store)}
         check(got == expected, f"seed {seed}: exactly the reports:\n  missed {sorted(expected - got)[:8]} "
                                f"({len(expected - got)})\n  extra {sorted(got - expected)[:8]}")
+        proxy = [q for q in web.requests() if "dataproxy.jsp" in q["path"]]
+        check(all(q["method"] == "POST" and "columnid=" in (q["form"] or "") and "columnid" not in q["path"]
+                  for q in proxy),
+              f"seed {seed}: dataproxy.jsp asked by POST with the column's form, the range in the URL: {proxy[:1]}")
         first = {}
         for q in web.requests():
             first.setdefault(q["host"], q["path"])

@@ -215,7 +215,8 @@ def cms_web(seed):
                 xml = (f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{len(recs)}</totalrecord>'
                        f"<recordset>{''.join(part)}</recordset></datastore>")
                 answers[str(start)] = (xml.encode("utf-8"), "text/xml; charset=UTF-8", 200, {})
-            add(proxy, {"by_param": "startrecord", "answers": answers})
+            # Asked by POST, as the jpage script does; a GET gets nothing.
+            add(proxy, {"by_param": "startrecord", "post_only": True, "answers": answers})
         elif family == "jpaas":
             api = "/api-gateway/jpaas-publish-server/front/page/build/unit"
             add(col, page("政府信息公开年报", '<div id="list"></div><script type="text/javascript" '

@@ -506,7 +506,10 @@ class Handler(BaseHTTPRequestHandler):
             r = r["need_referer"] if self.headers.get("Referer") else r["else"]
         if r and "by_param" in r:  # one answer per value of a query parameter
             q = urllib.parse.parse_qs(parts.query)
-            r = r["answers"].get((q.get(r["by_param"]) or [""])[0]) or R("", status=404)
+            if r.get("post_only") and self.command != "POST":
+                r = R("<html><body>405</body></html>", status=405)
+            else:
+                r = r["answers"].get((q.get(r["by_param"]) or [""])[0]) or R("", status=404)
         if r and "dataproxy" in r:
             q = urllib.parse.parse_qs(parts.query)
             r = R(r["dataproxy"], ctype="text/xml; charset=GBK") if q.get("startrecord") == ["4"] else R("", status=404)
@@ -529,7 +532,8 @@ class Handler(BaseHTTPRequestHandler):
     def record(self, t, host, status):
         with self.lock:
             self.log.write(json.dumps({"t": t, "host": host, "path": self.path, "status": status,
-                                       "ua": self.headers.get("User-Agent", "")}, ensure_ascii=False) + "\n")
+                                       "ua": self.headers.get("User-Agent", ""), "method": self.command,
+                                       "form": getattr(self, "form", None)}, ensure_ascii=False) + "\n")
             self.log.flush()
 
     def raw(self, data):
@@ -630,6 +634,13 @@ class Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
+    def do_POST(self):
+        """Hanweb's dataproxy.jsp is asked by POST: the form is read (and
+        recorded), the answer chosen as for a GET."""
+        n = int(self.headers.get("Content-Length") or 0)
+        self.form = self.rfile.read(min(n, 1 << 20)).decode("utf-8", "replace") if n else ""
+        self.serve()
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -652,7 +663,8 @@ def main():
             if isinstance(v, tuple):
                 return route(v)
             if "by_param" in v:
-                return {"by_param": v["by_param"], "answers": {k: route(x) for k, x in v["answers"].items()}}
+                return {"by_param": v["by_param"], "post_only": v.get("post_only"),
+                        "answers": {k: route(x) for k, x in v["answers"].items()}}
             return {k: route(x) for k, x in v.items()}
         for host, paths in cms_web(a.cms_seed)[0].items():
             Handler.sites[host] = {p: routes(v) for p, v in paths.items()}
