@@ -80,6 +80,12 @@ int gh_cmd_export(int argc, char **argv);
 int gh_cmd_stats(int argc, char **argv);
 int gh_cmd_reparse(int argc, char **argv);
 int gh_cmd_queue(int argc, char **argv);
+
+/* Open descriptors for a crawl: the soft RLIMIT_NOFILE is raised to the
+ * hard limit (said at level info), and a limit that still cannot hold
+ * [crawl] max_connections, the extraction workers' pipes and the store is
+ * an error naming what to raise (false, message on stderr). */
+bool gh_cli_raise_nofile(const char *command, const struct gh_config *cfg);
 int gh_cmd_seeds(int argc, char **argv);
 /* The crawl summary's coverage line for a seed list. */
 struct gh_regions;

@@ -129,6 +129,13 @@ gh_cmd_crawl(int argc, char **argv)
   if(!strstr(cfg->user_agent, "http") && !strchr(cfg->user_agent, '@'))
     fprintf(stderr, "govharvest: warning: [crawl] user_agent has no contact URL or address; "
                     "site operators cannot reach you\n");
+  if(quiet && !common.log_level && !common.verbose && cfg->log_level > GH_LOG_WARNING)
+    cfg->log_level = GH_LOG_WARNING;
+  gh_log_setup(cfg->log_level, false);
+  if(!gh_cli_raise_nofile("crawl", cfg)) {
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
   if(!(st = gh_cli_open_store(cfg, GH_STORE_WRITE, &rc)))
     goto out;
 
@@ -146,8 +153,6 @@ gh_cmd_crawl(int argc, char **argv)
   o.force = only_seeds || only_regions;
   gh_cli_extract_opts(&o.extract, cfg);
   o.progress = !quiet && isatty(STDERR_FILENO);
-  if(quiet && !common.log_level && !common.verbose && cfg->log_level > GH_LOG_WARNING)
-    cfg->log_level = GH_LOG_WARNING;
   gh_log_setup(cfg->log_level, o.progress);
   o.stop = &stop_requested;
   struct gh_crawl_summary sum;

@@ -317,8 +317,11 @@ gh_cmd_daemon(int argc, char **argv)
   d.config_file = g_strdup(common.config_file ? common.config_file : GH_DEFAULT_CONFIG);
   d.store_override = g_strdup(common.store_dir);
   gh_log_setup(common.cfg.log_level, false);
-  if(!load(&d, &err) ||
-     !gh_store_open(d.cfg.store_path, GH_STORE_WRITE, 0, &d.st, &err)) {
+  if(load(&d, &err) && !gh_cli_raise_nofile("daemon", &d.cfg)) {
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  if(err || !gh_store_open(d.cfg.store_path, GH_STORE_WRITE, 0, &d.st, &err)) {
     fprintf(stderr, "govharvest: %s\n", err->message);
     rc = GH_EXIT_USAGE;
     goto out;

@@ -1,6 +1,7 @@
 /* govharvest: harvest China's government-information-disclosure annual
  * reports into validated records.  This file only dispatches subcommands. */
 #include <locale.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 
 #include "../config/config.h"
 #include "../crawler/crawl.h"
+#include "../crawler/log.h"
 #include "../extract/extract.h"
 #include "../extract/htmlwalk.h"
 #include "../store/store.h"
@@ -227,4 +229,34 @@ main(int argc, char **argv)
     }
   fprintf(stderr, "govharvest: unknown command '%s' (see 'govharvest --help')\n", cmd);
   return GH_EXIT_USAGE;
+}
+
+bool
+gh_cli_raise_nofile(const char *command, const struct gh_config *cfg)
+{
+  struct rlimit rl;
+  if(getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return true;
+  rlim_t before = rl.rlim_cur;
+  if(rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if(setrlimit(RLIMIT_NOFILE, &rl) == 0)
+      gh_log(GH_LOG_INFO, NULL, "open files: soft limit raised from %llu to %llu",
+             (unsigned long long)before, (unsigned long long)rl.rlim_cur);
+    else
+      getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  /* A connection is a socket; a worker holds a pipe pair and its pidfd in
+   * the parent; the store, the log and curl's own take a few dozen. */
+  guint64 workers = cfg->extract_workers ? cfg->extract_workers : (guint64)MAX(1, g_get_num_processors());
+  guint64 need = cfg->max_connections + 3 * workers + 64;
+  if(rl.rlim_cur != RLIM_INFINITY && (guint64)rl.rlim_cur < need) {
+    fprintf(stderr, "govharvest %s: [crawl] max_connections = %" G_GUINT64_FORMAT " needs about %"
+                    G_GUINT64_FORMAT " open files, and the limit is %llu (hard limit %llu): lower "
+                    "max_connections, or raise the limit (ulimit -n, or LimitNOFILE= in the unit)\n",
+            command, (guint64)cfg->max_connections, need, (unsigned long long)rl.rlim_cur,
+            (unsigned long long)rl.rlim_max);
+    return false;
+  }
+  return true;
 }

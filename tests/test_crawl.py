@@ -629,6 +629,34 @@ def test_crawl_now(tmp, web, store):
     check("is not in the seed list" in r.stderr, f"a URL not in the list is crawled as its own seed: {r.stderr!r}")
 
 
+def test_nofile(tmp, web):
+    """The descriptor limit: the soft limit is raised to the hard one and
+    said; a hard limit that cannot hold max_connections is refused, naming
+    what to raise, before the store is touched."""
+    import resource
+    conf = write_config(tmp)
+    seeds = os.path.join(tmp, "seeds-nofile.tsv")
+    with open(seeds, "w") as f:
+        f.write("http://www.wd.gov.cn/\t532329\t武定县人民政府\n")
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
+    def limit(soft, hard_):
+        return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard_))
+    store = os.path.join(tmp, "store-nofile")
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "--log-level", "info",
+                        "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.01"],
+                       capture_output=True, text=True, timeout=120, preexec_fn=limit(400, hard))
+    check(r.returncode == 0 and f"open files: soft limit raised from 400 to {hard}" in r.stderr,
+          f"the soft descriptor limit is raised and said: {r.stderr[-300:]}")
+    store2 = os.path.join(tmp, "store-nofile2")
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store2, "--seeds", seeds,
+                        "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.01"],
+                       capture_output=True, text=True, timeout=120, preexec_fn=limit(200, 200))
+    check(r.returncode == 2 and "max_connections = 256 needs about" in r.stderr and "LimitNOFILE=" in r.stderr
+          and not os.path.exists(os.path.join(store2, "data.mdb")),
+          f"a limit too low for max_connections is refused, saying what to raise: {r.stderr[-300:]}")
+
+
 def test_progress(tmp, web):
     """Without a terminal, a heartbeat line every [log] heartbeat; the
     line and the summary say links, documents and records."""
@@ -669,6 +697,7 @@ def run(tmp, web):
     test_exports(tmp, os.path.join(tmp, "store"))
     test_crawl_now(tmp, web, os.path.join(tmp, "store"))
     test_progress(tmp, web)
+    test_nofile(tmp, web)
     test_kill_resume(tmp, web, recs)
     test_tls(tmp, web)
     test_bad_input(tmp, web)
