@@ -54,6 +54,7 @@ struct page {
   GString *text;      /* all text, for the 网站标识码 in the footer */
   GPtrArray *links;   /* struct link * */
   char *identifier;   /* from a <meta> */
+  char *site_name;    /* <meta name="SiteName"> */
   char *refresh;      /* <meta http-equiv=refresh> target */
   char *xxgk;
   int nav_depth;      /* >0: inside a nav block */
@@ -158,10 +159,15 @@ page_enter(const GumboNode *n, void *ud)
     node_text(n, p->title);
   } else if(t == GUMBO_TAG_META) {
     const char *name = attr(n, "name"), *equiv = attr(n, "http-equiv"), *content = attr(n, "content");
+    /* The 政府网站发展指引 (2017) has every page carry <meta
+     * name="SiteIDCode" content="1304000009">, beside SiteName and
+     * SiteDomain; a few CMSs name it otherwise. */
     if(name && content && !p->identifier &&
-       (!g_ascii_strcasecmp(name, "SiteCode") || !g_ascii_strcasecmp(name, "SiteIdentifier") ||
-        !g_ascii_strcasecmp(name, "site_code") || !g_ascii_strcasecmp(name, "siteid")))
+       (!g_ascii_strcasecmp(name, "SiteIDCode") || !g_ascii_strcasecmp(name, "SiteCode") ||
+        !g_ascii_strcasecmp(name, "SiteIdentifier")))
       p->identifier = g_strstrip(g_strdup(content));
+    if(name && content && !p->site_name && !g_ascii_strcasecmp(name, "SiteName"))
+      p->site_name = g_strstrip(g_strdup(content));
     if(equiv && content && !g_ascii_strcasecmp(equiv, "refresh") && !p->refresh) {
       const char *u = strstr(content, "url=");
       if(!u)
@@ -252,6 +258,7 @@ page_clear(struct page *p)
   g_ptr_array_free(p->links, TRUE);
   g_ptr_array_free(p->nav_nodes, TRUE);
   g_free(p->identifier);
+  g_free(p->site_name);
   g_free(p->refresh);
   g_free(p->xxgk);
 }
@@ -462,6 +469,17 @@ identify(struct disc *d, const char *url, struct page *p, const char *owner)
   x->url = home_url(url);
   x->xxgk = g_strdup(p->xxgk);
   char *name = site_name(t, p->title->str, owner);
+  /* A title that names no place nor government ("首页", "欢迎访问"): the
+   * SiteName meta, when it does. */
+  if(p->site_name && !gh_region_named(t, name, owner) && !strstr(name, "政府")) {
+    char *alt = site_name(t, p->site_name, owner);
+    if(gh_region_named(t, alt, owner) || strstr(alt, "政府")) {
+      g_free(name);
+      name = alt;
+    } else {
+      g_free(alt);
+    }
+  }
   char *id_code = NULL;
   if(valid_identifier(t, p->identifier)) {
     x->identifier = g_strdup(p->identifier);

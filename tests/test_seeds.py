@@ -22,6 +22,7 @@ import sys
 import tempfile
 
 GH = sys.argv[1]
+SEEDS = [int(x) for x in os.environ.get("GH_SEEDS_SEEDS", "1 2 3 4").split()]
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "web"))
 from harness import Web, check, finish  # noqa: E402
@@ -150,7 +151,7 @@ def bad_input(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         coverage(tmp)
-        for seed in (1, 2, 3, 4):
+        for seed in SEEDS:
             want, web = discover(tmp, seed)
             if seed == 1:
                 merge(tmp, want, web)

@@ -43,12 +43,21 @@ NOISE = [("http://www.gov.cn/", "中国政府网"), ("http://www.baidu.com/", "�
 HTML = "text/html; charset=%s"
 
 
-def page(rng, title, body, identifier, charset):
+def page(rng, title, body, identifier, charset, site=None):
+    """`site`: the site's name, for the SiteName meta; a page titled only
+    首页 always carries it (real portals with such a title do)."""
     meta = ""
     footer_id = ""
+    if site and (title == "首页" or rng.random() < 0.3):
+        meta = f'<meta name="SiteName" content="{html.escape(site)}">'
     if identifier:
-        if rng.random() < 0.4:
-            meta = f'<meta name="SiteCode" content="{identifier}">'
+        # As the 政府网站发展指引 has it (a SiteIDCode meta, in either
+        # attribute order), or only in the footer.
+        r = rng.random()
+        if r < 0.3:
+            meta += f'<meta name="SiteIDCode" content="{identifier}">'
+        elif r < 0.45:
+            meta += f'<meta content="{identifier}" name="SiteIDCode" />'
         else:
             footer_id = f"网站标识码：{identifier}"
     text = (f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
@@ -61,7 +70,7 @@ def page(rng, title, body, identifier, charset):
 
 
 def decorate(rng, name):
-    forms = [name, f"{name}门户网站", f"首页 - {name}", f"{name} | 首页"]
+    forms = [name, f"{name}门户网站", f"首页 - {name}", f"{name} | 首页", "首页"]
     if name.endswith("人民政府"):
         forms.append(f"{name}网")
     return rng.choice(forms)
@@ -106,9 +115,9 @@ def portal_web(seed):
     body += nav(rng, "部门网站", [(f"http://{dhost}/", dname)])
     body += nav(rng, "友情链接", NOISE)
     charset = rng.choice(["utf-8", "gbk"])
-    add(phost, "/", page(rng, decorate(rng, pname + "人民政府"), body, pid, charset))
+    add(phost, "/", page(rng, decorate(rng, pname + "人民政府"), body, pid, charset, site=pname + "人民政府"))
     rows.append((f"http://{phost}/", pcode, pname + "人民政府", "government", pid))
-    add(dhost, "/", page(rng, decorate(rng, dname), "<p>教育厅工作动态</p>", did, "utf-8"))
+    add(dhost, "/", page(rng, decorate(rng, dname), "<p>教育厅工作动态</p>", did, "utf-8", site=dname))
     rows.append((f"http://{dhost}/", pcode, dname, "department", did))
 
     for ccode, cname, chost, cid in CITIES:
@@ -125,17 +134,17 @@ def portal_web(seed):
         if ccode in DEPARTMENTS:
             name, host, ident = DEPARTMENTS[ccode]
             body += nav(rng, "部门网站", [(f"http://{host}/", name)])
-            add(host, "/", page(rng, decorate(rng, name), "<p>教育局</p>", ident, "utf-8"))
+            add(host, "/", page(rng, decorate(rng, name), "<p>教育局</p>", ident, "utf-8", site=name))
             rows.append((f"http://{host}/", ccode, name, "department", ident))
         body += nav(rng, "友情链接", [(f"http://{phost}/", pname + "人民政府")] + NOISE[:2])
         charset = rng.choice(["utf-8", "gbk"])
         for path in ("/", "/index.html"):
-            add(home, path, page(rng, decorate(rng, cname + "人民政府"), body, cid, charset))
+            add(home, path, page(rng, decorate(rng, cname + "人民政府"), body, cid, charset, site=cname + "人民政府"))
         rows.append((f"http://{home}/", ccode, cname + "人民政府", "government", cid))
         for kcode, kname, khost, kid in counties:
             back = nav(rng, "友情链接", [(f"http://{chost}/", cname + "人民政府"), (f"http://{phost}/", pname)])
             title = kname + "人民政府"
-            add(khost, "/", page(rng, decorate(rng, title), "<p>县政府工作</p>" + back, kid, rng.choice(["utf-8", "gbk"])))
+            add(khost, "/", page(rng, decorate(rng, title), "<p>县政府工作</p>" + back, kid, rng.choice(["utf-8", "gbk"]), site=title))
             if kid and kid[:6] != kcode:
                 rows.append((f"http://{khost}/", "", title, "government", kid))  # the conflict
             else:
