@@ -104,8 +104,7 @@ struct batch {
 
 struct crawl {
   struct gh_store *st;
-  GHashTable *seed_names; /* seed URL -> its name in the seed list (borrowed) */
-  GHashTable *run_seeds;  /* the seed URLs of this run (borrowed) */
+  GHashTable *run_seeds;  /* seed URL -> its struct gh_seed (borrowed): this run's seeds */
   gint64 run_id;          /* marks pages a forced run requeued: each once */
   const struct gh_crawl_opts *o;
   const struct gh_config *cfg;
@@ -125,7 +124,7 @@ struct crawl {
   guint64 cycle;
   unsigned in_flight;
   struct curl_slist *resolve, *connect_to;
-  gint64 started, last_status, last_flush, last_measure, last_heartbeat;
+  gint64 started, last_status, last_flush, next_measure, last_heartbeat;
   GHashTable *qcount;     /* host -> queued entries, at the last measure_queue */
   GPtrArray *run_hosts;   /* the hosts of this run's seeds (one per seed) */
   unsigned seeds_done;
@@ -1237,7 +1236,7 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
   int depth = (int)json_integer_value(json_object_get(s, "depth"));
   const char *seed = jstr(s, "seed");
   unsigned attachments = 0;
-  bool api = strstr(j->url, "dataproxy.jsp") || strstr(j->url, "/build/unit");
+  bool api = gh_is_api_answer(j->url);
   const char *embed = api ? (jstr(s, "embed") ? jstr(s, "embed") : jstr(s, "referer")) : j->url;
   /* What this page led to, kept so a later 304 can requeue it without the
    * body (a column whose portal page did not change still gets new
@@ -1294,8 +1293,8 @@ add_provenance(struct crawl *c, struct page_job *j, json_t *rj)
     json_object_set_new(src, "link_text", json_string(jstr(s, "text")));
   if(j->file_title)
     json_object_set_new(src, "file_title", json_string(j->file_title));
-  const char *seed_name = jstr(s, "seed") ? g_hash_table_lookup(c->seed_names, jstr(s, "seed")) : NULL;
-  const char *extra[] = { seed_name, NULL };
+  const struct gh_seed *sd = jstr(s, "seed") ? g_hash_table_lookup(c->run_seeds, jstr(s, "seed")) : NULL;
+  const char *extra[] = { sd ? sd->name : NULL, NULL };
   gh_record_identify(rj, c->o->regions ? c->o->regions : gh_regions_builtin(), jstr(s, "region"),
                      extra);
   if(!json_object_get(rj, "region_code"))
@@ -1860,7 +1859,7 @@ queued(struct crawl *c)
 
 /* Queue lengths per host, from one walk of the queue database (its keys
  * are host NUL seq): how many seeds are done and when the cycle may end.
- * Every two seconds only: at national scale the walk is a million keys. */
+ * At national scale the walk is a million keys: report_status spaces it. */
 static void
 measure_queue(struct crawl *c)
 {
@@ -1921,14 +1920,23 @@ report_status(struct crawl *c, bool force)
   gint64 now = g_get_monotonic_time();
   if(!force && now - c->last_status < USEC / 2)
     return;
+  /* No terminal and no STATUS to feed: the line is built only when a
+   * heartbeat is due (the queue walk below is not free at scale). */
+  bool beat = !c->o->progress && c->cfg->heartbeat_seconds &&
+              now - c->last_heartbeat >= (gint64)c->cfg->heartbeat_seconds * USEC;
+  if(!force && !c->o->progress && !c->o->status && !beat)
+    return;
   double dt = (double)(now - c->last_status) / USEC;
   double rate = c->last_status ? (double)(c->sum->fetched - c->last_fetched) / dt : 0;
   c->last_status = now;
   c->last_fetched = c->sum->fetched;
   guint64 waiting = queued(c);
-  if(force || now - c->last_measure >= 2 * USEC || (waiting == 0 && c->eta_seconds > 0)) {
+  /* Every two seconds, or less often when the walk itself is slow (a
+   * national queue): the walk stays under 2% of the loop's time. */
+  if(force || now >= c->next_measure || (waiting == 0 && c->eta_seconds > 0)) {
     measure_queue(c);
-    c->last_measure = now;
+    gint64 took = g_get_monotonic_time() - now;
+    c->next_measure = now + MAX(2 * USEC, 50 * took);
   }
   guint records = 0;
   GHashTableIter it;
@@ -1962,8 +1970,7 @@ report_status(struct crawl *c, bool force)
   if(c->o->status)
     c->o->status(line, c->o->status_ud);
   /* No terminal (a file, the journal): a heartbeat, not a flood. */
-  if(!c->o->progress && c->cfg->heartbeat_seconds &&
-     now - c->last_heartbeat >= (gint64)c->cfg->heartbeat_seconds * USEC) {
+  if(beat) {
     if(c->last_heartbeat)
       gh_log(GH_LOG_INFO, NULL, "progress: %s", line);
     c->last_heartbeat = now;
@@ -2013,18 +2020,15 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   batch_init(&c.gathering);
   batch_init(&c.committing);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
-  c.seed_names = g_hash_table_new(g_str_hash, g_str_equal);
   c.run_seeds = g_hash_table_new(g_str_hash, g_str_equal);
   c.qcount = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c.run_hosts = g_ptr_array_new_with_free_func(g_free);
   c.run_id = g_get_real_time() ^ ((gint64)getpid() << 40);
   for(guint i = 0; i < o->seeds->len; i++) {
     const struct gh_seed *s = o->seeds->pdata[i];
-    g_hash_table_add(c.run_seeds, s->url);
+    g_hash_table_insert(c.run_seeds, s->url, (gpointer)s);
     char *sh = gh_url_host(s->url);
     g_ptr_array_add(c.run_hosts, sh ? sh : g_strdup(""));
-    if(s->name && *s->name)
-      g_hash_table_insert(c.seed_names, s->url, s->name);
   }
   c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
                                      : (unsigned)MAX(1, g_get_num_processors());
@@ -2185,7 +2189,6 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   batch_free(&c.committing);
   g_ptr_array_free(c.active, TRUE);
   g_hash_table_destroy(c.processing);
-  g_hash_table_destroy(c.seed_names);
   g_hash_table_destroy(c.run_seeds);
   g_hash_table_destroy(c.qcount);
   g_ptr_array_free(c.run_hosts, TRUE);

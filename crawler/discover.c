@@ -1041,6 +1041,12 @@ gh_discover_tree(const GumboOutput *tree, const char *utf8, size_t len, const ch
   discover_run(tree, utf8, len, page_url, embedding_url, from, out, NULL);
 }
 
+bool
+gh_is_api_answer(const char *url)
+{
+  return strstr(url, "/dataproxy.jsp") || strstr(url, "/build/unit");
+}
+
 void
 gh_verdict_free(void *p)
 {
@@ -1061,8 +1067,8 @@ static void
 discover_run(const GumboOutput *tree, const char *utf8, size_t len, const char *page_url,
              const char *embedding_url, enum gh_link_kind from, GPtrArray *out, GPtrArray *explain)
 {
-  bool api = strstr(page_url, "dataproxy.jsp") || strstr(page_url, "/build/unit");
-  struct collect c = { .page_url = page_url, .link_base = api && embedding_url ? embedding_url : page_url,
+  struct collect c = { .page_url = page_url,
+                       .link_base = gh_is_api_answer(page_url) && embedding_url ? embedding_url : page_url,
                        .from = from, .out = out,
                        .seen = g_hash_table_new(g_str_hash, g_str_equal),
                        .page_column_token = -1, .explain = explain,

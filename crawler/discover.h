@@ -45,6 +45,10 @@ void gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_lin
  * (`embedding_url`, may be NULL): a Hanweb dataproxy.jsp or JPaaS answer is
  * inserted into its column page by the page's script, so its relative links
  * resolve against, and are judged under, that page. */
+/* Whether `url` asks an API whose answer a column page's script inserts
+ * into the page (Hanweb dataproxy.jsp, JPaaS build/unit): its links are
+ * the page's.  The crawler keeps that page along chains of answers. */
+bool gh_is_api_answer(const char *url);
 struct GumboInternalOutput;
 void gh_discover_tree(const struct GumboInternalOutput *tree, const char *utf8, size_t len,
                       const char *page_url, const char *embedding_url, enum gh_link_kind from,
