@@ -27,15 +27,11 @@ void
 gh_cli_print_coverage(FILE *out, const struct gh_regions *regions, GPtrArray *seeds)
 {
   GHashTable *codes = seed_codes(seeds);
-  json_t *c = gh_regions_coverage(regions, codes, "county");
-  json_t *p = gh_regions_coverage(regions, codes, "prefecture");
-  fprintf(out, "coverage       %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
-               " counties, %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
-               " prefectures have a seed (govharvest seeds coverage lists the others)\n",
-          json_integer_value(json_object_get(c, "covered")), json_integer_value(json_object_get(c, "total")),
-          json_integer_value(json_object_get(p, "covered")), json_integer_value(json_object_get(p, "total")));
-  json_decref(c);
-  json_decref(p);
+  json_t *counts = gh_regions_coverage_counts(regions, codes);
+  char *line = gh_coverage_text(counts);
+  fprintf(out, "coverage       %s (govharvest seeds coverage lists the others)\n", line);
+  g_free(line);
+  json_decref(counts);
   g_hash_table_destroy(codes);
 }
 

@@ -663,3 +663,25 @@ gh_regions_coverage(const struct gh_regions *t, GHashTable *codes, const char *l
   return json_pack("{s:s, s:I, s:I, s:o}", "level", level, "covered", covered, "total", total,
                    "provinces", provinces);
 }
+
+json_t *
+gh_regions_coverage_counts(const struct gh_regions *t, GHashTable *codes)
+{
+  json_t *c = gh_regions_coverage(t, codes, "county"), *p = gh_regions_coverage(t, codes, "prefecture");
+  json_t *out = json_pack("{s:[O,O], s:[O,O]}", "counties", json_object_get(c, "covered"),
+                          json_object_get(c, "total"), "prefectures", json_object_get(p, "covered"),
+                          json_object_get(p, "total"));
+  json_decref(c);
+  json_decref(p);
+  return out;
+}
+
+char *
+gh_coverage_text(const json_t *counts)
+{
+  json_t *c = json_object_get(counts, "counties"), *p = json_object_get(counts, "prefectures");
+  return g_strdup_printf("%" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " counties, %" JSON_INTEGER_FORMAT
+                         " of %" JSON_INTEGER_FORMAT " prefectures have a seed",
+                         json_integer_value(json_array_get(c, 0)), json_integer_value(json_array_get(c, 1)),
+                         json_integer_value(json_array_get(p, 0)), json_integer_value(json_array_get(p, 1)));
+}

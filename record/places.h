@@ -79,6 +79,11 @@ char *gh_agency_key_join(const char *code, const char *name);
  *    "total", "missing": [{"code", "name"}...]}...]}
  * NULL for an unknown level. */
 json_t *gh_regions_coverage(const struct gh_regions *r, GHashTable *codes, const char *level);
+/* Both levels' counts only, {"counties": [covered, total], "prefectures":
+ * [covered, total]}, and the line that says them ("N of M counties, P of Q
+ * prefectures have a seed", g_free): the crawl summary's and stats'. */
+json_t *gh_regions_coverage_counts(const struct gh_regions *r, GHashTable *codes);
+char *gh_coverage_text(const json_t *counts);
 
 /* Gives the record JSON `rec` its identity: "agency_key" and
  * "region_code" (the place the key settled on, where one is known).  The hint is rec's region_code, else

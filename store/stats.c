@@ -301,14 +301,7 @@ gh_stats(struct gh_store *st, GError **err)
     t.unhealthy, "seeds", json_incref(t.seeds));
   json_object_set_new(out, "by_region", t.by_region);
   /* The seeds crawled against the country, as `seeds coverage` counts. */
-  json_t *cc = gh_regions_coverage(gh_regions_builtin(), t.seed_codes, "county");
-  json_t *pc = gh_regions_coverage(gh_regions_builtin(), t.seed_codes, "prefecture");
-  json_object_set_new(out, "coverage",
-                      json_pack("{s:[O,O], s:[O,O]}", "counties", json_object_get(cc, "covered"),
-                                json_object_get(cc, "total"), "prefectures",
-                                json_object_get(pc, "covered"), json_object_get(pc, "total")));
-  json_decref(cc);
-  json_decref(pc);
+  json_object_set_new(out, "coverage", gh_regions_coverage_counts(gh_regions_builtin(), t.seed_codes));
   g_hash_table_destroy(t.seed_codes);
   seed_misses(out, t.seeds);
   json_decref(t.seeds);
@@ -406,13 +399,9 @@ gh_stats_print(json_t *s, FILE *out, size_t max)
           json_integer_value(json_object_get(s, "queued")), json_integer_value(json_object_get(s, "cycle")),
           json_is_true(json_object_get(s, "cycle_complete")) ? "complete" : "unfinished");
   print_counts(out, "urls by state", json_object_get(s, "urls_by_state"));
-  json_t *cov = json_object_get(s, "coverage");
-  fprintf(out, "%-18s %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT " counties, %" JSON_INTEGER_FORMAT
-               " of %" JSON_INTEGER_FORMAT " prefectures have a seed\n",
-          "coverage", json_integer_value(json_array_get(json_object_get(cov, "counties"), 0)),
-          json_integer_value(json_array_get(json_object_get(cov, "counties"), 1)),
-          json_integer_value(json_array_get(json_object_get(cov, "prefectures"), 0)),
-          json_integer_value(json_array_get(json_object_get(cov, "prefectures"), 1)));
+  char *cov = gh_coverage_text(json_object_get(s, "coverage"));
+  fprintf(out, "%-18s %s\n", "coverage", cov);
+  g_free(cov);
   print_counts(out, "errors by kind", json_object_get(s, "errors_by_kind"));
   const char *host;
   json_t *he;

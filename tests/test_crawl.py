@@ -445,6 +445,9 @@ def test_exports(tmp, store):
                                    text=True).stdout)
     check(st["records"] == len(EXPECTED) and st["by_status"] == {"parsed": 10, "needs_ocr": 1},
           f"stats counts: {st['records']} {st['by_status']}")
+    # The six seeds: four counties, two prefectures.
+    check(st["coverage"]["counties"][0] == 4 and st["coverage"]["prefectures"] == [2, 333],
+          f"stats coverage of the seeds crawled: {st['coverage']}")
     # Views that scale: region x year at each level, per seed; CSV for both.
     recs_now = records(store)
     for level in (2, 4, 6):
