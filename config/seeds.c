@@ -12,6 +12,8 @@ seed_free(void *p)
   g_free(s->url);
   g_free(s->region_code);
   g_free(s->name);
+  g_free(s->kind);
+  g_free(s->identifier);
   g_free(s);
 }
 
@@ -23,6 +25,20 @@ is_code(const char *s)
 
 static bool load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes,
                      GError **err);
+
+GPtrArray *
+gh_seeds_load_file(const char *file, GPtrArray *notes, GError **err)
+{
+  GPtrArray *seeds = g_ptr_array_new_with_free_func(seed_free);
+  GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  bool ok = load_one(file, seeds, seen, notes, err);
+  g_hash_table_destroy(seen);
+  if(!ok) {
+    g_ptr_array_free(seeds, TRUE);
+    return NULL;
+  }
+  return seeds;
+}
 
 GPtrArray *
 gh_seeds_load(const char *file, GPtrArray *notes, GError **err)
@@ -69,10 +85,13 @@ load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes,
     g_free(t);
     if(skip)
       continue;
-    char **f = g_strsplit(l, "\t", 4);
+    char **f = g_strsplit(l, "\t", 6);
+    guint nf = g_strv_length(f);
     const char *url = g_strstrip(f[0]);
-    const char *code = f[1] ? g_strstrip(f[1]) : "";
-    const char *name = f[1] && f[2] ? g_strstrip(f[2]) : "";
+    const char *code = nf > 1 ? g_strstrip(f[1]) : "";
+    const char *name = nf > 2 ? g_strstrip(f[2]) : "";
+    const char *kind = nf > 3 ? g_strstrip(f[3]) : "";
+    const char *ident = nf > 4 ? g_strstrip(f[4]) : "";
     char *norm = gh_url_resolve(NULL, url);
     if(!norm) {
       g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -94,6 +113,8 @@ load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes,
       norm = NULL;
       s->region_code = *code ? g_strdup(code) : NULL;
       s->name = g_strdup(name);
+      s->kind = *kind ? g_strdup(kind) : NULL;
+      s->identifier = *ident ? g_strdup(ident) : NULL;
       g_ptr_array_add(seeds, s);
     }
     g_free(norm);

@@ -1,4 +1,4 @@
-/* The seed list (TSV: url, region_code, name).  The region table the codes
+/* The seed list (TSV: url, region_code, name[, kind, identifier]).  The region table the codes
  * refer to is record/places.h. */
 #ifndef GH_SEEDS_H
 #define GH_SEEDS_H
@@ -12,6 +12,11 @@ struct gh_seed {
   char *url;         /* normalised */
   char *region_code; /* 6 digits, or NULL */
   char *name;
+  /* Optional fourth and fifth columns (seeds discover writes them): "government" or
+   * "department", and the site's 网站标识码; NULL when absent.  The crawl
+   * does not need them. */
+  char *kind;
+  char *identifier;
 };
 
 /* A GPtrArray of struct gh_seed * (free func set), or NULL with *err as
@@ -21,6 +26,8 @@ struct gh_seed {
  * name order.  A URL listed twice is kept once, its first line winning;
  * each repeat is a line appended to `notes` (may be NULL). */
 GPtrArray *gh_seeds_load(const char *file, GPtrArray *notes, GError **err);
+/* That file only, without seeds.d (a list being merged, not the one in use). */
+GPtrArray *gh_seeds_load_file(const char *file, GPtrArray *notes, GError **err);
 
 /* The seeds of `all` (borrowed into *selected, a GPtrArray without a free
  * function) whose URL is one of `urls` (normalised here) or whose region

@@ -5,6 +5,7 @@
 
 #include "../extract/charset.h"
 #include "../extract/htmlwalk.h"
+#include "../config/seeds.h"
 #include "crawl.h"
 #include "robots.h"
 #include "url.h"
@@ -703,28 +704,22 @@ gh_portals_tsv(GPtrArray *portals)
 GPtrArray *
 gh_portals_load(const char *file, GError **err)
 {
-  char *text = NULL;
-  if(!g_file_get_contents(file, &text, NULL, err))
+  /* The seed reader's checks (http(s) URLs, six-digit codes) apply. */
+  GPtrArray *seeds = gh_seeds_load_file(file, NULL, err);
+  if(!seeds)
     return NULL;
   GPtrArray *out = g_ptr_array_new_with_free_func(gh_portal_free);
-  char **lines = g_strsplit(text, "\n", -1);
-  g_free(text);
-  for(char **l = lines; *l; l++) {
-    g_strdelimit(*l, "\r", '\0');
-    if(!**l || **l == '#' || g_str_has_prefix(*l, "url\t"))
-      continue;
-    char **f = g_strsplit(*l, "\t", 6);
+  for(guint i = 0; i < seeds->len; i++) {
+    struct gh_seed *sd = seeds->pdata[i];
     struct gh_portal *x = g_new0(struct gh_portal, 1);
-    x->url = g_strdup(g_strstrip(f[0]));
-    guint n = g_strv_length(f);
-    x->code = n > 1 && *g_strstrip(f[1]) ? g_strdup(f[1]) : NULL;
-    x->name = g_strdup(n > 2 ? g_strstrip(f[2]) : "");
-    x->kind = n > 3 && *g_strstrip(f[3]) ? g_strdup(f[3]) : NULL;
-    x->identifier = n > 4 && *g_strstrip(f[4]) ? g_strdup(f[4]) : NULL;
+    x->url = g_steal_pointer(&sd->url);
+    x->code = g_steal_pointer(&sd->region_code);
+    x->name = g_steal_pointer(&sd->name);
+    x->kind = g_steal_pointer(&sd->kind);
+    x->identifier = g_steal_pointer(&sd->identifier);
     g_ptr_array_add(out, x);
-    g_strfreev(f);
   }
-  g_strfreev(lines);
+  g_ptr_array_free(seeds, TRUE);
   return out;
 }
 

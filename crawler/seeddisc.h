@@ -43,7 +43,8 @@ GPtrArray *gh_seeds_discover(const struct gh_seeddisc_opts *o, char **starts, GP
 
 /* The seeds TSV: header, then url, region_code, name, kind, identifier. */
 GString *gh_portals_tsv(GPtrArray *portals);
-/* Reads a seeds TSV of either shape (3 or 5 columns) as portals. */
+/* Reads a seeds TSV of either shape (3 or 5 columns) as portals, through
+ * the seed reader (gh_seeds_load_file): one reader, one set of checks. */
 GPtrArray *gh_portals_load(const char *file, GError **err);
 /* Merges `found` into `list` (both of struct gh_portal *; `found`'s
  * entries are moved or freed): a portal with the identifier of a listed

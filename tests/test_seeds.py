@@ -142,6 +142,12 @@ def bad_input(tmp):
         check("not a portal's home page" in r.stderr, f"a non-portal URL is said to be one: {r.stderr[-300:]}")
         r = gh("seeds", "discover", "--config", conf, "not a url")
         check(r.returncode == 1 and "not an http(s) URL" in r.stderr, f"a bad URL: {r.stderr[-200:]}")
+        bad = os.path.join(tmp, "bad.tsv")
+        with open(bad, "w") as f:
+            f.write("url\tregion_code\tname\tkind\tidentifier\nhttp://www.a.gov.cn/\t36073\t某县\tgovernment\t\n")
+        r = gh("seeds", "discover", "--config", conf, "--merge", bad, "http://www.x.gov.cn/")
+        check(r.returncode == 2 and "bad.tsv:2" in r.stderr and "not 6 digits" in r.stderr,
+              f"a list to merge is checked like a seed list, naming file and line: {r.stderr[-200:]}")
         r = gh("seeds", "discover", "--config", conf, "--max-pages", "0", "http://www.x.gov.cn/")
         check(r.returncode == 2, "--max-pages 0 is refused")
     finally:
