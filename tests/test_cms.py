@@ -15,7 +15,7 @@ GH = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "web"))
 sys.path.insert(0, os.path.join(HERE, "layouts"))
-from harness import Web, check, finish, records  # noqa: E402
+from harness import Web, check, finish, records, crawl_config  # noqa: E402
 from cms_web import cms_web  # noqa: E402
 
 SEEDS = [int(x) for x in os.environ.get("GH_CMS_SEEDS", "1 2 3 4 5 6").split()]
@@ -29,10 +29,7 @@ def one(tmp, seed):
         seeds = os.path.join(tmp, f"seeds{seed}.tsv")
         with open(seeds, "w", encoding="utf-8") as f:
             f.write(seeds_tsv)
-        conf = os.path.join(tmp, "cms.conf")
-        with open(conf, "w") as f:
-            f.write("[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\ntimeout = 10\n"
-                    "retries = 1\n[log]\nlevel = warning\n")
+        conf = crawl_config(tmp, "cms.conf", "timeout = 10\nretries = 1")
         store = os.path.join(tmp, f"store{seed}")
         r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
                             "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.01", "-q"],

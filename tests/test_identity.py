@@ -28,7 +28,7 @@ GH = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "web"))
 sys.path.insert(0, os.path.join(HERE, "layouts"))
-from harness import DATA, Web, check, finish, records  # noqa: E402
+from harness import DATA, Web, check, finish, records, crawl_config  # noqa: E402
 from identity_web import identity_web  # noqa: E402
 
 SEEDS_RUN = [1, 2, 3]
@@ -41,11 +41,7 @@ def gh(*args):
 
 
 def config(tmp):
-    path = os.path.join(tmp, "identity.conf")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\n"
-                "timeout = 5\nretries = 1\n[log]\nlevel = warning\n")
-    return path
+    return crawl_config(tmp, "identity.conf", "timeout = 5\nretries = 1")
 
 
 def crawl(tmp, web, seed, store):

@@ -25,7 +25,7 @@ GH = sys.argv[1]
 SEEDS = [int(x) for x in os.environ.get("GH_SEEDS_SEEDS", "1 2 3 4").split()]
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "web"))
-from harness import Web, check, finish  # noqa: E402
+from harness import Web, check, finish, crawl_config  # noqa: E402
 from portal_web import portal_web  # noqa: E402
 
 
@@ -34,11 +34,7 @@ def gh(*args, timeout=300):
 
 
 def config(tmp):
-    path = os.path.join(tmp, "seeds.conf")
-    with open(path, "w") as f:
-        f.write("[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\ntimeout = 5\n"
-                "[log]\nlevel = warning\n")
-    return path
+    return crawl_config(tmp, "seeds.conf", "timeout = 5")
 
 
 def rows_of(tsv):

@@ -22,6 +22,16 @@ http://www.dayao.gov.cn/info/egovinfo/1007/nb.htm\t532326\t大姚县人民政府
 """
 
 
+def crawl_config(tmp, name, crawl="", level="warning"):
+    """A configuration file for a test's crawl: the test user agent (with
+    its contact URL), `crawl` lines for [crawl], and the log level."""
+    path = os.path.join(tmp, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\n{crawl}"
+                f"\n[log]\nlevel = {level}\n")
+    return path
+
+
 def check(cond, what):
     global passes
     if cond:
