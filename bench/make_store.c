@@ -110,9 +110,10 @@ main(int argc, char **argv)
     return 1;
   struct gh_extract_opts eo;
   gh_extract_opts_init(&eo);
+  /* The sample is ours, not fetched: read in this process. */
   struct gh_record rec;
   gh_record_init(&rec);
-  gh_extract_record(text, len, &eo, NULL, &rec);
+  gh_document_record(text, len, gh_sniff(text, len), NULL, &eo, NULL, NULL, &rec);
   struct fill f = { gh_record_to_json(&rec), 0, 5000 };
   gh_record_clear(&rec);
   g_free(text);

@@ -1,4 +1,8 @@
-/* govharvest parse FILE...: one JSON record per file on stdout. */
+/* govharvest parse FILE...: one JSON record per file on stdout.
+ *
+ * The files are read here and parsed by the sandbox workers, several at
+ * once; records are printed in argument order as soon as each file's turn
+ * comes, so the output is the same whatever the number of workers. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -7,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../extract/extract.h"
+#include "../extract/sandbox.h"
 #include "../extract/textnorm.h"
 #include "cli.h"
 
@@ -64,11 +68,103 @@ read_bounded(const char *path, size_t cap, char **out, size_t *len, bool *too_la
   return true;
 }
 
+/* One FILE argument on its way to output. */
+struct slot {
+  bool done;
+  json_t *record; /* NULL: a read failure, said in `error` */
+  char *error;
+  size_t bytes;   /* held while in a worker */
+};
+
+struct parse_run {
+  struct slot *slots;
+  size_t held; /* bytes of documents in the workers */
+};
+
+struct slot_ref {
+  struct parse_run *run;
+  struct slot *slot;
+};
+
+static void
+parsed(void *ud, json_t *record)
+{
+  struct slot_ref *r = ud;
+  r->slot->record = record;
+  r->slot->done = true;
+  r->run->held -= r->slot->bytes;
+  g_free(r);
+}
+
+/* Prints slot i: its record on stdout, its failure on stderr.  False when
+ * the file did not parse. */
+static bool
+print_slot(const char *path, struct slot *sl, size_t flags, int *rc)
+{
+  if(!sl->record) {
+    fprintf(stderr, "govharvest: %s: %s\n", path, sl->error);
+    *rc = GH_EXIT_FAILED;
+    return false;
+  }
+  /* Every document that was read yields its record, parsed or not: a
+   * report whose tables could not be read still carries its agency, year
+   * and whatever sections were read, and says why.  The reason goes to
+   * stderr too, for people. */
+  const char *status = json_string_value(json_object_get(sl->record, "status"));
+  if(g_strcmp0(status, gh_status_name(GH_STATUS_PARSED))) {
+    const char *reason = json_string_value(json_object_get(sl->record, "reason"));
+    fprintf(stderr, "govharvest: %s: %s: %s\n", path, status ? status : "?", reason ? reason : "");
+    *rc = GH_EXIT_FAILED;
+  }
+  if(json_dumpf(sl->record, stdout, flags) != 0 || fputc('\n', stdout) == EOF) {
+    fprintf(stderr, "govharvest: writing the record of %s failed\n", path);
+    *rc = GH_EXIT_FAILED;
+  }
+  return true;
+}
+
+/* Each file's cell stream, one after another (debugging). */
+static void
+print_cells(int argc, char **argv, const struct gh_extract_opts *opts, int *rc)
+{
+  for(int i = 1; i < argc; i++) {
+    char *bytes = NULL, *why = NULL;
+    size_t len = 0;
+    bool too_large = false;
+    if(!read_bounded(argv[i], opts->max_bytes, &bytes, &len, &too_large, &why) || too_large) {
+      fprintf(stderr, "govharvest: %s: %s\n", argv[i], why ? why : "too_large");
+      g_free(why);
+      g_free(bytes);
+      *rc = GH_EXIT_FAILED;
+      continue;
+    }
+    enum gh_status st;
+    char *fail_why = NULL;
+    struct gh_doc *doc = gh_extract_doc(bytes, len, opts, &st, &fail_why);
+    if(doc)
+      gh_doc_dump(doc, stdout);
+    else {
+      fprintf(stderr, "govharvest: %s: %s: %s\n", argv[i], gh_status_name(st), fail_why);
+      *rc = GH_EXIT_FAILED;
+    }
+    g_free(fail_why);
+    gh_doc_free(&doc);
+    g_free(bytes);
+  }
+}
+
+/* Read-ahead: files in the workers or printed-pending at once, by count
+ * per worker and by bytes, so a long argument list of large PDFs does not
+ * sit in memory. */
+#define AHEAD_PER_WORKER 4
+#define AHEAD_BYTES ((size_t)256 << 20)
+
 int
 gh_cmd_parse(int argc, char **argv)
 {
   gboolean pretty = FALSE, cells = FALSE;
   char *title = NULL, *file_title = NULL;
+  gint workers = -1;
   GOptionEntry entries[] = {
     { "pretty", 'p', 0, G_OPTION_ARG_NONE, &pretty, "Indent the JSON output", NULL },
     { "title", 't', 0, G_OPTION_ARG_STRING, &title,
@@ -78,22 +174,26 @@ gh_cmd_parse(int argc, char **argv)
       "The files' download name (Content-Disposition), used like --title", "NAME" },
     { "cells", 0, 0, G_OPTION_ARG_NONE, &cells,
       "Print the extracted cell stream instead of records (debugging)", NULL },
+    { "workers", 'j', 0, G_OPTION_ARG_INT, &workers,
+      "Files parsed at once (default [limits] extract_workers: one per CPU)", "N" },
     G_OPTION_ENTRY_NULL
   };
   struct gh_common common = { 0 };
   int rc = GH_EXIT_OK;
   if(!gh_cli_parse("parse", "FILE...",
                    "Parse annual-report files (text, markdown, HTML; '-' is stdin) and print\n"
-                   "one JSON record per file (JSON lines).  Exit 0 when every file parsed,\n"
-                   "1 when any failed (reason on stderr), 2 for usage errors.",
+                   "one JSON record per file (JSON lines), in argument order.  Files are\n"
+                   "parsed several at once by the extraction workers.  Exit 0 when every file\n"
+                   "parsed, 1 when any failed (reason on stderr), 2 for usage errors.",
                    entries, &argc, &argv, &common, &rc)) {
     g_free(title);
     g_free(file_title);
     gh_cli_common_clear(&common);
     return rc;
   }
-  if(argc < 2) {
-    fprintf(stderr, "govharvest parse: no FILE given (see 'govharvest parse --help')\n");
+  if(argc < 2 || (workers != -1 && (workers < 1 || workers > 256))) {
+    fprintf(stderr, argc < 2 ? "govharvest parse: no FILE given (see 'govharvest parse --help')\n"
+                             : "govharvest parse: --workers must be 1 to 256\n");
     g_free(title);
     g_free(file_title);
     gh_cli_common_clear(&common);
@@ -106,60 +206,56 @@ gh_cmd_parse(int argc, char **argv)
   char *title_norm = title ? gh_norm(title, strlen(title)) : NULL;
   char *file_norm = file_title ? gh_norm(file_title, strlen(file_title)) : NULL;
   struct gh_doc_hints hints = { .link_text = title_norm, .file_title = file_norm };
-  for(int i = 1; i < argc; i++) {
-    const char *path = argv[i];
-    char *bytes = NULL, *why = NULL;
-    size_t len = 0;
-    bool too_large = false;
-    if(!read_bounded(path, opts.max_bytes, &bytes, &len, &too_large, &why)) {
-      fprintf(stderr, "govharvest: %s: read_failed: %s\n", path, why);
-      g_free(why);
-      rc = GH_EXIT_FAILED;
-      continue;
-    }
-    if(too_large) {
-      fprintf(stderr, "govharvest: %s: too_large: over the %zu-byte limit "
-              "([limits] max_document_bytes)\n", path, opts.max_bytes);
-      g_free(bytes);
-      rc = GH_EXIT_FAILED;
-      continue;
-    }
-    if(cells) {
-      enum gh_status st;
-      char *fail_why = NULL;
-      struct gh_doc *doc = gh_extract_doc(bytes, len, gh_sniff(bytes, len), &opts, &st,
-                                          &fail_why);
-      if(doc)
-        gh_doc_dump(doc, stdout);
-      else {
-        fprintf(stderr, "govharvest: %s: %s: %s\n", path, gh_status_name(st), fail_why);
-        rc = GH_EXIT_FAILED;
+  if(cells) {
+    print_cells(argc, argv, &opts, &rc);
+  } else {
+    unsigned n_workers = workers > 0 ? (unsigned)workers : gh_config_extract_workers(&common.cfg);
+    struct gh_pool *pool = gh_pool_new(MIN(n_workers, (unsigned)argc - 1), &opts,
+                                       GH_POOL_WORK_RECORD);
+    struct parse_run run = { g_new0(struct slot, (size_t)argc), 0 };
+    size_t ahead = (size_t)n_workers * AHEAD_PER_WORKER;
+    int next_read = 1;
+    for(int next_print = 1; next_print < argc;) {
+      /* Read on while the window has room, then print what is done in
+       * order, then wait for a worker. */
+      while(next_read < argc && (size_t)(next_read - next_print) < ahead &&
+            (run.held < AHEAD_BYTES || next_read == next_print)) {
+        struct slot *sl = &run.slots[next_read];
+        const char *path = argv[next_read++];
+        char *bytes = NULL, *why = NULL;
+        size_t len = 0;
+        bool too_large = false;
+        if(!read_bounded(path, opts.max_bytes, &bytes, &len, &too_large, &why)) {
+          sl->error = g_strdup_printf("read_failed: %s", why);
+          sl->done = true;
+        } else if(too_large) {
+          sl->error = g_strdup_printf("too_large: over the %zu-byte limit "
+                                      "([limits] max_document_bytes)", opts.max_bytes);
+          sl->done = true;
+          g_free(bytes);
+        } else {
+          sl->bytes = len;
+          run.held += len;
+          struct slot_ref *ref = g_new(struct slot_ref, 1);
+          *ref = (struct slot_ref){ &run, sl };
+          GBytes *body = g_bytes_new_take(bytes, len);
+          gh_pool_submit_record(pool, body, &opts, &hints, parsed, ref);
+          g_bytes_unref(body);
+        }
+        g_free(why);
       }
-      g_free(fail_why);
-      gh_doc_free(&doc);
-      g_free(bytes);
-      continue;
+      while(next_print < argc && run.slots[next_print].done) {
+        struct slot *sl = &run.slots[next_print];
+        print_slot(argv[next_print++], sl, flags, &rc);
+        json_decref(sl->record);
+        g_free(sl->error);
+        memset(sl, 0, sizeof *sl);
+      }
+      if(next_print < argc && !run.slots[next_print].done)
+        gh_pool_step(pool);
     }
-    struct gh_record rec;
-    gh_record_init(&rec);
-    gh_extract_record(bytes, len, &opts, &hints, &rec);
-    g_free(bytes);
-    /* Every document that was read yields its record, parsed or not: a
-     * report whose tables could not be read still carries its agency, year
-     * and whatever sections were read, and says why (issue: nothing thrown
-     * away).  The reason goes to stderr too, for people. */
-    if(rec.status != GH_STATUS_PARSED) {
-      fprintf(stderr, "govharvest: %s: %s: %s\n", path, gh_status_name(rec.status),
-              rec.reason ? rec.reason : "");
-      rc = GH_EXIT_FAILED;
-    }
-    json_t *j = gh_record_to_json(&rec);
-    if(json_dumpf(j, stdout, flags) != 0 || fputc('\n', stdout) == EOF) {
-      fprintf(stderr, "govharvest: writing the record of %s failed\n", path);
-      rc = GH_EXIT_FAILED;
-    }
-    json_decref(j);
-    gh_record_clear(&rec);
+    gh_pool_free(pool);
+    g_free(run.slots);
   }
   if(fflush(stdout) != 0)
     rc = GH_EXIT_FAILED;

@@ -17,7 +17,7 @@
 #include "../crawler/robots.h"
 #include "../crawler/url.h"
 #include "../extract/charset.h"
-#include "../extract/extract.h"
+#include "../extract/sandbox.h"
 #include "../extract/textnorm.h"
 #include "cli.h"
 
@@ -113,14 +113,13 @@ probe_page(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_
     /* A document: what parse would make of it. */
     struct gh_extract_opts eo;
     gh_cli_extract_opts(&eo, cfg);
-    struct gh_record rec;
-    gh_record_init(&rec);
-    gh_extract_record(bytes, len, &eo, NULL, &rec);
+    json_t *rec = gh_extract_record(bytes, len, &eo, NULL);
     json_object_set_new(j, "kind", json_string("attachment (a document)"));
-    json_object_set_new(j, "record", json_pack("{s:s, s:s?, s:i}", "status",
-                                               gh_status_name(rec.status), "agency", rec.agency,
-                                               "year", rec.year));
-    gh_record_clear(&rec);
+    json_object_set_new(j, "record", json_pack("{s:O, s:O, s:O}", "status",
+                                               json_object_get(rec, "status"), "agency",
+                                               json_object_get(rec, "agency"), "year",
+                                               json_object_get(rec, "year")));
+    json_decref(rec);
   }
   else {
     char *declared = gh_content_type_charset(f.ctype);

@@ -10,7 +10,7 @@
 #include "../config/config.h"
 #include "../crawler/crawl.h"
 #include "../crawler/log.h"
-#include "../extract/extract.h"
+#include "../extract/sandbox.h"
 #include "../extract/htmlwalk.h"
 #include "../store/store.h"
 #include "cli.h"
@@ -181,7 +181,6 @@ gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
   o->wall_seconds = (unsigned)cfg->extract_timeout_seconds;
   o->max_pdf_pages = (unsigned)cfg->max_pdf_pages;
   gh_html_set_max_depth((unsigned)cfg->max_html_depth); /* workers get it on their command line */
-  o->reuse_worker = true;
 }
 
 void
@@ -193,9 +192,9 @@ gh_cli_common_clear(struct gh_common *common)
   gh_config_clear(&common->cfg);
 }
 
-/* What the extraction workers can be asked to run (extract/worker.c). */
+/* What the extraction workers can be asked to run besides the sandbox's
+ * own work (extract/sandbox.c). */
 static const struct gh_pool_work works[] = {
-  { GH_POOL_WORK_DOC, gh_pool_read_doc },
   { GH_CRAWL_WORK, gh_crawl_work },
   { NULL, NULL },
 };
@@ -223,7 +222,7 @@ main(int argc, char **argv)
     if(!strcmp(cmd, commands[i].name)) {
       curl_global_init(CURL_GLOBAL_DEFAULT);
       int rc = commands[i].run(argc - 1, argv + 1);
-      gh_worker_shutdown();
+      gh_extract_shutdown();
       curl_global_cleanup();
       return rc;
     }

@@ -452,3 +452,10 @@ gh_config_clear(struct gh_config *cfg)
   g_strfreev(cfg->allow_private);
   memset(cfg, 0, sizeof(*cfg));
 }
+
+unsigned
+gh_config_extract_workers(const struct gh_config *cfg)
+{
+  return cfg->extract_workers ? (unsigned)cfg->extract_workers
+                              : (unsigned)MAX(1, g_get_num_processors());
+}

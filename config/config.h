@@ -77,6 +77,8 @@ GPtrArray *gh_config_drop_ins(const char *dir, const char *suffix);
 bool gh_config_load(struct gh_config *cfg, const char *file, bool must_exist,
                     GError **err);
 void gh_config_clear(struct gh_config *cfg);
+/* [limits] extract_workers resolved: 0 means one per CPU. */
+unsigned gh_config_extract_workers(const struct gh_config *cfg);
 
 /* One item of [crawl] resolve/connect_to or --resolve/--connect-to:
  * curl's syntax needs at least HOST:PORT:ADDR (three fields). */

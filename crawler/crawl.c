@@ -1174,12 +1174,11 @@ gh_crawl_work(const struct gh_pool_input *in)
   bool discover = json_is_true(json_object_get(a, "discover"));
   bool record = json_is_true(json_object_get(a, "record"));
   json_t *out = json_object();
-  GError *err = NULL;
   size_t ulen = 0;
   char *utf8 = NULL;
   struct gh_html_tree *tree = NULL;
   if(discover || (record && in->format == GH_FMT_HTML))
-    utf8 = gh_to_utf8(in->bytes, in->len, in->o->declared_charset, true, &ulen, NULL, &err);
+    utf8 = gh_to_utf8(in->bytes, in->len, in->o->declared_charset, true, &ulen, NULL, NULL);
   if(utf8 && in->format == GH_FMT_HTML)
     tree = gh_gumbo_parse(utf8, ulen);
   if(discover)
@@ -1187,27 +1186,9 @@ gh_crawl_work(const struct gh_pool_input *in)
   if(record) {
     struct gh_record rec;
     gh_record_init(&rec);
-    rec.source.sha256 = g_strdup(jstr(a, "sha256"));
-    rec.source.format = g_strdup(gh_format_name(in->format));
-    struct gh_doc *doc = gh_doc_new();
-    enum gh_status st = GH_STATUS_PARSED;
-    char *why = NULL;
-    bool ok;
-    if(in->format != GH_FMT_HTML) {
-      g_clear_error(&err); /* a conversion error is discovery's, not this reader's */
-      ok = gh_read_doc(in->bytes, in->len, in->format, in->o, doc, &st, &err);
-    }
-    else if((ok = tree != NULL))
-      gh_html_tree_to_doc(tree->out, doc);
-    else if(!err)
-      g_set_error(&err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "gumbo could not parse the page");
-    if(!ok) {
-      why = g_strdup_printf("%s: %s", gh_format_name(in->format),
-                            err ? err->message : "extraction failed");
-      gh_doc_free(&doc);
-    }
     struct gh_doc_hints hints = { .link_text = jstr(a, "text"), .file_title = jstr(a, "file_title") };
-    gh_extract_record_finish(&rec, doc, st, why, &hints);
+    gh_document_record(in->bytes, in->len, in->format, jstr(a, "sha256"), in->o, &hints,
+                       tree ? tree->out : NULL, &rec);
     /* What the loop will not store (an error page, a page with no report
      * and no agency/year) comes back as its verdict only: the whole record
      * would cost the loop more to decode than the page cost to fetch. */
@@ -1218,12 +1199,9 @@ gh_crawl_work(const struct gh_pool_input *in)
                               : json_pack("{s s s s?}", "status", gh_status_name(rec.status),
                                           "reason", rec.reason));
     gh_record_clear(&rec);
-    gh_doc_free(&doc);
-    g_free(why);
   }
   gh_gumbo_free(tree);
   g_free(utf8);
-  g_clear_error(&err);
   return out;
 }
 
@@ -1356,10 +1334,8 @@ page_done(void *ud, json_t *reply, const char *failure)
     json_t *rj = json_incref(json_object_get(reply, "record"));
     if(!rj) {
       if(!j->record_done) {
-        gh_record_fail(&j->rec, GH_STATUS_EXTRACT_FAILED, "%s: %s", gh_format_name(j->fmt),
-                       failure ? failure : "extraction failed");
         struct gh_doc_hints hints = { .link_text = jstr(j->state, "text"), .file_title = j->file_title };
-        gh_extract_record_complete(&j->rec, &hints);
+        gh_document_failed(j->sha, j->fmt, failure, &hints, &j->rec);
       }
       rj = gh_record_to_json(&j->rec);
     }
@@ -1396,11 +1372,13 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   struct gh_extract_opts eo = c->o->extract;
   char *cs = gh_content_type_charset(ctype);
   eo.declared_charset = cs;
-  /* Text, oversized and unsupported documents are decided here. */
+  /* An oversized document is refused here, unread; everything else is
+   * read in a worker. */
   j->fmt = fmt;
-  if(extract) {
+  if(extract && gh_document_too_large(len, &eo)) {
     struct gh_doc_hints hints = { .link_text = jstr(x->state, "text"), .file_title = j->file_title };
-    j->record_done = gh_extract_record_begin(bytes, len, fmt, sha, &eo, &hints, &j->rec);
+    gh_document_record(bytes, len, fmt, sha, &eo, &hints, NULL, &j->rec);
+    j->record_done = true;
   }
   bool record = extract && !j->record_done;
   g_hash_table_insert(c->processing, j->url, j);
@@ -2030,8 +2008,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     char *sh = gh_url_host(s->url);
     g_ptr_array_add(c.run_hosts, sh ? sh : g_strdup(""));
   }
-  c.workers = c.cfg->extract_workers ? (unsigned)c.cfg->extract_workers
-                                     : (unsigned)MAX(1, g_get_num_processors());
+  c.workers = gh_config_extract_workers(c.cfg);
   c.pool = gh_pool_new(c.workers, &o->extract, GH_CRAWL_WORK);
   c.resolve = gh_curl_slist(c.cfg->resolve);
   c.connect_to = gh_curl_slist(c.cfg->connect_to);

@@ -17,7 +17,7 @@
 
 #include "../config/config.h"
 #include "../config/seeds.h"
-#include "../extract/extract.h"
+#include "../extract/sandbox.h"
 #include "../store/store.h"
 
 /* A response body read up to a cap: the CURLOPT_WRITEFUNCTION

@@ -4,10 +4,14 @@
 
 #include <string.h>
 
-#include "../extract/report.h"
+#include "../extract/sandbox.h"
 #include "../record/record.h"
 
-#define BATCH 64
+/* Records per batch, per worker: enough that the workers' tails at the
+ * end of a batch are a small part of it, few enough that the documents
+ * held meanwhile stay small (and at most BATCH_BYTES of them). */
+#define BATCH_PER_WORKER 32
+#define BATCH_BYTES ((size_t)64 << 20)
 
 /* Fields whose change a user cares about: everything but the bookkeeping
  * of the run itself. */
@@ -42,6 +46,7 @@ struct item {
   GString *key;
   json_t *old, *fresh;
   GString *changes;
+  GBytes *doc; /* NULL: the document is not stored */
 };
 
 static void
@@ -51,6 +56,8 @@ item_free(void *p)
   g_string_free(it->key, TRUE);
   json_decref(it->old);
   json_decref(it->fresh);
+  if(it->doc)
+    g_bytes_unref(it->doc);
   if(it->changes)
     g_string_free(it->changes, TRUE);
   g_free(it);
@@ -80,18 +87,59 @@ write_batch(struct gh_store *st, MDB_txn *txn, void *ud)
   return 0;
 }
 
+static void
+parsed(void *ud, json_t *record)
+{
+  struct item *it = ud;
+  it->fresh = record;
+}
+
+/* The new parse (it->fresh, from the worker) with what the crawl knew and
+ * the parser cannot: provenance, the place, landing's notes. */
+static void
+carry_over(struct item *it)
+{
+  json_t *src = json_object_get(it->old, "source");
+  json_t *fsrc = json_object_get(it->fresh, "source");
+  const char *region = json_string_value(json_object_get(it->old, "region_code"));
+  if(!json_string_value(json_object_get(it->fresh, "region_code")) && region)
+    json_object_set_new(it->fresh, "region_code", json_string(region));
+  /* Provenance the crawler added survives a re-parse. */
+  static const char *const keep[] = { "url", "fetched_at", "page_url", "link_text", "file_title",
+                                      "redirected_from", NULL };
+  for(const char *const *kk = keep; *kk; kk++)
+    if(json_object_get(src, *kk) && !json_is_null(json_object_get(src, *kk)))
+      json_object_set(fsrc, *kk, json_object_get(src, *kk));
+  /* The identity as the crawl gave it, from the new parse's name (the
+   * seed's name is not kept; the old record's region stands for it). */
+  gh_record_identify(it->fresh, gh_regions_builtin(), region, NULL);
+  /* What landing noted about rival documents is not the parser's to
+   * drop. */
+  size_t wi;
+  json_t *w;
+  json_array_foreach(json_object_get(it->old, "warnings"), wi, w)
+    if(g_str_has_prefix(json_string_value(w) ? json_string_value(w) : "", GH_STORE_RIVAL_NOTE))
+      json_array_append(json_object_get(it->fresh, "warnings"), w);
+}
+
 bool
-gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, FILE *out,
-           struct gh_reparse_summary *sum, GError **err)
+gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned workers, bool dry_run,
+           FILE *out, struct gh_reparse_summary *sum, GError **err)
 {
   memset(sum, 0, sizeof *sum);
   GString *after = NULL;
+  workers = workers ? workers : 1;
+  const guint batch = BATCH_PER_WORKER * workers;
+  struct gh_pool *pool = gh_pool_new(workers, eo, GH_POOL_WORK_RECORD);
+  bool ok = true;
   for(;;) {
     /* One batch: read BATCH records and their documents in a short read
      * transaction, parse outside it, write the changes in one commit. */
     MDB_txn *txn = gh_store_read_begin(st, err);
-    if(!txn)
-      return false;
+    if(!txn) {
+      ok = false;
+      break;
+    }
     MDB_cursor *cur;
     mdb_cursor_open(txn, st->records, &cur);
     MDB_val k, v;
@@ -106,9 +154,10 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
       rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     }
     GPtrArray *items = g_ptr_array_new_with_free_func(item_free);
-    GPtrArray *docs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    size_t held = 0;
     bool damaged = false;
-    for(; !rc && items->len < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for(; !rc && items->len < batch && held < BATCH_BYTES;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
         damaged = !gh_store_damage(err, st, "records", NULL,
                                    "an entry points outside the file (a damaged page)");
@@ -126,7 +175,8 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
       const char *sha = json_string_value(json_object_get(json_object_get(it->old, "source"), "sha256"));
       size_t n = 0;
       char *bytes = sha ? gh_store_get_doc(txn, st, sha, &n, NULL) : NULL;
-      g_ptr_array_add(docs, bytes ? g_bytes_new_take(bytes, n) : NULL);
+      it->doc = bytes ? g_bytes_new_take(bytes, n) : NULL;
+      held += n;
       g_ptr_array_add(items, it);
     }
     /* The end of the walk, or damage: the walk's count is checked against
@@ -139,53 +189,33 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
     mdb_txn_abort(txn);
     if(damaged || !items->len) {
       g_ptr_array_free(items, TRUE);
-      g_ptr_array_free(docs, TRUE);
-      if(after)
-        g_string_free(after, TRUE);
-      return !damaged;
+      ok = !damaged;
+      break;
     }
+    /* The batch's documents go to the workers all at once; the results
+     * are taken in key order, so output and commits do not depend on how
+     * many workers there are. */
     for(guint i = 0; i < items->len; i++) {
       struct item *it = items->pdata[i];
-      GBytes *doc = docs->pdata[i];
-      sum->records++;
-      if(!it->old || !doc) {
-        sum->no_document++;
+      if(!it->doc)
         continue;
-      }
       json_t *src = json_object_get(it->old, "source");
-      struct gh_record rec;
-      gh_record_init(&rec);
-      gsize n;
-      const char *b = g_bytes_get_data(doc, &n);
       /* The hints the crawl had, so the same bytes give the same record. */
       struct gh_doc_hints hints = {
         .link_text = json_string_value(json_object_get(src, "link_text")),
         .file_title = json_string_value(json_object_get(src, "file_title")),
       };
-      gh_extract_record(b, n, eo, &hints, &rec);
-      if(!rec.region_code && json_string_value(json_object_get(it->old, "region_code")))
-        rec.region_code = g_strdup(json_string_value(json_object_get(it->old, "region_code")));
-      rec.source.url = g_strdup(json_string_value(json_object_get(src, "url")));
-      rec.source.fetched_at = g_strdup(json_string_value(json_object_get(src, "fetched_at")));
-      it->fresh = gh_record_to_json(&rec);
-      gh_record_clear(&rec);
-      /* Provenance the crawler added survives a re-parse. */
-      static const char *const keep[] = { "page_url", "link_text", "file_title", "redirected_from",
-                                          NULL };
-      for(const char *const *kk = keep; *kk; kk++)
-        if(json_object_get(src, *kk))
-          json_object_set(json_object_get(it->fresh, "source"), *kk, json_object_get(src, *kk));
-      /* The identity as the crawl gave it, from the new parse's name (the
-       * seed's name is not kept; the old record's region stands for it). */
-      gh_record_identify(it->fresh, gh_regions_builtin(),
-                         json_string_value(json_object_get(it->old, "region_code")), NULL);
-      /* What landing noted about rival documents is not the parser's to
-       * drop. */
-      size_t wi;
-      json_t *w;
-      json_array_foreach(json_object_get(it->old, "warnings"), wi, w)
-        if(g_str_has_prefix(json_string_value(w) ? json_string_value(w) : "", GH_STORE_RIVAL_NOTE))
-          json_array_append(json_object_get(it->fresh, "warnings"), w);
+      gh_pool_submit_record(pool, it->doc, eo, &hints, parsed, it);
+    }
+    gh_pool_drain(pool);
+    for(guint i = 0; i < items->len; i++) {
+      struct item *it = items->pdata[i];
+      sum->records++;
+      if(!it->doc || !it->fresh) {
+        sum->no_document++;
+        continue;
+      }
+      carry_over(it);
       if(!json_string_value(json_object_get(it->fresh, "agency")) ||
          json_integer_value(json_object_get(it->fresh, "year")) <= 0) {
         /* The new parser cannot place it: keep the record as it is. */
@@ -203,17 +233,18 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, 
         sum->unchanged++;
       }
     }
-    bool ok = dry_run || gh_store_write(st, write_batch, items, err);
+    ok = dry_run || gh_store_write(st, write_batch, items, err);
     if(!after)
       after = g_string_new(NULL);
     struct item *last = items->pdata[items->len - 1];
     g_string_truncate(after, 0);
     g_string_append_len(after, last->key->str, (gssize)last->key->len);
     g_ptr_array_free(items, TRUE);
-    g_ptr_array_free(docs, TRUE);
-    if(!ok) {
-      g_string_free(after, TRUE);
-      return false;
-    }
+    if(!ok)
+      break;
   }
+  if(after)
+    g_string_free(after, TRUE);
+  gh_pool_free(pool);
+  return ok;
 }

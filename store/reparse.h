@@ -15,10 +15,13 @@ struct gh_reparse_summary {
   guint64 records, changed, unchanged, no_document;
 };
 
-/* Prints one line per changed record to `out` ("agency year: field, …").
- * `dry_run`: report only, write nothing.  Works in batches, so memory stays
- * flat and the write lock is held briefly. */
-bool gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, bool dry_run, FILE *out,
-                struct gh_reparse_summary *sum, GError **err);
+/* Prints one line per changed record to `out` ("agency year: field, …"),
+ * in key order.  `dry_run`: report only, write nothing.  Works in batches:
+ * a batch's documents are read and parsed by `workers` sandbox workers at
+ * once, then this process commits the batch, so memory stays flat, the
+ * write lock is held briefly, and the result does not depend on
+ * `workers`. */
+bool gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned workers,
+                bool dry_run, FILE *out, struct gh_reparse_summary *sum, GError **err);
 
 #endif

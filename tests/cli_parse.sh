@@ -275,6 +275,24 @@ has out "三、收到和处理政府信息公开申请情况"
 expect 1 "cells of a scan" -- "$gh" parse --cells "$tmp/scan.pdf"
 has err "scan.pdf: needs_ocr: pdf: the PDF has no text layer"
 
+# Many files at once: the workers finish them out of order, the output is
+# in argument order all the same, identical for 1 and 3 workers, and every
+# line is what parsing that file alone prints.  Failing files (a directory,
+# a missing file, an error page) keep their place on stderr.
+set -- "$data"/reports/* "$data"/seeds/*.txt "$tmp" "$tmp/missing" "$data"/reports/*.pdf "$data"/reports/*.docx
+nfiles=$#
+expect 1 "parse many files, 1 worker" -- "$gh" parse --workers 1 "$@"
+cp "$tmp/out" "$tmp/one.out"; cp "$tmp/err" "$tmp/one.err"
+expect 1 "parse many files, 3 workers" -- "$gh" parse -j 3 "$@"
+if cmp -s "$tmp/out" "$tmp/one.out" && cmp -s "$tmp/err" "$tmp/one.err"; then ok; else bad "parse output depends on the number of workers"; fi
+if [ "$(wc -l <"$tmp/out")" -eq $((nfiles - 2)) ]; then ok; else bad "parse of $nfiles files printed $(wc -l <"$tmp/out") records, want $((nfiles - 2))"; fi
+: >"$tmp/serial.out"
+for f in "$@"; do "$gh" parse --workers 1 "$f" >>"$tmp/serial.out" 2>/dev/null; done
+if cmp -s "$tmp/out" "$tmp/serial.out"; then ok; else bad "parse of many files differs from parsing them one by one"; fi
+has err "^govharvest: $tmp: read_failed: is a directory"
+expect 2 "--workers 0" -- "$gh" parse --workers 0 "$data/reports/own_2021_broken.txt"
+has err "workers must be 1 to 256"
+
 # Every long option a command's --help lists is documented in the man page
 # and in the README.
 src=$(cd "$(dirname "$0")/.." && pwd)

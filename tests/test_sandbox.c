@@ -1,10 +1,11 @@
-/* The extraction child: a reader that crashes, aborts, hangs or burns CPU
- * must become one failed document with the reason, and the calling process
- * must carry on.  Real readers are exercised by the golden tests; here the
- * faults are made on purpose so every path is certain to run.
+/* The sandbox (extract/sandbox.c): a reader that crashes, aborts, hangs,
+ * burns CPU, floods its reply or tries to escape must become one failed
+ * document with the reason, and the calling process must carry on.  Real
+ * readers are exercised by the golden tests (through this same sandbox);
+ * here the faults are made on purpose so every path is certain to run.
  *
- * The same for the crawler's worker pool (extract/worker.c), whose workers
- * are this test program started again: its main() dispatches them. */
+ * The workers are this test program started again: its main() dispatches
+ * them, with the faulty work functions below beside the sandbox's own. */
 #include <dirent.h>
 #include <glib.h>
 #include <poll.h>
@@ -17,65 +18,44 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "extract/extract.h"
+#include "extract/sandbox.h"
 
 #include "check.h"
 
-static void
-good(void *ctx, struct gh_doc *doc, enum gh_status *st, GError **err)
+/* ---- work functions, run in the spawned workers ---- */
+
+/* A reader's cell stream: a text row and a table row with spans. */
+static json_t *
+work_cells(const struct gh_pool_input *in)
 {
-  (void)ctx;
-  (void)st;
-  (void)err;
+  (void)in;
+  struct gh_doc *doc = gh_doc_new();
   gh_doc_add_text(doc, "三、收到和处理政府信息公开申请情况", strlen("三、收到和处理政府信息公开申请情况"));
   gh_doc_begin_row(doc);
   gh_doc_add_cell(doc, "", 0, 3, 1);
   gh_doc_add_cell(doc, "12", 2, 4, 2);
+  json_t *out = gh_doc_reply(doc, GH_STATUS_PARSED, NULL);
+  gh_doc_free(&doc);
+  return out;
 }
 
-static void
-aborts(void *ctx, struct gh_doc *doc, enum gh_status *st, GError **err)
+static json_t *
+work_ocr(const struct gh_pool_input *in)
 {
-  (void)ctx, (void)doc, (void)st, (void)err;
-  abort();
+  (void)in;
+  return gh_doc_reply(NULL, GH_STATUS_NEEDS_OCR, "no text layer");
 }
 
-static void
-hangs(void *ctx, struct gh_doc *doc, enum gh_status *st, GError **err)
+static json_t *
+work_spin(const struct gh_pool_input *in)
 {
-  (void)ctx, (void)doc, (void)st, (void)err;
-  for(;;)
-    pause();
-}
-
-static void
-spins(void *ctx, struct gh_doc *doc, enum gh_status *st, GError **err)
-{
-  (void)ctx, (void)doc, (void)st, (void)err;
+  (void)in;
   volatile unsigned long x = 0;
   for(;;)
     x++;
+  return NULL; /* not reached */
 }
 
-static void
-reports_ocr(void *ctx, struct gh_doc *doc, enum gh_status *st, GError **err)
-{
-  (void)ctx, (void)doc;
-  *st = GH_STATUS_NEEDS_OCR;
-  g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no text layer");
-}
-
-static struct gh_doc *
-run(gh_reader_fn fn, unsigned wall, unsigned cpu, enum gh_status *st, char **why)
-{
-  struct gh_extract_opts o;
-  gh_extract_opts_init(&o);
-  o.wall_seconds = wall;
-  o.cpu_seconds = cpu;
-  return gh_isolate_run(fn, NULL, 1024, &o, st, why);
-}
-
-/* ---- pool work functions, run in the spawned workers ---- */
 
 static json_t *
 work_echo(const struct gh_pool_input *in)
@@ -184,6 +164,7 @@ static const struct gh_pool_work works[] = {
   { "echo", work_echo }, { "abort", work_abort }, { "hang", work_hang },
   { "env", work_env },   { "flood", work_flood }, { "bloat", work_bloat },
   { "escape", work_escape }, { "write", work_write },
+  { "cells", work_cells }, { "ocr", work_ocr }, { "spin", work_spin },
   { NULL, NULL },
 };
 
@@ -200,17 +181,6 @@ pool_done(void *ud, json_t *reply, const char *failure)
   o->reply = json_incref(reply);
   o->failure = g_strdup(failure);
   o->done = true;
-}
-
-static void
-drain(struct gh_pool *p)
-{
-  while(gh_pool_pending(p)) {
-    struct pollfd fds[8];
-    unsigned n = gh_pool_pollfds(p, fds, 8);
-    poll(fds, n, 100);
-    gh_pool_service(p);
-  }
 }
 
 static struct gh_pool *
@@ -256,7 +226,7 @@ test_pool(void)
   struct gh_pool *p = pool(2, "echo");
   for(int i = 0; i < 6; i++)
     submit(p, i, i % 2 ? "gbk" : NULL, 1, &out[i]);
-  drain(p);
+  gh_pool_drain(p);
   for(int i = 0; i < 6; i++) {
     json_t *r = out[i].reply;
     EXPECT(out[i].done && r && json_integer_value(json_object_get(json_object_get(r, "args"), "n")) == i &&
@@ -273,7 +243,7 @@ test_pool(void)
   GHashTable *pids = g_hash_table_new(NULL, NULL);
   for(int i = 0; i < 40; i++)
     submit(p, i, NULL, 60, &out[i]);
-  drain(p);
+  gh_pool_drain(p);
   int ok = 0;
   for(int i = 0; i < 40; i++) {
     ok += out[i].reply != NULL;
@@ -289,7 +259,7 @@ test_pool(void)
   /* A crash or a hang fails that one job; the next job gets a worker. */
   p = pool(1, "abort");
   submit(p, 0, NULL, 1, &out[0]);
-  drain(p);
+  gh_pool_drain(p);
   EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGABRT"), "abort: %s",
          out[0].failure ? out[0].failure : "(null)");
   clear(out, 1);
@@ -297,7 +267,7 @@ test_pool(void)
   p = pool(1, "hang");
   submit(p, 0, NULL, 1, &out[0]);
   submit(p, 1, NULL, 1, &out[1]);
-  drain(p);
+  gh_pool_drain(p);
   EXPECT(out[0].failure && strstr(out[0].failure, "timed out after 1 s") && out[1].failure,
          "hang: %s", out[0].failure ? out[0].failure : "(null)");
   clear(out, 2);
@@ -305,7 +275,7 @@ test_pool(void)
   /* An oversized reply is cut off, not buffered. */
   p = pool(1, "flood");
   submit(p, 0, NULL, 60, &out[0]);
-  drain(p);
+  gh_pool_drain(p);
   EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "exceeded its bound"),
          "flood: %s", out[0].failure ? out[0].failure : "(null)");
   clear(out, 1);
@@ -320,7 +290,7 @@ test_pool(void)
   FILE *leak = tmpfile(); /* an open descriptor the worker must not get */
   p = pool(1, "env");
   submit(p, 0, NULL, 1, &out[0]);
-  drain(p);
+  gh_pool_drain(p);
   json_t *fds = json_object_get(out[0].reply, "fds");
   char *text = fds ? json_dumps(fds, JSON_COMPACT) : NULL;
   EXPECT(text && !strcmp(text, "[0,1,2,3,4]"), "worker's descriptors: %s", text ? text : "(none)");
@@ -351,14 +321,14 @@ test_pool(void)
   /* What a takeover would do next kills the worker. */
   p = pool(1, "escape");
   submit(p, 0, NULL, 10, &out[0]);
-  drain(p);
+  gh_pool_drain(p);
   EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGSYS"),
          "socket() kills the worker: %s", out[0].failure ? out[0].failure : "(a reply)");
   clear(out, 1);
   gh_pool_free(p);
   p = pool(1, "write");
   submit(p, 0, NULL, 10, &out[0]);
-  drain(p);
+  gh_pool_drain(p);
   EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGSYS") &&
            !g_file_test("/tmp/gh-confine-test", G_FILE_TEST_EXISTS),
          "opening a file for writing kills the worker: %s", out[0].failure ? out[0].failure : "(a reply)");
@@ -367,14 +337,37 @@ test_pool(void)
   sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-int
-main(int argc, char **argv)
+/* One job on a one-worker pool running `work`, as the doc it replied. */
+static struct gh_doc *
+run_doc(const char *work, unsigned wall, unsigned cpu, enum gh_status *st, char **why)
 {
-  if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
-    return gh_pool_worker_main(argc, argv, works);
+  struct gh_extract_opts o;
+  gh_extract_opts_init(&o);
+  o.wall_seconds = wall;
+  o.cpu_seconds = cpu;
+  struct gh_pool *p = gh_pool_new(1, &o, work);
+  struct outcome out = { 0 };
+  GBytes *body = g_bytes_new_static("body", 4);
+  gh_pool_submit(p, body, GH_FMT_TEXT, &o, NULL, pool_done, &out);
+  g_bytes_unref(body);
+  gh_pool_drain(p);
+  gh_pool_free(p);
+  struct gh_doc *doc = NULL;
+  *st = GH_STATUS_EXTRACT_FAILED;
+  if(out.reply)
+    doc = gh_doc_from_reply(out.reply, st, why);
+  else
+    *why = g_strdup(out.failure);
+  clear(&out, 1);
+  return doc;
+}
+
+static void
+test_readers(void)
+{
   enum gh_status st;
   char *why = NULL;
-  struct gh_doc *doc = run(good, 10, 10, &st, &why);
+  struct gh_doc *doc = run_doc("cells", 10, 10, &st, &why);
   EXPECT(doc && st == GH_STATUS_PARSED, "good reader: %s", why ? why : "");
   if(doc) {
     EXPECT(doc->rows->len == 2, "rows %u", doc->rows->len);
@@ -386,28 +379,86 @@ main(int argc, char **argv)
   }
   gh_doc_free(&doc);
   g_free(why);
-
-  doc = run(aborts, 10, 10, &st, &why);
-  EXPECT(!doc && st == GH_STATUS_EXTRACT_FAILED && why && strstr(why, "SIGABRT"),
-         "abort: %s", why ? why : "(null)");
+  why = NULL;
+  doc = run_doc("spin", 10, 1, &st, &why);
+  EXPECT(!doc && why && (strstr(why, "SIGXCPU") || strstr(why, "SIGKILL")), "cpu: %s",
+         why ? why : "(null)");
   g_free(why);
-
-  doc = run(hangs, 1, 10, &st, &why);
-  EXPECT(!doc && st == GH_STATUS_EXTRACT_FAILED && why && strstr(why, "timed out after 1 s"),
-         "hang: %s", why ? why : "(null)");
-  g_free(why);
-
-  doc = run(spins, 10, 1, &st, &why);
-  EXPECT(!doc && st == GH_STATUS_EXTRACT_FAILED && why &&
-           (strstr(why, "SIGXCPU") || strstr(why, "SIGKILL")),
-         "cpu: %s", why ? why : "(null)");
-  g_free(why);
-
-  doc = run(reports_ocr, 10, 10, &st, &why);
+  why = NULL;
+  doc = run_doc("ocr", 10, 10, &st, &why);
   EXPECT(!doc && st == GH_STATUS_NEEDS_OCR && why && !strcmp(why, "no text layer"),
          "status crosses the pipe: %s", why ? why : "(null)");
   g_free(why);
+}
 
+static void
+keep(void *ud, json_t *record)
+{
+  *(json_t **)ud = record;
+}
+
+/* Record jobs: the sandbox's own "record" work gives the record the
+ * one document->record function makes; a worker that dies on the
+ * document still gives a record, failed, with the reason and the hints. */
+static void
+test_records(void)
+{
+  struct gh_extract_opts o;
+  gh_extract_opts_init(&o);
+  o.wall_seconds = 20;
+  const char *text = "武定县民政局2021年政府信息公开工作年度报告\n"
+                     "三、收到和处理政府信息公开申请情况\n"
+                     "本年新收政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3\n";
+  struct gh_record direct;
+  gh_record_init(&direct);
+  gh_document_record(text, strlen(text), gh_sniff(text, strlen(text)), NULL, &o, NULL, NULL,
+                     &direct);
+  json_t *want = gh_record_to_json(&direct);
+  gh_record_clear(&direct);
+  json_t *got = gh_extract_record(text, strlen(text), &o, NULL);
+  EXPECT(json_equal(want, got), "the sandbox's record is the in-process one");
+  json_decref(got);
+  json_decref(want);
+  gh_extract_shutdown();
+
+  struct gh_pool *p = gh_pool_new(1, &o, "abort");
+  json_t *rec = NULL;
+  struct gh_doc_hints hints = { .link_text = "某县2022年政府信息公开工作年度报告(图片版)" };
+  GBytes *body = g_bytes_new_static("%PDF-1.7 crafted", 16);
+  gh_pool_submit_record(p, body, &o, &hints, keep, &rec);
+  g_bytes_unref(body);
+  gh_pool_drain(p);
+  gh_pool_free(p);
+  const char *reason = json_string_value(json_object_get(rec, "reason"));
+  EXPECT(rec && !g_strcmp0(json_string_value(json_object_get(rec, "status")), "needs_ocr") &&
+           reason && strstr(reason, "SIGABRT") &&
+           json_integer_value(json_object_get(rec, "year")) == 2022 &&
+           !g_strcmp0(json_string_value(json_object_get(json_object_get(rec, "source"), "format")), "pdf"),
+         "a worker's crash is the document's failure, hints applied: %s %s",
+         json_string_value(json_object_get(rec, "status")), reason ? reason : "");
+  json_decref(rec);
+
+  /* Too large: refused unread, without a worker. */
+  o.max_bytes = 8;
+  p = gh_pool_new(1, &o, "abort");
+  rec = NULL;
+  body = g_bytes_new_static(text, strlen(text));
+  gh_pool_submit_record(p, body, &o, NULL, keep, &rec);
+  g_bytes_unref(body);
+  EXPECT(rec && !g_strcmp0(json_string_value(json_object_get(rec, "status")), "too_large") &&
+           gh_pool_pending(p) == 0,
+         "an oversized document is refused at once");
+  json_decref(rec);
+  gh_pool_free(p);
+}
+
+int
+main(int argc, char **argv)
+{
+  if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
+    return gh_pool_worker_main(argc, argv, works);
+  test_readers();
+  test_records();
   test_pool();
 
   printf("%d checks, %d failures\n", checks, failures);

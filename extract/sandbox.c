@@ -1,27 +1,25 @@
-/* Long-lived extraction workers: the same isolation as isolate.c (a child
- * process under RLIMIT_AS, a per-document CPU budget and a wall deadline),
- * without a fork per document, and without blocking the caller.
+/* The sandbox (sandbox.h): long-lived extraction workers.
  *
- * A fork per document costs a few milliseconds: copying page tables, then
- * copy-on-write faults as the reader allocates in a heap shaped by the
- * parent.  The crawler extracts hundreds of documents a second, so it keeps
- * a pool of children and feeds them documents over pipes while its event
- * loop goes on fetching:
- *
- *   request:  struct header (format, limits, lengths), charset, the
- *             caller's arguments (JSON text), body
- *   reply:    length (8 bytes), then the work function's JSON object
+ * poppler, libxml2, libarchive and gumbo are good libraries, but a crafted
+ * file can still crash them, make them loop, or make them allocate until
+ * the machine swaps.  So every reader runs in a worker: a child process
+ * under RLIMIT_AS, a per-document CPU budget, a wall deadline and a
+ * seccomp filter (confine.c), fed documents over pipes (wire.h) while the
+ * caller goes on.
  *
  * What runs in the worker is the caller's work function: the crawler reads
  * the document, parses its record and finds its links there, so only a
- * small record and a link list come back, never the cell stream.
+ * small record and a link list come back, never the cell stream; parse
+ * and reparse get the record (gh_document_record) the same way.
  *
  * Workers are spawned (posix_spawn of this very program, a hidden
- * subcommand) rather than forked: a fork shares the crawler's whole heap
+ * subcommand) rather than forked: a fork shares the caller's whole heap
  * copy-on-write, so every page the loop touched afterwards faulted and
  * was copied, and each retirement started that again.  A fresh program
  * also holds none of the crawler's memory (configuration, store pages,
- * queued URLs) for a reader that a crafted file took over to read.
+ * queued URLs) for a reader that a crafted file took over to read.  (A
+ * fork per document, the first design, cost a few milliseconds each and
+ * was a second engine to keep equal to this one; it is gone.)
  *
  * A crash, a hang past the deadline or an oversized reply kills that
  * worker and fails that one document with the reason; the next document
@@ -46,9 +44,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "extract.h"
+#include "sandbox.h"
+
 #include "confine.h"
 #include "htmlwalk.h"
+#include "wire.h"
 
 /* Under valgrind (RUNNING_ON_VALGRIND, from confine.h), /proc/self/exe is
  * valgrind's own tool, not this program: the valgrind memcheck test spawns
@@ -61,18 +61,12 @@
 #define GH_WORKER_CPU_LIFETIME 50u
 #define GH_WORKER_RSS ((guint64)256 << 20)
 #define GH_WORKER_RSS_EVERY 16
-#define MAGIC 0x51524847u /* "GHRQ" */
 #define USEC 1000000
 /* The worker's ends of its pipes, fixed across the exec. */
 #define REQ_FD 3
 #define REP_FD 4
 
 extern char **environ;
-
-struct header {
-  guint32 magic, format, max_pdf_pages, charset_len;
-  guint64 args_len, max_xml_bytes, len;
-};
 
 struct job {
   GBytes *head; /* header, charset and arguments */
@@ -105,56 +99,26 @@ struct gh_pool {
   GArray *retired; /* pids of retired workers not yet reaped */
 };
 
-/* Moves bytes between fd and the (at most two) buffers of iov, from byte
- * *off of their concatenation, until done (1), until the pipe would block
- * (-1, non-blocking ends only), or until it fails or closes (0).  The
- * worker's blocking ends and the pool's non-blocking ones share it; two
- * buffers let a request's header and body go out in one writev. */
-static int
-pumpv(int fd, bool out, const struct iovec *iov, int n, size_t *off)
-{
-  size_t total = 0;
-  for(int i = 0; i < n; i++)
-    total += iov[i].iov_len;
-  while(*off < total) {
-    struct iovec left[2];
-    int k = 0;
-    size_t skip = *off;
-    for(int i = 0; i < n && k < 2; i++) {
-      if(skip >= iov[i].iov_len) {
-        skip -= iov[i].iov_len;
-        continue;
-      }
-      left[k++] = (struct iovec){ (char *)iov[i].iov_base + skip, iov[i].iov_len - skip };
-      skip = 0;
-    }
-    ssize_t r = out ? writev(fd, left, k) : readv(fd, left, k);
-    if(r < 0 && errno == EINTR)
-      continue;
-    if(r < 0 && errno == EAGAIN)
-      return -1;
-    if(r <= 0)
-      return 0;
-    *off += (size_t)r;
-  }
-  return 1;
-}
-
-static int
-pump(int fd, bool out, char *buf, size_t n, size_t *off)
-{
-  struct iovec one = { buf, n };
-  return pumpv(fd, out, &one, 1, off);
-}
-
-static bool
-pump_all(int fd, bool out, void *buf, size_t n)
-{
-  size_t off = 0;
-  return pump(fd, out, buf, n, &off) == 1;
-}
-
 /* ---- the child ---- */
+
+static void
+child_limits(const struct gh_extract_opts *o)
+{
+  struct rlimit core = { 0, 0 };
+  setrlimit(RLIMIT_CORE, &core);
+  if(o->cpu_seconds) {
+    struct rlimit cpu = { o->cpu_seconds, o->cpu_seconds + 1 };
+    setrlimit(RLIMIT_CPU, &cpu);
+  }
+#ifndef GH_UNDER_SANITIZER
+  /* Address and thread sanitizers reserve terabytes of address space for
+   * their shadow memory, so the cap is only applied in normal builds. */
+  if(o->memory_bytes) {
+    struct rlimit as = { o->memory_bytes, o->memory_bytes };
+    setrlimit(RLIMIT_AS, &as);
+  }
+#endif
+}
 
 G_GNUC_NORETURN static void
 worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn work)
@@ -163,17 +127,17 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
    * (a hard limit could not be raised again). */
   struct gh_extract_opts life = *o;
   life.cpu_seconds = 0;
-  gh_isolate_child_limits(&life);
+  child_limits(&life);
   for(;;) {
-    struct header h;
-    if(!pump_all(req, false, &h, sizeof h) || h.magic != MAGIC || h.charset_len > 64 ||
-       h.args_len > (1u << 20) || (o->max_bytes && h.len > o->max_bytes))
+    struct gh_wire_request h;
+    if(!gh_wire_pump_all(req, false, &h, sizeof h) || h.magic != GH_WIRE_MAGIC || h.charset_len > GH_WIRE_MAX_CHARSET ||
+       h.args_len > GH_WIRE_MAX_ARGS || (o->max_bytes && h.len > o->max_bytes))
       _exit(0); /* the parent closed the pipe (retired us) or spoke nonsense */
     /* Charset, arguments and body follow the header back to back: one
      * read for all three (each system call costs here). */
     size_t rest_len = (size_t)(h.charset_len + h.args_len + h.len);
     char *rest = g_malloc(rest_len + 1);
-    if(!pump_all(req, false, rest, rest_len))
+    if(!gh_wire_pump_all(req, false, rest, rest_len))
       _exit(0);
     char charset[65] = { 0 };
     memcpy(charset, rest, h.charset_len);
@@ -201,7 +165,7 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
     guint64 n = text ? strlen(text) : 0;
     struct iovec iov[2] = { { &n, sizeof n }, { text, n } };
     size_t off = 0;
-    bool ok = text && pumpv(rep, true, iov, 2, &off) == 1;
+    bool ok = text && gh_wire_pumpv(rep, true, iov, 2, &off) == 1;
     free(text);
     json_decref(out);
     json_decref(jargs);
@@ -211,6 +175,45 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
   }
 }
 
+static json_t *
+work_doc(const struct gh_pool_input *in)
+{
+  enum gh_status status;
+  char *reason = NULL;
+  struct gh_doc *doc = gh_document_cells(in->bytes, in->len, in->format, in->o, NULL, &status,
+                                         &reason);
+  json_t *out = gh_doc_reply(doc, status, reason);
+  gh_doc_free(&doc);
+  g_free(reason);
+  return out;
+}
+
+static const char *
+arg(const json_t *args, const char *key)
+{
+  return json_string_value(json_object_get(args, key));
+}
+
+/* {"record": …}: the document's whole record. */
+static json_t *
+work_record(const struct gh_pool_input *in)
+{
+  struct gh_doc_hints hints = { arg(in->args, "link_text"), arg(in->args, "file_title") };
+  struct gh_record rec;
+  gh_record_init(&rec);
+  gh_document_record(in->bytes, in->len, in->format, arg(in->args, "sha256"), in->o, &hints, NULL,
+                     &rec);
+  json_t *out = json_pack("{s o}", "record", gh_record_to_json(&rec));
+  gh_record_clear(&rec);
+  return out;
+}
+
+static const struct gh_pool_work builtin_works[] = {
+  { GH_POOL_WORK_DOC, work_doc },
+  { GH_POOL_WORK_RECORD, work_record },
+  { NULL, NULL },
+};
+
 static bool
 parse_u64(const char *s, guint64 *v)
 {
@@ -218,13 +221,16 @@ parse_u64(const char *s, guint64 *v)
 }
 
 int
-gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works)
+gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *extra)
 {
   /* argv: program, GH_POOL_WORKER_ARG, work, max_bytes, memory_bytes,
    * cpu_seconds, max_html_depth */
   guint64 max_bytes, memory, cpu, depth;
   gh_pool_work_fn work = NULL;
-  for(const struct gh_pool_work *w = works; argc == 7 && w->name; w++)
+  for(const struct gh_pool_work *w = builtin_works; argc == 7 && w->name; w++)
+    if(!strcmp(w->name, argv[2]))
+      work = w->fn;
+  for(const struct gh_pool_work *w = extra; argc == 7 && !work && w && w->name; w++)
     if(!strcmp(w->name, argv[2]))
       work = w->fn;
   struct stat a, b;
@@ -259,19 +265,6 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *works)
   o.memory_bytes = memory;
   o.cpu_seconds = (unsigned)cpu;
   worker_loop(REQ_FD, REP_FD, &o, work);
-}
-
-json_t *
-gh_pool_read_doc(const struct gh_pool_input *in)
-{
-  enum gh_status status = GH_STATUS_PARSED;
-  GError *err = NULL;
-  struct gh_doc *doc = gh_doc_new();
-  gh_read_doc(in->bytes, in->len, in->format, in->o, doc, &status, &err);
-  json_t *out = gh_doc_reply(doc, status, err);
-  gh_doc_free(&doc);
-  g_clear_error(&err);
-  return out;
 }
 
 /* ---- the parent ---- */
@@ -419,6 +412,31 @@ complete(struct worker *w, json_t *reply, char *failure)
   job_free(j);
 }
 
+static const char *
+signame(int sig)
+{
+  switch(sig) {
+  case SIGSEGV: return "SIGSEGV";
+  case SIGABRT: return "SIGABRT";
+  case SIGBUS: return "SIGBUS";
+  case SIGFPE: return "SIGFPE";
+  case SIGILL: return "SIGILL";
+  case SIGKILL: return "SIGKILL";
+  case SIGXCPU: return "SIGXCPU";
+  case SIGSYS: return "SIGSYS: a system call its seccomp filter forbids (extract/confine.c)";
+  default: return "signal";
+  }
+}
+
+static char *
+signal_reason(int sig)
+{
+  return g_strdup_printf("extractor died of %s (%d)%s", signame(sig), sig,
+                         sig == SIGXCPU ? ": CPU time limit"
+                         : sig == SIGABRT ? ": aborted, often the memory limit"
+                                          : "");
+}
+
 static void
 fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
 {
@@ -429,7 +447,7 @@ fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
   else if(overflow)
     reason = g_strdup("extractor output exceeded its bound (killed)");
   else if(WIFSIGNALED(ws) && WTERMSIG(ws) != SIGKILL)
-    reason = gh_isolate_signal_reason(WTERMSIG(ws));
+    reason = signal_reason(WTERMSIG(ws));
   else
     reason = g_strdup("extractor exited unexpectedly");
   complete(w, NULL, reason);
@@ -443,7 +461,7 @@ gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct g
   char *jargs = args ? json_dumps(args, JSON_COMPACT) : NULL;
   size_t alen = jargs ? strlen(jargs) : 0;
   size_t len = g_bytes_get_size(body);
-  struct header h = { MAGIC, (guint32)f, o->max_pdf_pages, (guint32)MIN(strlen(cs), 64), alen,
+  struct gh_wire_request h = { GH_WIRE_MAGIC, (guint32)f, o->max_pdf_pages, (guint32)MIN(strlen(cs), GH_WIRE_MAX_CHARSET), alen,
                       o->max_xml_bytes, len };
   GByteArray *head = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + alen));
   g_byte_array_append(head, (const guint8 *)&h, sizeof h);
@@ -490,7 +508,7 @@ gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
 }
 
 /* Writes what is left of the request, head then body, without blocking:
- * pumpv()'s result. */
+ * gh_wire_pumpv()'s result. */
 static int
 send_request(struct worker *w)
 {
@@ -500,7 +518,7 @@ send_request(struct worker *w)
   /* Header and body from their own buffers in one writev: a small page's
    * whole request is one system call. */
   struct iovec iov[2] = { { (void *)head, hn }, { (void *)body, bn } };
-  return pumpv(w->req, true, iov, 2, &w->sent);
+  return gh_wire_pumpv(w->req, true, iov, 2, &w->sent);
 }
 
 /* Moves one worker's job as far as it goes without blocking: the request
@@ -528,13 +546,12 @@ service_one(struct gh_pool *p, struct worker *w)
     size_t want = have_len ? head + w->reply_len : 65536;
     if(!w->reply)
       w->reply = g_malloc(want + 1);
-    r = pump(w->rep, false, w->reply, want, &w->got);
+    r = gh_wire_pump(w->rep, false, w->reply, want, &w->got);
     if(!have_len && w->got >= head) { /* the length just arrived */
       memcpy(&w->reply_len, w->reply, head);
-      /* The reply is bounded like isolate.c's: a cell stream is a fraction
-       * of its document, so anything far larger is a runaway.  A worker
-       * answers once per request, so bytes past the reply are nonsense. */
-      bool runaway = w->reply_len > w->job->input_len * 8 + (16u << 20);
+      /* A worker answers once per request, so bytes past the reply are
+       * nonsense. */
+      bool runaway = w->reply_len > gh_wire_reply_cap(w->job->input_len);
       if(runaway || w->got > head + w->reply_len) {
         fail(p, w, false, runaway);
         return;
@@ -684,11 +701,112 @@ gh_pool_free(struct gh_pool *p)
   g_free(p);
 }
 
-/* ---- the blocking form, for parse and reparse ---- */
+/* ---- blocking use, for parse, reparse and probe ---- */
 
-static struct gh_pool *shared;
+void
+gh_pool_step(struct gh_pool *p)
+{
+  struct pollfd fds[64];
+  unsigned n = gh_pool_pollfds(p, fds, G_N_ELEMENTS(fds));
+  if(n) {
+    gint64 deadline = gh_pool_deadline(p);
+    gint64 left = deadline == G_MAXINT64 ? USEC : deadline - g_get_monotonic_time();
+    poll(fds, n, (int)CLAMP(left / 1000 + 1, 0, 1000));
+  }
+  gh_pool_service(p);
+}
 
-struct sync_result {
+void
+gh_pool_drain(struct gh_pool *p)
+{
+  while(gh_pool_pending(p))
+    gh_pool_step(p);
+}
+
+struct record_job {
+  gh_record_done_fn done;
+  void *ud;
+  char *sha256;
+  enum gh_format f;
+  char *link_text, *file_title;
+};
+
+static void
+record_done(void *ud, json_t *reply, const char *failure)
+{
+  struct record_job *rj = ud;
+  json_t *rec = json_incref(json_object_get(reply, "record"));
+  if(!json_is_object(rec)) {
+    json_decref(rec);
+    struct gh_record r;
+    gh_record_init(&r);
+    struct gh_doc_hints hints = { rj->link_text, rj->file_title };
+    gh_document_failed(rj->sha256, rj->f, reply ? "extractor sent a malformed reply" : failure,
+                       &hints, &r);
+    rec = gh_record_to_json(&r);
+    gh_record_clear(&r);
+  }
+  rj->done(rj->ud, rec);
+  g_free(rj->sha256);
+  g_free(rj->link_text);
+  g_free(rj->file_title);
+  g_free(rj);
+}
+
+void
+gh_pool_submit_record(struct gh_pool *p, GBytes *body, const struct gh_extract_opts *o,
+                      const struct gh_doc_hints *hints, gh_record_done_fn done, void *ud)
+{
+  gsize len;
+  const char *bytes = g_bytes_get_data(body, &len);
+  enum gh_format f = gh_sniff(bytes, len);
+  struct gh_doc_hints none = { 0 };
+  if(!hints)
+    hints = &none;
+  char *sha = gh_sha256_hex(bytes, len);
+  if(gh_document_too_large(len, o)) { /* refused unread: no worker needed */
+    struct gh_record r;
+    gh_record_init(&r);
+    gh_document_record(bytes, len, f, sha, o, hints, NULL, &r);
+    g_free(sha);
+    done(ud, gh_record_to_json(&r));
+    gh_record_clear(&r);
+    return;
+  }
+  struct record_job *rj = g_new0(struct record_job, 1);
+  *rj = (struct record_job){ done, ud, sha, f, g_strdup(hints->link_text),
+                             g_strdup(hints->file_title) };
+  json_t *args = json_pack("{s s s s? s s?}", "sha256", sha, "link_text", hints->link_text,
+                           "file_title", hints->file_title);
+  gh_pool_submit(p, body, f, o, args, record_done, rj);
+  json_decref(args);
+}
+
+static struct gh_pool *shared_record, *shared_doc;
+
+static void
+keep_record(void *ud, json_t *record)
+{
+  *(json_t **)ud = record;
+}
+
+json_t *
+gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *o,
+                  const struct gh_doc_hints *hints)
+{
+  if(!shared_record)
+    shared_record = gh_pool_new(1, o, GH_POOL_WORK_RECORD);
+  json_t *rec = NULL;
+  /* The job ends before this returns: the caller's bytes need no copy. */
+  GBytes *body = g_bytes_new_static(bytes, len);
+  gh_pool_submit_record(shared_record, body, o, hints, keep_record, &rec);
+  g_bytes_unref(body);
+  while(!rec)
+    gh_pool_step(shared_record);
+  return rec;
+}
+
+struct doc_result {
   bool done;
   struct gh_doc *doc;
   enum gh_status status;
@@ -696,9 +814,9 @@ struct sync_result {
 };
 
 static void
-sync_done(void *ud, json_t *reply, const char *failure)
+doc_done(void *ud, json_t *reply, const char *failure)
 {
-  struct sync_result *r = ud;
+  struct doc_result *r = ud;
   r->done = true;
   r->status = GH_STATUS_EXTRACT_FAILED;
   if(reply)
@@ -708,34 +826,53 @@ sync_done(void *ud, json_t *reply, const char *failure)
 }
 
 struct gh_doc *
-gh_worker_extract(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
-                  enum gh_status *status, char **reason)
+gh_extract_doc(const char *bytes, size_t len, const struct gh_extract_opts *o,
+               enum gh_status *status, char **reason)
 {
-  if(!shared)
-    shared = gh_pool_new(1, o, GH_POOL_WORK_DOC);
-  struct sync_result r = { 0 };
-  /* The job ends before this returns: the caller's bytes need no copy. */
+  if(!shared_doc)
+    shared_doc = gh_pool_new(1, o, GH_POOL_WORK_DOC);
+  struct doc_result r = { 0 };
   GBytes *body = g_bytes_new_static(bytes, len);
-  gh_pool_submit(shared, body, f, o, NULL, sync_done, &r);
+  gh_pool_submit(shared_doc, body, gh_sniff(bytes, len), o, NULL, doc_done, &r);
   g_bytes_unref(body);
-  while(!r.done) {
-    struct pollfd fds[1];
-    unsigned n = gh_pool_pollfds(shared, fds, 1);
-    gh_pool_service(shared);
-    if(r.done || !n)
-      continue;
-    gint64 deadline = gh_pool_deadline(shared);
-    gint64 left = deadline == G_MAXINT64 ? USEC : deadline - g_get_monotonic_time();
-    poll(fds, n, (int)CLAMP(left / 1000 + 1, 0, 1000));
-  }
+  while(!r.done)
+    gh_pool_step(shared_doc);
   *status = r.status;
   *reason = r.reason;
   return r.doc;
 }
 
 void
-gh_worker_shutdown(void)
+gh_extract_shutdown(void)
 {
-  gh_pool_free(shared);
-  shared = NULL;
+  gh_pool_free(shared_record);
+  gh_pool_free(shared_doc);
+  shared_record = shared_doc = NULL;
+}
+
+json_t *
+gh_doc_reply(const struct gh_doc *doc, enum gh_status status, const char *reason)
+{
+  return json_pack("{s i s s? s o?}", "status", (int)status, "reason", reason, "doc",
+                   doc ? gh_doc_to_json(doc) : NULL);
+}
+
+struct gh_doc *
+gh_doc_from_reply(const json_t *j, enum gh_status *status, char **reason)
+{
+  int st = (int)json_integer_value(json_object_get(j, "status"));
+  const char *why = json_string_value(json_object_get(j, "reason"));
+  *status = st >= GH_STATUS_PARSED && st <= GH_STATUS_EXTRACT_FAILED ? (enum gh_status)st
+                                                                      : GH_STATUS_EXTRACT_FAILED;
+  *reason = NULL;
+  json_t *jd = json_object_get(j, "doc");
+  struct gh_doc *doc = jd && *status == GH_STATUS_PARSED ? gh_doc_from_json(jd) : NULL;
+  if(doc)
+    return doc;
+  if(*status == GH_STATUS_PARSED) {
+    *status = GH_STATUS_EXTRACT_FAILED;
+    why = "extractor sent a malformed reply";
+  }
+  *reason = g_strdup(why ? why : "extraction failed");
+  return NULL;
 }

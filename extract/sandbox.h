@@ -1,0 +1,102 @@
+/* The sandbox: the only place hostile bytes are read.
+ *
+ * A pool of extraction workers, each this program started again under
+ * limits (memory, CPU per document, a wall deadline, a seccomp filter, no
+ * descriptors but its two pipes: confine.c).  A reader that crashes, hangs
+ * or runs away fails that one document with the reason; the caller goes
+ * on.  The framing is wire.h's.
+ *
+ * Two ways in:
+ *   - an event loop (the crawler) submits jobs, polls gh_pool_pollfds and
+ *     calls gh_pool_service when they are ready or at gh_pool_deadline;
+ *   - everything else (parse, reparse, probe) submits record jobs and
+ *     waits with gh_pool_drain / gh_pool_step, or calls the one-document
+ *     gh_extract_record.
+ *
+ * Ownership: a job's body is shared (referenced), never copied, until its
+ * callback has run.  A callback's reply is borrowed for the call; a record
+ * job's record is the callback's to keep (json_decref).  Callbacks run only
+ * inside gh_pool_submit*, gh_pool_service, gh_pool_step or gh_pool_drain. */
+#ifndef GH_SANDBOX_H
+#define GH_SANDBOX_H
+
+#include <jansson.h>
+
+#include "extract.h"
+
+struct pollfd;
+struct gh_pool;
+
+/* What a work function gets, in the worker: the body, its sniffed format,
+ * the limits (with the declared charset) and the caller's arguments. */
+struct gh_pool_input {
+  const char *bytes;
+  size_t len;
+  enum gh_format format;
+  const struct gh_extract_opts *o;
+  const json_t *args; /* NULL when the caller sent none */
+};
+typedef json_t *(*gh_pool_work_fn)(const struct gh_pool_input *in);
+/* `reply` NULL: the job failed (`failure` says how: a crash, a timeout, an
+ * oversized or malformed reply). */
+typedef void (*gh_pool_done_fn)(void *ud, json_t *reply, const char *failure);
+
+struct gh_pool_work {
+  const char *name;
+  gh_pool_work_fn fn;
+};
+
+/* Workers are this program started again with GH_POOL_WORKER_ARG and the
+ * work function's name: main() must hand such a command line to
+ * gh_pool_worker_main before anything else.  The built-in works (the
+ * cell stream, the record) are always known; `extra` adds the caller's
+ * (NULL-terminated, may be NULL). */
+#define GH_POOL_WORKER_ARG "__extract-worker"
+#define GH_POOL_WORK_DOC "doc"       /* the cell stream (parse --cells) */
+#define GH_POOL_WORK_RECORD "record" /* gh_document_record's record */
+int gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *extra);
+
+/* `workers` processes (0 = 1), each running the work function `work`,
+ * spawned when first needed. */
+struct gh_pool *gh_pool_new(unsigned workers, const struct gh_extract_opts *o, const char *work);
+void gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f,
+                    const struct gh_extract_opts *o, const json_t *args, gh_pool_done_fn done,
+                    void *ud);
+unsigned gh_pool_pending(const struct gh_pool *p);
+unsigned gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max);
+void gh_pool_service(struct gh_pool *p);
+/* The soonest deadline of the jobs in the workers (G_MAXINT64: none), for
+ * a caller's poll timeout, without touching the pipes. */
+gint64 gh_pool_deadline(const struct gh_pool *p);
+/* Waits (at most a second) for the next thing a worker does, and services
+ * it: the blocking callers' loop turn. */
+void gh_pool_step(struct gh_pool *p);
+/* Steps until no job is pending. */
+void gh_pool_drain(struct gh_pool *p);
+/* Kills workers with jobs (their callbacks never run) and frees. */
+void gh_pool_free(struct gh_pool *p);
+
+/* ---- record jobs, on a pool made with GH_POOL_WORK_RECORD ---- */
+
+/* `record` is always a record (the callback owns it): the document's, or
+ * the failure's (gh_document_failed) when the worker died on it. */
+typedef void (*gh_record_done_fn)(void *ud, json_t *record);
+void gh_pool_submit_record(struct gh_pool *p, GBytes *body, const struct gh_extract_opts *o,
+                           const struct gh_doc_hints *hints, gh_record_done_fn done, void *ud);
+
+/* One document's record, blocking, in a one-worker pool kept for the
+ * process (gh_extract_shutdown ends it).  Returns the record (json_decref). */
+json_t *gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *o,
+                          const struct gh_doc_hints *hints);
+/* One document's cell stream, the same way: NULL with *status and *reason
+ * (g_free) when there is none. */
+struct gh_doc *gh_extract_doc(const char *bytes, size_t len, const struct gh_extract_opts *o,
+                              enum gh_status *status, char **reason);
+void gh_extract_shutdown(void);
+
+/* A reader's result as a reply object ({"status", "reason", "doc"}), and
+ * back: the doc, or NULL with *status and *reason when it failed. */
+json_t *gh_doc_reply(const struct gh_doc *doc, enum gh_status status, const char *reason);
+struct gh_doc *gh_doc_from_reply(const json_t *reply, enum gh_status *status, char **reason);
+
+#endif
