@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""PDF extraction benchmark: govharvest parse (poppler-glib in the isolated
-child, plus parsing) beside pdftotext (poppler-utils, same library) on the
+"""PDF extraction benchmark: govharvest parse (poppler-glib in a sandboxed
+extraction worker, plus parsing) beside pdftotext (poppler-utils, same library) on the
 same files in the same run.  Prints pages/s, MB/s and peak RSS of each.
 
     python3 bench/extract.py [BUILD_DIR] [ROUNDS]

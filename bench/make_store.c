@@ -5,7 +5,13 @@
  *                                    varied agencies, regions and years
  *   make_store DIR N --frontier      N queued URLs over 100 benchmark hosts
  *                                    (bench/frontier.py), as an interrupted
- *                                    crawl leaves them */
+ *                                    crawl leaves them
+ *   make_store DIR N --documents TEMPLATE
+ *                                    N distinct report documents (TEMPLATE
+ *                                    under N agency titles) stored with the
+ *                                    records a previous parser made of them:
+ *                                    a third of them with a value it got
+ *                                    wrong, for reparse (bench/local.py) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,9 +84,70 @@ frontier_fn(struct gh_store *st, MDB_txn *txn, void *ud)
   return gh_store_meta_put_u64(txn, st, "qseq", (uint64_t)(f->from + f->n));
 }
 
+struct docs {
+  const char *body; /* the template after its title line */
+  long from, n;
+};
+
+static int
+docs_fn(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct docs *d = ud;
+  struct gh_extract_opts eo;
+  gh_extract_opts_init(&eo);
+  for(long i = d->from; i < d->from + d->n; i++) {
+    char *text = g_strdup_printf("基准%ld县第%ld局%ld年政府信息公开工作年度报告\n%s", i / 7, i % 7,
+                                 2019 + (i / 7) % 7, d->body);
+    size_t len = strlen(text);
+    char *sha = gh_sha256_hex(text, len);
+    struct gh_record rec;
+    gh_record_init(&rec);
+    gh_document_record(text, len, gh_sniff(text, len), sha, &eo, NULL, NULL, &rec);
+    json_t *r = gh_record_to_json(&rec);
+    gh_record_clear(&rec);
+    if(i % 3 == 0)
+      json_array_set_new(json_object_get(json_object_get(r, "applications"), "new_received"), 6,
+                         json_integer(100000 + i));
+    const char *what;
+    int rc = gh_store_put_doc(txn, st, sha, text, len);
+    if(!rc)
+      rc = gh_store_land_record(txn, st, r, &what);
+    json_decref(r);
+    g_free(sha);
+    g_free(text);
+    if(rc)
+      return rc;
+  }
+  return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+  if(argc == 5 && !strcmp(argv[3], "--documents")) {
+    char *tmpl = NULL;
+    if(!g_file_get_contents(argv[4], &tmpl, NULL, NULL))
+      return 1;
+    const char *nl = strchr(tmpl, '\n');
+    struct docs d = { nl ? nl + 1 : tmpl, 0, 0 };
+    long n = atol(argv[2]);
+    struct gh_store *st;
+    GError *e = NULL;
+    if(!gh_store_open(argv[1], GH_STORE_WRITE, 0, &st, &e)) {
+      fprintf(stderr, "%s\n", e->message);
+      return 1;
+    }
+    for(; d.from < n; d.from += d.n) {
+      d.n = n - d.from < 2000 ? n - d.from : 2000;
+      if(!gh_store_write(st, docs_fn, &d, &e)) {
+        fprintf(stderr, "%s\n", e->message);
+        return 1;
+      }
+    }
+    gh_store_close(st);
+    g_free(tmpl);
+    return 0;
+  }
   if(argc == 4 && !strcmp(argv[3], "--frontier")) {
     long n = atol(argv[2]);
     struct gh_store *st;
