@@ -17,6 +17,7 @@
 #include "../store/stats.h"
 #include "../crawler/crawl.h"
 #include "../crawler/log.h"
+#include "../store/frontier.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -137,16 +138,10 @@ due_seeds(struct daemon *d, gint64 *next_due, bool *cycle_open)
   guint64 interval = in_season(&d->cfg, now) ? d->cfg.season_recrawl_seconds : d->cfg.recrawl_seconds;
   *next_due = G_MAXINT64;
   *cycle_open = false;
-  MDB_txn *txn = gh_store_read_begin(d->st, NULL);
-  if(txn) {
-    guint64 cycle = 0, done = 0;
-    gh_store_meta_get_u64(txn, d->st, "cycle", &cycle);
-    gh_store_meta_get_u64(txn, d->st, "cycle_done", &done);
-    *cycle_open = cycle > done;
-  }
+  *cycle_open = gh_frontier_cycle_open(d->st);
   for(guint i = 0; i < d->seeds->len; i++) {
     struct gh_seed *s = d->seeds->pdata[i];
-    json_t *state = txn ? gh_store_url_get(txn, d->st, s->url) : NULL;
+    json_t *state = gh_frontier_url(d->st, s->url);
     /* When it was last queued, fetched or not: a seed whose site is down
      * waits for its next turn like the others. */
     const char *at = json_string_value(json_object_get(state, "queued_at"));
@@ -162,8 +157,6 @@ due_seeds(struct daemon *d, gint64 *next_due, bool *cycle_open)
       g_date_time_unref(last);
     json_decref(state);
   }
-  if(txn)
-    mdb_txn_abort(txn);
   g_date_time_unref(now);
   return due;
 }

@@ -18,6 +18,7 @@
 #include "../extract/htmlwalk.h"
 #include "../extract/report.h"
 #include "../extract/textnorm.h"
+#include "../store/frontier.h"
 #include "discover.h"
 #include "log.h"
 #include "robots.h"
@@ -76,32 +77,6 @@ struct xfer {
   struct gh_private_guard guard;
 };
 
-/* One pending store operation.  Applied together in one write transaction
- * every FLUSH_EVERY, so a crawl commits (and fsyncs) a few times a second,
- * not once per URL, and on the committer's thread, so the event loop goes
- * on meanwhile.  The JSON an op holds is not modified after add_op: that
- * thread reads it. */
-enum op_kind { OP_STATE, OP_DEQUEUE, OP_ENQUEUE, OP_HOST, OP_DOC, OP_LAND };
-struct op {
-  enum op_kind kind;
-  char *key;     /* URL, host or sha256 */
-  json_t *json;  /* state, host state, record */
-  GBytes *bytes; /* OP_DOC */
-  const char *result; /* OP_LAND: what happened; OP_ENQUEUE: "added" */
-  bool force;         /* OP_ENQUEUE: past this cycle's visit (gh_crawl_opts.force) */
-  char *host;         /* OP_ENQUEUE, added: the host that has work again */
-};
-
-/* Store operations gathered for one commit, with what the loop must know
- * of them until they are in the store: the URLs they finish (their queue
- * entries are still there) and the newest state of each URL they touch. */
-struct batch {
-  GPtrArray *ops;        /* struct op * */
-  GHashTable *dequeued;  /* URLs finished: not to be picked again */
-  GHashTable *unflushed; /* URL -> its newest state */
-  guint64 doc_bytes;     /* raw documents held by ops */
-};
-
 struct crawl {
   struct gh_store *st;
   GHashTable *run_seeds;  /* seed URL -> its struct gh_seed (borrowed): this run's seeds */
@@ -113,10 +88,7 @@ struct crawl {
   GHashTable *hosts; /* name -> struct host * */
   GHashTable *seed_hosts; /* seed URL -> its host, for scope checks */
   GPtrArray *active;      /* struct xfer * in flight */
-  /* The batch being gathered, and the one the committer thread is writing
-   * (empty when none): not in the store yet, so both are consulted. */
-  struct batch gathering, committing;
-  struct gh_store_committer *committer;
+  struct gh_frontier *fr; /* URL states, queues and the crawl's writes (store/frontier.h) */
   struct gh_pool *pool;   /* extraction workers */
   unsigned workers;
   guint64 pending_bytes;  /* bodies waiting in or for a worker */
@@ -134,59 +106,6 @@ struct crawl {
   bool time_up; /* [crawl] cycle_time_limit passed: start nothing more */
   GError *error;
 };
-
-static void
-op_free(void *p)
-{
-  struct op *op = p;
-  g_free(op->key);
-  g_free(op->host);
-  json_decref(op->json);
-  if(op->bytes)
-    g_bytes_unref(op->bytes);
-  g_free(op);
-}
-
-static void
-batch_init(struct batch *b)
-{
-  b->ops = g_ptr_array_new_with_free_func(op_free);
-  b->dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  b->unflushed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
-  b->doc_bytes = 0;
-}
-
-static void
-batch_clear(struct batch *b)
-{
-  g_ptr_array_set_size(b->ops, 0);
-  g_hash_table_remove_all(b->dequeued);
-  g_hash_table_remove_all(b->unflushed);
-  b->doc_bytes = 0;
-}
-
-static void
-batch_free(struct batch *b)
-{
-  g_ptr_array_free(b->ops, TRUE);
-  g_hash_table_destroy(b->dequeued);
-  g_hash_table_destroy(b->unflushed);
-}
-
-static struct op *
-add_op(struct crawl *c, enum op_kind kind, const char *key, json_t *json)
-{
-  struct op *op = g_new0(struct op, 1);
-  op->kind = kind;
-  op->key = g_strdup(key);
-  op->json = json;
-  g_ptr_array_add(c->gathering.ops, op);
-  /* Until the batch is committed, the newest state of a URL is here, not
-   * in the store: a retry must see its attempt count. */
-  if(kind == OP_STATE)
-    g_hash_table_replace(c->gathering.unflushed, g_strdup(key), json_incref(json));
-  return op;
-}
 
 static void
 count(GHashTable *h, const char *name)
@@ -267,9 +186,9 @@ apply_robots(struct crawl *c, struct host *h, long status, const char *body, siz
 
 /* A host whose robots.txt was fetched recently reuses it from the store. */
 static void
-host_load(struct crawl *c, struct host *h, MDB_txn *txn)
+host_load(struct crawl *c, struct host *h)
 {
-  json_t *hs = gh_store_get_json(txn, c->st->hosts, h->name, strlen(h->name));
+  json_t *hs = gh_frontier_host(c->st, h->name);
   if(!hs)
     return;
   if((guint64)json_integer_value(json_object_get(hs, "cycle")) == c->cycle)
@@ -295,7 +214,7 @@ host_save(struct crawl *c, struct host *h, long robots_status, const char *robot
     json_object_set_new(hs, "robots", json_string(robots ? robots : ""));
     json_object_set_new(hs, "robots_at", json_integer(g_get_real_time() / USEC));
   }
-  add_op(c, OP_HOST, h->name, hs);
+  gh_frontier_put_host(c->fr, h->name, hs);
 }
 
 /* ---- URL states ---- */
@@ -306,11 +225,14 @@ jstr(const json_t *o, const char *k)
   return json_string_value(json_object_get(o, k));
 }
 
+/* The one place a URL leaves the queue: its final state, with the error
+ * kind (counted) and reason, written in the batch that removes its queue
+ * entry on `host`, and logged. */
 static void
-finish_state(struct crawl *c, const char *url, json_t *s, const char *state,
-             const char *error_kind, const char *reason)
+finish_state(struct crawl *c, const char *url, const char *host, json_t *s,
+             enum gh_url_state state, const char *error_kind, const char *reason)
 {
-  json_object_set_new(s, "state", json_string(state));
+  json_object_set_new(s, "state", json_string(gh_url_state_name(state)));
   if(error_kind) {
     json_object_set_new(s, "error", json_string(error_kind));
     count(c->sum->errors, error_kind);
@@ -321,19 +243,20 @@ finish_state(struct crawl *c, const char *url, json_t *s, const char *state,
     json_object_set_new(s, "reason", json_string(reason));
   else
     json_object_del(s, "reason");
-  add_op(c, OP_STATE, url, json_incref(s));
-  add_op(c, OP_DEQUEUE, url, json_incref(json_object_get(s, "qseq")));
-  g_hash_table_add(c->gathering.dequeued, g_strdup(url));
+  gh_frontier_finish(c->fr, url, host, json_incref(s));
   if(error_kind)
     gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = url, .status = error_kind },
            "%s: %s%s%s", url, error_kind, reason ? ": " : "", reason ? reason : "");
+  else if(c->cfg->log_level >= GH_LOG_DEBUG)
+    gh_log(GH_LOG_DEBUG, &(struct gh_log_fields){ .url = url }, "%s: queued -> %s", url,
+           gh_url_state_name(state));
 }
 
 static void
-finish_url(struct crawl *c, struct xfer *x, const char *state, const char *error_kind,
+finish_url(struct crawl *c, struct xfer *x, enum gh_url_state state, const char *error_kind,
            const char *reason)
 {
-  finish_state(c, x->url, x->state, state, error_kind, reason);
+  finish_state(c, x->url, x->host->name, x->state, state, error_kind, reason);
 }
 
 /* Queue `url` for this cycle unless it already is, or is a report document
@@ -344,6 +267,9 @@ static json_t *
 enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, const char *seed,
         const char *region, const char *text, const char *referer)
 {
+  char *host = gh_url_host(url);
+  if(!host)
+    return NULL;
   json_t *s = json_object();
   json_object_set_new(s, "kind", json_string(gh_link_kind_name(kind)));
   size_t ulen = strlen(url);
@@ -352,7 +278,7 @@ enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, con
      * fits, and the page that linked it is named. */
     char *why = g_strdup_printf("%zu bytes, over the %d-byte limit", ulen, GH_URL_MAX);
     json_object_set_new(s, "cycle", json_integer((json_int_t)c->cycle));
-    json_object_set_new(s, "state", json_string("failed"));
+    json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_FAILED)));
     json_object_set_new(s, "error", json_string("url_too_long"));
     json_object_set_new(s, "reason", json_string(why));
     if(seed)
@@ -363,7 +289,8 @@ enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, con
     gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = referer, .status = "url_too_long" },
            "a link of %s: %s", referer ? referer : "a seed", why);
     g_free(why);
-    add_op(c, OP_STATE, url, s); /* the op owns it; callers borrow, as below */
+    gh_frontier_set(c->fr, url, s); /* the frontier owns it; callers borrow, as below */
+    g_free(host);
     return s;
   }
   json_object_set_new(s, "depth", json_integer(depth));
@@ -380,161 +307,36 @@ enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, con
     json_object_set_new(s, "queued_at", json_string(iso));
     g_free(iso);
   }
-  struct op *op = add_op(c, OP_ENQUEUE, url, s);
-  op->force = c->o->force && seed && g_hash_table_contains(c->run_seeds, seed);
+  /* Borrowed by the caller, which may still add to it: the frontier reads
+   * it only once the batch is handed to the committer. */
+  gh_frontier_enqueue(c->fr, url, host, s,
+                      c->o->force && seed && g_hash_table_contains(c->run_seeds, seed));
+  g_free(host);
   return s;
 }
 
-/* ---- applying a batch ---- */
-
-static int
-apply_enqueue(struct crawl *c, MDB_txn *txn, struct op *op, guint64 *qseq)
-{
-  op->result = NULL;
-  json_t *old = gh_store_url_get(txn, c->st, op->key);
-  json_t *s = json_deep_copy(op->json);
-  if(old) {
-    guint64 cyc = (guint64)json_integer_value(json_object_get(old, "cycle"));
-    const char *state = jstr(old, "state");
-    const char *kind = jstr(old, "kind");
-    bool leaf = kind && (!strcmp(kind, "report") || !strcmp(kind, "attachment"));
-    bool leaf_done = leaf && state && !strcmp(state, "done");
-    bool same_cycle = cyc == c->cycle;
-    /* A forced run visits its seeds' pages again, once each (the mark is
-     * in the state, so a batch run twice decides the same); a page still
-     * queued is fetched anyway. */
-    bool forced = op->force && same_cycle && (!state || strcmp(state, "queued")) &&
-                  json_integer_value(json_object_get(old, "forced_run")) != c->run_id &&
-                  (!leaf_done || c->o->refetch);
-    bool skip = (same_cycle && !forced) || (!same_cycle && leaf_done && !c->o->refetch);
-    if(skip) {
-      json_decref(old);
-      json_decref(s);
-      return 0;
-    }
-    /* Keep what a revisit needs: validators and the last hash. */
-    static const char *const keep[] = { "etag", "last_modified", "sha256", "fetched_at",
-                                        "record_status", "out", NULL };
-    for(const char *const *k = keep; *k; k++)
-      if(json_object_get(old, *k))
-        json_object_set(s, *k, json_object_get(old, *k));
-    if(!strcmp(jstr(s, "kind"), "list") && kind && strcmp(kind, "list"))
-      json_object_set_new(s, "kind", json_string(kind)); /* a column seen as a page link */
-    json_decref(old);
-  }
-  char *host = gh_url_host(op->key);
-  if(!host) {
-    json_decref(s);
-    return 0;
-  }
-  /* Whatever a forced run queues, it queues once. */
-  if(op->force)
-    json_object_set_new(s, "forced_run", json_integer(c->run_id));
-  guint64 seq = (*qseq)++;
-  json_object_set_new(s, "cycle", json_integer((json_int_t)c->cycle));
-  json_object_set_new(s, "state", json_string("queued"));
-  json_object_set_new(s, "qseq", json_integer((json_int_t)seq));
-  int rc = gh_store_url_put(txn, c->st, op->key, s);
-  if(!rc) {
-    GString *qk = gh_store_queue_key(host, seq);
-    MDB_val k = { qk->len, qk->str }, v = { strlen(op->key), op->key };
-    rc = mdb_put(txn, c->st->queue, &k, &v, 0);
-    g_string_free(qk, TRUE);
-  }
-  if(!rc) {
-    op->result = "added";
-    g_free(op->host);
-    op->host = host;
-    host = NULL;
-  }
-  g_free(host);
-  json_decref(s);
-  return rc;
-}
-
-/* Runs on the committer thread: reads the committing batch and the store,
- * nothing else of the crawl's. */
-static int
-apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
+/* What a committed batch did: counted and logged, and the hosts it queued
+ * work for woken. */
+static void
+committed(void *ud, enum gh_frontier_event ev, const char *key, const json_t *json,
+          const char *result)
 {
   struct crawl *c = ud;
-  GPtrArray *ops = c->committing.ops;
-  guint64 qseq = 0;
-  int rc = gh_store_meta_get_u64(txn, st, "qseq", &qseq);
-  if(rc && rc != MDB_NOTFOUND)
-    return rc;
-  rc = 0;
-  for(guint i = 0; i < ops->len && !rc; i++) {
-    struct op *op = ops->pdata[i];
-    switch(op->kind) {
-    case OP_STATE:
-      rc = gh_store_url_put(txn, st, op->key, op->json);
-      break;
-    case OP_DEQUEUE: {
-      char *host = gh_url_host(op->key);
-      if(host && json_is_integer(op->json)) {
-        GString *qk = gh_store_queue_key(host, (guint64)json_integer_value(op->json));
-        MDB_val k = { qk->len, qk->str };
-        rc = mdb_del(txn, st->queue, &k, NULL);
-        if(rc == MDB_NOTFOUND)
-          rc = 0;
-        g_string_free(qk, TRUE);
-      }
-      g_free(host);
-      break;
-    }
-    case OP_ENQUEUE:
-      rc = apply_enqueue(c, txn, op, &qseq);
-      break;
-    case OP_HOST: {
-      /* Merge: a robots-less update keeps the stored robots.txt. */
-      json_t *old = gh_store_get_json(txn, st->hosts, op->key, strlen(op->key));
-      json_t *merged = old ? old : json_object();
-      json_object_update(merged, op->json);
-      rc = gh_store_put_json(txn, st->hosts, op->key, strlen(op->key), merged, 0);
-      json_decref(merged);
-      break;
-    }
-    case OP_DOC: {
-      gsize n;
-      const char *b = g_bytes_get_data(op->bytes, &n);
-      rc = gh_store_put_doc(txn, st, op->key, b, n);
-      break;
-    }
-    case OP_LAND:
-      rc = gh_store_land_record(txn, st, op->json, &op->result);
-      break;
-    }
-  }
-  if(!rc)
-    rc = gh_store_meta_put_u64(txn, st, "qseq", qseq);
-  return rc;
-}
-
-/* A batch is in the store: count and log what it did, wake the hosts it
- * queued work for, forget its in-memory sets. */
-static void
-committed(struct crawl *c)
-{
-  for(guint i = 0; i < c->committing.ops->len; i++) {
-    struct op *op = c->committing.ops->pdata[i];
-    if(op->kind == OP_LAND) {
-      const char *status = jstr(op->json, "status");
-      count(c->sum->records, status ? status : "unknown");
-      const char *url = jstr(json_object_get(op->json, "source"), "url");
-      gh_log(GH_LOG_INFO,
-             &(struct gh_log_fields){ .url = url, .agency = jstr(op->json, "agency"),
-                                      .year = (int)json_integer_value(json_object_get(op->json, "year")),
-                                      .status = status },
-             "record %s %" JSON_INTEGER_FORMAT " (%s): %s, %s",
-              jstr(op->json, "agency"), json_integer_value(json_object_get(op->json, "year")),
-              status, op->result, url);
-    } else if(op->kind == OP_ENQUEUE && op->result) {
-      host_get(c, op->host)->idle = false;
-      const char *k = jstr(op->json, "kind");
-      if(k && (!strcmp(k, "report") || !strcmp(k, "attachment")))
-        c->sum->reports_found++;
-    }
+  if(ev == GH_FRONTIER_LANDED) {
+    const char *status = jstr(json, "status");
+    count(c->sum->records, status ? status : "unknown");
+    const char *url = jstr(json_object_get(json, "source"), "url");
+    gh_log(GH_LOG_INFO,
+           &(struct gh_log_fields){ .url = url, .agency = jstr(json, "agency"),
+                                    .year = (int)json_integer_value(json_object_get(json, "year")),
+                                    .status = status },
+           "record %s %" JSON_INTEGER_FORMAT " (%s): %s, %s", jstr(json, "agency"),
+           json_integer_value(json_object_get(json, "year")), status, result, url);
+  } else {
+    host_get(c, key)->idle = false;
+    const char *k = jstr(json, "kind");
+    if(k && (!strcmp(k, "report") || !strcmp(k, "attachment")))
+      c->sum->reports_found++;
   }
 }
 
@@ -546,7 +348,7 @@ static void report_status(struct crawl *c, bool force);
 static bool
 commit_stalled(struct crawl *c)
 {
-  if(!c->committing.ops->len)
+  if(!gh_frontier_committing(c->fr))
     return false;
   gint64 limit = c->o->commit_stall_usec ? c->o->commit_stall_usec : 60 * USEC;
   gint64 age = g_get_monotonic_time() - c->last_flush;
@@ -580,8 +382,8 @@ collect(struct crawl *c, bool wait)
 {
   GError *e = NULL;
   enum gh_commit r;
-  while((r = gh_store_committer_poll(c->committer, wait ? g_get_monotonic_time() + USEC / 4 : 0, &e)) ==
-          GH_COMMIT_RUNNING &&
+  while((r = gh_frontier_commit_poll(c->fr, wait ? g_get_monotonic_time() + USEC / 4 : 0, committed,
+                                     c, &e)) == GH_COMMIT_RUNNING &&
         wait) {
     tick(c);
     if(c->o->progress || c->o->status || c->cfg->heartbeat_seconds)
@@ -594,13 +396,10 @@ collect(struct crawl *c, bool wait)
     logline(c, GH_LOG_WARNING, NULL, "store: the stalled commit ended after %.1f s",
             (double)(g_get_monotonic_time() - c->last_flush) / USEC);
   }
-  if(r == GH_COMMIT_DONE)
-    committed(c);
-  else if(!c->error)
+  if(r == GH_COMMIT_FAILED && !c->error)
     c->error = e;
-  else
+  else if(r == GH_COMMIT_FAILED)
     g_error_free(e);
-  batch_clear(&c->committing);
   return r == GH_COMMIT_DONE;
 }
 
@@ -611,13 +410,10 @@ flush_start(struct crawl *c)
 {
   if(!collect(c, false))
     return false;
-  if(!c->gathering.ops->len || c->committing.ops->len)
+  if(!gh_frontier_gathered(c->fr) || gh_frontier_committing(c->fr))
     return true;
-  struct batch empty = c->committing; /* cleared when it was collected */
-  c->committing = c->gathering;
-  c->gathering = empty;
   c->last_flush = g_get_monotonic_time();
-  gh_store_committer_start(c->committer, apply_ops, c);
+  gh_frontier_commit_start(c->fr);
   return true;
 }
 
@@ -626,13 +422,6 @@ static bool
 flush(struct crawl *c)
 {
   return collect(c, true) && flush_start(c) && collect(c, true);
-}
-
-static bool
-is_dequeued(struct crawl *c, const char *url)
-{
-  return g_hash_table_contains(c->gathering.dequeued, url) ||
-         g_hash_table_contains(c->committing.dequeued, url);
 }
 
 /* Starts a commit at most every FLUSH_EVERY µs (or sooner when many writes
@@ -650,7 +439,7 @@ maybe_flush(struct crawl *c, bool force)
   if(!collect(c, false))
     return false;
   gint64 now = g_get_monotonic_time();
-  guint n = c->gathering.ops->len;
+  guint n = gh_frontier_gathered(c->fr);
   if(!n || (now - c->last_flush < FLUSH_EVERY && n < OPS_PER_BATCH))
     return true;
   return flush_start(c);
@@ -1044,7 +833,7 @@ finish_host(struct crawl *c, struct xfer *x, double extra_wait)
   /* Not finished and not on its way to a worker: still queued, so the
    * next pick must be able to see it again. */
   json_t *qseq = x->state ? json_object_get(x->state, "qseq") : NULL;
-  if(qseq && !x->fetched && !is_dequeued(c, x->url))
+  if(qseq && !x->fetched && !gh_frontier_is_finished(c->fr, x->url))
     h->scan_from = MIN(h->scan_from, (guint64)json_integer_value(qseq));
   h->in_flight--;
   c->in_flight--;
@@ -1069,7 +858,7 @@ host_failed(struct crawl *c, struct host *h, const char *kind, const char *reaso
          h->unhealthy);
   json_t *hs = json_pack("{s:I, s:s, s:I}", "cycle", (json_int_t)c->cycle, "unhealthy", h->unhealthy,
                          "unhealthy_cycle", (json_int_t)c->cycle);
-  add_op(c, OP_HOST, h->name, hs);
+  gh_frontier_put_host(c->fr, h->name, hs);
 }
 
 /* Put the URL back for a later attempt, or give up after the retry cap. */
@@ -1080,7 +869,7 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
   json_int_t attempts = json_integer_value(json_object_get(x->state, "attempts")) + 1;
   json_object_set_new(x->state, "attempts", json_integer(attempts));
   if((guint64)attempts > c->cfg->retries) {
-    finish_url(c, x, "failed", kind, reason);
+    finish_url(c, x, GH_URL_FAILED, kind, reason);
     x->host->failures++;
     host_failed(c, x->host, kind, reason);
     return;
@@ -1095,7 +884,7 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
     *wait = backoff;
   json_object_set_new(x->state, "error", json_string(kind));
   json_object_set_new(x->state, "reason", json_string(reason));
-  add_op(c, OP_STATE, x->url, json_incref(x->state)); /* still queued */
+  gh_frontier_set(c->fr, x->url, json_incref(x->state)); /* still queued */
   logline(c, GH_LOG_INFO, x->url, "%s: %s (%s), retry %d in %.0f s", x->url, kind, reason,
           (int)attempts, *wait);
 }
@@ -1107,6 +896,7 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
 struct page_job {
   struct crawl *c;
   char *url;
+  char *host; /* its queue's */
   json_t *state;
   GBytes *body;
   char *sha;
@@ -1125,6 +915,7 @@ page_job_free(void *p)
   struct page_job *j = p;
   j->c->pending_bytes -= g_bytes_get_size(j->body);
   g_free(j->url);
+  g_free(j->host);
   json_decref(j->state);
   g_bytes_unref(j->body);
   g_free(j->sha);
@@ -1291,9 +1082,7 @@ land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_pars
   json_int_t year = json_integer_value(json_object_get(rj, "year"));
   json_object_set_new(j->state, "record_status", json_string(status ? status : ""));
   /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
-  struct op *doc = add_op(c, OP_DOC, j->sha, NULL);
-  doc->bytes = g_bytes_ref(j->body);
-  c->gathering.doc_bytes += g_bytes_get_size(j->body);
+  gh_frontier_put_doc(c->fr, j->sha, j->body);
   bool parsed = status && !strcmp(status, gh_status_name(GH_STATUS_PARSED));
   if(only_if_parsed && !parsed) {
     logline(c, GH_LOG_DEBUG, j->url, "%s: %s; its attachments carry the report", j->url,
@@ -1305,7 +1094,7 @@ land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_pars
     logline(c, GH_LOG_INFO, j->url, "%s: %s: %s", j->url, status, reason ? reason : "");
   } else if(agency && *agency && year > 0) {
     add_provenance(c, j, rj);
-    add_op(c, OP_LAND, NULL, rj);
+    gh_frontier_land(c->fr, rj);
     rj = NULL;
   } else {
     count(c->sum->records, "unlanded");
@@ -1324,7 +1113,7 @@ page_done(void *ud, json_t *reply, const char *failure)
   if(j->discover && !links) {
     /* The worker died on this page (a parser crash, a hang): nothing it
      * links can be trusted, and the failure is the page's. */
-    finish_state(c, j->url, j->state, "failed", "extract_failed",
+    finish_state(c, j->url, j->host, j->state, GH_URL_FAILED, "extract_failed",
                  failure ? failure : "extraction failed");
     g_hash_table_remove(c->processing, j->url);
     return;
@@ -1341,7 +1130,7 @@ page_done(void *ud, json_t *reply, const char *failure)
     }
     land_document(c, j, rj, j->kind == GH_LINK_REPORT && attachments > 0);
   }
-  finish_state(c, j->url, j->state, "done", NULL, NULL);
+  finish_state(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
   g_hash_table_remove(c->processing, j->url); /* frees j */
 }
 
@@ -1355,6 +1144,7 @@ start_page_job(struct crawl *c, struct xfer *x, const char *sha, enum gh_format 
   struct page_job *j = g_new0(struct page_job, 1);
   j->c = c;
   j->url = g_strdup(x->url);
+  j->host = g_strdup(x->host->name);
   j->state = json_incref(x->state);
   /* The body moves from the transfer to the job: the worker's request and
    * the stored document share it, no copy (a PDF can be 32 MiB). */
@@ -1437,17 +1227,17 @@ follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
   char *why = NULL;
   if(!to) {
     why = g_strdup_printf("HTTP %ld without a usable Location", code);
-    finish_url(c, x, "failed", "bad_redirect", why);
+    finish_url(c, x, GH_URL_FAILED, "bad_redirect", why);
   } else if(loop || json_array_size(chain) > c->cfg->max_redirects) {
     why = g_strdup_printf("%s after %zu redirects (to %s)", loop ? "redirect loop" : "too many redirects",
                           json_array_size(chain), to);
-    finish_url(c, x, "failed", "redirect_loop", why);
+    finish_url(c, x, GH_URL_FAILED, "redirect_loop", why);
   } else if(!in_scope(c, seed, to, kind == GH_LINK_REPORT ? GH_LINK_ATTACHMENT : kind)) {
     why = g_strdup_printf("redirected off the seed's site to %s", to);
-    finish_url(c, x, "failed", "off_scope", why);
+    finish_url(c, x, GH_URL_FAILED, "off_scope", why);
   } else {
     json_object_set_new(x->state, "redirect_to", json_string(to));
-    finish_url(c, x, "redirected", NULL, NULL);
+    finish_url(c, x, GH_URL_REDIRECTED, NULL, NULL);
     json_t *s = enqueue(c, to, kind, (int)json_integer_value(json_object_get(x->state, "depth")),
                         seed, jstr(x->state, "region"), jstr(x->state, "text"),
                         jstr(x->state, "referer"));
@@ -1490,7 +1280,7 @@ fetched(struct crawl *c, struct xfer *x)
   if(discover || extract)
     start_page_job(c, x, sha, fmt, discover, extract);
   else
-    finish_url(c, x, "done", NULL, NULL);
+    finish_url(c, x, GH_URL_DONE, NULL, NULL);
   g_free(sha);
 }
 
@@ -1567,7 +1357,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
     if(retryable_kind(kind))
       retry_later(c, x, kind, reason, &wait);
     else
-      finish_url(c, x, "failed", kind, reason);
+      finish_url(c, x, GH_URL_FAILED, kind, reason);
     g_free(reason);
     finish_host(c, x, wait);
     return;
@@ -1583,7 +1373,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   char *why = NULL;
 
   if(blocked) {
-    finish_url(c, x, "blocked", "blocked", blocked);
+    finish_url(c, x, GH_URL_BLOCKED, "blocked", blocked);
   } else if(code >= 300 && code < 400 && code != 304) {
     char *target = NULL;
     curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &target);
@@ -1591,14 +1381,14 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   } else if(code == 304) {
     c->sum->not_modified++;
     requeue_links(c, x);
-    finish_url(c, x, "done", NULL, NULL);
+    finish_url(c, x, GH_URL_DONE, NULL, NULL);
   } else if(code == 429 || code == 503) {
     why = g_strdup_printf("HTTP %ld", code);
     if(retry_after > 0 && (double)retry_after > c->cfg->max_retry_after_seconds) {
       char *r = g_strdup_printf("HTTP %ld with Retry-After %" CURL_FORMAT_CURL_OFF_T
                                 " s (over the %.0f s limit; next cycle)",
                                 code, retry_after, c->cfg->max_retry_after_seconds);
-      finish_url(c, x, "failed", code == 429 ? "http_429" : "http_5xx", r);
+      finish_url(c, x, GH_URL_FAILED, code == 429 ? "http_429" : "http_5xx", r);
       g_free(r);
     } else {
       if(retry_after > 0)
@@ -1611,7 +1401,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   } else if(code >= 400 || code < 200 || code >= 300) {
     why = g_strdup_printf("HTTP %ld", code);
     char *kindname = g_strdup_printf("http_%ld", code);
-    finish_url(c, x, "failed", kindname, why);
+    finish_url(c, x, GH_URL_FAILED, kindname, why);
     g_free(kindname);
   } else {
     x->fetched = true;
@@ -1631,51 +1421,26 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
 
 /* The oldest queued URL of `h` not already in flight, from its scan
  * cursor on, and its sequence number; NULL when none. */
+static bool
+in_hand(void *ud, const char *url)
+{
+  struct host *h = ((void **)ud)[1];
+  struct crawl *c = ((void **)ud)[0];
+  return g_hash_table_contains(h->busy, url) || g_hash_table_contains(c->processing, url);
+}
+
 static char *
 next_url(struct crawl *c, struct host *h, json_t **state, guint64 *seq)
 {
-  GError *e = NULL;
-  MDB_txn *txn = gh_store_read_begin(c->st, &e);
-  if(!txn) {
-    if(!c->error)
-      c->error = e;
-    else
-      g_error_free(e);
-    return NULL;
-  }
   if(!h->robots && !h->robots_loading && !h->drain)
-    host_load(c, h, txn);
-  MDB_cursor *cur;
-  mdb_cursor_open(txn, c->st->queue, &cur);
-  GString *from = gh_store_queue_key(h->name, h->scan_from);
-  size_t plen = strlen(h->name) + 1; /* host NUL: this host's entries */
-  MDB_val k = { from->len, from->str }, v;
-  char *url = NULL;
-  int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-  for(; !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    if(k.mv_size < plen || memcmp(k.mv_data, from->str, plen))
-      break;
-    char *u = g_strndup(v.mv_data, v.mv_size);
-    if(g_hash_table_contains(h->busy, u) || is_dequeued(c, u) ||
-       g_hash_table_contains(c->processing, u)) {
-      g_free(u);
-      continue;
-    }
-    json_t *newer = g_hash_table_lookup(c->gathering.unflushed, u);
-    if(!newer)
-      newer = g_hash_table_lookup(c->committing.unflushed, u);
-    *state = newer ? json_deep_copy(newer) : gh_store_url_get(txn, c->st, u);
-    if(!*state) /* a queue entry whose state was lost: recreate */
-      *state = json_pack("{s:s, s:i}", "kind", "list", "depth", 0);
-    /* The queue key is the truth about where this entry sits. */
-    *seq = gh_store_queue_seq(&k);
-    json_object_set_new(*state, "qseq", json_integer((json_int_t)*seq));
-    url = u;
-    break;
-  }
-  g_string_free(from, TRUE);
-  mdb_cursor_close(cur);
-  mdb_txn_abort(txn);
+    host_load(c, h);
+  GError *e = NULL;
+  void *ud[2] = { c, h };
+  char *url = gh_frontier_next(c->fr, h->name, h->scan_from, in_hand, ud, state, seq, &e);
+  if(e && !c->error)
+    c->error = e;
+  else if(e)
+    g_error_free(e);
   return url;
 }
 
@@ -1692,9 +1457,9 @@ fill(struct crawl *c)
     return soonest;
   /* The same while the committer is behind (a stalled disk): finished
    * work waits in memory for it, documents included.  Its end wakes us. */
-  if(c->committing.ops->len &&
-     (c->gathering.ops->len >= 4 * OPS_PER_BATCH ||
-      c->gathering.doc_bytes + c->committing.doc_bytes > PENDING_BYTES_MAX))
+  if(gh_frontier_committing(c->fr) &&
+     (gh_frontier_gathered(c->fr) >= 4 * OPS_PER_BATCH ||
+      gh_frontier_held_bytes(c->fr) > PENDING_BYTES_MAX))
     return soonest;
   GHashTableIter it;
   gpointer key, val;
@@ -1735,12 +1500,12 @@ fill(struct crawl *c)
       char *pq = gh_url_path_query(url);
       h->scan_from = seq + 1; /* each branch below takes the entry */
       if(h->drain) {
-        finish_state(c, url, state, "failed", h->drain_kind, h->drain);
+        finish_state(c, url, h->name, state, GH_URL_FAILED, h->drain_kind, h->drain);
       } else if(!gh_robots_allowed(h->robots, pq ? pq : "/")) {
         c->sum->robots_denied++;
-        finish_state(c, url, state, "robots", NULL, "disallowed by robots.txt");
+        finish_state(c, url, h->name, state, GH_URL_ROBOTS, NULL, "disallowed by robots.txt");
       } else if(h->pages >= c->cfg->max_pages_per_host) {
-        finish_state(c, url, state, "skipped", "max_pages",
+        finish_state(c, url, h->name, state, GH_URL_SKIPPED, "max_pages",
                      "over [crawl] max_pages_per_host this cycle");
       } else {
         start(c, h, url, state, false);
@@ -1763,76 +1528,19 @@ cfg_limit_reached(struct crawl *c)
 
 /* ---- the cycle ---- */
 
-static int
-begin_cycle(struct gh_store *st, MDB_txn *txn, void *ud)
-{
-  struct crawl *c = ud;
-  guint64 cycle = 0, done_cycle = 0;
-  int rc = gh_store_meta_get_u64(txn, st, "cycle", &cycle);
-  if(rc && rc != MDB_NOTFOUND)
-    return rc;
-  rc = gh_store_meta_get_u64(txn, st, "cycle_done", &done_cycle);
-  if(rc && rc != MDB_NOTFOUND)
-    return rc;
-  if(cycle == 0 || done_cycle >= cycle) {
-    cycle++;
-    if((rc = gh_store_meta_put_u64(txn, st, "cycle", cycle)))
-      return rc;
-  }
-  c->cycle = cycle;
-  return 0;
-}
-
-static int
-end_cycle(struct gh_store *st, MDB_txn *txn, void *ud)
-{
-  struct crawl *c = ud;
-  return gh_store_meta_put_u64(txn, st, "cycle_done", c->cycle);
-}
-
 static void
 load_hosts(struct crawl *c)
 {
   GError *e = NULL;
-  MDB_txn *txn = gh_store_read_begin(c->st, &e);
-  if(!txn) {
+  GPtrArray *hosts = gh_frontier_hosts(c->st, &e);
+  if(!hosts) {
     c->error = e;
     return;
   }
-  MDB_cursor *cur;
-  mdb_cursor_open(txn, c->st->queue, &cur);
-  MDB_val k, v;
-  int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-  while(!rc) {
-    /* Jump host by host: host \0 is followed by host \1 in key order. */
-    size_t n = strnlen(k.mv_data, k.mv_size);
-    char *name = g_strndup(k.mv_data, n);
-    host_get(c, name);
-    GString *next = g_string_new(name);
-    g_string_append_c(next, '\1');
-    MDB_val nk = { next->len, next->str };
-    rc = mdb_cursor_get(cur, &nk, &v, MDB_SET_RANGE);
-    k = nk;
-    g_string_free(next, TRUE);
-    g_free(name);
-  }
-  mdb_cursor_close(cur);
-  MDB_stat ms;
-  mdb_stat(txn, c->st->queue, &ms);
-  c->sum->queued_left = ms.ms_entries;
-  mdb_txn_abort(txn);
-}
-
-static guint64
-queued(struct crawl *c)
-{
-  MDB_txn *txn = gh_store_read_begin(c->st, NULL);
-  if(!txn)
-    return 0;
-  MDB_stat ms;
-  mdb_stat(txn, c->st->queue, &ms);
-  mdb_txn_abort(txn);
-  return ms.ms_entries;
+  for(guint i = 0; i < hosts->len; i++)
+    host_get(c, hosts->pdata[i]);
+  g_ptr_array_free(hosts, TRUE);
+  c->sum->queued_left = gh_frontier_queued(c->st);
 }
 
 /* Queue lengths per host, from one walk of the queue database (its keys
@@ -1841,24 +1549,8 @@ queued(struct crawl *c)
 static void
 measure_queue(struct crawl *c)
 {
-  g_hash_table_remove_all(c->qcount);
-  MDB_txn *txn = gh_store_read_begin(c->st, NULL);
-  MDB_cursor *cur = NULL;
-  if(!txn || mdb_cursor_open(txn, c->st->queue, &cur)) {
-    if(txn)
-      mdb_txn_abort(txn);
-    return;
-  }
-  MDB_val k, v;
-  for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    if(!gh_store_val_ok(c->st, &k))
-      break;
-    char *host = g_strndup(k.mv_data, strnlen(k.mv_data, k.mv_size));
-    gpointer n = g_hash_table_lookup(c->qcount, host);
-    g_hash_table_replace(c->qcount, host, GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
-  }
-  mdb_cursor_close(cur);
-  mdb_txn_abort(txn);
+  g_hash_table_destroy(c->qcount);
+  c->qcount = gh_frontier_queued_by_host(c->st);
   /* ETA: the slowest host, at its delay (the politeness bound), from now. */
   double eta = 0;
   GHashTableIter it;
@@ -1908,7 +1600,7 @@ report_status(struct crawl *c, bool force)
   double rate = c->last_status ? (double)(c->sum->fetched - c->last_fetched) / dt : 0;
   c->last_status = now;
   c->last_fetched = c->sum->fetched;
-  guint64 waiting = queued(c);
+  guint64 waiting = gh_frontier_queued(c->st);
   /* Every two seconds, or less often when the walk itself is slow (a
    * national queue): the walk stays under 2% of the loop's time. */
   if(force || now >= c->next_measure || (waiting == 0 && c->eta_seconds > 0)) {
@@ -1995,8 +1687,6 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, host_free);
   c.seed_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   c.active = g_ptr_array_new();
-  batch_init(&c.gathering);
-  batch_init(&c.committing);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
   c.run_seeds = g_hash_table_new(g_str_hash, g_str_equal);
   c.qcount = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -2020,9 +1710,10 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
    * to one address. */
   curl_multi_setopt(c.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c.cfg->max_connections);
   curl_multi_setopt(c.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  c.committer = gh_store_committer_new(st, wake_loop, c.multi);
-
-  bool ok = gh_store_write(st, begin_cycle, &c, err);
+  bool ok = gh_frontier_begin_cycle(st, &c.cycle, err);
+  struct gh_frontier_opts fo = { .cycle = c.cycle, .run_id = c.run_id, .refetch = o->refetch,
+                                 .wake = wake_loop, .wake_ud = c.multi };
+  c.fr = gh_frontier_new(st, &fo);
   if(ok) {
     sum->cycle = c.cycle;
     for(guint i = 0; i < o->seeds->len; i++) {
@@ -2055,7 +1746,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
              "queued waits for the next cycle",
              c.cfg->cycle_time_limit_seconds);
     }
-    if(idle && (c.gathering.ops->len || c.committing.ops->len)) { /* pending writes may queue more work */
+    if(idle && (gh_frontier_gathered(c.fr) || gh_frontier_committing(c.fr))) { /* pending writes may queue more work */
       if(!maybe_flush(&c, true))
         break;
       continue;
@@ -2063,7 +1754,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     if(idle)
       break;
     /* A batch due for commit; while the committer is busy, it wakes us. */
-    if(c.gathering.ops->len && !c.committing.ops->len)
+    if(gh_frontier_gathered(c.fr) && !gh_frontier_committing(c.fr))
       soonest = MIN(soonest, c.last_flush + FLUSH_EVERY);
     /* Sleep until a transfer has news or a host's delay ends (at most
      * half a second, so a stop request is seen promptly). */
@@ -2144,12 +1835,11 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.pool = NULL;
   g_hash_table_remove_all(c.processing);
   flush(&c);
-  gh_store_committer_free(c.committer);
   sum->cpu_seconds = cpu_seconds(RUSAGE_SELF) - cpu0; /* the committer's included */
   sum->worker_cpu_seconds = cpu_seconds(RUSAGE_CHILDREN) - wcpu0;
-  sum->queued_left = queued(&c);
+  sum->queued_left = gh_frontier_queued(st);
   if(!c.error && !sum->interrupted && sum->queued_left == 0)
-    gh_store_write(st, end_cycle, &c, NULL);
+    gh_frontier_end_cycle(st, c.cycle, NULL);
   if(o->progress || o->status || c.cfg->heartbeat_seconds)
     report_status(&c, true);
   if(o->progress)
@@ -2162,8 +1852,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   curl_multi_cleanup(c.multi);
   curl_slist_free_all(c.resolve);
   curl_slist_free_all(c.connect_to);
-  batch_free(&c.gathering);
-  batch_free(&c.committing);
+  gh_frontier_free(c.fr);
   g_ptr_array_free(c.active, TRUE);
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.run_seeds);
