@@ -20,6 +20,7 @@
 #include "../extract/textnorm.h"
 #include "../store/frontier.h"
 #include "discover.h"
+#include "host.h"
 #include "log.h"
 #include "robots.h"
 #include "url.h"
@@ -34,34 +35,9 @@
 
 /* ---- state kept in memory: hosts and transfers, never URLs ---- */
 
-struct host {
-  char *name;
-  unsigned in_flight;
-  gint64 next_ok;   /* monotonic µs before which no request starts */
-  double delay;     /* seconds: max(config delay, Crawl-delay) */
-  struct gh_robots *robots;
-  bool robots_loading;
-  unsigned robots_attempts;
-  guint64 pages;    /* fetched in this cycle */
-  bool idle;        /* the last look found nothing queued */
-  char *drain;      /* set: mark everything queued failed with this reason */
-  char *drain_kind;
-  unsigned failures; /* consecutive, for backoff */
-  /* Set after [crawl] host_failures consecutive network failures (a
-   * tarpit, a dead server): nothing more is started on the host this
-   * cycle; its URLs stay queued for the next. */
-  char *unhealthy;
-  GHashTable *busy; /* URLs in flight */
-  /* Queue entries below this sequence number are all in flight, being
-   * extracted or finished: next_url starts here instead of walking past
-   * them on every pick (hundreds per batch on a fast host).  Lowered when
-   * an entry goes back to waiting (a retry). */
-  guint64 scan_from;
-};
-
 struct xfer {
   CURL *easy;
-  struct host *host;
+  struct gh_host *host;
   char *url;
   json_t *state; /* the URL's state as queued (owned) */
   struct gh_capped in;
@@ -78,6 +54,7 @@ struct xfer {
 };
 
 struct crawl {
+  struct gh_host_rules host_rules; /* [crawl]'s politeness, for every host */
   struct gh_store *st;
   GHashTable *run_seeds;  /* seed URL -> its struct gh_seed (borrowed): this run's seeds */
   gint64 run_id;          /* marks pages a forced run requeued: each once */
@@ -85,7 +62,7 @@ struct crawl {
   const struct gh_config *cfg;
   struct gh_crawl_summary *sum;
   CURLM *multi;
-  GHashTable *hosts; /* name -> struct host * */
+  GHashTable *hosts; /* name -> struct gh_host * */
   GHashTable *seed_hosts; /* seed URL -> its host, for scope checks */
   GPtrArray *active;      /* struct xfer * in flight */
   struct gh_frontier *fr; /* URL states, queues and the crawl's writes (store/frontier.h) */
@@ -144,76 +121,31 @@ logline(struct crawl *c, enum gh_log_level level, const char *url, const char *f
 
 /* ---- hosts ---- */
 
-static struct host *
+static struct gh_host *
 host_get(struct crawl *c, const char *name)
 {
-  struct host *h = g_hash_table_lookup(c->hosts, name);
+  struct gh_host *h = g_hash_table_lookup(c->hosts, name);
   if(h)
     return h;
-  h = g_new0(struct host, 1);
-  h->name = g_strdup(name);
-  h->delay = c->cfg->delay_seconds;
-  h->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  h = gh_host_new(name, &c->host_rules);
   g_hash_table_insert(c->hosts, h->name, h);
   c->sum->hosts++;
   return h;
 }
 
-static void
-host_free(void *p)
-{
-  struct host *h = p;
-  gh_robots_free(h->robots);
-  g_hash_table_destroy(h->busy);
-  g_free(h->drain);
-  g_free(h->drain_kind);
-  g_free(h->unhealthy);
-  g_free(h->name);
-  g_free(h);
-}
-
-static void
-apply_robots(struct crawl *c, struct host *h, long status, const char *body, size_t len)
-{
-  gh_robots_free(h->robots);
-  h->robots = gh_robots_for_answer(status, body, len, GH_ROBOTS_TOKEN);
-  double before = h->delay;
-  h->delay = gh_robots_delay(h->robots, c->cfg->delay_seconds);
-  /* The robots.txt request itself was spaced by the old delay. */
-  if(h->delay > before && h->next_ok != G_MAXINT64)
-    h->next_ok += (gint64)((h->delay - before) * USEC);
-}
-
 /* A host whose robots.txt was fetched recently reuses it from the store. */
 static void
-host_load(struct crawl *c, struct host *h)
+host_load(struct crawl *c, struct gh_host *h)
 {
   json_t *hs = gh_frontier_host(c->st, h->name);
-  if(!hs)
-    return;
-  if((guint64)json_integer_value(json_object_get(hs, "cycle")) == c->cycle)
-    h->pages = (guint64)json_integer_value(json_object_get(hs, "pages"));
-  gint64 at = json_integer_value(json_object_get(hs, "robots_at"));
-  json_t *status = json_object_get(hs, "robots_status");
-  if(status && g_get_real_time() / USEC - at < ROBOTS_MAX_AGE) {
-    const char *body = json_string_value(json_object_get(hs, "robots"));
-    apply_robots(c, h, (long)json_integer_value(status), body ? body : "",
-                 body ? strlen(body) : 0);
-  }
+  gh_host_load(h, hs, c->cycle, g_get_real_time() / USEC, ROBOTS_MAX_AGE);
   json_decref(hs);
 }
 
 static void
-host_save(struct crawl *c, struct host *h, long robots_status, const char *robots)
+host_save(struct crawl *c, struct gh_host *h, long robots_status, const char *robots)
 {
-  json_t *hs = json_object();
-  json_object_set_new(hs, "cycle", json_integer((json_int_t)c->cycle));
-  json_object_set_new(hs, "pages", json_integer((json_int_t)h->pages));
-  if(robots_status) {
-    json_object_set_new(hs, "robots_status", json_integer(robots_status));
-    json_object_set_new(hs, "robots", json_string(robots ? robots : ""));
-    json_object_set_new(hs, "robots_at", json_integer(g_get_real_time() / USEC));
-  }
+  json_t *hs = gh_host_state(h, c->cycle, robots_status, robots, g_get_real_time() / USEC);
   gh_frontier_put_host(c->fr, h->name, hs);
 }
 
@@ -721,7 +653,7 @@ dataproxy_post(CURL *e, const char *url)
 }
 
 static void
-start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robots)
+start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, bool robots)
 {
   const struct gh_config *cfg = c->cfg;
   struct xfer *x = g_new0(struct xfer, 1);
@@ -766,13 +698,8 @@ start(struct crawl *c, struct host *h, const char *url, json_t *state, bool robo
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->req_headers);
   if(!robots)
     dataproxy_post(e, url);
-  g_hash_table_add(h->busy, g_strdup(url));
-  h->in_flight++;
+  gh_host_started(h, url, g_get_monotonic_time());
   c->in_flight++;
-  /* Requests to one host start at least `delay` apart, and with one
-   * connection never overlap (fill() waits for in_flight): a crawl of P
-   * pages takes P × delay, not P × (delay + response time). */
-  h->next_ok = g_get_monotonic_time() + (gint64)(h->delay * USEC);
   g_ptr_array_add(c->active, x);
   curl_multi_add_handle(c->multi, e);
   logline(c, GH_LOG_DEBUG, url, "GET %s", url);
@@ -828,37 +755,33 @@ retryable_kind(const char *kind)
 static void
 finish_host(struct crawl *c, struct xfer *x, double extra_wait)
 {
-  struct host *h = x->host;
-  g_hash_table_remove(h->busy, x->url);
   /* Not finished and not on its way to a worker: still queued, so the
    * next pick must be able to see it again. */
   json_t *qseq = x->state ? json_object_get(x->state, "qseq") : NULL;
-  if(qseq && !x->fetched && !gh_frontier_is_finished(c->fr, x->url))
-    h->scan_from = MIN(h->scan_from, (guint64)json_integer_value(qseq));
-  h->in_flight--;
+  bool requeued = qseq && !x->fetched && !gh_frontier_is_finished(c->fr, x->url);
+  gh_host_answered(x->host, x->url, g_get_monotonic_time(), extra_wait,
+                   requeued ? (guint64)json_integer_value(qseq) : G_MAXUINT64);
   c->in_flight--;
-  /* Backoff and Retry-After count from the answer. */
-  h->next_ok = MAX(h->next_ok, g_get_monotonic_time() + (gint64)(extra_wait * USEC));
-  h->idle = false; /* a retry may have left work queued: look again */
 }
 
-/* A failure budget per host (after Nutch's fetcher.max.exceptions.per.queue):
- * past [crawl] host_failures consecutive network failures, the host gets
- * no more requests this cycle.  Nothing is lost: its URLs stay queued, the
- * host is named in the summary and, through the hosts database, in stats. */
-static void
-host_failed(struct crawl *c, struct host *h, const char *kind, const char *reason)
+/* A network failure on the host: counted; once its failure budget is
+ * spent ([crawl] host_failures) it gets no more requests this cycle.
+ * Nothing is lost: its URLs stay queued, the host is named in the summary
+ * and, through the hosts database, in stats.  Returns the backoff. */
+static double
+host_failed(struct crawl *c, struct gh_host *h, const char *kind, const char *reason)
 {
-  if(h->unhealthy || h->failures < c->cfg->host_failures)
-    return;
-  h->unhealthy = g_strdup_printf("%u consecutive %s failures (last: %s)", h->failures, kind,
-                                 reason ? reason : kind);
+  bool set_aside;
+  double backoff = gh_host_failed(h, kind, reason, &set_aside);
+  if(!set_aside)
+    return backoff;
   g_hash_table_replace(c->sum->unhealthy, g_strdup(h->name), g_strdup(h->unhealthy));
   gh_log(GH_LOG_WARNING, NULL, "%s: %s; its queued URLs wait for the next cycle", h->name,
          h->unhealthy);
   json_t *hs = json_pack("{s:I, s:s, s:I}", "cycle", (json_int_t)c->cycle, "unhealthy", h->unhealthy,
                          "unhealthy_cycle", (json_int_t)c->cycle);
   gh_frontier_put_host(c->fr, h->name, hs);
+  return backoff;
 }
 
 /* Put the URL back for a later attempt, or give up after the retry cap. */
@@ -870,16 +793,11 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
   json_object_set_new(x->state, "attempts", json_integer(attempts));
   if((guint64)attempts > c->cfg->retries) {
     finish_url(c, x, GH_URL_FAILED, kind, reason);
-    x->host->failures++;
     host_failed(c, x->host, kind, reason);
     return;
   }
-  /* Exponential backoff on the host: backoff, 2×, 4×… */
-  x->host->failures++;
-  host_failed(c, x->host, kind, reason);
-  /* Capped at 8x: past that the failure budget (host_failed) decides,
-   * not ever longer waits that keep a one-shot crawl running. */
-  double backoff = c->cfg->backoff_seconds * (double)(1u << MIN(x->host->failures - 1, 3u));
+  /* Exponential backoff on the host (host.c). */
+  double backoff = host_failed(c, x->host, kind, reason);
   if(*wait < backoff)
     *wait = backoff;
   json_object_set_new(x->state, "error", json_string(kind));
@@ -1296,7 +1214,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
   curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
   curl_off_t retry_after = 0;
   curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after);
-  struct host *h = x->host;
+  struct gh_host *h = x->host;
   double wait = 0;
   if(code > 0) {
     c->sum->fetched++;
@@ -1308,35 +1226,33 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
       rc = CURLE_OK; /* parse the first 500 KiB */
     long status = rc == CURLE_OK ? code : 0;
     if(rc == CURLE_COULDNT_CONNECT && x->guard.refused) {
-      h->drain = g_strdup_printf("%s resolves to the private address %s ([crawl] allow_private "
-                                 "lists hosts allowed to)", h->name, x->guard.addr);
-      h->drain_kind = g_strdup("private_address");
-      apply_robots(c, h, 503, "", 0);
-      h->robots_loading = false;
+      char *why = g_strdup_printf("%s resolves to the private address %s ([crawl] allow_private "
+                                  "lists hosts allowed to)", h->name, x->guard.addr);
+      gh_host_robots_unavailable(h, false, 0, "private_address", why);
+      g_free(why);
       finish_host(c, x, 0);
       gh_log(GH_LOG_WARNING, NULL, "%s", h->drain);
       return;
     }
     if(rc != CURLE_OK || status >= 500 || status == 429) {
-      /* A certificate or a too-large robots.txt will not change by waiting. */
       bool transient = rc == CURLE_OK || retryable_kind(curl_error_kind(rc));
-      if(transient && ++h->robots_attempts <= c->cfg->retries) {
-        wait = c->cfg->backoff_seconds * (double)(1u << MIN(h->robots_attempts - 1, 10u));
-        if(retry_after > 0)
-          wait = MAX(wait, (double)retry_after);
-        h->robots_loading = false;
+      char *why = g_strdup_printf("robots.txt unreachable (%s)",
+                                  rc ? curl_easy_strerror(rc) : "server error");
+      wait = gh_host_robots_unavailable(h, transient, retry_after > 0 ? (double)retry_after : 0,
+                                        rc ? curl_error_kind(rc) : "robots_unreachable", why);
+      g_free(why);
+      if(wait >= 0) {
         finish_host(c, x, wait);
         logline(c, GH_LOG_INFO, x->url, "%s: robots.txt unavailable (%s), retry in %.0f s", h->name,
                 rc ? curl_easy_strerror(rc) : "server error", wait);
         return;
       }
-      /* RFC 9309 §2.3.1.4: unreachable robots.txt means complete disallow. */
-      h->drain = g_strdup_printf("robots.txt unreachable (%s)",
-                                 rc ? curl_easy_strerror(rc) : "server error");
-      h->drain_kind = g_strdup(rc ? curl_error_kind(rc) : "robots_unreachable");
+      /* Given up (RFC 9309 §2.3.1.4: unreachable means complete
+       * disallow): the host drains, and its robots state is kept. */
       status = 503;
+    } else {
+      gh_host_set_robots(h, status, x->in.body->str, x->in.body->len);
     }
-    apply_robots(c, h, status, x->in.body->str, x->in.body->len);
     host_save(c, h, status, status >= 200 && status < 300 ? x->in.body->str : "");
     h->robots_loading = false;
     finish_host(c, x, 0);
@@ -1362,7 +1278,7 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
     finish_host(c, x, wait);
     return;
   }
-  h->failures = 0;
+  gh_host_succeeded(h);
   enum gh_link_kind kind = GH_LINK_SEED;
   gh_link_kind_from_name(jstr(x->state, "kind"), &kind);
   json_object_set_new(x->state, "http_status", json_integer(code));
@@ -1424,13 +1340,13 @@ done(struct crawl *c, struct xfer *x, CURLcode rc)
 static bool
 in_hand(void *ud, const char *url)
 {
-  struct host *h = ((void **)ud)[1];
+  struct gh_host *h = ((void **)ud)[1];
   struct crawl *c = ((void **)ud)[0];
   return g_hash_table_contains(h->busy, url) || g_hash_table_contains(c->processing, url);
 }
 
 static char *
-next_url(struct crawl *c, struct host *h, json_t **state, guint64 *seq)
+next_url(struct crawl *c, struct gh_host *h, json_t **state, guint64 *seq)
 {
   if(!h->robots && !h->robots_loading && !h->drain)
     host_load(c, h);
@@ -1465,19 +1381,18 @@ fill(struct crawl *c)
   gpointer key, val;
   g_hash_table_iter_init(&it, c->hosts);
   while(g_hash_table_iter_next(&it, &key, &val)) {
-    struct host *h = val;
+    struct gh_host *h = val;
     /* Bounded per turn: skipping robots-denied URLs of a big queue must
      * not starve the event loop. */
     int looks = 0;
-    if(h->unhealthy || c->time_up)
+    if(c->time_up)
       continue;
-    while(!h->idle && looks++ < 64 && c->in_flight < c->cfg->max_connections &&
-          h->in_flight < c->cfg->connections_per_host && !*c->o->stop) {
-      if(h->next_ok > now) {
-        soonest = MIN(soonest, h->next_ok);
-        break;
-      }
-      if(h->robots_loading)
+    while(looks++ < 64 && c->in_flight < c->cfg->max_connections && !*c->o->stop) {
+      gint64 wait_until;
+      enum gh_host_turn turn = gh_host_next_job(h, now, &wait_until);
+      if(turn == GH_HOST_WAIT)
+        soonest = MIN(soonest, wait_until);
+      if(turn != GH_HOST_NOW)
         break;
       json_t *state = NULL;
       guint64 seq = 0;
@@ -1486,30 +1401,38 @@ fill(struct crawl *c)
         h->idle = true;
         break;
       }
-      if(!h->robots && !h->drain) {
+      char *pq = gh_url_path_query(url);
+      enum gh_host_pick pick = gh_host_judge(h, pq);
+      if(pick == GH_PICK_ROBOTS) {
         /* robots.txt first, through the same politeness as everything. */
         char *robots_url = g_strdup_printf(
           "%s://%s/robots.txt", g_str_has_prefix(url, "https://") ? "https" : "http", h->name);
         json_decref(state);
         g_free(url);
+        g_free(pq);
         h->robots_loading = true;
         start(c, h, robots_url, NULL, true);
         g_free(robots_url);
         break;
       }
-      char *pq = gh_url_path_query(url);
       h->scan_from = seq + 1; /* each branch below takes the entry */
-      if(h->drain) {
+      switch(pick) {
+      case GH_PICK_DRAIN:
         finish_state(c, url, h->name, state, GH_URL_FAILED, h->drain_kind, h->drain);
-      } else if(!gh_robots_allowed(h->robots, pq ? pq : "/")) {
+        break;
+      case GH_PICK_DISALLOWED:
         c->sum->robots_denied++;
         finish_state(c, url, h->name, state, GH_URL_ROBOTS, NULL, "disallowed by robots.txt");
-      } else if(h->pages >= c->cfg->max_pages_per_host) {
+        break;
+      case GH_PICK_OVER_BUDGET:
         finish_state(c, url, h->name, state, GH_URL_SKIPPED, "max_pages",
                      "over [crawl] max_pages_per_host this cycle");
-      } else {
+        break;
+      case GH_PICK_ROBOTS:
+      case GH_PICK_FETCH:
         start(c, h, url, state, false);
         state = NULL;
+        break;
       }
       json_decref(state);
       g_free(pq);
@@ -1557,7 +1480,7 @@ measure_queue(struct crawl *c)
   gpointer key, val;
   g_hash_table_iter_init(&it, c->qcount);
   while(g_hash_table_iter_next(&it, &key, &val)) {
-    struct host *h = g_hash_table_lookup(c->hosts, key);
+    struct gh_host *h = g_hash_table_lookup(c->hosts, key);
     if(h && h->unhealthy)
       continue; /* waits for the next cycle */
     double delay = h ? h->delay : c->cfg->delay_seconds;
@@ -1567,7 +1490,7 @@ measure_queue(struct crawl *c)
   unsigned done = 0;
   for(guint i = 0; i < c->run_hosts->len; i++) {
     const char *h = c->run_hosts->pdata[i];
-    struct host *hs = g_hash_table_lookup(c->hosts, h);
+    struct gh_host *hs = g_hash_table_lookup(c->hosts, h);
     done += !g_hash_table_contains(c->qcount, h) && (!hs || !hs->in_flight);
   }
   c->seeds_done = done;
@@ -1621,7 +1544,7 @@ report_status(struct crawl *c, bool force)
   unsigned active = 0;
   g_hash_table_iter_init(&it, c->hosts);
   while(g_hash_table_iter_next(&it, &k, &v))
-    active += !((struct host *)v)->idle;
+    active += !((struct gh_host *)v)->idle;
   char stalled[64] = "";
   if(c->stall_reported)
     g_snprintf(stalled, sizeof stalled, "store stalled (a commit running for %.0f s), ",
@@ -1684,7 +1607,13 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c.o = o;
   c.cfg = o->cfg;
   c.sum = sum;
-  c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, host_free);
+  c.host_rules = (struct gh_host_rules){ .delay = c.cfg->delay_seconds,
+                                         .connections = (unsigned)c.cfg->connections_per_host,
+                                         .max_pages = c.cfg->max_pages_per_host,
+                                         .failures = c.cfg->host_failures,
+                                         .retries = c.cfg->retries,
+                                         .backoff = c.cfg->backoff_seconds };
+  c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_host_free);
   c.seed_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   c.active = g_ptr_array_new();
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, page_job_free);
@@ -1737,7 +1666,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     gpointer k, v;
     g_hash_table_iter_init(&it, c.hosts);
     while(idle && g_hash_table_iter_next(&it, &k, &v))
-      idle = ((struct host *)v)->idle || ((struct host *)v)->unhealthy || c.time_up;
+      idle = ((struct gh_host *)v)->idle || ((struct gh_host *)v)->unhealthy || c.time_up;
     if(!c.time_up && cfg_limit_reached(&c)) {
       c.time_up = true;
       sum->time_limited = true;

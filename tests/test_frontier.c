@@ -1,0 +1,313 @@
+/* The crawl's scheduling rules without a network: a host's politeness
+ * (crawler/host.c: delays, Crawl-delay, robots.txt first, backoff, the
+ * failure budget, draining) on a clock the test moves, and the frontier
+ * (store/frontier.c: URL states, enqueue deduplication, revisits, the
+ * order of a host's queue, resuming after a stop) on a store in a
+ * temporary directory. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "crawler/host.h"
+#include "store/frontier.h"
+
+#define SEC 1000000
+
+static const struct gh_host_rules rules = {
+  .delay = 1.0, .connections = 1, .max_pages = 3, .failures = 4, .retries = 2, .backoff = 10.0,
+};
+
+static void
+test_host_turns(void)
+{
+  struct gh_host *h = gh_host_new("www.example.gov.cn", &rules);
+  gint64 t = 100 * (gint64)SEC, wait = 0;
+  /* Nothing known yet: robots.txt first, and the URL stays queued. */
+  EXPECT(gh_host_next_job(h, t, &wait) == GH_HOST_NOW, "a new host may start");
+  EXPECT(gh_host_judge(h, "/a.html") == GH_PICK_ROBOTS, "robots.txt before anything");
+  h->robots_loading = true;
+  gh_host_started(h, "http://www.example.gov.cn/robots.txt", t);
+  EXPECT(gh_host_next_job(h, t, &wait) == GH_HOST_FULL, "one connection: no overlap");
+  gh_host_answered(h, "http://www.example.gov.cn/robots.txt", t + SEC / 10, 0, G_MAXUINT64);
+  EXPECT(gh_host_next_job(h, t + SEC / 10, &wait) == GH_HOST_WAIT && wait == t + SEC,
+         "the next request waits for the delay from the previous start: %" G_GINT64_FORMAT,
+         wait - t);
+  EXPECT(gh_host_next_job(h, t + SEC, &wait) == GH_HOST_LOADING, "and for robots.txt's answer");
+  /* Crawl-delay 3 raises the delay, and pushes back the request the old
+   * delay allowed. */
+  const char *robots = "User-agent: *\nDisallow: /private\nCrawl-delay: 3\n";
+  gh_host_set_robots(h, 200, robots, strlen(robots));
+  h->robots_loading = false;
+  EXPECT(h->delay == 3.0, "Crawl-delay 3 s: delay %.1f", h->delay);
+  EXPECT(gh_host_next_job(h, t + SEC, &wait) == GH_HOST_WAIT && wait == t + 3 * SEC,
+         "pushed back to 3 s after the robots.txt request: %.1f s", (double)(wait - t) / SEC);
+  EXPECT(gh_host_judge(h, "/private/x.html") == GH_PICK_DISALLOWED, "robots.txt's Disallow");
+  EXPECT(gh_host_judge(h, "/public/x.html") == GH_PICK_FETCH, "the rest may be fetched");
+  /* The page budget. */
+  h->pages = rules.max_pages;
+  EXPECT(gh_host_judge(h, "/public/y.html") == GH_PICK_OVER_BUDGET, "max_pages per cycle");
+  h->pages = 0;
+  /* A Crawl-delay below the configured delay does not lower it. */
+  const char *fast = "User-agent: *\nCrawl-delay: 0.1\n";
+  gh_host_set_robots(h, 200, fast, strlen(fast));
+  EXPECT(h->delay == 1.0, "the configured delay is the floor: %.1f", h->delay);
+  gh_host_free(h);
+}
+
+static void
+test_host_failures(void)
+{
+  struct gh_host *h = gh_host_new("slow.example.gov.cn", &rules);
+  bool aside = false;
+  double waits[6];
+  for(int i = 0; i < 6; i++)
+    waits[i] = gh_host_failed(h, "timeout", "no answer", &aside);
+  EXPECT(waits[0] == 10 && waits[1] == 20 && waits[2] == 40 && waits[3] == 80 && waits[4] == 80,
+         "backoff doubles and stops at 8×: %.0f %.0f %.0f %.0f %.0f", waits[0], waits[1], waits[2],
+         waits[3], waits[4]);
+  EXPECT(h->unhealthy && strstr(h->unhealthy, "4 consecutive timeout failures"),
+         "set aside after the budget: %s", h->unhealthy ? h->unhealthy : "(not)");
+  gint64 wait;
+  EXPECT(gh_host_next_job(h, 0, &wait) == GH_HOST_OFF, "no more requests this cycle");
+  gh_host_free(h);
+
+  /* Set aside exactly once, when the budget is spent. */
+  h = gh_host_new("flaky.example.gov.cn", &rules);
+  int told = 0;
+  for(int i = 0; i < 3; i++) {
+    gh_host_failed(h, "connect", "refused", &aside);
+    told += aside;
+  }
+  gh_host_succeeded(h); /* an answer ends the run */
+  for(int i = 0; i < 3; i++) {
+    gh_host_failed(h, "connect", "refused", &aside);
+    told += aside;
+  }
+  EXPECT(told == 0 && !h->unhealthy, "failures in a row, not in all, spend the budget");
+  gh_host_failed(h, "connect", "refused", &aside);
+  EXPECT(aside && h->unhealthy, "the fourth in a row sets it aside");
+  gh_host_failed(h, "connect", "refused", &aside);
+  EXPECT(!aside, "and says so once");
+  gh_host_free(h);
+
+  /* Backoff and Retry-After count from the answer. */
+  h = gh_host_new("busy.example.gov.cn", &rules);
+  gh_host_started(h, "http://busy.example.gov.cn/a", 0);
+  gh_host_answered(h, "http://busy.example.gov.cn/a", 2 * SEC, 30, 7);
+  gint64 until = 0;
+  EXPECT(gh_host_next_job(h, 3 * SEC, &until) == GH_HOST_WAIT && until == 32 * SEC,
+         "waits 30 s after the answer: %.0f", (double)until / SEC);
+  h->scan_from = 9;
+  gh_host_started(h, "http://busy.example.gov.cn/b", 40 * SEC);
+  gh_host_answered(h, "http://busy.example.gov.cn/b", 41 * SEC, 0, 7);
+  EXPECT(h->scan_from == 7, "a retry's entry is picked again: scan from %" G_GUINT64_FORMAT,
+         h->scan_from);
+  gh_host_free(h);
+
+  /* robots.txt that cannot be read: retried with backoff (at least the
+   * Retry-After), then the host drains. */
+  h = gh_host_new("down.example.gov.cn", &rules);
+  double w1 = gh_host_robots_unavailable(h, true, 0, "http_5xx", "robots.txt unreachable (503)");
+  double w2 = gh_host_robots_unavailable(h, true, 60, "http_5xx", "robots.txt unreachable (503)");
+  double w3 = gh_host_robots_unavailable(h, true, 0, "http_5xx", "robots.txt unreachable (503)");
+  EXPECT(w1 == 10 && w2 == 60 && w3 < 0, "robots.txt retries: %.0f %.0f then give up (%.0f)", w1,
+         w2, w3);
+  EXPECT(h->drain && !strcmp(h->drain_kind, "http_5xx") &&
+           gh_host_judge(h, "/a.html") == GH_PICK_DRAIN,
+         "an unreachable robots.txt drains the host");
+  gh_host_free(h);
+  h = gh_host_new("cert.example.gov.cn", &rules);
+  EXPECT(gh_host_robots_unavailable(h, false, 0, "tls", "robots.txt unreachable (certificate)") < 0,
+         "a failure that waiting will not mend drains at once");
+  gh_host_free(h);
+}
+
+static void
+test_host_store_state(void)
+{
+  struct gh_host *h = gh_host_new("www.example.gov.cn", &rules);
+  h->pages = 2;
+  const char *robots = "User-agent: *\nDisallow: /x\nCrawl-delay: 2\n";
+  json_t *st = gh_host_state(h, 5, 200, robots, 1000);
+  gh_host_free(h);
+  h = gh_host_new("www.example.gov.cn", &rules);
+  gh_host_load(h, st, 5, 1000 + 3600, 24 * 3600);
+  EXPECT(h->pages == 2 && h->robots && h->delay == 2.0 &&
+           gh_host_judge(h, "/x/1") == GH_PICK_DISALLOWED,
+         "a stored robots.txt of today is reused, with this cycle's page count");
+  gh_host_free(h);
+  h = gh_host_new("www.example.gov.cn", &rules);
+  gh_host_load(h, st, 6, 1000 + 25 * 3600, 24 * 3600);
+  EXPECT(h->pages == 0 && !h->robots, "a day-old robots.txt is fetched again; a new cycle counts from 0");
+  gh_host_free(h);
+  json_decref(st);
+}
+
+/* ---- the frontier ---- */
+
+static json_t *
+state(const char *kind)
+{
+  return json_pack("{s s s i}", "kind", kind, "depth", 1);
+}
+
+static void
+commit(struct gh_frontier *f)
+{
+  gh_frontier_commit_start(f);
+  GError *e = NULL;
+  enum gh_commit r = gh_frontier_commit_poll(f, G_MAXINT64, NULL, NULL, &e);
+  EXPECT(r == GH_COMMIT_DONE || r == GH_COMMIT_IDLE, "commit: %s", e ? e->message : "");
+  g_clear_error(&e);
+}
+
+struct events {
+  int queued, landed;
+};
+
+static void
+on_event(void *ud, enum gh_frontier_event ev, const char *key, const json_t *json,
+         const char *result)
+{
+  (void)key, (void)json, (void)result;
+  struct events *e = ud;
+  if(ev == GH_FRONTIER_QUEUED)
+    e->queued++;
+  else
+    e->landed++;
+}
+
+static char *
+next(struct gh_frontier *f, const char *host, json_t **st)
+{
+  guint64 seq;
+  GError *e = NULL;
+  char *u = gh_frontier_next(f, host, 0, NULL, NULL, st, &seq, &e);
+  g_clear_error(&e);
+  return u;
+}
+
+static void
+test_frontier(void)
+{
+  char *dir = g_dir_make_tmp("gh-frontier-XXXXXX", NULL);
+  struct gh_store *st = NULL;
+  GError *e = NULL;
+  EXPECT(gh_store_open(dir, GH_STORE_WRITE, 0, &st, &e), "open: %s", e ? e->message : "");
+  guint64 cycle = 0;
+  EXPECT(gh_frontier_begin_cycle(st, &cycle, &e) && cycle == 1, "the first cycle is 1");
+  EXPECT(gh_frontier_cycle_open(st), "and open");
+  const char *host = "www.a.gov.cn";
+  struct gh_frontier_opts fo = { .cycle = cycle, .run_id = 1 };
+  struct gh_frontier *f = gh_frontier_new(st, &fo);
+  /* Enqueued twice in one batch, and once more in the next: queued once. */
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/", host, state("seed"), false);
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/list.html", host, state("list"), false);
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/list.html", host, state("list"), false);
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/r/2023.pdf", host, state("attachment"), false);
+  gh_frontier_commit_start(f);
+  struct events ev = { 0 };
+  EXPECT(gh_frontier_commit_poll(f, G_MAXINT64, on_event, &ev, &e) == GH_COMMIT_DONE &&
+           ev.queued == 3,
+         "three URLs queued, the duplicate not: %d", ev.queued);
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/list.html", host, state("list"), false);
+  commit(f);
+  EXPECT(gh_frontier_queued(st) == 3, "queue holds 3: %" G_GUINT64_FORMAT, gh_frontier_queued(st));
+  /* A host's queue is first in, first out. */
+  json_t *s = NULL;
+  char *u = next(f, host, &s);
+  EXPECT(u && !strcmp(u, "http://www.a.gov.cn/") && gh_url_state_of(s) == GH_URL_QUEUED,
+         "the seed first: %s", u ? u : "(none)");
+  /* Finished: not picked again, even before the commit. */
+  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
+  gh_frontier_finish(f, u, host, s);
+  g_free(u);
+  EXPECT(gh_frontier_is_finished(f, "http://www.a.gov.cn/"), "finished before the commit");
+  u = next(f, host, &s);
+  EXPECT(u && !strcmp(u, "http://www.a.gov.cn/list.html"), "then the list: %s", u ? u : "(none)");
+  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
+  gh_frontier_finish(f, u, host, s);
+  g_free(u);
+  commit(f);
+  EXPECT(gh_frontier_queued(st) == 1, "finished URLs leave the queue");
+  /* Visited this cycle: not queued again. */
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/list.html", host, state("list"), false);
+  commit(f);
+  EXPECT(gh_frontier_queued(st) == 1, "a page visited this cycle is not queued again");
+  /* A stop: a new frontier over the same store resumes the queue. */
+  gh_frontier_free(f);
+  f = gh_frontier_new(st, &fo);
+  u = next(f, host, &s);
+  EXPECT(u && !strcmp(u, "http://www.a.gov.cn/r/2023.pdf"), "resumed: %s", u ? u : "(none)");
+  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
+  gh_frontier_finish(f, u, host, s);
+  g_free(u);
+  commit(f);
+  gh_frontier_free(f);
+  EXPECT(gh_frontier_end_cycle(st, cycle, &e) && !gh_frontier_cycle_open(st), "cycle ended");
+
+  /* The next cycle revisits pages, not documents already fetched. */
+  EXPECT(gh_frontier_begin_cycle(st, &cycle, &e) && cycle == 2, "cycle 2");
+  fo.cycle = cycle;
+  f = gh_frontier_new(st, &fo);
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/list.html", host, state("list"), false);
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/r/2023.pdf", host, state("attachment"), false);
+  commit(f);
+  EXPECT(gh_frontier_queued(st) == 1, "the list again, the fetched PDF not");
+  json_t *ls = gh_frontier_url(st, "http://www.a.gov.cn/list.html");
+  EXPECT(json_integer_value(json_object_get(ls, "cycle")) == 2 &&
+           gh_url_state_of(ls) == GH_URL_QUEUED,
+         "its state says queued in cycle 2");
+  json_decref(ls);
+  /* A forced run refetches pages visited this cycle, once. */
+  u = next(f, host, &s);
+  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
+  gh_frontier_finish(f, u, host, s);
+  g_free(u);
+  commit(f);
+  gh_frontier_free(f);
+  fo.run_id = 2;
+  fo.refetch = true;
+  f = gh_frontier_new(st, &fo);
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/list.html", host, state("list"), true);
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/r/2023.pdf", host, state("attachment"), true);
+  commit(f);
+  EXPECT(gh_frontier_queued(st) == 2, "forced with --refetch: both again");
+  gh_frontier_enqueue(f, "http://www.a.gov.cn/list.html", host, state("list"), true);
+  commit(f);
+  EXPECT(gh_frontier_queued(st) == 2, "once per run");
+  GHashTable *by = gh_frontier_queued_by_host(st);
+  EXPECT(GPOINTER_TO_UINT(g_hash_table_lookup(by, host)) == 2, "counted per host");
+  g_hash_table_destroy(by);
+  GPtrArray *hosts = gh_frontier_hosts(st, &e);
+  EXPECT(hosts && hosts->len == 1 && !strcmp(hosts->pdata[0], host), "one host with work");
+  g_ptr_array_free(hosts, TRUE);
+  gh_frontier_free(f);
+
+  /* States by name, both ways. */
+  for(int i = 0; i < GH_URL_STATES; i++) {
+    enum gh_url_state back;
+    EXPECT(gh_url_state_parse(gh_url_state_name((enum gh_url_state)i), &back) && (int)back == i,
+           "state %d round-trips", i);
+  }
+  enum gh_url_state none;
+  EXPECT(!gh_url_state_parse("nonsense", &none), "an unknown state is refused");
+  gh_store_close(st);
+  char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+  EXPECT(system(cmd) == 0, "cleanup");
+  g_free(cmd);
+  g_free(dir);
+}
+
+int
+main(void)
+{
+  test_host_turns();
+  test_host_failures();
+  test_host_store_state();
+  test_frontier();
+  printf("frontier: %d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
