@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../config/seeds.h"
+#include "../crawler/seeds.h"
 #include "../crawler/crawl.h"
 #include "../crawler/log.h"
 #include "../store/stats.h"

@@ -12,11 +12,12 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "../config/seeds.h"
+#include "../crawler/seeds.h"
 #include "../store/requests.h"
 #include "../store/stats.h"
 #include "../crawler/crawl.h"
 #include "../crawler/log.h"
+#include "../crawler/schedule.h"
 #include "../store/frontier.h"
 #include "../store/store.h"
 #include "cli.h"
@@ -119,45 +120,14 @@ load(struct daemon *d, GError **err)
   return true;
 }
 
-static bool
-in_season(const struct gh_config *cfg, GDateTime *now)
-{
-  int md = g_date_time_get_month(now) * 100 + g_date_time_get_day_of_month(now);
-  if(cfg->season_from <= cfg->season_until)
-    return md >= cfg->season_from && md <= cfg->season_until;
-  return md >= cfg->season_from || md <= cfg->season_until; /* across New Year */
-}
-
 /* Seeds due now, and the time (unix seconds) the next one falls due. */
 static GPtrArray *
 due_seeds(struct daemon *d, gint64 *next_due, bool *cycle_open)
 {
-  GPtrArray *due = g_ptr_array_new();
   GDateTime *now = g_date_time_new_now_utc();
-  gint64 t = g_date_time_to_unix(now);
-  guint64 interval = in_season(&d->cfg, now) ? d->cfg.season_recrawl_seconds : d->cfg.recrawl_seconds;
-  *next_due = G_MAXINT64;
-  *cycle_open = false;
-  *cycle_open = gh_frontier_cycle_open(d->st);
-  for(guint i = 0; i < d->seeds->len; i++) {
-    struct gh_seed *s = d->seeds->pdata[i];
-    json_t *state = gh_frontier_url(d->st, s->url);
-    /* When it was last queued, fetched or not: a seed whose site is down
-     * waits for its next turn like the others. */
-    const char *at = json_string_value(json_object_get(state, "queued_at"));
-    if(!at)
-      at = json_string_value(json_object_get(state, "fetched_at"));
-    GDateTime *last = at ? g_date_time_new_from_iso8601(at, NULL) : NULL;
-    gint64 due_at = last ? g_date_time_to_unix(last) + (gint64)interval : t;
-    if(due_at <= t)
-      g_ptr_array_add(due, s);
-    else if(due_at < *next_due)
-      *next_due = due_at;
-    if(last)
-      g_date_time_unref(last);
-    json_decref(state);
-  }
+  GPtrArray *due = gh_schedule_due(d->st, &d->cfg, d->seeds, now, next_due);
   g_date_time_unref(now);
+  *cycle_open = gh_frontier_cycle_open(d->st);
   return due;
 }
 

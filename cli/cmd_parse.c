@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../extract/sandbox.h"
-#include "../extract/textnorm.h"
+#include "../record/textnorm.h"
 #include "cli.h"
 
 /* Read at most `cap` + 1 bytes: enough to know a file is too large without

@@ -18,7 +18,7 @@
 #include "../crawler/url.h"
 #include "../extract/charset.h"
 #include "../extract/sandbox.h"
-#include "../extract/textnorm.h"
+#include "../record/textnorm.h"
 #include "cli.h"
 
 /* What a page is, from what its links are. */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../config/seeds.h"
+#include "../crawler/seeds.h"
 #include "../crawler/seeddisc.h"
 #include "../record/places.h"
 #include "../crawler/url.h"

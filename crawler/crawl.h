@@ -16,65 +16,10 @@
 #include <stdbool.h>
 
 #include "../config/config.h"
-#include "../config/seeds.h"
+#include "fetch.h"
+#include "seeds.h"
 #include "../extract/sandbox.h"
 #include "../store/store.h"
-
-/* A response body read up to a cap: the CURLOPT_WRITEFUNCTION
- * gh_capped_write (with the struct as CURLOPT_WRITEDATA) aborts the transfer
- * with too_large set rather than read a byte past `cap`. */
-struct gh_capped {
-  GString *body;
-  size_t cap;
-  bool too_large;
-};
-size_t gh_capped_write(char *data, size_t size, size_t n, void *ud);
-
-/* The options every request of govharvest carries, the crawler's and
- * probe's alike: the user agent, http(s) only, time and stall limits,
- * content decoding, the configured host maps and, for a host named in
- * [crawl] tls_insecure_hosts, legacy TLS.  `host_port` is the URL's
- * "host[:port]".  Redirects, caps and request headers are the caller's. */
-/* No private targets from DNS: a public name that resolves to a loopback,
- * private, link-local (cloud metadata), CGNAT or multicast address is not
- * connected to, unless the host is mapped by [crawl] resolve/connect_to
- * (or --resolve/--connect-to) or listed in [crawl] allow_private, or a
- * proxy is configured (the proxy is what is connected to).  The guard
- * lives as long as the handle; after a CURLE_COULDNT_CONNECT, `refused`
- * says the guard was why and `addr` which address it was. */
-struct gh_private_guard {
-  CURL *easy;
-  const struct gh_config *cfg;
-  bool refused;
-  char addr[64];
-};
-void gh_crawl_easy_setup(CURL *e, const struct gh_config *cfg, const char *host_port,
-                         struct curl_slist *resolve, struct curl_slist *connect_to,
-                         struct gh_private_guard *guard);
-/* Loopback, private, link-local, CGNAT, multicast, reserved, unspecified
- * (IPv4, IPv6, and IPv4 mapped in IPv6). */
-bool gh_addr_is_private(const struct sockaddr *sa);
-/* Requests ask for Chinese pages: some portals serve a language picker
- * or an English shell otherwise. */
-#define GH_ACCEPT_LANGUAGE "Accept-Language: zh-CN,zh;q=0.9"
-
-/* One GET with the crawler's request options: for probe and seed
- * discovery, which read a page at a time rather than a host's queue.
- * With `follow`, redirects are followed here within max_redirects;
- * without, a 3xx comes back with its `location` (resolved).  `error` is
- * set when no whole answer came (too_large, private_address, curl's
- * message). */
-struct gh_page {
-  long status;
-  char *final_url;
-  char *location;
-  GBytes *body;
-  char *ctype;
-  char *error;
-};
-void gh_get_page(const struct gh_config *cfg, struct curl_slist *resolve,
-                 struct curl_slist *connect_to, const char *url, bool follow, struct gh_page *f);
-void gh_page_clear(struct gh_page *f);
 
 struct gh_crawl_opts {
   const struct gh_config *cfg;
@@ -130,7 +75,7 @@ void gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out);
 
 /* Runs until the frontier is drained or *stop is set.  False with *err only
  * for store failures; fetch and parse failures are recorded per URL. */
-/* What the crawler's extraction workers run (extract/worker.c): a page's
+/* What the crawler's extraction workers run (extract/sandbox.c): a page's
  * links and/or its record, from the fetched bytes. */
 #define GH_CRAWL_WORK "crawl"
 json_t *gh_crawl_work(const struct gh_pool_input *in);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../extract/htmlwalk.h"
-#include "../extract/textnorm.h"
+#include "../record/textnorm.h"
 #include "url.h"
 
 static const char *const kind_names[GH_LINK_N] = {

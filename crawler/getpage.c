@@ -1,8 +1,8 @@
-/* gh_get_page: one page at a time (crawl.h), for probe and seed discovery. */
+/* gh_get_page: one page at a time (fetch.h), for probe and seed discovery. */
 #include <curl/curl.h>
 #include <string.h>
 
-#include "crawl.h"
+#include "fetch.h"
 #include "url.h"
 
 void

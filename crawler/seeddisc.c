@@ -5,7 +5,7 @@
 
 #include "../extract/charset.h"
 #include "../extract/htmlwalk.h"
-#include "../config/seeds.h"
+#include "seeds.h"
 #include "crawl.h"
 #include "robots.h"
 #include "url.h"

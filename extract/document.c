@@ -13,7 +13,7 @@
 #include "charset.h"
 #include "flat.h"
 #include "hant.h"
-#include "report.h"
+#include "../record/parser.h"
 
 bool
 gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,

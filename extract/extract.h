@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "../record/record.h"
-#include "doc.h"
+#include "../record/cells.h"
 
 enum gh_format {
   GH_FMT_EMPTY,

@@ -17,8 +17,8 @@
 
 #include <string.h>
 
-#include "report.h"
-#include "textnorm.h"
+#include "../record/parser.h"
+#include "../record/textnorm.h"
 
 static const char *const headings[] = {
   "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",

@@ -5,7 +5,7 @@
 #ifndef GH_FLAT_H
 #define GH_FLAT_H
 
-#include "doc.h"
+#include "../record/cells.h"
 
 /* The document rebuilt into headings, text and table rows, or NULL when it
  * is not a flattened page (the caller parses it as it is).  gh_doc_free. */

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "doc.h"
+#include "../record/cells.h"
 
 /* Whether the document is written in traditional characters: enough
  * distinct traditional-only characters of the report's vocabulary. */

@@ -17,7 +17,7 @@
 
 #include "charset.h"
 #include "htmlwalk.h"
-#include "textnorm.h"
+#include "../record/textnorm.h"
 
 #define MAX_COLS 64
 #define MAX_SPAN 500

@@ -27,7 +27,7 @@
  * parser anchors values under them as it does for HTML and DOCX.
  * GH_DEBUG_PDF=1 prints the blocks, header stacks and label columns.
  *
- * Runs only inside the extraction child (isolate.c): poppler on hostile
+ * Runs only inside an extraction worker (sandbox.c): poppler on hostile
  * input may crash, loop or allocate without bound. */
 #include "extract.h"
 
@@ -36,7 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textnorm.h"
+#include "../record/textnorm.h"
 
 struct glyph {
   double x0, x1, yc, h;

@@ -6,7 +6,7 @@
 #include "crawler/discover.h"
 #include "extract/charset.h"
 #include "extract/extract.h"
-#include "extract/report.h"
+#include "record/parser.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "extract/extract.h"
-#include "extract/report.h"
+#include "record/parser.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "../crawler/url.h"
 #include "../record/places.h"
 
 static void
@@ -209,6 +208,27 @@ tally_years(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
 }
 
 /* URL states and failures by host; per seed, what its crawl found. */
+/* The host (and port) of a URL as the frontier stores it: normalised by
+ * the crawler (crawler/url.c: scheme lower-case, host lower-case, default
+ * port dropped), so the authority is what lies between "//" and the path,
+ * and equals the crawler's host name.  Parsing it again here would make
+ * the store depend on the crawler. */
+static char *
+url_authority(const char *url)
+{
+  const char *a = url ? strstr(url, "://") : NULL;
+  if(!a)
+    return NULL;
+  a += 3;
+  size_t n = strcspn(a, "/?#");
+  const char *at = memchr(a, '@', n); /* user info is not part of the host */
+  if(at) {
+    n -= (size_t)(at + 1 - a);
+    a = at + 1;
+  }
+  return n ? g_strndup(a, n) : NULL;
+}
+
 static bool
 tally_url(const char *url, json_t *s, void *ud, GError **err)
 {
@@ -225,7 +245,7 @@ tally_url(const char *url, json_t *s, void *ud, GError **err)
   bump(t->by_state, state);
   if(e && state && strcmp(state, "queued")) {
     bump(t->by_error, e);
-    char *host = gh_url_host(url); /* the crawler's notion of a host, port included */
+    char *host = url_authority(url);
     if(host) {
       json_t *he = json_object_get(t->host_errors, host);
       if(!he) {

@@ -6,7 +6,7 @@
 
 #include "check.h"
 #include "config/config.h"
-#include "config/seeds.h"
+#include "crawler/seeds.h"
 #include "crawler/crawl.h"
 #include "crawler/discover.h"
 #include "crawler/robots.h"

@@ -11,6 +11,8 @@
 
 #include "check.h"
 #include "crawler/host.h"
+#include "crawler/schedule.h"
+#include "crawler/seeds.h"
 #include "store/frontier.h"
 
 #define SEC 1000000
@@ -285,6 +287,50 @@ test_frontier(void)
   EXPECT(hosts && hosts->len == 1 && !strcmp(hosts->pdata[0], host), "one host with work");
   g_ptr_array_free(hosts, TRUE);
   gh_frontier_free(f);
+
+  /* The daemon's schedule: a seed queued two days ago is due in the
+   * season (daily) and not outside it (weekly); a seed never queued is
+   * due at once. */
+  {
+    struct gh_frontier_opts so = { .cycle = cycle, .run_id = 3 };
+    f = gh_frontier_new(st, &so);
+    json_t *ss = state("seed");
+    json_object_set_new(ss, "queued_at", json_string("2027-01-08T00:00:00Z"));
+    gh_frontier_set(f, "http://www.b.gov.cn/", ss);
+    commit(f);
+    gh_frontier_free(f);
+    struct gh_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.recrawl_seconds = 7 * 86400;
+    cfg.season_recrawl_seconds = 86400;
+    cfg.season_from = 101;
+    cfg.season_until = 331;
+    struct gh_seed a = { .url = "http://www.b.gov.cn/" }, b = { .url = "http://www.c.gov.cn/" };
+    GPtrArray *seeds = g_ptr_array_new();
+    g_ptr_array_add(seeds, &a);
+    g_ptr_array_add(seeds, &b);
+    GDateTime *jan = g_date_time_new_utc(2027, 1, 10, 0, 0, 0);
+    gint64 next_due = 0;
+    GPtrArray *due = gh_schedule_due(st, &cfg, seeds, jan, &next_due);
+    EXPECT(due->len == 2, "in season both are due: %u", due->len);
+    g_ptr_array_free(due, TRUE);
+    cfg.season_from = 501; /* the same day, out of season */
+    cfg.season_until = 1231;
+    due = gh_schedule_due(st, &cfg, seeds, jan, &next_due);
+    GDateTime *then = g_date_time_new_from_unix_utc(next_due);
+    EXPECT(due->len == 1 && due->pdata[0] == &b && g_date_time_get_day_of_month(then) == 15,
+           "out of season only the new seed; the other on the 15th: %u", due->len);
+    g_date_time_unref(then);
+    g_ptr_array_free(due, TRUE);
+    cfg.season_from = 1101; /* a season across New Year */
+    cfg.season_until = 228;
+    GDateTime *june = g_date_time_new_utc(2027, 6, 1, 0, 0, 0);
+    EXPECT(gh_schedule_in_season(&cfg, jan) && !gh_schedule_in_season(&cfg, june),
+           "a season may run across New Year");
+    g_date_time_unref(june);
+    g_date_time_unref(jan);
+    g_ptr_array_free(seeds, TRUE);
+  }
 
   /* States by name, both ways. */
   for(int i = 0; i < GH_URL_STATES; i++) {

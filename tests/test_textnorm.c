@@ -9,7 +9,7 @@
 #include "config/config.h"
 #include "extract/charset.h"
 #include "extract/extract.h"
-#include "extract/textnorm.h"
+#include "record/textnorm.h"
 
 #include "check.h"
 

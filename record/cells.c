@@ -1,4 +1,4 @@
-#include "doc.h"
+#include "cells.h"
 
 #include <stdarg.h>
 #include <string.h>

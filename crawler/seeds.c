@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "../crawler/url.h"
-#include "config.h"
+#include "url.h"
+#include "../config/config.h"
 
 static void
 seed_free(void *p)

@@ -12,7 +12,7 @@
  *    (HTML/DOCX/PDF tables), otherwise sequentially with a warning whenever
  *    a row prints fewer cells than the form has.
  */
-#include "report.h"
+#include "parser.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,8 +12,8 @@
  *
  * Ownership: the doc owns every string added to it; gh_doc_free releases all.
  */
-#ifndef GH_DOC_H
-#define GH_DOC_H
+#ifndef GH_CELLS_H
+#define GH_CELLS_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -64,7 +64,7 @@ void gh_doc_dump(const struct gh_doc *doc, FILE *out);
 
 
 
-/* Wire form between the extraction child and the parent (isolate.c).  JSON,
+/* Wire form between an extraction worker and its caller (sandbox.c).  JSON,
  * because it is the one format both ends already parse defensively. */
 #include <jansson.h>
 json_t *gh_doc_to_json(const struct gh_doc *doc);

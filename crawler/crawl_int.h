@@ -1,0 +1,149 @@
+/* The crawl loop's insides, shared by its files (model: curl's
+ * lib/multihandle.h): the loop's context, a transfer, a page job, and the
+ * functions one file calls in another.  Not for anything outside
+ * crawler/crawl*.c, answer.c, job.c and progress.c: the public face is
+ * crawl.h.
+ *
+ *   crawl.c     the loop: hosts' turns, starting transfers, URL states,
+ *               committing, the cycle (gh_crawl_run)
+ *   answer.c    what each answer means, one function per outcome
+ *   job.c       a fetched body in a worker, and its links and record back
+ *   progress.c  the status line, the heartbeat and the daemon's STATUS
+ *   summary.c   the summary a crawl prints */
+#ifndef GH_CRAWL_INT_H
+#define GH_CRAWL_INT_H
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "../store/frontier.h"
+#include "crawl.h"
+#include "discover.h"
+#include "fetch.h"
+#include "host.h"
+#include "log.h"
+
+#define GH_CRAWL_ERROR (g_quark_from_static_string("gh-crawl"))
+#define USEC 1000000
+/* A robots.txt older than this is fetched again (RFC 9309 §2.4: caching
+ * beyond 24 hours is discouraged). */
+#define ROBOTS_MAX_AGE (24 * 3600)
+
+/* ---- state kept in memory: hosts and transfers, never URLs ---- */
+
+struct xfer {
+  CURL *easy;
+  struct gh_host *host;
+  char *url;
+  json_t *state; /* the URL's state as queued (owned) */
+  struct gh_capped in;
+  struct gh_answer_headers hd;
+  struct curl_slist *req_headers;
+  bool robots;
+  /* A 2xx whose body is still to be hashed and handed to a worker: crawl_answer()
+   * frees the host first, so its next request goes out before that work. */
+  bool fetched;
+  enum gh_link_kind kind;
+  const char *ctype; /* the easy handle's, valid until xfer_free */
+  struct gh_private_guard guard;
+};
+
+struct crawl {
+  struct gh_host_rules host_rules; /* [crawl]'s politeness, for every host */
+  struct gh_store *st;
+  GHashTable *run_seeds;  /* seed URL -> its struct gh_seed (borrowed): this run's seeds */
+  gint64 run_id;          /* marks pages a forced run requeued: each once */
+  const struct gh_crawl_opts *o;
+  const struct gh_config *cfg;
+  struct gh_crawl_summary *sum;
+  CURLM *multi;
+  GHashTable *hosts; /* name -> struct gh_host * */
+  GHashTable *seed_hosts; /* seed URL -> its host, for scope checks */
+  GPtrArray *active;      /* struct xfer * in flight */
+  struct gh_frontier *fr; /* URL states, queues and the crawl's writes (store/frontier.h) */
+  struct gh_pool *pool;   /* extraction workers */
+  unsigned workers;
+  guint64 pending_bytes;  /* bodies waiting in or for a worker */
+  GHashTable *processing; /* URL -> struct doc_job *: fetched, being extracted */
+  guint64 cycle;
+  unsigned in_flight;
+  struct curl_slist *resolve, *connect_to;
+  gint64 started, last_status, last_flush, next_measure, last_heartbeat;
+  GHashTable *qcount;     /* host -> queued entries, at the last measure_queue */
+  GPtrArray *run_hosts;   /* the hosts of this run's seeds (one per seed) */
+  unsigned seeds_done;
+  double eta_seconds;
+  bool stall_reported; /* the running commit was said to be stalled */
+  guint64 last_fetched;
+  bool time_up; /* [crawl] cycle_time_limit passed: start nothing more */
+  GError *error;
+};
+
+/* A fetched page or document on its way to links and a record.  The
+ * hostile parts (HTML, PDF, DOCX parsing, link discovery) run in a pool
+ * worker while the event loop goes on; the URL is finished (and dequeued)
+ * only when the job completes, so a crash in between refetches it. */
+struct page_job {
+  struct crawl *c;
+  char *url;
+  char *host; /* its queue's */
+  json_t *state;
+  GBytes *body;
+  char *sha;
+  char *file_title; /* the Content-Disposition name, decoded (or NULL) */
+  enum gh_link_kind kind;
+  bool discover, extract, record_done;
+  enum gh_format fmt;
+  struct gh_record rec;
+};
+
+#define PENDING_BYTES_MAX ((guint64)256 << 20)
+
+
+static inline const char *
+jstr(const json_t *o, const char *k)
+{
+  return json_string_value(json_object_get(o, k));
+}
+
+/* ---- crawl.c ---- */
+
+/* A log line about one URL (its URL and host become journal fields). */
+void crawl_log(struct crawl *c, enum gh_log_level level, const char *url, const char *fmt, ...)
+  G_GNUC_PRINTF(4, 5);
+void crawl_count(GHashTable *h, const char *name);
+char *crawl_now_iso(void);
+struct gh_host *crawl_host_get(struct crawl *c, const char *name);
+/* The host's state (pages, and robots.txt when `robots_status`) to store. */
+void crawl_host_save(struct crawl *c, struct gh_host *h, long robots_status, const char *robots);
+/* The one place a URL leaves the queue (see crawl.c). */
+void crawl_finish(struct crawl *c, const char *url, const char *host, json_t *s,
+                  enum gh_url_state state, const char *error_kind, const char *reason);
+void crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state,
+                       const char *error_kind, const char *reason);
+/* Queues `url` (see crawl.c); returns its state, borrowed, or NULL. */
+json_t *crawl_enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth,
+                      const char *seed, const char *region, const char *text,
+                      const char *referer);
+bool crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind kind);
+
+/* ---- answer.c ---- */
+
+/* A transfer ended (rc): its URL's state, the host's politeness, retries. */
+void crawl_answer(struct crawl *c, struct xfer *x, CURLcode rc);
+/* A 2xx's body, after the loop started the next requests: to a worker. */
+void crawl_answer_fetched(struct crawl *c, struct xfer *x);
+
+/* ---- job.c ---- */
+
+void crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format fmt,
+                     bool discover, bool extract);
+void crawl_job_free(void *job);
+
+/* ---- progress.c ---- */
+
+/* At most once a second (always with `force`): the status line, STATUS=
+ * and the heartbeat. */
+void crawl_report_status(struct crawl *c, bool force);
+
+#endif

@@ -1,0 +1,93 @@
+/* One request's setup and answer, shared by the crawl loop, probe and seed
+ * discovery: libcurl options every govharvest request carries, the guard
+ * against private addresses, a capped body, the response headers a crawl
+ * keeps, and what a libcurl failure is called in URL states. */
+#ifndef GH_FETCH_H
+#define GH_FETCH_H
+
+#include <curl/curl.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "../config/config.h"
+
+/* A response body read up to a cap: the CURLOPT_WRITEFUNCTION
+ * gh_capped_write (with the struct as CURLOPT_WRITEDATA) aborts the transfer
+ * with too_large set rather than read a byte past `cap`. */
+struct gh_capped {
+  GString *body;
+  size_t cap;
+  bool too_large;
+};
+size_t gh_capped_write(char *data, size_t size, size_t n, void *ud);
+
+/* The options every request of govharvest carries, the crawler's and
+ * probe's alike: the user agent, http(s) only, time and stall limits,
+ * content decoding, the configured host maps and, for a host named in
+ * [crawl] tls_insecure_hosts, legacy TLS.  `host_port` is the URL's
+ * "host[:port]".  Redirects, caps and request headers are the caller's. */
+/* No private targets from DNS: a public name that resolves to a loopback,
+ * private, link-local (cloud metadata), CGNAT or multicast address is not
+ * connected to, unless the host is mapped by [crawl] resolve/connect_to
+ * (or --resolve/--connect-to) or listed in [crawl] allow_private, or a
+ * proxy is configured (the proxy is what is connected to).  The guard
+ * lives as long as the handle; after a CURLE_COULDNT_CONNECT, `refused`
+ * says the guard was why and `addr` which address it was. */
+struct gh_private_guard {
+  CURL *easy;
+  const struct gh_config *cfg;
+  bool refused;
+  char addr[64];
+};
+void gh_crawl_easy_setup(CURL *e, const struct gh_config *cfg, const char *host_port,
+                         struct curl_slist *resolve, struct curl_slist *connect_to,
+                         struct gh_private_guard *guard);
+/* Loopback, private, link-local, CGNAT, multicast, reserved, unspecified
+ * (IPv4, IPv6, and IPv4 mapped in IPv6). */
+bool gh_addr_is_private(const struct sockaddr *sa);
+/* Requests ask for Chinese pages: some portals serve a language picker
+ * or an English shell otherwise. */
+#define GH_ACCEPT_LANGUAGE "Accept-Language: zh-CN,zh;q=0.9"
+
+/* One GET with the crawler's request options: for probe and seed
+ * discovery, which read a page at a time rather than a host's queue.
+ * With `follow`, redirects are followed here within max_redirects;
+ * without, a 3xx comes back with its `location` (resolved).  `error` is
+ * set when no whole answer came (too_large, private_address, curl's
+ * message). */
+struct gh_page {
+  long status;
+  char *final_url;
+  char *location;
+  GBytes *body;
+  char *ctype;
+  char *error;
+};
+void gh_get_page(const struct gh_config *cfg, struct curl_slist *resolve,
+                 struct curl_slist *connect_to, const char *url, bool follow, struct gh_page *f);
+void gh_page_clear(struct gh_page *f);
+
+/* The headers of the last response of a transfer (CURLOPT_HEADERFUNCTION
+ * gh_fetch_header with the struct as CURLOPT_HEADERDATA): validators for
+ * the next conditional request and the download name.  A header block over
+ * 64 KiB aborts the transfer. */
+struct gh_answer_headers {
+  size_t bytes;
+  char *etag, *last_modified, *disposition;
+};
+size_t gh_fetch_header(char *data, size_t size, size_t n, void *ud);
+void gh_answer_headers_clear(struct gh_answer_headers *h);
+
+/* Hanweb's dataproxy.jsp is asked by POST, its paging in the URL and the
+ * column in the form, as the portal's own jpage script asks: sets `url` on
+ * the handle that way when it is such a URL. */
+void gh_fetch_dataproxy_post(CURL *e, const char *url);
+
+/* The error kind a URL state records for a libcurl failure ("timeout",
+ * "dns", "connect", "tls_error", "too_large", …), and whether waiting may
+ * mend it (a retry later). */
+const char *gh_fetch_error_kind(CURLcode rc);
+bool gh_fetch_retryable(const char *kind);
+
+#endif
