@@ -72,10 +72,6 @@ void gh_discover_explain(const char *utf8, size_t len, const char *page_url,
  * when the response is one, else NULL.  Such answers are never content. */
 const char *gh_detect_blocked(long http_status, const char *body, size_t len);
 
-/* A file name from Content-Disposition, decoded from RFC 5987 UTF-8
- * (filename*=UTF-8''…) or raw GBK/UTF-8 bytes (filename="…").  g_free, or
- * NULL. */
-char *gh_disposition_filename(const char *header_value);
 
 
 #endif

@@ -294,3 +294,72 @@ gh_fetch_retryable(const char *kind)
          !strcmp(kind, "dns");
 }
 
+static char *
+percent_decode(const char *s, size_t n)
+{
+  GString *o = g_string_new(NULL);
+  for(size_t i = 0; i < n; i++) {
+    if(s[i] == '%' && i + 2 < n && g_ascii_isxdigit(s[i + 1]) && g_ascii_isxdigit(s[i + 2])) {
+      g_string_append_c(o, (char)(g_ascii_xdigit_value(s[i + 1]) * 16 +
+                                  g_ascii_xdigit_value(s[i + 2])));
+      i += 2;
+    } else {
+      g_string_append_c(o, s[i]);
+    }
+  }
+  return g_string_free(o, FALSE);
+}
+
+static char *
+bytes_to_utf8(char *raw)
+{
+  if(g_utf8_validate(raw, -1, NULL))
+    return raw;
+  char *u = g_convert(raw, -1, "UTF-8", "GB18030", NULL, NULL, NULL);
+  g_free(raw);
+  return u;
+}
+
+char *
+gh_disposition_filename(const char *v)
+{
+  if(!v)
+    return NULL;
+  const char *star = strstr(v, "filename*=");
+  if(star) {
+    const char *p = star + 10;
+    const char *q1 = strchr(p, '\'');
+    const char *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+    if(q2) {
+      char *charset = g_strndup(p, (size_t)(q1 - p));
+      size_t n = strcspn(q2 + 1, ";");
+      char *raw = percent_decode(q2 + 1, n);
+      char *out = NULL;
+      if(!g_ascii_strcasecmp(charset, "utf-8"))
+        out = bytes_to_utf8(raw);
+      else {
+        out = g_convert(raw, -1, "UTF-8", charset, NULL, NULL, NULL);
+        g_free(raw);
+      }
+      g_free(charset);
+      if(out)
+        return out;
+    }
+  }
+  const char *f = strstr(v, "filename=");
+  if(!f)
+    return NULL;
+  f += 9;
+  size_t n;
+  if(*f == '"') {
+    f++;
+    n = strcspn(f, "\"");
+  } else {
+    n = strcspn(f, ";");
+  }
+  /* Servers send raw GBK or percent-encoded UTF-8 here in equal measure. */
+  char *raw = percent_decode(f, n);
+  return bytes_to_utf8(raw);
+}
+
+

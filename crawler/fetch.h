@@ -79,6 +79,11 @@ struct gh_answer_headers {
 size_t gh_fetch_header(char *data, size_t size, size_t n, void *ud);
 void gh_answer_headers_clear(struct gh_answer_headers *h);
 
+/* A file name from Content-Disposition, decoded from RFC 5987 UTF-8
+ * (filename*=UTF-8''…) or raw GBK/UTF-8 bytes (filename="…").  g_free, or
+ * NULL. */
+char *gh_disposition_filename(const char *header_value);
+
 /* Hanweb's dataproxy.jsp is asked by POST, its paging in the URL and the
  * column in the form, as the portal's own jpage script asks: sets `url` on
  * the handle that way when it is such a URL. */

@@ -28,7 +28,12 @@
  * GH_DEBUG_PDF=1 prints the blocks, header stacks and label columns.
  *
  * Runs only inside an extraction worker (sandbox.c): poppler on hostile
- * input may crash, loop or allocate without bound. */
+ * input may crash, loop or allocate without bound.
+ *
+ * Why one long file: the passes above (glyphs to lines, lines to blocks,
+ * header stacks, label columns, page-break joins) are one pipeline over one
+ * page model, tuned together against the same real reports; their helpers
+ * are meaningless outside it. */
 #include "extract.h"
 
 #include <math.h>

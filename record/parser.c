@@ -11,6 +11,12 @@
  * 4. Values are placed by cell order when the source delimits every cell
  *    (HTML/DOCX/PDF tables), otherwise sequentially with a warning whenever
  *    a row prints fewer cells than the form has.
+ *
+ * Why one long file: the sections' readers share one token stream, one
+ * label matcher and one set of placement rules, and a fix to any of them
+ * must be seen against all four sections at once (the golden tests compare
+ * every section of every report).  Split by section, each part would reach
+ * into the others' state.
  */
 #include "parser.h"
 

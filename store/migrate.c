@@ -1,0 +1,250 @@
+/* Schema migrations, run by the first writer that opens an older store,
+ * each after a compacted copy of the store as it was (schema-N-backup/),
+ * in batches that a restart resumes. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../record/places.h"
+#include "store_int.h"
+
+/* ---- schema 1 -> 2: URL states re-keyed by the URL's SHA-256 ---- */
+
+struct migrate {
+  MDB_dbi old;
+  bool finished;
+};
+
+static int
+migrate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct migrate *m = ud;
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(txn, m->old, &cur);
+  if(rc)
+    return rc;
+  MDB_val k, v;
+  unsigned n = 0;
+  m->finished = false;
+  /* Batches keep each transaction's dirty pages well under LMDB's limit. */
+  while(n < 20000 && !(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST))) {
+    char *url = g_strndup(k.mv_data, k.mv_size);
+    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+    if(!s) /* keep what cannot be read, as the text it was */
+      s = json_pack("{s:s, s:s%}", "state", "damaged", "raw", (const char *)v.mv_data, v.mv_size);
+    rc = gh_store_url_put(txn, st, url, s);
+    json_decref(s);
+    g_free(url);
+    if(rc || (rc = mdb_cursor_del(cur, 0)))
+      break;
+    n++;
+  }
+  mdb_cursor_close(cur);
+  if(rc == MDB_NOTFOUND) {
+    m->finished = true;
+    if(!(rc = mdb_drop(txn, m->old, 1)))
+      rc = gh_store_meta_put_u64(txn, st, "schema", 2);
+  }
+  return rc;
+}
+
+/* A compacted copy of the store in STORE/schema-N-backup before a
+ * migration from schema N: a migration that fails half-way (a full disk)
+ * leaves the store consistent, but the copy is what an operator can go back
+ * to with an older govharvest.  An interrupted migration's copy is the
+ * older one, and is kept. */
+static bool
+backup_before(struct gh_store *st, int from, const char *what, GError **err)
+{
+  char *bak = g_strdup_printf("%s/schema-%d-backup", st->dir, from);
+  char *bakdata = g_build_filename(bak, "data.mdb", NULL);
+  bool ok = true;
+  if(!g_file_test(bakdata, G_FILE_TEST_EXISTS)) {
+    int rc;
+    if(g_mkdir_with_parents(bak, 0750) < 0) {
+      g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot create %s for the backup: %s",
+                  st->dir, bak, g_strerror(errno));
+      ok = false;
+    } else if((rc = mdb_env_copy2(st->env, bak, MDB_CP_COMPACT))) {
+      char *why = g_strdup_printf("cannot back up before migrating from schema %d", from);
+      gh_store_lmdb_fail(err, st->dir, why, rc);
+      g_free(why);
+      unlink(bakdata);
+      ok = false;
+    }
+  }
+  g_free(bakdata);
+  if(ok) {
+    char *line = g_strdup_printf("store %s migrated from schema %d to %d (%s); the schema-%d "
+                                 "store was copied to %s first",
+                                 st->dir, from, GH_STORE_SCHEMA, what, from, bak);
+    /* Two migrations in one open: the first backup is the one to name. */
+    if(!st->notice)
+      st->notice = line;
+    else
+      g_free(line);
+  }
+  g_free(bak);
+  return ok;
+}
+
+bool
+gh_store_migrate_v1(struct gh_store *st, GError **err)
+{
+  if(!backup_before(st, 1, "URL states keyed by hash, records by agency key", err))
+    return false;
+  struct migrate m = { .old = st->urls };
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+  if(!rc) {
+    if((rc = mdb_dbi_open(txn, "url_state", MDB_CREATE, &st->urls)))
+      mdb_txn_abort(txn);
+    else
+      rc = mdb_txn_commit(txn); /* frees the transaction, also on failure */
+  }
+  if(rc)
+    return gh_store_lmdb_fail(err, st->dir, "cannot create the URL states' database", rc);
+  st->urls_legacy = false; /* writes go to url_state from here on */
+  bool ok = true;
+  while(ok && !m.finished)
+    ok = gh_store_write(st, migrate_batch, &m, err);
+  if(ok)
+    st->schema = 2;
+  return ok;
+}
+
+/* ---- schema 2 -> 3: records keyed by agency identity ---- */
+
+struct rekey {
+  GString *after; /* the last key looked at; the next batch starts past it */
+  bool finished;
+  unsigned moved;
+};
+
+/* Moves the history of record key `from` under record key `to`.  History
+ * keys end in a store-wide sequence number, so nothing collides. */
+static int
+move_history(MDB_txn *txn, struct gh_store *st, const GString *from, const GString *to)
+{
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(txn, st->history, &cur);
+  if(rc)
+    return rc;
+  GString *prefix = g_string_new_len(from->str, (gssize)from->len);
+  g_string_append_c(prefix, '\0');
+  GPtrArray *keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+  MDB_val k = { prefix->len, prefix->str }, v;
+  for(rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+      !rc && k.mv_size == prefix->len + 8 && !memcmp(k.mv_data, prefix->str, prefix->len);
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+    g_ptr_array_add(keys, g_bytes_new(k.mv_data, k.mv_size));
+  mdb_cursor_close(cur);
+  rc = rc == MDB_NOTFOUND ? 0 : rc;
+  for(guint i = 0; !rc && i < keys->len; i++) {
+    gsize n;
+    const char *old = g_bytes_get_data(keys->pdata[i], &n);
+    MDB_val ok = { n, (void *)old }, ov;
+    if((rc = mdb_get(txn, st->history, &ok, &ov)))
+      break;
+    GString *nk = g_string_new_len(to->str, (gssize)to->len);
+    g_string_append_c(nk, '\0');
+    g_string_append_len(nk, old + prefix->len, 8);
+    /* A put may split the page ov points into: copy it first. */
+    GBytes *val = g_bytes_new(ov.mv_data, ov.mv_size);
+    MDB_val nkv = { nk->len, nk->str }, nv = { ov.mv_size, (void *)g_bytes_get_data(val, NULL) };
+    if(!(rc = mdb_put(txn, st->history, &nkv, &nv, 0)))
+      rc = mdb_del(txn, st->history, &ok, NULL);
+    g_bytes_unref(val);
+    g_string_free(nk, TRUE);
+  }
+  g_ptr_array_free(keys, TRUE);
+  g_string_free(prefix, TRUE);
+  return rc;
+}
+
+static int
+rekey_batch(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct rekey *m = ud;
+  enum { BATCH = 5000 };
+  /* The keys first, then the moves: a move lands records ahead of the
+   * cursor, where the next batch meets them already keyed, and skips them. */
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(txn, st->records, &cur);
+  if(rc)
+    return rc;
+  MDB_val k = { m->after->len, m->after->str }, v;
+  rc = m->after->len ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
+                     : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  if(!rc && m->after->len && k.mv_size == m->after->len &&
+     !memcmp(k.mv_data, m->after->str, k.mv_size))
+    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+  GPtrArray *keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+  for(; !rc && keys->len < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+    g_ptr_array_add(keys, g_bytes_new(k.mv_data, k.mv_size));
+  mdb_cursor_close(cur);
+  bool last = rc == MDB_NOTFOUND;
+  rc = rc == MDB_NOTFOUND ? 0 : rc;
+  unsigned moved = 0;
+  for(guint i = 0; !rc && i < keys->len; i++) {
+    gsize n;
+    const char *kd = g_bytes_get_data(keys->pdata[i], &n);
+    GString *oldk = g_string_new_len(kd, (gssize)n);
+    json_t *rec = gh_store_get_json(txn, st->records, oldk->str, oldk->len);
+    int year = (int)json_integer_value(json_object_get(rec, "year"));
+    const char *agency = json_string_value(json_object_get(rec, "agency"));
+    if(json_is_object(rec) && agency && *agency && year > 0) {
+      bool had = json_string_value(json_object_get(rec, "agency_key")) != NULL;
+      GString *newk = gh_record_key(gh_store_record_agency_key(rec), year);
+      if(newk->len == oldk->len && !memcmp(newk->str, oldk->str, oldk->len)) {
+        if(!had) /* the same key: the record only gains its agency_key */
+          rc = gh_store_put_json(txn, st->records, oldk->str, oldk->len, rec, 0);
+      } else {
+        MDB_val ok = { oldk->len, oldk->str };
+        const char *what;
+        if(!(rc = mdb_del(txn, st->records, &ok, NULL)) &&
+           !(rc = move_history(txn, st, oldk, newk)))
+          rc = gh_store_land_record(txn, st, rec, &what);
+        moved++;
+      }
+      g_string_free(newk, TRUE);
+    }
+    /* What does not decode stays where it is, for `check` to name. */
+    json_decref(rec);
+    g_string_free(oldk, TRUE);
+  }
+  if(!rc && last)
+    rc = gh_store_meta_put_u64(txn, st, "schema", 3);
+  /* Only a batch that will commit moves the position on: gh_store_write
+   * runs a batch again from the start after growing a full map. */
+  if(!rc) {
+    m->finished = last;
+    m->moved += moved;
+    if(keys->len) {
+      gsize n;
+      const char *kd = g_bytes_get_data(keys->pdata[keys->len - 1], &n);
+      g_string_truncate(m->after, 0);
+      g_string_append_len(m->after, kd, (gssize)n);
+    }
+  }
+  g_ptr_array_free(keys, TRUE);
+  return rc;
+}
+
+bool
+gh_store_migrate_v2(struct gh_store *st, GError **err)
+{
+  if(!backup_before(st, 2, "records keyed by agency key", err))
+    return false;
+  struct rekey m = { .after = g_string_new(NULL) };
+  bool ok = true;
+  while(ok && !m.finished)
+    ok = gh_store_write(st, rekey_batch, &m, err);
+  g_string_free(m.after, TRUE);
+  if(ok)
+    st->schema = 3;
+  return ok;
+}
+
