@@ -5,6 +5,11 @@
 1. Politeness on (delay d per host): govharvest's wall time against the
    bound, (P + 1) x d per host (robots.txt, the column, P-1 reports), with
    all hosts in parallel.  Goal: within 1.1 of the bound.
+   The national-scale run does the same for 3,000 hosts x 30 pages behind
+   nginx (an event-driven server that holds every connection at once), and
+   adds the CPU per response and the committer's lag (store commits, from
+   hand-over to collection).  Goals: within 1.05 of the bound, peak RSS
+   under 500 MB.
 2. Politeness off: pages/s and MB/s of govharvest (fetching, extracting,
    parsing, storing) beside `wget2 --recursive` (fetching and saving) on the
    same site, same parallelism, in the same run, and the CPU each spent per
@@ -51,8 +56,15 @@ ap.add_argument("--off-hosts", type=int, default=50, help="hosts for the politen
 ap.add_argument("--off-pages", type=int, default=200, help="pages per host, politeness off, many hosts")
 ap.add_argument("--one-host-pages", type=int, default=2000, help="pages of the one-host run")
 ap.add_argument("--runs", type=int, default=3, help="runs per politeness-off figure (median)")
-ap.add_argument("--parts", default="polite,one,many",
-                help="which runs: polite (politeness on), one (one host), many (many hosts)")
+ap.add_argument("--national-hosts", type=int, default=3000,
+                help="hosts of the national-scale politeness run (nginx serves them)")
+ap.add_argument("--national-pages", type=int, default=30)
+ap.add_argument("--parts", default="polite,national,one,many",
+                help="which runs: polite (politeness on), national (politeness on, "
+                     "--national-hosts hosts behind nginx), one (one host), many (many hosts)")
+ap.add_argument("--wrap", default="",
+                help="a command govharvest runs under, for a profile: e.g. "
+                     "'perf record -g -o /tmp/gh.perf --'")
 ap.add_argument("--one-core", action="store_true",
                 help="pin govharvest (and its workers) to CPU 0 and the server to CPU 1")
 a = ap.parse_args()
@@ -72,7 +84,10 @@ def run(cmd, **kw):
         peak = max(peak, anon_kib(p.pid))
         time.sleep(0.02)
     p.returncode = os.waitstatus_to_exitcode(status)  # reaped here, for Popen's bookkeeping
-    return time.perf_counter() - t, peak / 1024, p.stdout.read(), ru.ru_utime + ru.ru_stime
+    out = p.stdout.read()
+    # ru_maxrss (KiB): the largest resident set of the process or a child it
+    # reaped (an extraction worker).
+    return time.perf_counter() - t, peak / 1024, out + f"\nmaxrss {ru.ru_maxrss}\n", ru.ru_utime + ru.ru_stime
 
 
 class Nginx:
@@ -100,7 +115,8 @@ class Nginx:
         conf = os.path.join(tmp, "nginx.conf")
         with open(conf, "w") as f:
             f.write(f"""daemon off; worker_processes 2; pid {tmp}/nginx.pid; error_log {tmp}/nginx-error.log;
-events {{ worker_connections 4096; }}
+worker_rlimit_nofile 20000;
+events {{ worker_connections 8192; }}
 http {{ access_log {self.log}; default_type text/html; charset utf-8;
   client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
   uwsgi_temp_path {tmp}; scgi_temp_path {tmp}; keepalive_requests 100000;
@@ -152,6 +168,7 @@ def crawl(tmp, srv, hosts, delay, conns, tag, where=None):
     store = os.path.join(where or tmp, f"store-{tag}")
     shutil.rmtree(store, ignore_errors=True)
     pin = ["taskset", "-c", "0"] if a.one_core else []
+    pin += a.wrap.split()
     return run(pin + [gh, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "-q",
                       "--resolve", f"*:{srv.port}:127.0.0.1", "--delay", str(delay)])
 
@@ -175,6 +192,13 @@ def wget2(where, srv, hosts, conns):
     return wall, rss, responses, size, cpu
 
 
+def maxrss_mib(out):
+    for line in out.splitlines():
+        if line.startswith("maxrss "):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def median_run(fn):
     """The run with the median wall time of a.runs runs."""
     runs = sorted((fn() for _ in range(a.runs)), key=lambda r: r[0])
@@ -190,9 +214,11 @@ def cpu_split(summary):
 
 
 def pages_of(summary):
+    """Responses and MiB from the summary's "documents N fetched, X MiB" line."""
     for line in summary.splitlines():
-        if line.startswith("fetched"):
-            return int(line.split()[1]), float(line.split()[3])
+        if line.startswith("documents"):
+            f = line.split()
+            return int(f[1]), float(f[3])
     return 0, 0.0
 
 
@@ -202,6 +228,24 @@ with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
     if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
         places.append(("store and files on tmpfs (/dev/shm)",
                        stack.enter_context(tempfile.TemporaryDirectory(dir="/dev/shm"))))
+    if "national" in parts and not shutil.which("nginx"):
+        print("national: nginx not installed (apt-get install nginx): skipped")
+    elif "national" in parts:
+        srv = Nginx(tmp, a.national_hosts, a.national_pages)
+        try:
+            wall, rss, out, cpu = crawl(tmp, srv, a.national_hosts, a.delay, 1, "national")
+            n, mib = pages_of(out)
+            loop, workers = cpu_split(out)
+            commits = next((l for l in out.splitlines() if l.startswith("commits")), "commits        n/a")
+            bound = (a.national_pages + 1) * a.delay
+            print(f"national scale: {a.national_hosts} hosts x {a.national_pages} pages, delay {a.delay} s, "
+                  f"served by nginx")
+            print(f"  govharvest {wall:.1f} s for {n} responses; bound (P+1) x d = {bound:.1f} s; "
+                  f"ratio {wall / bound:.3f}; peak heap {rss:.1f} MiB, peak RSS {maxrss_mib(out):.1f} MiB")
+            print(f"  CPU {cpu / max(n, 1) * 1e6:.0f} us/response ({loop / max(n, 1) * 1e6:.0f} crawler + "
+                  f"{workers / max(n, 1) * 1e6:.0f} workers); {commits.split(None, 1)[1]}")
+        finally:
+            srv.stop()
     if "polite" in parts:
         srv = Server(tmp, a.hosts, a.pages)
         try:

@@ -56,7 +56,7 @@ with tempfile.TemporaryDirectory() as tmp:
                 time.sleep(0.02)
             p.send_signal(signal.SIGINT)
             out = p.communicate(timeout=60)[0]
-            fetched = next((l.split()[1] for l in out.splitlines() if l.startswith("fetched")), "?")
+            fetched = next((l.split()[1] for l in out.splitlines() if l.startswith("documents")), "?")
             print(f"{n:>12} {made:>12.1f} {peak / 1024:>14.1f} {fetched:>18}")
     finally:
         web.terminate()

@@ -20,6 +20,7 @@ finish_host(struct crawl *c, struct xfer *x, double extra_wait)
   gh_host_answered(x->host, x->url, g_get_monotonic_time(), extra_wait,
                    requeued ? (guint64)json_integer_value(qseq) : G_MAXUINT64);
   c->in_flight--;
+  crawl_host_mark(c, x->host);
 }
 
 /* A network failure on the host: counted; once its failure budget is

@@ -1,8 +1,9 @@
 /* The crawl loop (gh_crawl_run): one libcurl multi handle over every host.
  *
- * Each turn: fill() asks every host whether a request may start
- * (crawler/host.c) and takes its next queued URL from the frontier
- * (store/frontier.c); libcurl moves the transfers; each finished one goes
+ * Each turn: crawl_fill (turns.c) asks the hosts that may start a request
+ * whether they may (crawler/host.c) and takes each one's next queued URL
+ * from the frontier (store/frontier.c); libcurl moves the transfers
+ * (events.c: its sockets over epoll); each finished one goes
  * to crawl_answer (answer.c), which gives the URL its next state; a body
  * that must be read goes to a sandbox worker (job.c) and comes back as
  * links and a record; the writes of all of this are gathered by the
@@ -34,6 +35,7 @@
 #include "host.h"
 #include "log.h"
 #include "robots.h"
+#include "events.h"
 #include "url.h"
 
 void
@@ -79,13 +81,14 @@ crawl_host_get(struct crawl *c, const char *name)
     return h;
   h = gh_host_new(name, &c->host_rules);
   g_hash_table_insert(c->hosts, h->name, h);
+  crawl_host_mark(c, h);
   c->sum->hosts++;
   return h;
 }
 
 /* A host whose robots.txt was fetched recently reuses it from the store. */
-static void
-host_load(struct crawl *c, struct gh_host *h)
+void
+crawl_host_load(struct crawl *c, struct gh_host *h)
 {
   json_t *hs = gh_frontier_host(c->st, h->name);
   gh_host_load(h, hs, c->cycle, g_get_real_time() / USEC, ROBOTS_MAX_AGE);
@@ -218,7 +221,9 @@ committed(void *ud, enum gh_frontier_event ev, const char *key, const json_t *js
            "record %s %" JSON_INTEGER_FORMAT " (%s): %s, %s", jstr(json, "agency"),
            json_integer_value(json_object_get(json, "year")), status, result, url);
   } else {
-    crawl_host_get(c, key)->idle = false;
+    struct gh_host *h = crawl_host_get(c, key);
+    h->idle = false;
+    crawl_host_mark(c, h);
     const char *k = jstr(json, "kind");
     if(k && (!strcmp(k, "report") || !strcmp(k, "attachment")))
       c->sum->reports_found++;
@@ -274,6 +279,10 @@ collect(struct crawl *c, bool wait)
   }
   if(r == GH_COMMIT_IDLE || r == GH_COMMIT_RUNNING)
     return true;
+  double took = (double)(g_get_monotonic_time() - c->last_flush) / USEC;
+  c->sum->commits++;
+  c->sum->commit_seconds += took;
+  c->sum->commit_max_seconds = MAX(c->sum->commit_max_seconds, took);
   if(c->stall_reported) {
     c->stall_reported = false;
     crawl_log(c, GH_LOG_WARNING, NULL, "store: the stalled commit ended after %.1f s",
@@ -311,8 +320,6 @@ flush(struct crawl *c)
  * wait): one fsync per batch, not per URL.  A crash loses at most that
  * window of finished work (and the batch being written), which the next
  * run fetches again. */
-#define FLUSH_EVERY (USEC / 10)
-#define OPS_PER_BATCH 8000
 
 static bool
 maybe_flush(struct crawl *c, bool force)
@@ -356,8 +363,8 @@ crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_
 
 /* ---- transfers ---- */
 
-static void
-start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, bool robots)
+void
+crawl_start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, bool robots)
 {
   const struct gh_config *cfg = c->cfg;
   struct xfer *x = g_new0(struct xfer, 1);
@@ -404,7 +411,7 @@ start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, bool r
     gh_fetch_dataproxy_post(e, url);
   gh_host_started(h, url, g_get_monotonic_time());
   c->in_flight++;
-  g_ptr_array_add(c->active, x);
+  g_hash_table_add(c->active, x);
   curl_multi_add_handle(c->multi, e);
   crawl_log(c, GH_LOG_DEBUG, url, "GET %s", url);
 }
@@ -420,115 +427,6 @@ xfer_free(struct xfer *x)
   g_free(x->url);
   gh_answer_headers_clear(&x->hd);
   g_free(x);
-}
-
-/* ---- choosing what to fetch next ---- */
-
-/* The oldest queued URL of `h` not already in flight, from its scan
- * cursor on, and its sequence number; NULL when none. */
-static bool
-in_hand(void *ud, const char *url)
-{
-  struct gh_host *h = ((void **)ud)[1];
-  struct crawl *c = ((void **)ud)[0];
-  return g_hash_table_contains(h->busy, url) || g_hash_table_contains(c->processing, url);
-}
-
-static char *
-next_url(struct crawl *c, struct gh_host *h, json_t **state, guint64 *seq)
-{
-  if(!h->robots && !h->robots_loading && !h->drain)
-    host_load(c, h);
-  GError *e = NULL;
-  void *ud[2] = { c, h };
-  char *url = gh_frontier_next(c->fr, h->name, h->scan_from, in_hand, ud, state, seq, &e);
-  if(e && !c->error)
-    c->error = e;
-  else if(e)
-    g_error_free(e);
-  return url;
-}
-
-/* Start whatever the politeness rules allow now.  Returns the earliest
- * time (monotonic µs) something else could start. */
-static gint64
-fill(struct crawl *c)
-{
-  gint64 now = g_get_monotonic_time(), soonest = G_MAXINT64;
-  /* Backpressure: documents wait for a worker in memory, so stop fetching
-   * while the workers are far behind.  Bounded by bytes, not count: a
-   * burst of 500 small column pages is normal, 500 large PDFs are not. */
-  if(c->pending_bytes > PENDING_BYTES_MAX || gh_pool_pending(c->pool) >= 2048)
-    return soonest;
-  /* The same while the committer is behind (a stalled disk): finished
-   * work waits in memory for it, documents included.  Its end wakes us. */
-  if(gh_frontier_committing(c->fr) &&
-     (gh_frontier_gathered(c->fr) >= 4 * OPS_PER_BATCH ||
-      gh_frontier_held_bytes(c->fr) > PENDING_BYTES_MAX))
-    return soonest;
-  GHashTableIter it;
-  gpointer key, val;
-  g_hash_table_iter_init(&it, c->hosts);
-  while(g_hash_table_iter_next(&it, &key, &val)) {
-    struct gh_host *h = val;
-    /* Bounded per turn: skipping robots-denied URLs of a big queue must
-     * not starve the event loop. */
-    int looks = 0;
-    if(c->time_up)
-      continue;
-    while(looks++ < 64 && c->in_flight < c->cfg->max_connections && !*c->o->stop) {
-      gint64 wait_until;
-      enum gh_host_turn turn = gh_host_next_job(h, now, &wait_until);
-      if(turn == GH_HOST_WAIT)
-        soonest = MIN(soonest, wait_until);
-      if(turn != GH_HOST_NOW)
-        break;
-      json_t *state = NULL;
-      guint64 seq = 0;
-      char *url = next_url(c, h, &state, &seq);
-      if(!url) {
-        h->idle = true;
-        break;
-      }
-      char *pq = gh_url_path_query(url);
-      enum gh_host_pick pick = gh_host_judge(h, pq);
-      if(pick == GH_PICK_ROBOTS) {
-        /* robots.txt first, through the same politeness as everything. */
-        char *robots_url = g_strdup_printf(
-          "%s://%s/robots.txt", g_str_has_prefix(url, "https://") ? "https" : "http", h->name);
-        json_decref(state);
-        g_free(url);
-        g_free(pq);
-        h->robots_loading = true;
-        start(c, h, robots_url, NULL, true);
-        g_free(robots_url);
-        break;
-      }
-      h->scan_from = seq + 1; /* each branch below takes the entry */
-      switch(pick) {
-      case GH_PICK_DRAIN:
-        crawl_finish(c, url, h->name, state, GH_URL_FAILED, h->drain_kind, h->drain);
-        break;
-      case GH_PICK_DISALLOWED:
-        c->sum->robots_denied++;
-        crawl_finish(c, url, h->name, state, GH_URL_ROBOTS, NULL, "disallowed by robots.txt");
-        break;
-      case GH_PICK_OVER_BUDGET:
-        crawl_finish(c, url, h->name, state, GH_URL_SKIPPED, "max_pages",
-                     "over [crawl] max_pages_per_host this cycle");
-        break;
-      case GH_PICK_ROBOTS:
-      case GH_PICK_FETCH:
-        start(c, h, url, state, false);
-        state = NULL;
-        break;
-      }
-      json_decref(state);
-      g_free(pq);
-      g_free(url);
-    }
-  }
-  return soonest;
 }
 
 static bool
@@ -553,14 +451,6 @@ load_hosts(struct crawl *c)
     crawl_host_get(c, hosts->pdata[i]);
   g_ptr_array_free(hosts, TRUE);
   c->sum->queued_left = gh_frontier_queued(c->st);
-}
-
-/* Called on the committer thread: curl_multi_wakeup is the one curl call
- * made for that. */
-static void
-wake_loop(void *multi)
-{
-  curl_multi_wakeup(multi);
 }
 
 /* User + system CPU of this process (its threads) or of its reaped
@@ -599,7 +489,9 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
                                          .backoff = c.cfg->backoff_seconds };
   c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_host_free);
   c.seed_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  c.active = g_ptr_array_new();
+  c.active = g_hash_table_new(NULL, NULL);
+  c.timers = g_sequence_new(NULL);
+  g_queue_init(&c.dirty);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, crawl_job_free);
   c.run_seeds = g_hash_table_new(g_str_hash, g_str_equal);
   c.qcount = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -622,10 +514,18 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
    * own would count by connect-to target and serialise every host mapped
    * to one address. */
   curl_multi_setopt(c.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c.cfg->max_connections);
+  /* Keep every host's connection between its requests.  curl's default
+   * cache holds 4 connections per transfer in the multi handle, and a
+   * polite crawl has few in flight at once (each host waits its delay
+   * between requests): at 3,000 hosts every request opened and closed a
+   * TCP connection. */
+  curl_multi_setopt(c.multi, CURLMOPT_MAXCONNECTS, (long)c.cfg->max_connections);
   curl_multi_setopt(c.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  bool ok = gh_frontier_begin_cycle(st, &c.cycle, err);
+  c.ev = gh_events_new(c.multi, err);
+  bool ok = c.ev && gh_frontier_begin_cycle(st, &c.cycle, err);
+  /* The committer thread wakes the loop when a commit ends. */
   struct gh_frontier_opts fo = { .cycle = c.cycle, .run_id = c.run_id, .refetch = o->refetch,
-                                 .wake = wake_loop, .wake_ud = c.multi };
+                                 .wake = gh_events_wake, .wake_ud = c.ev };
   c.fr = gh_frontier_new(st, &fo);
   if(ok) {
     sum->cycle = c.cycle;
@@ -642,7 +542,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       sum->interrupted = true;
       break;
     }
-    gint64 soonest = fill(&c);
+    gint64 soonest = crawl_fill(&c);
     if(!maybe_flush(&c, false))
       break;
     bool idle = c.in_flight == 0 && gh_pool_pending(c.pool) == 0;
@@ -673,27 +573,15 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
      * half a second, so a stop request is seen promptly). */
     gint64 pool_deadline = gh_pool_deadline(c.pool);
     soonest = MIN(soonest, pool_deadline);
-    struct pollfd pfds[64];
-    struct curl_waitfd wfds[64];
+    struct pollfd pfds[256];
     unsigned nfd = gh_pool_pollfds(c.pool, pfds, G_N_ELEMENTS(pfds));
-    for(unsigned i = 0; i < nfd; i++) {
-      wfds[i].fd = pfds[i].fd;
-      wfds[i].events = (pfds[i].events & POLLOUT) ? CURL_WAIT_POLLOUT : CURL_WAIT_POLLIN;
-      wfds[i].revents = 0;
-    }
-    gint64 now = g_get_monotonic_time();
-    int timeout = 500;
-    if(soonest != G_MAXINT64)
-      timeout = (int)CLAMP((soonest - now + 999) / 1000, 0, 500);
     /* The previous turn ran curl itself: an answer that arrived then is
      * waiting in curl's message queue, with no socket left to wake us. */
     if(kicked)
-      timeout = 0;
+      soonest = 0;
     kicked = false;
-    curl_multi_poll(c.multi, wfds, nfd, timeout, NULL);
+    gh_events_wait(c.ev, pfds, nfd, soonest, USEC / 2);
     gh_pool_service(c.pool);
-    int running = 0;
-    curl_multi_perform(c.multi, &running);
     CURLMsg *m;
     int left;
     GPtrArray *answered = NULL;
@@ -704,7 +592,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
       CURLcode rc = m->data.result;
       curl_multi_remove_handle(c.multi, m->easy_handle);
-      g_ptr_array_remove_fast(c.active, x);
+      g_hash_table_remove(c.active, x);
       crawl_answer(&c, x, rc);
       if(!x->fetched) {
         xfer_free(x);
@@ -719,8 +607,8 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
        * first; hashing the bodies and handing them to the workers overlaps
        * with those round trips.  On one connection that work was the gap
        * between two requests. */
-      fill(&c);
-      curl_multi_perform(c.multi, &running);
+      crawl_fill(&c);
+      gh_events_kick(c.ev);
       kicked = true;
       for(guint i = 0; i < answered->len; i++) {
         struct xfer *x = answered->pdata[i];
@@ -738,8 +626,12 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   }
   /* Stopping: transfers in flight are abandoned; their queue entries stay,
    * so the next run fetches them. */
-  while(c.active->len) {
-    struct xfer *x = g_ptr_array_steal_index_fast(c.active, c.active->len - 1);
+  GHashTableIter ai;
+  gpointer ax;
+  g_hash_table_iter_init(&ai, c.active);
+  while(g_hash_table_iter_next(&ai, &ax, NULL)) {
+    struct xfer *x = ax;
+    g_hash_table_iter_remove(&ai);
     curl_multi_remove_handle(c.multi, x->easy);
     xfer_free(x);
   }
@@ -762,11 +654,14 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     g_propagate_error(err, c.error);
     ok = false;
   }
+  gh_events_free(c.ev);
   curl_multi_cleanup(c.multi);
   curl_slist_free_all(c.resolve);
   curl_slist_free_all(c.connect_to);
   gh_frontier_free(c.fr);
-  g_ptr_array_free(c.active, TRUE);
+  g_hash_table_destroy(c.active);
+  g_sequence_free(c.timers);
+  g_queue_clear(&c.dirty);
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.run_seeds);
   g_hash_table_destroy(c.qcount);

@@ -66,6 +66,10 @@ struct gh_crawl_summary {
   double seconds;
   double cpu_seconds;        /* the crawler process: fetching, scheduling, storing */
   double worker_cpu_seconds; /* its extraction workers: reading, parsing, discovery */
+  /* Store commits, from handing a batch to the committer to the loop
+   * collecting it: how far the store lags behind the crawl. */
+  guint64 commits;
+  double commit_seconds, commit_max_seconds;
 };
 
 void gh_crawl_summary_init(struct gh_crawl_summary *s);

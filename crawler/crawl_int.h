@@ -4,8 +4,9 @@
  * crawler/crawl*.c, answer.c, job.c and progress.c: the public face is
  * crawl.h.
  *
- *   crawl.c     the loop: hosts' turns, starting transfers, URL states,
- *               committing, the cycle (gh_crawl_run)
+ *   crawl.c     the loop: starting transfers, URL states, committing, the
+ *               cycle (gh_crawl_run)
+ *   turns.c     each turn: which hosts may start a request, which URL each takes
  *   answer.c    what each answer means, one function per outcome
  *   job.c       a fetched body in a worker, and its links and record back
  *   progress.c  the status line, the heartbeat and the daemon's STATUS
@@ -59,7 +60,10 @@ struct crawl {
   CURLM *multi;
   GHashTable *hosts; /* name -> struct gh_host * */
   GHashTable *seed_hosts; /* seed URL -> its host, for scope checks */
-  GPtrArray *active;      /* struct xfer * in flight */
+  GHashTable *active;     /* struct xfer * in flight (a set) */
+  struct gh_events *ev;
+  GQueue dirty;           /* hosts to look at next turn (host_mark) */
+  GSequence *timers;      /* waiting hosts by the time their wait ends */   /* curl's sockets and timers over epoll (events.c) */
   struct gh_frontier *fr; /* URL states, queues and the crawl's writes (store/frontier.h) */
   struct gh_pool *pool;   /* extraction workers */
   unsigned workers;
@@ -98,6 +102,10 @@ struct page_job {
 };
 
 #define PENDING_BYTES_MAX ((guint64)256 << 20)
+/* A commit starts at most every FLUSH_EVERY µs, or sooner with this many
+ * writes waiting (crawl.c's maybe_flush). */
+#define FLUSH_EVERY (USEC / 10)
+#define OPS_PER_BATCH 8000
 
 
 static inline const char *
@@ -126,6 +134,19 @@ json_t *crawl_enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, 
                       const char *seed, const char *region, const char *text,
                       const char *referer);
 bool crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind kind);
+
+/* A host's stored state (robots.txt of today, pages this cycle). */
+void crawl_host_load(struct crawl *c, struct gh_host *h);
+/* Starts a transfer of `url` (`state` taken; NULL for robots.txt). */
+void crawl_start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, bool robots);
+
+/* ---- turns.c ---- */
+
+/* The host may have something to start: look at it next turn. */
+void crawl_host_mark(struct crawl *c, struct gh_host *h);
+/* Starts what the politeness rules allow now; returns the earliest time
+ * (monotonic µs) another host's wait ends. */
+gint64 crawl_fill(struct crawl *c);
 
 /* ---- answer.c ---- */
 

@@ -49,6 +49,11 @@ struct gh_host {
    * past them (hundreds per batch on a fast host).  Lowered when an entry
    * goes back to waiting (a retry). */
   guint64 scan_from;
+  /* The crawl loop's bookkeeping of when to look at the host again (it
+   * keeps a queue of changed hosts and a timer per waiting one). */
+  bool sched_dirty;
+  gint64 sched_at;
+  void *sched_timer; /* GSequenceIter *, or NULL */
 };
 
 struct gh_host *gh_host_new(const char *name, const struct gh_host_rules *rules);

@@ -63,4 +63,7 @@ gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
   fprintf(out, "time           %.1f s\n", s->seconds);
   fprintf(out, "cpu            %.2f s crawler, %.2f s extraction workers\n", s->cpu_seconds,
           s->worker_cpu_seconds);
+  if(s->commits)
+    fprintf(out, "commits        %" G_GUINT64_FORMAT ", %.0f ms on average, %.0f ms the longest\n",
+            s->commits, s->commit_seconds / (double)s->commits * 1000, s->commit_max_seconds * 1000);
 }
