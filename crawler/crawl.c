@@ -545,12 +545,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     gint64 soonest = crawl_fill(&c);
     if(!maybe_flush(&c, false))
       break;
-    bool idle = c.in_flight == 0 && gh_pool_pending(c.pool) == 0;
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, c.hosts);
-    while(idle && g_hash_table_iter_next(&it, &k, &v))
-      idle = ((struct gh_host *)v)->idle || ((struct gh_host *)v)->unhealthy || c.time_up;
+    bool idle = c.in_flight == 0 && gh_pool_pending(c.pool) == 0 && crawl_hosts_drained(&c);
     if(!c.time_up && cfg_limit_reached(&c)) {
       c.time_up = true;
       sum->time_limited = true;

@@ -147,6 +147,9 @@ void crawl_host_mark(struct crawl *c, struct gh_host *h);
 /* Starts what the politeness rules allow now; returns the earliest time
  * (monotonic µs) another host's wait ends. */
 gint64 crawl_fill(struct crawl *c);
+/* True when no host has anything queued (asking the frontier for hosts
+ * that are only waiting out their delay): the cycle's work is done. */
+bool crawl_hosts_drained(struct crawl *c);
 
 /* ---- answer.c ---- */
 

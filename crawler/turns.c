@@ -167,3 +167,29 @@ crawl_fill(struct crawl *c)
   return soonest;
 }
 
+
+bool
+crawl_hosts_drained(struct crawl *c)
+{
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, c->hosts);
+  while(g_hash_table_iter_next(&it, &k, &v)) {
+    struct gh_host *h = v;
+    if(h->idle || h->unhealthy || c->time_up)
+      continue;
+    /* Waiting out its delay after its last request: its queue may be
+     * empty already, and the crawl must not wait a delay to learn it. */
+    json_t *state = NULL;
+    guint64 seq;
+    char *url = h->in_flight || h->robots_loading ? NULL : next_url(c, h, &state, &seq);
+    if(!url && !h->in_flight && !h->robots_loading && !c->error) {
+      h->idle = true;
+      continue;
+    }
+    json_decref(state);
+    g_free(url);
+    return false;
+  }
+  return true;
+}
