@@ -19,16 +19,21 @@
 #include "extract/extract.h"
 #include "store/store.h"
 
-struct fill {
-  json_t *tmpl;
+/* The records of one commit: [from, from + n). */
+struct span {
   long from, n;
+};
+
+struct fill {
+  struct span sp;
+  json_t *tmpl;
 };
 
 static int
 fill_fn(struct gh_store *st, MDB_txn *txn, void *ud)
 {
   struct fill *f = ud;
-  for(long i = f->from; i < f->from + f->n; i++) {
+  for(long i = f->sp.from; i < f->sp.from + f->sp.n; i++) {
     json_t *r = json_deep_copy(f->tmpl);
     char name[64], region[8], sha[65];
     g_snprintf(name, sizeof name, "基准%ld县第%ld局", i / 7, i % 7);
@@ -50,7 +55,7 @@ fill_fn(struct gh_store *st, MDB_txn *txn, void *ud)
 }
 
 struct frontier {
-  long from, n;
+  struct span sp;
 };
 
 /* Queued URLs as the crawler leaves them: a state and a queue entry. */
@@ -58,7 +63,7 @@ static int
 frontier_fn(struct gh_store *st, MDB_txn *txn, void *ud)
 {
   struct frontier *f = ud;
-  for(long i = f->from; i < f->from + f->n; i++) {
+  for(long i = f->sp.from; i < f->sp.from + f->sp.n; i++) {
     char host[64], url[128];
     g_snprintf(host, sizeof host, "www.bench%04ld.gov.cn", i % 100);
     g_snprintf(url, sizeof url, "http://%s/nb/q/%ld.html", host, i);
@@ -74,19 +79,19 @@ frontier_fn(struct gh_store *st, MDB_txn *txn, void *ud)
     if(rc)
       return rc;
   }
-  if(f->from == 0) {
+  if(f->sp.from == 0) {
     int rc = gh_store_meta_put_u64(txn, st, "cycle", 1);
     if(!rc)
       rc = gh_store_meta_put_u64(txn, st, "cycle_done", 0);
     if(rc)
       return rc;
   }
-  return gh_store_meta_put_u64(txn, st, "qseq", (uint64_t)(f->from + f->n));
+  return gh_store_meta_put_u64(txn, st, "qseq", (uint64_t)(f->sp.from + f->sp.n));
 }
 
 struct docs {
+  struct span sp;
   const char *body; /* the template after its title line */
-  long from, n;
 };
 
 static int
@@ -95,7 +100,7 @@ docs_fn(struct gh_store *st, MDB_txn *txn, void *ud)
   struct docs *d = ud;
   struct gh_extract_opts eo;
   gh_extract_opts_init(&eo);
-  for(long i = d->from; i < d->from + d->n; i++) {
+  for(long i = d->sp.from; i < d->sp.from + d->sp.n; i++) {
     char *text = g_strdup_printf("基准%ld县第%ld局%ld年政府信息公开工作年度报告\n%s", i / 7, i % 7,
                                  2019 + (i / 7) % 7, d->body);
     size_t len = strlen(text);
@@ -121,6 +126,28 @@ docs_fn(struct gh_store *st, MDB_txn *txn, void *ud)
   return 0;
 }
 
+/* Opens `dir` for writing and runs `fn` over [0, n) in steps of `step`,
+ * one commit each; `sp` starts the struct `fn` is given. */
+static int
+fill_store(const char *dir, long n, long step, gh_store_txn_fn fn, struct span *sp)
+{
+  struct gh_store *st;
+  GError *e = NULL;
+  if(!gh_store_open(dir, GH_STORE_WRITE, 0, &st, &e)) {
+    fprintf(stderr, "%s\n", e->message);
+    return 1;
+  }
+  for(sp->from = 0; sp->from < n; sp->from += sp->n) {
+    sp->n = n - sp->from < step ? n - sp->from : step;
+    if(!gh_store_write(st, fn, sp, &e)) {
+      fprintf(stderr, "%s\n", e->message);
+      return 1;
+    }
+  }
+  gh_store_close(st);
+  return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -129,42 +156,14 @@ main(int argc, char **argv)
     if(!g_file_get_contents(argv[4], &tmpl, NULL, NULL))
       return 1;
     const char *nl = strchr(tmpl, '\n');
-    struct docs d = { nl ? nl + 1 : tmpl, 0, 0 };
-    long n = atol(argv[2]);
-    struct gh_store *st;
-    GError *e = NULL;
-    if(!gh_store_open(argv[1], GH_STORE_WRITE, 0, &st, &e)) {
-      fprintf(stderr, "%s\n", e->message);
-      return 1;
-    }
-    for(; d.from < n; d.from += d.n) {
-      d.n = n - d.from < 2000 ? n - d.from : 2000;
-      if(!gh_store_write(st, docs_fn, &d, &e)) {
-        fprintf(stderr, "%s\n", e->message);
-        return 1;
-      }
-    }
-    gh_store_close(st);
+    struct docs d = { { 0, 0 }, nl ? nl + 1 : tmpl };
+    int rc = fill_store(argv[1], atol(argv[2]), 2000, docs_fn, &d.sp);
     g_free(tmpl);
-    return 0;
+    return rc;
   }
   if(argc == 4 && !strcmp(argv[3], "--frontier")) {
-    long n = atol(argv[2]);
-    struct gh_store *st;
-    GError *e = NULL;
-    if(!gh_store_open(argv[1], GH_STORE_WRITE, 0, &st, &e)) {
-      fprintf(stderr, "%s\n", e->message);
-      return 1;
-    }
-    for(struct frontier f = { 0, 0 }; f.from < n; f.from += f.n) {
-      f.n = n - f.from < 50000 ? n - f.from : 50000;
-      if(!gh_store_write(st, frontier_fn, &f, &e)) {
-        fprintf(stderr, "%s\n", e->message);
-        return 1;
-      }
-    }
-    gh_store_close(st);
-    return 0;
+    struct frontier f = { { 0, 0 } };
+    return fill_store(argv[1], atol(argv[2]), 50000, frontier_fn, &f.sp);
   }
   if(argc != 4) {
     fprintf(stderr, "usage: make_store DIR N SAMPLE_REPORT\n");
@@ -181,23 +180,10 @@ main(int argc, char **argv)
   struct gh_record rec;
   gh_record_init(&rec);
   gh_document_record(text, len, gh_sniff(text, len), NULL, &eo, NULL, NULL, &rec);
-  struct fill f = { gh_record_to_json(&rec), 0, 5000 };
+  struct fill f = { { 0, 0 }, gh_record_to_json(&rec) };
   gh_record_clear(&rec);
   g_free(text);
-  struct gh_store *st;
-  GError *e = NULL;
-  if(!gh_store_open(argv[1], GH_STORE_WRITE, 0, &st, &e)) {
-    fprintf(stderr, "%s\n", e->message);
-    return 1;
-  }
-  for(f.from = 0; f.from < n; f.from += f.n) {
-    f.n = n - f.from < 5000 ? n - f.from : 5000;
-    if(!gh_store_write(st, fill_fn, &f, &e)) {
-      fprintf(stderr, "%s\n", e->message);
-      return 1;
-    }
-  }
-  gh_store_close(st);
+  int rc = fill_store(argv[1], n, 5000, fill_fn, &f.sp);
   json_decref(f.tmpl);
-  return 0;
+  return rc;
 }

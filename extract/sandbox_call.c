@@ -31,7 +31,7 @@ gh_pool_drain(struct gh_pool *p)
 struct record_job {
   gh_record_done_fn done;
   void *ud;
-  char *sha256;
+  GBytes *body; /* for the failure's record: its sha256, computed then */
   enum gh_format f;
   char *link_text, *file_title;
 };
@@ -46,13 +46,17 @@ record_done(void *ud, json_t *reply, const char *failure)
     struct gh_record r;
     gh_record_init(&r);
     struct gh_doc_hints hints = { rj->link_text, rj->file_title };
-    gh_document_failed(rj->sha256, rj->f, reply ? "extractor sent a malformed reply" : failure,
-                       &hints, &r);
+    gsize len;
+    const char *bytes = g_bytes_get_data(rj->body, &len);
+    char *sha = gh_sha256_hex(bytes, len);
+    gh_document_failed(sha, rj->f, reply ? "extractor sent a malformed reply" : failure, &hints,
+                       &r);
+    g_free(sha);
     rec = gh_record_to_json(&r);
     gh_record_clear(&r);
   }
   rj->done(rj->ud, rec);
-  g_free(rj->sha256);
+  g_bytes_unref(rj->body);
   g_free(rj->link_text);
   g_free(rj->file_title);
   g_free(rj);
@@ -68,21 +72,21 @@ gh_pool_submit_record(struct gh_pool *p, GBytes *body, const struct gh_extract_o
   struct gh_doc_hints none = { 0 };
   if(!hints)
     hints = &none;
-  char *sha = gh_sha256_hex(bytes, len);
   if(gh_document_too_large(len, o)) { /* refused unread: no worker needed */
     struct gh_record r;
     gh_record_init(&r);
-    gh_document_record(bytes, len, f, sha, o, hints, NULL, &r);
-    g_free(sha);
+    gh_document_record(bytes, len, f, NULL, o, hints, NULL, &r);
     done(ud, gh_record_to_json(&r));
     gh_record_clear(&r);
     return;
   }
+  /* The worker hashes the body too: the caller's one core is what parse
+   * and reparse must not spend per document. */
   struct record_job *rj = g_new0(struct record_job, 1);
-  *rj = (struct record_job){ done, ud, sha, f, g_strdup(hints->link_text),
+  *rj = (struct record_job){ done, ud, g_bytes_ref(body), f, g_strdup(hints->link_text),
                              g_strdup(hints->file_title) };
-  json_t *args = json_pack("{s s s s? s s?}", "sha256", sha, "link_text", hints->link_text,
-                           "file_title", hints->file_title);
+  json_t *args = json_pack("{s s? s s?}", "link_text", hints->link_text, "file_title",
+                           hints->file_title);
   gh_pool_submit(p, body, f, o, args, record_done, rj);
   json_decref(args);
 }

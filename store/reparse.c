@@ -207,9 +207,12 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned worke
       };
       gh_pool_submit_record(pool, it->doc, eo, &hints, parsed, it);
     }
-    gh_pool_drain(pool);
+    /* Each result is taken as soon as it is in, in key order, so this
+     * process compares and prints while the workers parse the rest. */
     for(guint i = 0; i < items->len; i++) {
       struct item *it = items->pdata[i];
+      while(it->doc && !it->fresh)
+        gh_pool_step(pool);
       sum->records++;
       if(!it->doc || !it->fresh) {
         sum->no_document++;

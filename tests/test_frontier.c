@@ -191,6 +191,22 @@ next(struct gh_frontier *f, const char *host, json_t **st)
   return u;
 }
 
+/* Takes the host's next URL, expected to be `want`, and finishes it. */
+static void
+finish_next(struct gh_frontier *f, const char *host, const char *want)
+{
+  json_t *s = NULL;
+  char *u = next(f, host, &s);
+  EXPECT(u && !strcmp(u, want), "next is %s: %s", want, u ? u : "(none)");
+  if(u) {
+    json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
+    gh_frontier_finish(f, u, host, s);
+  } else {
+    json_decref(s);
+  }
+  g_free(u);
+}
+
 static void
 test_frontier(void)
 {
@@ -227,11 +243,7 @@ test_frontier(void)
   gh_frontier_finish(f, u, host, s);
   g_free(u);
   EXPECT(gh_frontier_is_finished(f, "http://www.a.gov.cn/"), "finished before the commit");
-  u = next(f, host, &s);
-  EXPECT(u && !strcmp(u, "http://www.a.gov.cn/list.html"), "then the list: %s", u ? u : "(none)");
-  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
-  gh_frontier_finish(f, u, host, s);
-  g_free(u);
+  finish_next(f, host, "http://www.a.gov.cn/list.html");
   commit(f);
   EXPECT(gh_frontier_queued(st) == 1, "finished URLs leave the queue");
   /* Visited this cycle: not queued again. */
@@ -241,11 +253,7 @@ test_frontier(void)
   /* A stop: a new frontier over the same store resumes the queue. */
   gh_frontier_free(f);
   f = gh_frontier_new(st, &fo);
-  u = next(f, host, &s);
-  EXPECT(u && !strcmp(u, "http://www.a.gov.cn/r/2023.pdf"), "resumed: %s", u ? u : "(none)");
-  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
-  gh_frontier_finish(f, u, host, s);
-  g_free(u);
+  finish_next(f, host, "http://www.a.gov.cn/r/2023.pdf"); /* resumed */
   commit(f);
   gh_frontier_free(f);
   EXPECT(gh_frontier_end_cycle(st, cycle, &e) && !gh_frontier_cycle_open(st), "cycle ended");
@@ -264,10 +272,7 @@ test_frontier(void)
          "its state says queued in cycle 2");
   json_decref(ls);
   /* A forced run refetches pages visited this cycle, once. */
-  u = next(f, host, &s);
-  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
-  gh_frontier_finish(f, u, host, s);
-  g_free(u);
+  finish_next(f, host, "http://www.a.gov.cn/list.html");
   commit(f);
   gh_frontier_free(f);
   fo.run_id = 2;
