@@ -18,6 +18,7 @@
 
 #include "extract/extract.h"
 #include "store/store.h"
+#include "store/store_int.h" /* white-box: its databases */
 
 /* The records of one commit: [from, from + n). */
 struct span {

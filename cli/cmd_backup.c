@@ -32,7 +32,7 @@ gh_cmd_backup(int argc, char **argv)
     rc = err->code == EINVAL || err->code == EEXIST ? GH_EXIT_USAGE : GH_EXIT_FAILED;
     goto out;
   }
-  printf("backup: %s copied to %s/data.mdb\n", st->dir, argv[1]);
+  printf("backup: %s copied to %s/data.mdb\n", gh_store_dir(st), argv[1]);
 out:
   g_clear_error(&err);
   gh_store_close(st);

@@ -31,7 +31,7 @@ gh_cmd_check(int argc, char **argv)
           "check: %s: %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT " in history, %" G_GUINT64_FORMAT
           " documents, %" G_GUINT64_FORMAT " URL states, %" G_GUINT64_FORMAT " queued, %" G_GUINT64_FORMAT
           " hosts: %" G_GUINT64_FORMAT " problem%s\n",
-          st->dir, s.records, s.history, s.docs, s.urls, s.queue, s.hosts, s.problems,
+          gh_store_dir(st), s.records, s.history, s.docs, s.urls, s.queue, s.hosts, s.problems,
           s.problems == 1 ? "" : "s");
   if(s.problems)
     rc = GH_EXIT_FAILED;

@@ -61,7 +61,7 @@ ping(void *ud)
    * means within seconds, not after a cycle of 3,000 hosts. */
   if(d->st && !d->request_waiting && now - d->last_spool_look >= G_USEC_PER_SEC) {
     d->last_spool_look = now;
-    if(gh_requests_waiting(d->st->dir)) {
+    if(gh_requests_waiting(gh_store_dir(d->st))) {
       d->request_waiting = true;
       stop_crawl = 1;
     }
@@ -109,7 +109,7 @@ load(struct daemon *d, GError **err)
   d->cfg = cfg;
   if(d->st) { /* the open store stays the store */
     g_free(d->cfg.store_path);
-    d->cfg.store_path = g_strdup(d->st->dir);
+    d->cfg.store_path = g_strdup(gh_store_dir(d->st));
   }
   if(d->seeds)
     g_ptr_array_free(d->seeds, TRUE);
@@ -207,7 +207,7 @@ static bool
 take_requests(struct daemon *d, int *rc)
 {
   GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
-  GPtrArray *reqs = gh_requests_take(d->st->dir, notes);
+  GPtrArray *reqs = gh_requests_take(gh_store_dir(d->st), notes);
   GPtrArray *seeds = g_ptr_array_new(), *adhocs = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
   GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
   bool refetch = false, ok = true;
@@ -289,8 +289,8 @@ gh_cmd_daemon(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  if(d.st->notice)
-    gh_log(GH_LOG_WARNING, NULL, "%s", d.st->notice);
+  if(gh_store_notice(d.st))
+    gh_log(GH_LOG_WARNING, NULL, "%s", gh_store_notice(d.st));
   if(sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
     d.watchdog_usec = 0;
 
@@ -302,8 +302,8 @@ gh_cmd_daemon(int argc, char **argv)
   sigaction(SIGHUP, &sa, NULL);
 
   sd_notifyf(0, "READY=1\nSTATUS=started: %u seeds, store %s\nMAINPID=%ld", d.seeds->len,
-             d.st->dir, (long)getpid());
-  gh_log(GH_LOG_INFO, NULL, "started: %u seeds, store %s", d.seeds->len, d.st->dir);
+             gh_store_dir(d.st), (long)getpid());
+  gh_log(GH_LOG_INFO, NULL, "started: %u seeds, store %s", d.seeds->len, gh_store_dir(d.st));
   while(!terminate) {
     if(reload) {
       reload = 0;

@@ -60,7 +60,7 @@ export_all(struct gh_store *st, struct gh_export_opts *o, const char *dir)
     struct gh_export_file *f = NULL;
     FILE *out = NULL;
     if(files[i].format != GH_EXPORT_SQLITE &&
-       !(out = gh_export_file_open(path, st->dir, &f, &err))) {
+       !(out = gh_export_file_open(path, gh_store_dir(st), &f, &err))) {
       fprintf(stderr, "govharvest export: %s\n", err->message);
       rc = GH_EXIT_FAILED;
     } else if(!gh_export(st, o, out, &n, &err)) {
@@ -69,7 +69,7 @@ export_all(struct gh_store *st, struct gh_export_opts *o, const char *dir)
     } else if(f && !gh_export_file_commit(f, &err)) {
       fprintf(stderr, "govharvest export: %s\n", err->message);
       rc = GH_EXIT_FAILED;
-    } else if(files[i].format == GH_EXPORT_CSV && !write_csvw(path, st->dir)) {
+    } else if(files[i].format == GH_EXPORT_CSV && !write_csvw(path, gh_store_dir(st))) {
       rc = GH_EXIT_FAILED;
     } else if(i == 0) {
       fprintf(stderr, "govharvest export: %" G_GUINT64_FORMAT " records into %s\n", n, dir);
@@ -241,13 +241,13 @@ gh_cmd_export(int argc, char **argv)
     g_free(output);
     output = NULL;
   }
-  if(output && o.format == GH_EXPORT_SQLITE && !gh_export_path_ok(output, st->dir, &err)) {
+  if(output && o.format == GH_EXPORT_SQLITE && !gh_export_path_ok(output, gh_store_dir(st), &err)) {
     fprintf(stderr, "govharvest export: %s\n", err->message);
     rc = GH_EXIT_USAGE;
     goto out;
   }
   out = o.format == GH_EXPORT_SQLITE ? NULL
-        : output                     ? gh_export_file_open(output, st->dir, &file, &err)
+        : output                     ? gh_export_file_open(output, gh_store_dir(st), &file, &err)
                                      : stdout;
   if(!out && o.format != GH_EXPORT_SQLITE) {
     fprintf(stderr, "govharvest export: %s\n", err->message);
@@ -268,7 +268,7 @@ gh_cmd_export(int argc, char **argv)
     if(!gh_export_file_commit(f, &err)) {
       fprintf(stderr, "govharvest export: %s\n", err->message);
       rc = GH_EXIT_FAILED;
-    } else if(o.format == GH_EXPORT_CSV && !write_csvw(output, st->dir)) {
+    } else if(o.format == GH_EXPORT_CSV && !write_csvw(output, gh_store_dir(st))) {
       rc = GH_EXIT_FAILED;
     }
   } else if(out && fflush(out) != 0) {

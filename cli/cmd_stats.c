@@ -83,7 +83,7 @@ gh_cmd_stats(int argc, char **argv)
   }
   if(html) {
     struct gh_export_file *f = NULL;
-    FILE *page = gh_export_file_open(html, st->dir, &f, &err);
+    FILE *page = gh_export_file_open(html, gh_store_dir(st), &f, &err);
     if(!page) {
       fprintf(stderr, "govharvest stats: %s\n", err->message);
       rc = GH_EXIT_FAILED;

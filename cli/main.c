@@ -159,8 +159,8 @@ gh_cli_open_store(const struct gh_config *cfg, int mode, int *exit_code)
     g_error_free(err);
     *exit_code = GH_EXIT_USAGE;
   }
-  if(st && st->notice)
-    fprintf(stderr, "govharvest: %s\n", st->notice);
+  if(st && gh_store_notice(st))
+    fprintf(stderr, "govharvest: %s\n", gh_store_notice(st));
   return st;
 }
 

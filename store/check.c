@@ -1,4 +1,5 @@
 #include "check.h"
+#include "store_int.h"
 
 #include "../record/places.h"
 

@@ -1,4 +1,5 @@
 #include "export.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

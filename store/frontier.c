@@ -1,4 +1,5 @@
 #include "frontier.h"
+#include "store_int.h"
 
 #include <string.h>
 

@@ -1,4 +1,5 @@
 #include "reparse.h"
+#include "store_int.h"
 
 #include "../record/places.h"
 

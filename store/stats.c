@@ -1,4 +1,5 @@
 #include "stats.h"
+#include "store_int.h"
 
 #include "export.h"
 

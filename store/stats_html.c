@@ -2,6 +2,7 @@
  * script, no external style or font: it opens from a file, offline, and
  * prints.  Every text from the store is escaped; links are http(s) only. */
 #include "stats_html.h"
+#include "store_int.h"
 
 #include <string.h>
 

@@ -705,3 +705,14 @@ gh_store_meta_put_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint6
   return mdb_put(txn, st->meta, &k, &val, 0);
 }
 
+const char *
+gh_store_dir(const struct gh_store *st)
+{
+  return st->dir;
+}
+
+const char *
+gh_store_notice(const struct gh_store *st)
+{
+  return st->notice;
+}

@@ -37,24 +37,14 @@ enum gh_store_mode {
   GH_STORE_WRITE, /* crawl, daemon, reparse: exclusive across processes */
 };
 
-struct gh_store {
-  char *dir;
-  MDB_env *env;
-  MDB_dbi meta, records, history, docs, urls, queue, hosts;
-  char *notice;     /* what opening did that the operator should hear of (a migration) */
-  bool urls_legacy;
-  uint64_t schema;  /* as found on open, or migrated to */
-  int guard_slot;   /* the map's entry in the fault guard (store.c), 0: none */
-  size_t file_size; /* data.mdb's size when the map was guarded (readers' bound) */ /* schema 1 opened read-only: `urls` is keyed by the URL */
-  int lock_fd;
-  struct ZSTD_CCtx_s *zc; /* reused: a fresh context per document cost more than compressing */
-  size_t map_size;
-  unsigned grows; /* how often the map was enlarged (tests read it) */
-  /* Held across a write transaction and around mdb_env_set_mapsize, which
-   * LMDB allows only while no transaction is open in the process: the
-   * crawler commits from a thread of its own. */
-  pthread_mutex_t map_lock;
-};
+/* An open store.  Opaque: its databases are store/'s business (the
+ * definition is in store_int.h); everything else goes through the
+ * functions here and in frontier.h, records and exports. */
+struct gh_store;
+/* The store's directory and what opening it did that the operator should
+ * hear of (a migration; NULL: nothing), both borrowed for the store's life. */
+const char *gh_store_dir(const struct gh_store *st);
+const char *gh_store_notice(const struct gh_store *st);
 
 /* A damaged store, as every reader reports it: an error in the "gh-store"
  * domain with this code, naming the database and the key.  Commands exit 2

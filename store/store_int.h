@@ -2,7 +2,29 @@
 #ifndef GH_STORE_INT_H
 #define GH_STORE_INT_H
 
+#include <lmdb.h>
+#include <pthread.h>
+
 #include "store.h"
+
+struct gh_store {
+  char *dir;
+  MDB_env *env;
+  MDB_dbi meta, records, history, docs, urls, queue, hosts;
+  char *notice;     /* what opening did that the operator should hear of (a migration) */
+  bool urls_legacy;
+  uint64_t schema;  /* as found on open, or migrated to */
+  int guard_slot;   /* the map's entry in the fault guard (store.c), 0: none */
+  size_t file_size; /* data.mdb's size when the map was guarded (readers' bound) */ /* schema 1 opened read-only: `urls` is keyed by the URL */
+  int lock_fd;
+  struct ZSTD_CCtx_s *zc; /* reused: a fresh context per document cost more than compressing */
+  size_t map_size;
+  unsigned grows; /* how often the map was enlarged (tests read it) */
+  /* Held across a write transaction and around mdb_env_set_mapsize, which
+   * LMDB allows only while no transaction is open in the process: the
+   * crawler commits from a thread of its own. */
+  pthread_mutex_t map_lock;
+};
 
 #define GH_STORE_ERROR (gh_store_error_quark())
 GQuark gh_store_error_quark(void);

@@ -11,6 +11,7 @@
 #include "store/reparse.h"
 #include "store/stats.h"
 #include "store/store.h"
+#include "store/store_int.h" /* white-box: its databases */
 
 static json_t *
 record(const char *agency, int year, const char *sha, const char *status, int received)
