@@ -70,11 +70,17 @@ read_bounded(const char *path, size_t cap, char **out, size_t *len, bool *too_la
 
 /* One FILE argument on its way to output. */
 struct slot {
-  bool done;
+  /* Done when either is set. */
   json_t *record; /* NULL: a read failure, said in `error` */
   char *error;
   size_t bytes;   /* held while in a worker */
 };
+
+static bool
+slot_done(const struct slot *sl)
+{
+  return sl->record || sl->error;
+}
 
 struct parse_run {
   struct slot *slots;
@@ -91,7 +97,6 @@ parsed(void *ud, json_t *record)
 {
   struct slot_ref *r = ud;
   r->slot->record = record;
-  r->slot->done = true;
   r->run->held -= r->slot->bytes;
   g_free(r);
 }
@@ -227,11 +232,9 @@ gh_cmd_parse(int argc, char **argv)
         bool too_large = false;
         if(!read_bounded(path, opts.max_bytes, &bytes, &len, &too_large, &why)) {
           sl->error = g_strdup_printf("read_failed: %s", why);
-          sl->done = true;
         } else if(too_large) {
           sl->error = g_strdup_printf("too_large: over the %zu-byte limit "
                                       "([limits] max_document_bytes)", opts.max_bytes);
-          sl->done = true;
           g_free(bytes);
         } else {
           sl->bytes = len;
@@ -244,14 +247,14 @@ gh_cmd_parse(int argc, char **argv)
         }
         g_free(why);
       }
-      while(next_print < argc && run.slots[next_print].done) {
+      while(next_print < argc && slot_done(&run.slots[next_print])) {
         struct slot *sl = &run.slots[next_print];
         print_slot(argv[next_print++], sl, flags, &rc);
         json_decref(sl->record);
         g_free(sl->error);
         memset(sl, 0, sizeof *sl);
       }
-      if(next_print < argc && !run.slots[next_print].done)
+      if(next_print < argc && !slot_done(&run.slots[next_print]))
         gh_pool_step(pool);
     }
     gh_pool_free(pool);

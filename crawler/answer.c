@@ -76,7 +76,7 @@ requeue_links(struct crawl *c, struct xfer *x)
     enum gh_link_kind k;
     if(!gh_link_kind_from_name(json_string_value(json_array_get(l, 1)), &k))
       continue;
-    crawl_enqueue(c, json_string_value(json_array_get(l, 0)), k,
+    crawl_enqueue(c, json_string_value(json_array_get(l, 0)), NULL, k,
             (int)json_integer_value(json_array_get(l, 2)), jstr(x->state, "seed"),
             jstr(x->state, "region"), json_string_value(json_array_get(l, 3)), x->url);
   }
@@ -99,7 +99,7 @@ follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
   enum gh_link_kind kind = GH_LINK_LIST;
   gh_link_kind_from_name(jstr(x->state, "kind"), &kind);
   const char *seed = jstr(x->state, "seed");
-  char *why = NULL;
+  char *why = NULL, *to_host = NULL;
   if(!to) {
     why = g_strdup_printf("HTTP %ld without a usable Location", code);
     crawl_finish_xfer(c, x, GH_URL_FAILED, "bad_redirect", why);
@@ -107,19 +107,22 @@ follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
     why = g_strdup_printf("%s after %zu redirects (to %s)", loop ? "redirect loop" : "too many redirects",
                           json_array_size(chain), to);
     crawl_finish_xfer(c, x, GH_URL_FAILED, "redirect_loop", why);
-  } else if(!crawl_in_scope(c, seed, to, kind == GH_LINK_REPORT ? GH_LINK_ATTACHMENT : kind)) {
+  } else if(!crawl_in_scope(c, seed, to, kind == GH_LINK_REPORT ? GH_LINK_ATTACHMENT : kind,
+                            &to_host)) {
     why = g_strdup_printf("redirected off the seed's site to %s", to);
     crawl_finish_xfer(c, x, GH_URL_FAILED, "off_scope", why);
   } else {
     json_object_set_new(x->state, "redirect_to", json_string(to));
     crawl_finish_xfer(c, x, GH_URL_REDIRECTED, NULL, NULL);
-    json_t *s = crawl_enqueue(c, to, kind, (int)json_integer_value(json_object_get(x->state, "depth")),
-                        seed, jstr(x->state, "region"), jstr(x->state, "text"),
-                        jstr(x->state, "referer"));
+    json_t *s = crawl_enqueue(c, to, to_host, kind,
+                              (int)json_integer_value(json_object_get(x->state, "depth")), seed,
+                              jstr(x->state, "region"), jstr(x->state, "text"),
+                              jstr(x->state, "referer"));
     json_object_set(s, "redirect_chain", chain);
   }
   json_decref(chain);
   g_free(why);
+  g_free(to_host);
   g_free(to);
 }
 

@@ -152,12 +152,10 @@ crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state, cons
  * URLs).  Decided inside the transaction, so duplicates in one batch and
  * across restarts collapse. */
 json_t *
-crawl_enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth, const char *seed,
-        const char *region, const char *text, const char *referer)
+crawl_enqueue(struct crawl *c, const char *url, const char *url_host, enum gh_link_kind kind,
+              int depth, const char *seed, const char *region, const char *text,
+              const char *referer)
 {
-  char *host = gh_url_host(url);
-  if(!host)
-    return NULL;
   json_t *s = json_object();
   json_object_set_new(s, "kind", json_string(gh_link_kind_name(kind)));
   size_t ulen = strlen(url);
@@ -178,8 +176,12 @@ crawl_enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int dept
            "a link of %s: %s", referer ? referer : "a seed", why);
     g_free(why);
     gh_frontier_set(c->fr, url, s); /* the frontier owns it; callers borrow, as below */
-    g_free(host);
     return s;
+  }
+  char *host = url_host ? NULL : gh_url_host(url);
+  if(!url_host && !host) {
+    json_decref(s);
+    return NULL;
   }
   json_object_set_new(s, "depth", json_integer(depth));
   if(seed)
@@ -197,7 +199,7 @@ crawl_enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int dept
   }
   /* Borrowed by the caller, which may still add to it: the frontier reads
    * it only once the batch is handed to the committer. */
-  gh_frontier_enqueue(c->fr, url, host, s,
+  gh_frontier_enqueue(c->fr, url, url_host ? url_host : host, s,
                       c->o->force && seed && g_hash_table_contains(c->run_seeds, seed));
   g_free(host);
   return s;
@@ -231,7 +233,7 @@ committed(void *ud, enum gh_frontier_event ev, const char *key, const json_t *js
 }
 
 /* True while the batch being committed has run past the stall limit
- * (saying so once per stall).  A batch is bounded (see fill), so a commit
+ * (saying so once per stall).  A batch is bounded (see crawl_fill), so a commit
  * that long is a stalled disk, not a big one. */
 static bool
 commit_stalled(struct crawl *c)
@@ -285,8 +287,7 @@ collect(struct crawl *c, bool wait)
   c->sum->commit_max_seconds = MAX(c->sum->commit_max_seconds, took);
   if(c->stall_reported) {
     c->stall_reported = false;
-    crawl_log(c, GH_LOG_WARNING, NULL, "store: the stalled commit ended after %.1f s",
-            (double)(g_get_monotonic_time() - c->last_flush) / USEC);
+    crawl_log(c, GH_LOG_WARNING, NULL, "store: the stalled commit ended after %.1f s", took);
   }
   if(r == GH_COMMIT_FAILED && !c->error)
     c->error = e;
@@ -341,7 +342,8 @@ maybe_flush(struct crawl *c, bool force)
  * host (portals keep files on a shared download server).  Seed hosts are
  * parsed once: every discovered link is checked against its seed's. */
 bool
-crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind kind)
+crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind kind,
+               char **url_host)
 {
   const char *seed_host = seed ? g_hash_table_lookup(c->seed_hosts, seed) : NULL;
   if(seed && !seed_host && (seed_host = gh_url_host(seed)))
@@ -357,7 +359,10 @@ crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_
     g_free(a);
     g_free(b);
   }
-  g_free(host);
+  if(ok && url_host)
+    *url_host = host;
+  else
+    g_free(host);
   return ok;
 }
 
@@ -531,7 +536,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     sum->cycle = c.cycle;
     for(guint i = 0; i < o->seeds->len; i++) {
       const struct gh_seed *s = o->seeds->pdata[i];
-      crawl_enqueue(&c, s->url, GH_LINK_SEED, 0, s->url, s->region_code, s->name, NULL);
+      crawl_enqueue(&c, s->url, NULL, GH_LINK_SEED, 0, s->url, s->region_code, s->name, NULL);
     }
     ok = flush(&c);
     load_hosts(&c);

@@ -96,9 +96,8 @@ struct page_job {
   char *sha;
   char *file_title; /* the Content-Disposition name, decoded (or NULL) */
   enum gh_link_kind kind;
-  bool discover, extract, record_done;
+  bool discover, extract;
   enum gh_format fmt;
-  struct gh_record rec;
 };
 
 #define PENDING_BYTES_MAX ((guint64)256 << 20)
@@ -129,11 +128,15 @@ void crawl_finish(struct crawl *c, const char *url, const char *host, json_t *s,
                   enum gh_url_state state, const char *error_kind, const char *reason);
 void crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state,
                        const char *error_kind, const char *reason);
-/* Queues `url` (see crawl.c); returns its state, borrowed, or NULL. */
-json_t *crawl_enqueue(struct crawl *c, const char *url, enum gh_link_kind kind, int depth,
-                      const char *seed, const char *region, const char *text,
-                      const char *referer);
-bool crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind kind);
+/* Queues `url` (see crawl.c); returns its state, borrowed, or NULL.
+ * `url_host`: its host when the caller has it (crawl_in_scope), else NULL. */
+json_t *crawl_enqueue(struct crawl *c, const char *url, const char *url_host,
+                      enum gh_link_kind kind, int depth, const char *seed, const char *region,
+                      const char *text, const char *referer);
+/* Whether the crawl follows `url` from `seed`'s site; when it does and
+ * `url_host` is given, the URL's host (g_free), parsed on the way. */
+bool crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_kind kind,
+                    char **url_host);
 
 /* A host's stored state (robots.txt of today, pages this cycle). */
 void crawl_host_load(struct crawl *c, struct gh_host *h);
@@ -148,7 +151,8 @@ void crawl_host_mark(struct crawl *c, struct gh_host *h);
  * (monotonic µs) another host's wait ends. */
 gint64 crawl_fill(struct crawl *c);
 /* True when no host has anything queued (asking the frontier for hosts
- * that are only waiting out their delay): the cycle's work is done. */
+ * that are only waiting out their delay): the cycle's work is done.  Only
+ * when nothing is in flight or in a worker. */
 bool crawl_hosts_drained(struct crawl *c);
 
 /* ---- answer.c ---- */

@@ -23,7 +23,6 @@ crawl_job_free(void *p)
   g_bytes_unref(j->body);
   g_free(j->sha);
   g_free(j->file_title);
-  gh_record_clear(&j->rec);
   g_free(j);
 }
 
@@ -125,9 +124,11 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
     int d = depth;
     if(k == GH_LINK_SECTION || k == GH_LINK_COLUMN)
       d = depth + 1;
-    if(d > (int)c->cfg->max_depth || !crawl_in_scope(c, seed, url, k))
+    char *host = NULL;
+    if(d > (int)c->cfg->max_depth || !crawl_in_scope(c, seed, url, k, &host))
       continue;
-    json_t *ns = crawl_enqueue(c, url, k, d, seed, jstr(s, "region"), text, j->url);
+    json_t *ns = crawl_enqueue(c, url, host, k, d, seed, jstr(s, "region"), text, j->url);
+    g_free(host);
     /* What an API answer (dataproxy.jsp, JPaaS) links is shown in the
      * column page, also when one answer leads to the next: the column is
      * kept along the chain for the worker to resolve against. */
@@ -224,12 +225,13 @@ page_done(void *ud, json_t *reply, const char *failure)
   unsigned attachments = j->discover ? queue_links(c, j, links) : 0;
   if(j->extract) {
     json_t *rj = json_incref(json_object_get(reply, "record"));
-    if(!rj) {
-      if(!j->record_done) {
-        struct gh_doc_hints hints = { .link_text = jstr(j->state, "text"), .file_title = j->file_title };
-        gh_document_failed(j->sha, j->fmt, failure, &hints, &j->rec);
-      }
-      rj = gh_record_to_json(&j->rec);
+    if(!rj) { /* the worker died on it */
+      struct gh_record rec;
+      gh_record_init(&rec);
+      struct gh_doc_hints hints = { .link_text = jstr(j->state, "text"), .file_title = j->file_title };
+      gh_document_failed(j->sha, j->fmt, failure, &hints, &rec);
+      rj = gh_record_to_json(&rec);
+      gh_record_clear(&rec);
     }
     land_document(c, j, rj, j->kind == GH_LINK_REPORT && attachments > 0);
   }
@@ -251,35 +253,26 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
   j->state = json_incref(x->state);
   /* The body moves from the transfer to the job: the worker's request and
    * the stored document share it, no copy (a PDF can be 32 MiB). */
-  gsize len;
   j->body = g_string_free_to_bytes(x->in.body);
   x->in.body = NULL;
-  const char *bytes = g_bytes_get_data(j->body, &len);
-  c->pending_bytes += len;
+  c->pending_bytes += g_bytes_get_size(j->body);
   j->sha = g_strdup(sha);
   j->file_title = disposition_title(x->hd.disposition);
   j->kind = kind;
   j->discover = discover;
   j->extract = extract;
-  gh_record_init(&j->rec);
+  j->fmt = fmt;
   struct gh_extract_opts eo = c->o->extract;
   char *cs = gh_content_type_charset(ctype);
   eo.declared_charset = cs;
-  /* An oversized document is refused here, unread; everything else is
-   * read in a worker. */
-  j->fmt = fmt;
-  if(extract && gh_document_too_large(len, &eo)) {
-    struct gh_doc_hints hints = { .link_text = jstr(x->state, "text"), .file_title = j->file_title };
-    gh_document_record(bytes, len, fmt, sha, &eo, &hints, NULL, &j->rec);
-    j->record_done = true;
-  }
-  bool record = extract && !j->record_done;
   g_hash_table_insert(c->processing, j->url, j);
-  if(discover || record) {
+  /* No body is over the workers' limit: the transfer stopped at
+   * [limits] max_document_bytes, the same limit (crawl_start). */
+  if(discover || extract) {
     /* The page that led here: an API answer of HTML (Hanweb JPaaS) is
      * inserted into that page, so its relative links are that page's. */
     json_t *args = json_pack("{s s s i s b s b s s s s? s s? s s?}", "url", j->url, "kind", (int)kind,
-                             "discover", discover, "record", record, "sha256", sha, "text",
+                             "discover", discover, "record", extract, "sha256", sha, "text",
                              jstr(x->state, "text"), "file_title", j->file_title, "referer",
                              jstr(x->state, "embed") ? jstr(x->state, "embed")
                                                      : jstr(x->state, "referer"));

@@ -8,24 +8,29 @@
 
 /* ---- choosing what to fetch next ---- */
 
-/* The oldest queued URL of `h` not already in flight, from its scan
- * cursor on, and its sequence number; NULL when none. */
+struct pick {
+  struct crawl *c;
+  struct gh_host *h;
+};
+
+/* In flight or in a worker: its queue entry is still there. */
 static bool
 in_hand(void *ud, const char *url)
 {
-  struct gh_host *h = ((void **)ud)[1];
-  struct crawl *c = ((void **)ud)[0];
-  return g_hash_table_contains(h->busy, url) || g_hash_table_contains(c->processing, url);
+  const struct pick *p = ud;
+  return g_hash_table_contains(p->h->busy, url) || g_hash_table_contains(p->c->processing, url);
 }
 
+/* The oldest queued URL of `h` not already in hand, from its scan cursor
+ * on, and its sequence number; NULL when none. */
 static char *
 next_url(struct crawl *c, struct gh_host *h, json_t **state, guint64 *seq)
 {
   if(!h->robots && !h->robots_loading && !h->drain)
     crawl_host_load(c, h);
   GError *e = NULL;
-  void *ud[2] = { c, h };
-  char *url = gh_frontier_next(c->fr, h->name, h->scan_from, in_hand, ud, state, seq, &e);
+  struct pick p = { c, h };
+  char *url = gh_frontier_next(c->fr, h->name, h->scan_from, in_hand, &p, state, seq, &e);
   if(e && !c->error)
     c->error = e;
   else if(e)
@@ -182,8 +187,8 @@ crawl_hosts_drained(struct crawl *c)
      * empty already, and the crawl must not wait a delay to learn it. */
     json_t *state = NULL;
     guint64 seq;
-    char *url = h->in_flight || h->robots_loading ? NULL : next_url(c, h, &state, &seq);
-    if(!url && !h->in_flight && !h->robots_loading && !c->error) {
+    char *url = next_url(c, h, &state, &seq);
+    if(!url && !c->error) {
       h->idle = true;
       continue;
     }

@@ -110,8 +110,9 @@ gh_document_cells(const char *bytes, size_t len, enum gh_format f, const struct 
   return doc;
 }
 
-bool
-gh_title_is_image_only(const char *norm)
+/* A title that says the report is a scan (图片版, 扫描版). */
+static bool
+title_is_image_only(const char *norm)
 {
   return norm && (strstr(norm, "图片版") || strstr(norm, "扫描版") || strstr(norm, "(图片)"));
 }
@@ -127,7 +128,7 @@ complete(struct gh_record *rec, const struct gh_doc_hints *hints)
   if(hints && hints->file_title)
     gh_record_fill_from_title(rec, hints->file_title);
   if(rec->status != GH_STATUS_PARSED &&
-     (rec->status == GH_STATUS_NEEDS_OCR || gh_title_is_image_only(link ? link : "")))
+     (rec->status == GH_STATUS_NEEDS_OCR || title_is_image_only(link ? link : "")))
     gh_record_fail(rec, GH_STATUS_NEEDS_OCR, "%s", rec->reason ? rec->reason : "image-only report");
 }
 

@@ -109,9 +109,6 @@ bool gh_document_too_large(size_t len, const struct gh_extract_opts *o);
 void gh_document_failed(const char *sha256, enum gh_format f, const char *failure,
                         const struct gh_doc_hints *hints, struct gh_record *rec);
 
-/* A title that says the report is a scan (图片版, 扫描版). */
-bool gh_title_is_image_only(const char *norm);
-
 /* Lower-case hex sha256 of the bytes (g_free). */
 char *gh_sha256_hex(const char *bytes, size_t len);
 

@@ -320,10 +320,6 @@ void
 gh_frontier_enqueue(struct gh_frontier *f, const char *url, const char *host, json_t *state,
                     bool force)
 {
-  if(!host) {
-    json_decref(state);
-    return;
-  }
   struct op *op = add_op(f, OP_ENQUEUE, url, state);
   op->host = g_strdup(host);
   op->force = force;

@@ -88,8 +88,8 @@ void gh_frontier_set(struct gh_frontier *f, const char *url, json_t *state);
 /* The URL's final state: `state` (taken) already says which; its queue
  * entry (host, state's "qseq") goes in the same batch. */
 void gh_frontier_finish(struct gh_frontier *f, const char *url, const char *host, json_t *state);
-/* Queue `url` on `host` (see above for when it is not); `force`: past this
- * cycle's visit, once per run. */
+/* Queue `url` on `host` (its host, not NULL; see above for when it is
+ * not queued); `force`: past this cycle's visit, once per run. */
 void gh_frontier_enqueue(struct gh_frontier *f, const char *url, const char *host, json_t *state,
                          bool force);
 /* Merged into the host's stored state (a robots-less update keeps the
