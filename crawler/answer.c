@@ -5,9 +5,7 @@
  * ended. */
 #include <string.h>
 
-#include "../extract/charset.h"
 #include "crawl_int.h"
-#include "robots.h"
 #include "url.h"
 
 static void

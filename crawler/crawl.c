@@ -15,26 +15,18 @@
  * resumes where its last commit left it. */
 #include "crawl_int.h"
 
-#include <stddef.h>
 
 #include <curl/curl.h>
 #include <malloc.h>
 #include <poll.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "../extract/charset.h"
-#include "../extract/htmlwalk.h"
-#include "../record/parser.h"
-#include "../record/textnorm.h"
 #include "../store/frontier.h"
-#include "discover.h"
 #include "host.h"
 #include "log.h"
-#include "robots.h"
 #include "events.h"
 #include "url.h"
 

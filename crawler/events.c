@@ -6,7 +6,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define USEC 1000000
 #define MAX_EVENTS 512
 
 struct gh_events {
