@@ -1,4 +1,5 @@
 #include "seeddisc.h"
+#include "host.h"
 
 #include <gumbo.h>
 #include <string.h>
@@ -266,15 +267,10 @@ page_clear(struct page *p)
 
 /* ---- fetching politely ---- */
 
-struct host {
-  struct gh_robots *robots;
-  gint64 next_ok; /* monotonic µs */
-  double delay;
-};
-
 struct disc {
   const struct gh_seeddisc_opts *o;
-  GHashTable *hosts;     /* host -> struct host */
+  struct gh_host_rules rules; /* the crawler's politeness (host.c), one request at a time */
+  GHashTable *hosts;     /* host -> struct gh_host */
   GHashTable *seen;      /* URLs fetched or queued */
   GHashTable *portals;   /* host -> struct gh_portal (identified) */
   GHashTable *by_id;     /* identifier -> struct gh_portal (borrowed) */
@@ -297,14 +293,6 @@ item_free(struct item *it)
   g_free(it->url);
   g_free(it->owner);
   g_free(it);
-}
-
-static void
-host_free(void *p)
-{
-  struct host *h = p;
-  gh_robots_free(h->robots);
-  g_free(h);
 }
 
 static bool
@@ -330,41 +318,42 @@ polite_get_one(struct disc *d, const char *url, struct gh_page *f)
     g_free(host);
     return false;
   }
-  struct host *h = g_hash_table_lookup(d->hosts, host);
+  struct gh_host *h = g_hash_table_lookup(d->hosts, host);
   if(!h) {
-    h = g_new0(struct host, 1);
-    h->delay = d->o->cfg->delay_seconds;
-    g_hash_table_insert(d->hosts, g_strdup(host), h);
+    /* robots.txt first, read for our product token as the crawler reads it. */
+    h = gh_host_new(host, &d->rules);
+    g_hash_table_insert(d->hosts, h->name, h);
     char *ru = gh_url_resolve(url, "/robots.txt");
     struct gh_page r;
     d->fetches++;
+    gh_host_started(h, ru, g_get_monotonic_time());
     gh_get_page(d->o->cfg, d->o->resolve, d->o->connect_to, ru, true, &r);
     gsize n = 0;
     const char *b = r.body ? g_bytes_get_data(r.body, &n) : NULL;
-    h->robots = gh_robots_for_answer(r.error ? 0 : r.status, b, n, d->o->cfg->user_agent);
-    h->delay = gh_robots_delay(h->robots, d->o->cfg->delay_seconds);
-    h->next_ok = g_get_monotonic_time() + (gint64)(h->delay * G_USEC_PER_SEC);
+    gh_host_set_robots(h, r.error ? 0 : r.status, b, n);
+    gh_host_answered(h, ru, g_get_monotonic_time(), 0, G_MAXUINT64);
     gh_page_clear(&r);
     g_free(ru);
   }
   char *pq = gh_url_path_query(url);
-  bool allowed = gh_robots_allowed(h->robots, pq ? pq : "/");
+  bool allowed = gh_host_judge(h, pq) == GH_PICK_FETCH;
   g_free(pq);
   if(!allowed) {
     g_ptr_array_add(d->notes, g_strdup_printf("%s: robots.txt disallows it", url));
     g_free(host);
     return false;
   }
-  gint64 wait = h->next_ok - g_get_monotonic_time();
-  if(wait > 0)
-    g_usleep((gulong)wait);
+  gint64 now = g_get_monotonic_time(), until;
+  if(gh_host_next_job(h, now, &until) == GH_HOST_WAIT)
+    g_usleep((gulong)(until - now));
   if(!budget(d)) {
     g_free(host);
     return false;
   }
   d->fetches++;
+  gh_host_started(h, url, g_get_monotonic_time());
   gh_get_page(d->o->cfg, d->o->resolve, d->o->connect_to, url, false, f);
-  h->next_ok = g_get_monotonic_time() + (gint64)(h->delay * G_USEC_PER_SEC);
+  gh_host_answered(h, url, g_get_monotonic_time(), 0, G_MAXUINT64);
   if(d->o->verbose)
     fprintf(stderr, "seeds discover: %s %ld%s%s\n", url, f->status, f->error ? " " : "",
             f->error ? f->error : "");
@@ -596,7 +585,9 @@ gh_seeds_discover(const struct gh_seeddisc_opts *o, char **starts, GPtrArray *no
 {
   struct disc d = {
     .o = o,
-    .hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, host_free),
+    .rules = { .delay = o->cfg->delay_seconds, .connections = 1, .max_pages = G_MAXUINT64,
+               .failures = G_MAXUINT64, .retries = 0, .backoff = 0 },
+    .hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_host_free),
     .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     .portals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     .by_id = g_hash_table_new(g_str_hash, g_str_equal),

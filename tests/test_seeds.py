@@ -58,6 +58,9 @@ def discover(tmp, seed):
               f"seed {seed}: the identifier/title conflict is reported: {r.stderr[-400:]}")
         reqs = web.requests()
         hosts = {q["host"] for q in reqs}
+        from portal_web import CLOSED, CLOSED_PATH
+        check(CLOSED[1] not in hosts and not any(q["path"] == CLOSED_PATH for q in reqs),
+              f"seed {seed}: a page robots.txt closes to govharvest by name is not read, nor what it lists")
         check(all(h.endswith(".gov.cn") for h in hosts) and "www.gov.cn" not in hosts and
               "www.hunan.gov.cn" not in hosts,
               f"seed {seed}: only this province's *.gov.cn hosts are read: {sorted(hosts)}")

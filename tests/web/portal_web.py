@@ -8,7 +8,10 @@ footer text, in a <meta>, or not at all; a bureau's site (a department), a
 portal that redirects to its new domain, a county whose identifier and
 title disagree (a conflict: reported, region left empty), and links that
 must not become seeds: off-site and non-government hosts, 中国政府网, a
-neighbouring province, a county's link back up (a loop).  Some pages are
+neighbouring province, a county's link back up (a loop), and a page of
+county portals that the province's robots.txt closes to govharvest by name
+(its group for our product token, spelt and ordered variously, beside a
+`*` group that would allow it).  Some pages are
 GBK.  Which shape each page takes, the title decorations and the encodings
 vary with the seed; the rows expected do not.
 
@@ -37,6 +40,9 @@ DEPARTMENTS = {
     "360000": ("江西省教育厅", "jyt.jiangxi.gov.cn", "3600000011"),
     "360700": ("赣州市教育局", "jyj.ganzhou.gov.cn", "3607000011"),
 }
+# Listed on a page the province's robots.txt closes to govharvest.
+CLOSED = ("封闭县人民政府", "www.fengbi.gov.cn", "3607990001")
+CLOSED_PATH = "/zfwz/qxzf/"
 NOISE = [("http://www.gov.cn/", "中国政府网"), ("http://www.baidu.com/", "百度"),
          ("http://www.people.com.cn/", "人民网"), ("http://www.hunan.gov.cn/", "湖南省人民政府")]
 
@@ -114,6 +120,16 @@ def portal_web(seed):
                                              None, "utf-8"))
     body += nav(rng, "部门网站", [(f"http://{dhost}/", dname)])
     body += nav(rng, "友情链接", NOISE)
+    # A page robots.txt closes to govharvest, not to everyone: the portal
+    # it lists must stay unknown and unread.
+    body += f'<div class="nav3"><a href="{CLOSED_PATH}">{rng.choice(["县区政府网站", "市县政府网站"])}</a></div>'
+    add(phost, CLOSED_PATH, page(rng, "县区政府网站", nav(rng, "县区政府网站", [(f"http://{CLOSED[1]}/", CLOSED[0])]),
+                                 None, "utf-8"))
+    add(CLOSED[1], "/", page(rng, CLOSED[0], "<p>县政府</p>", CLOSED[2], "utf-8", site=CLOSED[0]))
+    agent = rng.choice(["govharvest", "GovHarvest", "govharvest/1.0"])
+    groups = [f"User-agent: {agent}\nDisallow: {CLOSED_PATH}\n", "User-agent: *\nDisallow: /admin/\n"]
+    rng.shuffle(groups)
+    add(phost, "/robots.txt", ("\n".join(groups).encode(), "text/plain"))
     charset = rng.choice(["utf-8", "gbk"])
     add(phost, "/", page(rng, decorate(rng, pname + "人民政府"), body, pid, charset, site=pname + "人民政府"))
     rows.append((f"http://{phost}/", pcode, pname + "人民政府", "government", pid))
