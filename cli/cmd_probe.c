@@ -14,7 +14,6 @@
 
 #include "../crawler/crawl.h"
 #include "../crawler/discover.h"
-#include "../crawler/robots.h"
 #include "../crawler/url.h"
 #include "../extract/charset.h"
 #include "../extract/sandbox.h"
@@ -46,48 +45,32 @@ page_kind(const GPtrArray *out, bool report_text, enum gh_link_kind as)
 /* What discovery makes of one page, as JSON (see print_probe); *rc gets
  * 1 when the page could not be read. */
 static json_t *
-probe_page(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
-           const char *url, enum gh_link_kind as, int *rc_out)
+probe_page(struct gh_polite *web, const char *url, enum gh_link_kind as, int *rc_out)
 {
+  const struct gh_config *cfg = web->cfg;
   json_t *j = json_pack("{s:s}", "url", url);
   int rc = GH_EXIT_OK;
-  char *robots_url = gh_url_resolve(url, "/robots.txt");
-  /* robots.txt first, as the crawler does (RFC 9309: 4xx allows all,
-   * an unreachable or failing robots.txt forbids all). */
+  /* robots.txt first (once per host), the delay, as the crawler does
+   * (RFC 9309: 4xx allows all, an unreachable or failing robots.txt
+   * forbids all). */
   struct gh_page f;
-  bool allowed = true;
-  double delay = cfg->delay_seconds;
-  if(robots_url) {
-    gh_get_page(cfg, resolve, connect_to, robots_url, true, &f);
-    gsize n = 0;
-    const char *b = f.body ? g_bytes_get_data(f.body, &n) : NULL;
-    if(f.error && !f.status) {
-      /* No answer at all: the crawler would set the host aside with this
-       * error (after its retries), not read its pages. */
-      json_object_set_new(j, "kind", json_string("unreachable"));
-      json_object_set_new(j, "error", json_sprintf("robots.txt: %s", f.error));
-      rc = GH_EXIT_FAILED;
-      gh_page_clear(&f);
-      goto print;
-    }
-    struct gh_robots *r = gh_robots_for_answer(f.error ? 0 : f.status, b, n, GH_ROBOTS_TOKEN);
-    char *pq = gh_url_path_query(url);
-    allowed = gh_robots_allowed(r, pq ? pq : "/");
-    delay = gh_robots_delay(r, delay);
-    json_object_set_new(j, "robots", json_pack("{s:i, s:b}", "status", (int)f.status, "allowed",
-                                               allowed));
-    g_free(pq);
-    gh_robots_free(r);
-    gh_page_clear(&f);
+  long robots_status;
+  enum gh_polite_result got = gh_polite_get(web, url, true, &f, &robots_status);
+  if(got == GH_POLITE_BAD_URL || got == GH_POLITE_NO_ROBOTS) {
+    /* No answer at all: the crawler would set the host aside with this
+     * error (after its retries), not read its pages. */
+    json_object_set_new(j, "kind", json_string("unreachable"));
+    json_object_set_new(j, "error", json_string(f.error ? f.error : "not an http(s) URL"));
+    rc = GH_EXIT_FAILED;
+    goto print;
   }
-  if(!allowed) {
+  json_object_set_new(j, "robots", json_pack("{s:i, s:b}", "status", (int)robots_status, "allowed",
+                                             got != GH_POLITE_DISALLOWED));
+  if(got != GH_POLITE_FETCHED) {
     json_object_set_new(j, "kind", json_string("blocked by robots.txt"));
     rc = GH_EXIT_FAILED;
     goto print;
   }
-  if(delay > 0)
-    g_usleep((gulong)(delay * G_USEC_PER_SEC));
-  gh_get_page(cfg, resolve, connect_to, url, true, &f);
   json_object_set_new(j, "status", json_integer(f.status));
   if(strcmp(f.final_url, url))
     json_object_set_new(j, "redirected_to", json_string(f.final_url));
@@ -96,7 +79,6 @@ probe_page(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_
     json_object_set_new(j, "error", f.error ? json_string(f.error)
                                             : json_sprintf("HTTP %ld", f.status));
     rc = GH_EXIT_FAILED;
-    gh_page_clear(&f);
     goto print;
   }
   gsize len = 0;
@@ -158,9 +140,8 @@ probe_page(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_
       g_free(utf8);
     }
   }
-  gh_page_clear(&f);
 print:
-  g_free(robots_url);
+  gh_page_clear(&f);
   *rc_out = rc;
   return j;
 }
@@ -220,11 +201,10 @@ print_probe(json_t *j, bool json_out)
 }
 
 static int
-probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
-          const char *url, enum gh_link_kind as, bool json_out)
+probe_one(struct gh_polite *web, const char *url, enum gh_link_kind as, bool json_out)
 {
   int rc;
-  json_t *j = probe_page(cfg, resolve, connect_to, url, as, &rc);
+  json_t *j = probe_page(web, url, as, &rc);
   print_probe(j, json_out);
   json_decref(j);
   return rc;
@@ -236,8 +216,7 @@ probe_one(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_s
  * report links and the reports the crawl would land.  Report pages and
  * attachments are listed, not fetched. */
 static int
-probe_follow(const struct gh_config *cfg, struct curl_slist *resolve, struct curl_slist *connect_to,
-             const char *seed, unsigned max_pages, bool json_out)
+probe_follow(struct gh_polite *web, const char *seed, unsigned max_pages, bool json_out)
 {
   json_t *pages = json_array(), *reports = json_array();
   GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -256,7 +235,7 @@ probe_follow(const struct gh_config *cfg, struct curl_slist *resolve, struct cur
     const char *url = json_string_value(json_object_get(it, "url"));
     enum gh_link_kind kind = (enum gh_link_kind)json_integer_value(json_object_get(it, "kind"));
     int prc;
-    json_t *j = probe_page(cfg, resolve, connect_to, url, kind, &prc);
+    json_t *j = probe_page(web, url, kind, &prc);
     if(prc && json_array_size(pages) == 0)
       rc = prc;
     json_int_t me = (json_int_t)json_array_size(pages);
@@ -380,6 +359,8 @@ gh_cmd_probe(int argc, char **argv)
   if(!gh_cli_add_hostmaps("probe", &common.cfg, resolve, connect_to, &rc))
     goto out;
   struct curl_slist *rl = gh_curl_slist(common.cfg.resolve), *cl = gh_curl_slist(common.cfg.connect_to);
+  struct gh_polite web;
+  gh_polite_init(&web, &common.cfg, rl, cl);
   for(int i = 1; i < argc; i++) {
     char *norm = gh_url_resolve(NULL, argv[i]);
     if(!norm) {
@@ -387,11 +368,12 @@ gh_cmd_probe(int argc, char **argv)
       rc = GH_EXIT_FAILED;
       continue;
     }
-    if((follow ? probe_follow(&common.cfg, rl, cl, norm, (unsigned)MAX(1, max_pages), json_out)
-               : probe_one(&common.cfg, rl, cl, norm, kind, json_out)) != GH_EXIT_OK)
+    if((follow ? probe_follow(&web, norm, (unsigned)MAX(1, max_pages), json_out)
+               : probe_one(&web, norm, kind, json_out)) != GH_EXIT_OK)
       rc = GH_EXIT_FAILED;
     g_free(norm);
   }
+  gh_polite_clear(&web);
   curl_slist_free_all(rl);
   curl_slist_free_all(cl);
 out:

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "../config/config.h"
+#include "host.h"
 
 /* A response body read up to a cap: the CURLOPT_WRITEFUNCTION
  * gh_capped_write (with the struct as CURLOPT_WRITEDATA) aborts the transfer
@@ -67,6 +68,33 @@ struct gh_page {
 void gh_get_page(const struct gh_config *cfg, struct curl_slist *resolve,
                  struct curl_slist *connect_to, const char *url, bool follow, struct gh_page *f);
 void gh_page_clear(struct gh_page *f);
+
+/* Pages one at a time, politely, for probe and seed discovery: robots.txt
+ * first on each host (fetched once, read for govharvest's product token),
+ * its rules and Crawl-delay, and the delay between two requests to a host,
+ * by the crawler's own rules (host.c).  Blocking: it sleeps out a delay. */
+struct gh_polite {
+  const struct gh_config *cfg;
+  struct curl_slist *resolve, *connect_to; /* borrowed */
+  struct gh_host_rules rules;
+  GHashTable *hosts;     /* host -> its state (getpage.c) */
+  unsigned fetches;      /* requests made, robots.txt included */
+  unsigned max_fetches;  /* 0: no bound */
+};
+enum gh_polite_result {
+  GH_POLITE_FETCHED,     /* *f is the answer (which may be an HTTP error) */
+  GH_POLITE_DISALLOWED,  /* robots.txt forbids it */
+  GH_POLITE_NO_ROBOTS,   /* robots.txt got no answer at all: f->error says why */
+  GH_POLITE_OVER_BUDGET, /* max_fetches reached */
+  GH_POLITE_BAD_URL,     /* no host in it */
+};
+void gh_polite_init(struct gh_polite *p, const struct gh_config *cfg, struct curl_slist *resolve,
+                    struct curl_slist *connect_to);
+void gh_polite_clear(struct gh_polite *p);
+/* `*f` is always set (gh_page_clear it); `robots_status` (may be NULL)
+ * gets the HTTP status robots.txt answered with (0: none). */
+enum gh_polite_result gh_polite_get(struct gh_polite *p, const char *url, bool follow,
+                                    struct gh_page *f, long *robots_status);
 
 /* The headers of the last response of a transfer (CURLOPT_HEADERFUNCTION
  * gh_fetch_header with the struct as CURLOPT_HEADERDATA): validators for

@@ -1,5 +1,4 @@
 #include "seeddisc.h"
-#include "host.h"
 
 #include <gumbo.h>
 #include <string.h>
@@ -269,14 +268,12 @@ page_clear(struct page *p)
 
 struct disc {
   const struct gh_seeddisc_opts *o;
-  struct gh_host_rules rules; /* the crawler's politeness (host.c), one request at a time */
-  GHashTable *hosts;     /* host -> struct gh_host */
+  struct gh_polite web;  /* robots.txt and delays per host, and the fetch budget */
   GHashTable *seen;      /* URLs fetched or queued */
   GHashTable *portals;   /* host -> struct gh_portal (identified) */
   GHashTable *by_id;     /* identifier -> struct gh_portal (borrowed) */
   GQueue *todo;          /* struct item */
   GPtrArray *notes;
-  unsigned fetches;
   bool bound_noted;
 };
 
@@ -295,65 +292,30 @@ item_free(struct item *it)
   g_free(it);
 }
 
-static bool
-budget(struct disc *d)
-{
-  if(d->fetches < d->o->max_pages)
-    return true;
-  if(!d->bound_noted)
-    g_ptr_array_add(d->notes, g_strdup_printf("stopped at %u fetches (--max-pages): the rest "
-                                              "of the navigation was not read",
-                                              d->o->max_pages));
-  d->bound_noted = true;
-  return false;
-}
-
 /* The page at `url`, after robots.txt and the host's delay; false (and
- * a note) when it may not or could not be read. */
+ * a note) when it may not or could not be read.  *f is always set. */
 static bool
 polite_get_one(struct disc *d, const char *url, struct gh_page *f)
 {
-  char *host = gh_url_host(url);
-  if(!host || !budget(d)) {
-    g_free(host);
+  switch(gh_polite_get(&d->web, url, false, f, NULL)) {
+  case GH_POLITE_BAD_URL:
     return false;
-  }
-  struct gh_host *h = g_hash_table_lookup(d->hosts, host);
-  if(!h) {
-    /* robots.txt first, read for our product token as the crawler reads it. */
-    h = gh_host_new(host, &d->rules);
-    g_hash_table_insert(d->hosts, h->name, h);
-    char *ru = gh_url_resolve(url, "/robots.txt");
-    struct gh_page r;
-    d->fetches++;
-    gh_host_started(h, ru, g_get_monotonic_time());
-    gh_get_page(d->o->cfg, d->o->resolve, d->o->connect_to, ru, true, &r);
-    gsize n = 0;
-    const char *b = r.body ? g_bytes_get_data(r.body, &n) : NULL;
-    gh_host_set_robots(h, r.error ? 0 : r.status, b, n);
-    gh_host_answered(h, ru, g_get_monotonic_time(), 0, G_MAXUINT64);
-    gh_page_clear(&r);
-    g_free(ru);
-  }
-  char *pq = gh_url_path_query(url);
-  bool allowed = gh_host_judge(h, pq) == GH_PICK_FETCH;
-  g_free(pq);
-  if(!allowed) {
+  case GH_POLITE_OVER_BUDGET:
+    if(!d->bound_noted)
+      g_ptr_array_add(d->notes, g_strdup_printf("stopped at %u fetches (--max-pages): the rest "
+                                                "of the navigation was not read",
+                                                d->o->max_pages));
+    d->bound_noted = true;
+    return false;
+  case GH_POLITE_DISALLOWED:
     g_ptr_array_add(d->notes, g_strdup_printf("%s: robots.txt disallows it", url));
-    g_free(host);
     return false;
-  }
-  gint64 now = g_get_monotonic_time(), until;
-  if(gh_host_next_job(h, now, &until) == GH_HOST_WAIT)
-    g_usleep((gulong)(until - now));
-  if(!budget(d)) {
-    g_free(host);
+  case GH_POLITE_NO_ROBOTS:
+    g_ptr_array_add(d->notes, g_strdup_printf("%s: %s", url, f->error));
     return false;
+  case GH_POLITE_FETCHED:
+    break;
   }
-  d->fetches++;
-  gh_host_started(h, url, g_get_monotonic_time());
-  gh_get_page(d->o->cfg, d->o->resolve, d->o->connect_to, url, false, f);
-  gh_host_answered(h, url, g_get_monotonic_time(), 0, G_MAXUINT64);
   if(d->o->verbose)
     fprintf(stderr, "seeds discover: %s %ld%s%s\n", url, f->status, f->error ? " " : "",
             f->error ? f->error : "");
@@ -364,7 +326,6 @@ polite_get_one(struct disc *d, const char *url, struct gh_page *f)
     g_ptr_array_add(d->notes, g_strdup_printf("%s: %s", url, f->error));
   else if(!ok)
     g_ptr_array_add(d->notes, g_strdup_printf("%s: HTTP %ld", url, f->status));
-  g_free(host);
   return ok;
 }
 
@@ -585,15 +546,14 @@ gh_seeds_discover(const struct gh_seeddisc_opts *o, char **starts, GPtrArray *no
 {
   struct disc d = {
     .o = o,
-    .rules = { .delay = o->cfg->delay_seconds, .connections = 1, .max_pages = G_MAXUINT64,
-               .failures = G_MAXUINT64, .retries = 0, .backoff = 0 },
-    .hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_host_free),
     .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     .portals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     .by_id = g_hash_table_new(g_str_hash, g_str_equal),
     .todo = g_queue_new(),
     .notes = notes,
   };
+  gh_polite_init(&d.web, o->cfg, o->resolve, o->connect_to);
+  d.web.max_fetches = o->max_pages;
   GPtrArray *out = g_ptr_array_new_with_free_func(gh_portal_free);
   for(char **s = starts; s && *s; s++) {
     char *u = gh_url_resolve(NULL, *s);
@@ -670,7 +630,7 @@ gh_seeds_discover(const struct gh_seeddisc_opts *o, char **starts, GPtrArray *no
   }
   g_ptr_array_sort(out, portal_cmp);
   g_queue_free_full(d.todo, (GDestroyNotify)item_free);
-  g_hash_table_destroy(d.hosts);
+  gh_polite_clear(&d.web);
   g_hash_table_destroy(d.seen);
   g_hash_table_destroy(d.portals);
   g_hash_table_destroy(d.by_id);
