@@ -195,8 +195,8 @@ gh_cli_common_clear(struct gh_common *common)
 /* What the extraction workers can be asked to run besides the sandbox's
  * own work (extract/sandbox.c). */
 static const struct gh_pool_work works[] = {
-  { GH_CRAWL_WORK, gh_crawl_work },
-  { NULL, NULL },
+  { GH_CRAWL_WORK, NULL, gh_crawl_work },
+  { NULL, NULL, NULL },
 };
 
 int

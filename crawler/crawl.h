@@ -82,7 +82,7 @@ void gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out);
 /* What the crawler's extraction workers run (extract/sandbox.c): a page's
  * links and/or its record, from the fetched bytes. */
 #define GH_CRAWL_WORK "crawl"
-json_t *gh_crawl_work(const struct gh_pool_input *in);
+GByteArray *gh_crawl_work(const struct gh_pool_input *in);
 
 bool gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o,
                   struct gh_crawl_summary *sum, GError **err);

@@ -6,6 +6,7 @@
 
 #include "../extract/charset.h"
 #include "../extract/htmlwalk.h"
+#include "../extract/wire.h"
 #include "../record/parser.h"
 #include "../record/places.h"
 #include "../record/textnorm.h"
@@ -38,35 +39,80 @@ disposition_title(const char *disposition)
   return n;
 }
 
-/* The page's links as [[url, kind, text], …], from its tree when parsed. */
-static json_t *
-links_json(const GumboOutput *tree, const char *utf8, size_t ulen, const json_t *a)
+/* The job crosses to the worker and back in wire.h's fields, not JSON:
+ * one request and one reply per fetched page, where encoding and decoding
+ * JSON was a tenth of the crawl's CPU.
+ *
+ *   arguments: kind, flags (ARG_DISCOVER | ARG_RECORD), then the strings
+ *              url, sha256, link text, file title, referer (each may be
+ *              NULL);
+ *   reply:     the number of links, then per link its kind, url and text;
+ *              then what became of the record: REPLY_NO_RECORD,
+ *              REPLY_VERDICT with its status and reason (what the loop
+ *              will not store: decoding a whole record would cost it more
+ *              than the page cost to fetch), or REPLY_RECORD with the
+ *              record's JSON text (the stored form). */
+enum { ARG_DISCOVER = 1, ARG_RECORD = 2 };
+enum { REPLY_NO_RECORD, REPLY_VERDICT, REPLY_RECORD };
+
+struct job_args {
+  guint32 kind, flags;
+  const char *url, *sha256, *text, *file_title, *referer;
+};
+
+static GByteArray *
+args_encode(const struct job_args *a)
 {
-  json_t *jl = json_array();
-  if(!utf8)
-    return jl;
+  GByteArray *b = g_byte_array_sized_new(256);
+  gh_wire_put_u32(b, a->kind);
+  gh_wire_put_u32(b, a->flags);
+  const char *strs[] = { a->url, a->sha256, a->text, a->file_title, a->referer };
+  for(size_t i = 0; i < G_N_ELEMENTS(strs); i++)
+    gh_wire_put_str(b, strs[i]);
+  return b;
+}
+
+static bool
+args_decode(const struct gh_pool_input *in, struct job_args *a)
+{
+  struct gh_wire_reader r = { in->raw, in->raw + in->raw_len, false };
+  a->kind = gh_wire_get_u32(&r);
+  a->flags = gh_wire_get_u32(&r);
+  const char **strs[] = { &a->url, &a->sha256, &a->text, &a->file_title, &a->referer };
+  for(size_t i = 0; i < G_N_ELEMENTS(strs); i++)
+    gh_wire_get_str(&r, strs[i]);
+  return gh_wire_done(&r) && a->url && a->kind < GH_LINK_N;
+}
+
+/* The page's links, from its tree when parsed. */
+static void
+put_links(GByteArray *out, const GumboOutput *tree, const char *utf8, size_t ulen,
+          const struct job_args *a)
+{
   GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
-  gh_discover_tree(tree, utf8, ulen, jstr(a, "url"), jstr(a, "referer"),
-                   (enum gh_link_kind)json_integer_value(json_object_get(a, "kind")), links);
+  if(utf8)
+    gh_discover_tree(tree, utf8, ulen, a->url, a->referer, (enum gh_link_kind)a->kind, links);
+  gh_wire_put_u32(out, links->len);
   for(guint i = 0; i < links->len; i++) {
     struct gh_link *l = links->pdata[i];
-    json_array_append_new(jl, json_pack("[s,s,s]", l->url, gh_link_kind_name(l->kind),
-                                        l->text ? l->text : ""));
+    gh_wire_put_u32(out, l->kind);
+    gh_wire_put_str(out, l->url);
+    gh_wire_put_str(out, l->text ? l->text : "");
   }
   g_ptr_array_free(links, TRUE);
-  return jl;
 }
 
 /* Runs in the worker, on the fetched bytes: the page's links and/or its
  * record, so the crawler's loop gets a small reply and never parses what a
  * portal sent.  An HTML report page is converted and parsed once for both. */
-json_t *
+GByteArray *
 gh_crawl_work(const struct gh_pool_input *in)
 {
-  const json_t *a = in->args;
-  bool discover = json_is_true(json_object_get(a, "discover"));
-  bool record = json_is_true(json_object_get(a, "record"));
-  json_t *out = json_object();
+  struct job_args a;
+  if(!args_decode(in, &a))
+    return NULL; /* the loop sent nonsense: a bug, and this worker ends */
+  bool discover = a.flags & ARG_DISCOVER, record = a.flags & ARG_RECORD;
+  GByteArray *out = g_byte_array_sized_new(4096);
   size_t ulen = 0;
   char *utf8 = NULL;
   struct gh_html_tree *tree = NULL;
@@ -75,33 +121,87 @@ gh_crawl_work(const struct gh_pool_input *in)
   if(utf8 && in->format == GH_FMT_HTML)
     tree = gh_gumbo_parse(utf8, ulen);
   if(discover)
-    json_object_set_new(out, "links", links_json(tree ? tree->out : NULL, utf8, ulen, a));
+    put_links(out, tree ? tree->out : NULL, utf8, ulen, &a);
+  else
+    gh_wire_put_u32(out, 0);
   if(record) {
     struct gh_record rec;
     gh_record_init(&rec);
-    struct gh_doc_hints hints = { .link_text = jstr(a, "text"), .file_title = jstr(a, "file_title") };
-    gh_document_record(in->bytes, in->len, in->format, jstr(a, "sha256"), in->o, &hints,
+    struct gh_doc_hints hints = { .link_text = a.text, .file_title = a.file_title };
+    gh_document_record(in->bytes, in->len, in->format, a.sha256, in->o, &hints,
                        tree ? tree->out : NULL, &rec);
-    /* What the loop will not store (an error page, a page with no report
-     * and no agency/year) comes back as its verdict only: the whole record
-     * would cost the loop more to decode than the page cost to fetch. */
     bool lands = rec.status != GH_STATUS_NOT_A_REPORT && rec.status != GH_STATUS_EMPTY &&
                  rec.agency && *rec.agency && rec.year > 0;
-    json_object_set_new(out, "record",
-                        lands ? gh_record_to_json(&rec)
-                              : json_pack("{s s s s?}", "status", gh_status_name(rec.status),
-                                          "reason", rec.reason));
+    if(lands) {
+      json_t *rj = gh_record_to_json(&rec);
+      char *text = json_dumps(rj, JSON_COMPACT | JSON_REAL_PRECISION(15));
+      gh_wire_put_u32(out, REPLY_RECORD);
+      gh_wire_put_str(out, text);
+      free(text);
+      json_decref(rj);
+    } else {
+      gh_wire_put_u32(out, REPLY_VERDICT);
+      gh_wire_put_str(out, gh_status_name(rec.status));
+      gh_wire_put_str(out, rec.reason);
+    }
     gh_record_clear(&rec);
+  } else {
+    gh_wire_put_u32(out, REPLY_NO_RECORD);
   }
   gh_gumbo_free(tree);
   g_free(utf8);
   return out;
 }
 
+/* A link of the reply: borrowed from the reply's buffer. */
+struct reply_link {
+  enum gh_link_kind kind;
+  const char *url, *text;
+};
+
+/* The worker's reply, checked field by field (a worker reads hostile
+ * bytes, so its reply is not trusted either). */
+struct reply {
+  GArray *links; /* struct reply_link */
+  guint32 form;
+  const char *status, *reason, *record; /* borrowed */
+};
+
+static bool
+reply_decode(const guint8 *buf, size_t len, struct reply *out)
+{
+  struct gh_wire_reader r = { buf, buf + len, false };
+  guint32 n = gh_wire_get_u32(&r);
+  /* Each link takes at least 12 bytes: a count past that is a lie. */
+  if(r.bad || n > len / 12)
+    return false;
+  out->links = g_array_sized_new(FALSE, FALSE, sizeof(struct reply_link), n);
+  for(guint32 i = 0; i < n && !r.bad; i++) {
+    struct reply_link l = { .kind = gh_wire_get_u32(&r) };
+    gh_wire_get_str(&r, &l.url);
+    gh_wire_get_str(&r, &l.text);
+    if(l.kind >= GH_LINK_N || !l.url)
+      r.bad = true;
+    g_array_append_val(out->links, l);
+  }
+  out->form = gh_wire_get_u32(&r);
+  if(out->form == REPLY_VERDICT) {
+    gh_wire_get_str(&r, &out->status);
+    gh_wire_get_str(&r, &out->reason);
+    r.bad |= !out->status;
+  } else if(out->form == REPLY_RECORD) {
+    gh_wire_get_str(&r, &out->record);
+    r.bad |= !out->record;
+  } else if(out->form != REPLY_NO_RECORD) {
+    r.bad = true;
+  }
+  return gh_wire_done(&r);
+}
+
 /* Queues what the page links to, within scope and depth; returns how many
  * attachments it links. */
 static unsigned
-queue_links(struct crawl *c, struct page_job *j, json_t *links)
+queue_links(struct crawl *c, struct page_job *j, const GArray *links)
 {
   json_t *s = j->state;
   int depth = (int)json_integer_value(json_object_get(s, "depth"));
@@ -113,14 +213,10 @@ queue_links(struct crawl *c, struct page_job *j, json_t *links)
    * body (a column whose portal page did not change still gets new
    * reports). */
   json_t *out = json_array();
-  size_t i;
-  json_t *l;
-  json_array_foreach(links, i, l) {
-    const char *url = json_string_value(json_array_get(l, 0));
-    const char *text = json_string_value(json_array_get(l, 2));
-    enum gh_link_kind k;
-    if(!url || !gh_link_kind_from_name(json_string_value(json_array_get(l, 1)), &k))
-      continue;
+  for(guint i = 0; i < links->len; i++) {
+    const struct reply_link *l = &g_array_index(links, struct reply_link, i);
+    const char *url = l->url, *text = l->text;
+    enum gh_link_kind k = l->kind;
     int d = depth;
     if(k == GH_LINK_SECTION || k == GH_LINK_COLUMN)
       d = depth + 1;
@@ -174,16 +270,20 @@ add_provenance(struct crawl *c, struct page_job *j, json_t *rj)
     json_object_set_new(rj, "region_code", json_null());
 }
 
-/* The record is parsed (`rj`, taken): land it, or say why not.  A report
- * page that links its PDF/DOCX is a wrapper: the attachment is the report,
- * and the wrapper lands only if it parsed by itself. */
+/* The record is parsed: land it (`rj`, taken), or say why not (`rj` NULL:
+ * the worker's verdict `status` and `reason` only).  A report page that
+ * links its PDF/DOCX is a wrapper: the attachment is the report, and the
+ * wrapper lands only if it parsed by itself. */
 static void
-land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_parsed)
+land_document(struct crawl *c, struct page_job *j, const char *status, const char *reason,
+              json_t *rj, bool only_if_parsed)
 {
-  const char *status = jstr(rj, "status");
-  const char *reason = jstr(rj, "reason");
-  const char *agency = jstr(rj, "agency");
-  json_int_t year = json_integer_value(json_object_get(rj, "year"));
+  if(rj) {
+    status = jstr(rj, "status");
+    reason = jstr(rj, "reason");
+  }
+  const char *agency = rj ? jstr(rj, "agency") : NULL;
+  json_int_t year = rj ? json_integer_value(json_object_get(rj, "year")) : 0;
   json_object_set_new(j->state, "record_status", json_string(status ? status : ""));
   /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
   gh_frontier_put_doc(c->fr, j->sha, j->body);
@@ -208,34 +308,53 @@ land_document(struct crawl *c, struct page_job *j, json_t *rj, bool only_if_pars
   json_decref(rj);
 }
 
+/* The record of a page the worker could not give one for (it died, or
+ * replied nonsense): extract_failed with the reason, and the hints. */
+static json_t *
+failed_record(struct page_job *j, const char *failure)
+{
+  struct gh_record rec;
+  gh_record_init(&rec);
+  struct gh_doc_hints hints = { .link_text = jstr(j->state, "text"), .file_title = j->file_title };
+  gh_document_failed(j->sha, j->fmt, failure, &hints, &rec);
+  json_t *rj = gh_record_to_json(&rec);
+  gh_record_clear(&rec);
+  return rj;
+}
+
 static void
-page_done(void *ud, json_t *reply, const char *failure)
+page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
 {
   struct page_job *j = ud;
   struct crawl *c = j->c;
-  json_t *links = json_object_get(reply, "links");
-  if(j->discover && !links) {
+  struct reply r = { 0 };
+  bool ok = buf && reply_decode(buf, len, &r);
+  if(buf && !ok)
+    failure = "extractor sent a malformed reply";
+  if(j->discover && !ok) {
     /* The worker died on this page (a parser crash, a hang): nothing it
      * links can be trusted, and the failure is the page's. */
     crawl_finish(c, j->url, j->host, j->state, GH_URL_FAILED, "extract_failed",
                  failure ? failure : "extraction failed");
-    g_hash_table_remove(c->processing, j->url);
-    return;
-  }
-  unsigned attachments = j->discover ? queue_links(c, j, links) : 0;
-  if(j->extract) {
-    json_t *rj = json_incref(json_object_get(reply, "record"));
-    if(!rj) { /* the worker died on it */
-      struct gh_record rec;
-      gh_record_init(&rec);
-      struct gh_doc_hints hints = { .link_text = jstr(j->state, "text"), .file_title = j->file_title };
-      gh_document_failed(j->sha, j->fmt, failure, &hints, &rec);
-      rj = gh_record_to_json(&rec);
-      gh_record_clear(&rec);
+  } else {
+    unsigned attachments = j->discover ? queue_links(c, j, r.links) : 0;
+    if(j->extract) {
+      bool wrapper = j->kind == GH_LINK_REPORT && attachments > 0;
+      json_t *rj = ok && r.form == REPLY_RECORD ? json_loads(r.record, 0, NULL) : NULL;
+      if(ok && r.form == REPLY_VERDICT)
+        land_document(c, j, r.status, r.reason, NULL, wrapper);
+      else if(json_is_object(rj))
+        land_document(c, j, NULL, NULL, json_incref(rj), wrapper);
+      else
+        land_document(c, j, NULL, NULL,
+                      failed_record(j, ok ? "extractor sent a malformed record" : failure),
+                      wrapper);
+      json_decref(rj);
     }
-    land_document(c, j, rj, j->kind == GH_LINK_REPORT && attachments > 0);
+    crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
   }
-  crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
+  if(r.links)
+    g_array_free(r.links, TRUE);
   g_hash_table_remove(c->processing, j->url); /* frees j */
 }
 
@@ -271,18 +390,16 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
   if(discover || extract) {
     /* The page that led here: an API answer of HTML (Hanweb JPaaS) is
      * inserted into that page, so its relative links are that page's. */
-    json_t *args = json_pack("{s s s i s b s b s s s s? s s? s s?}", "url", j->url, "kind", (int)kind,
-                             "discover", discover, "record", extract, "sha256", sha, "text",
-                             jstr(x->state, "text"), "file_title", j->file_title, "referer",
-                             jstr(x->state, "embed") ? jstr(x->state, "embed")
-                                                     : jstr(x->state, "referer"));
-    if(args)
-      gh_pool_submit(c->pool, j->body, j->fmt, &eo, args, page_done, j);
-    else /* every string above is UTF-8 by now; this is a bug, said so */
-      page_done(j, NULL, "internal error: the job's arguments are not valid JSON");
-    json_decref(args);
+    struct job_args a = {
+      .kind = kind, .flags = (discover ? ARG_DISCOVER : 0) | (extract ? ARG_RECORD : 0),
+      .url = j->url, .sha256 = sha, .text = jstr(x->state, "text"), .file_title = j->file_title,
+      .referer = jstr(x->state, "embed") ? jstr(x->state, "embed") : jstr(x->state, "referer"),
+    };
+    GByteArray *args = args_encode(&a);
+    gh_pool_submit_bytes(c->pool, j->body, j->fmt, &eo, args, page_done, j);
+    g_byte_array_unref(args);
   } else {
-    page_done(j, NULL, NULL);
+    page_done(j, NULL, 0, NULL);
   }
   g_free(cs);
 }

@@ -74,7 +74,8 @@ struct job {
   size_t total; /* bytes of head and body */
   size_t input_len;
   unsigned wall;
-  gh_pool_done_fn done;
+  gh_pool_done_fn done;             /* a JSON work's, or */
+  gh_pool_bytes_done_fn bytes_done; /* a bytes work's */
   void *ud;
 };
 
@@ -121,7 +122,7 @@ child_limits(const struct gh_extract_opts *o)
 }
 
 G_GNUC_NORETURN static void
-worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn work)
+worker_loop(int req, int rep, const struct gh_extract_opts *o, const struct gh_pool_work *work)
 {
   /* Memory and core limits for the worker's life; CPU per document below
    * (a hard limit could not be raised again). */
@@ -157,18 +158,30 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, gh_pool_work_fn w
     ro.max_pdf_pages = h.max_pdf_pages;
     ro.max_xml_bytes = h.max_xml_bytes;
     ro.declared_charset = h.charset_len ? charset : NULL;
-    json_t *jargs = h.args_len ? json_loadb(args, h.args_len, 0, NULL) : NULL;
-    struct gh_pool_input in = { body, h.len, (enum gh_format)h.format, &ro, jargs };
-    json_t *out = work(&in);
-    /* Length and text in one writev: each system call costs here. */
-    char *text = out ? json_dumps(out, JSON_COMPACT) : NULL;
-    guint64 n = text ? strlen(text) : 0;
-    struct iovec iov[2] = { { &n, sizeof n }, { text, n } };
+    struct gh_pool_input in = { body, h.len, (enum gh_format)h.format, &ro, NULL,
+                                (const guint8 *)args, h.args_len };
+    char *text = NULL;
+    guint64 n = 0;
+    GByteArray *out = NULL;
+    if(work->bytes) {
+      out = work->bytes(&in);
+      n = out ? out->len : 0;
+    } else {
+      json_t *jargs = h.args_len ? json_loadb(args, h.args_len, 0, NULL) : NULL;
+      in.args = jargs;
+      json_t *jout = work->fn(&in);
+      text = jout ? json_dumps(jout, JSON_COMPACT) : NULL;
+      n = text ? strlen(text) : 0;
+      json_decref(jout);
+      json_decref(jargs);
+    }
+    /* Length and reply in one writev: each system call costs here. */
+    struct iovec iov[2] = { { &n, sizeof n }, { out ? (void *)out->data : text, n } };
     size_t off = 0;
-    bool ok = text && gh_wire_pumpv(rep, true, iov, 2, &off) == 1;
+    bool ok = (out || text) && gh_wire_pumpv(rep, true, iov, 2, &off) == 1;
     free(text);
-    json_decref(out);
-    json_decref(jargs);
+    if(out)
+      g_byte_array_unref(out);
     g_free(rest);
     if(!ok)
       _exit(3);
@@ -209,9 +222,9 @@ work_record(const struct gh_pool_input *in)
 }
 
 static const struct gh_pool_work builtin_works[] = {
-  { GH_POOL_WORK_DOC, work_doc },
-  { GH_POOL_WORK_RECORD, work_record },
-  { NULL, NULL },
+  { GH_POOL_WORK_DOC, work_doc, NULL },
+  { GH_POOL_WORK_RECORD, work_record, NULL },
+  { NULL, NULL, NULL },
 };
 
 static bool
@@ -226,13 +239,13 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *extra)
   /* argv: program, GH_POOL_WORKER_ARG, work, max_bytes, memory_bytes,
    * cpu_seconds, max_html_depth */
   guint64 max_bytes, memory, cpu, depth;
-  gh_pool_work_fn work = NULL;
-  for(const struct gh_pool_work *w = builtin_works; argc == 7 && w->name; w++)
+  const struct gh_pool_work *work = NULL;
+  for(const struct gh_pool_work *w = builtin_works; argc == 7 && !work && w->name; w++)
     if(!strcmp(w->name, argv[2]))
-      work = w->fn;
+      work = w;
   for(const struct gh_pool_work *w = extra; argc == 7 && !work && w && w->name; w++)
     if(!strcmp(w->name, argv[2]))
-      work = w->fn;
+      work = w;
   struct stat a, b;
   if(!work || !parse_u64(argv[3], &max_bytes) || !parse_u64(argv[4], &memory) ||
      !parse_u64(argv[5], &cpu) || !parse_u64(argv[6], &depth) || fstat(REQ_FD, &a) || fstat(REP_FD, &b) || !S_ISFIFO(a.st_mode) ||
@@ -398,17 +411,31 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
   return true;
 }
 
+/* The job's callback, with the reply (NULL with `failure`): decoded here
+ * for a JSON work, as bytes for a bytes work. */
 static void
-complete(struct worker *w, json_t *reply, char *failure)
+job_done(struct job *j, const guint8 *reply, size_t len, const char *failure)
+{
+  if(j->bytes_done) {
+    j->bytes_done(j->ud, reply, len, failure);
+    return;
+  }
+  json_t *jr = reply ? json_loadb((const char *)reply, len, 0, NULL) : NULL;
+  j->done(j->ud, jr, reply && !jr ? "extractor sent a malformed reply" : failure);
+  json_decref(jr);
+}
+
+/* Ends the worker's job; `reply` (NULL on failure) is w->reply's text. */
+static void
+complete(struct worker *w, const guint8 *reply, size_t len, char *failure)
 {
   struct job *j = w->job;
   w->job = NULL;
   w->sent = w->got = 0;
   w->reply_len = 0;
+  job_done(j, reply, len, failure);
   g_clear_pointer(&w->reply, g_free);
-  j->done(j->ud, reply, failure);
   g_free(failure);
-  json_decref(reply);
   job_free(j);
 }
 
@@ -450,35 +477,52 @@ fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
     reason = signal_reason(WTERMSIG(ws));
   else
     reason = g_strdup("extractor exited unexpectedly");
-  complete(w, NULL, reason);
+  complete(w, NULL, 0, reason);
 }
 
-void
-gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
-               const json_t *args, gh_pool_done_fn done, void *ud)
+static void
+submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
+       const void *args, size_t alen, struct job *j)
 {
   const char *cs = o->declared_charset ? o->declared_charset : "";
-  char *jargs = args ? json_dumps(args, JSON_COMPACT) : NULL;
-  size_t alen = jargs ? strlen(jargs) : 0;
   size_t len = g_bytes_get_size(body);
   struct gh_wire_request h = { GH_WIRE_MAGIC, (guint32)f, o->max_pdf_pages, (guint32)MIN(strlen(cs), GH_WIRE_MAX_CHARSET), alen,
                       o->max_xml_bytes, len };
   GByteArray *head = g_byte_array_sized_new((guint)(sizeof h + h.charset_len + alen));
   g_byte_array_append(head, (const guint8 *)&h, sizeof h);
   g_byte_array_append(head, (const guint8 *)cs, h.charset_len);
-  if(jargs)
-    g_byte_array_append(head, (const guint8 *)jargs, (guint)alen);
-  free(jargs);
-  struct job *j = g_new0(struct job, 1);
+  if(alen)
+    g_byte_array_append(head, args, (guint)alen);
   j->head = g_byte_array_free_to_bytes(head);
   j->body = g_bytes_ref(body);
   j->total = g_bytes_get_size(j->head) + len;
   j->input_len = len;
   j->wall = o->wall_seconds ? o->wall_seconds : 120;
-  j->done = done;
-  j->ud = ud;
   g_queue_push_tail(&p->waiting, j);
   gh_pool_service(p);
+}
+
+void
+gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
+               const json_t *args, gh_pool_done_fn done, void *ud)
+{
+  char *jargs = args ? json_dumps(args, JSON_COMPACT) : NULL;
+  struct job *j = g_new0(struct job, 1);
+  j->done = done;
+  j->ud = ud;
+  submit(p, body, f, o, jargs, jargs ? strlen(jargs) : 0, j);
+  free(jargs);
+}
+
+void
+gh_pool_submit_bytes(struct gh_pool *p, GBytes *body, enum gh_format f,
+                     const struct gh_extract_opts *o, const GByteArray *args,
+                     gh_pool_bytes_done_fn done, void *ud)
+{
+  struct job *j = g_new0(struct job, 1);
+  j->bytes_done = done;
+  j->ud = ud;
+  submit(p, body, f, o, args ? args->data : NULL, args ? args->len : 0, j);
 }
 
 unsigned
@@ -565,9 +609,8 @@ service_one(struct gh_pool *p, struct worker *w)
       fail(p, w, false, false);
     return; /* or: would block, more later */
   }
-  json_t *reply = json_loadb(w->reply + head, w->reply_len, 0, NULL);
   w->served++;
-  complete(w, reply, reply ? NULL : g_strdup("extractor sent a malformed reply"));
+  complete(w, (const guint8 *)w->reply + head, (size_t)w->reply_len, NULL);
 }
 
 /* /proc/PID/NAME into buf (NUL-terminated); false when it cannot be read. */
@@ -633,7 +676,7 @@ take_job(struct gh_pool *p, struct worker *w)
     char *reason = NULL;
     if(!w->pid && !spawn(p, w, &reason)) {
       struct job *j = g_queue_pop_head(&p->waiting);
-      j->done(j->ud, NULL, reason);
+      job_done(j, NULL, 0, reason);
       g_free(reason);
       job_free(j);
       continue;

@@ -1,6 +1,7 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 int
@@ -45,4 +46,63 @@ gh_wire_pump_all(int fd, bool out, void *buf, size_t n)
 {
   size_t off = 0;
   return gh_wire_pump(fd, out, buf, n, &off) == 1;
+}
+
+void
+gh_wire_put_u32(GByteArray *b, guint32 v)
+{
+  g_byte_array_append(b, (const guint8 *)&v, sizeof v);
+}
+
+void
+gh_wire_put_str(GByteArray *b, const char *s)
+{
+  if(!s) {
+    gh_wire_put_u32(b, GH_WIRE_NULL);
+    return;
+  }
+  /* Documents are bounded far below 4 GiB; a longer string is cut (and
+   * then likely fails the reader's UTF-8 check, which is the right end). */
+  guint32 n = (guint32)MIN(strlen(s), GH_WIRE_NULL - 1);
+  gh_wire_put_u32(b, n);
+  g_byte_array_append(b, (const guint8 *)s, n);
+  g_byte_array_append(b, (const guint8 *)"", 1);
+}
+
+guint32
+gh_wire_get_u32(struct gh_wire_reader *r)
+{
+  guint32 v = 0;
+  if(r->bad || (size_t)(r->end - r->p) < sizeof v) {
+    r->bad = true;
+    return 0;
+  }
+  memcpy(&v, r->p, sizeof v);
+  r->p += sizeof v;
+  return v;
+}
+
+bool
+gh_wire_get_str(struct gh_wire_reader *r, const char **s)
+{
+  *s = NULL;
+  guint32 n = gh_wire_get_u32(r);
+  if(r->bad || n == GH_WIRE_NULL)
+    return !r->bad;
+  const char *t = (const char *)r->p;
+  /* n + 1 bytes must remain: the text and its NUL, and no NUL before. */
+  if((size_t)(r->end - r->p) <= n || t[n] != '\0' || memchr(t, '\0', n) ||
+     !g_utf8_validate_len(t, n, NULL)) {
+    r->bad = true;
+    return false;
+  }
+  r->p += (size_t)n + 1;
+  *s = t;
+  return true;
+}
+
+bool
+gh_wire_done(const struct gh_wire_reader *r)
+{
+  return !r->bad && r->p == r->end;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "extract/sandbox.h"
+#include "extract/wire.h"
 
 #include "check.h"
 
@@ -160,12 +161,39 @@ work_bloat(const struct gh_pool_input *in)
   return work_echo(in);
 }
 
+/* A bytes work: the arguments' fields read back and written again, with
+ * the body's length; a job whose first number is 7 gets a reply that lies
+ * about its string's length, as a worker taken over by a crafted file
+ * could; 8 makes the work return nothing. */
+static GByteArray *
+work_fields(const struct gh_pool_input *in)
+{
+  struct gh_wire_reader r = { in->raw, in->raw + in->raw_len, false };
+  guint32 n = gh_wire_get_u32(&r);
+  const char *s = NULL;
+  gh_wire_get_str(&r, &s);
+  if(!gh_wire_done(&r) || n == 8)
+    return NULL;
+  GByteArray *out = g_byte_array_new();
+  gh_wire_put_u32(out, n);
+  if(n == 7) {
+    gh_wire_put_u32(out, 1000);
+    g_byte_array_append(out, (const guint8 *)"short", 6);
+  } else {
+    gh_wire_put_str(out, s);
+  }
+  gh_wire_put_u32(out, (guint32)in->len);
+  return out;
+}
+
 static const struct gh_pool_work works[] = {
-  { "echo", work_echo }, { "abort", work_abort }, { "hang", work_hang },
-  { "env", work_env },   { "flood", work_flood }, { "bloat", work_bloat },
-  { "escape", work_escape }, { "write", work_write },
-  { "cells", work_cells }, { "ocr", work_ocr }, { "spin", work_spin },
-  { NULL, NULL },
+  { .name = "echo", .fn = work_echo }, { .name = "abort", .fn = work_abort },
+  { .name = "hang", .fn = work_hang }, { .name = "env", .fn = work_env },
+  { .name = "flood", .fn = work_flood }, { .name = "bloat", .fn = work_bloat },
+  { .name = "escape", .fn = work_escape }, { .name = "write", .fn = work_write },
+  { .name = "cells", .fn = work_cells }, { .name = "ocr", .fn = work_ocr },
+  { .name = "spin", .fn = work_spin }, { .name = "fields", .bytes = work_fields },
+  { .name = NULL },
 };
 
 struct outcome {
@@ -452,6 +480,120 @@ test_records(void)
   gh_pool_free(p);
 }
 
+/* The field reader takes a worker's reply apart without trusting it. */
+static void
+test_wire_fields(void)
+{
+  GByteArray *b = g_byte_array_new();
+  gh_wire_put_u32(b, 42);
+  gh_wire_put_str(b, "公开年报");
+  gh_wire_put_str(b, NULL);
+  gh_wire_put_str(b, "");
+  struct gh_wire_reader r = { b->data, b->data + b->len, false };
+  const char *s1, *s2, *s3;
+  guint32 n = gh_wire_get_u32(&r);
+  gh_wire_get_str(&r, &s1);
+  gh_wire_get_str(&r, &s2);
+  gh_wire_get_str(&r, &s3);
+  EXPECT(n == 42 && !g_strcmp0(s1, "公开年报") && !s2 && s3 && !*s3 && gh_wire_done(&r),
+         "fields read back as written (a NULL string stays NULL)");
+  /* Every way a reply can lie: cut short anywhere, a string without its
+   * NUL, a NUL inside, bytes that are not UTF-8, a length past the end,
+   * bytes left over. */
+  for(guint cut = 0; cut < b->len; cut++) {
+    struct gh_wire_reader t = { b->data, b->data + cut, false };
+    gh_wire_get_u32(&t);
+    for(int i = 0; i < 3; i++)
+      gh_wire_get_str(&t, &s1);
+    EXPECT(!gh_wire_done(&t), "a reply cut at byte %u of %u is refused", cut, b->len);
+  }
+  static const struct {
+    const char *what;
+    guint32 len;
+    const char *bytes;
+    size_t n;
+  } lies[] = {
+    { "no NUL after the text", 3, "abcd", 4 },
+    { "a NUL inside the text", 3, "a\0c\0", 4 },
+    { "text that is not UTF-8", 2, "\xb9\xab\0", 3 },
+    { "a length past the end", 1000, "short\0", 6 },
+    { "a length that wraps", G_MAXUINT32 - 1, "x\0", 2 },
+  };
+  for(size_t i = 0; i < G_N_ELEMENTS(lies); i++) {
+    GByteArray *l = g_byte_array_new();
+    gh_wire_put_u32(l, lies[i].len);
+    g_byte_array_append(l, (const guint8 *)lies[i].bytes, (guint)lies[i].n);
+    struct gh_wire_reader t = { l->data, l->data + l->len, false };
+    const char *s = "unset";
+    bool got = gh_wire_get_str(&t, &s);
+    EXPECT(!got && !s && t.bad && !gh_wire_get_u32(&t), "refused: %s", lies[i].what);
+    g_byte_array_unref(l);
+  }
+  struct gh_wire_reader t = { b->data, b->data + b->len, false };
+  gh_wire_get_u32(&t);
+  EXPECT(!gh_wire_done(&t), "bytes left unread are not a whole reply");
+  g_byte_array_unref(b);
+}
+
+/* A bytes work through the pool: its reply arrives as written; a work
+ * that returns nothing fails its job and the next job gets a worker. */
+struct bytes_outcome {
+  GByteArray *reply;
+  char *failure;
+};
+
+static void
+bytes_done(void *ud, const guint8 *reply, size_t len, const char *failure)
+{
+  struct bytes_outcome *o = ud;
+  if(reply)
+    o->reply = g_byte_array_append(g_byte_array_new(), reply, (guint)len);
+  o->failure = g_strdup(failure);
+}
+
+static void
+test_pool_bytes(void)
+{
+  struct gh_pool *p = pool(1, "fields");
+  struct bytes_outcome out[4] = { 0 };
+  struct gh_extract_opts o;
+  gh_extract_opts_init(&o);
+  o.wall_seconds = 5;
+  GBytes *body = g_bytes_new_static("页面正文", strlen("页面正文"));
+  const guint32 ns[] = { 1, 7, 8, 2 };
+  for(int i = 0; i < 4; i++) {
+    GByteArray *args = g_byte_array_new();
+    gh_wire_put_u32(args, ns[i]);
+    gh_wire_put_str(args, "栏目");
+    gh_pool_submit_bytes(p, body, GH_FMT_TEXT, &o, args, bytes_done, &out[i]);
+    g_byte_array_unref(args);
+  }
+  g_bytes_unref(body);
+  gh_pool_drain(p);
+  for(int i = 0; i < 4; i++) {
+    struct gh_wire_reader r = { NULL, NULL, false };
+    if(out[i].reply)
+      r = (struct gh_wire_reader){ out[i].reply->data, out[i].reply->data + out[i].reply->len, false };
+    guint32 n = gh_wire_get_u32(&r);
+    const char *s = NULL;
+    gh_wire_get_str(&r, &s);
+    guint32 len = gh_wire_get_u32(&r);
+    bool whole = out[i].reply && gh_wire_done(&r);
+    if(ns[i] == 8)
+      EXPECT(!out[i].reply && out[i].failure && strstr(out[i].failure, "exited"),
+             "a bytes work that returns nothing fails its job: %s", out[i].failure);
+    else if(ns[i] == 7)
+      EXPECT(out[i].reply && !whole && n == 7 && !s, "a lying reply arrives and is refused field by field");
+    else
+      EXPECT(whole && n == ns[i] && !g_strcmp0(s, "栏目") && len == strlen("页面正文"),
+             "bytes job %u: its fields come back (%s)", ns[i], out[i].failure ? out[i].failure : "ok");
+    if(out[i].reply)
+      g_byte_array_unref(out[i].reply);
+    g_free(out[i].failure);
+  }
+  gh_pool_free(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -460,6 +602,8 @@ main(int argc, char **argv)
   test_readers();
   test_records();
   test_pool();
+  test_wire_fields();
+  test_pool_bytes();
 
   printf("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
