@@ -62,6 +62,10 @@
 #define GH_WORKER_RSS ((guint64)256 << 20)
 #define GH_WORKER_RSS_EVERY 16
 #define USEC 1000000
+/* A worker's reply buffer starts at 64 KiB (most replies arrive whole in
+ * the first read) and is kept for its next job up to this size: allocating
+ * and freeing 64 KiB per page made glibc consolidate its heap each time. */
+#define REPLY_KEEP ((size_t)1 << 20)
 /* The worker's ends of its pipes, fixed across the exec. */
 #define REQ_FD 3
 #define REP_FD 4
@@ -87,7 +91,8 @@ struct worker {
   size_t sent; /* of head and body */
   guint64 reply_len;
   size_t got; /* of the reply, its 8-byte length included */
-  char *reply;
+  char *reply; /* kept from job to job (reply_cap bytes): see service_one */
+  size_t reply_cap;
   gint64 deadline; /* monotonic µs */
 };
 
@@ -330,6 +335,7 @@ reap(struct gh_pool *p, struct worker *w, bool kill_it)
   w->pid = 0;
   w->served = 0;
   g_clear_pointer(&w->reply, g_free);
+  w->reply_cap = 0;
   return status;
 }
 
@@ -434,7 +440,10 @@ complete(struct worker *w, const guint8 *reply, size_t len, char *failure)
   w->sent = w->got = 0;
   w->reply_len = 0;
   job_done(j, reply, len, failure);
-  g_clear_pointer(&w->reply, g_free);
+  if(w->reply_cap > REPLY_KEEP) { /* a big reply's buffer is not kept */
+    g_clear_pointer(&w->reply, g_free);
+    w->reply_cap = 0;
+  }
   g_free(failure);
   job_free(j);
 }
@@ -588,8 +597,10 @@ service_one(struct gh_pool *p, struct worker *w)
      * replies arrive whole in the first read. */
     bool have_len = w->got >= head;
     size_t want = have_len ? head + w->reply_len : 65536;
-    if(!w->reply)
-      w->reply = g_malloc(want + 1);
+    if(w->reply_cap < want) {
+      w->reply = g_realloc(w->reply, want);
+      w->reply_cap = want;
+    }
     r = gh_wire_pump(w->rep, false, w->reply, want, &w->got);
     if(!have_len && w->got >= head) { /* the length just arrived */
       memcpy(&w->reply_len, w->reply, head);
@@ -600,7 +611,10 @@ service_one(struct gh_pool *p, struct worker *w)
         fail(p, w, false, runaway);
         return;
       }
-      w->reply = g_realloc(w->reply, head + w->reply_len + 1);
+      if(w->reply_cap < head + w->reply_len) {
+        w->reply = g_realloc(w->reply, head + w->reply_len);
+        w->reply_cap = head + w->reply_len;
+      }
       continue; /* read on up to the reply's end */
     }
     if(have_len && w->got == head + w->reply_len)
