@@ -68,10 +68,14 @@ frontier_fn(struct gh_store *st, MDB_txn *txn, void *ud)
     char host[64], url[128];
     g_snprintf(host, sizeof host, "www.bench%04ld.gov.cn", i % 100);
     g_snprintf(url, sizeof url, "http://%s/nb/q/%ld.html", host, i);
-    json_t *s = json_pack("{s:s, s:i, s:i, s:s, s:I}", "kind", "report", "depth", 1, "cycle", 1,
-                          "state", "queued", "qseq", (json_int_t)i);
+    struct gh_urlstate *s = gh_urlstate_new();
+    gh_urlstate_set(&s->kind, "report");
+    gh_urlstate_set_num(s, depth, GH_US_DEPTH, 1);
+    gh_urlstate_set_num(s, cycle, GH_US_CYCLE, 1);
+    gh_urlstate_set_state(s, GH_URL_QUEUED);
+    gh_urlstate_set_num(s, qseq, GH_US_QSEQ, i);
     int rc = gh_store_url_put(txn, st, url, s);
-    json_decref(s);
+    gh_urlstate_free(s);
     GString *k = gh_store_queue_key(host, (uint64_t)i);
     MDB_val kv = { k->len, k->str }, vv = { strlen(url), url };
     if(!rc)

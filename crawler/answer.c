@@ -13,10 +13,10 @@ finish_host(struct crawl *c, struct xfer *x, double extra_wait)
 {
   /* Not finished and not on its way to a worker: still queued, so the
    * next pick must be able to see it again. */
-  json_t *qseq = x->state ? json_object_get(x->state, "qseq") : NULL;
-  bool requeued = qseq && !x->fetched && !gh_frontier_is_finished(c->fr, x->url);
+  bool has_qseq = x->state && (x->state->has & GH_US_QSEQ);
+  bool requeued = has_qseq && !x->fetched && !gh_frontier_is_finished(c->fr, x->url);
   gh_host_answered(x->host, x->url, g_get_monotonic_time(), extra_wait,
-                   requeued ? (guint64)json_integer_value(qseq) : G_MAXUINT64);
+                   requeued ? (guint64)x->state->qseq : G_MAXUINT64);
   c->in_flight--;
   crawl_host_mark(c, x->host);
 }
@@ -46,8 +46,8 @@ static void
 retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reason,
             double *wait)
 {
-  json_int_t attempts = json_integer_value(json_object_get(x->state, "attempts")) + 1;
-  json_object_set_new(x->state, "attempts", json_integer(attempts));
+  gint64 attempts = ((x->state->has & GH_US_ATTEMPTS) ? x->state->attempts : 0) + 1;
+  gh_urlstate_set_num(x->state, attempts, GH_US_ATTEMPTS, attempts);
   if((guint64)attempts > c->cfg->retries) {
     crawl_finish_xfer(c, x, GH_URL_FAILED, kind, reason);
     host_failed(c, x->host, kind, reason);
@@ -57,9 +57,9 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
   double backoff = host_failed(c, x->host, kind, reason);
   if(*wait < backoff)
     *wait = backoff;
-  json_object_set_new(x->state, "error", json_string(kind));
-  json_object_set_new(x->state, "reason", json_string(reason));
-  gh_frontier_set(c->fr, x->url, json_incref(x->state)); /* still queued */
+  gh_urlstate_set(&x->state->error, kind);
+  gh_urlstate_set(&x->state->reason, reason);
+  gh_frontier_set(c->fr, x->url, x->state); /* still queued */
   crawl_log(c, GH_LOG_INFO, x->url, "%s: %s (%s), retry %d in %.0f s", x->url, kind, reason,
           (int)attempts, *wait);
 }
@@ -68,15 +68,13 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
 static void
 requeue_links(struct crawl *c, struct xfer *x)
 {
-  size_t i;
-  json_t *l;
-  json_array_foreach(json_object_get(x->state, "out"), i, l) {
+  const struct gh_urlstate *s = x->state;
+  for(guint i = 0; s->out && i < s->out->len; i++) {
+    const struct gh_url_link *l = &g_array_index(s->out, struct gh_url_link, i);
     enum gh_link_kind k;
-    if(!gh_link_kind_from_name(json_string_value(json_array_get(l, 1)), &k))
+    if(!l->url || !gh_link_kind_from_name(l->kind, &k))
       continue;
-    crawl_enqueue(c, json_string_value(json_array_get(l, 0)), NULL, k,
-            (int)json_integer_value(json_array_get(l, 2)), jstr(x->state, "seed"),
-            jstr(x->state, "region"), json_string_value(json_array_get(l, 3)), x->url);
+    crawl_enqueue(c, l->url, NULL, k, (int)l->depth, s->seed, s->region, l->text, x->url);
   }
 }
 
@@ -87,38 +85,42 @@ static void
 follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
 {
   char *to = target ? gh_url_resolve(x->url, target) : NULL;
-  json_t *chain = json_object_get(x->state, "redirect_chain");
-  chain = chain ? json_deep_copy(chain) : json_array();
-  json_array_append_new(chain, json_string(x->url));
+  struct gh_urlstate *s = x->state;
+  GPtrArray *chain = g_ptr_array_new_with_free_func(g_free);
+  for(guint i = 0; s->redirect_chain && i < s->redirect_chain->len; i++)
+    g_ptr_array_add(chain, g_strdup(s->redirect_chain->pdata[i]));
+  g_ptr_array_add(chain, g_strdup(x->url));
   bool loop = false;
-  size_t i;
-  json_t *v;
-  json_array_foreach(chain, i, v) loop |= to && !strcmp(json_string_value(v), to);
+  for(guint i = 0; to && i < chain->len; i++)
+    loop |= !strcmp(chain->pdata[i], to);
   enum gh_link_kind kind = GH_LINK_LIST;
-  gh_link_kind_from_name(jstr(x->state, "kind"), &kind);
-  const char *seed = jstr(x->state, "seed");
+  gh_link_kind_from_name(s->kind, &kind);
+  const char *seed = s->seed;
   char *why = NULL, *to_host = NULL;
   if(!to) {
     why = g_strdup_printf("HTTP %ld without a usable Location", code);
     crawl_finish_xfer(c, x, GH_URL_FAILED, "bad_redirect", why);
-  } else if(loop || json_array_size(chain) > c->cfg->max_redirects) {
-    why = g_strdup_printf("%s after %zu redirects (to %s)", loop ? "redirect loop" : "too many redirects",
-                          json_array_size(chain), to);
+  } else if(loop || chain->len > c->cfg->max_redirects) {
+    why = g_strdup_printf("%s after %u redirects (to %s)", loop ? "redirect loop" : "too many redirects",
+                          chain->len, to);
     crawl_finish_xfer(c, x, GH_URL_FAILED, "redirect_loop", why);
   } else if(!crawl_in_scope(c, seed, to, kind == GH_LINK_REPORT ? GH_LINK_ATTACHMENT : kind,
                             &to_host)) {
     why = g_strdup_printf("redirected off the seed's site to %s", to);
     crawl_finish_xfer(c, x, GH_URL_FAILED, "off_scope", why);
   } else {
-    json_object_set_new(x->state, "redirect_to", json_string(to));
+    gh_urlstate_set(&s->redirect_to, to);
     crawl_finish_xfer(c, x, GH_URL_REDIRECTED, NULL, NULL);
-    json_t *s = crawl_enqueue(c, to, to_host, kind,
-                              (int)json_integer_value(json_object_get(x->state, "depth")), seed,
-                              jstr(x->state, "region"), jstr(x->state, "text"),
-                              jstr(x->state, "referer"));
-    json_object_set(s, "redirect_chain", chain);
+    struct gh_urlstate *ns = crawl_enqueue(c, to, to_host, kind, (int)s->depth, seed, s->region,
+                                           s->text, s->referer);
+    if(ns) {
+      if(ns->redirect_chain)
+        g_ptr_array_unref(ns->redirect_chain);
+      ns->redirect_chain = g_steal_pointer(&chain);
+    }
   }
-  json_decref(chain);
+  if(chain)
+    g_ptr_array_unref(chain);
   g_free(why);
   g_free(to_host);
   g_free(to);
@@ -131,17 +133,17 @@ crawl_answer_fetched(struct crawl *c, struct xfer *x)
 {
   enum gh_link_kind kind = x->kind;
   char *sha = gh_sha256_hex(x->in.body->str, x->in.body->len);
-  bool unchanged = jstr(x->state, "sha256") && !strcmp(jstr(x->state, "sha256"), sha);
+  bool unchanged = x->state->sha256 && !strcmp(x->state->sha256, sha);
   enum gh_format fmt = gh_sniff(x->in.body->str, x->in.body->len);
   bool page = kind == GH_LINK_SEED || kind == GH_LINK_SECTION || kind == GH_LINK_COLUMN ||
               kind == GH_LINK_LIST;
   if(x->hd.etag)
-    json_object_set_new(x->state, "etag", json_string(x->hd.etag));
+    gh_urlstate_set(&x->state->etag, x->hd.etag);
   if(x->hd.last_modified)
-    json_object_set_new(x->state, "last_modified", json_string(x->hd.last_modified));
-  json_object_set_new(x->state, "sha256", json_string(sha));
+    gh_urlstate_set(&x->state->last_modified, x->hd.last_modified);
+  gh_urlstate_set(&x->state->sha256, sha);
   char *iso = crawl_now_iso();
-  json_object_set_new(x->state, "fetched_at", json_string(iso));
+  gh_urlstate_set(&x->state->fetched_at, iso);
   g_free(iso);
   /* List answers come as HTML, or as XML/JSON text (dataproxy.jsp).
    * A seed may itself be a report page (the survey lists some); a
@@ -315,11 +317,13 @@ crawl_answer(struct crawl *c, struct xfer *x, CURLcode rc)
   }
   gh_host_succeeded(h);
   enum gh_link_kind kind = GH_LINK_SEED;
-  gh_link_kind_from_name(jstr(x->state, "kind"), &kind);
-  json_object_set_new(x->state, "http_status", json_integer(code));
+  gh_link_kind_from_name(x->state->kind, &kind);
+  gh_urlstate_set_num(x->state, http_status, GH_US_HTTP_STATUS, code);
   /* Attempts count within a cycle; an answer that is not a retry ends them. */
-  if(code != 429 && code < 500)
-    json_object_del(x->state, "attempts");
+  if(code != 429 && code < 500) {
+    x->state->has &= ~(guint32)GH_US_ATTEMPTS;
+    x->state->attempts = 0;
+  }
   const char *blocked = gh_detect_blocked(code, x->in.body->str, x->in.body->len);
   double wait;
   if(blocked) {

@@ -109,21 +109,15 @@ crawl_host_save(struct crawl *c, struct gh_host *h, long robots_status, const ch
  * kind (counted) and reason, written in the batch that removes its queue
  * entry on `host`, and logged. */
 void
-crawl_finish(struct crawl *c, const char *url, const char *host, json_t *s,
+crawl_finish(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
              enum gh_url_state state, const char *error_kind, const char *reason)
 {
-  json_object_set_new(s, "state", json_string(gh_url_state_name(state)));
-  if(error_kind) {
-    json_object_set_new(s, "error", json_string(error_kind));
+  gh_urlstate_set_state(s, state);
+  gh_urlstate_set(&s->error, error_kind);
+  if(error_kind)
     crawl_count(c->sum->errors, error_kind);
-  } else {
-    json_object_del(s, "error");
-  }
-  if(reason)
-    json_object_set_new(s, "reason", json_string(reason));
-  else
-    json_object_del(s, "reason");
-  gh_frontier_finish(c->fr, url, host, json_incref(s));
+  gh_urlstate_set(&s->reason, reason);
+  gh_frontier_finish(c->fr, url, host, s);
   if(error_kind)
     gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = url, .status = error_kind },
            "%s: %s%s%s", url, error_kind, reason ? ": " : "", reason ? reason : "");
@@ -143,50 +137,44 @@ crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state, cons
  * fetched in an earlier cycle (those do not change; corrections get new
  * URLs).  Decided inside the transaction, so duplicates in one batch and
  * across restarts collapse. */
-json_t *
+struct gh_urlstate *
 crawl_enqueue(struct crawl *c, const char *url, const char *url_host, enum gh_link_kind kind,
               int depth, const char *seed, const char *region, const char *text,
               const char *referer)
 {
-  json_t *s = json_object();
-  json_object_set_new(s, "kind", json_string(gh_link_kind_name(kind)));
+  struct gh_urlstate *s = gh_urlstate_new();
+  gh_urlstate_set(&s->kind, gh_link_kind_name(kind));
+  gh_urlstate_set(&s->seed, seed);
+  gh_urlstate_set(&s->referer, referer);
   size_t ulen = strlen(url);
   if(ulen > GH_URL_MAX) {
     /* Recorded, never queued: the store keys URLs by hash, so the state
      * fits, and the page that linked it is named. */
     char *why = g_strdup_printf("%zu bytes, over the %d-byte limit", ulen, GH_URL_MAX);
-    json_object_set_new(s, "cycle", json_integer((json_int_t)c->cycle));
-    json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_FAILED)));
-    json_object_set_new(s, "error", json_string("url_too_long"));
-    json_object_set_new(s, "reason", json_string(why));
-    if(seed)
-      json_object_set_new(s, "seed", json_string(seed));
-    if(referer)
-      json_object_set_new(s, "referer", json_string(referer));
+    gh_urlstate_set_num(s, cycle, GH_US_CYCLE, (gint64)c->cycle);
+    gh_urlstate_set_state(s, GH_URL_FAILED);
+    gh_urlstate_set(&s->error, "url_too_long");
+    gh_urlstate_set(&s->reason, why);
     crawl_count(c->sum->errors, "url_too_long");
     gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = referer, .status = "url_too_long" },
            "a link of %s: %s", referer ? referer : "a seed", why);
     g_free(why);
-    gh_frontier_set(c->fr, url, s); /* the frontier owns it; callers borrow, as below */
-    return s;
+    gh_frontier_set(c->fr, url, s);
+    gh_urlstate_free(s);
+    return NULL;
   }
   char *host = url_host ? NULL : gh_url_host(url);
   if(!url_host && !host) {
-    json_decref(s);
+    gh_urlstate_free(s);
     return NULL;
   }
-  json_object_set_new(s, "depth", json_integer(depth));
-  if(seed)
-    json_object_set_new(s, "seed", json_string(seed));
-  if(region)
-    json_object_set_new(s, "region", json_string(region));
+  gh_urlstate_set_num(s, depth, GH_US_DEPTH, depth);
+  gh_urlstate_set(&s->region, region);
   if(text && *text)
-    json_object_set_new(s, "text", json_string(text));
-  if(referer)
-    json_object_set_new(s, "referer", json_string(referer));
+    gh_urlstate_set(&s->text, text);
   if(kind == GH_LINK_SEED) { /* the daemon schedules seeds by this */
     char *iso = crawl_now_iso();
-    json_object_set_new(s, "queued_at", json_string(iso));
+    gh_urlstate_set(&s->queued_at, iso);
     g_free(iso);
   }
   /* Borrowed by the caller, which may still add to it: the frontier reads
@@ -201,7 +189,7 @@ crawl_enqueue(struct crawl *c, const char *url, const char *url_host, enum gh_li
  * work for woken. */
 static void
 committed(void *ud, enum gh_frontier_event ev, const char *key, const json_t *json,
-          const char *result)
+          const struct gh_urlstate *state, const char *result)
 {
   struct crawl *c = ud;
   if(ev == GH_FRONTIER_LANDED) {
@@ -218,8 +206,7 @@ committed(void *ud, enum gh_frontier_event ev, const char *key, const json_t *js
     struct gh_host *h = crawl_host_get(c, key);
     h->idle = false;
     crawl_host_mark(c, h);
-    const char *k = jstr(json, "kind");
-    if(k && (!strcmp(k, "report") || !strcmp(k, "attachment")))
+    if(gh_urlstate_is_leaf(state))
       c->sum->reports_found++;
   }
 }
@@ -361,7 +348,8 @@ crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_
 /* ---- transfers ---- */
 
 void
-crawl_start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, bool robots)
+crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlstate *state,
+            bool robots)
 {
   const struct gh_config *cfg = c->cfg;
   struct xfer *x = g_new0(struct xfer, 1);
@@ -387,7 +375,7 @@ crawl_start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, 
   if(!robots)
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->in.cap);
   if(state) {
-    const char *etag = jstr(state, "etag"), *lm = jstr(state, "last_modified");
+    const char *etag = state->etag, *lm = state->last_modified;
     if(etag) {
       char *hd = g_strdup_printf("If-None-Match: %s", etag);
       x->req_headers = curl_slist_append(x->req_headers, hd);
@@ -398,7 +386,7 @@ crawl_start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, 
       x->req_headers = curl_slist_append(x->req_headers, hd);
       g_free(hd);
     }
-    const char *referer = jstr(state, "referer");
+    const char *referer = state->referer;
     if(referer)
       curl_easy_setopt(e, CURLOPT_REFERER, referer);
   }
@@ -420,7 +408,7 @@ xfer_free(struct xfer *x)
   curl_easy_cleanup(x->easy);
   if(x->in.body) /* NULL once handed to a page job */
     g_string_free(x->in.body, TRUE);
-  json_decref(x->state);
+  gh_urlstate_free(x->state);
   g_free(x->url);
   gh_answer_headers_clear(&x->hd);
   g_free(x);

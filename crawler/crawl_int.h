@@ -36,7 +36,7 @@ struct xfer {
   CURL *easy;
   struct gh_host *host;
   char *url;
-  json_t *state; /* the URL's state as queued (owned) */
+  struct gh_urlstate *state; /* the URL's state as queued (owned) */
   struct gh_capped in;
   struct gh_answer_headers hd;
   struct curl_slist *req_headers;
@@ -91,7 +91,7 @@ struct page_job {
   struct crawl *c;
   char *url;
   char *host; /* its queue's */
-  json_t *state;
+  struct gh_urlstate *state; /* moved from the transfer */
   GBytes *body;
   char *sha;
   char *file_title; /* the Content-Disposition name, decoded (or NULL) */
@@ -124,13 +124,13 @@ struct gh_host *crawl_host_get(struct crawl *c, const char *name);
 /* The host's state (pages, and robots.txt when `robots_status`) to store. */
 void crawl_host_save(struct crawl *c, struct gh_host *h, long robots_status, const char *robots);
 /* The one place a URL leaves the queue (see crawl.c). */
-void crawl_finish(struct crawl *c, const char *url, const char *host, json_t *s,
+void crawl_finish(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
                   enum gh_url_state state, const char *error_kind, const char *reason);
 void crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state,
                        const char *error_kind, const char *reason);
 /* Queues `url` (see crawl.c); returns its state, borrowed, or NULL.
  * `url_host`: its host when the caller has it (crawl_in_scope), else NULL. */
-json_t *crawl_enqueue(struct crawl *c, const char *url, const char *url_host,
+struct gh_urlstate *crawl_enqueue(struct crawl *c, const char *url, const char *url_host,
                       enum gh_link_kind kind, int depth, const char *seed, const char *region,
                       const char *text, const char *referer);
 /* Whether the crawl follows `url` from `seed`'s site; when it does and
@@ -141,7 +141,8 @@ bool crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_
 /* A host's stored state (robots.txt of today, pages this cycle). */
 void crawl_host_load(struct crawl *c, struct gh_host *h);
 /* Starts a transfer of `url` (`state` taken; NULL for robots.txt). */
-void crawl_start(struct crawl *c, struct gh_host *h, const char *url, json_t *state, bool robots);
+void crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlstate *state,
+                 bool robots);
 
 /* ---- turns.c ---- */
 

@@ -20,7 +20,7 @@ crawl_job_free(void *p)
   j->c->pending_bytes -= g_bytes_get_size(j->body);
   g_free(j->url);
   g_free(j->host);
-  json_decref(j->state);
+  gh_urlstate_free(j->state);
   g_bytes_unref(j->body);
   g_free(j->sha);
   g_free(j->file_title);
@@ -203,16 +203,16 @@ reply_decode(const guint8 *buf, size_t len, struct reply *out)
 static unsigned
 queue_links(struct crawl *c, struct page_job *j, const GArray *links)
 {
-  json_t *s = j->state;
-  int depth = (int)json_integer_value(json_object_get(s, "depth"));
-  const char *seed = jstr(s, "seed");
+  struct gh_urlstate *s = j->state;
+  int depth = (int)s->depth;
+  const char *seed = s->seed;
   unsigned attachments = 0;
   bool api = gh_is_api_answer(j->url);
-  const char *embed = api ? (jstr(s, "embed") ? jstr(s, "embed") : jstr(s, "referer")) : j->url;
+  const char *embed = api ? (s->embed ? s->embed : s->referer) : j->url;
   /* What this page led to, kept so a later 304 can requeue it without the
    * body (a column whose portal page did not change still gets new
    * reports). */
-  json_t *out = json_array();
+  gh_urlstate_clear_out(s);
   for(guint i = 0; i < links->len; i++) {
     const struct reply_link *l = &g_array_index(links, struct reply_link, i);
     const char *url = l->url, *text = l->text;
@@ -223,21 +223,19 @@ queue_links(struct crawl *c, struct page_job *j, const GArray *links)
     char *host = NULL;
     if(d > (int)c->cfg->max_depth || !crawl_in_scope(c, seed, url, k, &host))
       continue;
-    json_t *ns = crawl_enqueue(c, url, host, k, d, seed, jstr(s, "region"), text, j->url);
+    struct gh_urlstate *ns = crawl_enqueue(c, url, host, k, d, seed, s->region, text, j->url);
     g_free(host);
     /* What an API answer (dataproxy.jsp, JPaaS) links is shown in the
      * column page, also when one answer leads to the next: the column is
      * kept along the chain for the worker to resolve against. */
     if(api && embed && ns)
-      json_object_set_new(ns, "embed", json_string(embed));
+      gh_urlstate_set(&ns->embed, embed);
     attachments += k == GH_LINK_ATTACHMENT;
     /* A report page keeps only its attachments: a 304 on it then still
      * reaches the document (crawl --refetch). */
     if(j->kind != GH_LINK_REPORT || k == GH_LINK_ATTACHMENT)
-      json_array_append_new(out, json_pack("[s,s,i,s]", url, gh_link_kind_name(k), d,
-                                           text ? text : ""));
+      gh_urlstate_add_out(s, url, gh_link_kind_name(k), d, text ? text : "");
   }
-  json_object_set_new(s, "out", out);
   return attachments;
 }
 
@@ -247,25 +245,23 @@ queue_links(struct crawl *c, struct page_job *j, const GArray *links)
 static void
 add_provenance(struct crawl *c, struct page_job *j, json_t *rj)
 {
-  json_t *s = j->state;
+  const struct gh_urlstate *s = j->state;
   json_t *src = json_object_get(rj, "source");
   char *iso = crawl_now_iso();
   json_object_set_new(src, "url", json_string(j->url));
   json_object_set_new(src, "fetched_at", json_string(iso));
   g_free(iso);
-  json_t *chain = json_object_get(s, "redirect_chain");
-  if(json_array_size(chain))
-    json_object_set(src, "redirected_from", json_array_get(chain, 0));
-  if(jstr(s, "referer"))
-    json_object_set_new(src, "page_url", json_string(jstr(s, "referer")));
-  if(jstr(s, "text"))
-    json_object_set_new(src, "link_text", json_string(jstr(s, "text")));
+  if(s->redirect_chain && s->redirect_chain->len)
+    json_object_set_new(src, "redirected_from", json_string(s->redirect_chain->pdata[0]));
+  if(s->referer)
+    json_object_set_new(src, "page_url", json_string(s->referer));
+  if(s->text)
+    json_object_set_new(src, "link_text", json_string(s->text));
   if(j->file_title)
     json_object_set_new(src, "file_title", json_string(j->file_title));
-  const struct gh_seed *sd = jstr(s, "seed") ? g_hash_table_lookup(c->run_seeds, jstr(s, "seed")) : NULL;
+  const struct gh_seed *sd = s->seed ? g_hash_table_lookup(c->run_seeds, s->seed) : NULL;
   const char *extra[] = { sd ? sd->name : NULL, NULL };
-  gh_record_identify(rj, c->o->regions ? c->o->regions : gh_regions_builtin(), jstr(s, "region"),
-                     extra);
+  gh_record_identify(rj, c->o->regions ? c->o->regions : gh_regions_builtin(), s->region, extra);
   if(!json_object_get(rj, "region_code"))
     json_object_set_new(rj, "region_code", json_null());
 }
@@ -284,7 +280,7 @@ land_document(struct crawl *c, struct page_job *j, const char *status, const cha
   }
   const char *agency = rj ? jstr(rj, "agency") : NULL;
   json_int_t year = rj ? json_integer_value(json_object_get(rj, "year")) : 0;
-  json_object_set_new(j->state, "record_status", json_string(status ? status : ""));
+  gh_urlstate_set(&j->state->record_status, status ? status : "");
   /* The raw bytes, so `reparse` can rerun a newer parser without fetching. */
   gh_frontier_put_doc(c->fr, j->sha, j->body);
   bool parsed = status && !strcmp(status, gh_status_name(GH_STATUS_PARSED));
@@ -315,7 +311,7 @@ failed_record(struct page_job *j, const char *failure)
 {
   struct gh_record rec;
   gh_record_init(&rec);
-  struct gh_doc_hints hints = { .link_text = jstr(j->state, "text"), .file_title = j->file_title };
+  struct gh_doc_hints hints = { .link_text = j->state->text, .file_title = j->file_title };
   gh_document_failed(j->sha, j->fmt, failure, &hints, &rec);
   json_t *rj = gh_record_to_json(&rec);
   gh_record_clear(&rec);
@@ -369,7 +365,7 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
   j->c = c;
   j->url = g_strdup(x->url);
   j->host = g_strdup(x->host->name);
-  j->state = json_incref(x->state);
+  j->state = g_steal_pointer(&x->state);
   /* The body moves from the transfer to the job: the worker's request and
    * the stored document share it, no copy (a PDF can be 32 MiB). */
   j->body = g_string_free_to_bytes(x->in.body);
@@ -392,8 +388,8 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
      * inserted into that page, so its relative links are that page's. */
     struct job_args a = {
       .kind = kind, .flags = (discover ? ARG_DISCOVER : 0) | (extract ? ARG_RECORD : 0),
-      .url = j->url, .sha256 = sha, .text = jstr(x->state, "text"), .file_title = j->file_title,
-      .referer = jstr(x->state, "embed") ? jstr(x->state, "embed") : jstr(x->state, "referer"),
+      .url = j->url, .sha256 = sha, .text = j->state->text, .file_title = j->file_title,
+      .referer = j->state->embed ? j->state->embed : j->state->referer,
     };
     GByteArray *args = args_encode(&a);
     gh_pool_submit_bytes(c->pool, j->body, j->fmt, &eo, args, page_done, j);

@@ -23,11 +23,11 @@ gh_schedule_due(struct gh_store *st, const struct gh_config *cfg, GPtrArray *see
   *next_due = G_MAXINT64;
   for(guint i = 0; i < seeds->len; i++) {
     struct gh_seed *s = seeds->pdata[i];
-    json_t *state = gh_frontier_url(st, s->url);
+    struct gh_urlstate *state = gh_frontier_url(st, s->url);
     /* When it was last queued, fetched or not. */
-    const char *at = json_string_value(json_object_get(state, "queued_at"));
-    if(!at)
-      at = json_string_value(json_object_get(state, "fetched_at"));
+    const char *at = state ? state->queued_at : NULL;
+    if(!at && state)
+      at = state->fetched_at;
     GDateTime *last = at ? g_date_time_new_from_iso8601(at, NULL) : NULL;
     gint64 due_at = last ? g_date_time_to_unix(last) + (gint64)interval : t;
     if(due_at <= t)
@@ -36,7 +36,7 @@ gh_schedule_due(struct gh_store *st, const struct gh_config *cfg, GPtrArray *see
       *next_due = due_at;
     if(last)
       g_date_time_unref(last);
-    json_decref(state);
+    gh_urlstate_free(state);
   }
   return due;
 }

@@ -24,7 +24,7 @@ in_hand(void *ud, const char *url)
 /* The oldest queued URL of `h` not already in hand, from its scan cursor
  * on, and its sequence number; NULL when none. */
 static char *
-next_url(struct crawl *c, struct gh_host *h, json_t **state, guint64 *seq)
+next_url(struct crawl *c, struct gh_host *h, struct gh_urlstate **state, guint64 *seq)
 {
   if(!h->robots && !h->robots_loading && !h->drain)
     crawl_host_load(c, h);
@@ -118,7 +118,7 @@ crawl_fill(struct crawl *c)
         settled = true; /* a timer, an answer, robots.txt or new work wakes it */
         break;
       }
-      json_t *state = NULL;
+      struct gh_urlstate *state = NULL;
       guint64 seq = 0;
       char *url = next_url(c, h, &state, &seq);
       if(!url) {
@@ -132,7 +132,7 @@ crawl_fill(struct crawl *c)
         /* robots.txt first, through the same politeness as everything. */
         char *robots_url = g_strdup_printf(
           "%s://%s/robots.txt", g_str_has_prefix(url, "https://") ? "https" : "http", h->name);
-        json_decref(state);
+        gh_urlstate_free(state);
         g_free(url);
         g_free(pq);
         h->robots_loading = true;
@@ -160,7 +160,7 @@ crawl_fill(struct crawl *c)
         state = NULL;
         break;
       }
-      json_decref(state);
+      gh_urlstate_free(state);
       g_free(pq);
       g_free(url);
     }
@@ -185,14 +185,14 @@ crawl_hosts_drained(struct crawl *c)
       continue;
     /* Waiting out its delay after its last request: its queue may be
      * empty already, and the crawl must not wait a delay to learn it. */
-    json_t *state = NULL;
+    struct gh_urlstate *state = NULL;
     guint64 seq;
     char *url = next_url(c, h, &state, &seq);
     if(!url && !c->error) {
       h->idle = true;
       continue;
     }
-    json_decref(state);
+    gh_urlstate_free(state);
     g_free(url);
     return false;
   }

@@ -69,6 +69,25 @@ gh_wire_put_str(GByteArray *b, const char *s)
   g_byte_array_append(b, (const guint8 *)"", 1);
 }
 
+void
+gh_wire_put_u64(GByteArray *b, guint64 v)
+{
+  g_byte_array_append(b, (const guint8 *)&v, sizeof v);
+}
+
+guint64
+gh_wire_get_u64(struct gh_wire_reader *r)
+{
+  guint64 v = 0;
+  if(r->bad || (size_t)(r->end - r->p) < sizeof v) {
+    r->bad = true;
+    return 0;
+  }
+  memcpy(&v, r->p, sizeof v);
+  r->p += sizeof v;
+  return v;
+}
+
 guint32
 gh_wire_get_u32(struct gh_wire_reader *r)
 {

@@ -56,6 +56,7 @@ bool gh_wire_pump_all(int fd, bool out, void *buf, size_t n);
  * NULL string. */
 #define GH_WIRE_NULL G_MAXUINT32
 void gh_wire_put_u32(GByteArray *b, guint32 v);
+void gh_wire_put_u64(GByteArray *b, guint64 v);
 void gh_wire_put_str(GByteArray *b, const char *s);
 
 /* Reads fields back from a buffer a worker wrote, so nothing in it is
@@ -67,6 +68,7 @@ struct gh_wire_reader {
   bool bad;
 };
 guint32 gh_wire_get_u32(struct gh_wire_reader *r);
+guint64 gh_wire_get_u64(struct gh_wire_reader *r);
 /* `*s` (borrowed from the buffer, may be NULL); false once `bad`. */
 bool gh_wire_get_str(struct gh_wire_reader *r, const char **s);
 /* True when every byte was read and nothing was bad. */

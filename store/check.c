@@ -168,7 +168,7 @@ static void
 url_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
 {
   char *url;
-  json_t *s;
+  struct gh_urlstate *s;
   if(!gh_store_url_entry(c->st, k, v, &url, &s)) {
     problem(c, "url_state", k, "the URL state does not decode");
     return;
@@ -183,10 +183,9 @@ url_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
     g_string_free(want, TRUE);
     g_free(hex);
   }
-  const char *state = json_string_value(json_object_get(s, "state"));
-  if(!state)
+  if(!(s->has & GH_US_STATE))
     problem(c, "url_state", k, "the state of %s has no \"state\"", url);
-  json_decref(s);
+  gh_urlstate_free(s);
   g_free(url);
 }
 
@@ -210,10 +209,10 @@ queue_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
     if(!port_only)
       problem(c, "queue", k, "queued under another host than %s's", url);
   }
-  json_t *s = gh_store_url_get(c->txn, c->st, url);
+  struct gh_urlstate *s = gh_store_url_get(c->txn, c->st, url);
   if(!s)
     problem(c, "queue", k, "%s is queued but has no URL state", url);
-  json_decref(s);
+  gh_urlstate_free(s);
   g_free(url);
 }
 

@@ -3,38 +3,6 @@
 
 #include <string.h>
 
-static const char *const state_names[GH_URL_STATES] = {
-  [GH_URL_QUEUED] = "queued",         [GH_URL_DONE] = "done",
-  [GH_URL_FAILED] = "failed",         [GH_URL_REDIRECTED] = "redirected",
-  [GH_URL_BLOCKED] = "blocked",       [GH_URL_ROBOTS] = "robots",
-  [GH_URL_SKIPPED] = "skipped",
-};
-
-const char *
-gh_url_state_name(enum gh_url_state s)
-{
-  return (unsigned)s < GH_URL_STATES ? state_names[s] : "queued";
-}
-
-bool
-gh_url_state_parse(const char *name, enum gh_url_state *out)
-{
-  for(unsigned i = 0; name && i < GH_URL_STATES; i++)
-    if(!strcmp(name, state_names[i])) {
-      *out = (enum gh_url_state)i;
-      return true;
-    }
-  return false;
-}
-
-enum gh_url_state
-gh_url_state_of(const json_t *state)
-{
-  enum gh_url_state s = GH_URL_QUEUED;
-  gh_url_state_parse(json_string_value(json_object_get(state, "state")), &s);
-  return s;
-}
-
 /* ---- the cycle ---- */
 
 struct cycle_arg {
@@ -99,13 +67,13 @@ gh_frontier_cycle_open(struct gh_store *st)
 
 /* ---- reads ---- */
 
-json_t *
+struct gh_urlstate *
 gh_frontier_url(struct gh_store *st, const char *url)
 {
   MDB_txn *txn = gh_store_read_begin(st, NULL);
   if(!txn)
     return NULL;
-  json_t *s = gh_store_url_get(txn, st, url);
+  struct gh_urlstate *s = gh_store_url_get(txn, st, url);
   mdb_txn_abort(txn);
   return s;
 }
@@ -194,7 +162,9 @@ struct op {
   enum op_kind kind;
   char *key;     /* URL, host or sha256 */
   char *host;    /* OP_DEQUEUE, OP_ENQUEUE: the queue's host */
-  json_t *json;  /* state, host state, record */
+  json_t *json;  /* OP_HOST: host state; OP_LAND: record */
+  GByteArray *enc;        /* OP_STATE: the URL's state, encoded in the loop */
+  struct gh_urlstate *us; /* OP_ENQUEUE: the URL's state, completed by the commit */
   GBytes *bytes; /* OP_DOC */
   guint64 qseq;  /* OP_DEQUEUE */
   const char *result; /* set by the commit: OP_LAND what happened; OP_ENQUEUE "added" */
@@ -207,7 +177,7 @@ struct op {
 struct batch {
   GPtrArray *ops;        /* struct op * */
   GHashTable *dequeued;  /* URLs finished: not to be picked again */
-  GHashTable *unflushed; /* URL -> its newest state */
+  GHashTable *unflushed; /* URL -> the OP_STATE op with its newest state (the op's) */
   guint64 doc_bytes;     /* raw documents held by ops */
 };
 
@@ -228,6 +198,9 @@ op_free(void *p)
   g_free(op->key);
   g_free(op->host);
   json_decref(op->json);
+  if(op->enc)
+    g_byte_array_unref(op->enc);
+  gh_urlstate_free(op->us);
   if(op->bytes)
     g_bytes_unref(op->bytes);
   g_free(op);
@@ -238,7 +211,7 @@ batch_init(struct batch *b)
 {
   b->ops = g_ptr_array_new_with_free_func(op_free);
   b->dequeued = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  b->unflushed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_decref);
+  b->unflushed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   b->doc_bytes = 0;
 }
 
@@ -290,37 +263,47 @@ add_op(struct gh_frontier *f, enum op_kind kind, const char *key, json_t *json)
   op->key = g_strdup(key);
   op->json = json;
   g_ptr_array_add(f->gathering.ops, op);
-  /* Until the batch is committed, the newest state of a URL is here, not
-   * in the store: a retry must see its attempt count. */
-  if(kind == OP_STATE)
-    g_hash_table_replace(f->gathering.unflushed, g_strdup(key), json_incref(json));
   return op;
 }
 
-void
-gh_frontier_set(struct gh_frontier *f, const char *url, json_t *state)
+/* Encoded now, in the loop: the committer then only copies bytes, and the
+ * caller keeps its state to change further. */
+static void
+add_state(struct gh_frontier *f, const char *url, const struct gh_urlstate *state)
 {
-  add_op(f, OP_STATE, url, state);
+  struct op *op = add_op(f, OP_STATE, url, NULL);
+  op->enc = g_byte_array_sized_new(256);
+  gh_urlstate_encode(state, op->enc);
+  /* Until the batch is committed, the newest state of a URL is here, not
+   * in the store: a retry must see its attempt count. */
+  g_hash_table_replace(f->gathering.unflushed, g_strdup(url), op);
 }
 
 void
-gh_frontier_finish(struct gh_frontier *f, const char *url, const char *host, json_t *state)
+gh_frontier_set(struct gh_frontier *f, const char *url, const struct gh_urlstate *state)
 {
-  json_t *qseq = json_object_get(state, "qseq");
-  if(host && json_is_integer(qseq)) {
+  add_state(f, url, state);
+}
+
+void
+gh_frontier_finish(struct gh_frontier *f, const char *url, const char *host,
+                   const struct gh_urlstate *state)
+{
+  if(host && (state->has & GH_US_QSEQ)) {
     struct op *op = add_op(f, OP_DEQUEUE, url, NULL);
     op->host = g_strdup(host);
-    op->qseq = (guint64)json_integer_value(qseq);
+    op->qseq = (guint64)state->qseq;
   }
-  add_op(f, OP_STATE, url, state);
+  add_state(f, url, state);
   g_hash_table_add(f->gathering.dequeued, g_strdup(url));
 }
 
 void
-gh_frontier_enqueue(struct gh_frontier *f, const char *url, const char *host, json_t *state,
-                    bool force)
+gh_frontier_enqueue(struct gh_frontier *f, const char *url, const char *host,
+                    struct gh_urlstate *state, bool force)
 {
-  struct op *op = add_op(f, OP_ENQUEUE, url, state);
+  struct op *op = add_op(f, OP_ENQUEUE, url, NULL);
+  op->us = state;
   op->host = g_strdup(host);
   op->force = force;
 }
@@ -378,58 +361,74 @@ gh_frontier_commit_started(const struct gh_frontier *f)
 
 /* ---- applying a batch (on the committer thread) ---- */
 
-static const char *
-jstr(const json_t *o, const char *k)
-{
-  return json_string_value(json_object_get(o, k));
-}
-
 /* Queues the op's URL unless the rules in frontier.h say not; decided
  * inside the transaction, so duplicates in one batch and across restarts
- * collapse. */
+ * collapse.  Most calls are for a URL already seen this cycle (a portal's
+ * navigation on every page), so only the stored state's head is read
+ * until the URL is known to be queued. */
 static int
 apply_enqueue(struct gh_frontier *f, MDB_txn *txn, struct op *op, guint64 *qseq)
 {
   op->result = NULL;
-  json_t *old = gh_store_url_get(txn, f->st, op->key);
-  json_t *s = json_deep_copy(op->json);
-  if(old) {
-    guint64 cyc = (guint64)json_integer_value(json_object_get(old, "cycle"));
-    enum gh_url_state state = gh_url_state_of(old);
-    bool has_state = jstr(old, "state") != NULL;
-    const char *kind = jstr(old, "kind");
-    bool leaf = kind && (!strcmp(kind, "report") || !strcmp(kind, "attachment"));
-    bool leaf_done = leaf && has_state && state == GH_URL_DONE;
-    bool same_cycle = cyc == f->o.cycle;
-    /* A forced run visits its seeds' pages again, once each (the mark is
-     * in the state, so a batch run twice decides the same); a page still
-     * queued is fetched anyway. */
-    bool forced = op->force && same_cycle && (!has_state || state != GH_URL_QUEUED) &&
-                  json_integer_value(json_object_get(old, "forced_run")) != f->o.run_id &&
-                  (!leaf_done || f->o.refetch);
-    bool skip = (same_cycle && !forced) || (!same_cycle && leaf_done && !f->o.refetch);
-    if(skip) {
-      json_decref(old);
-      json_decref(s);
-      return 0;
+  struct gh_urlstate *s = op->us;
+  const void *raw;
+  size_t rawlen;
+  struct gh_urlstate *old = NULL;
+  if(gh_store_url_raw(txn, f->st, op->key, &raw, &rawlen)) {
+    struct gh_urlstate head;
+    bool fast = gh_urlstate_decode_head(raw, rawlen, &head);
+    /* An older store's JSON (read before its migration), decoded whole. */
+    old = fast ? NULL : gh_store_url_decode(raw, rawlen);
+    const struct gh_urlstate *h = fast ? &head : old;
+    if(h) {
+      enum gh_url_state state = gh_urlstate_state(h);
+      bool has_state = h->has & GH_US_STATE;
+      bool leaf_done = gh_urlstate_is_leaf(h) && has_state && state == GH_URL_DONE;
+      bool same_cycle = (guint64)h->cycle == f->o.cycle;
+      /* A forced run visits its seeds' pages again, once each (the mark is
+       * in the state, so a batch run twice decides the same); a page still
+       * queued is fetched anyway. */
+      bool forced = op->force && same_cycle && (!has_state || state != GH_URL_QUEUED) &&
+                    h->forced_run != f->o.run_id && (!leaf_done || f->o.refetch);
+      bool skip = (same_cycle && !forced) || (!same_cycle && leaf_done && !f->o.refetch);
+      if(skip) {
+        g_free(head.kind);
+        gh_urlstate_free(old);
+        return 0;
+      }
+      if(!old)
+        old = gh_urlstate_decode(raw, rawlen);
+      g_free(head.kind);
     }
+  }
+  if(old) {
     /* Keep what a revisit needs: validators and the last hash. */
-    static const char *const keep[] = { "etag", "last_modified", "sha256", "fetched_at",
-                                        "record_status", "out", NULL };
-    for(const char *const *k = keep; *k; k++)
-      if(json_object_get(old, *k))
-        json_object_set(s, *k, json_object_get(old, *k));
-    if(!g_strcmp0(jstr(s, "kind"), "list") && kind && strcmp(kind, "list"))
-      json_object_set_new(s, "kind", json_string(kind)); /* a column seen as a page link */
-    json_decref(old);
+    char **keep[][2] = { { &s->etag, &old->etag },
+                         { &s->last_modified, &old->last_modified },
+                         { &s->sha256, &old->sha256 },
+                         { &s->fetched_at, &old->fetched_at },
+                         { &s->record_status, &old->record_status } };
+    for(size_t i = 0; i < G_N_ELEMENTS(keep); i++)
+      if(*keep[i][1]) {
+        g_free(*keep[i][0]);
+        *keep[i][0] = g_steal_pointer(keep[i][1]);
+      }
+    if(old->out) {
+      if(s->out)
+        g_array_unref(s->out);
+      s->out = g_steal_pointer(&old->out);
+    }
+    if(!g_strcmp0(s->kind, "list") && old->kind && strcmp(old->kind, "list"))
+      gh_urlstate_set(&s->kind, old->kind); /* a column seen as a page link */
+    gh_urlstate_free(old);
   }
   /* Whatever a forced run queues, it queues once. */
   if(op->force)
-    json_object_set_new(s, "forced_run", json_integer(f->o.run_id));
+    gh_urlstate_set_num(s, forced_run, GH_US_FORCED_RUN, f->o.run_id);
   guint64 seq = (*qseq)++;
-  json_object_set_new(s, "cycle", json_integer((json_int_t)f->o.cycle));
-  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_QUEUED)));
-  json_object_set_new(s, "qseq", json_integer((json_int_t)seq));
+  gh_urlstate_set_num(s, cycle, GH_US_CYCLE, (gint64)f->o.cycle);
+  gh_urlstate_set_state(s, GH_URL_QUEUED);
+  gh_urlstate_set_num(s, qseq, GH_US_QSEQ, (gint64)seq);
   int rc = gh_store_url_put(txn, f->st, op->key, s);
   if(!rc) {
     GString *qk = gh_store_queue_key(op->host, seq);
@@ -439,7 +438,6 @@ apply_enqueue(struct gh_frontier *f, MDB_txn *txn, struct op *op, guint64 *qseq)
   }
   if(!rc)
     op->result = "added";
-  json_decref(s);
   return rc;
 }
 
@@ -458,7 +456,7 @@ apply_ops(struct gh_store *st, MDB_txn *txn, void *ud)
     struct op *op = ops->pdata[i];
     switch(op->kind) {
     case OP_STATE:
-      rc = gh_store_url_put(txn, st, op->key, op->json);
+      rc = gh_store_url_put_encoded(txn, st, op->key, op->enc->data, op->enc->len);
       break;
     case OP_DEQUEUE: {
       GString *qk = gh_store_queue_key(op->host, op->qseq);
@@ -519,9 +517,9 @@ gh_frontier_commit_poll(struct gh_frontier *f, gint64 wait_until, gh_frontier_ev
   for(guint i = 0; r == GH_COMMIT_DONE && events && i < f->committing.ops->len; i++) {
     struct op *op = f->committing.ops->pdata[i];
     if(op->kind == OP_LAND)
-      events(ud, GH_FRONTIER_LANDED, NULL, op->json, op->result);
+      events(ud, GH_FRONTIER_LANDED, NULL, op->json, NULL, op->result);
     else if(op->kind == OP_ENQUEUE && op->result)
-      events(ud, GH_FRONTIER_QUEUED, op->host, op->json, op->result);
+      events(ud, GH_FRONTIER_QUEUED, op->host, NULL, op->us, op->result);
   }
   batch_clear(&f->committing);
   return r;
@@ -531,8 +529,8 @@ gh_frontier_commit_poll(struct gh_frontier *f, gint64 wait_until, gh_frontier_ev
 
 char *
 gh_frontier_next(struct gh_frontier *f, const char *host, guint64 from,
-                 bool (*skip)(void *ud, const char *url), void *ud, json_t **state,
-                 guint64 *seq, GError **err)
+                 bool (*skip)(void *ud, const char *url), void *ud,
+                 struct gh_urlstate **state, guint64 *seq, GError **err)
 {
   MDB_txn *txn = gh_store_read_begin(f->st, err);
   if(!txn)
@@ -552,15 +550,19 @@ gh_frontier_next(struct gh_frontier *f, const char *host, guint64 from,
       g_free(u);
       continue;
     }
-    json_t *newer = g_hash_table_lookup(f->gathering.unflushed, u);
+    const struct op *newer = g_hash_table_lookup(f->gathering.unflushed, u);
     if(!newer)
       newer = g_hash_table_lookup(f->committing.unflushed, u);
-    *state = newer ? json_deep_copy(newer) : gh_store_url_get(txn, f->st, u);
-    if(!*state) /* a queue entry whose state was lost: recreate */
-      *state = json_pack("{s:s, s:i}", "kind", "list", "depth", 0);
+    *state = newer ? gh_urlstate_decode(newer->enc->data, newer->enc->len)
+                   : gh_store_url_get(txn, f->st, u);
+    if(!*state) { /* a queue entry whose state was lost: recreate */
+      *state = gh_urlstate_new();
+      gh_urlstate_set(&(*state)->kind, "list");
+      gh_urlstate_set_num(*state, depth, GH_US_DEPTH, 0);
+    }
     /* The queue key is the truth about where this entry sits. */
     *seq = gh_store_queue_seq(&k);
-    json_object_set_new(*state, "qseq", json_integer((json_int_t)*seq));
+    gh_urlstate_set_num(*state, qseq, GH_US_QSEQ, (gint64)*seq);
     url = u;
     break;
   }

@@ -12,9 +12,11 @@
  * refetches.  gh_frontier_finish gives a queued URL its final state and
  * removes its queue entry in the same batch.
  *
- * Ownership: every json_t handed to a write is taken (the frontier holds
- * it until its batch is committed and never modifies it: the committer
- * thread reads it); callbacks and lookups lend theirs for the call.
+ * Ownership: a URL state handed to gh_frontier_set or _finish is encoded
+ * at once (the caller keeps it and may go on changing it); one handed to
+ * gh_frontier_enqueue, and every json_t handed to a write, is taken (the
+ * committer thread reads and completes it); callbacks and lookups lend
+ * theirs for the call.
  * Errors: reads return NULL/0 and, where they take one, set a GError from
  * the store (see store.h); a failed commit is reported by
  * gh_frontier_commit_poll and ends the crawl with the batch's URLs still
@@ -28,23 +30,7 @@
 
 #include "store.h"
 
-enum gh_url_state {
-  GH_URL_QUEUED,     /* in its host's queue, waiting to be fetched */
-  GH_URL_DONE,       /* fetched (or not modified) and handled */
-  GH_URL_FAILED,     /* given up on: the state's "error" and "reason" say why */
-  GH_URL_REDIRECTED, /* answered with a redirect; the target is queued */
-  GH_URL_BLOCKED,    /* the portal answered with a block or captcha page */
-  GH_URL_ROBOTS,     /* robots.txt disallows it */
-  GH_URL_SKIPPED,    /* not fetched this cycle (the host's page budget) */
-};
-#define GH_URL_STATES 7
-
-const char *gh_url_state_name(enum gh_url_state s);
-/* False when `name` is no state (a damaged or foreign entry). */
-bool gh_url_state_parse(const char *name, enum gh_url_state *out);
-/* The state a URL's JSON state object records (GH_URL_QUEUED when it
- * names none). */
-enum gh_url_state gh_url_state_of(const json_t *state);
+/* URL states (enum gh_url_state, struct gh_urlstate) are urlstate.h's. */
 
 /* ---- the cycle: one pass over every seed ---- */
 
@@ -56,8 +42,8 @@ bool gh_frontier_cycle_open(struct gh_store *st);
 
 /* ---- reads outside a crawl (the daemon's schedule, stats) ---- */
 
-/* One URL's state (json_decref), or NULL. */
-json_t *gh_frontier_url(struct gh_store *st, const char *url);
+/* One URL's state (gh_urlstate_free), or NULL. */
+struct gh_urlstate *gh_frontier_url(struct gh_store *st, const char *url);
 /* Queue entries in all. */
 guint64 gh_frontier_queued(struct gh_store *st);
 /* host -> queue entries (GUINT_TO_POINTER), from one walk of the queue. */
@@ -82,16 +68,18 @@ struct gh_frontier *gh_frontier_new(struct gh_store *st, const struct gh_frontie
  * the store. */
 void gh_frontier_free(struct gh_frontier *f);
 
-/* `state` (taken) is the URL's newest state: stored with the next batch,
- * and what gh_frontier_next gives for the URL meanwhile. */
-void gh_frontier_set(struct gh_frontier *f, const char *url, json_t *state);
-/* The URL's final state: `state` (taken) already says which; its queue
- * entry (host, state's "qseq") goes in the same batch. */
-void gh_frontier_finish(struct gh_frontier *f, const char *url, const char *host, json_t *state);
+/* `state` is the URL's newest state: stored with the next batch, and what
+ * gh_frontier_next gives for the URL meanwhile. */
+void gh_frontier_set(struct gh_frontier *f, const char *url, const struct gh_urlstate *state);
+/* The URL's final state: `state` already says which; its queue entry
+ * (host, the state's qseq) goes in the same batch. */
+void gh_frontier_finish(struct gh_frontier *f, const char *url, const char *host,
+                        const struct gh_urlstate *state);
 /* Queue `url` on `host` (its host, not NULL; see above for when it is
- * not queued); `force`: past this cycle's visit, once per run. */
-void gh_frontier_enqueue(struct gh_frontier *f, const char *url, const char *host, json_t *state,
-                         bool force);
+ * not queued) with `state` (taken); `force`: past this cycle's visit, once
+ * per run. */
+void gh_frontier_enqueue(struct gh_frontier *f, const char *url, const char *host,
+                         struct gh_urlstate *state, bool force);
 /* Merged into the host's stored state (a robots-less update keeps the
  * stored robots.txt). */
 void gh_frontier_put_host(struct gh_frontier *f, const char *host, json_t *state);
@@ -115,11 +103,12 @@ gint64 gh_frontier_commit_started(const struct gh_frontier *f);
 
 /* What a committed batch did, told once per event. */
 enum gh_frontier_event {
-  GH_FRONTIER_LANDED, /* `json`: the record; `result`: store.h's what-happened */
-  GH_FRONTIER_QUEUED, /* `key`: the host that has work again; `json`: the URL's state */
+  GH_FRONTIER_LANDED, /* `record`; `result`: store.h's what-happened */
+  GH_FRONTIER_QUEUED, /* `key`: the host that has work again; `state`: the URL's */
 };
 typedef void (*gh_frontier_event_fn)(void *ud, enum gh_frontier_event ev, const char *key,
-                                     const json_t *json, const char *result);
+                                     const json_t *record, const struct gh_urlstate *state,
+                                     const char *result);
 /* Hands the gathered writes to the committer, unless it is busy. */
 void gh_frontier_commit_start(struct gh_frontier *f);
 /* The running commit's outcome by `wait_until` (monotonic µs; 0: now).
@@ -130,10 +119,10 @@ enum gh_commit gh_frontier_commit_poll(struct gh_frontier *f, gint64 wait_until,
 
 /* The oldest queued URL of `host` from sequence `from` on that
  * `skip(ud, url)` does not reject and that is not finished, with its
- * newest state (json_decref) and sequence; NULL when none, or on a store
- * error (*err). */
+ * newest state (gh_urlstate_free) and sequence; NULL when none, or on a
+ * store error (*err). */
 char *gh_frontier_next(struct gh_frontier *f, const char *host, guint64 from,
-                       bool (*skip)(void *ud, const char *url), void *ud, json_t **state,
-                       guint64 *seq, GError **err);
+                       bool (*skip)(void *ud, const char *url), void *ud,
+                       struct gh_urlstate **state, guint64 *seq, GError **err);
 
 #endif

@@ -17,6 +17,19 @@ struct migrate {
   bool finished;
 };
 
+/* What cannot be read is kept as the text it was, under a state that says
+ * so (check names it). */
+static struct gh_urlstate *
+damaged_state(const void *raw, size_t len)
+{
+  json_t *d = json_pack("{s:s, s:s%}", "state", "damaged", "raw", (const char *)raw, len);
+  if(!d) /* not UTF-8: the mark alone */
+    d = json_pack("{s:s}", "state", "damaged");
+  struct gh_urlstate *s = gh_urlstate_from_json(d);
+  json_decref(d);
+  return s;
+}
+
 static int
 migrate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
 {
@@ -31,11 +44,11 @@ migrate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
   /* Batches keep each transaction's dirty pages well under LMDB's limit. */
   while(n < 20000 && !(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST))) {
     char *url = g_strndup(k.mv_data, k.mv_size);
-    json_t *s = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-    if(!s) /* keep what cannot be read, as the text it was */
-      s = json_pack("{s:s, s:s%}", "state", "damaged", "raw", (const char *)v.mv_data, v.mv_size);
+    struct gh_urlstate *s = gh_store_url_decode(v.mv_data, v.mv_size);
+    if(!s)
+      s = damaged_state(v.mv_data, v.mv_size);
     rc = gh_store_url_put(txn, st, url, s);
-    json_decref(s);
+    gh_urlstate_free(s);
     g_free(url);
     if(rc || (rc = mdb_cursor_del(cur, 0)))
       break;
@@ -248,3 +261,82 @@ gh_store_migrate_v2(struct gh_store *st, GError **err)
   return ok;
 }
 
+
+/* ---- schema 3 -> 4: URL states in their binary form ---- */
+
+struct restate {
+  GString *after; /* the last key converted; the next batch starts past it */
+  bool finished;
+};
+
+static int
+restate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct restate *m = ud;
+  enum { BATCH = 20000 };
+  MDB_cursor *cur;
+  int rc = mdb_cursor_open(txn, st->urls, &cur);
+  if(rc)
+    return rc;
+  MDB_val k = { m->after->len, m->after->str }, v;
+  rc = m->after->len ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
+                     : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  if(!rc && m->after->len && k.mv_size == m->after->len &&
+     !memcmp(k.mv_data, m->after->str, k.mv_size))
+    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+  /* Read a batch, then write it: a put may move the pages a cursor is on. */
+  GPtrArray *todo = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+  GString *last = g_string_new(NULL);
+  unsigned seen = 0;
+  for(; !rc && seen < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
+    g_string_truncate(last, 0);
+    g_string_append_len(last, k.mv_data, (gssize)k.mv_size);
+    const char *nul = memchr(v.mv_data, '\0', v.mv_size);
+    if(!nul || k.mv_size != 32)
+      continue; /* damage stays where it is, for check to name */
+    size_t ul = (size_t)(nul - (const char *)v.mv_data);
+    if(gh_urlstate_is_encoded(nul + 1, v.mv_size - ul - 1))
+      continue; /* written since (a schema-1 store's migration writes these) */
+    g_ptr_array_add(todo, g_bytes_new(v.mv_data, v.mv_size));
+  }
+  mdb_cursor_close(cur);
+  bool end = rc == MDB_NOTFOUND;
+  rc = end ? 0 : rc;
+  for(guint i = 0; !rc && i < todo->len; i++) {
+    gsize n;
+    const char *val = g_bytes_get_data(todo->pdata[i], &n);
+    size_t ul = strlen(val);
+    struct gh_urlstate *s = gh_store_url_decode(val + ul + 1, n - ul - 1);
+    if(!s)
+      s = damaged_state(val + ul + 1, n - ul - 1);
+    rc = gh_store_url_put(txn, st, val, s);
+    gh_urlstate_free(s);
+  }
+  g_ptr_array_free(todo, TRUE);
+  if(!rc && end)
+    rc = gh_store_meta_put_u64(txn, st, "schema", 4);
+  /* Only a batch that will commit moves the position on (gh_store_write
+   * runs a batch again after growing a full map). */
+  if(!rc) {
+    m->finished = end;
+    g_string_truncate(m->after, 0);
+    g_string_append_len(m->after, last->str, (gssize)last->len);
+  }
+  g_string_free(last, TRUE);
+  return rc;
+}
+
+bool
+gh_store_migrate_v3(struct gh_store *st, GError **err)
+{
+  if(!backup_before(st, 3, "URL states in a binary form", err))
+    return false;
+  struct restate m = { .after = g_string_new(NULL) };
+  bool ok = true;
+  while(ok && !m.finished)
+    ok = gh_store_write(st, restate_batch, &m, err);
+  g_string_free(m.after, TRUE);
+  if(ok)
+    st->schema = 4;
+  return ok;
+}

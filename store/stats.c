@@ -63,12 +63,22 @@ gaps_for(json_t *gaps, const char *agency_key, GArray *years, int latest, GHashT
  * (report pages and attachments), and those fetched.  A seed whose crawl
  * reached no column, or a column with no report in it, is a silent miss
  * otherwise: the crawl ends "complete" all the same. */
-static void
-seed_account(json_t *seeds, const json_t *state)
+/* The state a URL's state names, as text: a foreign or damaged name kept
+ * in `extra` counts under that name, as it was written. */
+static const char *
+state_text(const struct gh_urlstate *s)
 {
-  const char *seed = json_string_value(json_object_get(state, "seed"));
-  const char *kind = json_string_value(json_object_get(state, "kind"));
-  const char *st = json_string_value(json_object_get(state, "state"));
+  if(s->has & GH_US_STATE)
+    return gh_url_state_name(s->state);
+  return json_string_value(json_object_get(s->extra, "state"));
+}
+
+static void
+seed_account(json_t *seeds, const struct gh_urlstate *state)
+{
+  const char *seed = state->seed;
+  const char *kind = state->kind;
+  const char *st = state_text(state);
   if(!seed || !kind)
     return;
   json_t *e = json_object_get(seeds, seed);
@@ -85,14 +95,14 @@ seed_account(json_t *seeds, const json_t *state)
       bump(e, "reports_fetched");
   }
   /* What became of them: records by status, failures by kind. */
-  const char *rs = json_string_value(json_object_get(state, "record_status"));
+  const char *rs = state->record_status;
   if(rs && *rs) {
     json_t *by = json_object_get(e, "records");
     if(!by)
       json_object_set_new(e, "records", by = json_object());
     bump(by, rs);
   }
-  const char *err = json_string_value(json_object_get(state, "error"));
+  const char *err = state->error;
   if(err && st && strcmp(st, "queued")) {
     json_t *by = json_object_get(e, "errors");
     if(!by)
@@ -231,18 +241,16 @@ url_authority(const char *url)
 }
 
 static bool
-tally_url(const char *url, json_t *s, void *ud, GError **err)
+tally_url(const char *url, struct gh_urlstate *s, void *ud, GError **err)
 {
   (void)err;
   struct tally *t = ud;
   t->urls++;
   seed_account(t->seeds, s);
-  const char *kind = json_string_value(json_object_get(s, "kind"));
-  const char *region = json_string_value(json_object_get(s, "region"));
-  if(kind && !strcmp(kind, "seed") && region)
-    g_hash_table_add(t->seed_codes, g_strdup(region));
-  const char *e = json_string_value(json_object_get(s, "error"));
-  const char *state = json_string_value(json_object_get(s, "state"));
+  if(s->kind && !strcmp(s->kind, "seed") && s->region)
+    g_hash_table_add(t->seed_codes, g_strdup(s->region));
+  const char *e = s->error;
+  const char *state = state_text(s);
   bump(t->by_state, state);
   if(e && state && strcmp(state, "queued")) {
     bump(t->by_error, e);
@@ -339,12 +347,12 @@ struct seed_count {
 };
 
 static bool
-count_seed(const char *url, json_t *s, void *ud, GError **err)
+count_seed(const char *url, struct gh_urlstate *s, void *ud, GError **err)
 {
   (void)url;
   (void)err;
   struct seed_count *c = ud;
-  const char *seed = json_string_value(json_object_get(s, "seed"));
+  const char *seed = s->seed;
   if(seed && (!c->only || g_hash_table_contains(c->only, seed)))
     seed_account(c->seeds, s);
   return true;
@@ -494,11 +502,14 @@ gh_stats_print_misses(json_t *s, FILE *out, size_t max)
 #define GH_STATS_ERROR (g_quark_from_static_string("gh-stats"))
 
 static bool
-print_url(const char *url, json_t *s, void *ud, GError **err)
+print_url(const char *url, struct gh_urlstate *s, void *ud, GError **err)
 {
-  json_object_del(s, "out"); /* a page's links: long, and in docs/store.md */
-  json_object_set_new(s, "url", json_string(url));
-  if(json_dumpf(s, ud, JSON_COMPACT | JSON_SORT_KEYS) == 0 && fputc('\n', ud) != EOF)
+  json_t *j = gh_urlstate_to_json(s);
+  json_object_del(j, "out"); /* a page's links: long, and in docs/store.md */
+  json_object_set_new(j, "url", json_string(url));
+  bool ok = json_dumpf(j, ud, JSON_COMPACT | JSON_SORT_KEYS) == 0 && fputc('\n', ud) != EOF;
+  json_decref(j);
+  if(ok)
     return true;
   g_set_error(err, GH_STATS_ERROR, 1, "writing failed");
   return false;

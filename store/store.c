@@ -324,6 +324,8 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
     goto fail;
   if(mode == GH_STORE_WRITE && st->schema < 3 && !gh_store_migrate_v2(st, err))
     goto fail;
+  if(mode == GH_STORE_WRITE && st->schema < 4 && !gh_store_migrate_v3(st, err))
+    goto fail;
   *out = st;
   return true;
 fail:
@@ -609,71 +611,105 @@ url_key(const char *url, guint8 out[32])
   g_checksum_free(ck);
 }
 
-json_t *
-gh_store_url_get(MDB_txn *txn, struct gh_store *st, const char *url)
+bool
+gh_store_url_raw(MDB_txn *txn, struct gh_store *st, const char *url, const void **state,
+                 size_t *len)
 {
-  if(st->urls_legacy)
-    return strlen(url) < 512 ? gh_store_get_json(txn, st->urls, url, strlen(url)) : NULL;
+  if(st->urls_legacy) {
+    MDB_val k = { strlen(url), (void *)url }, v;
+    if(k.mv_size >= 512 || mdb_get(txn, st->urls, &k, &v))
+      return false;
+    *state = v.mv_data;
+    *len = v.mv_size;
+    return true;
+  }
   guint8 h[32];
   url_key(url, h);
   MDB_val k = { sizeof h, h }, v;
+  /* (Not gh_store_val_ok: in a write transaction a value written in it
+   * lies outside the map, in LMDB's dirty pages.) */
   if(mdb_get(txn, st->urls, &k, &v))
-    return NULL;
-  char *url2 = NULL;
-  json_t *state = NULL;
-  if(gh_store_url_entry(st, &k, &v, &url2, &state) && strcmp(url2, url)) {
-    json_decref(state); /* not this URL's (a SHA-256 collision) */
-    state = NULL;
-  }
-  g_free(url2);
-  return state;
+    return false;
+  size_t ul = strlen(url);
+  /* The value names its URL: another URL's is a SHA-256 collision. */
+  if(v.mv_size <= ul || memcmp(v.mv_data, url, ul) || ((const char *)v.mv_data)[ul])
+    return false;
+  *state = (const char *)v.mv_data + ul + 1;
+  *len = v.mv_size - ul - 1;
+  return true;
+}
+
+struct gh_urlstate *
+gh_store_url_decode(const void *state, size_t len)
+{
+  if(gh_urlstate_is_encoded(state, len))
+    return gh_urlstate_decode(state, len);
+  /* JSON text: a store of schema 3 or older, read before its migration. */
+  json_t *j = json_loadb(state, len, 0, NULL);
+  struct gh_urlstate *s = gh_urlstate_from_json(j);
+  json_decref(j);
+  return s;
+}
+
+struct gh_urlstate *
+gh_store_url_get(MDB_txn *txn, struct gh_store *st, const char *url)
+{
+  const void *p;
+  size_t n;
+  return gh_store_url_raw(txn, st, url, &p, &n) ? gh_store_url_decode(p, n) : NULL;
 }
 
 int
-gh_store_url_put(MDB_txn *txn, struct gh_store *st, const char *url, const json_t *state)
+gh_store_url_put_encoded(MDB_txn *txn, struct gh_store *st, const char *url, const void *state,
+                         size_t len)
 {
   if(st->urls_legacy)
     return EROFS; /* a schema-1 store is migrated before anything is written */
-  char *text = json_dumps(state, JSON_COMPACT | JSON_REAL_PRECISION(15));
-  if(!text)
-    return ENOMEM;
-  size_t ul = strlen(url), tl = strlen(text);
+  size_t ul = strlen(url);
   guint8 h[32];
   url_key(url, h);
   /* Built here and copied by LMDB, not written into an MDB_RESERVE slot:
    * on a damaged page that slot can be anywhere, and the write would be
    * ours. */
-  char *buf = g_malloc(ul + 1 + tl);
+  char *buf = g_malloc(ul + 1 + len);
   memcpy(buf, url, ul + 1);
-  memcpy(buf + ul + 1, text, tl);
-  free(text);
-  MDB_val k = { sizeof h, h }, v = { ul + 1 + tl, buf };
+  memcpy(buf + ul + 1, state, len);
+  MDB_val k = { sizeof h, h }, v = { ul + 1 + len, buf };
   int rc = mdb_put(txn, st->urls, &k, &v, 0);
   g_free(buf);
   return rc;
 }
 
+int
+gh_store_url_put(MDB_txn *txn, struct gh_store *st, const char *url,
+                 const struct gh_urlstate *state)
+{
+  GByteArray *b = g_byte_array_sized_new(256);
+  gh_urlstate_encode(state, b);
+  int rc = gh_store_url_put_encoded(txn, st, url, b->data, b->len);
+  g_byte_array_unref(b);
+  return rc;
+}
+
 bool
 gh_store_url_entry(const struct gh_store *st, const MDB_val *k, const MDB_val *v, char **url,
-                   json_t **state)
+                   struct gh_urlstate **state)
 {
   *url = NULL;
   *state = NULL;
   if(st->urls_legacy) {
     *url = g_strndup(k->mv_data, k->mv_size);
-    *state = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+    *state = gh_store_url_decode(v->mv_data, v->mv_size);
   } else {
     const char *nul = k->mv_size == 32 ? memchr(v->mv_data, '\0', v->mv_size) : NULL;
     if(nul) {
       size_t ul = (size_t)(nul - (const char *)v->mv_data);
       *url = g_strndup(v->mv_data, ul);
-      *state = json_loadb(nul + 1, v->mv_size - ul - 1, 0, NULL);
+      *state = gh_store_url_decode(nul + 1, v->mv_size - ul - 1);
     }
   }
-  if(*state && json_is_object(*state))
+  if(*state)
     return true;
-  json_decref(*state);
-  *state = NULL;
   g_free(*url);
   *url = NULL;
   return false;

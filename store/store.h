@@ -24,13 +24,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "urlstate.h"
+
 /* 2: URLs keyed by their SHA-256 (schema 1 keyed them by the URL itself,
  * which LMDB caps at 511 bytes).  3: records keyed by agency identity
  * (record/places.h: 淮安市洪泽区人民政府 and 洪泽区政府 are one agency;
- * schema 2 keyed them by region code and the name as printed).  A writer
+ * schema 2 keyed them by region code and the name as printed).  4: URL
+ * states in a binary form (urlstate.h), not JSON text.  A writer
  * migrates an older store on open, after a backup of it; a reader reads
  * any. */
-#define GH_STORE_SCHEMA 3
+#define GH_STORE_SCHEMA 4
 
 enum gh_store_mode {
   GH_STORE_READ,  /* export, stats: never blocks or is blocked by a writer */
@@ -72,7 +75,8 @@ bool gh_store_each(MDB_txn *txn, const struct gh_store *st, MDB_dbi dbi, const c
                    gh_store_each_fn fn, void *ud, GError **err);
 /* The same over the URL states, each decoded: fn gets the URL and its
  * state (borrowed for the call).  An entry that does not decode is damage. */
-typedef bool (*gh_store_each_url_fn)(const char *url, json_t *state, void *ud, GError **err);
+typedef bool (*gh_store_each_url_fn)(const char *url, struct gh_urlstate *state, void *ud,
+                                     GError **err);
 bool gh_store_each_url(MDB_txn *txn, const struct gh_store *st, gh_store_each_url_fn fn, void *ud,
                        GError **err);
 
@@ -143,13 +147,25 @@ int gh_store_meta_get_u64(MDB_txn *txn, struct gh_store *st, const char *name, u
 int gh_store_meta_put_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t v);
 
 /* URL states.  Keys are the SHA-256 of the URL, so a URL of any length
- * fits; the value holds the URL, a NUL, and the state's JSON. */
-json_t *gh_store_url_get(MDB_txn *txn, struct gh_store *st, const char *url);
-int gh_store_url_put(MDB_txn *txn, struct gh_store *st, const char *url, const json_t *state);
-/* An entry met by a cursor over st->urls: the URL (g_free) and its state.
- * false when the entry does not decode (a damaged store). */
+ * fits; the value holds the URL, a NUL, and the state's stored form
+ * (urlstate.h; JSON text before schema 4, still read).  The state is the
+ * caller's (gh_urlstate_free); NULL when absent or damaged. */
+struct gh_urlstate *gh_store_url_get(MDB_txn *txn, struct gh_store *st, const char *url);
+/* The stored value of `url` without decoding it: *state and *len point
+ * into the map (valid until the transaction ends); false when absent. */
+bool gh_store_url_raw(MDB_txn *txn, struct gh_store *st, const char *url, const void **state,
+                      size_t *len);
+int gh_store_url_put(MDB_txn *txn, struct gh_store *st, const char *url,
+                     const struct gh_urlstate *state);
+/* The same with the state already in its stored form (gh_urlstate_encode). */
+int gh_store_url_put_encoded(MDB_txn *txn, struct gh_store *st, const char *url,
+                             const void *state, size_t len);
+/* A state as stored, in either form: NULL when it decodes as neither. */
+struct gh_urlstate *gh_store_url_decode(const void *state, size_t len);
+/* An entry met by a cursor over st->urls: the URL (g_free) and its state
+ * (gh_urlstate_free).  false when the entry does not decode (damage). */
 bool gh_store_url_entry(const struct gh_store *st, const MDB_val *k, const MDB_val *v, char **url,
-                        json_t **state);
+                        struct gh_urlstate **state);
 
 /* Raw documents, zstd-compressed, keyed by sha256 hex.  Storing a document
  * that is already there is a no-op. */

@@ -37,5 +37,6 @@ void gh_store_guard_map(struct gh_store *st, bool on);
 /* Migrations (migrate.c), run by gh_store_open for a writer. */
 bool gh_store_migrate_v1(struct gh_store *st, GError **err);
 bool gh_store_migrate_v2(struct gh_store *st, GError **err);
+bool gh_store_migrate_v3(struct gh_store *st, GError **err);
 
 #endif

@@ -126,11 +126,11 @@ each_url_entry(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
 {
   struct each_url *e = ud;
   char *url;
-  json_t *state;
+  struct gh_urlstate *state;
   if(!gh_store_url_entry(e->st, k, v, &url, &state))
     return gh_store_damage(err, e->st, "url_state", k, "the URL state does not decode");
   bool go = e->fn(url, state, e->ud, err);
-  json_decref(state);
+  gh_urlstate_free(state);
   g_free(url);
   return go;
 }

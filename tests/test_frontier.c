@@ -149,10 +149,13 @@ test_host_store_state(void)
 
 /* ---- the frontier ---- */
 
-static json_t *
+static struct gh_urlstate *
 state(const char *kind)
 {
-  return json_pack("{s s s i}", "kind", kind, "depth", 1);
+  struct gh_urlstate *s = gh_urlstate_new();
+  gh_urlstate_set(&s->kind, kind);
+  gh_urlstate_set_num(s, depth, GH_US_DEPTH, 1);
+  return s;
 }
 
 static void
@@ -171,9 +174,9 @@ struct events {
 
 static void
 on_event(void *ud, enum gh_frontier_event ev, const char *key, const json_t *json,
-         const char *result)
+         const struct gh_urlstate *us, const char *result)
 {
-  (void)key, (void)json, (void)result;
+  (void)key, (void)json, (void)us, (void)result;
   struct events *e = ud;
   if(ev == GH_FRONTIER_QUEUED)
     e->queued++;
@@ -182,7 +185,7 @@ on_event(void *ud, enum gh_frontier_event ev, const char *key, const json_t *jso
 }
 
 static char *
-next(struct gh_frontier *f, const char *host, json_t **st)
+next(struct gh_frontier *f, const char *host, struct gh_urlstate **st)
 {
   guint64 seq;
   GError *e = NULL;
@@ -195,15 +198,14 @@ next(struct gh_frontier *f, const char *host, json_t **st)
 static void
 finish_next(struct gh_frontier *f, const char *host, const char *want)
 {
-  json_t *s = NULL;
+  struct gh_urlstate *s = NULL;
   char *u = next(f, host, &s);
   EXPECT(u && !strcmp(u, want), "next is %s: %s", want, u ? u : "(none)");
   if(u) {
-    json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
+    gh_urlstate_set_state(s, GH_URL_DONE);
     gh_frontier_finish(f, u, host, s);
-  } else {
-    json_decref(s);
   }
+  gh_urlstate_free(s);
   g_free(u);
 }
 
@@ -234,13 +236,14 @@ test_frontier(void)
   commit(f);
   EXPECT(gh_frontier_queued(st) == 3, "queue holds 3: %" G_GUINT64_FORMAT, gh_frontier_queued(st));
   /* A host's queue is first in, first out. */
-  json_t *s = NULL;
+  struct gh_urlstate *s = NULL;
   char *u = next(f, host, &s);
-  EXPECT(u && !strcmp(u, "http://www.a.gov.cn/") && gh_url_state_of(s) == GH_URL_QUEUED,
+  EXPECT(u && !strcmp(u, "http://www.a.gov.cn/") && gh_urlstate_state(s) == GH_URL_QUEUED,
          "the seed first: %s", u ? u : "(none)");
   /* Finished: not picked again, even before the commit. */
-  json_object_set_new(s, "state", json_string(gh_url_state_name(GH_URL_DONE)));
+  gh_urlstate_set_state(s, GH_URL_DONE);
   gh_frontier_finish(f, u, host, s);
+  gh_urlstate_free(s);
   g_free(u);
   EXPECT(gh_frontier_is_finished(f, "http://www.a.gov.cn/"), "finished before the commit");
   finish_next(f, host, "http://www.a.gov.cn/list.html");
@@ -266,11 +269,10 @@ test_frontier(void)
   gh_frontier_enqueue(f, "http://www.a.gov.cn/r/2023.pdf", host, state("attachment"), false);
   commit(f);
   EXPECT(gh_frontier_queued(st) == 1, "the list again, the fetched PDF not");
-  json_t *ls = gh_frontier_url(st, "http://www.a.gov.cn/list.html");
-  EXPECT(json_integer_value(json_object_get(ls, "cycle")) == 2 &&
-           gh_url_state_of(ls) == GH_URL_QUEUED,
+  struct gh_urlstate *ls = gh_frontier_url(st, "http://www.a.gov.cn/list.html");
+  EXPECT(ls && ls->cycle == 2 && gh_urlstate_state(ls) == GH_URL_QUEUED,
          "its state says queued in cycle 2");
-  json_decref(ls);
+  gh_urlstate_free(ls);
   /* A forced run refetches pages visited this cycle, once. */
   finish_next(f, host, "http://www.a.gov.cn/list.html");
   commit(f);
@@ -299,9 +301,10 @@ test_frontier(void)
   {
     struct gh_frontier_opts so = { .cycle = cycle, .run_id = 3 };
     f = gh_frontier_new(st, &so);
-    json_t *ss = state("seed");
-    json_object_set_new(ss, "queued_at", json_string("2027-01-08T00:00:00Z"));
+    struct gh_urlstate *ss = state("seed");
+    gh_urlstate_set(&ss->queued_at, "2027-01-08T00:00:00Z");
     gh_frontier_set(f, "http://www.b.gov.cn/", ss);
+    gh_urlstate_free(ss);
     commit(f);
     gh_frontier_free(f);
     struct gh_config cfg;
@@ -352,6 +355,78 @@ test_frontier(void)
   g_free(dir);
 }
 
+/* The URL state's two forms: the stored one gives back what went in, and
+ * refuses damage; the JSON one keeps what the struct does not know. */
+static void
+test_urlstate(void)
+{
+  const char *full =
+    "{\"state\":\"redirected\",\"kind\":\"report\",\"depth\":2,\"cycle\":7,\"qseq\":0,"
+    "\"forced_run\":1767225600,\"attempts\":3,\"http_status\":302,\"seed\":\"http://www.a.gov.cn/\","
+    "\"region\":\"532329\",\"text\":\"武定县2023年政府信息公开工作年度报告\",\"referer\":\"http://www.a.gov.cn/nb/\","
+    "\"embed\":\"http://www.a.gov.cn/col/\",\"queued_at\":\"2026-12-01T00:00:00Z\",\"error\":\"http_5xx\","
+    "\"reason\":\"HTTP 503\",\"etag\":\"\\\"5e1\\\"\",\"last_modified\":\"Mon, 01 Dec 2026 00:00:00 GMT\","
+    "\"sha256\":\"ab\",\"fetched_at\":\"2026-12-01T00:00:01Z\",\"record_status\":\"\","
+    "\"redirect_to\":\"http://www.a.gov.cn/r.pdf\",\"redirect_chain\":[\"http://www.a.gov.cn/x\"],"
+    "\"out\":[[\"http://www.a.gov.cn/r/1.pdf\",\"attachment\",3,\"附件1\"]],"
+    "\"future_key\":{\"a\":[1,2]},\"depth_note\":null}";
+  json_t *in = json_loads(full, 0, NULL);
+  struct gh_urlstate *s = gh_urlstate_from_json(in);
+  EXPECT(s && (s->has & GH_US_QSEQ) && s->qseq == 0 && s->extra &&
+           json_object_size(s->extra) == 2 && s->out && s->out->len == 1,
+         "every field read, qseq 0 is set, two unknown keys kept aside");
+  json_t *back = gh_urlstate_to_json(s);
+  EXPECT(json_equal(in, back), "the JSON form gives back what went in");
+  json_decref(back);
+  GByteArray *b = g_byte_array_new();
+  gh_urlstate_encode(s, b);
+  struct gh_urlstate *d = gh_urlstate_decode(b->data, b->len);
+  back = d ? gh_urlstate_to_json(d) : NULL;
+  EXPECT(back && json_equal(in, back), "the stored form gives back what went in");
+  json_decref(back);
+  struct gh_urlstate head;
+  EXPECT(gh_urlstate_decode_head(b->data, b->len, &head) && head.cycle == 7 &&
+           head.state == GH_URL_REDIRECTED && !g_strcmp0(head.kind, "report") && !head.seed,
+         "the head alone: numbers, state and kind");
+  g_free(head.kind);
+  /* Damage: every cut, a JSON text, a state past the names, a count that
+   * lies. */
+  int refused = 0;
+  for(guint cut = 0; cut < b->len; cut++) {
+    struct gh_urlstate *t = gh_urlstate_decode(b->data, cut);
+    refused += t == NULL;
+    gh_urlstate_free(t);
+  }
+  EXPECT(refused == (int)b->len, "a stored state cut short is refused (%d of %u)", refused, b->len);
+  EXPECT(!gh_urlstate_decode(full, strlen(full)) && !gh_urlstate_is_encoded(full, strlen(full)),
+         "JSON text is not the stored form");
+  GByteArray *bad = g_byte_array_new();
+  g_byte_array_append(bad, b->data, b->len);
+  guint32 st = 99;
+  memcpy(bad->data + 8, &st, 4);
+  EXPECT(!gh_urlstate_decode(bad->data, bad->len), "a state past the names is refused");
+  g_byte_array_unref(bad);
+  /* The copy owns its own of everything. */
+  struct gh_urlstate *c = gh_urlstate_copy(s);
+  gh_urlstate_free(s);
+  back = gh_urlstate_to_json(c);
+  EXPECT(json_equal(in, back), "a copy outlives its original");
+  json_decref(back);
+  gh_urlstate_free(c);
+  gh_urlstate_free(d);
+  g_byte_array_unref(b);
+  json_decref(in);
+  /* A field of the wrong type is kept as it was, not dropped. */
+  in = json_loads("{\"kind\":5,\"depth\":\"1\",\"state\":\"damaged\",\"raw\":\"{x\"}", 0, NULL);
+  s = gh_urlstate_from_json(in);
+  back = gh_urlstate_to_json(s);
+  EXPECT(!s->kind && !(s->has & (GH_US_DEPTH | GH_US_STATE)) && json_equal(in, back),
+         "foreign values stay in extra, as they were");
+  json_decref(back);
+  gh_urlstate_free(s);
+  json_decref(in);
+}
+
 int
 main(void)
 {
@@ -359,6 +434,7 @@ main(void)
   test_host_failures();
   test_host_store_state();
   test_frontier();
+  test_urlstate();
   printf("frontier: %d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }

@@ -214,16 +214,17 @@ main(int argc, char **argv)
     g_string_append(u, ".pdf");
     MDB_txn *txn;
     mdb_txn_begin(st->env, NULL, 0, &txn);
-    json_t *state = json_pack("{s:s, s:s}", "kind", "attachment", "state", "queued");
+    struct gh_urlstate *state = gh_urlstate_new();
+    gh_urlstate_set(&state->kind, "attachment");
+    gh_urlstate_set_state(state, GH_URL_QUEUED);
     EXPECT(gh_store_url_put(txn, st, u->str, state) == 0, "a 20 KB URL's state is stored");
     EXPECT(gh_store_url_put(txn, st, "http://www.hzq.gov.cn/", state) == 0, "a short one too");
-    json_decref(state);
+    gh_urlstate_free(state);
     EXPECT(mdb_txn_commit(txn) == 0, "committed");
     txn = gh_store_read_begin(st, NULL);
-    json_t *back = gh_store_url_get(txn, st, u->str);
-    EXPECT(back && !strcmp(json_string_value(json_object_get(back, "kind")), "attachment"),
-           "and read back by its URL");
-    json_decref(back);
+    struct gh_urlstate *back = gh_store_url_get(txn, st, u->str);
+    EXPECT(back && !g_strcmp0(back->kind, "attachment"), "and read back by its URL");
+    gh_urlstate_free(back);
     EXPECT(!gh_store_url_get(txn, st, "http://www.hzq.gov.cn/other"), "an unknown URL is absent");
     MDB_cursor *cur;
     MDB_val k, v;
@@ -231,11 +232,11 @@ main(int argc, char **argv)
     int found = 0;
     for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       char *url;
-      json_t *js;
-      EXPECT(gh_store_url_entry(st, &k, &v, &url, &js), "an entry decodes");
+      struct gh_urlstate *us;
+      EXPECT(gh_store_url_entry(st, &k, &v, &url, &us), "an entry decodes");
       found += url && !strcmp(url, u->str);
       g_free(url);
-      json_decref(js);
+      gh_urlstate_free(us);
     }
     EXPECT(found == 1, "a cursor gives the whole URL back");
     mdb_cursor_close(cur);
@@ -285,6 +286,80 @@ main(int argc, char **argv)
   g_stat(data, &sb2);
   EXPECT(sb1.st_mtime == sb2.st_mtime && sb1.st_size == sb2.st_size, "refused store untouched");
   g_free(data);
+
+  /* Schema 3 -> 4: URL states written as JSON text become the binary
+   * form on the first write open, unchanged in content; a reader before
+   * that reads them as they are. */
+  {
+    char *s3 = g_build_filename(dir, "schema3", NULL);
+    EXPECT(gh_store_open(s3, GH_STORE_WRITE, 0, &st, &e), "schema 3: create");
+    enum { N = 45000 }; /* more than one migration batch */
+    MDB_txn *txn;
+    mdb_txn_begin(st->env, NULL, 0, &txn);
+    for(int i = 0; i < N; i++) {
+      char url[96], *js;
+      g_snprintf(url, sizeof url, "http://www.wd.gov.cn/nb/%d.html", i);
+      js = g_strdup_printf("{\"kind\":\"report\",\"state\":\"%s\",\"cycle\":3,\"qseq\":%d,"
+                           "\"text\":\"武定县第%d局\",\"old_key\":[%d]}",
+                           i % 2 ? "done" : "queued", i, i, i);
+      GString *v = g_string_new(url);
+      g_string_append_c(v, '\0');
+      g_string_append(v, js);
+      guint8 h[32];
+      gsize hn = sizeof h;
+      GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+      g_checksum_update(ck, (const guchar *)url, -1);
+      g_checksum_get_digest(ck, h, &hn);
+      g_checksum_free(ck);
+      MDB_val k = { sizeof h, h }, val = { v->len, v->str };
+      EXPECT(mdb_put(txn, st->urls, &k, &val, 0) == 0, "a JSON state written");
+      g_string_free(v, TRUE);
+      g_free(js);
+    }
+    EXPECT(mdb_txn_commit(txn) == 0, "committed");
+    gh_store_write(st, set_schema, GUINT_TO_POINTER(3), NULL);
+    gh_store_close(st);
+    const char *u7 = "http://www.wd.gov.cn/nb/7.html";
+    json_t *want = json_loads("{\"kind\":\"report\",\"state\":\"done\",\"cycle\":3,\"qseq\":7,"
+                              "\"text\":\"武定县第7局\",\"old_key\":[7]}", 0, NULL);
+    EXPECT(gh_store_open(s3, GH_STORE_READ, 0, &st, &e), "schema 3: read");
+    txn = gh_store_read_begin(st, NULL);
+    struct gh_urlstate *us = gh_store_url_get(txn, st, u7);
+    json_t *got = us ? gh_urlstate_to_json(us) : NULL;
+    EXPECT(got && json_equal(got, want), "a reader reads a schema-3 state as it is");
+    json_decref(got);
+    gh_urlstate_free(us);
+    mdb_txn_abort(txn);
+    gh_store_close(st);
+    EXPECT(gh_store_open(s3, GH_STORE_WRITE, 0, &st, &e), "schema 3: migrate: %s", e ? e->message : "");
+    EXPECT(gh_store_notice(st) && strstr(gh_store_notice(st), "from schema 3") &&
+             strstr(gh_store_notice(st), "schema-3-backup"),
+           "the migration says so: %s", gh_store_notice(st) ? gh_store_notice(st) : "(nothing)");
+    txn = gh_store_read_begin(st, NULL);
+    MDB_cursor *cur;
+    MDB_val k, v;
+    mdb_cursor_open(txn, st->urls, &cur);
+    int binary = 0, total = 0;
+    for(int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      const char *nul = memchr(v.mv_data, '\0', v.mv_size);
+      total++;
+      binary += nul && gh_urlstate_is_encoded(nul + 1, v.mv_size - (size_t)(nul + 1 - (const char *)v.mv_data));
+    }
+    mdb_cursor_close(cur);
+    EXPECT(total == N && binary == N, "every state is in the binary form: %d of %d", binary, total);
+    us = gh_store_url_get(txn, st, u7);
+    got = us ? gh_urlstate_to_json(us) : NULL;
+    EXPECT(got && json_equal(got, want), "with the same content, unknown keys too");
+    json_decref(got);
+    gh_urlstate_free(us);
+    mdb_txn_abort(txn);
+    gh_store_close(st);
+    char *bak = g_build_filename(s3, "schema-3-backup", "data.mdb", NULL);
+    EXPECT(g_file_test(bak, G_FILE_TEST_EXISTS), "the schema-3 store was copied first");
+    g_free(bak);
+    json_decref(want);
+    g_free(s3);
+  }
 
   /* MDB_MAP_FULL: a 256 KiB map, 3000 records of 2 KiB: the map grows and
    * every record is there. */
