@@ -249,7 +249,7 @@ with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
                   f"before the summary's seed report walks the store); "
                   f"peak heap {rss:.1f} MiB, peak RSS {maxrss_mib(out):.1f} MiB")
             print(f"  CPU {cpu / max(n, 1) * 1e6:.0f} us/response ({loop / max(n, 1) * 1e6:.0f} crawler + "
-                  f"{workers / max(n, 1) * 1e6:.0f} workers); {commits.split(None, 1)[1]}")
+                  f"{workers / max(n, 1) * 1e6:.0f} workers); commits {commits.split(None, 1)[1]}")
             # Where the time beyond the bound goes, from nginx's log: the
             # first request, each host's span from its first request to its
             # last (the bound's P x d), and the end of the last request.
