@@ -260,7 +260,10 @@ gh_urlstate_decode_head(const void *p, size_t len, struct gh_urlstate *s)
 {
   memset(s, 0, sizeof *s);
   struct gh_wire_reader r = { p, (const guint8 *)p + len, false };
-  return read_head(&r, s);
+  if(read_head(&r, s))
+    return true;
+  g_clear_pointer(&s->kind, g_free);
+  return false;
 }
 
 struct gh_urlstate *

@@ -89,7 +89,8 @@ bool gh_urlstate_is_encoded(const void *p, size_t len);
 /* The stored form back: NULL when it does not decode (damage). */
 struct gh_urlstate *gh_urlstate_decode(const void *p, size_t len);
 /* Only the numbers and the kind (what deciding whether to queue a URL
- * again needs, without copying a page's links): false on damage. */
+ * again needs, without copying a page's links; g_free s->kind): false on
+ * damage, with nothing to free. */
 bool gh_urlstate_decode_head(const void *p, size_t len, struct gh_urlstate *s);
 
 /* The JSON form: the keys docs/store.md lists (and `extra`'s). */
