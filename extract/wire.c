@@ -49,12 +49,6 @@ gh_wire_pump_all(int fd, bool out, void *buf, size_t n)
 }
 
 void
-gh_wire_put_u32(GByteArray *b, guint32 v)
-{
-  g_byte_array_append(b, (const guint8 *)&v, sizeof v);
-}
-
-void
 gh_wire_put_str(GByteArray *b, const char *s)
 {
   if(!s) {
@@ -70,34 +64,43 @@ gh_wire_put_str(GByteArray *b, const char *s)
 }
 
 void
+gh_wire_put_u32(GByteArray *b, guint32 v)
+{
+  g_byte_array_append(b, (const guint8 *)&v, sizeof v);
+}
+
+void
 gh_wire_put_u64(GByteArray *b, guint64 v)
 {
   g_byte_array_append(b, (const guint8 *)&v, sizeof v);
 }
 
-guint64
-gh_wire_get_u64(struct gh_wire_reader *r)
+/* n bytes into out (zeros once bad). */
+static void
+take(struct gh_wire_reader *r, void *out, size_t n)
 {
-  guint64 v = 0;
-  if(r->bad || (size_t)(r->end - r->p) < sizeof v) {
+  if(r->bad || (size_t)(r->end - r->p) < n) {
     r->bad = true;
-    return 0;
+    memset(out, 0, n);
+    return;
   }
-  memcpy(&v, r->p, sizeof v);
-  r->p += sizeof v;
-  return v;
+  memcpy(out, r->p, n);
+  r->p += n;
 }
 
 guint32
 gh_wire_get_u32(struct gh_wire_reader *r)
 {
-  guint32 v = 0;
-  if(r->bad || (size_t)(r->end - r->p) < sizeof v) {
-    r->bad = true;
-    return 0;
-  }
-  memcpy(&v, r->p, sizeof v);
-  r->p += sizeof v;
+  guint32 v;
+  take(r, &v, sizeof v);
+  return v;
+}
+
+guint64
+gh_wire_get_u64(struct gh_wire_reader *r)
+{
+  guint64 v;
+  take(r, &v, sizeof v);
   return v;
 }
 

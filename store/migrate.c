@@ -128,6 +128,26 @@ gh_store_migrate_v1(struct gh_store *st, GError **err)
   return ok;
 }
 
+/* A batch's cursor on `dbi`, at the first entry past `after` (the last
+ * key the previous batch handled; empty: at the first entry): the cursor
+ * get's result (MDB_NOTFOUND: nothing left), or the open's error with
+ * *cur NULL.  Batches that resume from a key, not a count, skip nothing
+ * when a batch before them moved entries. */
+static int
+resume(MDB_txn *txn, MDB_dbi dbi, const GString *after, MDB_cursor **cur, MDB_val *k, MDB_val *v)
+{
+  int rc = mdb_cursor_open(txn, dbi, cur);
+  if(rc) {
+    *cur = NULL;
+    return rc;
+  }
+  *k = (MDB_val){ after->len, after->str };
+  rc = after->len ? mdb_cursor_get(*cur, k, v, MDB_SET_RANGE) : mdb_cursor_get(*cur, k, v, MDB_FIRST);
+  if(!rc && after->len && k->mv_size == after->len && !memcmp(k->mv_data, after->str, after->len))
+    rc = mdb_cursor_get(*cur, k, v, MDB_NEXT);
+  return rc;
+}
+
 /* ---- schema 2 -> 3: records keyed by agency identity ---- */
 
 struct rekey {
@@ -185,15 +205,10 @@ rekey_batch(struct gh_store *st, MDB_txn *txn, void *ud)
   /* The keys first, then the moves: a move lands records ahead of the
    * cursor, where the next batch meets them already keyed, and skips them. */
   MDB_cursor *cur;
-  int rc = mdb_cursor_open(txn, st->records, &cur);
-  if(rc)
+  MDB_val k, v;
+  int rc = resume(txn, st->records, m->after, &cur, &k, &v);
+  if(!cur)
     return rc;
-  MDB_val k = { m->after->len, m->after->str }, v;
-  rc = m->after->len ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
-                     : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-  if(!rc && m->after->len && k.mv_size == m->after->len &&
-     !memcmp(k.mv_data, m->after->str, k.mv_size))
-    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
   GPtrArray *keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
   for(; !rc && keys->len < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
     g_ptr_array_add(keys, g_bytes_new(k.mv_data, k.mv_size));
@@ -275,15 +290,10 @@ restate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
   struct restate *m = ud;
   enum { BATCH = 20000 };
   MDB_cursor *cur;
-  int rc = mdb_cursor_open(txn, st->urls, &cur);
-  if(rc)
+  MDB_val k, v;
+  int rc = resume(txn, st->urls, m->after, &cur, &k, &v);
+  if(!cur)
     return rc;
-  MDB_val k = { m->after->len, m->after->str }, v;
-  rc = m->after->len ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)
-                     : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-  if(!rc && m->after->len && k.mv_size == m->after->len &&
-     !memcmp(k.mv_data, m->after->str, k.mv_size))
-    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
   /* Read a batch, then write it: a put may move the pages a cursor is on. */
   GPtrArray *todo = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
   GString *last = g_string_new(NULL);
