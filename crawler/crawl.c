@@ -561,7 +561,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       soonest = 0;
     kicked = false;
     gh_events_wait(c.ev, pfds, nfd, soonest, USEC / 2);
-    gh_pool_service(c.pool);
+    gh_pool_service(c.pool, pfds, nfd);
     CURLMsg *m;
     int left;
     GPtrArray *answered = NULL;

@@ -489,6 +489,8 @@ fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
   complete(w, NULL, 0, reason);
 }
 
+static void service(struct gh_pool *p, const struct pollfd *fds, unsigned n, bool read_any);
+
 static void
 submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
        const void *args, size_t alen, struct job *j)
@@ -508,7 +510,7 @@ submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extrac
   j->input_len = len;
   j->wall = o->wall_seconds ? o->wall_seconds : 120;
   g_queue_push_tail(&p->waiting, j);
-  gh_pool_service(p);
+  service(p, NULL, 0, true); /* an idle worker starts on it now */
 }
 
 void
@@ -578,7 +580,7 @@ send_request(struct worker *w)
  * out, then the reply (an 8-byte length, then the text), read in as few
  * calls as the pipe allows. */
 static void
-service_one(struct gh_pool *p, struct worker *w)
+service_one(struct gh_pool *p, struct worker *w, bool may_read)
 {
   bool writing = w->sent < w->job->total;
   int r = send_request(w);
@@ -587,41 +589,53 @@ service_one(struct gh_pool *p, struct worker *w)
       fail(p, w, false, false);
     return;
   }
-  /* Just handed over: the reply cannot be there yet, and a read would only
-   * say EAGAIN.  The caller's poll on gh_pool_pollfds tells when it is. */
-  if(writing)
+  /* Just handed over, or its pipe not readable by the caller's poll: the
+   * reply cannot be there yet, and a read would only say EAGAIN (which
+   * was two wasted system calls per page in a crawl). */
+  if(writing || !may_read)
     return;
   const size_t head = sizeof w->reply_len;
   for(;;) {
-    /* Until the length is known, read into a 64 KiB start buffer: most
-     * replies arrive whole in the first read. */
+    /* Until the length is known, one read into a 64 KiB start buffer: most
+     * replies arrive whole in it (a loop reading to the buffer's end would
+     * spend a second call to learn that nothing more is there). */
     bool have_len = w->got >= head;
     size_t want = have_len ? head + w->reply_len : 65536;
     if(w->reply_cap < want) {
       w->reply = g_realloc(w->reply, want);
       w->reply_cap = want;
     }
-    r = gh_wire_pump(w->rep, false, w->reply, want, &w->got);
-    if(!have_len && w->got >= head) { /* the length just arrived */
-      memcpy(&w->reply_len, w->reply, head);
-      /* A worker answers once per request, so bytes past the reply are
-       * nonsense. */
-      bool runaway = w->reply_len > gh_wire_reply_cap(w->job->input_len);
-      if(runaway || w->got > head + w->reply_len) {
-        fail(p, w, false, runaway);
-        return;
-      }
-      if(w->reply_cap < head + w->reply_len) {
-        w->reply = g_realloc(w->reply, head + w->reply_len);
-        w->reply_cap = head + w->reply_len;
-      }
-      continue; /* read on up to the reply's end */
+    if(have_len) {
+      r = gh_wire_pump(w->rep, false, w->reply, want, &w->got);
+      if(r == 1)
+        break;
+      if(r == 0) /* closed or failed before the whole reply */
+        fail(p, w, false, false);
+      return; /* or: would block, more later */
     }
-    if(have_len && w->got == head + w->reply_len)
-      break;
-    if(r == 0) /* closed or failed before the whole reply */
+    ssize_t k = read(w->rep, w->reply + w->got, want - w->got);
+    if(k < 0 && errno == EINTR)
+      continue;
+    if(k < 0 && errno == EAGAIN)
+      return;
+    if(k <= 0) {
       fail(p, w, false, false);
-    return; /* or: would block, more later */
+      return;
+    }
+    w->got += (size_t)k;
+    if(w->got < head)
+      continue;
+    memcpy(&w->reply_len, w->reply, head); /* the length just arrived */
+    /* A worker answers once per request, so bytes past the reply are
+     * nonsense. */
+    bool runaway = w->reply_len > gh_wire_reply_cap(w->job->input_len);
+    if(runaway || w->got > head + w->reply_len) {
+      fail(p, w, false, runaway);
+      return;
+    }
+    if(w->got == head + w->reply_len)
+      break;
+    /* read on up to the reply's end */
   }
   w->served++;
   complete(w, (const guint8 *)w->reply + head, (size_t)w->reply_len, NULL);
@@ -701,8 +715,24 @@ take_job(struct gh_pool *p, struct worker *w)
   return w->job != NULL;
 }
 
-void
-gh_pool_service(struct gh_pool *p)
+/* Whether the caller's poll says the reply pipe `fd` may be read: yes
+ * when it was not polled (the caller polls what gh_pool_pollfds gave,
+ * which may be fewer, or older than the worker's job). */
+static bool
+may_read(const struct pollfd *fds, unsigned n, int fd)
+{
+  if(!fds)
+    return true;
+  for(unsigned i = 0; i < n; i++)
+    if(fds[i].fd == fd)
+      return fds[i].revents & (POLLIN | POLLHUP | POLLERR);
+  return true;
+}
+
+/* Hands waiting jobs to idle workers and moves every job on; reads
+ * replies only with `read_any`, and then those may_read allows. */
+static void
+service(struct gh_pool *p, const struct pollfd *fds, unsigned n, bool read_any)
 {
   for(guint i = 0; i < p->retired->len;) /* reap the retired that have exited */
     if(waitpid(g_array_index(p->retired, pid_t, i), NULL, WNOHANG) != 0)
@@ -713,13 +743,19 @@ gh_pool_service(struct gh_pool *p)
     struct worker *w = &p->w[i];
     /* A worker that finishes a job takes the next one at once. */
     while(take_job(p, w)) {
-      service_one(p, w);
+      service_one(p, w, read_any && may_read(fds, n, w->rep));
       if(w->job && g_get_monotonic_time() >= w->deadline)
         fail(p, w, true, false);
       if(w->job)
         break;
     }
   }
+}
+
+void
+gh_pool_service(struct gh_pool *p, const struct pollfd *fds, unsigned n)
+{
+  service(p, fds, n, true);
 }
 
 gint64

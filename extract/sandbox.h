@@ -84,7 +84,9 @@ void gh_pool_submit_bytes(struct gh_pool *p, GBytes *body, enum gh_format f,
                           gh_pool_bytes_done_fn done, void *ud);
 unsigned gh_pool_pending(const struct gh_pool *p);
 unsigned gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max);
-void gh_pool_service(struct gh_pool *p);
+/* After a poll of gh_pool_pollfds' descriptors (`fds`, n, their revents
+ * set; NULL: read every busy worker's pipe). */
+void gh_pool_service(struct gh_pool *p, const struct pollfd *fds, unsigned n);
 /* The soonest deadline of the jobs in the workers (G_MAXINT64: none), for
  * a caller's poll timeout, without touching the pipes. */
 gint64 gh_pool_deadline(const struct gh_pool *p);

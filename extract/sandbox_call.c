@@ -16,9 +16,10 @@ gh_pool_step(struct gh_pool *p)
   if(n) {
     gint64 deadline = gh_pool_deadline(p);
     gint64 left = deadline == G_MAXINT64 ? USEC : deadline - g_get_monotonic_time();
-    poll(fds, n, (int)CLAMP(left / 1000 + 1, 0, 1000));
+    if(poll(fds, n, (int)CLAMP(left / 1000 + 1, 0, 1000)) < 0)
+      n = 0; /* interrupted: no revents to trust, read every pipe */
   }
-  gh_pool_service(p);
+  gh_pool_service(p, n ? fds : NULL, n);
 }
 
 void
