@@ -55,12 +55,21 @@ gh_wire_put_str(GByteArray *b, const char *s)
     gh_wire_put_u32(b, GH_WIRE_NULL);
     return;
   }
-  /* Documents are bounded far below 4 GiB; a longer string is cut (and
-   * then likely fails the reader's UTF-8 check, which is the right end). */
-  guint32 n = (guint32)MIN(strlen(s), GH_WIRE_NULL - 1);
+  /* The reader refuses text that is not UTF-8, and one bad string would
+   * fail a whole reply (a page's links for a reason quoting a cut title):
+   * such text is mended here, as U+FFFD.  Documents are bounded far below
+   * 4 GiB; a longer string is cut. */
+  size_t len = strlen(s);
+  char *mended = g_utf8_validate_len(s, len, NULL) ? NULL : g_utf8_make_valid(s, (gssize)len);
+  if(mended) {
+    s = mended;
+    len = strlen(s);
+  }
+  guint32 n = (guint32)MIN(len, GH_WIRE_NULL - 1);
   gh_wire_put_u32(b, n);
   g_byte_array_append(b, (const guint8 *)s, n);
   g_byte_array_append(b, (const guint8 *)"", 1);
+  g_free(mended);
 }
 
 void

@@ -532,6 +532,16 @@ test_wire_fields(void)
   struct gh_wire_reader t = { b->data, b->data + b->len, false };
   gh_wire_get_u32(&t);
   EXPECT(!gh_wire_done(&t), "bytes left unread are not a whole reply");
+  /* A writer mends text that is not UTF-8 rather than send a reply the
+   * reader must refuse. */
+  GByteArray *m = g_byte_array_new();
+  gh_wire_put_str(m, "原因：\xb9\xab开");
+  struct gh_wire_reader mr = { m->data, m->data + m->len, false };
+  const char *ms = NULL;
+  EXPECT(gh_wire_get_str(&mr, &ms) && gh_wire_done(&mr) && ms && g_str_has_prefix(ms, "原因：") &&
+           strstr(ms, "\xef\xbf\xbd"),
+         "text that is not UTF-8 is written mended: %s", ms ? ms : "(refused)");
+  g_byte_array_unref(m);
   g_byte_array_unref(b);
 }
 
