@@ -276,10 +276,10 @@ gh_urlstate_decode(const void *p, size_t len)
   for(size_t i = 1; i < G_N_ELEMENTS(str_fields); i++)
     STR(s, i) = get_dup(&r);
   guint32 n = gh_wire_get_u32(&r);
-  /* Counts are checked against what is left (a string takes 5 bytes at
+  /* Counts are checked against what is left (a string takes 4 bytes at
    * least, a link 20), so a damaged count cannot make us allocate much. */
   if(n != GH_WIRE_NULL && !r.bad) {
-    if(n > (size_t)(r.end - r.p) / 5)
+    if(n > (size_t)(r.end - r.p) / 4)
       goto bad;
     s->redirect_chain = g_ptr_array_new_full(n, g_free);
     for(guint32 i = 0; i < n && !r.bad; i++)
