@@ -101,15 +101,15 @@ parsed(void *ud, json_t *record)
   g_free(r);
 }
 
-/* Prints slot i: its record on stdout, its failure on stderr.  False when
- * the file did not parse. */
-static bool
+/* Prints a slot: its record on stdout, its failure on stderr (and *rc
+ * says the run failed). */
+static void
 print_slot(const char *path, struct slot *sl, size_t flags, int *rc)
 {
   if(!sl->record) {
     fprintf(stderr, "govharvest: %s: %s\n", path, sl->error);
     *rc = GH_EXIT_FAILED;
-    return false;
+    return;
   }
   /* Every document that was read yields its record, parsed or not: a
    * report whose tables could not be read still carries its agency, year
@@ -125,7 +125,6 @@ print_slot(const char *path, struct slot *sl, size_t flags, int *rc)
     fprintf(stderr, "govharvest: writing the record of %s failed\n", path);
     *rc = GH_EXIT_FAILED;
   }
-  return true;
 }
 
 /* Each file's cell stream, one after another (debugging). */

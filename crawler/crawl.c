@@ -521,7 +521,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     ok = flush(&c);
     load_hosts(&c);
   }
-  bool kicked = false; /* curl_multi_perform ran after the last poll */
+  bool kicked = false; /* curl's timeouts were run after the last poll (gh_events_kick) */
   while(ok && !c.error) {
     if(*o->stop) {
       sum->interrupted = true;

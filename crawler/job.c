@@ -340,12 +340,12 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
       if(ok && r.form == REPLY_VERDICT)
         land_document(c, j, r.status, r.reason, NULL, wrapper);
       else if(json_is_object(rj))
-        land_document(c, j, NULL, NULL, json_incref(rj), wrapper);
+        land_document(c, j, NULL, NULL, g_steal_pointer(&rj), wrapper);
       else
         land_document(c, j, NULL, NULL,
                       failed_record(j, ok ? "extractor sent a malformed record" : failure),
                       wrapper);
-      json_decref(rj);
+      json_decref(rj); /* not an object, or NULL */
     }
     crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
   }

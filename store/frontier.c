@@ -268,8 +268,8 @@ add_op(struct gh_frontier *f, enum op_kind kind, const char *key, json_t *json)
 
 /* Encoded now, in the loop: the committer then only copies bytes, and the
  * caller keeps its state to change further. */
-static void
-add_state(struct gh_frontier *f, const char *url, const struct gh_urlstate *state)
+void
+gh_frontier_set(struct gh_frontier *f, const char *url, const struct gh_urlstate *state)
 {
   struct op *op = add_op(f, OP_STATE, url, NULL);
   op->enc = g_byte_array_sized_new(256);
@@ -277,12 +277,6 @@ add_state(struct gh_frontier *f, const char *url, const struct gh_urlstate *stat
   /* Until the batch is committed, the newest state of a URL is here, not
    * in the store: a retry must see its attempt count. */
   g_hash_table_replace(f->gathering.unflushed, g_strdup(url), op);
-}
-
-void
-gh_frontier_set(struct gh_frontier *f, const char *url, const struct gh_urlstate *state)
-{
-  add_state(f, url, state);
 }
 
 void
@@ -294,7 +288,7 @@ gh_frontier_finish(struct gh_frontier *f, const char *url, const char *host,
     op->host = g_strdup(host);
     op->qseq = (guint64)state->qseq;
   }
-  add_state(f, url, state);
+  gh_frontier_set(f, url, state);
   g_hash_table_add(f->gathering.dequeued, g_strdup(url));
 }
 

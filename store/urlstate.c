@@ -124,29 +124,6 @@ gh_urlstate_free(struct gh_urlstate *s)
   g_free(s);
 }
 
-struct gh_urlstate *
-gh_urlstate_copy(const struct gh_urlstate *s)
-{
-  struct gh_urlstate *c = g_memdup2(s, sizeof *s);
-  for(size_t i = 0; i < G_N_ELEMENTS(str_fields); i++)
-    STR(c, i) = g_strdup(CSTR(s, i));
-  if(s->redirect_chain) {
-    c->redirect_chain = g_ptr_array_new_full(s->redirect_chain->len, g_free);
-    for(guint i = 0; i < s->redirect_chain->len; i++)
-      g_ptr_array_add(c->redirect_chain, g_strdup(s->redirect_chain->pdata[i]));
-  }
-  c->out = NULL;
-  if(s->out) {
-    c->out = links_new(s->out->len);
-    for(guint i = 0; i < s->out->len; i++) {
-      const struct gh_url_link *l = &g_array_index(s->out, struct gh_url_link, i);
-      gh_urlstate_add_out(c, l->url, l->kind, l->depth, l->text);
-    }
-  }
-  c->extra = s->extra ? json_deep_copy(s->extra) : NULL;
-  return c;
-}
-
 enum gh_url_state
 gh_urlstate_state(const struct gh_urlstate *s)
 {

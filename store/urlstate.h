@@ -65,7 +65,6 @@ struct gh_urlstate {
 
 struct gh_urlstate *gh_urlstate_new(void);
 void gh_urlstate_free(struct gh_urlstate *s);
-struct gh_urlstate *gh_urlstate_copy(const struct gh_urlstate *s);
 
 /* The state it records: GH_URL_QUEUED when it names none. */
 enum gh_url_state gh_urlstate_state(const struct gh_urlstate *s);
