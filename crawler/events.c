@@ -93,8 +93,13 @@ void
 gh_events_kick(struct gh_events *ev)
 {
   int running;
-  if(g_get_monotonic_time() >= ev->deadline)
+  if(g_get_monotonic_time() >= ev->deadline) {
+    /* curl's timer is one-shot: once fired it stays disarmed until curl
+     * sets it again (from inside this very call, if it still wants one).
+     * Left armed, a past deadline makes every later wait a poll(…, 0). */
+    ev->deadline = G_MAXINT64;
     curl_multi_socket_action(ev->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
 }
 
 void

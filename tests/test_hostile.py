@@ -59,6 +59,7 @@ def main():
     with_web(run)
     with_web(tarpit)
     with_web(private_targets)
+    with_web(hung_host)
     finish("hostile")
 
 
@@ -254,6 +255,46 @@ def private_targets(tmp, web):
     r = subprocess.run([GH, "probe", f"http://localhost:{web.port}/nb/"], capture_output=True, text=True,
                        timeout=60)
     check("private_address" in r.stdout + r.stderr, f"probe says why: {r.stdout[-300:]!r} {r.stderr[-200:]!r}")
+
+
+def cpu_seconds(pid):
+    """utime + stime of a whole process (all its threads), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
+def hung_host(tmp, web):
+    """A host that accepts and never answers, timeout 5 and backoff 20: for
+    the ~30 s the crawl waits on it (a timeout, the backoff with nothing in
+    flight, the retry's timeout) the crawler must sleep. curl's timer is
+    one-shot; treated as repeating, the wait became poll(..., 0) thousands of
+    times a second (20 CPU-s in 31 s). CPU time, not wall time, is asserted."""
+    seeds = os.path.join(tmp, "hung-seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write("http://www.hung.gov.cn/nb/\t\t挂起县人民政府\n")
+    conf = os.path.join(tmp, "hung.conf")
+    with open(conf, "w") as f:
+        f.write("[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\n"
+                "timeout = 5\nconnect_timeout = 2\nretries = 1\nbackoff = 20\n[log]\nlevel = error\n")
+    p = subprocess.Popen([GH, "crawl", "--config", conf, "--store", os.path.join(tmp, "hung-store"),
+                          "--seeds", seeds, "-q", "--delay", "0.05",
+                          "--connect-to", f"::127.0.0.1:{web.port}"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cpu = 0.0
+    while p.poll() is None:
+        c = cpu_seconds(p.pid)
+        if c is not None:
+            cpu = max(cpu, c)
+        time.sleep(0.2)
+    out, err = p.communicate()
+    hung = [q for q in web.requests() if q["host"] == "www.hung.gov.cn" and q["path"] == "/nb/"]
+    check(p.returncode == 0 and len(hung) == 2,
+          f"the hung page was tried twice and the crawl ended: exit {p.returncode}, {len(hung)} tries {err[-300:]!r}")
+    check(cpu < 1.0, f"the crawler slept while the host hung: {cpu:.2f} CPU-s")
 
 
 if __name__ == "__main__":

@@ -294,6 +294,10 @@ def build_sites(data):
         "/robots.txt": R("<h1>503</h1>", status=503),
         "/nb/": R("<p>never fetched</p>"),
     }
+    # A portal that accepts and then says nothing for 30 s (a hung
+    # application server behind a live load balancer): the crawler must
+    # wait for it asleep (tests/test_hostile.py, hung_host).
+    sites["www.hung.gov.cn"] = {"/nb/": {"fault": "hang"}}
     return sites
 
 
@@ -566,6 +570,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.raw(b"x")
                 time.sleep(1)
             return 200
+        if kind == "hang":
+            time.sleep(30)
+            self.close_connection = True
+            return 0
         if kind == "chunked_cut":
             self.raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
                      b"400\r\n" + b"<p>" * 100)
