@@ -151,8 +151,13 @@ crawl_answer_fetched(struct crawl *c, struct xfer *x)
    * their record and their attachments. */
   bool markup = fmt == GH_FMT_HTML || fmt == GH_FMT_TEXT;
   bool discover = (page && markup) || (kind == GH_LINK_REPORT && fmt == GH_FMT_HTML);
+  /* An unchanged body is extracted again when its last extraction gave
+   * nothing final (none stored, or extract_failed) or --refetch asks. */
+  const char *rs = x->state->record_status;
+  bool redo = c->o->refetch || !rs || !*rs ||
+              !strcmp(rs, gh_status_name(GH_STATUS_EXTRACT_FAILED));
   bool extract =
-    !unchanged && (!page || (page && !markup && kind != GH_LINK_SEED) ||
+    (!unchanged || redo) && (!page || (page && !markup && kind != GH_LINK_SEED) ||
                    (kind == GH_LINK_SEED && markup &&
                     memmem(x->in.body->str, x->in.body->len, "本年新收", 12)));
   if(discover || extract)

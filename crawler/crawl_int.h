@@ -69,6 +69,7 @@ struct crawl {
   unsigned workers;
   guint64 pending_bytes;  /* bodies waiting in or for a worker */
   GHashTable *processing; /* URL -> struct doc_job *: fetched, being extracted */
+  GHashTable *deferred;   /* URLs left queued for the next run (job.c's defer_job) */
   guint64 cycle;
   unsigned in_flight;
   struct curl_slist *resolve, *connect_to;
@@ -98,6 +99,9 @@ struct page_job {
   enum gh_link_kind kind;
   bool discover, extract;
   enum gh_format fmt;
+  GByteArray *args;  /* the worker's arguments, kept for another attempt */
+  char *charset;     /* the Content-Type's, likewise */
+  unsigned attempts; /* extraction attempts a transient failure ended */
 };
 
 #define PENDING_BYTES_MAX ((guint64)256 << 20)

@@ -24,6 +24,9 @@ crawl_job_free(void *p)
   g_bytes_unref(j->body);
   g_free(j->sha);
   g_free(j->file_title);
+  if(j->args)
+    g_byte_array_unref(j->args);
+  g_free(j->charset);
   g_free(j);
 }
 
@@ -318,11 +321,58 @@ failed_record(struct page_job *j, const char *failure)
   return rj;
 }
 
+static void page_done(void *ud, const guint8 *buf, size_t len, const char *failure,
+                      enum gh_pool_failure how);
+
 static void
-page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
+job_submit(struct crawl *c, struct page_job *j)
+{
+  struct gh_extract_opts eo = c->o->extract;
+  eo.declared_charset = j->charset;
+  gh_pool_submit_bytes(c->pool, j->body, j->fmt, &eo, j->args, page_done, j);
+}
+
+/* Retries exhausted on failures that were not the document's: the URL
+ * stays queued for the next run, forgetting its validators and hash so
+ * that run fetches it whole and extracts it (a 304 or an unchanged hash
+ * would skip the extraction that never finished). */
+static void
+defer_job(struct crawl *c, struct page_job *j, const char *failure)
+{
+  struct gh_urlstate *s = j->state;
+  g_clear_pointer(&s->etag, g_free);
+  g_clear_pointer(&s->last_modified, g_free);
+  g_clear_pointer(&s->sha256, g_free);
+  s->has &= ~(guint32)GH_US_ATTEMPTS;
+  s->attempts = 0;
+  gh_urlstate_set(&s->error, "extract_failed");
+  gh_urlstate_set(&s->reason, failure);
+  gh_frontier_set(c->fr, j->url, s); /* still queued */
+  g_hash_table_add(c->deferred, g_strdup(j->url));
+  crawl_count(c->sum->errors, "extract_deferred");
+  crawl_log(c, GH_LOG_WARNING, j->url,
+            "%s: %s, %u times: left queued for the next run", j->url, failure, j->attempts);
+}
+
+static void
+page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_pool_failure how)
 {
   struct page_job *j = ud;
   struct crawl *c = j->c;
+  if(!buf && failure && gh_pool_failure_transient(how)) {
+    /* Killed from outside, out of time or memory on a busy machine: not
+     * the document's verdict.  The body is still here; the pool tries
+     * again, up to [crawl] retries. */
+    if(++j->attempts <= c->cfg->retries) {
+      crawl_log(c, GH_LOG_INFO, j->url, "%s: %s; extraction retry %u of %" G_GUINT64_FORMAT,
+                j->url, failure, j->attempts, c->cfg->retries);
+      job_submit(c, j);
+      return;
+    }
+    defer_job(c, j, failure);
+    g_hash_table_remove(c->processing, j->url); /* frees j */
+    return;
+  }
   struct reply r = { 0 };
   bool ok = buf && reply_decode(buf, len, &r);
   if(buf && !ok)
@@ -377,9 +427,7 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
   j->discover = discover;
   j->extract = extract;
   j->fmt = fmt;
-  struct gh_extract_opts eo = c->o->extract;
-  char *cs = gh_content_type_charset(ctype);
-  eo.declared_charset = cs;
+  j->charset = gh_content_type_charset(ctype);
   g_hash_table_insert(c->processing, j->url, j);
   /* No body is over the workers' limit: the transfer stopped at
    * [limits] max_document_bytes, the same limit (crawl_start). */
@@ -391,12 +439,10 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
       .url = j->url, .sha256 = sha, .text = j->state->text, .file_title = j->file_title,
       .referer = j->state->embed ? j->state->embed : j->state->referer,
     };
-    GByteArray *args = args_encode(&a);
-    gh_pool_submit_bytes(c->pool, j->body, j->fmt, &eo, args, page_done, j);
-    g_byte_array_unref(args);
+    j->args = args_encode(&a);
+    job_submit(c, j);
   } else {
-    page_done(j, NULL, 0, NULL);
+    page_done(j, NULL, 0, NULL, GH_POOL_FAILED);
   }
-  g_free(cs);
 }
 

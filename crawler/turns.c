@@ -18,7 +18,8 @@ static bool
 in_hand(void *ud, const char *url)
 {
   const struct pick *p = ud;
-  return g_hash_table_contains(p->h->busy, url) || g_hash_table_contains(p->c->processing, url);
+  return g_hash_table_contains(p->h->busy, url) || g_hash_table_contains(p->c->processing, url) ||
+         g_hash_table_contains(p->c->deferred, url);
 }
 
 /* The oldest queued URL of `h` not already in hand, from its scan cursor

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <string.h>
@@ -22,6 +24,32 @@ fail(GError **err, const char *what, int e)
   return false;
 }
 
+/* Started as root (the daemon run by hand, `parse` under sudo): without
+ * capabilities uid 0 still reads root's 0600 files, so the worker becomes
+ * nobody, groups and all.  After the bounding set is emptied (that needs
+ * CAP_SETPCAP, which the uid change clears) and before the capabilities
+ * go (it needs CAP_SETUID). */
+static bool
+become_nobody(GError **err)
+{
+  if(geteuid() != 0 && getegid() != 0)
+    return true;
+  const struct passwd *pw = getpwnam("nobody");
+  uid_t uid = pw ? pw->pw_uid : 65534;
+  gid_t gid = pw ? pw->pw_gid : 65534;
+  if(setgroups(0, NULL) != 0)
+    return fail(err, "setgroups", errno);
+  if(setresgid(gid, gid, gid) != 0)
+    return fail(err, "setresgid nobody", errno);
+  if(setresuid(uid, uid, uid) != 0)
+    return fail(err, "setresuid nobody", errno);
+  /* The uid change made it undumpable; it holds nothing but the document,
+   * and the leak checker (which ptraces its own process) and a crashing
+   * reader's core need it dumpable. */
+  prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  return true;
+}
+
 static bool
 drop_capabilities(GError **err)
 {
@@ -30,6 +58,8 @@ drop_capabilities(GError **err)
   for(int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
     prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
   prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  if(!become_nobody(err))
+    return false;
   struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
   struct __user_cap_data_struct d[2];
   memset(d, 0, sizeof d);
@@ -150,6 +180,15 @@ gh_confine_worker(unsigned cpu_lifetime, GError **err)
 {
   if(chdir("/") != 0)
     return fail(err, "chdir /", errno);
+  /* The first the kernel's or a cgroup's OOM killer picks: a worker dies
+   * and its document is retried, where the crawler or daemon dying loses
+   * the whole run.  Raising one's own score needs no privilege. */
+  int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if(oom >= 0) {
+    ssize_t w = write(oom, "1000", 4);
+    (void)w; /* best effort: /proc may be absent in a container */
+    close(oom);
+  }
   if(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     return fail(err, "no_new_privs", errno);
   if(cpu_lifetime) {

@@ -244,6 +244,11 @@ gh_docx_to_doc(const char *bytes, size_t len, size_t max_xml, struct gh_doc *doc
   g_byte_array_free(xml, TRUE);
   if(!x) {
     const xmlError *xe = xmlGetLastError();
+    if(xe && xe->code == XML_ERR_NO_MEMORY) {
+      g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                  "word/document.xml: out of memory while parsing it ([limits] extract_memory)");
+      return false;
+    }
     char *msg = g_strdup(xe && xe->message ? xe->message : "");
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "word/document.xml is not well-formed%s%s",
                 *msg ? ": " : "", g_strstrip(msg)); /* libxml2 ends it with \n */

@@ -46,6 +46,9 @@
 
 #include "sandbox.h"
 
+#include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
+
 #include "confine.h"
 #include "htmlwalk.h"
 #include "wire.h"
@@ -69,6 +72,10 @@
 /* The worker's ends of its pipes, fixed across the exec. */
 #define REQ_FD 3
 #define REP_FD 4
+/* A worker's exit status when an allocation failed: the pool reports "out
+ * of memory" (a busy machine's doing as often as the document's), not a
+ * crash or a malformed file. */
+#define GH_WORKER_EXIT_NOMEM 75
 
 extern char **environ;
 
@@ -106,6 +113,33 @@ struct gh_pool {
 };
 
 /* ---- the child ---- */
+
+/* libxml2's errors go here, never to the worker's stderr: the parsers read
+ * them back with xmlGetLastError.  Running out of memory ends the worker
+ * with GH_WORKER_EXIT_NOMEM, which the pool reports as such. */
+#if LIBXML_VERSION >= 21200
+static void
+xml_error(void *ud, const xmlError *e)
+#else
+static void
+xml_error(void *ud, xmlError *e)
+#endif
+{
+  (void)ud;
+  if(e && e->code == XML_ERR_NO_MEMORY)
+    _exit(GH_WORKER_EXIT_NOMEM);
+}
+
+/* GLib's allocation failure (g_error "failed to allocate N bytes", fatal):
+ * an exit that says so instead of an abort that looks like a crash. */
+static void
+glib_fatal(const char *domain, GLogLevelFlags level, const char *msg, void *ud)
+{
+  (void)domain, (void)level, (void)ud;
+  if(msg && strstr(msg, "failed to allocate"))
+    _exit(GH_WORKER_EXIT_NOMEM);
+  g_log_default_handler(domain, level, msg, NULL);
+}
 
 static void
 child_limits(const struct gh_extract_opts *o)
@@ -271,6 +305,8 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *extra)
    * still all the workers'. */
   setpriority(PRIO_PROCESS, 0, 10);
   gh_html_set_max_depth((unsigned)MIN(depth, G_MAXUINT));
+  xmlSetStructuredErrorFunc(NULL, xml_error);
+  g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, glib_fatal, NULL);
   GError *err = NULL;
   if(!gh_confine_worker((unsigned)MIN(cpu * GH_WORKER_CPU_LIFETIME, G_MAXUINT), &err)) {
     /* Never serve unconfined: the pool reports the worker's death. */
@@ -420,10 +456,11 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
 /* The job's callback, with the reply (NULL with `failure`): decoded here
  * for a JSON work, as bytes for a bytes work. */
 static void
-job_done(struct job *j, const guint8 *reply, size_t len, const char *failure)
+job_done(struct job *j, const guint8 *reply, size_t len, const char *failure,
+         enum gh_pool_failure how)
 {
   if(j->bytes_done) {
-    j->bytes_done(j->ud, reply, len, failure);
+    j->bytes_done(j->ud, reply, len, failure, how);
     return;
   }
   json_t *jr = reply ? json_loadb((const char *)reply, len, 0, NULL) : NULL;
@@ -433,13 +470,14 @@ job_done(struct job *j, const guint8 *reply, size_t len, const char *failure)
 
 /* Ends the worker's job; `reply` (NULL on failure) is w->reply's text. */
 static void
-complete(struct worker *w, const guint8 *reply, size_t len, char *failure)
+complete(struct worker *w, const guint8 *reply, size_t len, char *failure,
+         enum gh_pool_failure how)
 {
   struct job *j = w->job;
   w->job = NULL;
   w->sent = w->got = 0;
   w->reply_len = 0;
-  job_done(j, reply, len, failure);
+  job_done(j, reply, len, failure, how);
   if(w->reply_cap > REPLY_KEEP) { /* a big reply's buffer is not kept */
     g_clear_pointer(&w->reply, g_free);
     w->reply_cap = 0;
@@ -478,15 +516,28 @@ fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
 {
   int ws = reap(p, w, true);
   char *reason;
-  if(timed_out)
+  enum gh_pool_failure how = GH_POOL_FAILED;
+  if(timed_out) {
     reason = g_strdup_printf("extractor timed out after %u s (killed)", w->job->wall);
-  else if(overflow)
+    how = GH_POOL_TIMEOUT;
+  } else if(overflow) {
     reason = g_strdup("extractor output exceeded its bound (killed)");
-  else if(WIFSIGNALED(ws) && WTERMSIG(ws) != SIGKILL)
+  } else if(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL) {
+    /* Its pipe broke first, so the SIGKILL reap() sent found it dying or
+     * dead: the kill was someone else's (a dying process keeps its own
+     * status). */
+    reason = g_strdup("extractor killed by SIGKILL from outside (the OOM killer?)");
+    how = GH_POOL_KILLED;
+  } else if(WIFSIGNALED(ws)) {
     reason = signal_reason(WTERMSIG(ws));
-  else
+    how = WTERMSIG(ws) == SIGXCPU ? GH_POOL_CPU : GH_POOL_FAILED;
+  } else if(WIFEXITED(ws) && WEXITSTATUS(ws) == GH_WORKER_EXIT_NOMEM) {
+    reason = g_strdup("extractor ran out of memory ([limits] extract_memory)");
+    how = GH_POOL_MEMORY;
+  } else {
     reason = g_strdup("extractor exited unexpectedly");
-  complete(w, NULL, 0, reason);
+  }
+  complete(w, NULL, 0, reason, how);
 }
 
 static void service(struct gh_pool *p, const struct pollfd *fds, unsigned n, bool read_any);
@@ -638,7 +689,7 @@ service_one(struct gh_pool *p, struct worker *w, bool may_read)
     /* read on up to the reply's end */
   }
   w->served++;
-  complete(w, (const guint8 *)w->reply + head, (size_t)w->reply_len, NULL);
+  complete(w, (const guint8 *)w->reply + head, (size_t)w->reply_len, NULL, GH_POOL_FAILED);
 }
 
 /* /proc/PID/NAME into buf (NUL-terminated); false when it cannot be read. */
@@ -704,7 +755,7 @@ take_job(struct gh_pool *p, struct worker *w)
     char *reason = NULL;
     if(!w->pid && !spawn(p, w, &reason)) {
       struct job *j = g_queue_pop_head(&p->waiting);
-      job_done(j, NULL, 0, reason);
+      job_done(j, NULL, 0, reason, GH_POOL_FAILED);
       g_free(reason);
       job_free(j);
       continue;

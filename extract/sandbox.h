@@ -52,8 +52,30 @@ typedef void (*gh_pool_done_fn)(void *ud, json_t *reply, const char *failure);
 /* `reply` (len bytes, borrowed for the call) NULL: the job failed.  The
  * reply came from a worker that read hostile bytes: decode it with
  * gh_wire_reader, which checks every field. */
+/* How a job failed.  Only what the document itself caused is final: a
+ * worker killed from outside (the OOM killer, an operator) or out of time
+ * on a busy machine may well pass another attempt. */
+enum gh_pool_failure {
+  GH_POOL_FAILED,  /* a crash, an exit, a malformed or oversized reply */
+  GH_POOL_KILLED,  /* SIGKILL from outside */
+  GH_POOL_TIMEOUT, /* the wall deadline (killed) */
+  GH_POOL_CPU,     /* the CPU cap (SIGXCPU) */
+  GH_POOL_MEMORY,  /* out of memory */
+};
+/* Whether another attempt at the same document may succeed. */
+static inline bool
+gh_pool_failure_transient(enum gh_pool_failure f)
+{
+  return f == GH_POOL_KILLED || f == GH_POOL_TIMEOUT || f == GH_POOL_MEMORY;
+}
+/* Whether the document hit one of the worker's caps (CPU, wall, memory). */
+static inline bool
+gh_pool_failure_costly(enum gh_pool_failure f)
+{
+  return f == GH_POOL_TIMEOUT || f == GH_POOL_CPU || f == GH_POOL_MEMORY;
+}
 typedef void (*gh_pool_bytes_done_fn)(void *ud, const guint8 *reply, size_t len,
-                                      const char *failure);
+                                      const char *failure, enum gh_pool_failure how);
 
 struct gh_pool_work {
   const char *name;

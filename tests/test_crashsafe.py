@@ -201,7 +201,75 @@ def mdb_stat_reads(store):
         check(False, "mdb_stat is installed (scripts/install-deps installs lmdb-utils)")
 
 
+def children(pid):
+    """The pids whose parent is `pid` (the crawler's extraction workers)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def worker_kills(tmp, web):
+    """SIGKILL every extraction worker, again and again, for the first
+    seconds of a crawl (as the OOM killer or an operator might): a killed
+    worker is not the document's verdict, so its page or document is tried
+    again, and what still fails waits queued for the next run.  After that
+    run the store holds every record of an uninterrupted crawl."""
+    seeds = os.path.join(tmp, "seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write(SEEDS)
+    conf = os.path.join(tmp, "k.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[crawl]
+seeds = {seeds}
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+delay = 0.05
+backoff = 0.2
+timeout = 5
+retries = 2
+connect_to = ::127.0.0.1:{web.port}
+[log]
+level = error
+""")
+
+    def crawl(store):
+        return [GH, "crawl", "--config", conf, "--store", store, "-q"]
+
+    ref = os.path.join(tmp, "k-reference")
+    r = subprocess.run(crawl(ref), capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0 and "(complete)" in r.stdout, f"reference crawl: {r.stdout[:200]!r}")
+    want = comparable(records(GH, ref))
+    store = os.path.join(tmp, "k-store")
+    p = subprocess.Popen(crawl(store), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    kills, t0 = 0, time.time()
+    while p.poll() is None and time.time() - t0 < 4:
+        for w in children(p.pid):
+            try:
+                os.kill(w, signal.SIGKILL)
+                kills += 1
+            except OSError:
+                pass
+        time.sleep(0.02)
+    out, err = p.communicate(timeout=180)
+    check(p.returncode == 0 and kills >= 5,
+          f"the crawl survives {kills} worker kills: exit {p.returncode} {out[:200]!r} {err[-300:]!r}")
+    r = subprocess.run(crawl(store), capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0 and "(complete)" in r.stdout, f"the next crawl completes: {r.stdout[:200]!r}")
+    got = comparable(records(GH, store))
+    check(got == want, f"no report lost to {kills} worker kills: missing " +
+          "; ".join(f"{a['agency']} {a['year']}" for a in want if a not in got) +
+          " | unexpected " + "; ".join(f"{a['agency']} {a['year']} {a['status']}" for a in got if a not in want))
+
+
 def main():
+    with_web(worker_kills)
     with_web(run)
     finish("crashsafe")
 
