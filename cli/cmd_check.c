@@ -33,6 +33,9 @@ gh_cmd_check(int argc, char **argv)
           " hosts: %" G_GUINT64_FORMAT " problem%s\n",
           gh_store_dir(st), s.records, s.history, s.docs, s.urls, s.queue, s.hosts, s.problems,
           s.problems == 1 ? "" : "s");
+  if(s.unrecorded)
+    printf("check: %" G_GUINT64_FORMAT " stored report document%s without a record (listed "
+           "above): run 'govharvest reparse'\n", s.unrecorded, s.unrecorded == 1 ? "" : "s");
   if(s.problems)
     rc = GH_EXIT_FAILED;
 out:

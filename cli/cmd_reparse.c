@@ -23,7 +23,9 @@ gh_cmd_reparse(int argc, char **argv)
   if(!gh_cli_parse("reparse", NULL,
                    "Extract and parse every stored report document again (after a parser\n"
                    "upgrade), without fetching.  Prints each record whose values changed,\n"
-                   "with the changed fields; the old version stays in history.  Documents are\n"
+                   "with the changed fields; the old version stays in history.  Stored\n"
+                   "documents whose extraction never finished or failed, and that have no\n"
+                   "record, are parsed too (check lists them).  Documents are\n"
                    "read by the extraction workers in parallel; output is in key order.",
                    entries, &argc, &argv, &common, &rc))
     goto out;
@@ -41,9 +43,10 @@ gh_cmd_reparse(int argc, char **argv)
                  dry_run, stdout, &sum, &err))
     rc = gh_cli_store_failure("reparse", err);
   printf("reparse: %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT " changed%s, %" G_GUINT64_FORMAT
-         " unchanged, %" G_GUINT64_FORMAT " without a stored document\n",
+         " unchanged, %" G_GUINT64_FORMAT " without a stored document; %" G_GUINT64_FORMAT
+         " stored documents had no record, %" G_GUINT64_FORMAT " now do\n",
          sum.records, sum.changed, dry_run ? " (dry run: nothing written)" : "", sum.unchanged,
-         sum.no_document);
+         sum.no_document, sum.unrecorded, sum.recovered);
 out:
   g_clear_error(&err);
   gh_store_close(st);

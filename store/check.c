@@ -2,6 +2,7 @@
 #include "store_int.h"
 
 #include "../record/places.h"
+#include "reparse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@ struct ctx {
   MDB_txn *txn;
   FILE *out;
   struct gh_check_summary *sum;
+  GHashTable *record_shas; /* the documents some record was parsed from */
 };
 
 /* One line of the report: a damage message from where the database is named. */
@@ -116,6 +118,8 @@ record_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
     g_free(ak);
   }
   const char *sha = json_string_value(json_object_get(json_object_get(r, "source"), "sha256"));
+  if(sha)
+    g_hash_table_add(c->record_shas, g_strdup(sha));
   if(sha) {
     MDB_val dk = { strlen(sha), (void *)sha }, dv;
     int rc = mdb_get(c->txn, c->st->docs, &dk, &dv);
@@ -185,6 +189,15 @@ url_entry(struct ctx *c, const MDB_val *k, const MDB_val *v)
   }
   if(!(s->has & GH_US_STATE))
     problem(c, "url_state", k, "the state of %s has no \"state\"", url);
+  /* Not damage, but a report the crawl kept and never parsed (its
+   * extraction was cut short or failed): listed, for reparse. */
+  MDB_val dk = { s->sha256 ? strlen(s->sha256) : 0, s->sha256 }, dv;
+  if(gh_reparse_unrecorded(s, c->record_shas) && !mdb_get(c->txn, c->st->docs, &dk, &dv)) {
+    fprintf(c->out, "%s: document %.12s… stored without a record (extraction: %s); "
+            "'govharvest reparse' parses it\n",
+            url, s->sha256, s->record_status && *s->record_status ? s->record_status : "unfinished");
+    c->sum->unrecorded++;
+  }
   gh_urlstate_free(s);
   g_free(url);
 }
@@ -223,7 +236,7 @@ gh_store_check(struct gh_store *st, FILE *out, struct gh_check_summary *sum, GEr
   MDB_txn *txn = gh_store_read_begin(st, err);
   if(!txn)
     return false;
-  struct ctx c = { st, txn, out, sum };
+  struct ctx c = { st, txn, out, sum, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
   uint64_t schema = 0;
   int rc = gh_store_meta_get_u64(txn, st, "schema", &schema);
   if(rc) {
@@ -236,6 +249,7 @@ gh_store_check(struct gh_store *st, FILE *out, struct gh_check_summary *sum, GEr
   sum->urls = walk(&c, st->urls, st->urls_legacy ? "urls" : "url_state", url_entry);
   sum->queue = walk(&c, st->queue, "queue", queue_entry);
   sum->hosts = walk(&c, st->hosts, "hosts", host_entry);
+  g_hash_table_destroy(c.record_shas);
   mdb_txn_abort(txn);
   return true;
 }

@@ -12,6 +12,7 @@
 struct gh_check_summary {
   guint64 records, history, docs, urls, queue, hosts;
   guint64 problems; /* lines printed */
+  guint64 unrecorded; /* stored report documents without a record (listed, not problems) */
 };
 
 /* One read transaction over every database: each value decodes, each

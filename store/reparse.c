@@ -123,10 +123,165 @@ carry_over(struct item *it)
       json_array_append(json_object_get(it->fresh, "warnings"), w);
 }
 
+/* ---- documents without a record ----
+ *
+ * A report whose extraction never finished (its worker killed, the crawl
+ * stopped) or failed is stored as bytes with no record: a URL state that
+ * is done, has a hash whose document is stored, no record carries that
+ * hash, and its outcome is none or extract_failed.  Reparse parses those
+ * too, so no document the crawl kept is lost to a transient failure. */
+
+struct orphan {
+  char *url;
+  struct gh_urlstate *state;
+  GBytes *doc;
+  json_t *fresh;
+};
+
+static void
+orphan_free(void *p)
+{
+  struct orphan *o = p;
+  g_free(o->url);
+  gh_urlstate_free(o->state);
+  if(o->doc)
+    g_bytes_unref(o->doc);
+  json_decref(o->fresh);
+  g_free(o);
+}
+
+bool
+gh_reparse_unrecorded(const struct gh_urlstate *s, GHashTable *record_shas)
+{
+  const char *rs = s->record_status;
+  return gh_urlstate_is_leaf(s) && (s->has & GH_US_STATE) &&
+         gh_urlstate_state(s) == GH_URL_DONE && s->sha256 &&
+         !g_hash_table_contains(record_shas, s->sha256) &&
+         (!rs || !*rs || !strcmp(rs, gh_status_name(GH_STATUS_EXTRACT_FAILED)));
+}
+
+struct orphan_walk {
+  struct gh_store *st;
+  MDB_txn *txn;
+  GHashTable *shas;
+  GPtrArray *found;
+  size_t held;
+};
+
+static bool
+orphan_each(const char *url, struct gh_urlstate *state, void *ud, GError **err)
+{
+  (void)err;
+  struct orphan_walk *w = ud;
+  if(w->held >= BATCH_BYTES * 4 || !gh_reparse_unrecorded(state, w->shas))
+    return true;
+  size_t n = 0;
+  char *bytes = gh_store_get_doc(w->txn, w->st, state->sha256, &n, NULL);
+  if(!bytes)
+    return true;
+  struct orphan *o = g_new0(struct orphan, 1);
+  o->url = g_strdup(url);
+  o->doc = g_bytes_new_take(bytes, n);
+  /* Borrowed for the call: the fields this needs are moved out. */
+  o->state = gh_urlstate_new();
+  gh_urlstate_set(&o->state->kind, state->kind);
+  gh_urlstate_set(&o->state->sha256, state->sha256);
+  gh_urlstate_set(&o->state->text, state->text);
+  gh_urlstate_set(&o->state->referer, state->referer);
+  gh_urlstate_set(&o->state->region, state->region);
+  gh_urlstate_set(&o->state->fetched_at, state->fetched_at);
+  w->held += n;
+  g_ptr_array_add(w->found, o);
+  return true;
+}
+
+static int
+write_orphans(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  GPtrArray *found = ud;
+  for(guint i = 0; i < found->len; i++) {
+    struct orphan *o = found->pdata[i];
+    struct gh_urlstate *s = gh_store_url_get(txn, st, o->url);
+    if(!s || g_strcmp0(s->sha256, o->state->sha256)) { /* changed since: the crawl's now */
+      gh_urlstate_free(s);
+      continue;
+    }
+    const char *status = json_string_value(json_object_get(o->fresh, "status"));
+    gh_urlstate_set(&s->record_status, status);
+    int rc = gh_store_url_put(txn, st, o->url, s);
+    gh_urlstate_free(s);
+    const char *what;
+    if(!rc && json_string_value(json_object_get(o->fresh, "agency")) &&
+       json_integer_value(json_object_get(o->fresh, "year")) > 0 &&
+       g_strcmp0(status, gh_status_name(GH_STATUS_NOT_A_REPORT)) &&
+       g_strcmp0(status, gh_status_name(GH_STATUS_EMPTY)))
+      rc = gh_store_land_record(txn, st, o->fresh, &what);
+    if(rc)
+      return rc;
+  }
+  return 0;
+}
+
+static void
+orphan_parsed(void *ud, json_t *record)
+{
+  struct orphan *o = ud;
+  o->fresh = record;
+}
+
+static bool
+reparse_orphans(struct gh_store *st, struct gh_pool *pool, const struct gh_extract_opts *eo,
+                GHashTable *shas, bool dry_run, FILE *out, struct gh_reparse_summary *sum,
+                GError **err)
+{
+  MDB_txn *txn = gh_store_read_begin(st, err);
+  if(!txn)
+    return false;
+  struct orphan_walk w = { st, txn, shas, g_ptr_array_new_with_free_func(orphan_free), 0 };
+  bool ok = gh_store_each_url(txn, st, orphan_each, &w, err);
+  mdb_txn_abort(txn);
+  for(guint i = 0; ok && i < w.found->len; i++) {
+    struct orphan *o = w.found->pdata[i];
+    struct gh_doc_hints hints = { .link_text = o->state->text };
+    gh_pool_submit_record(pool, o->doc, eo, &hints, orphan_parsed, o);
+  }
+  for(guint i = 0; ok && i < w.found->len; i++) {
+    struct orphan *o = w.found->pdata[i];
+    while(!o->fresh)
+      gh_pool_step(pool);
+    json_t *src = json_object_get(o->fresh, "source");
+    json_object_set_new(src, "url", json_string(o->url));
+    const struct gh_urlstate *s = o->state;
+    const char *prov[][2] = { { "fetched_at", s->fetched_at }, { "page_url", s->referer },
+                              { "link_text", s->text } };
+    for(size_t k = 0; k < G_N_ELEMENTS(prov); k++)
+      if(prov[k][1])
+        json_object_set_new(src, prov[k][0], json_string(prov[k][1]));
+    gh_record_identify(o->fresh, gh_regions_builtin(), s->region, NULL);
+    if(!json_object_get(o->fresh, "region_code"))
+      json_object_set_new(o->fresh, "region_code", json_null());
+    const char *agency = json_string_value(json_object_get(o->fresh, "agency"));
+    json_int_t year = json_integer_value(json_object_get(o->fresh, "year"));
+    const char *status = json_string_value(json_object_get(o->fresh, "status"));
+    sum->unrecorded++;
+    if(agency && year > 0 && g_strcmp0(status, gh_status_name(GH_STATUS_NOT_A_REPORT)) &&
+       g_strcmp0(status, gh_status_name(GH_STATUS_EMPTY))) {
+      sum->recovered++;
+      fprintf(out, "%s %" JSON_INTEGER_FORMAT ": new record (%s) from %s, which had none\n", agency,
+              year, status ? status : "?", o->url);
+    }
+  }
+  if(ok && !dry_run && w.found->len)
+    ok = gh_store_write(st, write_orphans, w.found, err);
+  g_ptr_array_free(w.found, TRUE);
+  return ok;
+}
+
 bool
 gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned workers, bool dry_run,
            FILE *out, struct gh_reparse_summary *sum, GError **err)
 {
+  GHashTable *shas = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   memset(sum, 0, sizeof *sum);
   GString *after = NULL;
   workers = workers ? workers : 1;
@@ -174,6 +329,8 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned worke
       it->key = g_string_new_len(k.mv_data, (gssize)k.mv_size);
       it->old = old;
       const char *sha = json_string_value(json_object_get(json_object_get(it->old, "source"), "sha256"));
+      if(sha)
+        g_hash_table_add(shas, g_strdup(sha));
       size_t n = 0;
       char *bytes = sha ? gh_store_get_doc(txn, st, sha, &n, NULL) : NULL;
       it->doc = bytes ? g_bytes_new_take(bytes, n) : NULL;
@@ -249,6 +406,9 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned worke
   }
   if(after)
     g_string_free(after, TRUE);
+  if(ok)
+    ok = reparse_orphans(st, pool, eo, shas, dry_run, out, sum, err);
+  g_hash_table_destroy(shas);
   gh_pool_free(pool);
   return ok;
 }

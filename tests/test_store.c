@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "extract/sandbox.h"
+#include "store/check.h"
 #include "store/export.h"
 #include "store/reparse.h"
 #include "store/stats.h"
@@ -485,6 +486,55 @@ main(int argc, char **argv)
   fclose(mem);
   free(buf);
   g_free(dsha);
+
+  /* A report whose worker was killed mid-extraction: its URL is done and
+   * its bytes stored, but no record carries them.  check lists it, reparse
+   * parses it and it lands; then check lists nothing. */
+  const char *lost_text = "武定县教育体育局2022年政府信息公开工作年度报告\n"
+                          "三、收到和处理政府信息公开申请情况\n"
+                          "本年新收政府信息公开申请数量\t5\t0\t0\t0\t0\t0\t5\n";
+  char *lsha = gh_sha256_hex(lost_text, strlen(lost_text));
+  const char *lurl = "http://www.wd.gov.cn/zwgk/nb/jyj2022.txt";
+  {
+    MDB_txn *txn;
+    mdb_txn_begin(st->env, NULL, 0, &txn);
+    gh_store_put_doc(txn, st, lsha, lost_text, strlen(lost_text));
+    struct gh_urlstate *us = gh_urlstate_new();
+    gh_urlstate_set(&us->kind, "attachment");
+    gh_urlstate_set_state(us, GH_URL_DONE);
+    gh_urlstate_set(&us->sha256, lsha);
+    gh_urlstate_set(&us->region, "532329");
+    gh_urlstate_set(&us->fetched_at, "2026-12-01T08:00:00Z");
+    EXPECT(gh_store_url_put(txn, st, lurl, us) == 0, "an unrecorded document's URL state");
+    gh_urlstate_free(us);
+    mdb_txn_commit(txn);
+  }
+  struct gh_check_summary cs;
+  buf = NULL;
+  mem = open_memstream(&buf, &len);
+  bool checked = gh_store_check(st, mem, &cs, &e);
+  fclose(mem);
+  EXPECT(checked && cs.unrecorded == 1 && strstr(buf, lurl) && strstr(buf, "without a record"),
+         "check lists the document without a record (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+         " URL states): %s", cs.unrecorded, cs.urls, buf);
+  free(buf);
+  int recs_before = count_db(st, st->records);
+  buf = NULL;
+  mem = open_memstream(&buf, &len);
+  checked = gh_reparse(st, &eo, 2, false, mem, &rs, &e);
+  fclose(mem);
+  EXPECT(checked && rs.unrecorded == 1 && rs.recovered == 1 &&
+           strstr(buf, "武定县教育体育局 2022: new record"),
+         "reparse parses the stored document that had no record: %s", buf);
+  free(buf);
+  EXPECT(count_db(st, st->records) == recs_before + 1, "and its record landed");
+  buf = NULL;
+  mem = open_memstream(&buf, &len);
+  checked = gh_store_check(st, mem, &cs, &e);
+  fclose(mem);
+  EXPECT(checked && cs.unrecorded == 0, "then check lists nothing: %s", buf);
+  free(buf);
+  g_free(lsha);
   gh_store_close(st);
   g_free(cy);
 
