@@ -44,6 +44,7 @@ static const struct setting settings[] = {
   { "crawl", "max_retry_after", K_SECONDS, "3600", OFF(max_retry_after_seconds) },
   { "crawl", "host_failures", K_COUNT, "6", OFF(host_failures) },
   { "crawl", "cycle_time_limit", K_DURATION, "0", OFF(cycle_time_limit_seconds) },
+  { "crawl", "host_failure_time", K_DURATION, "60s", OFF(host_failure_seconds) },
   { "crawl", "resolve", K_HOSTMAP, "", OFF(resolve) },
   { "crawl", "connect_to", K_HOSTMAP, "", OFF(connect_to) },
   { "crawl", "tls_insecure_hosts", K_LIST, "", OFF(tls_insecure_hosts) },
@@ -241,7 +242,8 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
     guint64 mul = !*end ? 1 : !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
                   : !strcmp(end, "d") ? 86400 : 0;
     /* 0: no limit, no heartbeat */
-    bool zero_ok = s->offset == OFF(cycle_time_limit_seconds) || s->offset == OFF(heartbeat_seconds);
+    bool zero_ok = s->offset == OFF(cycle_time_limit_seconds) || s->offset == OFF(heartbeat_seconds) ||
+                   s->offset == OFF(host_failure_seconds);
     if(!g_ascii_isdigit(*value) || errno || !mul || (v == 0 && !zero_ok) ||
        v > 3650ull * 86400 / mul) {
       g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,

@@ -52,7 +52,8 @@ struct gh_config {
   uint64_t retries;               /* after 5xx, 429 and network errors */
   double backoff_seconds;         /* first retry delay; doubles each time */
   double max_retry_after_seconds; /* a longer Retry-After gives up for the cycle */
-  uint64_t host_failures;         /* consecutive network failures before a host waits for the next cycle */
+  uint64_t host_failures;         /* network failures per cycle before a host waits for the next cycle */
+  uint64_t host_failure_seconds;  /* seconds in failed transfers per host and cycle (0: no limit) */
   uint64_t cycle_time_limit_seconds; /* 0: none; past it, what is queued waits for the next cycle */
   char **resolve;                 /* "host:port:addr", as curl --resolve */
   char **connect_to;              /* "host:port:connhost:connport", as curl --connect-to */

@@ -25,19 +25,24 @@ finish_host(struct crawl *c, struct xfer *x, double extra_wait)
  * spent ([crawl] host_failures) it gets no more requests this cycle.
  * Nothing is lost: its URLs stay queued, the host is named in the summary
  * and, through the hosts database, in stats.  Returns the backoff. */
-static double
-host_failed(struct crawl *c, struct gh_host *h, const char *kind, const char *reason)
+static void
+host_set_aside(struct crawl *c, struct gh_host *h)
 {
-  bool set_aside;
-  double backoff = gh_host_failed(h, kind, reason, &set_aside);
-  if(!set_aside)
-    return backoff;
   g_hash_table_replace(c->sum->unhealthy, g_strdup(h->name), g_strdup(h->unhealthy));
   gh_log(GH_LOG_WARNING, NULL, "%s: %s; its queued URLs wait for the next cycle", h->name,
          h->unhealthy);
   json_t *hs = json_pack("{s:I, s:s, s:I}", "cycle", (json_int_t)c->cycle, "unhealthy", h->unhealthy,
                          "unhealthy_cycle", (json_int_t)c->cycle);
   gh_frontier_put_host(c->fr, h->name, hs);
+}
+
+static double
+host_failed(struct crawl *c, struct gh_host *h, const char *kind, const char *reason)
+{
+  bool set_aside;
+  double backoff = gh_host_failed(h, kind, reason, &set_aside);
+  if(set_aside)
+    host_set_aside(c, h);
   return backoff;
 }
 
@@ -315,6 +320,18 @@ crawl_answer(struct crawl *c, struct xfer *x, CURLcode rc)
   if(x->robots) {
     on_robots(c, x, rc, code, retry_after);
     return;
+  }
+  /* Time lost to a failed transfer, against the host's budget for the
+   * cycle: drips that alternate with fast 404s cannot dodge it. */
+  if(rc != CURLE_OK || code == 429 || code >= 500) {
+    curl_off_t us = 0;
+    curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us);
+    const char *kind = rc != CURLE_OK ? (x->in.too_large ? "too_large" : gh_fetch_error_kind(rc))
+                       : code == 429 ? "http_429" : "http_5xx";
+    char *why = rc != CURLE_OK ? g_strdup(curl_easy_strerror(rc)) : g_strdup_printf("HTTP %ld", code);
+    if(gh_host_charge(h, (double)us / USEC, kind, why))
+      host_set_aside(c, h);
+    g_free(why);
   }
   if(rc != CURLE_OK) {
     finish_host(c, x, on_error(c, x, rc));

@@ -470,6 +470,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
                                          .connections = (unsigned)c.cfg->connections_per_host,
                                          .max_pages = c.cfg->max_pages_per_host,
                                          .failures = c.cfg->host_failures,
+                                         .failure_time = (double)c.cfg->host_failure_seconds,
                                          .retries = c.cfg->retries,
                                          .backoff = c.cfg->backoff_seconds };
   c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_host_free);

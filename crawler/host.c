@@ -148,16 +148,32 @@ double
 gh_host_failed(struct gh_host *h, const char *kind, const char *reason, bool *set_aside)
 {
   h->failures++;
+  h->cycle_failures++;
   *set_aside = false;
-  /* A failure budget per host (after Nutch's fetcher.max.exceptions.per.queue). */
-  if(!h->unhealthy && h->failures >= h->rules->failures) {
-    h->unhealthy = g_strdup_printf("%u consecutive %s failures (last: %s)", h->failures, kind,
+  /* A failure budget per host and cycle, cumulative like Nutch's
+   * fetcher.max.exceptions.per.queue: a success between failures does not
+   * renew it. */
+  if(!h->unhealthy && h->cycle_failures >= h->rules->failures) {
+    h->unhealthy = g_strdup_printf("%u %s failures this cycle (last: %s)", h->cycle_failures, kind,
                                    reason ? reason : kind);
     *set_aside = true;
   }
   /* Capped at 8×: past that the failure budget decides, not ever longer
    * waits that keep a one-shot crawl running. */
   return h->rules->backoff * (double)(1u << MIN(h->failures - 1, 3u));
+}
+
+bool
+gh_host_charge(struct gh_host *h, double seconds, const char *kind, const char *reason)
+{
+  h->failed_seconds += MAX(seconds, 0.0);
+  if(h->unhealthy || h->rules->failure_time <= 0 || h->failed_seconds < h->rules->failure_time)
+    return false;
+  h->unhealthy = g_strdup_printf("%.0f s spent in failed transfers this cycle, over [crawl] "
+                                 "host_failure_time %.0f s (last: %s: %s)",
+                                 h->failed_seconds, h->rules->failure_time, kind,
+                                 reason ? reason : kind);
+  return true;
 }
 
 void

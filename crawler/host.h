@@ -21,7 +21,8 @@ struct gh_host_rules {
   double delay;          /* seconds between requests: the floor of any Crawl-delay */
   unsigned connections;  /* requests in flight at once */
   guint64 max_pages;     /* pages per cycle */
-  guint64 failures;      /* consecutive network failures before the host is set aside */
+  guint64 failures;      /* network failures in a cycle before the host is set aside */
+  double failure_time;   /* seconds spent in failed transfers per cycle, likewise (0: none) */
   guint64 retries;       /* attempts of robots.txt after the first */
   double backoff;        /* seconds: the first retry's wait, doubled per failure */
 };
@@ -39,7 +40,11 @@ struct gh_host {
   bool idle;             /* the last look found nothing queued */
   char *drain;           /* set: everything queued fails with this reason */
   char *drain_kind;
-  unsigned failures;     /* consecutive, for backoff and the budget */
+  unsigned failures;     /* consecutive, for backoff */
+  /* This cycle's, never reset by a success (a 404 between two drips must
+   * not renew the budget): failures and seconds spent in failed transfers. */
+  unsigned cycle_failures;
+  double failed_seconds;
   /* Set once the failure budget is spent (a tarpit, a dead server): no
    * more requests this cycle; its URLs stay queued for the next. */
   char *unhealthy;
@@ -113,9 +118,14 @@ void gh_host_answered(struct gh_host *h, const char *url, gint64 now, double ext
 
 /* A network or server failure: counted; returns the backoff in seconds
  * (backoff, 2×, 4×, capped at 8×), and sets the host aside (*set_aside)
- * when the failure budget is spent. */
+ * when the cycle's failure budget is spent. */
 double gh_host_failed(struct gh_host *h, const char *kind, const char *reason, bool *set_aside);
-/* An answer that was not a failure ends the run of failures. */
+/* A transfer that failed (stalled, timed out, reset, over a cap, 5xx)
+ * after `seconds`: charged to the host's time budget for the cycle; true
+ * when that sets the host aside.  Slow successes are never charged. */
+bool gh_host_charge(struct gh_host *h, double seconds, const char *kind, const char *reason);
+/* An answer that was not a failure ends the run of failures (the backoff),
+ * not the cycle's count. */
 void gh_host_succeeded(struct gh_host *h);
 
 #endif

@@ -69,7 +69,7 @@ test_host_failures(void)
   EXPECT(waits[0] == 10 && waits[1] == 20 && waits[2] == 40 && waits[3] == 80 && waits[4] == 80,
          "backoff doubles and stops at 8×: %.0f %.0f %.0f %.0f %.0f", waits[0], waits[1], waits[2],
          waits[3], waits[4]);
-  EXPECT(h->unhealthy && strstr(h->unhealthy, "4 consecutive timeout failures"),
+  EXPECT(h->unhealthy && strstr(h->unhealthy, "4 timeout failures this cycle"),
          "set aside after the budget: %s", h->unhealthy ? h->unhealthy : "(not)");
   gint64 wait;
   EXPECT(gh_host_next_job(h, 0, &wait) == GH_HOST_OFF, "no more requests this cycle");
@@ -82,16 +82,30 @@ test_host_failures(void)
     gh_host_failed(h, "connect", "refused", &aside);
     told += aside;
   }
-  gh_host_succeeded(h); /* an answer ends the run */
-  for(int i = 0; i < 3; i++) {
-    gh_host_failed(h, "connect", "refused", &aside);
-    told += aside;
-  }
-  EXPECT(told == 0 && !h->unhealthy, "failures in a row, not in all, spend the budget");
-  gh_host_failed(h, "connect", "refused", &aside);
-  EXPECT(aside && h->unhealthy, "the fourth in a row sets it aside");
+  EXPECT(told == 0 && !h->unhealthy, "three failures are within the budget of four");
+  gh_host_succeeded(h); /* a fast 404 between drips */
+  EXPECT(gh_host_failed(h, "connect", "refused", &aside) == 10 && aside && h->unhealthy,
+         "a success resets the backoff, not the cycle's count: the fourth sets it aside");
   gh_host_failed(h, "connect", "refused", &aside);
   EXPECT(!aside, "and says so once");
+  gh_host_free(h);
+
+  /* The time budget: failed transfers' seconds add up, whatever succeeds
+   * between them; successes are never charged. */
+  struct gh_host_rules timed = rules;
+  timed.failures = 1000;
+  timed.failure_time = 60;
+  h = gh_host_new("drip.example.gov.cn", &timed);
+  bool spent = false;
+  for(int i = 0; i < 2 && !spent; i++) {
+    spent = gh_host_charge(h, 25, "timeout", "Operation timed out");
+    gh_host_succeeded(h);
+  }
+  EXPECT(!spent && !h->unhealthy, "50 s of failed transfers are within 60 s");
+  spent = gh_host_charge(h, 25, "timeout", "Operation timed out");
+  EXPECT(spent && h->unhealthy && strstr(h->unhealthy, "75 s spent in failed transfers"),
+         "75 s spend it: %s", h->unhealthy ? h->unhealthy : "(not)");
+  EXPECT(!gh_host_charge(h, 25, "timeout", "again"), "and it is said once");
   gh_host_free(h);
 
   /* Backoff and Retry-After count from the answer. */

@@ -60,6 +60,7 @@ def main():
     with_web(tarpit)
     with_web(private_targets)
     with_web(hung_host)
+    with_web(budget)
     finish("hostile")
 
 
@@ -187,7 +188,7 @@ level = warning
     took = time.time() - t0
     check(r.returncode == 0 and took < 60,
           f"a tarpit host does not hold the crawl: {took:.0f} s, exit {r.returncode} {r.stderr[-300:]!r}")
-    check("unhealthy      www.tarpit.gov.cn: 3 consecutive timeout failures" in r.stdout
+    check("unhealthy      www.tarpit.gov.cn: 3 timeout failures this cycle" in r.stdout
           and "unhealthy hosts wait" in r.stdout,
           f"the summary names the unhealthy host and why: {r.stdout!r}")
     drips = [q for q in web.requests() if q["host"] == "www.tarpit.gov.cn" and q["path"].startswith("/nb/t")]
@@ -255,6 +256,56 @@ def private_targets(tmp, web):
     r = subprocess.run([GH, "probe", f"http://localhost:{web.port}/nb/"], capture_output=True, text=True,
                        timeout=60)
     check("private_address" in r.stdout + r.stderr, f"probe says why: {r.stdout[-300:]!r} {r.stderr[-200:]!r}")
+
+
+def budget(tmp, web):
+    """Per-host budgets a host cannot dodge.  www.drip404 alternates report
+    links that drip (each attempt runs to the 2 s timeout) with links that
+    answer 404 at once; a success used to reset the failure count, so the
+    drips held the crawl 8 x 2 attempts x timeout.  With a 3 s budget of
+    time in failed transfers it is set aside after two drips, named, and
+    its queue waits for the next cycle; the slow but sound www.slow (0.8 s
+    a page, 4.8 s in all) is never charged.  Then the count alone: three
+    failures in a cycle, 404s between them or not."""
+    seeds = os.path.join(tmp, "budget-seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write("http://www.drip404.gov.cn/nb/\t\t滴漏县人民政府\n"
+                "http://www.slow.gov.cn/nb/\t\t缓慢县人民政府\n"
+                "http://www.wusu.gov.cn/xxgk/nb/\t654202\t乌苏市人民政府\n")
+
+    def crawl(name, extra):
+        conf = os.path.join(tmp, name + ".conf")
+        with open(conf, "w") as f:
+            f.write("[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\n"
+                    f"timeout = 2\nretries = 1\nbackoff = 0.1\n{extra}[log]\nlevel = warning\n")
+        web.clear()
+        store = os.path.join(tmp, name)
+        r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
+                            "--delay", "0.05", "--connect-to", f"::127.0.0.1:{web.port}"],
+                           capture_output=True, text=True, timeout=300)
+        reqs = web.requests()
+        drips = [q for q in reqs if q["host"] == "www.drip404.gov.cn" and q["path"].startswith("/nb/d")]
+        s = json.loads(subprocess.run([GH, "stats", "--json", "--store", store], capture_output=True,
+                                      text=True).stdout)
+        return r, reqs, drips, s
+
+    r, reqs, drips, s = crawl("budget-time", "host_failures = 1000\nhost_failure_time = 3s\n")
+    check(r.returncode == 0 and "www.drip404.gov.cn: " in r.stdout and "spent in failed transfers" in r.stdout
+          and "unhealthy hosts wait" in r.stdout,
+          f"the summary names the host whose failed transfers spent its time budget: {r.stdout!r} {r.stderr[-300:]!r}")
+    check(len(drips) <= 3, f"two or three dripping transfers, then no more: {len(drips)}")
+    check("www.drip404.gov.cn" in s.get("unhealthy_hosts", {}) and s.get("queued", 0) > 0,
+          f"its queue waits for the next cycle: {s.get('unhealthy_hosts')} queued {s.get('queued')}")
+    slow = [q for q in reqs if q["host"] == "www.slow.gov.cn" and q["path"] not in ("/robots.txt", "/nb/")]
+    check(len(slow) == 6 and "www.slow.gov.cn" not in s.get("unhealthy_hosts", {}),
+          f"slow successes are not charged: {len(slow)} of 6 pages, unhealthy {s.get('unhealthy_hosts')}")
+    check(any(q["host"] == "www.wusu.gov.cn" and q["status"] == 200 and q["path"] != "/robots.txt"
+              for q in reqs), "the sound host was crawled beside them")
+
+    r, reqs, drips, s = crawl("budget-count", "host_failures = 3\nhost_failure_time = 0\n")
+    fours = [q for q in reqs if q["host"] == "www.drip404.gov.cn" and q["path"].startswith("/nb/m")]
+    check("www.drip404.gov.cn: 3 timeout failures this cycle" in r.stdout and len(drips) == 3 and fours,
+          f"404s between failures do not renew the count: {len(drips)} drips, {len(fours)} 404s, {r.stdout!r}")
 
 
 def cpu_seconds(pid):

@@ -267,6 +267,7 @@ def build_sites(data):
     }
     sites["www.hostile.gov.cn"] = hostile_site(data)
     sites["www.tarpit.gov.cn"] = tarpit_site()
+    sites.update(budget_sites())
     # A column whose first report always fails with 500 (so every retry
     # sends the host's scan back to it) ahead of six sound pages
     # (tests/test_crashsafe.py, retries while commits are slow).
@@ -434,6 +435,30 @@ def tarpit_site():
     for i in range(30):
         site[f"/nb/t{i}.html"] = {"fault": "drip"}
     return site
+
+
+def budget_sites():
+    """A tarpit that dodges a failure count reset by successes: report links
+    that drip alternate with links that answer 404 at once; and a slow but
+    sound portal whose every page takes 0.8 s (tests/test_hostile.py,
+    budget: the first is set aside by its time in failed transfers, the
+    second never)."""
+    s = {"name": "滴漏县人民政府", "nav": [("首页", "/")]}
+    items = "".join(f'<li><a href="/nb/d{i}.html">滴漏县第{i}局2023年政府信息公开工作年度报告</a></li>'
+                    f'<li><a href="/nb/m{i}.html">滴漏县第{i}局2022年政府信息公开工作年度报告</a></li>'
+                    for i in range(8))
+    drip = {"/nb/": R(portal_page(s, "政府信息公开年报", [("首页", "/")], f"<ul>{items}</ul>"))}
+    for i in range(8):
+        drip[f"/nb/d{i}.html"] = {"fault": "drip"}
+    s = {"name": "缓慢县人民政府", "nav": [("首页", "/")]}
+    crumbs = [("首页", "/"), ("政府信息公开年报", "/nb/")]
+    items = "".join(f'<li><a href="/nb/{i}.html">缓慢县第{i}局2023年政府信息公开工作年度报告</a></li>'
+                    for i in range(6))
+    slow = {"/nb/": R(portal_page(s, "政府信息公开年报", crumbs, f"<ul>{items}</ul>"))}
+    for i in range(6):
+        slow[f"/nb/{i}.html"] = R(portal_page(s, f"缓慢县第{i}局2023年政府信息公开工作年度报告", crumbs,
+                                              "<p>本年度共收到政府信息公开申请0件。</p>"), delay=0.8)
+    return {"www.drip404.gov.cn": drip, "www.slow.gov.cn": slow}
 
 
 def bench_sites(hosts, pages):
