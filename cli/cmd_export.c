@@ -7,10 +7,10 @@
 #include "../store/export.h"
 #include "cli.h"
 
-/* FILE-metadata.json beside a CSV export (CSV on the Web), replaced whole
- * like the export. */
-static bool
-write_csvw(const char *csv, const char *store_dir)
+/* FILE-metadata.json beside a CSV export (CSV on the Web), written and
+ * synced but not yet in place: NULL (said why) when that failed. */
+static struct gh_export_file *
+prepare_csvw(const char *csv, const char *store_dir)
 {
   GError *err = NULL;
   char *path = g_strconcat(csv, "-metadata.json", NULL), *base = g_path_get_basename(csv);
@@ -18,19 +18,46 @@ write_csvw(const char *csv, const char *store_dir)
   FILE *out = gh_export_file_open(path, store_dir, &f, &err);
   json_t *meta = gh_columns_csvw(base);
   bool ok = out && json_dumpf(meta, out, JSON_INDENT(1)) == 0 &&
-            fputc('\n', out) != EOF;
-  if(ok) {
-    struct gh_export_file *g = f;
-    f = NULL;
-    ok = gh_export_file_commit(g, &err);
-  }
-  if(!ok)
+            fputc('\n', out) != EOF && gh_export_file_prepare(f, &err);
+  if(!ok) {
     fprintf(stderr, "govharvest export: %s: %s\n", path, err ? err->message : g_strerror(errno));
-  gh_export_file_abort(f);
+    gh_export_file_abort(f);
+    f = NULL;
+  }
   json_decref(meta);
   g_clear_error(&err);
   g_free(path);
   g_free(base);
+  return f;
+}
+
+/* The export `f` into place, and for a CSV its metadata beside it: both
+ * complete on disk before either replaces its old version, so a full disk
+ * leaves the old pair, never a new CSV with old metadata.  Takes `f`. */
+static bool
+commit_export(struct gh_export_file *f, bool csv, const char *path, const char *store_dir)
+{
+  GError *err = NULL;
+  struct gh_export_file *meta = NULL;
+  bool ok = gh_export_file_prepare(f, &err);
+  if(ok && csv && !gh_export_file_is_in_place(f) && !(meta = prepare_csvw(path, store_dir)))
+    ok = false;
+  else if(!ok)
+    fprintf(stderr, "govharvest export: %s\n", err->message);
+  g_clear_error(&err);
+  if(!ok) {
+    gh_export_file_abort(f);
+    return false;
+  }
+  ok = gh_export_file_commit(f, &err);
+  if(ok && meta) {
+    ok = gh_export_file_commit(meta, &err);
+    meta = NULL;
+  }
+  if(!ok)
+    fprintf(stderr, "govharvest export: %s\n", err->message);
+  gh_export_file_abort(meta);
+  g_clear_error(&err);
   return ok;
 }
 
@@ -66,10 +93,7 @@ export_all(struct gh_store *st, struct gh_export_opts *o, const char *dir)
     } else if(!gh_export(st, o, out, &n, &err)) {
       gh_export_file_abort(f);
       rc = gh_cli_store_failure("export", err);
-    } else if(f && !gh_export_file_commit(f, &err)) {
-      fprintf(stderr, "govharvest export: %s\n", err->message);
-      rc = GH_EXIT_FAILED;
-    } else if(files[i].format == GH_EXPORT_CSV && !write_csvw(path, gh_store_dir(st))) {
+    } else if(f && !commit_export(f, files[i].format == GH_EXPORT_CSV, path, gh_store_dir(st))) {
       rc = GH_EXIT_FAILED;
     } else if(i == 0) {
       fprintf(stderr, "govharvest export: %" G_GUINT64_FORMAT " records into %s\n", n, dir);
@@ -265,12 +289,8 @@ gh_cmd_export(int argc, char **argv)
   if(file) {
     struct gh_export_file *f = file;
     file = NULL;
-    if(!gh_export_file_commit(f, &err)) {
-      fprintf(stderr, "govharvest export: %s\n", err->message);
+    if(!commit_export(f, o.format == GH_EXPORT_CSV, output, gh_store_dir(st)))
       rc = GH_EXIT_FAILED;
-    } else if(o.format == GH_EXPORT_CSV && !write_csvw(output, gh_store_dir(st))) {
-      rc = GH_EXIT_FAILED;
-    }
   } else if(out && fflush(out) != 0) {
     fprintf(stderr, "govharvest export: standard output: %s\n", g_strerror(errno));
     rc = GH_EXIT_FAILED;

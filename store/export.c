@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <string.h>
 
@@ -538,8 +539,8 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
 /* ---- atomic output files ---- */
 
 struct gh_export_file {
-  char *path, *tmp;
-  FILE *f;
+  char *path, *tmp; /* tmp NULL: written in place (a device, a FIFO) */
+  FILE *f;          /* NULL once prepared */
 };
 
 bool
@@ -575,6 +576,48 @@ gh_export_sync(const char *path, int fd, GError **err)
   return true;
 }
 
+/* A temporary file of an export into `dir` for `base` (".BASE.XXXXXX"
+ * from g_mkstemp) older than this was left by a killed export: removed
+ * when the next export of the same file starts.  A running export touches
+ * its own at every write. */
+#define STALE_TMP_SECONDS (10 * 60)
+
+static void
+remove_stale_tmps(const char *dir, const char *base)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  if(!d)
+    return;
+  size_t bl = strlen(base);
+  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  const char *name;
+  while((name = g_dir_read_name(d))) {
+    size_t nl = strlen(name);
+    if(nl != bl + 8 || name[0] != '.' || strncmp(name + 1, base, bl) || name[bl + 1] != '.')
+      continue;
+    char *p = g_build_filename(dir, name, NULL);
+    struct stat sb;
+    if(lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) && now - (gint64)sb.st_mtime > STALE_TMP_SECONDS)
+      unlink(p);
+    g_free(p);
+  }
+  g_dir_close(d);
+}
+
+bool
+gh_export_in_place(const char *path)
+{
+  struct stat sb;
+  /* A device, a FIFO, a socket, or a name for one of this process's own
+   * descriptors (/dev/stdout, /dev/fd/N, /proc/self/fd/N): written where
+   * it is, never replaced (a rename over /dev/null would replace it for
+   * the whole system; over /dev/stdout, the caller's redirect gets
+   * nothing). */
+  return (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) ||
+         g_str_has_prefix(path, "/dev/std") || g_str_has_prefix(path, "/dev/fd/") ||
+         (g_str_has_prefix(path, "/proc/") && strstr(path, "/fd/"));
+}
+
 FILE *
 gh_export_file_open(const char *path, const char *store_dir, struct gh_export_file **out,
                     GError **err)
@@ -582,19 +625,48 @@ gh_export_file_open(const char *path, const char *store_dir, struct gh_export_fi
   *out = NULL;
   if(!gh_export_path_ok(path, store_dir, err))
     return NULL;
-  char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+  if(gh_export_in_place(path)) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if(!fp) {
+      g_set_error(err, GH_EXPORT_ERROR, errno, "%s: cannot open it for writing: %s", path,
+                  g_strerror(errno));
+      if(fd >= 0)
+        close(fd);
+      return NULL;
+    }
+    struct gh_export_file *f = g_new0(struct gh_export_file, 1);
+    f->path = g_strdup(path);
+    f->f = fp;
+    *out = f;
+    return fp;
+  }
+  /* Through a symlink the file it names is replaced, not the link. */
+  char *real = realpath(path, NULL);
+  struct stat sb;
+  if(real && stat(real, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    g_set_error(err, GH_EXPORT_ERROR, EISDIR, "%s is a directory; give a file name", path);
+    free(real);
+    return NULL;
+  }
+  const char *target = real ? real : path;
+  char *dir = g_path_get_dirname(target), *base = g_path_get_basename(target);
+  remove_stale_tmps(dir, base);
   char *tmpl = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
   g_free(dir);
   g_free(base);
-  int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, 0644);
+  /* 0640 as the README promises (the umask may narrow it). */
+  int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, 0640);
   if(fd < 0) {
     g_set_error(err, GH_EXPORT_ERROR, errno, "%s: cannot create a file beside it: %s", path,
                 g_strerror(errno));
     g_free(tmpl);
+    free(real);
     return NULL;
   }
   struct gh_export_file *f = g_new0(struct gh_export_file, 1);
-  f->path = g_strdup(path);
+  f->path = g_strdup(target);
+  free(real);
   f->tmp = tmpl;
   f->f = fdopen(fd, "wb");
   if(!f->f) {
@@ -614,36 +686,53 @@ gh_export_file_abort(struct gh_export_file *f)
     return;
   if(f->f)
     fclose(f->f);
-  unlink(f->tmp);
+  if(f->tmp)
+    unlink(f->tmp);
   g_free(f->path);
   g_free(f->tmp);
   g_free(f);
 }
 
 bool
-gh_export_file_commit(struct gh_export_file *f, GError **err)
+gh_export_file_prepare(struct gh_export_file *f, GError **err)
 {
+  if(!f->f)
+    return true; /* prepared already */
   bool ok = fflush(f->f) == 0;
   if(!ok)
     g_set_error(err, GH_EXPORT_ERROR, errno, "%s: %s", f->path, g_strerror(errno));
-  ok = ok && gh_export_sync(f->path, fileno(f->f), err);
+  /* A device or FIFO has nothing to sync, and refuses fsync. */
+  ok = ok && (!f->tmp || gh_export_sync(f->path, fileno(f->f), err));
   int rc = fclose(f->f);
   f->f = NULL;
   if(ok && rc != 0) {
     g_set_error(err, GH_EXPORT_ERROR, errno, "%s: %s", f->path, g_strerror(errno));
     ok = false;
   }
-  if(ok && rename(f->tmp, f->path) != 0) {
+  return ok;
+}
+
+bool
+gh_export_file_commit(struct gh_export_file *f, GError **err)
+{
+  bool ok = gh_export_file_prepare(f, err);
+  if(ok && f->tmp && rename(f->tmp, f->path) != 0) {
     g_set_error(err, GH_EXPORT_ERROR, errno, "%s: cannot rename %s into place: %s", f->path,
                 f->tmp, g_strerror(errno));
     ok = false;
   }
-  if(ok)
+  if(ok && f->tmp)
     gh_export_sync(f->path, -1, NULL);
-  else
+  else if(f->tmp)
     unlink(f->tmp);
   g_free(f->path);
   g_free(f->tmp);
   g_free(f);
   return ok;
+}
+
+bool
+gh_export_file_is_in_place(const struct gh_export_file *f)
+{
+  return f && !f->tmp;
 }

@@ -47,14 +47,25 @@ bool gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, g
                GError **err);
 
 /* Export files appear whole or not at all: the bytes go to a temporary
- * file in the target's directory, which is fsynced and renamed over the
- * target, so a kill or a full disk leaves the previous export in place.
+ * file (0640) in the target's directory, which is fsynced and renamed over
+ * the target, so a kill or a full disk leaves the previous export in
+ * place; temporary files a killed export left are removed.  A target that
+ * is not a regular file (gh_export_in_place) is written in place instead.
  * The path must not lie inside the store's directory (`store_dir`). */
 struct gh_export_file;
 FILE *gh_export_file_open(const char *path, const char *store_dir, struct gh_export_file **out,
                           GError **err);
 /* Flushes, fsyncs, renames into place and frees. */
 bool gh_export_file_commit(struct gh_export_file *f, GError **err);
+/* The commit's first half: flushed, synced and closed, not yet renamed, so
+ * two files (a CSV and its metadata) can both be complete on disk before
+ * either replaces its old version.  The commit then only renames. */
+bool gh_export_file_prepare(struct gh_export_file *f, GError **err);
+/* Whether `path` is written where it is instead of replaced: a device, a
+ * FIFO, a socket, or a name for a descriptor (/dev/stdout, /dev/fd/N):
+ * gh_export_file_open opens such a target and writes into it. */
+bool gh_export_in_place(const char *path);
+bool gh_export_file_is_in_place(const struct gh_export_file *f);
 /* Removes the temporary file and frees (NULL is fine). */
 void gh_export_file_abort(struct gh_export_file *f);
 /* false with *err when `path` lies inside `store_dir`. */

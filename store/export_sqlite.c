@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../record/places.h"
@@ -245,6 +246,17 @@ gh_sqlite_out_open(const char *path, bool with_json, GError **err)
   o->rules = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
   o->tmp = g_strdup_printf("%s/.%s.tmp", dir, base);
+  struct stat sb;
+  if(stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    /* A database is replaced whole, by a rename: never over a device or a
+     * FIFO (as `sed -i` refuses). */
+    g_set_error(err, GH_SQLITE_ERROR, 2, "%s: not a regular file; a SQLite export replaces "
+                "its target whole (give a file name)", path);
+    g_free(dir);
+    g_free(base);
+    gh_sqlite_out_close(o, false, NULL);
+    return NULL;
+  }
   g_free(dir);
   g_free(base);
   remove(o->tmp);
@@ -381,6 +393,8 @@ gh_sqlite_out_close(struct gh_sqlite_out *o, bool commit, GError **err)
     if(fd >= 0)
       close(fd);
   }
+  if(ok)
+    chmod(o->tmp, 0640); /* the README's mode, whatever SQLite created it with */
   if(ok && rename(o->tmp, o->path) != 0) {
     g_set_error(err, GH_SQLITE_ERROR, 2, "%s: cannot rename %s into place: %s", o->path, o->tmp,
                 g_strerror(errno));

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
@@ -250,6 +251,89 @@ def exports(tmp, good):
     check(r.returncode == 0 and r.stdout.strip() == before.strip(), "-o - is standard output")
 
 
+def export_targets(tmp, good):
+    """-o onto what is not a regular file is written in place, never
+    replaced (a rename over /dev/null replaced it system-wide); a CSV and its
+    metadata are replaced together or not at all; exports are 0640; a
+    killed export's temporary files are removed by the next."""
+    import stat
+    import threading
+    d = os.path.join(tmp, "targets")
+    os.makedirs(d)
+    want = gh("export", "--store", good).stdout
+    dev = os.path.join(d, "null")
+    try:
+        os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        dev = None
+        print("integrity: not root, the character-device case is not run")
+    if dev:
+        for fmt in ("csv", "jsonl"):
+            r = gh("export", "--store", good, "-f", fmt, "-o", dev)
+            check(r.returncode == 0 and stat.S_ISCHR(os.stat(dev).st_mode),
+                  f"{fmt}: export -o a character device leaves it one: {r.returncode} {r.stderr[:200]!r}")
+        r = gh("export", "--store", good, "-f", "sqlite", "-o", dev)
+        check(r.returncode != 0 and b"not a regular file" in r.stderr and stat.S_ISCHR(os.stat(dev).st_mode),
+              f"sqlite: export -o a device is refused: {r.returncode} {r.stderr[:200]!r}")
+        check(not [f for f in os.listdir(d) if f != "null"], f"nothing beside it: {os.listdir(d)}")
+    fifo = os.path.join(d, "fifo")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    r = gh("export", "--store", good, "-o", fifo)
+    reader.join(30)
+    check(r.returncode == 0 and got == [want] and stat.S_ISFIFO(os.stat(fifo).st_mode),
+          f"a FIFO's reader gets the export, and it stays a FIFO: {r.returncode} {[len(g) for g in got]}")
+    with open(os.path.join(d, "via-fd"), "wb") as f:
+        r = subprocess.run([GH, "export", "--store", good, "-o", "/dev/fd/1"], stdout=f,
+                           stderr=subprocess.PIPE, timeout=60)
+    check(r.returncode == 0 and open(os.path.join(d, "via-fd"), "rb").read() == want,
+          f"-o /dev/fd/1 writes into the caller's descriptor: {r.returncode} {r.stderr[:200]!r}")
+
+    # Modes, and a killed export's leftovers.
+    out = os.path.join(d, "records.jsonl")
+    stale, fresh = os.path.join(d, ".records.jsonl.Ab12Cd"), os.path.join(d, ".records.jsonl.Ef34Gh")
+    for p in (stale, fresh):
+        open(p, "w").write("partial")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    old_umask = os.umask(0o022)
+    try:
+        r = gh("export", "--store", good, "-o", out)
+        r2 = gh("export", "--store", good, "-f", "sqlite", "-o", os.path.join(d, "records.sqlite"))
+    finally:
+        os.umask(old_umask)
+    check(r.returncode == 0 and stat.S_IMODE(os.stat(out).st_mode) == 0o640
+          and r2.returncode == 0 and stat.S_IMODE(os.stat(os.path.join(d, "records.sqlite")).st_mode) == 0o640,
+          f"exports are 0640: {oct(os.stat(out).st_mode)}")
+    check(not os.path.exists(stale) and os.path.exists(fresh),
+          "a killed export's hour-old temporary file is removed, a fresh one (an export running) kept")
+    os.unlink(fresh)
+
+    # A CSV that fits a 'disk' its metadata does not: neither replaces the old.
+    csv = os.path.join(d, "records.csv")
+    check(gh("export", "--store", good, "-f", "csv", "-o", csv).returncode == 0, "csv export")
+    meta = csv + "-metadata.json"
+    old_csv, old_meta = open(csv, "rb").read(), open(meta, "rb").read()
+    with open(meta, "wb") as f:  # an older metadata file, to tell the old pair from a new one
+        f.write(old_meta.replace(b"{", b"{ ", 1))
+    old_meta = open(meta, "rb").read()
+    with open(csv, "wb") as f:
+        f.write(b"old\n")
+    limit = len(old_csv) + 16
+    if len(old_meta) > limit + 64:
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        r = subprocess.run([GH, "export", "--store", good, "-f", "csv", "-o", csv], capture_output=True,
+                           preexec_fn=small_files, timeout=60)
+        check(r.returncode == 1 and open(csv, "rb").read() == b"old\n" and open(meta, "rb").read() == old_meta,
+              f"a metadata write that fails leaves the old CSV too: {r.returncode} {open(csv, 'rb').read()[:20]!r}")
+        check(not [f for f in os.listdir(d) if f.startswith(".")], "and no temporary file")
+    else:
+        check(False, f"the fixture's CSV ({len(old_csv)} B) is smaller than its metadata ({len(old_meta)} B)")
+
+
 def read_only(tmp, good):
     """A copy of the store in a directory this process cannot write (no
     lock.mdb can be created there) still reads."""
@@ -331,6 +415,7 @@ def main():
         good = migration(tmp)
         backup(tmp, good)
         exports(tmp, good)
+        export_targets(tmp, good)
         read_only(tmp, good)
         lock(tmp, good)
         damage(tmp, good)
