@@ -1,6 +1,7 @@
 #include "requests.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,7 +85,8 @@ list(const char *dir, bool taken)
   GDir *d = g_dir_open(dir, 0, NULL);
   const char *n;
   while(d && (n = g_dir_read_name(d)))
-    if(n[0] != '.' && (g_str_has_suffix(n, ".json") || (taken && g_str_has_suffix(n, ".taken"))))
+    if(n[0] != '.' && (g_str_has_suffix(n, ".json") ||
+                       (taken && (g_str_has_suffix(n, ".taken") || g_str_has_suffix(n, ".retaken")))))
       g_ptr_array_add(names, g_strdup(n));
   if(d)
     g_dir_close(d);
@@ -116,6 +118,61 @@ strings(json_t *arr)
   return (char **)g_ptr_array_free(out, FALSE);
 }
 
+/* The request file's bytes, or NULL with *why: only a regular file of at
+ * most MAX_REQUEST bytes is read.  Anyone allowed to queue can drop a FIFO
+ * (an open that blocks the daemon and its watchdog pings) or a symlink to
+ * /dev/zero (a read without end) under a *.json name: opened without
+ * following links and without blocking, checked, then read with a bound. */
+static char *
+read_request(const char *path, size_t *len, const char **why)
+{
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  struct stat sb;
+  if(fd < 0) {
+    *why = errno == ELOOP ? "a symbolic link, not a regular file" : g_strerror(errno);
+    return NULL;
+  }
+  char *buf = NULL;
+  if(fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    *why = "not a regular file";
+  } else if(sb.st_size > MAX_REQUEST) {
+    *why = "over 1 MiB";
+  } else {
+    buf = g_malloc(MAX_REQUEST + 1);
+    size_t got = 0;
+    ssize_t k;
+    while(got <= MAX_REQUEST && (k = read(fd, buf + got, MAX_REQUEST + 1 - got)) != 0) {
+      if(k < 0 && errno == EINTR)
+        continue;
+      if(k < 0)
+        break;
+      got += (size_t)k;
+    }
+    if(got > MAX_REQUEST || k < 0) {
+      *why = got > MAX_REQUEST ? "over 1 MiB" : "unreadable";
+      g_clear_pointer(&buf, g_free);
+    }
+    *len = got;
+  }
+  close(fd);
+  return buf;
+}
+
+/* Moves a spool entry that is not a request aside as *.bad, named in
+ * `notes` with the reason. */
+static void
+set_bad(const char *path, const char *current, const char *why, GPtrArray *notes)
+{
+  char *bad = g_strconcat(path, ".bad", NULL);
+  if(rename(current, bad) == 0 && notes)
+    g_ptr_array_add(notes, g_strdup_printf("request %s is not a request (%s; kept as %s)", path,
+                                           why, bad));
+  else if(notes)
+    g_ptr_array_add(notes, g_strdup_printf("request %s is not a request (%s) and cannot be moved "
+                                           "aside: %s", path, why, g_strerror(errno)));
+  g_free(bad);
+}
+
 GPtrArray *
 gh_requests_take(const char *store_dir, GPtrArray *notes)
 {
@@ -125,27 +182,31 @@ gh_requests_take(const char *store_dir, GPtrArray *notes)
   for(guint i = 0; i < names->len; i++) {
     const char *n = names->pdata[i];
     char *path = g_build_filename(dir, n, NULL);
-    char *taken = g_str_has_suffix(n, ".taken") ? g_strdup(path)
-                                                : g_strconcat(path, ".taken", NULL);
-    if(strcmp(path, taken) && rename(path, taken) < 0) {
+    /* *.json is taken as *.taken; a *.taken that a daemon left (killed
+     * before the crawl ended) is taken once more as *.retaken; a
+     * *.retaken found again was taken twice by a daemon that died both
+     * times: set aside, so it cannot make the service restart-loop. */
+    if(g_str_has_suffix(n, ".retaken")) {
+      set_bad(path, path, "taken twice by a daemon that did not finish it", notes);
+      g_free(path);
+      continue;
+    }
+    char *taken = g_str_has_suffix(n, ".taken")
+                    ? g_strdup_printf("%.*sretaken", (int)(strlen(path) - strlen("taken")), path)
+                    : g_strconcat(path, ".taken", NULL);
+    if(rename(path, taken) < 0) {
       g_free(path);
       g_free(taken);
       continue; /* gone meanwhile */
     }
-    char *text = NULL;
-    gsize len = 0;
-    json_t *j = NULL;
-    struct stat sb;
-    if(stat(taken, &sb) == 0 && sb.st_size <= MAX_REQUEST &&
-       g_file_get_contents(taken, &text, &len, NULL))
-      j = json_loadb(text, len, 0, NULL);
+    size_t len = 0;
+    const char *why = "not a JSON request";
+    char *text = read_request(taken, &len, &why);
+    json_t *j = text ? json_loadb(text, len, 0, NULL) : NULL;
     g_free(text);
     json_t *seeds = json_object_get(j, "seeds"), *regions = json_object_get(j, "regions");
     if(!json_is_object(j) || (seeds && !json_is_array(seeds)) || (regions && !json_is_array(regions))) {
-      char *bad = g_strconcat(path, ".bad", NULL);
-      if(rename(taken, bad) == 0 && notes)
-        g_ptr_array_add(notes, g_strdup_printf("request %s is not a request (kept as %s)", path, bad));
-      g_free(bad);
+      set_bad(path, taken, why, notes);
     } else {
       struct gh_request *r = g_new0(struct gh_request, 1);
       r->path = g_strdup(taken);

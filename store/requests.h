@@ -10,7 +10,10 @@
  *
  * The daemon renames a file it takes to *.taken and deletes it once the
  * crawl for it has run; a daemon killed in between takes it again on
- * start.  docs/store.md documents the spool. */
+ * start (as *.retaken), and a third time sets it aside as *.bad.  Only a
+ * regular file of at most 1 MiB is read: anything else named *.json (a
+ * FIFO, a symlink, a device) is set aside as *.bad unread.  docs/store.md
+ * documents the spool. */
 #ifndef GH_REQUESTS_H
 #define GH_REQUESTS_H
 

@@ -23,7 +23,7 @@ import time
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
-from harness import SRC, check, finish, records, with_web  # noqa: E402
+from harness import SRC, anon_kib, check, finish, records, with_web  # noqa: E402
 
 WATCHDOG = 0.4  # seconds
 
@@ -177,6 +177,33 @@ def run(tmp, web):
     time.sleep(2.5)
     err.seek(0)
     check("no seed matches" in err.read(), "a request matching nothing is logged and dropped")
+
+    # The spool takes only small regular files.  A FIFO named *.json used
+    # to block the daemon in open() (no more watchdog pings), a symlink to
+    # /dev/zero to grow it by gigabytes; a request left *.taken twice by a
+    # daemon that died both times used to be taken at every start.
+    spool = os.path.join(store, "requests")
+    os.mkfifo(os.path.join(spool, "1000000000000001-1.json"))
+    os.symlink("/dev/zero", os.path.join(spool, "1000000000000002-2.json"))
+    write(os.path.join(spool, "1000000000000003-3.json"), '{"seeds": [' + '"x", ' * 300000 + '"x"]}')
+    write(os.path.join(spool, "1000000000000004-4.json.retaken"), '{"seeds": ["http://www.wd.gov.cn/"]}')
+    n = len(notify.msgs)
+    t0 = time.time()
+    while time.time() - t0 < 10 and len([f for f in os.listdir(spool) if f.endswith(".bad")]) < 4:
+        notify.pump(0.2)
+    bad = sorted(f for f in os.listdir(spool) if f.endswith(".bad"))
+    check(len(bad) == 4 and not [f for f in os.listdir(spool) if f.endswith((".json", ".taken", ".retaken"))],
+          f"a FIFO, a symlink, a 2 MB file and a twice-taken request are set aside: {sorted(os.listdir(spool))}")
+    notify.pump(1.0)
+    pings = [t for t, m in notify.msgs[n:] if m == "WATCHDOG=1"]
+    check(len(pings) >= 3 and d.poll() is None and anon_kib(d.pid) < 256 * 1024,
+          f"the daemon went on feeding the watchdog: {len(pings)} pings, {anon_kib(d.pid)} KiB")
+    err.seek(0)
+    log = err.read()
+    check("not a regular file" in log and "over 1 MiB" in log and "taken twice" in log,
+          f"each is logged with its reason: {log[-600:]!r}")
+    for f in bad:
+        os.unlink(os.path.join(spool, f))
 
     # SIGHUP with a broken config: rejected with the reason, old one kept.
     write(conf, good.replace("delay = 0.1", "delay = often"))
