@@ -25,8 +25,8 @@ finish_host(struct crawl *c, struct xfer *x, double extra_wait)
  * spent ([crawl] host_failures) it gets no more requests this cycle.
  * Nothing is lost: its URLs stay queued, the host is named in the summary
  * and, through the hosts database, in stats.  Returns the backoff. */
-static void
-host_set_aside(struct crawl *c, struct gh_host *h)
+void
+crawl_host_set_aside(struct crawl *c, struct gh_host *h)
 {
   g_hash_table_replace(c->sum->unhealthy, g_strdup(h->name), g_strdup(h->unhealthy));
   gh_log(GH_LOG_WARNING, NULL, "%s: %s; its queued URLs wait for the next cycle", h->name,
@@ -42,7 +42,7 @@ host_failed(struct crawl *c, struct gh_host *h, const char *kind, const char *re
   bool set_aside;
   double backoff = gh_host_failed(h, kind, reason, &set_aside);
   if(set_aside)
-    host_set_aside(c, h);
+    crawl_host_set_aside(c, h);
   return backoff;
 }
 
@@ -330,7 +330,7 @@ crawl_answer(struct crawl *c, struct xfer *x, CURLcode rc)
                        : code == 429 ? "http_429" : "http_5xx";
     char *why = rc != CURLE_OK ? g_strdup(curl_easy_strerror(rc)) : g_strdup_printf("HTTP %ld", code);
     if(gh_host_charge(h, (double)us / USEC, kind, why))
-      host_set_aside(c, h);
+      crawl_host_set_aside(c, h);
     g_free(why);
   }
   if(rc != CURLE_OK) {

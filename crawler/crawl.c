@@ -480,6 +480,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   g_queue_init(&c.dirty);
   c.processing = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, crawl_job_free);
   c.deferred = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  c.costly = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c.run_seeds = g_hash_table_new(g_str_hash, g_str_equal);
   c.qcount = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c.run_hosts = g_ptr_array_new_with_free_func(g_free);
@@ -646,6 +647,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   g_queue_clear(&c.dirty);
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.deferred);
+  g_hash_table_destroy(c.costly);
   g_hash_table_destroy(c.run_seeds);
   g_hash_table_destroy(c.qcount);
   g_ptr_array_free(c.run_hosts, TRUE);

@@ -70,6 +70,7 @@ struct crawl {
   guint64 pending_bytes;  /* bodies waiting in or for a worker */
   GHashTable *processing; /* URL -> struct doc_job *: fetched, being extracted */
   GHashTable *deferred;   /* URLs left queued for the next run (job.c's defer_job) */
+  GHashTable *costly;     /* host -> documents of it that hit a worker's cap (job.c) */
   guint64 cycle;
   unsigned in_flight;
   struct curl_slist *resolve, *connect_to;
@@ -150,6 +151,9 @@ void crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_
 
 /* ---- turns.c ---- */
 
+/* The host's failure or cost budget is spent (h->unhealthy says why): no
+ * more requests this cycle, named in the summary and stats. */
+void crawl_host_set_aside(struct crawl *c, struct gh_host *h);
 /* The host may have something to start: look at it next turn. */
 void crawl_host_mark(struct crawl *c, struct gh_host *h);
 /* Starts what the politeness rules allow now; returns the earliest time

@@ -324,12 +324,51 @@ failed_record(struct page_job *j, const char *failure)
 static void page_done(void *ud, const guint8 *buf, size_t len, const char *failure,
                       enum gh_pool_failure how);
 
+/* Per host, not first come first served: link discovery (which the
+ * host's and every host's next requests wait for) goes first, and a host
+ * gets at most its share of the workers while others' jobs wait. */
 static void
 job_submit(struct crawl *c, struct page_job *j)
 {
   struct gh_extract_opts eo = c->o->extract;
   eo.declared_charset = j->charset;
-  gh_pool_submit_bytes(c->pool, j->body, j->fmt, &eo, j->args, page_done, j);
+  struct gh_pool_sched sched = { j->host, j->discover };
+  gh_pool_submit_bytes_sched(c->pool, j->body, j->fmt, &eo, j->args, &sched, page_done, j);
+}
+
+/* The extraction breaker: after this many of a host's documents hit a
+ * worker's CPU, wall or memory cap, its further documents fail at once as
+ * too_costly and the host is set aside for the cycle.  A handful of
+ * crafted 8 KB PDFs cost a minute of CPU each. */
+#define COSTLY_PER_HOST 2
+
+static bool
+host_too_costly(struct crawl *c, const char *host)
+{
+  return GPOINTER_TO_UINT(g_hash_table_lookup(c->costly, host)) >= COSTLY_PER_HOST;
+}
+
+static void
+note_costly(struct crawl *c, struct page_job *j, const char *failure)
+{
+  guint n = GPOINTER_TO_UINT(g_hash_table_lookup(c->costly, j->host)) + 1;
+  g_hash_table_replace(c->costly, g_strdup(j->host), GUINT_TO_POINTER(n));
+  struct gh_host *h = crawl_host_get(c, j->host);
+  if(n != COSTLY_PER_HOST || !h || h->unhealthy)
+    return;
+  h->unhealthy = g_strdup_printf("extraction breaker: %u documents hit a worker's CPU, time or "
+                                 "memory cap (last: %s: %s)", n, j->url, failure);
+  crawl_host_set_aside(c, h);
+}
+
+/* A document of a host whose breaker tripped: failed without a worker. */
+static void
+fail_too_costly(struct crawl *c, struct page_job *j)
+{
+  char *why = g_strdup_printf("not extracted: %s's documents hit the workers' caps %u times "
+                              "this cycle (extraction breaker)", j->host, COSTLY_PER_HOST);
+  crawl_finish(c, j->url, j->host, j->state, GH_URL_FAILED, "too_costly", why);
+  g_free(why);
 }
 
 /* Retries exhausted on failures that were not the document's: the URL
@@ -359,6 +398,14 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_
 {
   struct page_job *j = ud;
   struct crawl *c = j->c;
+  if(!buf && failure && gh_pool_failure_costly(how))
+    note_costly(c, j, failure);
+  if(!buf && failure && gh_pool_failure_transient(how) && !j->discover &&
+     host_too_costly(c, j->host)) {
+    fail_too_costly(c, j);
+    g_hash_table_remove(c->processing, j->url); /* frees j */
+    return;
+  }
   if(!buf && failure && gh_pool_failure_transient(how)) {
     /* Killed from outside, out of time or memory on a busy machine: not
      * the document's verdict.  The body is still here; the pool tries
@@ -440,6 +487,11 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
       .referer = j->state->embed ? j->state->embed : j->state->referer,
     };
     j->args = args_encode(&a);
+    if(!discover && host_too_costly(c, j->host)) {
+      fail_too_costly(c, j);
+      g_hash_table_remove(c->processing, j->url); /* frees j */
+      return;
+    }
     job_submit(c, j);
   } else {
     page_done(j, NULL, 0, NULL, GH_POOL_FAILED);

@@ -45,9 +45,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
-
-#include <libxml/xmlerror.h>
-#include <libxml/xmlversion.h>
+#include "sandbox_int.h"
 
 #include "confine.h"
 #include "htmlwalk.h"
@@ -58,10 +56,6 @@
  * the client's path instead. */
 
 #define GH_WORKER_DOCS 10000
-/* A worker's hard RLIMIT_CPU is this many per-document budgets; the pool
- * retires it at half (checked with the resident size), so the hard limit
- * only stops a reader that lifted its own soft limit. */
-#define GH_WORKER_CPU_LIFETIME 50u
 #define GH_WORKER_RSS ((guint64)256 << 20)
 #define GH_WORKER_RSS_EVERY 16
 #define USEC 1000000
@@ -69,13 +63,6 @@
  * the first read) and is kept for its next job up to this size: allocating
  * and freeing 64 KiB per page made glibc consolidate its heap each time. */
 #define REPLY_KEEP ((size_t)1 << 20)
-/* The worker's ends of its pipes, fixed across the exec. */
-#define REQ_FD 3
-#define REP_FD 4
-/* A worker's exit status when an allocation failed: the pool reports "out
- * of memory" (a busy machine's doing as often as the document's), not a
- * crash or a malformed file. */
-#define GH_WORKER_EXIT_NOMEM 75
 
 extern char **environ;
 
@@ -88,6 +75,8 @@ struct job {
   gh_pool_done_fn done;             /* a JSON work's, or */
   gh_pool_bytes_done_fn bytes_done; /* a bytes work's */
   void *ud;
+  char *group; /* gh_pool_sched's */
+  bool urgent;
 };
 
 struct worker {
@@ -112,215 +101,6 @@ struct gh_pool {
   GArray *retired; /* pids of retired workers not yet reaped */
 };
 
-/* ---- the child ---- */
-
-/* libxml2's errors go here, never to the worker's stderr: the parsers read
- * them back with xmlGetLastError.  Running out of memory ends the worker
- * with GH_WORKER_EXIT_NOMEM, which the pool reports as such. */
-#if LIBXML_VERSION >= 21200
-static void
-xml_error(void *ud, const xmlError *e)
-#else
-static void
-xml_error(void *ud, xmlError *e)
-#endif
-{
-  (void)ud;
-  if(e && e->code == XML_ERR_NO_MEMORY)
-    _exit(GH_WORKER_EXIT_NOMEM);
-}
-
-/* GLib's allocation failure (g_error "failed to allocate N bytes", fatal):
- * an exit that says so instead of an abort that looks like a crash. */
-static void
-glib_fatal(const char *domain, GLogLevelFlags level, const char *msg, void *ud)
-{
-  (void)domain, (void)level, (void)ud;
-  if(msg && strstr(msg, "failed to allocate"))
-    _exit(GH_WORKER_EXIT_NOMEM);
-  g_log_default_handler(domain, level, msg, NULL);
-}
-
-static void
-child_limits(const struct gh_extract_opts *o)
-{
-  struct rlimit core = { 0, 0 };
-  setrlimit(RLIMIT_CORE, &core);
-  if(o->cpu_seconds) {
-    struct rlimit cpu = { o->cpu_seconds, o->cpu_seconds + 1 };
-    setrlimit(RLIMIT_CPU, &cpu);
-  }
-#ifndef GH_UNDER_SANITIZER
-  /* Address and thread sanitizers reserve terabytes of address space for
-   * their shadow memory, so the cap is only applied in normal builds. */
-  if(o->memory_bytes) {
-    struct rlimit as = { o->memory_bytes, o->memory_bytes };
-    setrlimit(RLIMIT_AS, &as);
-  }
-#endif
-}
-
-G_GNUC_NORETURN static void
-worker_loop(int req, int rep, const struct gh_extract_opts *o, const struct gh_pool_work *work)
-{
-  /* Memory and core limits for the worker's life; CPU per document below
-   * (a hard limit could not be raised again). */
-  struct gh_extract_opts life = *o;
-  life.cpu_seconds = 0;
-  child_limits(&life);
-  for(;;) {
-    struct gh_wire_request h;
-    if(!gh_wire_pump_all(req, false, &h, sizeof h) || h.magic != GH_WIRE_MAGIC || h.charset_len > GH_WIRE_MAX_CHARSET ||
-       h.args_len > GH_WIRE_MAX_ARGS || (o->max_bytes && h.len > o->max_bytes))
-      _exit(0); /* the parent closed the pipe (retired us) or spoke nonsense */
-    /* Charset, arguments and body follow the header back to back: one
-     * read for all three (each system call costs here). */
-    size_t rest_len = (size_t)(h.charset_len + h.args_len + h.len);
-    char *rest = g_malloc(rest_len + 1);
-    if(!gh_wire_pump_all(req, false, rest, rest_len))
-      _exit(0);
-    char charset[65] = { 0 };
-    memcpy(charset, rest, h.charset_len);
-    const char *args = rest + h.charset_len;
-    char *body = rest + h.charset_len + h.args_len;
-    body[h.len] = '\0';
-    if(o->cpu_seconds) { /* the CPU budget moves with the usage, under the hard lifetime cap */
-      struct rusage ru;
-      getrusage(RUSAGE_SELF, &ru);
-      rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
-      struct rlimit cpu;
-      getrlimit(RLIMIT_CPU, &cpu);
-      cpu.rlim_cur = MIN(used + o->cpu_seconds, cpu.rlim_max);
-      setrlimit(RLIMIT_CPU, &cpu);
-    }
-    struct gh_extract_opts ro = *o;
-    ro.max_pdf_pages = h.max_pdf_pages;
-    ro.max_xml_bytes = h.max_xml_bytes;
-    ro.declared_charset = h.charset_len ? charset : NULL;
-    struct gh_pool_input in = { body, h.len, (enum gh_format)h.format, &ro, NULL,
-                                (const guint8 *)args, h.args_len };
-    char *text = NULL;
-    guint64 n = 0;
-    GByteArray *out = NULL;
-    if(work->bytes) {
-      out = work->bytes(&in);
-      n = out ? out->len : 0;
-    } else {
-      json_t *jargs = h.args_len ? json_loadb(args, h.args_len, 0, NULL) : NULL;
-      in.args = jargs;
-      json_t *jout = work->fn(&in);
-      text = jout ? json_dumps(jout, JSON_COMPACT) : NULL;
-      n = text ? strlen(text) : 0;
-      json_decref(jout);
-      json_decref(jargs);
-    }
-    /* Length and reply in one writev: each system call costs here. */
-    struct iovec iov[2] = { { &n, sizeof n }, { out ? (void *)out->data : text, n } };
-    size_t off = 0;
-    bool ok = (out || text) && gh_wire_pumpv(rep, true, iov, 2, &off) == 1;
-    free(text);
-    if(out)
-      g_byte_array_unref(out);
-    g_free(rest);
-    if(!ok)
-      _exit(3);
-  }
-}
-
-static json_t *
-work_doc(const struct gh_pool_input *in)
-{
-  enum gh_status status;
-  char *reason = NULL;
-  struct gh_doc *doc = gh_document_cells(in->bytes, in->len, in->format, in->o, NULL, &status,
-                                         &reason);
-  json_t *out = gh_doc_reply(doc, status, reason);
-  gh_doc_free(&doc);
-  g_free(reason);
-  return out;
-}
-
-static const char *
-arg(const json_t *args, const char *key)
-{
-  return json_string_value(json_object_get(args, key));
-}
-
-/* {"record": …}: the document's whole record. */
-static json_t *
-work_record(const struct gh_pool_input *in)
-{
-  struct gh_doc_hints hints = { arg(in->args, "link_text"), arg(in->args, "file_title") };
-  struct gh_record rec;
-  gh_record_init(&rec);
-  gh_document_record(in->bytes, in->len, in->format, arg(in->args, "sha256"), in->o, &hints, NULL,
-                     &rec);
-  json_t *out = json_pack("{s o}", "record", gh_record_to_json(&rec));
-  gh_record_clear(&rec);
-  return out;
-}
-
-static const struct gh_pool_work builtin_works[] = {
-  { GH_POOL_WORK_DOC, work_doc, NULL },
-  { GH_POOL_WORK_RECORD, work_record, NULL },
-  { NULL, NULL, NULL },
-};
-
-static bool
-parse_u64(const char *s, guint64 *v)
-{
-  return s && g_ascii_string_to_unsigned(s, 10, 0, G_MAXUINT64, v, NULL);
-}
-
-int
-gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *extra)
-{
-  /* argv: program, GH_POOL_WORKER_ARG, work, max_bytes, memory_bytes,
-   * cpu_seconds, max_html_depth */
-  guint64 max_bytes, memory, cpu, depth;
-  const struct gh_pool_work *work = NULL;
-  for(const struct gh_pool_work *w = builtin_works; argc == 7 && !work && w->name; w++)
-    if(!strcmp(w->name, argv[2]))
-      work = w;
-  for(const struct gh_pool_work *w = extra; argc == 7 && !work && w && w->name; w++)
-    if(!strcmp(w->name, argv[2]))
-      work = w;
-  struct stat a, b;
-  if(!work || !parse_u64(argv[3], &max_bytes) || !parse_u64(argv[4], &memory) ||
-     !parse_u64(argv[5], &cpu) || !parse_u64(argv[6], &depth) || fstat(REQ_FD, &a) || fstat(REP_FD, &b) || !S_ISFIFO(a.st_mode) ||
-     !S_ISFIFO(b.st_mode)) {
-    fprintf(stderr, "%s: an extraction worker is started by the crawler, not by hand\n",
-            argv[0]);
-    return 2;
-  }
-  /* Nothing but the two pipes: a reader that a crafted file took over
-   * finds no store, socket or lock to write through.  (The spawn closed
-   * them already; this also covers descriptors opened since by library
-   * constructors.) */
-  closefrom(REP_FD + 1);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  prctl(PR_SET_NAME, "gh-extract"); /* in top and ps, not "exe" */
-  /* Below the crawler's event loop: the loop's turn decides when the next
-   * requests go out, a worker's only when a reply is ready.  Idle CPU is
-   * still all the workers'. */
-  setpriority(PRIO_PROCESS, 0, 10);
-  gh_html_set_max_depth((unsigned)MIN(depth, G_MAXUINT));
-  xmlSetStructuredErrorFunc(NULL, xml_error);
-  g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, glib_fatal, NULL);
-  GError *err = NULL;
-  if(!gh_confine_worker((unsigned)MIN(cpu * GH_WORKER_CPU_LIFETIME, G_MAXUINT), &err)) {
-    /* Never serve unconfined: the pool reports the worker's death. */
-    fprintf(stderr, "govharvest: %s\n", err->message);
-    _exit(4);
-  }
-  struct gh_extract_opts o;
-  gh_extract_opts_init(&o);
-  o.max_bytes = (size_t)max_bytes;
-  o.memory_bytes = memory;
-  o.cpu_seconds = (unsigned)cpu;
-  worker_loop(REQ_FD, REP_FD, &o, work);
-}
-
 /* ---- the parent ---- */
 
 struct gh_pool *
@@ -344,6 +124,7 @@ job_free(struct job *j)
 {
   g_bytes_unref(j->head);
   g_bytes_unref(j->body);
+  g_free(j->group);
   g_free(j);
 }
 
@@ -581,9 +362,22 @@ gh_pool_submit_bytes(struct gh_pool *p, GBytes *body, enum gh_format f,
                      const struct gh_extract_opts *o, const GByteArray *args,
                      gh_pool_bytes_done_fn done, void *ud)
 {
+  gh_pool_submit_bytes_sched(p, body, f, o, args, NULL, done, ud);
+}
+
+void
+gh_pool_submit_bytes_sched(struct gh_pool *p, GBytes *body, enum gh_format f,
+                           const struct gh_extract_opts *o, const GByteArray *args,
+                           const struct gh_pool_sched *sched, gh_pool_bytes_done_fn done,
+                           void *ud)
+{
   struct job *j = g_new0(struct job, 1);
   j->bytes_done = done;
   j->ud = ud;
+  if(sched) {
+    j->group = g_strdup(sched->group);
+    j->urgent = sched->urgent;
+  }
   submit(p, body, f, o, args ? args->data : NULL, args ? args->len : 0, j);
 }
 
@@ -744,6 +538,56 @@ worn_out(const struct gh_pool *p, const struct worker *w)
          (p->o.cpu_seconds && cpu_used(w->pid) > p->o.cpu_seconds * GH_WORKER_CPU_LIFETIME / 2);
 }
 
+/* Workers busy with a job of `group` (a NULL group is never shared). */
+static unsigned
+running(const struct gh_pool *p, const char *group)
+{
+  unsigned n = 0;
+  for(unsigned i = 0; group && i < p->n; i++)
+    n += p->w[i].job && !g_strcmp0(p->w[i].job->group, group);
+  return n;
+}
+
+/* The waiting job to start next (gh_pool_sched): the first urgent one,
+ * else the first, whose group is under its share of the workers; when
+ * every waiting job's group is at its share, the first urgent or first. */
+static struct job *
+next_job(struct gh_pool *p)
+{
+  if(p->waiting.length <= 1)
+    return g_queue_pop_head(&p->waiting);
+  GHashTable *groups = g_hash_table_new(g_str_hash, g_str_equal);
+  unsigned solo = 0;
+  for(unsigned i = 0; i < p->n; i++)
+    if(p->w[i].job && p->w[i].job->group)
+      g_hash_table_add(groups, p->w[i].job->group);
+  for(GList *l = p->waiting.head; l; l = l->next) {
+    const struct job *j = l->data;
+    if(j->group)
+      g_hash_table_add(groups, j->group);
+    else
+      solo++;
+  }
+  unsigned share = MAX(1u, p->n / MAX(1u, g_hash_table_size(groups) + solo));
+  g_hash_table_destroy(groups);
+  GList *pick = NULL, *first_urgent = NULL;
+  for(int pass = 0; pass < 2 && !pick; pass++)
+    for(GList *l = p->waiting.head; l && !pick; l = l->next) {
+      const struct job *j = l->data;
+      if(j->urgent != (pass == 0))
+        continue;
+      if(pass == 0 && !first_urgent)
+        first_urgent = l;
+      if(running(p, j->group) < share)
+        pick = l;
+    }
+  if(!pick)
+    pick = first_urgent ? first_urgent : p->waiting.head;
+  struct job *j = pick->data;
+  g_queue_delete_link(&p->waiting, pick);
+  return j;
+}
+
 /* Gives an idle worker the next waiting job (spawning it if needed).
  * False when nothing could be started. */
 static bool
@@ -754,13 +598,13 @@ take_job(struct gh_pool *p, struct worker *w)
       reap(p, w, false); /* retired: a fresh one below */
     char *reason = NULL;
     if(!w->pid && !spawn(p, w, &reason)) {
-      struct job *j = g_queue_pop_head(&p->waiting);
+      struct job *j = next_job(p);
       job_done(j, NULL, 0, reason, GH_POOL_FAILED);
       g_free(reason);
       job_free(j);
       continue;
     }
-    w->job = g_queue_pop_head(&p->waiting);
+    w->job = next_job(p);
     w->deadline = g_get_monotonic_time() + (gint64)w->job->wall * USEC;
   }
   return w->job != NULL;

@@ -104,6 +104,20 @@ void gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f,
 void gh_pool_submit_bytes(struct gh_pool *p, GBytes *body, enum gh_format f,
                           const struct gh_extract_opts *o, const GByteArray *args,
                           gh_pool_bytes_done_fn done, void *ud);
+/* How the pool orders a job among the waiting: `urgent` jobs (a crawl's
+ * link discovery, which every host's next requests wait for) go before
+ * the rest; and while jobs of other groups (hosts) wait, no group holds
+ * more than its share of the workers (workers / groups with work, at
+ * least one), so a host of costly documents cannot stall the others.
+ * Without waiting rivals a group may use every worker. */
+struct gh_pool_sched {
+  const char *group; /* copied; NULL: a group of its own */
+  bool urgent;
+};
+void gh_pool_submit_bytes_sched(struct gh_pool *p, GBytes *body, enum gh_format f,
+                                const struct gh_extract_opts *o, const GByteArray *args,
+                                const struct gh_pool_sched *sched, gh_pool_bytes_done_fn done,
+                                void *ud);
 unsigned gh_pool_pending(const struct gh_pool *p);
 unsigned gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max);
 /* After a poll of gh_pool_pollfds' descriptors (`fds`, n, their revents

@@ -18,7 +18,7 @@ import time
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
-from harness import SRC, anon_kib, check, finish, records, with_web  # noqa: E402
+from harness import SEEDS, SRC, anon_kib, check, finish, records, with_web  # noqa: E402
 
 # URL (under /nb/) -> (state, error kind or record status) the crawl must record.
 EXPECT = {
@@ -61,6 +61,7 @@ def main():
     with_web(private_targets)
     with_web(hung_host)
     with_web(budget)
+    with_web(breaker)
     finish("hostile")
 
 
@@ -306,6 +307,56 @@ def budget(tmp, web):
     fours = [q for q in reqs if q["host"] == "www.drip404.gov.cn" and q["path"].startswith("/nb/m")]
     check("www.drip404.gov.cn: 3 timeout failures this cycle" in r.stdout and len(drips) == 3 and fours,
           f"404s between failures do not renew the count: {len(drips)} drips, {len(fours)} 404s, {r.stdout!r}")
+
+
+def breaker(tmp, web):
+    """Four 8 KB PDFs of nested form XObjects (each costs a worker until its
+    limit) on one host, beside the six fixture portals, with two workers.
+    Fair extraction: link discovery goes first and the bomb host gets at
+    most its share of the workers, so every other portal's reports land;
+    the breaker: after two of its documents hit a cap, the rest fail at
+    once as too_costly (or wait, the host set aside) and the host is named."""
+    seeds = os.path.join(tmp, "breaker-seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write(SEEDS + "http://www.bomb.gov.cn/nb/\t\t炸弹县人民政府\n")
+    conf = os.path.join(tmp, "breaker.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[crawl]
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+delay = 0.05
+retries = 1
+connect_to = ::127.0.0.1:{web.port}
+[limits]
+extract_workers = 2
+extract_timeout_seconds = 3
+[log]
+level = warning
+""")
+    ref_seeds = os.path.join(tmp, "ref-seeds.tsv")
+    with open(ref_seeds, "w", encoding="utf-8") as f:
+        f.write(SEEDS)
+    ref = os.path.join(tmp, "breaker-ref")
+    subprocess.run([GH, "crawl", "--config", conf, "--store", ref, "--seeds", ref_seeds, "-q"],
+                   capture_output=True, timeout=300)
+    want = {(x["agency"], x["year"]) for x in records(GH, ref)}
+    store = os.path.join(tmp, "breaker-store")
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds],
+                       capture_output=True, text=True, timeout=300)
+    got = {(x["agency"], x["year"]) for x in records(GH, store)}
+    check(r.returncode == 0 and want and got == want,
+          f"every other portal's reports land beside the bombs: missing {want - got} {r.stderr[-300:]!r}")
+    check("www.bomb.gov.cn: extraction breaker: 2 documents hit" in r.stdout,
+          f"the summary names the bomb host and why: {r.stdout!r}")
+    urls = [json.loads(l) for l in subprocess.run([GH, "stats", "--urls", "--store", store],
+                                                  capture_output=True, text=True).stdout.splitlines()]
+    bombs = [u for u in urls if u["url"].startswith("http://www.bomb.gov.cn/nb/b")]
+    spared = [u for u in bombs if u.get("error") == "too_costly" or u.get("state") == "queued"]
+    check(len(bombs) == 4 and len(spared) >= 2,
+          f"past the breaker no bomb costs a worker: {[(u.get('state'), u.get('error')) for u in bombs]}")
+    s = json.loads(subprocess.run([GH, "stats", "--json", "--store", store], capture_output=True,
+                                  text=True).stdout)
+    check("www.bomb.gov.cn" in s.get("unhealthy_hosts", {}), f"stats names it: {s.get('unhealthy_hosts')}")
 
 
 def cpu_seconds(pid):
