@@ -34,7 +34,9 @@ gh_cmd_reparse(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_WRITE, &rc)))
+  /* A dry run writes nothing, so it opens as a reader: it never migrates
+   * an older store nor makes its backups. */
+  if(!(st = gh_cli_open_store(&common.cfg, dry_run ? GH_STORE_READ : GH_STORE_WRITE, &rc)))
     goto out;
   struct gh_extract_opts eo;
   gh_cli_extract_opts(&eo, &common.cfg);

@@ -2,6 +2,7 @@
  * each after a compacted copy of the store as it was (schema-N-backup/),
  * in batches that a restart resumes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -63,36 +64,105 @@ migrate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
   return rc;
 }
 
+/* Removes a backup directory's files and the directory (best effort). */
+static void
+remove_backup_dir(const char *dir)
+{
+  static const char *const files[] = { "data.mdb", "lock.mdb", NULL };
+  for(const char *const *f = files; *f; f++) {
+    char *p = g_build_filename(dir, *f, NULL);
+    unlink(p);
+    g_free(p);
+  }
+  rmdir(dir);
+}
+
+/* Whether `dir` holds a whole LMDB copy: it opens, and its file is as long
+ * as its last page says.  A copy cut short by a kill opens (its meta pages
+ * come first) but ends early; a release before this one wrote backups in
+ * place and could leave such a copy behind. */
+static bool
+backup_whole(const char *dir)
+{
+  MDB_env *env = NULL;
+  bool whole = false;
+  char *data = g_build_filename(dir, "data.mdb", NULL);
+  struct stat sb;
+  if(stat(data, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 && !mdb_env_create(&env) &&
+     !mdb_env_set_maxdbs(env, 16) &&
+     !mdb_env_open(env, dir, MDB_RDONLY | MDB_NOLOCK | MDB_NOTLS, 0640)) {
+    MDB_envinfo info;
+    MDB_stat ms;
+    whole = !mdb_env_info(env, &info) && !mdb_env_stat(env, &ms) &&
+            (unsigned long long)sb.st_size >= ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize;
+  }
+  if(env)
+    mdb_env_close(env);
+  g_free(data);
+  return whole;
+}
+
 /* A compacted copy of the store in STORE/schema-N-backup before a
  * migration from schema N: a migration that fails half-way (a full disk)
  * leaves the store consistent, but the copy is what an operator can go back
  * to with an older govharvest.  An interrupted migration's copy is the
- * older one, and is kept. */
+ * older one, and is kept.  The copy is written into schema-N-backup.tmp,
+ * synced, then renamed: a kill mid-copy leaves a .tmp (removed at the next
+ * start), never a short backup taken for whole. */
 static bool
 backup_before(struct gh_store *st, int from, const char *what, GError **err)
 {
   char *bak = g_strdup_printf("%s/schema-%d-backup", st->dir, from);
+  char *tmp = g_strconcat(bak, ".tmp", NULL);
   char *bakdata = g_build_filename(bak, "data.mdb", NULL);
+  char *tmpdata = g_build_filename(tmp, "data.mdb", NULL);
   bool ok = true;
+  remove_backup_dir(tmp); /* a copy a killed run left unfinished */
+  bool redone = g_file_test(bakdata, G_FILE_TEST_EXISTS) && !backup_whole(bak);
+  if(redone)
+    remove_backup_dir(bak);
   if(!g_file_test(bakdata, G_FILE_TEST_EXISTS)) {
-    int rc;
-    if(g_mkdir_with_parents(bak, 0750) < 0) {
+    int rc = 0, fd = -1;
+    if(g_mkdir_with_parents(tmp, 0750) < 0 ||
+       (fd = open(tmpdata, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) < 0) {
       g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot create %s for the backup: %s",
-                  st->dir, bak, g_strerror(errno));
+                  st->dir, tmp, g_strerror(errno));
       ok = false;
-    } else if((rc = mdb_env_copy2(st->env, bak, MDB_CP_COMPACT))) {
+    } else if((rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT)) || (fsync(fd) < 0 && (rc = errno))) {
       char *why = g_strdup_printf("cannot back up before migrating from schema %d", from);
       gh_store_lmdb_fail(err, st->dir, why, rc);
       g_free(why);
-      unlink(bakdata);
       ok = false;
+    }
+    if(fd >= 0 && close(fd) < 0 && ok) {
+      g_set_error(err, GH_STORE_ERROR, errno, "store %s: backup %s: %s", st->dir, tmpdata,
+                  g_strerror(errno));
+      ok = false;
+    }
+    if(ok && rename(tmp, bak) < 0) {
+      g_set_error(err, GH_STORE_ERROR, errno, "store %s: cannot rename %s to %s: %s", st->dir, tmp,
+                  bak, g_strerror(errno));
+      ok = false;
+    }
+    if(ok) { /* the rename itself, before the migration changes anything */
+      int dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if(dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+      }
+    } else {
+      remove_backup_dir(tmp);
     }
   }
   g_free(bakdata);
+  g_free(tmpdata);
+  g_free(tmp);
   if(ok) {
     char *line = g_strdup_printf("store %s migrated from schema %d to %d (%s); the schema-%d "
-                                 "store was copied to %s first",
-                                 st->dir, from, GH_STORE_SCHEMA, what, from, bak);
+                                 "store was copied to %s first%s",
+                                 st->dir, from, GH_STORE_SCHEMA, what, from, bak,
+                                 redone ? " (the copy found there was cut short, and was made again)"
+                                        : "");
     /* Two migrations in one open: the first backup is the one to name. */
     if(!st->notice)
       st->notice = line;

@@ -78,14 +78,28 @@ def migration(tmp):
     r = gh("stats", "--urls", "--store", s)
     check(r.returncode == 0 and lines(r.stdout) == lines(old_urls),
           f"and its URL states read the same: {r.returncode} {r.stderr[:200]!r}")
+    r = gh("reparse", "--dry-run", "--store", s)
+    check(r.returncode == 0 and "urls" in dbs(s) and "url_state" not in dbs(s)
+          and not [f for f in os.listdir(s) if "backup" in f],
+          f"reparse --dry-run reads only: no migration, no backup: {r.returncode} {os.listdir(s)} {r.stderr[:200]!r}")
     check("urls" in dbs(s) and "url_state" not in dbs(s), "a reader changed nothing")
+    # What a kill during an earlier release's backup left: a copy cut short
+    # where the backup goes; and a copy this release was making (.tmp).
+    bak = os.path.join(s, "schema-1-backup")
+    os.makedirs(bak)
+    with open(os.path.join(s, "data.mdb"), "rb") as f, open(os.path.join(bak, "data.mdb"), "wb") as o:
+        o.write(f.read(64 * 1024))
+    os.makedirs(bak + ".tmp")
+    open(os.path.join(bak + ".tmp", "data.mdb"), "wb").write(b"\0" * 4096)
     # The first writer migrates.
     r = gh("reparse", "--store", s)
     err = r.stderr.decode()
-    check(r.returncode == 0 and "migrated from schema 1" in err and "schema-1-backup" in err,
+    check(r.returncode == 0 and "migrated from schema 1" in err and "schema-1-backup" in err
+          and "cut short" in err,
           f"the first write open migrates, and says so: {r.returncode} {err[:300]!r}")
-    bak = os.path.join(s, "schema-1-backup")
-    check(os.path.exists(os.path.join(bak, "data.mdb")), "a copy of the schema-1 store was made first")
+    check(os.path.exists(os.path.join(bak, "data.mdb")) and not os.path.exists(bak + ".tmp")
+          and os.path.getsize(os.path.join(bak, "data.mdb")) > 64 * 1024,
+          "a whole copy of the schema-1 store replaced the short one, and the stale .tmp is gone")
     check("url_state" in dbs(s) and "urls" not in dbs(s), f"URL states re-keyed: {dbs(s)}")
     r = gh("stats", "--urls", "--store", s)
     check(r.returncode == 0 and lines(r.stdout) == lines(old_urls),
