@@ -190,6 +190,7 @@ gh_store_migrate_v1(struct gh_store *st, GError **err)
   if(rc)
     return gh_store_lmdb_fail(err, st->dir, "cannot create the URL states' database", rc);
   st->urls_legacy = false; /* writes go to url_state from here on */
+  st->has_moved = false;
   bool ok = true;
   while(ok && !m.finished)
     ok = gh_store_write(st, migrate_batch, &m, err);

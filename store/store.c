@@ -132,6 +132,13 @@ open_dbis(struct gh_store *st, MDB_txn *txn, unsigned flags, uint64_t schema)
       return rc;
   }
   st->urls_legacy = schema < 2;
+  st->has_moved = false;
+  if(st->urls_legacy) {
+    int rc = mdb_dbi_open(txn, "url_state", 0, &st->urls_moved);
+    if(rc && rc != MDB_NOTFOUND)
+      return rc;
+    st->has_moved = rc == 0;
+  }
   return mdb_dbi_open(txn, st->urls_legacy ? "urls" : "url_state", flags, &st->urls);
 }
 
@@ -611,14 +618,28 @@ url_key(const char *url, guint8 out[32])
   g_checksum_free(ck);
 }
 
+struct gh_store
+gh_store_moved_view(const struct gh_store *st)
+{
+  struct gh_store v = *st;
+  v.urls = st->urls_moved;
+  v.urls_legacy = false;
+  v.has_moved = false;
+  return v;
+}
+
 bool
 gh_store_url_raw(MDB_txn *txn, struct gh_store *st, const char *url, const void **state,
                  size_t *len)
 {
   if(st->urls_legacy) {
     MDB_val k = { strlen(url), (void *)url }, v;
-    if(k.mv_size >= 512 || mdb_get(txn, st->urls, &k, &v))
-      return false;
+    if(k.mv_size >= 512 || mdb_get(txn, st->urls, &k, &v)) {
+      if(!st->has_moved)
+        return false;
+      struct gh_store moved = gh_store_moved_view(st);
+      return gh_store_url_raw(txn, &moved, url, state, len);
+    }
     *state = v.mv_data;
     *len = v.mv_size;
     return true;

@@ -13,6 +13,11 @@ struct gh_store {
   MDB_dbi meta, records, history, docs, urls, queue, hosts;
   char *notice;     /* what opening did that the operator should hear of (a migration) */
   bool urls_legacy;
+  /* A schema-1 store whose migration was cut short (a kill, a full disk
+   * between batches): part of its URL states already sit in url_state,
+   * keyed by hash.  Readers read both; check counts what has not moved. */
+  bool has_moved;
+  MDB_dbi urls_moved;
   uint64_t schema;  /* as found on open, or migrated to */
   int guard_slot;   /* the map's entry in the fault guard (store.c), 0: none */
   size_t file_size; /* data.mdb's size when the map was guarded (readers' bound) */ /* schema 1 opened read-only: `urls` is keyed by the URL */
@@ -36,6 +41,9 @@ bool gh_store_lmdb_fail(GError **err, const char *dir, const char *what, int rc)
 void gh_store_guard_map(struct gh_store *st, bool on);
 /* Migrations (migrate.c), run by gh_store_open for a writer. */
 bool gh_store_migrate_v1(struct gh_store *st, GError **err);
+/* The moved half of a half-migrated schema-1 store, as a store of schema
+ * 2 for the readers' calls (a shallow copy: borrow it while `st` lives). */
+struct gh_store gh_store_moved_view(const struct gh_store *st);
 bool gh_store_migrate_v2(struct gh_store *st, GError **err);
 bool gh_store_migrate_v3(struct gh_store *st, GError **err);
 

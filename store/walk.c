@@ -140,7 +140,14 @@ gh_store_each_url(MDB_txn *txn, const struct gh_store *st, gh_store_each_url_fn 
                   GError **err)
 {
   struct each_url e = { st, fn, ud };
-  return gh_store_each(txn, st, st->urls, st->urls_legacy ? "urls" : "url_state", each_url_entry,
-                       &e, err);
+  if(!gh_store_each(txn, st, st->urls, st->urls_legacy ? "urls" : "url_state", each_url_entry, &e,
+                    err))
+    return false;
+  if(!st->has_moved)
+    return true;
+  /* A half-migrated store: the states already moved, after those not. */
+  struct gh_store moved = gh_store_moved_view(st);
+  e.st = &moved;
+  return gh_store_each(txn, &moved, moved.urls, "url_state", each_url_entry, &e, err);
 }
 
