@@ -53,7 +53,9 @@ gh_host_load(struct gh_host *h, const json_t *stored, guint64 cycle, gint64 now_
     h->pages = (guint64)json_integer_value(json_object_get(stored, "pages"));
   gint64 at = json_integer_value(json_object_get(stored, "robots_at"));
   json_t *status = json_object_get(stored, "robots_status");
-  if(status && now_unix - at < max_age) {
+  /* A robots.txt "read" in the future was read under a clock that ran
+   * ahead: it is not known to be fresh. */
+  if(status && now_unix - at < max_age && at <= now_unix + 5 * 60) {
     const char *body = json_string_value(json_object_get(stored, "robots"));
     gh_host_set_robots(h, (long)json_integer_value(status), body ? body : "",
                        body ? strlen(body) : 0);

@@ -1,6 +1,7 @@
 #include "schedule.h"
 
 #include "../store/frontier.h"
+#include "log.h"
 #include "seeds.h"
 
 bool
@@ -29,6 +30,12 @@ gh_schedule_due(struct gh_store *st, const struct gh_config *cfg, GPtrArray *see
     if(!at && state)
       at = state->fetched_at;
     GDateTime *last = at ? g_date_time_new_from_iso8601(at, NULL) : NULL;
+    if(last && g_date_time_to_unix(last) > t + GH_SCHEDULE_FUTURE_SLACK) {
+      gh_log(GH_LOG_WARNING, &(struct gh_log_fields){ .url = s->url },
+             "%s: last queued at %s, in the future (a clock that ran ahead?): not used; the "
+             "seed is due now", s->url, at);
+      g_clear_pointer(&last, g_date_time_unref);
+    }
     gint64 due_at = last ? g_date_time_to_unix(last) + (gint64)interval : t;
     if(due_at <= t)
       g_ptr_array_add(due, s);

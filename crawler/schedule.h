@@ -15,9 +15,16 @@
  * day; a season may run across New Year). */
 bool gh_schedule_in_season(const struct gh_config *cfg, GDateTime *now);
 
+/* A stored time further than this ahead of the clock was written under a
+ * clock that ran ahead (or is damage): treated as absent, as systemd does
+ * with a persistent timer's timestamp in the future, so it cannot freeze
+ * the schedule until that date. */
+#define GH_SCHEDULE_FUTURE_SLACK (5 * 60)
+
 /* The seeds (struct gh_seed *, borrowed from `seeds`) due at `now`, and in
  * *next_due the unix time the next of the others falls due (G_MAXINT64:
- * none). */
+ * none).  A last-queued time in the future (GH_SCHEDULE_FUTURE_SLACK) is
+ * logged and the seed is due now. */
 GPtrArray *gh_schedule_due(struct gh_store *st, const struct gh_config *cfg, GPtrArray *seeds,
                            GDateTime *now, gint64 *next_due);
 

@@ -158,6 +158,10 @@ test_host_store_state(void)
   gh_host_load(h, st, 6, 1000 + 25 * 3600, 24 * 3600);
   EXPECT(h->pages == 0 && !h->robots, "a day-old robots.txt is fetched again; a new cycle counts from 0");
   gh_host_free(h);
+  h = gh_host_new("www.example.gov.cn", &rules);
+  gh_host_load(h, st, 5, 1000 - 400 * 86400, 24 * 3600);
+  EXPECT(!h->robots, "a robots.txt read 400 days in the future is not fresh: fetched again");
+  gh_host_free(h);
   json_decref(st);
 }
 
@@ -350,6 +354,18 @@ test_frontier(void)
     EXPECT(gh_schedule_in_season(&cfg, jan) && !gh_schedule_in_season(&cfg, june),
            "a season may run across New Year");
     g_date_time_unref(june);
+    /* Queued under a clock 400 days ahead: once the clock is right again
+     * the seed is due now, not in 400 days. */
+    f = gh_frontier_new(st, &so);
+    ss = state("seed");
+    gh_urlstate_set(&ss->queued_at, "2028-02-14T00:00:00Z");
+    gh_frontier_set(f, "http://www.b.gov.cn/", ss);
+    gh_urlstate_free(ss);
+    commit(f);
+    gh_frontier_free(f);
+    due = gh_schedule_due(st, &cfg, seeds, jan, &next_due);
+    EXPECT(due->len == 2, "a last-queued time in the future is not trusted: %u due", due->len);
+    g_ptr_array_free(due, TRUE);
     g_date_time_unref(jan);
     g_ptr_array_free(seeds, TRUE);
   }
