@@ -174,10 +174,28 @@ bad_syntax_line(const char *text)
   return bad;
 }
 
+/* A control character (GKeyFile turns "\\r\\n" into CR LF) in a string
+ * that reaches a request header or a file name would inject a header or a
+ * line: refused, named by file, line and key like any bad value. */
+static bool
+has_control(const char *value)
+{
+  for(const unsigned char *p = (const unsigned char *)value; *p; p++)
+    if(*p < 0x20 || *p == 0x7f)
+      return true;
+  return false;
+}
+
 static bool
 apply(struct gh_config *cfg, const struct setting *s, const char *value, GError **err)
 {
   void *field = (char *)cfg + s->offset;
+  if((s->kind == K_STRING || s->kind == K_PATH || s->kind == K_LIST || s->kind == K_HOSTMAP) &&
+     has_control(value)) {
+    g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                "holds a control character (CR, LF, tab, ...): refused");
+    return false;
+  }
   switch(s->kind) {
   case K_PATH:
     if(!*value) {

@@ -159,7 +159,14 @@ crawl_enqueue(struct crawl *c, const char *url, const char *url_host, enum gh_li
     gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = referer, .status = "url_too_long" },
            "a link of %s: %s", referer ? referer : "a seed", why);
     g_free(why);
-    gh_frontier_set(c->fr, url, s);
+    /* Under its first GH_URL_MAX bytes (the reason keeps its length): two
+     * links of 12 MB each made a 25 MB store. */
+    size_t cut = GH_URL_MAX;
+    while(cut > 0 && ((unsigned char)url[cut] & 0xC0) == 0x80)
+      cut--; /* never inside a UTF-8 character */
+    char *head = g_strndup(url, cut);
+    gh_frontier_set(c->fr, head, s);
+    g_free(head);
     gh_urlstate_free(s);
     return NULL;
   }

@@ -254,6 +254,10 @@ has err "has no seeds"
 printf '[limits]\nmax_document_bytes = huge\n' >"$tmp/bad.conf"
 expect 2 "bad config" -- "$gh" parse --config "$tmp/bad.conf" "$data"/seeds/000_*.txt
 has err "bad.conf:2: \[limits\] max_document_bytes"
+# A CR LF escape in user_agent would inject a request header.
+printf '[crawl]\nuser_agent = t/1 (+http://127.0.0.1/)\\r\\nX-Injected: yes\n' >"$tmp/crlf.conf"
+expect 2 "control characters in a config string" -- "$gh" parse --config "$tmp/crlf.conf" "$data"/seeds/000_*.txt
+has err "crlf.conf:2: \[crawl\] user_agent: holds a control character"
 lines out 0
 expect 2 "missing config" -- "$gh" parse --config "$tmp/none.conf" "$data"/seeds/000_*.txt
 has err "none.conf"

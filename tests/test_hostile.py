@@ -146,7 +146,7 @@ level = warning
           and longs[0].get("state") == "done" and longs[0].get("record_status") == "parsed",
           f"a link over LMDB's 511-byte key limit is fetched and lands: {longs}")
     toolong = [s for u, s in states.items() if "/nb/x.html?q=" in u]
-    check(len(toolong) == 1 and toolong[0].get("state") == "failed"
+    check(len(toolong) == 1 and len(toolong[0]["url"]) == 8192 and toolong[0].get("state") == "failed"
           and toolong[0].get("error") == "url_too_long" and "8192" in toolong[0].get("reason", ""),
           f"a 9 KB link is recorded as url_too_long: {[(t.get('state'), t.get('error')) for t in toolong]}")
     e429 = states.get("http://www.hostile.gov.cn/nb/e429.html", {}).get("reason", "")
