@@ -45,6 +45,10 @@ struct daemon {
   gint64 last_ping;
   gint64 last_spool_look; /* monotonic µs */
   bool request_waiting;   /* a `govharvest queue` request is in the spool */
+  /* Every crawl's hosts, kept across crawls: a reload or a request stops
+   * and restarts the crawl, and a restarted crawl must still wait each
+   * host's delay (or Crawl-delay, or backoff) from its last request. */
+  GHashTable *hosts;
 };
 
 static void
@@ -179,6 +183,9 @@ crawl_now(struct daemon *d, GPtrArray *seeds, bool force, bool refetch, bool cyc
   /* A commit that outlasts the watchdog period stops the pings, so
    * systemd restarts a daemon whose disk hangs as it would a hung loop. */
   o.commit_stall_usec = (gint64)d->watchdog_usec; /* 0 without one: a minute */
+  if(!d->hosts)
+    d->hosts = gh_crawl_hosts_new();
+  o.hosts = d->hosts;
   struct gh_crawl_summary sum;
   gh_crawl_summary_init(&sum);
   gh_log(GH_LOG_INFO, NULL, "crawl: %u seeds %s%s", seeds->len, why,
@@ -352,6 +359,8 @@ out:
   g_clear_error(&err);
   gh_store_close(d.st); /* every batch is committed; nothing is pending */
   gh_regions_free(d.regions);
+  if(d.hosts)
+    g_hash_table_destroy(d.hosts);
   if(d.seeds)
     g_ptr_array_free(d.seeds, TRUE);
   gh_config_clear(&d.cfg);

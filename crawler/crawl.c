@@ -65,14 +65,54 @@ crawl_log(struct crawl *c, enum gh_log_level level, const char *url, const char 
 
 /* ---- hosts ---- */
 
+GHashTable *
+gh_crawl_hosts_new(void)
+{
+  return g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_host_free);
+}
+
+/* A host kept from an earlier run in this process: its politeness (when it
+ * may next be asked, its delay, robots.txt, the backoff of its failures in
+ * a row) stays; what was that run's (transfers, the loop's timers, the
+ * cycle's budgets, set-aside) starts afresh, as for a new host. */
+static void
+host_rejoin(struct crawl *c, struct gh_host *h)
+{
+  h->rules = &c->host_rules;
+  h->in_flight = 0;
+  h->robots_loading = false;
+  h->idle = false;
+  g_hash_table_remove_all(h->busy);
+  h->scan_from = 0;
+  h->sched_dirty = false;
+  h->sched_timer = NULL;
+  h->cycle_failures = 0;
+  h->failed_seconds = 0;
+  g_clear_pointer(&h->unhealthy, g_free);
+  g_clear_pointer(&h->drain, g_free);
+  g_clear_pointer(&h->drain_kind, g_free);
+  h->robots_attempts = 0;
+  /* The page count is the store's, per cycle (crawl_host_load). */
+  h->pages = 0;
+  json_t *hs = gh_frontier_host(c->st, h->name);
+  if((guint64)json_integer_value(json_object_get(hs, "cycle")) == c->cycle)
+    h->pages = (guint64)json_integer_value(json_object_get(hs, "pages"));
+  json_decref(hs);
+}
+
 struct gh_host *
 crawl_host_get(struct crawl *c, const char *name)
 {
   struct gh_host *h = g_hash_table_lookup(c->hosts, name);
-  if(h)
+  if(h && h->run_mark == c->run_id)
     return h;
-  h = gh_host_new(name, &c->host_rules);
-  g_hash_table_insert(c->hosts, h->name, h);
+  if(h) {
+    host_rejoin(c, h);
+  } else {
+    h = gh_host_new(name, &c->host_rules);
+    g_hash_table_insert(c->hosts, h->name, h);
+  }
+  h->run_mark = c->run_id;
   crawl_host_mark(c, h);
   c->sum->hosts++;
   return h;
@@ -480,7 +520,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
                                          .failure_time = (double)c.cfg->host_failure_seconds,
                                          .retries = c.cfg->retries,
                                          .backoff = c.cfg->backoff_seconds };
-  c.hosts = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_host_free);
+  c.hosts = o->hosts ? o->hosts : gh_crawl_hosts_new();
   c.seed_hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   c.active = g_hash_table_new(NULL, NULL);
   c.timers = g_sequence_new(NULL);
@@ -658,7 +698,19 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   g_hash_table_destroy(c.run_seeds);
   g_hash_table_destroy(c.qcount);
   g_ptr_array_free(c.run_hosts, TRUE);
-  g_hash_table_destroy(c.hosts);
+  if(o->hosts) { /* kept for the next run: nothing of this one's loop */
+    GHashTableIter hi;
+    gpointer hv;
+    g_hash_table_iter_init(&hi, c.hosts);
+    while(g_hash_table_iter_next(&hi, NULL, &hv)) {
+      struct gh_host *h = hv;
+      h->sched_timer = NULL;
+      h->sched_dirty = false;
+      h->rules = NULL;
+    }
+  } else {
+    g_hash_table_destroy(c.hosts);
+  }
   g_hash_table_destroy(c.seed_hosts);
   return ok;
 }

@@ -47,7 +47,15 @@ struct gh_crawl_opts {
    * not called until it completes, so a watchdog restarts the daemon as it
    * would a hung loop.  The daemon passes its watchdog period. */
   gint64 commit_stall_usec;
+  /* Host name -> struct gh_host *, kept by the caller across runs in one
+   * process (the daemon: a reload or a request restarts the crawl, and a
+   * host must not forget when it may next be asked, nor its backoff).
+   * NULL: this run's own.  Create it with gh_crawl_hosts_new. */
+  GHashTable *hosts;
 };
+
+/* A table for gh_crawl_opts.hosts (g_hash_table_destroy frees it). */
+GHashTable *gh_crawl_hosts_new(void);
 
 struct gh_crawl_summary {
   guint64 cycle;

@@ -59,6 +59,7 @@ struct gh_host {
   bool sched_dirty;
   gint64 sched_at;
   void *sched_timer; /* GSequenceIter *, or NULL */
+  gint64 run_mark;   /* the crawl run that last used it (crawl.c's crawl_host_get) */
 };
 
 struct gh_host *gh_host_new(const char *name, const struct gh_host_rules *rules);
