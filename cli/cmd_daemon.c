@@ -49,7 +49,63 @@ struct daemon {
    * and restarts the crawl, and a restarted crawl must still wait each
    * host's delay (or Crawl-delay, or backoff) from its last request. */
   GHashTable *hosts;
+  /* While a requested (forced) crawl runs: its seeds' URLs, and whether it
+   * refetches.  A request those cover is dropped, not a restart of it. */
+  GHashTable *forced;
+  bool forced_refetch;
 };
+
+/* Whether every seed request `r` selects is in the running forced crawl
+ * (and it asks no refetch that crawl does not do). */
+static bool
+covered(struct daemon *d, const struct gh_request *r)
+{
+  if(!d->forced || (r->refetch && !d->forced_refetch))
+    return false;
+  GPtrArray *sel = NULL, *adhoc = NULL;
+  GError *err = NULL;
+  if(!gh_seeds_select(d->seeds, r->seeds, r->regions, &sel, &adhoc, NULL, &err)) {
+    g_error_free(err);
+    return false; /* taken the usual way, which says why it is dropped */
+  }
+  bool all = adhoc->len == 0;
+  for(guint i = 0; all && i < sel->len; i++)
+    all = g_hash_table_contains(d->forced, ((struct gh_seed *)sel->pdata[i])->url);
+  g_ptr_array_free(sel, TRUE);
+  g_ptr_array_unref(adhoc);
+  return all;
+}
+
+/* A request waits in the spool: one the running forced crawl covers is
+ * dropped (said in the journal), anything else stops the crawl so the
+ * requests are taken now. */
+static void
+look_at_spool(struct daemon *d)
+{
+  if(!d->forced) {
+    if(gh_requests_waiting(gh_store_dir(d->st))) {
+      d->request_waiting = true;
+      stop_crawl = 1;
+    }
+    return;
+  }
+  GPtrArray *reqs = gh_requests_peek(gh_store_dir(d->st));
+  bool others = false;
+  for(guint i = 0; i < reqs->len; i++) {
+    const struct gh_request *r = reqs->pdata[i];
+    if(covered(d, r)) {
+      gh_log(GH_LOG_INFO, NULL, "request %s: its seeds are being crawled now; coalesced", r->path);
+      gh_request_done(r);
+    } else {
+      others = true;
+    }
+  }
+  g_ptr_array_free(reqs, TRUE);
+  if(others || gh_requests_waiting(gh_store_dir(d->st))) {
+    d->request_waiting = true;
+    stop_crawl = 1;
+  }
+}
 
 static void
 ping(void *ud)
@@ -65,10 +121,7 @@ ping(void *ud)
    * means within seconds, not after a cycle of 3,000 hosts. */
   if(d->st && !d->request_waiting && now - d->last_spool_look >= G_USEC_PER_SEC) {
     d->last_spool_look = now;
-    if(gh_requests_waiting(gh_store_dir(d->st))) {
-      d->request_waiting = true;
-      stop_crawl = 1;
-    }
+    look_at_spool(d);
   }
 }
 
@@ -241,7 +294,12 @@ take_requests(struct daemon *d, int *rc)
     gh_log(GH_LOG_WARNING, NULL, "%s", (const char *)notes->pdata[i]);
   if(seeds->len) {
     sd_notifyf(0, "STATUS=crawling %u requested seeds", seeds->len);
+    d->forced = g_hash_table_new(g_str_hash, g_str_equal);
+    for(guint i = 0; i < seeds->len; i++)
+      g_hash_table_add(d->forced, ((struct gh_seed *)seeds->pdata[i])->url);
+    d->forced_refetch = refetch;
     ok = crawl_now(d, seeds, true, refetch, false, "requested", rc);
+    g_clear_pointer(&d->forced, g_hash_table_destroy);
     /* Done unless stopping: a killed or stopped daemon takes them again. */
     for(guint i = 0; ok && !terminate && i < reqs->len; i++)
       gh_request_done(reqs->pdata[i]);

@@ -79,6 +79,8 @@ static void
 host_rejoin(struct crawl *c, struct gh_host *h)
 {
   h->rules = &c->host_rules;
+  /* A reload may have changed [crawl] delay, the floor of any Crawl-delay. */
+  h->delay = h->robots ? gh_robots_delay(h->robots, h->rules->delay) : h->rules->delay;
   h->in_flight = 0;
   h->robots_loading = false;
   h->idle = false;

@@ -225,6 +225,37 @@ gh_requests_take(const char *store_dir, GPtrArray *notes)
   return out;
 }
 
+GPtrArray *
+gh_requests_peek(const char *store_dir)
+{
+  char *dir = spool_dir(store_dir);
+  GPtrArray *names = list(dir, false);
+  GPtrArray *out = g_ptr_array_new_with_free_func(request_free);
+  for(guint i = 0; i < names->len; i++) {
+    char *path = g_build_filename(dir, names->pdata[i], NULL);
+    size_t len = 0;
+    const char *why = NULL;
+    char *text = read_request(path, &len, &why);
+    json_t *j = text ? json_loadb(text, len, 0, NULL) : NULL;
+    g_free(text);
+    json_t *seeds = json_object_get(j, "seeds"), *regions = json_object_get(j, "regions");
+    if(json_is_object(j) && (!seeds || json_is_array(seeds)) && (!regions || json_is_array(regions))) {
+      struct gh_request *r = g_new0(struct gh_request, 1);
+      r->path = g_steal_pointer(&path);
+      r->seeds = strings(seeds);
+      r->regions = strings(regions);
+      r->refetch = json_is_true(json_object_get(j, "refetch"));
+      r->requested_at = g_strdup(json_string_value(json_object_get(j, "requested_at")));
+      g_ptr_array_add(out, r);
+    }
+    json_decref(j);
+    g_free(path);
+  }
+  g_ptr_array_free(names, TRUE);
+  g_free(dir);
+  return out;
+}
+
 void
 gh_request_done(const struct gh_request *r)
 {

@@ -38,6 +38,11 @@ bool gh_requests_waiting(const char *store_dir);
  * order; a file that does not parse is renamed *.bad and named in
  * `notes`.  A GPtrArray of struct gh_request * (free func set). */
 GPtrArray *gh_requests_take(const char *store_dir, GPtrArray *notes);
+/* The waiting requests (*.json), read but not taken (their paths are the
+ * *.json files): what the daemon looks at mid-crawl, to drop a request the
+ * running crawl already covers.  Files that are not requests are left for
+ * gh_requests_take to set aside. */
+GPtrArray *gh_requests_peek(const char *store_dir);
 /* The request's crawl has run: its file goes. */
 void gh_request_done(const struct gh_request *r);
 

@@ -68,6 +68,7 @@ def main():
     with_web(run)
     with_web(run_stalled_disk)
     with_web(reload_storm)
+    with_web(queue_flood)
     check_units()
     finish("daemon")
 
@@ -275,6 +276,44 @@ def reload_storm(tmp, web):
     n = sum(len(g) for g in gaps.values())
     check(idle is not None and n >= 10 and not short,
           f"{reloads} reloads: every host still waits its 1 s delay ({n} gaps; too short: {short})")
+
+
+def queue_flood(tmp, web):
+    """`govharvest queue --seed X` about every 0.4 s while the crawl that X's
+    first request started runs: each request used to stop and restart it,
+    so X's host got every page again and again (206 requests, 181 repeats)
+    and the cycle never ended.  A request the running crawl covers is
+    dropped: each page once, the crawl ends, the spool empties."""
+    seeds, conf, text, store, notify = setup(tmp, web)
+    env = dict(os.environ, NOTIFY_SOCKET=notify.sock.getsockname())
+    d = subprocess.Popen([GH, "daemon", "--config", conf, "--store", store], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    check(notify.wait_for(lambda m: m.startswith("STATUS=idle"), 60) is not None, "the first crawl ends")
+    # Slower now, so the requested crawl outlasts the flood.
+    write(conf, text.replace("delay = 0.1", "delay = 2").replace("level = info", "level = warning"))
+    d.send_signal(signal.SIGHUP)
+    check(notify.wait_for(lambda m: m.startswith("STATUS=reloaded"), 10) is not None, "reloaded")
+    web.clear()
+    n = len(notify.msgs)
+    queue = [GH, "queue", "--config", conf, "--store", store, "--seed", "http://www.wd.gov.cn/"]
+    subprocess.run(queue, capture_output=True)
+    for _ in range(8):
+        notify.pump(0.3)
+        subprocess.run(queue, capture_output=True)
+    # The idle that follows the requested crawl (not the reload's).
+    crawled = next((i for i in range(n, len(notify.msgs)) if notify.msgs[i][1].startswith("STATUS=crawling")), None)
+    idle = notify.wait_for(lambda m: m.startswith("STATUS=idle"), 60,
+                           since=crawled if crawled is not None else len(notify.msgs))
+    d.send_signal(signal.SIGTERM)
+    d.wait(timeout=20)
+    reqs = [q for q in web.requests() if q["host"] == "www.wd.gov.cn"]
+    counts = {}
+    for q in reqs:
+        counts[q["path"]] = counts.get(q["path"], 0) + 1
+    repeats = {p: c for p, c in counts.items() if c > 1 and p != "/robots.txt"}
+    spool = [f for f in os.listdir(os.path.join(store, "requests")) if not f.startswith(".")]
+    check(idle is not None and reqs and not repeats and not spool,
+          f"9 requests for one seed: one crawl, each page once ({len(reqs)} requests, repeats {repeats}, spool {spool})")
 
 
 def run_stalled_disk(tmp, web):
