@@ -227,6 +227,20 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
      * not run beside a writer; nobody writes to a read-only directory. */
     mdb_env_close(st->env);
     st->env = NULL;
+    /* Without LMDB's lock a reader beside a writer may read pages the
+     * writer is reusing: the writer's flock on the directory is consulted
+     * first, and a shared one held, so no writer starts meanwhile. */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if(dfd >= 0 && flock(dfd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+      close(dfd);
+      g_set_error(err, GH_STORE_ERROR, EBUSY,
+                  "store %s is being written by another govharvest process (a daemon or a "
+                  "crawl), and this user cannot use LMDB's lock file there: read it once the "
+                  "writer has stopped, or as a user who may write lock.mdb",
+                  dir);
+      goto fail;
+    }
+    st->lock_fd = dfd; /* held shared until close */
     if(!(rc = mdb_env_create(&st->env)) && !(rc = mdb_env_set_maxdbs(st->env, 16)) &&
        !(rc = mdb_env_set_mapsize(st->env, st->map_size)))
       rc = mdb_env_open(st->env, dir, flags | MDB_NOLOCK, 0640);

@@ -436,6 +436,44 @@ def read_only(tmp, good):
             os.chmod(ro, 0o755)
 
 
+def lockless_reader(tmp, good):
+    """A reader who may read the store but not write its lock.mdb (a group
+    member, not the owner) opens it without LMDB's lock, which is safe only
+    with no writer running: it consults the writers' flock on the directory
+    first and refuses while one holds it."""
+    import fcntl
+    if os.geteuid() != 0:
+        print("integrity: not root, the lockless-reader case is not run")
+        return
+    os.chmod(tmp, 0o755)  # the member must reach the store's directory
+    s = os.path.join(tmp, "grp")
+    shutil.copytree(good, s)
+    gh("stats", "--store", s)  # lock.mdb exists
+    for f in [s] + [os.path.join(s, n) for n in os.listdir(s)]:
+        os.chown(f, 0, 65534)
+        os.chmod(f, 0o750 if os.path.isdir(f) else 0o640)
+
+    def as_member():
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+
+    def read():
+        return subprocess.run([GH, "export", "--store", s], capture_output=True, timeout=60, preexec_fn=as_member)
+
+    r = read()
+    check(r.returncode == 0 and lines(r.stdout) == lines(gh("export", "--store", good).stdout),
+          f"a group member reads the store without LMDB's lock: {r.returncode} {r.stderr[:200]!r}")
+    fd = os.open(s, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a crawl or the daemon holds it
+        r = read()
+        check(r.returncode != 0 and b"being written by another govharvest process" in r.stderr and not r.stdout,
+              f"but not while a writer holds the store: {r.returncode} {r.stderr[:300]!r}")
+    finally:
+        os.close(fd)
+
+
 def lock(tmp, good):
     """A writer holds the store; removing writer.lock does not let another in."""
     s = os.path.join(tmp, "locked")
@@ -486,6 +524,7 @@ def main():
         exports(tmp, good)
         export_targets(tmp, good)
         read_only(tmp, good)
+        lockless_reader(tmp, good)
         lock(tmp, good)
         damage(tmp, good)
     finish("integrity")
