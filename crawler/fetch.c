@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Past this, a header block is an attack, not an answer. */
@@ -123,18 +124,45 @@ gh_addr_is_private(const struct sockaddr *sa)
   return true; /* not an internet address at all */
 }
 
-/* A host the operator pointed somewhere on purpose. */
+/* The end of a HOST or PORT field of a resolve/connect_to entry: the next
+ * colon outside [IPv6] brackets, or the string's end. */
+static const char *
+field_end(const char *p)
+{
+  int depth = 0;
+  for(; *p && (*p != ':' || depth > 0); p++)
+    depth += (*p == '[') - (*p == ']');
+  return p;
+}
+
+/* Whether the operator pointed `host`:`port` somewhere on purpose: listed
+ * in allow_private, or named by a resolve/connect_to entry whose HOST is
+ * it (or any host: '*' or empty) and whose PORT is its port (or, in
+ * connect_to, any port: empty).  Only that pair is exempt: a wildcard for
+ * one port does not open every host on every other port to addresses its
+ * DNS gives. */
 static bool
-host_mapped(const struct gh_config *cfg, const char *host)
+host_mapped(const struct gh_config *cfg, const char *host, long port)
 {
   if(host_listed(cfg->allow_private, host))
     return true;
   char **lists[] = { cfg->resolve, cfg->connect_to };
   for(int l = 0; l < 2; l++)
     for(char **m = lists[l]; m && *m; m++) {
-      const char *colon = strchr(*m, ':');
-      size_t n = colon ? (size_t)(colon - *m) : strlen(*m);
-      if(n == 0 || (n == 1 && **m == '*') || (n == strlen(host) && !g_ascii_strncasecmp(*m, host, n)))
+      const char *he = field_end(*m);
+      if(!*he)
+        continue;
+      size_t n = (size_t)(he - *m);
+      bool any_host = n == 0 || (n == 1 && **m == '*');
+      if(!any_host && (n != strlen(host) || g_ascii_strncasecmp(*m, host, n)))
+        continue;
+      const char *ps = he + 1, *pe = field_end(ps);
+      char *digits = g_strndup(ps, (gsize)(pe - ps));
+      guint64 p = 0;
+      bool port_ok = (!*digits && l == 1) ||
+                     (g_ascii_string_to_unsigned(digits, 10, 1, 65535, &p, NULL) && (long)p == port);
+      g_free(digits);
+      if(port_ok)
         return true;
     }
   return false;
@@ -158,13 +186,16 @@ open_public(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
   (void)purpose;
   if(gh_addr_is_private(&a->addr)) {
     /* The URL being connected for (a redirect's, when curl follows). */
-    char *eff = NULL, *host = NULL;
+    char *eff = NULL, *host = NULL, *port = NULL;
     curl_easy_getinfo(g->easy, CURLINFO_EFFECTIVE_URL, &eff);
     CURLU *u = curl_url();
-    if(eff && !curl_url_set(u, CURLUPART_URL, eff, 0))
+    if(eff && !curl_url_set(u, CURLUPART_URL, eff, 0)) {
       curl_url_get(u, CURLUPART_HOST, &host, 0);
-    bool allowed = host && host_mapped(g->cfg, host);
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+    }
+    bool allowed = host && port && host_mapped(g->cfg, host, strtol(port, NULL, 10));
     curl_free(host);
+    curl_free(port);
     curl_url_cleanup(u);
     if(!allowed) {
       const char *base = (const char *)&a->addr; /* no casts: curl's sockaddr is 2-aligned */

@@ -246,6 +246,13 @@ def private_targets(tmp, web):
     s = states.get(f"http://localhost:{web.port}/nb/", {})
     check(s.get("error") != "private_address" and web.requests(),
           f"a host mapped with --resolve is fetched: {s.get('state')} {s.get('error')}")
+    # A wildcard mapping for another port exempts that port only: this
+    # host:port still resolves through DNS to loopback, and is refused.
+    web.clear()
+    states = crawl(os.path.join(tmp, "p2w"), "--resolve", f"*:{web.port + 1}:127.0.0.1")
+    s = states.get(f"http://localhost:{web.port}/nb/", {})
+    check(s.get("error") == "private_address" and not web.requests(),
+          f"a wildcard resolve for another port does not lift the guard: {s.get('state')} {s.get('error')}")
     # Listed in [crawl] allow_private: allowed.
     with open(conf, "a") as f:
         f.write("[crawl]\nallow_private = localhost\n")
