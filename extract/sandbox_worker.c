@@ -70,6 +70,16 @@ child_limits(const struct gh_extract_opts *o)
 #endif
 }
 
+unsigned
+gh_worker_cpu_budget(unsigned cap, guint64 len)
+{
+  /* Under valgrind everything runs tens of times slower. */
+  if(RUNNING_ON_VALGRIND)
+    return cap;
+  guint64 scaled = GH_WORKER_CPU_FLOOR + len / GH_WORKER_CPU_PER_SECOND;
+  return (unsigned)MIN((guint64)cap, scaled);
+}
+
 G_GNUC_NORETURN static void
 worker_loop(int req, int rep, const struct gh_extract_opts *o, const struct gh_pool_work *work)
 {
@@ -100,7 +110,7 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, const struct gh_p
       rlim_t used = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec);
       struct rlimit cpu;
       getrlimit(RLIMIT_CPU, &cpu);
-      cpu.rlim_cur = MIN(used + o->cpu_seconds, cpu.rlim_max);
+      cpu.rlim_cur = MIN(used + gh_worker_cpu_budget(o->cpu_seconds, h.len), cpu.rlim_max);
       setrlimit(RLIMIT_CPU, &cpu);
     }
     struct gh_extract_opts ro = *o;

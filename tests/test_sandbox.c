@@ -424,6 +424,14 @@ test_readers(void)
          why ? why : "(null)");
   g_free(why);
   why = NULL;
+  /* A 4-byte document gets 5 CPU-seconds however high the cap: a minute
+   * per crafted 8 KB PDF was the cheapest way to stall a crawl.  (5 s of
+   * CPU; the wall limit, 30 s, is not what stops it.) */
+  doc = run_doc("spin", 30, 60, &st, &why);
+  EXPECT(!doc && why && strstr(why, "SIGXCPU"), "the CPU cap scales with the size: %s",
+         why ? why : "(null)");
+  g_free(why);
+  why = NULL;
   doc = run_doc("ocr", 10, 10, &st, &why);
   EXPECT(!doc && st == GH_STATUS_NEEDS_OCR && why && !strcmp(why, "no text layer"),
          "status crosses the pipe: %s", why ? why : "(null)");
