@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "extract/confine.h"
 #include "extract/sandbox.h"
 #include "extract/wire.h"
 
@@ -427,11 +428,13 @@ test_readers(void)
   /* A 4-byte document gets 5 CPU-seconds however high the cap: a minute
    * per crafted 8 KB PDF was the cheapest way to stall a crawl.  (5 s of
    * CPU; the wall limit, 30 s, is not what stops it.) */
+#ifndef GH_UNDER_SANITIZER /* there the cap alone applies (extract/sandbox_worker.c) */
   doc = run_doc("spin", 30, 60, &st, &why);
   EXPECT(!doc && why && strstr(why, "SIGXCPU"), "the CPU cap scales with the size: %s",
          why ? why : "(null)");
   g_free(why);
   why = NULL;
+#endif
   doc = run_doc("ocr", 10, 10, &st, &why);
   EXPECT(!doc && st == GH_STATUS_NEEDS_OCR && why && !strcmp(why, "no text layer"),
          "status crosses the pipe: %s", why ? why : "(null)");
