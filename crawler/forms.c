@@ -18,9 +18,11 @@
  * of the action and the form's fields *without* the state blobs: those
  * change with every answer, so page 3 reached from page 2 and from page 4
  * is one page of the crawl, keyed apart from the GET of the same URL and
- * never served from its validators.  A relative step (Page$Next) is only
- * followed where the pager has no page numbers, and its ID also names the
- * page it was taken from.
+ * never served from its validators.  A post that is no pager's (a
+ * department's LinkButton) opens a scope its list's pager posts are named
+ * in (page_scope).  A relative step (Page$Next) is only followed where the
+ * pager has no page numbers, and its ID also names the page it was taken
+ * from.
  *
  * Values are sent as UTF-8: state fields are ASCII, and a list form's
  * other fields are numbers and ids. */
@@ -214,20 +216,24 @@ max_match(GRegex *rx, const char *text, gssize len)
   return best;
 }
 
-static void
+/* A script in a link (href="javascript:…" or onclick): a postback, or a
+ * pager's call with a page number.  True for a postback. */
+static bool
 scripted_link(struct scan *s, const GumboNode *n, const char *js)
 {
   GMatchInfo *mi = NULL;
-  if(g_regex_match(postback_rx(), js, 0, &mi) && s->postbacks->len < MAX_POSTS_PER_PAGE * 4) {
+  bool postback = g_regex_match(postback_rx(), js, 0, &mi);
+  if(postback && s->postbacks->len < MAX_POSTS_PER_PAGE * 4) {
     struct postback *b = g_new0(struct postback, 1);
     b->target = g_match_info_fetch(mi, 1);
     b->arg = g_match_info_fetch(mi, 2);
     b->text = gh_discover_text_of(n);
     g_ptr_array_add(s->postbacks, b);
-  } else {
+  } else if(!postback) {
     s->max_page_seen = MAX(s->max_page_seen, max_match(page_call_rx(0), js, -1));
   }
   g_match_info_free(mi);
+  return postback;
 }
 
 static bool
@@ -271,9 +277,8 @@ scan_enter(const GumboNode *n, void *ud)
   }
   const char *href = n->v.element.tag == GUMBO_TAG_A ? attr(n, "href") : NULL;
   const char *onclick = attr(n, "onclick");
-  if(href && !g_ascii_strncasecmp(href, "javascript:", 11))
-    scripted_link(s, n, href);
-  else if(onclick)
+  bool postback = href && !g_ascii_strncasecmp(href, "javascript:", 11) && scripted_link(s, n, href);
+  if(!postback && onclick)
     scripted_link(s, n, onclick);
   if(n->v.element.tag == GUMBO_TAG_A) {
     char *t = gh_discover_text_of(n);
@@ -373,6 +378,24 @@ encode(const struct form *f, const char *const *over, const char *action, const 
   return g_string_free(body, FALSE);
 }
 
+/* The scope a page's pager posts are named in: "" for a page reached by
+ * GET; for a posted page, the id of the post that chose what it lists (a
+ * department's LinkButton), kept along that list's pages.  A GridView's
+ * Page$2 is then one page under each department, not one page in all. */
+static char *
+page_scope(const char *page_url)
+{
+  const char *frag = strstr(page_url, GH_POST_FRAGMENT);
+  if(!frag)
+    return g_strdup("");
+  frag += strlen(GH_POST_FRAGMENT);
+  const char *dot = strchr(frag, '.');
+  return dot ? g_strndup(frag, (gsize)(dot - frag)) : g_strdup("");
+}
+
+/* Adds the post: its fragment is "ID" (a pager's post from a page reached
+ * by GET), "SCOPE.ID" (a pager's post in a scope) or "ID.ID" (a post that
+ * chooses what is listed: a scope of its own). */
 static void
 post(struct collect *c, const struct form *f, const char *action, const char *const *over,
      const char *text, int kind, const char *salt)
@@ -383,15 +406,24 @@ post(struct collect *c, const struct form *f, const char *action, const char *co
   char *target = gh_url_resolve(c->link_base, action);
   if(!target)
     return;
+  /* A choice (a department) is the same choice from every page that
+   * offers it; a pager's page is its scope's. */
+  char *scope = kind == GH_LINK_LIST ? page_scope(c->page_url) : g_strdup("");
+  char *mixed = salt || *scope ? g_strconcat(scope, "\n", salt ? salt : "", NULL) : NULL;
   char id[17];
-  char *body = encode(f, over, target, salt, id);
+  char *body = encode(f, over, target, mixed, id);
+  char *frag = kind == GH_LINK_LIST ? (*scope ? g_strconcat(scope, ".", id, NULL) : g_strdup(id))
+                                    : g_strconcat(id, ".", id, NULL);
   size_t n = strlen(body);
   if(n <= MAX_POST_BODY && c->post_bytes + n <= MAX_POST_BYTES_PER_PAGE) {
     c->posts++;
     c->post_bytes += n;
-    gh_discover_add_post(c, target, text, kind, body, id);
+    gh_discover_add_post(c, target, text, kind, body, frag);
   }
+  g_free(frag);
   g_free(body);
+  g_free(mixed);
+  g_free(scope);
   g_free(target);
 }
 

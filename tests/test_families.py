@@ -60,14 +60,18 @@ def one(tmp, seed):
         check(all(q["status"] == 200 for q in posts),
               f"seed {seed}: every post carried the state its page gave: "
               f"{[(q['host'], q['path'], q['status']) for q in posts if q['status'] != 200][:3]}")
-        # A post is one page of the crawl: the same form, less its state, once;
-        # a relative step (NextPage) once from each page it was taken on.
+        # A post is one page of the crawl: the same form, less its state, once
+        # in the list it pages (a department's, in the view state); a relative
+        # step (NextPage) once from each page it was taken on.
         seen = collections.Counter()
         for q in posts:
             f = urllib.parse.parse_qsl(q["form"] or "", keep_blank_values=True)
             ident = tuple(kv for kv in f if kv[0] not in STATE)
-            if dict(f).get("__EVENTTARGET", "").endswith(("NextPage", "PrevPage")):
-                ident += (json.loads(base64.b64decode(dict(f)["__VIEWSTATE"]))["p"],)
+            if "__VIEWSTATE" in dict(f):
+                vs = json.loads(base64.b64decode(dict(f)["__VIEWSTATE"]))
+                target = dict(f).get("__EVENTTARGET", "")
+                ident += (vs["d"] if not target.endswith("$lbDept") else None,
+                          vs["p"] if target.endswith(("NextPage", "PrevPage")) else None)
             seen[(q["host"], q["path"], ident)] += 1
         twice = [k for k, n in seen.items() if n > 1]
         check(not twice, f"seed {seed}: each form page posted once: {twice[:2]}")

@@ -86,6 +86,8 @@ class County:
     def report(self, who, in_dir, broken=False):
         """A report of `who` for a year it has none of yet: (href, title)."""
         years = [y for y in range(2019, 2025) if (who, y) not in self.expected]
+        if not years:
+            return None
         year = self.rng.choice(years)
         self.k += 1
         title = f"{who}{year}年政府信息公开工作年度报告"
@@ -119,9 +121,9 @@ class County:
             href, title = self.report(who, in_dir)
             out.append(self.li(href, title) if not spell else
                        f'<li><a href="{html.escape(href)}">{html.escape(spell(title))}</a></li>')
-        if self.rng.random() < 0.4:
-            href, title = self.report(self.rng.choice(whos), in_dir, broken=True)
-            out.append(self.li(href, title))
+        gone = self.report(self.rng.choice(whos), in_dir, broken=True) if self.rng.random() < 0.4 else None
+        if gone:
+            out.append(self.li(*gone))
         return out
 
     def li(self, href, title, date="2024-01-20"):
@@ -149,16 +151,22 @@ def webforms(c):
     cid = rng.randrange(10, 99)
     path = "/xxgk/nb/List.aspx"
     col = f"{path}?cid={cid}"
-    items = c.items([c.gov] + [c.county + d for d in DEPTS], "/xxgk/nb/", rng.randrange(12, 30))
+    style = rng.choice(["gridview", "aspnetpager", "nextonly", "options", "depts"])
     per = rng.choice([5, 6, 8])
-    pages = chunks(items, per)
-    style = rng.choice(["gridview", "aspnetpager", "nextonly", "options"])
+    # "depts": LinkButtons that choose a department (no pager's), each
+    # department's list behind its own GridView pager; the others: one list.
+    depts = rng.sample(DEPTS, rng.randrange(3, 6)) if style == "depts" else []
+    lists = [chunks(c.items([c.gov] + ([] if depts else [c.county + d for d in DEPTS]), "/xxgk/nb/",
+                            rng.randrange(3, 8) if depts else rng.randrange(12, 30)), per)]
+    for i, d in enumerate(depts):
+        lists.append(chunks(c.items([c.county + d], f"/xxgk/nb/d{i}/", rng.randrange(2, 12)), rng.choice([2, 3])))
+    in_onclick = rng.random() < 0.5  # href="javascript:void(0)" onclick="__doPostBack(…)"
     csrf = rng.random() < 0.5
     issued = set()  # event validations and tokens this server gave out
     grid = "ctl00$ContentPlaceHolder1$gvList"
 
-    def state(p):
-        vs = base64.b64encode(json.dumps({"p": p, "n": rng.random()}).encode()).decode()
+    def state(d, p):
+        vs = base64.b64encode(json.dumps({"d": d, "p": p, "n": rng.random()}).encode()).decode()
         ev = base64.b64encode(rng.randbytes(24)).decode()
         issued.add(ev)
         tok = base64.b64encode(rng.randbytes(20)).decode() if csrf else None
@@ -166,16 +174,23 @@ def webforms(c):
             issued.add(tok)
         return vs, ev, tok
 
-    def pager(p):
-        n = len(pages)
+    def postback(target, arg, text):
+        if in_onclick:
+            return (f"<a href=\"javascript:void(0)\" onclick=\"__doPostBack('{target}','{arg}');return false;\">"
+                    f"{text}</a>")
+        return f"<a href=\"javascript:__doPostBack('{target}','{arg}')\">{text}</a>"
+
+    def pager(d, p):
+        n = len(lists[d + 1])
         links = []
-        if style == "gridview":
+        if n == 1:
+            return ""
+        if style in ("gridview", "depts"):
             for q in range(1, n + 1):
-                links.append(f"<span>{q}</span>" if q == p else
-                             f"<a href=\"javascript:__doPostBack('{grid}','Page${q}')\">{q}</a>")
+                links.append(f"<span>{q}</span>" if q == p else postback(grid, f"Page${q}", str(q)))
         elif style == "aspnetpager":
             def a(text, q):
-                return f"<a href=\"javascript:__doPostBack('AspNetPager1','{q}')\">{text}</a>"
+                return postback("AspNetPager1", q, text)
             links += [a("首页", 1), a("上一页", max(1, p - 1))]
             links += [f"<span>{q}</span>" if q == p else a(str(q), q) for q in range(1, n + 1)]
             links += [a("下一页", min(n, p + 1)), a("尾页", n)]
@@ -194,8 +209,8 @@ def webforms(c):
                              f"{q}</a>")
         return '<div class="pager">' + " ".join(links) + "</div>"
 
-    def render(p):
-        vs, ev, tok = state(p)
+    def render(d, p):
+        vs, ev, tok = state(d, p)
         action = rng.choice([f"./List.aspx?cid={cid}", f"List.aspx?cid={cid}"])
         hidden = (f'<input type="hidden" name="__EVENTTARGET" id="__EVENTTARGET" value="" />'
                   f'<input type="hidden" name="__EVENTARGUMENT" id="__EVENTARGUMENT" value="" />'
@@ -209,24 +224,32 @@ def webforms(c):
                 f" f.__EVENTTARGET.value = t; f.__EVENTARGUMENT.value = a; f.submit(); }}</script>"
                 f'<div class="search"><input name="ctl00$txtKey" type="text" value="" />'
                 f'<input type="submit" name="ctl00$btnSearch" value="搜索" /></div>'
-                f'<table id="ContentPlaceHolder1_gvList"><tr><td><ul class="list">{"".join(pages[p - 1])}</ul>'
-                f"</td></tr></table>{pager(p)}</form>")
+                + (f'<div class="bm"><ul>{"".join(buttons)}</ul></div>' if depts else "")
+                + f'<table id="ContentPlaceHolder1_gvList"><tr><td><ul class="list">{"".join(lists[d + 1][p - 1])}'
+                f"</ul></td></tr></table>{pager(d, p)}</form>")
         return c.page("政府信息公开年报", body)
+
+    buttons = [f"<li>{postback(f'ctl00$main$rptDept$ctl{i:02d}$lbDept', '', c.county + d)}</li>"
+               for i, d in enumerate(depts)]
 
     def answer(method, query, form):
         if method != "POST":
-            return render(1)
+            return render(-1, 1)
         f = urllib.parse.parse_qs(form or "", keep_blank_values=True)
         get = lambda k: (f.get(k) or [""])[0]
         try:
-            cur = json.loads(base64.b64decode(get("__VIEWSTATE")))["p"]
+            vs = json.loads(base64.b64decode(get("__VIEWSTATE")))
+            cur, d = vs["p"], vs["d"]
         except (ValueError, KeyError, TypeError):
             cur = None
         if cur is None or get("__EVENTVALIDATION") not in issued or (csrf and get("__CSRFTOKEN") not in issued):
             return (b"<h1>Server Error</h1><p>Validation of viewstate MAC failed.</p>", "text/html", 500, {})
         t, a = get("__EVENTTARGET"), get("__EVENTARGUMENT")
-        n = len(pages)
-        if style == "gridview" and t == grid and a.startswith("Page$"):
+        if t.endswith("$lbDept") and depts:
+            d, p = int(t.split("$")[-2][3:]), 1
+            return render(d, p) if d < len(depts) else (b"<h1>Server Error</h1>", "text/html", 500, {})
+        n = len(lists[d + 1])
+        if style in ("gridview", "depts") and t == grid and a.startswith("Page$"):
             p = int(a[5:])
         elif style == "aspnetpager" and t == "AspNetPager1" and a.isdigit():
             p = int(a)
@@ -240,11 +263,11 @@ def webforms(c):
             p = cur
         if not 1 <= p <= n:
             return (b"<h1>Server Error</h1>", "text/html", 500, {})
-        return render(p)
+        return render(d, p)
 
     c.site[path] = {"dynamic": answer}
     c.chrome(col)
-    return f"webforms/{style}{'+csrf' if csrf else ''}"
+    return f"webforms/{style}{'+csrf' if csrf else ''}{'+onclick' if in_onclick else ''}"
 
 
 # ---- pageform ----
@@ -308,9 +331,12 @@ def catlist(c):
     depts = rng.sample(DEPTS, rng.randrange(3, 7))
     short = rng.random() < 0.5
     base = rng.randrange(15000, 25000)
+    # The parameter that names the department, and the one that pages.
+    param, pager = rng.choice([("cat_id", "cur_page"), ("deptid", "pageNo"), ("unitid", "currpage"),
+                               ("infotypeId", "cur_page")])
 
     def url(cat, p=1):
-        return f"{lst}?node_id={node}&cat_id={cat}&cur_page={p}"
+        return f"{lst}?node_id={node}&{param}={cat}&{pager}={p}"
 
     def paged(cat, items, title):
         pages = chunks(items, rng.choice([3, 5]))
@@ -335,7 +361,7 @@ def catlist(c):
             f'<div class="ewb-job"><ul>{"".join(own)}</ul></div>')
     c.site[url(base)] = c.page("政府信息公开年报", body)
     c.chrome(url(base))
-    return f"catlist/{'short' if short else 'names'}"
+    return f"catlist/{param}/{'short' if short else 'names'}"
 
 
 # ---- dir2, dir3 ----
