@@ -77,6 +77,10 @@ out:
   return param;
 }
 
+/* Links held per page: a directory lists tens of departments, not
+ * thousands (and the duplicate check below is linear). */
+#define MAX_DEFERRED 1000
+
 struct deferred {
   char *url, *text, *group, *body;
   struct gh_verdict *verdict; /* probe's, or NULL */
@@ -116,6 +120,16 @@ gh_directory_defer(struct collect *c, const char *url, const char *norm, const c
     return false;
   if(!c->deferred)
     c->deferred = g_ptr_array_new_with_free_func(deferred_free);
+  /* A department listed twice (the list and a side menu) is one. */
+  for(guint i = 0; i < c->deferred->len; i++)
+    if(!strcmp(((struct deferred *)c->deferred->pdata[i])->url, url)) {
+      g_free(group);
+      return true;
+    }
+  if(c->deferred->len >= MAX_DEFERRED) {
+    g_free(group);
+    return false;
+  }
   struct deferred *d = g_new0(struct deferred, 1);
   d->url = g_strdup(url);
   d->text = g_strdup(norm);

@@ -98,6 +98,8 @@ static void
 add_field(struct scan *s, const char *name, const char *value)
 {
   struct form *f = s->open->len ? s->open->pdata[s->open->len - 1] : s->pointer;
+  if(s->open->len && !f)
+    return;
   if(!f || !name || !*name || f->fields->len >= MAX_FIELDS)
     return;
   struct field fl = { g_strdup(name), g_strdup(value ? value : "") };
@@ -247,8 +249,10 @@ scan_enter(const GumboNode *n, void *ud)
   case GUMBO_TAG_STYLE:
     return false;
   case GUMBO_TAG_FORM: {
-    if(s->forms->len >= MAX_FORMS)
+    if(s->forms->len >= MAX_FORMS) {
+      g_ptr_array_add(s->open, NULL); /* its fields go nowhere; scan_leave pops it */
       return true;
+    }
     struct form *f = g_new0(struct form, 1);
     char *m = attr(n, "method") ? g_strstrip(g_strdup(attr(n, "method"))) : NULL;
     f->post = m && !g_ascii_strcasecmp(m, "post");
