@@ -153,20 +153,47 @@ year_only(const char *norm)
   return n <= 4 + strlen("年度报告");
 }
 
+/* A pager's word or page number, however it is decorated: 下一页,
+ * [下一页], 下一页>, 《上一页, 【3】, 第3页, >>, ». */
 static bool
 pager_like(const char *norm)
 {
-  static const char *const words[] = { "下一页", "下页", "尾页", "末页", "上一页", "首页",
-                                       "后页", "前页", ">", ">>", "»", "›", "next", "Next",
-                                       "last", "Last", NULL };
+  static const char *const words[] = { "下一页", "下页", "尾页", "末页", "上一页", "上页", "首页",
+                                       "后页", "前页", "最后一页", "第一页", "next", "Next",
+                                       "last", "Last", "NEXT", "LAST", NULL };
+  static const char *const marks[] = { "[", "]", "【", "】", "(", ")", "<", ">", "«", "»",
+                                       "‹", "›", "《", "》", "〈", "〉", "|", ".", "…", "→",
+                                       "←", NULL };
+  /* Strip the marks on both sides; marks alone (>, >>, ») are a pager too. */
+  const char *b = norm, *e = norm + strlen(norm);
+  for(bool more = true; more && b < e;) {
+    more = false;
+    for(const char *const *m = marks; *m; m++) {
+      size_t n = strlen(*m);
+      if((size_t)(e - b) >= n && !strncmp(b, *m, n)) {
+        b += n;
+        more = true;
+      }
+      if((size_t)(e - b) >= n && !strncmp(e - n, *m, n)) {
+        e -= n;
+        more = true;
+      }
+    }
+  }
+  if(b == e) /* >, >>, », ‹‹, … (a gap that links the next block) */
+    return strlen(norm) <= 9 && (strpbrk(norm, "<>") || strstr(norm, "»") || strstr(norm, "«") ||
+                                 strstr(norm, "›") || strstr(norm, "‹") || strstr(norm, "…"));
+  size_t len = (size_t)(e - b);
   for(const char *const *w = words; *w; w++)
-    if(!strcmp(norm, *w))
+    if(strlen(*w) == len && !strncmp(b, *w, len))
       return true;
-  const char *p = norm;
-  if(*p == '[')
-    p++;
-  size_t d = strspn(p, "0123456789");
-  return d >= 1 && d <= 4 && (p[d] == '\0' || (p[d] == ']' && p[d + 1] == '\0'));
+  /* 3, 第3页 */
+  if(len > strlen("第页") && !strncmp(b, "第", strlen("第")) && !strncmp(e - strlen("页"), "页", strlen("页"))) {
+    b += strlen("第");
+    e -= strlen("页");
+  }
+  size_t d = strspn(b, "0123456789");
+  return d >= 1 && d <= 4 && b + d == e;
 }
 
 static const char *

@@ -287,8 +287,8 @@ scan_enter(const GumboNode *n, void *ud)
   if(n->v.element.tag == GUMBO_TAG_A) {
     char *t = gh_discover_text_of(n);
     if(gh_discover_pager_like(t)) {
-      const char *d = t + (*t == '[');
-      if(g_ascii_isdigit(*d))
+      const char *d = t + strcspn(t, "0123456789");
+      if(*d)
         s->max_page_seen = MAX(s->max_page_seen, atoi(d));
     }
     g_free(t);
@@ -440,8 +440,9 @@ postback_page(const struct postback *b)
   const char *d = dollar ? dollar + 1 : a;
   if(*d && strspn(d, "0123456789") == strlen(d) && strlen(d) <= 4)
     return atoi(d);
-  if(!*a && gh_discover_pager_like(b->text) && g_ascii_isdigit(b->text[b->text[0] == '[']))
-    return atoi(b->text + (b->text[0] == '['));
+  const char *digits = b->text + strcspn(b->text, "0123456789");
+  if(!*a && gh_discover_pager_like(b->text) && *digits)
+    return atoi(digits);
   return 0;
 }
 

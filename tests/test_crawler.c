@@ -468,6 +468,15 @@ test_structure(void)
   EXPECT(find(l, "deptid=12&page=2") && find(l, "deptid=12&page=2")->kind == GH_LINK_LIST, "its pager");
   g_ptr_array_free(l, TRUE);
 
+  /* Pagers however decorated; 更多>> is no pager. */
+  l = discover("<a href='l_2.html'>下一页&gt;</a><a href='l_3.html'>【3】</a><a href='l_4.html'>第4页</a>"
+               "<a href='l_9.html'>&raquo;</a><a href='/more/'>更多&gt;&gt;</a>", col, GH_LINK_COLUMN);
+  EXPECT(l->len == 4, "four page links: %u", l->len);
+  for(guint i = 0; i < l->len; i++)
+    EXPECT(((struct gh_link *)l->pdata[i])->kind == GH_LINK_LIST, "%s: a page link",
+           ((struct gh_link *)l->pdata[i])->url);
+  g_ptr_array_free(l, TRUE);
+
   /* A seed that is the column: its pager is followed. */
   l = discover("<html><head><title>政府信息公开年报_某县人民政府</title></head><body>"
                "<a href='list.html?page=2'>下一页</a></body></html>",
