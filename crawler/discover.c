@@ -438,8 +438,7 @@ gh_discover_add_full(struct collect *c, const char *href, const char *norm_text,
     g_free(url);
     return;
   }
-  /* A sub-column named for an agency is a directory's, by whichever rule
-   * took it: it gets a directory's depth. */
+  /* A sub-column named for an agency is a directory's, whatever rule took it. */
   if(kind == GH_LINK_COLUMN && (c->from == GH_LINK_COLUMN || c->from == GH_LINK_LIST) &&
      gh_directory_agency_like(norm_text)) {
     flags |= GH_LINK_F_DIRECTORY;
@@ -627,6 +626,11 @@ link_enter(const GumboNode *n, void *ud)
       jpaas_unit(c, n);
     return false;
   }
+  if(tag == GUMBO_TAG_SELECT) {
+    if(c->from != GH_LINK_REPORT)
+      gh_forms_select(c, n);
+    return false;
+  }
   if(tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA)
     attr = "href";
   else if(tag == GUMBO_TAG_IFRAME || tag == GUMBO_TAG_FRAME)
@@ -671,9 +675,8 @@ gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kin
   gh_discover_tree(NULL, utf8, len, page_url, NULL, from, out);
 }
 
-/* Whether a seed page is itself a report column: its <title> or <h1>
- * reads as one, or it lists two report titles or more.  Its pager and
- * sub-columns are then followed as a column's. */
+/* Whether a seed page is itself a report column: its <title> or <h1> reads
+ * as one, or it lists two report titles or more (seed_reads_as_column). */
 struct seed_read {
   bool column;
   unsigned reports;

@@ -79,6 +79,9 @@ bool gh_discover_pager_like(const char *norm);
 struct GumboInternalOutput;
 void gh_forms_discover(struct collect *c, const struct GumboInternalOutput *tree, const char *text,
                        size_t len);
+/* A <select> whose change navigates to its option's value: each option a
+ * link under its label (forms.c). */
+void gh_forms_select(struct collect *c, const struct GumboInternalNode *select);
 /* A link that names a document file (by its path or its query). */
 bool gh_discover_attachment_like(const char *norm, const char *url);
 /* The <a>/<area>/<iframe> links of HTML (from `tree` when parsed). */

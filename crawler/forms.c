@@ -1,4 +1,4 @@
-/* Form pagers, read without a browser.
+/* Form pagers and navigating selects, read without a browser.
  *
  * Two shapes put a list's next pages behind a form instead of a link:
  *
@@ -604,4 +604,43 @@ gh_forms_discover(struct collect *c, const GumboOutput *tree, const char *text, 
   g_ptr_array_free(s.forms, TRUE);
   g_ptr_array_free(s.open, TRUE);
   g_ptr_array_free(s.postbacks, TRUE);
+}
+
+/* A <select> whose change goes to its option's value
+ * (onchange="window.location=this.value", window.open(this.options[…].value)):
+ * a menu of links, often a department directory or a year list.  Each
+ * option is a link under its label. */
+struct select_walk {
+  struct collect *c;
+  unsigned n;
+};
+
+static bool
+nav_option_enter(const GumboNode *n, void *ud)
+{
+  struct select_walk *w = ud;
+  if(n->type != GUMBO_NODE_ELEMENT)
+    return false;
+  if(n->v.element.tag != GUMBO_TAG_OPTION)
+    return true;
+  GumboAttribute *v = gumbo_get_attribute(&n->v.element.attributes, "value");
+  /* Placeholders (请选择, value "" or "0" or "#") go nowhere. */
+  if(v && w->n < 500 && (strchr(v->value, '/') || strchr(v->value, '.')) && v->value[0] != '#') {
+    char *text = gh_discover_text_of(n);
+    gh_discover_add_link(w->c, v->value, text, -1);
+    g_free(text);
+    w->n++;
+  }
+  return false;
+}
+
+void
+gh_forms_select(struct collect *c, const GumboNode *n)
+{
+  GumboAttribute *on = gumbo_get_attribute(&n->v.element.attributes, "onchange");
+  if(!on || !(strstr(on->value, "location") || strstr(on->value, "open(") ||
+              strstr(on->value, ".href")))
+    return;
+  struct select_walk w = { c, 0 };
+  gh_gumbo_walk(n, nav_option_enter, NULL, &w);
 }

@@ -460,6 +460,13 @@ test_structure(void)
   l = discover("<a href='/bm/1/'>县教育体育局</a><a href='/xwzx/'>新闻中心</a>", col, GH_LINK_COLUMN);
   EXPECT(l->len == 0, "two agency names are a menu: %u links", l->len);
   g_ptr_array_free(l, TRUE);
+  /* A <select> that navigates: its options are links (a directory here). */
+  l = discover("<select onchange=\"window.location.href=this.value\"><option value=''>请选择</option>"
+               "<option value='/bm/1/'>县教育体育局</option><option value='/bm/2/'>县民政局</option>"
+               "<option value='/bm/3/'>县财政局</option></select>", col, GH_LINK_COLUMN);
+  EXPECT(l->len == 3 && find(l, "/bm/2/") && find(l, "/bm/2/")->kind == GH_LINK_COLUMN,
+         "a navigating select's options: %u links", l->len);
+  g_ptr_array_free(l, TRUE);
   /* The page with another value of one parameter. */
   l = discover("<a href='list.jsp?node=7&deptid=13&page=1'>教体</a><a href='list.jsp?node=7&deptid=14&page=1'>卫健</a>"
                "<a href='list.jsp?node=7&deptid=12&page=2'>下一页</a>",

@@ -20,8 +20,9 @@ family comes from are cited in tests/web/README.md.
              cat_id=N&cur_page=1; the column lists its departments as the
              same path with another cat_id (some by short names that are
              no agency's), each department's list paged by cur_page.
-  dir2       a department directory: agency-named links, each department's
-             own column paged (TRS index_N or ?pageNo=).
+  dir2       a department directory: agency-named links (or a <select>
+             that navigates on change), each department's own column paged
+             (TRS index_N or ?pageNo=).
   dir3       directories three deep: 县直部门 / 乡镇（街道） → agencies →
              their units (…中心, …院, …所, …站), each unit's list paged.
   textforms  the column and its sub-columns named with half-width and
@@ -387,17 +388,25 @@ def dept_column(c, col, who, title, crumbs):
 def dir2(c):
     rng = c.rng
     col = "/bmxxgk/nb/"
+    # The departments as links, or as a <select> that navigates on change.
+    as_select = rng.random() < 0.4
     links = []
     for i, d in enumerate(rng.sample(DEPTS, rng.randrange(3, 8))):
         sub = f"/bmxxgk/{i:02d}{rng.randrange(100, 999)}/nb/"
-        links.append(f'<li><a href="{sub}">{c.county}{d}</a></li>')
+        links.append((sub, c.county + d))
         dept_column(c, sub, c.county + d, c.county + d, f"部门年报 &gt; {c.county}{d}")
-    links.append(f'<li><a href="/bmxxgk/gone/nb/">{c.county}档案局</a></li>')
+    links.append(("/bmxxgk/gone/nb/", c.county + "档案局"))
     own = c.items([c.gov], col + "bj/", rng.randrange(1, 4))
-    c.site[col] = c.page("政府信息公开年报", f'<div class="bmlist"><ul>{"".join(links)}</ul></div>'
-                         f'<ul class="list">{"".join(own)}</ul>')
+    if as_select:
+        handler = rng.choice(["window.location.href=this.value",
+                              "if(this.value!=''){window.open(this.options[this.selectedIndex].value)}"])
+        menu = (f'<div class="bmlist">部门：<select onchange="{handler}"><option value="">请选择部门</option>'
+                + "".join(f'<option value="{u}">{t}</option>' for u, t in links) + "</select></div>")
+    else:
+        menu = '<div class="bmlist"><ul>' + "".join(f'<li><a href="{u}">{t}</a></li>' for u, t in links) + "</ul></div>"
+    c.site[col] = c.page("政府信息公开年报", f'{menu}<ul class="list">{"".join(own)}</ul>')
     c.chrome(col)
-    return "dir2"
+    return f"dir2/{'select' if as_select else 'links'}"
 
 
 def dir3(c):
