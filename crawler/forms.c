@@ -54,6 +54,7 @@ struct form {
 
 struct postback {
   char *target, *arg, *text;
+  char *field, *value; /* an AutoPostBack <select>'s name and this option's value, or NULL */
 };
 
 struct scan {
@@ -84,6 +85,8 @@ postback_free(void *p)
   g_free(b->target);
   g_free(b->arg);
   g_free(b->text);
+  g_free(b->field);
+  g_free(b->value);
   g_free(b);
 }
 
@@ -141,6 +144,45 @@ option_enter(const GumboNode *n, void *ud)
   return true;
 }
 
+static GRegex *postback_rx(void);
+
+/* An option's value: its value attribute, else its label (g_free). */
+static char *
+option_value(const GumboNode *o)
+{
+  const char *v = attr(o, "value");
+  return v ? g_strdup(v) : g_strstrip(raw_text(o));
+}
+
+struct select_options {
+  struct scan *s;
+  const char *name, *target, *current;
+};
+
+/* Each other option of an AutoPostBack <select> (a DropDownList of
+ * departments, years or page numbers) is a postback of its own. */
+static bool
+autopostback_option(const GumboNode *n, void *ud)
+{
+  struct select_options *so = ud;
+  if(n->type != GUMBO_NODE_ELEMENT)
+    return false;
+  if(n->v.element.tag != GUMBO_TAG_OPTION)
+    return true;
+  char *v = option_value(n);
+  if(*v && strcmp(v, so->current) && so->s->postbacks->len < MAX_POSTS_PER_PAGE * 4) {
+    struct postback *b = g_new0(struct postback, 1);
+    b->target = g_strdup(so->target);
+    b->arg = g_strdup("");
+    b->text = gh_discover_text_of(n);
+    b->field = g_strdup(so->name);
+    b->value = g_steal_pointer(&v);
+    g_ptr_array_add(so->s->postbacks, b);
+  }
+  g_free(v);
+  return false;
+}
+
 static void
 select_field(struct scan *s, const GumboNode *n)
 {
@@ -149,10 +191,18 @@ select_field(struct scan *s, const GumboNode *n)
   const GumboNode *o = p.selected ? p.selected : p.first;
   if(!o)
     return;
-  const char *v = attr(o, "value");
-  char *label = v ? NULL : g_strstrip(raw_text(o));
-  add_field(s, attr(n, "name"), v ? v : label);
-  g_free(label);
+  char *v = option_value(o);
+  add_field(s, attr(n, "name"), v);
+  const char *onchange = attr(n, "onchange");
+  GMatchInfo *mi = NULL;
+  if(onchange && attr(n, "name") && g_regex_match(postback_rx(), onchange, 0, &mi)) {
+    char *target = g_match_info_fetch(mi, 1);
+    struct select_options so = { s, attr(n, "name"), target, v };
+    gh_gumbo_walk(n, autopostback_option, NULL, &so);
+    g_free(target);
+  }
+  g_match_info_free(mi);
+  g_free(v);
 }
 
 static void
@@ -179,8 +229,8 @@ postback_rx(void)
   static GRegex *rx;
   static gsize once;
   if(g_once_init_enter(&once)) {
-    rx = g_regex_new("(?:__doPostBack|WebForm_PostBackOptions)\\s*\\(\\s*['\"]([^'\"]{1,200})['\"]"
-                     "\\s*,\\s*['\"]([^'\"]{0,200})['\"]", 0, 0, NULL);
+    rx = g_regex_new("(?:__doPostBack|WebForm_PostBackOptions)\\s*\\(\\s*\\\\?['\"]([^'\"\\\\]{1,200})"
+                     "\\\\?['\"]\\s*,\\s*\\\\?['\"]([^'\"\\\\]{0,200})\\\\?['\"]", 0, 0, NULL);
     g_once_init_leave(&once, 1);
   }
   return rx;
@@ -476,7 +526,8 @@ webforms(struct collect *c, const struct scan *s, const struct form *f, const ch
   c->rule = "a page of an ASP.NET WebForms pager (__doPostBack), posted";
   for(guint i = 0; i < s->postbacks->len; i++) {
     const struct postback *b = s->postbacks->pdata[i];
-    const char *over[] = { "__EVENTTARGET", b->target, "__EVENTARGUMENT", b->arg, NULL };
+    const char *over[] = { "__EVENTTARGET", b->target, "__EVENTARGUMENT", b->arg, b->field, b->value,
+                           NULL };
     int page = postback_page(b);
     if(page == 1)
       continue; /* the page the GET showed */

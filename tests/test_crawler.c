@@ -522,6 +522,23 @@ test_structure(void)
   g_ptr_array_free(a, TRUE);
   g_ptr_array_free(b, TRUE);
 
+  /* An AutoPostBack DropDownList of departments, as ASP.NET writes it:
+   * each other option is a post, read by its label (three agencies: a
+   * directory). */
+  l = discover("<form method='post' action='List.aspx'><input type='hidden' name='__VIEWSTATE' value='x'>"
+               "<input type='hidden' name='__EVENTTARGET' value=''>"
+               "<select name='ctl00$ddl' onchange=\"javascript:setTimeout('__doPostBack(\\'ctl00$ddl\\',\\'\\')', 0)\">"
+               "<option value='-1' selected>全部</option><option value='3'>县教育体育局</option>"
+               "<option value='4'>县民政局</option><option value='5'>县财政局</option></select></form>",
+               "http://www.x.gov.cn/xxgk/List.aspx", GH_LINK_COLUMN);
+  EXPECT(l->len == 3, "three departments posted: %u", l->len);
+  EXPECT(l->len && ((struct gh_link *)l->pdata[0])->body &&
+         strstr(((struct gh_link *)l->pdata[0])->body, "ctl00%24ddl=3") &&
+         strstr(((struct gh_link *)l->pdata[0])->body, "__EVENTTARGET=ctl00%24ddl") &&
+         ((struct gh_link *)l->pdata[0])->kind == GH_LINK_COLUMN, "the option's post: %s",
+         l->len ? ((struct gh_link *)l->pdata[0])->body : "");
+  g_ptr_array_free(l, TRUE);
+
   /* A list form that posts its page number, the count in 共 N 页. */
   l = discover("<form id='f' method='post' action='nbList.jsp?c=1'><input type='hidden' name='pageIndex' value='1'>"
                "<input type='hidden' name='c' value='1'></form><span>共 3 页</span>"

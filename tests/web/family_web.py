@@ -162,6 +162,7 @@ def webforms(c):
     for i, d in enumerate(depts):
         lists.append(chunks(c.items([c.county + d], f"/xxgk/nb/d{i}/", rng.randrange(2, 12)), rng.choice([2, 3])))
     in_onclick = rng.random() < 0.5  # href="javascript:void(0)" onclick="__doPostBack(…)"
+    ddl = depts and rng.random() < 0.5  # the departments in an AutoPostBack DropDownList
     csrf = rng.random() < 0.5
     issued = set()  # event validations and tokens this server gave out
     grid = "ctl00$ContentPlaceHolder1$gvList"
@@ -225,13 +226,22 @@ def webforms(c):
                 f" f.__EVENTTARGET.value = t; f.__EVENTARGUMENT.value = a; f.submit(); }}</script>"
                 f'<div class="search"><input name="ctl00$txtKey" type="text" value="" />'
                 f'<input type="submit" name="ctl00$btnSearch" value="搜索" /></div>'
-                + (f'<div class="bm"><ul>{"".join(buttons)}</ul></div>' if depts else "")
+                + (dropdown(d) if ddl else f'<div class="bm"><ul>{"".join(buttons)}</ul></div>' if depts else "")
                 + f'<table id="ContentPlaceHolder1_gvList"><tr><td><ul class="list">{"".join(lists[d + 1][p - 1])}'
                 f"</ul></td></tr></table>{pager(d, p)}</form>")
         return c.page("政府信息公开年报", body)
 
     buttons = [f"<li>{postback(f'ctl00$main$rptDept$ctl{i:02d}$lbDept', '', c.county + d)}</li>"
                for i, d in enumerate(depts)]
+
+    def dropdown(cur):
+        # As ASP.NET renders an AutoPostBack DropDownList (escaped quotes and all).
+        opts = [f'<option value="-1"{" selected" if cur == -1 else ""}>全部</option>']
+        opts += [f'<option value="{i}"{" selected" if cur == i else ""}>{c.county + d}</option>'
+                 for i, d in enumerate(depts)]
+        return ('<div class="bm">部门：<select name="ctl00$main$ddlDept" id="main_ddlDept" onchange="javascript:'
+                "setTimeout(&#39;__doPostBack(\\&#39;ctl00$main$ddlDept\\&#39;,\\&#39;\\&#39;)&#39;, 0)\">"
+                + "".join(opts) + "</select></div>")
 
     def answer(method, query, form):
         if method != "POST":
@@ -246,6 +256,9 @@ def webforms(c):
         if cur is None or get("__EVENTVALIDATION") not in issued or (csrf and get("__CSRFTOKEN") not in issued):
             return (b"<h1>Server Error</h1><p>Validation of viewstate MAC failed.</p>", "text/html", 500, {})
         t, a = get("__EVENTTARGET"), get("__EVENTARGUMENT")
+        if t.endswith("$ddlDept") and ddl:
+            d, p = int(get("ctl00$main$ddlDept") or "-2"), 1
+            return render(d, p) if -1 <= d < len(depts) else (b"<h1>Server Error</h1>", "text/html", 500, {})
         if t.endswith("$lbDept") and depts:
             d, p = int(t.split("$")[-2][3:]), 1
             return render(d, p) if d < len(depts) else (b"<h1>Server Error</h1>", "text/html", 500, {})
@@ -268,7 +281,7 @@ def webforms(c):
 
     c.site[path] = {"dynamic": answer}
     c.chrome(col)
-    return f"webforms/{style}{'+csrf' if csrf else ''}{'+onclick' if in_onclick else ''}"
+    return f"webforms/{style}{'+ddl' if ddl else ''}{'+csrf' if csrf else ''}{'+onclick' if in_onclick else ''}"
 
 
 # ---- pageform ----
