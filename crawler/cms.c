@@ -339,7 +339,7 @@ gh_cms_gkmlpt(struct collect *c, const char *text, size_t len)
     const char *title = json_string_value(json_object_get(a, "title"));
     if(!url)
       continue;
-    char *norm = gh_norm(title ? title : "", title ? strlen(title) : 0);
+    char *norm = gh_discover_norm(title ? title : "", title ? strlen(title) : 0);
     gh_discover_add_link(c, url, norm, -1);
     g_free(norm);
   }

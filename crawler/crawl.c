@@ -409,7 +409,15 @@ crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlst
   x->in.body = g_string_sized_new(16384);
   x->in.cap = robots ? GH_ROBOTS_MAX_BYTES : cfg->max_document_bytes;
   CURL *e = x->easy = curl_easy_init();
-  curl_easy_setopt(e, CURLOPT_URL, url);
+  /* A form post (forms.c): its body is in the state, its URL without the
+   * "#gh-post=" fragment is what is asked; never conditional, since the
+   * validators a GET of that URL earned say nothing of the post. */
+  const char *post_body = state && state->extra
+                            ? json_string_value(json_object_get(state->extra, "post_body")) : NULL;
+  char *post_target = post_body ? gh_post_target(url) : NULL;
+  if(!post_target)
+    post_body = NULL;
+  curl_easy_setopt(e, CURLOPT_URL, post_target ? post_target : url);
   curl_easy_setopt(e, CURLOPT_PRIVATE, x);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gh_capped_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->in);
@@ -423,8 +431,14 @@ crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlst
    * §2.5), so only documents are refused by their announced size. */
   if(!robots)
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->in.cap);
+  if(post_body) {
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, post_body);
+    x->req_headers = curl_slist_append(x->req_headers,
+                                       "Content-Type: application/x-www-form-urlencoded");
+  }
   if(state) {
-    const char *etag = state->etag, *lm = state->last_modified;
+    const char *etag = post_body ? NULL : state->etag;
+    const char *lm = post_body ? NULL : state->last_modified;
     if(etag) {
       char *hd = g_strdup_printf("If-None-Match: %s", etag);
       x->req_headers = curl_slist_append(x->req_headers, hd);
@@ -441,13 +455,14 @@ crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlst
   }
   x->req_headers = curl_slist_append(x->req_headers, GH_ACCEPT_LANGUAGE);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->req_headers);
-  if(!robots)
+  if(!robots && !post_body)
     gh_fetch_dataproxy_post(e, url);
   gh_host_started(h, url, g_get_monotonic_time());
   c->in_flight++;
   g_hash_table_add(c->active, x);
   curl_multi_add_handle(c->multi, e);
-  crawl_log(c, GH_LOG_DEBUG, url, "GET %s", url);
+  crawl_log(c, GH_LOG_DEBUG, url, "%s %s", post_body ? "POST" : "GET", url);
+  g_free(post_target);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../extract/hant.h"
 #include "../extract/htmlwalk.h"
 #include "../record/textnorm.h"
 #include "discover_int.h"
@@ -39,7 +40,28 @@ gh_link_free(void *p)
     return;
   g_free(l->url);
   g_free(l->text);
+  g_free(l->body);
   g_free(l);
+}
+
+char *
+gh_discover_norm(const char *s, size_t len)
+{
+  char *valid = g_utf8_make_valid(s, (gssize)len);
+  char *nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
+  g_free(valid);
+  char *norm = gh_norm(nfkc ? nfkc : "", nfkc ? strlen(nfkc) : 0);
+  g_free(nfkc);
+  char *simple = gh_text_to_simplified(norm);
+  g_free(norm);
+  return simple;
+}
+
+char *
+gh_post_target(const char *url)
+{
+  const char *frag = url ? strstr(url, GH_POST_FRAGMENT) : NULL;
+  return frag ? g_strndup(url, (gsize)(frag - url)) : NULL;
 }
 
 
@@ -70,8 +92,8 @@ has_year(const char *norm)
   return nian && nian - norm >= 12 && gh_year_from_text(nian - 12, 12) > 0;
 }
 
-static bool
-is_trap(const char *norm, const char *url)
+bool
+gh_discover_trap(const char *norm, const char *url)
 {
   static const char *const texts[] = { "网站年度报表", "网站工作年度报表", "政府网站年度",
                                        "网站年报", NULL };
@@ -131,20 +153,47 @@ year_only(const char *norm)
   return n <= 4 + strlen("年度报告");
 }
 
+/* A pager's word or page number, however it is decorated: 下一页,
+ * [下一页], 下一页>, 《上一页, 【3】, 第3页, >>, ». */
 static bool
 pager_like(const char *norm)
 {
-  static const char *const words[] = { "下一页", "下页", "尾页", "末页", "上一页", "首页",
-                                       "后页", "前页", ">", ">>", "»", "›", "next", "Next",
-                                       "last", "Last", NULL };
+  static const char *const words[] = { "下一页", "下页", "尾页", "末页", "上一页", "上页", "首页",
+                                       "后页", "前页", "最后一页", "第一页", "next", "Next",
+                                       "last", "Last", "NEXT", "LAST", NULL };
+  static const char *const marks[] = { "[", "]", "【", "】", "(", ")", "<", ">", "«", "»",
+                                       "‹", "›", "《", "》", "〈", "〉", "|", ".", "…", "→",
+                                       "←", NULL };
+  /* Strip the marks on both sides; marks alone (>, >>, ») are a pager too. */
+  const char *b = norm, *e = norm + strlen(norm);
+  for(bool more = true; more && b < e;) {
+    more = false;
+    for(const char *const *m = marks; *m; m++) {
+      size_t n = strlen(*m);
+      if((size_t)(e - b) >= n && !strncmp(b, *m, n)) {
+        b += n;
+        more = true;
+      }
+      if((size_t)(e - b) >= n && !strncmp(e - n, *m, n)) {
+        e -= n;
+        more = true;
+      }
+    }
+  }
+  if(b == e) /* >, >>, », ‹‹, … (a gap that links the next block) */
+    return strlen(norm) <= 9 && (strpbrk(norm, "<>") || strstr(norm, "»") || strstr(norm, "«") ||
+                                 strstr(norm, "›") || strstr(norm, "‹") || strstr(norm, "…"));
+  size_t len = (size_t)(e - b);
   for(const char *const *w = words; *w; w++)
-    if(!strcmp(norm, *w))
+    if(strlen(*w) == len && !strncmp(b, *w, len))
       return true;
-  const char *p = norm;
-  if(*p == '[')
-    p++;
-  size_t d = strspn(p, "0123456789");
-  return d >= 1 && d <= 4 && (p[d] == '\0' || (p[d] == ']' && p[d + 1] == '\0'));
+  /* 3, 第3页 */
+  if(len > strlen("第页") && !strncmp(b, "第", strlen("第")) && !strncmp(e - strlen("页"), "页", strlen("页"))) {
+    b += strlen("第");
+    e -= strlen("页");
+  }
+  size_t d = strspn(b, "0123456789");
+  return d >= 1 && d <= 4 && b + d == e;
 }
 
 static const char *
@@ -263,12 +312,29 @@ url_dir(const char *url)
 }
 
 
+/* The site's home page (/, /index.html, /default.aspx …): what a 首页 in
+ * a page's chrome goes to, never a page of a list. */
+static bool
+site_root(const char *url)
+{
+  char *path = gh_url_path_query(url);
+  if(!path)
+    return false;
+  char *q = strchr(path, '?');
+  if(q)
+    *q = '\0';
+  bool root = !strcmp(path, "/") || ((g_str_has_prefix(path, "/index.") || g_str_has_prefix(path, "/default.")) &&
+                                     !strchr(path + 1, '/'));
+  g_free(path);
+  return root;
+}
+
 /* -1: not worth following. */
 static int
 classify(struct collect *c, const char *norm, const char *url)
 {
   enum gh_link_kind from = c->from;
-  if(is_trap(norm, url))
+  if(gh_discover_trap(norm, url))
     return c->why = "a trap (政府网站年度报表)", -1;
   bool from_list = from == GH_LINK_COLUMN || from == GH_LINK_LIST;
   if(gh_discover_attachment_like(norm, url)) {
@@ -282,7 +348,7 @@ classify(struct collect *c, const char *norm, const char *url)
     return c->why = "a download script behind a 下载/附件 link on a report page", GH_LINK_ATTACHMENT;
   if(report_like(norm))
     return c->why = "a report title (a year and 年度报告/年报)", GH_LINK_REPORT;
-  if(from_list && pager_like(norm))
+  if(from_list && pager_like(norm) && !site_root(url))
     return c->why = "a page link of the list", GH_LINK_LIST;
   if(column_like(norm))
     return c->why = "a report column's name (年报, 年度报告, no year)", GH_LINK_COLUMN;
@@ -309,7 +375,7 @@ classify(struct collect *c, const char *norm, const char *url)
     if(under && g_utf8_strlen(norm, -1) <= 12 && *norm)
       return c->why = "a short link under the column's directory: a sub-column", GH_LINK_COLUMN;
   }
-  if((from == GH_LINK_SEED || from == GH_LINK_SECTION) && section_like(norm))
+  if((from == GH_LINK_SEED || from == GH_LINK_SECTION || c->seed_column) && section_like(norm))
     return c->why = "a 政府信息公开/政务公开 section", GH_LINK_SECTION;
   return c->why = from == GH_LINK_REPORT ? "not a document of the report"
                 : from_list ? "not a report title, page link or sub-column"
@@ -319,7 +385,8 @@ classify(struct collect *c, const char *norm, const char *url)
 /* ---- collecting ---- */
 
 void
-gh_discover_add_link(struct collect *c, const char *href, const char *norm_text, int forced_kind)
+gh_discover_add_full(struct collect *c, const char *href, const char *norm_text, int forced_kind,
+                     const char *body, const char *post_id, unsigned flags)
 {
   if(c->count >= MAX_LINKS_PER_PAGE)
     return;
@@ -328,6 +395,11 @@ gh_discover_add_link(struct collect *c, const char *href, const char *norm_text,
   char *url = gh_url_resolve_from(c->base, href);
   if(!url)
     return;
+  if(post_id) {
+    char *posted = g_strconcat(url, GH_POST_FRAGMENT, post_id, NULL);
+    g_free(url);
+    url = posted;
+  }
   if(!strcmp(url, c->page_url)) {
     g_free(url);
     return;
@@ -339,9 +411,10 @@ gh_discover_add_link(struct collect *c, const char *href, const char *norm_text,
   }
   else
     kind = classify(c, norm_text, url);
+  struct gh_verdict *v = NULL;
   if(c->explain && !g_hash_table_contains(c->seen, url) &&
      g_hash_table_add(c->explained, g_strdup(url))) {
-    struct gh_verdict *v = g_new0(struct gh_verdict, 1);
+    v = g_new0(struct gh_verdict, 1);
     v->url = g_strdup(url);
     v->text = g_strdup(norm_text);
     v->kind = kind;
@@ -349,6 +422,8 @@ gh_discover_add_link(struct collect *c, const char *href, const char *norm_text,
     g_ptr_array_add(c->explain, v);
   }
   if(kind < 0) {
+    if(forced_kind < 0 && !g_hash_table_contains(c->seen, url))
+      gh_directory_defer(c, url, norm_text, body, v);
     g_free(url);
     return;
   }
@@ -363,13 +438,34 @@ gh_discover_add_link(struct collect *c, const char *href, const char *norm_text,
     g_free(url);
     return;
   }
+  /* A sub-column named for an agency is a directory's, whatever rule took it. */
+  if(kind == GH_LINK_COLUMN && (c->from == GH_LINK_COLUMN || c->from == GH_LINK_LIST) &&
+     gh_directory_agency_like(norm_text)) {
+    flags |= GH_LINK_F_DIRECTORY;
+    c->agency_columns++;
+  }
   struct gh_link *l = g_new0(struct gh_link, 1);
   l->url = url;
   l->text = g_strdup(norm_text);
   l->kind = (enum gh_link_kind)kind;
+  l->body = g_strdup(body);
+  l->flags = flags;
   g_hash_table_insert(c->seen, l->url, l);
   g_ptr_array_add(c->out, l);
   c->count++;
+}
+
+void
+gh_discover_add_link(struct collect *c, const char *href, const char *norm_text, int forced_kind)
+{
+  gh_discover_add_full(c, href, norm_text, forced_kind, NULL, NULL, 0);
+}
+
+void
+gh_discover_add_post(struct collect *c, const char *action, const char *norm_text,
+                     int forced_kind, const char *body, const char *post_id)
+{
+  gh_discover_add_full(c, action, norm_text, forced_kind, body, post_id, 0);
 }
 
 struct text_acc {
@@ -388,12 +484,12 @@ text_enter(const GumboNode *n, void *ud)
   return t->s->len < 4096;
 }
 
-static char *
-norm_text_of(const GumboNode *n)
+char *
+gh_discover_text_of(const GumboNode *n)
 {
   struct text_acc t = { g_string_new(NULL) };
   gh_gumbo_walk(n, text_enter, NULL, &t);
-  char *norm = gh_norm(t.s->str, t.s->len);
+  char *norm = gh_discover_norm(t.s->str, t.s->len);
   g_string_free(t.s, TRUE);
   return norm;
 }
@@ -497,6 +593,22 @@ jpaas_unit(struct collect *c, const GumboNode *n)
   g_string_free(u, TRUE);
 }
 
+/* A link's text as discovery reads it.  List pages cut long titles
+ * ("…年度…") and keep the whole in title=. */
+static char *
+link_text(const GumboNode *n)
+{
+  char *text = gh_discover_text_of(n);
+  GumboAttribute *title = gumbo_get_attribute(&n->v.element.attributes, "title");
+  char *t = title ? gh_discover_norm(title->value, MIN(strlen(title->value), 4096)) : NULL;
+  if(t && *t && (!*text || truncated_text(text) || (report_like(t) && !report_like(text)))) {
+    g_free(text);
+    text = g_steal_pointer(&t);
+  }
+  g_free(t);
+  return text;
+}
+
 static bool
 link_enter(const GumboNode *n, void *ud)
 {
@@ -512,6 +624,11 @@ link_enter(const GumboNode *n, void *ud)
   if(tag == GUMBO_TAG_SCRIPT) {
     if(c->from != GH_LINK_REPORT)
       jpaas_unit(c, n);
+    return false;
+  }
+  if(tag == GUMBO_TAG_SELECT) {
+    if(c->from != GH_LINK_REPORT)
+      gh_forms_select(c, n);
     return false;
   }
   if(tag == GUMBO_TAG_A || tag == GUMBO_TAG_AREA)
@@ -533,18 +650,7 @@ link_enter(const GumboNode *n, void *ud)
     }
     return false;
   }
-  char *text = norm_text_of(n);
-  /* List pages cut long titles ("…年度…") and keep the whole in title=. */
-  GumboAttribute *title = gumbo_get_attribute(&n->v.element.attributes, "title");
-  if(title && (!*text || truncated_text(text) || (report_like(title->value) && !report_like(text)))) {
-    char *t = gh_norm(title->value, strlen(title->value));
-    if(*t) {
-      g_free(text);
-      text = t;
-    } else {
-      g_free(t);
-    }
-  }
+  char *text = link_text(n);
   gh_discover_add_link(c, h->value, text, -1);
   g_free(text);
   return false;
@@ -567,6 +673,48 @@ gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kin
             GPtrArray *out)
 {
   gh_discover_tree(NULL, utf8, len, page_url, NULL, from, out);
+}
+
+/* Whether a seed page is itself a report column: its <title> or <h1> reads
+ * as one, or it lists two report titles or more (seed_reads_as_column). */
+struct seed_read {
+  bool column;
+  unsigned reports;
+};
+
+static bool
+seed_enter(const GumboNode *n, void *ud)
+{
+  struct seed_read *r = ud;
+  if(n->type != GUMBO_NODE_ELEMENT)
+    return n->type == GUMBO_NODE_DOCUMENT;
+  GumboTag tag = n->v.element.tag;
+  if(tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE)
+    return false;
+  if(tag != GUMBO_TAG_TITLE && tag != GUMBO_TAG_H1 && tag != GUMBO_TAG_A)
+    return !r->column && r->reports < 2;
+  char *t = tag == GUMBO_TAG_A ? link_text(n) : gh_discover_text_of(n);
+  if(tag == GUMBO_TAG_A)
+    r->reports += report_like(t);
+  else
+    /* "年度报告 - 某县人民政府": the column's name before the site's. */
+    r->column |= column_like(t);
+  g_free(t);
+  return false;
+}
+
+static bool
+seed_reads_as_column(const GumboOutput *tree)
+{
+  struct seed_read r = { 0 };
+  gh_gumbo_walk(tree->document, seed_enter, NULL, &r);
+  return r.column || r.reports >= 2;
+}
+
+bool
+gh_discover_pager_like(const char *norm)
+{
+  return pager_like(norm);
 }
 
 static void discover_run(const GumboOutput *tree, const char *utf8, size_t len,
@@ -613,8 +761,15 @@ discover_run(const GumboOutput *tree, const char *utf8, size_t len, const char *
                        .page_column_token = -1, .explain = explain,
                        .explained = explain ? g_hash_table_new_full(g_str_hash, g_str_equal,
                                                                     g_free, NULL) : NULL };
+  struct gh_html_tree *own = NULL;
   if(gh_cms_gkmlpt(&c, utf8, len) || gh_cms_jpaas_json(&c, utf8, len))
     goto out;
+  own = tree ? NULL : gh_gumbo_parse(utf8, len);
+  tree = tree ? tree : own ? own->out : NULL;
+  if(from == GH_LINK_SEED && tree && seed_reads_as_column(tree)) {
+    c.from = GH_LINK_COLUMN;
+    c.seed_column = true;
+  }
   gh_discover_collect_html(&c, tree, utf8, len);
   if(from == GH_LINK_SEED || from == GH_LINK_SECTION || from == GH_LINK_COLUMN) {
     script_redirects(&c, utf8, len, c.anchors);
@@ -624,12 +779,18 @@ discover_run(const GumboOutput *tree, const char *utf8, size_t len, const char *
      from == GH_LINK_SECTION) {
     gh_cms_hanweb(&c, utf8, len);
     gh_cms_trs_pages(&c, utf8);
-    if(from == GH_LINK_COLUMN || from == GH_LINK_LIST)
+    if(c.from == GH_LINK_COLUMN || c.from == GH_LINK_LIST)
       gh_cms_var_pages(&c, utf8);
+    if(tree)
+      gh_forms_discover(&c, tree, utf8, len);
+    gh_directory_links(&c);
   }
   if(from == GH_LINK_REPORT)
     gh_cms_printed_urls(&c, utf8, len);
 out:
+  gh_gumbo_free(own);
+  if(c.deferred)
+    g_ptr_array_free(c.deferred, TRUE);
   g_hash_table_destroy(c.seen);
   if(c.explained)
     g_hash_table_destroy(c.explained);

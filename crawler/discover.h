@@ -27,10 +27,22 @@ enum gh_link_kind {
 const char *gh_link_kind_name(enum gh_link_kind k);
 bool gh_link_kind_from_name(const char *name, enum gh_link_kind *out);
 
+/* A link reached through a department directory (an agency's name, or the
+ * column's path with another value of one query parameter): it may go
+ * [crawl] max_depth + GH_DIRECTORY_LEVELS hops from its seed, where
+ * directories nest (市直部门 → 某局 → its 科室 or 二级单位). */
+#define GH_LINK_F_DIRECTORY 1u
+#define GH_DIRECTORY_LEVELS 2
+
 struct gh_link {
-  char *url; /* resolved and normalised */
-  char *text; /* link text or title, normalised (gh_norm), may be "" */
+  char *url; /* resolved and normalised; a POST's ends in "#gh-post=HASH" */
+  char *text; /* link text or title, normalised (gh_discover_norm), may be "" */
   enum gh_link_kind kind;
+  /* A form-post page (ASP.NET __doPostBack pager, a list form that posts
+   * pageIndex): the form-urlencoded body to POST to the URL without its
+   * fragment; NULL for a GET.  The fragment names the post (see forms.c). */
+  char *body;
+  unsigned flags; /* GH_LINK_F_* */
 };
 void gh_link_free(void *link);
 
@@ -67,6 +79,18 @@ void gh_verdict_free(void *verdict);
  * func gh_verdict_free), in page order. */
 void gh_discover_explain(const char *utf8, size_t len, const char *page_url,
                          enum gh_link_kind from, GPtrArray *out, GPtrArray *verdicts);
+
+/* The one form every discovery rule reads a link's or a page's text in
+ * (g_free): compatibility forms folded (NFKC: full-width brackets and
+ * digits, the ideographic space), white space dropped (gh_norm),
+ * traditional characters made simplified (OpenCC t2s).  A rule then names
+ * one spelling of each word. */
+char *gh_discover_norm(const char *s, size_t len);
+
+#define GH_POST_FRAGMENT "#gh-post="
+/* The URL a form post is sent to: `url` without its "#gh-post=" fragment
+ * (g_free), or NULL when `url` names no post. */
+char *gh_post_target(const char *url);
 
 /* Anti-bot and WAF answers: a reason ("瑞数 anti-bot challenge (HTTP 412)")
  * when the response is one, else NULL.  Such answers are never content. */

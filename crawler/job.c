@@ -49,7 +49,8 @@ disposition_title(const char *disposition)
  *   arguments: kind, flags (ARG_DISCOVER | ARG_RECORD), then the strings
  *              url, sha256, link text, file title, referer (each may be
  *              NULL);
- *   reply:     the number of links, then per link its kind, url and text;
+ *   reply:     the number of links, then per link its kind, url, text,
+ *              flags (GH_LINK_F_*) and a form post's body (NULL: a GET);
  *              then what became of the record: REPLY_NO_RECORD,
  *              REPLY_VERDICT with its status and reason (what the loop
  *              will not store: decoding a whole record would cost it more
@@ -101,6 +102,8 @@ put_links(GByteArray *out, const GumboOutput *tree, const char *utf8, size_t ule
     gh_wire_put_u32(out, l->kind);
     gh_wire_put_str(out, l->url);
     gh_wire_put_str(out, l->text ? l->text : "");
+    gh_wire_put_u32(out, l->flags);
+    gh_wire_put_str(out, l->body);
   }
   g_ptr_array_free(links, TRUE);
 }
@@ -160,6 +163,8 @@ gh_crawl_work(const struct gh_pool_input *in)
 struct reply_link {
   enum gh_link_kind kind;
   const char *url, *text;
+  guint32 flags;
+  const char *body; /* a form post's, or NULL */
 };
 
 /* The worker's reply, checked field by field (a worker reads hostile
@@ -175,15 +180,17 @@ reply_decode(const guint8 *buf, size_t len, struct reply *out)
 {
   struct gh_wire_reader r = { buf, buf + len, false };
   guint32 n = gh_wire_get_u32(&r);
-  /* Each link takes at least 12 bytes: a count past that is a lie. */
-  if(r.bad || n > len / 12)
+  /* Each link takes at least 20 bytes: a count past that is a lie. */
+  if(r.bad || n > len / 20)
     return false;
   out->links = g_array_sized_new(FALSE, FALSE, sizeof(struct reply_link), n);
   for(guint32 i = 0; i < n && !r.bad; i++) {
     struct reply_link l = { .kind = gh_wire_get_u32(&r) };
     gh_wire_get_str(&r, &l.url);
     gh_wire_get_str(&r, &l.text);
-    if(l.kind >= GH_LINK_N || !l.url)
+    l.flags = gh_wire_get_u32(&r);
+    gh_wire_get_str(&r, &l.body);
+    if(l.kind >= GH_LINK_N || !l.url || (l.body && !strstr(l.url, GH_POST_FRAGMENT)))
       r.bad = true;
     g_array_append_val(out->links, l);
   }
@@ -223,11 +230,23 @@ queue_links(struct crawl *c, struct page_job *j, const GArray *links)
     int d = depth;
     if(k == GH_LINK_SECTION || k == GH_LINK_COLUMN)
       d = depth + 1;
+    /* A hop deeper is bounded by max_depth, and one from or within a
+     * department directory by a few levels more (discover.h); what a page
+     * lists at its own depth was admitted with the page. */
+    bool directory = (l->flags & GH_LINK_F_DIRECTORY) || depth > (int)c->cfg->max_depth;
+    int limit = (int)c->cfg->max_depth + (directory ? GH_DIRECTORY_LEVELS : 0);
     char *host = NULL;
-    if(d > (int)c->cfg->max_depth || !crawl_in_scope(c, seed, url, k, &host))
+    if((d > depth && d > limit) || !crawl_in_scope(c, seed, url, k, &host))
       continue;
     struct gh_urlstate *ns = crawl_enqueue(c, url, host, k, d, seed, s->region, text, j->url);
     g_free(host);
+    /* A form post's body travels in its state, which keeps what it does
+     * not know in `extra` (docs/store.md): the key stays the URL. */
+    if(ns && l->body) {
+      if(!ns->extra)
+        ns->extra = json_object();
+      json_object_set_new(ns->extra, "post_body", json_string(l->body));
+    }
     /* What an API answer (dataproxy.jsp, JPaaS) links is shown in the
      * column page, also when one answer leads to the next: the column is
      * kept along the chain for the worker to resolve against. */

@@ -7,6 +7,7 @@
 #include "../extract/htmlwalk.h"
 #include "seeds.h"
 #include "crawl.h"
+#include "discover.h"
 #include "robots.h"
 #include "url.h"
 
@@ -136,7 +137,9 @@ add_link(struct page *p, const char *href, const GumboNode *textnode, bool nav)
   node_text(textnode, t);
   if(!t->len && textnode->type == GUMBO_NODE_ELEMENT && attr(textnode, "title"))
     g_string_append(t, attr(textnode, "title"));
-  l->text = g_string_free(t, FALSE);
+  /* The form every discovery rule reads (full-width, traditional …). */
+  l->text = gh_discover_norm(t->str, t->len);
+  g_string_free(t, TRUE);
   l->nav = nav;
   g_ptr_array_add(p->links, l);
 }
@@ -179,8 +182,10 @@ page_enter(const GumboNode *n, void *ud)
   } else if(t == GUMBO_TAG_A) {
     GString *text = g_string_new(NULL);
     node_text(n, text);
-    if(!p->xxgk && strstr(text->str, "政府信息公开") && attr(n, "href"))
+    char *norm = gh_discover_norm(text->str, text->len);
+    if(!p->xxgk && strstr(norm, "政府信息公开") && attr(n, "href"))
       p->xxgk = gh_url_resolve(p->base, attr(n, "href"));
+    g_free(norm);
     g_string_free(text, TRUE);
     add_link(p, attr(n, "href"), n, p->nav_depth > 0);
   } else if(t == GUMBO_TAG_OPTION) {

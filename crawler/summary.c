@@ -52,6 +52,22 @@ gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
                " not modified\n",
           s->fetched, (double)s->bytes / (1024.0 * 1024.0), s->not_modified);
   print_counts(out, "records", s->records);
+  /* What discovery costs: every request (robots.txt, lists, redirects,
+   * 304s) over what landed this run.  A rule that finds more by asking more shows
+   * here first. */
+  guint64 landed = 0, requests = s->fetched; /* every answer, 304s and robots.txt too */
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, s->records);
+  while(g_hash_table_iter_next(&it, &k, &v))
+    if(strcmp(k, "unlanded"))
+      landed += GPOINTER_TO_UINT(v);
+  if(landed)
+    fprintf(out, "efficiency     %.2f requests per landed report (%" G_GUINT64_FORMAT
+                 " requests, %" G_GUINT64_FORMAT " landed)\n",
+            (double)requests / (double)landed, requests, landed);
+  else
+    fprintf(out, "efficiency     %" G_GUINT64_FORMAT " requests, no report landed\n", requests);
   print_counts(out, "errors", s->errors);
   fprintf(out, "robots denied  %" G_GUINT64_FORMAT "\n", s->robots_denied);
   fprintf(out, "queued         %" G_GUINT64_FORMAT "\n", s->queued_left);

@@ -95,6 +95,18 @@ convert(opencc_t cc, const char *text)
   return copy;
 }
 
+char *
+gh_text_to_simplified(const char *text)
+{
+  /* OpenCC only where there is a CJK character to convert: most link
+   * texts of a page are short, and many are ASCII (pagers, dates). */
+  bool cjk = false;
+  for(const char *p = text; *p && !cjk; p = g_utf8_next_char(p))
+    cjk = (guchar)*p >= 0xE3 && g_utf8_get_char(p) >= 0x3400;
+  opencc_t cc = cjk ? converter() : (opencc_t)-1;
+  return cc == (opencc_t)-1 ? g_strdup(text) : convert(cc, text);
+}
+
 struct gh_doc *
 gh_doc_to_simplified(const struct gh_doc *doc)
 {

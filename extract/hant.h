@@ -20,4 +20,9 @@ bool gh_doc_is_traditional(const struct gh_doc *doc);
  * tables are not available (the caller parses the original). */
 struct gh_doc *gh_doc_to_simplified(const struct gh_doc *doc);
 
+/* `text` in simplified characters (g_free): a copy when it holds no
+ * Chinese or when OpenCC is not available.  Discovery reads link texts so
+ * (a big5 mirror's 年度報告 is a 年度报告). */
+char *gh_text_to_simplified(const char *text);
+
 #endif

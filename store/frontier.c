@@ -412,6 +412,10 @@ apply_enqueue(struct gh_frontier *f, MDB_txn *txn, struct op *op, guint64 *qseq)
         g_array_unref(s->out);
       s->out = g_steal_pointer(&old->out);
     }
+    /* What this writer does not know, and a form post's body when the
+     * post is queued again from a page's remembered links (a 304). */
+    if(!s->extra && old->extra)
+      s->extra = g_steal_pointer(&old->extra);
     if(!g_strcmp0(s->kind, "list") && old->kind && strcmp(old->kind, "list"))
       gh_urlstate_set(&s->kind, old->kind); /* a column seen as a page link */
     gh_urlstate_free(old);

@@ -419,6 +419,137 @@ test_regions(const char *src)
   g_free(conf);
 }
 
+/* Discovery that reads structure (issue 29): one text form, directories,
+ * seed columns, form pagers. */
+static void
+test_structure(void)
+{
+  /* One form of the text, whatever the page wrote. */
+  const char *same[] = { "县（市、区）", "县(市、区)", "縣（市、區）", "县\xE3\x80\x80(市、区)",
+                         "县\xC2\xA0( 市、区 )", NULL };
+  for(const char **t = same; *t; t++) {
+    char *n = gh_discover_norm(*t, strlen(*t));
+    EXPECT(!strcmp(n, "县(市、区)"), "%s reads as 县(市、区): %s", *t, n);
+    g_free(n);
+  }
+  char *n = gh_discover_norm("２０２３年政府信息公開工作年度報告", strlen("２０２３年政府信息公開工作年度報告"));
+  EXPECT(!strcmp(n, "2023年政府信息公开工作年度报告"), "full-width digits, traditional: %s", n);
+  g_free(n);
+
+  /* Sub-columns in any spelling; a 首页 to the site root is no pager. */
+  const char *col = "http://www.x.gov.cn/zwgk/nb/index.html";
+  GPtrArray *l = discover("<a href='/a/'>縣(市、區)</a><a href='/b/'>乡镇（街道）</a><a href='/'>首页</a>",
+                          col, GH_LINK_COLUMN);
+  EXPECT(find(l, "/a/") && find(l, "/a/")->kind == GH_LINK_COLUMN, "縣(市、區) is a sub-column");
+  EXPECT(find(l, "/b/") && find(l, "/b/")->kind == GH_LINK_COLUMN, "乡镇（街道） is a sub-column");
+  for(guint i = 0; i < l->len; i++)
+    EXPECT(strcmp(((struct gh_link *)l->pdata[i])->url, "http://www.x.gov.cn/"), "首页 not followed");
+  g_ptr_array_free(l, TRUE);
+
+  /* A directory: three agency names are sub-columns at a directory's depth;
+   * two are a menu. */
+  l = discover("<ul><li><a href='/bm/1/'>县教育体育局</a></li><li><a href='/bm/2/'>县卫生健康委员会</a></li>"
+               "<li><a href='/bm/3/'>城关镇</a></li></ul>", col, GH_LINK_COLUMN);
+  EXPECT(l->len == 3, "three agencies followed: %u", l->len);
+  for(guint i = 0; i < l->len; i++) {
+    struct gh_link *k = l->pdata[i];
+    EXPECT(k->kind == GH_LINK_COLUMN && (k->flags & GH_LINK_F_DIRECTORY), "%s: a directory's sub-column",
+           k->url);
+  }
+  g_ptr_array_free(l, TRUE);
+  l = discover("<a href='/bm/1/'>县教育体育局</a><a href='/xwzx/'>新闻中心</a>", col, GH_LINK_COLUMN);
+  EXPECT(l->len == 0, "two agency names are a menu: %u links", l->len);
+  g_ptr_array_free(l, TRUE);
+  /* A <select> that navigates: its options are links (a directory here). */
+  l = discover("<select onchange=\"window.location.href=this.value\"><option value=''>请选择</option>"
+               "<option value='/bm/1/'>县教育体育局</option><option value='/bm/2/'>县民政局</option>"
+               "<option value='/bm/3/'>县财政局</option></select>", col, GH_LINK_COLUMN);
+  EXPECT(l->len == 3 && find(l, "/bm/2/") && find(l, "/bm/2/")->kind == GH_LINK_COLUMN,
+         "a navigating select's options: %u links", l->len);
+  g_ptr_array_free(l, TRUE);
+  /* The page with another value of one parameter. */
+  l = discover("<a href='list.jsp?node=7&deptid=13&page=1'>教体</a><a href='list.jsp?node=7&deptid=14&page=1'>卫健</a>"
+               "<a href='list.jsp?node=7&deptid=12&page=2'>下一页</a>",
+               "http://www.x.gov.cn/info/list.jsp?node=7&deptid=12&page=1", GH_LINK_COLUMN);
+  EXPECT(find(l, "deptid=13") && find(l, "deptid=13")->kind == GH_LINK_COLUMN, "deptid sibling followed");
+  EXPECT(find(l, "deptid=12&page=2") && find(l, "deptid=12&page=2")->kind == GH_LINK_LIST, "its pager");
+  g_ptr_array_free(l, TRUE);
+
+  /* Pagers however decorated; 更多>> is no pager. */
+  l = discover("<a href='l_2.html'>下一页&gt;</a><a href='l_3.html'>【3】</a><a href='l_4.html'>第4页</a>"
+               "<a href='l_9.html'>&raquo;</a><a href='/more/'>更多&gt;&gt;</a>", col, GH_LINK_COLUMN);
+  EXPECT(l->len == 4, "four page links: %u", l->len);
+  for(guint i = 0; i < l->len; i++)
+    EXPECT(((struct gh_link *)l->pdata[i])->kind == GH_LINK_LIST, "%s: a page link",
+           ((struct gh_link *)l->pdata[i])->url);
+  g_ptr_array_free(l, TRUE);
+
+  /* A seed that is the column: its pager is followed. */
+  l = discover("<html><head><title>政府信息公开年报_某县人民政府</title></head><body>"
+               "<a href='list.html?page=2'>下一页</a></body></html>",
+               "http://www.x.gov.cn/xxgk/nb/list.html", GH_LINK_SEED);
+  EXPECT(find(l, "page=2") && find(l, "page=2")->kind == GH_LINK_LIST, "a seed column's pager");
+  g_ptr_array_free(l, TRUE);
+
+  /* A WebForms pager: one post per page, named the same whatever state
+   * the answer carried, the state posted as the page gave it. */
+#define WEBFORM(vs)                                                                                \
+  "<form method='post' action='./List.aspx?cid=3' id='form1'>"                                     \
+  "<input type='hidden' name='__EVENTTARGET' value=''>"                                            \
+  "<input type='hidden' name='__EVENTARGUMENT' value=''>"                                          \
+  "<input type='hidden' name='__VIEWSTATE' value='" vs "'>"                                        \
+  "<input type='submit' name='btn' value='搜索'>"                                                   \
+  "<span>1</span><a href=\"javascript:__doPostBack('ctl00$gv','Page$2')\">2</a>"                   \
+  "<a href='#' onclick=\"__doPostBack('ctl00$gv','Page$3')\">3</a></form>"
+  const char *p1 = WEBFORM("AAAA"), *p2 = WEBFORM("BBBB");
+#undef WEBFORM
+  const char *page = "http://www.x.gov.cn/xxgk/List.aspx?cid=3";
+  GPtrArray *a = discover(p1, page, GH_LINK_COLUMN), *b = discover(p2, page, GH_LINK_COLUMN);
+  EXPECT(a->len == 2 && b->len == 2, "two posted pages: %u %u", a->len, b->len);
+  for(guint i = 0; i < a->len && i < b->len; i++) {
+    struct gh_link *x = a->pdata[i], *y = b->pdata[i];
+    EXPECT(x->kind == GH_LINK_LIST && x->body && g_str_has_prefix(x->url, "http://www.x.gov.cn/xxgk/List.aspx?cid=3#gh-post="),
+           "a post of the list: %s", x->url);
+    EXPECT(!strcmp(x->url, y->url), "named the same under another view state: %s %s", x->url, y->url);
+    EXPECT(x->body && strstr(x->body, "__VIEWSTATE=AAAA") && strstr(x->body, "__EVENTTARGET=ctl00%24gv") &&
+           !strstr(x->body, "btn="), "the form as a browser posts it: %s", x->body);
+    char *t = gh_post_target(x->url);
+    EXPECT(t && !strcmp(t, "http://www.x.gov.cn/xxgk/List.aspx?cid=3"), "posted to the action: %s", t);
+    g_free(t);
+  }
+  EXPECT(a->len == 2 && strcmp(((struct gh_link *)a->pdata[0])->url, ((struct gh_link *)a->pdata[1])->url),
+         "pages 2 and 3 are two pages");
+  g_ptr_array_free(a, TRUE);
+  g_ptr_array_free(b, TRUE);
+
+  /* An AutoPostBack DropDownList of departments, as ASP.NET writes it:
+   * each other option is a post, read by its label (three agencies: a
+   * directory). */
+  l = discover("<form method='post' action='List.aspx'><input type='hidden' name='__VIEWSTATE' value='x'>"
+               "<input type='hidden' name='__EVENTTARGET' value=''>"
+               "<select name='ctl00$ddl' onchange=\"javascript:setTimeout('__doPostBack(\\'ctl00$ddl\\',\\'\\')', 0)\">"
+               "<option value='-1' selected>全部</option><option value='3'>县教育体育局</option>"
+               "<option value='4'>县民政局</option><option value='5'>县财政局</option></select></form>",
+               "http://www.x.gov.cn/xxgk/List.aspx", GH_LINK_COLUMN);
+  EXPECT(l->len == 3, "three departments posted: %u", l->len);
+  EXPECT(l->len && ((struct gh_link *)l->pdata[0])->body &&
+         strstr(((struct gh_link *)l->pdata[0])->body, "ctl00%24ddl=3") &&
+         strstr(((struct gh_link *)l->pdata[0])->body, "__EVENTTARGET=ctl00%24ddl") &&
+         ((struct gh_link *)l->pdata[0])->kind == GH_LINK_COLUMN, "the option's post: %s",
+         l->len ? ((struct gh_link *)l->pdata[0])->body : "");
+  g_ptr_array_free(l, TRUE);
+
+  /* A list form that posts its page number, the count in 共 N 页. */
+  l = discover("<form id='f' method='post' action='nbList.jsp?c=1'><input type='hidden' name='pageIndex' value='1'>"
+               "<input type='hidden' name='c' value='1'></form><span>共 3 页</span>"
+               "<a href='javascript:goPage(2)'>下一页</a>",
+               "http://www.x.gov.cn/gkml/nbList.jsp?c=1", GH_LINK_COLUMN);
+  EXPECT(l->len == 2, "pages 2 and 3 posted: %u", l->len);
+  EXPECT(l->len && ((struct gh_link *)l->pdata[0])->body &&
+         !strcmp(((struct gh_link *)l->pdata[0])->body, "pageIndex=2&c=1"), "page 2's form");
+  g_ptr_array_free(l, TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -427,6 +558,7 @@ main(int argc, char **argv)
   test_urls();
   test_private_addresses();
   test_discover();
+  test_structure();
   test_regions(argc > 1 ? argv[1] : SRC_DIR);
   printf("crawler: %d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;

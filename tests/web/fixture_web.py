@@ -544,6 +544,7 @@ class Handler(BaseHTTPRequestHandler):
         return r["status"]
 
     def do_GET(self):
+        self.form = None  # a kept-alive connection's last POST is not this request's
         try:
             self.serve()
         except (BrokenPipeError, ConnectionResetError):
@@ -568,6 +569,8 @@ class Handler(BaseHTTPRequestHandler):
             self.record(t, host, "fault:" + r["fault"])
             self.fault(r["fault"], site, key, parts.path)
             return
+        if r and "dynamic" in r:  # family_web.py: the answer depends on the method and the form
+            r = r["dynamic"](self.command, parts.query, getattr(self, "form", None))
         if r and "need_referer" in r:
             r = r["need_referer"] if self.headers.get("Referer") else r["else"]
         if r and "by_param" in r:  # one answer per value of a query parameter
@@ -723,6 +726,7 @@ def main():
     ap.add_argument("--identity-seed", type=int, help="also serve identity_web.py's portals for this seed")
     ap.add_argument("--portal-seed", type=int, help="also serve portal_web.py's portals for this seed")
     ap.add_argument("--cms-seed", type=int, help="also serve cms_web.py's portals for this seed")
+    ap.add_argument("--family-seed", type=int, help="also serve family_web.py's portals for this seed")
     a = ap.parse_args()
     Handler.sites = bench_sites(a.bench_hosts, a.bench_pages) if a.bench_hosts else build_sites(a.data)
     if a.cms_seed is not None:
@@ -738,6 +742,12 @@ def main():
             return {k: route(x) for k, x in v.items()}
         for host, paths in cms_web(a.cms_seed)[0].items():
             Handler.sites[host] = {p: routes(v) for p, v in paths.items()}
+    if a.family_seed is not None:
+        from family_web import family_web
+        tup = lambda v: R(v[0], ctype=v[1], status=v[2], headers=v[3])
+        for host, paths in family_web(a.family_seed)[0].items():
+            Handler.sites[host] = {p: ({"dynamic": (lambda f: lambda m, q, form: tup(f(m, q, form)))(v["dynamic"])}
+                                       if isinstance(v, dict) else tup(v)) for p, v in paths.items()}
     if a.portal_seed is not None:
         from portal_web import portal_web
         for host, paths in portal_web(a.portal_seed)[0].items():
