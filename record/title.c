@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "places.h"
 #include "textnorm.h"
 
 struct ctx {
@@ -51,7 +52,10 @@ regexes(void)
     /* No G_REGEX_OPTIMIZE: PCRE2's JIT reads past buffers with SIMD loads, which
      * valgrind reports; these patterns run a few times per page. */
     GRegexCompileFlags f = 0;
-    rx.phrase = g_regex_new("(?:政府|政务)信息公开(?:工作)?的?" YEAR_RE "?年?度?(?:工作)?报告", f, 0, NULL);
+    /* 报告, 情况报告 or 年报: "…政府信息公开工作的报告", "…政府信息公开工作
+     * 情况报告", "…政府信息公开年报". */
+    rx.phrase = g_regex_new("(?:政府|政务)信息公开(?:工作)?的?" YEAR_RE "?年?度?(?:工作)?(?:情况)?"
+                            "(?:报告|年报)", f, 0, NULL);
     rx.year = g_regex_new(YEAR_RE "年度?", f, 0, NULL);
     rx.period = g_regex_new("统计(?:期限|时限|时间|区间|周期|范围)[^。;]{0,15}?" YEAR_RE "年", f, 0, NULL);
     rx.date = g_regex_new(YEAR_RE "年+" MD_RE "月" MD_RE "日", f, 0, NULL);
@@ -60,6 +64,37 @@ regexes(void)
     g_once_init_leave(&once, 1);
   }
   return &rx;
+}
+
+/* Words no agency's name holds: page chrome (a navigation bar, a
+ * breadcrumb, page tools) and what mirror sites inject into copied pages
+ * (betting and lottery ads, app and URL bait).  A candidate holding one is
+ * refused rather than kept, so the next reader (the signature, the first
+ * sentence, the link) gets its turn. */
+static const char *const chrome_words[] = {
+  "首页", "当前位置", "您的位置", "现在的位置", "所在位置", "网站地图", "无障碍", "登录", "注册",
+  "搜索", "打印本页", "关闭窗口", "分享到", "字号", "浏览次数", "访问量", "责任编辑", "来源:",
+  "发布时间", "发布日期", "信息索引", "索引号", "主题分类", "政务公开", "信息公开目录",
+  "政府信息公开指南", "年度报告", "年报", "栏目", "返回", "下一篇", "上一篇",
+  "澳门", "博彩", "彩票", "娱乐", "赌", "棋牌", "百家乐", "老虎机", "真人", "体育投注", "开户",
+  "官网", "网址", "注册送", "下载", "APP", "app", "www", "http", ".com", ".cn", "威尼斯", "葡京", NULL
+};
+
+/* An agency name: short, no page chrome, and a name (not a sentence). */
+static bool
+plausible_agency(const char *a)
+{
+  if(!*a || !short_line(a, 40) || strstr(a, "。") || strchr(a, ','))
+    return false;
+  for(const char *const *w = chrome_words; *w; w++)
+    if(strstr(a, *w))
+      return false;
+  /* Only the level word of a place ("政府", "人民政府") names nobody. */
+  static const char *const bare[] = { "政府", "人民政府", "本机关", "本单位", "我单位", NULL };
+  for(const char *const *b = bare; *b; b++)
+    if(!strcmp(a, *b))
+      return false;
+  return true;
 }
 
 static char *
@@ -105,7 +140,7 @@ clean_agency(const char *s)
       }
     }
   }
-  if(!*a || !short_line(a, 40)) {
+  if(!plausible_agency(a)) {
     g_free(a);
     return NULL;
   }
@@ -363,6 +398,45 @@ meta_date_in(const char *s)
   return found;
 }
 
+/* The signature's name (落款): the line above the date, or the text in
+ * front of the date on its own line ("XX局 2021年1月15日"), without a
+ * label ("落款:", "发布机关:").  Never a section heading or a sentence. */
+static char *
+signature_agency(const struct ctx *cx, gint date_row, const char *date_line)
+{
+  GMatchInfo *mi = NULL;
+  int ds = -1, de = -1;
+  if(g_regex_match(regexes()->date, date_line, 0, &mi))
+    g_match_info_fetch_pos(mi, 0, &ds, &de);
+  g_match_info_free(mi);
+  char *cand = NULL;
+  if(ds >= 6) /* at least two characters before the date */
+    cand = g_strndup(date_line, (gsize)ds);
+  else {
+    gint pv = next_nonblank(cx, date_row, -1, (gint)cx->nrows);
+    bool numbered = false;
+    if(pv < 0)
+      return NULL;
+    gh_skip_numeral(cx->rownorm[pv], &numbered);
+    if(numbered)
+      return NULL;
+    cand = g_strdup(cx->rownorm[pv]);
+  }
+  static const char *const labels[] = { "落款:", "落款", "发布机关:", "发文机关:", "发布单位:",
+                                        "单位:", "署名:", NULL };
+  const char *p = cand;
+  for(const char *const *l = labels; *l; l++)
+    if(has_prefix(p, *l)) {
+      p += strlen(*l);
+      break;
+    }
+  char *a = NULL;
+  if(short_line(p, 30) && !g_regex_match_simple("[0-9。，,:]", p, 0, 0) && plausible_agency(p))
+    a = g_strdup(p);
+  g_free(cand);
+  return a;
+}
+
 static void
 find_dates(struct ctx *cx, guint head_end)
 {
@@ -376,16 +450,8 @@ find_dates(struct ctx *cx, guint head_end)
     char *d = date_in(t, true);
     if(d) {
       rec->published_on = d;
-      if(!rec->agency) {
-        gint pv = next_nonblank(cx, r, -1, (gint)cx->nrows);
-        bool numbered = false;
-        if(pv >= 0)
-          gh_skip_numeral(cx->rownorm[pv], &numbered);
-        /* The signature's name, never a section heading above the date. */
-        if(pv >= 0 && !numbered && short_line(cx->rownorm[pv], 30) &&
-           !g_regex_match_simple("[0-9。，,]", cx->rownorm[pv], 0, 0))
-          rec->agency = g_strdup(cx->rownorm[pv]);
-      }
+      if(!rec->agency)
+        rec->agency = signature_agency(cx, r, t);
       return;
     }
   }
@@ -402,6 +468,156 @@ find_dates(struct ctx *cx, guint head_end)
 }
 
 
+/* ---- the agency from the first sentence ---- */
+
+/* The level words a report calls its own agency by ("现将我镇…",
+ * "本局…"), and the suffix its full name takes where the text prints one. */
+static const struct {
+  const char *level, *suffix;
+} self_levels[] = {
+  { "街道", "办事处" }, { "镇", "人民政府" }, { "乡", "人民政府" }, { "县", "人民政府" },
+  { "区", "人民政府" },  { "局", NULL },       { "委", NULL },       { "办", NULL },
+};
+
+/* Words ending in a level word that name no particular place or body. */
+static const char *const generic_names[] = {
+  "乡镇", "城镇", "村镇", "集镇", "市镇", "小镇", "市县", "区县", "郡县", "城区", "辖区", "社区",
+  "园区", "景区", "片区", "小区", "地区", "山区", "市区", "新区", "误区", "盲区", "专区", "街区",
+  "分局", "总局", "当局", "格局", "布局", "大局", "结局", "党委", "纪委", "村委", "居委", "两委",
+  "承办", "督办", "主办", "交办", "转办", "协办", "代办", "街道", NULL
+};
+
+static bool
+is_han(gunichar c)
+{
+  return g_unichar_get_script(c) == G_UNICODE_SCRIPT_HAN;
+}
+
+/* The name of the place or body the text calls "我<level>": the string
+ * ending in `level` that recurs most often (two times at least) in the
+ * whole text, the longest of those as often: "狮山镇" over "山镇", and
+ * "武定县狮山镇" where every mention carries the county.  NULL when no
+ * name recurs. */
+static char *
+recurring_name(const struct ctx *cx, const char *level)
+{
+  GHashTable *count = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  size_t ll = strlen(level);
+  for(guint r = 0; r < cx->nrows; r++) {
+    const char *row = cx->rownorm[r];
+    for(const char *hit = strstr(row, level); hit; hit = strstr(hit + ll, level)) {
+      const char *start = hit;
+      for(int k = 1; k <= 10 && start > row; k++) {
+        const char *prev = g_utf8_find_prev_char(row, start);
+        if(!prev || !is_han(g_utf8_get_char(prev)))
+          break;
+        start = prev;
+        /* Names start at neither a pronoun nor a quantifier: "我镇", "全县". */
+        if(g_utf8_strchr("我本全该各此每其", -1, g_utf8_get_char(start)))
+          break;
+        char *cand = g_strndup(start, (gsize)(hit + ll - start));
+        gpointer n = g_hash_table_lookup(count, cand);
+        g_hash_table_replace(count, cand, GINT_TO_POINTER(GPOINTER_TO_INT(n) + 1));
+      }
+    }
+  }
+  char *best = NULL;
+  int best_n = 1;
+  GHashTableIter it;
+  gpointer key, val;
+  g_hash_table_iter_init(&it, count);
+  while(g_hash_table_iter_next(&it, &key, &val)) {
+    const char *cand = key;
+    int n = GPOINTER_TO_INT(val);
+    bool generic = false;
+    for(const char *const *g = generic_names; *g && !generic; g++)
+      generic = g_str_has_suffix(cand, *g) && strlen(cand) == strlen(*g);
+    if(generic || g_utf8_strchr("我本全该各此每其", -1, g_utf8_get_char(cand)) ||
+       !plausible_agency(cand))
+      continue;
+    if(n > best_n || (n == best_n && best && strlen(cand) > strlen(best)) ||
+       (n == best_n && best && strlen(cand) == strlen(best) && strcmp(cand, best) < 0)) {
+      best = (char *)cand;
+      best_n = n;
+    }
+  }
+  char *out = best ? g_strdup(best) : NULL;
+  g_hash_table_destroy(count);
+  return out;
+}
+
+/* `name` (taken) with the place the text prints in front of it somewhere
+ * ("武定县狮山镇人民政府" for 狮山镇人民政府), so the identity finds its
+ * county; `name` itself when no mention carries a place. */
+static char *
+with_place(const struct ctx *cx, char *name)
+{
+  const struct gh_regions *t = gh_regions_builtin();
+  for(guint r = 0; r < cx->nrows; r++) {
+    const char *row = cx->rownorm[r];
+    for(const char *hit = strstr(row, name); hit; hit = strstr(hit + 1, name)) {
+      const char *start = hit;
+      for(int k = 0; k < 12 && start > row; k++) {
+        const char *prev = g_utf8_find_prev_char(row, start);
+        if(!prev || !is_han(g_utf8_get_char(prev)))
+          break;
+        start = prev;
+      }
+      if(start == hit)
+        continue;
+      char *before = g_strndup(start, (gsize)(hit - start));
+      const char *code = gh_region_named(t, before, NULL);
+      const char *place = code ? gh_region_name(t, code) : NULL;
+      bool adjacent = place && g_str_has_suffix(before, place);
+      g_free(before);
+      if(adjacent) {
+        char *full = g_strconcat(place, name, NULL);
+        g_free(name);
+        return full;
+      }
+    }
+  }
+  return name;
+}
+
+/* "现将我镇2020年政府信息公开工作情况报告如下": a report whose title and
+ * signature name nobody calls its agency "我镇" (or 本局…) in its opening
+ * sentence; the name comes from the rest of the text. */
+static char *
+first_sentence_agency(const struct ctx *cx, guint head_end)
+{
+  guint until = MIN(cx->nrows, head_end + 12);
+  for(guint r = 0; r < until; r++) {
+    const char *t = cx->rownorm[r];
+    if(!strstr(t, "信息公开") && !strstr(t, "报告"))
+      continue;
+    for(size_t i = 0; i < G_N_ELEMENTS(self_levels); i++) {
+      const char *level = self_levels[i].level;
+      char *mine = g_strconcat("我", level, NULL), *own = g_strconcat("本", level, NULL);
+      bool says = strstr(t, mine) || strstr(t, own);
+      g_free(mine);
+      g_free(own);
+      if(!says)
+        continue;
+      char *name = recurring_name(cx, level);
+      if(name && self_levels[i].suffix) {
+        char *full = g_strconcat(name, self_levels[i].suffix, NULL);
+        bool printed = false;
+        for(guint q = 0; q < cx->nrows && !printed; q++)
+          printed = strstr(cx->rownorm[q], full) != NULL;
+        if(printed) {
+          g_free(name);
+          name = full;
+        } else
+          g_free(full);
+      }
+      if(name)
+        return with_place(cx, name);
+    }
+  }
+  return NULL;
+}
+
 void
 gh_report_title(char *const *rownorm, guint nrows, guint head_end, const struct gh_doc *doc,
                 struct gh_record *rec)
@@ -416,6 +632,8 @@ gh_report_title(char *const *rownorm, guint nrows, guint head_end, const struct 
     rec->year = py;
   }
   find_dates(&cx, head_end);
+  if(!rec->agency)
+    rec->agency = first_sentence_agency(&cx, head_end);
   if(!rec->year && rec->published_on)
     rec->year = atoi(rec->published_on) - 1;
 }
