@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "../extract/sandbox.h"
+#include "../record/places.h"
 #include "../record/textnorm.h"
+#include "../store/export.h"
 #include "cli.h"
 
 /* Read at most `cap` + 1 bytes: enough to know a file is too large without
@@ -82,9 +84,55 @@ slot_done(const struct slot *sl)
   return sl->record || sl->error;
 }
 
+/* What every record of the run is finished with: the crawl's identity
+ * from the same hints a crawl would have had. */
+struct identity {
+  const struct gh_regions *regions;
+  const char *region;      /* --region as a code, or NULL */
+  const char *region_name; /* its name: the crawl's seed name stands there */
+  const char *link_text, *file_title;
+};
+
+/* The record a crawl would land and export for these bytes: the hints go
+ * into source as the crawl keeps them, then the crawl's identity
+ * (gh_record_identify, as crawler/job.c calls it) and the export's
+ * annotation and quality (gh_export_annotate).  A single document has no
+ * other years, so no cross-year check can fail here: the export of a
+ * store that holds the agency's previous year may add those. */
+static void
+finish_record(json_t *rec, const char *path, const struct identity *id)
+{
+  json_t *src = json_object_get(rec, "source");
+  if(!json_is_object(src)) {
+    src = json_object();
+    json_object_set_new(rec, "source", src);
+  }
+  json_object_set_new(src, "path", json_string(path));
+  if(id->link_text)
+    json_object_set_new(src, "link_text", json_string(id->link_text));
+  if(id->file_title)
+    json_object_set_new(src, "file_title", json_string(id->file_title));
+  const char *extra[] = { id->region_name, NULL };
+  gh_record_identify(rec, id->regions, id->region, extra);
+  if(!json_object_get(rec, "region_code"))
+    json_object_set_new(rec, "region_code", json_null());
+  gh_export_annotate(rec);
+}
+
+/* The line for a file that could not be read: it keeps its place in the
+ * output, so line N is always argument N. */
+static json_t *
+error_record(const char *path, const char *status, const char *reason)
+{
+  return json_pack("{s{ss}sssssnsnsnss}", "source", "path", path, "status", status, "reason",
+                   reason, "agency", "region_code", "year", "quality", "error");
+}
+
 struct parse_run {
   struct slot *slots;
   size_t held; /* bytes of documents in the workers */
+  const struct identity *id;
+  char **paths;
 };
 
 struct slot_ref {
@@ -96,19 +144,27 @@ static void
 parsed(void *ud, json_t *record)
 {
   struct slot_ref *r = ud;
+  finish_record(record, r->run->paths[r->slot - r->run->slots], r->run->id);
   r->slot->record = record;
   r->run->held -= r->slot->bytes;
   g_free(r);
 }
 
-/* Prints a slot: its record on stdout, its failure on stderr (and *rc
- * says the run failed). */
+/* Prints a slot: its record on stdout (an error record for a file that
+ * could not be read), its failure on stderr too (and *rc says the run
+ * failed). */
 static void
 print_slot(const char *path, struct slot *sl, size_t flags, int *rc)
 {
   if(!sl->record) {
     fprintf(stderr, "govharvest: %s: %s\n", path, sl->error);
     *rc = GH_EXIT_FAILED;
+    const char *colon = strchr(sl->error, ':');
+    char *status = g_strndup(sl->error, colon ? (gsize)(colon - sl->error) : strlen(sl->error));
+    sl->record = error_record(path, status, colon ? colon + 1 + (colon[1] == ' ') : "");
+    g_free(status);
+    if(json_dumpf(sl->record, stdout, flags) != 0 || fputc('\n', stdout) == EOF)
+      fprintf(stderr, "govharvest: writing the record of %s failed\n", path);
     return;
   }
   /* Every document that was read yields its record, parsed or not: a
@@ -157,6 +213,17 @@ print_cells(int argc, char **argv, const struct gh_extract_opts *opts, int *rc)
   }
 }
 
+/* --region as a code of the table, or a name it knows ("方正县", or a
+ * longer text that names one place: "黑龙江省哈尔滨市方正县").  The name
+ * stands where a crawl has its seed's name. */
+static bool
+resolve_region(const struct gh_regions *t, const char *v, const char **code, const char **name)
+{
+  *code = gh_region_name(t, v) ? v : gh_region_named(t, v, NULL);
+  *name = *code ? gh_region_name(t, *code) : NULL;
+  return *code != NULL;
+}
+
 /* Read-ahead: files in the workers or printed-pending at once, by count
  * per worker and by bytes, so a long argument list of large PDFs does not
  * sit in memory. */
@@ -167,7 +234,7 @@ int
 gh_cmd_parse(int argc, char **argv)
 {
   gboolean pretty = FALSE, cells = FALSE;
-  char *title = NULL, *file_title = NULL;
+  char *title = NULL, *file_title = NULL, *region = NULL;
   gint workers = -1;
   GOptionEntry entries[] = {
     { "pretty", 'p', 0, G_OPTION_ARG_NONE, &pretty, "Indent the JSON output", NULL },
@@ -176,6 +243,9 @@ gh_cmd_parse(int argc, char **argv)
       "and year a document does not print, and marks a scan (图片版)", "TEXT" },
     { "file-title", 0, 0, G_OPTION_ARG_STRING, &file_title,
       "The files' download name (Content-Disposition), used like --title", "NAME" },
+    { "region", 0, 0, G_OPTION_ARG_STRING, &region,
+      "The county (or city) the files came from, by code or name, as a crawl knows it from the "
+      "seed: settles agency_key and region_code where the document names no place", "CODE|NAME" },
     { "cells", 0, 0, G_OPTION_ARG_NONE, &cells,
       "Print the extracted cell stream instead of records (debugging)", NULL },
     { "workers", 'j', 0, G_OPTION_ARG_INT, &workers,
@@ -186,12 +256,16 @@ gh_cmd_parse(int argc, char **argv)
   int rc = GH_EXIT_OK;
   if(!gh_cli_parse("parse", "FILE...",
                    "Parse annual-report files (text, markdown, HTML; '-' is stdin) and print\n"
-                   "one JSON record per file (JSON lines), in argument order.  Files are\n"
-                   "parsed several at once by the extraction workers.  Exit 0 when every file\n"
-                   "parsed, 1 when any failed (reason on stderr), 2 for usage errors.",
+                   "one JSON record per file (JSON lines), in argument order: line N is\n"
+                   "argument N, source.path names it, and a file that cannot be read gets an\n"
+                   "error record.  Records carry the crawl's agency_key, region_code and\n"
+                   "quality.  Files are parsed several at once by the extraction workers.\n"
+                   "Exit 0 when every file parsed, 1 when any failed (reason on stderr),\n"
+                   "2 for usage errors.",
                    entries, &argc, &argv, &common, &rc)) {
     g_free(title);
     g_free(file_title);
+    g_free(region);
     gh_cli_common_clear(&common);
     return rc;
   }
@@ -200,6 +274,30 @@ gh_cmd_parse(int argc, char **argv)
                              : "govharvest parse: --workers must be 1 to 256\n");
     g_free(title);
     g_free(file_title);
+    g_free(region);
+    gh_cli_common_clear(&common);
+    return GH_EXIT_USAGE;
+  }
+  /* The crawl's region table, so the identity is the crawl's. */
+  GError *err = NULL;
+  struct gh_regions *regions = gh_regions_load(common.cfg.regions_file, &err);
+  if(!regions) {
+    fprintf(stderr, "govharvest parse: regions: %s\n", err->message);
+    g_error_free(err);
+    g_free(title);
+    g_free(file_title);
+    g_free(region);
+    gh_cli_common_clear(&common);
+    return GH_EXIT_USAGE;
+  }
+  struct identity id = { .regions = regions };
+  if(region && !resolve_region(regions, region, &id.region, &id.region_name)) {
+    fprintf(stderr, "govharvest parse: --region %s: no such region code or name in the region "
+                    "table\n", region);
+    gh_regions_free(regions);
+    g_free(title);
+    g_free(file_title);
+    g_free(region);
     gh_cli_common_clear(&common);
     return GH_EXIT_USAGE;
   }
@@ -210,13 +308,15 @@ gh_cmd_parse(int argc, char **argv)
   char *title_norm = title ? gh_norm(title, strlen(title)) : NULL;
   char *file_norm = file_title ? gh_norm(file_title, strlen(file_title)) : NULL;
   struct gh_doc_hints hints = { .link_text = title_norm, .file_title = file_norm };
+  id.link_text = title_norm;
+  id.file_title = file_norm;
   if(cells) {
     print_cells(argc, argv, &opts, &rc);
   } else {
     unsigned n_workers = workers > 0 ? (unsigned)workers : gh_config_extract_workers(&common.cfg);
     struct gh_pool *pool = gh_pool_new(MIN(n_workers, (unsigned)argc - 1), &opts,
                                        GH_POOL_WORK_RECORD);
-    struct parse_run run = { g_new0(struct slot, (size_t)argc), 0 };
+    struct parse_run run = { g_new0(struct slot, (size_t)argc), 0, &id, argv };
     size_t ahead = (size_t)n_workers * AHEAD_PER_WORKER;
     int next_read = 1;
     for(int next_print = 1; next_print < argc;) {
@@ -265,6 +365,8 @@ gh_cmd_parse(int argc, char **argv)
   g_free(file_norm);
   g_free(title);
   g_free(file_title);
+  g_free(region);
+  gh_regions_free(regions);
   gh_cli_common_clear(&common);
   return rc;
 }

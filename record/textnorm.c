@@ -229,3 +229,30 @@ gh_small_number(const char *s, size_t len)
     return -1;
   return total + (cur < 0 ? 0 : cur);
 }
+
+/* Skip a heading numeral: "二、", "3、", "四.", "(三)" is NOT a section numeral. */
+const char *
+gh_skip_numeral(const char *s, bool *numbered)
+{
+  const char *p = s;
+  int n = 0;
+  while(*p && n < 3) {
+    gunichar c = g_utf8_get_char(p);
+    if(!strchr("0123456789", (int)(c < 128 ? c : 'x')) &&
+       !g_utf8_strchr("一二三四五六七八九十", -1, c))
+      break;
+    p = g_utf8_next_char(p);
+    n++;
+  }
+  *numbered = false;
+  if(n == 0)
+    return s;
+  if(g_str_has_prefix(p, "、"))
+    p += strlen("、");
+  else if(*p == '.' || *p == ',' || *p == ':')
+    p++;
+  else
+    return s;
+  *numbered = true;
+  return p;
+}

@@ -51,4 +51,8 @@ int gh_year_from_text(const char *s, size_t len);
 /* Small Chinese numerals (一..三十一) or Arabic digits to an int, -1 if not. */
 int gh_small_number(const char *s, size_t len);
 
+/* Skips a heading numeral ("二、", "3、", "四.", not "(三)"): the text after
+ * it, and *numbered; `s` itself when there is none. */
+const char *gh_skip_numeral(const char *s, bool *numbered);
+
 #endif

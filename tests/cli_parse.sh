@@ -282,20 +282,51 @@ has err "scan.pdf: needs_ocr: pdf: the PDF has no text layer"
 # Many files at once: the workers finish them out of order, the output is
 # in argument order all the same, identical for 1 and 3 workers, and every
 # line is what parsing that file alone prints.  Failing files (a directory,
-# a missing file, an error page) keep their place on stderr.
+# a missing file, an error page) keep their place: an error record on stdout
+# and a line on stderr.
 set -- "$data"/reports/* "$data"/seeds/*.txt "$tmp" "$tmp/missing" "$data"/reports/*.pdf "$data"/reports/*.docx
 nfiles=$#
 expect 1 "parse many files, 1 worker" -- "$gh" parse --workers 1 "$@"
 cp "$tmp/out" "$tmp/one.out"; cp "$tmp/err" "$tmp/one.err"
 expect 1 "parse many files, 3 workers" -- "$gh" parse -j 3 "$@"
 if cmp -s "$tmp/out" "$tmp/one.out" && cmp -s "$tmp/err" "$tmp/one.err"; then ok; else bad "parse output depends on the number of workers"; fi
-if [ "$(wc -l <"$tmp/out")" -eq $((nfiles - 2)) ]; then ok; else bad "parse of $nfiles files printed $(wc -l <"$tmp/out") records, want $((nfiles - 2))"; fi
+if [ "$(wc -l <"$tmp/out")" -eq "$nfiles" ]; then ok; else bad "parse of $nfiles files printed $(wc -l <"$tmp/out") records, want $nfiles"; fi
+# Line N is argument N, named by source.path; a directory and a missing
+# file are error records; every record has its identity and quality.
+if python3 - "$tmp/out" "$@" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+paths = sys.argv[2:]
+assert [r["source"]["path"] for r in recs] == paths, "source.path in argument order"
+for r, p in zip(recs, paths):
+    assert "region_code" in r and r["quality"] in ("ok", "warning", "error"), p
+    assert ("agency_key" in r) == bool(r.get("agency")), p
+    if p.endswith("missing") or not p.count("."):
+        assert r["status"] == "read_failed" and r["quality"] == "error" and r["reason"], r
+    if r["status"] == "parsed":
+        assert r["agency_key"].endswith("|" + r["agency_key"].split("|", 1)[1]) and r["agency"], r
+PY
+then ok; else bad "parse records are not one per argument with source.path and identity"; fi
 : >"$tmp/serial.out"
 for f in "$@"; do "$gh" parse --workers 1 "$f" >>"$tmp/serial.out" 2>/dev/null; done
 if cmp -s "$tmp/out" "$tmp/serial.out"; then ok; else bad "parse of many files differs from parsing them one by one"; fi
 has err "^govharvest: $tmp: read_failed: is a directory"
 expect 2 "--workers 0" -- "$gh" parse --workers 0 "$data/reports/own_2021_broken.txt"
 has err "workers must be 1 to 256"
+
+# --region gives the place a report that names none would take from its
+# seed in a crawl, by code or by name; an unknown one is a usage error.
+sed '1s/.*/县卫生健康局/' "$data"/seeds/000_*.txt >"$tmp/bare.txt"
+expect 0 "no --region" -- "$gh" parse "$tmp/bare.txt"
+has out '"agency_key":"|卫生健康局"'
+has out '"region_code":null'
+expect 0 "--region by code" -- "$gh" parse --region 230124 "$tmp/bare.txt"
+has out '"agency_key":"230124|卫生健康局"'
+has out '"county":"方正县"'
+expect 0 "--region by name" -- "$gh" parse --region 黑龙江省哈尔滨市方正县 "$tmp/bare.txt"
+has out '"agency_key":"230124|卫生健康局"'
+expect 2 "--region unknown" -- "$gh" parse --region 火星 "$tmp/bare.txt"
+has err "no such region code or name"
 
 # Every long option a command's --help lists is documented in the man page
 # and in the README.

@@ -15,6 +15,11 @@ and copy-paste tools do:
            multi-space rows, and a page flattened to one line with its
            cells run together (read only where the arithmetic allows: a
            cell left blank with a warning is right, a wrong value is not)
+  titles   a text report whose agency and year stand in one of the forms
+           real pages use (title_form below): 关于…的报告, …年报, a year
+           apart or in Chinese numerals, the agency only in the signature
+           or 落款, only in the first sentence (现将我镇…), or behind a
+           navigation bar
 
 DOCX/PDF knobs (each variant draws a few): phantom grid columns (a trailing
 or leading empty gridCol, a split column whose header spans two grid
@@ -363,10 +368,73 @@ def title_lines(rec, o, rng):
     return ["%s%d年政府信息公开工作年度报告" % (a, y)]
 
 
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+def cn_year(y, zero="〇"):
+    return "".join(CN_DIGITS[int(d)] if d != "0" else zero for d in str(y))
+
+
+TITLE_FORMS = ["guanyu", "niandu", "nianbao", "apart", "cn", "cnzero", "signature", "luokuan",
+               "opening", "nav", "navonly", "mirror"]
+
+
+def title_form(rec, form, rng):
+    """The title lines, an opening paragraph (or None) and the signature
+    line of a report whose agency and year stand the `form` way; the
+    record's agency is what the parser must read from them."""
+    a, y = rec["agency"], rec["year"]
+    # Where the title carries the agency, no signature repeats it: the
+    # title alone must give it.
+    opening, sign = None, None
+    if form == "guanyu":
+        titles = ["关于%s%d年度政府信息公开工作的报告" % (a, y)]
+    elif form == "niandu":
+        titles = ["%s%d年度政府信息公开工作报告" % (a, y)]
+    elif form == "nianbao":
+        titles = ["%s %d 年政府信息公开年报" % (a, y)]
+    elif form == "apart":
+        titles = [a, "%d 年政府信息公开工作年度报告" % y]
+    elif form == "cn":
+        titles = ["%s%s年政府信息公开工作年度报告" % (a, cn_year(y))]
+    elif form == "cnzero":
+        titles = ["%s%s年政府信息公开工作年度报告" % (a, cn_year(y, "零"))]
+    elif form == "signature":
+        titles = ["%d年政府信息公开工作年度报告" % y]
+        sign = a
+    elif form == "navonly":
+        # Only navigation words in front of the title: not an agency.
+        titles = ["首页 > 政务公开 > %d年政府信息公开工作年度报告" % y]
+        sign = a
+    elif form == "mirror":
+        # A mirror site's injected text glued to the title: refused, and
+        # the signature gives the agency.
+        titles = ["澳门新葡京娱乐官网%s%d年政府信息公开工作年度报告" % (a, y)]
+        sign = a
+    elif form == "luokuan":
+        titles = ["%d年政府信息公开工作年度报告" % y]
+        sign = "落款：" + a
+    elif form == "opening":
+        # A town report that calls itself 我镇: the name only in the text.
+        titles = ["%d年政府信息公开工作年度报告" % y]
+        town = a[:-len("人民政府")]
+        short = town[len(rec["place"]):]
+        opening = ("根据《中华人民共和国政府信息公开条例》规定，现将我%s%d年政府信息公开工作"
+                   "年度报告如下。本报告由%s门户网站发布，%s党委高度重视政府信息公开工作。"
+                   % (short[-1], y, a, short))
+    else:  # nav: a breadcrumb glued in front of the title
+        titles = ["首页 > 政务公开 > 当前位置：%s%d年政府信息公开工作年度报告" % (a, y)]
+    return titles, opening, sign
+
+
 def document(rec, o, rng):
     """The blocks of a whole report."""
     b = []
-    titles = title_lines(rec, o, rng)
+    opening, sign = None, rec["agency"]
+    if o.get("title_form"):
+        titles, opening, sign = title_form(rec, o["title_form"], rng)
+    else:
+        titles = title_lines(rec, o, rng)
     if o.get("chrome") == "glued":
         # A page whose text starts with its navigation bar, the title glued
         # to the bar's last item.
@@ -379,6 +447,8 @@ def document(rec, o, rng):
     y = rec["year"]
     if o.get("period", True):
         b.append(("p", "本报告所列数据的统计期限自%d年1月1日起至%d年12月31日止。" % (y, y)))
+    if opening:
+        b.append(("p", opening))
     b.append(("p", "一、总体情况"))
     for _ in range(o.get("overview_paras", 1)):
         b.append(("p", OVERVIEW))
@@ -393,7 +463,8 @@ def document(rec, o, rng):
     b.append(("p", "一是公开内容的深度还不够；二是政策解读形式较为单一。下一步将加强培训。"))
     b.append(("p", "六、其他需要报告的事项"))
     b.append(("p", "本年度未收取信息处理费。"))
-    b.append(("p", rec["agency"]))
+    if sign:
+        b.append(("p", sign))
     b.append(("p", "%d年1月%d日" % (y + 1, rng.randrange(10, 28))))
     return b
 
@@ -728,6 +799,8 @@ def variant(rng, i, fmt=None):
     hybrid = tpl == "2021" and rng.random() < 0.15
     rec = random_record(rng, tpl, hybrid)
     fmt = fmt or rng.choice(["html", "docx", "pdf", "pdf", "text"])
+    if fmt == "titles":
+        return title_variant(rng, i, tpl, rec)
     o = {"title": rng.choice(["one", "one", "two", "inphrase", "spaced", "sentence"]),
          "period": rng.random() < 0.7, "year_labels": rng.random() < 0.2}
     style = None
@@ -768,6 +841,22 @@ def variant(rng, i, fmt=None):
         o["traditional"] = rng.random() < 0.1
     name = "v%04d_%s_%s%s" % (i, fmt if not style else "text-" + style, tpl, "h" if hybrid else "")
     return name, fmt, o, rec
+
+
+def title_variant(rng, i, tpl, rec):
+    """A text report (markdown or pipe tables) with its agency and year in
+    one of TITLE_FORMS; a town's for the form that names only 我镇."""
+    form = TITLE_FORMS[i % len(TITLE_FORMS)] if rng.random() < 0.5 else rng.choice(TITLE_FORMS)
+    if form == "opening":
+        place = rng.choice(["武定县", "大姚县", "会昌县", "方正县", "吴起县", "崇义县", "安远县"])
+        rec = dict(rec, place=place,
+                   agency=place + rng.choice([t for t in TOWNS if t.endswith("镇")]) + "人民政府")
+    style = rng.choice(["markdown", "pipes", "tabs"])
+    # No statistics period: the year comes from the title (or, for the
+    # forms without one, the title line's year all the same).
+    o = {"title_form": form, "style": style, "period": False}
+    name = "v%04d_titles-%s_%s" % (i, form, tpl)
+    return name, "text", o, rec
 
 
 def to_traditional(data):
