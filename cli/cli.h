@@ -72,6 +72,7 @@ bool gh_cli_add_hostmaps(const char *command, struct gh_config *cfg, char **reso
 
 int gh_cmd_backup(int argc, char **argv);
 int gh_cmd_check(int argc, char **argv);
+int gh_cmd_import(int argc, char **argv);
 int gh_cmd_parse(int argc, char **argv);
 int gh_cmd_probe(int argc, char **argv);
 int gh_cmd_crawl(int argc, char **argv);

@@ -296,7 +296,7 @@ has err "workers must be 1 to 256"
 # Every long option a command's --help lists is documented in the man page
 # and in the README.
 src=$(cd "$(dirname "$0")/.." && pwd)
-for c in parse probe crawl export daemon stats reparse check backup queue "seeds coverage" "seeds discover"; do
+for c in parse probe crawl export daemon stats reparse check backup queue import "seeds coverage" "seeds discover"; do
   # shellcheck disable=SC2086 # "seeds coverage" is a command and its subcommand
   for o in $("$gh" $c --help-all 2>/dev/null | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' |
               grep -oE -- '--[a-z][a-z-]*' | grep -v -- '^--help'); do
