@@ -3,20 +3,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../record/record.h"
 #include "../store/columns.h"
 #include "../store/export.h"
+#include "../store/export_columns.h"
 #include "cli.h"
 
 /* FILE-metadata.json beside a CSV export (CSV on the Web), replaced whole
  * like the export. */
 static bool
-write_csvw(const char *csv, const char *store_dir)
+write_csvw(const char *csv, const char *store_dir, const GPtrArray *cols)
 {
   GError *err = NULL;
   char *path = g_strconcat(csv, "-metadata.json", NULL), *base = g_path_get_basename(csv);
   struct gh_export_file *f = NULL;
   FILE *out = gh_export_file_open(path, store_dir, &f, &err);
-  json_t *meta = gh_columns_csvw(base);
+  json_t *meta = gh_columns_csvw_of(base, cols);
   bool ok = out && json_dumpf(meta, out, JSON_INDENT(1)) == 0 &&
             fputc('\n', out) != EOF;
   if(ok) {
@@ -69,7 +71,7 @@ export_all(struct gh_store *st, struct gh_export_opts *o, const char *dir)
     } else if(f && !gh_export_file_commit(f, &err)) {
       fprintf(stderr, "govharvest export: %s\n", err->message);
       rc = GH_EXIT_FAILED;
-    } else if(files[i].format == GH_EXPORT_CSV && !write_csvw(path, gh_store_dir(st))) {
+    } else if(files[i].format == GH_EXPORT_CSV && !write_csvw(path, gh_store_dir(st), NULL)) {
       rc = GH_EXIT_FAILED;
     } else if(i == 0) {
       fprintf(stderr, "govharvest export: %" G_GUINT64_FORMAT " records into %s\n", n, dir);
@@ -109,7 +111,8 @@ write_dictionary(const char *output)
 int
 gh_cmd_export(int argc, char **argv)
 {
-  char *format = NULL, *output = NULL, *header = NULL;
+  char *format = NULL, *output = NULL, *header = NULL, *columns = NULL, *preset = NULL;
+  GPtrArray *cols = NULL;
   char **years = NULL, **regions = NULL, **agencies = NULL, **statuses = NULL, **qualities = NULL;
   gboolean excel = FALSE, failed = FALSE, dictionary = FALSE, with_json = FALSE, all = FALSE;
   GOptionEntry entries[] = {
@@ -143,6 +146,12 @@ gh_cmd_export(int argc, char **argv)
       "Write every format into [export] dir (or -o DIR): records.jsonl, records.csv with its "
       "metadata, records.sqlite and columns.csv, each replaced whole; the nightly unit's job",
       NULL },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+      "CSV: only these columns, in this order (comma-separated names of columns.csv, or the "
+      "computed ones of docs/exports.md such as indicators.grant_rate)", "LIST" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset,
+      "CSV: a named set of columns: headline (the few most analyses start from), applications, "
+      "appeals, indicators (the rates of docs/recipes.md) or all", "NAME" },
     { "dictionary", 0, 0, G_OPTION_ARG_NONE, &dictionary,
       "Write the data dictionary (columns.csv: column, Chinese label, section, template, unit, "
       "meaning, datatype) instead of records; needs no store", NULL },
@@ -185,6 +194,8 @@ gh_cmd_export(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
+  if((columns || preset) && !format && !all)
+    o.format = GH_EXPORT_CSV; /* a choice of columns is a CSV's */
   if(o.format == GH_EXPORT_SQLITE && (!output || !strcmp(output, "-"))) {
     fprintf(stderr, "govharvest export: --format sqlite writes a database file: give -o FILE\n");
     rc = GH_EXIT_USAGE;
@@ -217,6 +228,47 @@ gh_cmd_export(int argc, char **argv)
       rc = GH_EXIT_USAGE;
       goto out;
     }
+  for(char **q = statuses; q && *q; q++) {
+    bool known = false;
+    for(int i = 0; i <= GH_STATUS_EXTRACT_FAILED && !known; i++)
+      known = !strcmp(*q, gh_status_name((enum gh_status)i));
+    if(!known) {
+      GString *names = g_string_new(NULL);
+      for(int i = 0; i <= GH_STATUS_EXTRACT_FAILED; i++)
+        g_string_append_printf(names, "%s%s", i ? ", " : "", gh_status_name((enum gh_status)i));
+      fprintf(stderr, "govharvest export: --status '%s' is not one of %s\n", *q, names->str);
+      g_string_free(names, TRUE);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+  }
+  if(columns || preset) {
+    char *bad = NULL;
+    if(columns && preset) {
+      fprintf(stderr, "govharvest export: give --columns or --preset, not both\n");
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    if(all || (format && o.format != GH_EXPORT_CSV)) {
+      fprintf(stderr, "govharvest export: --%s applies to --format csv only\n",
+              columns ? "columns" : "preset");
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    if(preset && !(cols = gh_export_preset(preset))) {
+      fprintf(stderr, "govharvest export: unknown --preset '%s' (%s)\n", preset, GH_EXPORT_PRESETS);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    if(columns && !(cols = gh_export_columns_parse(columns, &bad))) {
+      fprintf(stderr, "govharvest export: --columns: '%s' is not a column ('govharvest export "
+                      "--dictionary' lists them; docs/exports.md the computed ones)\n", bad);
+      g_free(bad);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    o.columns = cols;
+  }
   if(with_json && o.format != GH_EXPORT_SQLITE) {
     fprintf(stderr, "govharvest export: --with-json applies to --format sqlite only\n");
     rc = GH_EXIT_USAGE;
@@ -268,7 +320,7 @@ gh_cmd_export(int argc, char **argv)
     if(!gh_export_file_commit(f, &err)) {
       fprintf(stderr, "govharvest export: %s\n", err->message);
       rc = GH_EXIT_FAILED;
-    } else if(o.format == GH_EXPORT_CSV && !write_csvw(output, gh_store_dir(st))) {
+    } else if(o.format == GH_EXPORT_CSV && !write_csvw(output, gh_store_dir(st), o.columns)) {
       rc = GH_EXIT_FAILED;
     }
   } else if(out && fflush(out) != 0) {
@@ -282,6 +334,10 @@ out:
   g_free(format);
   g_free(output);
   g_free(header);
+  g_free(columns);
+  g_free(preset);
+  if(cols)
+    g_ptr_array_unref(cols);
   g_strfreev(years);
   g_strfreev(regions);
   g_strfreev(agencies);

@@ -237,8 +237,8 @@ src_dir=$(cd "$(dirname "$0")/.." && pwd)
 if [ -f "$build/cmake_install.cmake" ]; then
   expect 0 "quickstart" -- env GH_BUILD_DIR="$(cd "$build" && pwd)" GH_DEMO_STORE="$tmp/demo-store" \
     bash "$src_dir/scripts/quickstart"
-  has out "agency .* year  received  granted  appeals  agency_key"
-  has out "淮安市洪泽区人民政府 .* 2024        95       50        6  320813|人民政府"
+  has out "^agency .*region_code .*year .*status .*applications.new_received.total .*applications.granted.total .*appeals.total .*agency_key"
+  has out "^淮安市洪泽区人民政府 .*320813 .*2024 .*parsed .*95 .*50 .*6 .*320813|人民政府"
   has out "Next, try:"
   has out "stats --store $tmp/demo-store --html"
   expect 0 "the demo store stays" -- "$gh" export --store "$tmp/demo-store"
