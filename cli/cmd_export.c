@@ -128,8 +128,8 @@ gh_cmd_export(int argc, char **argv)
     { "year", 0, 0, G_OPTION_ARG_STRING_ARRAY, &years,
       "Only reports on YEAR or a range (2020..2024, 2022.., ..2021); repeat for more", "YEARS" },
     { "region", 0, 0, G_OPTION_ARG_STRING_ARRAY, &regions,
-      "Only regions whose GB/T 2260 code starts with PREFIX (5323 = 楚雄州); repeat for more",
-      "PREFIX" },
+      "Only regions whose GB/T 2260 code starts with PREFIX (5323 = 楚雄州), or in the place "
+      "NAME (楚雄彝族自治州); repeat for more", "PREFIX|NAME" },
     { "agency", 0, 0, G_OPTION_ARG_STRING_ARRAY, &agencies,
       "Only agencies whose name contains TEXT, or whose agency_key is TEXT; repeat for more",
       "TEXT" },
@@ -228,6 +228,8 @@ gh_cmd_export(int argc, char **argv)
       rc = GH_EXIT_USAGE;
       goto out;
     }
+  if(!gh_cli_region_prefixes("export", regions, &rc))
+    goto out;
   for(char **q = statuses; q && *q; q++) {
     bool known = false;
     for(int i = 0; i <= GH_STATUS_EXTRACT_FAILED && !known; i++)

@@ -50,12 +50,8 @@ gh_cmd_queue(int argc, char **argv)
     }
     g_free(norm);
   }
-  for(char **r = regions; r && *r; r++)
-    if(!**r || strspn(*r, "0123456789") != strlen(*r) || strlen(*r) > 6) {
-      fprintf(stderr, "govharvest queue: --region '%s' is not a code prefix (1 to 6 digits)\n", *r);
-      rc = GH_EXIT_USAGE;
-      goto out;
-    }
+  if(!gh_cli_region_prefixes("queue", regions, &rc))
+    goto out;
   if(!g_file_test(common.cfg.store_path, G_FILE_TEST_IS_DIR)) {
     fprintf(stderr, "govharvest queue: store %s does not exist (is the daemon's store elsewhere? "
                     "--store DIR)\n",

@@ -13,7 +13,8 @@ status, region, template and table values; provenance is the file
 (source.path, sha256, mtime); a second import is a no-op; a changed file
 for the same agency and year keeps the old record in history; --store is
 the store written (the configured one is never created); a missing file,
-a FIFO and an unknown region are refused with a message.
+a FIFO and an unknown region are refused with a message.  Beside it:
+`crawl --seed URL` without any seed list, and --region by place name.
 """
 import http.client
 import json
@@ -169,10 +170,41 @@ def run(tmp, web):
     check(r.returncode == 2 and "火星市" in r.stderr, f"an unknown --region is refused: {r.stderr}")
 
 
+def crawl_alone(tmp, web):
+    """crawl --seed URL with no seed list at all, and --region by name."""
+    conf = crawl_config(tmp, "alone.conf", f"regions = {SRC}/config/regions.tsv\n"
+                        f"seeds = {tmp}/no-such-seeds.tsv\n")
+    store = os.path.join(tmp, "alone")
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seed", "http://www.wd.gov.cn/",
+                        "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.05", "-q"],
+                       capture_output=True, text=True, timeout=120)
+    got = {x["agency"] for x in records(GH, store)} if r.returncode == 0 else set()
+    check(r.returncode == 0 and "武定县工业信息化商务科学技术局" in got,
+          f"crawl --seed URL works without a seed list: {r.returncode} {r.stderr[-300:]} {got}")
+    seeds = os.path.join(tmp, "seeds-all.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write(SEEDS)
+    store = os.path.join(tmp, "by-name")
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds, "--region", "大姚县",
+                        "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.05", "-q"],
+                       capture_output=True, text=True, timeout=120)
+    got = {x["region_code"] for x in records(GH, store)} if r.returncode == 0 else set()
+    check(r.returncode == 0 and got == {"532326"}, f"crawl --region by name (大姚县): {r.stderr[-300:]} {got}")
+    r = subprocess.run([GH, "export", "--store", store, "--region", "楚雄彝族自治州"], capture_output=True,
+                       text=True)
+    check(r.returncode == 0 and len(r.stdout.splitlines()) == len(got and records(GH, store)),
+          f"export --region by name: {r.stderr}")
+
+
 def export_bytes(store):
     r = subprocess.run([GH, "export", "--store", store], capture_output=True)
     return r.stdout
 
 
-with_web(run)
+def both(tmp, web):
+    run(tmp, web)
+    crawl_alone(tmp, web)
+
+
+with_web(both)
 finish("import")
