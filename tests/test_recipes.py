@@ -5,8 +5,9 @@
     test_recipes.py GOVHARVEST
 
 On a stored crawl of the fixture web (tests/data/stores/schema1): every
-```python block of docs/recipes.md runs under pandas on the `indicators`
-preset, every ```sql block on the SQLite export, and each prints the table
+```python block of docs/recipes.md runs under pandas and every ```r block
+under Rscript on the `indicators` preset, every ```sql block on the SQLite
+export, and each prints the table
 the page documents.  Per report, the CSV's computed columns equal the
 SQLite view's and a recomputation here from the JSON records (the form's
 cells, by the page's definitions).  The presets and --columns write the
@@ -81,7 +82,7 @@ def run(tmp):
     gh("export", "--store", store, "-f", "sqlite", "-o", db)
     records = [json.loads(l) for l in gh("export", "--store", store).stdout.splitlines()]
     md = open(os.path.join(SRC, "docs", "recipes.md"), encoding="utf-8").read()
-    blocks = re.findall(r"```(python|sql)\n(.*?)```", md, re.S)
+    blocks = re.findall(r"```(python|sql|r)\n(.*?)```", md, re.S)
     pooled = md_table(md, "recipes-expected")
     yoy = md_table(md, "recipes-expected-yoy")
 
@@ -98,6 +99,23 @@ def run(tmp):
         check(False, "pandas is installed (GH_REQUIRE_READERS=1)")
     else:
         print("note: pandas not installed: its recipe is skipped", file=sys.stderr)
+
+    # R, base only
+    rs = [b for k, b in blocks if k == "r"]
+    check(len(rs) == 1, "recipes.md has its R recipe")
+    if shutil.which("Rscript"):
+        script = os.path.join(tmp, "recipe.R")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(rs[0])
+        r = subprocess.run(["Rscript", script], cwd=tmp, capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, f"the R recipe runs: {r.stderr[-500:]}")
+        rows = [x for x in csv.reader(io.StringIO(r.stdout)) if x]
+        if rows:
+            same_table("R", pooled, rows[0], rows[1:])
+    elif REQUIRED:
+        check(False, "Rscript is installed (r-base-core; GH_REQUIRE_READERS=1)")
+    else:
+        print("note: Rscript not installed: the R recipe is skipped", file=sys.stderr)
 
     # SQL, with Python's sqlite3 (the same SQLite the shell runs)
     sqls = [b for k, b in blocks if k == "sql"]
