@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "extract/extract.h"
+#include "record/places.h"
 #include "store/store.h"
 #include "store/store_int.h" /* white-box: its databases */
 
@@ -28,6 +29,7 @@ struct span {
 struct fill {
   struct span sp;
   json_t *tmpl;
+  GPtrArray *counties; /* the region table's county codes (borrowed) */
 };
 
 static int
@@ -38,14 +40,27 @@ fill_fn(struct gh_store *st, MDB_txn *txn, void *ud)
     json_t *r = json_deep_copy(f->tmpl);
     char name[64], region[8], sha[65];
     g_snprintf(name, sizeof name, "基准%ld县第%ld局", i / 7, i % 7);
-    g_snprintf(region, sizeof region, "%06ld", 110000 + (i / 7) % 890000);
+    /* Real county codes, so the places, the coverage and the data page
+     * (stats --html) see a country, not codes of nowhere. */
+    g_snprintf(region, sizeof region, "%s",
+               (const char *)f->counties->pdata[(guint)((i / 7) % f->counties->len)]);
     g_snprintf(sha, sizeof sha, "%064ld", i);
     json_object_set_new(r, "agency", json_string(name));
     json_object_set_new(r, "region_code", json_string(region));
     json_object_set_new(r, "year", json_integer(2019 + i % 7));
     json_object_set_new(json_object_get(r, "source"), "sha256", json_string(sha));
-    json_array_set_new(json_object_get(json_object_get(r, "applications"), "new_received"), 6,
-                       json_integer(i % 1000));
+    json_t *apps = json_object_get(r, "applications");
+    json_array_set_new(json_object_get(apps, "new_received"), 6, json_integer(i % 1000));
+    /* Outcomes and appeals that vary, so rates and rankings are not one
+     * number repeated. */
+    json_array_set_new(json_object_get(apps, "total"), 6, json_integer(i % 1000));
+    json_array_set_new(json_object_get(apps, "granted"), 6, json_integer((i % 1000) / (1 + i % 3)));
+    json_t *lit = json_object_get(json_object_get(r, "appeals"), "litigation_direct");
+    if(json_array_size(lit) == 5) {
+      json_array_set_new(lit, 0, json_integer(i % 5));
+      json_array_set_new(lit, 1, json_integer(i % 3 == 0));
+      json_array_set_new(lit, 4, json_integer(i % 5 + (i % 3 == 0)));
+    }
     const char *what;
     int rc = gh_store_land_record(txn, st, r, &what);
     json_decref(r);
@@ -185,10 +200,15 @@ main(int argc, char **argv)
   struct gh_record rec;
   gh_record_init(&rec);
   gh_document_record(text, len, gh_sniff(text, len), NULL, &eo, NULL, NULL, &rec);
-  struct fill f = { { 0, 0 }, gh_record_to_json(&rec) };
+  struct fill f = { { 0, 0 }, gh_record_to_json(&rec), g_ptr_array_new() };
   gh_record_clear(&rec);
   g_free(text);
+  const char *code, *name, *level, *parent;
+  for(guint i = 0; gh_regions_at(gh_regions_builtin(), i, &code, &name, &level, &parent); i++)
+    if(!strcmp(level, "county"))
+      g_ptr_array_add(f.counties, (char *)code);
   int rc = fill_store(argv[1], n, 5000, fill_fn, &f.sp);
   json_decref(f.tmpl);
+  g_ptr_array_free(f.counties, TRUE);
   return rc;
 }

@@ -50,7 +50,8 @@ void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
     "Crawl only this seed now (repeatable; a URL not in the seed list is crawled as a seed of "   \
     "its own), even where this cycle already did", "URL" },                                       \
     { "region", 0, 0, G_OPTION_ARG_STRING_ARRAY, (regions),                                      \
-      "Crawl only the seeds whose region code starts with PREFIX now (repeatable)", "PREFIX" },   \
+      "Crawl only the seeds whose region code starts with PREFIX (or lies in the place NAME: "    \
+      "淮安市) now (repeatable)", "PREFIX|NAME" },                                                \
     { "refetch", 0, 0, G_OPTION_ARG_NONE, (refetch),                                             \
       "Fetch known report documents again (conditional requests: unchanged ones answer 304)",    \
       NULL }
@@ -72,6 +73,11 @@ bool gh_cli_add_hostmaps(const char *command, struct gh_config *cfg, char **reso
 
 int gh_cmd_backup(int argc, char **argv);
 int gh_cmd_check(int argc, char **argv);
+int gh_cmd_import(int argc, char **argv);
+/* --region values as people type them: code prefixes stay, place names
+ * (淮安市, 洪泽区) become their code's prefix (3208, 320813), in place.
+ * false after a message (*exit_code = 2) for a value that is neither. */
+bool gh_cli_region_prefixes(const char *command, char **regions, int *exit_code);
 int gh_cmd_parse(int argc, char **argv);
 int gh_cmd_probe(int argc, char **argv);
 int gh_cmd_crawl(int argc, char **argv);

@@ -15,7 +15,8 @@ gh_cmd_backup(int argc, char **argv)
   GError *err = NULL;
   if(!gh_cli_parse("backup", "DIR",
                    "Write a compacted, consistent copy of the store to DIR/data.mdb (DIR is\n"
-                   "created; it must not already hold a data.mdb).  Safe while a crawler or\n"
+                   "created; an older backup there is replaced atomically; a directory a\n"
+                   "writer has used as a store is refused).  Safe while a crawler or\n"
                    "the daemon runs: the copy is one read transaction's view.  Restore by\n"
                    "pointing --store (or [store] path) at DIR.",
                    entries, &argc, &argv, &common, &rc))
@@ -27,12 +28,14 @@ gh_cmd_backup(int argc, char **argv)
   }
   if(!(st = gh_cli_open_store(&common.cfg, GH_STORE_READ, &rc)))
     goto out;
-  if(!gh_store_backup(st, argv[1], &err)) {
+  bool replaced = false;
+  if(!gh_store_backup(st, argv[1], &replaced, &err)) {
     fprintf(stderr, "govharvest backup: %s\n", err->message);
     rc = err->code == EINVAL || err->code == EEXIST ? GH_EXIT_USAGE : GH_EXIT_FAILED;
     goto out;
   }
-  printf("backup: %s copied to %s/data.mdb\n", gh_store_dir(st), argv[1]);
+  printf("backup: %s copied to %s/data.mdb%s\n", gh_store_dir(st), argv[1],
+         replaced ? " (the older copy there replaced)" : "");
 out:
   g_clear_error(&err);
   gh_store_close(st);

@@ -88,8 +88,15 @@ gh_cmd_crawl(int argc, char **argv)
     g_free(cfg->seeds_file);
     cfg->seeds_file = g_strdup(seeds_file);
   }
+  if(!gh_cli_region_prefixes("crawl", only_regions, &rc))
+    goto out;
   GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
-  seeds = gh_seeds_load(cfg->seeds_file, notes, &err);
+  /* crawl --seed URL needs no list: without one (none given, the
+   * configured one absent) the URLs are seeds of their own. */
+  if(only_seeds && !seeds_file && !g_file_test(cfg->seeds_file, G_FILE_TEST_EXISTS))
+    seeds = g_ptr_array_new();
+  else
+    seeds = gh_seeds_load(cfg->seeds_file, notes, &err);
   for(guint i = 0; i < notes->len; i++)
     fprintf(stderr, "govharvest: warning: %s\n", (const char *)notes->pdata[i]);
   g_ptr_array_free(notes, TRUE);
@@ -98,7 +105,7 @@ gh_cmd_crawl(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  if(seeds->len == 0) {
+  if(seeds->len == 0 && !only_seeds) {
     /* Not "complete": a crawl of nothing is a mistake in the seed file. */
     fprintf(stderr, "govharvest crawl: %s has no seeds (one URL per line, with an optional "
                     "region code and name, tab-separated)\n",

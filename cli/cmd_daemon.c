@@ -14,6 +14,7 @@
 
 #include "../crawler/seeds.h"
 #include "../store/requests.h"
+#include "../store/spool.h"
 #include "../store/stats.h"
 #include "../crawler/crawl.h"
 #include "../crawler/log.h"
@@ -356,6 +357,12 @@ gh_cmd_daemon(int argc, char **argv)
   }
   if(gh_store_notice(d.st))
     gh_log(GH_LOG_WARNING, NULL, "%s", gh_store_notice(d.st));
+  /* The spool exists before anyone queues: `sudo govharvest queue` would
+   * otherwise create it as root, where this daemon cannot take from it. */
+  if(!gh_spool_prepare(gh_store_dir(d.st), &err)) {
+    gh_log(GH_LOG_WARNING, NULL, "%s; govharvest queue may not reach this daemon", err->message);
+    g_clear_error(&err);
+  }
   if(sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
     d.watchdog_usec = 0;
 
@@ -369,14 +376,23 @@ gh_cmd_daemon(int argc, char **argv)
   sd_notifyf(0, "READY=1\nSTATUS=started: %u seeds, store %s\nMAINPID=%ld", d.seeds->len,
              gh_store_dir(d.st), (long)getpid());
   gh_log(GH_LOG_INFO, NULL, "started: %u seeds, store %s", d.seeds->len, gh_store_dir(d.st));
+  /* Going idle and waking are said once each (not every minute of
+   * idling), so the journal tells when the daemon last did anything. */
+  bool idle = false;
   while(!terminate) {
     if(reload) {
       reload = 0;
+      if(idle)
+        gh_log(GH_LOG_INFO, NULL, "woke: reload (SIGHUP)");
+      idle = false;
       do_reload(&d);
     }
     stop_crawl = 0;
     if(terminate)
       break;
+    if(idle && d.request_waiting)
+      gh_log(GH_LOG_INFO, NULL, "woke: a request in the spool");
+    idle = idle && !d.request_waiting;
     d.request_waiting = false;
     if(!take_requests(&d, &rc))
       break;
@@ -386,6 +402,9 @@ gh_cmd_daemon(int argc, char **argv)
     bool cycle_open;
     GPtrArray *due = due_seeds(&d, &next_due, &cycle_open);
     if(due->len || cycle_open) {
+      if(idle)
+        gh_log(GH_LOG_INFO, NULL, "woke: %u seeds due", due->len);
+      idle = false;
       bool ok = crawl_now(&d, due, false, false, cycle_open, "due", &rc);
       g_ptr_array_free(due, TRUE);
       if(!ok)
@@ -406,6 +425,9 @@ gh_cmd_daemon(int argc, char **argv)
       g_date_time_unref(t);
     }
     sd_notifyf(0, "STATUS=idle: %u seeds, %s", d.seeds->len, when);
+    if(!idle)
+      gh_log(GH_LOG_INFO, NULL, "idle: %u seeds, %s", d.seeds->len, when);
+    idle = true;
     for(gint64 i = 0; i < wait * 10 && !terminate && !reload && !d.request_waiting; i++) {
       ping(&d);
       g_usleep(100000);

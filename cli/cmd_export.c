@@ -3,20 +3,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../record/record.h"
 #include "../store/columns.h"
 #include "../store/export.h"
+#include "../store/export_columns.h"
 #include "cli.h"
 
 /* FILE-metadata.json beside a CSV export (CSV on the Web), written and
  * synced but not yet in place: NULL (said why) when that failed. */
 static struct gh_export_file *
-prepare_csvw(const char *csv, const char *store_dir)
+prepare_csvw(const char *csv, const char *store_dir, const GPtrArray *cols)
 {
   GError *err = NULL;
   char *path = g_strconcat(csv, "-metadata.json", NULL), *base = g_path_get_basename(csv);
   struct gh_export_file *f = NULL;
   FILE *out = gh_export_file_open(path, store_dir, &f, &err);
-  json_t *meta = gh_columns_csvw(base);
+  json_t *meta = gh_columns_csvw_of(base, cols);
   bool ok = out && json_dumpf(meta, out, JSON_INDENT(1)) == 0 &&
             fputc('\n', out) != EOF && gh_export_file_prepare(f, &err);
   if(!ok) {
@@ -35,12 +37,13 @@ prepare_csvw(const char *csv, const char *store_dir)
  * complete on disk before either replaces its old version, so a full disk
  * leaves the old pair, never a new CSV with old metadata.  Takes `f`. */
 static bool
-commit_export(struct gh_export_file *f, bool csv, const char *path, const char *store_dir)
+commit_export(struct gh_export_file *f, bool csv, const char *path, const char *store_dir,
+              const GPtrArray *cols)
 {
   GError *err = NULL;
   struct gh_export_file *meta = NULL;
   bool ok = gh_export_file_prepare(f, &err);
-  if(ok && csv && !gh_export_file_is_in_place(f) && !(meta = prepare_csvw(path, store_dir)))
+  if(ok && csv && !gh_export_file_is_in_place(f) && !(meta = prepare_csvw(path, store_dir, cols)))
     ok = false;
   else if(!ok)
     fprintf(stderr, "govharvest export: %s\n", err->message);
@@ -93,7 +96,7 @@ export_all(struct gh_store *st, struct gh_export_opts *o, const char *dir)
     } else if(!gh_export(st, o, out, &n, &err)) {
       gh_export_file_abort(f);
       rc = gh_cli_store_failure("export", err);
-    } else if(f && !commit_export(f, files[i].format == GH_EXPORT_CSV, path, gh_store_dir(st))) {
+    } else if(f && !commit_export(f, files[i].format == GH_EXPORT_CSV, path, gh_store_dir(st), NULL)) {
       rc = GH_EXIT_FAILED;
     } else if(i == 0) {
       fprintf(stderr, "govharvest export: %" G_GUINT64_FORMAT " records into %s\n", n, dir);
@@ -133,7 +136,8 @@ write_dictionary(const char *output)
 int
 gh_cmd_export(int argc, char **argv)
 {
-  char *format = NULL, *output = NULL, *header = NULL;
+  char *format = NULL, *output = NULL, *header = NULL, *columns = NULL, *preset = NULL;
+  GPtrArray *cols = NULL;
   char **years = NULL, **regions = NULL, **agencies = NULL, **statuses = NULL, **qualities = NULL;
   gboolean excel = FALSE, failed = FALSE, dictionary = FALSE, with_json = FALSE, all = FALSE;
   GOptionEntry entries[] = {
@@ -149,8 +153,8 @@ gh_cmd_export(int argc, char **argv)
     { "year", 0, 0, G_OPTION_ARG_STRING_ARRAY, &years,
       "Only reports on YEAR or a range (2020..2024, 2022.., ..2021); repeat for more", "YEARS" },
     { "region", 0, 0, G_OPTION_ARG_STRING_ARRAY, &regions,
-      "Only regions whose GB/T 2260 code starts with PREFIX (5323 = 楚雄州); repeat for more",
-      "PREFIX" },
+      "Only regions whose GB/T 2260 code starts with PREFIX (5323 = 楚雄州), or in the place "
+      "NAME (楚雄彝族自治州); repeat for more", "PREFIX|NAME" },
     { "agency", 0, 0, G_OPTION_ARG_STRING_ARRAY, &agencies,
       "Only agencies whose name contains TEXT, or whose agency_key is TEXT; repeat for more",
       "TEXT" },
@@ -167,6 +171,12 @@ gh_cmd_export(int argc, char **argv)
       "Write every format into [export] dir (or -o DIR): records.jsonl, records.csv with its "
       "metadata, records.sqlite and columns.csv, each replaced whole; the nightly unit's job",
       NULL },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+      "CSV: only these columns, in this order (comma-separated names of columns.csv, or the "
+      "computed ones of docs/exports.md such as indicators.grant_rate)", "LIST" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset,
+      "CSV: a named set of columns: headline (the few most analyses start from), applications, "
+      "appeals, indicators (the rates of docs/recipes.md) or all", "NAME" },
     { "dictionary", 0, 0, G_OPTION_ARG_NONE, &dictionary,
       "Write the data dictionary (columns.csv: column, Chinese label, section, template, unit, "
       "meaning, datatype) instead of records; needs no store", NULL },
@@ -209,6 +219,8 @@ gh_cmd_export(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
+  if((columns || preset) && !format && !all)
+    o.format = GH_EXPORT_CSV; /* a choice of columns is a CSV's */
   if(o.format == GH_EXPORT_SQLITE && (!output || !strcmp(output, "-"))) {
     fprintf(stderr, "govharvest export: --format sqlite writes a database file: give -o FILE\n");
     rc = GH_EXIT_USAGE;
@@ -241,6 +253,49 @@ gh_cmd_export(int argc, char **argv)
       rc = GH_EXIT_USAGE;
       goto out;
     }
+  if(!gh_cli_region_prefixes("export", regions, &rc))
+    goto out;
+  for(char **q = statuses; q && *q; q++) {
+    bool known = false;
+    for(int i = 0; i <= GH_STATUS_EXTRACT_FAILED && !known; i++)
+      known = !strcmp(*q, gh_status_name((enum gh_status)i));
+    if(!known) {
+      GString *names = g_string_new(NULL);
+      for(int i = 0; i <= GH_STATUS_EXTRACT_FAILED; i++)
+        g_string_append_printf(names, "%s%s", i ? ", " : "", gh_status_name((enum gh_status)i));
+      fprintf(stderr, "govharvest export: --status '%s' is not one of %s\n", *q, names->str);
+      g_string_free(names, TRUE);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+  }
+  if(columns || preset) {
+    char *bad = NULL;
+    if(columns && preset) {
+      fprintf(stderr, "govharvest export: give --columns or --preset, not both\n");
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    if(all || (format && o.format != GH_EXPORT_CSV)) {
+      fprintf(stderr, "govharvest export: --%s applies to --format csv only\n",
+              columns ? "columns" : "preset");
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    if(preset && !(cols = gh_export_preset(preset))) {
+      fprintf(stderr, "govharvest export: unknown --preset '%s' (%s)\n", preset, GH_EXPORT_PRESETS);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    if(columns && !(cols = gh_export_columns_parse(columns, &bad))) {
+      fprintf(stderr, "govharvest export: --columns: '%s' is not a column ('govharvest export "
+                      "--dictionary' lists them; docs/exports.md the computed ones)\n", bad);
+      g_free(bad);
+      rc = GH_EXIT_USAGE;
+      goto out;
+    }
+    o.columns = cols;
+  }
   if(with_json && o.format != GH_EXPORT_SQLITE) {
     fprintf(stderr, "govharvest export: --with-json applies to --format sqlite only\n");
     rc = GH_EXIT_USAGE;
@@ -289,7 +344,7 @@ gh_cmd_export(int argc, char **argv)
   if(file) {
     struct gh_export_file *f = file;
     file = NULL;
-    if(!commit_export(f, o.format == GH_EXPORT_CSV, output, gh_store_dir(st)))
+    if(!commit_export(f, o.format == GH_EXPORT_CSV, output, gh_store_dir(st), o.columns))
       rc = GH_EXIT_FAILED;
   } else if(out && fflush(out) != 0) {
     fprintf(stderr, "govharvest export: standard output: %s\n", g_strerror(errno));
@@ -302,6 +357,10 @@ out:
   g_free(format);
   g_free(output);
   g_free(header);
+  g_free(columns);
+  g_free(preset);
+  if(cols)
+    g_ptr_array_unref(cols);
   g_strfreev(years);
   g_strfreev(regions);
   g_strfreev(agencies);

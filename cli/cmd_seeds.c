@@ -63,8 +63,12 @@ coverage(int argc, char **argv)
     rc = GH_EXIT_USAGE;
     goto out;
   }
-  if(!(seeds = gh_seeds_load(seeds_file ? seeds_file : common.cfg.seeds_file, NULL, &err)) ||
-     !(regions = gh_regions_load(common.cfg.regions_file, &err))) {
+  GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+  seeds = gh_seeds_load(seeds_file ? seeds_file : common.cfg.seeds_file, notes, &err);
+  for(guint i = 0; i < notes->len; i++)
+    fprintf(stderr, "govharvest: warning: %s\n", (const char *)notes->pdata[i]);
+  g_ptr_array_free(notes, TRUE);
+  if(!seeds || !(regions = gh_regions_load(common.cfg.regions_file, &err))) {
     fprintf(stderr, "govharvest seeds coverage: %s\n", err->message);
     rc = GH_EXIT_USAGE;
     goto out;
@@ -106,6 +110,54 @@ out:
   gh_regions_free(regions);
   g_free(seeds_file);
   g_free(level);
+  gh_cli_common_clear(&common);
+  return rc;
+}
+
+/* seeds check: the list read as a crawl reads it, and nothing else,
+ * like `nginx -t`: every bad row, every warning, then the verdict. */
+static int
+check(int argc, char **argv)
+{
+  struct gh_common common = { 0 };
+  int rc = GH_EXIT_OK;
+  GError *err = NULL;
+  if(!gh_cli_parse("seeds check", "[FILE]",
+                   "Read a seed list as a crawl would and say what is wrong with it: every\n"
+                   "bad row (a URL with spaces in it, where the columns should be separated\n"
+                   "by tabs; not http(s); a region code not of 6 digits; a NUL byte) and the\n"
+                   "warnings (a URL listed twice, a region code not in the region table).\n"
+                   "Without FILE: the configured list and its seeds.d.  Exit 0 when it can be\n"
+                   "crawled, 1 when not.",
+                   NULL, &argc, &argv, &common, &rc))
+    goto out;
+  if(argc > 2) {
+    fprintf(stderr, "govharvest seeds check: one FILE at a time\n");
+    rc = GH_EXIT_USAGE;
+    goto out;
+  }
+  const char *file = argc > 1 ? argv[1] : common.cfg.seeds_file;
+  GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+  GPtrArray *seeds = argc > 1 ? gh_seeds_load_file(file, notes, &err)
+                              : gh_seeds_load(file, notes, &err);
+  for(guint i = 0; i < notes->len; i++)
+    fprintf(stderr, "govharvest: warning: %s\n", (const char *)notes->pdata[i]);
+  if(!seeds) {
+    char **lines = g_strsplit(err->message, "\n", -1);
+    for(char **l = lines; *l; l++)
+      fprintf(stderr, "govharvest: error: %s\n", *l);
+    fprintf(stderr, "govharvest seeds check: %s: %u error%s: not crawlable\n", file,
+            g_strv_length(lines), g_strv_length(lines) == 1 ? "" : "s");
+    g_strfreev(lines);
+    rc = GH_EXIT_FAILED;
+  } else {
+    printf("govharvest seeds check: %s: %u seed%s, %u warning%s: the list is ok\n", file,
+           seeds->len, seeds->len == 1 ? "" : "s", notes->len, notes->len == 1 ? "" : "s");
+    g_ptr_array_free(seeds, TRUE);
+  }
+  g_ptr_array_free(notes, TRUE);
+out:
+  g_clear_error(&err);
   gh_cli_common_clear(&common);
   return rc;
 }
@@ -226,7 +278,8 @@ gh_cmd_seeds(int argc, char **argv)
 {
   if(argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
     FILE *out = argc < 2 ? stderr : stdout;
-    fprintf(out, "Usage: govharvest seeds <coverage|discover> [options]\n\n"
+    fprintf(out, "Usage: govharvest seeds <check|coverage|discover> [options]\n\n"
+                 "  check      read a seed list and list every bad row and warning (like nginx -t)\n"
                  "  coverage   which places the seed list has a portal for, per province\n"
                  "  discover   find county and city portals from provincial and city portals\n\n"
                  "'govharvest seeds <subcommand> --help' lists the options.\n");
@@ -234,8 +287,10 @@ gh_cmd_seeds(int argc, char **argv)
   }
   if(!strcmp(argv[1], "coverage"))
     return coverage(argc - 1, argv + 1);
+  if(!strcmp(argv[1], "check"))
+    return check(argc - 1, argv + 1);
   if(!strcmp(argv[1], "discover"))
     return discover(argc - 1, argv + 1);
-  fprintf(stderr, "govharvest seeds: unknown subcommand '%s' (coverage, discover)\n", argv[1]);
+  fprintf(stderr, "govharvest seeds: unknown subcommand '%s' (check, coverage, discover)\n", argv[1]);
   return GH_EXIT_USAGE;
 }

@@ -28,6 +28,7 @@ static const struct command commands[] = {
   { "crawl", gh_cmd_crawl, "crawl the seed portals and store every report's record" },
   { "daemon", gh_cmd_daemon, "run as a service: scheduled re-crawls, systemd notify and watchdog" },
   { "export", gh_cmd_export, "dump stored records (JSON lines, CSV, long, SQLite)" },
+  { "import", gh_cmd_import, "land local report files and folders in the store, as a crawl would" },
   { "parse", gh_cmd_parse, "parse report files (PDF, DOCX, HTML, text) into records" },
   { "probe", gh_cmd_probe, "show what discovery makes of a page: its kind, links kept and dropped, why" },
   { "queue", gh_cmd_queue, "ask the running daemon to crawl some seeds now (a spooled request)" },

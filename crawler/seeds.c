@@ -63,6 +63,9 @@ gh_seeds_load(const char *file, GPtrArray *notes, GError **err)
   return seeds;
 }
 
+/* Checked like `nginx -t`: every bad row is named in one run (the error
+ * holds one "FILE:LINE: why" line each), and the traps a hand-edited or
+ * spreadsheet-saved list falls into are said as such. */
 static bool
 load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes, GError **err)
 {
@@ -74,10 +77,25 @@ load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes,
     g_error_free(e);
     return false;
   }
-  char **lines = g_strsplit(text, "\n", -1);
+  const char *nul = memchr(text, '\0', len);
+  if(nul) {
+    int line = 1;
+    for(const char *c = text; c < nul; c++)
+      line += *c == '\n';
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                "%s:%d: a NUL byte: not a text file (a seed list is UTF-8 text, tab-separated)",
+                file, line);
+    g_free(text);
+    return false;
+  }
+  /* A byte-order mark (Excel's "UTF-8 CSV", Notepad) is not part of the
+   * first URL. */
+  const char *body = g_str_has_prefix(text, "\xEF\xBB\xBF") ? text + 3 : text;
+  char **lines = g_strsplit(body, "\n", -1);
   g_free(text);
-  bool ok = true;
-  for(int i = 0; lines[i] && ok; i++) {
+  GString *bad = g_string_new(NULL);
+  const struct gh_regions *table = gh_regions_builtin();
+  for(int i = 0; lines[i]; i++) {
     char *l = lines[i];
     l[strcspn(l, "\r")] = '\0';
     char *t = g_strstrip(g_strdup(l));
@@ -92,21 +110,30 @@ load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes,
     const char *name = nf > 2 ? g_strstrip(f[2]) : "";
     const char *kind = nf > 3 ? g_strstrip(f[3]) : "";
     const char *ident = nf > 4 ? g_strstrip(f[4]) : "";
-    char *norm = gh_url_resolve(NULL, url);
-    if(!norm) {
-      g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                  "%s:%d: '%s' is not an http(s) URL", file, i + 1, url);
-      ok = false;
+    /* A URL never holds white space: a row whose columns were separated
+     * by spaces would otherwise be fetched as http://host/%20320800%20... */
+    bool space = url[strcspn(url, " \t\v\f")] || strstr(url, "\xE3\x80\x80" /* U+3000 */);
+    char *norm = space ? NULL : gh_url_resolve(NULL, url);
+    if(space) {
+      g_string_append_printf(bad, "%s%s:%d: '%s' holds white space: the columns (url, region_code, "
+                                  "name) are separated by tabs, not spaces",
+                             bad->len ? "\n" : "", file, i + 1, url);
+    } else if(!norm) {
+      g_string_append_printf(bad, "%s%s:%d: '%s' is not an http(s) URL", bad->len ? "\n" : "",
+                             file, i + 1, url);
     } else if(*code && !is_code(code)) {
-      g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                  "%s:%d: region code '%s' is not 6 digits (GB/T 2260)", file, i + 1, code);
-      ok = false;
+      g_string_append_printf(bad, "%s%s:%d: region code '%s' is not 6 digits (GB/T 2260)",
+                             bad->len ? "\n" : "", file, i + 1, code);
     } else if(g_hash_table_contains(seen, norm)) {
       if(notes)
         g_ptr_array_add(notes, g_strdup_printf("%s:%d: %s is already listed at %s; kept once",
                                                file, i + 1, norm,
                                                (const char *)g_hash_table_lookup(seen, norm)));
     } else {
+      if(*code && notes && !gh_region_name(table, code))
+        g_ptr_array_add(notes, g_strdup_printf("%s:%d: region code %s is not in the region table "
+                                               "(GB/T 2260): its records get no place names",
+                                               file, i + 1, code));
       g_hash_table_insert(seen, g_strdup(norm), g_strdup_printf("%s:%d", file, i + 1));
       struct gh_seed *s = g_new0(struct gh_seed, 1);
       s->url = norm;
@@ -121,6 +148,10 @@ load_one(const char *file, GPtrArray *seeds, GHashTable *seen, GPtrArray *notes,
     g_strfreev(f);
   }
   g_strfreev(lines);
+  bool ok = bad->len == 0;
+  if(!ok)
+    g_set_error_literal(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, bad->str);
+  g_string_free(bad, TRUE);
   return ok;
 }
 

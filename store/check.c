@@ -269,7 +269,7 @@ gh_store_check(struct gh_store *st, FILE *out, struct gh_check_summary *sum, GEr
 }
 
 bool
-gh_store_backup(struct gh_store *st, const char *dir, GError **err)
+gh_store_backup(struct gh_store *st, const char *dir, bool *replaced, GError **err)
 {
   bool inside = gh_store_path_inside(st->dir, dir);
   if(inside) {
@@ -285,11 +285,21 @@ gh_store_backup(struct gh_store *st, const char *dir, GError **err)
   char *target = g_build_filename(dir, "data.mdb", NULL);
   char *tmp = g_build_filename(dir, ".data.mdb.partial", NULL);
   bool ok = false;
-  if(g_file_test(target, G_FILE_TEST_EXISTS)) {
+  /* An older backup is replaced by the rename below, atomically: a reader
+   * of it (or a restore) sees the old copy or the new one, never a mix.  A
+   * directory a writer has used is a store, not a backup, and is never
+   * replaced. */
+  char *lock = g_build_filename(dir, "writer.lock", NULL);
+  bool store = g_file_test(lock, G_FILE_TEST_EXISTS);
+  g_free(lock);
+  if(store) {
     g_set_error(err, GH_CHECK_ERROR, EEXIST,
-                "backup %s already holds a data.mdb; give an empty directory", dir);
+                "backup %s holds a store that has been written to (writer.lock), not a backup; "
+                "give another directory", dir);
     goto out;
   }
+  if(replaced)
+    *replaced = g_file_test(target, G_FILE_TEST_EXISTS);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if(fd < 0) {
     g_set_error(err, GH_CHECK_ERROR, errno, "backup %s: %s", tmp, g_strerror(errno));
@@ -310,6 +320,14 @@ gh_store_backup(struct gh_store *st, const char *dir, GError **err)
   if(ok && rename(tmp, target) < 0) {
     g_set_error(err, GH_CHECK_ERROR, errno, "backup %s: %s", target, g_strerror(errno));
     ok = false;
+  }
+  if(ok) { /* the rename itself survives a crash */
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if(dfd >= 0) {
+      if(fsync(dfd) < 0)
+        g_debug("fsync %s: %s", dir, g_strerror(errno));
+      close(dfd);
+    }
   }
   if(!ok)
     unlink(tmp);

@@ -24,10 +24,11 @@ struct gh_check_summary {
 bool gh_store_check(struct gh_store *st, FILE *out, struct gh_check_summary *sum, GError **err);
 
 /* Writes a compacted copy of the store into directory `dir` (created if
- * missing; must not hold a data.mdb, and must not be the store or inside
- * it) as dir/data.mdb, through a temporary file that is fsynced and renamed,
- * so a copy is whole or absent.  Takes one read transaction: a running
- * crawler or daemon goes on. */
-bool gh_store_backup(struct gh_store *st, const char *dir, GError **err);
+ * missing; not the store nor inside it, nor a directory a writer has used
+ * as a store) as dir/data.mdb, through a temporary file that is fsynced and
+ * renamed, so a copy is whole or absent and an older copy there is replaced
+ * atomically (*replaced says so; may be NULL).  Takes one read transaction:
+ * a running crawler or daemon goes on. */
+bool gh_store_backup(struct gh_store *st, const char *dir, bool *replaced, GError **err);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "../record/record.h"
 #include "export.h"
+#include "export_columns.h"
 
 /* Columns outside the three tables. */
 static const struct {
@@ -267,17 +268,37 @@ gh_columns_csv(void)
 json_t *
 gh_columns_csvw(const char *csv_name)
 {
+  return gh_columns_csvw_of(csv_name, NULL);
+}
+
+json_t *
+gh_columns_csvw_of(const char *csv_name, const GPtrArray *only)
+{
   json_t *columns = json_array();
   GPtrArray *cols = gh_columns();
-  for(guint i = 0; i < cols->len; i++) {
-    const struct gh_column_info *c = cols->pdata[i];
-    json_t *col = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "name", c->name, "titles", "zh",
-                            c->label_zh, "en", c->name, "datatype", c->datatype,
-                            "dc:description", c->meaning);
-    if(*c->unit)
-      json_object_set_new(col, "schema:unitText", json_string(c->unit));
+  GHashTable *by_name = g_hash_table_new(g_str_hash, g_str_equal);
+  for(guint i = 0; i < cols->len; i++)
+    g_hash_table_insert(by_name, ((struct gh_column_info *)cols->pdata[i])->name, cols->pdata[i]);
+  for(guint i = 0; i < (only ? only->len : cols->len); i++) {
+    const char *name = only ? only->pdata[i] : ((struct gh_column_info *)cols->pdata[i])->name;
+    const struct gh_column_info *c = g_hash_table_lookup(by_name, name);
+    json_t *col;
+    if(c) {
+      col = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "name", c->name, "titles", "zh",
+                      c->label_zh, "en", c->name, "datatype", c->datatype, "dc:description",
+                      c->meaning);
+      if(*c->unit)
+        json_object_set_new(col, "schema:unitText", json_string(c->unit));
+    } else { /* a computed column (export_columns.h) */
+      bool rate = strstr(name, "_rate") != NULL;
+      col = json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "name", name, "titles", "zh",
+                      gh_export_derived_label(name), "en", name, "datatype",
+                      rate ? "number" : "integer", "dc:description",
+                      gh_export_derived_meaning(name));
+    }
     json_array_append_new(columns, col);
   }
+  g_hash_table_destroy(by_name);
   g_ptr_array_unref(cols);
   return json_pack("{s:[s,{s:s}], s:s, s:s, s:s, s:{s:b, s:s}, s:{s:o}}", "@context",
                    "http://www.w3.org/ns/csvw", "@language", "zh", "url", csv_name, "dc:title", "政府信息公开工作年度报告 (govharvest export)",

@@ -29,5 +29,8 @@ GString *gh_columns_csv(void);
  * name, as the url beside it): titles in zh and en (either header matches),
  * datatypes, units, meanings. */
 json_t *gh_columns_csvw(const char *csv_name);
+/* The same for a CSV of the columns `only` (CSV or computed columns, in
+ * that order); NULL: every column. */
+json_t *gh_columns_csvw_of(const char *csv_name, const GPtrArray *only);
 
 #endif

@@ -12,6 +12,7 @@
 #include "../record/places.h"
 #include "../record/record.h"
 #include "columns.h"
+#include "export_columns.h"
 #include "export_sqlite.h"
 
 #define GH_EXPORT_ERROR (g_quark_from_static_string("gh-export"))
@@ -166,7 +167,8 @@ csv_value(json_t *rec, const char *col)
     }
     return g_string_free(s, FALSE);
   }
-  return scalar_text(gh_export_value(rec, col));
+  char *computed = gh_export_derived_text(rec, col);
+  return computed ? computed : scalar_text(gh_export_value(rec, col));
 }
 
 char *
@@ -484,7 +486,8 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
   MDB_txn *txn = gh_store_read_begin(st, err);
   if(!txn)
     return false;
-  struct export_walk w = { .st = st, .txn = txn, .o = o, .out = out, .cols = gh_export_csv_columns(),
+  GPtrArray *cols = o->columns ? g_ptr_array_ref((GPtrArray *)o->columns) : gh_export_csv_columns();
+  struct export_walk w = { .st = st, .txn = txn, .o = o, .out = out, .cols = cols,
                            .line = g_string_new(NULL), .eol = o->excel ? "\r\n" : "\n",
                            .prev_agency = g_string_new(NULL), .written = written };
   GString *line = w.line;
@@ -492,13 +495,21 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
     g_string_append(line, "\xEF\xBB\xBF");
   if(o->format == GH_EXPORT_CSV) {
     GPtrArray *labels = o->header_zh ? gh_columns() : NULL;
+    GHashTable *zh = g_hash_table_new(g_str_hash, g_str_equal);
+    for(guint i = 0; labels && i < labels->len; i++) {
+      struct gh_column_info *c = labels->pdata[i];
+      g_hash_table_insert(zh, c->name, c->label_zh);
+    }
     for(guint i = 0; i < w.cols->len; i++) {
+      const char *name = w.cols->pdata[i];
+      const char *label = gh_export_is_derived(name) ? gh_export_derived_label(name)
+                                                     : g_hash_table_lookup(zh, name);
       if(i)
         g_string_append_c(line, ',');
-      gh_csv_field(line, labels ? ((struct gh_column_info *)labels->pdata[i])->label_zh
-                             : (const char *)w.cols->pdata[i]);
+      gh_csv_field(line, labels && label ? label : name);
     }
     g_string_append(line, w.eol);
+    g_hash_table_destroy(zh);
     if(labels)
       g_ptr_array_unref(labels);
   } else if(o->format == GH_EXPORT_LONG) {
@@ -532,7 +543,7 @@ gh_export(struct gh_store *st, const struct gh_export_opts *o, FILE *out, guint6
       g_set_error(err, GH_EXPORT_ERROR, errno, "writing the export failed: %s", g_strerror(errno));
   }
   g_string_free(line, TRUE);
-  g_ptr_array_free(w.cols, TRUE);
+  g_ptr_array_unref(w.cols);
   return ok;
 }
 

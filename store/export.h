@@ -32,6 +32,9 @@ struct gh_export_opts {
   bool header_zh; /* CSV: the Chinese labels of columns.csv as the header */
   const char *sqlite_path; /* GH_EXPORT_SQLITE: the database file to write */
   bool sqlite_json;        /* GH_EXPORT_SQLITE: keep each record's JSON too */
+  /* GH_EXPORT_CSV: these columns in this order (export_columns.h: presets,
+   * --columns, computed columns); NULL: every column. */
+  const GPtrArray *columns;
 };
 
 /* The CSV header, in order: the documented column names. */

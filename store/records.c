@@ -129,10 +129,14 @@ gh_store_record_agency_key(json_t *record)
   return json_string_value(json_object_get(record, "agency_key"));
 }
 
+/* Where the document came from: its URL, or the file an import read it
+ * from (two files are two documents, as two URLs are). */
 static const char *
 source_url(json_t *rec)
 {
-  return json_string_value(json_object_get(json_object_get(rec, "source"), "url"));
+  json_t *src = json_object_get(rec, "source");
+  const char *url = json_string_value(json_object_get(src, "url"));
+  return url ? url : json_string_value(json_object_get(src, "path"));
 }
 
 /* Of two different documents for one agency and year, whether the

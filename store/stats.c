@@ -73,8 +73,10 @@ state_text(const struct gh_urlstate *s)
   return json_string_value(json_object_get(s->extra, "state"));
 }
 
+/* `records`: source URL -> status of the current records (NULL: the
+ * seed misses alone need no records). */
 static void
-seed_account(json_t *seeds, const struct gh_urlstate *state)
+seed_account(json_t *seeds, const char *url, const struct gh_urlstate *state, GHashTable *records)
 {
   const char *seed = state->seed;
   const char *kind = state->kind;
@@ -94,8 +96,11 @@ seed_account(json_t *seeds, const struct gh_urlstate *state)
     if(st && !strcmp(st, "done"))
       bump(e, "reports_fetched");
   }
-  /* What became of them: records by status, failures by kind. */
-  const char *rs = state->record_status;
+  /* What became of them: records by status (the store's records this URL
+   * is the source of: a report page that handed over to its attachment,
+   * or whose record lost to another document, is not one), failures by
+   * kind. */
+  const char *rs = records ? g_hash_table_lookup(records, url) : NULL;
   if(rs && *rs) {
     json_t *by = json_object_get(e, "records");
     if(!by)
@@ -147,6 +152,7 @@ struct tally {
   GHashTable *name_year; /* agency key -> that record's year */
   json_t *by_region;     /* "2"|"4"|"6" -> region code -> year -> records */
   GHashTable *seed_codes; /* the region codes of the seeds crawled */
+  GHashTable *record_urls; /* source URL -> status, of the current records */
   GArray *years;
 };
 
@@ -193,6 +199,10 @@ tally_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
     bump(rg, ys);
   }
   t->failed += failed_error_check(rec);
+  const char *url = json_string_value(json_object_get(json_object_get(rec, "source"), "url"));
+  const char *status = json_string_value(json_object_get(rec, "status"));
+  if(url && status)
+    g_hash_table_insert(t->record_urls, g_strdup(url), g_strdup(status));
   json_decref(rec);
   return true;
 }
@@ -246,7 +256,7 @@ tally_url(const char *url, struct gh_urlstate *s, void *ud, GError **err)
   (void)err;
   struct tally *t = ud;
   t->urls++;
-  seed_account(t->seeds, s);
+  seed_account(t->seeds, url, s, t->record_urls);
   if(s->kind && !strcmp(s->kind, "seed") && s->region)
     g_hash_table_add(t->seed_codes, g_strdup(s->region));
   const char *e = s->error;
@@ -300,6 +310,7 @@ gh_stats(struct gh_store *st, GError **err)
     .name_year = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     .years = g_array_new(FALSE, FALSE, sizeof(int)), .by_region = json_object(),
     .seed_codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+    .record_urls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
   };
   uint64_t done = 0;
   gh_store_meta_get_u64(txn, st, "cycle", &t.cycle);
@@ -317,6 +328,7 @@ gh_stats(struct gh_store *st, GError **err)
   g_string_free(t.agency, TRUE);
   g_hash_table_destroy(t.names);
   g_hash_table_destroy(t.name_year);
+  g_hash_table_destroy(t.record_urls);
   g_array_free(t.years, TRUE);
 
   json_t *out = json_pack(
@@ -349,12 +361,11 @@ struct seed_count {
 static bool
 count_seed(const char *url, struct gh_urlstate *s, void *ud, GError **err)
 {
-  (void)url;
   (void)err;
   struct seed_count *c = ud;
   const char *seed = s->seed;
   if(seed && (!c->only || g_hash_table_contains(c->only, seed)))
-    seed_account(c->seeds, s);
+    seed_account(c->seeds, url, s, NULL);
   return true;
 }
 

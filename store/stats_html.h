@@ -1,6 +1,6 @@
-/* `stats --html`: a province × year matrix of agencies with parsed
- * reports, the failing checks, and per county every record with a link to
- * its source — one self-contained page (no script, nothing fetched). */
+/* `stats --html`: the data page (headline figures per year, trends, the
+ * coverage tile grid, the top agencies, the province × year matrix,
+ * statuses and failing checks, every record) as one self-contained file. */
 #ifndef GH_STATS_HTML_H
 #define GH_STATS_HTML_H
 

@@ -237,8 +237,8 @@ src_dir=$(cd "$(dirname "$0")/.." && pwd)
 if [ -f "$build/cmake_install.cmake" ]; then
   expect 0 "quickstart" -- env GH_BUILD_DIR="$(cd "$build" && pwd)" GH_DEMO_STORE="$tmp/demo-store" \
     bash "$src_dir/scripts/quickstart"
-  has out "agency .* year  received  granted  appeals  agency_key"
-  has out "淮安市洪泽区人民政府 .* 2024        95       50        6  320813|人民政府"
+  has out "^agency .*region_code .*year .*status .*applications.new_received.total .*applications.granted.total .*appeals.total .*agency_key"
+  has out "^淮安市洪泽区人民政府 .*320813 .*2024 .*parsed .*95 .*50 .*6 .*320813|人民政府"
   has out "Next, try:"
   has out "stats --store $tmp/demo-store --html"
   expect 0 "the demo store stays" -- "$gh" export --store "$tmp/demo-store"
@@ -331,7 +331,7 @@ has err "no such region code or name"
 # Every long option a command's --help lists is documented in the man page
 # and in the README.
 src=$(cd "$(dirname "$0")/.." && pwd)
-for c in parse probe crawl export daemon stats reparse check backup queue "seeds coverage" "seeds discover"; do
+for c in parse probe crawl export daemon stats reparse check backup queue import "seeds coverage" "seeds discover"; do
   # shellcheck disable=SC2086 # "seeds coverage" is a command and its subcommand
   for o in $("$gh" $c --help-all 2>/dev/null | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' |
               grep -oE -- '--[a-z][a-z-]*' | grep -v -- '^--help'); do

@@ -491,6 +491,10 @@ def test_exports(tmp, store):
         for k, v in st["seeds"].items()), f"stats --by-seed --csv: {list(by_seed.values())[:2]}")
     check(any("parsed=" in r["records"] for r in by_seed.values()) and
           any(r["errors"] for r in by_seed.values()), "per seed: records by status and errors by kind")
+    # Records, not documents: a report page that handed over to its
+    # attachment is not counted beside it.
+    per_seed = sum(int(x.split("=")[1]) for r in by_seed.values() for x in r["records"].split() if "=" in x)
+    check(per_seed == len(recs_now), f"stats --by-seed counts the store's records: {per_seed} vs {len(recs_now)}")
     text = subprocess.run([GH, "stats", "--store", store, "--gaps=1"], capture_output=True, text=True).stdout
     n = len(st["gaps"])
     check(f"gaps: {n} agencies miss a year" in text and f"… {n - 1} more" in text and

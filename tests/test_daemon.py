@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,7 @@ def main():
     with_web(run_stalled_disk)
     with_web(reload_storm)
     with_web(queue_flood)
+    with_web(run_root_queue)
     check_units()
     finish("daemon")
 
@@ -107,6 +109,9 @@ def run(tmp, web):
                          stdout=subprocess.DEVNULL, stderr=err)
 
     check(notify.wait_for(lambda m: m == "READY=1", 10) is not None, "READY=1 arrives")
+    spool = os.path.join(store, "requests")
+    check(os.path.isdir(spool) and stat.S_IMODE(os.stat(spool).st_mode) == 0o2770,
+          f"the daemon makes its spool at start, setgid 2770: {oct(os.stat(spool).st_mode) if os.path.isdir(spool) else None}")
     idle = notify.wait_for(lambda m: m.startswith("STATUS=idle"), 30)
     check(idle is not None and "next crawl" in idle, f"goes idle after the first crawl: {idle}")
     crawling = [s for s in notify.statuses() if s.startswith("crawling:")]
@@ -152,8 +157,8 @@ def run(tmp, web):
     t0 = time.time()
     r = subprocess.run([GH, "queue", "--config", conf, "--store", store, "--seed", "http://www.wd.gov.cn/",
                         "--refetch"], capture_output=True, text=True, timeout=30)
-    check(r.returncode == 0 and "queued" in r.stdout and os.listdir(os.path.join(store, "requests")),
-          f"queue writes a request into the spool: {r.stdout!r} {r.stderr!r}")
+    check(r.returncode == 0 and "queued" in r.stdout and f"taken by the daemon (pid {d.pid})" in r.stdout,
+          f"queue waits until the daemon takes the request and names its pid: {r.stdout!r} {r.stderr!r}")
     taken = notify.wait_for(lambda m: m.startswith("STATUS=crawling 1 requested"), 10, since=n)
     check(taken is not None and time.time() - t0 < 5, f"the daemon takes it up within seconds: {taken}")
     check(notify.wait_for(lambda m: m.startswith("STATUS=idle"), 30, since=n) is not None, "and goes idle again")
@@ -236,6 +241,62 @@ def run(tmp, web):
     check(any(m == "STOPPING=1" for _, m in notify.msgs), "STOPPING=1 sent")
     after = records(GH, store)
     check(len(after) == 3, f"the store reopens and exports all records: {len(after)}")
+    err.seek(0)
+    log = err.read()
+    check("idle: 1 seeds" in log and "woke: a request in the spool" in log and "woke: reload" in log,
+          f"the journal says when the daemon goes idle and why it wakes: {log[-600:]!r}")
+    # No daemon: queue says so, suggests a crawl, queues nothing.
+    before = sorted(os.listdir(spool))
+    write(conf, good)
+    r = subprocess.run([GH, "queue", "--config", conf, "--store", store, "--region", "5323"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 1 and "no daemon is running" in r.stderr and
+          f"govharvest crawl --store {store} --region 5323" in r.stderr and sorted(os.listdir(spool)) == before,
+          f"queue without a daemon: says so, suggests crawl --region, writes nothing: {r.stderr!r}")
+
+
+def run_root_queue(tmp, web):
+    """`sudo govharvest queue` beside a daemon running as another user (the
+    packaged service runs as govharvest; here nobody): the request is
+    handed to the store's owner and taken."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        print("note: not root (or no setpriv): sudo queue is not tested", file=sys.stderr)
+        return
+    import pwd
+    nobody = pwd.getpwnam("nobody")
+    drop = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+    if subprocess.run([*drop, GH, "--version"], capture_output=True).returncode != 0:
+        print(f"note: nobody cannot run {GH} (a private build directory): sudo queue is not tested",
+              file=sys.stderr)
+        return
+    seeds, conf, _, store, _ = setup(tmp, web)
+    os.chmod(tmp, 0o755)
+    os.makedirs(store)
+    os.chown(store, nobody.pw_uid, nobody.pw_gid)
+    err = open(os.path.join(tmp, "daemon-nobody.err"), "w+")
+    d = subprocess.Popen([*drop, GH, "daemon", "--config", conf, "--store", store],
+                         stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        spool = os.path.join(store, "requests")
+        for _ in range(100):
+            if os.path.isdir(spool):
+                break
+            time.sleep(0.1)
+        st = os.stat(spool) if os.path.isdir(spool) else None
+        check(st and st.st_uid == nobody.pw_uid and stat.S_IMODE(st.st_mode) == 0o2770,
+              f"the daemon's spool is its user's, 2770: {st}")
+        r = subprocess.run([GH, "queue", "--config", conf, "--store", store, "--seed",
+                            "http://www.wd.gov.cn/", "--wait", "20"], capture_output=True, text=True,
+                           timeout=60)
+        check(r.returncode == 0 and f"taken by the daemon (pid {d.pid})" in r.stdout,
+              f"root's request is taken by the daemon running as nobody: {r.stdout!r} {r.stderr!r}")
+    finally:
+        d.send_signal(signal.SIGTERM)
+        try:
+            d.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            d.kill()
+            d.wait()
 
 
 def gaps_by_host(reqs):

@@ -278,8 +278,18 @@ def backup(tmp, good):
     check(gh("check", "--store", b).returncode == 0, "the backup checks clean")
     check(lines(gh("export", "--store", b).stdout) == lines(gh("export", "--store", good).stdout),
           "and holds the same records")
+    # Again into the same directory (the nightly unit): the older copy is
+    # replaced by a rename, whole, and still checks clean.
+    old_ino = os.stat(os.path.join(b, "data.mdb")).st_ino
     r = gh("backup", "--store", good, b)
-    check(r.returncode == 2 and b"already holds" in r.stderr, f"a backup never overwrites one: {r.stderr!r}")
+    check(r.returncode == 0 and b"older copy there replaced" in r.stdout and
+          os.stat(os.path.join(b, "data.mdb")).st_ino != old_ino and
+          not [f for f in os.listdir(b) if "partial" in f],
+          f"a backup replaces an older one atomically: {r.stdout!r} {r.stderr!r}")
+    check(gh("check", "--store", b).returncode == 0, "the replacing backup checks clean")
+    # A store that has been written is not a backup: never replaced.
+    r = gh("backup", "--store", b, good)
+    check(r.returncode == 2 and b"not a backup" in r.stderr, f"a written store is never overwritten: {r.stderr!r}")
     r = gh("backup", "--store", good, os.path.join(good, "inside"))
     check(r.returncode == 2 and not os.path.exists(os.path.join(good, "inside")),
           f"nor writes into the store: {r.stderr!r}")
