@@ -41,8 +41,6 @@ int gh_cli_store_failure(const char *command, const GError *err);
 struct gh_extract_opts;
 void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg);
 
-/* The --resolve and --connect-to options of the commands that fetch
- * (crawl, probe), filling two char ** (G_OPTION_ARG_STRING_ARRAY). */
 /* --seed URL, --region PREFIX (repeatable) and --refetch: which seeds to
  * crawl now, for crawl and queue alike. */
 #define GH_CLI_NOW_ENTRIES(seeds, regions, refetch)                                               \
@@ -56,6 +54,8 @@ void gh_cli_extract_opts(struct gh_extract_opts *o, const struct gh_config *cfg)
       "Fetch known report documents again (conditional requests: unchanged ones answer 304)",    \
       NULL }
 
+/* The --resolve and --connect-to options of the commands that fetch
+ * (crawl, probe), filling two char ** (G_OPTION_ARG_STRING_ARRAY). */
 #define GH_CLI_HOSTMAP_ENTRIES(resolve, connect_to)                                               \
   { "resolve", 0, 0, G_OPTION_ARG_STRING_ARRAY, (resolve),                                        \
     "Use ADDR for HOST:PORT, as curl --resolve (repeatable)", "HOST:PORT:ADDR" },                 \

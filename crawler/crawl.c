@@ -465,8 +465,8 @@ crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlst
   g_free(post_target);
 }
 
-static void
-xfer_free(struct xfer *x)
+void
+crawl_xfer_free(struct xfer *x)
 {
   curl_slist_free_all(x->req_headers);
   curl_easy_cleanup(x->easy);
@@ -642,7 +642,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
       g_hash_table_remove(c.active, x);
       crawl_answer(&c, x, rc);
       if(!x->fetched) {
-        xfer_free(x);
+        crawl_xfer_free(x);
         continue;
       }
       if(!answered)
@@ -661,7 +661,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
         struct xfer *x = answered->pdata[i];
         crawl_answer_fetched(&c, x);
         g_hash_table_remove(x->host->busy, x->url);
-        xfer_free(x);
+        crawl_xfer_free(x);
       }
       g_ptr_array_free(answered, TRUE);
     }
@@ -680,7 +680,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     struct xfer *x = ax;
     g_hash_table_iter_remove(&ai);
     curl_multi_remove_handle(c.multi, x->easy);
-    xfer_free(x);
+    crawl_xfer_free(x);
   }
   /* Documents still in the workers are abandoned the same way. */
   gh_pool_free(c.pool); /* reaps every worker: their CPU is counted below */

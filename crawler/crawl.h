@@ -85,13 +85,13 @@ void gh_crawl_summary_clear(struct gh_crawl_summary *s);
 /* Prints the summary as the crawl command shows it. */
 void gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out);
 
-/* Runs until the frontier is drained or *stop is set.  False with *err only
- * for store failures; fetch and parse failures are recorded per URL. */
 /* What the crawler's extraction workers run (extract/sandbox.c): a page's
  * links and/or its record, from the fetched bytes. */
 #define GH_CRAWL_WORK "crawl"
 GByteArray *gh_crawl_work(const struct gh_pool_input *in);
 
+/* Runs until the frontier is drained or *stop is set.  False with *err only
+ * for store failures; fetch and parse failures are recorded per URL. */
 bool gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o,
                   struct gh_crawl_summary *sum, GError **err);
 

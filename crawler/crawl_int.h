@@ -45,7 +45,7 @@ struct xfer {
    * frees the host first, so its next request goes out before that work. */
   bool fetched;
   enum gh_link_kind kind;
-  const char *ctype; /* the easy handle's, valid until xfer_free */
+  const char *ctype; /* the easy handle's, valid until crawl_xfer_free */
   struct gh_private_guard guard;
 };
 
@@ -148,6 +148,8 @@ void crawl_host_load(struct crawl *c, struct gh_host *h);
 /* Starts a transfer of `url` (`state` taken; NULL for robots.txt). */
 void crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlstate *state,
                  bool robots);
+/* A transfer's memory, once libcurl and crawl_answer are done with it. */
+void crawl_xfer_free(struct xfer *x);
 
 /* ---- turns.c ---- */
 

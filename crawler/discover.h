@@ -52,16 +52,16 @@ void gh_link_free(void *link);
  * (free func gh_link_free); a URL appears once. */
 void gh_discover(const char *utf8, size_t len, const char *page_url, enum gh_link_kind from,
                  GPtrArray *out);
-/* The same, with the page's gumbo tree (gh_gumbo_parse of `utf8`) when the
- * caller has it, or NULL, and the page an API answer is shown in
- * (`embedding_url`, may be NULL): a Hanweb dataproxy.jsp or JPaaS answer is
- * inserted into its column page by the page's script, so its relative links
- * resolve against, and are judged under, that page. */
 /* Whether `url` asks an API whose answer a column page's script inserts
  * into the page (Hanweb dataproxy.jsp, JPaaS build/unit): its links are
  * the page's.  The crawler keeps that page along chains of answers. */
 bool gh_is_api_answer(const char *url);
 struct GumboInternalOutput;
+/* gh_discover with the page's gumbo tree (gh_gumbo_parse of `utf8`) when
+ * the caller has it, or NULL, and the page an API answer is shown in
+ * (`embedding_url`, may be NULL): a Hanweb dataproxy.jsp or JPaaS answer is
+ * inserted into its column page by the page's script, so its relative links
+ * resolve against, and are judged under, that page. */
 void gh_discover_tree(const struct GumboInternalOutput *tree, const char *utf8, size_t len,
                       const char *page_url, const char *embedding_url, enum gh_link_kind from,
                       GPtrArray *out);

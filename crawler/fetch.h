@@ -23,11 +23,6 @@ struct gh_capped {
 };
 size_t gh_capped_write(char *data, size_t size, size_t n, void *ud);
 
-/* The options every request of govharvest carries, the crawler's and
- * probe's alike: the user agent, http(s) only, time and stall limits,
- * content decoding, the configured host maps and, for a host named in
- * [crawl] tls_insecure_hosts, legacy TLS.  `host_port` is the URL's
- * "host[:port]".  Redirects, caps and request headers are the caller's. */
 /* No private targets from DNS: a public name that resolves to a loopback,
  * private, link-local (cloud metadata), CGNAT or multicast address is not
  * connected to, unless the host is mapped by [crawl] resolve/connect_to
@@ -41,6 +36,11 @@ struct gh_private_guard {
   bool refused;
   char addr[64];
 };
+/* The options every request of govharvest carries, the crawler's and
+ * probe's alike: the user agent, http(s) only, time and stall limits,
+ * content decoding, the configured host maps and, for a host named in
+ * [crawl] tls_insecure_hosts, legacy TLS.  `host_port` is the URL's
+ * "host[:port]".  Redirects, caps and request headers are the caller's. */
 void gh_crawl_easy_setup(CURL *e, const struct gh_config *cfg, const char *host_port,
                          struct curl_slist *resolve, struct curl_slist *connect_to,
                          struct gh_private_guard *guard);

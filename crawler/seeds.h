@@ -19,12 +19,12 @@ struct gh_seed {
   char *identifier;
 };
 
-/* A GPtrArray of struct gh_seed * (free func set), or NULL with *err as
- * "FILE:LINE: why".  Blank lines and '#' comments are skipped, as is a
- * header line starting with "url". */
 /* Seeds of `file` and then of the .tsv files in seeds.d/ beside it, in
- * name order.  A URL listed twice is kept once, its first line winning;
- * each repeat is a line appended to `notes` (may be NULL). */
+ * name order: a GPtrArray of struct gh_seed * (free func set), or NULL with
+ * *err as "FILE:LINE: why".  Blank lines and '#' comments are skipped, as
+ * is a header line starting with "url".  A URL listed twice is kept once,
+ * its first line winning; each repeat is a line appended to `notes` (may
+ * be NULL). */
 GPtrArray *gh_seeds_load(const char *file, GPtrArray *notes, GError **err);
 /* That file only, without seeds.d (a list being merged, not the one in use). */
 GPtrArray *gh_seeds_load_file(const char *file, GPtrArray *notes, GError **err);

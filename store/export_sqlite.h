@@ -12,9 +12,8 @@
 
 struct gh_sqlite_out;
 /* Writes to PATH.tmp; close(…, true) renames it over PATH, so a reader
- * never sees a half-written database. */
-/* with_json: keep each record's whole JSON in reports.record (about ten
- * times the rest). */
+ * never sees a half-written database.  with_json: keep each record's whole
+ * JSON in reports.record (about ten times the rest). */
 struct gh_sqlite_out *gh_sqlite_out_open(const char *path, bool with_json, GError **err);
 bool gh_sqlite_out_add(struct gh_sqlite_out *o, json_t *rec, GError **err);
 bool gh_sqlite_out_close(struct gh_sqlite_out *o, bool commit, GError **err);

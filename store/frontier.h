@@ -4,7 +4,7 @@
  * event loop goes on.  The only code that touches the url_state, queue and
  * hosts databases (docs/store.md has their keys).
  *
- * A URL's life (enum gh_url_state): queued -> fetched -> one final state.
+ * A URL's life (enum gh_url_state; the state itself is urlstate.h's): queued -> fetched -> one final state.
  * Only gh_frontier_enqueue makes a URL queued (again), and it decides
  * inside the commit whether it may: a URL already queued or visited this
  * cycle is not, and a report or attachment fetched in an earlier cycle is
@@ -29,8 +29,6 @@
 #include <stdbool.h>
 
 #include "store.h"
-
-/* URL states (enum gh_url_state, struct gh_urlstate) are urlstate.h's. */
 
 /* ---- the cycle: one pass over every seed ---- */
 

@@ -7,7 +7,8 @@
  *   records  agency_key \0 YYYY            -> current record (JSON)
  *   history  agency_key \0 YYYY \0 seq(8)  -> a replaced record (JSON)
  *   docs     sha256 hex                    -> raw document (zstd frame)
- *   url_state sha256(normalised URL), 32 bytes -> URL NUL URL state (JSON)
+ *   url_state sha256(normalised URL), 32 bytes -> URL NUL URL state (binary,
+ *            urlstate.h; JSON text before schema 4)
  *   queue    host \0 seq(8, big-endian)    -> URL waiting to be fetched
  *   hosts    host                          -> robots.txt and backoff (JSON)
  *
@@ -180,6 +181,10 @@ char *gh_store_get_doc(MDB_txn *txn, struct gh_store *st, const char *sha256, si
  * table here when the record has none yet.  Borrowed from the record. */
 const char *gh_store_record_agency_key(json_t *record);
 
+/* How the warning of gh_store_land_record about a rival document starts:
+ * it belongs to the store, not to the parse, and a reparse carries it
+ * over. */
+#define GH_STORE_RIVAL_NOTE "another document for this agency and year"
 /* Lands `record` (the JSON of gh_record_to_json) as the current record of
  * its agency key and year.  Outcome in *what: "new", "same" (identical
  * source bytes: only the provenance is refreshed), "replaced" (the old one
@@ -187,10 +192,7 @@ const char *gh_store_record_agency_key(json_t *record);
  * same URL again replaces, unless a parse would give way to a failure.  A
  * different document for the same key and year is current if published
  * later, else if parsed where the other is not, else the one that landed
- * first stays; the current one says so in its warnings. */
-/* How that warning starts: it belongs to the store, not to the parse, and
- * a reparse carries it over. */
-#define GH_STORE_RIVAL_NOTE "another document for this agency and year"
+ * first stays; the current one says so in its warnings (GH_STORE_RIVAL_NOTE). */
 int gh_store_land_record(MDB_txn *txn, struct gh_store *st, json_t *record,
                          const char **what);
 

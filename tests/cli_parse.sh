@@ -329,14 +329,15 @@ expect 2 "--region unknown" -- "$gh" parse --region 火星 "$tmp/bare.txt"
 has err "no such region code or name"
 
 # Every long option a command's --help lists is documented in the man page
-# and in the README.
+# and in the user's guide (docs/usage.md, with the export guide
+# docs/exports.md).
 src=$(cd "$(dirname "$0")/.." && pwd)
 for c in parse probe crawl export daemon stats reparse check backup queue import "seeds coverage" "seeds discover"; do
   # shellcheck disable=SC2086 # "seeds coverage" is a command and its subcommand
   for o in $("$gh" $c --help-all 2>/dev/null | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' |
               grep -oE -- '--[a-z][a-z-]*' | grep -v -- '^--help'); do
     if grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$src/docs/govharvest.1"; then ok; else bad "man page lacks $c $o"; fi
-    if grep -qF -- "$o" "$src/README.md"; then ok; else bad "README lacks $c $o"; fi
+    if cat "$src/docs/usage.md" "$src/docs/exports.md" | grep -qF -- "$o"; then ok; else bad "docs/usage.md lacks $c $o"; fi
   done
 done
 

@@ -169,15 +169,34 @@ by_name(gconstpointer a, gconstpointer b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The stem of an input file: its name without the extension, as the
+ * expected and golden files are named. */
+static char *
+stem_of(const char *input)
+{
+  char *base = g_path_get_basename(input);
+  char *dot = strrchr(base, '.');
+  if(dot)
+    *dot = '\0';
+  return base;
+}
+
+/* test_golden DATA_DIR [STEM...]: every case, or the named ones (a stem is
+ * the input's name without its extension); test_golden DATA_DIR --list
+ * prints the stems. */
 int
 main(int argc, char **argv)
 {
   if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
     return gh_pool_worker_main(argc, argv, NULL);
-  if(argc != 2) {
-    fprintf(stderr, "usage: test_golden DATA_DIR\n");
+  if(argc < 2) {
+    fprintf(stderr, "usage: test_golden DATA_DIR [--list | STEM...]\n");
     return 2;
   }
+  bool list = argc == 3 && !strcmp(argv[2], "--list");
+  GHashTable *wanted = g_hash_table_new(g_str_hash, g_str_equal);
+  for(int a = 2; !list && a < argc; a++)
+    g_hash_table_add(wanted, argv[a]);
   const char *subdirs[] = { "seeds", "reports" };
   int cases = 0;
   for(size_t s = 0; s < G_N_ELEMENTS(subdirs); s++) {
@@ -194,12 +213,32 @@ main(int argc, char **argv)
     g_dir_close(dir);
     g_ptr_array_sort(names, by_name);
     for(guint i = 0; i < names->len; i++) {
-      run_case(argv[1], g_ptr_array_index(names, i));
-      cases++;
+      char *stem = stem_of(g_ptr_array_index(names, i));
+      if(list)
+        printf("%s\n", stem);
+      else if(argc == 2 || g_hash_table_remove(wanted, stem)) {
+        run_case(argv[1], g_ptr_array_index(names, i));
+        cases++;
+      }
+      g_free(stem);
     }
     g_ptr_array_free(names, TRUE);
     g_free(d);
   }
+  if(list) {
+    g_hash_table_destroy(wanted);
+    return 0;
+  }
+  /* A misspelt stem must not pass as a short, green run. */
+  bool unknown = g_hash_table_size(wanted) > 0;
+  GHashTableIter it;
+  gpointer k;
+  g_hash_table_iter_init(&it, wanted);
+  while(g_hash_table_iter_next(&it, &k, NULL))
+    fprintf(stderr, "test_golden: no case named \"%s\" (--list prints the names)\n", (char *)k);
+  g_hash_table_destroy(wanted);
+  if(unknown)
+    return 2;
   if(cases == 0) {
     fprintf(stderr, "no cases found under %s\n", argv[1]);
     return 1;

@@ -165,8 +165,8 @@ city_family(const struct gh_regions *t, const struct place *p, const struct plac
   }
 }
 
-int
-main(void)
+static void
+test_families(void)
 {
   const struct gh_regions *t = gh_regions_builtin();
   GHashTable *by_code = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
@@ -192,8 +192,15 @@ main(void)
     }
   }
   EXPECT(counties > 2900 && cities > 300, "families for %d counties, %d cities", counties, cities);
+  g_ptr_array_free(all, TRUE);
+  g_hash_table_destroy(by_code);
+}
 
-  /* The examples the issue names, and places of the record. */
+/* The examples the issue names, and places of the record. */
+static void
+test_examples(void)
+{
+  const struct gh_regions *t = gh_regions_builtin();
   expect_key(t, "淮安市洪泽区人民政府", "320800", NULL, "320813", "人民政府");
   expect_key(t, "洪泽区人民政府", "320813", NULL, "320813", "人民政府");
   expect_key(t, "会昌县中村乡人民政府", "360733", NULL, "360733", "中村乡人民政府");
@@ -212,9 +219,12 @@ main(void)
            !strcmp(pl.county, "东城区"),
          "a municipality's district has no prefecture");
   EXPECT(!gh_region_place(t, "999999", &pl) && !pl.province, "an unknown code has no places");
+}
 
-  printf("places: %d checks, %d failures\n", checks, failures);
-  g_ptr_array_free(all, TRUE);
-  g_hash_table_destroy(by_code);
-  return failures ? 1 : 0;
+static const struct gh_case cases[] = { GH_CASE(families), GH_CASE(examples) };
+
+int
+main(int argc, char **argv)
+{
+  return gh_cases_main("places", cases, G_N_ELEMENTS(cases), argc, argv);
 }

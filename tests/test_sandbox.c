@@ -630,17 +630,14 @@ test_pool_bytes(void)
   gh_pool_free(p);
 }
 
+static const struct gh_case cases[] = {
+  GH_CASE(readers), GH_CASE(records), GH_CASE(pool), GH_CASE(wire_fields), GH_CASE(pool_bytes),
+};
+
 int
 main(int argc, char **argv)
 {
   if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
     return gh_pool_worker_main(argc, argv, works);
-  test_readers();
-  test_records();
-  test_pool();
-  test_wire_fields();
-  test_pool_bytes();
-
-  printf("%d checks, %d failures\n", checks, failures);
-  return failures ? 1 : 0;
+  return gh_cases_main("sandbox", cases, G_N_ELEMENTS(cases), argc, argv);
 }

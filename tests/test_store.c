@@ -119,16 +119,16 @@ many_fn(struct gh_store *st, MDB_txn *txn, void *ud)
   return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Each case works in its own directory under one temporary directory
+ * (removed at the end), so any one of them runs alone. */
+static char *dir;
+
+static void
+test_basics(void)
 {
-  if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG)) /* reparse's workers */
-    return gh_pool_worker_main(argc, argv, NULL);
-  char *dir = g_dir_make_tmp("gh-store-XXXXXX", NULL);
-  char *path = g_build_filename(dir, "s", NULL);
   struct gh_store *st = NULL;
   GError *e = NULL;
-
+  char *path = g_build_filename(dir, "s", NULL);
   /* A reader on a store that does not exist: a clear error. */
   EXPECT(!gh_store_open(path, GH_STORE_READ, 0, &st, &e) && strstr(e->message, "does not exist"),
          "missing store: %s", e ? e->message : "opened");
@@ -287,7 +287,14 @@ main(int argc, char **argv)
   g_stat(data, &sb2);
   EXPECT(sb1.st_mtime == sb2.st_mtime && sb1.st_size == sb2.st_size, "refused store untouched");
   g_free(data);
+  g_free(path);
+}
 
+static void
+test_migrate(void)
+{
+  struct gh_store *st = NULL;
+  GError *e = NULL;
   /* Schema 3 -> 4: URL states written as JSON text become the binary
    * form on the first write open, unchanged in content; a reader before
    * that reads them as they are. */
@@ -361,7 +368,13 @@ main(int argc, char **argv)
     json_decref(want);
     g_free(s3);
   }
+}
 
+static void
+test_map_full(void)
+{
+  struct gh_store *st = NULL;
+  GError *e = NULL;
   /* MDB_MAP_FULL: a 256 KiB map, 3000 records of 2 KiB: the map grows and
    * every record is there. */
   char *small = g_build_filename(dir, "small", NULL);
@@ -384,7 +397,14 @@ main(int argc, char **argv)
   EXPECT(gh_export(st, &o, devnull, &n, &e) && n == 111, "agency filter (%" G_GUINT64_FORMAT ")", n);
   fclose(devnull);
   gh_store_close(st);
+  g_free(small);
+}
 
+static void
+test_committer(void)
+{
+  struct gh_store *st = NULL;
+  GError *e = NULL;
   /* The same through the committer thread, as the crawler writes: the map
    * fills inside the thread's transaction, poll grows it on this thread
    * and runs the batch again; every batch wakes the caller once. */
@@ -424,7 +444,14 @@ main(int argc, char **argv)
   EXPECT(count_db(st, st->records) == 3000, "the failed batch wrote nothing");
   gh_store_close(st);
   g_free(bg);
+}
 
+static void
+test_cross_year(void)
+{
+  struct gh_store *st = NULL;
+  GError *e = NULL;
+  guint64 n = 0;
   /* Cross-year checks and republication, as export adds them. */
   char *cy = g_build_filename(dir, "cross", NULL);
   EXPECT(gh_store_open(cy, GH_STORE_WRITE, 0, &st, &e), "cross store");
@@ -537,7 +564,19 @@ main(int argc, char **argv)
   g_free(lsha);
   gh_store_close(st);
   g_free(cy);
+}
 
+static void
+test_reparse_pool(void)
+{
+  struct gh_store *st = NULL;
+  GError *e = NULL;
+  guint64 n = 0;
+  FILE *mem;
+  struct gh_reparse_summary rs;
+  struct gh_export_opts jo = { .format = GH_EXPORT_JSONL };
+  struct gh_extract_opts eo;
+  gh_extract_opts_init(&eo);
   /* Reparse in the pool: 60 stale records with their documents, reparsed
    * by one worker and by three, give the same change list and the same
    * stored records. */
@@ -586,7 +625,13 @@ main(int argc, char **argv)
       free(dumps[run]);
     }
   }
+}
 
+static void
+test_stats(void)
+{
+  struct gh_store *st = NULL;
+  GError *e = NULL;
   /* stats' text form: counts in key order, a gap list of 20 and a count
    * of the rest (a national store has tens of thousands). */
   {
@@ -615,7 +660,13 @@ main(int argc, char **argv)
     gh_store_close(st);
     g_free(gp);
   }
+}
 
+static void
+test_damaged(void)
+{
+  struct gh_store *st = NULL;
+  GError *e = NULL;
   /* Damaged files: refused with a message, never mapped past their end
    * (SIGBUS) and never taken for a new store. */
   {
@@ -656,13 +707,26 @@ main(int argc, char **argv)
     g_free(df);
     g_free(dmg);
   }
+}
 
-  g_free(small);
-  g_free(path);
+static const struct gh_case cases[] = {
+  GH_CASE(basics), GH_CASE(migrate), GH_CASE(map_full), GH_CASE(committer),
+  GH_CASE(cross_year), GH_CASE(reparse_pool), GH_CASE(stats), GH_CASE(damaged),
+};
+
+int
+main(int argc, char **argv)
+{
+  if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG)) /* reparse's workers */
+    return gh_pool_worker_main(argc, argv, NULL);
+  dir = g_dir_make_tmp("gh-store-XXXXXX", NULL);
+  int rc = gh_cases_main("store", cases, G_N_ELEMENTS(cases), argc, argv);
   char *rm = g_strdup_printf("rm -rf '%s'", dir);
-  EXPECT(system(rm) == 0, "cleanup");
+  if(system(rm) != 0) {
+    fprintf(stderr, "FAIL cleanup: %s\n", rm);
+    rc = 1;
+  }
   g_free(rm);
   g_free(dir);
-  printf("store: %d checks, %d failures\n", checks, failures);
-  return failures ? 1 : 0;
+  return rc;
 }

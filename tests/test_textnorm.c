@@ -1,14 +1,9 @@
-/* Table-driven unit tests: text normalisation, cell values, years and dates,
- * format sniffing, charset conversion, configuration errors. */
+/* Table-driven unit tests of record/textnorm.c: text normalisation, cell
+ * values, years and small numbers, bounded UTF-8 lengths. */
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "config/config.h"
-#include "extract/charset.h"
-#include "extract/extract.h"
 #include "record/textnorm.h"
 
 #include "check.h"
@@ -90,111 +85,6 @@ test_years(void)
     EXPECT(gh_small_number(s[i].in, strlen(s[i].in)) == s[i].n, "small(%s)", s[i].in);
 }
 
-#define B(s) s, sizeof(s) - 1
-
-static void
-test_sniff(void)
-{
-  static const struct { const char *bytes; size_t len; enum gh_format f; } c[] = {
-    { B(""), GH_FMT_EMPTY },
-    { B("%PDF-1.7\n"), GH_FMT_PDF },
-    { B("PK\x03\x04....word/document.xml"), GH_FMT_DOCX },
-    { B("PK\x03\x04....other.txt"), GH_FMT_ZIP },
-    { B("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), GH_FMT_OLE },
-    { B("<!DOCTYPE html><html>"), GH_FMT_HTML },
-    { B("\xEF\xBB\xBF<html>"), GH_FMT_HTML },
-    { B("一、总体情况\n"), GH_FMT_TEXT },
-    { B("\x89PNG\r\n\x1a\n"), GH_FMT_IMAGE },
-    { B("ab\0cd"), GH_FMT_BINARY },
-  };
-  for(size_t i = 0; i < G_N_ELEMENTS(c); i++)
-    EXPECT(gh_sniff(c[i].bytes, c[i].len) == c[i].f, "sniff case %zu = %s", i,
-           gh_format_name(gh_sniff(c[i].bytes, c[i].len)));
-}
-
-static void
-test_charset(void)
-{
-  /* "年度报告" in GBK, declared by a meta tag, and undeclared. */
-  const char gbk[] = "<meta charset=\"gb2312\"><p>\xC4\xEA\xB6\xC8\xB1\xA8\xB8\xE6</p>";
-  size_t n = 0;
-  const char *used = NULL;
-  char *u = gh_to_utf8(gbk, sizeof(gbk) - 1, NULL, true, &n, &used, NULL);
-  EXPECT(u && strstr(u, "年度报告"), "GBK page with meta charset");
-  EXPECT(used && !strcmp(used, "GB18030"), "used %s", used);
-  g_free(u);
-  const char bare[] = "<p>\xC4\xEA\xB6\xC8\xB1\xA8\xB8\xE6</p>";
-  u = gh_to_utf8(bare, sizeof(bare) - 1, "utf-8", true, &n, &used, NULL);
-  EXPECT(u && strstr(u, "年度报告"), "GBK page declared as UTF-8");
-  g_free(u);
-  const char utf[] = "<meta charset=gbk><p>年度报告</p>";
-  u = gh_to_utf8(utf, sizeof(utf) - 1, NULL, true, &n, &used, NULL);
-  EXPECT(u && strstr(u, "年度报告") && !strcmp(used, "UTF-8"), "UTF-8 page declared as GBK");
-  g_free(u);
-  /* UTF-8 with a stray byte and a cut character: repaired, not re-read as
-   * GB18030 (which would turn the whole page into mojibake). */
-  const char damaged[] = "<p>武定县工业信息化商务科学技术局\xff" "2020年政府信息公开工作年度报告\xe5\xb9</p>";
-  u = gh_to_utf8(damaged, sizeof(damaged) - 1, "utf-8", true, &n, &used, NULL);
-  EXPECT(u && strstr(u, "武定县工业信息化商务科学技术局") && strstr(u, "年度报告") &&
-           !strcmp(used, "UTF-8 (repaired)"),
-         "damaged UTF-8 repaired: %s (%s)", u, used);
-  g_free(u);
-}
-
-static void
-config_case(const char *text, const char *want_substr)
-{
-  char *path = NULL;
-  int fd = g_file_open_tmp("gh-config-XXXXXX.conf", &path, NULL);
-  g_assert(fd >= 0);
-  g_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-  close(fd);
-  struct gh_config cfg;
-  GError *err = NULL;
-  bool ok = gh_config_load(&cfg, path, true, &err);
-  if(want_substr) {
-    EXPECT(!ok, "config should fail: %s", text);
-    if(err) {
-      char *want = g_strdup_printf("%s:%s", path, want_substr);
-      EXPECT(strstr(err->message, want) != NULL, "config error '%s' lacks '%s'", err->message,
-             want);
-      g_free(want);
-      g_error_free(err);
-    }
-  }
-  else {
-    EXPECT(ok, "config should load: %s (%s)", text, err ? err->message : "");
-    g_clear_error(&err);
-    gh_config_clear(&cfg);
-  }
-  g_unlink(path);
-  g_free(path);
-}
-
-static void
-test_config(void)
-{
-  config_case("[store]\npath = /tmp/x\n[limits]\nmax_document_bytes = 16M\n", NULL);
-  config_case("# comment\n\n[limits]\nmax_document_bytes = lots\n", "4: [limits] max_document_bytes");
-  config_case("[store]\npath = /tmp/x\npth = /tmp/y\n", "3: [store] pth: unknown key");
-  config_case("[stroe]\npath = /tmp/x\n", "1: [stroe]: unknown group");
-  config_case("[store]\nthis line is broken\n", "2:");
-  config_case("[log]\nlevel = chatty\n", "2: [log] level");
-  struct gh_config cfg;
-  GError *err = NULL;
-  EXPECT(!gh_config_load(&cfg, "/nonexistent/govharvest.conf", true, &err), "missing file");
-  EXPECT(err && strstr(err->message, "/nonexistent/govharvest.conf"), "missing file named");
-  g_clear_error(&err);
-  EXPECT(gh_config_load(&cfg, "/nonexistent/govharvest.conf", false, &err), "optional default");
-  EXPECT(cfg.max_document_bytes == 32u << 20, "default max_document_bytes");
-  gh_config_clear(&cfg);
-  uint64_t v;
-  EXPECT(gh_parse_size("512k", &v) && v == 512 * 1024, "512k");
-  EXPECT(gh_parse_size("1G", &v) && v == 1ull << 30, "1G");
-  EXPECT(!gh_parse_size("-1", &v), "-1");
-  EXPECT(!gh_parse_size("99999999999999999999G", &v), "overflow");
-}
-
 /* Heading and label tests compare a line's length with a small bound;
  * the count must agree with g_utf8_strlen up to the bound, and stop
  * there. */
@@ -211,16 +101,12 @@ test_utf8_len(void)
   }
 }
 
+static const struct gh_case cases[] = {
+  GH_CASE(norm), GH_CASE(utf8_len), GH_CASE(values), GH_CASE(years),
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-  test_norm();
-  test_utf8_len();
-  test_values();
-  test_years();
-  test_sniff();
-  test_charset();
-  test_config();
-  printf("%d checks, %d failures\n", checks, failures);
-  return failures ? 1 : 0;
+  return gh_cases_main("textnorm", cases, G_N_ELEMENTS(cases), argc, argv);
 }

@@ -127,7 +127,7 @@ TOWNS = ["中村乡", "城关镇", "长岗乡", "梅江镇", "黄陂镇", "青�
 
 
 # Text spread over its cell's width (分散对齐) in DOCX/PDF variants: read
-# in DOCX, and in most PDFs but not all yet (README, "Layout generator"),
+# in DOCX, and in most PDFs but not all yet (tests/README.md, "Layout generator"),
 # so it is drawn only when asked for (test_layouts.py --spread).
 SPREAD = False
 

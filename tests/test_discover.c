@@ -1,156 +1,12 @@
-/* Crawler pieces: robots.txt (RFC 9309 cases), URL normalisation and scope,
- * discovery of report links and script-written pagination, anti-bot pages,
- * Content-Disposition names, region codes. */
-#include <arpa/inet.h>
+/* Link discovery (crawler/discover.c): report links, columns and
+ * sections, script-written pagination; anti-bot pages; Content-Disposition
+ * names (crawler/fetch.c). */
+#include <glib.h>
 #include <string.h>
 
 #include "check.h"
-#include "config/config.h"
-#include "crawler/seeds.h"
-#include "crawler/crawl.h"
 #include "crawler/discover.h"
-#include "crawler/robots.h"
-#include "crawler/url.h"
-
-static bool
-allowed(const char *robots, const char *path)
-{
-  struct gh_robots *r = gh_robots_parse(robots, strlen(robots), "govharvest");
-  bool a = gh_robots_allowed(r, path);
-  gh_robots_free(r);
-  return a;
-}
-
-static void
-test_robots(void)
-{
-  const char *t = "User-agent: *\nDisallow: /\n\n"
-                  "User-agent: GovHarvest/1.0\nUser-agent: other\n"
-                  "Disallow: /private\nAllow: /private/ok\nDisallow: /*.pdf$\nCrawl-delay: 2.5\n";
-  EXPECT(allowed(t, "/public"), "our group, not '*', applies");
-  EXPECT(!allowed(t, "/private/x"), "disallow prefix");
-  EXPECT(allowed(t, "/private/ok/y"), "longest match wins (allow)");
-  EXPECT(!allowed(t, "/a/b.pdf"), "'*' and '$'");
-  EXPECT(allowed(t, "/a/b.pdf?x=1"), "'$' anchors the end");
-  EXPECT(allowed(t, "/robots.txt"), "robots.txt itself");
-  struct gh_robots *r = gh_robots_parse(t, strlen(t), "govharvest");
-  EXPECT(gh_robots_crawl_delay(r) == 2.5, "crawl-delay %g", gh_robots_crawl_delay(r));
-  gh_robots_free(r);
-  EXPECT(!allowed("User-agent: *\nDisallow: /\n", "/x"), "'*' group when ours is absent");
-  EXPECT(allowed("User-agent: *\nDisallow: /\nAllow: /\n", "/x"), "allow wins a tie");
-  EXPECT(allowed("User-agent: *\nDisallow:\n", "/x"), "empty disallow allows");
-  EXPECT(allowed("", "/x"), "empty file allows");
-  EXPECT(!allowed("User-agent: *\nDisallow: /%7Ea\n", "/~a/b"), "%%7E equals ~");
-  EXPECT(!allowed("User-agent: *\nDisallow: /年报\n", "/%E5%B9%B4%E6%8A%A5/1"), "UTF-8 vs percent-encoded");
-  EXPECT(!allowed("user-agent: *\ndisallow: /A # comment\n", "/A/x"), "case-insensitive keys, comments");
-  EXPECT(allowed("user-agent: *\ndisallow: /A\n", "/a"), "paths are case-sensitive");
-  EXPECT(!allowed("User-agent: a\nUser-agent: *\nSitemap: /s.xml\nDisallow: /x\n", "/x"),
-         "sitemap lines do not break a group");
-  EXPECT(!allowed("User-agent: *\nDisallow: /*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*/*b\n",
-                  "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/b"),
-         "many '*' stay fast and right");
-  /* RFC 9309 §2.5: at least 500 KiB are parsed; what lies beyond is not. */
-  GString *big = g_string_new("User-agent: *\nDisallow: /early\n");
-  while(big->len < 520 * 1024)
-    g_string_append(big, "# padding padding padding padding padding padding padding\n");
-  g_string_append(big, "Disallow: /late\n");
-  EXPECT(!allowed(big->str, "/early/x") && allowed(big->str, "/late/x"),
-         "rules past 500 KiB are ignored");
-  g_string_free(big, TRUE);
-  struct gh_robots *none = gh_robots_disallow_all();
-  EXPECT(!gh_robots_allowed(none, "/") && gh_robots_allowed(none, "/robots.txt"), "unreachable = disallow all");
-  gh_robots_free(none);
-}
-
-static void
-expect_url(const char *base, const char *href, const char *want)
-{
-  char *got = gh_url_resolve(base, href);
-  EXPECT((!got && !want) || (got && want && !strcmp(got, want)), "resolve(%s, %s) = %s, want %s", base,
-         href, got ? got : "NULL", want ? want : "NULL");
-  g_free(got);
-  /* Through a parsed base, as discovery resolves a page's links: the base
-   * is not changed by resolving against it. */
-  CURLU *b = base ? gh_url_base(base) : NULL;
-  for(int i = 0; i < 2; i++) {
-    got = gh_url_resolve_from(b, href);
-    EXPECT((!got && !want) || (got && want && !strcmp(got, want)),
-           "resolve_from(%s, %s) #%d = %s, want %s", base, href, i, got ? got : "NULL",
-           want ? want : "NULL");
-    g_free(got);
-  }
-  curl_url_cleanup(b);
-}
-
-static void
-test_urls(void)
-{
-  const char *b = "http://www.wd.gov.cn/zwgk/zfxxgknb/index.html";
-  expect_url(b, "./202103/t20210315_101.html", "http://www.wd.gov.cn/zwgk/zfxxgknb/202103/t20210315_101.html");
-  expect_url(b, "../zfwzndbb/a.html", "http://www.wd.gov.cn/zwgk/zfwzndbb/a.html");
-  expect_url(b, "index_1.html#top", "http://www.wd.gov.cn/zwgk/zfxxgknb/index_1.html");
-  expect_url(b, " \n/a b.html\t", "http://www.wd.gov.cn/a%20b.html");
-  expect_url(b, "HTTP://WWW.WD.GOV.CN:80/x", "http://www.wd.gov.cn/x");
-  expect_url(b, "http://www.wd.gov.cn./x", "http://www.wd.gov.cn/x");
-  expect_url("http://www.wd.gov.cn/a/b.html#frag", "c.html?p=2", "http://www.wd.gov.cn/a/c.html?p=2");
-  expect_url("http://www.wd.gov.cn/a/b.html?x=1", "#only", NULL);
-  expect_url("not a url", "a.html", NULL);
-  expect_url(b, "javascript:void(0)", NULL);
-  expect_url(b, "mailto:gk@wd.gov.cn", NULL);
-  expect_url(b, "ftp://www.wd.gov.cn/x", NULL);
-  expect_url(b, "#", NULL);
-  expect_url(NULL, "http://122.137.242.24:8080/pub/ndbg/", "http://122.137.242.24:8080/pub/ndbg/");
-  expect_url(NULL, "http://[::1]:8080/x", "http://[::1]:8080/x");
-  /* IDN: the Unicode and punycode spellings are one host. */
-  expect_url(NULL, "http://www.政府.中国/nb/", "http://www.xn--mxtq1m.xn--fiqs8s/nb/");
-  expect_url(NULL, "http://WWW.XN--MXTQ1M.xn--fiqs8s/nb/", "http://www.xn--mxtq1m.xn--fiqs8s/nb/");
-  /* A host longer than DNS allows is no host. */
-  GString *longhost = g_string_new("http://");
-  for(int i = 0; i < 30; i++)
-    g_string_append(longhost, "abcdefghi.");
-  g_string_append(longhost, "gov.cn/");
-  expect_url(NULL, longhost->str, NULL);
-  g_string_free(longhost, TRUE);
-  char *h = gh_url_host("http://122.137.242.24:8080/pub/");
-  EXPECT(h && !strcmp(h, "122.137.242.24:8080"), "host with port: %s", h);
-  g_free(h);
-  EXPECT(gh_url_host_is_gov("www.wd.gov.cn") && gh_url_host_is_gov("czj.cxz.gov.cn:8080") &&
-           !gh_url_host_is_gov("www.aji87.cn") && !gh_url_host_is_gov("gov.cn.evil.com"),
-         "gov.cn scope");
-  char *s = gh_url_site("czj.cxz.gov.cn:8080");
-  EXPECT(!strcmp(s, "cxz.gov.cn"), "site of a department host: %s", s);
-  g_free(s);
-}
-
-static bool
-private_addr(const char *text)
-{
-  struct sockaddr_storage ss = { 0 };
-  if(strchr(text, ':')) {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    inet_pton(AF_INET6, text, &a->sin6_addr);
-  } else {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    inet_pton(AF_INET, text, &a->sin_addr);
-  }
-  return gh_addr_is_private((struct sockaddr *)&ss);
-}
-
-static void
-test_private_addresses(void)
-{
-  const char *priv[] = { "127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
-                         "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::",
-                         "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", NULL };
-  const char *pub[] = { "61.135.169.121", "8.8.8.8", "172.32.0.1", "61.135.169.121", "100.128.0.1", "2400:da00::6666",
-                        "::ffff:61.135.169.121", NULL };
-  for(const char **a = priv; *a; a++)
-    EXPECT(private_addr(*a), "%s is private", *a);
-  for(const char **a = pub; *a; a++)
-    EXPECT(!private_addr(*a), "%s is public", *a);
-}
+#include "crawler/fetch.h"
 
 static struct gh_link *
 find(GPtrArray *links, const char *url_part)
@@ -376,48 +232,6 @@ test_discover(void)
   g_free(f);
 }
 
-static void
-test_regions(const char *src)
-{
-  char *file = g_build_filename(src, "config", "regions.tsv", NULL);
-  GError *e = NULL;
-  struct gh_regions *r = gh_regions_load(file, &e);
-  EXPECT(r != NULL, "regions: %s", e ? e->message : "");
-  g_free(file);
-  if(!r)
-    return;
-  const char *c = gh_region_for(r, "武定县工业信息化商务科学技术局", NULL);
-  EXPECT(c && !strcmp(c, "532329"), "武定县 -> %s", c ? c : "NULL");
-  c = gh_region_for(r, "福州市晋安区人民政府", NULL);
-  EXPECT(c && !strcmp(c, "350111"), "福州市晋安区 -> %s", c ? c : "NULL");
-  c = gh_region_for(r, "楚雄州民政局", NULL);
-  EXPECT(c && !strcmp(c, "532300"), "楚雄州 (short form) -> %s", c ? c : "NULL");
-  c = gh_region_for(r, "鼓楼区人民政府", "350100");
-  EXPECT(c && !strcmp(c, "350102"), "鼓楼区 with the 福州 seed -> %s", c ? c : "NULL");
-  c = gh_region_for(r, "鼓楼区人民政府", NULL);
-  EXPECT(c == NULL, "鼓楼区 alone is ambiguous");
-  c = gh_region_for(r, "县工业和信息化局", "532326");
-  EXPECT(c && !strcmp(c, "532326"), "no place in the name: the seed's code");
-  gh_regions_free(r);
-
-  /* The shipped seed list and configuration load as they are. */
-  char *seeds_file = g_build_filename(src, "config", "seeds.tsv", NULL);
-  GPtrArray *seeds = gh_seeds_load(seeds_file, NULL, &e);
-  EXPECT(seeds && seeds->len > 200, "shipped seeds: %s", e ? e->message : "");
-  guint coded = 0;
-  for(guint i = 0; seeds && i < seeds->len; i++)
-    coded += ((struct gh_seed *)seeds->pdata[i])->region_code != NULL;
-  EXPECT(seeds && coded + 5 >= seeds->len, "shipped seeds carry region codes (%u)", coded);
-  if(seeds)
-    g_ptr_array_free(seeds, TRUE);
-  g_free(seeds_file);
-  char *conf = g_build_filename(src, "config", "govharvest.conf", NULL);
-  struct gh_config cfg;
-  EXPECT(gh_config_load(&cfg, conf, true, &e), "shipped config: %s", e ? e->message : "");
-  EXPECT(cfg.delay_seconds == 1 && cfg.connections_per_host == 1, "shipped politeness");
-  gh_config_clear(&cfg);
-  g_free(conf);
-}
 
 /* Discovery that reads structure (issue 29): one text form, directories,
  * seed columns, form pagers. */
@@ -550,16 +364,10 @@ test_structure(void)
   g_ptr_array_free(l, TRUE);
 }
 
+static const struct gh_case cases[] = { GH_CASE(discover), GH_CASE(structure) };
+
 int
 main(int argc, char **argv)
 {
-  (void)argc;
-  test_robots();
-  test_urls();
-  test_private_addresses();
-  test_discover();
-  test_structure();
-  test_regions(argc > 1 ? argv[1] : SRC_DIR);
-  printf("crawler: %d checks, %d failures\n", checks, failures);
-  return failures ? 1 : 0;
+  return gh_cases_main("discover", cases, G_N_ELEMENTS(cases), argc, argv);
 }
