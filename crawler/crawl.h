@@ -58,6 +58,9 @@ struct gh_crawl_summary {
   guint64 reports_found; /* report pages and attachments newly queued */
   guint64 robots_denied;
   guint64 queued_left;   /* still queued when the crawl stopped */
+  guint64 rendered;      /* pages rendered in the browser ([render]) */
+  guint64 render_failed; /* renders cut short by a cap or a browser's death */
+  GPtrArray *render_wanted; /* URLs of pages that wanted rendering and were not (g_free) */
   GHashTable *records;   /* landed, by status name -> GUINT_TO_POINTER(count) */
   GHashTable *errors;    /* failures by kind -> count */
   GHashTable *unhealthy; /* host -> why it was set aside this cycle ([crawl] host_failures) */

@@ -11,6 +11,7 @@
 #include "../record/places.h"
 #include "../record/textnorm.h"
 #include "crawl_int.h"
+#include "render.h"
 #include "url.h"
 
 void
@@ -18,6 +19,7 @@ crawl_job_free(void *p)
 {
   struct page_job *j = p;
   j->c->pending_bytes -= g_bytes_get_size(j->body);
+  g_free(j->ctype);
   g_free(j->url);
   g_free(j->host);
   gh_urlstate_free(j->state);
@@ -212,7 +214,8 @@ queue_links(struct crawl *c, struct page_job *j, const GArray *links)
   /* What this page led to, kept so a later 304 can requeue it without the
    * body (a column whose portal page did not change still gets new
    * reports). */
-  gh_urlstate_clear_out(s);
+  if(!j->part_done)
+    gh_urlstate_clear_out(s);
   for(guint i = 0; i < links->len; i++) {
     const struct reply_link *l = &g_array_index(links, struct reply_link, i);
     const char *url = l->url, *text = l->text;
@@ -334,6 +337,29 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
                  failure ? failure : "extraction failed");
   } else {
     unsigned attachments = j->discover ? queue_links(c, j, r.links) : 0;
+    const char *wants = NULL;
+    bool rendering = false;
+    if(j->discover && !j->extract) {
+      /* Nothing to follow: a script may build the list (render.c).  Pager
+       * links alone are not a list (a script may write the items of every
+       * page); a sub-column is, unless it is this page, the page that led
+       * here or the home page (a pager's 首页 reads as both). */
+      bool found = false;
+      for(guint i = 0; i < r.links->len && !found; i++) {
+        const struct reply_link *l = &g_array_index(r.links, struct reply_link, i);
+        if(l->kind == GH_LINK_REPORT || l->kind == GH_LINK_ATTACHMENT) {
+          found = true;
+        } else if(l->kind == GH_LINK_COLUMN ||
+                  ((j->kind == GH_LINK_SEED || j->kind == GH_LINK_SECTION) &&
+                   l->kind == GH_LINK_SECTION)) {
+          char *pq = gh_url_path_query(l->url);
+          found = strcmp(l->url, j->url) && (!j->state->referer || strcmp(l->url, j->state->referer)) &&
+                  !(pq && !strcmp(pq, "/"));
+          g_free(pq);
+        }
+      }
+      wants = crawl_render_offer(c, j, found, &rendering);
+    }
     if(j->extract) {
       bool wrapper = j->kind == GH_LINK_REPORT && attachments > 0;
       json_t *rj = ok && r.form == REPLY_RECORD ? json_loads(r.record, 0, NULL) : NULL;
@@ -347,7 +373,15 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
                       wrapper);
       json_decref(rj); /* not an object, or NULL */
     }
-    crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
+    if(wants) {
+      /* Named in the summary, the journal and `stats` (errors by kind). */
+      g_ptr_array_add(c->sum->render_wanted, g_strdup(j->url));
+      crawl_log(c, GH_LOG_WARNING, j->url, "%s: no report link and no next page: %s", j->url,
+                wants);
+      crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, "wants_render", wants);
+    } else if(!rendering) {
+      crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
+    }
   }
   if(r.links)
     g_array_free(r.links, TRUE);
@@ -377,6 +411,7 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
   j->discover = discover;
   j->extract = extract;
   j->fmt = fmt;
+  j->ctype = g_strdup(ctype);
   struct gh_extract_opts eo = c->o->extract;
   char *cs = gh_content_type_charset(ctype);
   eo.declared_charset = cs;
@@ -400,3 +435,53 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
   g_free(cs);
 }
 
+
+/* A rendered page's part is read: its links queued under the page. */
+static void
+part_done(void *ud, const guint8 *buf, size_t len, const char *failure)
+{
+  struct page_job *j = ud;
+  struct reply r = { 0 };
+  unsigned n = 0;
+  if(buf && reply_decode(buf, len, &r)) {
+    queue_links(j->c, j, r.links);
+    n = r.links->len;
+  } else {
+    crawl_log(j->c, GH_LOG_INFO, j->url, "a rendered part of %s: %s", j->url,
+              failure ? failure : "extractor sent a malformed reply");
+  }
+  if(r.links)
+    g_array_free(r.links, TRUE);
+  j->state = NULL; /* the page's */
+  j->part_done(j->part_ud, j, n);
+  crawl_job_free(j);
+}
+
+void *
+crawl_job_discover(struct crawl *c, const char *url, const char *host, const char *embed,
+                   enum gh_link_kind kind, GBytes *body, const char *ctype,
+                   struct gh_urlstate *state, void (*done)(void *ud, void *job, unsigned links), void *ud)
+{
+  struct page_job *j = g_new0(struct page_job, 1);
+  j->c = c;
+  j->url = g_strdup(url);
+  j->host = g_strdup(host);
+  j->state = state;
+  j->body = g_bytes_ref(body);
+  c->pending_bytes += g_bytes_get_size(body);
+  j->kind = kind;
+  j->discover = true;
+  j->fmt = gh_sniff(g_bytes_get_data(body, NULL), g_bytes_get_size(body));
+  j->ctype = g_strdup(ctype);
+  j->part_done = done;
+  j->part_ud = ud;
+  struct gh_extract_opts eo = c->o->extract;
+  char *cs = gh_content_type_charset(ctype);
+  eo.declared_charset = cs;
+  struct job_args a = { .kind = kind, .flags = ARG_DISCOVER, .url = url, .referer = embed };
+  GByteArray *args = args_encode(&a);
+  gh_pool_submit_bytes(c->pool, j->body, j->fmt, &eo, args, part_done, j);
+  g_byte_array_unref(args);
+  g_free(cs);
+  return j;
+}
