@@ -321,6 +321,32 @@ failed_record(struct page_job *j, const char *failure)
   return rj;
 }
 
+/* The length of `url` without a directory's index file name ("index",
+ * "index.html", "default.aspx", …): /nb/ and /nb/index.html are one page. */
+static size_t
+without_index(const char *url)
+{
+  size_t n = strlen(url);
+  const char *slash = strrchr(url, '/');
+  if(!slash || strchr(slash, '?'))
+    return n;
+  const char *name = slash + 1;
+  if(g_str_has_prefix(name, "index") || g_str_has_prefix(name, "default")) {
+    const char *dot = strchr(name, '.');
+    size_t stem = dot ? (size_t)(dot - name) : strlen(name);
+    if(stem == 5 || stem == 7)
+      return (size_t)(name - url);
+  }
+  return n;
+}
+
+static bool
+same_page(const char *a, const char *b)
+{
+  size_t na = without_index(a), nb = without_index(b);
+  return na == nb && !strncmp(a, b, na);
+}
+
 static void
 page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
 {
@@ -353,7 +379,8 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
                   ((j->kind == GH_LINK_SEED || j->kind == GH_LINK_SECTION) &&
                    l->kind == GH_LINK_SECTION)) {
           char *pq = gh_url_path_query(l->url);
-          found = strcmp(l->url, j->url) && (!j->state->referer || strcmp(l->url, j->state->referer)) &&
+          found = !same_page(l->url, j->url) &&
+                  (!j->state->referer || !same_page(l->url, j->state->referer)) &&
                   !(pq && !strcmp(pq, "/"));
           g_free(pq);
         }
