@@ -28,6 +28,9 @@
 /* No request in flight for this long after the last one: settled. */
 #define QUIET (USEC * 6 / 10)
 #define WATCH_EVERY USEC
+/* Past [render] seconds a page that still answers is read once more (a
+ * storm of requests that never settles still shows its list): this long. */
+#define LAST_READ (2 * USEC)
 /* A browser that fails to start this often in a row is given up on for
  * the crawl: its pages are named as wanting rendering. */
 #define MAX_START_FAILURES 3
@@ -48,6 +51,9 @@ struct render_page {
   char *target, *session;
   gint64 started, deadline, last_activity;
   bool loaded, doc_served;
+  bool tabs;        /* the pager is done: clicking tabs and tree nodes */
+  bool final;       /* past [render] seconds: one last reading, then the end */
+  unsigned tab;     /* the next tab to click */
   unsigned inflight, requests, refused, clicks, snaps, parts;
   char *sig;
   char *fail_kind, *fail_reason; /* set: the render ended early */
@@ -285,7 +291,7 @@ page_complete(struct gh_render *r, struct render_page *pg)
     g_hash_table_remove(h->busy, pg->url);
     crawl_host_mark(c, h);
   }
-  crawl_finish(c, pg->url, pg->host, g_steal_pointer(&pg->state), GH_URL_DONE, pg->fail_kind,
+  crawl_finish(c, pg->url, pg->host, pg->state, GH_URL_DONE, pg->fail_kind,
                pg->fail_reason);
   g_hash_table_remove(r->pages, &pg->id);
 }
@@ -794,13 +800,27 @@ on_snap(struct gh_render *r, struct render_page *pg, json_t *result)
   pg->snaps++;
   g_free(pg->sig);
   pg->sig = g_strdup(sig);
-  /* The list stopped changing, or the clicks are spent. */
-  if(same || pg->clicks >= pg->r->c->cfg->render_max_clicks) {
+  if(pg->final) {
+    char *why = g_strdup_printf("over [render] seconds (%.0f s): %u requests, %u clicks; read as it "
+                                "was",
+                                r->c->cfg->render_seconds, pg->requests, pg->clicks);
+    page_end(r, pg, "render_timeout", why);
+    g_free(why);
+    return;
+  }
+  if(pg->clicks >= pg->r->c->cfg->render_max_clicks) {
     page_end(r, pg, NULL, NULL);
     return;
   }
+  /* The pager until the list stops changing; then each tab or tree node
+   * that reads as a column, a year or an agency, once. */
+  if(same && !pg->tabs)
+    pg->tabs = true;
   pg->phase = P_CLICK;
-  evaluate(r, pg, "click", pg->clicks + 2, S_CLICK);
+  if(pg->tabs)
+    evaluate(r, pg, "tab", pg->tab++, S_CLICK);
+  else
+    evaluate(r, pg, "click", pg->clicks + 2, S_CLICK);
 }
 
 static void
@@ -873,6 +893,12 @@ on_reply(void *ud, guint64 tag, int step, json_t *result, json_t *error)
     break;
   case S_CLICK: {
     const char *what = jstr(json_object_get(result, "result"), "value");
+    if((!what || !*what) && !pg->tabs) {
+      /* No pager (left): the tabs. */
+      pg->tabs = true;
+      evaluate(r, pg, "tab", pg->tab++, S_CLICK);
+      break;
+    }
     if(!what || !*what) {
       page_end(r, pg, NULL, NULL);
       break;
@@ -1002,11 +1028,19 @@ gh_render_service(struct gh_render *r, const struct pollfd *fds, unsigned n)
                                   r->b ? gh_cdp_gone_why(r->b) : "not running");
       page_end(r, pg, "render_failed", why);
       g_free(why);
+    } else if(!pg->final && pg->session) {
+      /* What it shows now still counts: a storm of requests that never
+       * settles costs the render's time, not its list.  A script that
+       * never yields does not answer this either, and ends at LAST_READ. */
+      pg->final = true;
+      pg->deadline = now + LAST_READ;
+      if(pg->phase != P_SNAP) { /* else the reading on its way is the last */
+        pg->phase = P_SNAP;
+        evaluate(r, pg, "snap", 0, S_SNAP);
+      }
     } else {
       char *why = g_strdup_printf("over [render] seconds (%.0f s): %u requests, %u clicks so far",
                                   r->c->cfg->render_seconds, pg->requests, pg->clicks);
-      /* What it showed so far still counts: an endless script or a
-       * storm of requests costs the render, not the links already in. */
       page_end(r, pg, "render_timeout", why);
       g_free(why);
     }

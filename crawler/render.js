@@ -8,6 +8,8 @@
 //                 click changed it.
 //   mode "click": clicks the pager's next control (or the control of page
 //                 n); says what it clicked, or "" when there is none.
+//   mode "tab":   clicks the n-th tab or tree node that reads as a report
+//                 column, a year or an agency; "" past the last.
 //
 // Read-only toward the site: nothing here fetches; what a click makes the
 // page fetch is paused and answered by the crawler like every request.
@@ -145,6 +147,45 @@
         nums[0].click();
         return 'page ' + want;
       }
+    }
+    return '';
+  }
+  if (mode === 'tab') {
+    // Tabs and tree nodes whose text reads as a report column, a year or an
+    // agency, and which lead nowhere by themselves (a handler, not a page
+    // link: those the static reading follows): the n-th of them.
+    var norm2 = function (s) { return (s || '').replace(/[\s\u3000]+/g, ''); };
+    var reads = /年报|年度报告|信息公开|^(19|20)\d\d年?(度)?$|(局|委|办|政府|中心|镇|乡|街道|办事处|委员会|公司|院|所|队|站)$/;
+    var handler = function (el) {
+      for (var p = el, up = 0; p && p.nodeType === 1 && up < 3; p = p.parentElement, up++) {
+        var h = p.getAttribute('href');
+        if (p.getAttribute('onclick') || p.getAttribute('role') === 'tab' || p.getAttribute('role') === 'treeitem' ||
+            (h !== null && /^(#|javascript:)/i.test(h.trim())) ||
+            (p.tagName !== 'A' && /(^|[\s_-])(tab|tabs|tree|node|menu|nav)/i.test(p.className || '')))
+          return true;
+        if (h !== null) return false;
+      }
+      return false;
+    };
+    var shown2 = function (el) {
+      return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+    };
+    var all = [];
+    var docs2 = frames();
+    for (var di = 0; di < docs2.length; di++) {
+      var els = docs2[di].querySelectorAll('a,li,span,div,td,button,dd,dt,p,h3,h4');
+      for (var i = 0; i < els.length; i++) {
+        var el = els[i], t = norm2(text(el));
+        if (t.length < 2 || t.length > 24 || el.querySelector('a[href]:not([href^="#"]):not([href^="javascript" i])')) continue;
+        if (reads.test(t) && handler(el) && shown2(el)) all.push(el);
+      }
+    }
+    var tabs = all.filter(function (el) {
+      return !all.some(function (o) { return o !== el && el.contains(o); });
+    });
+    if (n < tabs.length) {
+      tabs[n].click();
+      return 'tab ' + (n + 1) + ': ' + text(tabs[n]).slice(0, 40);
     }
     return '';
   }

@@ -34,7 +34,7 @@ from harness import SEEDS, Web, check, crawl_config, finish, records  # noqa: E4
 from render_web import render_web  # noqa: E402
 
 SEED = 1
-CAPS = "[render]\nenabled = {}\nseconds = 6\nmax_requests = 30\nmemory = 768M\nparallel = 1\n"
+CAPS = "[render]\nenabled = {}\nseconds = 10\nmax_requests = 30\nmemory = 768M\nparallel = 1\n"
 
 
 def browser():

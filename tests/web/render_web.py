@@ -13,6 +13,8 @@ in one of these shapes, none of which a static reading can follow:
   codepager  items written by document.write from a script array, their
              URLs built in code; the page count in a variable and the
              next page reached by goPage(n), which assembles the URL
+  tabs       year tabs (<li onclick>, no href), each loading its year's list
+             by XHR; the first year shown at load
   storm      a json column (one page) that then fires thousands of requests
              at once
 
@@ -37,7 +39,7 @@ import random
 from cms_web import COUNTIES, DEPTS, report_doc
 import genlayouts
 
-SHAPES = ["json", "iframe", "codepager", "storm", "endless", "memory", "killed"]
+SHAPES = ["json", "iframe", "codepager", "tabs", "storm", "endless", "memory", "killed"]
 HOSTILE = {"endless", "memory", "killed"}
 
 
@@ -156,6 +158,21 @@ def render_web(seed):
                 site[f"{col}index{'_' + str(p) if p else ''}.html"] = v
                 if p == 0:
                     site[col] = v
+        elif shape == "tabs":
+            years = sorted({y for _, y, _ in reports}, reverse=True)
+            for y in years:
+                rows = [{"title": t, "path": pth} for (who, yy, k), (pth, t) in zip(reports, items) if yy == y]
+                site[f"/api/nb?year={y}"] = resp(json.dumps(rows, ensure_ascii=False), "application/json")
+            tabs = "".join(f'<li class="{"on" if i == 0 else ""}" onclick="load({y}, this)">{y}年</li>'
+                           for i, y in enumerate(years))
+            body = (f'<ul class="year-tabs">{tabs}</ul><div id="list"></div>'
+                    "<script>function load(y, el) { var x = new XMLHttpRequest();"
+                    "x.open('GET', '/api/' + 'nb?year=' + y); x.onload = function () {"
+                    "var h = ''; JSON.parse(x.responseText).forEach(function (r) {"
+                    "h += '<li><a href=\"' + r.path + '\">' + r.title + '</a></li>'; });"
+                    "document.getElementById('list').innerHTML = '<ul>' + h + '</ul>'; }; x.send(); }"
+                    f"load({years[0]});</script>")
+            site[col] = resp(chrome("政府信息公开年报", body, gov))
         elif shape == "endless":
             site[col] = resp(chrome("政府信息公开年报", '<div id="list"></div>', gov,
                                     "<script>for (;;) {}</script>"))
