@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <sys/socket.h>
 #include <glib.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -47,6 +48,10 @@ struct gh_crawl_opts {
    * not called until it completes, so a watchdog restarts the daemon as it
    * would a hung loop.  The daemon passes its watchdog period. */
   gint64 commit_stall_usec;
+  /* probe --render: every page of kind seed is rendered whatever its
+   * static reading found, nothing is followed, and what each render did
+   * is kept in the summary's render_log. */
+  bool render_probe;
 };
 
 struct gh_crawl_summary {
@@ -61,6 +66,7 @@ struct gh_crawl_summary {
   guint64 rendered;      /* pages rendered in the browser ([render]) */
   guint64 render_failed; /* renders cut short by a cap or a browser's death */
   GPtrArray *render_wanted; /* URLs of pages that wanted rendering and were not (g_free) */
+  json_t *render_log;    /* render_probe: per rendered page, its requests, clicks and links */
   GHashTable *records;   /* landed, by status name -> GUINT_TO_POINTER(count) */
   GHashTable *errors;    /* failures by kind -> count */
   GHashTable *unhealthy; /* host -> why it was set aside this cycle ([crawl] host_failures) */

@@ -107,7 +107,7 @@ struct page_job {
   /* A rendered page's snapshot or answer (crawl_job_discover): its links
    * are queued under `state` (borrowed), nothing is finished, and this is
    * told how many links it gave. */
-  void (*part_done)(void *ud, void *job, unsigned links);
+  void (*part_done)(void *ud, void *job, unsigned links, json_t *found);
   void *part_ud;
 };
 
@@ -181,11 +181,13 @@ void crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_f
 void crawl_job_free(void *job);
 /* Links of `body` (a rendered page's DOM, or an answer it fetched) at
  * `url`, read in a worker as a page of kind `kind` shown in `embed`:
- * queued under the page's `state` (borrowed until `done` runs).  Returns
+ * queued under the page's `state` (borrowed until `done` runs; under
+ * probe --render not queued but given to `done` as `found`).  Returns
  * the job, for crawl_job_free if the pool is freed before it is done. */
 void *crawl_job_discover(struct crawl *c, const char *url, const char *host, const char *embed,
                         enum gh_link_kind kind, GBytes *body, const char *ctype,
-                        struct gh_urlstate *state, void (*done)(void *ud, void *job, unsigned links),
+                        struct gh_urlstate *state,
+                        void (*done)(void *ud, void *job, unsigned links, json_t *found),
                         void *ud);
 
 /* ---- progress.c ---- */

@@ -362,7 +362,8 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
     crawl_finish(c, j->url, j->host, j->state, GH_URL_FAILED, "extract_failed",
                  failure ? failure : "extraction failed");
   } else {
-    unsigned attachments = j->discover ? queue_links(c, j, r.links) : 0;
+    /* probe --render shows the static links itself and follows none. */
+    unsigned attachments = j->discover && !c->o->render_probe ? queue_links(c, j, r.links) : 0;
     const char *wants = NULL;
     bool rendering = false;
     if(j->discover && !j->extract) {
@@ -385,6 +386,8 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
           g_free(pq);
         }
       }
+      if(c->o->render_probe && j->kind == GH_LINK_SEED)
+        found = false;
       wants = crawl_render_offer(c, j, found, &rendering);
     }
     if(j->extract) {
@@ -470,9 +473,19 @@ part_done(void *ud, const guint8 *buf, size_t len, const char *failure)
   struct page_job *j = ud;
   struct reply r = { 0 };
   unsigned n = 0;
+  json_t *found = NULL;
   if(buf && reply_decode(buf, len, &r)) {
-    queue_links(j->c, j, r.links);
     n = r.links->len;
+    if(!j->c->o->render_probe) {
+      queue_links(j->c, j, r.links);
+    } else {
+      found = json_array();
+      for(guint i = 0; i < n; i++) {
+        const struct reply_link *l = &g_array_index(r.links, struct reply_link, i);
+        json_array_append_new(found, json_pack("{s:s, s:s, s:s}", "kind", gh_link_kind_name(l->kind),
+                                               "url", l->url, "text", l->text ? l->text : ""));
+      }
+    }
   } else {
     crawl_log(j->c, GH_LOG_INFO, j->url, "a rendered part of %s: %s", j->url,
               failure ? failure : "extractor sent a malformed reply");
@@ -480,14 +493,16 @@ part_done(void *ud, const guint8 *buf, size_t len, const char *failure)
   if(r.links)
     g_array_free(r.links, TRUE);
   j->state = NULL; /* the page's */
-  j->part_done(j->part_ud, j, n);
+  j->part_done(j->part_ud, j, n, found);
+  json_decref(found);
   crawl_job_free(j);
 }
 
 void *
 crawl_job_discover(struct crawl *c, const char *url, const char *host, const char *embed,
                    enum gh_link_kind kind, GBytes *body, const char *ctype,
-                   struct gh_urlstate *state, void (*done)(void *ud, void *job, unsigned links), void *ud)
+                   struct gh_urlstate *state,
+                   void (*done)(void *ud, void *job, unsigned links, json_t *found), void *ud)
 {
   struct page_job *j = g_new0(struct page_job, 1);
   j->c = c;

@@ -15,7 +15,14 @@
  * Each step is a command whose reply (tagged with the page's id) moves it
  * on.  The caps end a page wherever it is: [render] seconds, clicks,
  * requests, and the browser's memory (the whole process group's RSS;
- * past it the browser is killed and restarted for the next page). */
+ * past it the browser is killed and restarted for the next page).
+ *
+ * Why one long file: a render is one state machine.  The browser's
+ * replies, its events (paused requests, load, crash), the crawl's answers
+ * to paused requests and the timers all move the same page and read the
+ * same browser, context and fetch-queue state; split apart, each part would
+ * need the others' insides.  The protocol pipe (cdp.c) and the page script
+ * (render.js) are apart already. */
 #include "render.h"
 
 #include <string.h>
@@ -31,6 +38,8 @@
 /* Past [render] seconds a page that still answers is read once more (a
  * storm of requests that never settles still shows its list): this long. */
 #define LAST_READ (2 * USEC)
+/* A browser idle this long is stopped. */
+#define IDLE_STOP (30 * USEC)
 /* A browser that fails to start this often in a row is given up on for
  * the crawl: its pages are named as wanting rendering. */
 #define MAX_START_FAILURES 3
@@ -57,6 +66,7 @@ struct render_page {
   unsigned inflight, requests, refused, clicks, snaps, parts;
   char *sig;
   char *fail_kind, *fail_reason; /* set: the render ended early */
+  json_t *log; /* probe --render: {url, requests, clicks, links, result} */
 };
 
 struct render_fetch {
@@ -65,6 +75,7 @@ struct render_fetch {
   char *url, *method, *content_type, *referer, *requested_with, *accept;
   GBytes *post; /* NULL: no body */
   bool document;
+  json_t *log;  /* probe --render: its entry in the page's requests (borrowed) */
 };
 
 struct host_ctx {
@@ -89,6 +100,8 @@ struct gh_render {
   GHashTable *parts;      /* page jobs in the pool (crawl_job_discover) */
   unsigned running;
   gint64 next_watch;
+  bool dead;          /* the browser is gone (gh_cdp_service said so) */
+  gint64 idle_since;  /* no page to render since then (0: busy) */
 };
 
 /* ---- small pieces ---- */
@@ -139,6 +152,7 @@ page_free(void *p)
   g_free(pg->sig);
   g_free(pg->fail_kind);
   g_free(pg->fail_reason);
+  json_decref(pg->log);
   g_free(pg);
 }
 
@@ -244,6 +258,10 @@ browser_up(struct gh_render *r)
     return false;
   }
   r->confirmed = false;
+  r->dead = false;
+  /* A link that starts a download is a link, not a file for the browser. */
+  gh_cdp_send(r->b, NULL, "Browser.setDownloadBehavior", json_pack("{s:s}", "behavior", "deny"), 0,
+              S_IGNORE);
   /* The first reply says the browser runs (and its sandbox with it). */
   gh_cdp_send(r->b, NULL, "Target.setDiscoverTargets", json_pack("{s:b}", "discover", 1), 0,
               S_IGNORE);
@@ -285,6 +303,10 @@ page_complete(struct gh_render *r, struct render_page *pg)
     c->sum->rendered++;
     crawl_log(c, GH_LOG_INFO, pg->url, "rendered %s: %u requests (%u refused over the cap), %u clicks",
               pg->url, pg->requests, pg->refused, pg->clicks);
+  }
+  if(pg->log) {
+    json_object_set_new(pg->log, "result", json_string(pg->fail_reason ? pg->fail_reason : "rendered"));
+    json_array_append(c->sum->render_log, pg->log);
   }
   struct gh_host *h = g_hash_table_lookup(c->hosts, pg->host);
   if(h) {
@@ -367,7 +389,8 @@ crawl_render_offer(struct crawl *c, struct page_job *j, bool found, bool *taken)
   *taken = false;
   bool page = j->kind == GH_LINK_SEED || j->kind == GH_LINK_SECTION ||
               j->kind == GH_LINK_COLUMN || j->kind == GH_LINK_LIST;
-  if(found || !page || j->fmt != GH_FMT_HTML || !j->state || !has_scripts(j->body))
+  bool forced = c->o->render_probe && j->kind == GH_LINK_SEED;
+  if(found || !page || j->fmt != GH_FMT_HTML || !j->state || (!forced && !has_scripts(j->body)))
     return NULL;
   struct gh_render *r = c->render;
   if(!r || r->gave_up)
@@ -392,6 +415,8 @@ crawl_render_offer(struct crawl *c, struct page_job *j, bool found, bool *taken)
   gh_urlstate_set(&pg->state->etag, NULL);
   gh_urlstate_set(&pg->state->last_modified, NULL);
   pg->kind = j->kind;
+  if(c->o->render_probe)
+    pg->log = json_pack("{s:s, s:[], s:[], s:[]}", "url", pg->url, "requests", "clicks", "links");
   g_hash_table_insert(r->pages, &pg->id, pg);
   g_queue_push_tail(&r->waiting, pg);
   ctx_get(r, pg->host)->pages++;
@@ -402,6 +427,27 @@ crawl_render_offer(struct crawl *c, struct page_job *j, bool found, bool *taken)
   *taken = true;
   crawl_log(c, GH_LOG_INFO, pg->url, "%s: no report link and no next page; rendering", pg->url);
   return NULL;
+}
+
+/* The browser died before it answered anything: the pages it was given
+ * go back to waiting, for the next one. */
+static void
+requeue_running(struct gh_render *r)
+{
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, r->pages);
+  while(g_hash_table_iter_next(&it, NULL, &v)) {
+    struct render_page *pg = v;
+    if(pg->phase == P_QUEUED || pg->phase == P_CLOSING)
+      continue;
+    pg->phase = P_QUEUED;
+    g_clear_pointer(&pg->target, g_free);
+    g_clear_pointer(&pg->session, g_free);
+    r->running--;
+    ctx_get(r, pg->host)->active = false;
+    g_queue_push_head(&r->waiting, pg);
+  }
 }
 
 /* Starts waiting pages while slots are free: one per host at a time. */
@@ -497,6 +543,19 @@ post_body(json_t *req)
   return s ? g_bytes_new(s, strlen(s)) : NULL;
 }
 
+/* probe --render: what became of one request of the page. */
+static json_t *
+log_request(struct render_page *pg, const char *method, const char *url, const char *type,
+            const char *what)
+{
+  if(!pg->log)
+    return NULL;
+  json_t *e = json_pack("{s:s, s:s, s:s, s:s}", "method", method, "url", url, "type", type, "what",
+                        what);
+  json_array_append_new(json_object_get(pg->log, "requests"), e);
+  return e;
+}
+
 static void
 fulfill(struct gh_render *r, struct render_page *pg, const char *request_id, long code,
         const char *ctype, const char *location, const void *body, size_t len)
@@ -533,6 +592,7 @@ on_paused(struct gh_render *r, struct render_page *pg, json_t *p)
    * unfetched. */
   bool document = !strcmp(type, "Document");
   if(!document && strcmp(type, "XHR") && strcmp(type, "Fetch") && strcmp(type, "Script")) {
+    log_request(pg, method, url, type, "refused unfetched (not a document, script or list)");
     fail_request(r, pg->session, rid, "BlockedByClient");
     return;
   }
@@ -547,6 +607,7 @@ on_paused(struct gh_render *r, struct render_page *pg, json_t *p)
     gsize len;
     const void *d = g_bytes_get_data(pg->body, &len);
     fulfill(r, pg, rid, 200, pg->ctype ? pg->ctype : "text/html", NULL, d, len);
+    log_request(pg, method, u, type, "the page itself, as the crawl fetched it");
     g_free(u);
     return;
   }
@@ -555,17 +616,20 @@ on_paused(struct gh_render *r, struct render_page *pg, json_t *p)
   if(!http || !crawl_in_scope(c, pg->state->seed, u, GH_LINK_LIST, &host)) {
     crawl_log(c, GH_LOG_DEBUG, pg->url, "render of %s: %s %s refused (off the seed's site)",
               pg->url, method, u);
+    log_request(pg, method, u, type, "refused (off the seed's site)");
     fail_request(r, pg->session, rid, "BlockedByClient");
     g_free(u);
     return;
   }
   if(strcmp(method, "GET") && strcmp(method, "POST")) {
+    log_request(pg, method, u, type, "refused (not GET or POST)");
     fail_request(r, pg->session, rid, "BlockedByClient");
     g_free(u);
     g_free(host);
     return;
   }
   if(pg->requests >= c->cfg->render_max_requests) {
+    log_request(pg, method, u, type, "refused (over [render] max_requests)");
     if(pg->refused++ == 0)
       crawl_log(c, GH_LOG_INFO, pg->url, "render of %s: over [render] max_requests (%" G_GUINT64_FORMAT
                 "); the rest are refused", pg->url, c->cfg->render_max_requests);
@@ -591,6 +655,7 @@ on_paused(struct gh_render *r, struct render_page *pg, json_t *p)
   f->accept = header_get(hd, "Accept");
   f->post = strcmp(method, "GET") ? post_body(req) : NULL;
   f->document = document;
+  f->log = log_request(pg, method, u, type, "fetched by the crawler");
   GQueue *q = g_hash_table_lookup(r->fetches, host);
   if(!q) {
     q = g_queue_new();
@@ -689,6 +754,10 @@ crawl_render_pick(struct crawl *c, struct gh_host *h)
                                                                                 : "max_pages");
     pg->inflight--;
     pg->last_activity = g_get_monotonic_time();
+    if(f->log)
+      json_object_set_new(f->log, "what", json_string(pick == GH_PICK_DISALLOWED
+                                                        ? "refused (robots.txt)"
+                                                        : "refused (the host is drained or over budget)"));
     fail_request(r, pg->session, f->request_id, "AccessDenied");
   }
   crawl_render_fetch_free(f);
@@ -698,10 +767,22 @@ crawl_render_pick(struct crawl *c, struct gh_host *h)
 /* ---- discovery of what the page showed ---- */
 
 static void
-part_done(void *ud, void *job, unsigned links)
+part_done(void *ud, void *job, unsigned links, json_t *found)
 {
   struct render_page *pg = ud;
   (void)links;
+  if(pg->log && found) {
+    json_t *all = json_object_get(pg->log, "links");
+    size_t i, k;
+    json_t *l, *seen;
+    json_array_foreach(found, i, l) {
+      bool dup = false;
+      json_array_foreach(all, k, seen)
+        dup |= json_equal(json_object_get(seen, "url"), json_object_get(l, "url"));
+      if(!dup)
+        json_array_append(all, l);
+    }
+  }
   g_hash_table_remove(pg->r->parts, job);
   pg->parts--;
   if(pg->parts == 0 && pg->phase == P_CLOSING)
@@ -736,6 +817,8 @@ crawl_render_answered(struct crawl *c, struct xfer *x, CURLcode rc, long code)
                       : x->guard.refused ? "a private address"
                                          : curl_easy_strerror(rc);
     crawl_log(c, GH_LOG_INFO, pg->url, "render of %s: %s failed: %s", pg->url, f->url, why);
+    if(f->log)
+      json_object_set_new(f->log, "error", json_string(why));
     fail_request(r, pg->session, f->request_id,
                  rc == CURLE_OPERATION_TIMEDOUT ? "TimedOut"
                  : x->guard.refused            ? "AddressUnreachable"
@@ -752,6 +835,8 @@ crawl_render_answered(struct crawl *c, struct xfer *x, CURLcode rc, long code)
     location = target ? g_strdup(target) : NULL;
   }
   fulfill(r, pg, f->request_id, code, ctype, location, x->in.body->str, x->in.body->len);
+  if(f->log)
+    json_object_set_new(f->log, "status", json_integer(code));
   /* What a script or frame fetched is a page of the crawl too: a list
    * answer (JSON, JSONP, an HTML fragment) may hold links the DOM never
    * shows as anchors. */
@@ -905,6 +990,8 @@ on_reply(void *ud, guint64 tag, int step, json_t *result, json_t *error)
     }
     pg->clicks++;
     crawl_log(r->c, GH_LOG_DEBUG, pg->url, "render of %s: clicked %s", pg->url, what);
+    if(pg->log)
+      json_array_append_new(json_object_get(pg->log, "clicks"), json_string(what));
     pg->phase = P_SETTLE;
     pg->last_activity = g_get_monotonic_time();
     break;
@@ -995,19 +1082,40 @@ gh_render_service(struct gh_render *r, const struct pollfd *fds, unsigned n)
 {
   if(!r)
     return;
-  if(r->b && !gh_cdp_service(r->b, fds, n)) {
+  gint64 now = g_get_monotonic_time();
+  if(r->b && !r->dead && !gh_cdp_service(r->b, fds, n)) {
+    r->dead = true;
     const char *why = gh_cdp_gone_why(r->b);
-    if(!r->confirmed && !r->no_sandbox && !r->tried_sandbox) {
-      /* The sandbox needs user namespaces the system may not give. */
-      r->tried_sandbox = true;
-      r->no_sandbox = true;
-      gh_log(GH_LOG_WARNING, NULL, "render: the browser's sandbox cannot start (%s); running it "
-             "with --no-sandbox, confined by what confines govharvest", why);
-    } else if(!r->confirmed) {
-      r->gave_up = ++r->start_failures >= MAX_START_FAILURES;
+    if(!r->confirmed) {
+      /* It never answered: its pages did not start, and wait for the next
+       * browser rather than fail. */
+      requeue_running(r);
+      if(!r->no_sandbox && !r->tried_sandbox) {
+        /* The sandbox needs user namespaces the system may not give. */
+        r->tried_sandbox = true;
+        r->no_sandbox = true;
+        gh_log(GH_LOG_WARNING, NULL, "render: the browser's sandbox cannot start (%s); running it "
+               "with --no-sandbox, confined by what confines govharvest", why);
+      } else {
+        gh_log(GH_LOG_WARNING, NULL, "render: %s did not start (%s)", r->browser, why);
+        r->gave_up = ++r->start_failures >= MAX_START_FAILURES;
+      }
     }
   }
-  gint64 now = g_get_monotonic_time();
+  /* A browser with nothing to render for a while is stopped: its memory
+   * is the crawl's again.  The next page starts another. */
+  if(r->b && !r->dead && !g_hash_table_size(r->pages)) {
+    if(!r->idle_since)
+      r->idle_since = now;
+    else if(now - r->idle_since > IDLE_STOP) {
+      gh_cdp_free(r->b);
+      r->b = NULL;
+      g_hash_table_remove_all(r->by_session);
+      g_hash_table_remove_all(r->ctxs);
+    }
+  } else {
+    r->idle_since = 0;
+  }
   GPtrArray *ending = g_ptr_array_new();
   bool alive = r->b && gh_cdp_alive(r->b);
   GHashTableIter it;

@@ -158,6 +158,21 @@ def rendered(tmp):
               "stats counts the pages that wanted rendering")
         assets = [q["path"] for q in web.requests() if "/api/" in q["path"]]
         check(not assets, f"without rendering no list endpoint is asked: {assets[:3]}")
+
+        # probe --render: the json column's static and rendered readings.
+        col = next(u for u in re.findall(r"wants render   (\S+)", out) if host_of["json"] in u)
+        r = subprocess.run([GH, "probe", "--config", conf(tmp, "probe.conf", "yes"), "--render",
+                            "--connect-to", f"::127.0.0.1:{web.port}", col],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, f"probe --render exits 0: {r.stderr[-300:]}")
+        static, _, rend = r.stdout.partition(f"rendered {col}")
+        check("would follow" in static and rend, f"probe prints the static then the rendered reading: {r.stdout[:300]}")
+        check(re.search(r"GET\s+XHR\s+\S+/api/articles\S*\s+fetched by the crawler: HTTP 200", rend),
+              f"probe --render lists the list request, fetched by the crawler: {rend[:600]}")
+        check(re.search(r"\S+\.css\s+refused unfetched", rend), "probe --render shows the stylesheet refused")
+        check(re.search(r"clicked\s+[1-9]", rend) and "next: 下一页" in rend, "probe --render shows the pager click")
+        found = re.findall(r"report\s+(\S+/art/\S+\.html)", rend)
+        check(len(found) >= 3, f"probe --render lists the report links the page gives: {len(found)}")
     finally:
         web.stop()
 
