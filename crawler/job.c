@@ -340,6 +340,20 @@ without_index(const char *url)
   return n;
 }
 
+/* Whether `url` was queued in this cycle (this run, when forced) before
+ * this page: a sibling in a column's menu, not a sub-column this page
+ * leads to.  The page that queued it was committed before this page could
+ * be fetched, so the store knows. */
+static bool
+known_this_run(struct crawl *c, const char *url)
+{
+  struct gh_urlstate *s = gh_frontier_url(c->st, url);
+  bool known = s && (s->has & GH_US_CYCLE) && (guint64)s->cycle == c->cycle &&
+               (!c->o->force || ((s->has & GH_US_FORCED_RUN) && s->forced_run == c->run_id));
+  gh_urlstate_free(s);
+  return known;
+}
+
 static bool
 same_page(const char *a, const char *b)
 {
@@ -370,7 +384,8 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
       /* Nothing to follow: a script may build the list (render.c).  Pager
        * links alone are not a list (a script may write the items of every
        * page); a sub-column is, unless it is this page, the page that led
-       * here or the home page (a pager's 首页 reads as both). */
+       * here, the home page (a pager's 首页 reads as both) or one queued
+       * before (a sibling in the column's menu). */
       bool found = false;
       for(guint i = 0; i < r.links->len && !found; i++) {
         const struct reply_link *l = &g_array_index(r.links, struct reply_link, i);
@@ -382,7 +397,7 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure)
           char *pq = gh_url_path_query(l->url);
           found = !same_page(l->url, j->url) &&
                   (!j->state->referer || !same_page(l->url, j->state->referer)) &&
-                  !(pq && !strcmp(pq, "/"));
+                  !(pq && !strcmp(pq, "/")) && !known_this_run(c, l->url);
           g_free(pq);
         }
       }

@@ -12,8 +12,10 @@ report lists scripts build (tests/web/render_web.py):
     completes with every other report, the browser started again;
   - with [render] enabled = no, the same crawl lands none of the script-
     built lists and its summary, journal and `stats` name every such page;
-  - on the six portals of the fixture web, which need no rendering, a crawl
-    with rendering makes the same requests and lands the same records.
+  - on the six portals of the fixture web and its TLS portal (the web
+    valgrind_crawl.py crawls), which need no rendering, a crawl with
+    rendering starts no browser, makes the same requests and lands the same
+    records.
 
     test_render.py GOVHARVEST        (exit 77: no browser installed)
 """
@@ -51,7 +53,7 @@ def conf(tmp, name, enabled):
     return path
 
 
-def crawl(tmp, web, seeds_tsv, name, enabled, kill_when=None):
+def crawl(tmp, web, seeds_tsv, name, enabled, kill_when=None, extra=()):
     """A crawl of `seeds_tsv`; with `kill_when(line)`, the browser is killed
     (SIGKILL) at the first line of the crawl's log it accepts.  Returns
     (summary, log, store, seconds the kill came after the start or None)."""
@@ -61,7 +63,7 @@ def crawl(tmp, web, seeds_tsv, name, enabled, kill_when=None):
     store = os.path.join(tmp, name)
     errpath = os.path.join(tmp, name + ".log")
     cmd = [GH, "crawl", "--config", conf(tmp, name + ".conf", enabled), "--store", store, "--seeds", seeds,
-           "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.01", "-q", "--log-level", "debug"]
+           *extra, "--connect-to", f"::127.0.0.1:{web.port}", "--delay", "0.01", "-q", "--log-level", "debug"]
     with open(errpath, "w") as err:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
         killed = None
@@ -187,7 +189,10 @@ def unchanged(tmp):
         web = Web(tmp)
         try:
             web.clear()
-            out, log, store, _ = crawl(tmp, web, SEEDS, "fixture-" + enabled, enabled)
+            # The web valgrind_crawl.py crawls (no browser may start there).
+            out, log, store, _ = crawl(tmp, web, SEEDS + "https://www.shanghai.gov.cn/nw12344/\t310000\t上海市人民政府\n",
+                                       "fixture-" + enabled, enabled,
+                                       extra=("--connect-to", f"www.shanghai.gov.cn:443:127.0.0.1:{web.tls_port}"))
             recs = sorted((x["agency"], x["year"], x["status"]) for x in records(GH, store))
             runs[enabled] = (len(web.requests()), recs, log)
         finally:

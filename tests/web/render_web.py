@@ -15,6 +15,9 @@ in one of these shapes, none of which a static reading can follow:
              next page reached by goPage(n), which assembles the URL
   tabs       year tabs (<li onclick>, no href), each loading its year's list
              by XHR; the first year shown at load
+  yearmenu   a directory of year sub-columns (static links); each year's
+             page repeats the menu of years beside a list its script
+             fetches: the menu's links are siblings, not a list
   storm      a json column (one page) that then fires thousands of requests
              at once
 
@@ -39,8 +42,9 @@ import random
 from cms_web import COUNTIES, DEPTS, report_doc
 import genlayouts
 
-SHAPES = ["json", "iframe", "codepager", "tabs", "storm", "endless", "memory", "killed"]
+SHAPES = ["json", "iframe", "codepager", "tabs", "yearmenu", "storm", "endless", "memory", "killed"]
 HOSTILE = {"endless", "memory", "killed"}
+MORE_COUNTIES = [("511025", "资中县", "www.zizhong.gov.cn"), ("522327", "册亨县", "www.ceheng.gov.cn")]
 
 
 def chrome(title, body, site, script=""):
@@ -85,7 +89,7 @@ show(1);
 def render_web(seed):
     rng = random.Random(seed)
     sites, seeds, expected, shapes = {}, ["url\tregion_code\tname"], set(), {}
-    counties = rng.sample(COUNTIES, len(SHAPES))
+    counties = rng.sample(COUNTIES + MORE_COUNTIES, len(SHAPES))
     for (code, county, host0), shape in zip(counties, SHAPES):
         host = host0.replace("www.", "xxgk.")
         gov = county + "人民政府"
@@ -173,6 +177,17 @@ def render_web(seed):
                     "document.getElementById('list').innerHTML = '<ul>' + h + '</ul>'; }; x.send(); }"
                     f"load({years[0]});</script>")
             site[col] = resp(chrome("政府信息公开年报", body, gov))
+        elif shape == "yearmenu":
+            years = sorted({y for _, y, _ in reports}, reverse=True)
+            menu = "".join(f'<li><a href="{col}{y}/">{y}年</a></li>' for y in years)
+            for y in years:
+                rows = [{"title": t, "path": pth, "date": f"{y + 1}-01-20"}
+                        for (who, yy, k), (pth, t) in zip(reports, items) if yy == y]
+                site[f"/api/articles?col=y{y}&page=1"] = resp(
+                    json.dumps({"pages": 1, "rows": rows}, ensure_ascii=False), "application/json; charset=utf-8")
+                site[f"{col}{y}/"] = resp(chrome(f"{y}年", f'<ul class="side">{menu}</ul>' + JSON_LOADER % (f"y{y}", ""),
+                                                 gov))
+            site[col] = resp(chrome("政府信息公开年报", f'<ul class="side">{menu}</ul>', gov))
         elif shape == "endless":
             site[col] = resp(chrome("政府信息公开年报", '<div id="list"></div>', gov,
                                     "<script>for (;;) {}</script>"))
