@@ -135,6 +135,12 @@ gh_cdp_start(const struct gh_cdp_opts *o, gh_cdp_event_fn ev, gh_cdp_reply_fn re
     g_ptr_array_add(argv, g_strdup("--no-sandbox"));
   g_ptr_array_add(argv, g_strdup("about:blank"));
   g_ptr_array_add(argv, NULL);
+  /* Its home, config and cache are the private profile too: in the
+   * service, HOME is unwritable (ProtectHome=, ProtectSystem=strict). */
+  char **envp = g_get_environ();
+  envp = g_environ_setenv(envp, "HOME", profile, TRUE);
+  envp = g_environ_setenv(envp, "XDG_CONFIG_HOME", profile, TRUE);
+  envp = g_environ_setenv(envp, "XDG_CACHE_HOME", profile, TRUE);
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   pid_t pid = fork();
   if(pid == 0) {
@@ -156,7 +162,7 @@ gh_cdp_start(const struct gh_cdp_opts *o, gh_cdp_event_fn ev, gh_cdp_reply_fn re
     if(close_range(5, ~0U, 0) != 0)
       for(int fd = 5; fd < 65536; fd++)
         close(fd);
-    execv(argv->pdata[0], (char **)argv->pdata);
+    execve(argv->pdata[0], (char **)argv->pdata, envp);
     _exit(127);
   }
   int fork_errno = errno;
@@ -165,6 +171,7 @@ gh_cdp_start(const struct gh_cdp_opts *o, gh_cdp_event_fn ev, gh_cdp_reply_fn re
   close(to[0]);
   close(from[1]);
   g_ptr_array_free(argv, TRUE);
+  g_strfreev(envp);
   if(pid < 0) {
     g_set_error(err, G_FILE_ERROR, g_file_error_from_errno(fork_errno), "fork: %s",
                 g_strerror(fork_errno));
