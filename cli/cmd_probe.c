@@ -8,6 +8,7 @@
  * cookies), and stores nothing. */
 #include <curl/curl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -210,6 +211,108 @@ probe_one(struct gh_polite *web, const char *url, enum gh_link_kind as, bool jso
   return rc;
 }
 
+static volatile sig_atomic_t render_stop;
+
+/* probe --render: the page rendered as the crawl renders it (a crawl of
+ * this one page into a throwaway store, every request through the
+ * crawler, nothing followed), printed after its static reading: the
+ * requests the page made and what became of each, what was clicked, and
+ * the links the rendered page gives. */
+static int
+probe_render(struct gh_config *cfg, const char *url, bool json_out)
+{
+  if(cfg->render_enabled && !strcmp(cfg->render_enabled, "no")) {
+    fprintf(stderr, "govharvest probe: --render: [render] enabled = no\n");
+    return GH_EXIT_USAGE;
+  }
+  GError *err = NULL;
+  char *dir = g_dir_make_tmp("govharvest-probe-XXXXXX", &err);
+  if(!dir) {
+    fprintf(stderr, "govharvest probe: %s\n", err->message);
+    g_error_free(err);
+    return GH_EXIT_FAILED;
+  }
+  char *keep_path = cfg->store_path, *keep_enabled = cfg->render_enabled;
+  enum gh_log_level keep_level = cfg->log_level;
+  cfg->store_path = dir;
+  cfg->render_enabled = (char *)"yes";
+  /* The crawl's info lines would repeat what is printed below. */
+  if(cfg->log_level == GH_LOG_INFO)
+    cfg->log_level = GH_LOG_WARNING;
+  int rc = GH_EXIT_OK;
+  struct gh_store *st = gh_cli_open_store(cfg, GH_STORE_WRITE, &rc);
+  json_t *log = NULL;
+  if(st) {
+    struct gh_seed seed = { .url = (char *)url };
+    GPtrArray *seeds = g_ptr_array_new();
+    g_ptr_array_add(seeds, &seed);
+    struct gh_crawl_opts o = { .cfg = cfg, .seeds = seeds, .render_probe = true,
+                               .stop = &render_stop };
+    gh_cli_extract_opts(&o.extract, cfg);
+    struct gh_crawl_summary sum;
+    gh_crawl_summary_init(&sum);
+    if(!gh_crawl_run(st, &o, &sum, &err)) {
+      fprintf(stderr, "govharvest probe: --render: %s\n", err->message);
+      g_clear_error(&err);
+      rc = GH_EXIT_FAILED;
+    }
+    log = json_incref(sum.render_log);
+    gh_crawl_summary_clear(&sum);
+    g_ptr_array_free(seeds, TRUE);
+    gh_store_close(st);
+  }
+  cfg->store_path = keep_path;
+  cfg->render_enabled = keep_enabled;
+  cfg->log_level = keep_level;
+  char *argv[] = { "rm", "-rf", "--", dir, NULL };
+  g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  g_free(dir);
+  if(!log)
+    return rc;
+  if(!json_array_size(log)) {
+    printf("rendered: nothing (the page could not be read, or no browser: see the log)\n");
+    rc = GH_EXIT_FAILED;
+  }
+  size_t i, k;
+  json_t *pg, *e;
+  json_array_foreach(log, i, pg) {
+    if(json_out) {
+      json_t *w = json_pack("{s:O}", "rendered", pg);
+      char *t = json_dumps(w, JSON_COMPACT);
+      puts(t);
+      free(t);
+      json_decref(w);
+      continue;
+    }
+    printf("rendered %s\n  result      %s\n", json_string_value(json_object_get(pg, "url")),
+           json_string_value(json_object_get(pg, "result")));
+    json_t *reqs = json_object_get(pg, "requests");
+    printf("  requests    %zu\n", json_array_size(reqs));
+    json_array_foreach(reqs, k, e) {
+      json_t *status = json_object_get(e, "status"), *error = json_object_get(e, "error");
+      printf("    %-4s %-10s %s\n         %s", json_string_value(json_object_get(e, "method")),
+             json_string_value(json_object_get(e, "type")), json_string_value(json_object_get(e, "url")),
+             json_string_value(json_object_get(e, "what")));
+      if(status)
+        printf(": HTTP %" JSON_INTEGER_FORMAT, json_integer_value(status));
+      if(error)
+        printf(": %s", json_string_value(error));
+      putchar('\n');
+    }
+    json_t *clicks = json_object_get(pg, "clicks");
+    printf("  clicked     %zu\n", json_array_size(clicks));
+    json_array_foreach(clicks, k, e)
+      printf("    %s\n", json_string_value(e));
+    json_t *links = json_object_get(pg, "links");
+    printf("  links found %zu\n", json_array_size(links));
+    json_array_foreach(links, k, e)
+      printf("    %-10s %s  \"%s\"\n", json_string_value(json_object_get(e, "kind")),
+             json_string_value(json_object_get(e, "url")), json_string_value(json_object_get(e, "text")));
+  }
+  json_decref(log);
+  return rc;
+}
+
 /* probe --follow: from a seed, the pages discovery would walk to its
  * report column (sections, columns, their further pages), each read as the
  * crawler reads it, up to max_pages; then the path to every page with
@@ -317,7 +420,7 @@ probe_follow(struct gh_polite *web, const char *seed, unsigned max_pages, bool j
 int
 gh_cmd_probe(int argc, char **argv)
 {
-  gboolean json_out = FALSE, follow = FALSE;
+  gboolean json_out = FALSE, follow = FALSE, render = FALSE;
   int max_pages = 30;
   char *as = NULL;
   char **resolve = NULL, **connect_to = NULL;
@@ -331,6 +434,9 @@ gh_cmd_probe(int argc, char **argv)
     { "as", 0, 0, G_OPTION_ARG_STRING, &as,
       "Read the page as this kind of page: seed (default), section, column, list or report",
       "KIND" },
+    { "render", 0, 0, G_OPTION_ARG_NONE, &render,
+      "Also render each URL in headless Chromium as the crawl would ([render]): the requests "
+      "the page made, what was clicked and the links found, after the static reading", NULL },
     GH_CLI_HOSTMAP_ENTRIES(&resolve, &connect_to),
     G_OPTION_ENTRY_NULL
   };
@@ -371,6 +477,11 @@ gh_cmd_probe(int argc, char **argv)
     if((follow ? probe_follow(&web, norm, (unsigned)MAX(1, max_pages), json_out)
                : probe_one(&web, norm, kind, json_out)) != GH_EXIT_OK)
       rc = GH_EXIT_FAILED;
+    if(render && !follow) {
+      int r = probe_render(&common.cfg, norm, json_out);
+      if(r != GH_EXIT_OK)
+        rc = r == GH_EXIT_USAGE ? r : GH_EXIT_FAILED;
+    }
     g_free(norm);
   }
   gh_polite_clear(&web);

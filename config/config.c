@@ -49,6 +49,14 @@ static const struct setting settings[] = {
   { "crawl", "connect_to", K_HOSTMAP, "", OFF(connect_to) },
   { "crawl", "tls_insecure_hosts", K_LIST, "", OFF(tls_insecure_hosts) },
   { "crawl", "allow_private", K_LIST, "", OFF(allow_private) },
+  { "render", "enabled", K_STRING, "auto", OFF(render_enabled) },
+  { "render", "browser", K_STRING, "chromium", OFF(render_browser) },
+  { "render", "max_renders_per_host", K_COUNT0, "20", OFF(render_max_per_host) },
+  { "render", "seconds", K_SECONDS, "60", OFF(render_seconds) },
+  { "render", "max_clicks", K_COUNT0, "20", OFF(render_max_clicks) },
+  { "render", "max_requests", K_COUNT, "200", OFF(render_max_requests) },
+  { "render", "memory", K_SIZE, "1G", OFF(render_memory_bytes) },
+  { "render", "parallel", K_COUNT, "2", OFF(render_parallel) },
   { "daemon", "recrawl_interval", K_DURATION, "7d", OFF(recrawl_seconds) },
   { "daemon", "season_recrawl_interval", K_DURATION, "1d", OFF(season_recrawl_seconds) },
   { "daemon", "season", K_SEASON, "01-01..03-31", OFF(season_from) },
@@ -236,6 +244,12 @@ apply(struct gh_config *cfg, const struct setting *s, const char *value, GError 
   case K_STRING:
     if(!*value) {
       g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "empty value");
+      return false;
+    }
+    if(s->offset == OFF(render_enabled) && strcmp(value, "auto") && strcmp(value, "yes") &&
+       strcmp(value, "no")) {
+      g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                  "'%s' is not auto, yes or no", value);
       return false;
     }
     g_free(*(char **)field);
@@ -470,6 +484,8 @@ gh_config_clear(struct gh_config *cfg)
   g_strfreev(cfg->connect_to);
   g_strfreev(cfg->tls_insecure_hosts);
   g_strfreev(cfg->allow_private);
+  g_free(cfg->render_enabled);
+  g_free(cfg->render_browser);
   memset(cfg, 0, sizeof(*cfg));
 }
 

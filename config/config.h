@@ -60,6 +60,16 @@ struct gh_config {
   char **tls_insecure_hosts;      /* certificate checks off for these hosts only */
   char **allow_private;           /* hosts allowed to resolve to private addresses */
 
+  /* [render] (docs/render.md) */
+  char *render_enabled;           /* auto | yes | no */
+  char *render_browser;           /* "": chromium, found */
+  uint64_t render_max_per_host;   /* renders per host per cycle */
+  double render_seconds;          /* one render, clicks included */
+  uint64_t render_max_clicks;     /* pager clicks per page */
+  uint64_t render_max_requests;   /* requests one render may make */
+  uint64_t render_memory_bytes;   /* the browser's processes together */
+  uint64_t render_parallel;       /* hosts rendering at once */
+
   /* [daemon] */
   uint64_t recrawl_seconds;       /* each seed, outside the season */
   uint64_t season_recrawl_seconds;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crawl_int.h"
+#include "render.h"
 #include "url.h"
 
 static void
@@ -332,6 +333,16 @@ crawl_answer(struct crawl *c, struct xfer *x, CURLcode rc)
     if(gh_host_charge(h, (double)us / USEC, kind, why))
       crawl_host_set_aside(c, h);
     g_free(why);
+  }
+  if(x->rf) {
+    /* A rendered page's request: its answer is the page's (render.c); the
+     * host's politeness is the same as for any request. */
+    if(rc == CURLE_OK)
+      gh_host_succeeded(h);
+    h->pages++;
+    crawl_render_answered(c, x, rc, code);
+    finish_host(c, x, 0);
+    return;
   }
   if(rc != CURLE_OK) {
     finish_host(c, x, on_error(c, x, rc));

@@ -28,6 +28,7 @@
 #include "host.h"
 #include "log.h"
 #include "events.h"
+#include "render.h"
 #include "url.h"
 
 void
@@ -468,6 +469,7 @@ crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlst
 void
 crawl_xfer_free(struct xfer *x)
 {
+  crawl_render_fetch_free(x->rf);
   curl_slist_free_all(x->req_headers);
   curl_easy_cleanup(x->easy);
   if(x->in.body) /* NULL once handed to a page job */
@@ -579,6 +581,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   struct gh_frontier_opts fo = { .cycle = c.cycle, .run_id = c.run_id, .refetch = o->refetch,
                                  .wake = gh_events_wake, .wake_ud = c.ev };
   c.fr = gh_frontier_new(st, &fo);
+  c.render = gh_render_new(&c);
   if(ok) {
     sum->cycle = c.cycle;
     for(guint i = 0; i < o->seeds->len; i++) {
@@ -597,7 +600,8 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     gint64 soonest = crawl_fill(&c);
     if(!maybe_flush(&c, false))
       break;
-    bool idle = c.in_flight == 0 && gh_pool_pending(c.pool) == 0 && crawl_hosts_drained(&c);
+    bool idle = c.in_flight == 0 && gh_pool_pending(c.pool) == 0 && !gh_render_busy(c.render) &&
+                crawl_hosts_drained(&c);
     if(!c.time_up && cfg_limit_reached(&c)) {
       c.time_up = true;
       sum->time_limited = true;
@@ -621,14 +625,18 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
     gint64 pool_deadline = gh_pool_deadline(c.pool);
     soonest = MIN(soonest, pool_deadline);
     struct pollfd pfds[256];
-    unsigned nfd = gh_pool_pollfds(c.pool, pfds, G_N_ELEMENTS(pfds));
+    unsigned nfd = gh_pool_pollfds(c.pool, pfds, G_N_ELEMENTS(pfds) - 2);
+    /* The browser's pipe is one more descriptor of the loop. */
+    unsigned rfd = gh_render_pollfds(c.render, pfds + nfd, 2);
+    soonest = MIN(soonest, gh_render_deadline(c.render));
     /* The previous turn ran curl itself: an answer that arrived then is
      * waiting in curl's message queue, with no socket left to wake us. */
     if(kicked)
       soonest = 0;
     kicked = false;
-    gh_events_wait(c.ev, pfds, nfd, soonest, USEC / 2);
+    gh_events_wait(c.ev, pfds, nfd + rfd, soonest, USEC / 2);
     gh_pool_service(c.pool, pfds, nfd);
+    gh_render_service(c.render, pfds + nfd, rfd);
     CURLMsg *m;
     int left;
     GPtrArray *answered = NULL;
@@ -686,6 +694,8 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   gh_pool_free(c.pool); /* reaps every worker: their CPU is counted below */
   c.pool = NULL;
   g_hash_table_remove_all(c.processing);
+  gh_render_free(c.render); /* pages it had are still queued: the next run renders them */
+  c.render = NULL;
   flush(&c);
   sum->cpu_seconds = cpu_seconds(RUSAGE_SELF) - cpu0; /* the committer's included */
   sum->worker_cpu_seconds = cpu_seconds(RUSAGE_CHILDREN) - wcpu0;

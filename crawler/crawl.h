@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <sys/socket.h>
 #include <glib.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -52,6 +53,10 @@ struct gh_crawl_opts {
    * host must not forget when it may next be asked, nor its backoff).
    * NULL: this run's own.  Create it with gh_crawl_hosts_new. */
   GHashTable *hosts;
+  /* probe --render: every page of kind seed is rendered whatever its
+   * static reading found, nothing is followed, and what each render did
+   * is kept in the summary's render_log. */
+  bool render_probe;
 };
 
 /* A table for gh_crawl_opts.hosts (g_hash_table_destroy frees it). */
@@ -66,6 +71,10 @@ struct gh_crawl_summary {
   guint64 reports_found; /* report pages and attachments newly queued */
   guint64 robots_denied;
   guint64 queued_left;   /* still queued when the crawl stopped */
+  guint64 rendered;      /* pages rendered in the browser ([render]) */
+  guint64 render_failed; /* renders cut short by a cap or a browser's death */
+  GPtrArray *render_wanted; /* URLs of pages that wanted rendering and were not (g_free) */
+  json_t *render_log;    /* render_probe: per rendered page, its requests, clicks and links */
   GHashTable *records;   /* landed, by status name -> GUINT_TO_POINTER(count) */
   GHashTable *errors;    /* failures by kind -> count */
   GHashTable *unhealthy; /* host -> why it was set aside this cycle ([crawl] host_failures) */

@@ -32,6 +32,9 @@
 
 /* ---- state kept in memory: hosts and transfers, never URLs ---- */
 
+struct render_fetch;
+struct gh_render;
+
 struct xfer {
   CURL *easy;
   struct gh_host *host;
@@ -47,6 +50,7 @@ struct xfer {
   enum gh_link_kind kind;
   const char *ctype; /* the easy handle's, valid until crawl_xfer_free */
   struct gh_private_guard guard;
+  struct render_fetch *rf; /* a rendered page's request (render.c), or NULL */
 };
 
 struct crawl {
@@ -83,6 +87,7 @@ struct crawl {
   guint64 last_fetched;
   bool time_up; /* [crawl] cycle_time_limit passed: start nothing more */
   GError *error;
+  struct gh_render *render; /* the browser fallback (render.c); NULL: off */
 };
 
 /* A fetched page or document on its way to links and a record.  The
@@ -103,6 +108,12 @@ struct page_job {
   GByteArray *args;  /* the worker's arguments, kept for another attempt */
   char *charset;     /* the Content-Type's, likewise */
   unsigned attempts; /* extraction attempts a transient failure ended */
+  char *ctype; /* the answer's Content-Type (a render serves the page with it) */
+  /* A rendered page's snapshot or answer (crawl_job_discover): its links
+   * are queued under `state` (borrowed), nothing is finished, and this is
+   * told how many links it gave. */
+  void (*part_done)(void *ud, void *job, unsigned links, json_t *found);
+  void *part_ud;
 };
 
 #define PENDING_BYTES_MAX ((guint64)256 << 20)
@@ -178,6 +189,16 @@ void crawl_answer_fetched(struct crawl *c, struct xfer *x);
 void crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format fmt,
                      bool discover, bool extract);
 void crawl_job_free(void *job);
+/* Links of `body` (a rendered page's DOM, or an answer it fetched) at
+ * `url`, read in a worker as a page of kind `kind` shown in `embed`:
+ * queued under the page's `state` (borrowed until `done` runs; under
+ * probe --render not queued but given to `done` as `found`).  Returns
+ * the job, for crawl_job_free if the pool is freed before it is done. */
+void *crawl_job_discover(struct crawl *c, const char *url, const char *host, const char *embed,
+                        enum gh_link_kind kind, GBytes *body, const char *ctype,
+                        struct gh_urlstate *state,
+                        void (*done)(void *ud, void *job, unsigned links, json_t *found),
+                        void *ud);
 
 /* ---- progress.c ---- */
 

@@ -11,6 +11,7 @@
 #include "../record/places.h"
 #include "../record/textnorm.h"
 #include "crawl_int.h"
+#include "render.h"
 #include "url.h"
 
 void
@@ -18,6 +19,7 @@ crawl_job_free(void *p)
 {
   struct page_job *j = p;
   j->c->pending_bytes -= g_bytes_get_size(j->body);
+  g_free(j->ctype);
   g_free(j->url);
   g_free(j->host);
   gh_urlstate_free(j->state);
@@ -222,7 +224,8 @@ queue_links(struct crawl *c, struct page_job *j, const GArray *links)
   /* What this page led to, kept so a later 304 can requeue it without the
    * body (a column whose portal page did not change still gets new
    * reports). */
-  gh_urlstate_clear_out(s);
+  if(!j->part_done)
+    gh_urlstate_clear_out(s);
   for(guint i = 0; i < links->len; i++) {
     const struct reply_link *l = &g_array_index(links, struct reply_link, i);
     const char *url = l->url, *text = l->text;
@@ -340,6 +343,46 @@ failed_record(struct page_job *j, const char *failure)
   return rj;
 }
 
+/* The length of `url` without a directory's index file name ("index",
+ * "index.html", "default.aspx", …): /nb/ and /nb/index.html are one page. */
+static size_t
+without_index(const char *url)
+{
+  size_t n = strlen(url);
+  const char *slash = strrchr(url, '/');
+  if(!slash || strchr(slash, '?'))
+    return n;
+  const char *name = slash + 1;
+  if(g_str_has_prefix(name, "index") || g_str_has_prefix(name, "default")) {
+    const char *dot = strchr(name, '.');
+    size_t stem = dot ? (size_t)(dot - name) : strlen(name);
+    if(stem == 5 || stem == 7)
+      return (size_t)(name - url);
+  }
+  return n;
+}
+
+/* Whether `url` was queued in this cycle (this run, when forced) before
+ * this page: a sibling in a column's menu, not a sub-column this page
+ * leads to.  The page that queued it was committed before this page could
+ * be fetched, so the store knows. */
+static bool
+known_this_run(struct crawl *c, const char *url)
+{
+  struct gh_urlstate *s = gh_frontier_url(c->st, url);
+  bool known = s && (s->has & GH_US_CYCLE) && (guint64)s->cycle == c->cycle &&
+               (!c->o->force || ((s->has & GH_US_FORCED_RUN) && s->forced_run == c->run_id));
+  gh_urlstate_free(s);
+  return known;
+}
+
+static bool
+same_page(const char *a, const char *b)
+{
+  size_t na = without_index(a), nb = without_index(b);
+  return na == nb && !strncmp(a, b, na);
+}
+
 static void page_done(void *ud, const guint8 *buf, size_t len, const char *failure,
                       enum gh_pool_failure how);
 
@@ -449,7 +492,35 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_
     crawl_finish(c, j->url, j->host, j->state, GH_URL_FAILED, "extract_failed",
                  failure ? failure : "extraction failed");
   } else {
-    unsigned attachments = j->discover ? queue_links(c, j, r.links) : 0;
+    /* probe --render shows the static links itself and follows none. */
+    unsigned attachments = j->discover && !c->o->render_probe ? queue_links(c, j, r.links) : 0;
+    const char *wants = NULL;
+    bool rendering = false;
+    if(j->discover && !j->extract) {
+      /* Nothing to follow: a script may build the list (render.c).  Pager
+       * links alone are not a list (a script may write the items of every
+       * page); a sub-column is, unless it is this page, the page that led
+       * here, the home page (a pager's 首页 reads as both) or one queued
+       * before (a sibling in the column's menu). */
+      bool found = false;
+      for(guint i = 0; i < r.links->len && !found; i++) {
+        const struct reply_link *l = &g_array_index(r.links, struct reply_link, i);
+        if(l->kind == GH_LINK_REPORT || l->kind == GH_LINK_ATTACHMENT) {
+          found = true;
+        } else if(l->kind == GH_LINK_COLUMN ||
+                  ((j->kind == GH_LINK_SEED || j->kind == GH_LINK_SECTION) &&
+                   l->kind == GH_LINK_SECTION)) {
+          char *pq = gh_url_path_query(l->url);
+          found = !same_page(l->url, j->url) &&
+                  (!j->state->referer || !same_page(l->url, j->state->referer)) &&
+                  !(pq && !strcmp(pq, "/")) && !known_this_run(c, l->url);
+          g_free(pq);
+        }
+      }
+      if(c->o->render_probe && j->kind == GH_LINK_SEED)
+        found = false;
+      wants = crawl_render_offer(c, j, found, &rendering);
+    }
     if(j->extract) {
       bool wrapper = j->kind == GH_LINK_REPORT && attachments > 0;
       json_t *rj = ok && r.form == REPLY_RECORD ? json_loads(r.record, 0, NULL) : NULL;
@@ -463,7 +534,15 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_
                       wrapper);
       json_decref(rj); /* not an object, or NULL */
     }
-    crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
+    if(wants) {
+      /* Named in the summary, the journal and `stats` (errors by kind). */
+      g_ptr_array_add(c->sum->render_wanted, g_strdup(j->url));
+      crawl_log(c, GH_LOG_WARNING, j->url, "%s: no report link and no next page: %s", j->url,
+                wants);
+      crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, "wants_render", wants);
+    } else if(!rendering) {
+      crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
+    }
   }
   if(r.links)
     g_array_free(r.links, TRUE);
@@ -494,6 +573,7 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
   j->extract = extract;
   j->fmt = fmt;
   j->charset = gh_content_type_charset(ctype);
+  j->ctype = g_strdup(ctype);
   g_hash_table_insert(c->processing, j->url, j);
   /* No body is over the workers' limit: the transfer stopped at
    * [limits] max_document_bytes, the same limit (crawl_start). */
@@ -517,3 +597,68 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
   }
 }
 
+
+/* A rendered page's part is read: its links queued under the page. */
+static void
+part_done(void *ud, const guint8 *buf, size_t len, const char *failure,
+          enum gh_pool_failure how)
+{
+  (void)how; /* a part lost to a worker's death costs the render, not the page's URL */
+  struct page_job *j = ud;
+  struct reply r = { 0 };
+  unsigned n = 0;
+  json_t *found = NULL;
+  if(buf && reply_decode(buf, len, &r)) {
+    n = r.links->len;
+    if(!j->c->o->render_probe) {
+      queue_links(j->c, j, r.links);
+    } else {
+      found = json_array();
+      for(guint i = 0; i < n; i++) {
+        const struct reply_link *l = &g_array_index(r.links, struct reply_link, i);
+        json_array_append_new(found, json_pack("{s:s, s:s, s:s}", "kind", gh_link_kind_name(l->kind),
+                                               "url", l->url, "text", l->text ? l->text : ""));
+      }
+    }
+  } else {
+    crawl_log(j->c, GH_LOG_INFO, j->url, "a rendered part of %s: %s", j->url,
+              failure ? failure : "extractor sent a malformed reply");
+  }
+  if(r.links)
+    g_array_free(r.links, TRUE);
+  j->state = NULL; /* the page's */
+  j->part_done(j->part_ud, j, n, found);
+  json_decref(found);
+  crawl_job_free(j);
+}
+
+void *
+crawl_job_discover(struct crawl *c, const char *url, const char *host, const char *embed,
+                   enum gh_link_kind kind, GBytes *body, const char *ctype,
+                   struct gh_urlstate *state,
+                   void (*done)(void *ud, void *job, unsigned links, json_t *found), void *ud)
+{
+  struct page_job *j = g_new0(struct page_job, 1);
+  j->c = c;
+  j->url = g_strdup(url);
+  j->host = g_strdup(host);
+  j->state = state;
+  j->body = g_bytes_ref(body);
+  c->pending_bytes += g_bytes_get_size(body);
+  j->kind = kind;
+  j->discover = true;
+  j->fmt = gh_sniff(g_bytes_get_data(body, NULL), g_bytes_get_size(body));
+  j->ctype = g_strdup(ctype);
+  j->part_done = done;
+  j->part_ud = ud;
+  struct gh_extract_opts eo = c->o->extract;
+  char *cs = gh_content_type_charset(ctype);
+  eo.declared_charset = cs;
+  struct job_args a = { .kind = kind, .flags = ARG_DISCOVER, .url = url, .referer = embed };
+  GByteArray *args = args_encode(&a);
+  struct gh_pool_sched sched = { host, true }; /* discovery goes first */
+  gh_pool_submit_bytes_sched(c->pool, j->body, j->fmt, &eo, args, &sched, part_done, j);
+  g_byte_array_unref(args);
+  g_free(cs);
+  return j;
+}

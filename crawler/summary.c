@@ -10,6 +10,8 @@ gh_crawl_summary_init(struct gh_crawl_summary *s)
   s->records = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   s->errors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   s->unhealthy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  s->render_wanted = g_ptr_array_new_with_free_func(g_free);
+  s->render_log = json_array();
 }
 
 void
@@ -18,6 +20,8 @@ gh_crawl_summary_clear(struct gh_crawl_summary *s)
   g_hash_table_destroy(s->records);
   g_hash_table_destroy(s->errors);
   g_hash_table_destroy(s->unhealthy);
+  g_ptr_array_free(s->render_wanted, TRUE);
+  json_decref(s->render_log);
   memset(s, 0, sizeof *s);
 }
 
@@ -76,6 +80,16 @@ gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out)
     fprintf(out, "unhealthy      %s: %s\n", (const char *)l->data,
             (const char *)g_hash_table_lookup(s->unhealthy, l->data));
   g_list_free(hosts);
+  if(s->rendered || s->render_failed)
+    fprintf(out, "rendered       %" G_GUINT64_FORMAT " pages, %" G_GUINT64_FORMAT " cut short\n",
+            s->rendered, s->render_failed);
+  /* Every page whose list a script may build and that no browser read:
+   * what the crawl may have missed, by name. */
+  for(guint i = 0; i < s->render_wanted->len && i < 20; i++)
+    fprintf(out, "wants render   %s\n", (const char *)s->render_wanted->pdata[i]);
+  if(s->render_wanted->len > 20)
+    fprintf(out, "wants render   … and %u more (govharvest stats --urls: error wants_render)\n",
+            s->render_wanted->len - 20);
   fprintf(out, "time           %.1f s\n", s->seconds);
   fprintf(out, "cpu            %.2f s crawler, %.2f s extraction workers\n", s->cpu_seconds,
           s->worker_cpu_seconds);

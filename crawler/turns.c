@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crawl_int.h"
+#include "render.h"
 #include "url.h"
 
 /* ---- choosing what to fetch next ---- */
@@ -119,6 +120,14 @@ crawl_fill(struct crawl *c)
         settled = true; /* a timer, an answer, robots.txt or new work wakes it */
         break;
       }
+      /* A page in the browser waits for this request: it goes first. */
+      enum crawl_render_pick rp = crawl_render_pick(c, h);
+      if(rp == RENDER_PICK_ROBOTS) {
+        settled = true;
+        break;
+      }
+      if(rp == RENDER_PICK_STARTED)
+        continue;
       struct gh_urlstate *state = NULL;
       guint64 seq = 0;
       char *url = next_url(c, h, &state, &seq);

@@ -727,6 +727,7 @@ def main():
     ap.add_argument("--portal-seed", type=int, help="also serve portal_web.py's portals for this seed")
     ap.add_argument("--cms-seed", type=int, help="also serve cms_web.py's portals for this seed")
     ap.add_argument("--family-seed", type=int, help="also serve family_web.py's portals for this seed")
+    ap.add_argument("--render-seed", type=int, help="also serve render_web.py's portals for this seed")
     a = ap.parse_args()
     Handler.sites = bench_sites(a.bench_hosts, a.bench_pages) if a.bench_hosts else build_sites(a.data)
     if a.cms_seed is not None:
@@ -756,6 +757,11 @@ def main():
         from identity_web import identity_web
         for host, paths in identity_web(a.identity_seed)[0].items():
             Handler.sites[host] = {p: R(body, ctype=ct) for p, (body, ct) in paths.items()}
+    if a.render_seed is not None:
+        from render_web import render_web
+        for host, paths in render_web(a.render_seed)[0].items():
+            Handler.sites[host] = {p: R(b, ctype=ct, status=st, headers=hd, delay=dl)
+                                   for p, (b, ct, st, hd, dl) in paths.items()}
     Handler.log = open(a.log, "a", encoding="utf-8")
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 1024
