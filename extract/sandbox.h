@@ -49,9 +49,6 @@ typedef GByteArray *(*gh_pool_bytes_work_fn)(const struct gh_pool_input *in);
 /* `reply` NULL: the job failed (`failure` says how: a crash, a timeout, an
  * oversized or malformed reply). */
 typedef void (*gh_pool_done_fn)(void *ud, json_t *reply, const char *failure);
-/* `reply` (len bytes, borrowed for the call) NULL: the job failed.  The
- * reply came from a worker that read hostile bytes: decode it with
- * gh_wire_reader, which checks every field. */
 /* How a job failed.  Only what the document itself caused is final: a
  * worker killed from outside (the OOM killer, an operator) or out of time
  * on a busy machine may well pass another attempt. */
@@ -74,6 +71,9 @@ gh_pool_failure_costly(enum gh_pool_failure f)
 {
   return f == GH_POOL_TIMEOUT || f == GH_POOL_CPU || f == GH_POOL_MEMORY;
 }
+/* `reply` (len bytes, borrowed for the call) NULL: the job failed.  The
+ * reply came from a worker that read hostile bytes: decode it with
+ * gh_wire_reader, which checks every field. */
 typedef void (*gh_pool_bytes_done_fn)(void *ud, const guint8 *reply, size_t len,
                                       const char *failure, enum gh_pool_failure how);
 
