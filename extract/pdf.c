@@ -73,6 +73,11 @@ struct pcell {
   double x0, x1;
   bool numeric; /* a value or a blank marker ("-", "/") */
   bool group;   /* a piece of a group label set down a narrow column */
+  /* Its glyphs' boxes, left to right, one per character of `text` (none
+   * for a cell joined from others): a header run across narrow columns is
+   * cut at the columns by them (split_by_columns). */
+  unsigned ng;
+  double *gx0, *gx1;
 };
 
 struct pline {
@@ -86,6 +91,8 @@ pcell_free(void *p)
 {
   struct pcell *c = p;
   g_free(c->text);
+  g_free(c->gx0);
+  g_free(c->gx1);
   g_free(c);
 }
 
@@ -98,7 +105,8 @@ pline_free(void *p)
 }
 
 static void
-close_cell(struct pline *l, GString *text, double x0, double x1)
+close_cell(struct pline *l, GString *text, double x0, double x1, const struct glyph *g,
+           size_t ng)
 {
   if(!text->len)
     return;
@@ -106,6 +114,17 @@ close_cell(struct pline *l, GString *text, double x0, double x1)
   c->text = g_strdup(text->str);
   c->x0 = x0;
   c->x1 = x1;
+  /* Boxes only where they match the text one to one (no space added
+   * between a digit and a letter). */
+  if(ng && (glong)ng == g_utf8_strlen(c->text, -1)) {
+    c->ng = (unsigned)ng;
+    c->gx0 = g_new(double, ng);
+    c->gx1 = g_new(double, ng);
+    for(size_t k = 0; k < ng; k++) {
+      c->gx0[k] = g[k].x0;
+      c->gx1[k] = g[k].x1;
+    }
+  }
   char *norm = gh_norm(text->str, text->len);
   struct gh_value v;
   /* A value has a digit ("（一）" parses as a count in running text, but in a
@@ -188,6 +207,7 @@ merge_distributed(struct pline *l)
     for(guint k = i + 1; k < best; k++)
       g_string_append(m, ((struct pcell *)c->pdata[k])->text);
     first->x1 = ((struct pcell *)c->pdata[best - 1])->x1;
+    first->ng = 0; /* its boxes were the first piece's only */
     g_free(first->text);
     first->text = g_string_free(m, FALSE);
     g_ptr_array_remove_range(c, i + 1, best - i - 1);
@@ -202,14 +222,16 @@ make_line(struct glyph *g, size_t n)
   l->cells = g_ptr_array_new_with_free_func(pcell_free);
   GString *cell = g_string_new(NULL);
   double x0 = n ? g[0].x0 : 0, x1 = x0;
+  size_t start = 0;
   for(size_t i = 0; i < n; i++) {
     l->h = MAX(l->h, g[i].h);
     if(i > 0) {
       double gap = g[i].x0 - g[i - 1].x1;
       double h = MAX(g[i].h, g[i - 1].h);
       if(gap > CELL_GAP * h) {
-        close_cell(l, cell, x0, x1);
+        close_cell(l, cell, x0, x1, g + start, i - start);
         x0 = g[i].x0;
+        start = i;
       } else if(gap > 0.25 * h && g_ascii_isdigit((int)(g[i].c < 128 ? g[i].c : 'x')) !=
                                       g_ascii_isdigit((int)(g[i - 1].c < 128 ? g[i - 1].c : 'x'))) {
         g_string_append_c(cell, ' ');
@@ -218,7 +240,7 @@ make_line(struct glyph *g, size_t n)
     g_string_append_unichar(cell, g[i].c);
     x1 = g[i].x1;
   }
-  close_cell(l, cell, x0, x1);
+  close_cell(l, cell, x0, x1, g + start, n - start);
   g_string_free(cell, TRUE);
   merge_distributed(l);
   return l;
@@ -329,9 +351,13 @@ block_end(GPtrArray *lines, guint i)
   for(guint j = i + 1; j < lines->len && j - last <= 12; j++) {
     struct pline *m = lines->pdata[j];
     /* The next table's heading or header ends this one, whatever the
-     * value counts (a section 四 row with two blank groups prints five). */
+     * value counts (a section 四 row with two blank groups prints five;
+     * section 四 printed as one table per group, each under its own
+     * caption and header). */
     if(!m->numeric && (line_has(m, "行政复议") || line_has(m, "信息内容") ||
-                       line_has(m, "第二十条") || line_has(m, "收到和处理")))
+                       line_has(m, "第二十条") || line_has(m, "收到和处理") ||
+                       line_has(m, "行政诉讼") || line_has(m, "直接起诉") ||
+                       line_has(m, "复议后起诉") || line_has(m, "结果维持")))
       break;
     if(m->numeric < 3)
       continue;
@@ -484,6 +510,152 @@ spanning_header(const char *norm)
   return false;
 }
 
+/* The longest start of `text` that is a leaf header or a line of one
+ * wrapped in a narrow cell (two characters or more of its name: "结果" of
+ * 结果维持, "益组织" of 社会公益组织), in bytes; 0 when none. */
+static size_t
+leaf_prefix(const char *text)
+{
+  size_t best = 0;
+  for(const char *const *w = leaf_headers; *w; w++)
+    for(const char *from = *w; *from; from = g_utf8_next_char(from)) {
+      size_t n = strlen(from);
+      while(n > best && g_utf8_strlen(from, (gssize)n) >= 2) {
+        if(!strncmp(text, from, n)) {
+          best = n;
+          break;
+        }
+        /* One character shorter. */
+        const char *end = g_utf8_find_prev_char(from, from + n);
+        n = end ? (size_t)(end - from) : 0;
+      }
+    }
+  return best;
+}
+
+/* A run that is two or more leaf header names, or lines of them, side by
+ * side, with a gap between glyphs at each seam ("总计结果": the 总计 of one
+ * group and the first line of the next group's 结果维持, closer than
+ * CELL_GAP where value columns are too few to say so): cut at the seams.
+ * The names are the form's own, so the cut needs no value under them (a
+ * group printed blank). */
+static bool
+split_by_names(const struct pcell *pc, double h, GPtrArray *out, GPtrArray *keep)
+{
+  if(pc->numeric || pc->ng < 4 || strchr(pc->text, ' '))
+    return false;
+  GArray *seams = g_array_new(FALSE, FALSE, sizeof(unsigned)); /* glyph indices */
+  const char *p = pc->text;
+  unsigned k = 0;
+  while(*p) {
+    size_t len = leaf_prefix(p);
+    if(!len)
+      break;
+    k += (unsigned)g_utf8_strlen(p, (gssize)len);
+    p += len;
+    if(*p)
+      g_array_append_val(seams, k);
+  }
+  bool ok = !*p && seams->len > 0;
+  for(guint x = 0; x < seams->len && ok; x++) {
+    unsigned at = g_array_index(seams, unsigned, x);
+    ok = at < pc->ng && pc->gx0[at] - pc->gx1[at - 1] > 0.1 * h;
+  }
+  if(ok) {
+    p = pc->text;
+    unsigned from = 0;
+    for(guint x = 0; x <= seams->len; x++) {
+      unsigned to = x < seams->len ? g_array_index(seams, unsigned, x) : pc->ng;
+      const char *q = g_utf8_offset_to_pointer(p, (glong)(to - from));
+      struct pcell *piece = g_new0(struct pcell, 1);
+      piece->text = g_strndup(p, (gsize)(q - p));
+      piece->x0 = pc->gx0[from];
+      piece->x1 = pc->gx1[to - 1];
+      g_ptr_array_add(keep, piece);
+      g_ptr_array_add(out, piece);
+      p = q;
+      from = to;
+    }
+    if(getenv("GH_DEBUG_PDF"))
+      fprintf(stderr, "  split %s by its names\n", pc->text);
+  }
+  g_array_free(seams, TRUE);
+  return ok;
+}
+
+/* A header cell whose glyphs run over two or more value columns: narrow
+ * columns whose headers are set so tight that the gap between them is
+ * under CELL_GAP ("结果结果其他尚未" over four columns of section 四,
+ * "商业科研社会公法律服务" under 法人或其他组织).  The value columns inside
+ * its extent say how many columns it crosses, n (a header inside its own
+ * column never reaches a neighbour's values); it is cut at its n - 1
+ * widest gaps between glyphs, which are the column borders (a word's
+ * glyphs touch), each piece a line of its own column's header, and the
+ * pieces go to `out` (owned by `keep`).  False, with nothing added, when
+ * it is not such a cell or has fewer gaps than borders. */
+static bool
+split_by_columns(const struct pcell *pc, const GArray *vcols, double h, GPtrArray *out,
+                 GPtrArray *keep)
+{
+  if(pc->numeric || pc->ng < 2 || vcols->len < 2)
+    return false;
+  unsigned n = 0;
+  for(guint v = 0; v < vcols->len; v++) {
+    double x = g_array_index(vcols, double, v);
+    n += x > pc->x0 - 0.3 * h && x < pc->x1 + 0.3 * h;
+  }
+  if(n < 2 || n > pc->ng)
+    return false;
+  char *norm = gh_norm(pc->text, strlen(pc->text));
+  bool caption = whole_header(norm) || block_header(norm);
+  g_free(norm);
+  if(caption)
+    return false;
+  /* The n - 1 widest gaps, each wider than a tenth of a glyph; fewer when
+   * a caption over several columns is in the run (its glyphs touch). */
+  bool *cut = g_new0(bool, pc->ng);
+  unsigned ncut = 0;
+  for(unsigned c = 0; c + 1 < n; c++) {
+    unsigned at = 0;
+    double widest = 0.1 * h;
+    for(unsigned k = 1; k < pc->ng; k++)
+      if(!cut[k] && pc->gx0[k] - pc->gx1[k - 1] > widest) {
+        widest = pc->gx0[k] - pc->gx1[k - 1];
+        at = k;
+      }
+    if(!at)
+      break;
+    cut[at] = true;
+    ncut++;
+  }
+  if(!ncut) {
+    g_free(cut);
+    return false;
+  }
+  const char *p = pc->text;
+  unsigned k = 0;
+  while(k < pc->ng) {
+    unsigned m = k + 1;
+    const char *q = g_utf8_next_char(p);
+    while(m < pc->ng && !cut[m]) {
+      q = g_utf8_next_char(q);
+      m++;
+    }
+    struct pcell *piece = g_new0(struct pcell, 1);
+    piece->text = g_strndup(p, (gsize)(q - p));
+    piece->x0 = pc->gx0[k];
+    piece->x1 = pc->gx1[m - 1];
+    g_ptr_array_add(keep, piece);
+    g_ptr_array_add(out, piece);
+    p = q;
+    k = m;
+  }
+  g_free(cut);
+  if(getenv("GH_DEBUG_PDF"))
+    fprintf(stderr, "  split %s over %u columns\n", pc->text, n);
+  return true;
+}
+
 /* The columns of the block that starts at line `first`, from the header
  * cells in lines [from, first) right of `label_x1` (the right edge of the
  * row labels): one centre per header stack that does not span others.
@@ -507,6 +679,9 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       struct pcell *pc = l->cells->pdata[c];
       if(pc->x1 < label_x1)
         continue; /* a row label's or the corner cell's text */
+      if(pc->x0 >= label_x1 && (split_by_columns(pc, vcols, l->h, pieces, joined) ||
+                                 split_by_names(pc, l->h, pieces, joined)))
+        continue;
       struct pcell *last = pieces->len ? pieces->pdata[pieces->len - 1] : NULL;
       if(last && spacing > 0 && single_cjk(pc) &&
          vcol_of(vcols, (last->x0 + last->x1) / 2, spacing) >= 0 &&
@@ -607,6 +782,17 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       continue;
     }
     double mid = (st->x0 + st->x1) / 2;
+    /* The same header over the same column twice: a table printed blank
+     * (no rows to make a block of) above another with the same header,
+     * as section 四's groups are printed one table each.  One column. */
+    bool again = false;
+    for(guint h = 0; h < cols->len && !again; h++)
+      again = fabs(g_array_index(cols, double, h) - mid) < 0.25 * (st->x1 - st->x0) &&
+              !strcmp((*names)->pdata[h], norm);
+    if(again) {
+      g_free(norm);
+      continue;
+    }
     guint at = 0;
     while(at < cols->len && g_array_index(cols, double, at) < mid)
       at++;
@@ -614,13 +800,15 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
     g_ptr_array_insert(*names, (gint)at, norm);
   }
   g_ptr_array_free(stacks, TRUE);
-  /* A header's text may sit left, centred or right in its column while
-   * the values are centred: a value belongs to the nearest header, within
-   * a little over half the spacing of the headers. */
+  /* A header's text may sit left, centred or right in its column, and so
+   * may the values (Word left-aligns numbers in narrow columns): a value
+   * belongs to the nearest header, the columns' Voronoi cells, within the
+   * spacing of the headers (a value off the table's edge is no column's).
+   * Each value column still needs a header of its own (below). */
   double tol = *tolp, gap = G_MAXDOUBLE;
   for(guint h = 1; h < cols->len; h++)
     gap = MIN(gap, g_array_index(cols, double, h) - g_array_index(cols, double, h - 1));
-  double reach = gap < G_MAXDOUBLE ? MAX(tol, 0.6 * gap) : G_MAXDOUBLE / 4;
+  double reach = gap < G_MAXDOUBLE ? MAX(tol, 0.9 * gap) : G_MAXDOUBLE / 4;
   /* Usable when every value column has a header of its own within reach
    * and the headers add columns rather than lose any. */
   bool ok = cols->len >= MAX(vcols->len, 1) && cols->len <= 16;
@@ -1189,7 +1377,9 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
               !stop) {
           struct pline *q = lines->pdata[k];
           stop = line_has(q, "行政复议") || line_has(q, "信息内容") || line_has(q, "第二十条") ||
-                 line_has(q, "存在的主要问题") || line_has(q, "其他需要报告");
+                 line_has(q, "存在的主要问题") || line_has(q, "其他需要报告") ||
+                 line_has(q, "行政诉讼") || line_has(q, "直接起诉") ||
+                 line_has(q, "复议后起诉") || line_has(q, "结果维持");
           if(!stop)
             k++;
         }

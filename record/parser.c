@@ -1350,9 +1350,14 @@ place_by_sums(struct ctx *cx, struct app_state *st, GArray *pending)
         note(cx, pe->v[x], GH_PLACE_ARITHMETIC, "applications.%s[%d]", path, c);
         x++;
       }
-      gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed with no header above "
-                     "them; placed where the form's sums allow them and nowhere else",
-                     path, pe->k, GH_APP_COLS);
+      if(all_zero(pe->v, pe->k))
+        gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed, all 0, with no "
+                       "header above them; the row is 0 wherever they sit", path, pe->k,
+                       GH_APP_COLS);
+      else
+        gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed with no header above "
+                       "them; placed where the form's sums allow them and nowhere else",
+                       path, pe->k, GH_APP_COLS);
       open[pe->row] = false;
       progress = true;
     }
