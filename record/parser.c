@@ -48,6 +48,7 @@ struct ctx {
   char **rownorm; /* normalised text of each row, cells joined */
   guint nrows;
   GArray *placed; /* struct gh_cell_placement, or NULL */
+  bool *skip_row; /* rows tokenize leaves out (a repeated table header), or NULL */
 };
 
 const char *
@@ -188,6 +189,8 @@ tokenize(const struct ctx *cx, guint from, guint to)
   for(guint r = from; r < to && r < cx->nrows; r++) {
     const struct gh_row *row = &g_array_index(cx->doc->rows, struct gh_row, r);
     bool table = row->kind == GH_ROW_TABLE;
+    if(cx->skip_row && cx->skip_row[r])
+      continue;
     for(unsigned c = 0; c < row->n_cells; c++) {
       const struct gh_cell *cell = &row->cells[c];
       guint first_tok = toks->len;
@@ -824,6 +827,45 @@ find_sections(const struct ctx *cx, struct sections *s)
       if(m != k && s->start[m] > s->start[k] && (guint)s->start[m] < s->to[k])
         s->to[k] = (guint)s->start[m];
   }
+}
+
+/* Section 三 split at a page break with its header printed again (Word's
+ * repeated header rows, a PDF of it): the header's lines between two rows
+ * would read as part of a row label ("…勾稽关系为：第一项加第二项之和" and
+ * the applicant names set one character per line).  A run of two or more
+ * text rows after the first row of values, each one a row of the header
+ * above that first row, one of them four characters or more, is the
+ * header again and is left out; the table is then read as one. */
+static void
+mark_repeated_header(struct ctx *cx, guint from, guint to)
+{
+  guint first = to;
+  for(guint r = from; r < to && first == to; r++)
+    if(strstr(cx->rownorm[r], "本年新收") || strstr(cx->rownorm[r], "新收政府信息"))
+      first = r;
+  if(first == to || first == from)
+    return;
+  GHashTable *head = g_hash_table_new(g_str_hash, g_str_equal);
+  for(guint r = from; r < first; r++)
+    if(cx->rownorm[r][0])
+      g_hash_table_add(head, cx->rownorm[r]);
+  for(guint r = first + 1; r < to;) {
+    guint e = r;
+    bool long_one = false;
+    while(e < to && g_hash_table_contains(head, cx->rownorm[e]) &&
+          g_array_index(cx->doc->rows, struct gh_row, e).kind == GH_ROW_TEXT) {
+      long_one |= !short_line(cx->rownorm[e], 3);
+      e++;
+    }
+    if(e - r >= 2 && long_one) {
+      if(!cx->skip_row)
+        cx->skip_row = g_new0(bool, cx->nrows);
+      for(guint k = r; k < e; k++)
+        cx->skip_row[k] = true;
+    }
+    r = e > r ? e : r + 1;
+  }
+  g_hash_table_destroy(head);
 }
 
 /* ---- template detection (template-spec §1) ---- */
@@ -2357,6 +2399,8 @@ gh_report_parse_placed(const struct gh_doc *doc, struct gh_record *rec, GArray *
     rec->year = atoi(rec->published_on) - 1;
 
   GArray *t2 = s.start[SEC_PROACTIVE] >= 0 ? tokenize(&cx, s.from[SEC_PROACTIVE], s.to[SEC_PROACTIVE]) : NULL;
+  if(s.start[SEC_APPLICATIONS] >= 0)
+    mark_repeated_header(&cx, s.from[SEC_APPLICATIONS], s.to[SEC_APPLICATIONS]);
   GArray *t3 = s.start[SEC_APPLICATIONS] >= 0 ? tokenize(&cx, s.from[SEC_APPLICATIONS], s.to[SEC_APPLICATIONS]) : NULL;
   GArray *t4 = s.start[SEC_APPEALS] >= 0 ? tokenize(&cx, s.from[SEC_APPEALS], s.to[SEC_APPEALS]) : NULL;
 
@@ -2423,6 +2467,7 @@ gh_report_parse_placed(const struct gh_doc *doc, struct gh_record *rec, GArray *
   if(t4)
     toks_free(t4);
 out:
+  g_free(cx.skip_row);
   g_strfreev(cx.rownorm);
 }
 
