@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "../record/textnorm.h"
+#include "pdfgrid.h"
 
 struct glyph {
   double x0, x1, yc, h;
@@ -77,7 +78,7 @@ struct pcell {
    * for a cell joined from others): a header run across narrow columns is
    * cut at the columns by them (split_by_columns). */
   unsigned ng;
-  double *gx0, *gx1;
+  struct gh_glyph_box *gbox;
 };
 
 struct pline {
@@ -91,8 +92,7 @@ pcell_free(void *p)
 {
   struct pcell *c = p;
   g_free(c->text);
-  g_free(c->gx0);
-  g_free(c->gx1);
+  g_free(c->gbox);
   g_free(c);
 }
 
@@ -118,12 +118,9 @@ close_cell(struct pline *l, GString *text, double x0, double x1, const struct gl
    * between a digit and a letter). */
   if(ng && (glong)ng == g_utf8_strlen(c->text, -1)) {
     c->ng = (unsigned)ng;
-    c->gx0 = g_new(double, ng);
-    c->gx1 = g_new(double, ng);
-    for(size_t k = 0; k < ng; k++) {
-      c->gx0[k] = g[k].x0;
-      c->gx1[k] = g[k].x1;
-    }
+    c->gbox = g_new(struct gh_glyph_box, ng);
+    for(size_t k = 0; k < ng; k++)
+      c->gbox[k] = (struct gh_glyph_box){ g[k].x0, g[k].x1 };
   }
   char *norm = gh_norm(text->str, text->len);
   struct gh_value v;
@@ -434,18 +431,13 @@ struct stack {
   bool closed; /* a spanning caption or a whole header name: nothing joins */
 };
 
-/* The leaf column headers of the national tables' sections 三 and 四. */
-static const char *const leaf_headers[] = {
-  "自然人", "商业企业", "科研机构", "社会公益组织", "社会组织", "法律服务机构", "其他", "总计",
-  "结果维持", "结果纠正", "其他结果", "尚未审结", NULL,
-};
 
 /* A leaf header, whole: nothing joins it.  Not 其他, which may still
  * become 其他结果 with the piece below it. */
 static bool
 whole_header(const char *norm)
 {
-  for(const char *const *n = leaf_headers; *n; n++)
+  for(const char *const *n = gh_pdfgrid_leaf_headers; *n; n++)
     if(!strcmp(norm, *n))
       return strcmp(norm, "其他") != 0;
   return false;
@@ -468,7 +460,7 @@ part_of_header(const char *a, const char *b)
   char *ab = g_strconcat(a, b, NULL);
   char *n = gh_norm(ab, strlen(ab));
   bool yes = false;
-  for(const char *const *w = leaf_headers; *w && !yes; w++)
+  for(const char *const *w = gh_pdfgrid_leaf_headers; *w && !yes; w++)
     yes = strstr(*w, n) != NULL;
   g_free(n);
   g_free(ab);
@@ -510,150 +502,50 @@ spanning_header(const char *norm)
   return false;
 }
 
-/* The longest start of `text` that is a leaf header or a line of one
- * wrapped in a narrow cell (two characters or more of its name: "结果" of
- * 结果维持, "益组织" of 社会公益组织), in bytes; 0 when none. */
-static size_t
-leaf_prefix(const char *text)
-{
-  size_t best = 0;
-  for(const char *const *w = leaf_headers; *w; w++)
-    for(const char *from = *w; *from; from = g_utf8_next_char(from)) {
-      size_t n = strlen(from);
-      while(n > best && g_utf8_strlen(from, (gssize)n) >= 2) {
-        if(!strncmp(text, from, n)) {
-          best = n;
-          break;
-        }
-        /* One character shorter. */
-        const char *end = g_utf8_find_prev_char(from, from + n);
-        n = end ? (size_t)(end - from) : 0;
-      }
-    }
-  return best;
-}
-
-/* A run that is two or more leaf header names, or lines of them, side by
- * side, with a gap between glyphs at each seam ("总计结果": the 总计 of one
- * group and the first line of the next group's 结果维持, closer than
- * CELL_GAP where value columns are too few to say so): cut at the seams.
- * The names are the form's own, so the cut needs no value under them (a
- * group printed blank). */
-static bool
-split_by_names(const struct pcell *pc, double h, GPtrArray *out, GPtrArray *keep)
-{
-  if(pc->numeric || pc->ng < 4 || strchr(pc->text, ' '))
-    return false;
-  GArray *seams = g_array_new(FALSE, FALSE, sizeof(unsigned)); /* glyph indices */
-  const char *p = pc->text;
-  unsigned k = 0;
-  while(*p) {
-    size_t len = leaf_prefix(p);
-    if(!len)
-      break;
-    k += (unsigned)g_utf8_strlen(p, (gssize)len);
-    p += len;
-    if(*p)
-      g_array_append_val(seams, k);
-  }
-  bool ok = !*p && seams->len > 0;
-  for(guint x = 0; x < seams->len && ok; x++) {
-    unsigned at = g_array_index(seams, unsigned, x);
-    ok = at < pc->ng && pc->gx0[at] - pc->gx1[at - 1] > 0.1 * h;
-  }
-  if(ok) {
-    p = pc->text;
-    unsigned from = 0;
-    for(guint x = 0; x <= seams->len; x++) {
-      unsigned to = x < seams->len ? g_array_index(seams, unsigned, x) : pc->ng;
-      const char *q = g_utf8_offset_to_pointer(p, (glong)(to - from));
-      struct pcell *piece = g_new0(struct pcell, 1);
-      piece->text = g_strndup(p, (gsize)(q - p));
-      piece->x0 = pc->gx0[from];
-      piece->x1 = pc->gx1[to - 1];
-      g_ptr_array_add(keep, piece);
-      g_ptr_array_add(out, piece);
-      p = q;
-      from = to;
-    }
-    if(getenv("GH_DEBUG_PDF"))
-      fprintf(stderr, "  split %s by its names\n", pc->text);
-  }
-  g_array_free(seams, TRUE);
-  return ok;
-}
-
-/* A header cell whose glyphs run over two or more value columns: narrow
- * columns whose headers are set so tight that the gap between them is
- * under CELL_GAP ("结果结果其他尚未" over four columns of section 四,
- * "商业科研社会公法律服务" under 法人或其他组织).  The value columns inside
- * its extent say how many columns it crosses, n (a header inside its own
- * column never reaches a neighbour's values); it is cut at its n - 1
- * widest gaps between glyphs, which are the column borders (a word's
- * glyphs touch), each piece a line of its own column's header, and the
+/* A header run that crosses narrow columns (pdfgrid.h,
+ * gh_pdfgrid_cut_header), cut into the header lines of its columns: the
  * pieces go to `out` (owned by `keep`).  False, with nothing added, when
- * it is not such a cell or has fewer gaps than borders. */
+ * it is not cut.  Captions (法人或其他组织) and whole header names are
+ * never cut. */
 static bool
-split_by_columns(const struct pcell *pc, const GArray *vcols, double h, GPtrArray *out,
+split_header_run(const struct pcell *pc, const GArray *vcols, double h, GPtrArray *out,
                  GPtrArray *keep)
 {
-  if(pc->numeric || pc->ng < 2 || vcols->len < 2)
-    return false;
-  unsigned n = 0;
-  for(guint v = 0; v < vcols->len; v++) {
-    double x = g_array_index(vcols, double, v);
-    n += x > pc->x0 - 0.3 * h && x < pc->x1 + 0.3 * h;
-  }
-  if(n < 2 || n > pc->ng)
+  if(pc->numeric || pc->ng < 2)
     return false;
   char *norm = gh_norm(pc->text, strlen(pc->text));
   bool caption = whole_header(norm) || block_header(norm);
   g_free(norm);
   if(caption)
     return false;
-  /* The n - 1 widest gaps, each wider than a tenth of a glyph; fewer when
-   * a caption over several columns is in the run (its glyphs touch). */
   bool *cut = g_new0(bool, pc->ng);
-  unsigned ncut = 0;
-  for(unsigned c = 0; c + 1 < n; c++) {
-    unsigned at = 0;
-    double widest = 0.1 * h;
-    for(unsigned k = 1; k < pc->ng; k++)
-      if(!cut[k] && pc->gx0[k] - pc->gx1[k - 1] > widest) {
-        widest = pc->gx0[k] - pc->gx1[k - 1];
-        at = k;
+  unsigned pieces = gh_pdfgrid_cut_header(pc->text, pc->gbox, pc->ng,
+                                          (const double *)(void *)vcols->data, vcols->len, h,
+                                          cut);
+  if(pieces > 1) {
+    const char *p = pc->text;
+    unsigned k = 0;
+    while(k < pc->ng) {
+      unsigned m = k + 1;
+      const char *q = g_utf8_next_char(p);
+      while(m < pc->ng && !cut[m]) {
+        q = g_utf8_next_char(q);
+        m++;
       }
-    if(!at)
-      break;
-    cut[at] = true;
-    ncut++;
-  }
-  if(!ncut) {
-    g_free(cut);
-    return false;
-  }
-  const char *p = pc->text;
-  unsigned k = 0;
-  while(k < pc->ng) {
-    unsigned m = k + 1;
-    const char *q = g_utf8_next_char(p);
-    while(m < pc->ng && !cut[m]) {
-      q = g_utf8_next_char(q);
-      m++;
+      struct pcell *piece = g_new0(struct pcell, 1);
+      piece->text = g_strndup(p, (gsize)(q - p));
+      piece->x0 = pc->gbox[k].x0;
+      piece->x1 = pc->gbox[m - 1].x1;
+      g_ptr_array_add(keep, piece);
+      g_ptr_array_add(out, piece);
+      p = q;
+      k = m;
     }
-    struct pcell *piece = g_new0(struct pcell, 1);
-    piece->text = g_strndup(p, (gsize)(q - p));
-    piece->x0 = pc->gx0[k];
-    piece->x1 = pc->gx1[m - 1];
-    g_ptr_array_add(keep, piece);
-    g_ptr_array_add(out, piece);
-    p = q;
-    k = m;
+    if(getenv("GH_DEBUG_PDF"))
+      fprintf(stderr, "  cut %s into %u\n", pc->text, pieces);
   }
   g_free(cut);
-  if(getenv("GH_DEBUG_PDF"))
-    fprintf(stderr, "  split %s over %u columns\n", pc->text, n);
-  return true;
+  return pieces > 1;
 }
 
 /* The columns of the block that starts at line `first`, from the header
@@ -679,8 +571,7 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       struct pcell *pc = l->cells->pdata[c];
       if(pc->x1 < label_x1)
         continue; /* a row label's or the corner cell's text */
-      if(pc->x0 >= label_x1 && (split_by_columns(pc, vcols, l->h, pieces, joined) ||
-                                 split_by_names(pc, l->h, pieces, joined)))
+      if(pc->x0 >= label_x1 && split_header_run(pc, vcols, l->h, pieces, joined))
         continue;
       struct pcell *last = pieces->len ? pieces->pdata[pieces->len - 1] : NULL;
       if(last && spacing > 0 && single_cjk(pc) &&

@@ -870,8 +870,9 @@ def sparse_variant(rng, i, fmt):
 
 def write_sparse(outdir, count, seed, formats):
     """The sparse families, `formats` taken in turn: html, docx, lodocx,
-    pdf (LibreOffice from the docx) and chromepdf (Chromium's print to PDF
-    of the HTML, a fourth PDF producer with its own glyph placement)."""
+    pdf (LibreOffice from the docx), chromepdf (Chromium's print to PDF
+    of the HTML, a fourth PDF producer with its own glyph placement) and
+    text (multi-space rows, blanks dropped: no headers to place by)."""
     rng = random.Random(seed)
     os.makedirs(outdir, exist_ok=True)
     made, lo_pdf, lo_docx, chrome = [], [], [], []
@@ -881,6 +882,11 @@ def write_sparse(outdir, count, seed, formats):
         blocks = document(rec, o, rng)
         if fmt in ("html", "chromepdf"):
             data, ext = render_html(blocks, o), "html"
+        elif fmt == "text":
+            # Rows as multi-space text with the blank cells gone, as text
+            # copied from a page or extracted from a PDF gives them: no
+            # header says where a value was.
+            data, ext = render_text(blocks, "spaces"), "txt"
         else:
             data, ext = render_docx(blocks, o, rng), "docx"
         if fmt in ("pdf", "lodocx", "chromepdf"):
