@@ -1243,21 +1243,19 @@ app_known(const struct ctx *cx, const struct app_state *st, const bool *open, in
   return true;
 }
 
-/* Whether `row` holding `cand` (blank = 0) agrees with every sum of the
- * form whose other terms are known: its own row total, the outcome rows'
- * sum against （七）总计, and the balance 新收 + 结转 = 总计 + 结转下年. */
+/* Whether `row` holding `cand` (blank = 0, as the form's blanks are
+ * zeros) agrees with every sum of the form whose other terms are known:
+ * its own row total, the outcome rows' sum against （七）总计, and the
+ * balance 新收 + 结转 = 总计 + 结转下年. */
 static bool
 app_fits(const struct ctx *cx, const struct app_state *st, const bool *open, int row,
-         const int64_t *cand, unsigned mask, bool form_2021)
+         const int64_t *cand, bool form_2021)
 {
-  bool any = (mask & ((1u << GH_APP_TOTAL_COL) - 1)) != 0;
-  if(any && (mask & (1u << GH_APP_TOTAL_COL))) {
-    int64_t sum = 0;
-    for(int c = 0; c < GH_APP_TOTAL_COL; c++)
-      sum += cand[c];
-    if(sum != cand[GH_APP_TOTAL_COL])
-      return false;
-  }
+  int64_t own = 0;
+  for(int c = 0; c < GH_APP_TOTAL_COL; c++)
+    own += cand[c];
+  if(own != cand[GH_APP_TOTAL_COL])
+    return false;
   int outcome[GH_APP_N], no = 0;
   for(int r = GH_APP_GRANTED; r <= GH_APP_NP_CONFIRMATION; r++)
     outcome[no++] = r;
@@ -1365,18 +1363,19 @@ place_by_sums(struct ctx *cx, struct app_state *st, GArray *pending)
         continue;
       unsigned found = 0, nfit = 0;
       int64_t cand[GH_APP_COLS];
-      if(all_zero(pe->v, pe->k)) {
+      bool zeros = all_zero(pe->v, pe->k);
+      if(zeros) {
         /* Zeros read the same wherever they sit: the row is zero, and its
          * printed zeros go to its last columns (总计 among them), from
          * which the checks derive the rest. */
         found = ((1u << GH_APP_COLS) - 1) & ~((1u << (GH_APP_COLS - pe->k)) - 1);
         nfit = 1;
       }
-      for(unsigned mask = 0; mask < (1u << GH_APP_COLS) && !nfit; mask++) {
+      for(unsigned mask = 0; mask < (1u << GH_APP_COLS) && !zeros && nfit < 2; mask++) {
         if(bits(mask) != pe->k)
           continue;
         spread(mask, pe->v, GH_APP_COLS, cand);
-        if(app_fits(cx, st, open, pe->row, cand, mask, form_2021)) {
+        if(app_fits(cx, st, open, pe->row, cand, form_2021)) {
           found = mask;
           nfit++;
         }

@@ -109,9 +109,14 @@ def main():
         warned = " ".join(got.get("warnings") or [])
         unplaced = got.get("unplaced") or []
 
+        # A warning that the row was placed by the form's sums is a claim
+        # of certainty, not a doubt: it does not own a wrong cell.
+        doubts = " ".join(w for w in got.get("warnings") or []
+                          if "nowhere else" not in w and "wherever they sit" not in w)
+
         def owned(cpath):
             row = row_of(cpath)
-            return row in warned or any(row == u or row.startswith(u + ".") for u in unplaced)
+            return row in doubts or any(row == u or row.startswith(u + ".") for u in unplaced)
 
         unnamed = [c for c in wrong if not owned(c[0])]
         rule = not wrong or (q != "ok" and not unnamed)
