@@ -648,11 +648,26 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       m--;
     }
   }
+  /* The captions of the table right above: a table printed blank has no
+   * rows to make a block of, and its header lies above the next table's
+   * caption (section 四's 行政复议 table over the 行政诉讼 one); only leaf
+   * headers that reach down to the last caption line are this table's. */
+  guint caption_line = from;
+  for(guint k = 0; k < stacks->len; k++) {
+    struct stack *st = stacks->pdata[k];
+    char *norm = gh_norm(st->text->str, st->text->len);
+    if(spanning_header(norm) && !whole_header(norm) && st->first_line > caption_line &&
+       (strstr(norm, "行政复议") || strstr(norm, "行政诉讼") || strstr(norm, "起诉")))
+      caption_line = st->first_line;
+    g_free(norm);
+  }
   /* Leaf headers: not a spanning caption, not over two others' centres. */
   GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
   *names = g_ptr_array_new_with_free_func(g_free);
   for(guint k = 0; k < stacks->len; k++) {
     struct stack *st = stacks->pdata[k];
+    if(st->last_line < caption_line)
+      continue;
     char *norm = gh_norm(st->text->str, st->text->len);
     /* A caption spans the headers under it: it holds the centres of
      * narrower stacks.  (A caption centred over the table holds nothing

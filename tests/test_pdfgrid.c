@@ -84,7 +84,7 @@ main(void)
   check("not the form's names", "申请人情况说明", (const double[]){ 0, 0, 5, 0, 0, 0, 0 }, NULL, 0,
         "申请人情况说明");
   /* A caption over several columns in the run: cut where gaps are. */
-  static const double gc[] = { 0, 0, 4, 0, 6, 0, 0, 0, 0, 0 };
+  static const double gc[] = { 0, 0, 4, 0, 6, 0, 0, 0, 0, 0, 0 };
   static const double vc[] = { 6, 34, 70, 100, 120 };
   check("caption beside headers", "结果总计复议后起诉说明", gc, vc, 5, "结果|总计|复议后起诉说明");
 

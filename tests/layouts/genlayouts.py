@@ -635,7 +635,8 @@ def docx_table(rows, o, rng, kind):
             cells.append('<w:tc><w:tcPr><w:tcW w:w="150" w:type="dxa"/></w:tcPr><w:p/></w:tc>')
         # Header rows repeated on every page the table runs onto, as Word
         # and WPS print a long section 三 split at a page break.
-        rep = "<w:tblHeader/>" if kind == "三" and o.get("repeat_header") and r < 3 else ""
+        heads = 1 if o.get("flat_header") else 3
+        rep = "<w:tblHeader/>" if kind == "三" and o.get("repeat_header") and r < heads else ""
         out.append("<w:tr><w:trPr><w:cantSplit/>%s</w:trPr>%s</w:tr>" % (rep, "".join(cells)))
     out.append("</w:tbl>")
     return "".join(out)
