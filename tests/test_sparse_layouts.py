@@ -23,6 +23,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -144,6 +145,22 @@ def main():
                                                      " (row not named in warnings)"))
             if len(wrong) > 8:
                 print("    … %d more" % (len(wrong) - 8))
+    # parse --cells names each value's placement: under headers on a page
+    # that prints them, never under a header in text without any.
+    for name, path in made:
+        fmt = name.split("_")[1]
+        if fmt not in ("html", "text") or fmt not in gate:
+            continue
+        out = subprocess.run([a.govharvest, "parse", "--config", conf, "--cells", path],
+                             capture_output=True, text=True, timeout=120).stdout
+        placed = re.findall(r"\{(header|count|arithmetic|unplaced) ([^}]*)\}", out)
+        hows = {h for h, _ in placed}
+        ok = bool(placed) and (("header" in hows and "unplaced" not in hows) if fmt == "html"
+                               else "header" not in hows)
+        if not ok:
+            failed += 1
+            gated += 1
+            print("FAIL %s: parse --cells placements %s" % (os.path.basename(path), sorted(hows)))
     print("\n%-10s %6s %6s %9s" % ("family", "docs", "exact", "cells"))
     for k in sorted(fam):
         d, e, r, t = fam[k]
