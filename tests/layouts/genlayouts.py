@@ -605,6 +605,11 @@ def docx_table(rows, o, rng, kind):
                 pr += '<w:gridSpan w:val="%d"/>' % gspan
             if cell["rs"] > 1 or not origin:
                 pr += '<w:vMerge w:val="restart"/>' if origin else "<w:vMerge/>"
+            if o.get("vertical_heads") and cell.get("narrow") and origin:
+                # The applicant header set in vertical text (竖排), as narrow
+                # header cells often are: tbRlV keeps the characters upright,
+                # btLr turns them.
+                pr += '<w:textDirection w:val="%s"/>' % o["vertical_heads"]
             pr += '<w:vAlign w:val="%s"/>' % valign
             text = cell["t"] if origin else ""
             # Text cells left-aligned, centred, or spread over the cell's
@@ -878,6 +883,7 @@ def sparse_variant(rng, i, fmt):
                   "label_width": rng.choice([2400, 3200, 4200]),
                   "font": rng.choice([18, 21]),
                   "repeat_header": rng.random() < 0.4,
+                  "vertical_heads": rng.choice([None, None, None, "tbRlV", "btLr"]),
                   "overview_paras": rng.choice([1, 6, 12])})
     name = "s%04d_%s_%s" % (i, fmt, tpl)
     return name, fmt, o, rec
