@@ -1068,6 +1068,25 @@ info_header_edge(const struct pline *l)
   return -1;
 }
 
+static bool line_has(const struct pline *l, const char *word);
+
+/* How many of the applicant columns' header names (their first two
+ * characters: a header set in a narrow cell wraps after them) the lines
+ * [from, to) print. */
+static unsigned
+header_names_above(GPtrArray *lines, guint from, guint to)
+{
+  static const char *const heads[] = { "自然", "商业", "科研", "社会", "法律", "总计", NULL };
+  unsigned n = 0;
+  for(const char *const *h = heads; *h; h++) {
+    bool seen = false;
+    for(guint j = from; j < to && !seen; j++)
+      seen = line_has(lines->pdata[j], *h);
+    n += seen;
+  }
+  return n;
+}
+
 static bool
 line_has(const struct pline *l, const char *word)
 {
@@ -1228,7 +1247,12 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     double lx = label_edge(lines, i, end);
     /* Columns from values need most rows full to be certain; columns from
      * the header are certain even when most rows leave a cell blank. */
-    if(cols->len >= 3 || sparse) {
+    /* A table whose every row is sparse (two or three of seven cells
+     * printed) has too few columns of values to count as one, but the
+     * applicant header above it says it is one. */
+    bool headed = cols->len < 3 && !sparse &&
+                  header_names_above(lines, lead > prev_end + 80 ? lead - 80 : prev_end, lead) >= 3;
+    if(cols->len >= 3 || sparse || headed) {
       /* The header above the block, back to the previous block (at most 80
        * lines: rows of blanks and long labels may come first). */
       guint from = lead > prev_end + 80 ? lead - 80 : prev_end;

@@ -92,9 +92,15 @@ gh_pdfgrid_cut_header(const char *text, const struct gh_glyph_box *g, unsigned n
   memset(cut, 0, n * sizeof *cut);
   if(n < 2 || !g_utf8_validate(text, -1, NULL) || g_utf8_strlen(text, -1) != (glong)n)
     return 1;
-  unsigned pieces = cut_by_columns(g, n, vcols, nv, h, cut);
-  if(pieces > 1)
-    return pieces;
-  memset(cut, 0, n * sizeof *cut);
-  return n >= 4 ? cut_by_names(text, g, n, h, cut) : 1;
+  /* The form's names, where the whole run is made of them, say more than
+   * the value columns: a column printed blank on every row has none. */
+  unsigned pieces = n >= 4 ? cut_by_names(text, g, n, h, cut) : 1;
+  bool *by_cols = g_new0(bool, n);
+  unsigned col_pieces = cut_by_columns(g, n, vcols, nv, h, by_cols);
+  if(col_pieces > pieces) {
+    memcpy(cut, by_cols, n * sizeof *cut);
+    pieces = col_pieces;
+  }
+  g_free(by_cols);
+  return pieces;
 }

@@ -35,11 +35,12 @@ extern const char *const gh_pdfgrid_leaf_headers[];
  *    so the run crosses k columns and is cut at its k - 1 widest gaps
  *    between glyphs (a word's glyphs touch; column borders leave a gap),
  *    fewer when a caption over several of them has no gaps inside.
- *  - Else by the form's names: the run is two or more leaf headers, or
+ *  - By the form's names: the run is two or more leaf headers, or
  *    lines of them wrapped in narrow cells (two characters or more of a
  *    name), side by side with a gap at each seam ("总计结果": one group's
  *    总计 beside the next group's 结果维持, whose columns hold no value).
- * A gap is wider than a tenth of `h`.  The caller refuses captions
+ * Whichever gives more pieces wins (a column blank on every row has no
+ * value to count).  A gap is wider than a tenth of `h`.  The caller refuses captions
  * (法人或其他组织, a whole header name) before asking. */
 unsigned gh_pdfgrid_cut_header(const char *text, const struct gh_glyph_box *g, unsigned n,
                                const double *vcols, unsigned nv, double h, bool *cut);
