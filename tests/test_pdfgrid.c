@@ -68,6 +68,13 @@ main(void)
   check("applicant headers wrapped", "商业科研社会公法律服务", g3, v3, 6,
         "商业|科研|社会公|法律服务");
 
+  /* Second lines of the applicant headers over a sparse table: values
+   * under two columns only, the names cut all five (企业 of 商业企业 …). */
+  static const double gs[] = { 0, 0, 3, 0, 3, 0, 3, 0, 3, 0 };
+  static const double vs[] = { 6, 35 };
+  check("names beat too few value columns", "企业机构公益服务其他", gs, vs, 2,
+        "企业|机构|公益|服务|其他");
+
   /* A third group printed blank: no values under 总计|结果 of the next
    * group, which the form's names cut apart. */
   static const double g2[] = { 0, 0, 6, 0 };
