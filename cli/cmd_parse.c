@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../extract/sandbox.h"
+#include "../record/parser.h"
 #include "../record/places.h"
 #include "../record/textnorm.h"
 #include "../store/export.h"
@@ -183,7 +184,23 @@ print_slot(const char *path, struct slot *sl, size_t flags, int *rc)
   }
 }
 
-/* Each file's cell stream, one after another (debugging). */
+/* After a value cell: where the parser placed it, "{header
+ * applications.granted[3]}" (a cell of running text may hold several). */
+static void
+note_placement(guint row, unsigned cell, FILE *out, void *ud)
+{
+  const GArray *placed = ud;
+  for(guint k = 0; k < placed->len; k++) {
+    const struct gh_cell_placement *p = &g_array_index(placed, struct gh_cell_placement, k);
+    if(p->row == row && p->cell == cell)
+      fprintf(out, " {%s %s}", gh_placement_name(p->how), p->path);
+  }
+}
+
+/* Each file's cell stream, one after another (debugging), as the parser
+ * reads it, each value followed by its placement.  The parser runs here,
+ * outside the worker: it reads only the cell stream the worker sent back,
+ * which the reply reader has bounded and validated. */
 static void
 print_cells(int argc, char **argv, const struct gh_extract_opts *opts, int *rc)
 {
@@ -201,8 +218,16 @@ print_cells(int argc, char **argv, const struct gh_extract_opts *opts, int *rc)
     enum gh_status st;
     char *fail_why = NULL;
     struct gh_doc *doc = gh_extract_doc(bytes, len, opts, &st, &fail_why);
-    if(doc)
-      gh_doc_dump(doc, stdout);
+    if(doc) {
+      struct gh_record rec;
+      gh_record_init(&rec);
+      GArray *placed = gh_placements_new();
+      struct gh_doc *read = gh_document_placements(doc, &rec, placed);
+      gh_doc_dump_noted(read ? read : doc, stdout, note_placement, placed);
+      g_array_free(placed, TRUE);
+      gh_doc_free(&read);
+      gh_record_clear(&rec);
+    }
     else {
       fprintf(stderr, "govharvest: %s: %s: %s\n", argv[i], gh_status_name(st), fail_why);
       *rc = GH_EXIT_FAILED;

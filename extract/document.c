@@ -165,6 +165,18 @@ gh_document_too_large(size_t len, const struct gh_extract_opts *o)
   return o->max_bytes && len > o->max_bytes;
 }
 
+struct gh_doc *
+gh_document_placements(const struct gh_doc *doc, struct gh_record *rec, GArray *placed)
+{
+  struct gh_doc *simp = gh_doc_is_traditional(doc) ? gh_doc_to_simplified(doc) : NULL;
+  struct gh_doc *flat = gh_unflatten(simp ? simp : doc);
+  if(flat)
+    gh_doc_free(&simp);
+  struct gh_doc *read = flat ? flat : simp;
+  gh_report_parse_placed(read ? read : doc, rec, placed);
+  return read;
+}
+
 void
 gh_document_record(const char *bytes, size_t len, enum gh_format f, const char *sha256,
                    const struct gh_extract_opts *o, const struct gh_doc_hints *hints,

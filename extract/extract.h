@@ -89,6 +89,14 @@ struct gh_doc *gh_document_cells(const char *bytes, size_t len, enum gh_format f
                                  const struct GumboInternalOutput *tree, enum gh_status *status,
                                  char **reason);
 
+/* What gh_document_record's parser reads of `doc`: the stream after
+ * traditional->simplified and unflattening (a new doc, g_free with
+ * gh_doc_free; NULL when it reads `doc` itself), parsed into `rec`
+ * (gh_record_init'ed) with each value's placement appended to `placed`
+ * (gh_placements_new).  For parse --cells. */
+struct gh_doc *gh_document_placements(const struct gh_doc *doc, struct gh_record *rec,
+                                      GArray *placed);
+
 /* The one path from a document to its record, taken by parse, reparse and
  * the crawl's extraction job alike (always inside a sandbox worker):
  * cells, traditional->simplified, unflattening, the report parser, the

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "../record/textnorm.h"
+#include "pdfgrid.h"
 
 struct glyph {
   double x0, x1, yc, h;
@@ -73,6 +74,11 @@ struct pcell {
   double x0, x1;
   bool numeric; /* a value or a blank marker ("-", "/") */
   bool group;   /* a piece of a group label set down a narrow column */
+  /* Its glyphs' boxes, left to right, one per character of `text` (none
+   * for a cell joined from others): a header run across narrow columns is
+   * cut at the columns by them (split_by_columns). */
+  unsigned ng;
+  struct gh_glyph_box *gbox;
 };
 
 struct pline {
@@ -86,6 +92,7 @@ pcell_free(void *p)
 {
   struct pcell *c = p;
   g_free(c->text);
+  g_free(c->gbox);
   g_free(c);
 }
 
@@ -98,7 +105,8 @@ pline_free(void *p)
 }
 
 static void
-close_cell(struct pline *l, GString *text, double x0, double x1)
+close_cell(struct pline *l, GString *text, double x0, double x1, const struct glyph *g,
+           size_t ng)
 {
   if(!text->len)
     return;
@@ -106,6 +114,14 @@ close_cell(struct pline *l, GString *text, double x0, double x1)
   c->text = g_strdup(text->str);
   c->x0 = x0;
   c->x1 = x1;
+  /* Boxes only where they match the text one to one (no space added
+   * between a digit and a letter). */
+  if(ng && (glong)ng == g_utf8_strlen(c->text, -1)) {
+    c->ng = (unsigned)ng;
+    c->gbox = g_new(struct gh_glyph_box, ng);
+    for(size_t k = 0; k < ng; k++)
+      c->gbox[k] = (struct gh_glyph_box){ g[k].x0, g[k].x1 };
+  }
   char *norm = gh_norm(text->str, text->len);
   struct gh_value v;
   /* A value has a digit ("（一）" parses as a count in running text, but in a
@@ -188,6 +204,7 @@ merge_distributed(struct pline *l)
     for(guint k = i + 1; k < best; k++)
       g_string_append(m, ((struct pcell *)c->pdata[k])->text);
     first->x1 = ((struct pcell *)c->pdata[best - 1])->x1;
+    first->ng = 0; /* its boxes were the first piece's only */
     g_free(first->text);
     first->text = g_string_free(m, FALSE);
     g_ptr_array_remove_range(c, i + 1, best - i - 1);
@@ -202,14 +219,16 @@ make_line(struct glyph *g, size_t n)
   l->cells = g_ptr_array_new_with_free_func(pcell_free);
   GString *cell = g_string_new(NULL);
   double x0 = n ? g[0].x0 : 0, x1 = x0;
+  size_t start = 0;
   for(size_t i = 0; i < n; i++) {
     l->h = MAX(l->h, g[i].h);
     if(i > 0) {
       double gap = g[i].x0 - g[i - 1].x1;
       double h = MAX(g[i].h, g[i - 1].h);
       if(gap > CELL_GAP * h) {
-        close_cell(l, cell, x0, x1);
+        close_cell(l, cell, x0, x1, g + start, i - start);
         x0 = g[i].x0;
+        start = i;
       } else if(gap > 0.25 * h && g_ascii_isdigit((int)(g[i].c < 128 ? g[i].c : 'x')) !=
                                       g_ascii_isdigit((int)(g[i - 1].c < 128 ? g[i - 1].c : 'x'))) {
         g_string_append_c(cell, ' ');
@@ -218,7 +237,7 @@ make_line(struct glyph *g, size_t n)
     g_string_append_unichar(cell, g[i].c);
     x1 = g[i].x1;
   }
-  close_cell(l, cell, x0, x1);
+  close_cell(l, cell, x0, x1, g + start, n - start);
   g_string_free(cell, TRUE);
   merge_distributed(l);
   return l;
@@ -329,9 +348,13 @@ block_end(GPtrArray *lines, guint i)
   for(guint j = i + 1; j < lines->len && j - last <= 12; j++) {
     struct pline *m = lines->pdata[j];
     /* The next table's heading or header ends this one, whatever the
-     * value counts (a section 四 row with two blank groups prints five). */
+     * value counts (a section 四 row with two blank groups prints five;
+     * section 四 printed as one table per group, each under its own
+     * caption and header). */
     if(!m->numeric && (line_has(m, "行政复议") || line_has(m, "信息内容") ||
-                       line_has(m, "第二十条") || line_has(m, "收到和处理")))
+                       line_has(m, "第二十条") || line_has(m, "收到和处理") ||
+                       line_has(m, "行政诉讼") || line_has(m, "直接起诉") ||
+                       line_has(m, "复议后起诉") || line_has(m, "结果维持")))
       break;
     if(m->numeric < 3)
       continue;
@@ -408,18 +431,13 @@ struct stack {
   bool closed; /* a spanning caption or a whole header name: nothing joins */
 };
 
-/* The leaf column headers of the national tables' sections 三 and 四. */
-static const char *const leaf_headers[] = {
-  "自然人", "商业企业", "科研机构", "社会公益组织", "社会组织", "法律服务机构", "其他", "总计",
-  "结果维持", "结果纠正", "其他结果", "尚未审结", NULL,
-};
 
 /* A leaf header, whole: nothing joins it.  Not 其他, which may still
  * become 其他结果 with the piece below it. */
 static bool
 whole_header(const char *norm)
 {
-  for(const char *const *n = leaf_headers; *n; n++)
+  for(const char *const *n = gh_pdfgrid_leaf_headers; *n; n++)
     if(!strcmp(norm, *n))
       return strcmp(norm, "其他") != 0;
   return false;
@@ -442,7 +460,7 @@ part_of_header(const char *a, const char *b)
   char *ab = g_strconcat(a, b, NULL);
   char *n = gh_norm(ab, strlen(ab));
   bool yes = false;
-  for(const char *const *w = leaf_headers; *w && !yes; w++)
+  for(const char *const *w = gh_pdfgrid_leaf_headers; *w && !yes; w++)
     yes = strstr(*w, n) != NULL;
   g_free(n);
   g_free(ab);
@@ -484,6 +502,52 @@ spanning_header(const char *norm)
   return false;
 }
 
+/* A header run that crosses narrow columns (pdfgrid.h,
+ * gh_pdfgrid_cut_header), cut into the header lines of its columns: the
+ * pieces go to `out` (owned by `keep`).  False, with nothing added, when
+ * it is not cut.  Captions (法人或其他组织) and whole header names are
+ * never cut. */
+static bool
+split_header_run(const struct pcell *pc, const GArray *vcols, double h, GPtrArray *out,
+                 GPtrArray *keep)
+{
+  if(pc->numeric || pc->ng < 2)
+    return false;
+  char *norm = gh_norm(pc->text, strlen(pc->text));
+  bool caption = whole_header(norm) || block_header(norm);
+  g_free(norm);
+  if(caption)
+    return false;
+  bool *cut = g_new0(bool, pc->ng);
+  unsigned pieces = gh_pdfgrid_cut_header(pc->text, pc->gbox, pc->ng,
+                                          (const double *)(void *)vcols->data, vcols->len, h,
+                                          cut);
+  if(pieces > 1) {
+    const char *p = pc->text;
+    unsigned k = 0;
+    while(k < pc->ng) {
+      unsigned m = k + 1;
+      const char *q = g_utf8_next_char(p);
+      while(m < pc->ng && !cut[m]) {
+        q = g_utf8_next_char(q);
+        m++;
+      }
+      struct pcell *piece = g_new0(struct pcell, 1);
+      piece->text = g_strndup(p, (gsize)(q - p));
+      piece->x0 = pc->gbox[k].x0;
+      piece->x1 = pc->gbox[m - 1].x1;
+      g_ptr_array_add(keep, piece);
+      g_ptr_array_add(out, piece);
+      p = q;
+      k = m;
+    }
+    if(getenv("GH_DEBUG_PDF"))
+      fprintf(stderr, "  cut %s into %u\n", pc->text, pieces);
+  }
+  g_free(cut);
+  return pieces > 1;
+}
+
 /* The columns of the block that starts at line `first`, from the header
  * cells in lines [from, first) right of `label_x1` (the right edge of the
  * row labels): one centre per header stack that does not span others.
@@ -507,6 +571,8 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       struct pcell *pc = l->cells->pdata[c];
       if(pc->x1 < label_x1)
         continue; /* a row label's or the corner cell's text */
+      if(pc->x0 >= label_x1 && split_header_run(pc, vcols, l->h, pieces, joined))
+        continue;
       struct pcell *last = pieces->len ? pieces->pdata[pieces->len - 1] : NULL;
       if(last && spacing > 0 && single_cjk(pc) &&
          vcol_of(vcols, (last->x0 + last->x1) / 2, spacing) >= 0 &&
@@ -582,11 +648,26 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       m--;
     }
   }
+  /* The captions of the table right above: a table printed blank has no
+   * rows to make a block of, and its header lies above the next table's
+   * caption (section 四's 行政复议 table over the 行政诉讼 one); only leaf
+   * headers that reach down to the last caption line are this table's. */
+  guint caption_line = from;
+  for(guint k = 0; k < stacks->len; k++) {
+    struct stack *st = stacks->pdata[k];
+    char *norm = gh_norm(st->text->str, st->text->len);
+    if(spanning_header(norm) && !whole_header(norm) && st->first_line > caption_line &&
+       (strstr(norm, "行政复议") || strstr(norm, "行政诉讼") || strstr(norm, "起诉")))
+      caption_line = st->first_line;
+    g_free(norm);
+  }
   /* Leaf headers: not a spanning caption, not over two others' centres. */
   GArray *cols = g_array_new(FALSE, FALSE, sizeof(double));
   *names = g_ptr_array_new_with_free_func(g_free);
   for(guint k = 0; k < stacks->len; k++) {
     struct stack *st = stacks->pdata[k];
+    if(st->last_line < caption_line)
+      continue;
     char *norm = gh_norm(st->text->str, st->text->len);
     /* A caption spans the headers under it: it holds the centres of
      * narrower stacks.  (A caption centred over the table holds nothing
@@ -607,6 +688,17 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
       continue;
     }
     double mid = (st->x0 + st->x1) / 2;
+    /* The same header over the same column twice: a table printed blank
+     * (no rows to make a block of) above another with the same header,
+     * as section 四's groups are printed one table each.  One column. */
+    bool again = false;
+    for(guint h = 0; h < cols->len && !again; h++)
+      again = fabs(g_array_index(cols, double, h) - mid) < 0.25 * (st->x1 - st->x0) &&
+              !strcmp((*names)->pdata[h], norm);
+    if(again) {
+      g_free(norm);
+      continue;
+    }
     guint at = 0;
     while(at < cols->len && g_array_index(cols, double, at) < mid)
       at++;
@@ -614,13 +706,15 @@ header_columns(GPtrArray *lines, guint from, guint first, double label_x1, const
     g_ptr_array_insert(*names, (gint)at, norm);
   }
   g_ptr_array_free(stacks, TRUE);
-  /* A header's text may sit left, centred or right in its column while
-   * the values are centred: a value belongs to the nearest header, within
-   * a little over half the spacing of the headers. */
+  /* A header's text may sit left, centred or right in its column, and so
+   * may the values (Word left-aligns numbers in narrow columns): a value
+   * belongs to the nearest header, the columns' Voronoi cells, within the
+   * spacing of the headers (a value off the table's edge is no column's).
+   * Each value column still needs a header of its own (below). */
   double tol = *tolp, gap = G_MAXDOUBLE;
   for(guint h = 1; h < cols->len; h++)
     gap = MIN(gap, g_array_index(cols, double, h) - g_array_index(cols, double, h - 1));
-  double reach = gap < G_MAXDOUBLE ? MAX(tol, 0.6 * gap) : G_MAXDOUBLE / 4;
+  double reach = gap < G_MAXDOUBLE ? MAX(tol, 0.9 * gap) : G_MAXDOUBLE / 4;
   /* Usable when every value column has a header of its own within reach
    * and the headers add columns rather than lose any. */
   bool ok = cols->len >= MAX(vcols->len, 1) && cols->len <= 16;
@@ -974,6 +1068,25 @@ info_header_edge(const struct pline *l)
   return -1;
 }
 
+static bool line_has(const struct pline *l, const char *word);
+
+/* How many of the applicant columns' header names (their first two
+ * characters: a header set in a narrow cell wraps after them) the lines
+ * [from, to) print. */
+static unsigned
+header_names_above(GPtrArray *lines, guint from, guint to)
+{
+  static const char *const heads[] = { "自然", "商业", "科研", "社会", "法律", "总计", NULL };
+  unsigned n = 0;
+  for(const char *const *h = heads; *h; h++) {
+    bool seen = false;
+    for(guint j = from; j < to && !seen; j++)
+      seen = line_has(lines->pdata[j], *h);
+    n += seen;
+  }
+  return n;
+}
+
 static bool
 line_has(const struct pline *l, const char *word)
 {
@@ -1134,7 +1247,12 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     double lx = label_edge(lines, i, end);
     /* Columns from values need most rows full to be certain; columns from
      * the header are certain even when most rows leave a cell blank. */
-    if(cols->len >= 3 || sparse) {
+    /* A table whose every row is sparse (two or three of seven cells
+     * printed) has too few columns of values to count as one, but the
+     * applicant header above it says it is one. */
+    bool headed = cols->len < 3 && !sparse &&
+                  header_names_above(lines, lead > prev_end + 80 ? lead - 80 : prev_end, lead) >= 3;
+    if(cols->len >= 3 || sparse || headed) {
       /* The header above the block, back to the previous block (at most 80
        * lines: rows of blanks and long labels may come first). */
       guint from = lead > prev_end + 80 ? lead - 80 : prev_end;
@@ -1189,7 +1307,9 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
               !stop) {
           struct pline *q = lines->pdata[k];
           stop = line_has(q, "行政复议") || line_has(q, "信息内容") || line_has(q, "第二十条") ||
-                 line_has(q, "存在的主要问题") || line_has(q, "其他需要报告");
+                 line_has(q, "存在的主要问题") || line_has(q, "其他需要报告") ||
+                 line_has(q, "行政诉讼") || line_has(q, "直接起诉") ||
+                 line_has(q, "复议后起诉") || line_has(q, "结果维持");
           if(!stop)
             k++;
         }

@@ -87,6 +87,12 @@ gh_doc_warn(struct gh_doc *doc, const char *fmt, ...)
 void
 gh_doc_dump(const struct gh_doc *doc, FILE *out)
 {
+  gh_doc_dump_noted(doc, out, NULL, NULL);
+}
+
+void
+gh_doc_dump_noted(const struct gh_doc *doc, FILE *out, gh_cell_note_fn note, void *ud)
+{
   for(guint i = 0; i < doc->rows->len; i++) {
     const struct gh_row *r = &g_array_index(doc->rows, struct gh_row, i);
     fputs(r->kind == GH_ROW_TABLE ? "T" : "-", out);
@@ -96,6 +102,8 @@ gh_doc_dump(const struct gh_doc *doc, FILE *out)
       else
         fputs(" |", out);
       fprintf(out, "%s", r->cells[c].text);
+      if(note)
+        note(i, c, out, ud);
     }
     fputc('\n', out);
   }

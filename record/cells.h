@@ -62,6 +62,11 @@ void gh_doc_warn(struct gh_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Debug aid (govharvest parse --cells): print the stream, one row per line. */
 void gh_doc_dump(const struct gh_doc *doc, FILE *out);
 
+/* The same, calling `note` after each cell's text to add what a reader
+ * made of it (parse --cells: where the parser placed a value). */
+typedef void (*gh_cell_note_fn)(guint row, unsigned cell, FILE *out, void *ud);
+void gh_doc_dump_noted(const struct gh_doc *doc, FILE *out, gh_cell_note_fn note, void *ud);
+
 
 
 /* Wire form between an extraction worker and its caller (sandbox.c).  JSON,

@@ -8,9 +8,12 @@
  * 3. The accumulated text is matched against distinctive key phrases of each
  *    row; the key that ends last wins, because the buffer may still hold a
  *    group label or header text in front of the row's own label.
- * 4. Values are placed by cell order when the source delimits every cell
- *    (HTML/DOCX/PDF tables), otherwise sequentially with a warning whenever
- *    a row prints fewer cells than the form has.
+ * 4. Values are placed under their column headers where the page prints
+ *    them (grid columns from HTML/DOCX, glyph x-extents from PDF), by cell
+ *    order when the row delimits every cell of the form, and otherwise by
+ *    the form's arithmetic only when it leaves exactly one placement.  A
+ *    row that none of these places is never filled from the left: its
+ *    cells stay blank and the record names it in `unplaced`.
  *
  * Why one long file: the sections' readers share one token stream, one
  * label matcher and one set of placement rules, and a fix to any of them
@@ -20,6 +23,7 @@
  */
 #include "parser.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +39,7 @@ struct tok {
   guint row;
   int col;
   int span;
+  unsigned cell; /* index of its cell in doc row `row` */
   bool table;
 };
 
@@ -43,7 +48,51 @@ struct ctx {
   struct gh_record *rec;
   char **rownorm; /* normalised text of each row, cells joined */
   guint nrows;
+  GArray *placed; /* struct gh_cell_placement, or NULL */
+  bool *skip_row; /* rows tokenize leaves out (a repeated table header), or NULL */
 };
+
+const char *
+gh_placement_name(enum gh_placement p)
+{
+  switch(p) {
+  case GH_PLACE_HEADER: return "header";
+  case GH_PLACE_COUNT: return "count";
+  case GH_PLACE_ARITHMETIC: return "arithmetic";
+  default: return "unplaced";
+  }
+}
+
+static void
+placement_clear(void *p)
+{
+  g_free(((struct gh_cell_placement *)p)->path);
+}
+
+GArray *
+gh_placements_new(void)
+{
+  GArray *a = g_array_new(FALSE, FALSE, sizeof(struct gh_cell_placement));
+  g_array_set_clear_func(a, placement_clear);
+  return a;
+}
+
+/* Where the value token `t` went; blank cells are not noted (a blank is
+ * blank wherever it sits). */
+static void note(struct ctx *cx, const void *tok, enum gh_placement how, const char *fmt, ...)
+  G_GNUC_PRINTF(4, 5);
+
+/* Names the row in `unplaced` (once) and says why in `warnings`. */
+static void
+unplaced_row(struct ctx *cx, const char *path, const char *why)
+{
+  bool have = false;
+  for(guint i = 0; i < cx->rec->unplaced->len && !have; i++)
+    have = !strcmp(g_ptr_array_index(cx->rec->unplaced, i), path);
+  if(!have)
+    g_ptr_array_add(cx->rec->unplaced, g_strdup(path));
+  gh_record_warn(cx->rec, "%s: %s; its cells are left blank (unplaced)", path, why);
+}
 
 /* ---- tokenising ---- */
 
@@ -141,12 +190,16 @@ tokenize(const struct ctx *cx, guint from, guint to)
   for(guint r = from; r < to && r < cx->nrows; r++) {
     const struct gh_row *row = &g_array_index(cx->doc->rows, struct gh_row, r);
     bool table = row->kind == GH_ROW_TABLE;
+    if(cx->skip_row && cx->skip_row[r])
+      continue;
     for(unsigned c = 0; c < row->n_cells; c++) {
       const struct gh_cell *cell = &row->cells[c];
       guint first_tok = toks->len;
       tokenize_cell(toks, cell, r, table);
-      for(guint k = first_tok; k < toks->len; k++)
+      for(guint k = first_tok; k < toks->len; k++) {
         g_array_index(toks, struct tok, k).span = cell->colspan > 0 ? cell->colspan : 1;
+        g_array_index(toks, struct tok, k).cell = c;
+      }
     }
   }
   return toks;
@@ -174,6 +227,20 @@ tokenize_cell(GArray *toks, const struct gh_cell *cell, guint r, bool table)
   }
   g_free(norm);
   split_text_cell(toks, cell->text, r, cell->col, table);
+}
+
+static void
+note(struct ctx *cx, const void *tok, enum gh_placement how, const char *fmt, ...)
+{
+  const struct tok *t = tok;
+  if(!cx->placed || !t || t->kind != TOK_VALUE || t->v.kind == GH_VALUE_BLANK)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  struct gh_cell_placement p = { .row = t->row, .cell = t->cell, .how = how,
+                                 .path = g_strdup_vprintf(fmt, ap) };
+  va_end(ap);
+  g_array_append_val(cx->placed, p);
 }
 
 static void
@@ -430,12 +497,18 @@ row_total_breaks(GArray *toks, guint from, int ncols, int total_col)
   return sum != t->v.d;
 }
 
-/* Place a run's values into `out[0..ncols)`.  Returns a short description of
- * any guess made (static string), or NULL when the placement was certain. */
+/* Place a run's values into `out[0..ncols)` by their count (*how =
+ * GH_PLACE_COUNT).  Returns a short description of any doubt left (static
+ * string), or NULL when the placement was certain.  A row that prints fewer
+ * values than the form has, with no delimited blanks to count, is not
+ * placed at all (*how = GH_PLACE_UNPLACED, `out` all NULL): filling it from
+ * the left would shift every value after a blank, and only the form's
+ * arithmetic (the caller's) may place it. */
 static const char *
 place_run(GArray *toks, guint i, guint j, const struct tok **out, int ncols,
-          int single_col, enum align align)
+          int single_col, enum align align, enum gh_placement *how)
 {
+  *how = GH_PLACE_COUNT;
   for(int c = 0; c < ncols; c++)
     out[c] = NULL;
   const struct tok *first = &g_array_index(toks, struct tok, i);
@@ -491,14 +564,9 @@ place_run(GArray *toks, guint i, guint j, const struct tok **out, int ncols,
       out[c] = vals[c];
     return NULL;
   }
-  if(k == 1 && single_col >= 0) {
-    out[single_col] = vals[0];
-    return "one cell printed, read as the 总计 cell";
-  }
   if(k < ncols) {
-    for(int c = 0; c < k; c++)
-      out[c] = vals[c];
-    return "fewer cells than columns, filled from the left";
+    *how = GH_PLACE_UNPLACED;
+    return NULL;
   }
   for(int c = 0; c < ncols; c++)
     out[c] = vals[c];
@@ -733,6 +801,45 @@ find_sections(const struct ctx *cx, struct sections *s)
       if(m != k && s->start[m] > s->start[k] && (guint)s->start[m] < s->to[k])
         s->to[k] = (guint)s->start[m];
   }
+}
+
+/* Section 三 split at a page break with its header printed again (Word's
+ * repeated header rows, a PDF of it): the header's lines between two rows
+ * would read as part of a row label ("…勾稽关系为：第一项加第二项之和" and
+ * the applicant names set one character per line).  A run of two or more
+ * text rows after the first row of values, each one a row of the header
+ * above that first row, one of them four characters or more, is the
+ * header again and is left out; the table is then read as one. */
+static void
+mark_repeated_header(struct ctx *cx, guint from, guint to)
+{
+  guint first = to;
+  for(guint r = from; r < to && first == to; r++)
+    if(strstr(cx->rownorm[r], "本年新收") || strstr(cx->rownorm[r], "新收政府信息"))
+      first = r;
+  if(first == to || first == from)
+    return;
+  GHashTable *head = g_hash_table_new(g_str_hash, g_str_equal);
+  for(guint r = from; r < first; r++)
+    if(cx->rownorm[r][0])
+      g_hash_table_add(head, cx->rownorm[r]);
+  for(guint r = first + 1; r < to;) {
+    guint e = r;
+    bool long_one = false;
+    while(e < to && g_hash_table_contains(head, cx->rownorm[e]) &&
+          g_array_index(cx->doc->rows, struct gh_row, e).kind == GH_ROW_TEXT) {
+      long_one |= !short_line(cx->rownorm[e], 3);
+      e++;
+    }
+    if(e - r >= 2 && long_one) {
+      if(!cx->skip_row)
+        cx->skip_row = g_new0(bool, cx->nrows);
+      for(guint k = r; k < e; k++)
+        cx->skip_row[k] = true;
+    }
+    r = e > r ? e : r + 1;
+  }
+  g_hash_table_destroy(head);
 }
 
 /* ---- template detection (template-spec §1) ---- */
@@ -1089,6 +1196,203 @@ struct app_state {
   bool marker_2019, marker_2021;
 };
 
+/* A section 三 row that printed fewer values than the form's seven, with
+ * no header to place them by. */
+struct app_pending {
+  int row;
+  int k;
+  const struct tok *v[GH_APP_COLS]; /* its values, in printed order */
+};
+
+/* The cell (row, c) as the sums see it: a printed blank is 0; false when
+ * the row is not read (absent, or itself still unplaced). */
+static bool
+app_known(const struct ctx *cx, const struct app_state *st, const bool *open, int row, int c,
+          int64_t *v)
+{
+  if(open[row] || (!st->seen[row] && !st->printed_blank[row]))
+    return false;
+  int64_t x = cx->rec->app[row][c];
+  *v = x == GH_NULL ? 0 : x;
+  return true;
+}
+
+/* Whether `row` holding `cand` (blank = 0, as the form's blanks are
+ * zeros) agrees with every sum of the form whose other terms are known:
+ * its own row total, the outcome rows' sum against （七）总计, and the
+ * balance 新收 + 结转 = 总计 + 结转下年. */
+static bool
+app_fits(const struct ctx *cx, const struct app_state *st, const bool *open, int row,
+         const int64_t *cand, bool form_2021)
+{
+  int64_t own = 0;
+  for(int c = 0; c < GH_APP_TOTAL_COL; c++)
+    own += cand[c];
+  if(own != cand[GH_APP_TOTAL_COL])
+    return false;
+  int outcome[GH_APP_N], no = 0;
+  for(int r = GH_APP_GRANTED; r <= GH_APP_NP_CONFIRMATION; r++)
+    outcome[no++] = r;
+  if(form_2021)
+    for(int r = GH_APP_OTHER_NO_CORRECTION; r <= GH_APP_OTHER_OTHER; r++)
+      outcome[no++] = r;
+  else
+    outcome[no++] = GH_APP_OTHER;
+  bool in_outcome = row == GH_APP_TOTAL;
+  for(int x = 0; x < no; x++)
+    in_outcome |= outcome[x] == row;
+  bool in_balance = row == GH_APP_NEW_RECEIVED || row == GH_APP_CARRIED_IN ||
+                    row == GH_APP_TOTAL || row == GH_APP_CARRIED_OVER;
+  for(int c = 0; c < GH_APP_COLS; c++) {
+    int64_t v;
+#define TERM(r, acc)                                                                          \
+  do {                                                                                        \
+    if((r) == row)                                                                            \
+      (acc) += cand[c];                                                                       \
+    else if(app_known(cx, st, open, (r), c, &v))                                              \
+      (acc) += v;                                                                             \
+    else                                                                                      \
+      known = false;                                                                          \
+  } while(0)
+    if(in_outcome) {
+      bool known = true;
+      int64_t sum = 0, total = 0;
+      for(int x = 0; x < no && known; x++)
+        TERM(outcome[x], sum);
+      TERM(GH_APP_TOTAL, total);
+      if(known && sum != total)
+        return false;
+    }
+    if(in_balance) {
+      bool known = true;
+      int64_t in = 0, out = 0;
+      TERM(GH_APP_NEW_RECEIVED, in);
+      TERM(GH_APP_CARRIED_IN, in);
+      TERM(GH_APP_TOTAL, out);
+      TERM(GH_APP_CARRIED_OVER, out);
+      if(known && in != out)
+        return false;
+    }
+#undef TERM
+  }
+  return true;
+}
+
+/* The masks of `n` bits with `k` set, in order: where k printed values
+ * may sit among n columns, their order kept. */
+static void
+spread(unsigned mask, const struct tok *const *v, int n, int64_t *cand)
+{
+  int x = 0;
+  for(int c = 0; c < n; c++)
+    cand[c] = (mask & (1u << c)) ? v[x++]->v.i : 0;
+}
+
+static int
+bits(unsigned mask)
+{
+  int n = 0;
+  for(; mask; mask &= mask - 1)
+    n++;
+  return n;
+}
+
+static bool
+all_zero(const struct tok *const *v, int k)
+{
+  for(int x = 0; x < k; x++)
+    if(v[x]->v.kind != GH_VALUE_INT || v[x]->v.i != 0)
+      return false;
+  return true;
+}
+
+static bool
+whole_counts(const struct tok *const *v, int k)
+{
+  for(int x = 0; x < k; x++)
+    if(v[x]->v.kind != GH_VALUE_INT)
+      return false;
+  return true;
+}
+
+/* Section 三's rows that printed fewer values than columns, with no header
+ * above them (plain text): each is placed where exactly one placement of
+ * its values, in their printed order, satisfies the form's sums with the
+ * rows read so far; a row placed lets the sums place another.  Any other is
+ * left blank and named: a guess would read like a right value. */
+static void
+place_by_sums(struct ctx *cx, struct app_state *st, GArray *pending)
+{
+  bool open[GH_APP_N] = { false };
+  for(guint p = 0; p < pending->len; p++)
+    open[g_array_index(pending, struct app_pending, p).row] = true;
+  bool form_2021 = st->marker_2021 || st->seen[GH_APP_OTHER_NO_CORRECTION] ||
+                   st->seen[GH_APP_OTHER_NO_FEE] || st->seen[GH_APP_OTHER_OTHER];
+  bool progress = true;
+  while(progress) {
+    progress = false;
+    for(guint p = 0; p < pending->len; p++) {
+      struct app_pending *pe = &g_array_index(pending, struct app_pending, p);
+      if(!open[pe->row] || !whole_counts(pe->v, pe->k))
+        continue;
+      unsigned found = 0, nfit = 0;
+      int64_t cand[GH_APP_COLS];
+      bool zeros = all_zero(pe->v, pe->k);
+      if(zeros) {
+        /* Zeros read the same wherever they sit: the row is zero, and its
+         * printed zeros go to its last columns (总计 among them), from
+         * which the checks derive the rest. */
+        found = ((1u << GH_APP_COLS) - 1) & ~((1u << (GH_APP_COLS - pe->k)) - 1);
+        nfit = 1;
+      }
+      for(unsigned mask = 0; mask < (1u << GH_APP_COLS) && !zeros && nfit < 2; mask++) {
+        if(bits(mask) != pe->k)
+          continue;
+        spread(mask, pe->v, GH_APP_COLS, cand);
+        if(app_fits(cx, st, open, pe->row, cand, form_2021)) {
+          found = mask;
+          nfit++;
+        }
+      }
+      if(nfit != 1)
+        continue;
+      const char *path = gh_app_rows[pe->row].path;
+      int x = 0;
+      for(int c = 0; c < GH_APP_COLS; c++) {
+        if(!(found & (1u << c)))
+          continue;
+        cx->rec->app[pe->row][c] = pe->v[x]->v.i;
+        note(cx, pe->v[x], GH_PLACE_ARITHMETIC, "applications.%s[%d]", path, c);
+        x++;
+      }
+      if(all_zero(pe->v, pe->k))
+        gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed, all 0, with no "
+                       "header above them; the row is 0 wherever they sit", path, pe->k,
+                       GH_APP_COLS);
+      else
+        gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed with no header above "
+                       "them; placed where the form's sums allow them and nowhere else",
+                       path, pe->k, GH_APP_COLS);
+      open[pe->row] = false;
+      progress = true;
+    }
+  }
+  for(guint p = 0; p < pending->len; p++) {
+    const struct app_pending *pe = &g_array_index(pending, struct app_pending, p);
+    if(!open[pe->row])
+      continue;
+    char *path = g_strdup_printf("applications.%s", gh_app_rows[pe->row].path);
+    char *why = g_strdup_printf("%d of %d cells printed with no header above them, and the "
+                                "form's sums do not single out their columns", pe->k,
+                                GH_APP_COLS);
+    unplaced_row(cx, path, why);
+    for(int x = 0; x < pe->k; x++)
+      note(cx, pe->v[x], GH_PLACE_UNPLACED, "%s", path);
+    g_free(why);
+    g_free(path);
+  }
+}
+
 static void
 parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
 {
@@ -1099,6 +1403,7 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
   guint *runs = NULL;
   int K = 0, k = 0;
   int *aligned = NULL;
+  GArray *pending = g_array_new(FALSE, FALSE, sizeof(struct app_pending));
   if(simple_rule_fails(toks, &runs, &K) && K > 0) {
     aligned = g_new(int, (gsize)K);
     for(int x = 0; x < K; x++)
@@ -1151,6 +1456,7 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
     else {
       const struct tok *cells[MAX_ANCHORS];
       const char *guess = NULL;
+      enum gh_placement how = GH_PLACE_HEADER;
       bool anchored = place_anchored(toks, i, j, cells, &anch);
       if(anchored && j - i == GH_APP_COLS) {
         /* Seven cells are the form's seven, in order: headers that put
@@ -1164,18 +1470,30 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
                          "headers; read in order", gh_app_rows[row].path);
       }
       if(!anchored) {
-        guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL, ALIGN_RIGHT);
+        guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL, ALIGN_RIGHT, &how);
         /* Exactly seven cells read in order whatever the grid says (an
          * irregular grid of a hand-made table); any other count that the
          * headers could not place is a guess. */
-        if(anch.n && !guess && j - i != GH_APP_COLS)
+        if(anch.n && !guess && how == GH_PLACE_COUNT && j - i != GH_APP_COLS)
           guess = "cells not under the table's column headers, placed by count";
       }
-      if(guess)
-        gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed; %s",
-                       gh_app_rows[row].path, real, GH_APP_COLS, guess);
-      for(int c = 0; c < GH_APP_COLS; c++)
-        cell_to_count(cx, cells[c], &cx->rec->app[row][c], gh_app_rows[row].path, c);
+      if(how == GH_PLACE_UNPLACED) {
+        /* Placed, if at all, by the form's sums once every row is read. */
+        struct app_pending p = { .row = row, .k = 0 };
+        for(guint x = i; x < j && p.k < GH_APP_COLS; x++)
+          if(g_array_index(toks, struct tok, x).v.kind != GH_VALUE_BLANK)
+            p.v[p.k++] = &g_array_index(toks, struct tok, x);
+        g_array_append_val(pending, p);
+      }
+      else {
+        if(guess)
+          gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed; %s",
+                         gh_app_rows[row].path, real, GH_APP_COLS, guess);
+        for(int c = 0; c < GH_APP_COLS; c++) {
+          cell_to_count(cx, cells[c], &cx->rec->app[row][c], gh_app_rows[row].path, c);
+          note(cx, cells[c], how, "applications.%s[%d]", gh_app_rows[row].path, c);
+        }
+      }
       st->seen[row] = true;
       if(row == GH_APP_TOTAL && st->last == GH_APP_OTHER)
         st->marker_2019 = true;
@@ -1188,6 +1506,8 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
   }
   if(w.marker_2021)
     st->marker_2021 = true;
+  place_by_sums(cx, st, pending);
+  g_array_free(pending, TRUE);
   g_free(aligned);
   g_string_free(label, TRUE);
 }
@@ -1272,18 +1592,33 @@ parse_proactive(struct ctx *cx, GArray *toks, enum gh_template tpl)
       int ncols = d->n_ints + (d->money ? 1 : 0);
       const struct tok *cells[MAX_ANCHORS];
       const char *guess = NULL;
+      enum gh_placement how = GH_PLACE_HEADER;
       if(hdr.n != ncols || !place_anchored(toks, i, j, cells, &hdr))
-        guess = place_run(toks, i, j, cells, ncols, -1, ALIGN_LEFT);
+        guess = place_run(toks, i, j, cells, ncols, -1, ALIGN_LEFT, &how);
+      if(how == GH_PLACE_UNPLACED) {
+        /* Section 二's rows have no sums to place a missing cell by. */
+        char *path = g_strdup_printf("proactive.%s", d->key);
+        char *why = g_strdup_printf("%d of %d cells printed with no header above them", real,
+                                    ncols);
+        unplaced_row(cx, path, why);
+        for(guint x = i; x < j; x++)
+          note(cx, &g_array_index(toks, struct tok, x), how, "%s", path);
+        g_free(why);
+        g_free(path);
+      }
       if(guess)
         gh_record_warn(cx->rec, "proactive.%s: %d of %d cells printed; %s", d->key, real,
                        ncols, guess);
-      for(int c = 0; c < d->n_ints; c++) {
+      for(int c = 0; c < d->n_ints && how != GH_PLACE_UNPLACED; c++) {
         char *path = g_strdup_printf("proactive.%s.%s", d->key, d->fields[c]);
         cell_to_count(cx, cells[c], &cx->rec->pro[d->row][c], path, 0);
+        note(cx, cells[c], how, "%s", path);
         g_free(path);
       }
-      if(d->money)
+      if(d->money && how != GH_PLACE_UNPLACED) {
         set_money(cx, cells[d->n_ints], tpl);
+        note(cx, cells[d->n_ints], how, "proactive.%s.amount_wan", d->key);
+      }
       seen[d->row] = true;
       cx->rec->has_proactive = true;
     }
@@ -1296,9 +1631,217 @@ parse_proactive(struct ctx *cx, GArray *toks, enum gh_template tpl)
 /* ---- section 四 ---- */
 
 static void
+set_appeal(struct ctx *cx, int c, const struct tok *t, enum gh_placement how)
+{
+  int g = c / GH_APPEAL_COLS, col = c % GH_APPEAL_COLS;
+  char *path = g_strdup_printf("appeals.%s", gh_appeal_groups[g]);
+  cell_to_count(cx, t, &cx->rec->appeals[g][col], path, col);
+  note(cx, t, how, "%s[%d]", path, col);
+  g_free(path);
+}
+
+/* The first group a table of section 四 holds, from the text above it:
+ * 复议后起诉 names the third, 未经复议直接起诉 the second, 行政复议 the
+ * first; -1 when none is named. */
+static long
+last_end(const char *text, const char *word)
+{
+  long end = -1;
+  for(const char *p = strstr(text, word); p; p = strstr(p + 1, word))
+    end = (long)(p - text) + (long)strlen(word);
+  return end;
+}
+
+static int
+appeal_group_named(const char *text, int ngroups)
+{
+  if(ngroups == GH_APPEAL_N)
+    return 0;
+  long after = last_end(text, "复议后起诉"), direct = last_end(text, "直接起诉");
+  long recon = last_end(text, "行政复议");
+  if(ngroups == 2)
+    return after >= 0 || direct >= 0 || strstr(text, "行政诉讼") ? 1
+           : strstr(text, "复议") ? 0 : -1;
+  /* One group: the caption nearest above its header names it. */
+  if(after >= 0 && after > direct && after > recon)
+    return 2;
+  if(direct >= 0 && direct > recon)
+    return 1;
+  return recon >= 0 ? 0 : -1;
+}
+
+/* Section 四 printed as several tables, each under its own headers: one
+ * per group (行政复议 / 未经复议直接起诉 / 复议后起诉), or 行政复议 apart
+ * from the ten columns of 行政诉讼.  Each table's values go under its
+ * result headers (结果维持 … 总计), and the group is the one its caption
+ * names, or the next.  False, with nothing set, when the section is not
+ * such a set of tables (one table, text, or a table whose values do not
+ * sit under its headers): the single-table reading follows. */
+static bool
+parse_appeals_split(struct ctx *cx, GArray *toks)
+{
+  enum { N = GH_APPEAL_N * GH_APPEAL_COLS };
+  struct part {
+    guint from, to; /* the data row's tokens */
+    int g0;
+    struct anchors a;
+  } parts[GH_APPEAL_N];
+  int np = 0, next = 0;
+  guint zone = 0;
+  GString *text = g_string_new(NULL);
+  bool ok = true;
+  for(guint i = 0; i < toks->len && ok;) {
+    const struct tok *t = &g_array_index(toks, struct tok, i);
+    guint j = i;
+    while(j < toks->len && g_array_index(toks, struct tok, j).row == t->row)
+      j++;
+    bool all_values = true;
+    for(guint x = i; x < j && all_values; x++)
+      all_values = g_array_index(toks, struct tok, x).kind == TOK_VALUE;
+    if(t->table && all_values && j - i >= GH_APPEAL_COLS && run_real_values(toks, i, j) == 0) {
+      /* A table printed blank: its group is over, its caption is not the
+       * next one's. */
+      g_string_truncate(text, 0);
+      for(guint x = zone; x < i; x++)
+        if(g_array_index(toks, struct tok, x).kind == TOK_TEXT)
+          g_string_append(text, g_array_index(toks, struct tok, x).norm);
+      int ng = (int)(j - i) / GH_APPEAL_COLS;
+      int g0 = appeal_group_named(text->str, ng > GH_APPEAL_N ? GH_APPEAL_N : ng);
+      next = g0 >= next ? g0 + ng : next + ng;
+      zone = i = j;
+      continue;
+    }
+    if(!t->table || run_real_values(toks, i, j) == 0) {
+      i = j;
+      continue;
+    }
+    /* A data row: its headers are the result names since the last one. */
+    const struct tok *h[N];
+    int nh = 0;
+    g_string_truncate(text, 0);
+    for(guint x = zone; x < i; x++) {
+      const struct tok *u = &g_array_index(toks, struct tok, x);
+      if(u->kind != TOK_TEXT)
+        continue;
+      g_string_append(text, u->norm);
+      if(!u->table || u->col < 0)
+        continue;
+      bool dup = false;
+      for(int k = 0; k < nh && !dup; k++)
+        dup = h[k]->col == u->col;
+      for(const char *const *name = appeal_heads; *name && !dup && nh < N; name++)
+        if(!strcmp(u->norm, *name)) {
+          h[nh++] = u;
+          break;
+        }
+    }
+    if(nh == 0 && np > 0 && strstr(text->str, "总计")) {
+      /* A table that keeps the columns of the one above (a PDF whose
+       * next table repeats the same header at the same x-extents, which
+       * the reader runs on as one table): the same anchors. */
+      nh = parts[np - 1].a.n;
+      for(int k = 0; k < nh; k++)
+        h[k] = NULL;
+    }
+    int ng = nh / GH_APPEAL_COLS;
+    if(np == GH_APPEAL_N || nh == 0 || nh % GH_APPEAL_COLS) {
+      ok = false;
+      break;
+    }
+    int g0 = appeal_group_named(text->str, ng);
+    if(g0 < 0)
+      g0 = next;
+    if(g0 < next || g0 + ng > GH_APPEAL_N) {
+      ok = false;
+      break;
+    }
+    for(int x = 1; x < nh && h[0]; x++)
+      for(int y = x; y > 0 && h[y - 1]->col > h[y]->col; y--) {
+        const struct tok *tmp = h[y];
+        h[y] = h[y - 1];
+        h[y - 1] = tmp;
+      }
+    struct part *p = &parts[np++];
+    bool have[N];
+    p->from = i;
+    p->to = j;
+    p->g0 = g0;
+    p->a.n = 0;
+    if(h[0]) {
+      for(int k = 0; k < nh; k++) {
+        have[k] = false;
+        anchor_set(&p->a, have, k, h[k]);
+      }
+      ok = anchors_finish(&p->a, have, nh);
+    }
+    else
+      p->a = parts[np - 2].a;
+    const struct tok *cells[MAX_ANCHORS];
+    ok = ok && place_anchored(toks, i, j, cells, &p->a);
+    next = g0 + ng;
+    zone = i = j;
+  }
+  g_string_free(text, TRUE);
+  /* One table of all fifteen columns is the single-table reading's. */
+  if(!ok || np == 0 || (np == 1 && parts[0].a.n == N))
+    return false;
+  for(int k = 0; k < np; k++) {
+    const struct tok *cells[MAX_ANCHORS];
+    place_anchored(toks, parts[k].from, parts[k].to, cells, &parts[k].a);
+    for(int c = 0; c < parts[k].a.n; c++)
+      set_appeal(cx, parts[k].g0 * GH_APPEAL_COLS + c, cells[c], GH_PLACE_HEADER);
+  }
+  cx->rec->has_appeals = true;
+  return true;
+}
+
+/* Section 四's values printed without their blanks: placed where exactly
+ * one placement, in printed order, makes every group's 总计 the sum of its
+ * four results; otherwise none (unplaced). */
+static void
+place_appeals_by_sums(struct ctx *cx, const struct tok *const *v, int k)
+{
+  enum { N = GH_APPEAL_N * GH_APPEAL_COLS };
+  unsigned found = 0, nfit = 0;
+  if(k < N && whole_counts(v, k))
+    for(unsigned mask = 1; mask < (1u << N) && nfit < 2; mask++) {
+      if(bits(mask) != k)
+        continue;
+      int64_t cand[N];
+      spread(mask, v, N, cand);
+      bool fits = true;
+      for(int g = 0; g < GH_APPEAL_N && fits; g++) {
+        const int64_t *c = cand + g * GH_APPEAL_COLS;
+        fits = c[0] + c[1] + c[2] + c[3] == c[4];
+      }
+      if(fits) {
+        found = mask;
+        nfit++;
+      }
+    }
+  if(nfit == 1) {
+    int x = 0;
+    for(int c = 0; c < N; c++)
+      if(found & (1u << c))
+        set_appeal(cx, c, v[x++], GH_PLACE_ARITHMETIC);
+    gh_record_warn(cx->rec, "appeals: %d of %d cells printed with no header above them; "
+                   "placed where every group's 总计 allows them and nowhere else", k, N);
+    return;
+  }
+  char *why = g_strdup_printf("%d of %d cells printed with no header above them, and the "
+                              "groups' totals do not single out their columns", k, N);
+  unplaced_row(cx, "appeals", why);
+  g_free(why);
+  for(int x = 0; x < k; x++)
+    note(cx, v[x], GH_PLACE_UNPLACED, "appeals");
+}
+
+static void
 parse_appeals(struct ctx *cx, GArray *toks)
 {
   enum { N = GH_APPEAL_N * GH_APPEAL_COLS };
+  if(parse_appeals_split(cx, toks))
+    return;
   guint best_from = 0, best_to = 0;
   int best_real = -1;
   bool any_table = false;
@@ -1334,8 +1877,6 @@ parse_appeals(struct ctx *cx, GArray *toks)
   const struct tok *cells[MAX_ANCHORS];
   for(int c = 0; c < N; c++)
     cells[c] = NULL;
-  const char *guess = NULL;
-  int real = 0;
   struct anchors anch;
   appeal_anchors(toks, best_from, &anch);
   bool anchored = any_table && place_anchored(toks, best_from, best_to, cells, &anch);
@@ -1353,61 +1894,55 @@ parse_appeals(struct ctx *cx, GArray *toks)
       gh_record_warn(cx->rec, "appeals: the cells do not sit under the table's headers; read in order");
   }
   if(anchored) {
-    real = best_real;
-  }
-  else if(any_table) {
+    if(best_real <= 0)
+      return;
     for(int c = 0; c < N; c++)
-      cells[c] = NULL; /* what a failed anchoring left behind */
-    GArray *vals = g_array_new(FALSE, FALSE, sizeof(const struct tok *));
-    for(guint k = best_from; k < best_to; k++) {
-      const struct tok *u = &g_array_index(toks, struct tok, k);
-      if(u->kind == TOK_VALUE)
-        g_array_append_val(vals, u);
-    }
-    real = best_real;
-    if(vals->len == N) {
-      for(int c = 0; c < N; c++)
-        cells[c] = g_array_index(vals, const struct tok *, c);
-    }
-    else {
-      int k = 0;
-      for(guint x = 0; x < vals->len && k < N; x++) {
-        const struct tok *u = g_array_index(vals, const struct tok *, x);
-        if(u->v.kind != GH_VALUE_BLANK)
-          cells[k++] = u;
-      }
-      if(real != N)
-        guess = real < N ? "fewer cells than columns, filled from the left"
-                         : "more cells than columns, extra cells ignored";
-    }
-    g_array_free(vals, TRUE);
-  }
-  else {
-    int k = 0;
-    for(guint i = 0; i < toks->len; i++) {
-      const struct tok *u = &g_array_index(toks, struct tok, i);
-      if(u->kind != TOK_VALUE || u->v.kind == GH_VALUE_BLANK)
-        continue;
-      if(k < N)
-        cells[k] = u;
-      k++;
-    }
-    real = k;
-    if(k != N && k > 0)
-      guess = k < N ? "fewer cells than columns, filled from the left"
-                    : "more cells than columns, extra cells ignored";
-  }
-  if(real <= 0)
+      set_appeal(cx, c, cells[c], GH_PLACE_HEADER);
+    cx->rec->has_appeals = true;
     return;
-  if(guess)
-    gh_record_warn(cx->rec, "appeals: %d of %d cells printed; %s", real, N, guess);
-  for(int c = 0; c < N; c++) {
-    int g = c / GH_APPEAL_COLS, col = c % GH_APPEAL_COLS;
-    char *path = g_strdup_printf("appeals.%s", gh_appeal_groups[g]);
-    cell_to_count(cx, cells[c], &cx->rec->appeals[g][col], path, col);
-    g_free(path);
+  }
+  /* Without headers: the table's data row, or every value of the text. */
+  GPtrArray *vals = g_ptr_array_new();
+  int real = 0;
+  guint from = any_table ? best_from : 0, to = any_table ? best_to : toks->len;
+  for(guint x = from; x < to; x++) {
+    const struct tok *u = &g_array_index(toks, struct tok, x);
+    if(u->kind != TOK_VALUE || (!any_table && u->v.kind == GH_VALUE_BLANK))
+      continue;
+    g_ptr_array_add(vals, (gpointer)u);
+    real += u->v.kind != GH_VALUE_BLANK;
+  }
+  if(real <= 0) {
+    g_ptr_array_free(vals, TRUE);
+    return;
   }
   cx->rec->has_appeals = true;
+  if(vals->len == N) {
+    /* Every cell printed, blanks delimited: the form's order. */
+    for(int c = 0; c < N; c++)
+      set_appeal(cx, c, g_ptr_array_index(vals, c), GH_PLACE_COUNT);
+  }
+  else if(real >= N) {
+    const struct tok *v[N];
+    int k = 0;
+    for(guint x = 0; x < vals->len && k < N; x++)
+      if(((const struct tok *)g_ptr_array_index(vals, x))->v.kind != GH_VALUE_BLANK)
+        v[k++] = g_ptr_array_index(vals, x);
+    for(int c = 0; c < N; c++)
+      set_appeal(cx, c, v[c], GH_PLACE_COUNT);
+    if(real > N)
+      gh_record_warn(cx->rec, "appeals: %d of %d cells printed; more cells than columns, "
+                     "extra cells ignored", real, N);
+  }
+  else {
+    const struct tok *v[N];
+    int k = 0;
+    for(guint x = 0; x < vals->len && k < N; x++)
+      if(((const struct tok *)g_ptr_array_index(vals, x))->v.kind != GH_VALUE_BLANK)
+        v[k++] = g_ptr_array_index(vals, x);
+    place_appeals_by_sums(cx, v, k);
+  }
+  g_ptr_array_free(vals, TRUE);
 }
 
 /* ---- driver ---- */
@@ -1426,7 +1961,13 @@ row_text(const struct gh_row *row)
 void
 gh_report_parse(const struct gh_doc *doc, struct gh_record *rec)
 {
-  struct ctx cx = { .doc = doc, .rec = rec, .nrows = doc->rows->len };
+  gh_report_parse_placed(doc, rec, NULL);
+}
+
+void
+gh_report_parse_placed(const struct gh_doc *doc, struct gh_record *rec, GArray *placed)
+{
+  struct ctx cx = { .doc = doc, .rec = rec, .nrows = doc->rows->len, .placed = placed };
   cx.rownorm = g_new0(char *, cx.nrows + 1);
   bool any_text = false;
   for(guint r = 0; r < cx.nrows; r++) {
@@ -1453,6 +1994,8 @@ gh_report_parse(const struct gh_doc *doc, struct gh_record *rec)
   gh_report_title(cx.rownorm, cx.nrows, head_end, doc, rec);
 
   GArray *t2 = s.start[SEC_PROACTIVE] >= 0 ? tokenize(&cx, s.from[SEC_PROACTIVE], s.to[SEC_PROACTIVE]) : NULL;
+  if(s.start[SEC_APPLICATIONS] >= 0)
+    mark_repeated_header(&cx, s.from[SEC_APPLICATIONS], s.to[SEC_APPLICATIONS]);
   GArray *t3 = s.start[SEC_APPLICATIONS] >= 0 ? tokenize(&cx, s.from[SEC_APPLICATIONS], s.to[SEC_APPLICATIONS]) : NULL;
   GArray *t4 = s.start[SEC_APPEALS] >= 0 ? tokenize(&cx, s.from[SEC_APPEALS], s.to[SEC_APPEALS]) : NULL;
 
@@ -1519,5 +2062,6 @@ gh_report_parse(const struct gh_doc *doc, struct gh_record *rec)
   if(t4)
     toks_free(t4);
 out:
+  g_free(cx.skip_row);
   g_strfreev(cx.rownorm);
 }

@@ -132,6 +132,7 @@ gh_record_init(struct gh_record *r)
   r->checks = g_ptr_array_new_with_free_func(check_free);
   r->warnings = g_ptr_array_new_with_free_func(g_free);
   r->derived = g_ptr_array_new_with_free_func(g_free);
+  r->unplaced = g_ptr_array_new_with_free_func(g_free);
 }
 
 void
@@ -148,6 +149,8 @@ gh_record_clear(struct gh_record *r)
     g_ptr_array_free(r->warnings, TRUE);
   if(r->derived)
     g_ptr_array_free(r->derived, TRUE);
+  if(r->unplaced)
+    g_ptr_array_free(r->unplaced, TRUE);
   g_free(r->source.url);
   g_free(r->source.sha256);
   g_free(r->source.format);
@@ -296,6 +299,15 @@ gh_record_to_json(const struct gh_record *r)
   for(guint i = 0; i < r->derived->len; i++)
     json_array_append_new(dv, json_string(g_ptr_array_index(r->derived, i)));
   json_object_set_new(o, "derived", dv);
+
+  /* Only when there is one: a record without has nothing to say, and the
+   * key's absence keeps every earlier record's form. */
+  if(r->unplaced->len) {
+    json_t *un = json_array();
+    for(guint i = 0; i < r->unplaced->len; i++)
+      json_array_append_new(un, json_string(g_ptr_array_index(r->unplaced, i)));
+    json_object_set_new(o, "unplaced", un);
+  }
 
   json_t *src = json_object();
   json_object_set_new(src, "url", str_or_null(r->source.url));

@@ -151,6 +151,10 @@ struct gh_record {
   GPtrArray *checks;   /* struct gh_check * */
   GPtrArray *warnings; /* char * */
   GPtrArray *derived;  /* char * */
+  /* Row paths whose printed values could be placed neither under a header,
+   * nor by a full count, nor by the form's arithmetic: their cells are left
+   * blank rather than guessed (parser.h, enum gh_placement). */
+  GPtrArray *unplaced; /* char * */
   struct gh_source source;
 };
 

@@ -194,7 +194,10 @@ gh_export_quality(json_t *rec)
   const char *status = json_string_value(json_object_get(rec, "status"));
   if(!status || strcmp(status, "parsed"))
     return "error";
-  bool warned = json_array_size(json_object_get(rec, "warnings")) > 0;
+  /* A row left unplaced is a row unread: never ok, even if its warning
+   * were lost. */
+  bool warned = json_array_size(json_object_get(rec, "warnings")) > 0 ||
+                json_array_size(json_object_get(rec, "unplaced")) > 0;
   size_t i;
   json_t *c;
   json_array_foreach(json_object_get(rec, "checks"), i, c) {

@@ -266,7 +266,9 @@ def table3(rec, o):
     def H(t, **kw):
         if header_broken and len(t) > 1:
             t = "\n".join(t) if header_broken == "chars" else t[:2] + "\n" + t[2:]
-        return C(t, **kw)
+        c = C(t, **kw)
+        c["narrow"] = True
+        return c
 
     if o.get("flat_header"):
         rows.append([C("申请人情况", cs=3)] + [H(c) for c in APP_COLS])
@@ -346,6 +348,31 @@ def table4(rec, o):
         vals += [C(fmt_num(v), num=True) for v in rec["appeals"][g]]
     rows.append(vals)
     return rows
+
+
+def tables4(rec, o):
+    """Section 四 as one table, or split as real reports print it: 行政复议
+    and 行政诉讼 apart (two), or each group its own five-column table with
+    its own header (three)."""
+    n = o.get("appeal_tables", 1)
+    if n == 1:
+        return [table4(rec, o)]
+
+    def vals(groups):
+        out = []
+        for g in groups:
+            out += [C(fmt_num(v), num=True) for v in rec["appeals"][APPEAL_GROUPS[g]]]
+        return out
+
+    heads = [C(c) for c in APPEAL_COLS]
+    one = [[C("行政复议", cs=5)], list(heads), vals([0])]
+    if n == 2:
+        two = [[C("行政诉讼", cs=10)], [C("未经复议直接起诉", cs=5), C("复议后起诉", cs=5)],
+               [C(c) for c in APPEAL_COLS] * 2, vals([1, 2])]
+        return [one, two]
+    return [one,
+            [[C("行政诉讼（未经复议直接起诉）", cs=5)], [C(c) for c in APPEAL_COLS], vals([1])],
+            [[C("行政诉讼（复议后起诉）", cs=5)], [C(c) for c in APPEAL_COLS], vals([2])]]
 
 
 OVERVIEW = ("本年度，我单位认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、"
@@ -456,9 +483,21 @@ def document(rec, o, rng):
     for t in tables2(rec, o):
         b.append(("table", t))
     b.append(("p", "三、收到和处理政府信息公开申请情况"))
-    b.append(("table", table3(rec, o)))
+    t3 = table3(rec, o)
+    if o.get("split3"):
+        # Section 三 as two tables, the header printed again on top of the
+        # second (a page break in a page or a Word file saved as two
+        # tables): cut where no merged label spans the cut.
+        hn = 1 if o.get("flat_header") else 3
+        head, data = t3[:hn], t3[hn:]
+        k = 2 if o["split3"] == "results" else len(data) - 1
+        b.append(("table", head + data[:k]))
+        b.append(("table", [[dict(c) for c in r] for r in head] + data[k:]))
+    else:
+        b.append(("table", t3))
     b.append(("p", "四、政府信息公开行政复议、行政诉讼情况"))
-    b.append(("table", table4(rec, o)))
+    for t in tables4(rec, o):
+        b.append(("table", t))
     b.append(("p", "五、存在的主要问题及改进情况"))
     b.append(("p", "一是公开内容的深度还不够；二是政策解读形式较为单一。下一步将加强培训。"))
     b.append(("p", "六、其他需要报告的事项"))
@@ -506,8 +545,10 @@ def render_html(blocks, o):
     title = blocks[2 if o.get("chrome") == "lines" else 0][1]
     if o.get("title") == "sentence":
         title = "政府信息公开年报"
-    parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title></head><body>'
-             % html.escape(title)]
+    parts = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</title>%s</head><body>'
+             % (html.escape(title),
+                "<style>table{border-collapse:collapse}td{font-size:9pt;padding:1px 2px}</style>"
+                if o.get("narrow_values") else "")]
     for kind, x in blocks:
         if kind == "p":
             parts.append("<p>%s</p>" % html.escape(x))
@@ -521,6 +562,10 @@ def render_html(blocks, o):
                     attrs += ' colspan="%d"' % c["cs"]
                 if c["rs"] > 1:
                     attrs += ' rowspan="%d"' % c["rs"]
+                if c.get("narrow") and o.get("narrow_values"):
+                    # An applicant header a few characters wide: it wraps
+                    # onto two or three lines when printed.
+                    attrs += ' style="width:2.2em"'
                 t = html.escape(c["t"]).replace("\n", "<br>") or "&nbsp;"
                 parts.append("<td%s>%s</td>" % (attrs, t))
             parts.append("</tr>")
@@ -571,9 +616,15 @@ def docx_table(rows, o, rng, kind):
     total = 13500 if o.get("landscape") else 9000
     if kind == "三":
         lab = o.get("label_width", 3200)
+        if o.get("narrow_values"):
+            # Value columns a few characters wide: the applicant headers
+            # wrap onto two or three lines under 法人或其他组织.
+            lab = total - 7 * o["narrow_values"]
         widths = [lab // 4, lab // 4, lab // 2] + [(total - lab) // 7] * 7
     elif kind == "四":
-        widths = [total // 15] * 15
+        # One table of fifteen columns, or the form split into tables of
+        # five or ten (appeal_tables): every column the same width.
+        widths = [total // width] * width
     else:
         widths = [total // 3] + [(total * 2 // 3) // max(1, width - 1)] * (width - 1)
     widths = (widths + [total // max(1, width)] * width)[:width]
@@ -625,6 +676,11 @@ def docx_table(rows, o, rng, kind):
                 pr += '<w:gridSpan w:val="%d"/>' % gspan
             if cell["rs"] > 1 or not origin:
                 pr += '<w:vMerge w:val="restart"/>' if origin else "<w:vMerge/>"
+            if o.get("vertical_heads") and cell.get("narrow") and origin:
+                # The applicant header set in vertical text (竖排), as narrow
+                # header cells often are: tbRlV keeps the characters upright,
+                # btLr turns them.
+                pr += '<w:textDirection w:val="%s"/>' % o["vertical_heads"]
             pr += '<w:vAlign w:val="%s"/>' % valign
             text = cell["t"] if origin else ""
             # Text cells left-aligned, centred, or spread over the cell's
@@ -653,7 +709,11 @@ def docx_table(rows, o, rng, kind):
             c += span
         if trail:
             cells.append('<w:tc><w:tcPr><w:tcW w:w="150" w:type="dxa"/></w:tcPr><w:p/></w:tc>')
-        out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>%s</w:tr>" % "".join(cells))
+        # Header rows repeated on every page the table runs onto, as Word
+        # and WPS print a long section 三 split at a page break.
+        heads = 1 if o.get("flat_header") else 3
+        rep = "<w:tblHeader/>" if kind == "三" and o.get("repeat_header") and r < heads else ""
+        out.append("<w:tr><w:trPr><w:cantSplit/>%s</w:trPr>%s</w:tr>" % (rep, "".join(cells)))
     out.append("</w:tbl>")
     return "".join(out)
 
@@ -857,6 +917,124 @@ def title_variant(rng, i, tpl, rec):
     o = {"title_form": form, "style": style, "period": False}
     name = "v%04d_titles-%s_%s" % (i, form, tpl)
     return name, "text", o, rec
+
+
+# ---------------------------------------------------------------- sparse families
+
+def sparsify(rng, rec):
+    """Section 三 as small offices print it: most cells zero and left
+    blank, each row printing 0 to 7 of its cells, the values spread over
+    the applicant columns (not piled into 自然人).  The arithmetic still
+    holds, so the parser's checks pass when every cell is read right."""
+    hybrid = rec.get("hybrid")
+    other = OTHER_2019 if rec["template"] == "2019" or hybrid else OTHER_2021
+    outcome = [p for p, _, _ in APP_ROWS_RESULT + other]
+    app = {p: [0] * 6 for p in outcome}
+    for p in rng.sample(outcome, rng.randrange(1, 5)):
+        for c in rng.sample(range(6), rng.choice([1, 1, 2, 2, 3, 4, 5, 6])):
+            app[p][c] = rng.randrange(1, 9)
+    total = [sum(app[p][c] for p in outcome) for c in range(6)]
+    carried_in = [rng.randrange(1, 3) if rng.random() < 0.15 else 0 for _ in range(6)]
+    carried_over = [min(carried_in[c] + (1 if rng.random() < 0.15 else 0), carried_in[c] + total[c])
+                    for c in range(6)]
+    app["new_received"] = [total[c] + carried_over[c] - carried_in[c] for c in range(6)]
+    app["carried_in"], app["total"], app["carried_over"] = carried_in, total, carried_over
+    applications = {}
+    for p, vals in app.items():
+        vals = [v or None for v in vals + [sum(vals)]]
+        if "." in p:
+            g, k = p.split(".")
+            applications.setdefault(g, {})[k] = vals
+        else:
+            applications[p] = vals
+    rec = dict(rec)
+    rec["applications"] = applications
+    return rec
+
+
+def sparse_variant(rng, i, fmt):
+    """A variant of the sparse families: sparse section 三 rows under
+    wrapped (narrow columns), stacked (one character per line) or flat
+    headers below the spanning 法人或其他组织, section 四 as one, two or
+    three tables, section 三 over a page break with its header repeated
+    (Word's repeated header rows in DOCX and PDF; two tables, the header
+    printed on both, in HTML and DOCX)."""
+    tpl = rng.choice(["2019", "2021", "2021"])
+    rec = sparsify(rng, random_record(rng, tpl))
+    o = {"title": "one", "period": True, "sparse": True,
+         "appeal_tables": rng.choice([1, 2, 3]),
+         "narrow_values": rng.choice([None, 560, 640, 720]),
+         "header_chars": rng.choice([None, None, "chars"]),
+         "flat_header": rng.random() < 0.2,
+         "split3": rng.choice([None, None, "results", "carried_over"]) if fmt in ("html", "docx") else None}
+    if fmt in ("docx", "pdf", "lodocx"):
+        o.update({"valign": rng.choice(["top", "center", "bottom"]),
+                  "label_width": rng.choice([2400, 3200, 4200]),
+                  "font": rng.choice([18, 21]),
+                  "repeat_header": rng.random() < 0.4,
+                  "vertical_heads": rng.choice([None, None, None, "tbRlV", "btLr"]),
+                  "overview_paras": rng.choice([1, 6, 12])})
+    name = "s%04d_%s_%s" % (i, fmt, tpl)
+    return name, fmt, o, rec
+
+
+def write_sparse(outdir, count, seed, formats):
+    """The sparse families, `formats` taken in turn: html, docx, lodocx,
+    pdf (LibreOffice from the docx), chromepdf (Chromium's print to PDF
+    of the HTML, a fourth PDF producer with its own glyph placement) and
+    text (multi-space rows, blanks dropped: no headers to place by)."""
+    rng = random.Random(seed)
+    os.makedirs(outdir, exist_ok=True)
+    made, lo_pdf, lo_docx, chrome = [], [], [], []
+    for i in range(count):
+        fmt = formats[i % len(formats)]
+        name, fmt, o, rec = sparse_variant(rng, i, fmt)
+        blocks = document(rec, o, rng)
+        if fmt in ("html", "chromepdf"):
+            data, ext = render_html(blocks, o), "html"
+        elif fmt == "text":
+            # Rows as multi-space text with the blank cells gone, as text
+            # copied from a page or extracted from a PDF gives them: no
+            # header says where a value was.
+            data, ext = render_text(blocks, "spaces"), "txt"
+        else:
+            data, ext = render_docx(blocks, o, rng), "docx"
+        if fmt in ("pdf", "lodocx", "chromepdf"):
+            src = os.path.join(outdir, ".src-" + fmt)
+            os.makedirs(src, exist_ok=True)
+        else:
+            src = outdir
+        path = os.path.join(src, "%s.%s" % (name, ext))
+        with open(path, "wb") as f:
+            f.write(data)
+        final = {"pdf": ".pdf", "lodocx": ".docx", "chromepdf": ".pdf"}.get(fmt)
+        {"pdf": lo_pdf, "lodocx": lo_docx, "chromepdf": chrome}.get(fmt, []).append(path)
+        if final:
+            path = os.path.join(outdir, name + final)
+        with open(os.path.join(outdir, name + ".expected.json"), "w", encoding="utf-8") as f:
+            json.dump({"options": o, "format": fmt, "record": expected(rec, fmt, None)},
+                      f, ensure_ascii=False, indent=1)
+        made.append((name, path))
+    if lo_pdf:
+        to_pdf(lo_pdf, outdir)
+    if lo_docx:
+        to_pdf(lo_docx, outdir, "docx:MS Word 2007 XML")
+    for p in chrome:
+        to_chrome_pdf(p, os.path.join(outdir, os.path.basename(p)[:-5] + ".pdf"))
+    for d in (".src-pdf", ".src-lodocx", ".src-chromepdf", ".lo-profile", ".chrome-profile"):
+        shutil.rmtree(os.path.join(outdir, d), ignore_errors=True)
+    return made
+
+
+def to_chrome_pdf(src, dst):
+    """Chromium's print to PDF (headless, no network: the page is a local
+    file with nothing to fetch)."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    profile = os.path.join(os.path.dirname(dst), ".chrome-profile")
+    subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    "--user-data-dir=" + os.path.abspath(profile),
+                    "--print-to-pdf=" + os.path.abspath(dst), "file://" + os.path.abspath(src)],
+                   check=True, capture_output=True, timeout=120)
 
 
 def to_traditional(data):
