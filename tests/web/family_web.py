@@ -291,7 +291,7 @@ def pageform(c):
     chan = rng.randrange(100, 999)
     path = "/gkml/nbList.jsp"
     items = c.items([c.gov] + [c.county + d for d in DEPTS], "/gkml/nb/", rng.randrange(10, 28))
-    pages = chunks(items, rng.choice([4, 6, 10]))
+    pages = chunks(items, rng.choice([4, 6, 9]))  # ten items or more: two pages at least
     field = rng.choice(["pageIndex", "pageNum", "currentPage", "currpage"])
     count = rng.choice(["text", "var", "hidden", "links"])
     n = len(pages)
@@ -457,7 +457,7 @@ def dir3(c):
 
 def textforms(c):
     rng = c.rng
-    col = "/zwgk/xxgknb/"
+    col = f"/zwgk/c{rng.randrange(1000, 9999)}/"  # no column token: its name must be read
 
     def spell(text):
         way = rng.choice(["half", "full", "spaces", "hant"])
