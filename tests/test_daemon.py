@@ -356,7 +356,9 @@ def queue_flood(tmp, web):
     check(notify.wait_for(lambda m: m.startswith("STATUS=reloaded"), 10) is not None, "reloaded")
     web.clear()
     n = len(notify.msgs)
-    queue = [GH, "queue", "--config", conf, "--store", store, "--seed", "http://www.wd.gov.cn/"]
+    # --wait 0: a flood, not one request after another's crawl has ended.
+    queue = [GH, "queue", "--config", conf, "--store", store, "--seed", "http://www.wd.gov.cn/",
+             "--wait", "0"]
     subprocess.run(queue, capture_output=True)
     for _ in range(8):
         notify.pump(0.3)
