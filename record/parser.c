@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arith.h"
 #include "textnorm.h"
 #include "title.h"
 
@@ -1089,11 +1090,63 @@ struct app_state {
   bool marker_2019, marker_2021;
 };
 
+/* A plain-text run of 1 to 6 whole counts for `row`: kept in `pending`
+ * for gh_arith_place rather than filled from the left. */
+static bool
+arith_pending(GArray *toks, guint i, guint j, int row, GArray *pending)
+{
+  struct gh_arith_row r = { .row = row };
+  for(guint x = i; x < j; x++) {
+    const struct tok *t = &g_array_index(toks, struct tok, x);
+    if(t->v.kind == GH_VALUE_BLANK)
+      continue;
+    if(r.k >= GH_APP_COLS - 1 || (t->v.kind != GH_VALUE_INT && t->v.d != (double)(int64_t)t->v.d))
+      return false;
+    r.v[r.k++] = t->v.kind == GH_VALUE_INT ? t->v.i : (int64_t)t->v.d;
+  }
+  /* A lone 0 keeps its reading as the row's 总计 (place_run): a report
+   * that prints only its totals prints 0 where the row is empty. */
+  if(!r.k || (r.k == 1 && r.v[0] == 0))
+    return false;
+  g_array_append_val(pending, r);
+  return true;
+}
+
+/* The pending rows where the arithmetic puts them, or blank and said. */
+static void
+place_pending(struct ctx *cx, const struct app_state *st, GArray *pending)
+{
+  if(!pending->len)
+    return;
+  bool form2021 = st->marker_2021;
+  for(int r = GH_APP_OTHER_NO_CORRECTION; r <= GH_APP_OTHER_OTHER; r++)
+    form2021 |= st->seen[r];
+  struct gh_arith_row *rows = (struct gh_arith_row *)(void *)pending->data;
+  gh_arith_place((const int64_t (*)[GH_APP_COLS])cx->rec->app, form2021, rows, pending->len);
+  for(guint p = 0; p < pending->len; p++) {
+    const struct gh_arith_row *r = &rows[p];
+    int known = 0;
+    for(int c = 0; c < GH_APP_COLS; c++) {
+      cx->rec->app[r->row][c] = r->known[c] ? r->cell[c] : GH_NULL;
+      known += r->known[c];
+    }
+    if(known == GH_APP_COLS)
+      gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed without their blanks; "
+                     "placed where the table's arithmetic allows only one reading",
+                     gh_app_rows[r->row].path, r->k, GH_APP_COLS);
+    else
+      gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed without their blanks, "
+                     "and the table's arithmetic places %d of the 7 cells; the others left blank",
+                     gh_app_rows[r->row].path, r->k, GH_APP_COLS, known);
+  }
+}
+
 static void
 parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
 {
   struct label_walk w = { .label = g_string_new(NULL) };
   struct anchors anch;
+  GArray *pending = g_array_new(FALSE, FALSE, sizeof(struct gh_arith_row));
   app_anchors(toks, &anch);
   st->last = -1;
   guint *runs = NULL;
@@ -1163,6 +1216,16 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
           gh_record_warn(cx->rec, "applications.%s: its cells do not sit under the table's "
                          "headers; read in order", gh_app_rows[row].path);
       }
+      if(!anchored && !g_array_index(toks, struct tok, i).table &&
+         arith_pending(toks, i, j, row, pending)) {
+        /* Plain text that dropped the row's blanks: placed below, by the
+         * arithmetic of the whole table. */
+        st->seen[row] = true;
+        st->last = row;
+        cx->rec->has_applications = true;
+        w.after_values = true;
+        continue;
+      }
       if(!anchored) {
         guess = place_run(toks, i, j, cells, GH_APP_COLS, GH_APP_TOTAL_COL, ALIGN_RIGHT);
         /* Exactly seven cells read in order whatever the grid says (an
@@ -1188,6 +1251,8 @@ parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
   }
   if(w.marker_2021)
     st->marker_2021 = true;
+  place_pending(cx, st, pending);
+  g_array_free(pending, TRUE);
   g_free(aligned);
   g_string_free(label, TRUE);
 }
