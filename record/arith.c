@@ -17,8 +17,8 @@
 #include <glib.h>
 #include <string.h>
 
-/* Steps the search may take: well under a second. */
-#define ARITH_BUDGET 2000000L
+/* Steps the search may take: a tenth of a second or so on a busy core. */
+#define ARITH_BUDGET 1000000L
 #define UNKNOWN (GH_NULL + 1)
 
 /* One way a row's values may sit: where its non-zero values are, and what
