@@ -167,8 +167,161 @@ pipes_are_markdown(const char *p, const char *end)
   return rule || !bare;
 }
 
+/* ---- group labels set down a narrow column, in laid-out text ----
+ *
+ * `pdftotext -layout` prints section 三's group labels (三、本年度办理结果,
+ * （四）无法提供, （六）其他处理) as they stand on the page: a character or
+ * two at the start of each line, beside the row labels:
+ *     （六  1.申请人无正   0   0 …
+ *     ）其  当理由逾期不
+ *     他处  补正、行政机
+ *     理   关不再处理其
+ * Read line by line they break the row labels' phrases ("无正）其当理由").
+ * Lines whose first cell is such a piece (one to three characters, no
+ * digit, two spaces before the rest) in the same column on three or more
+ * lines, continuation lines of the labels between them, lose the pieces,
+ * and the group labels are put whole at the end of the text, as the PDF
+ * reader puts them after the table: in front of a row they would read as
+ * its label (（六）其他处理 is a row of the 2019 form and a group of the
+ * 2021 one). */
+#define GROUP_PIECE_CHARS 3
+#define GROUP_MIN_PIECES 3
+
+struct piece_line {
+  const char *s;
+  size_t n;
+  int col;          /* the piece's column, -1 when the line has none */
+  size_t pb, pe;    /* its bytes in the line */
+  int lead;         /* the line's first non-space column (-1: blank) */
+};
+
+static void
+find_piece(struct piece_line *l)
+{
+  l->col = l->lead = -1;
+  size_t i = 0;
+  int col = 0;
+  while(i < l->n && l->s[i] == ' ')
+    i++, col++;
+  if(i >= l->n)
+    return;
+  l->lead = col;
+  size_t b = i;
+  int chars = 0;
+  bool digit = false;
+  while(i < l->n && !(l->s[i] == ' ' && i + 1 < l->n && l->s[i + 1] == ' ') && l->s[i] != '|' &&
+        l->s[i] != '\t') {
+    digit |= g_ascii_isdigit(l->s[i]);
+    i += MIN((size_t)g_utf8_skip[(unsigned char)l->s[i]], l->n - i);
+    chars++;
+  }
+  size_t e = i;
+  while(i < l->n && l->s[i] == ' ')
+    i++;
+  if(chars >= 1 && chars <= GROUP_PIECE_CHARS && !digit && i - e >= 2 && i < l->n &&
+     (unsigned char)l->s[b] >= 0x80) {
+    l->col = col;
+    l->pb = b;
+    l->pe = e;
+  }
+}
+
+/* The text with its column group labels taken out of the row labels, or
+ * NULL when it has none. */
+static char *
+lift_group_labels(const char *p, const char *end)
+{
+  GArray *lines = g_array_new(FALSE, FALSE, sizeof(struct piece_line));
+  const char *s;
+  size_t n;
+  while(next_line(&p, end, &s, &n)) {
+    struct piece_line l = { s, n, -1, 0, 0, -1 };
+    find_piece(&l);
+    g_array_append_val(lines, l);
+  }
+  GString *out = NULL, *groups = g_string_new(NULL);
+  size_t copied = 0; /* lines already in out */
+  for(guint i = 0; i < lines->len; i++) {
+    struct piece_line *a = &g_array_index(lines, struct piece_line, i);
+    if(a->col < 0)
+      continue;
+    /* The run of pieces in a's column, with label lines between them. */
+    guint last = i, pieces = 1;
+    for(guint j = i + 1; j < lines->len && j <= last + 3; j++) {
+      struct piece_line *b = &g_array_index(lines, struct piece_line, j);
+      if(b->col >= 0 && ABS(b->col - a->col) <= 1) {
+        last = j;
+        pieces++;
+      } else if(b->lead < 0 || b->lead <= a->col + 1)
+        break;
+    }
+    if(pieces < GROUP_MIN_PIECES)
+      continue;
+    if(!out)
+      out = g_string_sized_new((gsize)(end - p) + 64);
+    for(; copied < i; copied++) {
+      struct piece_line *c = &g_array_index(lines, struct piece_line, copied);
+      g_string_append_len(out, c->s, (gssize)c->n);
+      g_string_append_c(out, '\n');
+    }
+    for(guint j = i; j <= last; j++) {
+      struct piece_line *b = &g_array_index(lines, struct piece_line, j);
+      if(b->col >= 0 && ABS(b->col - a->col) <= 1)
+        g_string_append_len(groups, b->s + b->pb, (gssize)(b->pe - b->pb));
+    }
+    g_string_append_c(groups, '\n');
+    for(guint j = i; j <= last; j++, copied++) {
+      struct piece_line *b = &g_array_index(lines, struct piece_line, j);
+      if(b->col >= 0 && ABS(b->col - a->col) <= 1) {
+        g_string_append_len(out, b->s, (gssize)b->pb);
+        for(size_t x = b->pb; x < b->pe; x++)
+          g_string_append_c(out, ' ');
+        g_string_append_len(out, b->s + b->pe, (gssize)(b->n - b->pe));
+      } else {
+        g_string_append_len(out, b->s, (gssize)b->n);
+      }
+      g_string_append_c(out, '\n');
+    }
+    i = last;
+  }
+  if(out) {
+    for(; copied < lines->len; copied++) {
+      struct piece_line *c = &g_array_index(lines, struct piece_line, copied);
+      g_string_append_len(out, c->s, (gssize)c->n);
+      g_string_append_c(out, '\n');
+    }
+    g_string_append_len(out, groups->str, (gssize)groups->len);
+  }
+  g_string_free(groups, TRUE);
+  g_array_free(lines, TRUE);
+  return out ? g_string_free(out, FALSE) : NULL;
+}
+
+static void text_to_doc(const char *utf8, size_t len, struct gh_doc *doc);
+
 void
 gh_text_to_doc(const char *utf8, size_t len, struct gh_doc *doc)
+{
+  /* Nested groups ("果" of 三、本年度办理结果 beside "（三" of （三）不予
+   * 公开) come out one level per pass. */
+  char *lifted = lift_group_labels(utf8, utf8 + len);
+  for(int pass = 1; lifted && pass < 3; pass++) {
+    char *again = lift_group_labels(lifted, lifted + strlen(lifted));
+    if(!again)
+      break;
+    g_free(lifted);
+    lifted = again;
+  }
+  if(lifted) {
+    text_to_doc(lifted, strlen(lifted), doc);
+    g_free(lifted);
+  } else {
+    text_to_doc(utf8, len, doc);
+  }
+}
+
+static void
+text_to_doc(const char *utf8, size_t len, struct gh_doc *doc)
 {
   const char *p = utf8, *end = utf8 + len;
   struct cell_rows cr = { 0 };

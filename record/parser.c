@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arith.h"
 #include "textnorm.h"
 #include "title.h"
 
@@ -1377,6 +1378,48 @@ place_by_sums(struct ctx *cx, struct app_state *st, GArray *pending)
       progress = true;
     }
   }
+  /* Rows that only the whole table's sums together determine (each alone
+   * fits several places): a bounded joint search (arith.c).  A row is taken
+   * only when every reading that fits agrees on all seven of its cells. */
+  GArray *joint = g_array_new(FALSE, TRUE, sizeof(struct gh_arith_row));
+  for(guint p = 0; p < pending->len; p++) {
+    const struct app_pending *pe = &g_array_index(pending, struct app_pending, p);
+    if(!open[pe->row] || !whole_counts(pe->v, pe->k) || pe->k >= GH_APP_COLS)
+      continue;
+    struct gh_arith_row r = { .row = pe->row, .k = pe->k };
+    for(int x = 0; x < pe->k; x++)
+      r.v[x] = pe->v[x]->v.i;
+    g_array_append_val(joint, r);
+  }
+  if(joint->len)
+    gh_arith_place((const int64_t (*)[GH_APP_COLS])cx->rec->app, form_2021,
+                   (struct gh_arith_row *)(void *)joint->data, joint->len);
+  for(guint q = 0; q < joint->len; q++) {
+    const struct gh_arith_row *r = &g_array_index(joint, struct gh_arith_row, q);
+    const struct app_pending *pe = NULL;
+    for(guint p = 0; p < pending->len && !pe; p++)
+      if(g_array_index(pending, struct app_pending, p).row == r->row)
+        pe = &g_array_index(pending, struct app_pending, p);
+    int known = 0, printed = 0;
+    for(int c = 0; c < GH_APP_COLS; c++) {
+      known += r->known[c];
+      printed += r->known[c] && r->cell[c] != GH_NULL;
+    }
+    if(!pe || known != GH_APP_COLS || printed != pe->k)
+      continue;
+    const char *path = gh_app_rows[r->row].path;
+    for(int c = 0, x = 0; c < GH_APP_COLS; c++) {
+      if(r->cell[c] == GH_NULL)
+        continue;
+      cx->rec->app[r->row][c] = r->cell[c];
+      note(cx, pe->v[x++], GH_PLACE_ARITHMETIC, "applications.%s[%d]", path, c);
+    }
+    gh_record_warn(cx->rec, "applications.%s: %d of %d cells printed with no header above "
+                   "them; placed where the whole table's sums allow them and nowhere else",
+                   path, pe->k, GH_APP_COLS);
+    open[r->row] = false;
+  }
+  g_array_free(joint, TRUE);
   for(guint p = 0; p < pending->len; p++) {
     const struct app_pending *pe = &g_array_index(pending, struct app_pending, p);
     if(!open[pe->row])

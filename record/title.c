@@ -498,14 +498,20 @@ is_han(gunichar c)
  * whole text, the longest of those as often: "狮山镇" over "山镇", and
  * "武定县狮山镇" where every mention carries the county.  NULL when no
  * name recurs. */
+#define RECUR_MAX_MENTIONS 4096
+
 static char *
 recurring_name(const struct ctx *cx, const char *level)
 {
   GHashTable *count = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   size_t ll = strlen(level);
-  for(guint r = 0; r < cx->nrows; r++) {
+  /* A name recurs within its first few thousand mentions; a hostile text
+   * of nothing but 镇 costs no more than that. */
+  unsigned mentions = 0;
+  for(guint r = 0; r < cx->nrows && mentions < RECUR_MAX_MENTIONS; r++) {
     const char *row = cx->rownorm[r];
-    for(const char *hit = strstr(row, level); hit; hit = strstr(hit + ll, level)) {
+    for(const char *hit = strstr(row, level); hit && mentions++ < RECUR_MAX_MENTIONS;
+        hit = strstr(hit + ll, level)) {
       const char *start = hit;
       for(int k = 1; k <= 10 && start > row; k++) {
         const char *prev = g_utf8_find_prev_char(row, start);
@@ -553,9 +559,11 @@ static char *
 with_place(const struct ctx *cx, char *name)
 {
   const struct gh_regions *t = gh_regions_builtin();
-  for(guint r = 0; r < cx->nrows; r++) {
+  unsigned mentions = 0;
+  for(guint r = 0; r < cx->nrows && mentions < RECUR_MAX_MENTIONS; r++) {
     const char *row = cx->rownorm[r];
-    for(const char *hit = strstr(row, name); hit; hit = strstr(hit + 1, name)) {
+    for(const char *hit = strstr(row, name); hit && mentions++ < RECUR_MAX_MENTIONS;
+        hit = strstr(hit + 1, name)) {
       const char *start = hit;
       for(int k = 0; k < 12 && start > row; k++) {
         const char *prev = g_utf8_find_prev_char(row, start);
@@ -587,6 +595,7 @@ static char *
 first_sentence_agency(const struct ctx *cx, guint head_end)
 {
   guint until = MIN(cx->nrows, head_end + 12);
+  bool tried[G_N_ELEMENTS(self_levels)] = { false };
   for(guint r = 0; r < until; r++) {
     const char *t = cx->rownorm[r];
     if(!strstr(t, "信息公开") && !strstr(t, "报告"))
@@ -597,8 +606,9 @@ first_sentence_agency(const struct ctx *cx, guint head_end)
       bool says = strstr(t, mine) || strstr(t, own);
       g_free(mine);
       g_free(own);
-      if(!says)
+      if(!says || tried[i])
         continue;
+      tried[i] = true; /* the whole text answers the same each time */
       char *name = recurring_name(cx, level);
       if(name && self_levels[i].suffix) {
         char *full = g_strconcat(name, self_levels[i].suffix, NULL);

@@ -15,6 +15,10 @@ and copy-paste tools do:
            multi-space rows, and a page flattened to one line with its
            cells run together (read only where the arithmetic allows: a
            cell left blank with a warning is right, a wrong value is not)
+  pdftext  the pdf as `pdftotext -layout` prints it (a character grid)
+  pdfjs    the pdf's text items in content-stream order, one line per
+           item run, as PDF.js joins them (`pdftotext -raw`); both drop
+           blank cells, so their records print zeros (fill_blanks)
   titles   a text report whose agency and year stand in one of the forms
            real pages use (title_form below): 关于…的报告, …年报, a year
            apart or in Chinese numerals, the agency only in the signature
@@ -864,7 +868,9 @@ def variant(rng, i, fmt=None):
     o = {"title": rng.choice(["one", "one", "two", "inphrase", "spaced", "sentence"]),
          "period": rng.random() < 0.7, "year_labels": rng.random() < 0.2}
     style = None
-    if fmt in ("docx", "pdf", "lodocx"):
+    if fmt in PDF_TEXT:
+        rec = fill_blanks(rec)
+    if fmt in ("docx", "pdf", "lodocx") + tuple(PDF_TEXT):
         # Value columns stay wide enough for the numbers: a report whose
         # numbers wrap inside their cells is not one of these layouts.
         digits = max([len(str(v)) for g in rec["applications"].values()
@@ -901,6 +907,19 @@ def variant(rng, i, fmt=None):
         o["traditional"] = rng.random() < 0.1
     name = "v%04d_%s_%s%s" % (i, fmt if not style else "text-" + style, tpl, "h" if hybrid else "")
     return name, fmt, o, rec
+
+
+# Text other tools take out of the pdf variant: format -> pdftotext options.
+PDF_TEXT = {"pdftext": ["-layout"], "pdfjs": ["-raw"]}
+
+
+def pdf_to_text(pdf, fmt):
+    """The text `fmt` (PDF_TEXT) makes of a PDF, beside it as .txt."""
+    out = pdf[:-4] + ".txt"
+    subprocess.run(["pdftotext", "-enc", "UTF-8"] + PDF_TEXT[fmt] + [pdf, out], check=True,
+                   capture_output=True, timeout=120)
+    os.unlink(pdf)
+    return out
 
 
 def title_variant(rng, i, tpl, rec):
@@ -1056,7 +1075,7 @@ def write_variants(outdir, count, seed, formats=None):
         blocks = document(rec, o, rng)
         if fmt == "html":
             data, ext = render_html(blocks, o), "html"
-        elif fmt in ("docx", "pdf", "lodocx"):
+        elif fmt in ("docx", "pdf", "lodocx") or fmt in PDF_TEXT:
             data, ext = render_docx(blocks, o, rng), "docx"
         else:
             data, ext = render_text(blocks, o["style"]), "txt"
@@ -1070,7 +1089,7 @@ def write_variants(outdir, count, seed, formats=None):
             path = os.path.join(outdir, ".lo-src", "%s.%s" % (name, ext))
         with open(path, "wb") as f:
             f.write(data)
-        if fmt == "pdf":
+        if fmt == "pdf" or fmt in PDF_TEXT:
             pdf_sources.append(path)
             path = path[:-5] + ".pdf"
         if fmt == "lodocx":
@@ -1084,6 +1103,8 @@ def write_variants(outdir, count, seed, formats=None):
         to_pdf(pdf_sources, outdir)
         for p in pdf_sources:
             os.unlink(p)
+        made = [(n, pdf_to_text(p, n.split("_")[1]) if n.split("_")[1] in PDF_TEXT else p)
+                for n, p in made]
     if lo_sources:
         to_pdf(lo_sources, outdir, "docx:MS Word 2007 XML")
         shutil.rmtree(os.path.join(outdir, ".lo-src"), ignore_errors=True)
