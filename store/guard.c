@@ -180,3 +180,21 @@ gh_store_val_ok(const struct gh_store *st, const MDB_val *v)
   uintptr_t p = (uintptr_t)v->mv_data;
   return v->mv_size == 0 || (p >= lo && p <= end && v->mv_size <= end - p);
 }
+
+void
+gh_store_on_lmdb_assert(MDB_env *env, const char *msg)
+{
+  const char *dir = NULL;
+  if(mdb_env_get_path(env, &dir) || !dir)
+    dir = "(unknown)";
+  char line[1024];
+  int n = snprintf(line, sizeof line,
+                   "govharvest: store %s is damaged: LMDB found a page that is not what it "
+                   "should be (%s); run 'govharvest check', restore from a backup\n",
+                   dir, msg ? msg : "assertion");
+  if(n > 0) {
+    ssize_t w = write(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    (void)w;
+  }
+  _exit(2);
+}

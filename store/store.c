@@ -213,7 +213,8 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
       goto fail;
   }
   if((rc = mdb_env_create(&st->env)) || (rc = mdb_env_set_maxdbs(st->env, 16)) ||
-     (rc = mdb_env_set_mapsize(st->env, st->map_size))) {
+     (rc = mdb_env_set_mapsize(st->env, st->map_size)) ||
+     (rc = mdb_env_set_assert(st->env, gh_store_on_lmdb_assert))) {
     gh_store_lmdb_fail(err, dir, "cannot create environment", rc);
     goto fail;
   }
@@ -242,7 +243,8 @@ gh_store_open(const char *dir, enum gh_store_mode mode, size_t initial_map,
     }
     st->lock_fd = dfd; /* held shared until close */
     if(!(rc = mdb_env_create(&st->env)) && !(rc = mdb_env_set_maxdbs(st->env, 16)) &&
-       !(rc = mdb_env_set_mapsize(st->env, st->map_size)))
+       !(rc = mdb_env_set_mapsize(st->env, st->map_size)) &&
+       !(rc = mdb_env_set_assert(st->env, gh_store_on_lmdb_assert)))
       rc = mdb_env_open(st->env, dir, flags | MDB_NOLOCK, 0640);
     if(!rc)
       st->notice = g_strdup_printf("warning: store %s is read-only here and was opened without "

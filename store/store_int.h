@@ -36,6 +36,10 @@ GQuark gh_store_error_quark(void);
 /* Sets *err from an LMDB code ("store DIR: WHAT: …", naming a full disk as
  * such); returns false. */
 bool gh_store_lmdb_fail(GError **err, const char *dir, const char *what, int rc);
+/* LMDB's assertion callback: a failed assertion is LMDB meeting a page
+ * that is not what its parent says (a damaged store), reported as damage,
+ * exit 2, like a fault inside the map; LMDB would abort() after it. */
+void gh_store_on_lmdb_assert(MDB_env *env, const char *msg);
 /* While `on`, a fault inside the map (a damaged page LMDB follows) is
  * reported as damage instead of killing the process (guard.c). */
 void gh_store_guard_map(struct gh_store *st, bool on);
