@@ -11,6 +11,7 @@
 
 #include "../record/crossyear.h"
 #include "charset.h"
+#include "convert.h"
 #include "flat.h"
 #include "hant.h"
 #include "../record/parser.h"
@@ -51,11 +52,8 @@ unread_status(enum gh_format f, const char **why)
     *why = "zero bytes";
     return GH_STATUS_EMPTY;
   case GH_FMT_OLE:
-    *why = "legacy Office/WPS file (OLE2 compound document: .doc, .wps or .xls); "
-           "no well-kept library reads these";
-    return GH_STATUS_UNSUPPORTED_FORMAT;
   case GH_FMT_RTF:
-    *why = "RTF document";
+    *why = "a legacy Office file, read only through LibreOffice";
     return GH_STATUS_UNSUPPORTED_FORMAT;
   case GH_FMT_ZIP:
     *why = "zip archive that is not a Word document";
@@ -67,6 +65,58 @@ unread_status(enum gh_format f, const char **why)
     *why = "binary data, not a document format govharvest reads";
     return GH_STATUS_UNSUPPORTED_FORMAT;
   }
+}
+
+/* An OLE2 compound file names its streams in UTF-16LE in its directory:
+ * a workbook holds "Workbook" (Excel 97-2003, Kingsoft .et) or "Book"
+ * (Excel 5), a word-processing file "WordDocument" (Word, Kingsoft .wps). */
+static bool
+ole_is_workbook(const char *b, size_t len)
+{
+  static const char word[] = "W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0";
+  static const char book[] = "W\0o\0r\0k\0b\0o\0o\0k\0", book5[] = "B\0o\0o\0k\0\0\0";
+  return !memmem(b, len, word, sizeof word - 1) &&
+         (memmem(b, len, book, sizeof book - 1) || memmem(b, len, book5, sizeof book5 - 1));
+}
+
+/* .doc, .wps, .rtf and .xls: converted by LibreOffice in the worker's
+ * converter helper (convert.h), then read as the DOCX or XLSX it gives. */
+static struct gh_doc *
+legacy_cells(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
+             enum gh_status *status, char **reason)
+{
+  bool book = f == GH_FMT_OLE && ole_is_workbook(bytes, len);
+  enum gh_convert_target t = book ? GH_CONVERT_XLSX : GH_CONVERT_DOCX;
+  const char *what = f == GH_FMT_RTF ? "RTF document"
+                     : book          ? "legacy spreadsheet (.xls/.et)"
+                                     : "legacy Word/WPS document (.doc/.wps)";
+  if(!gh_convert_available()) {
+    *status = GH_STATUS_UNSUPPORTED_FORMAT;
+    *reason = g_strdup_printf("%s; reading it needs LibreOffice (soffice, package %s), "
+                              "which is not installed",
+                              what, gh_convert_package(t));
+    return NULL;
+  }
+  GError *err = NULL;
+  GByteArray *conv = gh_convert(bytes, len, f == GH_FMT_RTF ? "rtf" : book ? "xls" : "doc", t, &err);
+  struct gh_doc *doc = NULL;
+  if(conv) {
+    doc = gh_doc_new();
+    size_t n = conv->len;
+    bool ok = t == GH_CONVERT_XLSX
+                ? gh_xlsx_to_doc((const char *)conv->data, n, o->max_xml_bytes, doc, &err)
+                : gh_docx_to_doc((const char *)conv->data, n, o->max_xml_bytes, doc, &err);
+    if(!ok)
+      gh_doc_free(&doc);
+    g_byte_array_free(conv, TRUE);
+  }
+  if(!doc) {
+    *status = g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOSPC) ? GH_STATUS_TOO_LARGE
+                                                                      : GH_STATUS_EXTRACT_FAILED;
+    *reason = g_strdup_printf("%s: %s", what, err ? err->message : "conversion failed");
+  }
+  g_clear_error(&err);
+  return doc;
 }
 
 struct gh_doc *
@@ -90,6 +140,8 @@ gh_document_cells(const char *bytes, size_t len, enum gh_format f, const struct 
     g_free(u);
     return doc;
   }
+  if(f == GH_FMT_OLE || f == GH_FMT_RTF)
+    return legacy_cells(bytes, len, f, o, status, reason);
   if(f != GH_FMT_HTML && f != GH_FMT_PDF && f != GH_FMT_DOCX) {
     const char *why;
     *status = unread_status(f, &why);

@@ -106,7 +106,8 @@ def main():
     genlayouts.SPREAD = a.spread
     formats = a.formats.split(",") if a.formats else None
     if not shutil.which("soffice"):
-        formats = [f for f in (formats or ["html", "docx", "text"]) if f not in ("pdf", "lodocx")]
+        formats = [f for f in (formats or ["html", "docx", "text"])
+                   if f not in ("pdf", "lodocx", "doc", "rtf", "xls")]
         print("note: soffice not found; PDF and LibreOffice DOCX variants skipped")
     tmp = a.keep or tempfile.mkdtemp(prefix="gh-layouts-")
     made = genlayouts.write_variants(tmp, a.count, a.seed, formats)

@@ -10,6 +10,9 @@ and copy-paste tools do:
   docx     WordprocessingML written here, with the knobs below
   pdf      the docx through LibreOffice (soffice --convert-to pdf)
   lodocx   the docx saved again by LibreOffice (its own grid and merges)
+  doc, rtf the docx saved by LibreOffice as Word 97-2003 or RTF (legacy
+           files, read through LibreOffice again)
+  xls      the html opened by LibreOffice Calc and saved as Excel 97-2003
   text     markdown rows with and without the leading |, one cell per line
            ending in |, one cell per paragraph, tab-separated rows,
            multi-space rows, and a page flattened to one line with its
@@ -731,7 +734,7 @@ def variant(rng, i, fmt=None):
     o = {"title": rng.choice(["one", "one", "two", "inphrase", "spaced", "sentence"]),
          "period": rng.random() < 0.7, "year_labels": rng.random() < 0.2}
     style = None
-    if fmt in ("docx", "pdf", "lodocx"):
+    if fmt in ("docx", "pdf", "lodocx", "doc", "rtf"):
         # Value columns stay wide enough for the numbers: a report whose
         # numbers wrap inside their cells is not one of these layouts.
         digits = max([len(str(v)) for g in rec["applications"].values()
@@ -759,7 +762,7 @@ def variant(rng, i, fmt=None):
         o["style"] = style
         if style in ("paragraph", "spaces", "flat"):
             rec = fill_blanks(rec)
-    if fmt == "html":
+    if fmt in ("html", "xls"):
         o["chrome"] = rng.choice([False, False, "lines", "glued"])
         o["irregular"] = rng.random() < 0.2
     if fmt in ("html", "text") and shutil.which("opencc"):
@@ -782,21 +785,22 @@ def write_variants(outdir, count, seed, formats=None):
     os.makedirs(outdir, exist_ok=True)
     pdf_sources = []
     lo_sources = []
+    legacy = {"doc": [], "rtf": [], "xls": []}
     made = []
     for i in range(count):
         fmt = formats[i % len(formats)] if formats else None
         name, fmt, o, rec = variant(rng, i, fmt)
         blocks = document(rec, o, rng)
-        if fmt == "html":
+        if fmt in ("html", "xls"):
             data, ext = render_html(blocks, o), "html"
-        elif fmt in ("docx", "pdf", "lodocx"):
+        elif fmt in ("docx", "pdf", "lodocx", "doc", "rtf"):
             data, ext = render_docx(blocks, o, rng), "docx"
         else:
             data, ext = render_text(blocks, o["style"]), "txt"
         if o.get("traditional"):
             data = to_traditional(data)
         path = os.path.join(outdir, "%s.%s" % (name, ext))
-        if fmt == "lodocx":
+        if fmt == "lodocx" or fmt in legacy:
             # Written here, saved again by LibreOffice: its own grid,
             # spans and merges, as a Word file resaved by an office suite.
             os.makedirs(os.path.join(outdir, ".lo-src"), exist_ok=True)
@@ -809,6 +813,9 @@ def write_variants(outdir, count, seed, formats=None):
         if fmt == "lodocx":
             lo_sources.append(path)
             path = os.path.join(outdir, "%s.docx" % name)
+        if fmt in legacy:
+            legacy[fmt].append(path)
+            path = os.path.join(outdir, "%s.%s" % (name, fmt))
         with open(os.path.join(outdir, name + ".expected.json"), "w", encoding="utf-8") as f:
             json.dump({"options": o, "format": fmt, "record": expected(rec, fmt, o.get("style"))},
                       f, ensure_ascii=False, indent=1)
@@ -819,16 +826,22 @@ def write_variants(outdir, count, seed, formats=None):
             os.unlink(p)
     if lo_sources:
         to_pdf(lo_sources, outdir, "docx:MS Word 2007 XML")
+    for fmt, target, infilter in (("doc", "doc:MS Word 97", None), ("rtf", "rtf", None),
+                                  ("xls", "xls:MS Excel 97", "HTML (StarCalc)")):
+        if legacy[fmt]:
+            to_pdf(legacy[fmt], outdir, target, infilter)
+    if lo_sources or any(legacy.values()):
         shutil.rmtree(os.path.join(outdir, ".lo-src"), ignore_errors=True)
     return made
 
 
-def to_pdf(paths, outdir, target="pdf"):
+def to_pdf(paths, outdir, target="pdf", infilter=None):
     profile = os.path.join(outdir, ".lo-profile")
     # Batches keep one soffice start for many files.
     for k in range(0, len(paths), 40):
         subprocess.run(["soffice", "-env:UserInstallation=file://" + os.path.abspath(profile),
-                        "--headless", "--convert-to", target, "--outdir", outdir] + paths[k:k + 40],
+                        "--headless"] + (["--infilter=" + infilter] if infilter else []) +
+                       ["--convert-to", target, "--outdir", outdir] + paths[k:k + 40],
                        check=True, capture_output=True, timeout=900)
 
 
