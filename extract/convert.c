@@ -39,6 +39,9 @@ struct rep_head {
 };
 
 static int to_helper = -1, from_helper = -1;
+/* The helper's caps for each soffice. */
+static guint64 cap_memory;
+static unsigned cap_seconds;
 
 const char *
 gh_convert_package(enum gh_convert_target t)
@@ -79,8 +82,7 @@ deny_network(void)
 }
 
 G_GNUC_NORETURN static void
-exec_soffice(const char *soffice, const char *dir, const char *in, enum gh_convert_target t,
-             guint64 memory)
+exec_soffice(const char *soffice, const char *dir, const char *in, enum gh_convert_target t)
 {
   setpgid(0, 0);
   int null = open("/dev/null", O_RDWR);
@@ -89,7 +91,7 @@ exec_soffice(const char *soffice, const char *dir, const char *in, enum gh_conve
   closefrom(3);
   if(chdir(dir) != 0)
     _exit(126);
-  struct rlimit as = { memory, memory }, cpu = { GH_CONVERT_SECONDS, GH_CONVERT_SECONDS + 1 },
+  struct rlimit as = { cap_memory, cap_memory }, cpu = { cap_seconds, cap_seconds + 1 },
                 fsize = { GH_CONVERT_MAX_OUT, GH_CONVERT_MAX_OUT }, core = { 0, 0 };
   if(setrlimit(RLIMIT_AS, &as) || setrlimit(RLIMIT_CPU, &cpu) || setrlimit(RLIMIT_FSIZE, &fsize) ||
      setrlimit(RLIMIT_CORE, &core))
@@ -116,7 +118,7 @@ now_us(void)
 
 /* One conversion in a fresh directory that is removed afterwards. */
 static GByteArray *
-convert_here(const char *soffice, guint64 memory, const char *bytes, size_t len, const char *ext,
+convert_here(const char *soffice, const char *bytes, size_t len, const char *ext,
              enum gh_convert_target t, GError **err)
 {
   char *dir = g_dir_make_tmp("gh-convert-XXXXXX", err);
@@ -133,9 +135,9 @@ convert_here(const char *soffice, guint64 memory, const char *bytes, size_t len,
     goto done;
   }
   if(pid == 0)
-    exec_soffice(soffice, dir, in, t, memory);
+    exec_soffice(soffice, dir, in, t);
   setpgid(pid, pid); /* also here: whichever runs first */
-  gint64 deadline = now_us() + (gint64)GH_CONVERT_SECONDS * G_USEC_PER_SEC;
+  gint64 deadline = now_us() + (gint64)cap_seconds * G_USEC_PER_SEC;
   int status = 0;
   bool timed_out = false;
   pid_t r;
@@ -153,7 +155,7 @@ convert_here(const char *soffice, guint64 memory, const char *bytes, size_t len,
   struct stat st;
   if(timed_out)
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                "LibreOffice did not finish converting it within %u s", GH_CONVERT_SECONDS);
+                "LibreOffice did not finish converting it within %u s", cap_seconds);
   else if(stat(out, &st) == 0 && (size_t)st.st_size > GH_CONVERT_MAX_OUT)
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOSPC, "LibreOffice's conversion is over %zu bytes",
                 GH_CONVERT_MAX_OUT);
@@ -180,7 +182,7 @@ done:
 }
 
 G_GNUC_NORETURN static void
-helper_loop(int in, int out, const char *soffice, guint64 memory)
+helper_loop(int in, int out, const char *soffice)
 {
   for(;;) {
     struct req_head h;
@@ -195,7 +197,7 @@ helper_loop(int in, int out, const char *soffice, guint64 memory)
     if(!ext_ok || !gh_wire_pump_all(in, false, body, h.len))
       _exit(0);
     GError *err = NULL;
-    GByteArray *res = convert_here(soffice, memory, body, h.len, h.ext,
+    GByteArray *res = convert_here(soffice, body, h.len, h.ext,
                                    (enum gh_convert_target)h.target, &err);
     g_free(body);
     struct rep_head r = { REP_MAGIC, 0, 0 };
@@ -221,8 +223,10 @@ helper_loop(int in, int out, const char *soffice, guint64 memory)
 }
 
 void
-gh_convert_helper_start(uint64_t memory_bytes)
+gh_convert_helper_start(uint64_t memory_bytes, unsigned seconds)
 {
+  cap_memory = memory_bytes ? memory_bytes : (guint64)1 << 30;
+  cap_seconds = seconds ? seconds : GH_CONVERT_SECONDS;
   char *soffice = g_find_program_in_path("soffice");
   if(!soffice)
     return;
@@ -250,7 +254,7 @@ gh_convert_helper_start(uint64_t memory_bytes)
       _exit(0);
     prctl(PR_SET_NAME, "gh-convert");
     signal(SIGPIPE, SIG_IGN);
-    helper_loop(3, 4, soffice, memory_bytes ? memory_bytes : (guint64)1 << 30);
+    helper_loop(3, 4, soffice);
   }
   g_free(soffice);
   close(req[0]);
@@ -304,8 +308,10 @@ gh_convert(const char *bytes, size_t len, const char *ext, enum gh_convert_targe
     return NULL;
   }
   if(r.code) {
-    g_set_error(err, G_FILE_ERROR, (GFileError)r.code, "%.*s", (int)MIN(r.len, 500),
-                (const char *)res->data);
+    char *msg = g_utf8_make_valid((const char *)res->data, (gssize)MIN(r.len, 500));
+    g_set_error_literal(err, G_FILE_ERROR,
+                        r.code == G_FILE_ERROR_NOSPC ? G_FILE_ERROR_NOSPC : G_FILE_ERROR_INVAL, msg);
+    g_free(msg);
     g_byte_array_free(res, TRUE);
     return NULL;
   }

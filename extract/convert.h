@@ -21,9 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Wall seconds one conversion may take before its processes are killed
- * (below the extraction deadline's default of 120 s, so a slow conversion
- * fails as itself rather than as a dead worker). */
+/* Wall seconds one conversion may take before its processes are killed,
+ * when the worker has no CPU budget per document to take it from. */
 #define GH_CONVERT_SECONDS 60u
 /* The largest file a conversion may write (RLIMIT_FSIZE) and return. */
 #define GH_CONVERT_MAX_OUT ((size_t)64 << 20)
@@ -38,9 +37,13 @@ enum gh_convert_target {
 const char *gh_convert_package(enum gh_convert_target t);
 
 /* In the worker, after closing inherited descriptors and before
- * gh_confine_worker: forks the helper when soffice is on PATH.  The
- * helper's address-space cap for soffice is `memory_bytes` (0: 1 GiB). */
-void gh_convert_helper_start(uint64_t memory_bytes);
+ * gh_confine_worker: forks the helper when soffice is on PATH.  A
+ * conversion has the worker's caps ([limits] extract_memory and
+ * extract_cpu_seconds): `memory_bytes` of address space (0: 1 GiB) and
+ * `seconds` of CPU and of wall time (0: GH_CONVERT_SECONDS), the latter
+ * below the extraction deadline's default of 120 s, so a slow conversion
+ * fails as itself rather than as a dead worker. */
+void gh_convert_helper_start(uint64_t memory_bytes, unsigned seconds);
 
 /* True when this process has a helper to convert with. */
 bool gh_convert_available(void);

@@ -273,7 +273,7 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *extra)
   setpriority(PRIO_PROCESS, 0, 10);
   gh_html_set_max_depth((unsigned)MIN(depth, G_MAXUINT));
   /* Before the filter, which forbids the fork (convert.h says why). */
-  gh_convert_helper_start(memory);
+  gh_convert_helper_start(memory, (unsigned)MIN(cpu, G_MAXUINT));
   GError *err = NULL;
   if(!gh_confine_worker((unsigned)MIN(cpu * GH_WORKER_CPU_LIFETIME, G_MAXUINT), &err)) {
     /* Never serve unconfined: the pool reports the worker's death. */
