@@ -12,6 +12,7 @@
 #include "../record/crossyear.h"
 #include "charset.h"
 #include "convert.h"
+#include "ocr.h"
 #include "flat.h"
 #include "hant.h"
 #include "../record/parser.h"
@@ -28,6 +29,27 @@ gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_ext
     break;
   case GH_FMT_PDF:
     ok = gh_pdf_to_doc(bytes, len, o->max_pdf_pages, doc, status, err);
+    if(!ok && *status == GH_STATUS_NEEDS_OCR) {
+      /* A scan: its pages read by OCR instead.  Should OCR fail too, the
+       * record stays needs_ocr with both reasons. */
+      GError *oerr = NULL;
+      gh_doc_clear_rows(doc);
+      if(gh_ocr_pdf(bytes, len, doc, &oerr)) {
+        g_clear_error(err);
+        *status = GH_STATUS_PARSED;
+        ok = true;
+      } else {
+        g_prefix_error(err, "%s; ", oerr ? oerr->message : "OCR failed");
+        g_clear_error(&oerr);
+      }
+    }
+    break;
+  case GH_FMT_IMAGE:
+    ok = gh_ocr_image(bytes, len, doc, err);
+    if(!ok)
+      *status = err && *err && g_error_matches(*err, G_FILE_ERROR, G_FILE_ERROR_NOSPC)
+                  ? GH_STATUS_TOO_LARGE
+                  : GH_STATUS_NEEDS_OCR;
     break;
   case GH_FMT_DOCX:
     ok = gh_docx_to_doc(bytes, len, o->max_xml_bytes, doc, err);
@@ -142,7 +164,7 @@ gh_document_cells(const char *bytes, size_t len, enum gh_format f, const struct 
   }
   if(f == GH_FMT_OLE || f == GH_FMT_RTF)
     return legacy_cells(bytes, len, f, o, status, reason);
-  if(f != GH_FMT_HTML && f != GH_FMT_PDF && f != GH_FMT_DOCX) {
+  if(f != GH_FMT_HTML && f != GH_FMT_PDF && f != GH_FMT_DOCX && f != GH_FMT_IMAGE) {
     const char *why;
     *status = unread_status(f, &why);
     *reason = g_strdup(why);
@@ -245,6 +267,7 @@ gh_document_record(const char *bytes, size_t len, enum gh_format f, const char *
   const struct gh_doc *use = simp ? simp : doc;
   struct gh_doc *flat = gh_unflatten(use);
   gh_report_parse(flat ? flat : use, rec);
+  rec->source.ocr = doc->ocr;
   gh_doc_free(&flat);
   gh_doc_free(&simp);
   complete(rec, hints);
