@@ -38,10 +38,14 @@ gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_ext
         g_clear_error(err);
         *status = GH_STATUS_PARSED;
         ok = true;
-      } else {
-        g_prefix_error(err, "%s; ", oerr ? oerr->message : "OCR failed");
+      } else if(err && *err) {
+        char *msg = g_strdup_printf("%s; OCR: %s", (*err)->message,
+                                    oerr ? oerr->message : "failed");
+        g_free((*err)->message);
+        (*err)->message = msg;
         g_clear_error(&oerr);
-      }
+      } else
+        g_clear_error(&oerr);
     }
     break;
   case GH_FMT_IMAGE:
@@ -90,15 +94,21 @@ unread_status(enum gh_format f, const char **why)
 }
 
 /* An OLE2 compound file names its streams in UTF-16LE in its directory:
- * a workbook holds "Workbook" (Excel 97-2003, Kingsoft .et) or "Book"
- * (Excel 5), a word-processing file "WordDocument" (Word, Kingsoft .wps). */
-static bool
-ole_is_workbook(const char *b, size_t len)
+ * a word-processing file holds "WordDocument" (Word, Kingsoft .wps), a
+ * workbook "Workbook" (Excel 97-2003, Kingsoft .et) or "Book" (Excel 5).
+ * Anything else (PowerPoint, Outlook, Thumbs.db) is no report. */
+enum ole_kind { OLE_OTHER, OLE_WORD, OLE_BOOK };
+
+static enum ole_kind
+ole_kind(const char *b, size_t len)
 {
   static const char word[] = "W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0";
   static const char book[] = "W\0o\0r\0k\0b\0o\0o\0k\0", book5[] = "B\0o\0o\0k\0\0\0";
-  return !memmem(b, len, word, sizeof word - 1) &&
-         (memmem(b, len, book, sizeof book - 1) || memmem(b, len, book5, sizeof book5 - 1));
+  if(memmem(b, len, word, sizeof word - 1))
+    return OLE_WORD;
+  if(memmem(b, len, book, sizeof book - 1) || memmem(b, len, book5, sizeof book5 - 1))
+    return OLE_BOOK;
+  return OLE_OTHER;
 }
 
 /* .doc, .wps, .rtf and .xls: converted by LibreOffice in the worker's
@@ -107,7 +117,14 @@ static struct gh_doc *
 legacy_cells(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
              enum gh_status *status, char **reason)
 {
-  bool book = f == GH_FMT_OLE && ole_is_workbook(bytes, len);
+  enum ole_kind kind = f == GH_FMT_OLE ? ole_kind(bytes, len) : OLE_WORD;
+  if(kind == OLE_OTHER) {
+    *status = GH_STATUS_UNSUPPORTED_FORMAT;
+    *reason = g_strdup("legacy Office file (OLE2 compound document) that holds neither a Word "
+                       "nor an Excel document");
+    return NULL;
+  }
+  bool book = kind == OLE_BOOK;
   enum gh_convert_target t = book ? GH_CONVERT_XLSX : GH_CONVERT_DOCX;
   const char *what = f == GH_FMT_RTF ? "RTF document"
                      : book          ? "legacy spreadsheet (.xls/.et)"

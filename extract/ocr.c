@@ -53,8 +53,7 @@ tess_init(GError **err)
     return false;
   }
   TessBaseAPISetVariable(dig, "tessedit_char_whitelist", "0123456789.");
-  TessBaseAPISetVariable(chi, "debug_file", "/dev/null");
-  TessBaseAPISetVariable(dig, "debug_file", "/dev/null");
+  /* debug_file stays stderr: opening a file for writing is fatal here. */
   return true;
 }
 
@@ -146,13 +145,14 @@ numberish(const char *s)
 struct cellread {
   char *text;
   int conf;
+  bool ink; /* something was there to read */
 };
 
 /* The cell's ink, inset from its rules; "" when it holds none. */
 static struct cellread
 read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, const struct budget *b)
 {
-  struct cellread r = { NULL, 100 };
+  struct cellread r = { NULL, 100, false };
   int inset = 5;
   int w = x1 - x0 - 2 * inset, h = y1 - y0 - 2 * inset;
   if(w < 6 || h < 6) {
@@ -170,6 +170,7 @@ read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, const struct budg
   /* Cut to the ink: Tesseract reads a glyph best with a margin of plain
    * background round it, and the ink's size says whether it can be a
    * number (one short line). */
+  r.ink = true;
   PIX *bcrop = pixClipRectangle(bin, box, NULL);
   BOX *fg = NULL;
   int fx = 0, fy = 0, fw = w, fh = h;
@@ -261,6 +262,7 @@ struct item { /* a text line or a table row, placed by its top */
 struct ocell {
   char *text;
   int col, span, conf;
+  bool ink;
 };
 
 static gint
@@ -321,7 +323,8 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
         if(r0[g] != i || c0[g] != j)
           continue; /* covered by a cell above or to the left */
         struct cellread cr = read_cell(gray, bin, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1), b);
-        struct ocell oc = { cr.text, j, c1[g] - c0[g] + 1, cr.conf };
+        struct ocell oc = { cr.text, j, c1[g] - c0[g] + 1, cr.ink && !*cr.text ? 0 : cr.conf,
+                            cr.ink };
         g_array_append_val(it.cells, oc);
         st->cells++;
         if(g_get_monotonic_time() > b->deadline)
@@ -424,7 +427,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
     pixDestroy(&g1);
   else
     pixDestroy(&g1);
-  PIX *bin = pixThresholdToBinary(gray, 160);
+  PIX *bin = pixThresholdToBinary(gray, 120);
   l_float32 angle = 0, conf = 0;
   if(bin && pixFindSkew(bin, &angle, &conf) == 0 && conf > 2.5 && fabsf(angle) > 0.05f &&
      fabsf(angle) < 5.0f) {
@@ -434,13 +437,23 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
       pixDestroy(&gray);
       gray = rot;
       pixDestroy(&bin);
-      bin = pixThresholdToBinary(gray, 160);
+      bin = pixThresholdToBinary(gray, 120);
     }
   }
   if(!bin) {
     pixDestroy(&gray);
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the page could not be binarised");
     return false;
+  }
+  /* A photocopy's speckle: dots smaller than any stroke go before
+   * anything is read (a median filter would take one-pixel rules too).
+   * Tesseract reads the cleaned binary image. */
+  PIX *clean = pixSelectBySize(bin, 6, 6, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
+  if(clean) {
+    pixDestroy(&bin);
+    bin = clean;
+    pixDestroy(&gray);
+    gray = pixConvert1To8(NULL, bin, 255, 0);
   }
   pixGetDimensions(gray, &w, &h, NULL);
   /* Rules: closed first over a pixel or two (JPEG and speckle break
@@ -463,6 +476,17 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
       boxaAddBox(tables, bx, L_COPY);
     boxDestroy(&bx);
   }
+  /* What is read: the page without its rules (a rule's stub inside a
+   * cell reads as 1, | or 一). */
+  PIX *ink = pixSubtract(NULL, bin, grid);
+  PIX *text = ink ? pixConvert1To8(NULL, ink, 255, 0) : NULL;
+  if(text) {
+    pixDestroy(&gray);
+    gray = text;
+    pixDestroy(&bin);
+    bin = ink;
+  } else
+    pixDestroy(&ink);
   GArray *items = g_array_new(FALSE, FALSE, sizeof(struct item));
   bool in_time = true;
   for(int i = 0; in_time && i < boxaGetCount(tables); i++) {
@@ -487,9 +511,12 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
       struct ocell *c = &g_array_index(it->cells, struct ocell, k);
       gh_doc_add_cell(doc, c->text, strlen(c->text), c->col, c->span);
       gh_doc_set_conf(doc, c->conf);
-      if(*c->text && c->conf < GH_OCR_MIN_CONF) {
+      if(c->ink && c->conf < GH_OCR_MIN_CONF) {
         st->low++;
-        gh_doc_warn(doc, "OCR: cell \"%s\" read with low confidence (%d%%)", c->text, c->conf);
+        if(*c->text)
+          gh_doc_warn(doc, "OCR: cell \"%s\" read with low confidence (%d%%)", c->text, c->conf);
+        else
+          gh_doc_warn(doc, "OCR: a cell with ink in it read as blank");
       }
       g_free(c->text);
     }

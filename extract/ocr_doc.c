@@ -52,7 +52,7 @@ gh_ocr_image(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
 static double
 scan_dpi(PopplerPage *page)
 {
-  double best_area = 0, dpi = 200;
+  double best_area = 0, dpi = 0;
   GList *maps = poppler_page_get_image_mapping(page);
   for(GList *l = maps; l; l = l->next) {
     PopplerImageMapping *m = l->data;
@@ -70,7 +70,7 @@ scan_dpi(PopplerPage *page)
     }
   }
   poppler_page_free_image_mapping(maps);
-  return CLAMP(dpi, 150, 400);
+  return dpi > 0 ? CLAMP(dpi, 150, 400) : 0; /* 0: no image, nothing to read */
 }
 
 static PIX *
@@ -120,18 +120,25 @@ gh_ocr_pdf(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
   int n = poppler_document_get_n_pages(pdf);
   struct gh_ocr_stats st = { 0 };
   bool ok = true;
+  unsigned scans = 0;
   for(int i = 0; ok && i < n && (unsigned)i < GH_OCR_MAX_PAGES && !st.timed_out; i++) {
     PopplerPage *page = poppler_document_get_page(pdf, i);
     if(!page)
       continue;
-    PIX *pix = render(page, scan_dpi(page));
+    double dpi = scan_dpi(page);
+    PIX *pix = dpi > 0 ? render(page, dpi) : NULL;
     g_object_unref(page);
+    scans += dpi > 0;
     if(!pix)
       continue;
     ok = gh_ocr_page(pix, doc, &st, GH_OCR_PAGE_SECONDS, err);
     pixDestroy(&pix);
   }
   g_object_unref(pdf);
+  if(ok && !scans) {
+    g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no page holds an image to read");
+    return false;
+  }
   if(ok)
     note_caps(doc, &st, (unsigned)MAX(n, 0));
   return ok;
