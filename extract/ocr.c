@@ -52,7 +52,7 @@ tess_init(GError **err)
                 "tesseract-ocr-eng)");
     return false;
   }
-  TessBaseAPISetVariable(dig, "tessedit_char_whitelist", "0123456789.");
+  TessBaseAPISetVariable(dig, "tessedit_char_whitelist", "0123456789.-");
   /* debug_file stays stderr: opening a file for writing is fatal here. */
   return true;
 }
@@ -149,8 +149,24 @@ struct cellread {
 };
 
 /* The cell's ink, inset from its rules; "" when it holds none. */
+/* A number as printed: the digit model's stray edge dots and dashes
+ * (a speck beside a figure) dropped, a lone "-" kept (a blank's dash). */
+static void
+tidy_number(char *d)
+{
+  size_t n = strlen(d);
+  while(n > 1 && (d[n - 1] == '.' || d[n - 1] == '-'))
+    d[--n] = '\0';
+  size_t k = 0;
+  while(k + 1 < n && d[k] == '.')
+    k++;
+  memmove(d, d + k, n - k + 1);
+}
+
+/* `force`: the cell's column holds numbers, so the digit model decides
+ * whatever chi_sim saw. */
 static struct cellread
-read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, const struct budget *b)
+read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, bool force, const struct budget *b)
 {
   struct cellread r = { NULL, 100, false };
   int inset = 5;
@@ -188,8 +204,13 @@ read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, const struct budg
   char *t = read_pix(chi, pad, PSM_SINGLE_BLOCK, false, b, &conf);
   if(t && fh < 90 && fw < 400) {
     int dconf = 0;
-    char *d = read_pix(dig, pad, PSM_SINGLE_WORD, false, b, &dconf);
-    if(d && *d && (numberish(t) || dconf > conf)) {
+    /* One glyph alone (a 0 or a 1) is read as a character: as a word the
+     * model often gives nothing. */
+    char *d = read_pix(dig, pad, fw * 5 < fh * 4 ? PSM_SINGLE_CHAR : PSM_SINGLE_WORD, false, b,
+                       &dconf);
+    if(d)
+      tidy_number(d);
+    if(d && *d && (force || numberish(t) || dconf > conf)) {
       g_free(t);
       t = d;
       conf = dconf;
@@ -263,6 +284,7 @@ struct ocell {
   char *text;
   int col, span, conf;
   bool ink;
+  int x0, y0, x1, y1;
 };
 
 static gint
@@ -270,6 +292,43 @@ by_y(gconstpointer a, gconstpointer b)
 {
   const struct item *x = a, *y = b;
   return (x->y > y->y) - (x->y < y->y);
+}
+
+/* A column of numbers (most of its cells read as one) has its other
+ * doubtful cells read again by the digit model: chi_sim takes a lone 1
+ * for 工 or 丨, a 0 for 口. */
+static void
+reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const struct budget *b)
+{
+  for(int j = 0; j < nc; j++) {
+    unsigned num = 0, other = 0;
+    for(guint i = first; i < items->len; i++) {
+      GArray *cells = g_array_index(items, struct item, i).cells;
+      for(guint k = 0; k < cells->len; k++) {
+        const struct ocell *c = &g_array_index(cells, struct ocell, k);
+        if(c->col == j && c->span == 1 && *c->text)
+          numberish(c->text) ? num++ : other++;
+      }
+    }
+    if(num < 3 || num < 2 * other)
+      continue;
+    for(guint i = first; i < items->len && g_get_monotonic_time() < b->deadline; i++) {
+      GArray *cells = g_array_index(items, struct item, i).cells;
+      for(guint k = 0; k < cells->len; k++) {
+        struct ocell *c = &g_array_index(cells, struct ocell, k);
+        if(c->col != j || c->span != 1 || !*c->text || numberish(c->text) ||
+           c->conf >= GH_OCR_MIN_CONF)
+          continue;
+        struct cellread r = read_cell(gray, bin, c->x0, c->y0, c->x1, c->y1, true, b);
+        if(numberish(r.text)) {
+          g_free(c->text);
+          c->text = r.text;
+          c->conf = r.conf;
+        } else
+          g_free(r.text);
+      }
+    }
+  }
 }
 
 /* One table inside `tb`: its rows as items.  False when out of time. */
@@ -293,6 +352,7 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
   g_free(vc);
   int nr = (int)ys->len - 1, nc = (int)xs->len - 1;
   bool ok = true;
+  guint first = items->len;
   if(nr >= 1 && nc >= 1 && nr * nc <= 4000) {
     int *parent = g_new(int, nr * nc);
     for(int i = 0; i < nr * nc; i++)
@@ -322,9 +382,9 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
         int g = find(parent, i * nc + j);
         if(r0[g] != i || c0[g] != j)
           continue; /* covered by a cell above or to the left */
-        struct cellread cr = read_cell(gray, bin, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1), b);
+        struct cellread cr = read_cell(gray, bin, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1), false, b);
         struct ocell oc = { cr.text, j, c1[g] - c0[g] + 1, cr.ink && !*cr.text ? 0 : cr.conf,
-                            cr.ink };
+                            cr.ink, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1) };
         g_array_append_val(it.cells, oc);
         st->cells++;
         if(g_get_monotonic_time() > b->deadline)
@@ -334,6 +394,8 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
     }
 #undef X
 #undef Y
+    if(ok)
+      reread_numbers(gray, bin, items, first, nc, b);
     g_free(parent);
     g_free(r0);
     g_free(r1);
@@ -448,7 +510,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   /* A photocopy's speckle: dots smaller than any stroke go before
    * anything is read (a median filter would take one-pixel rules too).
    * Tesseract reads the cleaned binary image. */
-  PIX *clean = pixSelectBySize(bin, 6, 6, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
+  PIX *clean = pixSelectBySize(bin, 5, 5, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
   if(clean) {
     pixDestroy(&bin);
     bin = clean;

@@ -12,6 +12,9 @@ and copy-paste tools do:
   lodocx   the docx saved again by LibreOffice (its own grid and merges)
   doc, rtf the docx saved by LibreOffice as Word 97-2003 or RTF (legacy
            files, read through LibreOffice again)
+  scan     the pdf printed and scanned: an image-only PDF of JPEG pages at
+           150-300 dpi, tilted, blurred, speckled, on a grey or uneven
+           background, some photographed (genscans.py; read by OCR)
   xls      the html opened by LibreOffice Calc and saved as Excel 97-2003
   text     markdown rows with and without the leading |, one cell per line
            ending in |, one cell per paragraph, tab-separated rows,
@@ -734,7 +737,7 @@ def variant(rng, i, fmt=None):
     o = {"title": rng.choice(["one", "one", "two", "inphrase", "spaced", "sentence"]),
          "period": rng.random() < 0.7, "year_labels": rng.random() < 0.2}
     style = None
-    if fmt in ("docx", "pdf", "lodocx", "doc", "rtf"):
+    if fmt in ("docx", "pdf", "lodocx", "doc", "rtf", "scan"):
         # Value columns stay wide enough for the numbers: a report whose
         # numbers wrap inside their cells is not one of these layouts.
         digits = max([len(str(v)) for g in rec["applications"].values()
@@ -757,6 +760,11 @@ def variant(rng, i, fmt=None):
             "font": rng.choice([18, 21]),
             "text_align": rng.choice([None, None, "center"] + (["distribute"] if SPREAD else [])),
         })
+    if fmt == "scan":
+        import genscans
+        o["scan"] = genscans.draw(rng)
+        # A scan is read by its rules: a borderless table is another family.
+        o["borderless"] = False
     if fmt == "text":
         style = rng.choice(["markdown", "pipes", "cellpipe", "paragraph", "tabs", "spaces", "flat"])
         o["style"] = style
@@ -786,6 +794,7 @@ def write_variants(outdir, count, seed, formats=None):
     pdf_sources = []
     lo_sources = []
     legacy = {"doc": [], "rtf": [], "xls": []}
+    scans = []
     made = []
     for i in range(count):
         fmt = formats[i % len(formats)] if formats else None
@@ -793,7 +802,7 @@ def write_variants(outdir, count, seed, formats=None):
         blocks = document(rec, o, rng)
         if fmt in ("html", "xls"):
             data, ext = render_html(blocks, o), "html"
-        elif fmt in ("docx", "pdf", "lodocx", "doc", "rtf"):
+        elif fmt in ("docx", "pdf", "lodocx", "doc", "rtf", "scan"):
             data, ext = render_docx(blocks, o, rng), "docx"
         else:
             data, ext = render_text(blocks, o["style"]), "txt"
@@ -807,9 +816,11 @@ def write_variants(outdir, count, seed, formats=None):
             path = os.path.join(outdir, ".lo-src", "%s.%s" % (name, ext))
         with open(path, "wb") as f:
             f.write(data)
-        if fmt == "pdf":
+        if fmt in ("pdf", "scan"):
             pdf_sources.append(path)
             path = path[:-5] + ".pdf"
+        if fmt == "scan":
+            scans.append((path, o["scan"]))
         if fmt == "lodocx":
             lo_sources.append(path)
             path = os.path.join(outdir, "%s.docx" % name)
@@ -824,6 +835,10 @@ def write_variants(outdir, count, seed, formats=None):
         to_pdf(pdf_sources, outdir)
         for p in pdf_sources:
             os.unlink(p)
+    for path, so in scans:
+        import genscans
+        genscans.scan_pdf(path, path + ".scan", so)
+        os.replace(path + ".scan", path)
     if lo_sources:
         to_pdf(lo_sources, outdir, "docx:MS Word 2007 XML")
     for fmt, target, infilter in (("doc", "doc:MS Word 97", None), ("rtf", "rtf", None),
