@@ -507,6 +507,9 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the page could not be binarised");
     return false;
   }
+  /* Rules are found on a lighter threshold than the text's: a blurred
+   * one-pixel rule is grey, not black. */
+  PIX *lbin = pixThresholdToBinary(gray, 175);
   /* A photocopy's speckle: dots smaller than any stroke go before
    * anything is read (a median filter would take one-pixel rules too).
    * Tesseract reads the cleaned binary image. */
@@ -521,7 +524,10 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   /* Rules: closed first over a pixel or two (JPEG and speckle break
    * them; wider would join a line of glyphs' strokes into a rule), then
    * opened with elements longer than any glyph. */
-  PIX *hc = pixCloseBrick(NULL, bin, 3, 1), *vc = pixCloseBrick(NULL, bin, 1, 3);
+  PIX *hc = pixCloseBrick(NULL, lbin ? lbin : bin, 3, 1),
+      *vc = pixCloseBrick(NULL, lbin ? lbin : bin, 1, 3);
+  pixDestroy(&lbin);
+
   PIX *hl = pixOpenBrick(NULL, hc, MAX(w / 30, 40), 1);
   PIX *vl = pixOpenBrick(NULL, vc, 1, MAX(h / 55, 40));
   pixDestroy(&hc);
