@@ -19,10 +19,14 @@
 #define GH_OCR_MIN_CONF 80
 /* Caps: pages read per document, pixels per page (a larger image is
  * refused before it is decoded; a PDF page is rendered smaller), seconds
- * per page.  A document's total is its worker's CPU budget. */
+ * per page and per document. */
 #define GH_OCR_MAX_PAGES 20u
 #define GH_OCR_MAX_PIXELS ((uint64_t)40000000)
-#define GH_OCR_PAGE_SECONDS 45u
+#define GH_OCR_PAGE_SECONDS 30u
+/* Seconds for all of a document's pages: below the worker's default CPU
+ * budget (60 s), so a long scan ends with what it read and a warning
+ * rather than a killed worker. */
+#define GH_OCR_TOTAL_SECONDS 45u
 
 struct gh_ocr_stats {
   unsigned pages, cells, low;

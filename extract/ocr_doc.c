@@ -12,9 +12,9 @@ static void
 note_caps(struct gh_doc *doc, const struct gh_ocr_stats *st, unsigned total_pages)
 {
   doc->ocr = true;
-  if(total_pages > st->pages && !st->timed_out)
-    gh_doc_warn(doc, "OCR: read %u of %u pages (the cap is %u)", st->pages, total_pages,
-                GH_OCR_MAX_PAGES);
+  if(total_pages > st->pages)
+    gh_doc_warn(doc, "OCR: read %u of %u pages (caps: %u pages, %u seconds)", st->pages,
+                total_pages, GH_OCR_MAX_PAGES, GH_OCR_TOTAL_SECONDS);
 }
 
 bool
@@ -121,7 +121,11 @@ gh_ocr_pdf(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
   struct gh_ocr_stats st = { 0 };
   bool ok = true;
   unsigned scans = 0;
+  gint64 end = g_get_monotonic_time() + (gint64)GH_OCR_TOTAL_SECONDS * G_USEC_PER_SEC;
   for(int i = 0; ok && i < n && (unsigned)i < GH_OCR_MAX_PAGES && !st.timed_out; i++) {
+    gint64 left = (end - g_get_monotonic_time()) / G_USEC_PER_SEC;
+    if(left < 1)
+      break;
     PopplerPage *page = poppler_document_get_page(pdf, i);
     if(!page)
       continue;
@@ -129,9 +133,10 @@ gh_ocr_pdf(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
     PIX *pix = dpi > 0 ? render(page, dpi) : NULL;
     g_object_unref(page);
     scans += dpi > 0;
+    st.pages += dpi == 0; /* a page without an image is read: nothing on it */
     if(!pix)
       continue;
-    ok = gh_ocr_page(pix, doc, &st, GH_OCR_PAGE_SECONDS, err);
+    ok = gh_ocr_page(pix, doc, &st, (unsigned)MIN(left, GH_OCR_PAGE_SECONDS), err);
     pixDestroy(&pix);
   }
   g_object_unref(pdf);

@@ -6,9 +6,10 @@
 寻乌县's report column lists three report pages in the portal's usual
 template; each carries its report as an attachment: a Word 97-2003 .doc
 behind a download script that names no extension (Hanweb downfile.jsp),
-an RTF under its own name, and an Excel 97-2003 .xls.  FILES_DIR holds
-doc.bin, rtf.bin and xls.bin (tests/test_legacy.py makes them from the
-layout generator through LibreOffice).  Prints the port, serves until
+an RTF under its own name, an Excel 97-2003 .xls, and a scanned PDF.
+FILES_DIR holds doc.bin, rtf.bin, xls.bin (tests/test_legacy.py makes
+them from the layout generator through LibreOffice) and/or scan.bin
+(tests/test_scans.py); a report whose file is absent is not listed.  Prints the port, serves until
 killed, and logs each request's path to LOG."""
 import json
 import os
@@ -25,6 +26,10 @@ REPORTS = [
      "/attach/2024/01/19/ndbg2023.rtf", "rtf.bin", "寻乌县澄江镇人民政府2023年政府信息公开工作年度报告.rtf"),
     ("/art/2024/1/22/art_2941_103.html", "寻乌县水利局2023年政府信息公开工作年度报告",
      "/attach/2024/01/22/P020240122.xls", "xls.bin", "寻乌县水利局2023年政府信息公开工作年度报告.xls"),
+    # A scan (tests/test_scans.py makes scan.bin; the page is left out
+    # without it).
+    ("/art/2024/1/23/art_2941_104.html", "寻乌县吉潭镇人民政府2023年政府信息公开工作年度报告",
+     "/attach/2024/01/23/P020240123.pdf", "scan.bin", "寻乌县吉潭镇人民政府2023年政府信息公开工作年度报告（扫描件）.pdf"),
 ]
 
 
@@ -39,6 +44,7 @@ def page(title, body):
 
 
 def routes(files):
+    reports = [x for x in REPORTS if os.path.exists(os.path.join(files, x[3]))]
     r = {
         "/": page(NAME, '<a href="/zwgk/index.html">政务公开</a>'),
         "/index.html": page(NAME, '<a href="/zwgk/index.html">政务公开</a>'),
@@ -47,9 +53,9 @@ def routes(files):
         "/col/col2942/index.html": page("通知公告", "<ul></ul>"),
         COL: page("政府信息公开年报", "<ul>" + "".join(
             f'<li><a href="{p}" target="_blank">{t}</a><span>2024-01-2{i}</span></li>'
-            for i, (p, t, _, _, _) in enumerate(REPORTS)) + "</ul>"),
+            for i, (p, t, _, _, _) in enumerate(reports)) + "</ul>"),
     }
-    for path, title, href, name, text in REPORTS:
+    for path, title, href, name, text in reports:
         r[path] = page(title, f'<div class="article"><h1>{title}</h1><div class="info">发布日期：2024-01-18'
                               f'</div><p>附件：<a href="{href}">{text}</a></p></div>')
         with open(os.path.join(files, name), "rb") as f:
