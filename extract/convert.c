@@ -264,8 +264,14 @@ gh_convert_helper_start(uint64_t memory_bytes, unsigned seconds)
     close(rep[0]);
     return;
   }
-  to_helper = req[1];
-  from_helper = rep[0];
+  /* At fixed descriptors, 5 and 6, right after the worker's own: what a
+   * worker holds stays exactly known (tests/test_sandbox.c). */
+  to_helper = dup3(req[1], 5, O_CLOEXEC) == 5 ? 5 : req[1];
+  if(to_helper != req[1])
+    close(req[1]);
+  from_helper = dup3(rep[0], 6, O_CLOEXEC) == 6 ? 6 : rep[0];
+  if(from_helper != rep[0])
+    close(rep[0]);
   /* A helper that died must fail one document, not kill the worker. */
   signal(SIGPIPE, SIG_IGN);
 }
