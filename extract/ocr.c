@@ -23,6 +23,7 @@
 #include <leptonica/allheaders.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 #include <tesseract/capi.h>
 
 /* Tesseract and its language data, once per worker: loading chi_sim
@@ -90,14 +91,26 @@ tidy(const char *s, bool keep_lines)
   return g_string_free(o, FALSE);
 }
 
+/* The caps count this process's CPU time, not the clock: what a page
+ * costs, so a loaded machine reads the same cells as an idle one. */
+gint64
+gh_ocr_cpu_us(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 struct budget {
-  gint64 deadline; /* monotonic µs: the page's time cap */
+  gint64 deadline; /* gh_ocr_cpu_us: the page's cap */
 };
 
+/* Tesseract's own deadline is on the clock: the CPU left, with room for
+ * a busy machine (the extraction deadline still bounds the wall time). */
 static int
 left_ms(const struct budget *b)
 {
-  gint64 ms = (b->deadline - g_get_monotonic_time()) / 1000;
+  gint64 ms = 4 * (b->deadline - gh_ocr_cpu_us()) / 1000;
   return ms < 1 ? 1 : ms > G_MAXINT ? G_MAXINT : (int)ms;
 }
 
@@ -312,7 +325,7 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
     }
     if(num < 3 || num < 2 * other)
       continue;
-    for(guint i = first; i < items->len && g_get_monotonic_time() < b->deadline; i++) {
+    for(guint i = first; i < items->len && gh_ocr_cpu_us() < b->deadline; i++) {
       GArray *cells = g_array_index(items, struct item, i).cells;
       for(guint k = 0; k < cells->len; k++) {
         struct ocell *c = &g_array_index(cells, struct ocell, k);
@@ -387,7 +400,7 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
                             cr.ink, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1) };
         g_array_append_val(it.cells, oc);
         st->cells++;
-        if(g_get_monotonic_time() > b->deadline)
+        if(gh_ocr_cpu_us() > b->deadline)
           ok = false;
       }
       g_array_append_val(items, it);
@@ -425,7 +438,7 @@ read_text(PIX *gray, PIX *bin, BOXA *tables, GArray *items, const struct budget 
     edges[k++] = y + bh;
   }
   edges[k++] = h;
-  for(int i = 0; i + 1 < k && g_get_monotonic_time() < b->deadline; i += 2) {
+  for(int i = 0; i + 1 < k && gh_ocr_cpu_us() < b->deadline; i += 2) {
     int y0 = MAX(edges[i], 0), y1 = MIN(edges[i + 1], h);
     if(y1 - y0 < 24)
       continue;
@@ -471,7 +484,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
 {
   if(!tess_init(err))
     return false;
-  struct budget b = { g_get_monotonic_time() + (gint64)(seconds ? seconds : 60) * G_USEC_PER_SEC };
+  struct budget b = { gh_ocr_cpu_us() + (gint64)(seconds ? seconds : 60) * G_USEC_PER_SEC };
   int w, h;
   pixGetDimensions(page, &w, &h, NULL);
   PIX *g0 = to_gray(page);
@@ -564,7 +577,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   }
   if(in_time)
     read_text(gray, bin, tables, items, &b);
-  if(g_get_monotonic_time() > b.deadline)
+  if(gh_ocr_cpu_us() > b.deadline)
     in_time = false;
   g_array_sort(items, by_y);
   for(guint i = 0; i < items->len; i++) {

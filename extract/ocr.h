@@ -18,8 +18,8 @@
 /* A cell read with less confidence than this is named in the warnings. */
 #define GH_OCR_MIN_CONF 80
 /* Caps: pages read per document, pixels per page (a larger image is
- * refused before it is decoded; a PDF page is rendered smaller), seconds
- * per page and per document. */
+ * refused before it is decoded; a PDF page is rendered smaller), CPU
+ * seconds per page and per document. */
 #define GH_OCR_MAX_PAGES 20u
 #define GH_OCR_MAX_PIXELS ((uint64_t)40000000)
 #define GH_OCR_PAGE_SECONDS 30u
@@ -32,6 +32,9 @@ struct gh_ocr_stats {
   unsigned pages, cells, low;
   bool timed_out;
 };
+
+/* This process's CPU time in µs, on which the caps are counted. */
+gint64 gh_ocr_cpu_us(void);
 
 struct Pix;
 /* One page image -> rows appended to doc.  False with *err when Tesseract

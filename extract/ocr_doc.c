@@ -121,9 +121,9 @@ gh_ocr_pdf(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
   struct gh_ocr_stats st = { 0 };
   bool ok = true;
   unsigned scans = 0;
-  gint64 end = g_get_monotonic_time() + (gint64)GH_OCR_TOTAL_SECONDS * G_USEC_PER_SEC;
+  gint64 end = gh_ocr_cpu_us() + (gint64)GH_OCR_TOTAL_SECONDS * G_USEC_PER_SEC;
   for(int i = 0; ok && i < n && (unsigned)i < GH_OCR_MAX_PAGES && !st.timed_out; i++) {
-    gint64 left = (end - g_get_monotonic_time()) / G_USEC_PER_SEC;
+    gint64 left = (end - gh_ocr_cpu_us()) / G_USEC_PER_SEC;
     if(left < 1)
       break;
     PopplerPage *page = poppler_document_get_page(pdf, i);
