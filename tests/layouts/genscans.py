@@ -18,13 +18,15 @@ def draw(rng):
     return {"dpi": rng.choice([150, 200, 200, 300]), "tilt": round(rng.uniform(-2, 2), 2),
             "blur": rng.choice([0, 0.4, 0.7]), "noise": rng.choice([0.03, 0.08, 0.15]),
             "quality": rng.randint(40, 80), "background": rng.choice(["white", "grey", "uneven"]),
-            "photo": rng.random() < 0.15}
+            "photo": rng.random() < 0.15, "seed": rng.randint(1, 1 << 30)}
 
 
 def _page(png, jpg, o):
     head = open(png, "rb").read(24)
     w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-    cmd = ["convert", png, "-colorspace", "Gray"]
+    # ImageMagick's noise is random: seeded, a variant is the same scan
+    # every run.
+    cmd = ["convert", "-seed", str(o.get("seed", 1)), png, "-colorspace", "Gray"]
     if o["background"] == "grey":
         cmd += ["-fill", "gray92", "-opaque", "white"]
     elif o["background"] == "uneven":
