@@ -176,6 +176,42 @@ tidy_number(char *d)
   memmove(d, d + k, n - k + 1);
 }
 
+/* The page as grey levels, specks and rules painted out: a second
+ * reading for the cells the binarised page leaves doubtful. */
+static PIX *alt_gray;
+
+/* One cell's ink (`tight`, its size fw x fh) read from `src`: chi_sim,
+ * then the digit model when it is one short line. */
+static char *
+read_crop(PIX *src, BOX *tight, int fw, int fh, bool force, const struct budget *b, int *confp)
+{
+  PIX *crop = pixClipRectangle(src, tight, NULL);
+  if(!crop)
+    return NULL;
+  PIX *pad = pixAddBorder(crop, 16, 0xff);
+  pixDestroy(&crop);
+  int conf = 0;
+  char *t = read_pix(chi, pad, PSM_SINGLE_BLOCK, false, b, &conf);
+  if(t && fh < 90 && fw < 400) {
+    int dconf = 0;
+    /* One glyph alone (a 0 or a 1) is read as a character: as a word the
+     * model often gives nothing. */
+    char *d = read_pix(dig, pad, fw * 5 < fh * 4 ? PSM_SINGLE_CHAR : PSM_SINGLE_WORD, false, b,
+                       &dconf);
+    if(d)
+      tidy_number(d);
+    if(d && *d && (force || numberish(t) || dconf > conf)) {
+      g_free(t);
+      t = d;
+      conf = dconf;
+    } else
+      g_free(d);
+  }
+  pixDestroy(&pad);
+  *confp = conf;
+  return t;
+}
+
 /* `force`: the cell's column holds numbers, so the digit model decides
  * whatever chi_sim saw. */
 static struct cellread
@@ -209,28 +245,21 @@ read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, bool force, const
   pixDestroy(&bcrop);
   BOX *tight = boxCreate(x0 + inset + MAX(fx - 3, 0), y0 + inset + MAX(fy - 3, 0), fw + 6, fh + 6);
   boxDestroy(&box);
-  PIX *crop = pixClipRectangle(gray, tight, NULL);
-  boxDestroy(&tight);
-  PIX *pad = pixAddBorder(crop, 16, 0xff);
-  pixDestroy(&crop);
   int conf = 0;
-  char *t = read_pix(chi, pad, PSM_SINGLE_BLOCK, false, b, &conf);
-  if(t && fh < 90 && fw < 400) {
-    int dconf = 0;
-    /* One glyph alone (a 0 or a 1) is read as a character: as a word the
-     * model often gives nothing. */
-    char *d = read_pix(dig, pad, fw * 5 < fh * 4 ? PSM_SINGLE_CHAR : PSM_SINGLE_WORD, false, b,
-                       &dconf);
-    if(d)
-      tidy_number(d);
-    if(d && *d && (force || numberish(t) || dconf > conf)) {
+  char *t = read_crop(gray, tight, fw, fh, force, b, &conf);
+  if(alt_gray && t && conf < GH_OCR_MIN_CONF) {
+    /* Doubtful on the binarised page: the grey one may be clearer (a
+     * blurred stroke one threshold broke). */
+    int aconf = 0;
+    char *a = read_crop(alt_gray, tight, fw, fh, force, b, &aconf);
+    if(a && aconf > conf && (*a || !*t)) {
       g_free(t);
-      t = d;
-      conf = dconf;
+      t = a;
+      conf = aconf;
     } else
-      g_free(d);
+      g_free(a);
   }
-  pixDestroy(&pad);
+  boxDestroy(&tight);
   r.text = t ? t : g_strdup("");
   r.conf = t ? conf : 0;
   return r;
@@ -528,10 +557,14 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
    * Tesseract reads the cleaned binary image. */
   PIX *clean = pixSelectBySize(bin, 5, 5, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, NULL);
   if(clean) {
+    /* Tesseract reads the grey page (it binarises a blurred stroke
+     * better than one threshold does), with the specks painted out. */
+    PIX *specks = pixSubtract(NULL, bin, clean);
+    if(specks)
+      pixSetMasked(gray, specks, 255);
+    pixDestroy(&specks);
     pixDestroy(&bin);
     bin = clean;
-    pixDestroy(&gray);
-    gray = pixConvert1To8(NULL, bin, 255, 0);
   }
   pixGetDimensions(gray, &w, &h, NULL);
   /* Rules: closed first over a pixel or two (JPEG and speckle break
@@ -560,14 +593,19 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   /* What is read: the page without its rules (a rule's stub inside a
    * cell reads as 1, | or 一). */
   PIX *ink = pixSubtract(NULL, bin, grid);
+  PIX *wide = pixDilateBrick(NULL, grid, 5, 5);
   PIX *text = ink ? pixConvert1To8(NULL, ink, 255, 0) : NULL;
-  if(text) {
-    pixDestroy(&gray);
+  if(text && wide) {
+    pixSetMasked(gray, wide, 255);
+    alt_gray = gray;
     gray = text;
     pixDestroy(&bin);
     bin = ink;
-  } else
+  } else {
+    pixDestroy(&text);
     pixDestroy(&ink);
+  }
+  pixDestroy(&wide);
   GArray *items = g_array_new(FALSE, FALSE, sizeof(struct item));
   bool in_time = true;
   for(int i = 0; in_time && i < boxaGetCount(tables); i++) {
@@ -617,6 +655,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   pixDestroy(&vl);
   pixDestroy(&bin);
   pixDestroy(&gray);
+  pixDestroy(&alt_gray);
   st->pages++;
   return true;
 }
