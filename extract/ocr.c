@@ -148,7 +148,7 @@ numberish(const char *s)
     gunichar c = g_utf8_get_char(p);
     if(g_unichar_isdigit(c))
       digits++;
-    else if(!(c < 128 && strchr(".,oOlI|", (int)c)) &&
+    else if(!(c < 128 && strchr(".,oOlI|-", (int)c)) && c != 0xFF0D &&
             !(c == 0x4E00 || c == 0x3002 || c == 0xFF0C || c == 0x4E28)) /* 一 。 ， 丨 */
       return false;
   }
@@ -200,6 +200,14 @@ read_crop(PIX *src, BOX *tight, int fw, int fh, bool force, const struct budget 
                        &dconf);
     if(d)
       tidy_number(d);
+    /* A minus sign is a short dash the digit model often drops; chi_sim
+     * sees it (as - or 一) in front of the figures. */
+    if(d && *d && *d != '-' && numberish(t) &&
+       (t[0] == '-' || g_str_has_prefix(t, "一") || g_str_has_prefix(t, "－"))) {
+      char *m = g_strconcat("-", d, NULL);
+      g_free(d);
+      d = m;
+    }
     if(d && *d && (force || numberish(t) || dconf > conf)) {
       g_free(t);
       t = d;
