@@ -85,6 +85,9 @@ G_GNUC_NORETURN static void
 exec_soffice(const char *soffice, const char *dir, const char *in, enum gh_convert_target t)
 {
   setpgid(0, 0);
+  /* Should the helper be killed mid-conversion (its worker's deadline),
+   * soffice goes with it rather than running on to its CPU cap. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
   int null = open("/dev/null", O_RDWR);
   if(null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
     _exit(126);
