@@ -217,6 +217,9 @@ gh_confine_environ(void)
   GPtrArray *env = g_ptr_array_new();
   g_ptr_array_add(env, g_strdup("PATH=/usr/bin:/bin"));
   g_ptr_array_add(env, g_strdup("LC_ALL=C.UTF-8"));
+  /* Tesseract's OpenMP would start threads, which the filter forbids (and
+   * the pool's workers are the parallelism already). */
+  g_ptr_array_add(env, g_strdup("OMP_THREAD_LIMIT=1"));
   static const char *const keep[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS",
                                        "LSAN_OPTIONS", NULL };
   for(const char *const *k = keep; *k; k++)

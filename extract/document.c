@@ -11,6 +11,8 @@
 
 #include "../record/crossyear.h"
 #include "charset.h"
+#include "convert.h"
+#include "ocr.h"
 #include "flat.h"
 #include "hant.h"
 #include "../record/parser.h"
@@ -27,6 +29,31 @@ gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_ext
     break;
   case GH_FMT_PDF:
     ok = gh_pdf_to_doc(bytes, len, o->max_pdf_pages, doc, status, err);
+    if(!ok && *status == GH_STATUS_NEEDS_OCR) {
+      /* A scan: its pages read by OCR instead.  Should OCR fail too, the
+       * record stays needs_ocr with both reasons. */
+      GError *oerr = NULL;
+      gh_doc_clear_rows(doc);
+      if(gh_ocr_pdf(bytes, len, doc, &oerr)) {
+        g_clear_error(err);
+        *status = GH_STATUS_PARSED;
+        ok = true;
+      } else if(err && *err) {
+        char *msg = g_strdup_printf("%s; OCR: %s", (*err)->message,
+                                    oerr ? oerr->message : "failed");
+        g_free((*err)->message);
+        (*err)->message = msg;
+        g_clear_error(&oerr);
+      } else
+        g_clear_error(&oerr);
+    }
+    break;
+  case GH_FMT_IMAGE:
+    ok = gh_ocr_image(bytes, len, doc, err);
+    if(!ok)
+      *status = err && *err && g_error_matches(*err, G_FILE_ERROR, G_FILE_ERROR_NOSPC)
+                  ? GH_STATUS_TOO_LARGE
+                  : GH_STATUS_NEEDS_OCR;
     break;
   case GH_FMT_DOCX:
     ok = gh_docx_to_doc(bytes, len, o->max_xml_bytes, doc, err);
@@ -51,11 +78,8 @@ unread_status(enum gh_format f, const char **why)
     *why = "zero bytes";
     return GH_STATUS_EMPTY;
   case GH_FMT_OLE:
-    *why = "legacy Office/WPS file (OLE2 compound document: .doc, .wps or .xls); "
-           "no well-kept library reads these";
-    return GH_STATUS_UNSUPPORTED_FORMAT;
   case GH_FMT_RTF:
-    *why = "RTF document";
+    *why = "a legacy Office file, read only through LibreOffice";
     return GH_STATUS_UNSUPPORTED_FORMAT;
   case GH_FMT_ZIP:
     *why = "zip archive that is not a Word document";
@@ -67,6 +91,71 @@ unread_status(enum gh_format f, const char **why)
     *why = "binary data, not a document format govharvest reads";
     return GH_STATUS_UNSUPPORTED_FORMAT;
   }
+}
+
+/* An OLE2 compound file names its streams in UTF-16LE in its directory:
+ * a word-processing file holds "WordDocument" (Word, Kingsoft .wps), a
+ * workbook "Workbook" (Excel 97-2003, Kingsoft .et) or "Book" (Excel 5).
+ * Anything else (PowerPoint, Outlook, Thumbs.db) is no report. */
+enum ole_kind { OLE_OTHER, OLE_WORD, OLE_BOOK };
+
+static enum ole_kind
+ole_kind(const char *b, size_t len)
+{
+  static const char word[] = "W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0";
+  static const char book[] = "W\0o\0r\0k\0b\0o\0o\0k\0", book5[] = "B\0o\0o\0k\0\0\0";
+  if(memmem(b, len, word, sizeof word - 1))
+    return OLE_WORD;
+  if(memmem(b, len, book, sizeof book - 1) || memmem(b, len, book5, sizeof book5 - 1))
+    return OLE_BOOK;
+  return OLE_OTHER;
+}
+
+/* .doc, .wps, .rtf and .xls: converted by LibreOffice in the worker's
+ * converter helper (convert.h), then read as the DOCX or XLSX it gives. */
+static struct gh_doc *
+legacy_cells(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
+             enum gh_status *status, char **reason)
+{
+  enum ole_kind kind = f == GH_FMT_OLE ? ole_kind(bytes, len) : OLE_WORD;
+  if(kind == OLE_OTHER) {
+    *status = GH_STATUS_UNSUPPORTED_FORMAT;
+    *reason = g_strdup("legacy Office file (OLE2 compound document) that holds neither a Word "
+                       "nor an Excel document");
+    return NULL;
+  }
+  bool book = kind == OLE_BOOK;
+  enum gh_convert_target t = book ? GH_CONVERT_XLSX : GH_CONVERT_DOCX;
+  const char *what = f == GH_FMT_RTF ? "RTF document"
+                     : book          ? "legacy spreadsheet (.xls/.et)"
+                                     : "legacy Word/WPS document (.doc/.wps)";
+  if(!gh_convert_available()) {
+    *status = GH_STATUS_UNSUPPORTED_FORMAT;
+    *reason = g_strdup_printf("%s; reading it needs LibreOffice (soffice, package %s), "
+                              "which is not installed",
+                              what, gh_convert_package(t));
+    return NULL;
+  }
+  GError *err = NULL;
+  GByteArray *conv = gh_convert(bytes, len, f == GH_FMT_RTF ? "rtf" : book ? "xls" : "doc", t, &err);
+  struct gh_doc *doc = NULL;
+  if(conv) {
+    doc = gh_doc_new();
+    size_t n = conv->len;
+    bool ok = t == GH_CONVERT_XLSX
+                ? gh_xlsx_to_doc((const char *)conv->data, n, o->max_xml_bytes, doc, &err)
+                : gh_docx_to_doc((const char *)conv->data, n, o->max_xml_bytes, doc, &err);
+    if(!ok)
+      gh_doc_free(&doc);
+    g_byte_array_free(conv, TRUE);
+  }
+  if(!doc) {
+    *status = g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOSPC) ? GH_STATUS_TOO_LARGE
+                                                                      : GH_STATUS_EXTRACT_FAILED;
+    *reason = g_strdup_printf("%s: %s", what, err ? err->message : "conversion failed");
+  }
+  g_clear_error(&err);
+  return doc;
 }
 
 struct gh_doc *
@@ -90,7 +179,9 @@ gh_document_cells(const char *bytes, size_t len, enum gh_format f, const struct 
     g_free(u);
     return doc;
   }
-  if(f != GH_FMT_HTML && f != GH_FMT_PDF && f != GH_FMT_DOCX) {
+  if(f == GH_FMT_OLE || f == GH_FMT_RTF)
+    return legacy_cells(bytes, len, f, o, status, reason);
+  if(f != GH_FMT_HTML && f != GH_FMT_PDF && f != GH_FMT_DOCX && f != GH_FMT_IMAGE) {
     const char *why;
     *status = unread_status(f, &why);
     *reason = g_strdup(why);
@@ -205,6 +296,7 @@ gh_document_record(const char *bytes, size_t len, enum gh_format f, const char *
   const struct gh_doc *use = simp ? simp : doc;
   struct gh_doc *flat = gh_unflatten(use);
   gh_report_parse(flat ? flat : use, rec);
+  rec->source.ocr = doc->ocr;
   gh_doc_free(&flat);
   gh_doc_free(&simp);
   complete(rec, hints);

@@ -16,9 +16,9 @@
 
 #define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
-static bool
-read_part(const char *bytes, size_t len, const char *name, size_t cap, GByteArray **out,
-          GError **err)
+bool
+gh_zip_part(const char *bytes, size_t len, const char *name, size_t cap, GByteArray **out,
+            GError **err)
 {
   struct archive *a = archive_read_new();
   archive_read_support_format_zip(a);
@@ -218,7 +218,7 @@ gh_docx_to_doc(const char *bytes, size_t len, size_t max_xml, struct gh_doc *doc
                GError **err)
 {
   GByteArray *xml = NULL;
-  if(!read_part(bytes, len, "word/document.xml", max_xml, &xml, err))
+  if(!gh_zip_part(bytes, len, "word/document.xml", max_xml, &xml, err))
     return false;
   /* libxml2's tree costs a few hundred bytes a node: a 142 KB DOCX holding
    * a 1000 x 1000 table took a worker to 737 MB.  Table cells are counted

@@ -65,6 +65,15 @@ bool gh_pdf_to_doc(const char *bytes, size_t len, unsigned max_pages, struct gh_
 bool gh_docx_to_doc(const char *bytes, size_t len, size_t max_xml, struct gh_doc *doc,
                     GError **err);
 
+/* One part of a zip (OOXML) file, decompressed to at most `cap` bytes
+ * (G_FILE_ERROR_NOSPC past it, G_FILE_ERROR_NOENT when absent). */
+bool gh_zip_part(const char *bytes, size_t len, const char *name, size_t cap, GByteArray **out,
+                 GError **err);
+
+/* XLSX -> doc: every worksheet's rows as table rows (xlsx.c). */
+bool gh_xlsx_to_doc(const char *bytes, size_t len, size_t max_xml, struct gh_doc *doc,
+                    GError **err);
+
 /* The reader for f (HTML, PDF or DOCX), in this process. */
 bool gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
                  struct gh_doc *doc, enum gh_status *status, GError **err);

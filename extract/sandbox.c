@@ -48,6 +48,7 @@
 #include "sandbox_int.h"
 
 #include "confine.h"
+#include "convert.h"
 #include "htmlwalk.h"
 #include "wire.h"
 

@@ -17,6 +17,7 @@
 #include <libxml/xmlversion.h>
 
 #include "confine.h"
+#include "convert.h"
 #include "htmlwalk.h"
 #include "sandbox.h"
 #include "sandbox_int.h"
@@ -231,6 +232,8 @@ gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *extra)
    * still all the workers'. */
   setpriority(PRIO_PROCESS, 0, 10);
   gh_html_set_max_depth((unsigned)MIN(depth, G_MAXUINT));
+  /* Before the filter, which forbids the fork (convert.h says why). */
+  gh_convert_helper_start(memory, (unsigned)MIN(cpu, G_MAXUINT));
   xmlSetStructuredErrorFunc(NULL, xml_error);
   g_log_set_handler("GLib", G_LOG_LEVEL_ERROR | G_LOG_FLAG_FATAL, glib_fatal, NULL);
   GError *err = NULL;

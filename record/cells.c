@@ -49,6 +49,26 @@ row_push(struct gh_row *r, const char *text, size_t len, int col, int colspan)
   c->text = g_strndup(text, len);
   c->col = col;
   c->colspan = colspan > 0 ? colspan : 1;
+  c->conf = -1;
+}
+
+void
+gh_doc_clear_rows(struct gh_doc *doc)
+{
+  for(guint i = 0; i < doc->rows->len; i++) {
+    struct gh_row *r = &g_array_index(doc->rows, struct gh_row, i);
+    for(unsigned c = 0; c < r->n_cells; c++)
+      g_free(r->cells[c].text);
+    g_free(r->cells);
+  }
+  g_array_set_size(doc->rows, 0);
+}
+
+void
+gh_doc_set_conf(struct gh_doc *doc, int conf)
+{
+  if(doc->rows->len && last_row(doc)->n_cells)
+    last_row(doc)->cells[last_row(doc)->n_cells - 1].conf = CLAMP(conf, 0, 100);
 }
 
 void
@@ -102,6 +122,8 @@ gh_doc_dump_noted(const struct gh_doc *doc, FILE *out, gh_cell_note_fn note, voi
       else
         fputs(" |", out);
       fprintf(out, "%s", r->cells[c].text);
+      if(r->cells[c].conf >= 0) /* what OCR thought of its own reading */
+        fprintf(out, " (%d%%)", r->cells[c].conf);
       if(note)
         note(i, c, out, ud);
     }
@@ -116,16 +138,22 @@ gh_doc_to_json(const struct gh_doc *doc)
   for(guint i = 0; i < doc->rows->len; i++) {
     const struct gh_row *r = &g_array_index(doc->rows, struct gh_row, i);
     json_t *cells = json_array();
-    for(unsigned c = 0; c < r->n_cells; c++)
-      json_array_append_new(cells, json_pack("[s i i]", r->cells[c].text, r->cells[c].col,
-                                             r->cells[c].colspan));
+    for(unsigned c = 0; c < r->n_cells; c++) {
+      json_t *cj = json_pack("[s i i]", r->cells[c].text, r->cells[c].col, r->cells[c].colspan);
+      if(r->cells[c].conf >= 0)
+        json_array_append_new(cj, json_integer(r->cells[c].conf));
+      json_array_append_new(cells, cj);
+    }
     json_array_append_new(rows, json_pack("[i o]", (int)r->kind, cells));
   }
   json_t *w = json_array();
   for(guint i = 0; i < doc->warnings->len; i++)
     json_array_append_new(w, json_string(g_ptr_array_index(doc->warnings, i)));
-  return json_pack("{s o s s? s s? s o}", "rows", rows, "title_hint", doc->title_hint,
-                   "date_hint", doc->date_hint, "warnings", w);
+  json_t *out = json_pack("{s o s s? s s? s o}", "rows", rows, "title_hint", doc->title_hint,
+                           "date_hint", doc->date_hint, "warnings", w);
+  if(doc->ocr)
+    json_object_set_new(out, "ocr", json_true());
+  return out;
 }
 
 struct gh_doc *
@@ -155,12 +183,15 @@ gh_doc_from_json(const json_t *j)
       else
         gh_doc_add_cell(doc, text, strlen(text), (int)json_integer_value(json_array_get(cell, 1)),
                         (int)json_integer_value(json_array_get(cell, 2)));
+      if(json_is_integer(json_array_get(cell, 3)))
+        gh_doc_set_conf(doc, (int)json_integer_value(json_array_get(cell, 3)));
     }
   }
   const char *t = json_string_value(json_object_get(j, "title_hint"));
   const char *d = json_string_value(json_object_get(j, "date_hint"));
   doc->title_hint = t ? g_strdup(t) : NULL;
   doc->date_hint = d ? g_strdup(d) : NULL;
+  doc->ocr = json_is_true(json_object_get(j, "ocr"));
   json_t *w;
   json_array_foreach(json_object_get(j, "warnings"), i, w)
     if(json_is_string(w))

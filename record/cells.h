@@ -15,6 +15,7 @@
 #ifndef GH_CELLS_H
 #define GH_CELLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <glib.h>
@@ -28,6 +29,7 @@ struct gh_cell {
   char *text; /* UTF-8, never NULL; "" for a blank cell */
   int col;    /* grid column, or -1 when unknown */
   int colspan;
+  int conf; /* OCR confidence 0..100, or -1 for text that was not OCR'd */
 };
 
 struct gh_row {
@@ -43,6 +45,7 @@ struct gh_doc {
   char *title_hint;
   char *date_hint;
   GPtrArray *warnings; /* char *, extraction-level remarks */
+  bool ocr; /* the text was read from images (extract/ocr.h) */
 };
 
 struct gh_doc *gh_doc_new(void);
@@ -56,6 +59,12 @@ void gh_doc_add_text(struct gh_doc *doc, const char *text, size_t len);
 void gh_doc_begin_row(struct gh_doc *doc);
 void gh_doc_add_cell(struct gh_doc *doc, const char *text, size_t len,
                      int col, int colspan);
+
+/* Drops every row (a reader that gave up, before another one tries). */
+void gh_doc_clear_rows(struct gh_doc *doc);
+
+/* The OCR confidence of the cell or line added last. */
+void gh_doc_set_conf(struct gh_doc *doc, int conf);
 
 void gh_doc_warn(struct gh_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 

@@ -317,6 +317,8 @@ gh_record_to_json(const struct gh_record *r)
   json_object_set_new(src, "parser_version", json_string(GH_PARSER_VERSION));
   if(r->source.text_fingerprint)
     json_object_set_new(src, "text_fingerprint", json_string(r->source.text_fingerprint));
+  if(r->source.ocr) /* only then, so other records are unchanged */
+    json_object_set_new(src, "ocr", json_true());
   json_object_set_new(o, "source", src);
   return o;
 }

@@ -130,6 +130,7 @@ struct gh_source {
   char *format; /* pdf, html, docx, text */
   char *fetched_at;
   char *text_fingerprint; /* gh_text_fingerprint of the prose */
+  bool ocr; /* read from images by OCR (extract/ocr.h) */
 };
 
 struct gh_record {

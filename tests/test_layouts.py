@@ -102,11 +102,16 @@ def main():
     ap.add_argument("--spread", action="store_true",
                     help="also draw text spread over its cells' width (分散对齐), a family "
                          "the PDF reader does not read whole yet")
+    ap.add_argument("--ocr-min", type=float, default=97.0,
+                    help="scans (read by OCR) pass on accuracy: at least this percentage of "
+                         "their cells exact over the set, and no silent error (a record with a "
+                         "wrong cell must not be quality ok)")
     a = ap.parse_args()
     genlayouts.SPREAD = a.spread
     formats = a.formats.split(",") if a.formats else None
     if not shutil.which("soffice"):
-        formats = [f for f in (formats or ["html", "docx", "text"]) if f not in ("pdf", "lodocx", "pdftext", "pdfjs")]
+        formats = [f for f in (formats or ["html", "docx", "text"])
+                   if f not in ("pdf", "lodocx", "pdftext", "pdfjs", "doc", "rtf", "xls")]
         print("note: soffice not found; PDF and LibreOffice DOCX variants skipped")
     tmp = a.keep or tempfile.mkdtemp(prefix="gh-layouts-")
     made = genlayouts.write_variants(tmp, a.count, a.seed, formats)
@@ -121,6 +126,7 @@ def main():
         return 1
     fam = collections.defaultdict(lambda: [0, 0, 0, 0])  # docs, docs exact, cells right, cells
     failed = 0
+    silent = []
     for (name, path), line in zip(made, lines):
         got = json.loads(line)
         exp = json.load(open(os.path.join(tmp, name + ".expected.json"), encoding="utf-8"))
@@ -131,6 +137,15 @@ def main():
         f[1] += not diffs
         f[2] += right
         f[3] += total
+        if family == "scan":
+            warned = bool(got.get("warnings")) or any(c.get("ok") is False for c in got.get("checks") or [])
+            if not (got.get("source") or {}).get("ocr"):
+                silent.append("%s: not read by OCR (source.ocr missing)" % name)
+            if diffs and not warned:
+                silent.append("%s: %d wrong cell(s) and quality ok: %s" % (name, len(diffs), diffs[:3]))
+            if diffs:
+                print("ocr  %s: %d/%d cells, %d warnings" % (name, right, total, len(got.get("warnings") or [])))
+            continue
         if diffs:
             failed += 1
             print("FAIL %s (%s; %s)" % (os.path.basename(path), got.get("status"),
@@ -150,6 +165,14 @@ def main():
                                      100.0 * all_right / max(1, all_total)))
     if not a.keep:
         shutil.rmtree(tmp, ignore_errors=True)
+    if "scan" in fam:
+        d, e, r, t = fam["scan"]
+        pct = 100.0 * r / max(1, t)
+        for x in silent:
+            print("FAIL silent: " + x)
+        if pct < a.ocr_min:
+            print("FAIL scans: %.2f%% of cells exact, under %.2f%%" % (pct, a.ocr_min))
+        failed += bool(silent) + (pct < a.ocr_min)
     print("%d passed, %d failed" % (len(made) - failed, failed))
     return 1 if failed else 0
 

@@ -10,6 +10,12 @@ and copy-paste tools do:
   docx     WordprocessingML written here, with the knobs below
   pdf      the docx through LibreOffice (soffice --convert-to pdf)
   lodocx   the docx saved again by LibreOffice (its own grid and merges)
+  doc, rtf the docx saved by LibreOffice as Word 97-2003 or RTF (legacy
+           files, read through LibreOffice again)
+  scan     the pdf printed and scanned: an image-only PDF of JPEG pages at
+           150-300 dpi, tilted, blurred, speckled, on a grey or uneven
+           background, some photographed (genscans.py; read by OCR)
+  xls      the html opened by LibreOffice Calc and saved as Excel 97-2003
   text     markdown rows with and without the leading |, one cell per line
            ending in |, one cell per paragraph, tab-separated rows,
            multi-space rows, and a page flattened to one line with its
@@ -870,7 +876,7 @@ def variant(rng, i, fmt=None):
     style = None
     if fmt in PDF_TEXT:
         rec = fill_blanks(rec)
-    if fmt in ("docx", "pdf", "lodocx") + tuple(PDF_TEXT):
+    if fmt in ("docx", "pdf", "lodocx", "doc", "rtf", "scan") + tuple(PDF_TEXT):
         # Value columns stay wide enough for the numbers: a report whose
         # numbers wrap inside their cells is not one of these layouts.
         digits = max([len(str(v)) for g in rec["applications"].values()
@@ -893,12 +899,17 @@ def variant(rng, i, fmt=None):
             "font": rng.choice([18, 21]),
             "text_align": rng.choice([None, None, "center"] + (["distribute"] if SPREAD else [])),
         })
+    if fmt == "scan":
+        import genscans
+        o["scan"] = genscans.draw(rng)
+        # A scan is read by its rules: a borderless table is another family.
+        o["borderless"] = False
     if fmt == "text":
         style = rng.choice(["markdown", "pipes", "cellpipe", "paragraph", "tabs", "spaces", "flat"])
         o["style"] = style
         if style in ("paragraph", "spaces", "flat"):
             rec = fill_blanks(rec)
-    if fmt == "html":
+    if fmt in ("html", "xls"):
         o["chrome"] = rng.choice([False, False, "lines", "glued"])
         o["irregular"] = rng.random() < 0.2
     if fmt in ("html", "text") and shutil.which("opencc"):
@@ -1068,33 +1079,40 @@ def write_variants(outdir, count, seed, formats=None):
     os.makedirs(outdir, exist_ok=True)
     pdf_sources = []
     lo_sources = []
+    legacy = {"doc": [], "rtf": [], "xls": []}
+    scans = []
     made = []
     for i in range(count):
         fmt = formats[i % len(formats)] if formats else None
         name, fmt, o, rec = variant(rng, i, fmt)
         blocks = document(rec, o, rng)
-        if fmt == "html":
+        if fmt in ("html", "xls"):
             data, ext = render_html(blocks, o), "html"
-        elif fmt in ("docx", "pdf", "lodocx") or fmt in PDF_TEXT:
+        elif fmt in ("docx", "pdf", "lodocx", "doc", "rtf", "scan") or fmt in PDF_TEXT:
             data, ext = render_docx(blocks, o, rng), "docx"
         else:
             data, ext = render_text(blocks, o["style"]), "txt"
         if o.get("traditional"):
             data = to_traditional(data)
         path = os.path.join(outdir, "%s.%s" % (name, ext))
-        if fmt == "lodocx":
+        if fmt == "lodocx" or fmt in legacy:
             # Written here, saved again by LibreOffice: its own grid,
             # spans and merges, as a Word file resaved by an office suite.
             os.makedirs(os.path.join(outdir, ".lo-src"), exist_ok=True)
             path = os.path.join(outdir, ".lo-src", "%s.%s" % (name, ext))
         with open(path, "wb") as f:
             f.write(data)
-        if fmt == "pdf" or fmt in PDF_TEXT:
+        if fmt in ("pdf", "scan") or fmt in PDF_TEXT:
             pdf_sources.append(path)
             path = path[:-5] + ".pdf"
+        if fmt == "scan":
+            scans.append((path, o["scan"]))
         if fmt == "lodocx":
             lo_sources.append(path)
             path = os.path.join(outdir, "%s.docx" % name)
+        if fmt in legacy:
+            legacy[fmt].append(path)
+            path = os.path.join(outdir, "%s.%s" % (name, fmt))
         with open(os.path.join(outdir, name + ".expected.json"), "w", encoding="utf-8") as f:
             json.dump({"options": o, "format": fmt, "record": expected(rec, fmt, o.get("style"))},
                       f, ensure_ascii=False, indent=1)
@@ -1105,18 +1123,28 @@ def write_variants(outdir, count, seed, formats=None):
             os.unlink(p)
         made = [(n, pdf_to_text(p, n.split("_")[1]) if n.split("_")[1] in PDF_TEXT else p)
                 for n, p in made]
+    for path, so in scans:
+        import genscans
+        genscans.scan_pdf(path, path + ".scan", so)
+        os.replace(path + ".scan", path)
     if lo_sources:
         to_pdf(lo_sources, outdir, "docx:MS Word 2007 XML")
+    for fmt, target, infilter in (("doc", "doc:MS Word 97", None), ("rtf", "rtf", None),
+                                  ("xls", "xls:MS Excel 97", "HTML (StarCalc)")):
+        if legacy[fmt]:
+            to_pdf(legacy[fmt], outdir, target, infilter)
+    if lo_sources or any(legacy.values()):
         shutil.rmtree(os.path.join(outdir, ".lo-src"), ignore_errors=True)
     return made
 
 
-def to_pdf(paths, outdir, target="pdf"):
+def to_pdf(paths, outdir, target="pdf", infilter=None):
     profile = os.path.join(outdir, ".lo-profile")
     # Batches keep one soffice start for many files.
     for k in range(0, len(paths), 40):
         subprocess.run(["soffice", "-env:UserInstallation=file://" + os.path.abspath(profile),
-                        "--headless", "--convert-to", target, "--outdir", outdir] + paths[k:k + 40],
+                        "--headless"] + (["--infilter=" + infilter] if infilter else []) +
+                       ["--convert-to", target, "--outdir", outdir] + paths[k:k + 40],
                        check=True, capture_output=True, timeout=900)
 
 
