@@ -50,6 +50,12 @@ become_nobody(GError **err)
   return true;
 }
 
+bool
+gh_confine_drop_root(GError **err)
+{
+  return become_nobody(err);
+}
+
 static bool
 drop_capabilities(GError **err)
 {

@@ -40,6 +40,11 @@
  * kernel refused a step; the worker then does not serve. */
 bool gh_confine_worker(unsigned cpu_lifetime, GError **err);
 
+/* A process started as root (the converter helper, which runs soffice
+ * and cannot take the worker's seccomp filter) becomes nobody, groups and
+ * all; nothing happens for any other user.  False with *err on failure. */
+bool gh_confine_drop_root(GError **err);
+
 /* The environment a worker is started with: nothing of the caller's but
  * the sanitizers' options.  NULL-terminated; g_strfreev. */
 char **gh_confine_environ(void);

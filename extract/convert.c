@@ -1,5 +1,6 @@
 /* The converter helper (convert.h): soffice, run apart from the confined
  * worker, one process group per document. */
+#include "confine.h"
 #include "convert.h"
 
 #include <errno.h>
@@ -256,6 +257,10 @@ gh_convert_helper_start(uint64_t memory_bytes, unsigned seconds)
     if(getppid() != parent)
       _exit(0);
     prctl(PR_SET_NAME, "gh-convert");
+    /* soffice reads hostile files: never as root (the worker, too, leaves
+     * uid 0 when it confines itself). */
+    if(!gh_confine_drop_root(NULL))
+      _exit(0);
     signal(SIGPIPE, SIG_IGN);
     helper_loop(3, 4, soffice);
   }
