@@ -201,15 +201,17 @@ def mdb_stat_reads(store):
         check(False, "mdb_stat is installed (scripts/install-deps installs lmdb-utils)")
 
 
-def children(pid):
-    """The pids whose parent is `pid` (the crawler's extraction workers)."""
+def children(pid, comm=None):
+    """The pids whose parent is `pid` (named `comm`, when given)."""
     out = []
     for d in os.listdir("/proc"):
         if d.isdigit():
             try:
                 with open(f"/proc/{d}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        out.append(int(d))
+                    stat = f.read()
+                name = stat[stat.index("(") + 1:stat.rindex(")")]
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid and comm in (None, name):
+                    out.append(int(d))
             except (OSError, ValueError, IndexError):
                 pass
     return out
@@ -250,7 +252,10 @@ level = error
     p = subprocess.Popen(crawl(store), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     kills, t0 = 0, time.time()
     while p.poll() is None and time.time() - t0 < 4:
-        for w in children(p.pid):
+        # Workers only (they name themselves gh-extract): LeakSanitizer's
+        # tracer is a child too, at exit, and killed it leaves LSan
+        # spinning forever.
+        for w in children(p.pid, "gh-extract"):
             try:
                 os.kill(w, signal.SIGKILL)
                 kills += 1
