@@ -7,6 +7,7 @@
 #include <math.h>
 #include <poppler.h>
 #include <string.h>
+#include <sys/resource.h>
 
 static void
 note_caps(struct gh_doc *doc, const struct gh_ocr_stats *st, unsigned total_pages)
@@ -15,6 +16,28 @@ note_caps(struct gh_doc *doc, const struct gh_ocr_stats *st, unsigned total_page
   if(total_pages > st->pages)
     gh_doc_warn(doc, "OCR: read %u of %u pages (caps: %u pages, %u seconds)", st->pages,
                 total_pages, GH_OCR_MAX_PAGES, GH_OCR_TOTAL_SECONDS);
+}
+
+/* The worker's CPU limit for a document scales with its size (a few
+ * seconds for a small file: enough to parse, not to OCR a page).  OCR has
+ * its own caps, counted in CPU time, so the soft limit is raised to cover
+ * them: the process's CPU used so far plus the OCR cap and a margin, never
+ * past the worker's hard (lifetime) limit. */
+static void
+cpu_room_for_ocr(unsigned seconds)
+{
+  struct rusage ru;
+  struct rlimit cpu;
+  if(getrusage(RUSAGE_SELF, &ru) != 0 || getrlimit(RLIMIT_CPU, &cpu) != 0 ||
+     cpu.rlim_cur == RLIM_INFINITY)
+    return;
+  rlim_t want = (rlim_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + seconds + 5;
+  if(cpu.rlim_max != RLIM_INFINITY && want > cpu.rlim_max)
+    want = cpu.rlim_max;
+  if(want > cpu.rlim_cur) {
+    cpu.rlim_cur = want;
+    setrlimit(RLIMIT_CPU, &cpu);
+  }
 }
 
 bool
@@ -33,6 +56,7 @@ gh_ocr_image(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
                 (guint64)GH_OCR_MAX_PIXELS);
     return false;
   }
+  cpu_room_for_ocr(GH_OCR_PAGE_SECONDS);
   PIX *pix = pixReadMem((const l_uint8 *)bytes, len);
   if(!pix) {
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "an image leptonica cannot decode");
@@ -121,6 +145,7 @@ gh_ocr_pdf(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
   struct gh_ocr_stats st = { 0 };
   bool ok = true;
   unsigned scans = 0;
+  cpu_room_for_ocr(GH_OCR_TOTAL_SECONDS);
   gint64 end = gh_ocr_cpu_us() + (gint64)GH_OCR_TOTAL_SECONDS * G_USEC_PER_SEC;
   for(int i = 0; ok && i < n && (unsigned)i < GH_OCR_MAX_PAGES && !st.timed_out; i++) {
     gint64 left = (end - gh_ocr_cpu_us()) / G_USEC_PER_SEC;
