@@ -397,19 +397,30 @@ crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_link_
 
 /* ---- transfers ---- */
 
+struct xfer *
+crawl_xfer_new(struct crawl *c, struct gh_host *h, const char *url, const char *ask, size_t cap)
+{
+  struct xfer *x = g_new0(struct xfer, 1);
+  x->host = h;
+  x->url = g_strdup(url);
+  x->in.body = g_string_sized_new(16384);
+  x->in.cap = cap;
+  CURL *e = x->easy = curl_easy_init();
+  curl_easy_setopt(e, CURLOPT_URL, ask ? ask : url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gh_capped_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->in);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, gh_fetch_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &x->hd);
+  gh_crawl_easy_setup(e, c->cfg, h->name, c->resolve, c->connect_to, &x->guard);
+  return x;
+}
+
 void
 crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlstate *state,
             bool robots)
 {
   const struct gh_config *cfg = c->cfg;
-  struct xfer *x = g_new0(struct xfer, 1);
-  x->host = h;
-  x->url = g_strdup(url);
-  x->state = state;
-  x->robots = robots;
-  x->in.body = g_string_sized_new(16384);
-  x->in.cap = robots ? GH_ROBOTS_MAX_BYTES : cfg->max_document_bytes;
-  CURL *e = x->easy = curl_easy_init();
   /* A form post (forms.c): its body is in the state, its URL without the
    * "#gh-post=" fragment is what is asked; never conditional, since the
    * validators a GET of that URL earned say nothing of the post. */
@@ -418,13 +429,11 @@ crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlst
   char *post_target = post_body ? gh_post_target(url) : NULL;
   if(!post_target)
     post_body = NULL;
-  curl_easy_setopt(e, CURLOPT_URL, post_target ? post_target : url);
-  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gh_capped_write);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->in);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, gh_fetch_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &x->hd);
-  gh_crawl_easy_setup(e, cfg, h->name, c->resolve, c->connect_to, &x->guard);
+  struct xfer *x = crawl_xfer_new(c, h, url, post_target,
+                                  robots ? GH_ROBOTS_MAX_BYTES : cfg->max_document_bytes);
+  x->state = state;
+  x->robots = robots;
+  CURL *e = x->easy;
   /* Redirects are followed by the scheduler, not by curl: the target may
    * be another host, with its own robots.txt and its own delay. */
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, robots ? 1L : 0L);

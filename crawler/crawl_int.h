@@ -156,6 +156,11 @@ bool crawl_in_scope(struct crawl *c, const char *seed, const char *url, enum gh_
 
 /* A host's stored state (robots.txt of today, pages this cycle). */
 void crawl_host_load(struct crawl *c, struct gh_host *h);
+/* A transfer of `url` on host `h` (asking `ask` when not NULL: a form
+ * post's target), its body capped at `cap`, the easy handle set up as
+ * every crawl request is (callbacks, politeness headers, address guard). */
+struct xfer *crawl_xfer_new(struct crawl *c, struct gh_host *h, const char *url, const char *ask,
+                            size_t cap);
 /* Starts a transfer of `url` (`state` taken; NULL for robots.txt). */
 void crawl_start(struct crawl *c, struct gh_host *h, const char *url, struct gh_urlstate *state,
                  bool robots);

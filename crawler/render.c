@@ -674,20 +674,9 @@ static void
 start_fetch(struct crawl *c, struct gh_host *h, struct render_fetch *f)
 {
   const struct gh_config *cfg = c->cfg;
-  struct xfer *x = g_new0(struct xfer, 1);
-  x->host = h;
-  x->url = g_strdup(f->url);
+  struct xfer *x = crawl_xfer_new(c, h, f->url, NULL, cfg->max_document_bytes);
   x->rf = f;
-  x->in.body = g_string_sized_new(16384);
-  x->in.cap = cfg->max_document_bytes;
-  CURL *e = x->easy = curl_easy_init();
-  curl_easy_setopt(e, CURLOPT_URL, f->url);
-  curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, gh_capped_write);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->in);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, gh_fetch_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, &x->hd);
-  gh_crawl_easy_setup(e, cfg, h->name, c->resolve, c->connect_to, &x->guard);
+  CURL *e = x->easy;
   /* The browser follows redirects itself: each hop is paused again. */
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->in.cap);
