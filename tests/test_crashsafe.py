@@ -44,18 +44,21 @@ def url_states(store):
     return {json.loads(l)["url"]: json.loads(l) for l in r.stdout.splitlines()}
 
 
-def run(tmp, web):
-    rng = random.Random(20261123)  # fixed: a failure is reproducible
+def reference_crawl(tmp, web, name, delay):
+    """A configuration for the fixture web's seeds (`name`.conf, `delay`
+    between requests) and an uninterrupted crawl into `name`-reference:
+    returns the command for a crawl into a store, the reference store and
+    the configuration."""
     seeds = os.path.join(tmp, "seeds.tsv")
     with open(seeds, "w", encoding="utf-8") as f:
         f.write(SEEDS)
-    conf = os.path.join(tmp, "c.conf")
+    conf = os.path.join(tmp, name + ".conf")
     with open(conf, "w") as f:
         f.write(f"""[crawl]
 seeds = {seeds}
 regions = {SRC}/config/regions.tsv
 user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
-delay = 0.1
+delay = {delay}
 backoff = 0.2
 timeout = 5
 retries = 2
@@ -67,9 +70,16 @@ level = error
     def crawl(store):
         return [GH, "crawl", "--config", conf, "--store", store, "-q"]
 
-    ref = os.path.join(tmp, "reference")
+    ref = os.path.join(tmp, name + "-reference")
     r = subprocess.run(crawl(ref), capture_output=True, text=True, timeout=120)
     check(r.returncode == 0 and "(complete)" in r.stdout, f"reference crawl: {r.stdout[:200]!r}")
+    return crawl, ref, conf
+
+
+def run(tmp, web):
+    rng = random.Random(20261123)  # fixed: a failure is reproducible
+    crawl, ref, conf = reference_crawl(tmp, web, "c", 0.1)
+    seeds = os.path.join(tmp, "seeds.tsv")  # written by reference_crawl
     want = comparable(records(GH, ref))
     want_urls = {u: s["state"] for u, s in url_states(ref).items()}
 
@@ -223,30 +233,7 @@ def worker_kills(tmp, web):
     worker is not the document's verdict, so its page or document is tried
     again, and what still fails waits queued for the next run.  After that
     run the store holds every record of an uninterrupted crawl."""
-    seeds = os.path.join(tmp, "seeds.tsv")
-    with open(seeds, "w", encoding="utf-8") as f:
-        f.write(SEEDS)
-    conf = os.path.join(tmp, "k.conf")
-    with open(conf, "w") as f:
-        f.write(f"""[crawl]
-seeds = {seeds}
-regions = {SRC}/config/regions.tsv
-user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
-delay = 0.05
-backoff = 0.2
-timeout = 5
-retries = 2
-connect_to = ::127.0.0.1:{web.port}
-[log]
-level = error
-""")
-
-    def crawl(store):
-        return [GH, "crawl", "--config", conf, "--store", store, "-q"]
-
-    ref = os.path.join(tmp, "k-reference")
-    r = subprocess.run(crawl(ref), capture_output=True, text=True, timeout=120)
-    check(r.returncode == 0 and "(complete)" in r.stdout, f"reference crawl: {r.stdout[:200]!r}")
+    crawl, ref, _ = reference_crawl(tmp, web, "k", 0.05)
     want = comparable(records(GH, ref))
     store = os.path.join(tmp, "k-store")
     p = subprocess.Popen(crawl(store), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
