@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(HERE, "layouts"))
 sys.path.insert(0, os.path.join(HERE, "web"))
 sys.path.insert(0, HERE)
 import genlayouts  # noqa: E402
-from harness import SRC, check, finish  # noqa: E402
+from harness import SRC, check, crawl_legacy_web, finish  # noqa: E402
 from test_layouts import compare  # noqa: E402
 
 REPORTS = [("doc", "寻乌县财政局"), ("rtf", "寻乌县澄江镇人民政府"), ("xls", "寻乌县水利局")]
@@ -119,40 +119,20 @@ def test_caps(tmp, files):
 
 
 def test_crawl(tmp, files):
-    log = os.path.join(tmp, "requests.jsonl")
-    web = subprocess.Popen([sys.executable, os.path.join(HERE, "web", "legacy_web.py"), files, log],
-                           stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(web.stdout.readline())
-        conf = os.path.join(tmp, "crawl.conf")
-        with open(conf, "w", encoding="utf-8") as f:
-            f.write(f"[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\n"
-                    f"regions = {SRC}/config/regions.tsv\ntimeout = 5\nretries = 1\n"
-                    "[log]\nlevel = warning\n")
-        seeds = os.path.join(tmp, "seeds.tsv")
-        with open(seeds, "w", encoding="utf-8") as f:
-            f.write("url\tregion_code\tname\nhttp://www.xunwu.gov.cn/\t360734\t寻乌县人民政府\n")
-        store = os.path.join(tmp, "store")
-        r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
-                            "--connect-to", f"::127.0.0.1:{port}", "--delay", "0.05", "-q"],
-                           capture_output=True, text=True, timeout=300)
-        check(r.returncode == 0, f"the crawl exits 0: {r.stderr[-400:]}")
-        out = subprocess.run([GH, "export", "--store", store], capture_output=True, text=True,
-                             timeout=60).stdout
-        recs = {(x["agency"], x["year"]): x for x in map(json.loads, out.splitlines())}
-        for fmt, agency in REPORTS:
-            x = recs.get((agency, 2023))
-            check(x is not None and x["status"] == "parsed" and x["region_code"] == "360734"
-                  and x["source"]["format"] == ("rtf" if fmt == "rtf" else "ole"),
-                  f"crawl: the {fmt} report lands parsed: {x and (x['status'], x.get('reason'))}")
-        c = subprocess.run([GH, "export", "--store", store, "--format", "csv"], capture_output=True,
-                           text=True, timeout=60).stdout
-        rows = list(csv.DictReader(io.StringIO(c)))
-        check({r.get("agency") for r in rows} >= {a for _, a in REPORTS},
-              f"crawl: all three in the CSV export: {[r.get('agency') for r in rows]}")
-    finally:
-        web.terminate()
-        web.wait()
+    store = crawl_legacy_web(GH, tmp, files, 300)
+    out = subprocess.run([GH, "export", "--store", store], capture_output=True, text=True,
+                         timeout=60).stdout
+    recs = {(x["agency"], x["year"]): x for x in map(json.loads, out.splitlines())}
+    for fmt, agency in REPORTS:
+        x = recs.get((agency, 2023))
+        check(x is not None and x["status"] == "parsed" and x["region_code"] == "360734"
+              and x["source"]["format"] == ("rtf" if fmt == "rtf" else "ole"),
+              f"crawl: the {fmt} report lands parsed: {x and (x['status'], x.get('reason'))}")
+    c = subprocess.run([GH, "export", "--store", store, "--format", "csv"], capture_output=True,
+                       text=True, timeout=60).stdout
+    rows = list(csv.DictReader(io.StringIO(c)))
+    check({r.get("agency") for r in rows} >= {a for _, a in REPORTS},
+          f"crawl: all three in the CSV export: {[r.get('agency') for r in rows]}")
 
 
 def main():

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(HERE, "web"))
 sys.path.insert(0, HERE)
 import genlayouts  # noqa: E402
 import genscans  # noqa: E402
-from harness import SRC, check, finish  # noqa: E402
+from harness import SRC, check, crawl_legacy_web, finish  # noqa: E402
 from test_layouts import compare  # noqa: E402
 
 AGENCY = "寻乌县吉潭镇人民政府"
@@ -104,33 +104,13 @@ def test_hostile(tmp, conf):
 
 
 def test_crawl(tmp, files):
-    log = os.path.join(tmp, "requests.jsonl")
-    web = subprocess.Popen([sys.executable, os.path.join(HERE, "web", "legacy_web.py"), files, log],
-                           stdout=subprocess.PIPE, text=True)
-    try:
-        port = int(web.stdout.readline())
-        conf = os.path.join(tmp, "crawl.conf")
-        with open(conf, "w", encoding="utf-8") as f:
-            f.write(f"[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\n"
-                    f"regions = {SRC}/config/regions.tsv\ntimeout = 5\nretries = 1\n"
-                    "[log]\nlevel = warning\n")
-        seeds = os.path.join(tmp, "seeds.tsv")
-        with open(seeds, "w", encoding="utf-8") as f:
-            f.write("url\tregion_code\tname\nhttp://www.xunwu.gov.cn/\t360734\t寻乌县人民政府\n")
-        store = os.path.join(tmp, "store")
-        r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
-                            "--connect-to", f"::127.0.0.1:{port}", "--delay", "0.05", "-q"],
-                           capture_output=True, text=True, timeout=600)
-        check(r.returncode == 0, f"the crawl exits 0: {r.stderr[-400:]}")
-        out = subprocess.run([GH, "export", "--store", store], capture_output=True, text=True,
-                             timeout=60).stdout
-        recs = [json.loads(l) for l in out.splitlines()]
-        got = [x for x in recs if x["agency"] == AGENCY and x["year"] == 2023]
-        check(len(got) == 1 and got[0]["status"] == "parsed" and got[0]["source"].get("ocr") is True,
-              f"crawl: the scan lands parsed by OCR and is exported: {[(x['agency'], x['status']) for x in recs]}")
-    finally:
-        web.terminate()
-        web.wait()
+    store = crawl_legacy_web(GH, tmp, files, 600)
+    out = subprocess.run([GH, "export", "--store", store], capture_output=True, text=True,
+                         timeout=60).stdout
+    recs = [json.loads(l) for l in out.splitlines()]
+    got = [x for x in recs if x["agency"] == AGENCY and x["year"] == 2023]
+    check(len(got) == 1 and got[0]["status"] == "parsed" and got[0]["source"].get("ocr") is True,
+          f"crawl: the scan lands parsed by OCR and is exported: {[(x['agency'], x['status']) for x in recs]}")
 
 
 def main():

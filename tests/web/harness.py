@@ -103,3 +103,30 @@ def anon_kib(pid):
             return next((int(l.split()[1]) for l in f if l.startswith("RssAnon:")), 0)
     except OSError:
         return 0
+
+
+def crawl_legacy_web(gh, tmp, files, timeout):
+    """Serves `files` as one county portal's reports (legacy_web.py), crawls
+    it into TMP/store and returns the store; the crawl must exit 0."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    web = subprocess.Popen([sys.executable, os.path.join(here, "legacy_web.py"), files,
+                            os.path.join(tmp, "requests.jsonl")], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(web.stdout.readline())
+        conf = os.path.join(tmp, "crawl.conf")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(f"[crawl]\nuser_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\n"
+                    f"regions = {SRC}/config/regions.tsv\ntimeout = 5\nretries = 1\n"
+                    "[log]\nlevel = warning\n")
+        seeds = os.path.join(tmp, "seeds.tsv")
+        with open(seeds, "w", encoding="utf-8") as f:
+            f.write("url\tregion_code\tname\nhttp://www.xunwu.gov.cn/\t360734\t寻乌县人民政府\n")
+        store = os.path.join(tmp, "store")
+        r = subprocess.run([gh, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
+                            "--connect-to", f"::127.0.0.1:{port}", "--delay", "0.05", "-q"],
+                           capture_output=True, text=True, timeout=timeout)
+        check(r.returncode == 0, f"the crawl exits 0: {r.stderr[-400:]}")
+        return store
+    finally:
+        web.terminate()
+        web.wait()
