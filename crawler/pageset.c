@@ -191,7 +191,18 @@ crawl_page_set_settle(struct crawl *c, const char *url, const struct gh_urlstate
   out->images = json_array();
   for(guint k = 0; k < ps->urls->len; k++)
     json_array_append_new(out->images, json_string(ps->urls->pdata[k]));
-  out->bundle = gh_pages_bundle((GBytes *const *)ps->bodies->pdata, ps->bodies->len, ps->shown);
+  /* The bundle is a document under the workers' size limit like any
+   * other: the scans that would take it past the limit are left out, and
+   * the record says how many it read of the row. */
+  guint fit = 0;
+  guint64 size = 64;
+  for(; fit < ps->bodies->len; fit++) {
+    GBytes *b = ps->bodies->pdata[fit];
+    size += 4 + (b ? g_bytes_get_size(b) : 0);
+    if(c->o->extract.max_bytes && size > c->o->extract.max_bytes)
+      break;
+  }
+  out->bundle = gh_pages_bundle((GBytes *const *)ps->bodies->pdata, fit, ps->shown);
   g_hash_table_remove(c->page_sets, ps->page);
   return true;
 }

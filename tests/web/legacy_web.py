@@ -10,9 +10,10 @@ under its own name, an Excel 97-2003 .xls, a scanned PDF, two Kingsoft
 .wps files (one under its name as application/kswps, one behind a
 download script as application/vnd.ms-works with the name in
 Content-Disposition), and hostile files: a zip bomb named .doc, an OLE2
-file whose header declares absurd sizes, a 60000 x 60000 PNG.
+file whose header declares absurd sizes, a 60000 x 60000 PNG behind a
+download script.
 FILES_DIR holds doc.bin, rtf.bin, xls.bin, wps.bin, works.bin, bomb.bin,
-olelie.bin (tests/test_legacy.py makes them from the layout generator
+olelie.bin, huge.bin (tests/test_legacy.py makes them from the layout generator
 through LibreOffice) and/or scan.bin (tests/test_scans.py); a report
 whose file is absent is not listed.
 
@@ -58,12 +59,13 @@ REPORTS = [
     ("/art/2024/1/25/art_2941_108.html", "寻乌县三标乡人民政府2023年政府信息公开工作年度报告",
      "/attach/2024/01/25/P020240126.doc", "olelie.bin", "寻乌县三标乡人民政府2023年政府信息公开工作年度报告.doc"),
     ("/art/2024/1/25/art_2941_109.html", "寻乌县菖蒲乡人民政府2023年政府信息公开工作年度报告",
-     "/attach/2024/01/25/P020240127.png", "huge.bin", "寻乌县菖蒲乡人民政府2023年政府信息公开工作年度报告.png"),
+     "/module/download/downfile.jsp?classid=0&amp;filename=2401251730", "huge.bin", "附件下载"),
 ]
 # The Content-Type each file is served with (default octet-stream), and a
 # Content-Disposition name for those behind a download script.
 CTYPES = {"wps.bin": "application/kswps", "works.bin": "application/vnd.ms-works"}
-DISPOSITION = {"works.bin": "寻乌县项山乡人民政府2023年政府信息公开工作年度报告.wps"}
+DISPOSITION = {"works.bin": "寻乌县项山乡人民政府2023年政府信息公开工作年度报告.wps",
+               "huge.bin": "寻乌县菖蒲乡人民政府2023年政府信息公开工作年度报告（扫描件）.jpg"}
 # A 1x1 PNG: the site's logo, icons and the lazy loader's placeholder.
 DOT = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
