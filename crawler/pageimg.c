@@ -169,14 +169,14 @@ enter(const GumboNode *n, void *ud)
   const char *src = image_file(n);
   char *url = src ? gh_url_resolve_from(f->base, src) : NULL;
   if(url && page_like_file(url) && strcmp(url, f->page_url) &&
-     g_hash_table_add(f->seen, url)) {
+     !g_hash_table_contains(f->seen, url)) {
+    g_hash_table_add(f->seen, url); /* owns it */
     f->found++;
     if(f->urls->len < f->max)
       g_ptr_array_add(f->urls, url);
     return true;
   }
-  if(url && !g_hash_table_contains(f->seen, url))
-    g_free(url);
+  g_free(url);
   return true;
 }
 

@@ -158,7 +158,14 @@ crawl_page_set_keep(struct crawl *c, const struct gh_urlstate *s, const char *ur
   gh_frontier_put_doc(c->fr, sha, body); /* for a restart before its set is read */
   struct page_set *ps = page_set_of(c, s, url);
   gint i = ps ? page_set_index(ps, url) : -1;
-  if(i >= 0 && !ps->bodies->pdata[i])
+  if(i < 0 || ps->bodies->pdata[i])
+    return;
+  /* What the bundle cannot carry (it is under the workers' size limit) is
+   * not held in memory either: a page of 20 scans of 32 MiB would be. */
+  guint64 kept = g_bytes_get_size(body);
+  for(guint k = 0; k < ps->bodies->len; k++)
+    kept += ps->bodies->pdata[k] ? g_bytes_get_size(ps->bodies->pdata[k]) : 0;
+  if(!c->o->extract.max_bytes || kept <= c->o->extract.max_bytes)
     ps->bodies->pdata[i] = g_bytes_ref(body);
 }
 

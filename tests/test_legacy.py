@@ -120,11 +120,31 @@ def parse(conf, *paths, preexec=None):
 
 
 def leftovers():
-    """Conversion directories and soffice processes of this machine's
-    converters (the helper makes /tmp/gh-convert-*)."""
-    dirs = set(glob.glob("/tmp/gh-convert-*"))
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    procs = {l for l in ps.splitlines() if "gh-convert-" in l and "soffice" in l}
+    """Conversion directories and soffice processes left behind (the helper
+    makes /tmp/gh-convert-* and names itself gh-convert).  Other builds on
+    this machine convert too: a soffice under a live helper, and a
+    directory such a soffice works in, are a conversion in flight; a
+    soffice whose helper is gone, or a directory no process uses, leaked."""
+    ps = subprocess.run(["ps", "-eo", "pid=,ppid=,comm=,args="], capture_output=True,
+                        text=True).stdout
+    table = {}
+    for l in ps.splitlines():
+        f = l.split(None, 3)
+        if len(f) >= 3:
+            table[f[0]] = (f[1], f[2], f[3] if len(f) > 3 else "")
+
+    def under_helper(pid):
+        for _ in range(64):
+            if pid not in table:
+                return False
+            pid, comm, _ = table[pid]
+            if table.get(pid, ("", "", ""))[1] == "gh-convert":
+                return True
+        return False
+    ours = {pid: a for pid, (_, _, a) in table.items() if "gh-convert-" in a and "soffice" in a}
+    procs = {a for pid, a in ours.items() if not under_helper(pid)}
+    busy = " ".join(a for _, _, a in table.values() if "gh-convert-" in a)
+    dirs = {d for d in glob.glob("/tmp/gh-convert-*") if os.path.basename(d) not in busy}
     return dirs, procs
 
 
