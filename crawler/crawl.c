@@ -161,6 +161,8 @@ crawl_finish(struct crawl *c, const char *url, const char *host, struct gh_urlst
     crawl_count(c->sum->errors, error_kind);
   gh_urlstate_set(&s->reason, reason);
   gh_frontier_finish(c->fr, url, host, s);
+  if(s->extra && json_object_get(s->extra, "page_of"))
+    crawl_pages_settled(c, url, s, state, reason);
   if(error_kind)
     gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = url, .status = error_kind },
            "%s: %s%s%s", url, error_kind, reason ? ": " : "", reason ? reason : "");
@@ -731,6 +733,7 @@ gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   g_hash_table_destroy(c.processing);
   g_hash_table_destroy(c.deferred);
   g_hash_table_destroy(c.costly);
+  g_clear_pointer(&c.page_sets, g_hash_table_destroy);
   g_hash_table_destroy(c.run_seeds);
   g_hash_table_destroy(c.qcount);
   g_ptr_array_free(c.run_hosts, TRUE);

@@ -75,6 +75,7 @@ struct crawl {
   GHashTable *processing; /* URL -> struct doc_job *: fetched, being extracted */
   GHashTable *deferred;   /* URLs left queued for the next run (job.c's defer_job) */
   GHashTable *costly;     /* host -> documents of it that hit a worker's cap (job.c) */
+  GHashTable *page_sets;  /* report page URL -> its page scans being fetched (job.c), or NULL */
   guint64 cycle;
   unsigned in_flight;
   struct curl_slist *resolve, *connect_to;
@@ -109,6 +110,7 @@ struct page_job {
   char *charset;     /* the Content-Type's, likewise */
   unsigned attempts; /* extraction attempts a transient failure ended */
   char *ctype; /* the answer's Content-Type (a render serves the page with it) */
+  json_t *images; /* an image-page report's scans, in order: its provenance (or NULL) */
   /* A rendered page's snapshot or answer (crawl_job_discover): its links
    * are queued under `state` (borrowed), nothing is finished, and this is
    * told how many links it gave. */
@@ -194,6 +196,40 @@ void crawl_answer_fetched(struct crawl *c, struct xfer *x);
 void crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format fmt,
                      bool discover, bool extract);
 void crawl_job_free(void *job);
+/* A page scan of an image-page report left the queue (crawl_finish): once
+ * all of the page's scans have, they are read as one document. */
+void crawl_pages_settled(struct crawl *c, const char *url, const struct gh_urlstate *s,
+                         enum gh_url_state state, const char *reason);
+
+/* ---- pageset.c: an image-page report's scans (data only: it calls no
+ * other file of the loop) ---- */
+
+struct page_set;
+/* The scans a report page lists, queued one by one (crawl_page_set_add
+ * marks each scan's state with its page), then kept in the crawl with
+ * the number of images the page showed. */
+struct page_set *crawl_page_set_new(const char *page, const char *host,
+                                    const struct gh_urlstate *page_state, const char *text);
+void crawl_page_set_add(struct page_set *ps, const char *url, struct gh_urlstate *scan_state);
+void crawl_page_set_listed(struct crawl *c, struct page_set *ps, unsigned shown);
+void crawl_page_set_free(void *ps);
+/* A fetched scan's bytes, kept for its set and stored. */
+void crawl_page_set_keep(struct crawl *c, const struct gh_urlstate *s, const char *url,
+                         const char *sha, GBytes *body);
+/* The whole set, once its last scan is settled (each field taken). */
+struct page_bundle {
+  char *page, *host;
+  struct gh_urlstate *state; /* seed, region, the report's title, the page's referer */
+  GBytes *bundle;            /* pages.h */
+  json_t *images;            /* the scans' URLs in order */
+  unsigned got, n;           /* scans fetched, of */
+};
+/* Marks `url`'s scan settled (`state`, `reason`); true with `out` filled
+ * when it was its set's last, the set then dropped. */
+bool crawl_page_set_settle(struct crawl *c, const char *url, const struct gh_urlstate *s,
+                           enum gh_url_state state, const char *reason,
+                           struct page_bundle *out);
+
 /* Links of `body` (a rendered page's DOM, or an answer it fetched) at
  * `url`, read in a worker as a page of kind `kind` shown in `embed`:
  * queued under the page's `state` (borrowed until `done` runs; under

@@ -32,6 +32,9 @@ bool gh_link_kind_from_name(const char *name, enum gh_link_kind *out);
  * [crawl] max_depth + GH_DIRECTORY_LEVELS hops from its seed, where
  * directories nest (市直部门 → 某局 → its 科室 or 二级单位). */
 #define GH_LINK_F_DIRECTORY 1u
+/* A page scan in a report page's article body (pageimg.c): fetched and read
+ * with the page's other scans as one document, never on its own. */
+#define GH_LINK_F_PAGE_IMAGE 2u
 #define GH_DIRECTORY_LEVELS 2
 
 struct gh_link {
@@ -86,6 +89,22 @@ void gh_discover_explain(const char *utf8, size_t len, const char *page_url,
  * traditional characters made simplified (OpenCC t2s).  A rule then names
  * one spelling of each word. */
 char *gh_discover_norm(const char *s, size_t len);
+
+/* A report page whose body is a row of page scans: the scans' URLs in
+ * order (links of kind GH_LINK_ATTACHMENT, flag GH_LINK_F_PAGE_IMAGE, the
+ * page's title as text), at most `max` (the count found is returned, so a
+ * longer row is known to be cut).  Images outside the article body (logos,
+ * banners, share buttons), small ones (icons) and placeholders are not
+ * pages (pageimg.c). */
+unsigned gh_discover_page_images(const struct GumboInternalOutput *tree, const char *page_url,
+                                 unsigned max, GPtrArray *out);
+
+/* The same for a report page that did not parse as a report, when it
+ * links no document (`links`: its links, appended to): a row longer than
+ * GH_PAGES_MAX is listed to GH_PAGES_LISTED_MAX, so the crawl can say how
+ * long it was. */
+void gh_discover_report_scans(const struct GumboInternalOutput *tree, const char *page_url,
+                              GPtrArray *links);
 
 #define GH_POST_FRAGMENT "#gh-post="
 /* The URL a form post is sent to: `url` without its "#gh-post=" fragment

@@ -6,6 +6,7 @@
 
 #include "../extract/charset.h"
 #include "../extract/htmlwalk.h"
+#include "../extract/pages.h"
 #include "../extract/wire.h"
 #include "../record/parser.h"
 #include "../record/places.h"
@@ -29,6 +30,7 @@ crawl_job_free(void *p)
   if(j->args)
     g_byte_array_unref(j->args);
   g_free(j->charset);
+  json_decref(j->images);
   g_free(j);
 }
 
@@ -91,13 +93,18 @@ args_decode(const struct gh_pool_input *in, struct job_args *a)
 }
 
 /* The page's links, from its tree when parsed. */
-static void
-put_links(GByteArray *out, const GumboOutput *tree, const char *utf8, size_t ulen,
-          const struct job_args *a)
+static GPtrArray *
+find_links(const GumboOutput *tree, const char *utf8, size_t ulen, const struct job_args *a)
 {
   GPtrArray *links = g_ptr_array_new_with_free_func(gh_link_free);
   if(utf8)
     gh_discover_tree(tree, utf8, ulen, a->url, a->referer, (enum gh_link_kind)a->kind, links);
+  return links;
+}
+
+static void
+put_links(GByteArray *out, GPtrArray *links)
+{
   gh_wire_put_u32(out, links->len);
   for(guint i = 0; i < links->len; i++) {
     struct gh_link *l = links->pdata[i];
@@ -107,7 +114,6 @@ put_links(GByteArray *out, const GumboOutput *tree, const char *utf8, size_t ule
     gh_wire_put_u32(out, l->flags);
     gh_wire_put_str(out, l->body);
   }
-  g_ptr_array_free(links, TRUE);
 }
 
 /* Runs in the worker, on the fetched bytes: the page's links and/or its
@@ -128,34 +134,39 @@ gh_crawl_work(const struct gh_pool_input *in)
     utf8 = gh_to_utf8(in->bytes, in->len, in->o->declared_charset, true, &ulen, NULL, NULL);
   if(utf8 && in->format == GH_FMT_HTML)
     tree = gh_gumbo_parse(utf8, ulen);
-  if(discover)
-    put_links(out, tree ? tree->out : NULL, utf8, ulen, &a);
-  else
-    gh_wire_put_u32(out, 0);
+  GPtrArray *links = discover ? find_links(tree ? tree->out : NULL, utf8, ulen, &a)
+                              : g_ptr_array_new_with_free_func(gh_link_free);
+  GByteArray *verdict = g_byte_array_sized_new(1024);
   if(record) {
     struct gh_record rec;
     gh_record_init(&rec);
     struct gh_doc_hints hints = { .link_text = a.text, .file_title = a.file_title };
     gh_document_record(in->bytes, in->len, in->format, a.sha256, in->o, &hints,
                        tree ? tree->out : NULL, &rec);
+    if(discover && a.kind == GH_LINK_REPORT && rec.status != GH_STATUS_PARSED)
+      gh_discover_report_scans(tree ? tree->out : NULL, a.url, links);
     bool lands = rec.status != GH_STATUS_NOT_A_REPORT && rec.status != GH_STATUS_EMPTY &&
                  rec.agency && *rec.agency && rec.year > 0;
     if(lands) {
       json_t *rj = gh_record_to_json(&rec);
       char *text = json_dumps(rj, JSON_COMPACT | JSON_REAL_PRECISION(15));
-      gh_wire_put_u32(out, REPLY_RECORD);
-      gh_wire_put_str(out, text);
+      gh_wire_put_u32(verdict, REPLY_RECORD);
+      gh_wire_put_str(verdict, text);
       free(text);
       json_decref(rj);
     } else {
-      gh_wire_put_u32(out, REPLY_VERDICT);
-      gh_wire_put_str(out, gh_status_name(rec.status));
-      gh_wire_put_str(out, rec.reason);
+      gh_wire_put_u32(verdict, REPLY_VERDICT);
+      gh_wire_put_str(verdict, gh_status_name(rec.status));
+      gh_wire_put_str(verdict, rec.reason);
     }
     gh_record_clear(&rec);
   } else {
-    gh_wire_put_u32(out, REPLY_NO_RECORD);
+    gh_wire_put_u32(verdict, REPLY_NO_RECORD);
   }
+  put_links(out, links);
+  g_byte_array_append(out, verdict->data, verdict->len);
+  g_byte_array_free(verdict, TRUE);
+  g_ptr_array_free(links, TRUE);
   gh_gumbo_free(tree);
   g_free(utf8);
   return out;
@@ -226,10 +237,19 @@ queue_links(struct crawl *c, struct page_job *j, const GArray *links)
    * reports). */
   if(!j->part_done)
     gh_urlstate_clear_out(s);
+  struct page_set *scans = NULL;
+  unsigned shown = 0;
   for(guint i = 0; i < links->len; i++) {
     const struct reply_link *l = &g_array_index(links, struct reply_link, i);
     const char *url = l->url, *text = l->text;
     enum gh_link_kind k = l->kind;
+    bool scan = (l->flags & GH_LINK_F_PAGE_IMAGE) && k == GH_LINK_ATTACHMENT &&
+                j->kind == GH_LINK_REPORT && !j->part_done;
+    /* The row is read to its cap: the scans past it are not fetched. */
+    if(scan && ++shown > GH_PAGES_MAX)
+      continue;
+    if(scan && s->text && *s->text)
+      text = s->text; /* the column's title for the report beats the page's <title> */
     int d = depth;
     if(k == GH_LINK_SECTION || k == GH_LINK_COLUMN)
       d = depth + 1;
@@ -243,6 +263,11 @@ queue_links(struct crawl *c, struct page_job *j, const GArray *links)
       continue;
     struct gh_urlstate *ns = crawl_enqueue(c, url, host, k, d, seed, s->region, text, j->url);
     g_free(host);
+    if(ns && scan) {
+      if(!scans)
+        scans = crawl_page_set_new(j->url, j->host, s, text);
+      crawl_page_set_add(scans, url, ns);
+    }
     /* A form post's body travels in its state, which keeps what it does
      * not know in `extra` (docs/store.md): the key stays the URL. */
     if(ns && l->body) {
@@ -260,6 +285,11 @@ queue_links(struct crawl *c, struct page_job *j, const GArray *links)
      * reaches the document (crawl --refetch). */
     if(j->kind != GH_LINK_REPORT || k == GH_LINK_ATTACHMENT)
       gh_urlstate_add_out(s, url, gh_link_kind_name(k), d, text ? text : "");
+  }
+  if(scans) {
+    crawl_page_set_listed(c, scans, shown);
+    crawl_log(c, GH_LOG_INFO, j->url, "%s: a report in %u page images; fetching up to %u",
+              j->url, shown, GH_PAGES_MAX);
   }
   return attachments;
 }
@@ -284,6 +314,8 @@ add_provenance(struct crawl *c, struct page_job *j, json_t *rj)
     json_object_set_new(src, "link_text", json_string(s->text));
   if(j->file_title)
     json_object_set_new(src, "file_title", json_string(j->file_title));
+  if(j->images)
+    json_object_set(src, "images", j->images);
   const struct gh_seed *sd = s->seed ? g_hash_table_lookup(c->run_seeds, s->seed) : NULL;
   const char *extra[] = { sd ? sd->name : NULL, NULL };
   gh_record_identify(rj, c->o->regions ? c->o->regions : gh_regions_builtin(), s->region, extra);
@@ -549,11 +581,103 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_
   g_hash_table_remove(c->processing, j->url); /* frees j */
 }
 
+/* The bundle's record is back: landed as the page's, with the scans'
+ * URLs; a worker lost to a transient cause is tried again as a page is. */
+static void
+pages_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_pool_failure how)
+{
+  struct page_job *j = ud;
+  struct crawl *c = j->c;
+  if(!buf && failure && gh_pool_failure_costly(how))
+    note_costly(c, j, failure);
+  if(!buf && failure && gh_pool_failure_transient(how) && ++j->attempts <= c->cfg->retries &&
+     !host_too_costly(c, j->host)) {
+    crawl_log(c, GH_LOG_INFO, j->url, "%s: %s; extraction retry %u of %" G_GUINT64_FORMAT,
+              j->url, failure, j->attempts, c->cfg->retries);
+    gh_pool_submit_bytes_sched(c->pool, j->body, j->fmt, &c->o->extract, j->args,
+                               &(struct gh_pool_sched){ j->host, false }, pages_done, j);
+    return;
+  }
+  struct reply r = { 0 };
+  bool ok = buf && reply_decode(buf, len, &r);
+  json_t *rj = ok && r.form == REPLY_RECORD ? json_loads(r.record, 0, NULL) : NULL;
+  if(ok && r.form == REPLY_VERDICT)
+    land_document(c, j, r.status, r.reason, NULL, false);
+  else if(json_is_object(rj))
+    land_document(c, j, NULL, NULL, g_steal_pointer(&rj), false);
+  else
+    land_document(c, j, NULL, NULL,
+                  failed_record(j, ok ? "extractor sent a malformed record"
+                                      : failure ? failure : "extraction failed"),
+                  false);
+  json_decref(rj);
+  if(r.links)
+    g_array_free(r.links, TRUE);
+  g_hash_table_remove(c->processing, j->url); /* frees j */
+}
+
+/* An image-page report's scans are all settled: their bundle to a worker,
+ * its record landed as the page's. */
+void
+crawl_pages_settled(struct crawl *c, const char *url, const struct gh_urlstate *s,
+                    enum gh_url_state state, const char *reason)
+{
+  struct page_bundle b;
+  if(!crawl_page_set_settle(c, url, s, state, reason, &b))
+    return;
+  if(!b.got || g_hash_table_contains(c->processing, b.page)) {
+    crawl_log(c, GH_LOG_WARNING, b.page, "%s: %u of its %u page images fetched; not read",
+              b.page, b.got, b.n);
+    gh_urlstate_free(b.state);
+    g_bytes_unref(b.bundle);
+    json_decref(b.images);
+    g_free(b.page);
+    g_free(b.host);
+    return;
+  }
+  struct page_job *j = g_new0(struct page_job, 1);
+  j->c = c;
+  j->url = b.page;
+  j->host = b.host;
+  j->state = b.state;
+  j->body = b.bundle;
+  c->pending_bytes += g_bytes_get_size(j->body);
+  gsize blen = 0;
+  const char *bytes = g_bytes_get_data(j->body, &blen);
+  j->sha = gh_sha256_hex(bytes, blen);
+  j->kind = GH_LINK_ATTACHMENT;
+  j->extract = true;
+  j->fmt = GH_FMT_PAGES;
+  j->images = b.images;
+  struct job_args a = { .kind = GH_LINK_ATTACHMENT, .flags = ARG_RECORD, .url = j->url,
+                        .sha256 = j->sha, .text = j->state->text };
+  j->args = args_encode(&a);
+  g_hash_table_insert(c->processing, j->url, j);
+  if(host_too_costly(c, j->host)) {
+    land_document(c, j, NULL, NULL, failed_record(j, "not extracted: the host's extraction "
+                                                     "breaker tripped this cycle"), false);
+    g_hash_table_remove(c->processing, j->url); /* frees j */
+    return;
+  }
+  gh_pool_submit_bytes_sched(c->pool, j->body, j->fmt, &c->o->extract, j->args,
+                             &(struct gh_pool_sched){ j->host, false }, pages_done, j);
+}
+
 /* Hands a fetched body to the pool for links and/or a record. */
 void
 crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format fmt,
                bool discover, bool extract)
 {
+  if(x->state && x->state->extra && json_object_get(x->state->extra, "page_of") && extract &&
+     !discover) {
+    /* A page scan: kept for its page's bundle, not read alone. */
+    GBytes *body = g_string_free_to_bytes(x->in.body);
+    x->in.body = NULL;
+    crawl_page_set_keep(c, x->state, x->url, sha, body);
+    g_bytes_unref(body);
+    crawl_finish_xfer(c, x, GH_URL_DONE, NULL, NULL); /* settles it */
+    return;
+  }
   enum gh_link_kind kind = x->kind;
   const char *ctype = x->ctype;
   struct page_job *j = g_new0(struct page_job, 1);

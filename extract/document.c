@@ -13,6 +13,7 @@
 #include "charset.h"
 #include "convert.h"
 #include "ocr.h"
+#include "pages.h"
 #include "flat.h"
 #include "hant.h"
 #include "../record/parser.h"
@@ -50,6 +51,13 @@ gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_ext
     break;
   case GH_FMT_IMAGE:
     ok = gh_ocr_image(bytes, len, doc, err);
+    if(!ok)
+      *status = err && *err && g_error_matches(*err, G_FILE_ERROR, G_FILE_ERROR_NOSPC)
+                  ? GH_STATUS_TOO_LARGE
+                  : GH_STATUS_NEEDS_OCR;
+    break;
+  case GH_FMT_PAGES:
+    ok = gh_ocr_pages(bytes, len, doc, err);
     if(!ok)
       *status = err && *err && g_error_matches(*err, G_FILE_ERROR, G_FILE_ERROR_NOSPC)
                   ? GH_STATUS_TOO_LARGE
@@ -181,7 +189,8 @@ gh_document_cells(const char *bytes, size_t len, enum gh_format f, const struct 
   }
   if(f == GH_FMT_OLE || f == GH_FMT_RTF)
     return legacy_cells(bytes, len, f, o, status, reason);
-  if(f != GH_FMT_HTML && f != GH_FMT_PDF && f != GH_FMT_DOCX && f != GH_FMT_IMAGE) {
+  if(f != GH_FMT_HTML && f != GH_FMT_PDF && f != GH_FMT_DOCX && f != GH_FMT_IMAGE &&
+     f != GH_FMT_PAGES) {
     const char *why;
     *status = unread_status(f, &why);
     *reason = g_strdup(why);

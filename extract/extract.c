@@ -1,6 +1,7 @@
 /* Formats, sniffing, limits and hashes: what every caller of the readers
  * needs before any reading happens. */
 #include "extract.h"
+#include "pages.h"
 
 #include <openssl/evp.h>
 #include <string.h>
@@ -19,6 +20,7 @@ gh_format_name(enum gh_format f)
   case GH_FMT_RTF: return "rtf";
   case GH_FMT_IMAGE: return "image";
   case GH_FMT_BINARY: return "binary";
+  case GH_FMT_PAGES: return "images";
   }
   return "binary";
 }
@@ -51,6 +53,8 @@ gh_sniff(const char *b, size_t len)
 {
   if(len == 0)
     return GH_FMT_EMPTY;
+  if(starts_with(b, len, GH_PAGES_MAGIC, sizeof GH_PAGES_MAGIC - 1))
+    return GH_FMT_PAGES;
   /* PDF readers accept the header anywhere in the first KiB; so do we. */
   size_t head = len < 1024 ? len : 1024;
   if(memmem(b, head, "%PDF-", 5))

@@ -24,6 +24,7 @@ enum gh_format {
   GH_FMT_RTF,
   GH_FMT_IMAGE,
   GH_FMT_BINARY,
+  GH_FMT_PAGES, /* an image-page report's images, bundled by the crawler (pages.h) */
 };
 
 enum gh_format gh_sniff(const char *bytes, size_t len);

@@ -40,6 +40,15 @@ cpu_room_for_ocr(unsigned seconds)
   }
 }
 
+/* For ocr_pages.c, which reads a bundle's pages under the same room. */
+void gh_ocr_cpu_room(unsigned seconds);
+
+void
+gh_ocr_cpu_room(unsigned seconds)
+{
+  cpu_room_for_ocr(seconds);
+}
+
 bool
 gh_ocr_image(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
 {

@@ -78,6 +78,18 @@ gh_frontier_url(struct gh_store *st, const char *url)
   return s;
 }
 
+GBytes *
+gh_frontier_doc(struct gh_store *st, const char *sha256)
+{
+  MDB_txn *txn = gh_store_read_begin(st, NULL);
+  if(!txn)
+    return NULL;
+  size_t len = 0;
+  char *d = gh_store_get_doc(txn, st, sha256, &len, NULL);
+  mdb_txn_abort(txn);
+  return d ? g_bytes_new_take(d, len) : NULL;
+}
+
 json_t *
 gh_frontier_host(struct gh_store *st, const char *host)
 {

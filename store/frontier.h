@@ -81,6 +81,8 @@ void gh_frontier_enqueue(struct gh_frontier *f, const char *url, const char *hos
 /* Merged into the host's stored state (a robots-less update keeps the
  * stored robots.txt). */
 void gh_frontier_put_host(struct gh_frontier *f, const char *host, json_t *state);
+/* A raw document stored by an earlier commit, by its sha256, or NULL. */
+GBytes *gh_frontier_doc(struct gh_store *st, const char *sha256);
 /* A raw document, by its sha256 (the bytes are referenced). */
 void gh_frontier_put_doc(struct gh_frontier *f, const char *sha256, GBytes *bytes);
 /* A record to land (store.h's rules for rivals and history). */

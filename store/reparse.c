@@ -107,7 +107,7 @@ carry_over(struct item *it)
     json_object_set_new(it->fresh, "region_code", json_string(region));
   /* Provenance the crawler added survives a re-parse. */
   static const char *const keep[] = { "url", "fetched_at", "page_url", "link_text", "file_title",
-                                      "redirected_from", "path", "mtime", NULL };
+                                      "redirected_from", "path", "mtime", "images", NULL };
   for(const char *const *kk = keep; *kk; kk++)
     if(json_object_get(src, *kk) && !json_is_null(json_object_get(src, *kk)))
       json_object_set(fsrc, *kk, json_object_get(src, *kk));

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "crawler/discover.h"
 #include "crawler/fetch.h"
+#include "extract/htmlwalk.h"
 
 static struct gh_link *
 find(GPtrArray *links, const char *url_part)
@@ -364,7 +365,84 @@ test_structure(void)
   g_ptr_array_free(l, TRUE);
 }
 
-static const struct gh_case cases[] = { GH_CASE(discover), GH_CASE(structure) };
+/* A report page whose body is page scans: the scans in order, lazy
+ * loaders' files before placeholders, a scan shown twice once; never the
+ * logo, banner, icons, QR code, a data: URI or an image outside the
+ * article; a row is listed to its cap and counted whole. */
+static void
+test_page_images(void)
+{
+  const char *html =
+    "<html><head><title>某某镇2021年政府信息公开工作年度报告_某某县人民政府</title></head><body>"
+    "<div class=\"header\"><img src=\"/img/top.jpg\" width=\"1000\" height=\"300\"></div>"
+    "<div class=\"banner\"><img src=\"/img/b1.jpg\"></div>"
+    "<div id=\"zoom\"><div class=\"TRS_Editor\">"
+    "<p><img src=\"/images/loading.gif\" data-src=\"./W01.jpg\" style=\"width: 100%\"></p>"
+    "<p><a href=\"./W02.jpg\"><img src=\"./W02.jpg\"></a></p><p>第2页</p>"
+    "<p><img src=\"./W01.jpg\"></p>"
+    "<p><img src=\"data:image/png;base64,iVBORw0KGgo=\"></p>"
+    "<p><img src=\"/images/print.jpg\" width=\"600\"></p>"
+    "<p><img src=\"./icon.jpg\" width=\"16\" height=\"16\"></p>"
+    "<p><img src=\"./small.png\" style=\"width:120px\"></p>"
+    "<p><img data-original=\"/up/W03.PNG?x=1\" src=\"blank.gif\"></p>"
+    "<div class=\"bdshare\"><img src=\"/share/wx.jpg\"></div>"
+    "</div></div>"
+    "<div class=\"footer\"><img src=\"/img/ewm.jpg\"><img src=\"/img/badge.jpg\"></div>"
+    "<img src=\"/outside.jpg\"></body></html>";
+  const char *url = "http://www.x.gov.cn/art/2022/1/5/art_1_2.html";
+  struct gh_html_tree *t = gh_gumbo_parse(html, strlen(html));
+  GPtrArray *out = g_ptr_array_new_with_free_func(gh_link_free);
+  unsigned found = gh_discover_page_images(t->out, url, 20, out);
+  const char *want[] = { "http://www.x.gov.cn/art/2022/1/5/W01.jpg",
+                         "http://www.x.gov.cn/art/2022/1/5/W02.jpg",
+                         "http://www.x.gov.cn/up/W03.PNG?x=1" };
+  EXPECT(found == 3 && out->len == 3, "three scans found: %u, listed %u", found, out->len);
+  for(guint i = 0; i < out->len && i < G_N_ELEMENTS(want); i++) {
+    const struct gh_link *l = out->pdata[i];
+    EXPECT(!strcmp(l->url, want[i]) && l->kind == GH_LINK_ATTACHMENT &&
+             (l->flags & GH_LINK_F_PAGE_IMAGE) && strstr(l->text, "2021年"),
+           "scan %u: %s (%s)", i, l->url, l->text);
+  }
+  g_ptr_array_set_size(out, 0);
+  /* The link around scan 2 was a document link; as a scan it is a page. */
+  struct gh_link *doc = g_new0(struct gh_link, 1);
+  doc->url = g_strdup(want[1]);
+  doc->text = g_strdup("");
+  doc->kind = GH_LINK_ATTACHMENT;
+  g_ptr_array_add(out, doc);
+  gh_discover_report_scans(t->out, url, out);
+  EXPECT(out->len == 3 && ((struct gh_link *)out->pdata[1])->flags == GH_LINK_F_PAGE_IMAGE,
+         "a scan's own link is replaced by the scan: %u links", out->len);
+  /* Any other document: it is the report, no scan is listed. */
+  g_ptr_array_set_size(out, 0);
+  doc = g_new0(struct gh_link, 1);
+  doc->url = g_strdup("http://www.x.gov.cn/attach/report.pdf");
+  doc->text = g_strdup("");
+  doc->kind = GH_LINK_ATTACHMENT;
+  g_ptr_array_add(out, doc);
+  gh_discover_report_scans(t->out, url, out);
+  EXPECT(out->len == 1, "a page linking a PDF lists no scan: %u links", out->len);
+  g_ptr_array_free(out, TRUE);
+  gh_gumbo_free(t);
+
+  /* A row of 300: listed to the cap, counted whole. */
+  GString *row = g_string_new("<html><body><div class=\"content\">");
+  for(int i = 0; i < 300; i++)
+    g_string_append_printf(row, "<p><img src=\"/p/%03d.jpg\"></p>", i);
+  g_string_append(row, "</div></body></html>");
+  t = gh_gumbo_parse(row->str, row->len);
+  out = g_ptr_array_new_with_free_func(gh_link_free);
+  found = gh_discover_page_images(t->out, url, 20, out);
+  EXPECT(found == 300 && out->len == 20 &&
+           !strcmp(((struct gh_link *)out->pdata[19])->url, "http://www.x.gov.cn/p/019.jpg"),
+         "a row of 300: %u found, %u listed", found, out->len);
+  g_ptr_array_free(out, TRUE);
+  gh_gumbo_free(t);
+  g_string_free(row, TRUE);
+}
+
+static const struct gh_case cases[] = { GH_CASE(discover), GH_CASE(structure),
+                                        GH_CASE(page_images) };
 
 int
 main(int argc, char **argv)

@@ -23,6 +23,7 @@ test_sniff(void)
     { B("一、总体情况\n"), GH_FMT_TEXT },
     { B("\x89PNG\r\n\x1a\n"), GH_FMT_IMAGE },
     { B("ab\0cd"), GH_FMT_BINARY },
+    { B("GHPAGES1\x02\0\0\0\x01\0\0\0\0\0\0\0"), GH_FMT_PAGES },
   };
   for(size_t i = 0; i < G_N_ELEMENTS(c); i++)
     EXPECT(gh_sniff(c[i].bytes, c[i].len) == c[i].f, "sniff case %zu = %s", i,
