@@ -93,7 +93,7 @@ host_rejoin(struct crawl *c, struct gh_host *h)
   h->failed_seconds = 0;
   g_clear_pointer(&h->unhealthy, g_free);
   g_clear_pointer(&h->drain, g_free);
-  g_clear_pointer(&h->drain_kind, g_free);
+  h->drain_kind = GH_FAIL_NONE;
   h->robots_attempts = 0;
   /* The page count is the store's, per cycle (crawl_host_load). */
   h->pages = 0;
@@ -149,31 +149,59 @@ crawl_host_save(struct crawl *c, struct gh_host *h, long robots_status, const ch
  * the only way out. */
 
 /* The one place a URL leaves the queue: its final state, with the error
- * kind (counted) and reason, written in the batch that removes its queue
- * entry on `host`, and logged. */
-void
-crawl_finish(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
-             enum gh_url_state state, const char *error_kind, const char *reason)
+ * kind's stored name (counted) and reason, written in the batch that
+ * removes its queue entry on `host`, and logged. */
+static void
+finish(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
+       enum gh_url_state state, enum gh_fail f, const char *reason)
 {
+  char buf[GH_FAIL_NAME_MAX];
+  long code = (s->has & GH_US_HTTP_STATUS) ? (long)s->http_status : 0;
+  const char *name = f != GH_FAIL_NONE ? gh_fail_name_code(f, code, buf) : NULL;
   gh_urlstate_set_state(s, state);
-  gh_urlstate_set(&s->error, error_kind);
-  if(error_kind)
-    crawl_count(c->sum->errors, error_kind);
+  gh_urlstate_set(&s->error, name);
+  if(name)
+    crawl_count(c->sum->errors, name);
   gh_urlstate_set(&s->reason, reason);
   gh_frontier_finish(c->fr, url, host, s);
-  if(error_kind)
-    gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = url, .status = error_kind },
-           "%s: %s%s%s", url, error_kind, reason ? ": " : "", reason ? reason : "");
+  if(name)
+    gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = url, .status = name },
+           "%s: %s%s%s", url, name, reason ? ": " : "", reason ? reason : "");
   else if(c->cfg->log_level >= GH_LOG_DEBUG)
     gh_log(GH_LOG_DEBUG, &(struct gh_log_fields){ .url = url }, "%s: queued -> %s", url,
            gh_url_state_name(state));
 }
 
 void
-crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state, const char *error_kind,
-           const char *reason)
+crawl_finish(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
+             enum gh_url_state state, const char *reason)
 {
-  crawl_finish(c, x->url, x->host->name, x->state, state, error_kind, reason);
+  finish(c, url, host, s, state, GH_FAIL_NONE, reason);
+}
+
+void
+crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state, const char *reason)
+{
+  finish(c, x->url, x->host->name, x->state, state, GH_FAIL_NONE, reason);
+}
+
+void
+crawl_fail(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
+           enum gh_fail f, const char *reason)
+{
+  finish(c, url, host, s, gh_fail_info(f)->status, f, reason);
+}
+
+void
+crawl_fail_xfer(struct crawl *c, struct xfer *x, enum gh_fail f, const char *reason)
+{
+  crawl_fail(c, x->url, x->host->name, x->state, f, reason);
+}
+
+void
+crawl_count_fail(struct crawl *c, enum gh_fail f)
+{
+  crawl_count(c->sum->errors, gh_fail_name(f));
 }
 
 /* Queue `url` for this cycle unless it already is, or is a report document
@@ -195,11 +223,12 @@ crawl_enqueue(struct crawl *c, const char *url, const char *url_host, enum gh_li
      * fits, and the page that linked it is named. */
     char *why = g_strdup_printf("%zu bytes, over the %d-byte limit", ulen, GH_URL_MAX);
     gh_urlstate_set_num(s, cycle, GH_US_CYCLE, (gint64)c->cycle);
-    gh_urlstate_set_state(s, GH_URL_FAILED);
-    gh_urlstate_set(&s->error, "url_too_long");
+    gh_urlstate_set_state(s, gh_fail_info(GH_FAIL_URL_TOO_LONG)->status);
+    gh_urlstate_set(&s->error, gh_fail_name(GH_FAIL_URL_TOO_LONG));
     gh_urlstate_set(&s->reason, why);
-    crawl_count(c->sum->errors, "url_too_long");
-    gh_log(GH_LOG_INFO, &(struct gh_log_fields){ .url = referer, .status = "url_too_long" },
+    crawl_count_fail(c, GH_FAIL_URL_TOO_LONG);
+    gh_log(GH_LOG_INFO,
+           &(struct gh_log_fields){ .url = referer, .status = gh_fail_name(GH_FAIL_URL_TOO_LONG) },
            "a link of %s: %s", referer ? referer : "a seed", why);
     g_free(why);
     /* Under its first GH_URL_MAX bytes (the reason keeps its length): two

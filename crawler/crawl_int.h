@@ -139,11 +139,20 @@ char *crawl_now_iso(void);
 struct gh_host *crawl_host_get(struct crawl *c, const char *name);
 /* The host's state (pages, and robots.txt when `robots_status`) to store. */
 void crawl_host_save(struct crawl *c, struct gh_host *h, long robots_status, const char *robots);
-/* The one place a URL leaves the queue (see crawl.c). */
+/* The one place a URL leaves the queue (see crawl.c): in `state`, with no
+ * failure. */
 void crawl_finish(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
-                  enum gh_url_state state, const char *error_kind, const char *reason);
+                  enum gh_url_state state, const char *reason);
 void crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state,
-                       const char *error_kind, const char *reason);
+                       const char *reason);
+/* Likewise for a failure: the URL is left in the state the kind's row
+ * says (store/fail.c), under the kind's stored name (GH_FAIL_HTTP_STATUS:
+ * "http_<code>" of the status `s` records), counted in the summary. */
+void crawl_fail(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
+                enum gh_fail f, const char *reason);
+void crawl_fail_xfer(struct crawl *c, struct xfer *x, enum gh_fail f, const char *reason);
+/* Counts a failure in the summary's errors by kind. */
+void crawl_count_fail(struct crawl *c, enum gh_fail f);
 /* Queues `url` (see crawl.c); returns its state, borrowed, or NULL.
  * `url_host`: its host when the caller has it (crawl_in_scope), else NULL. */
 struct gh_urlstate *crawl_enqueue(struct crawl *c, const char *url, const char *url_host,

@@ -57,7 +57,7 @@ test_host_failures(void)
   bool aside = false;
   double waits[6];
   for(int i = 0; i < 6; i++)
-    waits[i] = gh_host_failed(h, "timeout", "no answer", &aside);
+    waits[i] = gh_host_failed(h, GH_FAIL_TIMEOUT, "no answer", &aside);
   EXPECT(waits[0] == 10 && waits[1] == 20 && waits[2] == 40 && waits[3] == 80 && waits[4] == 80,
          "backoff doubles and stops at 8×: %.0f %.0f %.0f %.0f %.0f", waits[0], waits[1], waits[2],
          waits[3], waits[4]);
@@ -71,14 +71,14 @@ test_host_failures(void)
   h = gh_host_new("flaky.example.gov.cn", &rules);
   int told = 0;
   for(int i = 0; i < 3; i++) {
-    gh_host_failed(h, "connect", "refused", &aside);
+    gh_host_failed(h, GH_FAIL_CONNECT, "refused", &aside);
     told += aside;
   }
   EXPECT(told == 0 && !h->unhealthy, "three failures are within the budget of four");
   gh_host_succeeded(h); /* a fast 404 between drips */
-  EXPECT(gh_host_failed(h, "connect", "refused", &aside) == 10 && aside && h->unhealthy,
+  EXPECT(gh_host_failed(h, GH_FAIL_CONNECT, "refused", &aside) == 10 && aside && h->unhealthy,
          "a success resets the backoff, not the cycle's count: the fourth sets it aside");
-  gh_host_failed(h, "connect", "refused", &aside);
+  gh_host_failed(h, GH_FAIL_CONNECT, "refused", &aside);
   EXPECT(!aside, "and says so once");
   gh_host_free(h);
 
@@ -90,14 +90,14 @@ test_host_failures(void)
   h = gh_host_new("drip.example.gov.cn", &timed);
   bool spent = false;
   for(int i = 0; i < 2 && !spent; i++) {
-    spent = gh_host_charge(h, 25, "timeout", "Operation timed out");
+    spent = gh_host_charge(h, 25, GH_FAIL_TIMEOUT, "Operation timed out");
     gh_host_succeeded(h);
   }
   EXPECT(!spent && !h->unhealthy, "50 s of failed transfers are within 60 s");
-  spent = gh_host_charge(h, 25, "timeout", "Operation timed out");
+  spent = gh_host_charge(h, 25, GH_FAIL_TIMEOUT, "Operation timed out");
   EXPECT(spent && h->unhealthy && strstr(h->unhealthy, "75 s spent in failed transfers"),
          "75 s spend it: %s", h->unhealthy ? h->unhealthy : "(not)");
-  EXPECT(!gh_host_charge(h, 25, "timeout", "again"), "and it is said once");
+  EXPECT(!gh_host_charge(h, 25, GH_FAIL_TIMEOUT, "again"), "and it is said once");
   gh_host_free(h);
 
   /* Backoff and Retry-After count from the answer. */
@@ -117,17 +117,17 @@ test_host_failures(void)
   /* robots.txt that cannot be read: retried with backoff (at least the
    * Retry-After), then the host drains. */
   h = gh_host_new("down.example.gov.cn", &rules);
-  double w1 = gh_host_robots_unavailable(h, true, 0, "http_5xx", "robots.txt unreachable (503)");
-  double w2 = gh_host_robots_unavailable(h, true, 60, "http_5xx", "robots.txt unreachable (503)");
-  double w3 = gh_host_robots_unavailable(h, true, 0, "http_5xx", "robots.txt unreachable (503)");
+  double w1 = gh_host_robots_unavailable(h, true, 0, GH_FAIL_HTTP_5XX, "robots.txt unreachable (503)");
+  double w2 = gh_host_robots_unavailable(h, true, 60, GH_FAIL_HTTP_5XX, "robots.txt unreachable (503)");
+  double w3 = gh_host_robots_unavailable(h, true, 0, GH_FAIL_HTTP_5XX, "robots.txt unreachable (503)");
   EXPECT(w1 == 10 && w2 == 60 && w3 < 0, "robots.txt retries: %.0f %.0f then give up (%.0f)", w1,
          w2, w3);
-  EXPECT(h->drain && !strcmp(h->drain_kind, "http_5xx") &&
+  EXPECT(h->drain && h->drain_kind == GH_FAIL_HTTP_5XX &&
            gh_host_judge(h, "/a.html") == GH_PICK_DRAIN,
          "an unreachable robots.txt drains the host");
   gh_host_free(h);
   h = gh_host_new("cert.example.gov.cn", &rules);
-  EXPECT(gh_host_robots_unavailable(h, false, 0, "tls", "robots.txt unreachable (certificate)") < 0,
+  EXPECT(gh_host_robots_unavailable(h, false, 0, GH_FAIL_TLS, "robots.txt unreachable (certificate)") < 0,
          "a failure that waiting will not mend drains at once");
   gh_host_free(h);
 }
