@@ -43,6 +43,17 @@ gh_host_set_robots(struct gh_host *h, long status, const char *body, size_t len)
 }
 
 void
+gh_host_rules_changed(struct gh_host *h)
+{
+  double before = h->delay;
+  h->delay = h->robots ? gh_robots_delay(h->robots, h->rules->delay) : h->rules->delay;
+  /* The last request was spaced by the old delay: a longer one counts
+   * from that request too, never from the reload. */
+  if(h->delay > before && h->next_ok != G_MAXINT64)
+    h->next_ok += (gint64)((h->delay - before) * USEC);
+}
+
+void
 gh_host_load(struct gh_host *h, const json_t *stored, guint64 cycle, gint64 now_unix,
              gint64 max_age)
 {

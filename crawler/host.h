@@ -66,6 +66,12 @@ struct gh_host {
 struct gh_host *gh_host_new(const char *name, const struct gh_host_rules *rules);
 void gh_host_free(void *host);
 
+/* Its rules changed (a reload): the delay is the new floor under its
+ * Crawl-delay, and a longer one pushes back the next request as
+ * gh_host_set_robots does; when it may next be asked, its backoff and its
+ * failures are kept. */
+void gh_host_rules_changed(struct gh_host *h);
+
 /* ---- robots.txt ---- */
 
 /* The answer to robots.txt (status 0: none), per RFC 9309: its rules and

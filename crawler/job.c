@@ -371,7 +371,8 @@ known_this_run(struct crawl *c, const char *url)
 {
   struct gh_urlstate *s = gh_frontier_url(c->st, url);
   bool known = s && (s->has & GH_US_CYCLE) && (guint64)s->cycle == c->cycle &&
-               (!c->o->force || ((s->has & GH_US_FORCED_RUN) && s->forced_run == c->run_id));
+               (!crawl_seed_forced(c, s->seed) ||
+                ((s->has & GH_US_FORCED_RUN) && s->forced_run == c->run_id));
   gh_urlstate_free(s);
   return known;
 }
