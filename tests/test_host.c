@@ -157,8 +157,41 @@ test_host_store_state(void)
   json_decref(st);
 }
 
+/* A reload's new rules (gh_crawl_reconfigure): a longer delay counts from
+ * the last request, a shorter one never brings it forward, a Crawl-delay
+ * above both still rules, and the backoff and failures are kept. */
+static void
+test_host_rules_changed(void)
+{
+  struct gh_host_rules r = rules;
+  struct gh_host *h = gh_host_new("www.reload.gov.cn", &r);
+  gint64 t = 100 * (gint64)SEC, wait = 0;
+  gh_host_set_robots(h, 404, "", 0);
+  gh_host_started(h, "http://www.reload.gov.cn/a.html", t);
+  gh_host_answered(h, "http://www.reload.gov.cn/a.html", t + SEC / 10, 0, G_MAXUINT64);
+  bool aside = false;
+  gh_host_failed(h, GH_FAIL_TIMEOUT, "no answer", &aside);
+  r.delay = 4.0;
+  gh_host_rules_changed(h);
+  EXPECT(h->delay == 4.0 && gh_host_next_job(h, t + SEC, &wait) == GH_HOST_WAIT && wait == t + 4 * SEC,
+         "delay 1 -> 4 s: the next request 4 s after the last, not after the reload: %.1f s",
+         (double)(wait - t) / SEC);
+  r.delay = 0.5;
+  gh_host_rules_changed(h);
+  EXPECT(h->delay == 0.5 && gh_host_next_job(h, t + SEC, &wait) == GH_HOST_WAIT && wait == t + 4 * SEC,
+         "a shorter delay does not bring the waiting request forward: %.1f s", (double)(wait - t) / SEC);
+  EXPECT(h->failures == 1 && h->cycle_failures == 1, "failures kept: %u, %u", h->failures,
+         h->cycle_failures);
+  const char *robots = "User-agent: *\nCrawl-delay: 60\n";
+  gh_host_set_robots(h, 200, robots, strlen(robots));
+  r.delay = 2.0;
+  gh_host_rules_changed(h);
+  EXPECT(h->delay == 60.0, "a Crawl-delay of 60 s outlives a reload's 2 s: %.1f", h->delay);
+  gh_host_free(h);
+}
+
 static const struct gh_case cases[] = {
-  GH_CASE(host_turns), GH_CASE(host_failures), GH_CASE(host_store_state),
+  GH_CASE(host_turns), GH_CASE(host_failures), GH_CASE(host_store_state), GH_CASE(host_rules_changed),
 };
 
 int
