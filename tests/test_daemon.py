@@ -323,9 +323,11 @@ def path_counts(reqs):
 
 
 # The server logs a request when it has read it, the crawler spaces the
-# starts: loopback connects and a loaded 2-core machine move an arrival by
-# a few milliseconds either way, never by this much.
-ARRIVAL_SLACK = 0.05
+# starts: a new connection's accept and a thread to serve it, on a 2-core
+# machine at load 25, moved one arrival by 0.16 s of a 4 s delay.  A tenth
+# of the delay still tells a kept host from a forgotten one (restarts
+# gave 0.29 s at delay 1 s).
+ARRIVAL_SLACK = 0.1
 
 
 def start_daemon(tmp, conf, store, notify, name):
@@ -380,7 +382,7 @@ def reload_storm(tmp, web):
     stop_daemon(d)
     reqs = web.requests()
     gaps = gaps_by_host(reqs)
-    short = {h: round(min(g), 3) for h, g in gaps.items() if g and min(g) < 1 - ARRIVAL_SLACK}
+    short = {h: round(min(g), 3) for h, g in gaps.items() if g and min(g) < 1 * (1 - ARRIVAL_SLACK)}
     ngaps = sum(len(g) for g in gaps.values())
     check(idle is not None and reloaded_while_crawling >= 10 and ngaps >= 5 and not short,
           f"{reloads} reloads ({reloaded_while_crawling} during the crawl): every host still waits its "
@@ -477,7 +479,7 @@ def queue_flood(tmp, web):
           f"{sent} requests, one for a second seed: one crawl, each page once ({len(reqs)} requests, "
           f"{len(wd)} on the first seed's host, {len(wz)} on the second's; repeats {repeats}, spool {spool})")
     gaps = gaps_by_host(reqs)
-    short = {h: round(min(g), 3) for h, g in gaps.items() if g and min(g) < 4 - ARRIVAL_SLACK}
+    short = {h: round(min(g), 3) for h, g in gaps.items() if g and min(g) < 4 * (1 - ARRIVAL_SLACK)}
     check(not short, f"every host waits its 4 s delay under the flood (too short: {short})")
     err.seek(0)
     log = err.read()
