@@ -66,8 +66,8 @@ retry_later(struct crawl *c, struct xfer *x, enum gh_fail kind, const char *reas
   gh_urlstate_set(&x->state->error, gh_fail_name(kind));
   gh_urlstate_set(&x->state->reason, reason);
   gh_frontier_set(c->fr, x->url, x->state); /* still queued */
-  crawl_log(c, GH_LOG_INFO, x->url, "%s: %s (%s), retry %d in %.0f s", x->url, gh_fail_name(kind), reason,
-          (int)attempts, *wait);
+  crawl_log(c, GH_LOG_INFO, x->url, "%s: %s (%s), retry %d in %.0f s", x->url, gh_fail_name(kind),
+            reason, (int)attempts, *wait);
 }
 
 /* Unchanged listing page: queue again what it linked last time. */

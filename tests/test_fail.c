@@ -194,7 +194,8 @@ test_answer_agrees(void)
              gh_url_state_name(info->status), gh_url_state_name(first));
     fake_xfer_done(&f, x);
     if(info->retryable) {
-      struct gh_host *h = g_hash_table_lookup(f.c.hosts, rows[i].path ? "www.wd.gov.cn" : "down.wd.gov.cn");
+      struct gh_host *h =
+        g_hash_table_lookup(f.c.hosts, rows[i].path ? "www.wd.gov.cn" : "down.wd.gov.cn");
       h->next_ok = 0; /* the backoff is host.c's to test */
       x = fake_fetch(&f, url);
       EXPECT(gh_urlstate_state(x->state) == info->status,

@@ -127,7 +127,8 @@ test_host_failures(void)
          "an unreachable robots.txt drains the host");
   gh_host_free(h);
   h = gh_host_new("cert.example.gov.cn", &rules);
-  EXPECT(gh_host_robots_unavailable(h, false, 0, GH_FAIL_TLS, "robots.txt unreachable (certificate)") < 0,
+  EXPECT(gh_host_robots_unavailable(h, false, 0, GH_FAIL_TLS,
+                                    "robots.txt unreachable (certificate)") < 0,
          "a failure that waiting will not mend drains at once");
   gh_host_free(h);
 }

@@ -115,7 +115,8 @@ test_over_budget(void)
   crawl_fill(&f.c);
   EXPECT(f.c.in_flight == 0, "over [crawl] max_pages_per_host nothing more is started");
   struct gh_urlstate *s = fake_stored(&f, U2);
-  EXPECT(s && gh_urlstate_state(s) == GH_URL_SKIPPED && !g_strcmp0(s->error, gh_fail_name(GH_FAIL_MAX_PAGES)),
+  EXPECT(s && gh_urlstate_state(s) == GH_URL_SKIPPED &&
+           !g_strcmp0(s->error, gh_fail_name(GH_FAIL_MAX_PAGES)),
          "the URL over budget is skipped (max_pages) for this cycle");
   gh_urlstate_free(s);
   EXPECT(fake_web_count(&f.web, "GET /nb/2.html") == 0, "and never requested");
