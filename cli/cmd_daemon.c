@@ -5,7 +5,12 @@
  * Scheduling state is the store's: a seed is due when its own URL state
  * says it was last fetched longer ago than the interval (shorter in the
  * season when reports appear), so a restart does not re-crawl everything,
- * and an unfinished cycle is resumed first. */
+ * and an unfinished cycle is resumed first.
+ *
+ * The daemon runs the crawl's turns itself (gh_crawl_turn), and between
+ * two turns applies what came meanwhile: a reload's rules and new seeds,
+ * the spool's requests.  Neither stops the crawl: transfers in flight go
+ * on, and each host keeps when it may next be asked. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,12 +33,21 @@ static volatile sig_atomic_t terminate, reload, stop_crawl;
 static void
 on_signal(int sig)
 {
-  if(sig == SIGHUP)
-    reload = 1;
-  else
+  if(sig == SIGHUP) {
+    reload = 1; /* applied between two turns of the crawl */
+  } else {
     terminate = 1;
-  stop_crawl = 1; /* the crawl loop returns within half a second */
+    stop_crawl = 1; /* the crawl's turn returns within half a second */
+  }
 }
+
+/* Something the running crawl borrows from a configuration a reload
+ * replaced (the configuration, its seeds, its regions) or from a request
+ * (its ad-hoc seeds): freed when the crawl ends. */
+struct kept {
+  void *p;
+  GDestroyNotify free;
+};
 
 struct daemon {
   char *config_file;
@@ -46,22 +60,64 @@ struct daemon {
   gint64 last_ping;
   gint64 last_spool_look; /* monotonic µs */
   bool request_waiting;   /* a `govharvest queue` request is in the spool */
-  /* Every crawl's hosts, kept across crawls: a reload or a request stops
-   * and restarts the crawl, and a restarted crawl must still wait each
-   * host's delay (or Crawl-delay, or backoff) from its last request. */
+  /* Every crawl's hosts, kept across crawls: the next crawl must still
+   * wait each host's delay (or Crawl-delay, or backoff) from its last
+   * request. */
   GHashTable *hosts;
-  /* While a requested (forced) crawl runs: its seeds' URLs, and whether it
-   * refetches.  A request those cover is dropped, not a restart of it. */
+  /* The running crawl (NULL: none), its options and its summary. */
+  struct gh_crawl *crawl;
+  struct gh_crawl_opts opts;
+  struct gh_crawl_summary sum;
+  GPtrArray *crawl_seeds; /* its starting seeds (borrowed from `seeds` or kept) */
+  GHashTable *in_crawl;   /* seed URL -> the struct gh_seed * the crawl borrows */
+  /* Its seeds crawled on request, past this cycle's visits: a request
+   * these cover is coalesced, never a second crawl of them. */
   GHashTable *forced;
-  bool forced_refetch;
+  /* Requests whose seeds the running crawl covers (borrowed from `kept`):
+   * done when it has run (a daemon stopped before takes them again at its
+   * start). */
+  GPtrArray *requests;
+  GArray *kept; /* struct kept */
 };
 
-/* Whether every seed request `r` selects is in the running forced crawl
+static void
+keep(struct daemon *d, void *p, GDestroyNotify f)
+{
+  if(!d->kept)
+    d->kept = g_array_new(FALSE, FALSE, sizeof(struct kept));
+  g_array_append_val(d->kept, ((struct kept){ p, f }));
+}
+
+/* Frees what the crawl borrowed, once there is none. */
+static void
+release_kept(struct daemon *d)
+{
+  for(guint i = 0; d->kept && i < d->kept->len; i++) {
+    struct kept *k = &g_array_index(d->kept, struct kept, i);
+    k->free(k->p);
+  }
+  g_clear_pointer(&d->kept, g_array_unref);
+}
+
+static void
+config_free(void *p)
+{
+  gh_config_clear(p);
+  g_free(p);
+}
+
+static void
+regions_free(void *p)
+{
+  gh_regions_free(p);
+}
+
+/* Whether every seed request `r` selects is forced in the running crawl
  * (and it asks no refetch that crawl does not do). */
 static bool
 covered(struct daemon *d, const struct gh_request *r)
 {
-  if(!d->forced || (r->refetch && !d->forced_refetch))
+  if(!d->crawl || (r->refetch && !d->opts.refetch))
     return false;
   GPtrArray *sel = NULL, *adhoc = NULL;
   GError *err = NULL;
@@ -69,43 +125,12 @@ covered(struct daemon *d, const struct gh_request *r)
     g_error_free(err);
     return false; /* taken the usual way, which says why it is dropped */
   }
-  bool all = adhoc->len == 0;
+  bool all = sel->len > 0; /* ad-hoc seeds included, matched by URL */
   for(guint i = 0; all && i < sel->len; i++)
     all = g_hash_table_contains(d->forced, ((struct gh_seed *)sel->pdata[i])->url);
   g_ptr_array_free(sel, TRUE);
   g_ptr_array_unref(adhoc);
   return all;
-}
-
-/* A request waits in the spool: one the running forced crawl covers is
- * dropped (said in the journal), anything else stops the crawl so the
- * requests are taken now. */
-static void
-look_at_spool(struct daemon *d)
-{
-  if(!d->forced) {
-    if(gh_requests_waiting(gh_store_dir(d->st))) {
-      d->request_waiting = true;
-      stop_crawl = 1;
-    }
-    return;
-  }
-  GPtrArray *reqs = gh_requests_peek(gh_store_dir(d->st));
-  bool others = false;
-  for(guint i = 0; i < reqs->len; i++) {
-    const struct gh_request *r = reqs->pdata[i];
-    if(covered(d, r)) {
-      gh_log(GH_LOG_INFO, NULL, "request %s: its seeds are being crawled now; coalesced", r->path);
-      gh_request_done(r);
-    } else {
-      others = true;
-    }
-  }
-  g_ptr_array_free(reqs, TRUE);
-  if(others || gh_requests_waiting(gh_store_dir(d->st))) {
-    d->request_waiting = true;
-    stop_crawl = 1;
-  }
 }
 
 static void
@@ -118,11 +143,11 @@ ping(void *ud)
     sd_notify(0, "WATCHDOG=1");
     d->last_ping = now;
   }
-  /* A request in the spool pauses the crawl (it resumes after): "now"
-   * means within seconds, not after a cycle of 3,000 hosts. */
+  /* A request in the spool is taken between two turns: "now" means
+   * within seconds, not after a cycle of 3,000 hosts. */
   if(d->st && !d->request_waiting && now - d->last_spool_look >= G_USEC_PER_SEC) {
     d->last_spool_look = now;
-    look_at_spool(d);
+    d->request_waiting = gh_requests_waiting(gh_store_dir(d->st));
   }
 }
 
@@ -163,16 +188,27 @@ load(struct daemon *d, GError **err)
   if(d->st && strcmp(cfg.store_path, d->cfg.store_path))
     gh_log(GH_LOG_WARNING, NULL, "[store] path changed to %s: takes effect at the next restart",
            cfg.store_path);
-  gh_config_clear(&d->cfg);
+  if(d->crawl) {
+    /* The running crawl reads the configuration through &d->cfg, and
+     * requests in flight were set up from this one's strings. */
+    keep(d, g_memdup2(&d->cfg, sizeof d->cfg), config_free);
+  } else {
+    gh_config_clear(&d->cfg);
+  }
   d->cfg = cfg;
   if(d->st) { /* the open store stays the store */
     g_free(d->cfg.store_path);
     d->cfg.store_path = g_strdup(gh_store_dir(d->st));
   }
-  if(d->seeds)
+  if(d->seeds && d->crawl)
+    keep(d, d->seeds, (GDestroyNotify)g_ptr_array_unref); /* the crawl's seeds are among them */
+  else if(d->seeds)
     g_ptr_array_free(d->seeds, TRUE);
   d->seeds = seeds;
-  gh_regions_free(d->regions);
+  if(d->regions && d->crawl)
+    keep(d, d->regions, regions_free);
+  else
+    gh_regions_free(d->regions);
   d->regions = regions;
   gh_log_setup(d->cfg.log_level, false);
   return true;
@@ -217,34 +253,53 @@ log_misses(struct daemon *d, GPtrArray *seeds)
   g_hash_table_destroy(mine);
 }
 
-/* Runs one crawl of `seeds`; false on a store failure (then *rc is set). */
-static bool
-crawl_now(struct daemon *d, GPtrArray *seeds, bool force, bool refetch, bool cycle_open,
-          const char *why, int *rc)
+/* Starts a crawl of `seeds` (borrowed until it ends): forced (requested)
+ * or the due ones. */
+static void
+crawl_start(struct daemon *d, GPtrArray *seeds, bool force, bool refetch, bool cycle_open,
+            const char *why)
 {
-  GError *err = NULL;
-  struct gh_crawl_opts o = { 0 };
-  o.cfg = &d->cfg;
-  o.seeds = seeds;
-  o.regions = d->regions;
-  o.force = force;
-  o.refetch = refetch;
-  gh_cli_extract_opts(&o.extract, &d->cfg);
-  o.stop = &stop_crawl;
-  o.status = status;
-  o.tick = ping;
-  o.status_ud = d;
+  struct gh_crawl_opts *o = &d->opts;
+  memset(o, 0, sizeof *o);
+  o->cfg = &d->cfg;
+  o->seeds = seeds;
+  o->regions = d->regions;
+  o->force = force;
+  o->refetch = refetch;
+  gh_cli_extract_opts(&o->extract, &d->cfg);
+  o->stop = &stop_crawl;
+  o->status = status;
+  o->tick = ping;
+  o->status_ud = d;
   /* A commit that outlasts the watchdog period stops the pings, so
    * systemd restarts a daemon whose disk hangs as it would a hung loop. */
-  o.commit_stall_usec = (gint64)d->watchdog_usec; /* 0 without one: a minute */
+  o->commit_stall_usec = (gint64)d->watchdog_usec; /* 0 without one: a minute */
   if(!d->hosts)
     d->hosts = gh_crawl_hosts_new();
-  o.hosts = d->hosts;
-  struct gh_crawl_summary sum;
-  gh_crawl_summary_init(&sum);
+  o->hosts = d->hosts;
+  d->crawl_seeds = seeds;
+  d->in_crawl = g_hash_table_new(g_str_hash, g_str_equal);
+  d->forced = g_hash_table_new(g_str_hash, g_str_equal);
+  for(guint i = 0; i < seeds->len; i++) {
+    struct gh_seed *sd = seeds->pdata[i];
+    g_hash_table_insert(d->in_crawl, sd->url, sd);
+    if(force)
+      g_hash_table_add(d->forced, sd->url);
+  }
+  gh_crawl_summary_init(&d->sum);
   gh_log(GH_LOG_INFO, NULL, "crawl: %u seeds %s%s", seeds->len, why,
          cycle_open ? ", resuming an unfinished cycle" : "");
-  bool ok = gh_crawl_run(d->st, &o, &sum, &err);
+  d->crawl = gh_crawl_new(d->st, o, &d->sum);
+}
+
+/* The running crawl has ended (or is ended, when stopping); false on a
+ * store failure (then *rc is set). */
+static bool
+crawl_end(struct daemon *d, int *rc)
+{
+  GError *err = NULL;
+  bool ok = gh_crawl_free(d->crawl, &err);
+  d->crawl = NULL;
   if(!ok) {
     /* A store failure: systemd restarts us (Restart=on-failure). */
     gh_log(GH_LOG_ERROR, NULL, "%s", err->message);
@@ -254,26 +309,68 @@ crawl_now(struct daemon *d, GPtrArray *seeds, bool force, bool refetch, bool cyc
   } else {
     gh_log(GH_LOG_INFO, NULL, "crawl cycle %" G_GUINT64_FORMAT " %s: %" G_GUINT64_FORMAT
            " documents, %" G_GUINT64_FORMAT " links found",
-           sum.cycle, sum.interrupted ? "paused" : "finished", sum.fetched, sum.reports_found);
-    if(!sum.interrupted && !sum.queued_left)
-      log_misses(d, seeds);
+           d->sum.cycle, d->sum.interrupted ? "paused" : "finished", d->sum.fetched,
+           d->sum.reports_found);
+    if(!d->sum.interrupted && !d->sum.queued_left) {
+      GPtrArray *all = g_ptr_array_new();
+      GHashTableIter it;
+      gpointer v;
+      g_hash_table_iter_init(&it, d->in_crawl);
+      while(g_hash_table_iter_next(&it, NULL, &v))
+        g_ptr_array_add(all, v);
+      log_misses(d, all);
+      g_ptr_array_free(all, TRUE);
+    }
   }
-  gh_crawl_summary_clear(&sum);
+  /* Done unless stopping: a killed or stopped daemon takes them again. */
+  for(guint i = 0; ok && !terminate && d->requests && i < d->requests->len; i++)
+    gh_request_done(d->requests->pdata[i]);
+  g_clear_pointer(&d->requests, g_ptr_array_unref);
+  gh_crawl_summary_clear(&d->sum);
+  g_clear_pointer(&d->crawl_seeds, g_ptr_array_unref);
+  g_clear_pointer(&d->in_crawl, g_hash_table_destroy);
+  g_clear_pointer(&d->forced, g_hash_table_destroy);
+  release_kept(d);
   return ok;
 }
 
-/* Takes the spool's requests (govharvest queue) and crawls their seeds
- * now, past this cycle's visits.  false on a store failure. */
-static bool
-take_requests(struct daemon *d, int *rc)
+/* A request read mid-crawl (gh_requests_peek) is taken here as
+ * gh_requests_take would take it (store/requests.h: *.json becomes
+ * *.taken), so `queue` sees it taken and the next look passes it by.
+ * gh_requests_take itself is for between crawls: it also takes *.taken
+ * files again, as a killed daemon's, and the running crawl's are not. */
+static void
+claim(struct gh_request *r)
 {
-  GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
-  GPtrArray *reqs = gh_requests_take(gh_store_dir(d->st), notes);
-  GPtrArray *seeds = g_ptr_array_new(), *adhocs = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+  if(!g_str_has_suffix(r->path, ".json"))
+    return;
+  char *taken = g_strconcat(r->path, ".taken", NULL);
+  if(rename(r->path, taken) == 0) {
+    g_free(r->path);
+    r->path = taken;
+  } else {
+    g_free(taken); /* gone meanwhile: nothing to delete once it has run */
+  }
+}
+
+/* The requests' seeds, crawled now past this cycle's visits: added to the
+ * running crawl (a request whose seeds it already crawls on request is
+ * coalesced), or in a crawl of their own.  `reqs` (taken) lives until the
+ * crawl ends. */
+static void
+handle_requests(struct daemon *d, GPtrArray *reqs, GPtrArray *notes)
+{
+  keep(d, reqs, (GDestroyNotify)g_ptr_array_unref);
+  GPtrArray *seeds = g_ptr_array_new();
   GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
-  bool refetch = false, ok = true;
+  bool refetch = false;
   for(guint i = 0; i < reqs->len; i++) {
     const struct gh_request *r = reqs->pdata[i];
+    if(covered(d, r)) {
+      gh_log(GH_LOG_INFO, NULL, "request %s: its seeds are being crawled now; coalesced", r->path);
+      gh_request_done(r);
+      continue;
+    }
     GPtrArray *sel = NULL, *adhoc = NULL;
     GError *err = NULL;
     if(!gh_seeds_select(d->seeds, r->seeds, r->regions, &sel, &adhoc, notes, &err)) {
@@ -284,33 +381,102 @@ take_requests(struct daemon *d, int *rc)
     }
     gh_log(GH_LOG_INFO, NULL, "request %s (%s): %u seeds%s", r->path,
            r->requested_at ? r->requested_at : "?", sel->len, r->refetch ? ", refetch" : "");
-    for(guint k = 0; k < sel->len; k++)
-      if(g_hash_table_add(seen, ((struct gh_seed *)sel->pdata[k])->url))
-        g_ptr_array_add(seeds, sel->pdata[k]);
+    for(guint k = 0; k < sel->len; k++) {
+      struct gh_seed *sd = sel->pdata[k];
+      if((!d->forced || !g_hash_table_contains(d->forced, sd->url)) &&
+         g_hash_table_add(seen, sd->url))
+        g_ptr_array_add(seeds, sd);
+    }
     refetch = refetch || r->refetch;
     g_ptr_array_free(sel, TRUE);
-    g_ptr_array_add(adhocs, adhoc); /* owns the ad-hoc seeds until the crawl ends */
-  }
-  for(guint i = 0; i < notes->len; i++)
-    gh_log(GH_LOG_WARNING, NULL, "%s", (const char *)notes->pdata[i]);
-  if(seeds->len) {
-    sd_notifyf(0, "STATUS=crawling %u requested seeds", seeds->len);
-    d->forced = g_hash_table_new(g_str_hash, g_str_equal);
-    for(guint i = 0; i < seeds->len; i++)
-      g_hash_table_add(d->forced, ((struct gh_seed *)seeds->pdata[i])->url);
-    d->forced_refetch = refetch;
-    ok = crawl_now(d, seeds, true, refetch, false, "requested", rc);
-    g_clear_pointer(&d->forced, g_hash_table_destroy);
-    /* Done unless stopping: a killed or stopped daemon takes them again. */
-    for(guint i = 0; ok && !terminate && i < reqs->len; i++)
-      gh_request_done(reqs->pdata[i]);
+    keep(d, adhoc, (GDestroyNotify)g_ptr_array_unref); /* the ad-hoc seeds, until the crawl ends */
+    claim((struct gh_request *)r);
+    if(!d->requests)
+      d->requests = g_ptr_array_new();
+    g_ptr_array_add(d->requests, (gpointer)r);
   }
   g_hash_table_destroy(seen);
-  g_ptr_array_free(seeds, TRUE);
-  g_ptr_array_free(adhocs, TRUE);
-  g_ptr_array_free(reqs, TRUE);
+  if(seeds->len && d->crawl) {
+    gh_log(GH_LOG_INFO, NULL, "crawl: %u requested seeds join the running crawl", seeds->len);
+    gh_crawl_add_seeds(d->crawl, seeds, true);
+    for(guint i = 0; i < seeds->len; i++) {
+      struct gh_seed *sd = seeds->pdata[i];
+      g_hash_table_insert(d->in_crawl, sd->url, sd);
+      g_hash_table_add(d->forced, sd->url);
+    }
+    keep(d, seeds, (GDestroyNotify)g_ptr_array_unref);
+  } else if(seeds->len) {
+    sd_notifyf(0, "STATUS=crawling %u requested seeds", seeds->len);
+    crawl_start(d, seeds, true, refetch, false, "requested");
+  } else {
+    g_ptr_array_free(seeds, TRUE);
+  }
+  if(!d->crawl) /* nothing borrows what they gave */
+    release_kept(d);
+}
+
+/* Whether a request asks a refetch the running crawl does not do. */
+static bool
+asks_refetch(struct daemon *d, GPtrArray *reqs)
+{
+  for(guint i = 0; d->crawl && !d->opts.refetch && i < reqs->len; i++)
+    if(((const struct gh_request *)reqs->pdata[i])->refetch)
+      return true;
+  return false;
+}
+
+/* Takes the spool's requests.  A refetch is the whole crawl's (the
+ * frontier's), not a seed's: a request for one ends a running crawl that
+ * does not refetch, and the requested crawl follows (hosts keep their
+ * politeness).  false on a store failure (then *rc is set). */
+static bool
+take_requests(struct daemon *d, int *rc)
+{
+  const char *dir = gh_store_dir(d->st);
+  GPtrArray *notes = g_ptr_array_new_with_free_func(g_free);
+  GPtrArray *reqs = NULL;
+  bool ok = true;
+  if(d->crawl) {
+    reqs = gh_requests_peek(dir); /* not taken: see claim */
+    if(asks_refetch(d, reqs)) {
+      gh_log(GH_LOG_INFO, NULL, "a request asks a refetch: the running crawl pauses for it");
+      g_ptr_array_unref(reqs);
+      reqs = NULL;
+      ok = crawl_end(d, rc);
+    }
+  }
+  if(ok && !reqs)
+    reqs = gh_requests_take(dir, notes);
+  if(ok)
+    handle_requests(d, reqs, notes);
+  else if(reqs)
+    g_ptr_array_unref(reqs);
+  for(guint i = 0; i < notes->len; i++)
+    gh_log(GH_LOG_WARNING, NULL, "%s", (const char *)notes->pdata[i]);
   g_ptr_array_free(notes, TRUE);
   return ok;
+}
+
+/* A reload applied to the running crawl, between two turns: its rules,
+ * and the seeds new to the configuration join it. */
+static void
+reload_crawl(struct daemon *d, GHashTable *before)
+{
+  gh_crawl_reconfigure(d->crawl, &d->cfg);
+  GPtrArray *added = g_ptr_array_new();
+  for(guint i = 0; i < d->seeds->len; i++) {
+    struct gh_seed *sd = d->seeds->pdata[i];
+    if(!g_hash_table_contains(d->in_crawl, sd->url) && !g_hash_table_contains(before, sd->url))
+      g_ptr_array_add(added, sd);
+  }
+  if(added->len) {
+    gh_log(GH_LOG_INFO, NULL, "crawl: %u seeds new to the configuration join the running crawl",
+           added->len);
+    gh_crawl_add_seeds(d->crawl, added, false);
+    for(guint i = 0; i < added->len; i++)
+      g_hash_table_insert(d->in_crawl, ((struct gh_seed *)added->pdata[i])->url, added->pdata[i]);
+  }
+  g_ptr_array_free(added, TRUE);
 }
 
 static void
@@ -318,14 +484,22 @@ do_reload(struct daemon *d)
 {
   sd_notify(0, "RELOADING=1");
   GError *err = NULL;
+  /* The seeds before (kept alive while a crawl runs, which is when this
+   * is read). */
+  GHashTable *before = g_hash_table_new(g_str_hash, g_str_equal);
+  for(guint i = 0; d->crawl && i < d->seeds->len; i++)
+    g_hash_table_add(before, ((struct gh_seed *)d->seeds->pdata[i])->url);
   if(load(d, &err)) {
     gh_log(GH_LOG_INFO, NULL, "reloaded %s: %u seeds", d->config_file, d->seeds->len);
+    if(d->crawl)
+      reload_crawl(d, before);
     sd_notifyf(0, "READY=1\nSTATUS=reloaded: %u seeds", d->seeds->len);
   } else {
     gh_log(GH_LOG_ERROR, NULL, "reload failed, keeping the running configuration: %s", err->message);
     sd_notifyf(0, "READY=1\nSTATUS=reload failed (running configuration kept): %s", err->message);
     g_error_free(err);
   }
+  g_hash_table_destroy(before);
 }
 
 int
@@ -385,19 +559,30 @@ gh_cmd_daemon(int argc, char **argv)
       if(idle)
         gh_log(GH_LOG_INFO, NULL, "woke: reload (SIGHUP)");
       idle = false;
-      do_reload(&d);
+      do_reload(&d); /* between two turns of a running crawl: applied to it */
     }
-    stop_crawl = 0;
     if(terminate)
       break;
-    if(idle && d.request_waiting)
-      gh_log(GH_LOG_INFO, NULL, "woke: a request in the spool");
-    idle = idle && !d.request_waiting;
-    d.request_waiting = false;
-    if(!take_requests(&d, &rc))
-      break;
-    if(terminate)
-      break;
+    /* Requests are looked for at every turn without a crawl (one left
+     * taken by a killed daemon included), and during one when the spool
+     * has some (ping). */
+    if(!d.crawl || d.request_waiting) {
+      if(idle && d.request_waiting)
+        gh_log(GH_LOG_INFO, NULL, "woke: a request in the spool");
+      idle = idle && !d.request_waiting;
+      d.request_waiting = false;
+      if(!take_requests(&d, &rc))
+        break;
+    }
+    if(d.crawl) {
+      if(gh_crawl_turn(d.crawl, G_USEC_PER_SEC / 2))
+        continue;
+      if(terminate)
+        break;
+      if(!crawl_end(&d, &rc))
+        break;
+      continue; /* look again: requests, and a reload may have added seeds */
+    }
     gint64 next_due;
     bool cycle_open;
     GPtrArray *due = due_seeds(&d, &next_due, &cycle_open);
@@ -405,11 +590,8 @@ gh_cmd_daemon(int argc, char **argv)
       if(idle)
         gh_log(GH_LOG_INFO, NULL, "woke: %u seeds due", due->len);
       idle = false;
-      bool ok = crawl_now(&d, due, false, false, cycle_open, "due", &rc);
-      g_ptr_array_free(due, TRUE);
-      if(!ok)
-        break;
-      continue; /* look again: a reload may have added seeds */
+      crawl_start(&d, due, false, false, cycle_open, "due");
+      continue;
     }
     g_ptr_array_free(due, TRUE);
     /* Idle until the next seed falls due, a signal, or a minute (the
@@ -434,9 +616,12 @@ gh_cmd_daemon(int argc, char **argv)
     }
   }
   sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+  if(d.crawl) /* stopping: what it had in flight stays queued for the next start */
+    crawl_end(&d, &rc);
   gh_log(GH_LOG_INFO, NULL, "stopped");
 out:
   g_clear_error(&err);
+  release_kept(&d);
   gh_store_close(d.st); /* every batch is committed; nothing is pending */
   gh_regions_free(d.regions);
   if(d.hosts)

@@ -38,7 +38,7 @@ crawl_host_set_aside(struct crawl *c, struct gh_host *h)
 }
 
 static double
-host_failed(struct crawl *c, struct gh_host *h, const char *kind, const char *reason)
+host_failed(struct crawl *c, struct gh_host *h, enum gh_fail kind, const char *reason)
 {
   bool set_aside;
   double backoff = gh_host_failed(h, kind, reason, &set_aside);
@@ -49,13 +49,13 @@ host_failed(struct crawl *c, struct gh_host *h, const char *kind, const char *re
 
 /* Put the URL back for a later attempt, or give up after the retry cap. */
 static void
-retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reason,
+retry_later(struct crawl *c, struct xfer *x, enum gh_fail kind, const char *reason,
             double *wait)
 {
   gint64 attempts = ((x->state->has & GH_US_ATTEMPTS) ? x->state->attempts : 0) + 1;
   gh_urlstate_set_num(x->state, attempts, GH_US_ATTEMPTS, attempts);
   if((guint64)attempts > c->cfg->retries) {
-    crawl_finish_xfer(c, x, GH_URL_FAILED, kind, reason);
+    crawl_fail_xfer(c, x, kind, reason);
     host_failed(c, x->host, kind, reason);
     return;
   }
@@ -63,11 +63,11 @@ retry_later(struct crawl *c, struct xfer *x, const char *kind, const char *reaso
   double backoff = host_failed(c, x->host, kind, reason);
   if(*wait < backoff)
     *wait = backoff;
-  gh_urlstate_set(&x->state->error, kind);
+  gh_urlstate_set(&x->state->error, gh_fail_name(kind));
   gh_urlstate_set(&x->state->reason, reason);
   gh_frontier_set(c->fr, x->url, x->state); /* still queued */
-  crawl_log(c, GH_LOG_INFO, x->url, "%s: %s (%s), retry %d in %.0f s", x->url, kind, reason,
-          (int)attempts, *wait);
+  crawl_log(c, GH_LOG_INFO, x->url, "%s: %s (%s), retry %d in %.0f s", x->url, gh_fail_name(kind),
+            reason, (int)attempts, *wait);
 }
 
 /* Unchanged listing page: queue again what it linked last time. */
@@ -105,18 +105,18 @@ follow_redirect(struct crawl *c, struct xfer *x, long code, const char *target)
   char *why = NULL, *to_host = NULL;
   if(!to) {
     why = g_strdup_printf("HTTP %ld without a usable Location", code);
-    crawl_finish_xfer(c, x, GH_URL_FAILED, "bad_redirect", why);
+    crawl_fail_xfer(c, x, GH_FAIL_BAD_REDIRECT, why);
   } else if(loop || chain->len > c->cfg->max_redirects) {
     why = g_strdup_printf("%s after %u redirects (to %s)", loop ? "redirect loop" : "too many redirects",
                           chain->len, to);
-    crawl_finish_xfer(c, x, GH_URL_FAILED, "redirect_loop", why);
+    crawl_fail_xfer(c, x, GH_FAIL_REDIRECT_LOOP, why);
   } else if(!crawl_in_scope(c, seed, to, kind == GH_LINK_REPORT ? GH_LINK_ATTACHMENT : kind,
                             &to_host)) {
     why = g_strdup_printf("redirected off the seed's site to %s", to);
-    crawl_finish_xfer(c, x, GH_URL_FAILED, "off_scope", why);
+    crawl_fail_xfer(c, x, GH_FAIL_OFF_SCOPE, why);
   } else {
     gh_urlstate_set(&s->redirect_to, to);
-    crawl_finish_xfer(c, x, GH_URL_REDIRECTED, NULL, NULL);
+    crawl_finish_xfer(c, x, GH_URL_REDIRECTED, NULL);
     struct gh_urlstate *ns = crawl_enqueue(c, to, to_host, kind, (int)s->depth, seed, s->region,
                                            s->text, s->referer);
     if(ns) {
@@ -169,7 +169,7 @@ crawl_answer_fetched(struct crawl *c, struct xfer *x)
   if(discover || extract)
     crawl_job_start(c, x, sha, fmt, discover, extract);
   else
-    crawl_finish_xfer(c, x, GH_URL_DONE, NULL, NULL);
+    crawl_finish_xfer(c, x, GH_URL_DONE, NULL);
   g_free(sha);
 }
 
@@ -186,18 +186,20 @@ on_robots(struct crawl *c, struct xfer *x, CURLcode rc, long code, curl_off_t re
   if(rc == CURLE_COULDNT_CONNECT && x->guard.refused) {
     char *why = g_strdup_printf("%s resolves to the private address %s ([crawl] allow_private "
                                 "lists hosts allowed to)", h->name, x->guard.addr);
-    gh_host_robots_unavailable(h, false, 0, "private_address", why);
+    gh_host_robots_unavailable(h, false, 0, GH_FAIL_PRIVATE_ADDRESS, why);
     g_free(why);
     finish_host(c, x, 0);
     gh_log(GH_LOG_WARNING, NULL, "%s", h->drain);
     return;
   }
   if(rc != CURLE_OK || status >= 500 || status == 429) {
-    bool transient = rc == CURLE_OK || gh_fetch_retryable(gh_fetch_error_kind(rc));
+    /* A 5xx or 429 is throttling; a network failure may pass too. */
+    enum gh_fail kind = rc == CURLE_OK ? GH_FAIL_ROBOTS_UNREACHABLE : gh_fetch_fail(rc);
+    bool transient = rc == CURLE_OK || gh_fail_retryable(kind);
     char *why = g_strdup_printf("robots.txt unreachable (%s)",
                                 rc ? curl_easy_strerror(rc) : "server error");
     double wait = gh_host_robots_unavailable(h, transient, retry_after > 0 ? (double)retry_after : 0,
-                                             rc ? gh_fetch_error_kind(rc) : "robots_unreachable", why);
+                                             kind, why);
     g_free(why);
     if(wait >= 0) {
       finish_host(c, x, wait);
@@ -222,7 +224,9 @@ on_error(struct crawl *c, struct xfer *x, CURLcode rc)
 {
   double wait = 0;
   bool refused = rc == CURLE_COULDNT_CONNECT && x->guard.refused;
-  const char *kind = x->in.too_large ? "too_large" : refused ? "private_address" : gh_fetch_error_kind(rc);
+  enum gh_fail kind = x->in.too_large ? GH_FAIL_TOO_LARGE
+                      : refused       ? GH_FAIL_PRIVATE_ADDRESS
+                                      : gh_fetch_fail(rc);
   char *reason = x->in.too_large
                    ? g_strdup_printf("body over the %zu-byte limit (transfer aborted)", x->in.cap)
                  : refused ? g_strdup_printf("the host resolves to the private address %s "
@@ -231,10 +235,10 @@ on_error(struct crawl *c, struct xfer *x, CURLcode rc)
                  : rc == CURLE_OUT_OF_MEMORY
                    ? g_strdup("the answer's headers are too large (over libcurl's 100 KiB)")
                    : g_strdup(curl_easy_strerror(rc));
-  if(gh_fetch_retryable(kind))
+  if(gh_fail_retryable(kind))
     retry_later(c, x, kind, reason, &wait);
   else
-    crawl_finish_xfer(c, x, GH_URL_FAILED, kind, reason);
+    crawl_fail_xfer(c, x, kind, reason);
   g_free(reason);
   return wait;
 }
@@ -254,7 +258,7 @@ on_not_modified(struct crawl *c, struct xfer *x)
 {
   c->sum->not_modified++;
   requeue_links(c, x);
-  crawl_finish_xfer(c, x, GH_URL_DONE, NULL, NULL);
+  crawl_finish_xfer(c, x, GH_URL_DONE, NULL);
   return 0;
 }
 
@@ -264,14 +268,14 @@ static double
 on_throttled(struct crawl *c, struct xfer *x, long code, curl_off_t retry_after)
 {
   double wait = 0;
-  const char *kind = code == 429 ? "http_429" : "http_5xx";
+  enum gh_fail kind = code == 429 ? GH_FAIL_HTTP_429 : GH_FAIL_HTTP_5XX;
   char *why = g_strdup_printf("HTTP %ld", code);
   if((code == 429 || code == 503) && retry_after > 0 &&
      (double)retry_after > c->cfg->max_retry_after_seconds) {
     char *r = g_strdup_printf("HTTP %ld with Retry-After %" CURL_FORMAT_CURL_OFF_T
                               " s (over the %.0f s limit; next cycle)",
                               code, retry_after, c->cfg->max_retry_after_seconds);
-    crawl_finish_xfer(c, x, GH_URL_FAILED, kind, r);
+    crawl_fail_xfer(c, x, kind, r);
     g_free(r);
   } else {
     if((code == 429 || code == 503) && retry_after > 0)
@@ -286,9 +290,8 @@ static double
 on_http_error(struct crawl *c, struct xfer *x, long code)
 {
   char *why = g_strdup_printf("HTTP %ld", code);
-  char *kind = g_strdup_printf("http_%ld", code);
-  crawl_finish_xfer(c, x, GH_URL_FAILED, kind, why);
-  g_free(kind);
+  /* Named by the status the state records (crawl_answer set it). */
+  crawl_fail_xfer(c, x, GH_FAIL_HTTP_STATUS, why);
   g_free(why);
   return 0;
 }
@@ -327,8 +330,9 @@ crawl_answer(struct crawl *c, struct xfer *x, CURLcode rc)
   if(rc != CURLE_OK || code == 429 || code >= 500) {
     curl_off_t us = 0;
     curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &us);
-    const char *kind = rc != CURLE_OK ? (x->in.too_large ? "too_large" : gh_fetch_error_kind(rc))
-                       : code == 429 ? "http_429" : "http_5xx";
+    enum gh_fail kind = rc != CURLE_OK ? (x->in.too_large ? GH_FAIL_TOO_LARGE : gh_fetch_fail(rc))
+                        : code == 429 ? GH_FAIL_HTTP_429
+                                      : GH_FAIL_HTTP_5XX;
     char *why = rc != CURLE_OK ? g_strdup(curl_easy_strerror(rc)) : g_strdup_printf("HTTP %ld", code);
     if(gh_host_charge(h, (double)us / USEC, kind, why))
       crawl_host_set_aside(c, h);
@@ -360,7 +364,7 @@ crawl_answer(struct crawl *c, struct xfer *x, CURLcode rc)
   const char *blocked = gh_detect_blocked(code, x->in.body->str, x->in.body->len);
   double wait;
   if(blocked) {
-    crawl_finish_xfer(c, x, GH_URL_BLOCKED, "blocked", blocked);
+    crawl_fail_xfer(c, x, GH_FAIL_BLOCKED, blocked);
     wait = 0;
   } else if(code >= 300 && code < 400 && code != 304) {
     wait = on_redirect(c, x, code);

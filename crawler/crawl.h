@@ -49,8 +49,8 @@ struct gh_crawl_opts {
    * would a hung loop.  The daemon passes its watchdog period. */
   gint64 commit_stall_usec;
   /* Host name -> struct gh_host *, kept by the caller across runs in one
-   * process (the daemon: a reload or a request restarts the crawl, and a
-   * host must not forget when it may next be asked, nor its backoff).
+   * process (the daemon: one crawl follows another, and a host must not
+   * forget when it may next be asked, nor its backoff).
    * NULL: this run's own.  Create it with gh_crawl_hosts_new. */
   GHashTable *hosts;
   /* probe --render: every page of kind seed is rendered whatever its
@@ -99,8 +99,40 @@ void gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out);
 #define GH_CRAWL_WORK "crawl"
 GByteArray *gh_crawl_work(const struct gh_pool_input *in);
 
-/* Runs until the frontier is drained or *stop is set.  False with *err only
- * for store failures; fetch and parse failures are recorded per URL. */
+/* A running crawl, driven a turn at a time (the daemon) or to its end
+ * (gh_crawl_run). */
+struct gh_crawl;
+/* Begins (or resumes) the cycle and queues `o`'s seeds.  `st`, `o`, what
+ * `o` points to (the configuration, the seeds) and `sum` are borrowed until
+ * gh_crawl_free.  Never NULL: a store failure here ends the first turn, and
+ * gh_crawl_free reports it. */
+struct gh_crawl *gh_crawl_new(struct gh_store *st, const struct gh_crawl_opts *o,
+                              struct gh_crawl_summary *sum);
+/* One turn of the loop: starts what the hosts' politeness allows, waits
+ * at most `timeout_usec` (and never over half a second) for answers,
+ * handles them.  True while there is more to do; false once the frontier
+ * is drained, *stop was set or the store failed. */
+bool gh_crawl_turn(struct gh_crawl *c, gint64 timeout_usec);
+/* A reload, between two turns: from now on the crawl obeys `cfg` (borrowed
+ * until gh_crawl_free; the one it replaces must also live until then, as
+ * requests in flight were set up from it): per-host limits, delays,
+ * budgets and retries apply at once, and each host keeps when it may next
+ * be asked (pushed back by a longer delay), its backoff and its failures.
+ * Transfers in flight go on.  What was set up once for the crawl ([crawl]
+ * resolve, connect_to, max_connections, the extraction workers) stays as
+ * it was until the next crawl. */
+void gh_crawl_reconfigure(struct gh_crawl *c, const struct gh_config *cfg);
+/* More seeds (struct gh_seed *, borrowed until gh_crawl_free) for the
+ * running crawl, queued now; with `force`, past this cycle's visits, once
+ * in this crawl: a seed already forced in it is not crawled again. */
+void gh_crawl_add_seeds(struct gh_crawl *c, GPtrArray *seeds, bool force);
+/* Ends the crawl (transfers still in flight are abandoned and stay queued
+ * for the next), commits what is pending and completes the summary.
+ * False with *err only for a store failure; fetch and parse failures are
+ * recorded per URL. */
+bool gh_crawl_free(struct gh_crawl *c, GError **err);
+/* gh_crawl_new, turns until there is nothing more to do or *stop is set,
+ * gh_crawl_free. */
 bool gh_crawl_run(struct gh_store *st, const struct gh_crawl_opts *o,
                   struct gh_crawl_summary *sum, GError **err);
 

@@ -1,11 +1,11 @@
 /* The crawl loop's insides, shared by its files (model: curl's
  * lib/multihandle.h): the loop's context, a transfer, a page job, and the
- * functions one file calls in another.  Not for anything outside
- * crawler/crawl*.c, answer.c, job.c and progress.c: the public face is
- * crawl.h.
+ * functions one file calls in another.  Not for anything outside the
+ * files below (and render.c): the public face is crawl.h.
  *
- *   crawl.c     the loop: starting transfers, URL states, committing, the
- *               cycle (gh_crawl_run)
+ *   crawl.c     hosts, URL states, scope, starting transfers
+ *   loop.c      the turns (gh_crawl_new, gh_crawl_turn, gh_crawl_free),
+ *               committing, the cycle
  *   turns.c     each turn: which hosts may start a request, which URL each takes
  *   answer.c    what each answer means, one function per outcome
  *   job.c       a fetched body in a worker, and its links and record back
@@ -57,6 +57,10 @@ struct crawl {
   struct gh_host_rules host_rules; /* [crawl]'s politeness, for every host */
   struct gh_store *st;
   GHashTable *run_seeds;  /* seed URL -> its struct gh_seed (borrowed): this run's seeds */
+  /* The run's seeds crawled past this cycle's visits (an operator's "now":
+   * gh_crawl_opts.force, or gh_crawl_add_seeds'), a set of seed URLs
+   * (borrowed); NULL: none. */
+  GHashTable *forced;
   gint64 run_id;          /* marks pages a forced run requeued: each once */
   const struct gh_crawl_opts *o;
   const struct gh_config *cfg;
@@ -89,6 +93,15 @@ struct crawl {
   bool time_up; /* [crawl] cycle_time_limit passed: start nothing more */
   GError *error;
   struct gh_render *render; /* the browser fallback (render.c); NULL: off */
+};
+
+/* A crawl as its callers hold it (crawl.h): the loop's context and what
+ * gh_crawl_turn keeps from one turn to the next. */
+struct gh_crawl {
+  struct crawl c;
+  double cpu0, wcpu0; /* CPU seconds at the start: the summary's are since */
+  bool kicked;        /* curl's timeouts were run after the last poll (gh_events_kick) */
+  bool over;          /* drained, stopped or failed: turns do nothing more */
 };
 
 /* A fetched page or document on its way to links and a record.  The
@@ -141,11 +154,23 @@ char *crawl_now_iso(void);
 struct gh_host *crawl_host_get(struct crawl *c, const char *name);
 /* The host's state (pages, and robots.txt when `robots_status`) to store. */
 void crawl_host_save(struct crawl *c, struct gh_host *h, long robots_status, const char *robots);
-/* The one place a URL leaves the queue (see crawl.c). */
+/* The one place a URL leaves the queue (see crawl.c): in `state`, with no
+ * failure. */
 void crawl_finish(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
-                  enum gh_url_state state, const char *error_kind, const char *reason);
+                  enum gh_url_state state, const char *reason);
 void crawl_finish_xfer(struct crawl *c, struct xfer *x, enum gh_url_state state,
-                       const char *error_kind, const char *reason);
+                       const char *reason);
+/* Likewise for a failure: the URL is left in the state the kind's row
+ * says (store/fail.c), under the kind's stored name (GH_FAIL_HTTP_STATUS:
+ * "http_<code>" of the status `s` records), counted in the summary. */
+void crawl_fail(struct crawl *c, const char *url, const char *host, struct gh_urlstate *s,
+                enum gh_fail f, const char *reason);
+void crawl_fail_xfer(struct crawl *c, struct xfer *x, enum gh_fail f, const char *reason);
+/* Counts a failure in the summary's errors by kind. */
+void crawl_count_fail(struct crawl *c, enum gh_fail f);
+/* Whether pages of `seed` are queued past this cycle's visits (once per
+ * run). */
+bool crawl_seed_forced(struct crawl *c, const char *seed);
 /* Queues `url` (see crawl.c); returns its state, borrowed, or NULL.
  * `url_host`: its host when the caller has it (crawl_in_scope), else NULL. */
 struct gh_urlstate *crawl_enqueue(struct crawl *c, const char *url, const char *url_host,

@@ -295,34 +295,27 @@ gh_answer_headers_clear(struct gh_answer_headers *h)
   memset(h, 0, sizeof *h);
 }
 
-const char *
-gh_fetch_error_kind(CURLcode rc)
+enum gh_fail
+gh_fetch_fail(CURLcode rc)
 {
   switch(rc) {
-  case CURLE_OPERATION_TIMEDOUT: return "timeout";
-  case CURLE_COULDNT_RESOLVE_HOST: return "dns";
-  case CURLE_COULDNT_CONNECT: return "connect";
-  case CURLE_TOO_MANY_REDIRECTS: return "redirect_loop";
+  case CURLE_OPERATION_TIMEDOUT: return GH_FAIL_TIMEOUT;
+  case CURLE_COULDNT_RESOLVE_HOST: return GH_FAIL_DNS;
+  case CURLE_COULDNT_CONNECT: return GH_FAIL_CONNECT;
+  case CURLE_TOO_MANY_REDIRECTS: return GH_FAIL_REDIRECT_LOOP;
   case CURLE_FILESIZE_EXCEEDED:
-  case CURLE_WRITE_ERROR: return "too_large";
+  case CURLE_WRITE_ERROR: return GH_FAIL_TOO_LARGE;
   case CURLE_PEER_FAILED_VERIFICATION:
   case CURLE_SSL_CONNECT_ERROR:
   case CURLE_SSL_CERTPROBLEM:
   case CURLE_SSL_CIPHER:
   case CURLE_SSL_CACERT_BADFILE:
-  case CURLE_SSL_ISSUER_ERROR: return "tls_error";
-  case CURLE_BAD_CONTENT_ENCODING: return "bad_encoding";
+  case CURLE_SSL_ISSUER_ERROR: return GH_FAIL_TLS;
+  case CURLE_BAD_CONTENT_ENCODING: return GH_FAIL_BAD_ENCODING;
   /* libcurl 7.88 answers an endless header block with out-of-memory. */
-  case CURLE_OUT_OF_MEMORY: return "too_large";
-  default: return "network";
+  case CURLE_OUT_OF_MEMORY: return GH_FAIL_TOO_LARGE;
+  default: return GH_FAIL_NETWORK;
   }
-}
-
-bool
-gh_fetch_retryable(const char *kind)
-{
-  return !strcmp(kind, "timeout") || !strcmp(kind, "connect") || !strcmp(kind, "network") ||
-         !strcmp(kind, "dns");
 }
 
 static char *

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "../config/config.h"
+#include "../store/fail.h"
 #include "host.h"
 
 /* A response body read up to a cap: the CURLOPT_WRITEFUNCTION
@@ -117,10 +118,9 @@ char *gh_disposition_filename(const char *header_value);
  * the handle that way when it is such a URL. */
 void gh_fetch_dataproxy_post(CURL *e, const char *url);
 
-/* The error kind a URL state records for a libcurl failure ("timeout",
- * "dns", "connect", "tls_error", "too_large", …), and whether waiting may
- * mend it (a retry later). */
-const char *gh_fetch_error_kind(CURLcode rc);
-bool gh_fetch_retryable(const char *kind);
+/* The failure a libcurl result is (timeout, dns, connect, tls_error,
+ * too_large, …); whether waiting may mend it is the kind's
+ * (gh_fail_retryable). */
+enum gh_fail gh_fetch_fail(CURLcode rc);
 
 #endif

@@ -26,7 +26,6 @@ gh_host_free(void *p)
   gh_robots_free(h->robots);
   g_hash_table_destroy(h->busy);
   g_free(h->drain);
-  g_free(h->drain_kind);
   g_free(h->unhealthy);
   g_free(h->name);
   g_free(h);
@@ -39,6 +38,17 @@ gh_host_set_robots(struct gh_host *h, long status, const char *body, size_t len)
   h->robots = gh_robots_for_answer(status, body, len, GH_ROBOTS_TOKEN);
   double before = h->delay;
   h->delay = gh_robots_delay(h->robots, h->rules->delay);
+  if(h->delay > before && h->next_ok != G_MAXINT64)
+    h->next_ok += (gint64)((h->delay - before) * USEC);
+}
+
+void
+gh_host_rules_changed(struct gh_host *h)
+{
+  double before = h->delay;
+  h->delay = h->robots ? gh_robots_delay(h->robots, h->rules->delay) : h->rules->delay;
+  /* The last request was spaced by the old delay: a longer one counts
+   * from that request too, never from the reload. */
   if(h->delay > before && h->next_ok != G_MAXINT64)
     h->next_ok += (gint64)((h->delay - before) * USEC);
 }
@@ -79,7 +89,7 @@ gh_host_state(const struct gh_host *h, guint64 cycle, long robots_status, const 
 
 double
 gh_host_robots_unavailable(struct gh_host *h, bool transient, double retry_after,
-                           const char *kind, const char *reason)
+                           enum gh_fail kind, const char *reason)
 {
   h->robots_loading = false;
   /* A certificate or a too-large robots.txt will not change by waiting. */
@@ -88,9 +98,8 @@ gh_host_robots_unavailable(struct gh_host *h, bool transient, double retry_after
     return MAX(wait, retry_after);
   }
   g_free(h->drain);
-  g_free(h->drain_kind);
   h->drain = g_strdup(reason);
-  h->drain_kind = g_strdup(kind);
+  h->drain_kind = kind;
   gh_host_set_robots(h, 503, "", 0);
   return -1;
 }
@@ -147,7 +156,7 @@ gh_host_answered(struct gh_host *h, const char *url, gint64 now, double extra_wa
 }
 
 double
-gh_host_failed(struct gh_host *h, const char *kind, const char *reason, bool *set_aside)
+gh_host_failed(struct gh_host *h, enum gh_fail kind, const char *reason, bool *set_aside)
 {
   h->failures++;
   h->cycle_failures++;
@@ -156,8 +165,8 @@ gh_host_failed(struct gh_host *h, const char *kind, const char *reason, bool *se
    * fetcher.max.exceptions.per.queue: a success between failures does not
    * renew it. */
   if(!h->unhealthy && h->cycle_failures >= h->rules->failures) {
-    h->unhealthy = g_strdup_printf("%u %s failures this cycle (last: %s)", h->cycle_failures, kind,
-                                   reason ? reason : kind);
+    h->unhealthy = g_strdup_printf("%u %s failures this cycle (last: %s)", h->cycle_failures,
+                                   gh_fail_name(kind), reason ? reason : gh_fail_name(kind));
     *set_aside = true;
   }
   /* Capped at 8×: past that the failure budget decides, not ever longer
@@ -166,15 +175,15 @@ gh_host_failed(struct gh_host *h, const char *kind, const char *reason, bool *se
 }
 
 bool
-gh_host_charge(struct gh_host *h, double seconds, const char *kind, const char *reason)
+gh_host_charge(struct gh_host *h, double seconds, enum gh_fail kind, const char *reason)
 {
   h->failed_seconds += MAX(seconds, 0.0);
   if(h->unhealthy || h->rules->failure_time <= 0 || h->failed_seconds < h->rules->failure_time)
     return false;
   h->unhealthy = g_strdup_printf("%.0f s spent in failed transfers this cycle, over [crawl] "
                                  "host_failure_time %.0f s (last: %s: %s)",
-                                 h->failed_seconds, h->rules->failure_time, kind,
-                                 reason ? reason : kind);
+                                 h->failed_seconds, h->rules->failure_time, gh_fail_name(kind),
+                                 reason ? reason : gh_fail_name(kind));
   return true;
 }
 

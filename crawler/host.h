@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "../store/fail.h"
 #include "robots.h"
 
 /* The [crawl] settings a host obeys (borrowed for the host's life). */
@@ -39,7 +40,7 @@ struct gh_host {
   guint64 pages;         /* fetched in this cycle */
   bool idle;             /* the last look found nothing queued */
   char *drain;           /* set: everything queued fails with this reason */
-  char *drain_kind;
+  enum gh_fail drain_kind;
   unsigned failures;     /* consecutive, for backoff */
   /* This cycle's, never reset by a success (a 404 between two drips must
    * not renew the budget): failures and seconds spent in failed transfers. */
@@ -65,6 +66,12 @@ struct gh_host {
 struct gh_host *gh_host_new(const char *name, const struct gh_host_rules *rules);
 void gh_host_free(void *host);
 
+/* Its rules changed (a reload): the delay is the new floor under its
+ * Crawl-delay, and a longer one pushes back the next request as
+ * gh_host_set_robots does; when it may next be asked, its backoff and its
+ * failures are kept. */
+void gh_host_rules_changed(struct gh_host *h);
+
 /* ---- robots.txt ---- */
 
 /* The answer to robots.txt (status 0: none), per RFC 9309: its rules and
@@ -84,7 +91,7 @@ json_t *gh_host_state(const struct gh_host *h, guint64 cycle, long robots_status
  * §2.3.1.4: unreachable means disallow all): then it drains with `kind`
  * and `reason`. */
 double gh_host_robots_unavailable(struct gh_host *h, bool transient, double retry_after,
-                                  const char *kind, const char *reason);
+                                  enum gh_fail kind, const char *reason);
 
 /* ---- turns ---- */
 
@@ -120,11 +127,11 @@ void gh_host_answered(struct gh_host *h, const char *url, gint64 now, double ext
 /* A network or server failure: counted; returns the backoff in seconds
  * (backoff, 2×, 4×, capped at 8×), and sets the host aside (*set_aside)
  * when the cycle's failure budget is spent. */
-double gh_host_failed(struct gh_host *h, const char *kind, const char *reason, bool *set_aside);
+double gh_host_failed(struct gh_host *h, enum gh_fail kind, const char *reason, bool *set_aside);
 /* A transfer that failed (stalled, timed out, reset, over a cap, 5xx)
  * after `seconds`: charged to the host's time budget for the cycle; true
  * when that sets the host aside.  Slow successes are never charged. */
-bool gh_host_charge(struct gh_host *h, double seconds, const char *kind, const char *reason);
+bool gh_host_charge(struct gh_host *h, double seconds, enum gh_fail kind, const char *reason);
 /* An answer that was not a failure ends the run of failures (the backoff),
  * not the cycle's count. */
 void gh_host_succeeded(struct gh_host *h);

@@ -403,7 +403,8 @@ known_this_run(struct crawl *c, const char *url)
 {
   struct gh_urlstate *s = gh_frontier_url(c->st, url);
   bool known = s && (s->has & GH_US_CYCLE) && (guint64)s->cycle == c->cycle &&
-               (!c->o->force || ((s->has & GH_US_FORCED_RUN) && s->forced_run == c->run_id));
+               (!crawl_seed_forced(c, s->seed) ||
+                ((s->has & GH_US_FORCED_RUN) && s->forced_run == c->run_id));
   gh_urlstate_free(s);
   return known;
 }
@@ -461,7 +462,7 @@ fail_too_costly(struct crawl *c, struct page_job *j)
 {
   char *why = g_strdup_printf("not extracted: %s's documents hit the workers' caps %u times "
                               "this cycle (extraction breaker)", j->host, COSTLY_PER_HOST);
-  crawl_finish(c, j->url, j->host, j->state, GH_URL_FAILED, "too_costly", why);
+  crawl_fail(c, j->url, j->host, j->state, GH_FAIL_TOO_COSTLY, why);
   g_free(why);
 }
 
@@ -478,11 +479,11 @@ defer_job(struct crawl *c, struct page_job *j, const char *failure)
   g_clear_pointer(&s->sha256, g_free);
   s->has &= ~(guint32)GH_US_ATTEMPTS;
   s->attempts = 0;
-  gh_urlstate_set(&s->error, "extract_failed");
+  gh_urlstate_set(&s->error, gh_fail_name(GH_FAIL_EXTRACT_FAILED));
   gh_urlstate_set(&s->reason, failure);
   gh_frontier_set(c->fr, j->url, s); /* still queued */
   g_hash_table_add(c->deferred, g_strdup(j->url));
-  crawl_count(c->sum->errors, "extract_deferred");
+  crawl_count_fail(c, GH_FAIL_EXTRACT_DEFERRED);
   crawl_log(c, GH_LOG_WARNING, j->url,
             "%s: %s, %u times: left queued for the next run", j->url, failure, j->attempts);
 }
@@ -521,8 +522,8 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_
   if(j->discover && !ok) {
     /* The worker died on this page (a parser crash, a hang): nothing it
      * links can be trusted, and the failure is the page's. */
-    crawl_finish(c, j->url, j->host, j->state, GH_URL_FAILED, "extract_failed",
-                 failure ? failure : "extraction failed");
+    crawl_fail(c, j->url, j->host, j->state, GH_FAIL_EXTRACT_FAILED,
+               failure ? failure : "extraction failed");
   } else {
     /* probe --render shows the static links itself and follows none. */
     unsigned attachments = j->discover && !c->o->render_probe ? queue_links(c, j, r.links) : 0;
@@ -571,9 +572,9 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_
       g_ptr_array_add(c->sum->render_wanted, g_strdup(j->url));
       crawl_log(c, GH_LOG_WARNING, j->url, "%s: no report link and no next page: %s", j->url,
                 wants);
-      crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, "wants_render", wants);
+      crawl_fail(c, j->url, j->host, j->state, GH_FAIL_WANTS_RENDER, wants);
     } else if(!rendering) {
-      crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL, NULL);
+      crawl_finish(c, j->url, j->host, j->state, GH_URL_DONE, NULL);
     }
   }
   if(r.links)
@@ -675,7 +676,7 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
     x->in.body = NULL;
     crawl_page_set_keep(c, x->state, x->url, sha, body);
     g_bytes_unref(body);
-    crawl_finish_xfer(c, x, GH_URL_DONE, NULL, NULL); /* settles it */
+    crawl_finish_xfer(c, x, GH_URL_DONE, NULL); /* settles it */
     return;
   }
   enum gh_link_kind kind = x->kind;

@@ -65,7 +65,8 @@ struct render_page {
   unsigned tab;     /* the next tab to click */
   unsigned inflight, requests, refused, clicks, snaps, parts;
   char *sig;
-  char *fail_kind, *fail_reason; /* set: the render ended early */
+  enum gh_fail fail_kind; /* not GH_FAIL_NONE: the render ended early, */
+  char *fail_reason;      /* for this reason */
   json_t *log; /* probe --render: {url, requests, clicks, links, result} */
 };
 
@@ -150,7 +151,6 @@ page_free(void *p)
   g_free(pg->target);
   g_free(pg->session);
   g_free(pg->sig);
-  g_free(pg->fail_kind);
   g_free(pg->fail_reason);
   json_decref(pg->log);
   g_free(pg);
@@ -296,7 +296,7 @@ static void
 page_complete(struct gh_render *r, struct render_page *pg)
 {
   struct crawl *c = r->c;
-  if(pg->fail_kind) {
+  if(pg->fail_kind != GH_FAIL_NONE) {
     c->sum->render_failed++;
     crawl_log(c, GH_LOG_WARNING, pg->url, "render of %s: %s", pg->url, pg->fail_reason);
   } else {
@@ -313,19 +313,18 @@ page_complete(struct gh_render *r, struct render_page *pg)
     g_hash_table_remove(h->busy, pg->url);
     crawl_host_mark(c, h);
   }
-  crawl_finish(c, pg->url, pg->host, pg->state, GH_URL_DONE, pg->fail_kind,
-               pg->fail_reason);
+  crawl_fail(c, pg->url, pg->host, pg->state, pg->fail_kind, pg->fail_reason);
   g_hash_table_remove(r->pages, &pg->id);
 }
 
 /* Ends the render where it is (`kind` NULL: it ran its course). */
 static void
-page_end(struct gh_render *r, struct render_page *pg, const char *kind, const char *reason)
+page_end(struct gh_render *r, struct render_page *pg, enum gh_fail kind, const char *reason)
 {
   if(pg->phase == P_CLOSING)
     return;
-  if(kind && !pg->fail_kind) {
-    pg->fail_kind = g_strdup(kind);
+  if(kind != GH_FAIL_NONE && pg->fail_kind == GH_FAIL_NONE) {
+    pg->fail_kind = kind;
     pg->fail_reason = g_strdup(reason);
   }
   bool was_running = pg->phase != P_QUEUED;
@@ -468,7 +467,7 @@ start_waiting(struct gh_render *r)
         return; /* the next service tries again */
       /* No browser for this crawl: every waiting page is named instead. */
       while((pg = g_queue_pop_head(&r->waiting))) {
-        pg->fail_kind = g_strdup("wants_render");
+        pg->fail_kind = GH_FAIL_WANTS_RENDER;
         pg->fail_reason = g_strdup("a script builds its list; the browser could not start");
         pg->phase = P_CLOSING;
         ctx_get(r, pg->host)->pages--;
@@ -861,7 +860,7 @@ on_snap(struct gh_render *r, struct render_page *pg, json_t *result)
   json_t *v = json_object_get(json_object_get(result, "result"), "value");
   const char *html = jstr(v, "html"), *sig = jstr(v, "sig"), *url = jstr(v, "url");
   if(!html || !sig) {
-    page_end(r, pg, "render_failed", "the page could not be read after it settled");
+    page_end(r, pg, GH_FAIL_RENDER_FAILED, "the page could not be read after it settled");
     return;
   }
   bool same = pg->sig && !strcmp(pg->sig, sig);
@@ -878,12 +877,12 @@ on_snap(struct gh_render *r, struct render_page *pg, json_t *result)
     char *why = g_strdup_printf("over [render] seconds (%.0f s): %u requests, %u clicks; read as it "
                                 "was",
                                 r->c->cfg->render_seconds, pg->requests, pg->clicks);
-    page_end(r, pg, "render_timeout", why);
+    page_end(r, pg, GH_FAIL_RENDER_TIMEOUT, why);
     g_free(why);
     return;
   }
   if(pg->clicks >= pg->r->c->cfg->render_max_clicks) {
-    page_end(r, pg, NULL, NULL);
+    page_end(r, pg, GH_FAIL_NONE, NULL);
     return;
   }
   /* The pager until the list stops changing; then each tab or tree node
@@ -912,7 +911,7 @@ on_reply(void *ud, guint64 tag, int step, json_t *result, json_t *error)
     return;
   if(error) {
     char *why = g_strdup_printf("the browser refused a step: %s", jstr(error, "message"));
-    page_end(r, pg, "render_failed", why);
+    page_end(r, pg, GH_FAIL_RENDER_FAILED, why);
     g_free(why);
     return;
   }
@@ -937,7 +936,7 @@ on_reply(void *ud, guint64 tag, int step, json_t *result, json_t *error)
   case S_ATTACH:
     pg->session = g_strdup(jstr(result, "sessionId"));
     if(!pg->session) {
-      page_end(r, pg, "render_failed", "no session on the page");
+      page_end(r, pg, GH_FAIL_RENDER_FAILED, "no session on the page");
       break;
     }
     g_hash_table_insert(r->by_session, g_strdup(pg->session), pg);
@@ -956,7 +955,7 @@ on_reply(void *ud, guint64 tag, int step, json_t *result, json_t *error)
   case S_NAVIGATE:
     if(jstr(result, "errorText")) {
       char *why = g_strdup_printf("the page did not load: %s", jstr(result, "errorText"));
-      page_end(r, pg, "render_failed", why);
+      page_end(r, pg, GH_FAIL_RENDER_FAILED, why);
       g_free(why);
       break;
     }
@@ -974,7 +973,7 @@ on_reply(void *ud, guint64 tag, int step, json_t *result, json_t *error)
       break;
     }
     if(!what || !*what) {
-      page_end(r, pg, NULL, NULL);
+      page_end(r, pg, GH_FAIL_NONE, NULL);
       break;
     }
     pg->clicks++;
@@ -1025,12 +1024,12 @@ on_event(void *ud, const char *method, json_t *params, const char *session)
   } else if(!strcmp(method, "Target.targetCrashed")) {
     struct render_page *t = page_of_target(r, jstr(params, "targetId"));
     if(t)
-      page_end(r, t, "render_failed", "the page's renderer crashed (or ran out of memory)");
+      page_end(r, t, GH_FAIL_RENDER_FAILED, "the page's renderer crashed (or ran out of memory)");
   } else if(!strcmp(method, "Target.detachedFromTarget")) {
     const char *sid = jstr(params, "sessionId");
     struct render_page *t = sid ? g_hash_table_lookup(r->by_session, sid) : NULL;
     if(t)
-      page_end(r, t, "render_failed", "the page went away");
+      page_end(r, t, GH_FAIL_RENDER_FAILED, "the page went away");
   }
 }
 
@@ -1123,7 +1122,7 @@ gh_render_service(struct gh_render *r, const struct pollfd *fds, unsigned n)
       char *why = g_strdup_printf("the browser died under it (%s); it is restarted for the next "
                                   "page",
                                   r->b ? gh_cdp_gone_why(r->b) : "not running");
-      page_end(r, pg, "render_failed", why);
+      page_end(r, pg, GH_FAIL_RENDER_FAILED, why);
       g_free(why);
     } else if(!pg->final && pg->session) {
       /* What it shows now still counts: a storm of requests that never
@@ -1138,7 +1137,7 @@ gh_render_service(struct gh_render *r, const struct pollfd *fds, unsigned n)
     } else {
       char *why = g_strdup_printf("over [render] seconds (%.0f s): %u requests, %u clicks so far",
                                   r->c->cfg->render_seconds, pg->requests, pg->clicks);
-      page_end(r, pg, "render_timeout", why);
+      page_end(r, pg, GH_FAIL_RENDER_TIMEOUT, why);
       g_free(why);
     }
   }

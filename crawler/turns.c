@@ -154,14 +154,14 @@ crawl_fill(struct crawl *c)
       h->scan_from = seq + 1; /* each branch below takes the entry */
       switch(pick) {
       case GH_PICK_DRAIN:
-        crawl_finish(c, url, h->name, state, GH_URL_FAILED, h->drain_kind, h->drain);
+        crawl_fail(c, url, h->name, state, h->drain_kind, h->drain);
         break;
       case GH_PICK_DISALLOWED:
         c->sum->robots_denied++;
-        crawl_finish(c, url, h->name, state, GH_URL_ROBOTS, NULL, "disallowed by robots.txt");
+        crawl_finish(c, url, h->name, state, GH_URL_ROBOTS, "disallowed by robots.txt");
         break;
       case GH_PICK_OVER_BUDGET:
-        crawl_finish(c, url, h->name, state, GH_URL_SKIPPED, "max_pages",
+        crawl_fail(c, url, h->name, state, GH_FAIL_MAX_PAGES,
                      "over [crawl] max_pages_per_host this cycle");
         break;
       case GH_PICK_ROBOTS:

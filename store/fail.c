@@ -27,6 +27,11 @@ static const struct gh_fail_info table[] = {
   [GH_FAIL_MAX_PAGES] = { "max_pages", false, GH_URL_SKIPPED },
   [GH_FAIL_URL_TOO_LONG] = { "url_too_long", false, GH_URL_FAILED },
   [GH_FAIL_EXTRACT_FAILED] = { "extract_failed", false, GH_URL_FAILED },
+  [GH_FAIL_TOO_COSTLY] = { "too_costly", false, GH_URL_FAILED },
+  [GH_FAIL_EXTRACT_DEFERRED] = { "extract_deferred", false, GH_URL_QUEUED },
+  [GH_FAIL_WANTS_RENDER] = { "wants_render", false, GH_URL_DONE },
+  [GH_FAIL_RENDER_FAILED] = { "render_failed", false, GH_URL_DONE },
+  [GH_FAIL_RENDER_TIMEOUT] = { "render_timeout", false, GH_URL_DONE },
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(table) == GH_FAIL_N);
 
@@ -60,6 +65,19 @@ gh_fail_name_http(long code)
   if(code >= 500 && code <= 599)
     return g_strdup(table[GH_FAIL_HTTP_5XX].name);
   return g_strdup_printf("http_%ld", code);
+}
+
+const char *
+gh_fail_name_code(enum gh_fail f, long code, char buf[GH_FAIL_NAME_MAX])
+{
+  if(f != GH_FAIL_HTTP_STATUS)
+    return gh_fail_name(f);
+  /* A status outside 100-999 (none was read) keeps the pattern's name
+   * rather than a name no reader expects. */
+  if(code < 100 || code > 999)
+    return gh_fail_name(f);
+  g_snprintf(buf, GH_FAIL_NAME_MAX, "http_%ld", code);
+  return buf;
 }
 
 /* "http_" and three digits, 100-599 (a status the fetcher can see). */

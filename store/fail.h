@@ -47,6 +47,15 @@ enum gh_fail {
   GH_FAIL_MAX_PAGES,          /* "max_pages": over the host's page budget this cycle */
   GH_FAIL_URL_TOO_LONG,       /* "url_too_long": over GH_URL_MAX, recorded, never queued */
   GH_FAIL_EXTRACT_FAILED,     /* "extract_failed": the worker died on the page */
+  GH_FAIL_TOO_COSTLY,         /* "too_costly": its host's documents tripped the extraction breaker */
+  /* "extract_deferred": the workers kept failing for reasons not the
+   * document's; left queued for the next run (its state says
+   * extract_failed; the summary counts this). */
+  GH_FAIL_EXTRACT_DEFERRED,
+  /* The browser fallback (render.c): the page is done, with a note. */
+  GH_FAIL_WANTS_RENDER,   /* "wants_render": a script may build its list and no browser read it */
+  GH_FAIL_RENDER_FAILED,  /* "render_failed": the render was cut short */
+  GH_FAIL_RENDER_TIMEOUT, /* "render_timeout": the render ran past [render] seconds */
   GH_FAIL_N
 };
 
@@ -68,6 +77,12 @@ bool gh_fail_retryable(enum gh_fail f);
 /* "http_<code>" for an HTTP status: the name GH_FAIL_HTTP_STATUS is stored
  * under, and http_429/http_5xx for those (g_free). */
 char *gh_fail_name_http(long code);
+/* Room for any name gh_fail_name_code writes. */
+#define GH_FAIL_NAME_MAX 16
+/* The name `f` is stored under for an answer with HTTP status `code`:
+ * gh_fail_name's, except GH_FAIL_HTTP_STATUS's, "http_<code>", which is
+ * written into `buf` (the crawl's one way from a kind to a stored name). */
+const char *gh_fail_name_code(enum gh_fail f, long code, char buf[GH_FAIL_NAME_MAX]);
 /* The kind a stored name stands for; for "http_<code>" GH_FAIL_HTTP_STATUS
  * with the code in *http_code (may be NULL).  False for a name that is no
  * kind ("" is GH_FAIL_NONE). */

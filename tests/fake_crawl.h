@@ -1,5 +1,5 @@
 /* A crawl loop's context without the loop, for unit tests of its decisions
- * (crawler/answer.c, turns.c, job.c): a struct crawl set up as gh_crawl_run
+ * (crawler/answer.c, turns.c, job.c): a struct crawl set up as gh_crawl_new
  * sets it up, on a store in a temporary directory, and a fake web: one
  * loopback listener on a thread that answers each path with a canned
  * HTTP response, reached through [crawl] connect_to so the URLs keep their

@@ -7,6 +7,18 @@
 
 #include "fake_crawl.h"
 
+/* The state records the failure `f` under its stored name (store/fail.c
+ * pins the names; test_fail checks them), with HTTP status `code` for
+ * GH_FAIL_HTTP_STATUS. */
+static bool
+failed_as(const struct gh_urlstate *s, enum gh_fail f, long code)
+{
+  enum gh_fail got = GH_FAIL_N;
+  long got_code = 0;
+  return gh_fail_from_name(s->error, &got, &got_code) && got == f &&
+         (f != GH_FAIL_HTTP_STATUS || got_code == code);
+}
+
 #define COLUMN "http://www.wd.gov.cn/zwgk/zfxxgknb/index.html"
 
 /* The host's next turn: how many seconds from now it may ask again (0:
@@ -98,7 +110,7 @@ test_throttled(void)
     gint64 before = g_get_monotonic_time();
     struct xfer *x = fake_fetch(&f, COLUMN);
     EXPECT(gh_urlstate_state(x->state) == GH_URL_QUEUED && x->state->attempts == attempt &&
-             !g_strcmp0(x->state->error, "http_429") && !g_strcmp0(x->state->reason, "HTTP 429"),
+             failed_as(x->state, GH_FAIL_HTTP_429, 0) && !g_strcmp0(x->state->reason, "HTTP 429"),
            "429 #%d: still queued, attempt %d, error %s", attempt, (int)x->state->attempts,
            x->state->error ? x->state->error : "(none)");
     EXPECT(!gh_frontier_is_finished(f.c.fr, COLUMN), "429 #%d: not finished", attempt);
@@ -108,7 +120,7 @@ test_throttled(void)
     fake_xfer_done(&f, x);
   }
   struct xfer *x = fake_fetch(&f, COLUMN);
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && !g_strcmp0(x->state->error, "http_429"),
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && failed_as(x->state, GH_FAIL_HTTP_429, 0),
          "past [crawl] retries the URL fails as http_429");
   EXPECT(GPOINTER_TO_UINT(g_hash_table_lookup(f.sum.errors, "http_429")) == 1,
          "the summary counts the failure once");
@@ -129,7 +141,7 @@ test_retry_after_too_long(void)
                   "Retry-After: 864000\r\n", "");
   fake_queue(&f, COLUMN, GH_LINK_COLUMN, "http://www.wd.gov.cn/");
   struct xfer *x = fake_fetch(&f, COLUMN);
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && !g_strcmp0(x->state->error, "http_5xx") &&
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && failed_as(x->state, GH_FAIL_HTTP_5XX, 0) &&
            x->state->reason && strstr(x->state->reason, "next cycle"),
          "a Retry-After past the limit waits for the next cycle: %s",
          x->state->reason ? x->state->reason : "(none)");
@@ -146,7 +158,7 @@ test_http_error(void)
   fake_web_answer(&f.web, "/nb/gone.pdf", "404 Not Found", NULL, "<h1>404</h1>");
   fake_queue(&f, "http://www.wd.gov.cn/nb/gone.pdf", GH_LINK_ATTACHMENT, "http://www.wd.gov.cn/");
   struct xfer *x = fake_fetch(&f, "http://www.wd.gov.cn/nb/gone.pdf");
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && !g_strcmp0(x->state->error, "http_404") &&
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && failed_as(x->state, GH_FAIL_HTTP_STATUS, 404) &&
            !g_strcmp0(x->state->reason, "HTTP 404") && !(x->state->has & GH_US_ATTEMPTS),
          "a 404 fails at once, not retried");
   EXPECT(host_wait(&f, "www.wd.gov.cn") == 0, "and costs the host no backoff");
@@ -164,7 +176,7 @@ test_blocked(void)
                   "<html><script>$_ts=window['$_ts'];$_ts.nsd=12345;</script></html>");
   fake_queue(&f, COLUMN, GH_LINK_COLUMN, "http://www.wd.gov.cn/");
   struct xfer *x = fake_fetch(&f, COLUMN);
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_BLOCKED && !g_strcmp0(x->state->error, "blocked") &&
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_BLOCKED && failed_as(x->state, GH_FAIL_BLOCKED, 0) &&
            x->state->reason && strstr(x->state->reason, "$_ts"),
          "an anti-bot challenge is blocked, named: %s", x->state->reason ? x->state->reason : "(none)");
   fake_xfer_done(&f, x);
@@ -194,17 +206,17 @@ test_redirect(void)
          "the target is queued as its own URL, same kind, with the chain so far");
   gh_urlstate_free(s);
   x = fake_fetch(&f, b);
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && !g_strcmp0(x->state->error, "redirect_loop"),
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && failed_as(x->state, GH_FAIL_REDIRECT_LOOP, 0),
          "back to a URL of the chain: a loop (%s)", x->state->reason ? x->state->reason : "");
   fake_xfer_done(&f, x);
   fake_queue(&f, "http://www.wd.gov.cn/nb/off.html", GH_LINK_LIST, "http://www.wd.gov.cn/");
   x = fake_fetch(&f, "http://www.wd.gov.cn/nb/off.html");
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && !g_strcmp0(x->state->error, "off_scope"),
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && failed_as(x->state, GH_FAIL_OFF_SCOPE, 0),
          "a page redirected off the seed's site is not followed");
   fake_xfer_done(&f, x);
   fake_queue(&f, "http://www.wd.gov.cn/nb/nowhere.html", GH_LINK_LIST, "http://www.wd.gov.cn/");
   x = fake_fetch(&f, "http://www.wd.gov.cn/nb/nowhere.html");
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && !g_strcmp0(x->state->error, "bad_redirect"),
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && failed_as(x->state, GH_FAIL_BAD_REDIRECT, 0),
          "a 302 without Location: bad_redirect");
   fake_xfer_done(&f, x);
   fake_crawl_end(&f);
@@ -220,13 +232,13 @@ test_network_error(void)
   const char *u = "http://down.wd.gov.cn/nb/2023.pdf";
   fake_queue(&f, u, GH_LINK_ATTACHMENT, "http://www.wd.gov.cn/");
   struct xfer *x = fake_fetch(&f, u);
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_QUEUED && !g_strcmp0(x->state->error, "connect") &&
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_QUEUED && failed_as(x->state, GH_FAIL_CONNECT, 0) &&
            x->state->attempts == 1,
          "a refused connection is retried later: %s", x->state->error ? x->state->error : "(none)");
   EXPECT(host_wait(&f, "down.wd.gov.cn") > 0, "after a backoff on the host");
   fake_xfer_done(&f, x);
   x = fake_fetch(&f, u);
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && !g_strcmp0(x->state->error, "connect"),
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && failed_as(x->state, GH_FAIL_CONNECT, 0),
          "and fails past the retry cap");
   fake_xfer_done(&f, x);
   fake_crawl_end(&f);
@@ -244,7 +256,7 @@ test_too_large(void)
   g_free(big);
   fake_queue(&f, "http://www.wd.gov.cn/nb/big.pdf", GH_LINK_ATTACHMENT, "http://www.wd.gov.cn/");
   struct xfer *x = fake_fetch(&f, "http://www.wd.gov.cn/nb/big.pdf");
-  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && !g_strcmp0(x->state->error, "too_large") &&
+  EXPECT(gh_urlstate_state(x->state) == GH_URL_FAILED && failed_as(x->state, GH_FAIL_TOO_LARGE, 0) &&
            !x->fetched,
          "a body over [limits] max_document_bytes fails as too_large, not retried: %s",
          x->state->error ? x->state->error : "(none)");

@@ -57,7 +57,7 @@ test_host_failures(void)
   bool aside = false;
   double waits[6];
   for(int i = 0; i < 6; i++)
-    waits[i] = gh_host_failed(h, "timeout", "no answer", &aside);
+    waits[i] = gh_host_failed(h, GH_FAIL_TIMEOUT, "no answer", &aside);
   EXPECT(waits[0] == 10 && waits[1] == 20 && waits[2] == 40 && waits[3] == 80 && waits[4] == 80,
          "backoff doubles and stops at 8×: %.0f %.0f %.0f %.0f %.0f", waits[0], waits[1], waits[2],
          waits[3], waits[4]);
@@ -71,14 +71,14 @@ test_host_failures(void)
   h = gh_host_new("flaky.example.gov.cn", &rules);
   int told = 0;
   for(int i = 0; i < 3; i++) {
-    gh_host_failed(h, "connect", "refused", &aside);
+    gh_host_failed(h, GH_FAIL_CONNECT, "refused", &aside);
     told += aside;
   }
   EXPECT(told == 0 && !h->unhealthy, "three failures are within the budget of four");
   gh_host_succeeded(h); /* a fast 404 between drips */
-  EXPECT(gh_host_failed(h, "connect", "refused", &aside) == 10 && aside && h->unhealthy,
+  EXPECT(gh_host_failed(h, GH_FAIL_CONNECT, "refused", &aside) == 10 && aside && h->unhealthy,
          "a success resets the backoff, not the cycle's count: the fourth sets it aside");
-  gh_host_failed(h, "connect", "refused", &aside);
+  gh_host_failed(h, GH_FAIL_CONNECT, "refused", &aside);
   EXPECT(!aside, "and says so once");
   gh_host_free(h);
 
@@ -90,14 +90,14 @@ test_host_failures(void)
   h = gh_host_new("drip.example.gov.cn", &timed);
   bool spent = false;
   for(int i = 0; i < 2 && !spent; i++) {
-    spent = gh_host_charge(h, 25, "timeout", "Operation timed out");
+    spent = gh_host_charge(h, 25, GH_FAIL_TIMEOUT, "Operation timed out");
     gh_host_succeeded(h);
   }
   EXPECT(!spent && !h->unhealthy, "50 s of failed transfers are within 60 s");
-  spent = gh_host_charge(h, 25, "timeout", "Operation timed out");
+  spent = gh_host_charge(h, 25, GH_FAIL_TIMEOUT, "Operation timed out");
   EXPECT(spent && h->unhealthy && strstr(h->unhealthy, "75 s spent in failed transfers"),
          "75 s spend it: %s", h->unhealthy ? h->unhealthy : "(not)");
-  EXPECT(!gh_host_charge(h, 25, "timeout", "again"), "and it is said once");
+  EXPECT(!gh_host_charge(h, 25, GH_FAIL_TIMEOUT, "again"), "and it is said once");
   gh_host_free(h);
 
   /* Backoff and Retry-After count from the answer. */
@@ -117,17 +117,18 @@ test_host_failures(void)
   /* robots.txt that cannot be read: retried with backoff (at least the
    * Retry-After), then the host drains. */
   h = gh_host_new("down.example.gov.cn", &rules);
-  double w1 = gh_host_robots_unavailable(h, true, 0, "http_5xx", "robots.txt unreachable (503)");
-  double w2 = gh_host_robots_unavailable(h, true, 60, "http_5xx", "robots.txt unreachable (503)");
-  double w3 = gh_host_robots_unavailable(h, true, 0, "http_5xx", "robots.txt unreachable (503)");
+  double w1 = gh_host_robots_unavailable(h, true, 0, GH_FAIL_HTTP_5XX, "robots.txt unreachable (503)");
+  double w2 = gh_host_robots_unavailable(h, true, 60, GH_FAIL_HTTP_5XX, "robots.txt unreachable (503)");
+  double w3 = gh_host_robots_unavailable(h, true, 0, GH_FAIL_HTTP_5XX, "robots.txt unreachable (503)");
   EXPECT(w1 == 10 && w2 == 60 && w3 < 0, "robots.txt retries: %.0f %.0f then give up (%.0f)", w1,
          w2, w3);
-  EXPECT(h->drain && !strcmp(h->drain_kind, "http_5xx") &&
+  EXPECT(h->drain && h->drain_kind == GH_FAIL_HTTP_5XX &&
            gh_host_judge(h, "/a.html") == GH_PICK_DRAIN,
          "an unreachable robots.txt drains the host");
   gh_host_free(h);
   h = gh_host_new("cert.example.gov.cn", &rules);
-  EXPECT(gh_host_robots_unavailable(h, false, 0, "tls", "robots.txt unreachable (certificate)") < 0,
+  EXPECT(gh_host_robots_unavailable(h, false, 0, GH_FAIL_TLS,
+                                    "robots.txt unreachable (certificate)") < 0,
          "a failure that waiting will not mend drains at once");
   gh_host_free(h);
 }
@@ -157,8 +158,41 @@ test_host_store_state(void)
   json_decref(st);
 }
 
+/* A reload's new rules (gh_crawl_reconfigure): a longer delay counts from
+ * the last request, a shorter one never brings it forward, a Crawl-delay
+ * above both still rules, and the backoff and failures are kept. */
+static void
+test_host_rules_changed(void)
+{
+  struct gh_host_rules r = rules;
+  struct gh_host *h = gh_host_new("www.reload.gov.cn", &r);
+  gint64 t = 100 * (gint64)SEC, wait = 0;
+  gh_host_set_robots(h, 404, "", 0);
+  gh_host_started(h, "http://www.reload.gov.cn/a.html", t);
+  gh_host_answered(h, "http://www.reload.gov.cn/a.html", t + SEC / 10, 0, G_MAXUINT64);
+  bool aside = false;
+  gh_host_failed(h, GH_FAIL_TIMEOUT, "no answer", &aside);
+  r.delay = 4.0;
+  gh_host_rules_changed(h);
+  EXPECT(h->delay == 4.0 && gh_host_next_job(h, t + SEC, &wait) == GH_HOST_WAIT && wait == t + 4 * SEC,
+         "delay 1 -> 4 s: the next request 4 s after the last, not after the reload: %.1f s",
+         (double)(wait - t) / SEC);
+  r.delay = 0.5;
+  gh_host_rules_changed(h);
+  EXPECT(h->delay == 0.5 && gh_host_next_job(h, t + SEC, &wait) == GH_HOST_WAIT && wait == t + 4 * SEC,
+         "a shorter delay does not bring the waiting request forward: %.1f s", (double)(wait - t) / SEC);
+  EXPECT(h->failures == 1 && h->cycle_failures == 1, "failures kept: %u, %u", h->failures,
+         h->cycle_failures);
+  const char *robots = "User-agent: *\nCrawl-delay: 60\n";
+  gh_host_set_robots(h, 200, robots, strlen(robots));
+  r.delay = 2.0;
+  gh_host_rules_changed(h);
+  EXPECT(h->delay == 60.0, "a Crawl-delay of 60 s outlives a reload's 2 s: %.1f", h->delay);
+  gh_host_free(h);
+}
+
 static const struct gh_case cases[] = {
-  GH_CASE(host_turns), GH_CASE(host_failures), GH_CASE(host_store_state),
+  GH_CASE(host_turns), GH_CASE(host_failures), GH_CASE(host_store_state), GH_CASE(host_rules_changed),
 };
 
 int

@@ -21,6 +21,7 @@
 #include "extract/confine.h"
 #include "extract/sandbox.h"
 #include "extract/wire.h"
+#include "record/record.h"
 
 #include "check.h"
 
@@ -498,7 +499,9 @@ test_records(void)
   body = g_bytes_new_static(text, strlen(text));
   gh_pool_submit_record(p, body, &o, NULL, keep, &rec);
   g_bytes_unref(body);
-  EXPECT(rec && !g_strcmp0(json_string_value(json_object_get(rec, "status")), "too_large") &&
+  EXPECT(rec &&
+           !g_strcmp0(json_string_value(json_object_get(rec, "status")),
+                      gh_status_name(GH_STATUS_TOO_LARGE)) &&
            gh_pool_pending(p) == 0,
          "an oversized document is refused at once");
   json_decref(rec);

@@ -115,7 +115,8 @@ test_over_budget(void)
   crawl_fill(&f.c);
   EXPECT(f.c.in_flight == 0, "over [crawl] max_pages_per_host nothing more is started");
   struct gh_urlstate *s = fake_stored(&f, U2);
-  EXPECT(s && gh_urlstate_state(s) == GH_URL_SKIPPED && !g_strcmp0(s->error, "max_pages"),
+  EXPECT(s && gh_urlstate_state(s) == GH_URL_SKIPPED &&
+           !g_strcmp0(s->error, gh_fail_name(GH_FAIL_MAX_PAGES)),
          "the URL over budget is skipped (max_pages) for this cycle");
   gh_urlstate_free(s);
   EXPECT(fake_web_count(&f.web, "GET /nb/2.html") == 0, "and never requested");
@@ -196,7 +197,7 @@ test_drained(void)
   gh_host_set_robots(h, 404, "", 0);
   EXPECT(!crawl_hosts_drained(&f.c), "a host with a queued URL: not drained");
   struct gh_urlstate *s = gh_frontier_url(f.c.st, U1);
-  crawl_finish(&f.c, U1, HOST, s, GH_URL_DONE, NULL, NULL);
+  crawl_finish(&f.c, U1, HOST, s, GH_URL_DONE, NULL);
   gh_urlstate_free(s);
   fake_commit(&f);
   EXPECT(crawl_hosts_drained(&f.c) && h->idle, "its last URL finished: drained, the host idle");

@@ -296,6 +296,15 @@ def build_sites(data):
         "/robots.txt": R("<h1>503</h1>", status=503),
         "/nb/": R("<p>never fetched</p>"),
     }
+    # A portal whose robots.txt asks a minute between requests
+    # (tests/test_daemon.py: no reload or request may shorten it).
+    s = {"name": "耐心县人民政府", "nav": [("首页", "/")]}
+    crumbs = [("首页", "/"), ("政府信息公开年报", "/nb/")]
+    sites["www.patient.gov.cn"] = {
+        "/robots.txt": R("User-agent: *\nAllow: /\nCrawl-delay: 60\n", ctype="text/plain"),
+        "/nb/": R(portal_page(s, "政府信息公开年报", crumbs,
+                              '<ul><li><a href="/nb/1.html">耐心县民政局2023年政府信息公开工作年度报告</a></li></ul>')),
+    }
     # A portal that accepts and then says nothing for 30 s (a hung
     # application server behind a live load balancer): the crawler must
     # wait for it asleep (tests/test_hostile.py, hung_host).
