@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "parse_order.h"
 #include "parse_place.h"
 
 static void
@@ -120,7 +121,13 @@ parse_appeals_split(struct ctx *cx, GArray *toks)
         h[k] = NULL;
     }
     int ng = nh / GH_APPEAL_COLS;
-    if(np == GH_APPEAL_N || nh == 0 || nh % GH_APPEAL_COLS) {
+    /* A row of all fifteen cells under fewer headers is one table whose
+     * header lost its merges (a transcription's pipe rows), not a table
+     * of some groups: its cells past the headers are not padding. */
+    guint nv = 0;
+    for(guint x = i; x < j; x++)
+      nv += g_array_index(toks, struct tok, x).kind == TOK_VALUE;
+    if(np == GH_APPEAL_N || nh == 0 || nh % GH_APPEAL_COLS || (nv >= N && nh < N)) {
       ok = false;
       break;
     }
@@ -212,10 +219,33 @@ place_appeals_by_sums(struct ctx *cx, const struct tok *const *v, int k)
     parse_note(cx, v[x], GH_PLACE_UNPLACED, "appeals");
 }
 
+/* Whether one row prints all fifteen cells: the reading in place needs
+ * no help. */
+static bool
+read_in_place(GArray *toks)
+{
+  for(guint i = 0; i < toks->len;) {
+    guint row = g_array_index(toks, struct tok, i).row, n = 0;
+    for(; i < toks->len && g_array_index(toks, struct tok, i).row == row; i++)
+      n += g_array_index(toks, struct tok, i).kind == TOK_VALUE;
+    if(n == GH_APPEAL_N * GH_APPEAL_COLS)
+      return true;
+  }
+  return false;
+}
+
 void
 parse_appeals(struct ctx *cx, GArray *toks)
 {
   enum { N = GH_APPEAL_N * GH_APPEAL_COLS };
+  const struct tok *by_order[N];
+  if(!read_in_place(toks) && parse_order_appeals(toks, by_order)) {
+    /* The fifteen cells broken over lines (parse_order.h). */
+    for(int c = 0; c < N; c++)
+      set_appeal(cx, c, by_order[c], GH_PLACE_COUNT);
+    cx->rec->has_appeals = true;
+    return;
+  }
   if(parse_appeals_split(cx, toks))
     return;
   guint best_from = 0, best_to = 0;

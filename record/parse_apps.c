@@ -6,6 +6,7 @@
 #include "arith.h"
 #include "parse_align.h"
 #include "parse_labels.h"
+#include "parse_order.h"
 #include "parse_place.h"
 
 /* A section 三 row that printed fewer values than the form's seven, with
@@ -210,9 +211,51 @@ place_by_sums(struct ctx *cx, struct app_state *st, GArray *pending)
   }
 }
 
+/* Whether the labels before the runs read every run, once, and each run
+ * prints the form's seven cells: the reading in place needs no help. */
+static bool
+read_in_place(GArray *toks)
+{
+  guint *runs = NULL;
+  int K = 0;
+  bool fails = parse_simple_rule_fails(toks, &runs, &K);
+  for(int k = 0; k < K && !fails; k++)
+    fails = runs[2 * k + 1] - runs[2 * k] != GH_APP_COLS;
+  g_free(runs);
+  return !fails;
+}
+
+/* Text whose labels stand apart from their values, with every cell
+ * printed: the rows by the form's order (parse_order.h). */
+static bool
+read_by_order(struct ctx *cx, GArray *toks, struct app_state *st)
+{
+  const struct tok *cells[GH_APP_N * GH_APP_COLS];
+  bool form2021;
+  if(read_in_place(toks) || !parse_order_apps(toks, cells, &form2021))
+    return false;
+  for(int r = 0; r < GH_APP_N; r++) {
+    if(!cells[r * GH_APP_COLS])
+      continue;
+    for(int c = 0; c < GH_APP_COLS; c++) {
+      const struct tok *t = cells[r * GH_APP_COLS + c];
+      parse_cell_to_count(cx, t, &cx->rec->app[r][c], gh_app_rows[r].path, c);
+      parse_note(cx, t, GH_PLACE_COUNT, "applications.%s[%d]", gh_app_rows[r].path, c);
+    }
+    st->seen[r] = true;
+    st->last = r;
+  }
+  st->marker_2021 = form2021;
+  st->marker_2019 = !form2021;
+  cx->rec->has_applications = true;
+  return true;
+}
+
 void
 parse_applications(struct ctx *cx, GArray *toks, struct app_state *st)
 {
+  if(read_by_order(cx, toks, st))
+    return;
   struct label_walk w = { .label = g_string_new(NULL) };
   struct anchors anch;
   parse_app_anchors(toks, &anch);

@@ -11,6 +11,8 @@
  *                      template vote, a repeated section 三 header
  *   parse_align.c      section 三's rows whose labels wrap around their
  *                      values, aligned with the form's row order
+ *   parse_order.c      a section whose labels stand apart from its values
+ *                      (text other tools make), read by the form's order
  *   parse_apps.c, parse_proactive.c, parse_appeals.c
  *                      the readers of sections 三, 二 and 四
  *   parser.c           the driver (gh_report_parse)
