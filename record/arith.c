@@ -242,3 +242,37 @@ gh_arith_place(const int64_t (*app)[GH_APP_COLS], bool form2021, struct gh_arith
   g_free(s);
   return found;
 }
+
+static int64_t
+cell0(const int64_t (*app)[GH_APP_COLS], int r, int c)
+{
+  return app[r][c] == GH_NULL ? 0 : app[r][c];
+}
+
+bool
+gh_arith_holds(const int64_t (*app)[GH_APP_COLS], bool form2021)
+{
+  for(int r = 0; r < GH_APP_N; r++) {
+    int64_t sum = 0;
+    for(int c = 0; c < GH_APP_TOTAL_COL; c++)
+      sum += cell0(app, r, c);
+    if(sum != cell0(app, r, GH_APP_TOTAL_COL))
+      return false;
+  }
+  for(int c = 0; c < GH_APP_COLS; c++) {
+    if(cell0(app, GH_APP_NEW_RECEIVED, c) + cell0(app, GH_APP_CARRIED_IN, c) !=
+       cell0(app, GH_APP_TOTAL, c) + cell0(app, GH_APP_CARRIED_OVER, c))
+      return false;
+    int64_t out = 0;
+    for(int r = GH_APP_GRANTED; r <= GH_APP_NP_CONFIRMATION; r++)
+      out += cell0(app, r, c);
+    if(form2021)
+      for(int r = GH_APP_OTHER_NO_CORRECTION; r <= GH_APP_OTHER_OTHER; r++)
+        out += cell0(app, r, c);
+    else
+      out += cell0(app, GH_APP_OTHER, c);
+    if(out != cell0(app, GH_APP_TOTAL, c))
+      return false;
+  }
+  return true;
+}

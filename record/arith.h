@@ -34,4 +34,11 @@ struct gh_arith_row {
 unsigned gh_arith_place(const int64_t (*app)[GH_APP_COLS], bool form2021,
                         struct gh_arith_row *pending, unsigned n);
 
+/* Whether a whole section 三 `app` (GH_NULL: blank, counted as 0) holds
+ * every sum of the form: each row's 总计 is the sum of its six applicant
+ * cells, the outcome rows (the 2021 form's three 其他处理 rows, or the
+ * 2019 form's one) add up to （七）总计, and new + carried in = total +
+ * carried over, column by column. */
+bool gh_arith_holds(const int64_t (*app)[GH_APP_COLS], bool form2021);
+
 #endif

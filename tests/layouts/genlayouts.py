@@ -25,6 +25,15 @@ and copy-paste tools do:
   pdfjs    the pdf's text items in content-stream order, one line per
            item run, as PDF.js joins them (`pdftotext -raw`); both drop
            blank cells, so their records print zeros (fill_blanks)
+  pdftext_raw  the pdf (LibreOffice's from the docx, or Chromium's print of
+           the html) as plain `pdftotext` prints it, without -layout: its
+           reading order puts a label's lines before or after its values,
+           a group label between them, a column's cells one per line
+  transcript  the report as an OCR or LLM transcription gives it: markdown
+           pipe tables whose header rows are run together or broken, a
+           row's values split over two lines, labels on their own line
+           before (or, in some documents, after) their values, group labels
+           on a line of their own
   titles   a text report whose agency and year stand in one of the forms
            real pages use (title_form below): 关于…的报告, …年报, a year
            apart or in Chinese numerals, the agency only in the signature
@@ -933,6 +942,15 @@ def pdf_to_text(pdf, fmt):
     return out
 
 
+def raw_pdf_text(pdf):
+    """Plain `pdftotext` (no -layout, no -raw) of a PDF, beside it as .txt."""
+    out = pdf[:-4] + ".txt"
+    subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, out], check=True, capture_output=True,
+                   timeout=120)
+    os.unlink(pdf)
+    return out
+
+
 def title_variant(rng, i, tpl, rec):
     """A text report (markdown or pipe tables) with its agency and year in
     one of TITLE_FORMS; a town's for the form that names only 我镇."""
@@ -947,6 +965,98 @@ def title_variant(rng, i, tpl, rec):
     o = {"title_form": form, "style": style, "period": False}
     name = "v%04d_titles-%s_%s" % (i, form, tpl)
     return name, "text", o, rec
+
+
+# ---------------------------------------------------------------- text other tools make
+
+# Families of text that tools other than ours make of a report (issue 30).
+TEXT_TOOLS = ("pdftext_raw", "transcript")
+
+
+def text_tool_variant(rng, i, fmt):
+    """A variant of TEXT_TOOLS: (name, format, options, record).  The
+    family in the name has no underscore (test_layouts splits names on
+    it)."""
+    if fmt == "pdftext_raw":
+        # The pdftext knobs (blanks print as zeros: plain pdftotext drops
+        # an empty cell like -layout does), from either PDF producer.
+        name, _, o, rec = variant(rng, i, "pdftext")
+        o["producer"] = rng.choice(["libreoffice", "chromium"])
+        return name.replace("_pdftext_", "_pdftext-raw_"), fmt, o, rec
+    tpl = rng.choice(["2019", "2021", "2021"])
+    hybrid = tpl == "2021" and rng.random() < 0.15
+    rec = random_record(rng, tpl, hybrid)
+    o = {"title": rng.choice(["one", "one", "two"]), "period": rng.random() < 0.7,
+         "labels": rng.choice(["inline", "before", "before", "after"]),
+         "header": rng.choice(["joined", "rows", "lines"]),
+         "split": rng.choice([0.0, 0.2, 0.4]),
+         "wrap": rng.random() < 0.4,
+         "leading_pipe": rng.random() < 0.8}
+    name = "v%04d_transcript-%s_%s%s" % (i, o["labels"], tpl, "h" if hybrid else "")
+    return name, fmt, o, rec
+
+
+def _pipe(cells, o):
+    return ("| " if o["leading_pipe"] else "") + " | ".join(cells) + " |"
+
+
+def render_transcript(blocks, o, rng):
+    """The document as a transcription tool writes it (TEXT_TOOLS)."""
+    lines = []
+    for kind, x in blocks:
+        if kind == "p":
+            lines.append(x)
+            continue
+        header = []
+        for row in x:
+            nums = [c for c in row if c.get("num")]
+            labels = [c["t"].replace("\n", "") for c in row if not c.get("num") and c["t"]]
+            if not nums:
+                header.append(labels)
+                continue
+            if header:
+                # The header as the tool saw it: its rows run together into
+                # one, kept apart without the separator, or one cell a line.
+                if o["header"] == "joined":
+                    cells = [t for h in header for t in h]
+                    lines.append(_pipe(cells, o))
+                    if o["leading_pipe"]:
+                        # Markdown's rule line, its count off; rows written
+                        # without the leading pipe have none (a blank first
+                        # cell would read as no cell under it).
+                        lines.append("|" + "---|" * max(1, len(cells) - rng.randrange(0, 3)))
+                elif o["header"] == "rows":
+                    for h in header:
+                        lines.append(_pipe(h, o))
+                else:
+                    for h in header:
+                        lines.extend(h)
+                header = []
+            vals = [c["t"] for c in nums]
+            # A group label (rowspan) stands on its own line; the row's own
+            # label is the last one.
+            for g in labels[:-1]:
+                lines.append(g)
+            label = labels[-1] if labels else None
+            if label and o["wrap"] and len(label) > 10:
+                cut = rng.randrange(4, len(label) - 3)
+                label_lines = [label[:cut], label[cut:]]
+            else:
+                label_lines = [label] if label else []
+            parts = [vals]
+            if len(vals) > 2 and rng.random() < o["split"]:
+                k = rng.randrange(1, len(vals))
+                parts = [vals[:k], vals[k:]]
+            if o["labels"] == "inline" and label:
+                lines.append(_pipe([label] + parts[0], o))
+                lines.extend(_pipe(p, o) for p in parts[1:])
+                continue
+            if o["labels"] == "before":
+                lines.extend(label_lines)
+            lines.extend(_pipe(p, o) for p in parts)
+            if o["labels"] == "after":
+                lines.extend(label_lines)
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------- sparse families
@@ -1081,14 +1191,20 @@ def write_variants(outdir, count, seed, formats=None):
     lo_sources = []
     legacy = {"doc": [], "rtf": [], "xls": []}
     scans = []
+    chrome_sources = []
     made = []
     for i in range(count):
         fmt = formats[i % len(formats)] if formats else None
-        name, fmt, o, rec = variant(rng, i, fmt)
+        if fmt in TEXT_TOOLS:
+            name, fmt, o, rec = text_tool_variant(rng, i, fmt)
+        else:
+            name, fmt, o, rec = variant(rng, i, fmt)
         blocks = document(rec, o, rng)
-        if fmt in ("html", "xls"):
+        if fmt in ("html", "xls") or o.get("producer") == "chromium":
             data, ext = render_html(blocks, o), "html"
-        elif fmt in ("docx", "pdf", "lodocx", "doc", "rtf", "scan") or fmt in PDF_TEXT:
+        elif fmt == "transcript":
+            data, ext = render_transcript(blocks, o, rng), "txt"
+        elif fmt in ("docx", "pdf", "lodocx", "doc", "rtf", "scan", "pdftext_raw") or fmt in PDF_TEXT:
             data, ext = render_docx(blocks, o, rng), "docx"
         else:
             data, ext = render_text(blocks, o["style"]), "txt"
@@ -1102,8 +1218,11 @@ def write_variants(outdir, count, seed, formats=None):
             path = os.path.join(outdir, ".lo-src", "%s.%s" % (name, ext))
         with open(path, "wb") as f:
             f.write(data)
-        if fmt in ("pdf", "scan") or fmt in PDF_TEXT:
+        if fmt in ("pdf", "scan") or fmt in PDF_TEXT or o.get("producer") == "libreoffice":
             pdf_sources.append(path)
+            path = path[:-5] + ".pdf"
+        if o.get("producer") == "chromium":
+            chrome_sources.append(path)
             path = path[:-5] + ".pdf"
         if fmt == "scan":
             scans.append((path, o["scan"]))
@@ -1123,6 +1242,11 @@ def write_variants(outdir, count, seed, formats=None):
             os.unlink(p)
         made = [(n, pdf_to_text(p, n.split("_")[1]) if n.split("_")[1] in PDF_TEXT else p)
                 for n, p in made]
+    for p in chrome_sources:
+        to_chrome_pdf(p, p[:-5] + ".pdf")
+        os.unlink(p)
+    shutil.rmtree(os.path.join(outdir, ".chrome-profile"), ignore_errors=True)
+    made = [(n, raw_pdf_text(p) if n.split("_")[1] == "pdftext-raw" else p) for n, p in made]
     for path, so in scans:
         import genscans
         genscans.scan_pdf(path, path + ".scan", so)
