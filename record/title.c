@@ -46,7 +46,7 @@ is_han(gunichar c)
 #define MD_RE "([0-9]{1,2}|[〇一二三四五六七八九十]{1,3})"
 
 struct regexes {
-  GRegex *phrase, *year, *period, *date, *meta_date, *jiehe, *compiled, *opening;
+  GRegex *phrase, *bare_phrase, *year, *period, *date, *meta_date, *jiehe, *compiled, *opening;
 };
 
 static const struct regexes *
@@ -62,6 +62,11 @@ regexes(void)
      * 情况报告", "…政府信息公开年报". */
     rx.phrase = g_regex_new("(?:政府|政务)信息公开(?:工作)?的?" YEAR_RE "?年?度?(?:工作)?(?:情况)?"
                             "(?:报告|年报)", f, 0, NULL);
+    /* "2022年湖口县卫生健康委员会信息公开年报": a bureau's title may drop
+     * 政府; then only 年报 or 年度报告 after a body's name make it a title
+     * (not a column's "部门信息公开年度报告"). */
+    rx.bare_phrase = g_regex_new("(?<=委员会|局|委|政府|办公室|办事处|中心|乡|镇)信息公开(?:工作)?的?"
+                                 "(?:" YEAR_RE "年度?)?(?:年报|年度(?:工作)?报告)", f, 0, NULL);
     rx.year = g_regex_new(YEAR_RE "年度?", f, 0, NULL);
     rx.period = g_regex_new("统计(?:期限|时限|时间|区间|周期|范围)[^。;]{0,15}?" YEAR_RE "年", f, 0, NULL);
     rx.date = g_regex_new(YEAR_RE "年+" MD_RE "月" MD_RE "日", f, 0, NULL);
@@ -71,10 +76,10 @@ regexes(void)
     rx.jiehe = g_regex_new("结合" YEAR_RE "年度?(.{2,40}?)(?:政府|政务)信息公开工作(?:的)?实际", f, 0,
                            NULL);
     /* "由两城镇人民政府党政办公室编制": who compiled the report. */
-    rx.compiled = g_regex_new("由([^,。;由]{2,40}?)(?:负责)?编制", f, 0, NULL);
+    rx.compiled = g_regex_new("由([^,。;由]{2,40}?)(?:负责|组织|牵头)?编制", f, 0, NULL);
     /* "2019年,新华街道办事处高度重视…": how 总体情况 usually opens. */
     rx.opening = g_regex_new("^" YEAR_RE "年度?(?:以来)?,?", f, 0, NULL);
-    g_assert(rx.phrase && rx.year && rx.period && rx.date && rx.meta_date && rx.jiehe &&
+    g_assert(rx.phrase && rx.bare_phrase && rx.year && rx.period && rx.date && rx.meta_date && rx.jiehe &&
              rx.compiled && rx.opening);
     g_once_init_leave(&once, 1);
   }
@@ -99,7 +104,8 @@ static const char *const chrome_words[] = {
 static bool
 plausible_agency(const char *a)
 {
-  if(!*a || !short_line(a, 40) || short_line(a, 1) || strstr(a, "。") || strchr(a, ','))
+  if(!*a || !short_line(a, 40) || short_line(a, 1) || strstr(a, "。") || strpbrk(a, ",:") ||
+     has_prefix(a, "的"))
     return false;
   for(const char *const *w = chrome_words; *w; w++)
     if(strstr(a, *w))
@@ -198,7 +204,11 @@ gh_report_read_title(const char *cand, char **agency, int *year)
     return false;
   if(!g_regex_match(rx->phrase, cand, 0, &mi)) {
     g_match_info_free(mi);
-    return false;
+    mi = NULL;
+    if(!g_regex_match(rx->bare_phrase, cand, 0, &mi)) {
+      g_match_info_free(mi);
+      return false;
+    }
   }
   int ps, pe, ys, ye;
   g_match_info_fetch_pos(mi, 0, &ps, &pe);
@@ -270,24 +280,30 @@ find_title(struct ctx *cx, guint head_end)
     if(row_is_blank(cx, r))
       continue;
     /* A title is a short line without sentence punctuation; prose such as
-     * "各部门要按时发布政府信息公开工作年度报告，" is not one, but a sentence
-     * may open with the title itself ("遂宁市…2019年政府信息公开工作年度报告
-     * (以下简称年报)是根据…"). */
+     * "各部门要按时发布政府信息公开工作年度报告，" is not one, but a line may
+     * open with the title itself ("遂宁市…2019年政府信息公开工作年度报告
+     * (以下简称年报)是根据…", "临潭县卫生健康局2022年度政府信息公开工作的
+     * 报告根据《…》"): the title is the line's start up to the phrase. */
     if(!short_line(t, 80) || strstr(t, "。") || strchr(t, ',') || strchr(t, ';')) {
-      /* …unless the line goes on from a long one above ("…现公布嘉县中村乡
+      /* …unless the line goes on from the one above ("…现公布嘉县中村乡
        * 人民政" / "府2021年…报告。"). */
       gint pv = next_nonblank(cx, (gint)r, -1, (gint)head_end);
-      if(pv >= 0 && !short_line(cx->rownorm[pv], 40) && !g_str_has_suffix(cx->rownorm[pv], "。"))
-        continue;
-      size_t cut = strcspn(t, "(,;");
-      const char *stop = strstr(t, "。");
-      if(stop && (size_t)(stop - t) < cut)
-        cut = (size_t)(stop - t);
-      char *clause = g_strndup(t, cut);
+      if(pv >= 0 && !short_line(cx->rownorm[pv], 40)) {
+        const char *prev = cx->rownorm[pv];
+        const char *last = g_utf8_find_prev_char(prev, prev + strlen(prev));
+        if(last && is_han(g_utf8_get_char(last)))
+          continue;
+      }
+      GMatchInfo *mi = NULL;
+      int ps = -1, pe = -1;
+      if(strstr(t, "信息公开") && g_regex_match(regexes()->phrase, t, 0, &mi))
+        g_match_info_fetch_pos(mi, 0, &ps, &pe);
+      g_match_info_free(mi);
+      char *clause = pe > 0 ? g_strndup(t, (gsize)pe) : NULL;
       char *agency = NULL;
       int year = -1;
-      bool ok = short_line(clause, 60) &&
-                (g_str_has_suffix(clause, "报告") || g_str_has_suffix(clause, "年报")) &&
+      bool ok = clause && short_line(clause, 60) && !strpbrk(clause, ",;:") &&
+                !strstr(clause, "。") && !strstr(clause, "《") &&
                 gh_report_read_title(clause, &agency, &year) && agency;
       g_free(clause);
       if(ok) {
@@ -355,7 +371,11 @@ find_title(struct ctx *cx, guint head_end)
    * after the verb.  A page that opens with "一、总体情况" has no head: its
    * first lines are read too. */
   static const char *const verbs[] = { "现公布", "现予公布", "特公布", "现发布", "公布", "发布",
-                                       "现将", "形成", "编制了", "编制", NULL };
+                                       "现将", "形成", "编制了", "编制", "撰写了", "撰写", NULL };
+  /* "浦江县卫生健康局撰写了2022年度政府信息公开工作年度报告": after these
+   * verbs a title without agency has its agency in front, back to the
+   * clause's start. */
+  static const char *const made[] = { "形成", "编制了", "编制", "撰写了", "撰写", NULL };
   guint sentence_rows = MIN(cx->nrows, head_end + 3);
   for(guint r = 0; r < sentence_rows; r++) {
     const char *t = cx->rownorm[r];
@@ -376,8 +396,21 @@ find_title(struct ctx *cx, guint head_end)
       char *cand = g_strndup(from, n);
       char *agency = NULL;
       int year = -1;
-      bool ok = gh_report_read_title(cand, &agency, &year) && agency;
+      bool title = gh_report_read_title(cand, &agency, &year);
       g_free(cand);
+      bool maker = false;
+      for(const char *const *m = made; *m && !maker; m++)
+        maker = !strcmp(*m, *v);
+      if(title && !agency && maker && at > t) {
+        const char *start = t;
+        for(const char *q = t; q < at; q = g_utf8_next_char(q))
+          if(*q == ',' || *q == ';' || *q == ':' || has_prefix(q, "。"))
+            start = g_utf8_next_char(q);
+        char *before = g_strndup(start, (gsize)(at - start));
+        agency = clean_agency(before);
+        g_free(before);
+      }
+      bool ok = title && agency;
       if(ok) {
         rec->agency = agency;
         if(year > 0 && !rec->year)
