@@ -6,8 +6,9 @@
  *     would see shows up as a diff.
  * The inputs under data/identity are real pages stored only in part (the
  * beginning a search index kept): their record is compared with the agency,
- * year and region a person read off them (data/identity/expected.json, one
- * entry per stem), after the identity a crawl gives it, and never written.
+ * year and region a person read off them, and the cells of section 二 where
+ * the stored part holds it (data/identity/expected.json, one entry per
+ * stem), after the identity a crawl gives it, and never written.
  * Each document goes through the sandbox the product ships (a worker
  * process running the one document->record function), so what is tested
  * is what a crawl, parse or reparse runs.
