@@ -63,9 +63,10 @@ regexes(void)
     rx.phrase = g_regex_new("(?:政府|政务)信息公开(?:工作)?的?" YEAR_RE "?年?度?(?:工作)?(?:情况)?"
                             "(?:报告|年报)", f, 0, NULL);
     /* "2022年湖口县卫生健康委员会信息公开年报": a bureau's title may drop
-     * 政府; then only 年报 or 年度报告 after a body's name make it a title
-     * (not a column's "部门信息公开年度报告"). */
-    rx.bare_phrase = g_regex_new("(?<=委员会|局|委|政府|办公室|办事处|中心|乡|镇)信息公开(?:工作)?的?"
+     * 政府; then only 年报 or 年度报告 after a body's name or a year make it
+     * a title ("螺洋街道2021年度信息公开年度报告", not a column's "部门信息
+     * 公开年度报告"). */
+    rx.bare_phrase = g_regex_new("(?<=委员会|局|委|政府|办公室|办事处|中心|乡|镇|街道|年|年度)信息公开(?:工作)?的?"
                                  "(?:" YEAR_RE "年度?)?(?:年报|年度(?:工作)?报告)", f, 0, NULL);
     rx.year = g_regex_new(YEAR_RE "年度?", f, 0, NULL);
     rx.period = g_regex_new("统计(?:期限|时限|时间|区间|周期|范围)[^。;]{0,15}?" YEAR_RE "年", f, 0, NULL);
