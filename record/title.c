@@ -66,8 +66,9 @@ regexes(void)
      * 政府; then only 年报 or 年度报告 after a body's name or a year make it
      * a title ("螺洋街道2021年度信息公开年度报告", not a column's "部门信息
      * 公开年度报告"). */
-    rx.bare_phrase = g_regex_new("(?<=委员会|局|委|政府|办公室|办事处|中心|乡|镇|街道|年|年度)信息公开(?:工作)?的?"
-                                 "(?:" YEAR_RE "年度?)?(?:年报|年度(?:工作)?报告)", f, 0, NULL);
+    rx.bare_phrase = g_regex_new("(?<=委员会|局|委|政府|办公室|办事处|中心|乡|镇|街道|年|年度)"
+                                 "信息公开(?:工作)?的?(?:" YEAR_RE "年度?)?"
+                                 "(?:年报|年度(?:工作)?报告)", f, 0, NULL);
     rx.year = g_regex_new(YEAR_RE "年度?", f, 0, NULL);
     rx.period = g_regex_new("统计(?:期限|时限|时间|区间|周期|范围)[^。;]{0,15}?" YEAR_RE "年", f, 0, NULL);
     rx.date = g_regex_new(YEAR_RE "年+" MD_RE "月" MD_RE "日", f, 0, NULL);
@@ -786,8 +787,8 @@ compiled_by_agency(const struct ctx *cx, guint head_end)
       bool body = false;
       for(const char *const *b = bodies; *b && !body; b++)
         body = g_str_has_suffix(name, *b) && strlen(name) > strlen(*b);
-      if(!body)
-        name[n - m] = **o; /* restores the first byte: the office is the name */
+      if(!body) /* the office is the agency itself: put its first byte back */
+        name[n - m] = **o;
       break;
     }
     char *agency = clean_agency(name);
