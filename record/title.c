@@ -7,7 +7,12 @@
  * signature (落款) above the date at the end, the first sentence ("现将我镇
  * 2020年…"), or only the link that led to the document.  Each reader here
  * takes the agency from one of them; a candidate that holds page chrome
- * (navigation words, a mirror site's injected text) is refused. */
+ * (navigation words, a mirror site's injected text) is refused.
+ *
+ * Why one long file: the readers are one order of preference (title line,
+ * sentence, link, signature, first sentence, compiler, 总体情况's opening)
+ * over one context (the rows, the refusal of chrome, the patterns); split
+ * over files, that order and the refusal would be read in several places. */
 #include "title.h"
 
 #include <stdlib.h>
@@ -287,13 +292,17 @@ find_title(struct ctx *cx, guint head_end)
      * (以下简称年报)是根据…", "临潭县卫生健康局2022年度政府信息公开工作的
      * 报告根据《…》"): the title is the line's start up to the phrase. */
     if(!short_line(t, 80) || strstr(t, "。") || strchr(t, ',') || strchr(t, ';')) {
-      /* …unless the line goes on from the one above ("…现公布嘉县中村乡
-       * 人民政" / "府2021年…报告。"). */
+      /* …unless the line goes on from the one above, a line of prose cut
+       * mid-word ("…现公布嘉县住房和城乡建" / "设局2019年…报告。"): one that
+       * ends in a character and is long or holds a sentence's punctuation
+       * (a breadcrumb or a title above holds none). */
       gint pv = next_nonblank(cx, (gint)r, -1, (gint)head_end);
-      if(pv >= 0 && !short_line(cx->rownorm[pv], 40)) {
+      if(pv >= 0) {
         const char *prev = cx->rownorm[pv];
         const char *last = g_utf8_find_prev_char(prev, prev + strlen(prev));
-        if(last && is_han(g_utf8_get_char(last)))
+        if(last && is_han(g_utf8_get_char(last)) &&
+           (!short_line(prev, 40) || strpbrk(prev, ",;") || strstr(prev, "《") ||
+            strstr(prev, "。")))
           continue;
       }
       GMatchInfo *mi = NULL;
