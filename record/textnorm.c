@@ -23,11 +23,42 @@ gh_is_space_uc(uint32_t c)
          (c >= 0x200B && c <= 0x200D) || (c >= 0x2000 && c <= 0x200A);
 }
 
+/* A vowel carrying a pinyin tone mark (ā á ǎ à …, ü and its tones). */
+static bool
+tone_vowel(gunichar c)
+{
+  static const char marked[] = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü";
+  return c >= 0x80 && g_utf8_strchr(marked, -1, c) != NULL;
+}
+
+/* The end of a pinyin annotation at p, "(bào)" after 報, or NULL.  Some
+ * mirror sites print one after many characters (報(bào)告), which splits
+ * every phrase the parser looks for; a real report never writes pinyin in
+ * parentheses after a character, and one syllable is at most six letters. */
+static const char *
+pinyin_ruby_end(const char *p, const char *end)
+{
+  bool marked = false;
+  int letters = 0;
+  for(; p < end && letters <= 6; letters++) {
+    gunichar c = g_utf8_get_char_validated(p, end - p);
+    if(c == ')' || c == 0xFF09)
+      return letters > 0 && marked ? g_utf8_next_char(p) : NULL;
+    if(tone_vowel(c))
+      marked = true;
+    else if(c < 'a' || c > 'z')
+      return NULL;
+    p = g_utf8_next_char(p);
+  }
+  return NULL;
+}
+
 char *
 gh_norm(const char *s, size_t len)
 {
   GString *out = g_string_sized_new(len);
   const char *p = s, *end = s + len;
+  gunichar last = 0;
   while(p < end) {
     gunichar c = g_utf8_get_char_validated(p, end - p);
     if(c == (gunichar)-1 || c == (gunichar)-2) {
@@ -39,6 +70,14 @@ gh_norm(const char *s, size_t len)
     p = g_utf8_next_char(p);
     if(gh_is_space_uc(c) || c == '*' || c == '#')
       continue;
+    if((c == '(' || c == 0xFF08) && g_unichar_get_script(last) == G_UNICODE_SCRIPT_HAN) {
+      const char *after = pinyin_ruby_end(p, end);
+      if(after) {
+        p = after;
+        continue;
+      }
+    }
+    last = c;
     if(c >= 0xFF01 && c <= 0xFF5E)
       c -= 0xFEE0;
     else if(c == 0x2014 || c == 0x2013 || c == 0x2212)

@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 /* Canonical form for matching: whitespace of every kind removed, full-width
- * ASCII (U+FF01..U+FF5E) folded to ASCII, markdown '*' and '#' dropped.
+ * ASCII (U+FF01..U+FF5E) folded to ASCII, markdown '*' and '#' dropped, and
+ * the pinyin some mirror sites add after characters ("報(bào)告") dropped.
  * Returns a newly allocated string (g_free). */
 char *gh_norm(const char *s, size_t len);
 

@@ -7,7 +7,12 @@
  * signature (落款) above the date at the end, the first sentence ("现将我镇
  * 2020年…"), or only the link that led to the document.  Each reader here
  * takes the agency from one of them; a candidate that holds page chrome
- * (navigation words, a mirror site's injected text) is refused. */
+ * (navigation words, a mirror site's injected text) is refused.
+ *
+ * Why one long file: the readers are one order of preference (title line,
+ * sentence, link, signature, first sentence, compiler, 总体情况's opening)
+ * over one context (the rows, the refusal of chrome, the patterns); split
+ * over files, that order and the refusal would be read in several places. */
 #include "title.h"
 
 #include <stdlib.h>
@@ -36,11 +41,17 @@ has_prefix(const char *s, const char *prefix)
   return !strncmp(s, prefix, strlen(prefix));
 }
 
+static bool
+is_han(gunichar c)
+{
+  return g_unichar_get_script(c) == G_UNICODE_SCRIPT_HAN;
+}
+
 #define YEAR_RE "((?<![0-9])(?:19|20)[0-9]{2}(?![0-9])|[〇○O零一二三四五六七八九]{4})"
 #define MD_RE "([0-9]{1,2}|[〇一二三四五六七八九十]{1,3})"
 
 struct regexes {
-  GRegex *phrase, *year, *period, *date, *meta_date;
+  GRegex *phrase, *bare_phrase, *year, *period, *date, *meta_date, *jiehe, *compiled, *opening;
 };
 
 static const struct regexes *
@@ -56,11 +67,27 @@ regexes(void)
      * 情况报告", "…政府信息公开年报". */
     rx.phrase = g_regex_new("(?:政府|政务)信息公开(?:工作)?的?" YEAR_RE "?年?度?(?:工作)?(?:情况)?"
                             "(?:报告|年报)", f, 0, NULL);
+    /* "2022年湖口县卫生健康委员会信息公开年报": a bureau's title may drop
+     * 政府; then only 年报 or 年度报告 after a body's name or a year make it
+     * a title ("螺洋街道2021年度信息公开年度报告", not a column's "部门信息
+     * 公开年度报告"). */
+    rx.bare_phrase = g_regex_new("(?<=委员会|局|委|政府|办公室|办事处|中心|乡|镇|街道|年|年度)"
+                                 "信息公开(?:工作)?的?(?:" YEAR_RE "年度?)?"
+                                 "(?:年报|年度(?:工作)?报告)", f, 0, NULL);
     rx.year = g_regex_new(YEAR_RE "年度?", f, 0, NULL);
     rx.period = g_regex_new("统计(?:期限|时限|时间|区间|周期|范围)[^。;]{0,15}?" YEAR_RE "年", f, 0, NULL);
     rx.date = g_regex_new(YEAR_RE "年+" MD_RE "月" MD_RE "日", f, 0, NULL);
     rx.meta_date = g_regex_new("(?:发布日期|发布时间|成文日期|发文日期|日期):?((?:19|20)[0-9]{2})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})", f, 0, NULL);
-    g_assert(rx.phrase && rx.year && rx.period && rx.date && rx.meta_date);
+    /* "结合2022年威海市人民政府办公室政府信息公开工作实际,编制发布本报告":
+     * the opening Shandong's report pages print instead of a title. */
+    rx.jiehe = g_regex_new("结合" YEAR_RE "年度?(.{2,40}?)(?:政府|政务)信息公开工作(?:的)?实际", f, 0,
+                           NULL);
+    /* "由两城镇人民政府党政办公室编制": who compiled the report. */
+    rx.compiled = g_regex_new("由([^,。;由]{2,40}?)(?:负责|组织|牵头)?编制", f, 0, NULL);
+    /* "2019年,新华街道办事处高度重视…": how 总体情况 usually opens. */
+    rx.opening = g_regex_new("^" YEAR_RE "年度?(?:以来)?,?", f, 0, NULL);
+    g_assert(rx.phrase && rx.bare_phrase && rx.year && rx.period && rx.date && rx.meta_date && rx.jiehe &&
+             rx.compiled && rx.opening);
     g_once_init_leave(&once, 1);
   }
   return &rx;
@@ -84,7 +111,8 @@ static const char *const chrome_words[] = {
 static bool
 plausible_agency(const char *a)
 {
-  if(!*a || !short_line(a, 40) || strstr(a, "。") || strchr(a, ','))
+  if(!*a || !short_line(a, 40) || short_line(a, 1) || strstr(a, "。") || strpbrk(a, ",:") ||
+     has_prefix(a, "的"))
     return false;
   for(const char *const *w = chrome_words; *w; w++)
     if(strstr(a, *w))
@@ -94,6 +122,11 @@ plausible_agency(const char *a)
   for(const char *const *b = bare; *b; b++)
     if(!strcmp(a, *b))
       return false;
+  /* "我镇", "我局…", "本局", "该局": the text's own way of saying "we"
+   * (本溪市 and 全椒县 are places, so only short 本/该 forms are refused). */
+  if(has_prefix(a, "我") || ((has_prefix(a, "本") || has_prefix(a, "该")) &&
+                             (short_line(a, 2) || g_str_has_suffix(a, "街道"))))
+    return false;
   return true;
 }
 
@@ -112,10 +145,14 @@ clean_agency(const char *s)
     if(hit)
       p = hit + strlen(*sep);
   }
+  /* "Page 8 - …" over each page of a flip book, list numbers, stray
+   * punctuation: an agency name starts with a character. */
+  while(*p && !is_han(g_utf8_get_char(p)))
+    p = g_utf8_next_char(p);
   /* Leading words no agency name starts with: a title's label, and the
    * last items of a navigation bar glued to the title
    * ("…|政府信息公开吴起县住房和城乡建设局"). */
-  static const char *const lead[] = { "标题:", "标题", "关于", "《", "首页", "当前位置:",
+  static const char *const lead[] = { "标题:", "标题", "名称:", "名称", "关于", "《", "首页", "当前位置:",
                                       "您的位置:", "政府信息公开年报", "政府信息公开",
                                       "政务公开", "信息公开", "政务动态", "年度报告", "年报", NULL };
   bool again = true;
@@ -127,7 +164,21 @@ clean_agency(const char *s)
         again = true;
       }
   }
-  char *a = g_strdup(p);
+  /* "清新区人民政府办公室(以下简称区政府办公室)2022年…": the short name
+   * it goes by is not part of its name. */
+  GString *g = g_string_new(NULL);
+  for(const char *q = p; *q;) {
+    const char *close = NULL;
+    if(*q == '(' && (has_prefix(q + 1, "以下简称") || has_prefix(q + 1, "简称") ||
+                     has_prefix(q + 1, "下称")))
+      close = strchr(q, ')');
+    if(close) {
+      q = close + 1;
+      continue;
+    }
+    g_string_append_c(g, *q++);
+  }
+  char *a = g_string_free(g, FALSE);
   static const char *const trail[] = { "关于", "的", "》", ":", NULL };
   again = true;
   while(again) {
@@ -160,7 +211,11 @@ gh_report_read_title(const char *cand, char **agency, int *year)
     return false;
   if(!g_regex_match(rx->phrase, cand, 0, &mi)) {
     g_match_info_free(mi);
-    return false;
+    mi = NULL;
+    if(!g_regex_match(rx->bare_phrase, cand, 0, &mi)) {
+      g_match_info_free(mi);
+      return false;
+    }
   }
   int ps, pe, ys, ye;
   g_match_info_fetch_pos(mi, 0, &ps, &pe);
@@ -223,13 +278,54 @@ static void
 find_title(struct ctx *cx, guint head_end)
 {
   struct gh_record *rec = cx->rec;
+  /* The year of a title that names no agency ("2022年政府信息公开工作年度
+   * 报告" over the agency's line, a breadcrumb ending in 年报): the search
+   * goes on for one that does. */
+  int bare_title_year = -1;
   for(guint r = 0; r < head_end; r++) {
     const char *t = cx->rownorm[r];
-    /* A title is a short line without sentence punctuation; prose such as
-     * "各部门要按时发布政府信息公开工作年度报告，" is not one. */
-    if(row_is_blank(cx, r) || !short_line(t, 80) || strstr(t, "。") ||
-       strchr(t, ',') || strchr(t, ';'))
+    if(row_is_blank(cx, r))
       continue;
+    /* A title is a short line without sentence punctuation; prose such as
+     * "各部门要按时发布政府信息公开工作年度报告，" is not one, but a line may
+     * open with the title itself ("遂宁市…2019年政府信息公开工作年度报告
+     * (以下简称年报)是根据…", "临潭县卫生健康局2022年度政府信息公开工作的
+     * 报告根据《…》"): the title is the line's start up to the phrase. */
+    if(!short_line(t, 80) || strstr(t, "。") || strchr(t, ',') || strchr(t, ';')) {
+      /* …unless the line goes on from the one above, a line of prose cut
+       * mid-word ("…现公布嘉县住房和城乡建" / "设局2019年…报告。"): one that
+       * ends in a character and is long or holds a sentence's punctuation
+       * (a breadcrumb or a title above holds none). */
+      gint pv = next_nonblank(cx, (gint)r, -1, (gint)head_end);
+      if(pv >= 0) {
+        const char *prev = cx->rownorm[pv];
+        const char *last = g_utf8_find_prev_char(prev, prev + strlen(prev));
+        if(last && is_han(g_utf8_get_char(last)) &&
+           (!short_line(prev, 40) || strpbrk(prev, ",;") || strstr(prev, "《") ||
+            strstr(prev, "。")))
+          continue;
+      }
+      GMatchInfo *mi = NULL;
+      int ps = -1, pe = -1;
+      if(strstr(t, "信息公开") && g_regex_match(regexes()->phrase, t, 0, &mi))
+        g_match_info_fetch_pos(mi, 0, &ps, &pe);
+      g_match_info_free(mi);
+      char *clause = pe > 0 ? g_strndup(t, (gsize)pe) : NULL;
+      char *agency = NULL;
+      int year = -1;
+      bool ok = clause && short_line(clause, 60) && !strpbrk(clause, ",;:") &&
+                !strstr(clause, "。") && !strstr(clause, "《") &&
+                gh_report_read_title(clause, &agency, &year) && agency;
+      g_free(clause);
+      if(ok) {
+        rec->agency = agency;
+        if(year > 0 && !rec->year)
+          rec->year = year;
+        return;
+      }
+      g_free(agency);
+      continue;
+    }
     char *agency = NULL;
     int year = -1;
     char *cand = g_strdup(t);
@@ -268,16 +364,31 @@ find_title(struct ctx *cx, guint head_end)
       g_free(joined);
     }
     g_free(cand);
+    if(!agency) {
+      if(bare_title_year < 0)
+        bare_title_year = year;
+      continue;
+    }
     rec->agency = agency;
     if(year > 0 && !rec->year)
       rec->year = year;
     return;
   }
+  if(bare_title_year > 0 && !rec->year)
+    rec->year = bare_title_year;
   /* The title inside a sentence: "根据…规定，现公布区统计局2023年政府信息
-   * 公开工作年度报告。"  The agency starts after the verb. */
+   * 公开工作年度报告。", "现将2021年迎宾路街道办事处政府信息公开情况报告
+   * 如下", "并形成2020年度马冈镇政府信息公开年度报告".  The agency starts
+   * after the verb.  A page that opens with "一、总体情况" has no head: its
+   * first lines are read too. */
   static const char *const verbs[] = { "现公布", "现予公布", "特公布", "现发布", "公布", "发布",
-                                       NULL };
-  for(guint r = 0; r < head_end; r++) {
+                                       "现将", "形成", "编制了", "编制", "撰写了", "撰写", NULL };
+  /* "浦江县卫生健康局撰写了2022年度政府信息公开工作年度报告": after these
+   * verbs a title without agency has its agency in front, back to the
+   * clause's start. */
+  static const char *const made[] = { "形成", "编制了", "编制", "撰写了", "撰写", NULL };
+  guint sentence_rows = MIN(cx->nrows, head_end + 3);
+  for(guint r = 0; r < sentence_rows; r++) {
     const char *t = cx->rownorm[r];
     if(!strstr(t, "信息公开"))
       continue;
@@ -296,8 +407,21 @@ find_title(struct ctx *cx, guint head_end)
       char *cand = g_strndup(from, n);
       char *agency = NULL;
       int year = -1;
-      bool ok = gh_report_read_title(cand, &agency, &year) && agency;
+      bool title = gh_report_read_title(cand, &agency, &year);
       g_free(cand);
+      bool maker = false;
+      for(const char *const *m = made; *m && !maker; m++)
+        maker = !strcmp(*m, *v);
+      if(title && !agency && maker && at > t) {
+        const char *start = t;
+        for(const char *q = t; q < at; q = g_utf8_next_char(q))
+          if(*q == ',' || *q == ';' || *q == ':' || has_prefix(q, "。"))
+            start = g_utf8_next_char(q);
+        char *before = g_strndup(start, (gsize)(at - start));
+        agency = clean_agency(before);
+        g_free(before);
+      }
+      bool ok = title && agency;
       if(ok) {
         rec->agency = agency;
         if(year > 0 && !rec->year)
@@ -305,6 +429,27 @@ find_title(struct ctx *cx, guint head_end)
         return;
       }
       g_free(agency);
+    }
+  }
+  const struct regexes *rx = regexes();
+  for(guint r = 0; r < sentence_rows; r++) {
+    const char *t = cx->rownorm[r];
+    GMatchInfo *mi = NULL;
+    if(!strstr(t, "结合") || !g_regex_match(rx->jiehe, t, 0, &mi)) {
+      g_match_info_free(mi);
+      continue;
+    }
+    char *y = g_match_info_fetch(mi, 1), *name = g_match_info_fetch(mi, 2);
+    g_match_info_free(mi);
+    char *agency = clean_agency(name);
+    int year = gh_year_from_text(y, strlen(y));
+    g_free(y);
+    g_free(name);
+    if(agency) {
+      rec->agency = agency;
+      if(year > 0 && !rec->year)
+        rec->year = year;
+      return;
     }
   }
   if(cx->doc->title_hint) {
@@ -487,12 +632,6 @@ static const char *const generic_names[] = {
   "承办", "督办", "主办", "交办", "转办", "协办", "代办", "街道", NULL
 };
 
-static bool
-is_han(gunichar c)
-{
-  return g_unichar_get_script(c) == G_UNICODE_SCRIPT_HAN;
-}
-
 /* The name of the place or body the text calls "我<level>": the string
  * ending in `level` that recurs most often (two times at least) in the
  * whole text, the longest of those as often: "狮山镇" over "山镇", and
@@ -628,6 +767,112 @@ first_sentence_agency(const struct ctx *cx, guint head_end)
   return NULL;
 }
 
+/* "由两城镇人民政府党政办公室编制": the agency that compiled the report, its
+ * office taken off ("…党政办公室" of 两城镇人民政府).  Only a name whose
+ * place the text settles is taken ("微山县两城镇人民政府驻地"): a bare
+ * "教育局办公室" on a mirror page says too little. */
+static char *
+compiled_by_agency(const struct ctx *cx, guint head_end)
+{
+  static const char *const offices[] = { "党政综合办公室", "党政办公室", "综合办公室", "党政办",
+                                         "办公室", NULL };
+  static const char *const bodies[] = { "人民政府", "政府", "局", "委员会", "委", "办事处", NULL };
+  const struct regexes *rx = regexes();
+  guint until = MIN(cx->nrows, head_end + 12);
+  for(guint r = 0; r < until; r++) {
+    const char *t = cx->rownorm[r];
+    GMatchInfo *mi = NULL;
+    if(!strstr(t, "编制") || !g_regex_match(rx->compiled, t, 0, &mi)) {
+      g_match_info_free(mi);
+      continue;
+    }
+    char *name = g_match_info_fetch(mi, 1);
+    g_match_info_free(mi);
+    for(const char *const *o = offices; *o; o++) {
+      size_t n = strlen(name), m = strlen(*o);
+      if(n <= m || strcmp(name + n - m, *o))
+        continue;
+      name[n - m] = '\0';
+      bool body = false;
+      for(const char *const *b = bodies; *b && !body; b++)
+        body = g_str_has_suffix(name, *b) && strlen(name) > strlen(*b);
+      if(!body) /* the office is the agency itself: put its first byte back */
+        name[n - m] = **o;
+      break;
+    }
+    char *agency = clean_agency(name);
+    g_free(name);
+    if(!agency)
+      continue;
+    agency = with_place(cx, agency);
+    if(gh_region_named(gh_regions_builtin(), agency, NULL))
+      return agency;
+    g_free(agency);
+  }
+  return NULL;
+}
+
+/* Occurrences of `name` in the text, counting to `enough`. */
+static unsigned
+mentions_of(const struct ctx *cx, const char *name, unsigned enough)
+{
+  unsigned n = 0;
+  for(guint r = 0; r < cx->nrows && n < enough; r++)
+    for(const char *hit = strstr(cx->rownorm[r], name); hit && n < enough;
+        hit = strstr(hit + 1, name))
+      n++;
+  return n;
+}
+
+/* 总体情况 opens with the year and the agency: "2019年,新华街道办事处高度
+ * 重视…", "2023年,咸宁市生态环境局紧紧围绕…".  The year, and the name up to
+ * the first body word that ends an agency's name, if the text names it
+ * again.  *year is -1 when no row opens so. */
+static char *
+opening_agency(const struct ctx *cx, guint head_end, int *year)
+{
+  static const char *const ends[] = { "街道办事处", "办事处", "人民政府", "管理委员会", "委员会",
+                                      "办公室", "办公厅", "局", "中心", NULL };
+  const struct regexes *rx = regexes();
+  *year = -1;
+  guint until = MIN(cx->nrows, head_end + 6);
+  for(guint r = head_end; r < until; r++) {
+    const char *t = cx->rownorm[r];
+    GMatchInfo *mi = NULL;
+    if(!g_regex_match(rx->opening, t, 0, &mi)) {
+      g_match_info_free(mi);
+      continue;
+    }
+    int s0, e0, ys, ye;
+    g_match_info_fetch_pos(mi, 0, &s0, &e0);
+    g_match_info_fetch_pos(mi, 1, &ys, &ye);
+    g_match_info_free(mi);
+    *year = gh_year_from_text(t + ys, (size_t)(ye - ys));
+    const char *rest = t + e0;
+    /* The earliest end within 30 characters; "街道办事处" before "办事处"
+     * where both end at one place. */
+    const char *best = NULL;
+    size_t span = 0;
+    for(const char *q = rest; *q && q - rest < 90; q = g_utf8_next_char(q)) {
+      for(const char *const *e = ends; *e && !best; e++)
+        if(has_prefix(q, *e))
+          best = q, span = strlen(*e);
+      if(best || !is_han(g_utf8_get_char(q)))
+        break;
+    }
+    if(!best)
+      return NULL;
+    char *name = g_strndup(rest, (gsize)(best + span - rest));
+    if(g_utf8_strchr("在按根据我本全各该为对自今", -1, g_utf8_get_char(name)) ||
+       !plausible_agency(name) || short_line(name, 2) || mentions_of(cx, name, 2) < 2) {
+      g_free(name);
+      return NULL;
+    }
+    return with_place(cx, name);
+  }
+  return NULL;
+}
+
 void
 gh_report_title(char *const *rownorm, guint nrows, guint head_end, const struct gh_doc *doc,
                 struct gh_record *rec)
@@ -644,6 +889,18 @@ gh_report_title(char *const *rownorm, guint nrows, guint head_end, const struct 
   find_dates(&cx, head_end);
   if(!rec->agency)
     rec->agency = first_sentence_agency(&cx, head_end);
+  if(!rec->agency)
+    rec->agency = compiled_by_agency(&cx, head_end);
+  if(!rec->agency || !rec->year) {
+    int oy = -1;
+    char *oa = opening_agency(&cx, head_end, &oy);
+    if(!rec->agency)
+      rec->agency = oa;
+    else
+      g_free(oa);
+    if(!rec->year && oy > 0)
+      rec->year = oy;
+  }
   if(!rec->year && rec->published_on)
     rec->year = atoi(rec->published_on) - 1;
 }

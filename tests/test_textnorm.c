@@ -20,6 +20,13 @@ test_norm(void)
     { "１２３", "123" },
     { "本年\xE3\x80\x80新收\xC2\xA0数量\xE2\x80\x8B", "本年新收数量" }, /* U+3000, NBSP, ZWSP */
     { "—", "-" },
+    /* A mirror's pinyin after characters goes; other parentheses stay. */
+    { "年度報(bào)告", "年度報告" },
+    { "開平市農（nóng）業(yè)", "開平市農業" },
+    { "規章(abc)", "規章(abc)" },
+    { "(一)予以公开", "(一)予以公开" },
+    { "局(以下简称本局)", "局(以下简称本局)" },
+    { "(bào)开头", "(bào)开头" },
   };
   for(size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
     char *n = gh_norm(cases[i].in, strlen(cases[i].in));
