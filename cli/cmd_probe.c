@@ -15,6 +15,7 @@
 
 #include "../crawler/crawl.h"
 #include "../crawler/discover.h"
+#include "../crawler/getpage.h"
 #include "../crawler/url.h"
 #include "../extract/charset.h"
 #include "../extract/sandbox.h"

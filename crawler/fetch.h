@@ -52,51 +52,6 @@ bool gh_addr_is_private(const struct sockaddr *sa);
  * or an English shell otherwise. */
 #define GH_ACCEPT_LANGUAGE "Accept-Language: zh-CN,zh;q=0.9"
 
-/* One GET with the crawler's request options: for probe and seed
- * discovery, which read a page at a time rather than a host's queue.
- * With `follow`, redirects are followed here within max_redirects;
- * without, a 3xx comes back with its `location` (resolved).  `error` is
- * set when no whole answer came (too_large, private_address, curl's
- * message). */
-struct gh_page {
-  long status;
-  char *final_url;
-  char *location;
-  GBytes *body;
-  char *ctype;
-  char *error;
-};
-void gh_get_page(const struct gh_config *cfg, struct curl_slist *resolve,
-                 struct curl_slist *connect_to, const char *url, bool follow, struct gh_page *f);
-void gh_page_clear(struct gh_page *f);
-
-/* Pages one at a time, politely, for probe and seed discovery: robots.txt
- * first on each host (fetched once, read for govharvest's product token),
- * its rules and Crawl-delay, and the delay between two requests to a host,
- * by the crawler's own rules (host.c).  Blocking: it sleeps out a delay. */
-struct gh_polite {
-  const struct gh_config *cfg;
-  struct curl_slist *resolve, *connect_to; /* borrowed */
-  struct gh_host_rules rules;
-  GHashTable *hosts;     /* host -> its state (getpage.c) */
-  unsigned fetches;      /* requests made, robots.txt included */
-  unsigned max_fetches;  /* 0: no bound */
-};
-enum gh_polite_result {
-  GH_POLITE_FETCHED,     /* *f is the answer (which may be an HTTP error) */
-  GH_POLITE_DISALLOWED,  /* robots.txt forbids it */
-  GH_POLITE_NO_ROBOTS,   /* robots.txt got no answer at all: f->error says why */
-  GH_POLITE_OVER_BUDGET, /* max_fetches reached */
-  GH_POLITE_BAD_URL,     /* no host in it */
-};
-void gh_polite_init(struct gh_polite *p, const struct gh_config *cfg, struct curl_slist *resolve,
-                    struct curl_slist *connect_to);
-void gh_polite_clear(struct gh_polite *p);
-/* `*f` is always set (gh_page_clear it); `robots_status` (may be NULL)
- * gets the HTTP status robots.txt answered with (0: none). */
-enum gh_polite_result gh_polite_get(struct gh_polite *p, const char *url, bool follow,
-                                    struct gh_page *f, long *robots_status);
-
 /* The headers of the last response of a transfer (CURLOPT_HEADERFUNCTION
  * gh_fetch_header with the struct as CURLOPT_HEADERDATA): validators for
  * the next conditional request and the download name.  A header block over

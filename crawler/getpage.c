@@ -1,9 +1,10 @@
-/* gh_get_page and gh_polite_get: one page at a time (fetch.h), for probe
- * and seed discovery. */
+/* gh_get_page and gh_polite_get: one page at a time (getpage.h), for
+ * probe and seed discovery. */
 #include <curl/curl.h>
 #include <string.h>
 
 #include "fetch.h"
+#include "getpage.h"
 #include "url.h"
 
 void

@@ -8,6 +8,7 @@
 #include "seeds.h"
 #include "crawl.h"
 #include "discover.h"
+#include "getpage.h"
 #include "robots.h"
 #include "url.h"
 
