@@ -89,6 +89,21 @@ void gh_store_guard_map(struct gh_store *st, bool on);
 typedef bool (*gh_store_each_fn)(const MDB_val *k, const MDB_val *v, void *ud, GError **err);
 bool gh_store_each(MDB_txn *txn, const struct gh_store *st, MDB_dbi dbi, const char *db,
                    gh_store_each_fn fn, void *ud, GError **err);
+/* A current record met by gh_store_each_record: its key in the records
+ * database (agency_key \0 YYYY, `klen` bytes, borrowed for the call) and
+ * the record, decoded (lent for the call: fn may change it, and keeps it
+ * with json_incref). */
+typedef bool (*gh_store_record_fn)(const char *key, size_t klen, json_t *rec, void *ud,
+                                   GError **err);
+/* gh_store_each over the current records, each decoded once, for every
+ * reader of records (export, stats, the HTML page, reparse).  A record
+ * that is not a JSON object is damage naming its key ("the record is not
+ * valid JSON"): never a quiet gap in an analyst's data.  A walk in batches
+ * (a read transaction each) starts past key `after` (NULL: at the first
+ * record) and gives `before`, the records the earlier batches were given,
+ * so the end of the walk still holds the count against the database's. */
+bool gh_store_each_record(MDB_txn *txn, const struct gh_store *st, const GString *after,
+                          size_t before, gh_store_record_fn fn, void *ud, GError **err);
 /* The same over the URL states, each decoded: fn gets the URL and its
  * state (borrowed for the call).  An entry that does not decode is damage. */
 typedef bool (*gh_store_each_url_fn)(const char *url, struct gh_urlstate *state, void *ud,
