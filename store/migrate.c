@@ -123,7 +123,6 @@ backup_before(struct gh_store *st, int from, const char *what, GError **err)
   return ok;
 }
 
-
 /* ---- the driver: one for every migration ---- */
 
 /* What a batch keeps of an entry it reads: copies, since the writes that
@@ -145,8 +144,9 @@ taken_clear(void *p)
 
 /* One migration, from schema `from` to from + 1: the driver backs the
  * store up, walks `src` in batches of `batch` entries (each transaction's
- * dirty pages well under LMDB's limit), reads each batch, then has `write`
- * rewrite what `take` kept of it, and sets the schema with the last. */
+ * dirty pages well under LMDB's limit), reads each batch, then has `step`
+ * rewrite each entry `take` kept of it, and with the last batch runs
+ * `done` and sets the schema. */
 struct migration {
   int from;
   const char *what; /* what changes, for the operator's notice */
@@ -155,9 +155,11 @@ struct migration {
   bool (*open)(struct gh_store *st, MDB_dbi *src, GError **err);
   /* TAKE_KEY and/or TAKE_VALUE of an entry; 0: it needs no change. */
   unsigned (*take)(const MDB_val *k, const MDB_val *v);
-  /* The rewrite of one batch in `txn` (an LMDB code); `last`: the walk
-   * has reached the end of `src`. */
-  int (*write)(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GArray *taken, bool last);
+  /* The rewrite of one taken entry in `txn` (an LMDB code); `key` and
+   * `value` NULL where not taken. */
+  int (*step)(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GBytes *key, GBytes *value);
+  /* After the last entry, in the same transaction (NULL: nothing). */
+  int (*done)(struct gh_store *st, MDB_txn *txn, MDB_dbi src);
 };
 
 /* A migration under way: where it is, carried from batch to batch. */
@@ -214,8 +216,12 @@ run_batch(struct gh_store *st, MDB_txn *txn, void *ud)
   mdb_cursor_close(cur);
   bool end = rc == MDB_NOTFOUND;
   rc = end ? 0 : rc;
-  if(!rc)
-    rc = r->m->write(st, txn, r->src, taken, end);
+  for(guint i = 0; !rc && i < taken->len; i++) {
+    struct taken *t = &g_array_index(taken, struct taken, i);
+    rc = r->m->step(st, txn, r->src, t->key, t->value);
+  }
+  if(!rc && end && r->m->done)
+    rc = r->m->done(st, txn, r->src);
   if(!rc && end)
     rc = gh_store_meta_put_u64(txn, st, "schema", (uint64_t)r->m->from + 1);
   /* Only a batch that will commit moves the position on: gh_store_write
@@ -292,30 +298,30 @@ v1_take(const MDB_val *k, const MDB_val *v)
 }
 
 /* Each entry moves: written under its hash, deleted from the old
- * database, which goes with the last batch. */
+ * database. */
 static int
-v1_write(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GArray *taken, bool last)
+v1_step(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GBytes *key, GBytes *value)
 {
-  int rc = 0;
-  for(guint i = 0; !rc && i < taken->len; i++) {
-    struct taken *t = &g_array_index(taken, struct taken, i);
-    gsize kn, vn;
-    const char *key = g_bytes_get_data(t->key, &kn);
-    const char *val = g_bytes_get_data(t->value, &vn);
-    char *url = g_strndup(key, kn);
-    struct gh_urlstate *s = gh_store_url_decode(val, vn);
-    if(!s)
-      s = damaged_state(val, vn);
-    rc = gh_store_url_put(txn, st, url, s);
-    gh_urlstate_free(s);
-    g_free(url);
-    MDB_val ok = { kn, (void *)key };
-    if(!rc)
-      rc = mdb_del(txn, src, &ok, NULL);
-  }
-  if(!rc && last)
-    rc = mdb_drop(txn, src, 1);
-  return rc;
+  gsize kn, vn;
+  const char *kd = g_bytes_get_data(key, &kn);
+  const char *val = g_bytes_get_data(value, &vn);
+  char *url = g_strndup(kd, kn);
+  struct gh_urlstate *s = gh_store_url_decode(val, vn);
+  if(!s)
+    s = damaged_state(val, vn);
+  int rc = gh_store_url_put(txn, st, url, s);
+  gh_urlstate_free(s);
+  g_free(url);
+  MDB_val old = { kn, (void *)kd };
+  return rc ? rc : mdb_del(txn, src, &old, NULL);
+}
+
+/* The old database, empty by then, goes. */
+static int
+v1_done(struct gh_store *st, MDB_txn *txn, MDB_dbi src)
+{
+  (void)st;
+  return mdb_drop(txn, src, 1);
 }
 
 /* ---- schema 2 -> 3: records keyed by agency identity ---- */
@@ -381,37 +387,34 @@ v2_take(const MDB_val *k, const MDB_val *v)
  * ahead of the walk, where a later batch meets it already keyed and leaves
  * it), with its history. */
 static int
-v2_write(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GArray *taken, bool last)
+v2_step(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GBytes *key, GBytes *value)
 {
   (void)src;
-  (void)last;
+  (void)value;
+  gsize n;
+  const char *kd = g_bytes_get_data(key, &n);
+  GString *oldk = g_string_new_len(kd, (gssize)n);
+  json_t *rec = gh_store_get_json(txn, st->records, oldk->str, oldk->len);
+  int year = (int)json_integer_value(json_object_get(rec, "year"));
+  const char *agency = json_string_value(json_object_get(rec, "agency"));
   int rc = 0;
-  for(guint i = 0; !rc && i < taken->len; i++) {
-    gsize n;
-    const char *kd = g_bytes_get_data(g_array_index(taken, struct taken, i).key, &n);
-    GString *oldk = g_string_new_len(kd, (gssize)n);
-    json_t *rec = gh_store_get_json(txn, st->records, oldk->str, oldk->len);
-    int year = (int)json_integer_value(json_object_get(rec, "year"));
-    const char *agency = json_string_value(json_object_get(rec, "agency"));
-    if(json_is_object(rec) && agency && *agency && year > 0) {
-      bool had = json_string_value(json_object_get(rec, "agency_key")) != NULL;
-      GString *newk = gh_record_key(gh_store_record_agency_key(rec), year);
-      if(newk->len == oldk->len && !memcmp(newk->str, oldk->str, oldk->len)) {
-        if(!had) /* the same key: the record only gains its agency_key */
-          rc = gh_store_put_json(txn, st->records, oldk->str, oldk->len, rec, 0);
-      } else {
-        MDB_val ok = { oldk->len, oldk->str };
-        const char *what;
-        if(!(rc = mdb_del(txn, st->records, &ok, NULL)) &&
-           !(rc = move_history(txn, st, oldk, newk)))
-          rc = gh_store_land_record(txn, st, rec, &what);
-      }
-      g_string_free(newk, TRUE);
+  if(json_is_object(rec) && agency && *agency && year > 0) {
+    bool had = json_string_value(json_object_get(rec, "agency_key")) != NULL;
+    GString *newk = gh_record_key(gh_store_record_agency_key(rec), year);
+    if(newk->len == oldk->len && !memcmp(newk->str, oldk->str, oldk->len)) {
+      if(!had) /* the same key: the record only gains its agency_key */
+        rc = gh_store_put_json(txn, st->records, oldk->str, oldk->len, rec, 0);
+    } else {
+      MDB_val ok = { oldk->len, oldk->str };
+      const char *what;
+      if(!(rc = mdb_del(txn, st->records, &ok, NULL)) && !(rc = move_history(txn, st, oldk, newk)))
+        rc = gh_store_land_record(txn, st, rec, &what);
     }
-    /* What does not decode stays where it is, for `check` to name. */
-    json_decref(rec);
-    g_string_free(oldk, TRUE);
+    g_string_free(newk, TRUE);
   }
+  /* What does not decode stays where it is, for `check` to name. */
+  json_decref(rec);
+  g_string_free(oldk, TRUE);
   return rc;
 }
 
@@ -438,28 +441,25 @@ v3_take(const MDB_val *k, const MDB_val *v)
 }
 
 static int
-v3_write(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GArray *taken, bool last)
+v3_step(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GBytes *key, GBytes *value)
 {
   (void)src;
-  (void)last;
-  int rc = 0;
-  for(guint i = 0; !rc && i < taken->len; i++) {
-    gsize n;
-    const char *val = g_bytes_get_data(g_array_index(taken, struct taken, i).value, &n);
-    size_t ul = strlen(val);
-    struct gh_urlstate *s = gh_store_url_decode(val + ul + 1, n - ul - 1);
-    if(!s)
-      s = damaged_state(val + ul + 1, n - ul - 1);
-    rc = gh_store_url_put(txn, st, val, s);
-    gh_urlstate_free(s);
-  }
+  (void)key;
+  gsize n;
+  const char *val = g_bytes_get_data(value, &n);
+  size_t ul = strlen(val);
+  struct gh_urlstate *s = gh_store_url_decode(val + ul + 1, n - ul - 1);
+  if(!s)
+    s = damaged_state(val + ul + 1, n - ul - 1);
+  int rc = gh_store_url_put(txn, st, val, s);
+  gh_urlstate_free(s);
   return rc;
 }
 
 static const struct migration migrations[] = {
-  { 1, "URL states keyed by hash, records by agency key", 20000, v1_open, v1_take, v1_write },
-  { 2, "records keyed by agency key", 5000, v2_open, v2_take, v2_write },
-  { 3, "URL states in a binary form", 20000, v3_open, v3_take, v3_write },
+  { 1, "URL states keyed by hash, records by agency key", 20000, v1_open, v1_take, v1_step, v1_done },
+  { 2, "records keyed by agency key", 5000, v2_open, v2_take, v2_step, NULL },
+  { 3, "URL states in a binary form", 20000, v3_open, v3_take, v3_step, NULL },
 };
 
 bool
