@@ -159,10 +159,13 @@ void gh_store_committer_free(struct gh_store_committer *cm);
 
 /* ---- values (store.c, records.c) ---- */
 
+/* `value` as compact JSON text under `key` in `dbi` (mdb_put's `flags`). */
 int gh_store_put_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
                       const json_t *value, unsigned flags);
 /* NULL when missing or unreadable (a damaged value is treated as absent). */
 json_t *gh_store_get_json(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
+/* A number in meta, stored as decimal text: MDB_NOTFOUND when absent,
+ * MDB_CORRUPTED when not a number. */
 int gh_store_meta_get_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t *out);
 int gh_store_meta_put_u64(MDB_txn *txn, struct gh_store *st, const char *name, uint64_t v);
 
