@@ -1,6 +1,9 @@
 /* Schema migrations, run by the first writer that opens an older store,
  * each after a compacted copy of the store as it was (schema-N-backup/),
- * in batches that a restart resumes. */
+ * in batches that a restart resumes.  One driver (migrate) does what
+ * every migration does: the backup, a batched walk of one database that
+ * carries its position from batch to batch, the schema set with the last
+ * batch; each migration gives only its steps (struct migration). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,59 +13,6 @@
 
 #include "../record/places.h"
 #include "store_int.h"
-
-/* ---- schema 1 -> 2: URL states re-keyed by the URL's SHA-256 ---- */
-
-struct migrate {
-  MDB_dbi old;
-  bool finished;
-};
-
-/* What cannot be read is kept as the text it was, under a state that says
- * so (check names it). */
-static struct gh_urlstate *
-damaged_state(const void *raw, size_t len)
-{
-  json_t *d = json_pack("{s:s, s:s%}", "state", "damaged", "raw", (const char *)raw, len);
-  if(!d) /* not UTF-8: the mark alone */
-    d = json_pack("{s:s}", "state", "damaged");
-  struct gh_urlstate *s = gh_urlstate_from_json(d);
-  json_decref(d);
-  return s;
-}
-
-static int
-migrate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
-{
-  struct migrate *m = ud;
-  MDB_cursor *cur;
-  int rc = mdb_cursor_open(txn, m->old, &cur);
-  if(rc)
-    return rc;
-  MDB_val k, v;
-  unsigned n = 0;
-  m->finished = false;
-  /* Batches keep each transaction's dirty pages well under LMDB's limit. */
-  while(n < 20000 && !(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST))) {
-    char *url = g_strndup(k.mv_data, k.mv_size);
-    struct gh_urlstate *s = gh_store_url_decode(v.mv_data, v.mv_size);
-    if(!s)
-      s = damaged_state(v.mv_data, v.mv_size);
-    rc = gh_store_url_put(txn, st, url, s);
-    gh_urlstate_free(s);
-    g_free(url);
-    if(rc || (rc = mdb_cursor_del(cur, 0)))
-      break;
-    n++;
-  }
-  mdb_cursor_close(cur);
-  if(rc == MDB_NOTFOUND) {
-    m->finished = true;
-    if(!(rc = mdb_drop(txn, m->old, 1)))
-      rc = gh_store_meta_put_u64(txn, st, "schema", 2);
-  }
-  return rc;
-}
 
 /* Removes a backup directory's files and the directory (best effort). */
 static void
@@ -173,31 +123,52 @@ backup_before(struct gh_store *st, int from, const char *what, GError **err)
   return ok;
 }
 
-bool
-gh_store_migrate_v1(struct gh_store *st, GError **err)
+/* ---- the driver: one for every migration ---- */
+
+/* What a batch keeps of an entry it reads: copies, since the writes that
+ * follow may move the pages the cursor read. */
+enum { TAKE_KEY = 1, TAKE_VALUE = 2 };
+struct taken {
+  GBytes *key, *value; /* NULL where not taken */
+};
+
+static void
+taken_clear(void *p)
 {
-  if(!backup_before(st, 1, "URL states keyed by hash, records by agency key", err))
-    return false;
-  struct migrate m = { .old = st->urls };
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-  if(!rc) {
-    if((rc = mdb_dbi_open(txn, "url_state", MDB_CREATE, &st->urls)))
-      mdb_txn_abort(txn);
-    else
-      rc = mdb_txn_commit(txn); /* frees the transaction, also on failure */
-  }
-  if(rc)
-    return gh_store_lmdb_fail(err, st->dir, "cannot create the URL states' database", rc);
-  st->urls_legacy = false; /* writes go to url_state from here on */
-  st->has_moved = false;
-  bool ok = true;
-  while(ok && !m.finished)
-    ok = gh_store_write(st, migrate_batch, &m, err);
-  if(ok)
-    st->schema = 2;
-  return ok;
+  struct taken *t = p;
+  if(t->key)
+    g_bytes_unref(t->key);
+  if(t->value)
+    g_bytes_unref(t->value);
 }
+
+/* One migration, from schema `from` to from + 1: the driver backs the
+ * store up, walks `src` in batches of `batch` entries (each transaction's
+ * dirty pages well under LMDB's limit), reads each batch, then has `step`
+ * rewrite each entry `take` kept of it, and with the last batch runs
+ * `done` and sets the schema. */
+struct migration {
+  int from;
+  const char *what; /* what changes, for the operator's notice */
+  unsigned batch;
+  /* The database to walk, and what must exist first (false with *err). */
+  bool (*open)(struct gh_store *st, MDB_dbi *src, GError **err);
+  /* TAKE_KEY and/or TAKE_VALUE of an entry; 0: it needs no change. */
+  unsigned (*take)(const MDB_val *k, const MDB_val *v);
+  /* The rewrite of one taken entry in `txn` (an LMDB code); `key` and
+   * `value` NULL where not taken. */
+  int (*step)(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GBytes *key, GBytes *value);
+  /* After the last entry, in the same transaction (NULL: nothing). */
+  int (*done)(struct gh_store *st, MDB_txn *txn, MDB_dbi src);
+};
+
+/* A migration under way: where it is, carried from batch to batch. */
+struct run {
+  const struct migration *m;
+  MDB_dbi src;
+  GString *after; /* the last key read; the next batch starts past it */
+  bool finished;
+};
 
 /* A batch's cursor on `dbi`, at the first entry past `after` (the last
  * key the previous batch handled; empty: at the first entry): the cursor
@@ -219,13 +190,141 @@ resume(MDB_txn *txn, MDB_dbi dbi, const GString *after, MDB_cursor **cur, MDB_va
   return rc;
 }
 
-/* ---- schema 2 -> 3: records keyed by agency identity ---- */
+static int
+run_batch(struct gh_store *st, MDB_txn *txn, void *ud)
+{
+  struct run *r = ud;
+  MDB_cursor *cur;
+  MDB_val k, v;
+  int rc = resume(txn, r->src, r->after, &cur, &k, &v);
+  if(!cur)
+    return rc;
+  GArray *taken = g_array_new(FALSE, TRUE, sizeof(struct taken));
+  g_array_set_clear_func(taken, taken_clear);
+  GString *last = g_string_new(NULL);
+  for(unsigned seen = 0; !rc && seen < r->m->batch;
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
+    g_string_truncate(last, 0);
+    g_string_append_len(last, k.mv_data, (gssize)k.mv_size);
+    unsigned what = r->m->take(&k, &v);
+    if(!what)
+      continue;
+    struct taken t = { what & TAKE_KEY ? g_bytes_new(k.mv_data, k.mv_size) : NULL,
+                       what & TAKE_VALUE ? g_bytes_new(v.mv_data, v.mv_size) : NULL };
+    g_array_append_val(taken, t);
+  }
+  mdb_cursor_close(cur);
+  bool end = rc == MDB_NOTFOUND;
+  rc = end ? 0 : rc;
+  for(guint i = 0; !rc && i < taken->len; i++) {
+    struct taken *t = &g_array_index(taken, struct taken, i);
+    rc = r->m->step(st, txn, r->src, t->key, t->value);
+  }
+  if(!rc && end && r->m->done)
+    rc = r->m->done(st, txn, r->src);
+  if(!rc && end)
+    rc = gh_store_meta_put_u64(txn, st, "schema", (uint64_t)r->m->from + 1);
+  /* Only a batch that will commit moves the position on: gh_store_write
+   * runs a batch again from the start after growing a full map. */
+  if(!rc) {
+    r->finished = end;
+    if(last->len) {
+      g_string_truncate(r->after, 0);
+      g_string_append_len(r->after, last->str, (gssize)last->len);
+    }
+  }
+  g_string_free(last, TRUE);
+  g_array_free(taken, TRUE);
+  return rc;
+}
 
-struct rekey {
-  GString *after; /* the last key looked at; the next batch starts past it */
-  bool finished;
-  unsigned moved;
-};
+static bool
+migrate(struct gh_store *st, const struct migration *m, GError **err)
+{
+  if(!backup_before(st, m->from, m->what, err))
+    return false;
+  struct run r = { .m = m, .after = g_string_new(NULL) };
+  bool ok = m->open(st, &r.src, err);
+  while(ok && !r.finished)
+    ok = gh_store_write(st, run_batch, &r, err);
+  g_string_free(r.after, TRUE);
+  if(ok)
+    st->schema = (uint64_t)m->from + 1;
+  return ok;
+}
+
+/* What cannot be read is kept as the text it was, under a state that says
+ * so (check names it). */
+static struct gh_urlstate *
+damaged_state(const void *raw, size_t len)
+{
+  json_t *d = json_pack("{s:s, s:s%}", "state", "damaged", "raw", (const char *)raw, len);
+  if(!d) /* not UTF-8: the mark alone */
+    d = json_pack("{s:s}", "state", "damaged");
+  struct gh_urlstate *s = gh_urlstate_from_json(d);
+  json_decref(d);
+  return s;
+}
+
+/* ---- schema 1 -> 2: URL states re-keyed by the URL's SHA-256 ---- */
+
+/* From the old database (keyed by the URL) into url_state, which readers
+ * read beside it while a migration cut short has moved only part. */
+static bool
+v1_open(struct gh_store *st, MDB_dbi *src, GError **err)
+{
+  *src = st->urls;
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+  if(!rc) {
+    if((rc = mdb_dbi_open(txn, "url_state", MDB_CREATE, &st->urls)))
+      mdb_txn_abort(txn);
+    else
+      rc = mdb_txn_commit(txn); /* frees the transaction, also on failure */
+  }
+  if(rc)
+    return gh_store_lmdb_fail(err, st->dir, "cannot create the URL states' database", rc);
+  st->urls_legacy = false; /* writes go to url_state from here on */
+  st->has_moved = false;
+  return true;
+}
+
+static unsigned
+v1_take(const MDB_val *k, const MDB_val *v)
+{
+  (void)k;
+  (void)v;
+  return TAKE_KEY | TAKE_VALUE;
+}
+
+/* Each entry moves: written under its hash, deleted from the old
+ * database. */
+static int
+v1_step(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GBytes *key, GBytes *value)
+{
+  gsize kn, vn;
+  const char *kd = g_bytes_get_data(key, &kn);
+  const char *val = g_bytes_get_data(value, &vn);
+  char *url = g_strndup(kd, kn);
+  struct gh_urlstate *s = gh_store_url_decode(val, vn);
+  if(!s)
+    s = damaged_state(val, vn);
+  int rc = gh_store_url_put(txn, st, url, s);
+  gh_urlstate_free(s);
+  g_free(url);
+  MDB_val old = { kn, (void *)kd };
+  return rc ? rc : mdb_del(txn, src, &old, NULL);
+}
+
+/* The old database, empty by then, goes. */
+static int
+v1_done(struct gh_store *st, MDB_txn *txn, MDB_dbi src)
+{
+  (void)st;
+  return mdb_drop(txn, src, 1);
+}
+
+/* ---- schema 2 -> 3: records keyed by agency identity ---- */
 
 /* Moves the history of record key `from` under record key `to`.  History
  * keys end in a store-wide sequence number, so nothing collides. */
@@ -268,156 +367,115 @@ move_history(MDB_txn *txn, struct gh_store *st, const GString *from, const GStri
   return rc;
 }
 
-static int
-rekey_batch(struct gh_store *st, MDB_txn *txn, void *ud)
+static bool
+v2_open(struct gh_store *st, MDB_dbi *src, GError **err)
 {
-  struct rekey *m = ud;
-  enum { BATCH = 5000 };
-  /* The keys first, then the moves: a move lands records ahead of the
-   * cursor, where the next batch meets them already keyed, and skips them. */
-  MDB_cursor *cur;
-  MDB_val k, v;
-  int rc = resume(txn, st->records, m->after, &cur, &k, &v);
-  if(!cur)
-    return rc;
-  GPtrArray *keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-  for(; !rc && keys->len < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-    g_ptr_array_add(keys, g_bytes_new(k.mv_data, k.mv_size));
-  mdb_cursor_close(cur);
-  bool last = rc == MDB_NOTFOUND;
-  rc = rc == MDB_NOTFOUND ? 0 : rc;
-  unsigned moved = 0;
-  for(guint i = 0; !rc && i < keys->len; i++) {
-    gsize n;
-    const char *kd = g_bytes_get_data(keys->pdata[i], &n);
-    GString *oldk = g_string_new_len(kd, (gssize)n);
-    json_t *rec = gh_store_get_json(txn, st->records, oldk->str, oldk->len);
-    int year = (int)json_integer_value(json_object_get(rec, "year"));
-    const char *agency = json_string_value(json_object_get(rec, "agency"));
-    if(json_is_object(rec) && agency && *agency && year > 0) {
-      bool had = json_string_value(json_object_get(rec, "agency_key")) != NULL;
-      GString *newk = gh_record_key(gh_store_record_agency_key(rec), year);
-      if(newk->len == oldk->len && !memcmp(newk->str, oldk->str, oldk->len)) {
-        if(!had) /* the same key: the record only gains its agency_key */
-          rc = gh_store_put_json(txn, st->records, oldk->str, oldk->len, rec, 0);
-      } else {
-        MDB_val ok = { oldk->len, oldk->str };
-        const char *what;
-        if(!(rc = mdb_del(txn, st->records, &ok, NULL)) &&
-           !(rc = move_history(txn, st, oldk, newk)))
-          rc = gh_store_land_record(txn, st, rec, &what);
-        moved++;
-      }
-      g_string_free(newk, TRUE);
+  (void)err;
+  *src = st->records;
+  return true;
+}
+
+static unsigned
+v2_take(const MDB_val *k, const MDB_val *v)
+{
+  (void)k;
+  (void)v;
+  return TAKE_KEY;
+}
+
+/* Each record moves to the key its agency identity gives (a move lands it
+ * ahead of the walk, where a later batch meets it already keyed and leaves
+ * it), with its history. */
+static int
+v2_step(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GBytes *key, GBytes *value)
+{
+  (void)src;
+  (void)value;
+  gsize n;
+  const char *kd = g_bytes_get_data(key, &n);
+  GString *oldk = g_string_new_len(kd, (gssize)n);
+  json_t *rec = gh_store_get_json(txn, st->records, oldk->str, oldk->len);
+  int year = (int)json_integer_value(json_object_get(rec, "year"));
+  const char *agency = json_string_value(json_object_get(rec, "agency"));
+  int rc = 0;
+  if(json_is_object(rec) && agency && *agency && year > 0) {
+    bool had = json_string_value(json_object_get(rec, "agency_key")) != NULL;
+    GString *newk = gh_record_key(gh_store_record_agency_key(rec), year);
+    if(newk->len == oldk->len && !memcmp(newk->str, oldk->str, oldk->len)) {
+      if(!had) /* the same key: the record only gains its agency_key */
+        rc = gh_store_put_json(txn, st->records, oldk->str, oldk->len, rec, 0);
+    } else {
+      MDB_val ok = { oldk->len, oldk->str };
+      const char *what;
+      if(!(rc = mdb_del(txn, st->records, &ok, NULL)) && !(rc = move_history(txn, st, oldk, newk)))
+        rc = gh_store_land_record(txn, st, rec, &what);
     }
-    /* What does not decode stays where it is, for `check` to name. */
-    json_decref(rec);
-    g_string_free(oldk, TRUE);
+    g_string_free(newk, TRUE);
   }
-  if(!rc && last)
-    rc = gh_store_meta_put_u64(txn, st, "schema", 3);
-  /* Only a batch that will commit moves the position on: gh_store_write
-   * runs a batch again from the start after growing a full map. */
-  if(!rc) {
-    m->finished = last;
-    m->moved += moved;
-    if(keys->len) {
-      gsize n;
-      const char *kd = g_bytes_get_data(keys->pdata[keys->len - 1], &n);
-      g_string_truncate(m->after, 0);
-      g_string_append_len(m->after, kd, (gssize)n);
-    }
-  }
-  g_ptr_array_free(keys, TRUE);
+  /* What does not decode stays where it is, for `check` to name. */
+  json_decref(rec);
+  g_string_free(oldk, TRUE);
   return rc;
+}
+
+/* ---- schema 3 -> 4: URL states in their binary form ---- */
+
+static bool
+v3_open(struct gh_store *st, MDB_dbi *src, GError **err)
+{
+  (void)err;
+  *src = st->urls;
+  return true;
+}
+
+static unsigned
+v3_take(const MDB_val *k, const MDB_val *v)
+{
+  const char *nul = memchr(v->mv_data, '\0', v->mv_size);
+  if(!nul || k->mv_size != 32)
+    return 0; /* damage stays where it is, for check to name */
+  size_t ul = (size_t)(nul - (const char *)v->mv_data);
+  if(gh_urlstate_is_encoded(nul + 1, v->mv_size - ul - 1))
+    return 0; /* written since (a schema-1 store's migration writes these) */
+  return TAKE_VALUE;
+}
+
+static int
+v3_step(struct gh_store *st, MDB_txn *txn, MDB_dbi src, GBytes *key, GBytes *value)
+{
+  (void)src;
+  (void)key;
+  gsize n;
+  const char *val = g_bytes_get_data(value, &n);
+  size_t ul = strlen(val);
+  struct gh_urlstate *s = gh_store_url_decode(val + ul + 1, n - ul - 1);
+  if(!s)
+    s = damaged_state(val + ul + 1, n - ul - 1);
+  int rc = gh_store_url_put(txn, st, val, s);
+  gh_urlstate_free(s);
+  return rc;
+}
+
+static const struct migration migrations[] = {
+  { 1, "URL states keyed by hash, records by agency key", 20000, v1_open, v1_take, v1_step, v1_done },
+  { 2, "records keyed by agency key", 5000, v2_open, v2_take, v2_step, NULL },
+  { 3, "URL states in a binary form", 20000, v3_open, v3_take, v3_step, NULL },
+};
+
+bool
+gh_store_migrate_v1(struct gh_store *st, GError **err)
+{
+  return migrate(st, &migrations[0], err);
 }
 
 bool
 gh_store_migrate_v2(struct gh_store *st, GError **err)
 {
-  if(!backup_before(st, 2, "records keyed by agency key", err))
-    return false;
-  struct rekey m = { .after = g_string_new(NULL) };
-  bool ok = true;
-  while(ok && !m.finished)
-    ok = gh_store_write(st, rekey_batch, &m, err);
-  g_string_free(m.after, TRUE);
-  if(ok)
-    st->schema = 3;
-  return ok;
-}
-
-
-/* ---- schema 3 -> 4: URL states in their binary form ---- */
-
-struct restate {
-  GString *after; /* the last key converted; the next batch starts past it */
-  bool finished;
-};
-
-static int
-restate_batch(struct gh_store *st, MDB_txn *txn, void *ud)
-{
-  struct restate *m = ud;
-  enum { BATCH = 20000 };
-  MDB_cursor *cur;
-  MDB_val k, v;
-  int rc = resume(txn, st->urls, m->after, &cur, &k, &v);
-  if(!cur)
-    return rc;
-  /* Read a batch, then write it: a put may move the pages a cursor is on. */
-  GPtrArray *todo = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-  GString *last = g_string_new(NULL);
-  unsigned seen = 0;
-  for(; !rc && seen < BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
-    g_string_truncate(last, 0);
-    g_string_append_len(last, k.mv_data, (gssize)k.mv_size);
-    const char *nul = memchr(v.mv_data, '\0', v.mv_size);
-    if(!nul || k.mv_size != 32)
-      continue; /* damage stays where it is, for check to name */
-    size_t ul = (size_t)(nul - (const char *)v.mv_data);
-    if(gh_urlstate_is_encoded(nul + 1, v.mv_size - ul - 1))
-      continue; /* written since (a schema-1 store's migration writes these) */
-    g_ptr_array_add(todo, g_bytes_new(v.mv_data, v.mv_size));
-  }
-  mdb_cursor_close(cur);
-  bool end = rc == MDB_NOTFOUND;
-  rc = end ? 0 : rc;
-  for(guint i = 0; !rc && i < todo->len; i++) {
-    gsize n;
-    const char *val = g_bytes_get_data(todo->pdata[i], &n);
-    size_t ul = strlen(val);
-    struct gh_urlstate *s = gh_store_url_decode(val + ul + 1, n - ul - 1);
-    if(!s)
-      s = damaged_state(val + ul + 1, n - ul - 1);
-    rc = gh_store_url_put(txn, st, val, s);
-    gh_urlstate_free(s);
-  }
-  g_ptr_array_free(todo, TRUE);
-  if(!rc && end)
-    rc = gh_store_meta_put_u64(txn, st, "schema", 4);
-  /* Only a batch that will commit moves the position on (gh_store_write
-   * runs a batch again after growing a full map). */
-  if(!rc) {
-    m->finished = end;
-    g_string_truncate(m->after, 0);
-    g_string_append_len(m->after, last->str, (gssize)last->len);
-  }
-  g_string_free(last, TRUE);
-  return rc;
+  return migrate(st, &migrations[1], err);
 }
 
 bool
 gh_store_migrate_v3(struct gh_store *st, GError **err)
 {
-  if(!backup_before(st, 3, "URL states in a binary form", err))
-    return false;
-  struct restate m = { .after = g_string_new(NULL) };
-  bool ok = true;
-  while(ok && !m.finished)
-    ok = gh_store_write(st, restate_batch, &m, err);
-  g_string_free(m.after, TRUE);
-  if(ok)
-    st->schema = 4;
-  return ok;
+  return migrate(st, &migrations[2], err);
 }

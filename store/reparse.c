@@ -277,6 +277,38 @@ reparse_orphans(struct gh_store *st, struct gh_pool *pool, const struct gh_extra
   return ok;
 }
 
+/* One batch's read: its records and their documents, taken in key order
+ * until the batch is full. */
+struct batch_walk {
+  struct gh_store *st;
+  MDB_txn *txn;
+  GHashTable *shas; /* the documents of every record walked */
+  GPtrArray *items;
+  guint batch;
+  size_t held; /* documents' bytes */
+  bool full;   /* the walk stopped for the batch, not for damage */
+};
+
+static bool
+take_record(const char *key, size_t klen, json_t *rec, void *ud, GError **err)
+{
+  (void)err;
+  struct batch_walk *w = ud;
+  struct item *it = g_new0(struct item, 1);
+  it->key = g_string_new_len(key, (gssize)klen);
+  it->old = json_incref(rec);
+  const char *sha = json_string_value(json_object_get(json_object_get(it->old, "source"), "sha256"));
+  if(sha)
+    g_hash_table_add(w->shas, g_strdup(sha));
+  size_t n = 0;
+  char *bytes = sha ? gh_store_get_doc(w->txn, w->st, sha, &n, NULL) : NULL;
+  it->doc = bytes ? g_bytes_new_take(bytes, n) : NULL;
+  w->held += n;
+  g_ptr_array_add(w->items, it);
+  w->full = w->items->len >= w->batch || w->held >= BATCH_BYTES;
+  return !w->full;
+}
+
 bool
 gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned workers, bool dry_run,
            FILE *out, struct gh_reparse_summary *sum, GError **err)
@@ -296,54 +328,13 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned worke
       ok = false;
       break;
     }
-    MDB_cursor *cur;
-    mdb_cursor_open(txn, st->records, &cur);
-    MDB_val k, v;
-    int rc;
-    if(after) {
-      k.mv_size = after->len;
-      k.mv_data = after->str;
-      rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-      if(!rc && k.mv_size == after->len && !memcmp(k.mv_data, after->str, after->len))
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    } else {
-      rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    }
-    GPtrArray *items = g_ptr_array_new_with_free_func(item_free);
-    size_t held = 0;
-    bool damaged = false;
-    for(; !rc && items->len < batch && held < BATCH_BYTES;
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-      if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
-        damaged = !gh_store_damage(err, st, "records", NULL,
-                                   "an entry points outside the file (a damaged page)");
-        break;
-      }
-      json_t *old = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-      if(!json_is_object(old)) {
-        json_decref(old);
-        damaged = !gh_store_damage(err, st, "records", &k, "the record is not valid JSON");
-        break;
-      }
-      struct item *it = g_new0(struct item, 1);
-      it->key = g_string_new_len(k.mv_data, (gssize)k.mv_size);
-      it->old = old;
-      const char *sha = json_string_value(json_object_get(json_object_get(it->old, "source"), "sha256"));
-      if(sha)
-        g_hash_table_add(shas, g_strdup(sha));
-      size_t n = 0;
-      char *bytes = sha ? gh_store_get_doc(txn, st, sha, &n, NULL) : NULL;
-      it->doc = bytes ? g_bytes_new_take(bytes, n) : NULL;
-      held += n;
-      g_ptr_array_add(items, it);
-    }
-    /* The end of the walk, or damage: the walk's count is checked against
-     * the database's own (reparse replaces records, never adds keys). */
-    if(!damaged && rc != 0 && (rc != MDB_NOTFOUND || !items->len) &&
-       !gh_store_walk_end(rc, txn, st->records, (size_t)(sum->records + items->len), st, "records",
-                          &k, err))
-      damaged = true;
-    mdb_cursor_close(cur);
+    struct batch_walk bw = { st, txn, shas, g_ptr_array_new_with_free_func(item_free), batch, 0,
+                             false };
+    GPtrArray *items = bw.items;
+    /* A walk that reaches the end holds its count against the database's
+     * own (reparse replaces records, never adds keys). */
+    bool end = gh_store_each_record(txn, st, after, (size_t)sum->records, take_record, &bw, err);
+    bool damaged = !end && !bw.full;
     mdb_txn_abort(txn);
     if(damaged || !items->len) {
       g_ptr_array_free(items, TRUE);
@@ -401,7 +392,7 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned worke
     g_string_truncate(after, 0);
     g_string_append_len(after, last->key->str, (gssize)last->key->len);
     g_ptr_array_free(items, TRUE);
-    if(!ok)
+    if(!ok || end)
       break;
   }
   if(after)

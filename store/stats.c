@@ -141,7 +141,6 @@ seed_misses(json_t *out, json_t *seeds)
 
 /* What one read of the store adds up (gh_stats). */
 struct tally {
-  const struct gh_store *st;
   json_t *by_year, *by_tpl, *by_fmt, *by_status, *by_state, *by_error, *host_errors, *gaps,
     *seeds, *unhealthy;
   json_int_t records, failed, urls;
@@ -158,14 +157,10 @@ struct tally {
 
 /* Pass 1: counts, and the latest year reported on. */
 static bool
-tally_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+tally_record(const char *k, size_t klen, json_t *rec, void *ud, GError **err)
 {
+  (void)err;
   struct tally *t = ud;
-  json_t *rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
-  if(!json_is_object(rec)) {
-    json_decref(rec);
-    return gh_store_damage(err, t->st, "records", k, "the record is not valid JSON");
-  }
   t->records++;
   json_int_t y = json_integer_value(json_object_get(rec, "year"));
   char ys[16];
@@ -173,7 +168,7 @@ tally_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
   bump(t->by_year, ys);
   t->latest = MAX(t->latest, (int)y);
   const char *agency = json_string_value(json_object_get(rec, "agency"));
-  char *ak = g_strndup(k->mv_data, strnlen(k->mv_data, k->mv_size));
+  char *ak = g_strndup(k, strnlen(k, klen));
   if(agency && GPOINTER_TO_INT(g_hash_table_lookup(t->name_year, ak)) <= (int)y) {
     g_hash_table_insert(t->name_year, g_strdup(ak), GINT_TO_POINTER((int)y));
     g_hash_table_insert(t->names, ak, g_strdup(agency));
@@ -203,7 +198,6 @@ tally_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
   const char *status = json_string_value(json_object_get(rec, "status"));
   if(url && status)
     g_hash_table_insert(t->record_urls, g_strdup(url), g_strdup(status));
-  json_decref(rec);
   return true;
 }
 
@@ -302,7 +296,7 @@ gh_stats(struct gh_store *st, GError **err)
   if(!txn)
     return NULL;
   struct tally t = {
-    .st = st, .by_year = json_object(), .by_tpl = json_object(), .by_fmt = json_object(),
+    .by_year = json_object(), .by_tpl = json_object(), .by_fmt = json_object(),
     .by_status = json_object(), .by_state = json_object(), .by_error = json_object(),
     .host_errors = json_object(), .gaps = json_array(), .seeds = json_object(),
     .unhealthy = json_object(), .agency = g_string_new(NULL),
@@ -316,7 +310,7 @@ gh_stats(struct gh_store *st, GError **err)
   gh_store_meta_get_u64(txn, st, "cycle", &t.cycle);
   gh_store_meta_get_u64(txn, st, "cycle_done", &done);
   /* Counts from part of a store are not shown: any damage ends it. */
-  bool ok = gh_store_each(txn, st, st->records, "records", tally_record, &t, err) &&
+  bool ok = gh_store_each_record(txn, st, NULL, 0, tally_record, &t, err) &&
             gh_store_each(txn, st, st->records, "records", tally_years, &t, err) &&
             gh_store_each_url(txn, st, tally_url, &t, err) &&
             gh_store_each(txn, st, st->hosts, "hosts", tally_host, &t, err);

@@ -39,7 +39,6 @@ struct agency {
 };
 
 struct page {
-  const struct gh_store *st;
   GHashTable *years;      /* year -> struct acc (national) */
   GHashTable *provinces;  /* province name -> GHashTable year -> struct acc */
   GHashTable *matrix;     /* province name -> GHashTable year -> GHashTable agency keys */
@@ -196,14 +195,12 @@ num_cell(GString *h, json_t *rec, const char *col)
 }
 
 static bool
-add_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+add_record(const char *k, size_t klen, json_t *rec, void *ud, GError **err)
 {
+  (void)k;
+  (void)klen;
+  (void)err;
   struct page *p = ud;
-  json_t *rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
-  if(!json_is_object(rec)) {
-    json_decref(rec);
-    return gh_store_damage(err, p->st, "records", k, "the record is not valid JSON");
-  }
   gh_export_annotate(rec);
   p->records++;
   int year = (int)json_integer_value(json_object_get(rec, "year"));
@@ -321,7 +318,6 @@ add_record(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
     first = false;
   }
   g_string_append(h, "</td></tr>\n");
-  json_decref(rec);
   return true;
 }
 
@@ -593,7 +589,6 @@ bool
 gh_stats_html(struct gh_store *st, FILE *out, GError **err)
 {
   struct page p = {
-    .st = st,
     .years = by_year_new(),
     .provinces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify)g_hash_table_destroy),
@@ -606,7 +601,7 @@ gh_stats_html(struct gh_store *st, FILE *out, GError **err)
     .rows = g_string_new(NULL),
   };
   MDB_txn *txn = gh_store_read_begin(st, err);
-  bool ok = txn && gh_store_each(txn, st, st->records, "records", add_record, &p, err);
+  bool ok = txn && gh_store_each_record(txn, st, NULL, 0, add_record, &p, err);
   if(txn)
     mdb_txn_abort(txn);
   if(ok) {

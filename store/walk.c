@@ -85,20 +85,32 @@ gh_store_walk_end(int rc, MDB_txn *txn, MDB_dbi dbi, size_t seen, const struct g
   return true;
 }
 
-bool
-gh_store_each(MDB_txn *txn, const struct gh_store *st, MDB_dbi dbi, const char *db,
-              gh_store_each_fn fn, void *ud, GError **err)
+/* gh_store_each from the first entry past `after` (NULL: the first
+ * entry), counting `before` entries that earlier walks gave. */
+static bool
+each_from(MDB_txn *txn, const struct gh_store *st, MDB_dbi dbi, const char *db,
+          const GString *after, size_t before, gh_store_each_fn fn, void *ud, GError **err)
 {
   MDB_cursor *cur;
   MDB_val k = { 0, NULL }, v;
   MDB_stat ms;
   int rc = mdb_cursor_open(txn, dbi, &cur);
   if(rc)
-    return gh_store_walk_end(rc, txn, dbi, 0, st, db, NULL, err);
-  size_t n = 0, limit = mdb_stat(txn, dbi, &ms) ? G_MAXSIZE : (size_t)ms.ms_entries + 1;
+    return gh_store_walk_end(rc, txn, dbi, before, st, db, NULL, err);
+  size_t n = before, limit = mdb_stat(txn, dbi, &ms) ? G_MAXSIZE : (size_t)ms.ms_entries + 1;
   bool ok = true;
-  for(rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc && n < limit;
-      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+  if(after) {
+    k = (MDB_val){ after->len, after->str };
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    /* Past it: the key itself was the earlier walk's last.  (A key
+     * outside the map is not looked at; the loop names it damage.) */
+    if(!rc && gh_store_val_ok(st, &k) && k.mv_size == after->len &&
+       !memcmp(k.mv_data, after->str, after->len))
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+  } else {
+    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+  }
+  for(; !rc && n < limit; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     n++;
     if(!gh_store_val_ok(st, &k) || !gh_store_val_ok(st, &v)) {
       ok = gh_store_damage(err, st, db, NULL, "an entry points outside the file (a damaged page)");
@@ -113,6 +125,41 @@ gh_store_each(MDB_txn *txn, const struct gh_store *st, MDB_dbi dbi, const char *
     ok = gh_store_walk_end(rc, txn, dbi, n, st, db, &k, err);
   mdb_cursor_close(cur);
   return ok;
+}
+
+bool
+gh_store_each(MDB_txn *txn, const struct gh_store *st, MDB_dbi dbi, const char *db,
+              gh_store_each_fn fn, void *ud, GError **err)
+{
+  return each_from(txn, st, dbi, db, NULL, 0, fn, ud, err);
+}
+
+struct each_record {
+  const struct gh_store *st;
+  gh_store_record_fn fn;
+  void *ud;
+};
+
+static bool
+each_record_entry(const MDB_val *k, const MDB_val *v, void *ud, GError **err)
+{
+  struct each_record *e = ud;
+  json_t *rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+  if(!json_is_object(rec)) {
+    json_decref(rec);
+    return gh_store_damage(err, e->st, "records", k, "the record is not valid JSON");
+  }
+  bool go = e->fn(k->mv_data, k->mv_size, rec, e->ud, err);
+  json_decref(rec);
+  return go;
+}
+
+bool
+gh_store_each_record(MDB_txn *txn, const struct gh_store *st, const GString *after,
+                     size_t before, gh_store_record_fn fn, void *ud, GError **err)
+{
+  struct each_record e = { st, fn, ud };
+  return each_from(txn, st, st->records, "records", after, before, each_record_entry, &e, err);
 }
 
 struct each_url {
