@@ -424,16 +424,19 @@ test_readers(void)
   gh_doc_free(&doc);
   g_free(why);
   why = NULL;
-  doc = run_doc("spin", 10, 1, &st, &why);
+  /* The wall limit far above the CPU cap: on a loaded machine 1 s of CPU
+   * can take more than 10 s of wall time, and the wall limit would answer
+   * first. */
+  doc = run_doc("spin", 120, 1, &st, &why);
   EXPECT(!doc && why && (strstr(why, "SIGXCPU") || strstr(why, "SIGKILL")), "cpu: %s",
          why ? why : "(null)");
   g_free(why);
   why = NULL;
   /* A 4-byte document gets 5 CPU-seconds however high the cap: a minute
    * per crafted 8 KB PDF was the cheapest way to stall a crawl.  (5 s of
-   * CPU; the wall limit, 30 s, is not what stops it.) */
+   * CPU; the wall limit, 120 s, is not what stops it.) */
 #ifndef GH_UNDER_SANITIZER /* there the cap alone applies (extract/sandbox_worker.c) */
-  doc = run_doc("spin", 30, 60, &st, &why);
+  doc = run_doc("spin", 120, 60, &st, &why);
   EXPECT(!doc && why && strstr(why, "SIGXCPU"), "the CPU cap scales with the size: %s",
          why ? why : "(null)");
   g_free(why);
