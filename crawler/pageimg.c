@@ -52,23 +52,11 @@ struct find {
   unsigned found, max;
 };
 
+/* words_in: the element's id or class holds one of `words`. */
 static bool
 words_in(const GumboNode *n, const char *const *words)
 {
-  const char *names[] = { "class", "id" };
-  for(size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-    GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes, names[i]);
-    if(!a)
-      continue;
-    char *low = g_ascii_strdown(a->value, MIN(strlen(a->value), 512));
-    bool hit = false;
-    for(const char *const *w = words; *w && !hit; w++)
-      hit = strstr(low, *w) != NULL;
-    g_free(low);
-    if(hit)
-      return true;
-  }
-  return false;
+  return gh_html_names_any(&n->v.element, words);
 }
 
 static bool

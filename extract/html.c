@@ -47,20 +47,7 @@ is_chrome(const GumboElement *e)
     "nav", "menu", "footer", "crumb", "sidebar", "related", "xglj", "share",
     "copyright", "dqwz", "location", "toolbar", NULL,
   };
-  const char *attrs[] = { "id", "class" };
-  for(size_t i = 0; i < G_N_ELEMENTS(attrs); i++) {
-    const GumboAttribute *a = gumbo_get_attribute(&e->attributes, attrs[i]);
-    if(!a || !a->value)
-      continue;
-    char *low = g_ascii_strdown(a->value, -1);
-    bool hit = false;
-    for(const char *const *w = words; *w && !hit; w++)
-      hit = strstr(low, *w) != NULL;
-    g_free(low);
-    if(hit)
-      return true;
-  }
-  return false;
+  return gh_html_names_any(e, words);
 }
 
 static bool

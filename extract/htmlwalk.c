@@ -219,3 +219,22 @@ gh_gumbo_free(struct gh_html_tree *t)
   obstack_free(&t->arena, NULL);
   g_free(t);
 }
+
+bool
+gh_html_names_any(const GumboElement *e, const char *const *words)
+{
+  const char *attrs[] = { "id", "class" };
+  for(size_t i = 0; i < G_N_ELEMENTS(attrs); i++) {
+    const GumboAttribute *a = gumbo_get_attribute(&e->attributes, attrs[i]);
+    if(!a || !a->value)
+      continue;
+    char *low = g_ascii_strdown(a->value, (gssize)MIN(strlen(a->value), 512));
+    bool hit = false;
+    for(const char *const *w = words; *w && !hit; w++)
+      hit = strstr(low, *w) != NULL;
+    g_free(low);
+    if(hit)
+      return true;
+  }
+  return false;
+}

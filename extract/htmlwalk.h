@@ -35,6 +35,13 @@ void gh_gumbo_free(struct gh_html_tree *t);
 /* Children of an element or the document, else NULL. */
 const GumboVector *gh_gumbo_children(const GumboNode *n);
 
+/* Whether the element's id or class holds one of `words` (lower-case
+ * ASCII) as a substring, case-insensitively: how CMS templates name their
+ * chrome and their article body ("top_nav2", "xglj_list", "TRS_Editor"),
+ * decorated, so not as whole words.  Only an attribute's first 512 bytes
+ * are read. */
+bool gh_html_names_any(const GumboElement *e, const char *const *words);
+
 typedef bool (*gh_enter_fn)(const GumboNode *n, void *ud); /* false: skip subtree */
 typedef void (*gh_leave_fn)(const GumboNode *n, void *ud);
 void gh_gumbo_walk(const GumboNode *root, gh_enter_fn enter, gh_leave_fn leave, void *ud);
