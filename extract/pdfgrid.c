@@ -55,7 +55,7 @@ emit_text(struct gh_doc *doc, const struct pline *l)
  * text). */
 static bool
 emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, unsigned k,
-               double tol, double label_x1)
+               double tol, double label_x1, const char *label_rest)
 {
   if(!k)
     return false;
@@ -103,6 +103,8 @@ emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, un
     slot[best] = c;
   }
   if(ok) {
+    if(label_rest)
+      g_string_append(label, label_rest);
     gh_doc_begin_row(doc);
     if(label->len)
       gh_doc_add_cell(doc, label->str, label->len, 0, 1);
@@ -237,12 +239,86 @@ emit_info_table(struct gh_doc *doc, GPtrArray *lines, guint j, double edge, bool
     }
     rows++;
     if(!emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, G_MAXDOUBLE,
-                       edge + 1))
+                       edge + 1, NULL))
       emit_text(doc, m);
     claimed[k] = true;
   }
   g_array_free(cols, TRUE);
   return k;
+}
+
+/* Whether a row label starts an item of the form: "一、", "（三）", "2.",
+ * "（七）总计". */
+static bool
+starts_item(const char *text)
+{
+  char *n = gh_norm(text, strlen(text));
+  const char *p = n;
+  bool yes = false;
+  if(*p == '(') {
+    p++;
+    size_t d = strspn(p, "0123456789");
+    const char *q = d ? p + d : NULL;
+    if(!q && g_utf8_strchr("一二三四五六七八九十", -1, g_utf8_get_char(p)))
+      q = g_utf8_next_char(p);
+    yes = q && *q == ')';
+  } else if(g_ascii_isdigit(*p)) {
+    p += strspn(p, "0123456789");
+    yes = *p == '.' || g_str_has_prefix(p, "、");
+  } else if(*p && g_utf8_strchr("一二三四五六七八九十", -1, g_utf8_get_char(p))) {
+    yes = g_str_has_prefix(g_utf8_next_char(p), "、");
+  }
+  g_free(n);
+  return yes;
+}
+
+/* The rest of row j's label band: a row label that starts an item of the
+ * form on the values' line (a row top-aligned in a tall cell) wraps onto
+ * the lines below it, which hold nothing else, down to the next item, a
+ * line with values or one with other text (a header repeated after a
+ * page break).  Those lines are the row's label, not text after the row
+ * the parser would take for the start of the next row's label; the last
+ * row's band may reach past the block's last line of values.  NULL when
+ * the label does not start an item or has no rest; *after is the line
+ * after the band. */
+static char *
+label_band_rest(GPtrArray *lines, guint j, double label_x1, guint *after)
+{
+  const struct pline *m = lines->pdata[j];
+  const struct pcell *first = NULL;
+  for(guint c = 0; c < m->cells->len && !first; c++) {
+    const struct pcell *pc = m->cells->pdata[c];
+    if(!pc->group && !pc->numeric)
+      first = pc;
+  }
+  if(!first || first->x0 >= label_x1 || !starts_item(first->text))
+    return NULL;
+  GString *rest = g_string_new(NULL);
+  guint k = j + 1;
+  for(; k < lines->len && k < j + 8; k++) {
+    const struct pline *q = lines->pdata[k];
+    if(q->numeric)
+      break;
+    const struct pcell *only = NULL;
+    unsigned texts = 0;
+    for(guint c = 0; c < q->cells->len; c++) {
+      const struct pcell *pc = q->cells->pdata[c];
+      if(!pc->group) {
+        only = pc;
+        texts++;
+      }
+    }
+    if(texts != 1 || fabs(only->x0 - first->x0) > 2 || only->x1 >= label_x1 ||
+       starts_item(only->text))
+      break;
+    g_string_append(rest, only->text);
+  }
+  *after = k;
+  if(!rest->len) {
+    g_string_free(rest, TRUE);
+    return NULL;
+  }
+  return g_string_free(rest, FALSE);
 }
 
 /* Whether line i or a line next to it holds text (a row label) beside its
@@ -438,9 +514,17 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
        * rest blank) is a row too; without them, too few values cannot
        * say which columns they are in. */
       bool row_like = m->numeric >= 3 || (by_header && m->numeric >= 1);
+      guint rest_end = j + 1;
+      char *rest = table && row_like && lx > -G_MAXDOUBLE ? label_band_rest(lines, j, lx, &rest_end)
+                                                          : NULL;
       if(!table || !row_like ||
-         !emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, tol, lx))
+         !emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, tol, lx, rest)) {
         emit_text(doc, m);
+        rest_end = j + 1;
+      }
+      g_free(rest);
+      j = rest_end - 1;
+      end = MAX(end, rest_end);
     }
     for(guint g = 0; groups && g < groups->len; g++) {
       const char *t = groups->pdata[g];

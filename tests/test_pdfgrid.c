@@ -259,24 +259,37 @@ test_spanning_header(void)
   g_free(doc);
 }
 
-/* A label wrapped over two lines of a tall row, its values on the first:
- * the values stay in their columns, the label's rest is text after the
- * row. */
+/* Labels wrapped in tall rows whose cells are top-aligned: the values
+ * sit on the label's first line, the rest of the label on the lines
+ * below.  The rest is the row's label, not text after the row that would
+ * read as the start of the next row's label; a row that does not start
+ * an item (the middle of a centred label) keeps its line's text only. */
 static void
 test_wrapped_label(void)
 {
   struct page pg;
   page_init(&pg);
   double y = applicant_header(&pg, 100) + 20;
-  row(&pg, "一、本年新收政府信息公开申请数量", full, y);
-  row(&pg, "（三）不予公开1.属于国家", (const char *const[]){ "", "3", "", "", "", "", "3" }, y + 20);
-  put(&pg, "秘密", 20, y + 34);
-  row(&pg, "2.其他法律行政法规禁止公开", (const char *const[]){ "2", "", "", "", "", "", "2" },
-      y + 54);
+  row(&pg, "一、本年新收政府信息", full, y);
+  put(&pg, "公开申请数量", 20, y + 15);
+  row(&pg, "二、上年结转政府信息", (const char *const[]){ "", "3", "", "", "", "", "3" }, y + 30);
+  put(&pg, "公开申请数量", 20, y + 45);
+  put(&pg, "1.本机关不掌握", 20, y + 60);
+  put(&pg, "相关政府信息", 20, y + 75);
+  row(&pg, "2.没有现成信息", (const char *const[]){ "2", "", "", "", "", "", "2" }, y + 90);
+  put(&pg, "需要另行制作", 20, y + 105);
+  row(&pg, "3.补正后申请内容", (const char *const[]){ "", "", "", "", "", "1", "1" }, y + 120);
+  row(&pg, "仍不明确", full, y + 135);
   char *doc = read_page(&pg);
-  expect_line(doc, "R （三）不予公开1.属于国家||3|||||3");
-  expect_line(doc, "T 秘密");
-  expect_line(doc, "R 2.其他法律行政法规禁止公开|2||||||2");
+  expect_line(doc, "R 一、本年新收政府信息公开申请数量|31|2|1|4|3|5|46");
+  expect_line(doc, "R 二、上年结转政府信息公开申请数量||3|||||3");
+  expect_line(doc, "T 1.本机关不掌握");
+  expect_line(doc, "T 相关政府信息");
+  expect_line(doc, "R 2.没有现成信息需要另行制作|2||||||2");
+  expect_line(doc, "R 3.补正后申请内容||||||1|1");
+  expect_line(doc, "R 仍不明确|31|2|1|4|3|5|46");
+  expect_no(doc, "T 公开申请数量");
+  expect_no(doc, "T 需要另行制作");
   g_free(doc);
 }
 
