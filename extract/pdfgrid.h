@@ -6,10 +6,15 @@
  *  - boxes in (text, page, x0, y0, x1, y1), cell stream out: running text
  *    as text lines, each table row as a table row whose values sit in the
  *    columns of the header printed above them;
- *  - a value goes to a header column only when the column's header is
- *    printed over it, within reach: a value with no header above it is not
- *    guessed into the nearest column, its line stays text (the parser then
- *    leaves it unplaced);
+ *  - in the tables of sections 三 and 四 a value goes to a header column
+ *    only when the column's header is printed over it, within reach: a
+ *    value with no header above it is not guessed into the nearest column,
+ *    its line stays text (the parser then leaves it unplaced); section
+ *    二's small tables take each value to its nearest header;
+ *  - a row label wrapped below its values' line (top-aligned tall rows)
+ *    is the row's label, not text before the next row;
+ *  - a label and its value, or header names, run together with less than
+ *    a cell's gap between them (narrow cell padding) are read apart;
  *  - a header wrapped in a narrow cell, stacked a character per line or
  *    run together across narrow columns reads as its column's one name; a
  *    group header spanning several columns is no column of its own;

@@ -16,10 +16,25 @@ const char *const gh_pdfgrid_leaf_headers[] = {
   "结果维持", "结果纠正", "其他结果", "尚未审结", NULL,
 };
 
+/* `em` is the glyph's size for the gaps between glyphs: its height, but
+ * for a CJK glyph whose box is over twice as tall as wide (Chromium gives
+ * the line's height, 2.6 em) 1.2 times its width. */
 struct glyph {
-  double x0, x1, yc, h;
+  double x0, x1, yc, h, em;
   gunichar c;
 };
+
+static bool
+is_cjk(gunichar c)
+{
+  return c >= 0x2E80;
+}
+
+static bool
+is_number_char(gunichar c)
+{
+  return c < 128 && (g_ascii_isdigit((int)c) || c == '.' || c == ',' || c == '-' || c == '%');
+}
 
 static int
 by_y(const void *a, const void *b)
@@ -157,6 +172,78 @@ merge_distributed(struct pline *l)
   }
 }
 
+/* Whether glyphs [i, n) up to the next cell gap are a number: a value
+ * printed right after a label with less than a cell's gap between them
+ * ("行政许可48": Chromium's narrow cell padding, a label filling its cell). */
+static bool
+trailing_number(const struct glyph *g, size_t i, size_t n)
+{
+  for(size_t j = i; j < n; j++) {
+    if(j > i && g[j].x0 - g[j - 1].x1 > CELL_GAP * MAX(g[j].em, g[j - 1].em))
+      return true;
+    if(!is_number_char(g[j].c))
+      return false;
+  }
+  return true;
+}
+
+/* Header names of the national tables run together in one cell's text
+ * ("信息内容本年处理决定数量": cells whose padding leaves less than a
+ * cell's gap): split where the names meet, if there is a gap at each seam
+ * and the whole run is names. */
+static void
+split_names(struct pline *l)
+{
+  for(guint i = 0; i < l->cells->len; i++) {
+    struct pcell *c = l->cells->pdata[i];
+    if(c->numeric || c->ng < 4 || c->ng > 64)
+      continue;
+    char *whole = gh_norm(c->text, strlen(c->text));
+    bool name = pg_block_header(whole) || pg_whole_header(whole);
+    g_free(whole);
+    if(name)
+      continue;
+    unsigned cut[64], ncut = 0, from = 0;
+    const char *p = c->text;
+    while(from < c->ng) {
+      unsigned best = 0;
+      const char *q = p;
+      for(unsigned k = from + 1; k <= c->ng; k++) {
+        q = g_utf8_next_char(q);
+        char *n = gh_norm(p, (size_t)(q - p));
+        if((pg_block_header(n) || pg_whole_header(n)) &&
+           (k == c->ng || c->gbox[k].x0 - c->gbox[k - 1].x1 > 0.1 * l->h))
+          best = k;
+        g_free(n);
+      }
+      if(!best)
+        break;
+      cut[ncut++] = best;
+      p = g_utf8_offset_to_pointer(c->text, best);
+      from = best;
+    }
+    if(from < c->ng || ncut < 2)
+      continue;
+    /* The pieces replace the cell, left to right. */
+    unsigned start = 0;
+    const char *s = c->text;
+    for(unsigned k = 0; k < ncut; k++) {
+      const char *e = g_utf8_offset_to_pointer(c->text, cut[k]);
+      struct pcell *piece = g_new0(struct pcell, 1);
+      piece->text = g_strndup(s, (gsize)(e - s));
+      piece->x0 = c->gbox[start].x0;
+      piece->x1 = c->gbox[cut[k] - 1].x1;
+      piece->ng = cut[k] - start;
+      piece->gbox = g_memdup2(c->gbox + start, piece->ng * sizeof *piece->gbox);
+      g_ptr_array_insert(l->cells, (gint)(i + k + 1), piece);
+      start = cut[k];
+      s = e;
+    }
+    g_ptr_array_remove_index(l->cells, i);
+    i += ncut - 1;
+  }
+}
+
 static struct pline *
 make_line(struct glyph *g, size_t n)
 {
@@ -170,13 +257,15 @@ make_line(struct glyph *g, size_t n)
     l->h = MAX(l->h, g[i].h);
     if(i > 0) {
       double gap = g[i].x0 - g[i - 1].x1;
-      double h = MAX(g[i].h, g[i - 1].h);
-      if(gap > CELL_GAP * h) {
+      double h = MAX(g[i].em, g[i - 1].em);
+      bool digit = g_ascii_isdigit((int)(g[i].c < 128 ? g[i].c : 'x'));
+      if(gap > CELL_GAP * h ||
+         (gap > 0.25 * h && digit && is_cjk(g[i - 1].c) && trailing_number(g, i, n))) {
         close_cell(l, cell, x0, x1, g + start, i - start);
         x0 = g[i].x0;
         start = i;
-      } else if(gap > 0.25 * h && g_ascii_isdigit((int)(g[i].c < 128 ? g[i].c : 'x')) !=
-                                      g_ascii_isdigit((int)(g[i - 1].c < 128 ? g[i - 1].c : 'x'))) {
+      } else if(gap > 0.25 * h &&
+                digit != g_ascii_isdigit((int)(g[i - 1].c < 128 ? g[i - 1].c : 'x'))) {
         g_string_append_c(cell, ' ');
       }
     }
@@ -186,6 +275,7 @@ make_line(struct glyph *g, size_t n)
   close_cell(l, cell, x0, x1, g + start, n - start);
   g_string_free(cell, TRUE);
   merge_distributed(l);
+  split_names(l);
   return l;
 }
 
@@ -344,7 +434,9 @@ pg_page_lines(GPtrArray *lines, const struct gh_grid_box *boxes, size_t n)
       gunichar c = g_utf8_get_char(p);
       if(gh_is_space_uc(c) || c < 0x20)
         continue;
-      struct glyph g = { x0 + (double)k * w, x0 + (double)(k + 1) * w, (r->y0 + r->y1) / 2, h, c };
+      struct glyph g = { x0 + (double)k * w, x0 + (double)(k + 1) * w, (r->y0 + r->y1) / 2, h, h, c };
+      if(is_cjk(c) && w > 0 && h > 2 * w)
+        g.em = 1.2 * w;
       g_array_append_val(gs, g);
     }
   }

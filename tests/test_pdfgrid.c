@@ -314,9 +314,42 @@ test_value_without_header(void)
   g_free(doc);
 }
 
+/* Section 二 as Chromium prints a narrow-padded table: glyph boxes as
+ * tall as the line (2.6 em), 0.4 em between one cell's text and the
+ * next.  The header names and the label and its value are apart. */
+static void
+test_run_together(void)
+{
+  struct page pg;
+  page_init(&pg);
+  static const char *const cells[3][2] = {
+    { "信息内容", "本年处理决定数量" }, { "行政许可", "48" }, { "其他对外管理服务事项", "1234" } };
+  for(int r = 0; r < 3; r++) {
+    double x = 36, y = 300 + 25 * r;
+    for(int c = 0; c < 2; c++) {
+      for(const char *p = cells[r][c]; *p; p = g_utf8_next_char(p)) {
+        const char *q = g_utf8_next_char(p);
+        bool narrow = (unsigned char)*p < 0x80;
+        double w = narrow ? 5.7 : 9, h = narrow ? 10.5 : 23.4;
+        char *one = g_strndup(p, (gsize)(q - p));
+        g_ptr_array_add(pg.own, one);
+        struct gh_grid_box b = { one, 0, x, y - h / 2, x + w, y + h / 2 };
+        g_array_append_val(pg.boxes, b);
+        x += w;
+      }
+      x += 3.8;
+    }
+  }
+  char *doc = read_page(&pg);
+  expect_line(doc, "R 本年处理决定数量");
+  expect_line(doc, "R 行政许可|48");
+  expect_line(doc, "R 其他对外管理服务事项|1234");
+  g_free(doc);
+}
+
 static const struct gh_case cases[] = {
   GH_CASE(cut_header),  GH_CASE(sparse_row),        GH_CASE(spanning_header),
-  GH_CASE(wrapped_label), GH_CASE(value_without_header),
+  GH_CASE(wrapped_label), GH_CASE(value_without_header), GH_CASE(run_together),
 };
 
 int
