@@ -125,6 +125,13 @@ struct stack {
 
 
 
+/* A header name of the national tables, whole. */
+static bool
+is_name(const char *norm)
+{
+  return pg_whole_header(norm) || pg_block_header(norm) || !strcmp(norm, "其他");
+}
+
 static void
 stack_free(void *p)
 {
@@ -320,6 +327,18 @@ pg_header_columns(GPtrArray *lines, guint from, guint first, double label_x1, co
    * rows to make a block of, and its header lies above the next table's
    * caption (section 四's 行政复议 table over the 行政诉讼 one); only leaf
    * headers that reach down to the last caption line are this table's. */
+  /* Text set rotated to read upwards (btLr, common in narrow header
+   * cells) stacks one glyph a line from its end: "人然自".  A stack that
+   * is no header name but reads as one backwards is that name. */
+  for(guint k = 0; k < stacks->len; k++) {
+    struct stack *st = stacks->pdata[k];
+    char *norm = gh_norm(st->text->str, st->text->len);
+    char *back = g_utf8_strreverse(norm, -1);
+    if(g_utf8_strlen(norm, -1) >= 2 && !is_name(norm) && is_name(back))
+      g_string_assign(st->text, back);
+    g_free(back);
+    g_free(norm);
+  }
   guint caption_line = from;
   for(guint k = 0; k < stacks->len; k++) {
     struct stack *st = stacks->pdata[k];

@@ -347,9 +347,47 @@ test_run_together(void)
   g_free(doc);
 }
 
+/* The leaf headers set in narrow cells as vertical text, one glyph a
+ * line: upright from the top (tbRlV), or rotated to read upwards (btLr),
+ * whose glyphs come top to bottom from the name's end. */
+static void
+vertical_headers(bool upwards)
+{
+  static const char *const leaf[7] = { "自然人", "商业企业", "科研机构", "社会公益组织",
+                                       "法律服务机构", "其他", "总计" };
+  struct page pg;
+  page_init(&pg);
+  put_centred(&pg, "申请人情况", COL(4), 100);
+  for(int c = 0; c < 7; c++) {
+    glong n = g_utf8_strlen(leaf[c], -1);
+    for(glong k = 0; k < n; k++) {
+      const char *p = g_utf8_offset_to_pointer(leaf[c], upwards ? n - 1 - k : k);
+      char *one = g_strndup(p, (gsize)(g_utf8_next_char(p) - p));
+      put_centred(&pg, one, COL(c + 1), 118 + 13 * (double)k);
+      g_free(one);
+    }
+  }
+  double y = 118 + 13 * 6 + 15;
+  row(&pg, "一、本年新收政府信息公开申请数量", full, y);
+  row(&pg, "二、上年结转政府信息公开申请数量", (const char *const[]){ "", "", "", "4", "", "", "4" },
+      y + 20);
+  char *doc = read_page(&pg);
+  expect_line(doc, "R 自然人|商业企业|科研机构|社会公益组织|法律服务机构|其他|总计");
+  expect_line(doc, "R 二、上年结转政府信息公开申请数量||||4|||4");
+  g_free(doc);
+}
+
+static void
+test_vertical_headers(void)
+{
+  vertical_headers(false);
+  vertical_headers(true);
+}
+
 static const struct gh_case cases[] = {
   GH_CASE(cut_header),  GH_CASE(sparse_row),        GH_CASE(spanning_header),
   GH_CASE(wrapped_label), GH_CASE(value_without_header), GH_CASE(run_together),
+  GH_CASE(vertical_headers),
 };
 
 int
