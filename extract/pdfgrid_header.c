@@ -68,6 +68,12 @@ cut_by_names(const char *text, const struct gh_glyph_box *g, unsigned n, double 
   unsigned k = 0, pieces = 1;
   while(*p) {
     size_t len = leaf_prefix(p);
+    /* The run's last piece may be one character of a name: a narrow
+     * column wraps 其他 after 其. */
+    if(!len && g_utf8_strlen(p, -1) == 1)
+      for(const char *const *w = gh_pdfgrid_leaf_headers; *w && !len; w++)
+        if(strstr(*w, p))
+          len = strlen(p);
     if(!len)
       break;
     k += (unsigned)g_utf8_strlen(p, (gssize)len);

@@ -254,7 +254,7 @@ make_line(struct glyph *g, size_t n)
   double x0 = n ? g[0].x0 : 0, x1 = x0;
   size_t start = 0;
   for(size_t i = 0; i < n; i++) {
-    l->h = MAX(l->h, g[i].h);
+    l->h = MAX(l->h, g[i].em);
     if(i > 0) {
       double gap = g[i].x0 - g[i - 1].x1;
       double h = MAX(g[i].em, g[i - 1].em);
