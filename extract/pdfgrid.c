@@ -308,7 +308,9 @@ label_band_rest(GPtrArray *lines, guint j, double label_x1, guint *after)
         texts++;
       }
     }
-    if(texts != 1 || fabs(only->x0 - first->x0) > 2 || only->x1 >= label_x1 ||
+    /* A wrapped line that fills its cell may end a little past the
+     * labels' edge (the edge is where the values start, less a margin). */
+    if(texts != 1 || fabs(only->x0 - first->x0) > 2 || only->x1 >= label_x1 + q->h ||
        starts_item(only->text))
       break;
     g_string_append(rest, only->text);
