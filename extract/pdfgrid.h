@@ -15,16 +15,19 @@
  *    is the row's label, not text before the next row;
  *  - a label and its value, or header names, run together with less than
  *    a cell's gap between them (narrow cell padding) are read apart;
- *  - a header wrapped in a narrow cell, stacked a character per line or
- *    run together across narrow columns reads as its column's one name; a
- *    group header spanning several columns is no column of its own;
+ *  - a header wrapped in a narrow cell, stacked a character per line
+ *    (vertical text, upright or rotated to read upwards) or run together
+ *    across narrow columns reads as its column's one name; a group header
+ *    spanning several columns is no column of its own;
  *  - a table's columns hold across a page break and long wrapped labels;
  *  - every pass is bounded by the number of boxes; nothing reads outside
  *    the array.
  *
  * Coordinates are PDF points or pixels, x growing to the right and y
  * downwards (a line further down the page has a larger y).  Tolerances are
- * measured in the glyph height of a line. */
+ * measured in a line's glyph size: the glyphs' height, or for CJK glyph
+ * boxes over twice as tall as wide (a producer that gives the line's
+ * height) 1.2 times their width. */
 #ifndef GH_PDFGRID_H
 #define GH_PDFGRID_H
 
