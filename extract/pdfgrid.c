@@ -55,7 +55,7 @@ emit_text(struct gh_doc *doc, const struct pline *l)
  * text). */
 static bool
 emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, unsigned k,
-               double tol, double label_x1, const char *label_rest)
+               double tol, double label_x1, const char *label_head, const char *label_rest)
 {
   if(!k)
     return false;
@@ -103,6 +103,8 @@ emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, un
     slot[best] = c;
   }
   if(ok) {
+    if(label_head)
+      g_string_prepend(label, label_head);
     if(label_rest)
       g_string_append(label, label_rest);
     gh_doc_begin_row(doc);
@@ -239,7 +241,7 @@ emit_info_table(struct gh_doc *doc, GPtrArray *lines, guint j, double edge, bool
     }
     rows++;
     if(!emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, G_MAXDOUBLE,
-                       edge + 1, NULL))
+                       edge + 1, NULL, NULL))
       emit_text(doc, m);
     claimed[k] = true;
   }
@@ -272,30 +274,21 @@ starts_item(const char *text)
   return yes;
 }
 
-/* The rest of row j's label band: a row label that starts an item of the
- * form on the values' line (a row top-aligned in a tall cell) wraps onto
- * the lines below it, which hold nothing else, down to the next item, a
- * line with values or one with other text (a header repeated after a
- * page break).  Those lines are the row's label, not text after the row
- * the parser would take for the start of the next row's label; the last
- * row's band may reach past the block's last line of values.  NULL when
- * the label does not start an item or has no rest; *after is the line
- * after the band. */
+/* The rest of a row's label band from line `from`: a row label that
+ * starts an item of the form (`first`, in a row top-aligned in a tall
+ * cell) wraps onto the lines below it, which hold nothing else, down to
+ * the next item, a line with values or one with other text (a header
+ * repeated after a page break).  Those lines are the row's label, not
+ * text after the row the parser would take for the start of the next
+ * row's label; the last row's band may reach past the block's last line
+ * of values.  NULL when it has no rest; *after is the line after the
+ * band. */
 static char *
-label_band_rest(GPtrArray *lines, guint j, double label_x1, guint *after)
+band_rest(GPtrArray *lines, const struct pcell *first, guint from, double label_x1, guint *after)
 {
-  const struct pline *m = lines->pdata[j];
-  const struct pcell *first = NULL;
-  for(guint c = 0; c < m->cells->len && !first; c++) {
-    const struct pcell *pc = m->cells->pdata[c];
-    if(!pc->group && !pc->numeric)
-      first = pc;
-  }
-  if(!first || first->x0 >= label_x1 || !starts_item(first->text))
-    return NULL;
   GString *rest = g_string_new(NULL);
-  guint k = j + 1;
-  for(; k < lines->len && k < j + 8; k++) {
+  guint k = from;
+  for(; k < lines->len && k < from + 7; k++) {
     const struct pline *q = lines->pdata[k];
     if(q->numeric)
       break;
@@ -321,6 +314,54 @@ label_band_rest(GPtrArray *lines, guint j, double label_x1, guint *after)
     return NULL;
   }
   return g_string_free(rest, FALSE);
+}
+
+/* The first label cell of line m (not a group label's piece, not a value,
+ * left of the labels' edge), or NULL. */
+static const struct pcell *
+row_label(const struct pline *m, double label_x1)
+{
+  for(guint c = 0; c < m->cells->len; c++) {
+    const struct pcell *pc = m->cells->pdata[c];
+    if(!pc->group && !pc->numeric)
+      return pc->x0 < label_x1 ? pc : NULL;
+  }
+  return NULL;
+}
+
+/* The rest of row j's label band, when its label starts an item. */
+static char *
+label_band_rest(GPtrArray *lines, guint j, double label_x1, guint *after)
+{
+  const struct pcell *first = row_label(lines->pdata[j], label_x1);
+  if(!first || !starts_item(first->text))
+    return NULL;
+  return band_rest(lines, first, j + 1, label_x1, after);
+}
+
+/* A row whose values sit on a line of their own, centred between the
+ * first two lines of its label: line j holds only the label's first line
+ * (it starts an item), line j + 1 the values and no label.  The label is
+ * line j's text and the lines below the values down to the next item. */
+static const struct pcell *
+label_above(GPtrArray *lines, guint j, double label_x1)
+{
+  const struct pline *m = lines->pdata[j];
+  if(m->numeric || j + 1 >= lines->len)
+    return NULL;
+  const struct pcell *only = NULL;
+  unsigned texts = 0;
+  for(guint c = 0; c < m->cells->len; c++) {
+    const struct pcell *pc = m->cells->pdata[c];
+    if(!pc->group) {
+      only = pc;
+      texts++;
+    }
+  }
+  if(texts != 1 || only->x0 >= label_x1 || only->x1 >= label_x1 + m->h ||
+     !starts_item(only->text) || row_label(lines->pdata[j + 1], label_x1))
+    return NULL;
+  return only;
 }
 
 /* Whether line i or a line next to it holds text (a row label) beside its
@@ -517,10 +558,29 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
        * say which columns they are in. */
       bool row_like = m->numeric >= 3 || (by_header && m->numeric >= 1);
       guint rest_end = j + 1;
+      const struct pcell *above = table && !row_like && lx > -G_MAXDOUBLE && j + 1 < end
+                                    ? label_above(lines, j, lx) : NULL;
+      if(above) {
+        struct pline *v = lines->pdata[j + 1];
+        if(v->numeric >= 3 || (by_header && v->numeric >= 1)) {
+          char *rest = band_rest(lines, above, j + 2, lx, &rest_end);
+          if(rest_end < j + 2)
+            rest_end = j + 2;
+          bool done = emit_table_row(doc, v, (const double *)(void *)cols->data, cols->len, tol,
+                                     lx, above->text, rest);
+          g_free(rest);
+          if(done) {
+            j = rest_end - 1;
+            end = MAX(end, rest_end);
+            continue;
+          }
+        }
+        rest_end = j + 1;
+      }
       char *rest = table && row_like && lx > -G_MAXDOUBLE ? label_band_rest(lines, j, lx, &rest_end)
                                                           : NULL;
       if(!table || !row_like ||
-         !emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, tol, lx, rest)) {
+         !emit_table_row(doc, m, (const double *)(void *)cols->data, cols->len, tol, lx, NULL, rest)) {
         emit_text(doc, m);
         rest_end = j + 1;
       }

@@ -291,6 +291,22 @@ test_wrapped_label(void)
   expect_no(doc, "T 公开申请数量");
   expect_no(doc, "T 需要另行制作");
   g_free(doc);
+
+  /* Centred in a row two lines tall: the values on a line of their own
+   * between the label's two lines. */
+  page_init(&pg);
+  y = applicant_header(&pg, 100) + 20;
+  row(&pg, "一、本年新收政府信息公开申请数量", full, y);
+  put(&pg, "7.属于行政", 20, y + 18);
+  row(&pg, NULL, (const char *const[]){ "5", "", "1", "", "", "", "6" }, y + 25);
+  put(&pg, "执法案卷", 20, y + 32);
+  put(&pg, "8.属于行政", 20, y + 50);
+  put(&pg, "查询事项", 20, y + 64);
+  doc = read_page(&pg);
+  expect_line(doc, "R 7.属于行政执法案卷|5||1||||6");
+  expect_line(doc, "T 8.属于行政");
+  expect_no(doc, "T 执法案卷");
+  g_free(doc);
 }
 
 /* A value printed right of the last header, where no column is: its row
