@@ -676,6 +676,7 @@ def docx_table(rows, o, rng, kind):
     size = o.get("font", 18)
     for r, line in enumerate(g):
         cells = []
+        vertical = False
         if lead:
             cells.append('<w:tc><w:tcPr><w:tcW w:w="120" w:type="dxa"/></w:tcPr><w:p/></w:tc>')
         c = 0
@@ -700,6 +701,7 @@ def docx_table(rows, o, rng, kind):
                 # header cells often are: tbRlV keeps the characters upright,
                 # btLr turns them.
                 pr += '<w:textDirection w:val="%s"/>' % o["vertical_heads"]
+                vertical = True
             pr += '<w:vAlign w:val="%s"/>' % valign
             text = cell["t"] if origin else ""
             # Text cells left-aligned, centred, or spread over the cell's
@@ -732,7 +734,12 @@ def docx_table(rows, o, rng, kind):
         # and WPS print a long section 三 split at a page break.
         heads = 1 if o.get("flat_header") else 3
         rep = "<w:tblHeader/>" if kind == "三" and o.get("repeat_header") and r < heads else ""
-        out.append("<w:tr><w:trPr><w:cantSplit/>%s</w:trPr>%s</w:tr>" % (rep, "".join(cells)))
+        # A row of vertical text as tall as its longest header (six
+        # characters) and the cell's padding: Word grows the row to fit,
+        # LibreOffice keeps it one line tall and clips the text.
+        tall = ('<w:trHeight w:val="%d" w:hRule="atLeast"/>' % ((6 * size // 2 + 10) * 20)
+                if vertical else "")
+        out.append("<w:tr><w:trPr><w:cantSplit/>%s%s</w:trPr>%s</w:tr>" % (tall, rep, "".join(cells)))
     out.append("</w:tbl>")
     return "".join(out)
 
