@@ -226,8 +226,10 @@ gh_confine_environ(void)
   /* Tesseract's OpenMP would start threads, which the filter forbids (and
    * the pool's workers are the parallelism already). */
   g_ptr_array_add(env, g_strdup("OMP_THREAD_LIMIT=1"));
+  /* GH_DEBUG_PDF: the PDF grid's trace (pdfgrid.c), which is only of use
+   * when it reaches the worker that reads the PDF. */
   static const char *const keep[] = { "ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS",
-                                       "LSAN_OPTIONS", NULL };
+                                       "LSAN_OPTIONS", "GH_DEBUG_PDF", NULL };
   for(const char *const *k = keep; *k; k++)
     if(g_getenv(*k))
       g_ptr_array_add(env, g_strdup_printf("%s=%s", *k, g_getenv(*k)));
