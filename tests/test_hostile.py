@@ -9,7 +9,10 @@ seed whose host refuses connections.
 
 Asserts the crawl finishes, each fault is recorded against its URL with the
 right state and error kind, every sound report still lands, and the
-crawler's own memory stays bounded (it never buffers past the cap)."""
+crawler's own memory stays bounded (it never buffers past the cap).  Then
+the per-host budgets (a tarpit, drips between 404s, the hostile web beside
+the six portals), a hung host's CPU, fair extraction and the breaker, and
+the PDF pre-scan (eight costly PDFs beside the portals; parse)."""
 import json
 import os
 import resource
@@ -67,6 +70,7 @@ def main():
     with_web(budget)
     with_web(breaker)
     with_web(prescan)
+    with_web(beside_portals)
     with tempfile.TemporaryDirectory() as tmp:
         prescan_parse(tmp)
     finish("hostile")
@@ -380,6 +384,60 @@ level = warning
     s = json.loads(subprocess.run([GH, "stats", "--json", "--store", store], capture_output=True,
                                   text=True).stdout)
     check("www.bomb.gov.cn" in s.get("unhealthy_hosts", {}), f"stats names it: {s.get('unhealthy_hosts')}")
+
+
+def beside_portals(tmp, web):
+    """The hostile web beside the six fixture portals, failures counted
+    without limit and a 6 s budget of time in failed transfers (its drips
+    take the 5 s timeout twice): the hostile host is set aside once its
+    failed transfers have taken the budget (at most one transfer's limit
+    more), its queue left for the next cycle, and every portal's reports
+    land as they do alone (the hostile host serves two of the same
+    documents, so its own records are not counted against them).  Before the
+    budget it held a crawl of five fast portals 272 s instead of 25.  The
+    crawler's own account is asserted, not the wall clock."""
+    conf = os.path.join(tmp, "beside.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[crawl]
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+timeout = 5
+connect_timeout = 2
+retries = 1
+backoff = 0.1
+host_failures = 1000
+host_failure_time = 6s
+connect_to = ::127.0.0.1:{web.port}
+[limits]
+max_document_bytes = 16M
+[log]
+level = warning
+""")
+
+    def crawl(name, seeds_text):
+        seeds = os.path.join(tmp, name + ".tsv")
+        with open(seeds, "w", encoding="utf-8") as f:
+            f.write(seeds_text)
+        store = os.path.join(tmp, name)
+        r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
+                            "--delay", "0.05"], capture_output=True, text=True, timeout=300)
+        return r, store
+
+    _, ref = crawl("beside-ref", SEEDS)
+    want = {(x["agency"], x["year"], x["status"]) for x in records(GH, ref)}
+    r, store = crawl("beside", SEEDS + "http://www.hostile.gov.cn/nb/\t654202\t测试县人民政府\n")
+    got = {(x["agency"], x["year"], x["status"]) for x in records(GH, store)}
+    check(r.returncode == 0 and want and not want - got,
+          f"every portal's reports land beside the hostile web: missing {want - got} {r.stderr[-300:]!r}")
+    s = json.loads(subprocess.run([GH, "stats", "--json", "--store", store], capture_output=True,
+                                  text=True).stdout)
+    why = s.get("unhealthy_hosts", {}).get("www.hostile.gov.cn", "")
+    spent = int(why.split(" s spent in failed transfers")[0]) if " s spent in failed" in why else None
+    check(spent is not None and 6 <= spent <= 6 + 5 + 2 + 1 and s.get("queued", 0) > 0,
+          f"the hostile host is set aside on its 6 s budget, one transfer over at most, its queue "
+          f"waiting: {why!r}, queued {s.get('queued')}")
+    check("www.hostile.gov.cn: " in r.stdout and "spent in failed transfers" in r.stdout,
+          f"the summary names it: {r.stdout[-400:]!r}")
 
 
 def prescan(tmp, web):
