@@ -366,13 +366,27 @@ add_def(struct scan *s, gint64 num, const guchar *start, const guchar *end, bool
     g_array_index(at, guint, MAX_REDEFS - 1) = i;
 }
 
+/* The next `n` bytes `pat` in [p, end), or NULL.  Each call reads only up
+ * to its match (memmem's sanitizer interceptor checks the whole rest of
+ * the buffer each time: quadratic over a file of small objects). */
+static const guchar *
+find(const guchar *p, const guchar *end, const char *pat, size_t n)
+{
+  while(p < end && (p = memchr(p, pat[0], (size_t)(end - p)))) {
+    if((size_t)(end - p) >= n && !memcmp(p, pat, n))
+      return p;
+    p++;
+  }
+  return NULL;
+}
+
 /* Every "N G obj" in the file, read backwards from each "obj", whatever
  * the xref says (poppler rebuilds a broken xref the same way). */
 static void
 index_file(struct scan *s)
 {
   const guchar *b = s->buf, *end = s->bend;
-  for(const guchar *q = b; q < end && (q = memmem(q, (size_t)(end - q), "obj", 3)); q += 3) {
+  for(const guchar *q = b; q < end && (q = find(q, end, "obj", 3)); q += 3) {
     const guchar *after = q + 3;
     if(after < end && is_regular(*after))
       continue;
@@ -396,7 +410,7 @@ index_file(struct scan *s)
     const guchar *np = r;
     add_def(s, read_uint(&np, ne), after, end, false);
   }
-  for(const guchar *q = b; q < end && (q = memmem(q, (size_t)(end - q), "endstream", 9)); q += 9)
+  for(const guchar *q = b; q < end && (q = find(q, end, "endstream", 9)); q += 9)
     g_array_append_val(s->endstreams, q);
 }
 
