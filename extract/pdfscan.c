@@ -324,6 +324,7 @@ struct scan {
   GArray *pages;         /* guint def indices */
   GArray *endstreams;    /* const guchar *: every "endstream" of the file, in order */
   guint64 parsed, objstm_bytes, draws, work;
+  guint64 max_work; /* the content cap for this file's size (pdfscan.h) */
   char *why;
 };
 
@@ -642,7 +643,7 @@ stream_info(struct scan *s, guint di)
   if(v && readable_filters(v, &flate)) {
     GByteArray *b = g_byte_array_new();
     if(flate) {
-      si->len = inflate(d->data, enc, b, MAX_SCANNED, GH_PDFSCAN_MAX_CONTENT);
+      si->len = inflate(d->data, enc, b, MAX_SCANNED, s->max_work);
     } else {
       si->len = enc;
       g_byte_array_append(b, d->data, (guint)MIN(enc, (size_t)MAX_SCANNED));
@@ -761,18 +762,18 @@ walk(struct scan *s, guint di, GHashTable *map, unsigned depth, guint64 mult, gu
 {
   struct sinfo *si = stream_info(s, di);
   s->work += si->len * mult;
-  if(s->work > GH_PDFSCAN_MAX_CONTENT) {
+  if(s->work > s->max_work) {
     const struct def *d = def_at(s, di);
     if(depth == 0)
-      s->why = g_strdup_printf("its pages' content would be interpreted as more than %u MiB "
-                               "(object %u, %" G_GUINT64_FORMAT " bytes decoded, is the content "
-                               "of %u pages)",
-                               GH_PDFSCAN_MAX_CONTENT >> 20, d->num, si->len, d->pages_using);
+      s->why = g_strdup_printf("its pages' content would be interpreted as more than %"
+                               G_GUINT64_FORMAT " MiB (object %u, %" G_GUINT64_FORMAT
+                               " bytes decoded, is the content of %u pages)",
+                               s->max_work >> 20, d->num, si->len, d->pages_using);
     else
-      s->why = g_strdup_printf("its pages' content would be interpreted as more than %u MiB "
-                               "(form object %u, %" G_GUINT64_FORMAT " bytes decoded, drawn %"
-                               G_GUINT64_FORMAT " times by one page)",
-                               GH_PDFSCAN_MAX_CONTENT >> 20, d->num, si->len, mult);
+      s->why = g_strdup_printf("its pages' content would be interpreted as more than %"
+                               G_GUINT64_FORMAT " MiB (form object %u, %" G_GUINT64_FORMAT
+                               " bytes decoded, drawn %" G_GUINT64_FORMAT " times by one page)",
+                               s->max_work >> 20, d->num, si->len, mult);
     return;
   }
   stack[depth] = di;
@@ -879,6 +880,7 @@ gh_pdfscan_too_costly(const char *bytes, size_t len, char **why)
     .inherited = g_hash_table_new(NULL, NULL),
     .pages = g_array_new(FALSE, FALSE, sizeof(guint)),
     .endstreams = g_array_new(FALSE, FALSE, sizeof(const guchar *)),
+    .max_work = MAX((guint64)GH_PDFSCAN_MIN_CONTENT, (guint64)len * GH_PDFSCAN_CONTENT_PER_BYTE),
   };
   index_file(&s);
   classify(&s);

@@ -27,9 +27,13 @@
 /* `Do` operators poppler would run over all pages, forms' included. */
 #define GH_PDFSCAN_MAX_DRAWS 1000000u
 /* Bytes of decoded content poppler would interpret over all pages, a
- * shared stream counted once per page (or form draw) that uses it; a
- * 300-page report is a few tens of MiB. */
-#define GH_PDFSCAN_MAX_CONTENT (256u << 20)
+ * shared stream counted once per page (or form draw) that uses it: at
+ * most this many times the file's size, and at least GH_PDFSCAN_MIN_CONTENT.
+ * poppler's text extraction reads 12 to 18 MiB of operators a CPU-second;
+ * content streams deflate 3 to 5 times, so only content drawn again and
+ * again reaches 16 times the file. */
+#define GH_PDFSCAN_CONTENT_PER_BYTE 16u
+#define GH_PDFSCAN_MIN_CONTENT (64u << 20)
 
 /* True when `len` bytes of PDF would cost poppler more than a cap above:
  * *why (g_free) says which and where.  False for anything else, a file it

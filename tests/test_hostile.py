@@ -481,7 +481,7 @@ level = warning
     costly = [x for x in recs if x["status"] == "too_costly"]
     reasons = " ".join(x.get("reason") or "" for x in costly)
     check(len(costly) == 8 and reasons.count("nested more than 12 deep") == 4
-          and reasons.count("is the content of 257 pages") == 4,
+          and reasons.count("is the content of 65 pages") == 4,
           f"each costly PDF lands as too_costly with its reason: {[(x['agency'], x.get('reason')) for x in costly]}")
     check(cpu < ref_cpu + 30, f"the crawl's CPU (workers' included) is the portals' alone and a margin: "
           f"{cpu:.1f} CPU-s beside {ref_cpu:.1f}")
@@ -494,7 +494,7 @@ def prescan_parse(tmp):
     pages share a content stream decoding to 1 MiB at once, as too_costly,
     with the reason; poppler would spend minutes on either."""
     for name, body, why in (("nested.pdf", xobject_bomb_pdf(40), "form XObjects nested more than 12 deep"),
-                            ("shared.pdf", shared_content_pdf(1000, 1), "is the content of 257 pages")):
+                            ("shared.pdf", shared_content_pdf(1000, 1), "is the content of 65 pages")):
         path = os.path.join(tmp, name)
         with open(path, "wb") as f:
             f.write(body)
