@@ -257,11 +257,11 @@ gh_cmd_export(int argc, char **argv)
     goto out;
   for(char **q = statuses; q && *q; q++) {
     bool known = false;
-    for(int i = 0; i <= GH_STATUS_EXTRACT_FAILED && !known; i++)
+    for(int i = 0; i <= GH_STATUS_LAST && !known; i++)
       known = !strcmp(*q, gh_status_name((enum gh_status)i));
     if(!known) {
       GString *names = g_string_new(NULL);
-      for(int i = 0; i <= GH_STATUS_EXTRACT_FAILED; i++)
+      for(int i = 0; i <= GH_STATUS_LAST; i++)
         g_string_append_printf(names, "%s%s", i ? ", " : "", gh_status_name((enum gh_status)i));
       fprintf(stderr, "govharvest export: --status '%s' is not one of %s\n", *q, names->str);
       g_string_free(names, TRUE);

@@ -46,6 +46,8 @@ committed(void *ud, enum gh_frontier_event ev, const char *key, const json_t *js
            "record %s %" JSON_INTEGER_FORMAT " (%s): %s, %s", jstr(json, "agency"),
            json_integer_value(json_object_get(json, "year")), status, result, url);
   } else {
+    if(strcmp(result, "added"))
+      gh_log(GH_LOG_WARNING, NULL, "%s", result);
     struct gh_host *h = crawl_host_get(c, key);
     h->idle = false;
     crawl_host_mark(c, h);

@@ -9,17 +9,16 @@
 #include <stdbool.h>
 
 #include "../config/config.h"
+#include "../store/frontier.h"
 #include "../store/store.h"
 
 /* True when `now` falls in [daemon] season_from..season_until (month*100 +
  * day; a season may run across New Year). */
 bool gh_schedule_in_season(const struct gh_config *cfg, GDateTime *now);
 
-/* A stored time further than this ahead of the clock was written under a
- * clock that ran ahead (or is damage): treated as absent, as systemd does
- * with a persistent timer's timestamp in the future, so it cannot freeze
- * the schedule until that date. */
-#define GH_SCHEDULE_FUTURE_SLACK (5 * 60)
+/* A last-queued time further ahead than this is treated as absent, so a
+ * clock that once ran ahead cannot freeze the schedule until that date. */
+#define GH_SCHEDULE_FUTURE_SLACK GH_FRONTIER_FUTURE_SLACK
 
 /* The seeds (struct gh_seed *, borrowed from `seeds`) due at `now`, and in
  * *next_due the unix time the next of the others falls due (G_MAXINT64:

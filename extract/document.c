@@ -14,6 +14,7 @@
 #include "convert.h"
 #include "ocr.h"
 #include "pages.h"
+#include "pdfscan.h"
 #include "flat.h"
 #include "hant.h"
 #include "../record/parser.h"
@@ -28,7 +29,17 @@ gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_ext
   case GH_FMT_HTML:
     ok = gh_html_to_doc(bytes, len, o->declared_charset, doc, err);
     break;
-  case GH_FMT_PDF:
+  case GH_FMT_PDF: {
+    /* Judged before poppler opens it: a few KB of nested forms cost
+     * poppler a minute, and OCR would draw them again. */
+    char *why = NULL;
+    if(gh_pdfscan_too_costly(bytes, len, &why)) {
+      *status = GH_STATUS_TOO_COSTLY;
+      g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED, "not read: %s", why);
+      g_free(why);
+      ok = false;
+      break;
+    }
     ok = gh_pdf_to_doc(bytes, len, o->max_pdf_pages, doc, status, err);
     if(!ok && *status == GH_STATUS_NEEDS_OCR) {
       /* A scan: its pages read by OCR instead.  Should OCR fail too, the
@@ -49,6 +60,7 @@ gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_ext
         g_clear_error(&oerr);
     }
     break;
+  }
   case GH_FMT_IMAGE:
     ok = gh_ocr_image(bytes, len, doc, err);
     if(!ok)

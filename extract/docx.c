@@ -9,6 +9,7 @@
 #include "extract.h"
 
 #include <archive.h>
+#include <errno.h>
 #include <archive_entry.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -240,13 +241,16 @@ gh_docx_to_doc(const char *bytes, size_t len, size_t max_xml, struct gh_doc *doc
   }
   /* XML_PARSE_HUGE is deliberately absent: libxml2's own depth and size
    * limits stay on. */
+  errno = 0;
   xmlDoc *x = xmlReadMemory((const char *)xml->data, (int)MIN(xml->len, (guint)G_MAXINT),
                             "document.xml", NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   g_byte_array_free(xml, TRUE);
   if(!x) {
+    /* libxml2 records XML_ERR_NO_MEMORY only when recording the error
+     * itself finds memory; failed allocations leave ENOMEM in errno. */
     const xmlError *xe = xmlGetLastError();
-    if(xe && xe->code == XML_ERR_NO_MEMORY) {
+    if((xe && xe->code == XML_ERR_NO_MEMORY) || errno == ENOMEM) {
       g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
                   "word/document.xml: out of memory while parsing it ([limits] extract_memory)");
       return false;

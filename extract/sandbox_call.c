@@ -172,8 +172,8 @@ gh_doc_from_reply(const json_t *j, enum gh_status *status, char **reason)
 {
   int st = (int)json_integer_value(json_object_get(j, "status"));
   const char *why = json_string_value(json_object_get(j, "reason"));
-  *status = st >= GH_STATUS_PARSED && st <= GH_STATUS_EXTRACT_FAILED ? (enum gh_status)st
-                                                                      : GH_STATUS_EXTRACT_FAILED;
+  *status = st >= GH_STATUS_PARSED && st <= GH_STATUS_LAST ? (enum gh_status)st
+                                                             : GH_STATUS_EXTRACT_FAILED;
   *reason = NULL;
   json_t *jd = json_object_get(j, "doc");
   struct gh_doc *doc = jd && *status == GH_STATUS_PARSED ? gh_doc_from_json(jd) : NULL;

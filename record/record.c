@@ -104,6 +104,7 @@ gh_status_name(enum gh_status s)
   case GH_STATUS_NEEDS_OCR: return "needs_ocr";
   case GH_STATUS_ENCRYPTED: return "encrypted";
   case GH_STATUS_EXTRACT_FAILED: return "extract_failed";
+  case GH_STATUS_TOO_COSTLY: return "too_costly";
   }
   return "unknown";
 }

@@ -36,7 +36,9 @@ enum gh_status {
   GH_STATUS_NEEDS_OCR,          /* PDF without a text layer */
   GH_STATUS_ENCRYPTED,          /* password-protected PDF */
   GH_STATUS_EXTRACT_FAILED,     /* malformed file, extractor crash/timeout */
+  GH_STATUS_TOO_COSTLY,         /* would cost a reader past a cap (extract/pdfscan.h); the last */
 };
+#define GH_STATUS_LAST GH_STATUS_TOO_COSTLY
 const char *gh_status_name(enum gh_status s);
 
 /* Section 二 rows, in the order of the national tables. */

@@ -180,6 +180,7 @@ struct op {
   GBytes *bytes; /* OP_DOC */
   guint64 qseq;  /* OP_DEQUEUE */
   const char *result; /* set by the commit: OP_LAND what happened; OP_ENQUEUE "added" */
+  char *note;         /* OP_ENQUEUE: the result when it says more than "added" */
   bool force;         /* OP_ENQUEUE: past this cycle's visit */
 };
 
@@ -209,6 +210,7 @@ op_free(void *p)
   struct op *op = p;
   g_free(op->key);
   g_free(op->host);
+  g_free(op->note);
   json_decref(op->json);
   if(op->enc)
     g_byte_array_unref(op->enc);
@@ -367,6 +369,18 @@ gh_frontier_commit_started(const struct gh_frontier *f)
 
 /* ---- applying a batch (on the committer thread) ---- */
 
+/* Whether `s` says it was fetched later than GH_FRONTIER_FUTURE_SLACK
+ * from `now`: under a clock that ran ahead. */
+static bool
+fetched_ahead(const struct gh_urlstate *s, gint64 now)
+{
+  GDateTime *t = s && s->fetched_at ? g_date_time_new_from_iso8601(s->fetched_at, NULL) : NULL;
+  bool ahead = t && g_date_time_to_unix(t) > now + GH_FRONTIER_FUTURE_SLACK;
+  if(t)
+    g_date_time_unref(t);
+  return ahead;
+}
+
 /* Queues the op's URL unless the rules in frontier.h say not; decided
  * inside the transaction, so duplicates in one batch and across restarts
  * collapse.  Most calls are for a URL already seen this cycle (a portal's
@@ -397,6 +411,13 @@ apply_enqueue(struct gh_frontier *f, MDB_txn *txn, struct op *op, guint64 *qseq)
       bool forced = op->force && same_cycle && (!has_state || state != GH_URL_QUEUED) &&
                     h->forced_run != f->o.run_id && (!leaf_done || f->o.refetch);
       bool skip = (same_cycle && !forced) || (!same_cycle && leaf_done && !f->o.refetch);
+      if(skip && !same_cycle) {
+        /* A report fetched "in the future" is visited again: its record
+         * carries that date too, and only a new fetch corrects it. */
+        if(!old)
+          old = gh_urlstate_decode(raw, rawlen);
+        skip = !fetched_ahead(old, g_get_real_time() / G_USEC_PER_SEC);
+      }
       if(skip) {
         g_free(head.kind);
         gh_urlstate_free(old);
@@ -406,6 +427,17 @@ apply_enqueue(struct gh_frontier *f, MDB_txn *txn, struct op *op, guint64 *qseq)
         old = gh_urlstate_decode(raw, rawlen);
       g_free(head.kind);
     }
+  }
+  if(old && fetched_ahead(old, g_get_real_time() / G_USEC_PER_SEC)) {
+    /* Fetched under a clock that ran ahead: when is unknown, so are the
+     * validators' worth and the outcome's; fetched whole and extracted
+     * again, as never fetched. */
+    op->note = g_strdup_printf("%s: fetched at %s, in the future (a clock that ran ahead?): "
+                               "fetched again", op->key, old->fetched_at);
+    g_clear_pointer(&old->etag, g_free);
+    g_clear_pointer(&old->last_modified, g_free);
+    g_clear_pointer(&old->fetched_at, g_free);
+    g_clear_pointer(&old->record_status, g_free);
   }
   if(old) {
     /* Keep what a revisit needs: validators and the last hash. */
@@ -447,7 +479,7 @@ apply_enqueue(struct gh_frontier *f, MDB_txn *txn, struct op *op, guint64 *qseq)
     g_string_free(qk, TRUE);
   }
   if(!rc)
-    op->result = "added";
+    op->result = op->note ? op->note : "added";
   return rc;
 }
 

@@ -9,7 +9,10 @@
  * inside the commit whether it may: a URL already queued or visited this
  * cycle is not, and a report or attachment fetched in an earlier cycle is
  * not (those do not change; corrections get new URLs) unless the crawl
- * refetches.  gh_frontier_finish gives a queued URL its final state and
+ * refetches, or its state says it was fetched more than
+ * GH_FRONTIER_FUTURE_SLACK in the future: then, as any URL whose state
+ * says so, it is queued without its validators and outcome, to be
+ * fetched and extracted again.  gh_frontier_finish gives a queued URL its final state and
  * removes its queue entry in the same batch.
  *
  * Ownership: a URL state handed to gh_frontier_set or _finish is encoded
@@ -29,6 +32,11 @@
 #include <stdbool.h>
 
 #include "store.h"
+
+/* A stored time further than this ahead of the clock was written under a
+ * clock that ran ahead (or is damage): treated as absent, as systemd does
+ * with a persistent timer's timestamp in the future. */
+#define GH_FRONTIER_FUTURE_SLACK (5 * 60)
 
 /* ---- the cycle: one pass over every seed ---- */
 
@@ -106,6 +114,8 @@ enum gh_frontier_event {
   GH_FRONTIER_LANDED, /* `record`; `result`: store.h's what-happened */
   GH_FRONTIER_QUEUED, /* `key`: the host that has work again; `state`: the URL's */
 };
+/* GH_FRONTIER_QUEUED's `result` is "added", or a sentence to log (a URL
+ * queued again because its state was fetched in the future). */
 typedef void (*gh_frontier_event_fn)(void *ud, enum gh_frontier_event ev, const char *key,
                                      const json_t *record, const struct gh_urlstate *state,
                                      const char *result);

@@ -97,6 +97,7 @@ status_zh(const char *s)
     { "tables_not_found", "未找到表格" }, { "unsupported_format", "格式无法读取" },
     { "too_large", "文件过大" }, { "needs_ocr", "扫描件（需识别文字）" },
     { "encrypted", "文件加密" }, { "extract_failed", "提取失败" },
+    { "too_costly", "代价过高" },
   };
   for(size_t i = 0; s && i < G_N_ELEMENTS(map); i++)
     if(!strcmp(map[i][0], s))

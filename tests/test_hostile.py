@@ -9,16 +9,23 @@ seed whose host refuses connections.
 
 Asserts the crawl finishes, each fault is recorded against its URL with the
 right state and error kind, every sound report still lands, and the
-crawler's own memory stays bounded (it never buffers past the cap)."""
+crawler's own memory stays bounded (it never buffers past the cap).  Then
+the per-host budgets (a tarpit, drips between 404s, the hostile web beside
+the six portals), a hung host's CPU, fair extraction and the breaker, and
+the PDF pre-scan (eight costly PDFs beside the portals; parse)."""
 import json
 import os
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
 from harness import SEEDS, SRC, anon_kib, check, finish, records, with_web  # noqa: E402
+sys.path.insert(0, os.path.join(SRC, "tests", "fixtures"))
+from make_costly_pdfs import shared_content_pdf, xobject_bomb_pdf  # noqa: E402
 
 # URL (under /nb/) -> (state, error kind or record status) the crawl must record.
 EXPECT = {
@@ -62,7 +69,17 @@ def main():
     with_web(hung_host)
     with_web(budget)
     with_web(breaker)
+    with_web(prescan)
+    with_web(beside_portals)
+    with tempfile.TemporaryDirectory() as tmp:
+        prescan_parse(tmp)
     finish("hostile")
+
+
+def children_cpu():
+    """CPU seconds of every child this process has waited for, and theirs."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def run(tmp, web):
@@ -317,8 +334,9 @@ def budget(tmp, web):
 
 
 def breaker(tmp, web):
-    """Four 8 KB PDFs of nested form XObjects (each costs a worker until its
-    limit) on one host, beside the six fixture portals, with two workers.
+    """Four 8 KB PDFs of nested form XObjects whose forms are LZW-encoded,
+    which the pre-scan does not read (each costs a worker until its
+    limit), on one host, beside the six fixture portals, with two workers.
     Fair extraction: link discovery goes first and the bomb host gets at
     most its share of the workers, so every other portal's reports land;
     the breaker: after two of its documents hit a cap, the rest fail at
@@ -344,8 +362,10 @@ level = warning
     with open(ref_seeds, "w", encoding="utf-8") as f:
         f.write(SEEDS)
     ref = os.path.join(tmp, "breaker-ref")
+    cpu0 = children_cpu()
     subprocess.run([GH, "crawl", "--config", conf, "--store", ref, "--seeds", ref_seeds, "-q"],
                    capture_output=True, timeout=300)
+    ref_cpu = children_cpu() - cpu0
     want = {(x["agency"], x["year"]) for x in records(GH, ref)}
     store = os.path.join(tmp, "breaker-store")
     r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds],
@@ -364,6 +384,128 @@ level = warning
     s = json.loads(subprocess.run([GH, "stats", "--json", "--store", store], capture_output=True,
                                   text=True).stdout)
     check("www.bomb.gov.cn" in s.get("unhealthy_hosts", {}), f"stats names it: {s.get('unhealthy_hosts')}")
+
+
+def beside_portals(tmp, web):
+    """The hostile web beside the six fixture portals, failures counted
+    without limit and a 6 s budget of time in failed transfers (its drips
+    take the 5 s timeout twice): the hostile host is set aside once its
+    failed transfers have taken the budget (at most one transfer's limit
+    more), its queue left for the next cycle, and every portal's reports
+    land as they do alone (the hostile host serves two of the same
+    documents, so its own records are not counted against them).  Before the
+    budget it held a crawl of five fast portals 272 s instead of 25.  The
+    crawler's own account is asserted, not the wall clock."""
+    conf = os.path.join(tmp, "beside.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[crawl]
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+timeout = 5
+connect_timeout = 2
+retries = 1
+backoff = 0.1
+host_failures = 1000
+host_failure_time = 6s
+connect_to = ::127.0.0.1:{web.port}
+[limits]
+max_document_bytes = 16M
+[log]
+level = warning
+""")
+
+    def crawl(name, seeds_text):
+        seeds = os.path.join(tmp, name + ".tsv")
+        with open(seeds, "w", encoding="utf-8") as f:
+            f.write(seeds_text)
+        store = os.path.join(tmp, name)
+        r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds,
+                            "--delay", "0.05"], capture_output=True, text=True, timeout=300)
+        return r, store
+
+    _, ref = crawl("beside-ref", SEEDS)
+    want = {(x["agency"], x["year"], x["status"]) for x in records(GH, ref)}
+    r, store = crawl("beside", SEEDS + "http://www.hostile.gov.cn/nb/\t654202\t测试县人民政府\n")
+    got = {(x["agency"], x["year"], x["status"]) for x in records(GH, store)}
+    check(r.returncode == 0 and want and not want - got,
+          f"every portal's reports land beside the hostile web: missing {want - got} {r.stderr[-300:]!r}")
+    s = json.loads(subprocess.run([GH, "stats", "--json", "--store", store], capture_output=True,
+                                  text=True).stdout)
+    why = s.get("unhealthy_hosts", {}).get("www.hostile.gov.cn", "")
+    spent = int(why.split(" s spent in failed transfers")[0]) if " s spent in failed" in why else None
+    check(spent is not None and 6 <= spent <= 6 + 5 + 2 + 1 and s.get("queued", 0) > 0,
+          f"the hostile host is set aside on its 6 s budget, one transfer over at most, its queue "
+          f"waiting: {why!r}, queued {s.get('queued')}")
+    check("www.hostile.gov.cn: " in r.stdout and "spent in failed transfers" in r.stdout,
+          f"the summary names it: {r.stdout[-400:]!r}")
+
+
+def prescan(tmp, web):
+    """Eight PDFs of a few KB that would cost poppler minutes each (four of
+    forms nested 40 deep, four of 1,000 pages sharing one content stream
+    that decodes to 1 MiB) on one host, beside the six fixture portals:
+    the pre-scan refuses each at once as too_costly with its reason, so
+    the crawl costs the portals' CPU alone (the workers' included) and a
+    margin far below one such document's CPU cap, no breaker trips and
+    every portal's reports land."""
+    conf = os.path.join(tmp, "prescan.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[crawl]
+regions = {SRC}/config/regions.tsv
+user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)
+delay = 0.05
+retries = 1
+connect_to = ::127.0.0.1:{web.port}
+[limits]
+extract_workers = 2
+[log]
+level = warning
+""")
+
+    def crawl(name, seeds_text):
+        seeds = os.path.join(tmp, name + ".tsv")
+        with open(seeds, "w", encoding="utf-8") as f:
+            f.write(seeds_text)
+        store = os.path.join(tmp, name)
+        cpu0 = children_cpu()
+        r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "--seeds", seeds],
+                           capture_output=True, text=True, timeout=300)
+        return r, children_cpu() - cpu0, records(GH, store)
+
+    _, ref_cpu, ref = crawl("prescan-ref", SEEDS)
+    want = {(x["agency"], x["year"]) for x in ref}
+    r, cpu, recs = crawl("prescan", SEEDS + "http://www.costly.gov.cn/nb/\t\t代价县人民政府\n")
+    got = {(x["agency"], x["year"]) for x in recs if x["status"] != "too_costly"}
+    check(r.returncode == 0 and want and got == want,
+          f"every portal's reports land beside the costly PDFs: missing {want - got} {r.stderr[-300:]!r}")
+    costly = [x for x in recs if x["status"] == "too_costly"]
+    reasons = " ".join(x.get("reason") or "" for x in costly)
+    check(len(costly) == 8 and reasons.count("nested more than 12 deep") == 4
+          and reasons.count("is the content of 65 pages") == 4,
+          f"each costly PDF lands as too_costly with its reason: {[(x['agency'], x.get('reason')) for x in costly]}")
+    check(cpu < ref_cpu + 30, f"the crawl's CPU (workers' included) is the portals' alone and a margin: "
+          f"{cpu:.1f} CPU-s beside {ref_cpu:.1f}")
+    check("www.costly.gov.cn" not in r.stdout + r.stderr,
+          f"no breaker trips, the host is not set aside: {r.stdout!r} {r.stderr[-300:]!r}")
+
+
+def prescan_parse(tmp):
+    """parse refuses a PDF of forms nested 40 deep and one whose 1,000
+    pages share a content stream decoding to 1 MiB at once, as too_costly,
+    with the reason; poppler would spend minutes on either."""
+    for name, body, why in (("nested.pdf", xobject_bomb_pdf(40), "form XObjects nested more than 12 deep"),
+                            ("shared.pdf", shared_content_pdf(1000, 1), "is the content of 65 pages")):
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(body)
+        cpu0 = children_cpu()
+        r = subprocess.run([GH, "parse", path], capture_output=True, text=True, timeout=120)
+        cpu = children_cpu() - cpu0
+        rec = json.loads(r.stdout) if r.stdout.strip() else {}
+        check(rec.get("status") == "too_costly" and why in (rec.get("reason") or "")
+              and f"{name}: too_costly: " in r.stderr,
+              f"parse {name}: too_costly, {why!r}: {rec.get('status')} {rec.get('reason')!r} {r.stderr[-200:]!r}")
+        check(cpu < 10, f"parse {name} fails fast: {cpu:.1f} CPU-s")
 
 
 def cpu_seconds(pid):

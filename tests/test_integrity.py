@@ -10,16 +10,21 @@
 - `check` finds what is damaged, `backup` writes a copy that checks clean;
 - exports replace their file whole or not at all, and never write into the
   store;
-- deleting writer.lock does not let a second writer in.
+- deleting writer.lock does not let a second writer in;
+- after a crawl under a clock 400 days ahead (tests/clockshift.c), the
+  daemon under the right clock crawls at once instead of idling until
+  then, and no record or URL state is left fetched in the future.
 
     test_integrity.py GOVHARVEST
 """
+import calendar
 import gzip
 import json
 import os
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +32,7 @@ import time
 
 GH = sys.argv[1]
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "web"))
-from harness import DATA, check, finish  # noqa: E402
+from harness import DATA, SRC, check, finish, records, with_web  # noqa: E402
 
 SCHEMA1 = os.path.join(DATA, "stores", "schema1")
 
@@ -528,6 +533,77 @@ def lock(tmp, good):
     check(r.returncode == 0, f"once the writer is gone, the store opens: {r.stderr!r}")
 
 
+def future_clock(tmp, web):
+    """A crawl under a wall clock 400 days ahead (NTP stepped the wrong
+    way, a mis-set RTC) stamps its seeds' queued_at, its URL states' and
+    its records' fetched_at 400 days on.  Then the daemon, under the right
+    clock: a seed queued "in the future" is due now, not in 400 days; a
+    page or report fetched "in the future" is fetched again whole and its
+    record landed again, so nothing is left dated in the future."""
+    shim = os.environ.get("GH_CLOCKSHIFT") or os.path.join(os.path.dirname(GH), "tests",
+                                                          "libgh_clockshift.so")
+    if not os.path.exists(shim):
+        check(False, f"the clock shim is built: {shim}")
+        return
+    seeds = os.path.join(tmp, "seeds.tsv")
+    with open(seeds, "w", encoding="utf-8") as f:
+        f.write("http://www.wd.gov.cn/\t532329\t武定县人民政府\n")
+    conf = os.path.join(tmp, "govharvest.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(f"[crawl]\nseeds = {seeds}\nregions = {SRC}/config/regions.tsv\n"
+                "user_agent = govharvest-test/1.0 (+http://127.0.0.1/contact)\ndelay = 0.05\n"
+                f"connect_to = ::127.0.0.1:{web.port}\n[log]\nlevel = info\n")
+    store = os.path.join(tmp, "clock-store")
+    ahead = 400 * 86400
+    asan = ":".join(o for o in (os.environ.get("ASAN_OPTIONS"), "verify_asan_link_order=0") if o)
+    env = dict(os.environ, LD_PRELOAD=shim, GH_TEST_CLOCK_OFFSET=str(ahead), ASAN_OPTIONS=asan)
+    r = subprocess.run([GH, "crawl", "--config", conf, "--store", store, "-q"], env=env,
+                       capture_output=True, text=True, timeout=180)
+    before = records(GH, store)
+
+    def stamps(recs):
+        return [calendar.timegm(time.strptime(x["source"]["fetched_at"], "%Y-%m-%dT%H:%M:%SZ"))
+                for x in recs if x["source"].get("fetched_at")]
+    t0 = time.time()
+    check(r.returncode == 0 and before and min(stamps(before)) > t0 + ahead - 86400,
+          f"the crawl ran under a clock 400 days ahead: {r.returncode} {stamps(before)[:2]} {r.stderr[-300:]!r}")
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(os.path.join(tmp, "notify.sock"))
+    sock.settimeout(1)
+    err = open(os.path.join(tmp, "daemon.err"), "w+")
+    d = subprocess.Popen([GH, "daemon", "--config", conf, "--store", store], stdout=subprocess.DEVNULL,
+                         stderr=err, env=dict(os.environ, NOTIFY_SOCKET=sock.getsockname()))
+    statuses, end = [], time.time() + 240
+    while time.time() < end and not any(x.startswith("idle") for x in statuses):
+        try:
+            statuses += [m[7:] for m in sock.recv(4096).decode().splitlines() if m.startswith("STATUS=")]
+        except socket.timeout:
+            pass
+    d.send_signal(signal.SIGTERM)
+    d.wait(timeout=60)
+    sock.close()
+    i = next((k for k, x in enumerate(statuses) if x.startswith("idle")), None)
+    idle = statuses[i] if i is not None else ""
+    crawled = i is not None and any(x.startswith("crawling") for x in statuses[:i])
+    check(crawled and idle and str(time.gmtime(t0 + ahead).tm_year) + "-" not in idle,
+          f"the daemon crawls at once, then idles until a date of this clock: {statuses[:3]} ... {idle!r}")
+    err.seek(0)
+    log = err.read()
+    check("in the future (a clock that ran ahead?)" in log,
+          f"the future times are logged: {log[-600:]!r}")
+    after = records(GH, store)
+    now = time.time()
+    check(len(after) == len(before) and stamps(after) and max(stamps(after)) < now + 300,
+          f"no record is left fetched in the future: {len(before)} -> {len(after)}, "
+          f"{[x['source'].get('fetched_at') for x in after]}")
+    r = subprocess.run([GH, "stats", "--urls", "--store", store], capture_output=True, text=True, timeout=60)
+    future = [u["url"] for u in map(json.loads, r.stdout.splitlines())
+              if u.get("fetched_at")
+              and calendar.timegm(time.strptime(u["fetched_at"], "%Y-%m-%dT%H:%M:%SZ")) > now + 300]
+    check(r.returncode == 0 and not future, f"no URL state is left fetched in the future: {future[:5]}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         good = migration(tmp)
@@ -539,6 +615,7 @@ def main():
         lockless_reader(tmp, good)
         lock(tmp, good)
         damage(tmp, good)
+    with_web(future_clock)
     finish("integrity")
 
 

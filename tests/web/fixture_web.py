@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "layouts"))
 from make_broken import scan_pdf  # noqa: E402
+from make_costly_pdfs import shared_content_pdf, xobject_bomb_pdf  # noqa: E402
 import genlayouts  # noqa: E402
 
 # ---- page templates ----------------------------------------------------
@@ -269,6 +270,7 @@ def build_sites(data):
     sites["www.tarpit.gov.cn"] = tarpit_site()
     sites.update(budget_sites())
     sites["www.bomb.gov.cn"] = bomb_site()
+    sites["www.costly.gov.cn"] = costly_site()
     # A column whose first report always fails with 500 (so every retry
     # sends the host's scan back to it) ahead of six sound pages
     # (tests/test_crashsafe.py, retries while commits are slow).
@@ -447,39 +449,32 @@ def tarpit_site():
     return site
 
 
-def xobject_bomb_pdf(depth=40):
-    """An 8 KB PDF in which each form XObject draws the one below it twice:
-    2^depth draws of a line for a reader that walks the forms (poppler's
-    text extraction does), a minute of CPU or more per document."""
-    objs = ["<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /X{depth} {4 + depth} 0 R >> >> /Contents {5 + depth} 0 R >>"]
-    for k in range(depth + 1):
-        body = "0 0 m 1 1 l S" if k == 0 else f"/X{k - 1} Do /X{k - 1} Do"
-        res = "" if k == 0 else f"/Resources << /XObject << /X{k - 1} {4 + k - 1} 0 R >> >> "
-        objs.append(f"<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] {res}/Length {len(body)} >>\nstream\n{body}\nendstream")
-    page = f"/X{depth} Do"
-    objs.append(f"<< /Length {len(page)} >>\nstream\n{page}\nendstream")
-    out, offsets = b"%PDF-1.4\n", []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n{o}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return out
-
-
 def bomb_site():
-    """A county whose four report PDFs are form-XObject bombs (the
-    extraction breaker's host: tests/test_hostile.py, breaker)."""
+    """A county whose four report PDFs are form-XObject bombs whose forms
+    are LZW-encoded, which the pre-scan (extract/pdfscan.c) does not
+    decode: each costs a worker until its cap (the extraction breaker's
+    host: tests/test_hostile.py, breaker)."""
     s = {"name": "炸弹县人民政府", "nav": [("首页", "/")]}
     items = "".join(f'<li><a href="/nb/b{i}.pdf">炸弹县第{i}局2023年政府信息公开工作年度报告</a></li>'
                     for i in range(4))
     site = {"/nb/": R(portal_page(s, "政府信息公开年报", [("首页", "/")], f"<ul>{items}</ul>"))}
     for i in range(4):
-        site[f"/nb/b{i}.pdf"] = R(xobject_bomb_pdf(40 + i), ctype="application/pdf")
+        site[f"/nb/b{i}.pdf"] = R(xobject_bomb_pdf(40 + i, "lzw"), ctype="application/pdf")
+    return site
+
+
+def costly_site():
+    """A county whose eight report PDFs are a few KB each and would cost
+    poppler minutes: four of nested form XObjects, four of pages sharing a
+    content stream.  The pre-scan refuses them at once as too_costly
+    (tests/test_hostile.py, prescan)."""
+    s = {"name": "代价县人民政府", "nav": [("首页", "/")]}
+    items = "".join(f'<li><a href="/nb/c{i}.pdf">代价县第{i}局2023年政府信息公开工作年度报告</a></li>'
+                    for i in range(8))
+    site = {"/nb/": R(portal_page(s, "政府信息公开年报", [("首页", "/")], f"<ul>{items}</ul>"))}
+    for i in range(8):
+        body = xobject_bomb_pdf(40 + i) if i < 4 else shared_content_pdf(1000 + i, 1)
+        site[f"/nb/c{i}.pdf"] = R(body, ctype="application/pdf")
     return site
 
 
