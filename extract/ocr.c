@@ -27,8 +27,7 @@
 #include <time.h>
 #include <tesseract/capi.h>
 
-#include "../record/record.h"
-#include "../record/textnorm.h"
+#include "ocr_int.h"
 
 /* Tesseract and its language data, once per worker: loading chi_sim
  * costs ~0.3 s. */
@@ -141,7 +140,8 @@ read_pix(TessBaseAPI *api, PIX *pix, TessPageSegMode psm, bool lines, const stru
   return out;
 }
 
-/* Digits and what Tesseract's chi_sim model mistakes them for. */
+/* Digits and what Tesseract's chi_sim model mistakes them for (a
+ * decimal point it often sees as a space). */
 static bool
 numberish(const char *s)
 {
@@ -152,7 +152,7 @@ numberish(const char *s)
     gunichar c = g_utf8_get_char(p);
     if(g_unichar_isdigit(c))
       digits++;
-    else if(!(c < 128 && strchr(".,oOlI|-", (int)c)) && c != 0xFF0D &&
+    else if(!(c < 128 && strchr(".,oOlI|- ", (int)c)) && c != 0xFF0D &&
             !(c == 0x4E00 || c == 0x3002 || c == 0xFF0C || c == 0x4E28)) /* 一 。 ， 丨 */
       return false;
   }
@@ -326,48 +326,6 @@ read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, bool force, const
   return r;
 }
 
-/* Rule positions along one axis: runs of lines whose count of rule pixels
- * reaches `min`, each run's middle. */
-static GArray *
-rules(const int *count, int n, int min, int gap)
-{
-  GArray *pos = g_array_new(FALSE, FALSE, sizeof(int));
-  int start = -1;
-  for(int i = 0; i <= n; i++) {
-    bool on = i < n && count[i] >= min;
-    if(on && start < 0)
-      start = i;
-    if(!on && start >= 0) {
-      int mid = (start + i - 1) / 2;
-      if(pos->len && mid - g_array_index(pos, int, pos->len - 1) < gap)
-        g_array_index(pos, int, pos->len - 1) = (g_array_index(pos, int, pos->len - 1) + mid) / 2;
-      else
-        g_array_append_val(pos, mid);
-      start = -1;
-    }
-  }
-  return pos;
-}
-
-/* The share of a rule segment that is there, within ±3 pixels of its line. */
-static double
-present(PIX *mask, bool horizontal, int at, int from, int to)
-{
-  int w, h, hit = 0, n = 0;
-  pixGetDimensions(mask, &w, &h, NULL);
-  for(int t = from; t < to; t++, n++) {
-    for(int d = -3; d <= 3; d++) {
-      int x = horizontal ? t : at + d, y = horizontal ? at + d : t;
-      l_uint32 v = 0;
-      if(x >= 0 && y >= 0 && x < w && y < h && pixGetPixel(mask, x, y, &v) == 0 && v) {
-        hit++;
-        break;
-      }
-    }
-  }
-  return n ? (double)hit / n : 0;
-}
-
 static int
 find(int *parent, int i)
 {
@@ -395,94 +353,6 @@ by_y(gconstpointer a, gconstpointer b)
 {
   const struct item *x = a, *y = b;
   return (x->y > y->y) - (x->y < y->y);
-}
-
-/* What the national forms print besides section 三's row labels
- * (gh_app_rows): headings, group labels, column headers, the 二 section's
- * tables of both forms (docs/template-spec.md). */
-static const char *const form_words[] = {
-  "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-  "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况",
-  "六、其他需要报告的事项", "三、本年度办理结果", "（三）不予公开", "（四）无法提供",
-  "（五）不予处理", "申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构",
-  "社会公益组织", "法律服务机构", "行政复议", "行政诉讼", "结果维持", "结果纠正",
-  "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉", "第二十条第（一）项",
-  "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项", "第二十条第（九）项",
-  "信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "行政规范性文件",
-  "规范性文件", "本年处理决定数量", "行政许可", "行政处罚", "行政强制",
-  "本年收费金额（单位：万元）", "行政事业性收费", "本年新制作数量", "本年新公开数量",
-  "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量", "其他对外管理服务事项",
-  "政府集中采购", "采购项目数量", "采购总金额",
-};
-
-/* The form's words as compared: gh_norm'ed, brackets OCR takes for others
- * (〈《 for （) folded, as UCS-4. */
-static gunichar *
-label_chars(const char *s, glong *n)
-{
-  char *norm = gh_norm(s, strlen(s));
-  gunichar *u = g_utf8_to_ucs4_fast(norm, -1, n);
-  g_free(norm);
-  for(glong i = 0; i < *n; i++) {
-    if(u[i] == 0x3008 || u[i] == 0x300A || u[i] == 0x3010)
-      u[i] = '(';
-    else if(u[i] == 0x3009 || u[i] == 0x300B || u[i] == 0x3011)
-      u[i] = ')';
-  }
-  return u;
-}
-
-/* 2 x longest common subsequence / total length: 1 for the same text. */
-static double
-similarity(const gunichar *a, glong na, const gunichar *b, glong nb)
-{
-  if(!na || !nb || na > 80 || nb > 80)
-    return 0;
-  int row[81] = { 0 };
-  for(glong i = 1; i <= na; i++) {
-    int diag = 0;
-    for(glong j = 1; j <= nb; j++) {
-      int up = row[j];
-      row[j] = a[i - 1] == b[j - 1] ? diag + 1 : MAX(row[j], row[j - 1]);
-      diag = up;
-    }
-  }
-  return 2.0 * row[nb] / (double)(na + nb);
-}
-
-/* A label read with a character or two wrong (审结 for 尚未审结, 不巴公开
- * for 不予公开) is the form's own label when that is clearly the nearest
- * of the form's words: the report parser finds rows and columns by their
- * labels, and one wrong character loses a whole row.  NULL when no word is
- * near enough, or two are about as near. */
-static const char *
-form_label(const char *text)
-{
-  glong n = 0;
-  gunichar *t = label_chars(text, &n);
-  const char *best = NULL;
-  double top = 0, second = 0;
-  size_t nw = G_N_ELEMENTS(form_words);
-  for(size_t i = 0; i < nw + GH_APP_N; i++) {
-    const char *w = i < nw ? form_words[i] : gh_app_rows[i - nw].label;
-    glong m = 0;
-    gunichar *u = label_chars(w, &m);
-    double sim = similarity(t, n, u, m);
-    g_free(u);
-    if(sim >= 1.0) { /* read right */
-      best = NULL;
-      top = 1;
-      break;
-    }
-    if(sim > top) {
-      second = top;
-      top = sim;
-      best = w;
-    } else if(sim > second)
-      second = sim;
-  }
-  g_free(t);
-  return n >= 3 && top >= 0.7 && top < 1 && top - second >= 0.1 ? best : NULL;
 }
 
 /* CJK characters in s: a label has several, a misread number one or two. */
@@ -574,7 +444,7 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, PIX *hs, PIX *vs, BOX *tb, GAr
       if(pixGetPixel(vl, bx + x, by + y, &v) == 0 && v)
         vc[x]++;
     }
-  GArray *ys = rules(hc, bh, MAX(bw / 12, 20), 10), *xs = rules(vc, bw, MAX(bh / 40, 12), 10);
+  GArray *ys = gh_ocr_rules(hc, bh, MAX(bw / 12, 20), 10), *xs = gh_ocr_rules(vc, bw, MAX(bh / 40, 12), 10);
   g_free(hc);
   g_free(vc);
   int nr = (int)ys->len - 1, nc = (int)xs->len - 1;
@@ -590,9 +460,9 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, PIX *hs, PIX *vs, BOX *tb, GAr
       for(int j = 0; j < nc; j++) {
         /* A merged cell has no rule at all between its parts; a faint
          * one's pieces still cover a good part of it. */
-        if(j + 1 < nc && present(vs, false, X(j + 1), Y(i) + 4, Y(i + 1) - 4) < 0.3)
+        if(j + 1 < nc && gh_ocr_present(vs, false, X(j + 1), Y(i) + 4, Y(i + 1) - 4) < 0.3)
           parent[find(parent, i * nc + j)] = find(parent, i * nc + j + 1);
-        if(i + 1 < nr && present(hs, true, Y(i + 1), X(j) + 4, X(j + 1) - 4) < 0.3)
+        if(i + 1 < nr && gh_ocr_present(hs, true, Y(i + 1), X(j) + 4, X(j + 1) - 4) < 0.3)
           parent[find(parent, i * nc + j)] = find(parent, (i + 1) * nc + j);
       }
     /* Each merged group's bounds. */
@@ -612,7 +482,7 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, PIX *hs, PIX *vs, BOX *tb, GAr
         if(r0[g] != i || c0[g] != j)
           continue; /* covered by a cell above or to the left */
         struct cellread cr = read_cell(gray, bin, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1), false, b);
-        const char *label = cjk_chars(cr.text) ? form_label(cr.text) : NULL;
+        const char *label = cjk_chars(cr.text) ? gh_ocr_form_label(cr.text) : NULL;
         if(label) {
           g_free(cr.text);
           cr.text = g_strdup(label);
@@ -671,10 +541,24 @@ read_text(PIX *gray, PIX *bin, BOXA *tables, GArray *items, const struct budget 
       continue;
     }
     PIX *crop = pixClipRectangle(gray, band, NULL);
-    boxDestroy(&band);
     int conf = 0;
     char *t = read_pix(chi, crop, PSM_SINGLE_BLOCK, true, b, &conf);
     pixDestroy(&crop);
+    if(alt_gray && conf < GH_OCR_MIN_CONF) {
+      /* As for a cell: the grey page may read where the binarised one
+       * broke the strokes (a heading lost is a section not found). */
+      PIX *acrop = pixClipRectangle(alt_gray, band, NULL);
+      int aconf = 0;
+      char *a = acrop ? read_pix(chi, acrop, PSM_SINGLE_BLOCK, true, b, &aconf) : NULL;
+      pixDestroy(&acrop);
+      if(a && aconf > conf) {
+        g_free(t);
+        t = a;
+        conf = aconf;
+      } else
+        g_free(a);
+    }
+    boxDestroy(&band);
     char **lines = g_strsplit(t ? t : "", "\n", -1);
     guint nl = g_strv_length(lines);
     for(guint l = 0; l < nl; l++) {
@@ -688,7 +572,7 @@ read_text(PIX *gray, PIX *bin, BOXA *tables, GArray *items, const struct budget 
         line += strlen("。");
       if(!*line)
         continue;
-      const char *heading = g_utf8_strlen(line, -1) <= 30 ? form_label(line) : NULL;
+      const char *heading = g_utf8_strlen(line, -1) <= 30 ? gh_ocr_form_label(line) : NULL;
       struct item it = { y0 + (int)((long)(y1 - y0) * l / MAX(nl, 1)), false, NULL,
                          g_strdup(heading ? heading : line) };
       g_array_append_val(items, it);
@@ -697,148 +581,6 @@ read_text(PIX *gray, PIX *bin, BOXA *tables, GArray *items, const struct budget 
     g_free(t);
   }
   g_free(edges);
-}
-
-/* Rule masks of a binary page: closed first over a pixel or two (JPEG
- * and speckle break rules; wider would join a line of glyphs' strokes
- * into a rule), then opened with elements longer than any glyph. */
-static void
-rule_masks(PIX *lbin, int hlen, int vlen, PIX **hl, PIX **vl)
-{
-  PIX *hc = pixCloseBrick(NULL, lbin, 3, 1), *vc = pixCloseBrick(NULL, lbin, 1, 3);
-  *hl = hc ? pixOpenBrick(NULL, hc, hlen, 1) : NULL;
-  *vl = vc ? pixOpenBrick(NULL, vc, 1, vlen) : NULL;
-  pixDestroy(&hc);
-  pixDestroy(&vc);
-}
-
-/* One outer rule of a table as a line: `horizontal` y = a + b x (else
- * x = a + b y), from the first rule pixel met scanning in from the box's
- * side (`from_end`: from its far side) at points along it.  The points
- * round the commonest offset are fitted twice, the second time without
- * those more than 2 pixels off, so a gap in the rule (where the scan meets
- * the next rule in) does not bend it.  False without enough points. */
-static bool
-edge_line(PIX *mask, int bx, int by, int bw, int bh, bool horizontal, bool from_end, double *a,
-          double *b)
-{
-  int along = horizontal ? bw : bh, across = horizontal ? bh : bw;
-  int n = 0, cap = along / 4 + 1;
-  double *t = g_new(double, cap), *v = g_new(double, cap);
-  for(int i = along / 20; i < along - along / 20 && n < cap; i += 4) {
-    for(int k = 0; k < across / 3; k++) {
-      int o = from_end ? across - 1 - k : k;
-      int x = horizontal ? bx + i : bx + o, y = horizontal ? by + o : by + i;
-      l_uint32 px = 0;
-      if(pixGetPixel(mask, x, y, &px) == 0 && px) {
-        t[n] = horizontal ? x : y;
-        v[n++] = horizontal ? y : x;
-        break;
-      }
-    }
-  }
-  /* The commonest offset, to 8 pixels. */
-  int best = 0, mode = 0;
-  for(int i = 0; i < n; i++) {
-    int c = 0;
-    for(int j = 0; j < n; j++)
-      c += fabs(v[j] - v[i]) <= 8;
-    if(c > best)
-      best = c, mode = i;
-  }
-  bool ok = n >= 20 && best >= n / 3;
-  double aa = n ? v[mode] : 0, bb = 0, tol = 8;
-  for(int pass = 0; ok && pass < 2; pass++, tol = 2) {
-    double st = 0, sv = 0, stt = 0, stv = 0;
-    int m = 0;
-    for(int i = 0; i < n; i++)
-      if(fabs(v[i] - (aa + bb * t[i])) <= tol) {
-        st += t[i], sv += v[i], stt += t[i] * t[i], stv += t[i] * v[i];
-        m++;
-      }
-    double den = m * stt - st * st;
-    if(m < 20 || fabs(den) < 1e-9) {
-      ok = false;
-      break;
-    }
-    bb = (m * stv - st * sv) / den;
-    aa = (sv - bb * st) / m;
-  }
-  g_free(t);
-  g_free(v);
-  *a = aa;
-  *b = bb;
-  return ok && fabs(bb) < 0.1;
-}
-
-/* A photographed page: the camera was not square to it, so its rules
- * converge and no rotation makes them all straight.  The largest table's
- * outer rules give the quadrilateral the camera saw of a rectangle, and
- * the projective map that takes it back to one flattens the whole page
- * (one plane).  NULL when the page needs no correction or shows no
- * table. */
-static PIX *
-unwarp(PIX *gray)
-{
-  int w, h;
-  pixGetDimensions(gray, &w, &h, NULL);
-  PIX *lbin = pixThresholdToBinary(gray, 175);
-  if(!lbin)
-    return NULL;
-  PIX *hl = NULL, *vl = NULL;
-  rule_masks(lbin, MAX(w / 30, 40), MAX(h / 55, 40), &hl, &vl);
-  pixDestroy(&lbin);
-  PIX *grid = hl && vl ? pixOr(NULL, hl, vl) : NULL;
-  PIX *gridd = grid ? pixDilateBrick(NULL, grid, 7, 7) : NULL;
-  BOXA *all = gridd ? pixConnCompBB(gridd, 8) : NULL;
-  int bx = 0, by = 0, bw = 0, bh = 0;
-  for(int i = 0; all && i < boxaGetCount(all); i++) {
-    int x, y, cw, ch;
-    boxaGetBoxGeometry(all, i, &x, &y, &cw, &ch);
-    if(cw > w / 4 && ch > h / 8 && (double)cw * ch > (double)bw * bh)
-      bx = x, by = y, bw = cw, bh = ch;
-  }
-  boxaDestroy(&all);
-  pixDestroy(&gridd);
-  pixDestroy(&grid);
-  PIX *out = NULL;
-  double ta, tb, ba, bb, la, lb, ra, rb;
-  if(bw > 0 && edge_line(hl, bx, by, bw, bh, true, false, &ta, &tb) &&
-     edge_line(hl, bx, by, bw, bh, true, true, &ba, &bb) &&
-     edge_line(vl, bx, by, bw, bh, false, false, &la, &lb) &&
-     edge_line(vl, bx, by, bw, bh, false, true, &ra, &rb)) {
-    /* Corners: where each horizontal line meets each vertical one. */
-    double cx[4], cy[4];
-    const double ha[4] = { ta, ta, ba, ba }, hb[4] = { tb, tb, bb, bb };
-    const double va[4] = { la, ra, la, ra }, vb[4] = { lb, rb, lb, rb };
-    for(int k = 0; k < 4; k++) {
-      cx[k] = (va[k] + vb[k] * ha[k]) / (1 - vb[k] * hb[k]);
-      cy[k] = ha[k] + hb[k] * cx[k];
-    }
-    /* The rectangle: each side where the quadrilateral's side is on
-     * average. */
-    double x0 = (cx[0] + cx[2]) / 2, x1 = (cx[1] + cx[3]) / 2, y0 = (cy[0] + cy[1]) / 2,
-           y1 = (cy[2] + cy[3]) / 2;
-    const double rx[4] = { x0, x1, x0, x1 }, ry[4] = { y0, y0, y1, y1 };
-    double off = 0;
-    for(int k = 0; k < 4; k++)
-      off = MAX(off, MAX(fabs(rx[k] - cx[k]), fabs(ry[k] - cy[k])));
-    /* Under 3 pixels the rules are straight enough for the grid's
-     * tolerance; a shift of a fifth of the table is no table's outline. */
-    if(off >= 3 && off < MIN(x1 - x0, y1 - y0) / 5) {
-      PTA *src = ptaCreate(4), *dst = ptaCreate(4);
-      for(int k = 0; k < 4; k++) {
-        ptaAddPt(src, (l_float32)cx[k], (l_float32)cy[k]);
-        ptaAddPt(dst, (l_float32)rx[k], (l_float32)ry[k]);
-      }
-      out = pixProjectivePta(gray, dst, src, L_BRING_IN_WHITE);
-      ptaDestroy(&src);
-      ptaDestroy(&dst);
-    }
-  }
-  pixDestroy(&hl);
-  pixDestroy(&vl);
-  return out;
 }
 
 static PIX *
@@ -891,7 +633,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the page could not be binarised");
     return false;
   }
-  PIX *flat = unwarp(gray);
+  PIX *flat = gh_ocr_unwarp(gray);
   if(flat) {
     pixDestroy(&gray);
     gray = flat;
@@ -926,8 +668,8 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
    * photocopy's rule comes in pieces, and a gap must not merge cells nor
    * its pieces be read as 一 or 1. */
   PIX *hl = NULL, *vl = NULL, *hs = NULL, *vs = NULL;
-  rule_masks(lbin ? lbin : bin, MAX(w / 30, 40), MAX(h / 55, 40), &hl, &vl);
-  rule_masks(lbin ? lbin : bin, MAX(w / 50, 30), MAX(w / 50, 30), &hs, &vs);
+  gh_ocr_rule_masks(lbin ? lbin : bin, MAX(w / 30, 40), MAX(h / 55, 40), &hl, &vl);
+  gh_ocr_rule_masks(lbin ? lbin : bin, MAX(w / 50, 30), MAX(w / 50, 30), &hs, &vs);
   pixDestroy(&lbin);
   PIX *gridl = pixOr(NULL, hl, vl);
   PIX *gridd = pixDilateBrick(NULL, gridl, 7, 7);

@@ -132,6 +132,7 @@ def main():
     fam = collections.defaultdict(lambda: [0, 0, 0, 0])  # docs, docs exact, cells right, cells
     failed = 0
     silent = []
+    scan_titles = [0, 0]  # scans, scans with agency and year right
     for (name, path), line in zip(made, lines):
         got = json.loads(line)
         exp = json.load(open(os.path.join(tmp, name + ".expected.json"), encoding="utf-8"))
@@ -143,6 +144,9 @@ def main():
         f[2] += right
         f[3] += total
         if family == "scan":
+            scan_titles[0] += 1
+            scan_titles[1] += got.get("agency") == exp["record"]["agency"] and \
+                got.get("year") == exp["record"]["year"]
             warned = got.get("quality") != "ok"
             if not (got.get("source") or {}).get("ocr"):
                 silent.append("%s: not read by OCR (source.ocr missing)" % name)
@@ -177,6 +181,8 @@ def main():
     if "scan" in fam:
         d, e, r, t = fam["scan"]
         pct = 100.0 * r / max(1, t)
+        print("scans: %.2f%% of cells exact, agency and year right on %d of %d" % (
+            pct, scan_titles[1], scan_titles[0]))
         for x in silent:
             print("FAIL silent: " + x)
         if pct < a.ocr_min:
