@@ -61,39 +61,6 @@ tess_init(GError **err)
   return true;
 }
 
-/* Tesseract puts spaces between CJK characters; a report never does. */
-static char *
-tidy(const char *s, bool keep_lines)
-{
-  GString *o = g_string_new(NULL);
-  const char *p = s;
-  while(*p) {
-    gunichar c = g_utf8_get_char(p);
-    const char *next = g_utf8_next_char(p);
-    if(c == '\n' && keep_lines) {
-      if(o->len && o->str[o->len - 1] != '\n')
-        g_string_append_c(o, '\n');
-      p = next;
-      continue;
-    }
-    if(g_unichar_isspace(c)) {
-      /* keep one space only between two non-CJK characters */
-      const char *q = next;
-      while(*q && g_unichar_isspace(g_utf8_get_char(q)))
-        q = g_utf8_next_char(q);
-      gunichar after = *q ? g_utf8_get_char(q) : 0;
-      gunichar before = o->len ? g_utf8_get_char(g_utf8_prev_char(o->str + o->len)) : 0;
-      if(before && after && before < 0x2E80 && after < 0x2E80)
-        g_string_append_c(o, ' ');
-      p = q;
-      continue;
-    }
-    g_string_append_len(o, p, next - p);
-    p = next;
-  }
-  return g_string_free(o, FALSE);
-}
-
 /* The caps count this process's CPU time, not the clock: what a page
  * costs, so a loaded machine reads the same cells as an idle one. */
 gint64
@@ -132,7 +99,7 @@ read_pix(TessBaseAPI *api, PIX *pix, TessPageSegMode psm, bool lines, const stru
   char *out = NULL;
   if(rc == 0) {
     char *t = TessBaseAPIGetUTF8Text(api);
-    out = g_strstrip(tidy(t ? t : "", lines));
+    out = g_strstrip(gh_ocr_tidy(t ? t : "", lines));
     TessDeleteText(t);
     *conf = TessBaseAPIMeanTextConf(api);
   }
@@ -140,45 +107,11 @@ read_pix(TessBaseAPI *api, PIX *pix, TessPageSegMode psm, bool lines, const stru
   return out;
 }
 
-/* Digits and what Tesseract's chi_sim model mistakes them for (a
- * decimal point it often sees as a space). */
-static bool
-numberish(const char *s)
-{
-  if(!*s || strlen(s) > 24)
-    return false;
-  int digits = 0;
-  for(const char *p = s; *p; p = g_utf8_next_char(p)) {
-    gunichar c = g_utf8_get_char(p);
-    if(g_unichar_isdigit(c))
-      digits++;
-    else if(!(c < 128 && strchr(".,oOlI|- ", (int)c)) && c != 0xFF0D &&
-            !(c == 0x4E00 || c == 0x3002 || c == 0xFF0C || c == 0x4E28)) /* 一 。 ， 丨 */
-      return false;
-  }
-  return digits > 0;
-}
-
 struct cellread {
   char *text;
   int conf;
   bool ink; /* something was there to read */
 };
-
-/* The cell's ink, inset from its rules; "" when it holds none. */
-/* A number as printed: the digit model's stray edge dots and dashes
- * (a speck beside a figure) dropped, a lone "-" kept (a blank's dash). */
-static void
-tidy_number(char *d)
-{
-  size_t n = strlen(d);
-  while(n > 1 && (d[n - 1] == '.' || d[n - 1] == '-'))
-    d[--n] = '\0';
-  size_t k = 0;
-  while(k + 1 < n && d[k] == '.')
-    k++;
-  memmove(d, d + k, n - k + 1);
-}
 
 /* The page as grey levels, specks and rules painted out: a second
  * reading for the cells the binarised page leaves doubtful. */
@@ -210,16 +143,6 @@ glyph_runs(PIX *bin, BOX *box)
   return runs;
 }
 
-/* Characters of a number as read: digits, point and sign. */
-static int
-number_chars(const char *s)
-{
-  int n = 0;
-  for(; *s; s++)
-    n += (*s >= '0' && *s <= '9') || *s == '.' || *s == '-';
-  return n;
-}
-
 /* One cell's ink (`tight`, its size fw x fh, `runs` glyphs side by side)
  * read from `src`: chi_sim, then the digit model when it is one short
  * line. */
@@ -245,22 +168,22 @@ read_crop(PIX *src, BOX *tight, int fw, int fh, int runs, bool force, const stru
       d = read_pix(dig, pad, PSM_SINGLE_WORD, false, b, &dconf);
     }
     if(d)
-      tidy_number(d);
+      gh_ocr_tidy_number(d);
     /* A minus sign is a short dash the digit model often drops; chi_sim
      * sees it (as - or 一) in front of the figures. */
-    if(d && *d && *d != '-' && numberish(t) &&
+    if(d && *d && *d != '-' && gh_ocr_numberish(t) &&
        (t[0] == '-' || g_str_has_prefix(t, "一") || g_str_has_prefix(t, "－"))) {
       char *m = g_strconcat("-", d, NULL);
       g_free(d);
       d = m;
     }
-    if(d && *d && (force || numberish(t) || dconf > conf)) {
+    if(d && *d && (force || gh_ocr_numberish(t) || dconf > conf)) {
       g_free(t);
       t = d;
       conf = dconf;
       /* Fewer characters than glyphs on the page: one was lost, whatever
        * the model's confidence says. */
-      if(number_chars(t) < runs)
+      if(gh_ocr_number_chars(t) < runs)
         conf = MIN(conf, GH_OCR_MIN_CONF / 2);
     } else
       g_free(d);
@@ -355,23 +278,13 @@ by_y(gconstpointer a, gconstpointer b)
   return (x->y > y->y) - (x->y < y->y);
 }
 
-/* CJK characters in s: a label has several, a misread number one or two. */
-static unsigned
-cjk_chars(const char *s)
-{
-  unsigned n = 0;
-  for(const char *p = s; *p; p = g_utf8_next_char(p))
-    n += g_utf8_get_char(p) >= 0x2E80;
-  return n;
-}
-
 /* A doubtful cell read again by the digit model, kept if that gives a
  * number. */
 static void
 reread_number(PIX *gray, PIX *bin, struct ocell *c, const struct budget *b)
 {
   struct cellread r = read_cell(gray, bin, c->x0, c->y0, c->x1, c->y1, true, b);
-  if(numberish(r.text)) {
+  if(gh_ocr_numberish(r.text)) {
     g_free(c->text);
     c->text = r.text;
     c->conf = r.conf;
@@ -392,7 +305,7 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
       for(guint k = 0; k < cells->len; k++) {
         const struct ocell *c = &g_array_index(cells, struct ocell, k);
         if(c->col == j && c->span == 1 && *c->text)
-          numberish(c->text) ? num++ : other++;
+          gh_ocr_numberish(c->text) ? num++ : other++;
       }
     }
     if(num < 3 || num < 2 * other)
@@ -401,7 +314,7 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
       GArray *cells = g_array_index(items, struct item, i).cells;
       for(guint k = 0; k < cells->len; k++) {
         struct ocell *c = &g_array_index(cells, struct ocell, k);
-        if(c->col == j && c->span == 1 && *c->text && !numberish(c->text) &&
+        if(c->col == j && c->span == 1 && *c->text && !gh_ocr_numberish(c->text) &&
            c->conf < GH_OCR_MIN_CONF)
           reread_number(gray, bin, c, b);
       }
@@ -414,14 +327,14 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
     GArray *cells = g_array_index(items, struct item, i).cells;
     unsigned num = 0;
     for(guint k = 0; k < cells->len; k++)
-      num += numberish(g_array_index(cells, struct ocell, k).text);
+      num += gh_ocr_numberish(g_array_index(cells, struct ocell, k).text);
     if(num < 2)
       continue;
     for(guint k = cells->len; k-- > 0;) {
       struct ocell *c = &g_array_index(cells, struct ocell, k);
-      if(!*c->text || numberish(c->text))
+      if(!*c->text || gh_ocr_numberish(c->text))
         continue;
-      if(c->conf >= GH_OCR_MIN_CONF || cjk_chars(c->text) >= 3)
+      if(c->conf >= GH_OCR_MIN_CONF || gh_ocr_cjk_chars(c->text) >= 3)
         break; /* the row's label */
       reread_number(gray, bin, c, b);
     }
@@ -482,7 +395,7 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, PIX *hs, PIX *vs, BOX *tb, GAr
         if(r0[g] != i || c0[g] != j)
           continue; /* covered by a cell above or to the left */
         struct cellread cr = read_cell(gray, bin, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1), false, b);
-        const char *label = cjk_chars(cr.text) ? gh_ocr_form_label(cr.text) : NULL;
+        const char *label = gh_ocr_cjk_chars(cr.text) ? gh_ocr_form_label(cr.text) : NULL;
         if(label) {
           g_free(cr.text);
           cr.text = g_strdup(label);
@@ -509,6 +422,57 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, PIX *hs, PIX *vs, BOX *tb, GAr
   g_array_free(ys, TRUE);
   g_array_free(xs, TRUE);
   return ok;
+}
+
+/* A band read line by line: its lines from the rows holding ink, each read
+ * as one line of text.  Tesseract's own layout analysis can fail on a
+ * short band among specks and rule ends, where one line at a time reads.
+ * *conf is the lines' mean, weighted by their length. */
+static char *
+read_lines(PIX *src, PIX *bin, BOX *band, const struct budget *b, int *conf)
+{
+  int bx, by, bw, bh;
+  boxGetGeometry(band, &bx, &by, &bw, &bh);
+  PIX *bb = pixClipRectangle(bin, band, NULL);
+  NUMA *rows = bb ? pixCountPixelsByRow(bb, NULL) : NULL;
+  pixDestroy(&bb);
+  if(!rows)
+    return NULL;
+  GString *out = g_string_new(NULL);
+  long sum = 0, weight = 0;
+  int start = -1, gap = 0;
+  for(int y = 0; y <= bh && gh_ocr_cpu_us() < b->deadline; y++) {
+    l_int32 v = 0;
+    bool on = y < bh && numaGetIValue(rows, y, &v) == 0 && v >= 3;
+    if(on) {
+      if(start < 0)
+        start = y;
+      gap = 0;
+      continue;
+    }
+    if(start < 0 || (++gap < 4 && y < bh))
+      continue;
+    int y0 = MAX(start - 4, 0), y1 = MIN(y - gap + 4, bh);
+    start = -1;
+    if(y1 - y0 < 18)
+      continue;
+    BOX *lb = boxCreate(bx, by + y0, bw, y1 - y0);
+    PIX *crop = pixClipRectangle(src, lb, NULL);
+    boxDestroy(&lb);
+    int c = 0;
+    char *t = crop ? read_pix(chi, crop, PSM_SINGLE_LINE, false, b, &c) : NULL;
+    pixDestroy(&crop);
+    if(t && *t) {
+      long n = (long)strlen(t);
+      sum += (long)c * n;
+      weight += n;
+      g_string_append_printf(out, "%s%s", out->len ? "\n" : "", t);
+    }
+    g_free(t);
+  }
+  numaDestroy(&rows);
+  *conf = weight ? (int)(sum / weight) : 0;
+  return g_string_free(out, FALSE);
 }
 
 /* The text outside the tables: the bands of the page above, between and
@@ -557,6 +521,16 @@ read_text(PIX *gray, PIX *bin, BOXA *tables, GArray *items, const struct budget 
         conf = aconf;
       } else
         g_free(a);
+    }
+    if(conf < GH_OCR_MIN_CONF) {
+      int lconf = 0;
+      char *l = read_lines(alt_gray ? alt_gray : gray, bin, band, b, &lconf);
+      if(l && lconf > conf) {
+        g_free(t);
+        t = l;
+        conf = lconf;
+      } else
+        g_free(l);
     }
     boxDestroy(&band);
     char **lines = g_strsplit(t ? t : "", "\n", -1);

@@ -22,6 +22,23 @@ void gh_ocr_rule_masks(PIX *lbin, int hlen, int vlen, PIX **hl, PIX **vl);
  * it needs no correction or shows no table. */
 PIX *gh_ocr_unwarp(PIX *gray);
 
+/* Tesseract's text with the spaces it puts between CJK characters taken
+ * out (one kept between two non-CJK ones); `keep_lines` keeps newlines. */
+char *gh_ocr_tidy(const char *s, bool keep_lines);
+
+/* Digits and what chi_sim mistakes them for; a decimal point it often
+ * sees as a space. */
+bool gh_ocr_numberish(const char *s);
+
+/* The digit model's stray edge dots and dashes dropped, in place. */
+void gh_ocr_tidy_number(char *d);
+
+/* Characters of a number as read: digits, point and sign. */
+int gh_ocr_number_chars(const char *s);
+
+/* CJK characters in s: a label has several, a misread number one or two. */
+unsigned gh_ocr_cjk_chars(const char *s);
+
 /* The form's own words for a label or heading read a character or two
  * off; NULL when none is clearly the nearest (or it was read right). */
 const char *gh_ocr_form_label(const char *text);

@@ -1,5 +1,6 @@
-/* The national forms' own words, for labels OCR read a character or two
- * off (ocr_int.h, docs/ocr.md). */
+/* What OCR's text is made of (ocr_int.h, docs/ocr.md): its spacing, what
+ * passes for a number, and the national forms' own words for labels read
+ * a character or two off. */
 #include "ocr_int.h"
 
 #include <string.h>
@@ -92,6 +93,91 @@ gh_ocr_form_label(const char *text)
       second = sim;
   }
   g_free(t);
-  return n >= 3 && top >= 0.7 && top < 1 && top - second >= 0.1 ? best : NULL;
+  return n >= 2 && top >= 0.7 && top < 1 && top - second >= 0.1 ? best : NULL;
 }
 
+/* Tesseract puts spaces between CJK characters; a report never does. */
+char *
+gh_ocr_tidy(const char *s, bool keep_lines)
+{
+  GString *o = g_string_new(NULL);
+  const char *p = s;
+  while(*p) {
+    gunichar c = g_utf8_get_char(p);
+    const char *next = g_utf8_next_char(p);
+    if(c == '\n' && keep_lines) {
+      if(o->len && o->str[o->len - 1] != '\n')
+        g_string_append_c(o, '\n');
+      p = next;
+      continue;
+    }
+    if(g_unichar_isspace(c)) {
+      /* keep one space only between two non-CJK characters */
+      const char *q = next;
+      while(*q && g_unichar_isspace(g_utf8_get_char(q)))
+        q = g_utf8_next_char(q);
+      gunichar after = *q ? g_utf8_get_char(q) : 0;
+      gunichar before = o->len ? g_utf8_get_char(g_utf8_prev_char(o->str + o->len)) : 0;
+      if(before && after && before < 0x2E80 && after < 0x2E80)
+        g_string_append_c(o, ' ');
+      p = q;
+      continue;
+    }
+    g_string_append_len(o, p, next - p);
+    p = next;
+  }
+  return g_string_free(o, FALSE);
+}
+
+/* Digits and what Tesseract's chi_sim model mistakes them for (a
+ * decimal point it often sees as a space). */
+bool
+gh_ocr_numberish(const char *s)
+{
+  if(!*s || strlen(s) > 24)
+    return false;
+  int digits = 0;
+  for(const char *p = s; *p; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    if(g_unichar_isdigit(c))
+      digits++;
+    else if(!(c < 128 && strchr(".,oOlI|- ", (int)c)) && c != 0xFF0D &&
+            !(c == 0x4E00 || c == 0x3002 || c == 0xFF0C || c == 0x4E28)) /* 一 。 ， 丨 */
+      return false;
+  }
+  return digits > 0;
+}
+
+/* A number as printed: the digit model's stray edge dots and dashes
+ * (a speck beside a figure) dropped, a lone "-" kept (a blank's dash). */
+void
+gh_ocr_tidy_number(char *d)
+{
+  size_t n = strlen(d);
+  while(n > 1 && (d[n - 1] == '.' || d[n - 1] == '-'))
+    d[--n] = '\0';
+  size_t k = 0;
+  while(k + 1 < n && d[k] == '.')
+    k++;
+  memmove(d, d + k, n - k + 1);
+}
+
+/* Characters of a number as read: digits, point and sign. */
+int
+gh_ocr_number_chars(const char *s)
+{
+  int n = 0;
+  for(; *s; s++)
+    n += (*s >= '0' && *s <= '9') || *s == '.' || *s == '-';
+  return n;
+}
+
+/* CJK characters in s: a label has several, a misread number one or two. */
+unsigned
+gh_ocr_cjk_chars(const char *s)
+{
+  unsigned n = 0;
+  for(const char *p = s; *p; p = g_utf8_next_char(p))
+    n += g_utf8_get_char(p) >= 0x2E80;
+  return n;
+}
