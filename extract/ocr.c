@@ -293,7 +293,7 @@ reread_number(PIX *gray, PIX *bin, struct ocell *c, const struct budget *b)
 }
 
 /* A column of numbers (most of its cells read as one) has its other
- * doubtful cells read again by the digit model: chi_sim takes a lone 1
+ * doubtful (or one-character) cells read again by the digit model: chi_sim takes a lone 1
  * for 工 or 丨, a 0 for 口. */
 static void
 reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const struct budget *b)
@@ -315,7 +315,7 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
       for(guint k = 0; k < cells->len; k++) {
         struct ocell *c = &g_array_index(cells, struct ocell, k);
         if(c->col == j && c->span == 1 && *c->text && !gh_ocr_numberish(c->text) &&
-           c->conf < GH_OCR_MIN_CONF)
+           (c->conf < GH_OCR_MIN_CONF || g_utf8_strlen(c->text, -1) == 1))
           reread_number(gray, bin, c, b);
       }
     }
@@ -334,7 +334,10 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
       struct ocell *c = &g_array_index(cells, struct ocell, k);
       if(!*c->text || gh_ocr_numberish(c->text))
         continue;
-      if(c->conf >= GH_OCR_MIN_CONF || gh_ocr_cjk_chars(c->text) >= 3)
+      /* One character among numbers is a digit chi_sim took for a
+       * glyph (了 for 7, 工 for 1), however sure it was. */
+      if((c->conf >= GH_OCR_MIN_CONF && g_utf8_strlen(c->text, -1) > 1) ||
+         gh_ocr_cjk_chars(c->text) >= 3)
         break; /* the row's label */
       reread_number(gray, bin, c, b);
     }
