@@ -76,11 +76,13 @@ struct budget {
 };
 
 /* Tesseract's own deadline is on the clock: the CPU left, with room for
- * a busy machine (the extraction deadline still bounds the wall time). */
+ * a busy machine, where a process may get a twentieth of a core (a
+ * shared machine at a load of 30); a read cut short gives what it has,
+ * a cell blank.  The extraction deadline still bounds the wall time. */
 static int
 left_ms(const struct budget *b)
 {
-  gint64 ms = 4 * (b->deadline - gh_ocr_cpu_us()) / 1000;
+  gint64 ms = 30 * (b->deadline - gh_ocr_cpu_us()) / 1000;
   return ms < 1 ? 1 : ms > G_MAXINT ? G_MAXINT : (int)ms;
 }
 
