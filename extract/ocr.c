@@ -346,11 +346,12 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
   }
 }
 
-/* One table inside `tb`, its rules' pieces hs and vs: its rows as items.
- * False when out of time. */
+/* One table inside `tb`: rule positions from its long rules hl and vl,
+ * whether a rule is there from their pieces hs and vs.  Its rows as items;
+ * false when out of time. */
 static bool
-read_table(PIX *gray, PIX *bin, PIX *hs, PIX *vs, BOX *tb, GArray *items, struct gh_ocr_stats *st,
-           const struct budget *b)
+read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, PIX *hs, PIX *vs, BOX *tb, GArray *items,
+           struct gh_ocr_stats *st, const struct budget *b)
 {
   int bx, by, bw, bh;
   boxGetGeometry(tb, &bx, &by, &bw, &bh);
@@ -358,9 +359,9 @@ read_table(PIX *gray, PIX *bin, PIX *hs, PIX *vs, BOX *tb, GArray *items, struct
   for(int y = 0; y < bh; y++)
     for(int x = 0; x < bw; x++) {
       l_uint32 v;
-      if(pixGetPixel(hs, bx + x, by + y, &v) == 0 && v)
+      if(pixGetPixel(hl, bx + x, by + y, &v) == 0 && v)
         hc[y]++;
-      if(pixGetPixel(vs, bx + x, by + y, &v) == 0 && v)
+      if(pixGetPixel(vl, bx + x, by + y, &v) == 0 && v)
         vc[x]++;
     }
   GArray *ys = gh_ocr_rules(hc, bh, MAX(bw / 12, 20), 10), *xs = gh_ocr_rules(vc, bw, MAX(bh / 40, 12), 10);
@@ -643,33 +644,28 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
     bin = clean;
   }
   pixGetDimensions(gray, &w, &h, NULL);
-  /* Rule pieces longer than a glyph give the tables, the rules'
-   * positions and where a rule is there at all (a faint photocopy's rule
-   * comes in pieces: a gap must not merge cells nor a piece be read as 一
-   * or 1); long rules tell a table from a title in a large font. */
+  /* Long rules find the tables and the rules' positions; shorter pieces
+   * (longer than a glyph) say where a rule is there at all: a faint
+   * photocopy's rule comes in pieces, and a gap must not merge cells nor
+   * its pieces be read as 一 or 1. */
   PIX *hl = NULL, *vl = NULL, *hs = NULL, *vs = NULL;
   gh_ocr_rule_masks(lbin ? lbin : bin, MAX(w / 30, 40), MAX(h / 55, 40), &hl, &vl);
   gh_ocr_rule_masks(lbin ? lbin : bin, MAX(w / 50, 30), MAX(w / 50, 30), &hs, &vs);
   pixDestroy(&lbin);
-  /* A table is a connected group of rule pieces (a faint table's long
-   * rules alone fall apart into pieces too narrow to be one) that holds
-   * long rules for at least its width: a large title's strokes are
-   * pieces, never long rules. */
-  PIX *grid = pixOr(NULL, hs, vs);
-  PIX *gridd = pixDilateBrick(NULL, grid, 9, 9);
   PIX *gridl = pixOr(NULL, hl, vl);
+  PIX *gridd = pixDilateBrick(NULL, gridl, 7, 7);
+  pixDestroy(&gridl);
+  PIX *grid = pixOr(NULL, hs, vs);
   BOXA *all = pixConnCompBB(gridd, 8);
   BOXA *tables = boxaCreate(0);
   for(int i = 0; i < boxaGetCount(all); i++) {
     BOX *bx = boxaGetBox(all, i, L_CLONE);
-    int x, y, bw, bh, longpx = 0;
+    int x, y, bw, bh;
     boxGetGeometry(bx, &x, &y, &bw, &bh);
-    if(bw > w / 4 && bh > 40 && pixCountPixelsInRect(gridl, bx, &longpx, NULL) == 0 &&
-       longpx >= bw)
+    if(bw > w / 4 && bh > 40)
       boxaAddBox(tables, bx, L_COPY);
     boxDestroy(&bx);
   }
-  pixDestroy(&gridl);
   /* What is read: the page without its rules (a rule's stub inside a
    * cell reads as 1, | or 一). */
   PIX *ink = pixSubtract(NULL, bin, grid);
@@ -690,7 +686,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   bool in_time = true;
   for(int i = 0; in_time && i < boxaGetCount(tables); i++) {
     BOX *tb = boxaGetBox(tables, i, L_CLONE);
-    in_time = read_table(gray, bin, hs, vs, tb, items, st, &b);
+    in_time = read_table(gray, bin, hl, vl, hs, vs, tb, items, st, &b);
     boxDestroy(&tb);
   }
   if(in_time)
