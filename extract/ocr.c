@@ -431,6 +431,57 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, PIX *hs, PIX *vs, BOX *tb, GAr
   return ok;
 }
 
+/* A band read line by line: its lines from the rows holding ink, each read
+ * as one line of text.  Tesseract's own layout analysis can fail on a
+ * short band among specks and rule ends, where one line at a time reads.
+ * *conf is the lines' mean, weighted by their length. */
+static char *
+read_lines(PIX *src, PIX *bin, BOX *band, const struct budget *b, int *conf)
+{
+  int bx, by, bw, bh;
+  boxGetGeometry(band, &bx, &by, &bw, &bh);
+  PIX *bb = pixClipRectangle(bin, band, NULL);
+  NUMA *rows = bb ? pixCountPixelsByRow(bb, NULL) : NULL;
+  pixDestroy(&bb);
+  if(!rows)
+    return NULL;
+  GString *out = g_string_new(NULL);
+  long sum = 0, weight = 0;
+  int start = -1, gap = 0;
+  for(int y = 0; y <= bh && gh_ocr_cpu_us() < b->deadline; y++) {
+    l_int32 v = 0;
+    bool on = y < bh && numaGetIValue(rows, y, &v) == 0 && v >= 3;
+    if(on) {
+      if(start < 0)
+        start = y;
+      gap = 0;
+      continue;
+    }
+    if(start < 0 || (++gap < 4 && y < bh))
+      continue;
+    int y0 = MAX(start - 4, 0), y1 = MIN(y - gap + 4, bh);
+    start = -1;
+    if(y1 - y0 < 18)
+      continue;
+    BOX *lb = boxCreate(bx, by + y0, bw, y1 - y0);
+    PIX *crop = pixClipRectangle(src, lb, NULL);
+    boxDestroy(&lb);
+    int c = 0;
+    char *t = crop ? read_pix(chi, crop, PSM_SINGLE_LINE, false, b, &c) : NULL;
+    pixDestroy(&crop);
+    if(t && *t) {
+      long n = (long)strlen(t);
+      sum += (long)c * n;
+      weight += n;
+      g_string_append_printf(out, "%s%s", out->len ? "\n" : "", t);
+    }
+    g_free(t);
+  }
+  numaDestroy(&rows);
+  *conf = weight ? (int)(sum / weight) : 0;
+  return g_string_free(out, FALSE);
+}
+
 /* The text outside the tables: the bands of the page above, between and
  * below them, each read as a block, its lines placed in order within the
  * band. */
@@ -464,6 +515,30 @@ read_text(PIX *gray, PIX *bin, BOXA *tables, GArray *items, const struct budget 
     int conf = 0;
     char *t = read_pix(chi, crop, PSM_SINGLE_BLOCK, true, b, &conf);
     pixDestroy(&crop);
+    if(alt_gray && conf < GH_OCR_MIN_CONF) {
+      /* As for a cell: the grey page may read where the binarised one
+       * broke the strokes (a heading lost is a section not found). */
+      PIX *acrop = pixClipRectangle(alt_gray, band, NULL);
+      int aconf = 0;
+      char *a = acrop ? read_pix(chi, acrop, PSM_SINGLE_BLOCK, true, b, &aconf) : NULL;
+      pixDestroy(&acrop);
+      if(a && aconf > conf) {
+        g_free(t);
+        t = a;
+        conf = aconf;
+      } else
+        g_free(a);
+    }
+    if(conf < GH_OCR_MIN_CONF) {
+      int lconf = 0;
+      char *l = read_lines(alt_gray ? alt_gray : gray, bin, band, b, &lconf);
+      if(l && lconf > conf) {
+        g_free(t);
+        t = l;
+        conf = lconf;
+      } else
+        g_free(l);
+    }
     boxDestroy(&band);
     char **lines = g_strsplit(t ? t : "", "\n", -1);
     guint nl = g_strv_length(lines);
@@ -577,20 +652,30 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   gh_ocr_rule_masks(lbin ? lbin : bin, MAX(w / 30, 40), MAX(h / 55, 40), &hl, &vl);
   gh_ocr_rule_masks(lbin ? lbin : bin, MAX(w / 50, 30), MAX(w / 50, 30), &hs, &vs);
   pixDestroy(&lbin);
-  PIX *gridl = pixOr(NULL, hl, vl);
-  PIX *gridd = pixDilateBrick(NULL, gridl, 7, 7);
-  pixDestroy(&gridl);
-  PIX *grid = pixOr(NULL, hs, vs);
+  PIX *grid = pixOr(NULL, hl, vl);
+  PIX *gridd = pixDilateBrick(NULL, grid, 7, 7);
   BOXA *all = pixConnCompBB(gridd, 8);
   BOXA *tables = boxaCreate(0);
+  /* The rules' pieces count inside the tables only: outside them, a
+   * title's large glyphs have strokes as long (taken out, 财 reads 对). */
+  PIX *pieces = pixOr(NULL, hs, vs), *inside = pixCreate(w, h, 1);
   for(int i = 0; i < boxaGetCount(all); i++) {
     BOX *bx = boxaGetBox(all, i, L_CLONE);
     int x, y, bw, bh;
     boxGetGeometry(bx, &x, &y, &bw, &bh);
-    if(bw > w / 4 && bh > 40)
+    if(bw > w / 4 && bh > 40) {
       boxaAddBox(tables, bx, L_COPY);
+      if(inside)
+        pixRasterop(inside, x, y, bw, bh, PIX_SET, NULL, 0, 0);
+    }
     boxDestroy(&bx);
   }
+  if(pieces && inside) {
+    pixAnd(pieces, pieces, inside);
+    pixOr(grid, grid, pieces);
+  }
+  pixDestroy(&pieces);
+  pixDestroy(&inside);
   /* What is read: the page without its rules (a rule's stub inside a
    * cell reads as 1, | or 一). */
   PIX *ink = pixSubtract(NULL, bin, grid);
