@@ -21,10 +21,13 @@
 #include "ocr.h"
 
 #include <leptonica/allheaders.h>
+
 #include <math.h>
 #include <string.h>
 #include <time.h>
 #include <tesseract/capi.h>
+
+#include "ocr_int.h"
 
 /* Tesseract and its language data, once per worker: loading chi_sim
  * costs ~0.3 s. */
@@ -58,39 +61,6 @@ tess_init(GError **err)
   return true;
 }
 
-/* Tesseract puts spaces between CJK characters; a report never does. */
-static char *
-tidy(const char *s, bool keep_lines)
-{
-  GString *o = g_string_new(NULL);
-  const char *p = s;
-  while(*p) {
-    gunichar c = g_utf8_get_char(p);
-    const char *next = g_utf8_next_char(p);
-    if(c == '\n' && keep_lines) {
-      if(o->len && o->str[o->len - 1] != '\n')
-        g_string_append_c(o, '\n');
-      p = next;
-      continue;
-    }
-    if(g_unichar_isspace(c)) {
-      /* keep one space only between two non-CJK characters */
-      const char *q = next;
-      while(*q && g_unichar_isspace(g_utf8_get_char(q)))
-        q = g_utf8_next_char(q);
-      gunichar after = *q ? g_utf8_get_char(q) : 0;
-      gunichar before = o->len ? g_utf8_get_char(g_utf8_prev_char(o->str + o->len)) : 0;
-      if(before && after && before < 0x2E80 && after < 0x2E80)
-        g_string_append_c(o, ' ');
-      p = q;
-      continue;
-    }
-    g_string_append_len(o, p, next - p);
-    p = next;
-  }
-  return g_string_free(o, FALSE);
-}
-
 /* The caps count this process's CPU time, not the clock: what a page
  * costs, so a loaded machine reads the same cells as an idle one. */
 gint64
@@ -106,11 +76,13 @@ struct budget {
 };
 
 /* Tesseract's own deadline is on the clock: the CPU left, with room for
- * a busy machine (the extraction deadline still bounds the wall time). */
+ * a busy machine, where a process may get a twentieth of a core (a
+ * shared machine at a load of 30); a read cut short gives what it has,
+ * a cell blank.  The extraction deadline still bounds the wall time. */
 static int
 left_ms(const struct budget *b)
 {
-  gint64 ms = 4 * (b->deadline - gh_ocr_cpu_us()) / 1000;
+  gint64 ms = 30 * (b->deadline - gh_ocr_cpu_us()) / 1000;
   return ms < 1 ? 1 : ms > G_MAXINT ? G_MAXINT : (int)ms;
 }
 
@@ -129,30 +101,12 @@ read_pix(TessBaseAPI *api, PIX *pix, TessPageSegMode psm, bool lines, const stru
   char *out = NULL;
   if(rc == 0) {
     char *t = TessBaseAPIGetUTF8Text(api);
-    out = g_strstrip(tidy(t ? t : "", lines));
+    out = g_strstrip(gh_ocr_tidy(t ? t : "", lines));
     TessDeleteText(t);
     *conf = TessBaseAPIMeanTextConf(api);
   }
   TessBaseAPIClear(api);
   return out;
-}
-
-/* Digits and what Tesseract's chi_sim model mistakes them for. */
-static bool
-numberish(const char *s)
-{
-  if(!*s || strlen(s) > 24)
-    return false;
-  int digits = 0;
-  for(const char *p = s; *p; p = g_utf8_next_char(p)) {
-    gunichar c = g_utf8_get_char(p);
-    if(g_unichar_isdigit(c))
-      digits++;
-    else if(!(c < 128 && strchr(".,oOlI|-", (int)c)) && c != 0xFF0D &&
-            !(c == 0x4E00 || c == 0x3002 || c == 0xFF0C || c == 0x4E28)) /* 一 。 ， 丨 */
-      return false;
-  }
-  return digits > 0;
 }
 
 struct cellread {
@@ -161,29 +115,42 @@ struct cellread {
   bool ink; /* something was there to read */
 };
 
-/* The cell's ink, inset from its rules; "" when it holds none. */
-/* A number as printed: the digit model's stray edge dots and dashes
- * (a speck beside a figure) dropped, a lone "-" kept (a blank's dash). */
-static void
-tidy_number(char *d)
-{
-  size_t n = strlen(d);
-  while(n > 1 && (d[n - 1] == '.' || d[n - 1] == '-'))
-    d[--n] = '\0';
-  size_t k = 0;
-  while(k + 1 < n && d[k] == '.')
-    k++;
-  memmove(d, d + k, n - k + 1);
-}
-
 /* The page as grey levels, specks and rules painted out: a second
  * reading for the cells the binarised page leaves doubtful. */
 static PIX *alt_gray;
 
-/* One cell's ink (`tight`, its size fw x fh) read from `src`: chi_sim,
- * then the digit model when it is one short line. */
+/* Glyphs side by side in a cell's ink: runs of pixel columns holding ink
+ * (a speck's few pixels are no glyph).  A number has one per digit unless
+ * blur joins two, so a reading with fewer characters than runs lost one
+ * (11 read as 1). */
+static int
+glyph_runs(PIX *bin, BOX *box)
+{
+  int x0, y0, w, h, runs = 0, ink = 0;
+  boxGetGeometry(box, &x0, &y0, &w, &h);
+  for(int x = x0; x <= x0 + w; x++) {
+    int col = 0;
+    for(int y = y0; x < x0 + w && y < y0 + h; y++) {
+      l_uint32 v = 0;
+      if(pixGetPixel(bin, x, y, &v) == 0 && v)
+        col++;
+    }
+    if(col)
+      ink += col;
+    else if(ink) {
+      runs += ink >= 6;
+      ink = 0;
+    }
+  }
+  return runs;
+}
+
+/* One cell's ink (`tight`, its size fw x fh, `runs` glyphs side by side)
+ * read from `src`: chi_sim, then the digit model when it is one short
+ * line. */
 static char *
-read_crop(PIX *src, BOX *tight, int fw, int fh, bool force, const struct budget *b, int *confp)
+read_crop(PIX *src, BOX *tight, int fw, int fh, int runs, bool force, const struct budget *b,
+          int *confp)
 {
   PIX *crop = pixClipRectangle(src, tight, NULL);
   if(!crop)
@@ -194,24 +161,32 @@ read_crop(PIX *src, BOX *tight, int fw, int fh, bool force, const struct budget 
   char *t = read_pix(chi, pad, PSM_SINGLE_BLOCK, false, b, &conf);
   if(t && fh < 90 && fw < 400) {
     int dconf = 0;
-    /* One glyph alone (a 0 or a 1) is read as a character: as a word the
-     * model often gives nothing. */
-    char *d = read_pix(dig, pad, fw * 5 < fh * 4 ? PSM_SINGLE_CHAR : PSM_SINGLE_WORD, false, b,
-                       &dconf);
+    /* One glyph alone (a 0 or a 1) is read as a character: as a line the
+     * model often gives nothing.  Several are a line (as a character,
+     * 11 is 1). */
+    char *d = read_pix(dig, pad, runs <= 1 ? PSM_SINGLE_CHAR : PSM_SINGLE_LINE, false, b, &dconf);
+    if(d && !*d && runs > 1) {
+      g_free(d);
+      d = read_pix(dig, pad, PSM_SINGLE_WORD, false, b, &dconf);
+    }
     if(d)
-      tidy_number(d);
+      gh_ocr_tidy_number(d);
     /* A minus sign is a short dash the digit model often drops; chi_sim
      * sees it (as - or 一) in front of the figures. */
-    if(d && *d && *d != '-' && numberish(t) &&
+    if(d && *d && *d != '-' && gh_ocr_numberish(t) &&
        (t[0] == '-' || g_str_has_prefix(t, "一") || g_str_has_prefix(t, "－"))) {
       char *m = g_strconcat("-", d, NULL);
       g_free(d);
       d = m;
     }
-    if(d && *d && (force || numberish(t) || dconf > conf)) {
+    if(d && *d && (force || gh_ocr_numberish(t) || dconf > conf)) {
       g_free(t);
       t = d;
       conf = dconf;
+      /* Fewer characters than glyphs on the page: one was lost, whatever
+       * the model's confidence says. */
+      if(gh_ocr_number_chars(t) < runs)
+        conf = MIN(conf, GH_OCR_MIN_CONF / 2);
     } else
       g_free(d);
   }
@@ -251,15 +226,18 @@ read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, bool force, const
     boxGetGeometry(fg, &fx, &fy, &fw, &fh);
   boxDestroy(&fg);
   pixDestroy(&bcrop);
+  BOX *inkbox = boxCreate(x0 + inset + fx, y0 + inset + fy, fw, fh);
+  int runs = glyph_runs(bin, inkbox);
+  boxDestroy(&inkbox);
   BOX *tight = boxCreate(x0 + inset + MAX(fx - 3, 0), y0 + inset + MAX(fy - 3, 0), fw + 6, fh + 6);
   boxDestroy(&box);
   int conf = 0;
-  char *t = read_crop(gray, tight, fw, fh, force, b, &conf);
+  char *t = read_crop(gray, tight, fw, fh, runs, force, b, &conf);
   if(alt_gray && t && conf < GH_OCR_MIN_CONF) {
     /* Doubtful on the binarised page: the grey one may be clearer (a
      * blurred stroke one threshold broke). */
     int aconf = 0;
-    char *a = read_crop(alt_gray, tight, fw, fh, force, b, &aconf);
+    char *a = read_crop(alt_gray, tight, fw, fh, runs, force, b, &aconf);
     if(a && aconf > conf && (*a || !*t)) {
       g_free(t);
       t = a;
@@ -271,48 +249,6 @@ read_cell(PIX *gray, PIX *bin, int x0, int y0, int x1, int y1, bool force, const
   r.text = t ? t : g_strdup("");
   r.conf = t ? conf : 0;
   return r;
-}
-
-/* Rule positions along one axis: runs of lines whose count of rule pixels
- * reaches `min`, each run's middle. */
-static GArray *
-rules(const int *count, int n, int min, int gap)
-{
-  GArray *pos = g_array_new(FALSE, FALSE, sizeof(int));
-  int start = -1;
-  for(int i = 0; i <= n; i++) {
-    bool on = i < n && count[i] >= min;
-    if(on && start < 0)
-      start = i;
-    if(!on && start >= 0) {
-      int mid = (start + i - 1) / 2;
-      if(pos->len && mid - g_array_index(pos, int, pos->len - 1) < gap)
-        g_array_index(pos, int, pos->len - 1) = (g_array_index(pos, int, pos->len - 1) + mid) / 2;
-      else
-        g_array_append_val(pos, mid);
-      start = -1;
-    }
-  }
-  return pos;
-}
-
-/* The share of a rule segment that is there, within ±3 pixels of its line. */
-static double
-present(PIX *mask, bool horizontal, int at, int from, int to)
-{
-  int w, h, hit = 0, n = 0;
-  pixGetDimensions(mask, &w, &h, NULL);
-  for(int t = from; t < to; t++, n++) {
-    for(int d = -3; d <= 3; d++) {
-      int x = horizontal ? t : at + d, y = horizontal ? at + d : t;
-      l_uint32 v = 0;
-      if(x >= 0 && y >= 0 && x < w && y < h && pixGetPixel(mask, x, y, &v) == 0 && v) {
-        hit++;
-        break;
-      }
-    }
-  }
-  return n ? (double)hit / n : 0;
 }
 
 static int
@@ -344,8 +280,22 @@ by_y(gconstpointer a, gconstpointer b)
   return (x->y > y->y) - (x->y < y->y);
 }
 
+/* A doubtful cell read again by the digit model, kept if that gives a
+ * number. */
+static void
+reread_number(PIX *gray, PIX *bin, struct ocell *c, const struct budget *b)
+{
+  struct cellread r = read_cell(gray, bin, c->x0, c->y0, c->x1, c->y1, true, b);
+  if(gh_ocr_numberish(r.text)) {
+    g_free(c->text);
+    c->text = r.text;
+    c->conf = r.conf;
+  } else
+    g_free(r.text);
+}
+
 /* A column of numbers (most of its cells read as one) has its other
- * doubtful cells read again by the digit model: chi_sim takes a lone 1
+ * doubtful (or one-character) cells read again by the digit model: chi_sim takes a lone 1
  * for 工 or 丨, a 0 for 口. */
 static void
 reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const struct budget *b)
@@ -357,7 +307,7 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
       for(guint k = 0; k < cells->len; k++) {
         const struct ocell *c = &g_array_index(cells, struct ocell, k);
         if(c->col == j && c->span == 1 && *c->text)
-          numberish(c->text) ? num++ : other++;
+          gh_ocr_numberish(c->text) ? num++ : other++;
       }
     }
     if(num < 3 || num < 2 * other)
@@ -366,25 +316,42 @@ reread_numbers(PIX *gray, PIX *bin, GArray *items, guint first, int nc, const st
       GArray *cells = g_array_index(items, struct item, i).cells;
       for(guint k = 0; k < cells->len; k++) {
         struct ocell *c = &g_array_index(cells, struct ocell, k);
-        if(c->col != j || c->span != 1 || !*c->text || numberish(c->text) ||
-           c->conf >= GH_OCR_MIN_CONF)
-          continue;
-        struct cellread r = read_cell(gray, bin, c->x0, c->y0, c->x1, c->y1, true, b);
-        if(numberish(r.text)) {
-          g_free(c->text);
-          c->text = r.text;
-          c->conf = r.conf;
-        } else
-          g_free(r.text);
+        if(c->col == j && c->span == 1 && *c->text && !gh_ocr_numberish(c->text) &&
+           (c->conf < GH_OCR_MIN_CONF || g_utf8_strlen(c->text, -1) == 1))
+          reread_number(gray, bin, c, b);
       }
+    }
+  }
+  /* A row's values stand right of its labels: a doubtful cell among a
+   * row's numbers (33二 beside 3 and 2) is a number too, though its
+   * column holds labels in other rows (the 2019 form's third column). */
+  for(guint i = first; i < items->len && gh_ocr_cpu_us() < b->deadline; i++) {
+    GArray *cells = g_array_index(items, struct item, i).cells;
+    unsigned num = 0;
+    for(guint k = 0; k < cells->len; k++)
+      num += gh_ocr_numberish(g_array_index(cells, struct ocell, k).text);
+    if(num < 2)
+      continue;
+    for(guint k = cells->len; k-- > 0;) {
+      struct ocell *c = &g_array_index(cells, struct ocell, k);
+      if(!*c->text || gh_ocr_numberish(c->text))
+        continue;
+      /* One character among numbers is a digit chi_sim took for a
+       * glyph (了 for 7, 工 for 1), however sure it was. */
+      if((c->conf >= GH_OCR_MIN_CONF && g_utf8_strlen(c->text, -1) > 1) ||
+         gh_ocr_cjk_chars(c->text) >= 3)
+        break; /* the row's label */
+      reread_number(gray, bin, c, b);
     }
   }
 }
 
-/* One table inside `tb`: its rows as items.  False when out of time. */
+/* One table inside `tb`: rule positions from its long rules hl and vl,
+ * whether a rule is there from their pieces hs and vs.  Its rows as items;
+ * false when out of time. */
 static bool
-read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct gh_ocr_stats *st,
-           const struct budget *b)
+read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, PIX *hs, PIX *vs, BOX *tb, GArray *items,
+           struct gh_ocr_stats *st, const struct budget *b)
 {
   int bx, by, bw, bh;
   boxGetGeometry(tb, &bx, &by, &bw, &bh);
@@ -397,7 +364,7 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
       if(pixGetPixel(vl, bx + x, by + y, &v) == 0 && v)
         vc[x]++;
     }
-  GArray *ys = rules(hc, bh, MAX(bw / 12, 20), 10), *xs = rules(vc, bw, MAX(bh / 40, 12), 10);
+  GArray *ys = gh_ocr_rules(hc, bh, MAX(bw / 12, 20), 10), *xs = gh_ocr_rules(vc, bw, MAX(bh / 40, 12), 10);
   g_free(hc);
   g_free(vc);
   int nr = (int)ys->len - 1, nc = (int)xs->len - 1;
@@ -411,9 +378,11 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
 #define X(j) (bx + g_array_index(xs, int, j))
     for(int i = 0; i < nr; i++)
       for(int j = 0; j < nc; j++) {
-        if(j + 1 < nc && present(vl, false, X(j + 1), Y(i) + 4, Y(i + 1) - 4) < 0.5)
+        /* A merged cell has no rule at all between its parts; a faint
+         * one's pieces still cover a good part of it. */
+        if(j + 1 < nc && gh_ocr_present(vs, false, X(j + 1), Y(i) + 4, Y(i + 1) - 4) < 0.12)
           parent[find(parent, i * nc + j)] = find(parent, i * nc + j + 1);
-        if(i + 1 < nr && present(hl, true, Y(i + 1), X(j) + 4, X(j + 1) - 4) < 0.5)
+        if(i + 1 < nr && gh_ocr_present(hs, true, Y(i + 1), X(j) + 4, X(j + 1) - 4) < 0.12)
           parent[find(parent, i * nc + j)] = find(parent, (i + 1) * nc + j);
       }
     /* Each merged group's bounds. */
@@ -433,6 +402,11 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
         if(r0[g] != i || c0[g] != j)
           continue; /* covered by a cell above or to the left */
         struct cellread cr = read_cell(gray, bin, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1), false, b);
+        const char *label = gh_ocr_cjk_chars(cr.text) ? gh_ocr_form_label(cr.text) : NULL;
+        if(label) {
+          g_free(cr.text);
+          cr.text = g_strdup(label);
+        }
         struct ocell oc = { cr.text, j, c1[g] - c0[g] + 1, cr.ink && !*cr.text ? 0 : cr.conf,
                             cr.ink, X(c0[g]), Y(r0[g]), X(c1[g] + 1), Y(r1[g] + 1) };
         g_array_append_val(it.cells, oc);
@@ -455,6 +429,57 @@ read_table(PIX *gray, PIX *bin, PIX *hl, PIX *vl, BOX *tb, GArray *items, struct
   g_array_free(ys, TRUE);
   g_array_free(xs, TRUE);
   return ok;
+}
+
+/* A band read line by line: its lines from the rows holding ink, each read
+ * as one line of text.  Tesseract's own layout analysis can fail on a
+ * short band among specks and rule ends, where one line at a time reads.
+ * *conf is the lines' mean, weighted by their length. */
+static char *
+read_lines(PIX *src, PIX *bin, BOX *band, const struct budget *b, int *conf)
+{
+  int bx, by, bw, bh;
+  boxGetGeometry(band, &bx, &by, &bw, &bh);
+  PIX *bb = pixClipRectangle(bin, band, NULL);
+  NUMA *rows = bb ? pixCountPixelsByRow(bb, NULL) : NULL;
+  pixDestroy(&bb);
+  if(!rows)
+    return NULL;
+  GString *out = g_string_new(NULL);
+  long sum = 0, weight = 0;
+  int start = -1, gap = 0;
+  for(int y = 0; y <= bh && gh_ocr_cpu_us() < b->deadline; y++) {
+    l_int32 v = 0;
+    bool on = y < bh && numaGetIValue(rows, y, &v) == 0 && v >= 3;
+    if(on) {
+      if(start < 0)
+        start = y;
+      gap = 0;
+      continue;
+    }
+    if(start < 0 || (++gap < 4 && y < bh))
+      continue;
+    int y0 = MAX(start - 4, 0), y1 = MIN(y - gap + 4, bh);
+    start = -1;
+    if(y1 - y0 < 18)
+      continue;
+    BOX *lb = boxCreate(bx, by + y0, bw, y1 - y0);
+    PIX *crop = pixClipRectangle(src, lb, NULL);
+    boxDestroy(&lb);
+    int c = 0;
+    char *t = crop ? read_pix(chi, crop, PSM_SINGLE_LINE, false, b, &c) : NULL;
+    pixDestroy(&crop);
+    if(t && *t) {
+      long n = (long)strlen(t);
+      sum += (long)c * n;
+      weight += n;
+      g_string_append_printf(out, "%s%s", out->len ? "\n" : "", t);
+    }
+    g_free(t);
+  }
+  numaDestroy(&rows);
+  *conf = weight ? (int)(sum / weight) : 0;
+  return g_string_free(out, FALSE);
 }
 
 /* The text outside the tables: the bands of the page above, between and
@@ -487,18 +512,50 @@ read_text(PIX *gray, PIX *bin, BOXA *tables, GArray *items, const struct budget 
       continue;
     }
     PIX *crop = pixClipRectangle(gray, band, NULL);
-    boxDestroy(&band);
     int conf = 0;
     char *t = read_pix(chi, crop, PSM_SINGLE_BLOCK, true, b, &conf);
     pixDestroy(&crop);
+    if(alt_gray && conf < GH_OCR_MIN_CONF) {
+      /* As for a cell: the grey page may read where the binarised one
+       * broke the strokes (a heading lost is a section not found). */
+      PIX *acrop = pixClipRectangle(alt_gray, band, NULL);
+      int aconf = 0;
+      char *a = acrop ? read_pix(chi, acrop, PSM_SINGLE_BLOCK, true, b, &aconf) : NULL;
+      pixDestroy(&acrop);
+      if(a && aconf > conf) {
+        g_free(t);
+        t = a;
+        conf = aconf;
+      } else
+        g_free(a);
+    }
+    if(conf < GH_OCR_MIN_CONF) {
+      int lconf = 0;
+      char *l = read_lines(alt_gray ? alt_gray : gray, bin, band, b, &lconf);
+      if(l && lconf > conf) {
+        g_free(t);
+        t = l;
+        conf = lconf;
+      } else
+        g_free(l);
+    }
+    boxDestroy(&band);
     char **lines = g_strsplit(t ? t : "", "\n", -1);
     guint nl = g_strv_length(lines);
     for(guint l = 0; l < nl; l++) {
-      g_strstrip(lines[l]);
-      if(!*lines[l])
+      /* No line starts with a stop or a comma: a speck read as one (。二、
+       * 主动公开… is no heading to the parser). */
+      char *line = g_strstrip(lines[l]);
+      while(*line && strchr("., ", *line))
+        line++;
+      while(g_str_has_prefix(line, "。") || g_str_has_prefix(line, "，") ||
+            g_str_has_prefix(line, "、"))
+        line += strlen("。");
+      if(!*line)
         continue;
+      const char *heading = g_utf8_strlen(line, -1) <= 30 ? gh_ocr_form_label(line) : NULL;
       struct item it = { y0 + (int)((long)(y1 - y0) * l / MAX(nl, 1)), false, NULL,
-                         g_strdup(lines[l]) };
+                         g_strdup(heading ? heading : line) };
       g_array_append_val(items, it);
     }
     g_strfreev(lines);
@@ -557,6 +614,18 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the page could not be binarised");
     return false;
   }
+  PIX *flat = gh_ocr_unwarp(gray);
+  if(flat) {
+    pixDestroy(&gray);
+    gray = flat;
+    pixDestroy(&bin);
+    bin = pixThresholdToBinary(gray, 120);
+    if(!bin) {
+      pixDestroy(&gray);
+      g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the page could not be binarised");
+      return false;
+    }
+  }
   /* Rules are found on a lighter threshold than the text's: a blurred
    * one-pixel rule is grey, not black. */
   PIX *lbin = pixThresholdToBinary(gray, 175);
@@ -575,29 +644,38 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
     bin = clean;
   }
   pixGetDimensions(gray, &w, &h, NULL);
-  /* Rules: closed first over a pixel or two (JPEG and speckle break
-   * them; wider would join a line of glyphs' strokes into a rule), then
-   * opened with elements longer than any glyph. */
-  PIX *hc = pixCloseBrick(NULL, lbin ? lbin : bin, 3, 1),
-      *vc = pixCloseBrick(NULL, lbin ? lbin : bin, 1, 3);
+  /* Long rules find the tables and the rules' positions; shorter pieces
+   * (longer than a glyph) say where a rule is there at all: a faint
+   * photocopy's rule comes in pieces, and a gap must not merge cells nor
+   * its pieces be read as 一 or 1. */
+  PIX *hl = NULL, *vl = NULL, *hs = NULL, *vs = NULL;
+  gh_ocr_rule_masks(lbin ? lbin : bin, MAX(w / 30, 40), MAX(h / 55, 40), &hl, &vl);
+  gh_ocr_rule_masks(lbin ? lbin : bin, MAX(w / 50, 30), MAX(w / 50, 30), &hs, &vs);
   pixDestroy(&lbin);
-
-  PIX *hl = pixOpenBrick(NULL, hc, MAX(w / 30, 40), 1);
-  PIX *vl = pixOpenBrick(NULL, vc, 1, MAX(h / 55, 40));
-  pixDestroy(&hc);
-  pixDestroy(&vc);
   PIX *grid = pixOr(NULL, hl, vl);
   PIX *gridd = pixDilateBrick(NULL, grid, 7, 7);
   BOXA *all = pixConnCompBB(gridd, 8);
   BOXA *tables = boxaCreate(0);
+  /* The rules' pieces count inside the tables only: outside them, a
+   * title's large glyphs have strokes as long (taken out, 财 reads 对). */
+  PIX *pieces = pixOr(NULL, hs, vs), *inside = pixCreate(w, h, 1);
   for(int i = 0; i < boxaGetCount(all); i++) {
     BOX *bx = boxaGetBox(all, i, L_CLONE);
     int x, y, bw, bh;
     boxGetGeometry(bx, &x, &y, &bw, &bh);
-    if(bw > w / 4 && bh > 40)
+    if(bw > w / 4 && bh > 40) {
       boxaAddBox(tables, bx, L_COPY);
+      if(inside)
+        pixRasterop(inside, x, y, bw, bh, PIX_SET, NULL, 0, 0);
+    }
     boxDestroy(&bx);
   }
+  if(pieces && inside) {
+    pixAnd(pieces, pieces, inside);
+    pixOr(grid, grid, pieces);
+  }
+  pixDestroy(&pieces);
+  pixDestroy(&inside);
   /* What is read: the page without its rules (a rule's stub inside a
    * cell reads as 1, | or 一). */
   PIX *ink = pixSubtract(NULL, bin, grid);
@@ -618,7 +696,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   bool in_time = true;
   for(int i = 0; in_time && i < boxaGetCount(tables); i++) {
     BOX *tb = boxaGetBox(tables, i, L_CLONE);
-    in_time = read_table(gray, bin, hl, vl, tb, items, st, &b);
+    in_time = read_table(gray, bin, hl, vl, hs, vs, tb, items, st, &b);
     boxDestroy(&tb);
   }
   if(in_time)
@@ -661,6 +739,8 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   pixDestroy(&grid);
   pixDestroy(&hl);
   pixDestroy(&vl);
+  pixDestroy(&hs);
+  pixDestroy(&vs);
   pixDestroy(&bin);
   pixDestroy(&gray);
   pixDestroy(&alt_gray);

@@ -2,9 +2,11 @@
  * through Tesseract, in the extraction worker under its caps.
  *
  * ocr.c reads one page image into the cell stream (ruled tables found from
- * their rules, each cell read on its own, the text around them as lines);
- * ocr_doc.c decodes images and renders image-only PDF pages to feed it,
- * under the caps below.  docs/ocr.md says how and what it costs. */
+ * their rules, each cell read on its own, the text around them as lines),
+ * with the page's geometry from ocr_grid.c (rules, a photographed page
+ * flattened) and the form's words from ocr_words.c; ocr_doc.c decodes
+ * images and renders image-only PDF pages to feed it, under the caps
+ * below.  docs/ocr.md says how and what it costs. */
 #ifndef GH_OCR_H
 #define GH_OCR_H
 

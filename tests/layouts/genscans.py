@@ -6,19 +6,57 @@ then ImageMagick tilts it (o["tilt"], up to 2 degrees), blurs it, adds
 speckle, lays it on a light or uneven (gradient) background and saves it
 as JPEG at o["quality"] (40-80); the pages go into an image-only PDF
 written here (one DCTDecode image per page, as scanners write them).
-o["photo"] adds a phone photo's perspective and shadow instead of a
-flat scan.  Needs pdftoppm (poppler-utils) and convert (imagemagick)."""
+o["photo"] adds a phone photo's perspective (each corner moved by up to
+o["corners"], fractions of the page) and a shadow; o["broken"] erases
+that share of the table rules' length in gaps a band or two wide (a
+faint photocopy), the gaps drawn afresh for each page.  draw() gives a
+quarter of the scans each of these two kinds.  Needs pdftoppm
+(poppler-utils) and convert (imagemagick)."""
 import glob
 import os
+import random
 import subprocess
 import tempfile
 
 
 def draw(rng):
-    return {"dpi": rng.choice([150, 200, 200, 300]), "tilt": round(rng.uniform(-2, 2), 2),
-            "blur": rng.choice([0, 0.4, 0.7]), "noise": rng.choice([0.03, 0.08, 0.15]),
-            "quality": rng.randint(40, 80), "background": rng.choice(["white", "grey", "uneven"]),
-            "photo": rng.random() < 0.15, "seed": rng.randint(1, 1 << 30)}
+    kind = rng.choice(["flat", "flat", "photo", "broken"])
+    o = {"dpi": rng.choice([150, 200, 200, 300]), "tilt": round(rng.uniform(-2, 2), 2),
+         "blur": rng.choice([0, 0.4, 0.7]), "noise": rng.choice([0.03, 0.08, 0.15]),
+         "quality": rng.randint(40, 80), "background": rng.choice(["white", "grey", "uneven"]),
+         "photo": kind == "photo", "seed": rng.randint(1, 1 << 30)}
+    if kind == "photo":
+        o["corners"] = [round(rng.uniform(0, 0.012), 4) for _ in range(8)]
+    if kind == "broken":
+        o["broken"] = round(rng.uniform(0.15, 0.35), 2)
+    return o
+
+
+def _break_rules(png, out, o, w, h):
+    """The page with o["broken"] of its rules' length erased: the rules are
+    what survives an opening with a line longer than any glyph, and a
+    random pattern of bands 1/40 of the page long (and a row or a column
+    of cells across) says where each rule fades."""
+    rng = random.Random(o.get("seed", 1))
+    tmp = os.path.dirname(out)
+
+    def gaps(name, nx, ny):
+        path = os.path.join(tmp, name)
+        bands = bytes(255 if rng.random() < o["broken"] else 0 for _ in range(nx * ny))
+        with open(path, "wb") as f:
+            f.write(b"P5 %d %d 255\n" % (nx, ny) + bands)
+        return ["(", path, "-filter", "point", "-resize", "%dx%d!" % (w, h), ")"]
+
+    def rules(kernel):
+        return ["(", "-clone", "0", "-negate", "-morphology", "Open", kernel, ")"]
+
+    cmd = ["convert", png, "-colorspace", "Gray"]
+    cmd += rules("rectangle:%dx1" % (w // 25)) + gaps("hgaps.pgm", 40, 100)
+    cmd += ["(", "-clone", "1,2", "-compose", "multiply", "-composite", ")"]
+    cmd += rules("rectangle:1x%d" % (h // 40)) + gaps("vgaps.pgm", 60, 40)
+    cmd += ["(", "-clone", "4,5", "-compose", "multiply", "-composite", ")"]
+    cmd += ["-delete", "1,2,4,5", "-background", "black", "-compose", "plus", "-flatten", out]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
 
 
 def _page(png, jpg, o):
@@ -26,6 +64,8 @@ def _page(png, jpg, o):
     w, h = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
     # ImageMagick's noise is random: seeded, a variant is the same scan
     # every run.
+    if o.get("broken"):
+        _break_rules(png, png, o, w, h)
     cmd = ["convert", "-seed", str(o.get("seed", 1)), png, "-colorspace", "Gray"]
     if o["background"] == "grey":
         cmd += ["-fill", "gray92", "-opaque", "white"]
@@ -34,10 +74,11 @@ def _page(png, jpg, o):
                 ")", "-compose", "multiply", "-composite"]
     if o["photo"]:
         # A phone held a little off square, a shadow across one side.
+        c = o.get("corners") or [0.008, 0.017, 0.0125, 0.005, 0.0033, 0.0025, 0.0017, 0.011]
         cmd += ["-virtual-pixel", "white", "-distort", "Perspective",
                 "0,0 %d,%d %d,0 %d,%d 0,%d %d,%d %d,%d %d,%d" % (
-                    w // 120, h // 60, w, w - w // 80, h // 200, h, w // 300, h - h // 400, w, h,
-                    w - w // 600, h - h // 90),
+                    w * c[0], h * c[1], w, w - w * c[2], h * c[3], h, w * c[4], h - h * c[5],
+                    w, h, w - w * c[6], h - h * c[7]),
                 "(", "+clone", "-sparse-color", "Barycentric", "0,0 gray70 %d,0 white" % w, ")",
                 "-compose", "multiply", "-composite"]
     cmd += ["-background", "white", "-rotate", str(o["tilt"])]
