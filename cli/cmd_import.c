@@ -290,7 +290,7 @@ gh_cmd_import(int argc, char **argv)
   struct gh_extract_opts eo;
   gh_cli_extract_opts(&eo, cfg);
   unsigned n_workers = workers > 0 ? (unsigned)workers : gh_config_extract_workers(cfg);
-  struct gh_pool *pool = gh_pool_new(MIN(n_workers, MAX(files->len, 1u)), &eo,
+  struct gh_sandbox *pool = gh_sandbox_new(MIN(n_workers, MAX(files->len, 1u)), &eo,
                                      GH_POOL_WORK_RECORD);
   const guint batch = BATCH_PER_WORKER * MAX(n_workers, 1u);
   struct item *items = g_new0(struct item, batch);
@@ -323,13 +323,13 @@ gh_cmd_import(int argc, char **argv)
       }
       g_hash_table_add(seen, g_strdup(it->sha));
       struct gh_doc_hints hints = { .file_title = it->title };
-      gh_pool_submit_record(pool, it->bytes, &eo, &hints, parsed, it);
+      gh_sandbox_submit_record(pool, it->bytes, &eo, &hints, parsed, it);
     }
     struct gh_import_doc *docs = g_new0(struct gh_import_doc, n);
     for(guint i = 0; i < n; i++) {
       struct item *it = &items[i];
       while(it->sha && !it->known && !it->record && !err)
-        gh_pool_step(pool);
+        gh_sandbox_step(pool);
       if(it->record)
         prepare(it, table, region, region ? gh_region_name(table, region) : NULL);
       docs[i] = (struct gh_import_doc){ it->sha, it->bytes, it->record, NULL };
@@ -365,7 +365,7 @@ gh_cmd_import(int argc, char **argv)
   }
   g_free(items);
   g_hash_table_destroy(seen);
-  gh_pool_free(pool);
+  gh_sandbox_free(pool);
   printf("import: %u files: %" G_GUINT64_FORMAT " new, %" G_GUINT64_FORMAT " replaced, %"
          G_GUINT64_FORMAT " same document, %" G_GUINT64_FORMAT " kept in history, %"
          G_GUINT64_FORMAT " already stored, %" G_GUINT64_FORMAT " without a record\n",

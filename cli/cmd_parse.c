@@ -223,9 +223,9 @@ print_cells(int argc, char **argv, const struct gh_extract_opts *opts, int *rc)
       gh_record_init(&rec);
       GArray *placed = gh_placements_new();
       struct gh_doc *read = gh_document_placements(doc, &rec, placed);
-      gh_doc_dump_noted(read ? read : doc, stdout, note_placement, placed);
+      gh_cells_dump_noted(read ? read : doc, stdout, note_placement, placed);
       g_array_free(placed, TRUE);
-      gh_doc_free(&read);
+      gh_cells_free(&read);
       gh_record_clear(&rec);
     }
     else {
@@ -233,7 +233,7 @@ print_cells(int argc, char **argv, const struct gh_extract_opts *opts, int *rc)
       *rc = GH_EXIT_FAILED;
     }
     g_free(fail_why);
-    gh_doc_free(&doc);
+    gh_cells_free(&doc);
     g_free(bytes);
   }
 }
@@ -339,7 +339,7 @@ gh_cmd_parse(int argc, char **argv)
     print_cells(argc, argv, &opts, &rc);
   } else {
     unsigned n_workers = workers > 0 ? (unsigned)workers : gh_config_extract_workers(&common.cfg);
-    struct gh_pool *pool = gh_pool_new(MIN(n_workers, (unsigned)argc - 1), &opts,
+    struct gh_sandbox *pool = gh_sandbox_new(MIN(n_workers, (unsigned)argc - 1), &opts,
                                        GH_POOL_WORK_RECORD);
     struct parse_run run = { g_new0(struct slot, (size_t)argc), 0, &id, argv };
     size_t ahead = (size_t)n_workers * AHEAD_PER_WORKER;
@@ -366,7 +366,7 @@ gh_cmd_parse(int argc, char **argv)
           struct slot_ref *ref = g_new(struct slot_ref, 1);
           *ref = (struct slot_ref){ &run, sl };
           GBytes *body = g_bytes_new_take(bytes, len);
-          gh_pool_submit_record(pool, body, &opts, &hints, parsed, ref);
+          gh_sandbox_submit_record(pool, body, &opts, &hints, parsed, ref);
           g_bytes_unref(body);
         }
         g_free(why);
@@ -379,9 +379,9 @@ gh_cmd_parse(int argc, char **argv)
         memset(sl, 0, sizeof *sl);
       }
       if(next_print < argc && !slot_done(&run.slots[next_print]))
-        gh_pool_step(pool);
+        gh_sandbox_step(pool);
     }
-    gh_pool_free(pool);
+    gh_sandbox_free(pool);
     g_free(run.slots);
   }
   if(fflush(stdout) != 0)

@@ -51,7 +51,7 @@ usage(FILE *out)
 
 /* What the extraction workers can be asked to run besides the sandbox's
  * own work (extract/sandbox.c). */
-static const struct gh_pool_work works[] = {
+static const struct gh_sandbox_work works[] = {
   { GH_CRAWL_WORK, NULL, gh_crawl_work },
   { NULL, NULL, NULL },
 };
@@ -61,7 +61,7 @@ main(int argc, char **argv)
 {
   setlocale(LC_ALL, "");
   if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
-    return gh_pool_worker_main(argc, argv, works);
+    return gh_sandbox_worker_main(argc, argv, works);
   if(argc < 2) {
     usage(stderr);
     return GH_EXIT_USAGE;

@@ -97,7 +97,7 @@ void gh_crawl_summary_print(const struct gh_crawl_summary *s, FILE *out);
 /* What the crawler's extraction workers run (extract/sandbox.c): a page's
  * links and/or its record, from the fetched bytes. */
 #define GH_CRAWL_WORK "crawl"
-GByteArray *gh_crawl_work(const struct gh_pool_input *in);
+GByteArray *gh_crawl_work(const struct gh_sandbox_input *in);
 
 /* A running crawl, driven a turn at a time (the daemon) or to its end
  * (gh_crawl_run). */

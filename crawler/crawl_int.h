@@ -73,7 +73,7 @@ struct crawl {
   GQueue dirty;           /* hosts to look at next turn (host_mark) */
   GSequence *timers;      /* waiting hosts by the time their wait ends */   /* curl's sockets and timers over epoll (events.c) */
   struct gh_frontier *fr; /* URL states, queues and the crawl's writes (store/frontier.h) */
-  struct gh_pool *pool;   /* extraction workers */
+  struct gh_sandbox *pool;   /* extraction workers */
   unsigned workers;
   guint64 pending_bytes;  /* bodies waiting in or for a worker */
   GHashTable *processing; /* URL -> struct doc_job *: fetched, being extracted */

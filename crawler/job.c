@@ -81,7 +81,7 @@ args_encode(const struct job_args *a)
 }
 
 static bool
-args_decode(const struct gh_pool_input *in, struct job_args *a)
+args_decode(const struct gh_sandbox_input *in, struct job_args *a)
 {
   struct gh_wire_reader r = { in->raw, in->raw + in->raw_len, false };
   a->kind = gh_wire_get_u32(&r);
@@ -120,7 +120,7 @@ put_links(GByteArray *out, GPtrArray *links)
  * record, so the crawler's loop gets a small reply and never parses what a
  * portal sent.  An HTML report page is converted and parsed once for both. */
 GByteArray *
-gh_crawl_work(const struct gh_pool_input *in)
+gh_crawl_work(const struct gh_sandbox_input *in)
 {
   struct job_args a;
   if(!args_decode(in, &a))
@@ -417,7 +417,7 @@ same_page(const char *a, const char *b)
 }
 
 static void page_done(void *ud, const guint8 *buf, size_t len, const char *failure,
-                      enum gh_pool_failure how);
+                      enum gh_sandbox_failure how);
 
 /* Per host, not first come first served: link discovery (which the
  * host's and every host's next requests wait for) goes first, and a host
@@ -427,8 +427,8 @@ job_submit(struct crawl *c, struct page_job *j)
 {
   struct gh_extract_opts eo = c->o->extract;
   eo.declared_charset = j->charset;
-  struct gh_pool_sched sched = { j->host, j->discover };
-  gh_pool_submit_bytes_sched(c->pool, j->body, j->fmt, &eo, j->args, &sched, page_done, j);
+  struct gh_sandbox_sched sched = { j->host, j->discover };
+  gh_sandbox_submit_bytes_sched(c->pool, j->body, j->fmt, &eo, j->args, &sched, page_done, j);
 }
 
 /* The extraction breaker: after this many of a host's documents hit a
@@ -489,19 +489,19 @@ defer_job(struct crawl *c, struct page_job *j, const char *failure)
 }
 
 static void
-page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_pool_failure how)
+page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_sandbox_failure how)
 {
   struct page_job *j = ud;
   struct crawl *c = j->c;
-  if(!buf && failure && gh_pool_failure_costly(how))
+  if(!buf && failure && gh_sandbox_failure_costly(how))
     note_costly(c, j, failure);
-  if(!buf && failure && gh_pool_failure_transient(how) && !j->discover &&
+  if(!buf && failure && gh_sandbox_failure_transient(how) && !j->discover &&
      host_too_costly(c, j->host)) {
     fail_too_costly(c, j);
     g_hash_table_remove(c->processing, j->url); /* frees j */
     return;
   }
-  if(!buf && failure && gh_pool_failure_transient(how)) {
+  if(!buf && failure && gh_sandbox_failure_transient(how)) {
     /* Killed from outside, out of time or memory on a busy machine: not
      * the document's verdict.  The body is still here; the pool tries
      * again, up to [crawl] retries. */
@@ -585,18 +585,18 @@ page_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_
 /* The bundle's record is back: landed as the page's, with the scans'
  * URLs; a worker lost to a transient cause is tried again as a page is. */
 static void
-pages_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_pool_failure how)
+pages_done(void *ud, const guint8 *buf, size_t len, const char *failure, enum gh_sandbox_failure how)
 {
   struct page_job *j = ud;
   struct crawl *c = j->c;
-  if(!buf && failure && gh_pool_failure_costly(how))
+  if(!buf && failure && gh_sandbox_failure_costly(how))
     note_costly(c, j, failure);
-  if(!buf && failure && gh_pool_failure_transient(how) && ++j->attempts <= c->cfg->retries &&
+  if(!buf && failure && gh_sandbox_failure_transient(how) && ++j->attempts <= c->cfg->retries &&
      !host_too_costly(c, j->host)) {
     crawl_log(c, GH_LOG_INFO, j->url, "%s: %s; extraction retry %u of %" G_GUINT64_FORMAT,
               j->url, failure, j->attempts, c->cfg->retries);
-    gh_pool_submit_bytes_sched(c->pool, j->body, j->fmt, &c->o->extract, j->args,
-                               &(struct gh_pool_sched){ j->host, false }, pages_done, j);
+    gh_sandbox_submit_bytes_sched(c->pool, j->body, j->fmt, &c->o->extract, j->args,
+                               &(struct gh_sandbox_sched){ j->host, false }, pages_done, j);
     return;
   }
   struct reply r = { 0 };
@@ -660,8 +660,8 @@ crawl_pages_settled(struct crawl *c, const char *url, const struct gh_urlstate *
     g_hash_table_remove(c->processing, j->url); /* frees j */
     return;
   }
-  gh_pool_submit_bytes_sched(c->pool, j->body, j->fmt, &c->o->extract, j->args,
-                             &(struct gh_pool_sched){ j->host, false }, pages_done, j);
+  gh_sandbox_submit_bytes_sched(c->pool, j->body, j->fmt, &c->o->extract, j->args,
+                             &(struct gh_sandbox_sched){ j->host, false }, pages_done, j);
 }
 
 /* Hands a fetched body to the pool for links and/or a record. */
@@ -726,7 +726,7 @@ crawl_job_start(struct crawl *c, struct xfer *x, const char *sha, enum gh_format
 /* A rendered page's part is read: its links queued under the page. */
 static void
 part_done(void *ud, const guint8 *buf, size_t len, const char *failure,
-          enum gh_pool_failure how)
+          enum gh_sandbox_failure how)
 {
   (void)how; /* a part lost to a worker's death costs the render, not the page's URL */
   struct page_job *j = ud;
@@ -781,8 +781,8 @@ crawl_job_discover(struct crawl *c, const char *url, const char *host, const cha
   eo.declared_charset = cs;
   struct job_args a = { .kind = kind, .flags = ARG_DISCOVER, .url = url, .referer = embed };
   GByteArray *args = args_encode(&a);
-  struct gh_pool_sched sched = { host, true }; /* discovery goes first */
-  gh_pool_submit_bytes_sched(c->pool, j->body, j->fmt, &eo, args, &sched, part_done, j);
+  struct gh_sandbox_sched sched = { host, true }; /* discovery goes first */
+  gh_sandbox_submit_bytes_sched(c->pool, j->body, j->fmt, &eo, args, &sched, part_done, j);
   g_byte_array_unref(args);
   g_free(cs);
   return j;

@@ -256,7 +256,7 @@ gh_crawl_new(struct gh_store *st, const struct gh_crawl_opts *o, struct gh_crawl
   c->run_hosts = g_ptr_array_new_with_free_func(g_free);
   c->run_id = g_get_real_time() ^ ((gint64)getpid() << 40);
   c->workers = gh_config_extract_workers(c->cfg);
-  c->pool = gh_pool_new(c->workers, &o->extract, GH_CRAWL_WORK);
+  c->pool = gh_sandbox_new(c->workers, &o->extract, GH_CRAWL_WORK);
   c->resolve = gh_curl_slist(c->cfg->resolve);
   c->connect_to = gh_curl_slist(c->cfg->connect_to);
   c->started = g_get_monotonic_time();
@@ -345,7 +345,7 @@ gh_crawl_turn(struct gh_crawl *gc, gint64 timeout_usec)
     gc->over = true;
     return false;
   }
-  bool idle = c->in_flight == 0 && gh_pool_pending(c->pool) == 0 && !gh_render_busy(c->render) &&
+  bool idle = c->in_flight == 0 && gh_sandbox_pending(c->pool) == 0 && !gh_render_busy(c->render) &&
               crawl_hosts_drained(c);
   if(!c->time_up && cfg_limit_reached(c)) {
     c->time_up = true;
@@ -369,10 +369,10 @@ gh_crawl_turn(struct gh_crawl *gc, gint64 timeout_usec)
     soonest = MIN(soonest, c->last_flush + FLUSH_EVERY);
   /* Sleep until a transfer has news or a host's delay ends (at most
    * half a second, so a stop request is seen promptly). */
-  gint64 pool_deadline = gh_pool_deadline(c->pool);
+  gint64 pool_deadline = gh_sandbox_deadline(c->pool);
   soonest = MIN(soonest, pool_deadline);
   struct pollfd pfds[256];
-  unsigned nfd = gh_pool_pollfds(c->pool, pfds, G_N_ELEMENTS(pfds) - 2);
+  unsigned nfd = gh_sandbox_pollfds(c->pool, pfds, G_N_ELEMENTS(pfds) - 2);
   /* The browser's pipe is one more descriptor of the loop. */
   unsigned rfd = gh_render_pollfds(c->render, pfds + nfd, 2);
   soonest = MIN(soonest, gh_render_deadline(c->render));
@@ -382,7 +382,7 @@ gh_crawl_turn(struct gh_crawl *gc, gint64 timeout_usec)
     soonest = 0;
   gc->kicked = false;
   gh_events_wait(c->ev, pfds, nfd + rfd, soonest, CLAMP(timeout_usec, 0, USEC / 2));
-  gh_pool_service(c->pool, pfds, nfd);
+  gh_sandbox_service(c->pool, pfds, nfd);
   gh_render_service(c->render, pfds + nfd, rfd);
   CURLMsg *m;
   int left;
@@ -450,7 +450,7 @@ gh_crawl_free(struct gh_crawl *gc, GError **err)
     crawl_xfer_free(x);
   }
   /* Documents still in the workers are abandoned the same way. */
-  gh_pool_free(c->pool); /* reaps every worker: their CPU is counted below */
+  gh_sandbox_free(c->pool); /* reaps every worker: their CPU is counted below */
   c->pool = NULL;
   g_hash_table_remove_all(c->processing);
   gh_render_free(c->render); /* pages it had are still queued: the next run renders them */

@@ -86,7 +86,7 @@ crawl_fill(struct crawl *c)
   /* Backpressure: documents wait for a worker in memory, so stop fetching
    * while the workers are far behind.  Bounded by bytes, not count: a
    * burst of 500 small column pages is normal, 500 large PDFs are not. */
-  if(c->pending_bytes > PENDING_BYTES_MAX || gh_pool_pending(c->pool) >= 2048)
+  if(c->pending_bytes > PENDING_BYTES_MAX || gh_sandbox_pending(c->pool) >= 2048)
     return soonest;
   /* The same while the committer is behind (a stalled disk): finished
    * work waits in memory for it, documents included.  Its end wakes us. */

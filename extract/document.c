@@ -20,7 +20,7 @@
 #include "../record/parser.h"
 
 bool
-gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
+gh_document_read(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
             struct gh_doc *doc, enum gh_status *status, GError **err)
 {
   bool ok;
@@ -45,7 +45,7 @@ gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_ext
       /* A scan: its pages read by OCR instead.  Should OCR fail too, the
        * record stays needs_ocr with both reasons. */
       GError *oerr = NULL;
-      gh_doc_clear_rows(doc);
+      gh_cells_clear_rows(doc);
       if(gh_ocr_pdf(bytes, len, doc, &oerr)) {
         g_clear_error(err);
         *status = GH_STATUS_PARSED;
@@ -160,13 +160,13 @@ legacy_cells(const char *bytes, size_t len, enum gh_format f, const struct gh_ex
   GByteArray *conv = gh_convert(bytes, len, f == GH_FMT_RTF ? "rtf" : book ? "xls" : "doc", t, &err);
   struct gh_doc *doc = NULL;
   if(conv) {
-    doc = gh_doc_new();
+    doc = gh_cells_new();
     size_t n = conv->len;
     bool ok = t == GH_CONVERT_XLSX
                 ? gh_xlsx_to_doc((const char *)conv->data, n, o->max_xml_bytes, doc, &err)
                 : gh_docx_to_doc((const char *)conv->data, n, o->max_xml_bytes, doc, &err);
     if(!ok)
-      gh_doc_free(&doc);
+      gh_cells_free(&doc);
     g_byte_array_free(conv, TRUE);
   }
   if(!doc) {
@@ -194,7 +194,7 @@ gh_document_cells(const char *bytes, size_t len, enum gh_format f, const struct 
       g_error_free(err);
       return NULL;
     }
-    struct gh_doc *doc = gh_doc_new();
+    struct gh_doc *doc = gh_cells_new();
     gh_text_to_doc(u, ulen, doc);
     g_free(u);
     return doc;
@@ -208,16 +208,16 @@ gh_document_cells(const char *bytes, size_t len, enum gh_format f, const struct 
     *reason = g_strdup(why);
     return NULL;
   }
-  struct gh_doc *doc = gh_doc_new();
+  struct gh_doc *doc = gh_cells_new();
   if(f == GH_FMT_HTML && tree) {
     gh_html_tree_to_doc(tree, doc); /* the caller parsed the page already */
     return doc;
   }
   GError *err = NULL;
-  if(!gh_read_doc(bytes, len, f, o, doc, status, &err)) {
+  if(!gh_document_read(bytes, len, f, o, doc, status, &err)) {
     *reason = g_strdup_printf("%s: %s", gh_format_name(f), err ? err->message : "extraction failed");
     g_clear_error(&err);
-    gh_doc_free(&doc);
+    gh_cells_free(&doc);
   }
   return doc;
 }
@@ -283,7 +283,7 @@ gh_document_placements(const struct gh_doc *doc, struct gh_record *rec, GArray *
   struct gh_doc *simp = gh_doc_is_traditional(doc) ? gh_doc_to_simplified(doc) : NULL;
   struct gh_doc *flat = gh_unflatten(simp ? simp : doc);
   if(flat)
-    gh_doc_free(&simp);
+    gh_cells_free(&simp);
   struct gh_doc *read = flat ? flat : simp;
   gh_report_parse_placed(read ? read : doc, rec, placed);
   return read;
@@ -318,13 +318,13 @@ gh_document_record(const char *bytes, size_t len, enum gh_format f, const char *
   struct gh_doc *flat = gh_unflatten(use);
   gh_report_parse(flat ? flat : use, rec);
   rec->source.ocr = doc->ocr;
-  gh_doc_free(&flat);
-  gh_doc_free(&simp);
+  gh_cells_free(&flat);
+  gh_cells_free(&simp);
   complete(rec, hints);
   /* A report's only, since nothing else is stored as a record. */
   if(rec->status != GH_STATUS_NOT_A_REPORT && rec->status != GH_STATUS_EMPTY)
     fingerprint(rec, doc);
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
 }
 
 void

@@ -153,7 +153,7 @@ emit_table(struct gh_doc *doc, const xmlNode *tbl)
   for(const xmlNode *tr = tbl->children; tr; tr = tr->next) {
     if(!is_w(tr, "tr"))
       continue;
-    gh_doc_begin_row(doc);
+    gh_cells_begin_row(doc);
     const xmlNode *before = child_w(child_w(tr, "trPr"), "gridBefore");
     int col = before ? int_val(before, 0, 63) : 0;
     for(const xmlNode *tc = tr->children; tc; tc = tc->next) {
@@ -171,7 +171,7 @@ emit_table(struct gh_doc *doc, const xmlNode *tbl)
       if(!continuation) {
         GString *s = g_string_new(NULL);
         collect_text(tc, s);
-        gh_doc_add_cell(doc, s->str, s->len, col, span);
+        gh_cells_add_cell(doc, s->str, s->len, col, span);
         g_string_free(s, TRUE);
       }
       col += span;
@@ -195,7 +195,7 @@ emit_body(struct gh_doc *doc, const xmlNode *body)
     if(is_w(n, "p")) {
       GString *s = g_string_new(NULL);
       collect_text(n, s);
-      gh_doc_add_text(doc, s->str, s->len);
+      gh_cells_add_text(doc, s->str, s->len);
       g_string_free(s, TRUE);
     }
     else if(is_w(n, "tbl"))

@@ -76,7 +76,7 @@ bool gh_xlsx_to_doc(const char *bytes, size_t len, size_t max_xml, struct gh_doc
                     GError **err);
 
 /* The reader for f (HTML, PDF or DOCX), in this process. */
-bool gh_read_doc(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
+bool gh_document_read(const char *bytes, size_t len, enum gh_format f, const struct gh_extract_opts *o,
                  struct gh_doc *doc, enum gh_status *status, GError **err);
 
 /* ---- one document -> its record (document.c) ---- */
@@ -101,7 +101,7 @@ struct gh_doc *gh_document_cells(const char *bytes, size_t len, enum gh_format f
 
 /* What gh_document_record's parser reads of `doc`: the stream after
  * traditional->simplified and unflattening (a new doc, g_free with
- * gh_doc_free; NULL when it reads `doc` itself), parsed into `rec`
+ * gh_cells_free; NULL when it reads `doc` itself), parsed into `rec`
  * (gh_record_init'ed) with each value's placement appended to `placed`
  * (gh_placements_new).  For parse --cells. */
 struct gh_doc *gh_document_placements(const struct gh_doc *doc, struct gh_record *rec,

@@ -244,10 +244,10 @@ piece_free(void *p)
 static void
 emit_cells(struct gh_doc *doc, const char *label, char *const *cells, int n)
 {
-  gh_doc_begin_row(doc);
-  gh_doc_add_cell(doc, label, strlen(label), -1, 1);
+  gh_cells_begin_row(doc);
+  gh_cells_add_cell(doc, label, strlen(label), -1, 1);
   for(int i = 0; i < n; i++)
-    gh_doc_add_cell(doc, cells[i], strlen(cells[i]), -1, 1);
+    gh_cells_add_cell(doc, cells[i], strlen(cells[i]), -1, 1);
 }
 
 /* Cells of a section 二 row: by its label and the form. */
@@ -275,9 +275,9 @@ flat_proactive(struct gh_doc *doc, const char *seg, bool form2021)
     struct piece *p = ps->pdata[i];
     int n = p->run ? pro_cells(p->label, form2021) : 0;
     if(!n) {
-      gh_doc_add_text(doc, p->label, strlen(p->label));
+      gh_cells_add_text(doc, p->label, strlen(p->label));
       if(p->run)
-        gh_doc_add_text(doc, p->run, strlen(p->run));
+        gh_cells_add_text(doc, p->run, strlen(p->run));
       continue;
     }
     /* The label before the row's own name is a caption or header text. */
@@ -292,8 +292,8 @@ flat_proactive(struct gh_doc *doc, const char *seg, bool form2021)
       emit_cells(doc, p->label, r.text[0], n);
     }
     else {
-      gh_doc_add_text(doc, p->label, strlen(p->label));
-      gh_doc_warn(doc, "proactive row '%s': its cells run together as '%s', which %s; left blank",
+      gh_cells_add_text(doc, p->label, strlen(p->label));
+      gh_cells_warn(doc, "proactive row '%s': its cells run together as '%s', which %s; left blank",
                   p->label, p->run, count ? "reads more than one way" : "does not read as the row's cells");
     }
     readings_clear(&r);
@@ -399,7 +399,7 @@ flat_applications(struct gh_doc *doc, const char *seg, bool form2021)
   for(guint i = 0; i < ps->len; i++) {
     struct piece *p = ps->pdata[i];
     if(!p->run) {
-      gh_doc_add_text(doc, p->label, strlen(p->label));
+      gh_cells_add_text(doc, p->label, strlen(p->label));
       continue;
     }
     struct app_row *a = &rows[r++];
@@ -407,8 +407,8 @@ flat_applications(struct gh_doc *doc, const char *seg, bool form2021)
       emit_cells(doc, p->label, a->r.text[a->pick], 7);
     }
     else {
-      gh_doc_add_text(doc, p->label, strlen(p->label));
-      gh_doc_warn(doc, "applications row '%s': its cells run together as '%s', which the "
+      gh_cells_add_text(doc, p->label, strlen(p->label));
+      gh_cells_warn(doc, "applications row '%s': its cells run together as '%s', which the "
                        "table's arithmetic does not read one way; left blank", p->label, p->run);
     }
   }
@@ -425,18 +425,18 @@ flat_appeals(struct gh_doc *doc, const char *seg)
   split_pieces(seg, ps);
   for(guint i = 0; i < ps->len; i++) {
     struct piece *p = ps->pdata[i];
-    gh_doc_add_text(doc, p->label, strlen(p->label));
+    gh_cells_add_text(doc, p->label, strlen(p->label));
     if(!p->run)
       continue;
     struct readings r;
     int count = read_run(p->run, 15, 5, &r);
     if(count == 1) {
-      gh_doc_begin_row(doc);
+      gh_cells_begin_row(doc);
       for(int k = 0; k < 15; k++)
-        gh_doc_add_cell(doc, r.text[0][k], strlen(r.text[0][k]), -1, 1);
+        gh_cells_add_cell(doc, r.text[0][k], strlen(r.text[0][k]), -1, 1);
     }
     else
-      gh_doc_warn(doc, "appeals: the cells run together as '%s', which %s; left blank", p->run,
+      gh_cells_warn(doc, "appeals: the cells run together as '%s', which %s; left blank", p->run,
                   count ? "the group totals do not read one way" : "does not read as 15 cells");
     readings_clear(&r);
   }
@@ -494,11 +494,11 @@ gh_unflatten(const struct gh_doc *doc)
   }
   if(at == G_MAXUINT)
     return NULL;
-  struct gh_doc *out = gh_doc_new();
+  struct gh_doc *out = gh_cells_new();
   for(guint r = 0; r < at; r++) {
     const struct gh_row *row = &g_array_index(doc->rows, struct gh_row, r);
     if(row->kind == GH_ROW_TEXT)
-      gh_doc_add_text(out, row->n_cells ? row->cells[0].text : "",
+      gh_cells_add_text(out, row->n_cells ? row->cells[0].text : "",
                       row->n_cells ? strlen(row->cells[0].text) : 0);
   }
   /* Cut the line at the headings, in order. */
@@ -518,7 +518,7 @@ gh_unflatten(const struct gh_doc *doc)
   bool form2021 = strstr(norm, "本年制发") || strstr(norm, "不补正") || strstr(norm, "收费通知");
   gssize first = pos[0] >= 0 ? pos[0] : pos[1] >= 0 ? pos[1] : pos[2];
   if(first > 0)
-    gh_doc_add_text(out, norm, (size_t)first);
+    gh_cells_add_text(out, norm, (size_t)first);
   for(int k = 0; k < 6; k++) {
     if(pos[k] < 0)
       continue;
@@ -529,7 +529,7 @@ gh_unflatten(const struct gh_doc *doc)
         break;
       }
     size_t hlen = hl[k];
-    gh_doc_add_text(out, norm + pos[k], hlen);
+    gh_cells_add_text(out, norm + pos[k], hlen);
     char *seg = g_strndup(norm + pos[k] + hlen, (size_t)(end - pos[k]) - hlen);
     if(k == SEC_PRO)
       flat_proactive(out, seg, form2021);
@@ -538,19 +538,19 @@ gh_unflatten(const struct gh_doc *doc)
     else if(k == SEC_APPEAL)
       flat_appeals(out, seg);
     else if(*seg)
-      gh_doc_add_text(out, seg, strlen(seg));
+      gh_cells_add_text(out, seg, strlen(seg));
     g_free(seg);
   }
   for(guint r = at + 1; r < doc->rows->len; r++) {
     const struct gh_row *row = &g_array_index(doc->rows, struct gh_row, r);
     if(row->kind != GH_ROW_TEXT) {
-      gh_doc_begin_row(out);
+      gh_cells_begin_row(out);
       for(unsigned c = 0; c < row->n_cells; c++)
-        gh_doc_add_cell(out, row->cells[c].text, strlen(row->cells[c].text), row->cells[c].col,
+        gh_cells_add_cell(out, row->cells[c].text, strlen(row->cells[c].text), row->cells[c].col,
                         row->cells[c].colspan);
       continue;
     }
-    gh_doc_add_text(out, row->n_cells ? row->cells[0].text : "",
+    gh_cells_add_text(out, row->n_cells ? row->cells[0].text : "",
                     row->n_cells ? strlen(row->cells[0].text) : 0);
   }
   if(doc->title_hint)
@@ -558,8 +558,8 @@ gh_unflatten(const struct gh_doc *doc)
   if(doc->date_hint)
     out->date_hint = g_strdup(doc->date_hint);
   for(guint i = 0; i < doc->warnings->len; i++)
-    gh_doc_warn(out, "%s", (const char *)g_ptr_array_index(doc->warnings, i));
-  gh_doc_warn(out, "the page's text is one line with its table cells run together; %d "
+    gh_cells_warn(out, "%s", (const char *)g_ptr_array_index(doc->warnings, i));
+  gh_cells_warn(out, "the page's text is one line with its table cells run together; %d "
                    "section(s) rebuilt, cells read by the form's arithmetic", found);
   g_free(norm);
   return out;

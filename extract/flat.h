@@ -8,7 +8,7 @@
 #include "../record/cells.h"
 
 /* The document rebuilt into headings, text and table rows, or NULL when it
- * is not a flattened page (the caller parses it as it is).  gh_doc_free. */
+ * is not a flattened page (the caller parses it as it is).  gh_cells_free. */
 struct gh_doc *gh_unflatten(const struct gh_doc *doc);
 
 #endif

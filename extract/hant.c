@@ -113,19 +113,19 @@ gh_doc_to_simplified(const struct gh_doc *doc)
   opencc_t cc = converter();
   if(cc == (opencc_t)-1)
     return NULL;
-  struct gh_doc *out = gh_doc_new();
+  struct gh_doc *out = gh_cells_new();
   for(guint r = 0; r < doc->rows->len; r++) {
     const struct gh_row *row = &g_array_index(doc->rows, struct gh_row, r);
     if(row->kind == GH_ROW_TEXT) {
       char *t = convert(cc, row->n_cells ? row->cells[0].text : "");
-      gh_doc_add_text(out, t, strlen(t));
+      gh_cells_add_text(out, t, strlen(t));
       g_free(t);
       continue;
     }
-    gh_doc_begin_row(out);
+    gh_cells_begin_row(out);
     for(unsigned c = 0; c < row->n_cells; c++) {
       char *t = convert(cc, row->cells[c].text);
-      gh_doc_add_cell(out, t, strlen(t), row->cells[c].col, row->cells[c].colspan);
+      gh_cells_add_cell(out, t, strlen(t), row->cells[c].col, row->cells[c].colspan);
       g_free(t);
     }
   }
@@ -134,8 +134,8 @@ gh_doc_to_simplified(const struct gh_doc *doc)
   if(doc->date_hint)
     out->date_hint = convert(cc, doc->date_hint);
   for(guint i = 0; i < doc->warnings->len; i++)
-    gh_doc_warn(out, "%s", (const char *)g_ptr_array_index(doc->warnings, i));
-  gh_doc_warn(out, "written in traditional characters; read after conversion to simplified "
+    gh_cells_warn(out, "%s", (const char *)g_ptr_array_index(doc->warnings, i));
+  gh_cells_warn(out, "written in traditional characters; read after conversion to simplified "
                    "(OpenCC t2s)");
   return out;
 }

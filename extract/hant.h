@@ -16,7 +16,7 @@
  * distinct traditional-only characters of the report's vocabulary. */
 bool gh_doc_is_traditional(const struct gh_doc *doc);
 
-/* A simplified copy of `doc` (gh_doc_free), or NULL when OpenCC or its t2s
+/* A simplified copy of `doc` (gh_cells_free), or NULL when OpenCC or its t2s
  * tables are not available (the caller parses the original). */
 struct gh_doc *gh_doc_to_simplified(const struct gh_doc *doc);
 

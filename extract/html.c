@@ -288,7 +288,7 @@ static void
 flush_line(struct emitter *em)
 {
   char *s = g_strstrip(em->line->str);
-  gh_doc_add_text(em->doc, s, strlen(s));
+  gh_cells_add_text(em->doc, s, strlen(s));
   g_string_truncate(em->line, 0);
 }
 
@@ -313,7 +313,7 @@ emit_tr(struct emitter *em, const GumboNode *tr, int *span_left)
     if(occupied[k])
       span_left[k]--;
   }
-  gh_doc_begin_row(em->doc);
+  gh_cells_begin_row(em->doc);
   int col = 0;
   const GumboVector *cells = &tr->v.element.children;
   for(unsigned i = 0; i < cells->length; i++) {
@@ -325,7 +325,7 @@ emit_tr(struct emitter *em, const GumboNode *tr, int *span_left)
       col++;
     int rs = span_attr(c, "rowspan", MAX_SPAN), cs = span_attr(c, "colspan", MAX_COLS);
     char *text = inner_text(c);
-    gh_doc_add_cell(em->doc, text, strlen(text), col < MAX_COLS ? col : -1, cs);
+    gh_cells_add_cell(em->doc, text, strlen(text), col < MAX_COLS ? col : -1, cs);
     g_free(text);
     for(int k = col; k < col + cs && k < MAX_COLS; k++)
       span_left[k] = rs - 1;
@@ -494,7 +494,7 @@ gh_html_to_doc(const char *bytes, size_t len, const char *declared_charset,
   }
   gh_html_tree_to_doc(t->out, doc);
   if(t->flattened)
-    gh_doc_warn(doc, "HTML nested past %u levels: %zu tags flattened before parsing",
+    gh_cells_warn(doc, "HTML nested past %u levels: %zu tags flattened before parsing",
                 gh_html_max_depth(), t->flattened);
   gh_gumbo_free(t);
   g_free(utf8);
@@ -514,11 +514,11 @@ gh_html_tree_to_doc(const GumboOutput *out, struct gh_doc *doc)
   struct meta m = { .article = article };
   gh_gumbo_walk(out->document, meta_enter, NULL, &m);
   if(m.title)
-    gh_doc_add_text(doc, m.title, strlen(m.title));
+    gh_cells_add_text(doc, m.title, strlen(m.title));
   doc->title_hint = m.page_title;
   doc->date_hint = m.date;
   if(m.date)
-    gh_doc_add_text(doc, m.date, strlen(m.date));
+    gh_cells_add_text(doc, m.date, strlen(m.date));
 
   struct emitter em = { doc, g_string_new(NULL) };
   gh_gumbo_walk(article, emit_enter, emit_leave, &em);

@@ -707,21 +707,21 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   for(guint i = 0; i < items->len; i++) {
     struct item *it = &g_array_index(items, struct item, i);
     if(!it->table) {
-      gh_doc_add_text(doc, it->text, strlen(it->text));
+      gh_cells_add_text(doc, it->text, strlen(it->text));
       g_free(it->text);
       continue;
     }
-    gh_doc_begin_row(doc);
+    gh_cells_begin_row(doc);
     for(guint k = 0; k < it->cells->len; k++) {
       struct ocell *c = &g_array_index(it->cells, struct ocell, k);
-      gh_doc_add_cell(doc, c->text, strlen(c->text), c->col, c->span);
-      gh_doc_set_conf(doc, c->conf);
+      gh_cells_add_cell(doc, c->text, strlen(c->text), c->col, c->span);
+      gh_cells_set_conf(doc, c->conf);
       if(c->ink && c->conf < GH_OCR_MIN_CONF) {
         st->low++;
         if(*c->text)
-          gh_doc_warn(doc, "OCR: cell \"%s\" read with low confidence (%d%%)", c->text, c->conf);
+          gh_cells_warn(doc, "OCR: cell \"%s\" read with low confidence (%d%%)", c->text, c->conf);
         else
-          gh_doc_warn(doc, "OCR: a cell with ink in it read as blank");
+          gh_cells_warn(doc, "OCR: a cell with ink in it read as blank");
       }
       g_free(c->text);
     }
@@ -730,7 +730,7 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
   g_array_free(items, TRUE);
   if(!in_time) {
     st->timed_out = true;
-    gh_doc_warn(doc, "OCR: the page's %u-second cap ran out; the rest of it is unread",
+    gh_cells_warn(doc, "OCR: the page's %u-second cap ran out; the rest of it is unread",
                 seconds ? seconds : 60);
   }
   boxaDestroy(&all);

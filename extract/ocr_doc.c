@@ -14,7 +14,7 @@ note_caps(struct gh_doc *doc, const struct gh_ocr_stats *st, unsigned total_page
 {
   doc->ocr = true;
   if(total_pages > st->pages)
-    gh_doc_warn(doc, "OCR: read %u of %u pages (caps: %u pages, %u seconds)", st->pages,
+    gh_cells_warn(doc, "OCR: read %u of %u pages (caps: %u pages, %u seconds)", st->pages,
                 total_pages, GH_OCR_MAX_PAGES, GH_OCR_TOTAL_SECONDS);
 }
 

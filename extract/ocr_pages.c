@@ -115,15 +115,15 @@ gh_ocr_pages(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
     if(read_page(img, plen, doc, &st, (unsigned)MIN(left, GH_OCR_PAGE_SECONDS), &e)) {
       read++;
     } else {
-      gh_doc_warn(doc, "OCR: page image %u of %u not read: %s", i + 1, n, e->message);
+      gh_cells_warn(doc, "OCR: page image %u of %u not read: %s", i + 1, n, e->message);
       g_clear_error(&last);
       last = e;
     }
   }
   if(lost->len)
-    gh_doc_warn(doc, "page images not fetched: %s of %u", lost->str, n);
+    gh_cells_warn(doc, "page images not fetched: %s of %u", lost->str, n);
   if(shown > n)
-    gh_doc_warn(doc, "the page shows %u%s page images: the first %u read (cap: %u)", shown,
+    gh_cells_warn(doc, "the page shows %u%s page images: the first %u read (cap: %u)", shown,
                 shown >= GH_PAGES_LISTED_MAX ? " or more" : "", n, GH_PAGES_MAX);
   g_string_free(lost, TRUE);
   if(!read) {
@@ -136,7 +136,7 @@ gh_ocr_pages(const char *bytes, size_t len, struct gh_doc *doc, GError **err)
   g_clear_error(&last);
   doc->ocr = true;
   if(read < n)
-    gh_doc_warn(doc, "OCR: read %u of %u page images (caps: %u pages, %u seconds)", read, n,
+    gh_cells_warn(doc, "OCR: read %u of %u page images (caps: %u pages, %u seconds)", read, n,
                 GH_OCR_MAX_PAGES, GH_OCR_TOTAL_SECONDS);
   return true;
 }

@@ -76,7 +76,7 @@ gh_pdf_to_doc(const char *bytes, size_t len, unsigned max_pages, struct gh_doc *
     return false;
   }
   if(max_pages && (unsigned)n > max_pages) {
-    gh_doc_warn(doc, "pdf: %d pages, only the first %u read", n, max_pages);
+    gh_cells_warn(doc, "pdf: %d pages, only the first %u read", n, max_pages);
     n = (int)max_pages;
   }
   char *title = poppler_document_get_title(pdf);

@@ -44,7 +44,7 @@ emit_text(struct gh_doc *doc, const struct pline *l)
     g_string_append(s, c->text);
   }
   if(kept || !l->cells->len)
-    gh_doc_add_text(doc, s->str, s->len);
+    gh_cells_add_text(doc, s->str, s->len);
   g_string_free(s, TRUE);
 }
 
@@ -107,11 +107,11 @@ emit_table_row(struct gh_doc *doc, const struct pline *l, const double *cols, un
       g_string_prepend(label, label_head);
     if(label_rest)
       g_string_append(label, label_rest);
-    gh_doc_begin_row(doc);
+    gh_cells_begin_row(doc);
     if(label->len)
-      gh_doc_add_cell(doc, label->str, label->len, 0, 1);
+      gh_cells_add_cell(doc, label->str, label->len, 0, 1);
     for(unsigned j = 0; j < k; j++)
-      gh_doc_add_cell(doc, slot[j] ? slot[j]->text : "", slot[j] ? strlen(slot[j]->text) : 0,
+      gh_cells_add_cell(doc, slot[j] ? slot[j]->text : "", slot[j] ? strlen(slot[j]->text) : 0,
                       (int)j + 1, 1);
   }
   g_free(slot);
@@ -217,10 +217,10 @@ emit_info_table(struct gh_doc *doc, GPtrArray *lines, guint j, double edge, bool
     emit_text(doc, lines->pdata[k]);
     claimed[k] = true;
   }
-  gh_doc_begin_row(doc);
+  gh_cells_begin_row(doc);
   for(guint h = 0; h < names->len; h++) {
     const char *n = names->pdata[h];
-    gh_doc_add_cell(doc, n, strlen(n), (int)h + 1, 1);
+    gh_cells_add_cell(doc, n, strlen(n), (int)h + 1, 1);
   }
   g_ptr_array_free(names, TRUE);
   /* The rows: lines with values until a line of text after them (the
@@ -491,10 +491,10 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
         last_tol = tol;
         /* The headers as a table row, so the parser anchors the values
          * under them exactly as it does for HTML and DOCX. */
-        gh_doc_begin_row(doc);
+        gh_cells_begin_row(doc);
         for(guint h = 0; h < names->len; h++) {
           const char *n = names->pdata[h];
-          gh_doc_add_cell(doc, n, strlen(n), (int)h + 1, 1);
+          gh_cells_add_cell(doc, n, strlen(n), (int)h + 1, 1);
         }
         g_ptr_array_free(names, TRUE);
       }
@@ -590,7 +590,7 @@ emit_lines(struct gh_doc *doc, GPtrArray *lines)
     }
     for(guint g = 0; groups && g < groups->len; g++) {
       const char *t = groups->pdata[g];
-      gh_doc_add_text(doc, t, strlen(t));
+      gh_cells_add_text(doc, t, strlen(t));
     }
     if(groups)
       g_ptr_array_free(groups, TRUE);

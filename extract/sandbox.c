@@ -73,10 +73,10 @@ struct job {
   size_t total; /* bytes of head and body */
   size_t input_len;
   unsigned wall;
-  gh_pool_done_fn done;             /* a JSON work's, or */
-  gh_pool_bytes_done_fn bytes_done; /* a bytes work's */
+  gh_sandbox_done_fn done;             /* a JSON work's, or */
+  gh_sandbox_bytes_done_fn bytes_done; /* a bytes work's */
   void *ud;
-  char *group; /* gh_pool_sched's */
+  char *group; /* gh_sandbox_sched's */
   bool urgent;
 };
 
@@ -93,7 +93,7 @@ struct worker {
   gint64 deadline; /* monotonic µs */
 };
 
-struct gh_pool {
+struct gh_sandbox {
   struct gh_extract_opts o; /* limits for every worker's life */
   char *work;               /* the work function's name, for the worker */
   unsigned n;
@@ -104,10 +104,10 @@ struct gh_pool {
 
 /* ---- the parent ---- */
 
-struct gh_pool *
-gh_pool_new(unsigned workers, const struct gh_extract_opts *o, const char *work)
+struct gh_sandbox *
+gh_sandbox_new(unsigned workers, const struct gh_extract_opts *o, const char *work)
 {
-  struct gh_pool *p = g_new0(struct gh_pool, 1);
+  struct gh_sandbox *p = g_new0(struct gh_sandbox, 1);
   p->work = g_strdup(work);
   p->o = *o;
   p->o.declared_charset = NULL;
@@ -135,7 +135,7 @@ job_free(struct job *j)
  * process with poppler mapped takes milliseconds the loop should not
  * wait. */
 static int
-reap(struct gh_pool *p, struct worker *w, bool kill_it)
+reap(struct gh_sandbox *p, struct worker *w, bool kill_it)
 {
   if(w->req >= 0)
     close(w->req);
@@ -168,7 +168,7 @@ lift(int fd)
 }
 
 static bool
-spawn(struct gh_pool *p, struct worker *w, char **reason)
+spawn(struct gh_sandbox *p, struct worker *w, char **reason)
 {
   int a[2], b[2];
   if(pipe2(a, O_CLOEXEC) != 0) {
@@ -239,7 +239,7 @@ spawn(struct gh_pool *p, struct worker *w, char **reason)
  * for a JSON work, as bytes for a bytes work. */
 static void
 job_done(struct job *j, const guint8 *reply, size_t len, const char *failure,
-         enum gh_pool_failure how)
+         enum gh_sandbox_failure how)
 {
   if(j->bytes_done) {
     j->bytes_done(j->ud, reply, len, failure, how);
@@ -253,7 +253,7 @@ job_done(struct job *j, const guint8 *reply, size_t len, const char *failure,
 /* Ends the worker's job; `reply` (NULL on failure) is w->reply's text. */
 static void
 complete(struct worker *w, const guint8 *reply, size_t len, char *failure,
-         enum gh_pool_failure how)
+         enum gh_sandbox_failure how)
 {
   struct job *j = w->job;
   w->job = NULL;
@@ -294,11 +294,11 @@ signal_reason(int sig)
 }
 
 static void
-fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
+fail(struct gh_sandbox *p, struct worker *w, bool timed_out, bool overflow)
 {
   int ws = reap(p, w, true);
   char *reason;
-  enum gh_pool_failure how = GH_POOL_FAILED;
+  enum gh_sandbox_failure how = GH_POOL_FAILED;
   if(timed_out) {
     reason = g_strdup_printf("extractor timed out after %u s (killed)", w->job->wall);
     how = GH_POOL_TIMEOUT;
@@ -322,10 +322,10 @@ fail(struct gh_pool *p, struct worker *w, bool timed_out, bool overflow)
   complete(w, NULL, 0, reason, how);
 }
 
-static void service(struct gh_pool *p, const struct pollfd *fds, unsigned n, bool read_any);
+static void service(struct gh_sandbox *p, const struct pollfd *fds, unsigned n, bool read_any);
 
 static void
-submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
+submit(struct gh_sandbox *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
        const void *args, size_t alen, struct job *j)
 {
   const char *cs = o->declared_charset ? o->declared_charset : "";
@@ -347,8 +347,8 @@ submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extrac
 }
 
 void
-gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
-               const json_t *args, gh_pool_done_fn done, void *ud)
+gh_sandbox_submit(struct gh_sandbox *p, GBytes *body, enum gh_format f, const struct gh_extract_opts *o,
+               const json_t *args, gh_sandbox_done_fn done, void *ud)
 {
   char *jargs = args ? json_dumps(args, JSON_COMPACT) : NULL;
   struct job *j = g_new0(struct job, 1);
@@ -359,17 +359,17 @@ gh_pool_submit(struct gh_pool *p, GBytes *body, enum gh_format f, const struct g
 }
 
 void
-gh_pool_submit_bytes(struct gh_pool *p, GBytes *body, enum gh_format f,
+gh_sandbox_submit_bytes(struct gh_sandbox *p, GBytes *body, enum gh_format f,
                      const struct gh_extract_opts *o, const GByteArray *args,
-                     gh_pool_bytes_done_fn done, void *ud)
+                     gh_sandbox_bytes_done_fn done, void *ud)
 {
-  gh_pool_submit_bytes_sched(p, body, f, o, args, NULL, done, ud);
+  gh_sandbox_submit_bytes_sched(p, body, f, o, args, NULL, done, ud);
 }
 
 void
-gh_pool_submit_bytes_sched(struct gh_pool *p, GBytes *body, enum gh_format f,
+gh_sandbox_submit_bytes_sched(struct gh_sandbox *p, GBytes *body, enum gh_format f,
                            const struct gh_extract_opts *o, const GByteArray *args,
-                           const struct gh_pool_sched *sched, gh_pool_bytes_done_fn done,
+                           const struct gh_sandbox_sched *sched, gh_sandbox_bytes_done_fn done,
                            void *ud)
 {
   struct job *j = g_new0(struct job, 1);
@@ -383,7 +383,7 @@ gh_pool_submit_bytes_sched(struct gh_pool *p, GBytes *body, enum gh_format f,
 }
 
 unsigned
-gh_pool_pending(const struct gh_pool *p)
+gh_sandbox_pending(const struct gh_sandbox *p)
 {
   unsigned n = p->waiting.length;
   for(unsigned i = 0; i < p->n; i++)
@@ -392,7 +392,7 @@ gh_pool_pending(const struct gh_pool *p)
 }
 
 unsigned
-gh_pool_pollfds(const struct gh_pool *p, struct pollfd *fds, unsigned max)
+gh_sandbox_pollfds(const struct gh_sandbox *p, struct pollfd *fds, unsigned max)
 {
   unsigned k = 0;
   for(unsigned i = 0; i < p->n && k < max; i++) {
@@ -426,7 +426,7 @@ send_request(struct worker *w)
  * out, then the reply (an 8-byte length, then the text), read in as few
  * calls as the pipe allows. */
 static void
-service_one(struct gh_pool *p, struct worker *w, bool may_read)
+service_one(struct gh_sandbox *p, struct worker *w, bool may_read)
 {
   bool writing = w->sent < w->job->total;
   int r = send_request(w);
@@ -529,7 +529,7 @@ cpu_used(pid_t pid)
 }
 
 static bool
-worn_out(const struct gh_pool *p, const struct worker *w)
+worn_out(const struct gh_sandbox *p, const struct worker *w)
 {
   if(w->served >= GH_WORKER_DOCS)
     return true;
@@ -541,7 +541,7 @@ worn_out(const struct gh_pool *p, const struct worker *w)
 
 /* Workers busy with a job of `group` (a NULL group is never shared). */
 static unsigned
-running(const struct gh_pool *p, const char *group)
+running(const struct gh_sandbox *p, const char *group)
 {
   unsigned n = 0;
   for(unsigned i = 0; group && i < p->n; i++)
@@ -549,11 +549,11 @@ running(const struct gh_pool *p, const char *group)
   return n;
 }
 
-/* The waiting job to start next (gh_pool_sched): the first urgent one,
+/* The waiting job to start next (gh_sandbox_sched): the first urgent one,
  * else the first, whose group is under its share of the workers; when
  * every waiting job's group is at its share, the first urgent or first. */
 static struct job *
-next_job(struct gh_pool *p)
+next_job(struct gh_sandbox *p)
 {
   if(p->waiting.length <= 1)
     return g_queue_pop_head(&p->waiting);
@@ -592,7 +592,7 @@ next_job(struct gh_pool *p)
 /* Gives an idle worker the next waiting job (spawning it if needed).
  * False when nothing could be started. */
 static bool
-take_job(struct gh_pool *p, struct worker *w)
+take_job(struct gh_sandbox *p, struct worker *w)
 {
   while(!w->job && p->waiting.length) {
     if(w->pid && worn_out(p, w))
@@ -612,7 +612,7 @@ take_job(struct gh_pool *p, struct worker *w)
 }
 
 /* Whether the caller's poll says the reply pipe `fd` may be read: yes
- * when it was not polled (the caller polls what gh_pool_pollfds gave,
+ * when it was not polled (the caller polls what gh_sandbox_pollfds gave,
  * which may be fewer, or older than the worker's job). */
 static bool
 may_read(const struct pollfd *fds, unsigned n, int fd)
@@ -628,7 +628,7 @@ may_read(const struct pollfd *fds, unsigned n, int fd)
 /* Hands waiting jobs to idle workers and moves every job on; reads
  * replies only with `read_any`, and then those may_read allows. */
 static void
-service(struct gh_pool *p, const struct pollfd *fds, unsigned n, bool read_any)
+service(struct gh_sandbox *p, const struct pollfd *fds, unsigned n, bool read_any)
 {
   for(guint i = 0; i < p->retired->len;) /* reap the retired that have exited */
     if(waitpid(g_array_index(p->retired, pid_t, i), NULL, WNOHANG) != 0)
@@ -649,13 +649,13 @@ service(struct gh_pool *p, const struct pollfd *fds, unsigned n, bool read_any)
 }
 
 void
-gh_pool_service(struct gh_pool *p, const struct pollfd *fds, unsigned n)
+gh_sandbox_service(struct gh_sandbox *p, const struct pollfd *fds, unsigned n)
 {
   service(p, fds, n, true);
 }
 
 gint64
-gh_pool_deadline(const struct gh_pool *p)
+gh_sandbox_deadline(const struct gh_sandbox *p)
 {
   gint64 soonest = G_MAXINT64;
   for(unsigned i = 0; i < p->n; i++)
@@ -665,7 +665,7 @@ gh_pool_deadline(const struct gh_pool *p)
 }
 
 void
-gh_pool_free(struct gh_pool *p)
+gh_sandbox_free(struct gh_sandbox *p)
 {
   if(!p)
     return;

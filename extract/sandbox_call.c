@@ -9,24 +9,24 @@
 #define USEC 1000000
 
 void
-gh_pool_step(struct gh_pool *p)
+gh_sandbox_step(struct gh_sandbox *p)
 {
   struct pollfd fds[64];
-  unsigned n = gh_pool_pollfds(p, fds, G_N_ELEMENTS(fds));
+  unsigned n = gh_sandbox_pollfds(p, fds, G_N_ELEMENTS(fds));
   if(n) {
-    gint64 deadline = gh_pool_deadline(p);
+    gint64 deadline = gh_sandbox_deadline(p);
     gint64 left = deadline == G_MAXINT64 ? USEC : deadline - g_get_monotonic_time();
     if(poll(fds, n, (int)CLAMP(left / 1000 + 1, 0, 1000)) < 0)
       n = 0; /* interrupted: no revents to trust, read every pipe */
   }
-  gh_pool_service(p, n ? fds : NULL, n);
+  gh_sandbox_service(p, n ? fds : NULL, n);
 }
 
 void
-gh_pool_drain(struct gh_pool *p)
+gh_sandbox_drain(struct gh_sandbox *p)
 {
-  while(gh_pool_pending(p))
-    gh_pool_step(p);
+  while(gh_sandbox_pending(p))
+    gh_sandbox_step(p);
 }
 
 struct record_job {
@@ -64,7 +64,7 @@ record_done(void *ud, json_t *reply, const char *failure)
 }
 
 void
-gh_pool_submit_record(struct gh_pool *p, GBytes *body, const struct gh_extract_opts *o,
+gh_sandbox_submit_record(struct gh_sandbox *p, GBytes *body, const struct gh_extract_opts *o,
                       const struct gh_doc_hints *hints, gh_record_done_fn done, void *ud)
 {
   gsize len;
@@ -88,11 +88,11 @@ gh_pool_submit_record(struct gh_pool *p, GBytes *body, const struct gh_extract_o
                              g_strdup(hints->file_title) };
   json_t *args = json_pack("{s s? s s?}", "link_text", hints->link_text, "file_title",
                            hints->file_title);
-  gh_pool_submit(p, body, f, o, args, record_done, rj);
+  gh_sandbox_submit(p, body, f, o, args, record_done, rj);
   json_decref(args);
 }
 
-static struct gh_pool *shared_record, *shared_doc;
+static struct gh_sandbox *shared_record, *shared_doc;
 
 static void
 keep_record(void *ud, json_t *record)
@@ -105,14 +105,14 @@ gh_extract_record(const char *bytes, size_t len, const struct gh_extract_opts *o
                   const struct gh_doc_hints *hints)
 {
   if(!shared_record)
-    shared_record = gh_pool_new(1, o, GH_POOL_WORK_RECORD);
+    shared_record = gh_sandbox_new(1, o, GH_POOL_WORK_RECORD);
   json_t *rec = NULL;
   /* The job ends before this returns: the caller's bytes need no copy. */
   GBytes *body = g_bytes_new_static(bytes, len);
-  gh_pool_submit_record(shared_record, body, o, hints, keep_record, &rec);
+  gh_sandbox_submit_record(shared_record, body, o, hints, keep_record, &rec);
   g_bytes_unref(body);
   while(!rec)
-    gh_pool_step(shared_record);
+    gh_sandbox_step(shared_record);
   return rec;
 }
 
@@ -140,13 +140,13 @@ gh_extract_doc(const char *bytes, size_t len, const struct gh_extract_opts *o,
                enum gh_status *status, char **reason)
 {
   if(!shared_doc)
-    shared_doc = gh_pool_new(1, o, GH_POOL_WORK_DOC);
+    shared_doc = gh_sandbox_new(1, o, GH_POOL_WORK_DOC);
   struct doc_result r = { 0 };
   GBytes *body = g_bytes_new_static(bytes, len);
-  gh_pool_submit(shared_doc, body, gh_sniff(bytes, len), o, NULL, doc_done, &r);
+  gh_sandbox_submit(shared_doc, body, gh_sniff(bytes, len), o, NULL, doc_done, &r);
   g_bytes_unref(body);
   while(!r.done)
-    gh_pool_step(shared_doc);
+    gh_sandbox_step(shared_doc);
   *status = r.status;
   *reason = r.reason;
   return r.doc;
@@ -155,8 +155,8 @@ gh_extract_doc(const char *bytes, size_t len, const struct gh_extract_opts *o,
 void
 gh_extract_shutdown(void)
 {
-  gh_pool_free(shared_record);
-  gh_pool_free(shared_doc);
+  gh_sandbox_free(shared_record);
+  gh_sandbox_free(shared_doc);
   shared_record = shared_doc = NULL;
 }
 
@@ -164,7 +164,7 @@ json_t *
 gh_doc_reply(const struct gh_doc *doc, enum gh_status status, const char *reason)
 {
   return json_pack("{s i s s? s o?}", "status", (int)status, "reason", reason, "doc",
-                   doc ? gh_doc_to_json(doc) : NULL);
+                   doc ? gh_cells_to_json(doc) : NULL);
 }
 
 struct gh_doc *
@@ -176,7 +176,7 @@ gh_doc_from_reply(const json_t *j, enum gh_status *status, char **reason)
                                                              : GH_STATUS_EXTRACT_FAILED;
   *reason = NULL;
   json_t *jd = json_object_get(j, "doc");
-  struct gh_doc *doc = jd && *status == GH_STATUS_PARSED ? gh_doc_from_json(jd) : NULL;
+  struct gh_doc *doc = jd && *status == GH_STATUS_PARSED ? gh_cells_from_json(jd) : NULL;
   if(doc)
     return doc;
   if(*status == GH_STATUS_PARSED) {

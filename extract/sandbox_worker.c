@@ -1,5 +1,5 @@
 /* An extraction worker's side of the pool (extract/sandbox.h): the
- * process the pool starts (this program again, gh_pool_worker_main),
+ * process the pool starts (this program again, gh_sandbox_worker_main),
  * confined, reading requests from its pipe and answering each with the
  * work's reply, until the pool closes the pipe.  The pool's side is
  * extract/sandbox.c. */
@@ -88,7 +88,7 @@ gh_worker_cpu_budget(unsigned cap, guint64 len)
 }
 
 G_GNUC_NORETURN static void
-worker_loop(int req, int rep, const struct gh_extract_opts *o, const struct gh_pool_work *work)
+worker_loop(int req, int rep, const struct gh_extract_opts *o, const struct gh_sandbox_work *work)
 {
   /* Memory and core limits for the worker's life; CPU per document below
    * (a hard limit could not be raised again). */
@@ -124,7 +124,7 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, const struct gh_p
     ro.max_pdf_pages = h.max_pdf_pages;
     ro.max_xml_bytes = h.max_xml_bytes;
     ro.declared_charset = h.charset_len ? charset : NULL;
-    struct gh_pool_input in = { body, h.len, (enum gh_format)h.format, &ro, NULL,
+    struct gh_sandbox_input in = { body, h.len, (enum gh_format)h.format, &ro, NULL,
                                 (const guint8 *)args, h.args_len };
     char *text = NULL;
     guint64 n = 0;
@@ -155,14 +155,14 @@ worker_loop(int req, int rep, const struct gh_extract_opts *o, const struct gh_p
 }
 
 static json_t *
-work_doc(const struct gh_pool_input *in)
+work_doc(const struct gh_sandbox_input *in)
 {
   enum gh_status status;
   char *reason = NULL;
   struct gh_doc *doc = gh_document_cells(in->bytes, in->len, in->format, in->o, NULL, &status,
                                          &reason);
   json_t *out = gh_doc_reply(doc, status, reason);
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
   g_free(reason);
   return out;
 }
@@ -175,7 +175,7 @@ arg(const json_t *args, const char *key)
 
 /* {"record": …}: the document's whole record. */
 static json_t *
-work_record(const struct gh_pool_input *in)
+work_record(const struct gh_sandbox_input *in)
 {
   struct gh_doc_hints hints = { arg(in->args, "link_text"), arg(in->args, "file_title") };
   struct gh_record rec;
@@ -187,7 +187,7 @@ work_record(const struct gh_pool_input *in)
   return out;
 }
 
-static const struct gh_pool_work builtin_works[] = {
+static const struct gh_sandbox_work builtin_works[] = {
   { GH_POOL_WORK_DOC, work_doc, NULL },
   { GH_POOL_WORK_RECORD, work_record, NULL },
   { NULL, NULL, NULL },
@@ -200,16 +200,16 @@ parse_u64(const char *s, guint64 *v)
 }
 
 int
-gh_pool_worker_main(int argc, char **argv, const struct gh_pool_work *extra)
+gh_sandbox_worker_main(int argc, char **argv, const struct gh_sandbox_work *extra)
 {
   /* argv: program, GH_POOL_WORKER_ARG, work, max_bytes, memory_bytes,
    * cpu_seconds, max_html_depth */
   guint64 max_bytes, memory, cpu, depth;
-  const struct gh_pool_work *work = NULL;
-  for(const struct gh_pool_work *w = builtin_works; argc == 7 && !work && w->name; w++)
+  const struct gh_sandbox_work *work = NULL;
+  for(const struct gh_sandbox_work *w = builtin_works; argc == 7 && !work && w->name; w++)
     if(!strcmp(w->name, argv[2]))
       work = w;
-  for(const struct gh_pool_work *w = extra; argc == 7 && !work && w && w->name; w++)
+  for(const struct gh_sandbox_work *w = extra; argc == 7 && !work && w && w->name; w++)
     if(!strcmp(w->name, argv[2]))
       work = w;
   struct stat a, b;

@@ -43,7 +43,7 @@ trim(const char **s, size_t *n)
 static void
 add_split_row(struct gh_doc *doc, const char *s, size_t n, char sep, bool cols)
 {
-  gh_doc_begin_row(doc);
+  gh_cells_begin_row(doc);
   int col = 0;
   const char *p = s, *end = s + n;
   while(p <= end) {
@@ -53,7 +53,7 @@ add_split_row(struct gh_doc *doc, const char *s, size_t n, char sep, bool cols)
     const char *c = p;
     size_t cn = (size_t)(q - p);
     trim(&c, &cn);
-    gh_doc_add_cell(doc, c, cn, cols ? col : -1, 1);
+    gh_cells_add_cell(doc, c, cn, cols ? col : -1, 1);
     col++;
     p = q + 1;
   }
@@ -118,10 +118,10 @@ cell_rows_add(struct gh_doc *doc, struct cell_rows *cr, const char *c, size_t cn
   if(cr->open && cr->had_value && !value)
     cell_rows_end(cr); /* a label after values starts the next row */
   if(!cr->open) {
-    gh_doc_begin_row(doc);
+    gh_cells_begin_row(doc);
     cr->open = true;
   }
-  gh_doc_add_cell(doc, c, cn, cr->col++, 1);
+  gh_cells_add_cell(doc, c, cn, cr->col++, 1);
   if(value && cn)
     cr->had_value = true;
 }
@@ -354,6 +354,6 @@ text_to_doc(const char *utf8, size_t len, struct gh_doc *doc)
       add_split_row(doc, s, n, '\t', false);
       continue;
     }
-    gh_doc_add_text(doc, t, tn);
+    gh_cells_add_text(doc, t, tn);
   }
 }

@@ -271,9 +271,9 @@ emit_sheet(struct gh_doc *doc, const xmlNode *ws, GPtrArray *shared, size_t *emi
       break;
     }
     if(filled == 1 && first->col + span0 - 1 >= extent) {
-      gh_doc_add_text(doc, first->text, strlen(first->text));
+      gh_cells_add_text(doc, first->text, strlen(first->text));
     } else {
-      gh_doc_begin_row(doc);
+      gh_cells_begin_row(doc);
       guint k = i;
       for(int col = min_col; col <= extent;) {
         int span = 1;
@@ -293,7 +293,7 @@ emit_sheet(struct gh_doc *doc, const xmlNode *ws, GPtrArray *shared, size_t *emi
                              ? g_array_index(cells, struct cell, k).text
                              : "";
         if(!covered)
-          gh_doc_add_cell(doc, text, strlen(text), col - min_col, MIN(span, extent - col + 1));
+          gh_cells_add_cell(doc, text, strlen(text), col - min_col, MIN(span, extent - col + 1));
         col += covered ? 1 : MAX(span, 1);
       }
     }

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  struct gh_doc *doc = gh_doc_new();
+  struct gh_doc *doc = gh_cells_new();
   GError *err = NULL;
   if(gh_html_to_doc((const char *)data, size, NULL, doc, &err)) {
     struct gh_record rec;
@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gh_record_clear(&rec);
   }
   g_clear_error(&err);
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
   size_t n = 0;
   char *utf8 = gh_to_utf8((const char *)data, size, NULL, true, &n, NULL, NULL);
   if(utf8) {

@@ -12,7 +12,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   char *text = g_utf8_make_valid((const char *)data, (gssize)size);
-  struct gh_doc *doc = gh_doc_new();
+  struct gh_doc *doc = gh_cells_new();
   gh_text_to_doc(text, strlen(text), doc);
   struct gh_record rec;
   gh_record_init(&rec);
@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   free(s);
   json_decref(j);
   gh_record_clear(&rec);
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
   g_free(text);
   return 0;
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 struct gh_doc *
-gh_doc_new(void)
+gh_cells_new(void)
 {
   struct gh_doc *doc = g_new0(struct gh_doc, 1);
   doc->rows = g_array_new(FALSE, TRUE, sizeof(struct gh_row));
@@ -13,7 +13,7 @@ gh_doc_new(void)
 }
 
 void
-gh_doc_free(struct gh_doc **docp)
+gh_cells_free(struct gh_doc **docp)
 {
   struct gh_doc *doc = *docp;
   if(!doc)
@@ -53,7 +53,7 @@ row_push(struct gh_row *r, const char *text, size_t len, int col, int colspan)
 }
 
 void
-gh_doc_clear_rows(struct gh_doc *doc)
+gh_cells_clear_rows(struct gh_doc *doc)
 {
   for(guint i = 0; i < doc->rows->len; i++) {
     struct gh_row *r = &g_array_index(doc->rows, struct gh_row, i);
@@ -65,14 +65,14 @@ gh_doc_clear_rows(struct gh_doc *doc)
 }
 
 void
-gh_doc_set_conf(struct gh_doc *doc, int conf)
+gh_cells_set_conf(struct gh_doc *doc, int conf)
 {
   if(doc->rows->len && last_row(doc)->n_cells)
     last_row(doc)->cells[last_row(doc)->n_cells - 1].conf = CLAMP(conf, 0, 100);
 }
 
 void
-gh_doc_add_text(struct gh_doc *doc, const char *text, size_t len)
+gh_cells_add_text(struct gh_doc *doc, const char *text, size_t len)
 {
   struct gh_row r = { .kind = GH_ROW_TEXT };
   g_array_append_val(doc->rows, r);
@@ -80,23 +80,23 @@ gh_doc_add_text(struct gh_doc *doc, const char *text, size_t len)
 }
 
 void
-gh_doc_begin_row(struct gh_doc *doc)
+gh_cells_begin_row(struct gh_doc *doc)
 {
   struct gh_row r = { .kind = GH_ROW_TABLE };
   g_array_append_val(doc->rows, r);
 }
 
 void
-gh_doc_add_cell(struct gh_doc *doc, const char *text, size_t len, int col,
+gh_cells_add_cell(struct gh_doc *doc, const char *text, size_t len, int col,
                 int colspan)
 {
   if(doc->rows->len == 0 || last_row(doc)->kind != GH_ROW_TABLE)
-    gh_doc_begin_row(doc);
+    gh_cells_begin_row(doc);
   row_push(last_row(doc), text, len, col, colspan);
 }
 
 void
-gh_doc_warn(struct gh_doc *doc, const char *fmt, ...)
+gh_cells_warn(struct gh_doc *doc, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -105,13 +105,13 @@ gh_doc_warn(struct gh_doc *doc, const char *fmt, ...)
 }
 
 void
-gh_doc_dump(const struct gh_doc *doc, FILE *out)
+gh_cells_dump(const struct gh_doc *doc, FILE *out)
 {
-  gh_doc_dump_noted(doc, out, NULL, NULL);
+  gh_cells_dump_noted(doc, out, NULL, NULL);
 }
 
 void
-gh_doc_dump_noted(const struct gh_doc *doc, FILE *out, gh_cell_note_fn note, void *ud)
+gh_cells_dump_noted(const struct gh_doc *doc, FILE *out, gh_cell_note_fn note, void *ud)
 {
   for(guint i = 0; i < doc->rows->len; i++) {
     const struct gh_row *r = &g_array_index(doc->rows, struct gh_row, i);
@@ -132,7 +132,7 @@ gh_doc_dump_noted(const struct gh_doc *doc, FILE *out, gh_cell_note_fn note, voi
 }
 
 json_t *
-gh_doc_to_json(const struct gh_doc *doc)
+gh_cells_to_json(const struct gh_doc *doc)
 {
   json_t *rows = json_array();
   for(guint i = 0; i < doc->rows->len; i++) {
@@ -157,12 +157,12 @@ gh_doc_to_json(const struct gh_doc *doc)
 }
 
 struct gh_doc *
-gh_doc_from_json(const json_t *j)
+gh_cells_from_json(const json_t *j)
 {
   json_t *rows = json_object_get(j, "rows");
   if(!json_is_array(rows))
     return NULL;
-  struct gh_doc *doc = gh_doc_new();
+  struct gh_doc *doc = gh_cells_new();
   size_t i;
   json_t *row;
   json_array_foreach(rows, i, row) {
@@ -171,7 +171,7 @@ gh_doc_from_json(const json_t *j)
     if(!json_is_array(cells) || (kind != GH_ROW_TEXT && kind != GH_ROW_TABLE))
       goto bad;
     if(kind == GH_ROW_TABLE)
-      gh_doc_begin_row(doc);
+      gh_cells_begin_row(doc);
     size_t k;
     json_t *cell;
     json_array_foreach(cells, k, cell) {
@@ -179,12 +179,12 @@ gh_doc_from_json(const json_t *j)
       if(!text || !g_utf8_validate(text, -1, NULL))
         goto bad;
       if(kind == GH_ROW_TEXT)
-        gh_doc_add_text(doc, text, strlen(text));
+        gh_cells_add_text(doc, text, strlen(text));
       else
-        gh_doc_add_cell(doc, text, strlen(text), (int)json_integer_value(json_array_get(cell, 1)),
+        gh_cells_add_cell(doc, text, strlen(text), (int)json_integer_value(json_array_get(cell, 1)),
                         (int)json_integer_value(json_array_get(cell, 2)));
       if(json_is_integer(json_array_get(cell, 3)))
-        gh_doc_set_conf(doc, (int)json_integer_value(json_array_get(cell, 3)));
+        gh_cells_set_conf(doc, (int)json_integer_value(json_array_get(cell, 3)));
     }
   }
   const char *t = json_string_value(json_object_get(j, "title_hint"));
@@ -198,6 +198,6 @@ gh_doc_from_json(const json_t *j)
       g_ptr_array_add(doc->warnings, g_strdup(json_string_value(w)));
   return doc;
 bad:
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
   return NULL;
 }

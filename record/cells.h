@@ -10,7 +10,7 @@
  * Each cell carries its grid column when the source knows it (HTML/DOCX after
  * rowspan/colspan expansion, PDF from glyph x positions) and -1 otherwise.
  *
- * Ownership: the doc owns every string added to it; gh_doc_free releases all.
+ * Ownership: the doc owns every string added to it; gh_cells_free releases all.
  */
 #ifndef GH_CELLS_H
 #define GH_CELLS_H
@@ -48,39 +48,39 @@ struct gh_doc {
   bool ocr; /* the text was read from images (extract/ocr.h) */
 };
 
-struct gh_doc *gh_doc_new(void);
-void gh_doc_free(struct gh_doc **docp);
+struct gh_doc *gh_cells_new(void);
+void gh_cells_free(struct gh_doc **docp);
 
 /* Append one line of running text (copied).  Empty lines are kept: they are
  * paragraph breaks and some reports put one cell per paragraph. */
-void gh_doc_add_text(struct gh_doc *doc, const char *text, size_t len);
+void gh_cells_add_text(struct gh_doc *doc, const char *text, size_t len);
 
 /* Start a table row, then add its cells in reading order. */
-void gh_doc_begin_row(struct gh_doc *doc);
-void gh_doc_add_cell(struct gh_doc *doc, const char *text, size_t len,
+void gh_cells_begin_row(struct gh_doc *doc);
+void gh_cells_add_cell(struct gh_doc *doc, const char *text, size_t len,
                      int col, int colspan);
 
 /* Drops every row (a reader that gave up, before another one tries). */
-void gh_doc_clear_rows(struct gh_doc *doc);
+void gh_cells_clear_rows(struct gh_doc *doc);
 
 /* The OCR confidence of the cell or line added last. */
-void gh_doc_set_conf(struct gh_doc *doc, int conf);
+void gh_cells_set_conf(struct gh_doc *doc, int conf);
 
-void gh_doc_warn(struct gh_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void gh_cells_warn(struct gh_doc *doc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* Debug aid (govharvest parse --cells): print the stream, one row per line. */
-void gh_doc_dump(const struct gh_doc *doc, FILE *out);
+void gh_cells_dump(const struct gh_doc *doc, FILE *out);
 
 /* The same, calling `note` after each cell's text to add what a reader
  * made of it (parse --cells: where the parser placed a value). */
 typedef void (*gh_cell_note_fn)(guint row, unsigned cell, FILE *out, void *ud);
-void gh_doc_dump_noted(const struct gh_doc *doc, FILE *out, gh_cell_note_fn note, void *ud);
+void gh_cells_dump_noted(const struct gh_doc *doc, FILE *out, gh_cell_note_fn note, void *ud);
 
 
 
 /* Wire form between an extraction worker and its caller (sandbox.c).  JSON,
  * because it is the one format both ends already parse defensively. */
 #include <jansson.h>
-json_t *gh_doc_to_json(const struct gh_doc *doc);
-struct gh_doc *gh_doc_from_json(const json_t *j); /* NULL if malformed */
+json_t *gh_cells_to_json(const struct gh_doc *doc);
+struct gh_doc *gh_cells_from_json(const json_t *j); /* NULL if malformed */
 #endif

@@ -230,7 +230,7 @@ orphan_parsed(void *ud, json_t *record)
 }
 
 static bool
-reparse_orphans(struct gh_store *st, struct gh_pool *pool, const struct gh_extract_opts *eo,
+reparse_orphans(struct gh_store *st, struct gh_sandbox *pool, const struct gh_extract_opts *eo,
                 GHashTable *shas, bool dry_run, FILE *out, struct gh_reparse_summary *sum,
                 GError **err)
 {
@@ -243,12 +243,12 @@ reparse_orphans(struct gh_store *st, struct gh_pool *pool, const struct gh_extra
   for(guint i = 0; ok && i < w.found->len; i++) {
     struct orphan *o = w.found->pdata[i];
     struct gh_doc_hints hints = { .link_text = o->state->text };
-    gh_pool_submit_record(pool, o->doc, eo, &hints, orphan_parsed, o);
+    gh_sandbox_submit_record(pool, o->doc, eo, &hints, orphan_parsed, o);
   }
   for(guint i = 0; ok && i < w.found->len; i++) {
     struct orphan *o = w.found->pdata[i];
     while(!o->fresh)
-      gh_pool_step(pool);
+      gh_sandbox_step(pool);
     json_t *src = json_object_get(o->fresh, "source");
     json_object_set_new(src, "url", json_string(o->url));
     const struct gh_urlstate *s = o->state;
@@ -318,7 +318,7 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned worke
   GString *after = NULL;
   workers = workers ? workers : 1;
   const guint batch = BATCH_PER_WORKER * workers;
-  struct gh_pool *pool = gh_pool_new(workers, eo, GH_POOL_WORK_RECORD);
+  struct gh_sandbox *pool = gh_sandbox_new(workers, eo, GH_POOL_WORK_RECORD);
   bool ok = true;
   for(;;) {
     /* One batch: read BATCH records and their documents in a short read
@@ -354,14 +354,14 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned worke
         .link_text = json_string_value(json_object_get(src, "link_text")),
         .file_title = json_string_value(json_object_get(src, "file_title")),
       };
-      gh_pool_submit_record(pool, it->doc, eo, &hints, parsed, it);
+      gh_sandbox_submit_record(pool, it->doc, eo, &hints, parsed, it);
     }
     /* Each result is taken as soon as it is in, in key order, so this
      * process compares and prints while the workers parse the rest. */
     for(guint i = 0; i < items->len; i++) {
       struct item *it = items->pdata[i];
       while(it->doc && !it->fresh)
-        gh_pool_step(pool);
+        gh_sandbox_step(pool);
       sum->records++;
       if(!it->doc || !it->fresh) {
         sum->no_document++;
@@ -400,6 +400,6 @@ gh_reparse(struct gh_store *st, const struct gh_extract_opts *eo, unsigned worke
   if(ok)
     ok = reparse_orphans(st, pool, eo, shas, dry_run, out, sum, err);
   g_hash_table_destroy(shas);
-  gh_pool_free(pool);
+  gh_sandbox_free(pool);
   return ok;
 }

@@ -223,7 +223,7 @@ fake_crawl_begin(struct fake_crawl *f)
   c->started = g_get_monotonic_time();
   c->multi = curl_multi_init();
   c->workers = 1;
-  c->pool = gh_pool_new(c->workers, &f->o.extract, GH_CRAWL_WORK);
+  c->pool = gh_sandbox_new(c->workers, &f->o.extract, GH_CRAWL_WORK);
   g_assert(gh_frontier_begin_cycle(st, &c->cycle, &e));
   struct gh_frontier_opts fo = { .cycle = c->cycle, .run_id = 1 };
   c->fr = gh_frontier_new(st, &fo);
@@ -324,7 +324,7 @@ fake_crawl_end(struct fake_crawl *f)
 {
   struct crawl *c = &f->c;
   if(c->pool)
-    gh_pool_free(c->pool);
+    gh_sandbox_free(c->pool);
   g_hash_table_remove_all(c->processing);
   gh_frontier_free(c->fr);
   gh_store_close(c->st);
@@ -351,7 +351,7 @@ fake_crawl_end(struct fake_crawl *f)
 
 /* The workers are the test program started again: its main() calls this
  * first. */
-static const struct gh_pool_work fake_works[] = {
+static const struct gh_sandbox_work fake_works[] = {
   { GH_CRAWL_WORK, NULL, gh_crawl_work },
   { NULL, NULL, NULL },
 };
@@ -360,7 +360,7 @@ static inline int
 fake_crawl_main(const char *suite, const struct gh_case *cases, size_t n, int argc, char **argv)
 {
   if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
-    return gh_pool_worker_main(argc, argv, fake_works);
+    return gh_sandbox_worker_main(argc, argv, fake_works);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int rc = gh_cases_main(suite, cases, n, argc, argv);
   curl_global_cleanup();

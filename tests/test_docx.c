@@ -70,7 +70,7 @@ test_nomem(void)
   }
   unsigned failed = 0;
   for(size_t budget = 256; budget <= 64 * 1024; budget *= 4) {
-    struct gh_doc *doc = gh_doc_new();
+    struct gh_doc *doc = gh_cells_new();
     GError *err = NULL;
     room = budget;
     xmlSetStructuredErrorFunc(NULL, quiet);
@@ -94,15 +94,15 @@ test_nomem(void)
              err ? err->message : "no error");
     }
     g_clear_error(&err);
-    gh_doc_free(&doc);
+    gh_cells_free(&doc);
   }
   EXPECT(failed >= 2, "the smaller budgets fail the read: %u of 6", failed);
-  struct gh_doc *doc = gh_doc_new();
+  struct gh_doc *doc = gh_cells_new();
   GError *err = NULL;
   EXPECT(gh_docx_to_doc(bytes, len, 64u << 20, doc, &err), "with memory the same file reads: %s",
          err ? err->message : "");
   g_clear_error(&err);
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
   g_free(bytes);
 }
 

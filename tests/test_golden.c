@@ -222,7 +222,7 @@ int
 main(int argc, char **argv)
 {
   if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
-    return gh_pool_worker_main(argc, argv, NULL);
+    return gh_sandbox_worker_main(argc, argv, NULL);
   if(argc < 2) {
     fprintf(stderr, "usage: test_golden DATA_DIR [--list | STEM...]\n");
     return 2;

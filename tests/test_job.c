@@ -30,7 +30,7 @@ fetch_and_read(struct fake_crawl *f, const char *url)
     crawl_answer_fetched(&f->c, x);
   fake_xfer_done(f, x);
   for(int i = 0; i < 120 && g_hash_table_size(f->c.processing); i++)
-    gh_pool_step(f->c.pool);
+    gh_sandbox_step(f->c.pool);
   EXPECT(g_hash_table_size(f->c.processing) == 0 && f->c.pending_bytes == 0,
          "%s: the worker's reply was handled", url);
 }

@@ -185,7 +185,7 @@ row(struct page *pg, const char *label, const char *const *values, double y)
 static char *
 read_page(struct page *pg)
 {
-  struct gh_doc *doc = gh_doc_new();
+  struct gh_doc *doc = gh_cells_new();
   size_t glyphs = gh_pdfgrid_to_doc((const struct gh_grid_box *)(void *)pg->boxes->data,
                                     pg->boxes->len, doc);
   EXPECT(glyphs > 0, "no glyph read");
@@ -197,7 +197,7 @@ read_page(struct page *pg)
       g_string_append_printf(s, "%s%s", c ? "|" : "", w->cells[c].text);
     g_string_append_c(s, '\n');
   }
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
   g_array_free(pg->boxes, TRUE);
   g_ptr_array_free(pg->own, TRUE);
   return g_string_free(s, FALSE);

@@ -29,28 +29,28 @@
 
 /* A reader's cell stream: a text row and a table row with spans. */
 static json_t *
-work_cells(const struct gh_pool_input *in)
+work_cells(const struct gh_sandbox_input *in)
 {
   (void)in;
-  struct gh_doc *doc = gh_doc_new();
-  gh_doc_add_text(doc, "三、收到和处理政府信息公开申请情况", strlen("三、收到和处理政府信息公开申请情况"));
-  gh_doc_begin_row(doc);
-  gh_doc_add_cell(doc, "", 0, 3, 1);
-  gh_doc_add_cell(doc, "12", 2, 4, 2);
+  struct gh_doc *doc = gh_cells_new();
+  gh_cells_add_text(doc, "三、收到和处理政府信息公开申请情况", strlen("三、收到和处理政府信息公开申请情况"));
+  gh_cells_begin_row(doc);
+  gh_cells_add_cell(doc, "", 0, 3, 1);
+  gh_cells_add_cell(doc, "12", 2, 4, 2);
   json_t *out = gh_doc_reply(doc, GH_STATUS_PARSED, NULL);
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
   return out;
 }
 
 static json_t *
-work_ocr(const struct gh_pool_input *in)
+work_ocr(const struct gh_sandbox_input *in)
 {
   (void)in;
   return gh_doc_reply(NULL, GH_STATUS_NEEDS_OCR, "no text layer");
 }
 
 static json_t *
-work_spin(const struct gh_pool_input *in)
+work_spin(const struct gh_sandbox_input *in)
 {
   (void)in;
   volatile unsigned long x = 0;
@@ -61,21 +61,21 @@ work_spin(const struct gh_pool_input *in)
 
 
 static json_t *
-work_echo(const struct gh_pool_input *in)
+work_echo(const struct gh_sandbox_input *in)
 {
   return json_pack("{s O s I s s? s i}", "args", in->args, "len", (json_int_t)in->len,
                    "charset", in->o->declared_charset, "pid", (int)getpid());
 }
 
 static json_t *
-work_abort(const struct gh_pool_input *in)
+work_abort(const struct gh_sandbox_input *in)
 {
   (void)in;
   abort();
 }
 
 static json_t *
-work_hang(const struct gh_pool_input *in)
+work_hang(const struct gh_sandbox_input *in)
 {
   (void)in;
   for(;;)
@@ -86,7 +86,7 @@ work_hang(const struct gh_pool_input *in)
 /* What the worker holds open, and whether a signal the parent blocked
  * reaches it. */
 static json_t *
-work_env(const struct gh_pool_input *in)
+work_env(const struct gh_sandbox_input *in)
 {
   (void)in;
   json_t *fds = json_array();
@@ -130,7 +130,7 @@ work_env(const struct gh_pool_input *in)
 
 /* A reader taken over: it tries to reach the network. */
 static json_t *
-work_escape(const struct gh_pool_input *in)
+work_escape(const struct gh_sandbox_input *in)
 {
   (void)in;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -139,7 +139,7 @@ work_escape(const struct gh_pool_input *in)
 
 /* ... or to write a file. */
 static json_t *
-work_write(const struct gh_pool_input *in)
+work_write(const struct gh_sandbox_input *in)
 {
   (void)in;
   int fd = open("/tmp/gh-confine-test", O_WRONLY | O_CREAT, 0600);
@@ -147,7 +147,7 @@ work_write(const struct gh_pool_input *in)
 }
 
 static json_t *
-work_flood(const struct gh_pool_input *in)
+work_flood(const struct gh_sandbox_input *in)
 {
   (void)in;
   char *big = g_malloc(40u << 20);
@@ -158,7 +158,7 @@ work_flood(const struct gh_pool_input *in)
 
 /* A library that leaks: 300 MiB held from the first document on. */
 static json_t *
-work_bloat(const struct gh_pool_input *in)
+work_bloat(const struct gh_sandbox_input *in)
 {
   static char *held;
   if(!held) {
@@ -173,7 +173,7 @@ work_bloat(const struct gh_pool_input *in)
  * about its string's length, as a worker taken over by a crafted file
  * could; 8 makes the work return nothing. */
 static GByteArray *
-work_fields(const struct gh_pool_input *in)
+work_fields(const struct gh_sandbox_input *in)
 {
   struct gh_wire_reader r = { in->raw, in->raw + in->raw_len, false };
   guint32 n = gh_wire_get_u32(&r);
@@ -193,7 +193,7 @@ work_fields(const struct gh_pool_input *in)
   return out;
 }
 
-static const struct gh_pool_work works[] = {
+static const struct gh_sandbox_work works[] = {
   { .name = "echo", .fn = work_echo }, { .name = "abort", .fn = work_abort },
   { .name = "hang", .fn = work_hang }, { .name = "env", .fn = work_env },
   { .name = "flood", .fn = work_flood }, { .name = "bloat", .fn = work_bloat },
@@ -218,19 +218,19 @@ pool_done(void *ud, json_t *reply, const char *failure)
   o->done = true;
 }
 
-static struct gh_pool *
+static struct gh_sandbox *
 pool(unsigned workers, const char *work)
 {
   struct gh_extract_opts o;
   gh_extract_opts_init(&o);
   o.wall_seconds = 1;
-  return gh_pool_new(workers, &o, work);
+  return gh_sandbox_new(workers, &o, work);
 }
 
 /* `wall`: 1 s for the hang; more where the sanitizers make writing or
  * touching hundreds of MiB slow. */
 static void
-submit(struct gh_pool *p, int n, const char *charset, unsigned wall, struct outcome *out)
+submit(struct gh_sandbox *p, int n, const char *charset, unsigned wall, struct outcome *out)
 {
   struct gh_extract_opts o;
   gh_extract_opts_init(&o);
@@ -238,7 +238,7 @@ submit(struct gh_pool *p, int n, const char *charset, unsigned wall, struct outc
   o.declared_charset = charset;
   json_t *args = json_pack("{s i}", "n", n);
   GBytes *body = g_bytes_new_static("body", 4);
-  gh_pool_submit(p, body, GH_FMT_TEXT, &o, args, pool_done, out);
+  gh_sandbox_submit(p, body, GH_FMT_TEXT, &o, args, pool_done, out);
   g_bytes_unref(body);
   json_decref(args);
 }
@@ -258,10 +258,10 @@ test_pool(void)
 {
   /* Replies carry the job's arguments, body and charset back. */
   struct outcome out[40] = { 0 };
-  struct gh_pool *p = pool(2, "echo");
+  struct gh_sandbox *p = pool(2, "echo");
   for(int i = 0; i < 6; i++)
     submit(p, i, i % 2 ? "gbk" : NULL, 1, &out[i]);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   for(int i = 0; i < 6; i++) {
     json_t *r = out[i].reply;
     EXPECT(out[i].done && r && json_integer_value(json_object_get(json_object_get(r, "args"), "n")) == i &&
@@ -271,14 +271,14 @@ test_pool(void)
            "echo job %d: %s", i, out[i].failure ? out[i].failure : "");
   }
   clear(out, 6);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
   /* A worker whose memory grew past its bound is replaced (checked every
    * 16 documents): 40 jobs on a leaking worker, three workers. */
   p = pool(1, "bloat");
   GHashTable *pids = g_hash_table_new(NULL, NULL);
   for(int i = 0; i < 40; i++)
     submit(p, i, NULL, 60, &out[i]);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   int ok = 0;
   for(int i = 0; i < 40; i++) {
     ok += out[i].reply != NULL;
@@ -289,32 +289,32 @@ test_pool(void)
          g_hash_table_size(pids));
   g_hash_table_destroy(pids);
   clear(out, 40);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
 
   /* A crash or a hang fails that one job; the next job gets a worker. */
   p = pool(1, "abort");
   submit(p, 0, NULL, 1, &out[0]);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGABRT"), "abort: %s",
          out[0].failure ? out[0].failure : "(null)");
   clear(out, 1);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
   p = pool(1, "hang");
   submit(p, 0, NULL, 1, &out[0]);
   submit(p, 1, NULL, 1, &out[1]);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   EXPECT(out[0].failure && strstr(out[0].failure, "timed out after 1 s") && out[1].failure,
          "hang: %s", out[0].failure ? out[0].failure : "(null)");
   clear(out, 2);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
   /* An oversized reply is cut off, not buffered. */
   p = pool(1, "flood");
   submit(p, 0, NULL, 60, &out[0]);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "exceeded its bound"),
          "flood: %s", out[0].failure ? out[0].failure : "(null)");
   clear(out, 1);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
 
   /* The worker holds its two pipes and stdio only, and does not inherit a
    * blocked signal. */
@@ -325,7 +325,7 @@ test_pool(void)
   FILE *leak = tmpfile(); /* an open descriptor the worker must not get */
   p = pool(1, "env");
   submit(p, 0, NULL, 1, &out[0]);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   json_t *fds = json_object_get(out[0].reply, "fds");
   char *text = fds ? json_dumps(fds, JSON_COMPACT) : NULL;
   /* 5 and 6: the pipes to the worker's LibreOffice converter, when
@@ -360,24 +360,24 @@ test_pool(void)
          "a clean environment (%" JSON_INTEGER_FORMAT " variables)",
          json_integer_value(json_object_get(r, "environ")));
   clear(out, 1);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
   fclose(leak);
   /* What a takeover would do next kills the worker. */
   p = pool(1, "escape");
   submit(p, 0, NULL, 10, &out[0]);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGSYS"),
          "socket() kills the worker: %s", out[0].failure ? out[0].failure : "(a reply)");
   clear(out, 1);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
   p = pool(1, "write");
   submit(p, 0, NULL, 10, &out[0]);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   EXPECT(!out[0].reply && out[0].failure && strstr(out[0].failure, "SIGSYS") &&
            !g_file_test("/tmp/gh-confine-test", G_FILE_TEST_EXISTS),
          "opening a file for writing kills the worker: %s", out[0].failure ? out[0].failure : "(a reply)");
   clear(out, 1);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
   sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -389,13 +389,13 @@ run_doc(const char *work, unsigned wall, unsigned cpu, enum gh_status *st, char 
   gh_extract_opts_init(&o);
   o.wall_seconds = wall;
   o.cpu_seconds = cpu;
-  struct gh_pool *p = gh_pool_new(1, &o, work);
+  struct gh_sandbox *p = gh_sandbox_new(1, &o, work);
   struct outcome out = { 0 };
   GBytes *body = g_bytes_new_static("body", 4);
-  gh_pool_submit(p, body, GH_FMT_TEXT, &o, NULL, pool_done, &out);
+  gh_sandbox_submit(p, body, GH_FMT_TEXT, &o, NULL, pool_done, &out);
   g_bytes_unref(body);
-  gh_pool_drain(p);
-  gh_pool_free(p);
+  gh_sandbox_drain(p);
+  gh_sandbox_free(p);
   struct gh_doc *doc = NULL;
   *st = GH_STATUS_EXTRACT_FAILED;
   if(out.reply)
@@ -421,7 +421,7 @@ test_readers(void)
              !strcmp(r->cells[0].text, ""),
            "cells survive the pipe with their columns");
   }
-  gh_doc_free(&doc);
+  gh_cells_free(&doc);
   g_free(why);
   why = NULL;
   /* The wall limit far above the CPU cap: on a loaded machine 1 s of CPU
@@ -478,14 +478,14 @@ test_records(void)
   json_decref(want);
   gh_extract_shutdown();
 
-  struct gh_pool *p = gh_pool_new(1, &o, "abort");
+  struct gh_sandbox *p = gh_sandbox_new(1, &o, "abort");
   json_t *rec = NULL;
   struct gh_doc_hints hints = { .link_text = "某县2022年政府信息公开工作年度报告(图片版)" };
   GBytes *body = g_bytes_new_static("%PDF-1.7 crafted", 16);
-  gh_pool_submit_record(p, body, &o, &hints, keep, &rec);
+  gh_sandbox_submit_record(p, body, &o, &hints, keep, &rec);
   g_bytes_unref(body);
-  gh_pool_drain(p);
-  gh_pool_free(p);
+  gh_sandbox_drain(p);
+  gh_sandbox_free(p);
   const char *reason = json_string_value(json_object_get(rec, "reason"));
   EXPECT(rec && !g_strcmp0(json_string_value(json_object_get(rec, "status")), "needs_ocr") &&
            reason && strstr(reason, "SIGABRT") &&
@@ -497,18 +497,18 @@ test_records(void)
 
   /* Too large: refused unread, without a worker. */
   o.max_bytes = 8;
-  p = gh_pool_new(1, &o, "abort");
+  p = gh_sandbox_new(1, &o, "abort");
   rec = NULL;
   body = g_bytes_new_static(text, strlen(text));
-  gh_pool_submit_record(p, body, &o, NULL, keep, &rec);
+  gh_sandbox_submit_record(p, body, &o, NULL, keep, &rec);
   g_bytes_unref(body);
   EXPECT(rec &&
            !g_strcmp0(json_string_value(json_object_get(rec, "status")),
                       gh_status_name(GH_STATUS_TOO_LARGE)) &&
-           gh_pool_pending(p) == 0,
+           gh_sandbox_pending(p) == 0,
          "an oversized document is refused at once");
   json_decref(rec);
-  gh_pool_free(p);
+  gh_sandbox_free(p);
 }
 
 /* The field reader takes a worker's reply apart without trusting it. */
@@ -581,12 +581,12 @@ test_wire_fields(void)
 struct bytes_outcome {
   GByteArray *reply;
   char *failure;
-  enum gh_pool_failure how;
+  enum gh_sandbox_failure how;
 };
 
 static void
 bytes_done(void *ud, const guint8 *reply, size_t len, const char *failure,
-           enum gh_pool_failure how)
+           enum gh_sandbox_failure how)
 {
   struct bytes_outcome *o = ud;
   o->how = how;
@@ -598,7 +598,7 @@ bytes_done(void *ud, const guint8 *reply, size_t len, const char *failure,
 static void
 test_pool_bytes(void)
 {
-  struct gh_pool *p = pool(1, "fields");
+  struct gh_sandbox *p = pool(1, "fields");
   struct bytes_outcome out[4] = { 0 };
   struct gh_extract_opts o;
   gh_extract_opts_init(&o);
@@ -609,11 +609,11 @@ test_pool_bytes(void)
     GByteArray *args = g_byte_array_new();
     gh_wire_put_u32(args, ns[i]);
     gh_wire_put_str(args, "栏目");
-    gh_pool_submit_bytes(p, body, GH_FMT_TEXT, &o, args, bytes_done, &out[i]);
+    gh_sandbox_submit_bytes(p, body, GH_FMT_TEXT, &o, args, bytes_done, &out[i]);
     g_byte_array_unref(args);
   }
   g_bytes_unref(body);
-  gh_pool_drain(p);
+  gh_sandbox_drain(p);
   for(int i = 0; i < 4; i++) {
     struct gh_wire_reader r = { NULL, NULL, false };
     if(out[i].reply)
@@ -625,7 +625,7 @@ test_pool_bytes(void)
     bool whole = out[i].reply && gh_wire_done(&r);
     if(ns[i] == 8)
       EXPECT(!out[i].reply && out[i].failure && strstr(out[i].failure, "exited") &&
-               !gh_pool_failure_transient(out[i].how),
+               !gh_sandbox_failure_transient(out[i].how),
              "a bytes work that returns nothing fails its job, for good: %s", out[i].failure);
     else if(ns[i] == 7)
       EXPECT(out[i].reply && !whole && n == 7 && !s, "a lying reply arrives and is refused field by field");
@@ -636,7 +636,7 @@ test_pool_bytes(void)
       g_byte_array_unref(out[i].reply);
     g_free(out[i].failure);
   }
-  gh_pool_free(p);
+  gh_sandbox_free(p);
 }
 
 static const struct gh_case cases[] = {
@@ -647,6 +647,6 @@ int
 main(int argc, char **argv)
 {
   if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG))
-    return gh_pool_worker_main(argc, argv, works);
+    return gh_sandbox_worker_main(argc, argv, works);
   return gh_cases_main("sandbox", cases, G_N_ELEMENTS(cases), argc, argv);
 }

@@ -718,7 +718,7 @@ int
 main(int argc, char **argv)
 {
   if(argc > 1 && !strcmp(argv[1], GH_POOL_WORKER_ARG)) /* reparse's workers */
-    return gh_pool_worker_main(argc, argv, NULL);
+    return gh_sandbox_worker_main(argc, argv, NULL);
   dir = g_dir_make_tmp("gh-store-XXXXXX", NULL);
   int rc = gh_cases_main("store", cases, G_N_ELEMENTS(cases), argc, argv);
   char *rm = g_strdup_printf("rm -rf '%s'", dir);
