@@ -484,9 +484,9 @@ expand_objstm(struct scan *s, const struct val *dict, const guchar *data, const 
     g_byte_array_append(b, data, (guint)MIN((guint64)(dend - data), room));
   s->objstm_bytes += b->len;
   g_ptr_array_add(s->decoded, b);
-  const guchar *p = b->data, *end = b->data + b->len;
-  if((guint64)first->num > b->len)
+  if(!b->len || (guint64)first->num > b->len) /* (an empty array's data is NULL) */
     return;
+  const guchar *p = b->data, *end = b->data + b->len;
   const guchar *objs = b->data + first->num;
   for(gint64 i = 0; i < MIN(n->num, (gint64)MAX_OBJSTM_N) && p < objs; i++) {
     skip_ws(&p, objs);
@@ -648,7 +648,8 @@ stream_info(struct scan *s, guint di)
       si->len = enc;
       g_byte_array_append(b, d->data, (guint)MIN(enc, (size_t)MAX_SCANNED));
     }
-    count_dos(b->data, b->data + b->len, si->dos);
+    if(b->len) /* an empty GByteArray's data is NULL, and NULL + 0 is undefined */
+      count_dos(b->data, b->data + b->len, si->dos);
     g_byte_array_free(b, TRUE);
   } else {
     si->len = enc;
