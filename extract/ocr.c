@@ -572,6 +572,17 @@ to_gray(PIX *pix)
   return d == 32 ? pixConvertRGBToLuminance(pix) : pixConvertTo8(pix, 0);
 }
 
+/* The page straightened (`next`: rotated or unwarped) replaces the grey
+ * page, and is binarised again; *bin is NULL when that fails. */
+static void
+page_replace(PIX **gray, PIX **bin, PIX *next)
+{
+  pixDestroy(gray);
+  *gray = next;
+  pixDestroy(bin);
+  *bin = pixThresholdToBinary(*gray, 120);
+}
+
 bool
 gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned seconds,
             GError **err)
@@ -602,29 +613,16 @@ gh_ocr_page(PIX *page, struct gh_doc *doc, struct gh_ocr_stats *st, unsigned sec
      fabsf(angle) < 5.0f) {
     PIX *rot = pixRotate(gray, angle * (l_float32)(M_PI / 180.0), L_ROTATE_AREA_MAP,
                          L_BRING_IN_WHITE, 0, 0);
-    if(rot) {
-      pixDestroy(&gray);
-      gray = rot;
-      pixDestroy(&bin);
-      bin = pixThresholdToBinary(gray, 120);
-    }
+    if(rot)
+      page_replace(&gray, &bin, rot);
   }
+  PIX *flat = bin ? gh_ocr_unwarp(gray) : NULL;
+  if(flat)
+    page_replace(&gray, &bin, flat);
   if(!bin) {
     pixDestroy(&gray);
     g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the page could not be binarised");
     return false;
-  }
-  PIX *flat = gh_ocr_unwarp(gray);
-  if(flat) {
-    pixDestroy(&gray);
-    gray = flat;
-    pixDestroy(&bin);
-    bin = pixThresholdToBinary(gray, 120);
-    if(!bin) {
-      pixDestroy(&gray);
-      g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL, "the page could not be binarised");
-      return false;
-    }
   }
   /* Rules are found on a lighter threshold than the text's: a blurred
    * one-pixel rule is grey, not black. */
